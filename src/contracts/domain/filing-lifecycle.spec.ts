@@ -1,0 +1,130 @@
+import { IllegalTransitionError } from '../../common/lifecycle';
+import {
+  FILING_ACTIONS,
+  FILING_STATUSES,
+  FilingAction,
+  FilingStatus,
+  authorityName,
+  authorityNames,
+  filingAuthority,
+  formatFilingNumber,
+  isOverdue,
+  isOverdueOn,
+  nextFilingStatus,
+  parseFilingNumber,
+} from './filing-lifecycle';
+
+describe('filing lifecycle (R11)', () => {
+  const legal: Array<[FilingStatus, FilingAction, FilingStatus]> = [
+    ['NOT_SUBMITTED', 'SUBMIT', 'SUBMITTED'],
+    ['SUBMITTED', 'ACCEPT', 'ACCEPTED'],
+    ['SUBMITTED', 'RETURN', 'RETURNED'],
+    ['RETURNED', 'SUBMIT', 'SUBMITTED'],
+  ];
+  it.each(legal)('%s --%s--> %s', (from, action, to) => {
+    expect(nextFilingStatus(from, action)).toBe(to);
+  });
+
+  const legalKeys = new Set(legal.map(([f, a]) => `${f}:${a}`));
+  const illegal = FILING_STATUSES.flatMap((from) =>
+    FILING_ACTIONS.filter((a) => !legalKeys.has(`${from}:${a}`)).map((a) => [from, a] as const),
+  );
+  it('has 8 illegal pairs', () => expect(illegal).toHaveLength(8));
+  it.each(illegal)('%s --%s--> is refused with from and to', (from, action) => {
+    try {
+      nextFilingStatus(from, action);
+      throw new Error('not refused');
+    } catch (e) {
+      expect(e).toBeInstanceOf(IllegalTransitionError);
+      const err = e as IllegalTransitionError<FilingStatus, FilingAction>;
+      expect(err.from).toBe(from);
+      expect(err.action).toBe(action);
+      expect(err.to).toBe({ SUBMIT: 'SUBMITTED', ACCEPT: 'ACCEPTED', RETURN: 'RETURNED' }[action]);
+    }
+  });
+});
+
+describe('filingAuthority and names (R8)', () => {
+  it('maps each side to its authority', () => {
+    expect(filingAuthority('MAINLAND')).toBe('GD_CAC');
+    expect(filingAuthority('HONG_KONG')).toBe('HK_DPO');
+  });
+
+  it('names the OGCIO before 2024-07-25 and the DPO from that day', () => {
+    expect(authorityName('HK_DPO', '2024-07-24')).toBe('Office of the Government Chief Information Officer (OGCIO)');
+    expect(authorityName('HK_DPO', '2024-07-25')).toBe('Digital Policy Office (DPO)');
+    expect(authorityName('HK_DPO', '2025-01-24', 'zh-Hant')).toBe('數字政策辦公室');
+    expect(authorityName('HK_DPO', '2023-12-13', 'zh-Hans')).toBe('政府资讯科技总监办公室');
+  });
+
+  it('names the Guangdong CAC regardless of date', () => {
+    expect(authorityName('GD_CAC', '2023-12-13')).toBe('Cyberspace Administration of Guangdong Province');
+    expect(authorityNames('GD_CAC', '2025-01-01')).toEqual({
+      en: 'Cyberspace Administration of Guangdong Province',
+      zhHant: '廣東省互聯網信息辦公室',
+      zhHans: '广东省互联网信息办公室',
+    });
+  });
+
+  it('rejects a non-date', () => {
+    expect(() => authorityName('HK_DPO', '2024-7-25')).toThrow(RangeError);
+  });
+});
+
+describe('isOverdue', () => {
+  const deadline = '2025-02-12';
+  it('NOT_SUBMITTED is overdue only after the deadline day', () => {
+    expect(isOverdue({ status: 'NOT_SUBMITTED', deadline }, '2025-02-12')).toBe(false);
+    expect(isOverdue({ status: 'NOT_SUBMITTED', deadline }, '2025-02-13')).toBe(true);
+  });
+  it('SUBMITTED and ACCEPTED are never overdue', () => {
+    expect(isOverdue({ status: 'SUBMITTED', deadline }, '2026-01-01')).toBe(false);
+    expect(isOverdue({ status: 'ACCEPTED', deadline }, '2026-01-01')).toBe(false);
+  });
+  it('RETURNED uses the resubmission deadline when configured', () => {
+    const returned = { status: 'RETURNED' as const, deadline, resubmissionDeadline: '2025-03-10' };
+    expect(isOverdue(returned, '2025-03-10')).toBe(false);
+    expect(isOverdue(returned, '2025-03-11')).toBe(true);
+    expect(isOverdue({ status: 'RETURNED', deadline }, '2025-02-13')).toBe(true);
+    expect(isOverdue({ status: 'RETURNED', deadline }, '2025-02-12')).toBe(false);
+  });
+});
+
+describe('isOverdueOn (historical, for transfers)', () => {
+  const deadline = '2025-02-12';
+  it('late submission: overdue between deadline and submission', () => {
+    const f = { status: 'ACCEPTED' as const, deadline, firstSubmittedOn: '2025-02-20' };
+    expect(isOverdueOn(f, '2025-02-12')).toBe(false);
+    expect(isOverdueOn(f, '2025-02-15')).toBe(true);
+    expect(isOverdueOn(f, '2025-02-20')).toBe(false);
+  });
+  it('never submitted', () => {
+    expect(isOverdueOn({ status: 'NOT_SUBMITTED', deadline }, '2025-02-13')).toBe(true);
+  });
+  it('returned after a timely submission: overdue after the resubmission deadline', () => {
+    const f = { status: 'RETURNED' as const, deadline, firstSubmittedOn: '2025-02-05', resubmissionDeadline: '2025-03-10' };
+    expect(isOverdueOn(f, '2025-02-20')).toBe(false);
+    expect(isOverdueOn(f, '2025-03-11')).toBe(true);
+  });
+  it('falls back to the current status without a submission date', () => {
+    expect(isOverdueOn({ status: 'SUBMITTED', deadline }, '2025-03-01')).toBe(false);
+  });
+});
+
+describe('filing numbers', () => {
+  it('formats per authority', () => {
+    expect(formatFilingNumber('GD_CAC', 2025, 123)).toBe('GDCAC-GBA-2025-000123');
+    expect(formatFilingNumber('HK_DPO', 2024, 999999)).toBe('HKDPO-GBA-2024-999999');
+  });
+  it('rejects out-of-range input', () => {
+    expect(() => formatFilingNumber('GD_CAC', 2025, 0)).toThrow(RangeError);
+    expect(() => formatFilingNumber('GD_CAC', 2025, 1_000_000)).toThrow(RangeError);
+    expect(() => formatFilingNumber('GD_CAC', 2025, 1.5)).toThrow(RangeError);
+    expect(() => formatFilingNumber('GD_CAC', 25, 1)).toThrow(RangeError);
+  });
+  it('round-trips through parse', () => {
+    expect(parseFilingNumber('HKDPO-GBA-2025-000042')).toEqual({ authority: 'HK_DPO', year: 2025, sequence: 42 });
+    expect(parseFilingNumber('GDCAC-GBA-2025-000000')).toBeNull();
+    expect(parseFilingNumber('XX-GBA-2025-000001')).toBeNull();
+  });
+});

@@ -1,0 +1,199 @@
+// Filings of a GBA Standard Contract version (DESIGN.md R8, R11).
+//
+// R8 [C] (Implementation Guidelines, CAC & ITIB announcement 2023 No. 3; OGCIO
+// fact sheet Dec 2023): each party files with the authority of its own side
+// within 10 working days from the date the contract takes effect — the Mainland
+// party with the Cyberspace Administration of Guangdong Province, the Hong Kong
+// party with the Digital Policy Office (the OGCIO before 2024-07-25, when the
+// OGCIO and the Efficiency Office merged into the DPO).
+// R11 [A] (modelled on the national standard-contract filing practice): the
+// authority accepts (issuing a filing number) or returns the filing with
+// reasons; a returned filing is corrected and resubmitted.
+//
+// The lifecycle is a declared transition table (STYLE.md; after vendure
+// packages/core/src/config/order/default-order-process.ts).
+import { defineLifecycle, Lifecycle } from '../../common/lifecycle';
+
+/** A calendar date, `YYYY-MM-DD` (DESIGN.md §4). Compared as strings. */
+export type IsoDate = string;
+
+export const FILING_STATUSES = ['NOT_SUBMITTED', 'SUBMITTED', 'ACCEPTED', 'RETURNED'] as const;
+export type FilingStatus = (typeof FILING_STATUSES)[number];
+
+export const FILING_ACTIONS = ['SUBMIT', 'ACCEPT', 'RETURN'] as const;
+export type FilingAction = (typeof FILING_ACTIONS)[number];
+
+// R11: ACCEPTED is final; a RETURNED filing goes back to SUBMITTED when corrected.
+export const filingLifecycle: Lifecycle<FilingStatus, FilingAction> = defineLifecycle<FilingStatus, FilingAction>(
+  {
+    NOT_SUBMITTED: { SUBMIT: 'SUBMITTED' },
+    SUBMITTED: { ACCEPT: 'ACCEPTED', RETURN: 'RETURNED' },
+    RETURNED: { SUBMIT: 'SUBMITTED' },
+    ACCEPTED: {},
+  },
+  { name: 'filing' },
+);
+
+/** The new filing status, or throws IllegalTransitionError (→ 409 naming from and to). */
+export function nextFilingStatus(from: FilingStatus, action: FilingAction): FilingStatus {
+  return filingLifecycle.next(from, action);
+}
+
+export type Jurisdiction = 'MAINLAND' | 'HONG_KONG';
+export type FilingAuthority = 'GD_CAC' | 'HK_DPO';
+/** Every authority code of DESIGN.md §4 (PCPD audits, it does not receive filings). */
+export type Authority = FilingAuthority | 'HK_PCPD';
+
+/** R8: each party files on its own side. */
+export function filingAuthority(partyJurisdiction: Jurisdiction): FilingAuthority {
+  switch (partyJurisdiction) {
+    case 'MAINLAND':
+      return 'GD_CAC';
+    case 'HONG_KONG':
+      return 'HK_DPO';
+    default: {
+      const never: never = partyJurisdiction;
+      throw new Error(`no filing authority for jurisdiction ${String(never)}`);
+    }
+  }
+}
+
+export interface AuthorityNames {
+  en: string;
+  zhHant: string;
+  zhHans: string;
+}
+
+/**
+ * R8: the Digital Policy Office was formed on 2024-07-25 from the OGCIO and
+ * the Efficiency Office (HKSAR Government press release, 25 Jul 2024). Filings
+ * for contracts effective before that date were made with the OGCIO.
+ */
+export const DPO_ESTABLISHED_ON: IsoDate = '2024-07-25';
+
+const NAMES: Record<'GD_CAC' | 'HK_DPO' | 'HK_OGCIO' | 'HK_PCPD', AuthorityNames> = {
+  GD_CAC: {
+    en: 'Cyberspace Administration of Guangdong Province',
+    zhHant: '廣東省互聯網信息辦公室',
+    zhHans: '广东省互联网信息办公室',
+  },
+  HK_DPO: {
+    en: 'Digital Policy Office (DPO)',
+    zhHant: '數字政策辦公室',
+    zhHans: '数字政策办公室',
+  },
+  HK_OGCIO: {
+    en: 'Office of the Government Chief Information Officer (OGCIO)',
+    zhHant: '政府資訊科技總監辦公室',
+    zhHans: '政府资讯科技总监办公室',
+  },
+  HK_PCPD: {
+    en: 'Office of the Privacy Commissioner for Personal Data (PCPD)',
+    zhHant: '個人資料私隱專員公署',
+    zhHans: '个人资料私隐专员公署',
+  },
+};
+
+/** The authority's names (English, 繁體, 简体) as of `onDate` (normally the contract's effective date). */
+export function authorityNames(authority: Authority, onDate: IsoDate): AuthorityNames {
+  assertIsoDate(onDate, 'onDate');
+  if (authority === 'HK_DPO' && onDate < DPO_ESTABLISHED_ON) return { ...NAMES.HK_OGCIO };
+  return { ...NAMES[authority] };
+}
+
+export type NameLanguage = 'en' | 'zh-Hant' | 'zh-Hans';
+
+/** One name of the authority as of `onDate`; English unless another language is asked for. */
+export function authorityName(authority: Authority, onDate: IsoDate, language: NameLanguage = 'en'): string {
+  const names = authorityNames(authority, onDate);
+  return language === 'zh-Hant' ? names.zhHant : language === 'zh-Hans' ? names.zhHans : names.en;
+}
+
+/** What the overdue check needs to know about one filing. */
+export interface FilingDeadlineFacts {
+  status: FilingStatus;
+  /** R8/R9: the 10th working day after the effective date, in the filing party's calendar. */
+  deadline: IsoDate;
+  /** First submission date, if any (for the historical check `isOverdueOn`). */
+  firstSubmittedOn?: IsoDate | null;
+  /** R11 [A]: after a RETURN, the date by which it must be resubmitted (configured window), if set. */
+  resubmissionDeadline?: IsoDate | null;
+}
+
+/**
+ * Whether a filing is overdue today (DESIGN.md §4 computed `overdue`).
+ *
+ * Decision: the deadline is the last permitted day, so a filing becomes
+ * overdue the day after it. Only a filing that is waiting for the party is
+ * overdue — NOT_SUBMITTED past its deadline, or RETURNED past its
+ * resubmission deadline (or, when no resubmission window is configured, past
+ * the original deadline). A SUBMITTED filing waits for the authority and an
+ * ACCEPTED one is done, so neither is overdue, even if submitted late.
+ * `today` is the calendar date in the GBA (UTC+8; Mainland and Hong Kong share it).
+ */
+export function isOverdue(filing: FilingDeadlineFacts, today: IsoDate): boolean {
+  assertIsoDate(filing.deadline, 'deadline');
+  assertIsoDate(today, 'today');
+  switch (filing.status) {
+    case 'SUBMITTED':
+    case 'ACCEPTED':
+      return false;
+    case 'NOT_SUBMITTED':
+      return today > filing.deadline;
+    case 'RETURNED':
+      return today > (filing.resubmissionDeadline ?? filing.deadline);
+    default: {
+      const never: never = filing.status;
+      throw new Error(`unknown filing status ${String(never)}`);
+    }
+  }
+}
+
+/**
+ * Whether a filing was overdue on a past (or present) date — used to flag
+ * transfers (DESIGN.md §3 FILING_OVERDUE), which may be logged after the fact.
+ * Overdue on `date` when `date` is after the deadline and the filing had not
+ * been submitted by `date`. Once submitted, only the current RETURNED state can
+ * make it overdue again (after its resubmission deadline); the registry does
+ * not replay earlier return/resubmit rounds. Without `firstSubmittedOn`, a
+ * filing that is no longer NOT_SUBMITTED falls back to `isOverdue`.
+ */
+export function isOverdueOn(filing: FilingDeadlineFacts, date: IsoDate): boolean {
+  if (filing.status === 'NOT_SUBMITTED') return isOverdue(filing, date);
+  const submittedOn = filing.firstSubmittedOn;
+  if (submittedOn == null) return isOverdue(filing, date);
+  assertIsoDate(submittedOn, 'firstSubmittedOn');
+  if (submittedOn > date) return date > filing.deadline;
+  return filing.status === 'RETURNED' && filing.resubmissionDeadline != null
+    ? date > filing.resubmissionDeadline
+    : false;
+}
+
+// Filing numbers: ASCII, sortable, one sequence per authority and year, e.g.
+// GDCAC-GBA-2025-000123, HKDPO-GBA-2025-000123. The authorities' own numbering
+// is not public [A]; this is the registry's number, issued on ACCEPT (R11).
+const FILING_NUMBER_PREFIX: Record<FilingAuthority, string> = { GD_CAC: 'GDCAC', HK_DPO: 'HKDPO' };
+const FILING_NUMBER_RE = /^(GDCAC|HKDPO)-GBA-(\d{4})-(\d{6})$/;
+
+export function formatFilingNumber(authority: FilingAuthority, year: number, sequence: number): string {
+  if (!Number.isInteger(year) || year < 2023 || year > 9999) throw new RangeError(`filing year ${year} out of range`);
+  if (!Number.isInteger(sequence) || sequence < 1 || sequence > 999_999) {
+    throw new RangeError(`filing sequence ${sequence} out of range 1..999999`);
+  }
+  return `${FILING_NUMBER_PREFIX[authority]}-GBA-${year}-${String(sequence).padStart(6, '0')}`;
+}
+
+export function parseFilingNumber(
+  filingNumber: string,
+): { authority: FilingAuthority; year: number; sequence: number } | null {
+  const m = FILING_NUMBER_RE.exec(filingNumber);
+  if (!m) return null;
+  const sequence = Number(m[3]);
+  if (sequence === 0) return null;
+  return { authority: m[1] === 'GDCAC' ? 'GD_CAC' : 'HK_DPO', year: Number(m[2]), sequence };
+}
+
+const ISO_DATE_RE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
+function assertIsoDate(value: string, field: string): void {
+  if (!ISO_DATE_RE.test(value)) throw new RangeError(`${field} must be YYYY-MM-DD, got ${JSON.stringify(value)}`);
+}
