@@ -1,0 +1,192 @@
+import {
+  ContractTerms,
+  GBA_CITIES,
+  ProposedContract,
+  deriveDirection,
+  isGbaCity,
+  isIsoDate,
+  validateContract,
+} from './contract-rules';
+
+function terms(overrides: Partial<ContractTerms> = {}, annex: Partial<ContractTerms['annex']> = {}): ContractTerms {
+  return {
+    regime: 'GBA_MAINLAND_HK',
+    effectiveDate: '2025-01-24',
+    expiryDate: '2027-01-23',
+    importantDataIncluded: false,
+    annex: {
+      purposes: ['cross-boundary account opening', 'credit assessment'],
+      processingMethods: ['storage', 'use'],
+      dataSubjectCategories: ['retail customers'],
+      personalInformationCategories: ['BASIC_PROFILE', 'IDENTITY', 'PROPERTY_FINANCIAL'],
+      sensitiveCategories: ['FINANCIAL_ACCOUNT'],
+      onwardRecipients: [{ name: 'Audit Co', city: 'GUANGZHOU' }],
+      transferMethod: 'encrypted API over dedicated line',
+      retentionPeriod: { from: '2025-01-24', to: '2030-01-23' },
+      storageLocation: { city: 'HONG_KONG' },
+      otherMatters: '',
+      ...annex,
+    },
+    pipia: { completedOn: '2025-01-10', conclusion: 'risks acceptable', reportSha256: 'a'.repeat(64) },
+    ...overrides,
+  };
+}
+
+function proposal(p: Partial<ProposedContract> = {}): ProposedContract {
+  return {
+    terms: terms(),
+    processor: { jurisdiction: 'MAINLAND', city: 'SHENZHEN' },
+    recipient: { jurisdiction: 'HONG_KONG', city: 'HONG_KONG' },
+    processorSectorOpen: true,
+    ...p,
+  };
+}
+
+const codes = (p: ProposedContract) => validateContract(p).map((v) => v.code);
+
+describe('validateContract', () => {
+  it('accepts the DESIGN.md example', () => {
+    expect(validateContract(proposal())).toEqual([]);
+  });
+
+  it('accepts the HK→Mainland direction', () => {
+    expect(
+      validateContract(
+        proposal({
+          processor: { jurisdiction: 'HONG_KONG', city: 'HONG_KONG' },
+          recipient: { jurisdiction: 'MAINLAND', city: 'ZHAOQING' },
+        }),
+      ),
+    ).toEqual([]);
+  });
+
+  it('R1: a party outside the nine cities and Hong Kong', () => {
+    const v = validateContract(proposal({ processor: { jurisdiction: 'MAINLAND', city: 'BEIJING' } }));
+    expect(v).toEqual([
+      expect.objectContaining({ code: 'PARTY_OUTSIDE_GBA', rule: 'R1', field: 'processorId' }),
+    ]);
+  });
+
+  it('R1: a Hong Kong-side party registered in Macao is outside this regime's GBA', () => {
+    const v = validateContract(proposal({ recipient: { jurisdiction: 'HONG_KONG', city: 'MACAO' } }));
+    expect(v.map((x) => [x.code, x.field])).toEqual([['PARTY_OUTSIDE_GBA', 'recipientId']]);
+  });
+
+  it('R2: two Mainland parties', () => {
+    const v = validateContract(proposal({ recipient: { jurisdiction: 'MAINLAND', city: 'GUANGZHOU' } }));
+    expect(v).toEqual([expect.objectContaining({ code: 'SAME_SIDE_PARTIES', rule: 'R2' })]);
+  });
+
+  it('R2: two Hong Kong parties', () => {
+    expect(codes(proposal({ processor: { jurisdiction: 'HONG_KONG', city: 'HONG_KONG' } }))).toEqual([
+      'SAME_SIDE_PARTIES',
+    ]);
+  });
+
+  it('R3: important data declared', () => {
+    expect(validateContract(proposal({ terms: terms({ importantDataIncluded: true }) }))).toEqual([
+      expect.objectContaining({ code: 'IMPORTANT_DATA_DECLARED', rule: 'R3', field: 'importantDataIncluded' }),
+    ]);
+  });
+
+  it('R5: onward recipient outside the GBA, named by index', () => {
+    const t = terms(
+      {},
+      {
+        onwardRecipients: [
+          { name: 'A', city: 'FOSHAN' },
+          { name: 'B', city: 'SINGAPORE' },
+        ],
+      },
+    );
+    expect(validateContract(proposal({ terms: t }))).toEqual([
+      expect.objectContaining({
+        code: 'ONWARD_RECIPIENT_OUTSIDE_GBA',
+        rule: 'R5',
+        field: 'annex.onwardRecipients[1].city',
+      }),
+    ]);
+  });
+
+  it('R5: storage outside the GBA', () => {
+    expect(validateContract(proposal({ terms: terms({}, { storageLocation: { city: 'BEIJING' } }) }))).toEqual([
+      expect.objectContaining({ code: 'STORAGE_OUTSIDE_GBA', rule: 'R5', field: 'annex.storageLocation.city' }),
+    ]);
+  });
+
+  it('R15: sector not open', () => {
+    expect(validateContract(proposal({ processorSectorOpen: false }))).toEqual([
+      expect.objectContaining({ code: 'SECTOR_NOT_OPEN', rule: 'R15', field: 'effectiveDate' }),
+    ]);
+  });
+
+  it('expiry before effective; expiry on the effective date is fine', () => {
+    expect(codes(proposal({ terms: terms({ expiryDate: '2025-01-23' }) }))).toEqual(['EXPIRY_BEFORE_EFFECTIVE']);
+    expect(codes(proposal({ terms: terms({ expiryDate: '2025-01-24' }) }))).toEqual([]);
+    expect(codes(proposal({ terms: terms({ expiryDate: null }) }))).toEqual([]);
+  });
+
+  it('retention period ending before it starts', () => {
+    const t = terms({}, { retentionPeriod: { from: '2025-01-24', to: '2025-01-23' } });
+    expect(validateContract(proposal({ terms: t }))).toEqual([
+      expect.objectContaining({ code: 'RETENTION_PERIOD_INVALID', field: 'annex.retentionPeriod.to' }),
+    ]);
+  });
+
+  it('R6: PIPIA completed after the effective date; on the day is fine', () => {
+    const late = terms({ pipia: { completedOn: '2025-01-25', conclusion: 'ok', reportSha256: 'b'.repeat(64) } });
+    expect(validateContract(proposal({ terms: late }))).toEqual([
+      expect.objectContaining({ code: 'PIPIA_AFTER_EFFECTIVE', rule: 'R6', field: 'pipia.completedOn' }),
+    ]);
+    const onDay = terms({ pipia: { completedOn: '2025-01-24', conclusion: 'ok', reportSha256: 'b'.repeat(64) } });
+    expect(codes(proposal({ terms: onDay }))).toEqual([]);
+  });
+
+  it('invalid dates are reported and not compared', () => {
+    const t = terms({ effectiveDate: '2025-02-30' });
+    expect(validateContract(proposal({ terms: t }))).toEqual([
+      expect.objectContaining({ code: 'INVALID_DATE', field: 'effectiveDate' }),
+    ]);
+  });
+
+  it('reports several violations in check order', () => {
+    const t = terms({ importantDataIncluded: true }, { storageLocation: { city: 'OTHER' } });
+    expect(
+      codes(proposal({ terms: t, processor: { jurisdiction: 'HONG_KONG', city: 'BEIJING' }, processorSectorOpen: false })),
+    ).toEqual(['PARTY_OUTSIDE_GBA', 'SAME_SIDE_PARTIES', 'IMPORTANT_DATA_DECLARED', 'STORAGE_OUTSIDE_GBA', 'SECTOR_NOT_OPEN']);
+  });
+});
+
+describe('deriveDirection (R2)', () => {
+  it('runs from processor to recipient', () => {
+    expect(deriveDirection('MAINLAND', 'HONG_KONG')).toBe('MAINLAND_TO_HK');
+    expect(deriveDirection('HONG_KONG', 'MAINLAND')).toBe('HK_TO_MAINLAND');
+  });
+  it('throws for same-side parties', () => {
+    expect(() => deriveDirection('MAINLAND', 'MAINLAND')).toThrow(RangeError);
+  });
+});
+
+describe('GBA cities', () => {
+  it('has nine Mainland cities and Hong Kong', () => {
+    expect(GBA_CITIES.size).toBe(10);
+    expect(isGbaCity('DONGGUAN')).toBe(true);
+    expect(isGbaCity('MACAO')).toBe(false);
+    expect(isGbaCity('guangzhou')).toBe(false);
+    expect(isGbaCity(null)).toBe(false);
+  });
+  it('isIsoDate rejects impossible dates', () => {
+    expect(isIsoDate('2024-02-29')).toBe(true);
+    expect(isIsoDate('2025-02-29')).toBe(false);
+    expect(isIsoDate('2025-1-01')).toBe(false);
+  });
+});
+
+describe('R1 city must be on the party own side', () => {
+  it('a Mainland party registered in Hong Kong is refused', () => {
+    expect(codes(proposal({ processor: { jurisdiction: 'MAINLAND', city: 'HONG_KONG' } }))).toEqual([
+      'PARTY_OUTSIDE_GBA',
+      'SAME_SIDE_PARTIES',
+    ].slice(0, 1));
+  });
+});

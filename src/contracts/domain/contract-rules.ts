@@ -1,0 +1,275 @@
+// Validation of a proposed GBA Standard Contract version (DESIGN.md §1).
+// Sources: Implementation Guidelines (CAC & ITIB announcement 2023 No. 3,
+// 10/13 Dec 2023); OGCIO fact sheet (Dec 2023); PCPD guidance (Dec 2023);
+// all-sector extension announcement (Oct 2024). Each check below cites its rule.
+//
+// Pure function: the caller (contracts service) loads the parties and computes
+// whether the processor's sector was open on the effective date (R15 phases are
+// data owned by the rollout module) and passes plain facts in.
+
+export type IsoDate = string;
+export type Jurisdiction = 'MAINLAND' | 'HONG_KONG';
+export type Direction = 'MAINLAND_TO_HK' | 'HK_TO_MAINLAND';
+
+// R1 [C]: the nine Mainland GBA cities and Hong Kong (DESIGN.md §4 `city`).
+// Macao is part of the GBA geographically but not of this Mainland–HK regime
+// (R16 is a separate contract), so here it counts as outside.
+// Local copy to avoid a build-order dependency on src/organisations/gba.ts; to
+// be de-duplicated once that file lands.
+export const MAINLAND_GBA_CITIES = [
+  'GUANGZHOU',
+  'SHENZHEN',
+  'ZHUHAI',
+  'FOSHAN',
+  'HUIZHOU',
+  'DONGGUAN',
+  'ZHONGSHAN',
+  'JIANGMEN',
+  'ZHAOQING',
+] as const;
+export const HONG_KONG_GBA_CITIES = ['HONG_KONG'] as const;
+export const GBA_CITIES: ReadonlySet<string> = new Set<string>([...MAINLAND_GBA_CITIES, ...HONG_KONG_GBA_CITIES]);
+const CITIES_BY_JURISDICTION: Record<Jurisdiction, ReadonlySet<string>> = {
+  MAINLAND: new Set<string>(MAINLAND_GBA_CITIES),
+  HONG_KONG: new Set<string>(HONG_KONG_GBA_CITIES),
+};
+
+export function isGbaCity(city: string | null | undefined): boolean {
+  return city != null && GBA_CITIES.has(city);
+}
+
+export interface OnwardRecipient {
+  name: string;
+  city: string;
+}
+
+export interface RetentionPeriod {
+  from: IsoDate;
+  to: IsoDate;
+}
+
+/** The contract's annex (DESIGN.md §4 `POST /contracts` body). */
+export interface ContractAnnex {
+  purposes: string[];
+  processingMethods: string[];
+  dataSubjectCategories: string[];
+  personalInformationCategories: string[];
+  sensitiveCategories: string[];
+  onwardRecipients: OnwardRecipient[];
+  transferMethod: string;
+  retentionPeriod: RetentionPeriod;
+  storageLocation: { city: string };
+  otherMatters?: string;
+}
+
+/** R6: the PIPIA record (the report itself stays with the parties; we keep its date, conclusion and digest). */
+export interface PipiaRecord {
+  completedOn: IsoDate;
+  conclusion: string;
+  reportSha256: string;
+  /** R6(a) lawfulness, legitimacy and necessity of purpose, scope and method. */
+  lawfulnessAndNecessity?: string;
+  /** R6(b) impact on and risk to individuals' rights. */
+  impactOnRights?: string;
+  /** R6(c) whether the recipient's undertakings and measures can protect the information. */
+  recipientSafeguards?: string;
+}
+
+/** The terms of one contract version: `POST /contracts` less the parties (= the amendment body). */
+export interface ContractTerms {
+  regime: string;
+  effectiveDate: IsoDate;
+  expiryDate?: IsoDate | null;
+  importantDataIncluded: boolean;
+  annex: ContractAnnex;
+  pipia: PipiaRecord;
+}
+
+export interface PartyFacts {
+  jurisdiction: Jurisdiction;
+  city: string;
+}
+
+export const CONTRACT_RULE_CODES = [
+  'PARTY_OUTSIDE_GBA',
+  'SAME_SIDE_PARTIES',
+  'IMPORTANT_DATA_DECLARED',
+  'ONWARD_RECIPIENT_OUTSIDE_GBA',
+  'STORAGE_OUTSIDE_GBA',
+  'SECTOR_NOT_OPEN',
+  'EXPIRY_BEFORE_EFFECTIVE',
+  'RETENTION_PERIOD_INVALID',
+  'PIPIA_AFTER_EFFECTIVE',
+  'INVALID_DATE',
+] as const;
+export type ContractRuleCode = (typeof CONTRACT_RULE_CODES)[number];
+
+export interface ContractViolation {
+  code: ContractRuleCode;
+  /** The DESIGN.md rule ("R5"), or "CONSISTENCY" for checks that are plain data sanity. */
+  rule: string;
+  /** Dotted path into the request body, e.g. `annex.onwardRecipients[1].city`. */
+  field: string;
+  message: string;
+}
+
+export interface ProposedContract {
+  terms: ContractTerms;
+  processor: PartyFacts;
+  recipient: PartyFacts;
+  /** R15: whether the processor's sector had opened on `terms.effectiveDate` (computed from phase data). */
+  processorSectorOpen: boolean;
+}
+
+const ISO_DATE_RE = /^(\d{4})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
+/** A real calendar date in `YYYY-MM-DD` form (rejects 2025-02-30). */
+export function isIsoDate(value: unknown): value is IsoDate {
+  if (typeof value !== 'string') return false;
+  const m = ISO_DATE_RE.exec(value);
+  if (!m) return false;
+  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  return d.getUTCDate() === Number(m[3]) && d.getUTCMonth() === Number(m[2]) - 1;
+}
+
+/**
+ * R2 [C]: the direction runs from the processor (exporter) to the recipient.
+ * Throws for two parties on the same side (validate with `validateContract` first).
+ */
+export function deriveDirection(processorJurisdiction: Jurisdiction, recipientJurisdiction: Jurisdiction): Direction {
+  if (processorJurisdiction === 'MAINLAND' && recipientJurisdiction === 'HONG_KONG') return 'MAINLAND_TO_HK';
+  if (processorJurisdiction === 'HONG_KONG' && recipientJurisdiction === 'MAINLAND') return 'HK_TO_MAINLAND';
+  throw new RangeError(
+    `not a cross-boundary pair: processor ${processorJurisdiction}, recipient ${recipientJurisdiction} (R2)`,
+  );
+}
+
+/**
+ * Every rule a proposed contract version breaks, in a stable order (the order
+ * of the checks below; list items by index). An empty list means it may be filed.
+ */
+export function validateContract(input: ProposedContract): ContractViolation[] {
+  const { terms, processor, recipient } = input;
+  const out: ContractViolation[] = [];
+  const add = (code: ContractRuleCode, rule: string, field: string, message: string) =>
+    out.push({ code, rule, field, message });
+
+  // R1 [C]: both parties registered in one of the nine cities or in Hong Kong,
+  // and the city must belong to the party's own side.
+  for (const [role, party] of [
+    ['processor', processor],
+    ['recipient', recipient],
+  ] as const) {
+    if (!CITIES_BY_JURISDICTION[party.jurisdiction]?.has(party.city)) {
+      add(
+        'PARTY_OUTSIDE_GBA',
+        'R1',
+        `${role}Id`,
+        `The ${role} is registered in ${party.city} (${party.jurisdiction}), which is not one of the nine Mainland GBA cities or Hong Kong.`,
+      );
+    }
+  }
+
+  // R2 [C]: one party on each side.
+  if (processor.jurisdiction === recipient.jurisdiction) {
+    add(
+      'SAME_SIDE_PARTIES',
+      'R2',
+      'recipientId',
+      `Both parties are in ${processor.jurisdiction}; the contract needs one Mainland party and one Hong Kong party.`,
+    );
+  }
+
+  // R3 [C]: important data may not be transferred under the contract.
+  if (terms.importantDataIncluded) {
+    add(
+      'IMPORTANT_DATA_DECLARED',
+      'R3',
+      'importantDataIncluded',
+      'Personal information notified or published as important data may not be transferred under the GBA Standard Contract.',
+    );
+  }
+
+  // R5 [C]: no onward transfer outside the GBA.
+  terms.annex.onwardRecipients.forEach((r, i) => {
+    if (!isGbaCity(r.city)) {
+      add(
+        'ONWARD_RECIPIENT_OUTSIDE_GBA',
+        'R5',
+        `annex.onwardRecipients[${i}].city`,
+        `Onward recipient "${r.name}" is in ${r.city}, outside the GBA.`,
+      );
+    }
+  });
+  // R5 [C] (storage is our reading of "may not provide outside the GBA").
+  if (!isGbaCity(terms.annex.storageLocation.city)) {
+    add(
+      'STORAGE_OUTSIDE_GBA',
+      'R5',
+      'annex.storageLocation.city',
+      `Storage location ${terms.annex.storageLocation.city} is outside the GBA.`,
+    );
+  }
+
+  // R15 [C]: the processor's sector must be open on the effective date.
+  if (!input.processorSectorOpen) {
+    add(
+      'SECTOR_NOT_OPEN',
+      'R15',
+      'effectiveDate',
+      `The processor's sector was not open to the GBA Standard Contract on ${terms.effectiveDate}.`,
+    );
+  }
+
+  // Dates must be real before they can be compared.
+  const dates: Array<[string, string | null | undefined, boolean]> = [
+    ['effectiveDate', terms.effectiveDate, true],
+    ['expiryDate', terms.expiryDate, false],
+    ['annex.retentionPeriod.from', terms.annex.retentionPeriod.from, true],
+    ['annex.retentionPeriod.to', terms.annex.retentionPeriod.to, true],
+    ['pipia.completedOn', terms.pipia.completedOn, true],
+  ];
+  const bad = new Set<string>();
+  for (const [field, value, required] of dates) {
+    if (value == null && !required) continue;
+    if (!isIsoDate(value)) {
+      bad.add(field);
+      add('INVALID_DATE', 'CONSISTENCY', field, `${field} must be a calendar date YYYY-MM-DD.`);
+    }
+  }
+  const ok = (...fields: string[]) => fields.every((f) => !bad.has(f));
+
+  // R13 [A]: an end date before the start is meaningless. Expiry on the
+  // effective date itself is allowed (a one-day contract).
+  if (terms.expiryDate != null && ok('effectiveDate', 'expiryDate') && terms.expiryDate < terms.effectiveDate) {
+    add(
+      'EXPIRY_BEFORE_EFFECTIVE',
+      'CONSISTENCY',
+      'expiryDate',
+      `Expiry date ${terms.expiryDate} is before the effective date ${terms.effectiveDate}.`,
+    );
+  }
+
+  const { from, to } = terms.annex.retentionPeriod;
+  if (ok('annex.retentionPeriod.from', 'annex.retentionPeriod.to') && to < from) {
+    add(
+      'RETENTION_PERIOD_INVALID',
+      'CONSISTENCY',
+      'annex.retentionPeriod.to',
+      `Retention period ends (${to}) before it starts (${from}).`,
+    );
+  }
+
+  // R6 [C]: the PIPIA must be completed before the first transfer. Transfers
+  // may start on the effective date (R7), so completion on or before the
+  // effective date is required; a completion date after it is refused.
+  if (ok('pipia.completedOn', 'effectiveDate') && terms.pipia.completedOn > terms.effectiveDate) {
+    add(
+      'PIPIA_AFTER_EFFECTIVE',
+      'R6',
+      'pipia.completedOn',
+      `The PIPIA was completed on ${terms.pipia.completedOn}, after the contract takes effect (${terms.effectiveDate}); it must be completed before the first transfer.`,
+    );
+  }
+
+  return out;
+}
