@@ -121,6 +121,18 @@ export interface ProposedContract {
   processorSectorOpen: boolean;
 }
 
+/**
+ * Free text in the annex (purposes, processing methods, data-subject
+ * categories, transfer method) is compared after Unicode NFKC, trimming,
+ * collapsing runs of whitespace and lower-casing, so "Credit  assessment" and
+ * "credit assessment" are the same purpose. Decision: this avoids false
+ * R12 re-filings and false transfer flags from typing differences, while any
+ * change of wording still counts.
+ */
+export function normaliseText(value: string): string {
+  return value.normalize('NFKC').trim().replace(/\s+/g, ' ').toLowerCase();
+}
+
 const ISO_DATE_RE = /^(\d{4})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 /** A real calendar date in `YYYY-MM-DD` form (rejects 2025-02-30). */
 export function isIsoDate(value: unknown): value is IsoDate {
