@@ -1,0 +1,112 @@
+/*
+ * Organisation identifiers (DESIGN.md R17).
+ *
+ * Sources:
+ * - GB 32100-2015 《法人和其他组织统一社会信用代码编码规则》: 18 characters
+ *   [1] registration authority, [2] organisation type, [3–8] administrative division code
+ *   (GB/T 2260, digits), [9–17] organisation code (GB 11714), [18] check character.
+ *   Character set 0-9A-HJ-NPQRTUWXY (no I, O, S, V, Z), values 0..30 in that order.
+ *   Check: C18 = (31 − Σ(value_i × weight_i) mod 31) mod 31, weights 1,3,9,27,19,26,16,17,20,29,
+ *   25,13,8,24,10,30,28 (3^(i−1) mod 31).
+ * - GB 11714-1997 《全国组织机构代码编制规则》: 8 body characters (0-9 = 0..9, A-Z = 10..35),
+ *   weights 3,7,9,10,5,8,4,2; C9 = 11 − Σ mod 11, where 10 is written X and 11 is written 0.
+ * - Hong Kong Business Registration Ordinance (Cap. 310) / Companies Registry "Unique Business
+ *   Identifier": the first 8 digits of the Business Registration number. No published checksum.
+ *
+ * Input handling: surrounding whitespace is trimmed and letters are upper-cased, so a
+ * lower-case USCC is accepted and returned normalised (people copy codes from documents that
+ * print them in either case; the standard's character set is upper-case only, so upper-casing
+ * never makes two different codes equal). Inner spaces or hyphens are not removed: they are
+ * reported, so a caller never stores a silently rewritten identifier.
+ */
+
+export type IdentifierRule = 'LENGTH' | 'ILLEGAL_CHARACTER' | 'FORMAT' | 'CHECK_CHARACTER' | 'ORGANISATION_CODE_CHECK';
+
+export type IdentifierValidation = { ok: true; normalised: string } | { ok: false; rule: IdentifierRule };
+
+export const USCC_LENGTH = 18;
+export const USCC_ALPHABET = '0123456789ABCDEFGHJKLMNPQRTUWXY';
+const USCC_WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+const ORGANISATION_CODE_WEIGHTS = [3, 7, 9, 10, 5, 8, 4, 2];
+
+function usccValue(char: string): number {
+  const value = USCC_ALPHABET.indexOf(char);
+  if (value < 0 || char.length !== 1) throw new RangeError(`'${char}' is not a USCC character`);
+  return value;
+}
+
+/** GB 11714 value of one organisation-code body character: 0-9 → 0..9, A-Z → 10..35. */
+function organisationCodeValue(char: string): number {
+  if (/^[0-9]$/.test(char)) return Number(char);
+  if (/^[A-Z]$/.test(char)) return char.charCodeAt(0) - 55;
+  throw new RangeError(`'${char}' is not an organisation-code character`);
+}
+
+/** GB 32100-2015 check character for the first 17 characters of a USCC. */
+export function computeUsccCheck(first17: string): string {
+  if (first17.length !== 17) throw new RangeError('computeUsccCheck needs exactly 17 characters');
+  let sum = 0;
+  for (let i = 0; i < 17; i += 1) sum += usccValue(first17[i]) * USCC_WEIGHTS[i];
+  return USCC_ALPHABET[(31 - (sum % 31)) % 31];
+}
+
+/** GB 11714-1997 check character for the 8-character body of an organisation code. */
+export function computeOrganisationCodeCheck(first8: string): string {
+  if (first8.length !== 8) throw new RangeError('computeOrganisationCodeCheck needs exactly 8 characters');
+  let sum = 0;
+  for (let i = 0; i < 8; i += 1) sum += organisationCodeValue(first8[i]) * ORGANISATION_CODE_WEIGHTS[i];
+  const check = 11 - (sum % 11);
+  return check === 10 ? 'X' : check === 11 ? '0' : String(check);
+}
+
+function normalise(code: unknown): string | null {
+  return typeof code === 'string' ? code.trim().toUpperCase() : null;
+}
+
+/** Unified Social Credit Code (GB 32100-2015). */
+export function validateUscc(code: string): IdentifierValidation {
+  const normalised = normalise(code);
+  if (normalised === null) return { ok: false, rule: 'FORMAT' };
+  if (normalised.length !== USCC_LENGTH) return { ok: false, rule: 'LENGTH' };
+  for (const char of normalised) {
+    if (!USCC_ALPHABET.includes(char)) return { ok: false, rule: 'ILLEGAL_CHARACTER' };
+  }
+  // Positions 3–8 are a GB/T 2260 administrative division code, always digits.
+  if (!/^\d{6}$/.test(normalised.slice(2, 8))) return { ok: false, rule: 'FORMAT' };
+  if (computeUsccCheck(normalised.slice(0, 17)) !== normalised[17]) return { ok: false, rule: 'CHECK_CHARACTER' };
+  // Positions 9–17: organisation code; its check character must be 0-9 or X.
+  const organisationCode = normalised.slice(8, 17);
+  if (computeOrganisationCodeCheck(organisationCode.slice(0, 8)) !== organisationCode[8]) {
+    return { ok: false, rule: 'ORGANISATION_CODE_CHECK' };
+  }
+  return { ok: true, normalised };
+}
+
+/** Hong Kong Business Registration Number (the Unique Business Identifier): exactly 8 digits. */
+export function validateHkBrn(code: string): IdentifierValidation {
+  const normalised = normalise(code);
+  if (normalised === null) return { ok: false, rule: 'FORMAT' };
+  if (normalised.length !== 8) return { ok: false, rule: 'LENGTH' };
+  if (!/^\d{8}$/.test(normalised)) return { ok: false, rule: 'ILLEGAL_CHARACTER' };
+  return { ok: true, normalised };
+}
+
+// Administrative division codes (GB/T 2260) of the nine Mainland GBA cities, used for fixtures.
+const GBA_DIVISION_CODES = ['440100', '440300', '440400', '440600', '441300', '441900', '442000', '440700', '441200'];
+const BODY_SPACE = 100_000_000;
+// Multiplier coprime with 10, so seed → body is a bijection on 0..10^8−1: distinct seeds below
+// 10^8 give distinct codes.
+const BODY_MULTIPLIER = 48_271;
+
+/**
+ * A deterministic, valid USCC for test fixtures: registration authority 9 (market regulation),
+ * type 1 (enterprise), a GBA city's division code, and an all-digit organisation code body.
+ */
+export function makeValidUscc(seed: number): string {
+  if (!Number.isSafeInteger(seed) || seed < 0) throw new RangeError('seed must be a non-negative safe integer');
+  const bodyNumber = Number((BigInt(seed % BODY_SPACE) * BigInt(BODY_MULTIPLIER) + 12_345_678n) % BigInt(BODY_SPACE));
+  const body = String(bodyNumber).padStart(8, '0');
+  const division = GBA_DIVISION_CODES[seed % GBA_DIVISION_CODES.length];
+  const first17 = `91${division}${body}${computeOrganisationCodeCheck(body)}`;
+  return first17 + computeUsccCheck(first17);
+}
