@@ -1,0 +1,288 @@
+import { ContractTerms } from '../../contracts/domain/contract-rules';
+import {
+  COMPLIANCE_FLAGS,
+  ContractScope,
+  ScopeExtra,
+  TransferFacts,
+  buildScope,
+  computeFlags,
+  gbaCalendarDate,
+  selectVersionInForce,
+  versionSelector,
+} from './compliance-flags';
+
+function terms(): ContractTerms {
+  return {
+    regime: 'GBA_MAINLAND_HK',
+    effectiveDate: '2025-01-24',
+    expiryDate: '2027-01-23',
+    importantDataIncluded: false,
+    annex: {
+      purposes: ['cross-boundary account opening', 'credit assessment'],
+      processingMethods: ['storage', 'use'],
+      dataSubjectCategories: ['retail customers'],
+      personalInformationCategories: ['BASIC_PROFILE', 'IDENTITY', 'PROPERTY_FINANCIAL'],
+      sensitiveCategories: ['FINANCIAL_ACCOUNT'],
+      onwardRecipients: [{ name: 'Audit Co', city: 'GUANGZHOU' }],
+      transferMethod: 'encrypted API over dedicated line',
+      retentionPeriod: { from: '2025-01-24', to: '2026-12-31' },
+      storageLocation: { city: 'HONG_KONG' },
+      otherMatters: '',
+    },
+    pipia: { completedOn: '2025-01-10', conclusion: 'risks acceptable', reportSha256: 'a'.repeat(64) },
+  };
+}
+
+const extra = (e: Partial<ScopeExtra> = {}): ScopeExtra => ({
+  direction: 'MAINLAND_TO_HK',
+  filings: [
+    { status: 'ACCEPTED', deadline: '2025-02-12', firstSubmittedOn: '2025-02-05' },
+    { status: 'SUBMITTED', deadline: '2025-02-10', firstSubmittedOn: '2025-02-07' },
+  ],
+  ...e,
+});
+
+const scope = (t: ContractTerms = terms(), e: Partial<ScopeExtra> = {}): ContractScope => buildScope(t, extra(e));
+
+function record(r: Partial<TransferFacts> = {}): TransferFacts {
+  return {
+    occurredAt: '2025-02-01T03:00:00Z',
+    direction: 'MAINLAND_TO_HK',
+    personalInformationCategories: ['BASIC_PROFILE', 'IDENTITY'],
+    sensitiveCategories: [],
+    purposes: ['credit assessment'],
+    transferMethod: 'encrypted API over dedicated line',
+    separateConsentObtained: true,
+    onwardRecipient: null,
+    ...r,
+  };
+}
+
+describe('gbaCalendarDate', () => {
+  it('uses the UTC+8 calendar date', () => {
+    expect(gbaCalendarDate('2025-01-23T15:59:59Z')).toBe('2025-01-23');
+    expect(gbaCalendarDate('2025-01-23T16:00:00Z')).toBe('2025-01-24');
+    expect(gbaCalendarDate(new Date('2025-12-31T20:00:00Z'))).toBe('2026-01-01');
+    expect(gbaCalendarDate('2025-01-24T00:30:00+08:00')).toBe('2025-01-24');
+  });
+  it('rejects a non-instant', () => {
+    expect(() => gbaCalendarDate('yesterday')).toThrow(RangeError);
+  });
+});
+
+describe('computeFlags', () => {
+  it('a clean record gets no flags', () => {
+    expect(computeFlags(scope(), record())).toEqual([]);
+  });
+
+  it('a clean record with in-scope sensitive data, consent and a listed onward recipient gets no flags', () => {
+    expect(
+      computeFlags(
+        scope(),
+        record({
+          sensitiveCategories: ['FINANCIAL_ACCOUNT'],
+          separateConsentObtained: true,
+          purposes: ['  Credit Assessment', 'cross-boundary account opening'],
+          transferMethod: 'Encrypted API over dedicated  line',
+          onwardRecipient: { name: 'audit co', city: 'GUANGZHOU' },
+        }),
+      ),
+    ).toEqual([]);
+  });
+
+  it('CONTRACT_NOT_EFFECTIVE: before the effective date in UTC+8', () => {
+    expect(computeFlags(scope(), record({ occurredAt: '2025-01-23T15:59:59Z' }))).toContain('CONTRACT_NOT_EFFECTIVE');
+    expect(computeFlags(scope(), record({ occurredAt: '2025-01-23T16:00:00Z' }))).not.toContain(
+      'CONTRACT_NOT_EFFECTIVE',
+    );
+  });
+
+  it('CONTRACT_TERMINATED: on or after the termination date', () => {
+    const s = scope(terms(), { terminatedOn: '2025-06-01' });
+    expect(computeFlags(s, record({ occurredAt: '2025-05-31T15:59:59Z' }))).toEqual([]);
+    expect(computeFlags(s, record({ occurredAt: '2025-05-31T16:00:00Z' }))).toEqual(['CONTRACT_TERMINATED']);
+  });
+
+  it('CONTRACT_EXPIRED: after the expiry date (the expiry day itself is in force)', () => {
+    const t = terms();
+    t.expiryDate = '2025-06-30';
+    expect(computeFlags(scope(t), record({ occurredAt: '2025-06-30T12:00:00Z' }))).toEqual([]);
+    expect(computeFlags(scope(t), record({ occurredAt: '2025-07-01T00:00:00Z' }))).toEqual(['CONTRACT_EXPIRED']);
+  });
+
+  it('no expiry date never expires', () => {
+    const t = terms();
+    t.expiryDate = null;
+    expect(computeFlags(scope(t), record({ occurredAt: '2026-06-01T00:00:00Z' }))).toEqual([]);
+  });
+
+  it('DIRECTION_MISMATCH', () => {
+    expect(computeFlags(scope(), record({ direction: 'HK_TO_MAINLAND' }))).toEqual(['DIRECTION_MISMATCH']);
+  });
+
+  it('CATEGORY_NOT_IN_SCOPE', () => {
+    expect(computeFlags(scope(), record({ personalInformationCategories: ['BASIC_PROFILE', 'LOCATION'] }))).toEqual([
+      'CATEGORY_NOT_IN_SCOPE',
+    ]);
+  });
+
+  it('SENSITIVE_NOT_IN_SCOPE', () => {
+    expect(computeFlags(scope(), record({ sensitiveCategories: ['BIOMETRIC'] }))).toEqual(['SENSITIVE_NOT_IN_SCOPE']);
+  });
+
+  it('SENSITIVE_WITHOUT_SEPARATE_CONSENT', () => {
+    expect(
+      computeFlags(scope(), record({ sensitiveCategories: ['FINANCIAL_ACCOUNT'], separateConsentObtained: false })),
+    ).toEqual(['SENSITIVE_WITHOUT_SEPARATE_CONSENT']);
+    // No sensitive information: consent flag not needed.
+    expect(computeFlags(scope(), record({ separateConsentObtained: false }))).toEqual([]);
+  });
+
+  it('PURPOSE_NOT_IN_SCOPE', () => {
+    expect(computeFlags(scope(), record({ purposes: ['credit assessment', 'marketing'] }))).toEqual([
+      'PURPOSE_NOT_IN_SCOPE',
+    ]);
+  });
+
+  it('METHOD_NOT_IN_SCOPE', () => {
+    expect(computeFlags(scope(), record({ transferMethod: 'email attachment' }))).toEqual(['METHOD_NOT_IN_SCOPE']);
+  });
+
+  it('ONWARD_RECIPIENT_OUTSIDE_GBA (and not in the annex)', () => {
+    expect(computeFlags(scope(), record({ onwardRecipient: { name: 'Audit Co', city: 'BEIJING' } }))).toEqual([
+      'ONWARD_RECIPIENT_NOT_IN_ANNEX',
+      'ONWARD_RECIPIENT_OUTSIDE_GBA',
+    ]);
+  });
+
+  it('ONWARD_RECIPIENT_OUTSIDE_GBA alone when the annex (wrongly) lists it', () => {
+    const t = terms();
+    t.annex.onwardRecipients.push({ name: 'Macao Co', city: 'MACAO' });
+    expect(computeFlags(scope(t), record({ onwardRecipient: { name: 'Macao Co', city: 'MACAO' } }))).toEqual([
+      'ONWARD_RECIPIENT_OUTSIDE_GBA',
+    ]);
+  });
+
+  it('ONWARD_RECIPIENT_NOT_IN_ANNEX', () => {
+    expect(computeFlags(scope(), record({ onwardRecipient: { name: 'Cloud Co', city: 'SHENZHEN' } }))).toEqual([
+      'ONWARD_RECIPIENT_NOT_IN_ANNEX',
+    ]);
+  });
+
+  it('FILING_OVERDUE: a filing not submitted by the transfer date, past its deadline', () => {
+    const s = scope(terms(), {
+      filings: [
+        { status: 'ACCEPTED', deadline: '2025-02-12', firstSubmittedOn: '2025-02-05' },
+        { status: 'NOT_SUBMITTED', deadline: '2025-02-10' },
+      ],
+    });
+    expect(computeFlags(s, record({ occurredAt: '2025-02-10T10:00:00Z' }))).toEqual([]);
+    expect(computeFlags(s, record({ occurredAt: '2025-02-11T10:00:00Z' }))).toEqual(['FILING_OVERDUE']);
+  });
+
+  it('FILING_OVERDUE: a late-submitted filing flags only transfers in the late window', () => {
+    const s = scope(terms(), {
+      filings: [{ status: 'SUBMITTED', deadline: '2025-02-10', firstSubmittedOn: '2025-02-20' }],
+    });
+    expect(computeFlags(s, record({ occurredAt: '2025-02-15T00:00:00Z' }))).toEqual(['FILING_OVERDUE']);
+    expect(computeFlags(s, record({ occurredAt: '2025-02-21T00:00:00Z' }))).toEqual([]);
+  });
+
+  it('PIPIA_MISSING: completed after the transfer date', () => {
+    const t = terms();
+    t.pipia.completedOn = '2025-02-02';
+    expect(computeFlags(scope(t), record({ occurredAt: '2025-02-01T03:00:00Z' }))).toEqual(['PIPIA_MISSING']);
+    expect(computeFlags(scope(t), record({ occurredAt: '2025-02-02T03:00:00Z' }))).toEqual([]);
+  });
+
+  it('PIPIA_MISSING: no PIPIA at all', () => {
+    const t = terms() as ContractTerms & { pipia: unknown };
+    (t as { pipia?: unknown }).pipia = undefined;
+    expect(computeFlags(scope(t), record())).toEqual(['PIPIA_MISSING']);
+  });
+
+  it('AFTER_RETENTION_PERIOD', () => {
+    expect(computeFlags(scope(), record({ occurredAt: '2026-12-31T15:59:59Z' }))).toEqual([]);
+    expect(computeFlags(scope(), record({ occurredAt: '2026-12-31T16:00:00Z' }))).toEqual(['AFTER_RETENTION_PERIOD']);
+  });
+
+  it('returns several flags sorted and without duplicates', () => {
+    const flags = computeFlags(
+      scope(terms(), { terminatedOn: '2025-01-30' }),
+      record({
+        direction: 'HK_TO_MAINLAND',
+        purposes: ['marketing', 'profiling'],
+        personalInformationCategories: ['LOCATION', 'DEVICE'],
+        sensitiveCategories: ['WHEREABOUTS'],
+        separateConsentObtained: false,
+      }),
+    );
+    expect(flags).toEqual([
+      'CATEGORY_NOT_IN_SCOPE',
+      'CONTRACT_TERMINATED',
+      'DIRECTION_MISMATCH',
+      'PURPOSE_NOT_IN_SCOPE',
+      'SENSITIVE_NOT_IN_SCOPE',
+      'SENSITIVE_WITHOUT_SEPARATE_CONSENT',
+    ]);
+  });
+
+  it('every declared flag is reachable', () => {
+    const seen = new Set<string>();
+    const t = terms();
+    t.expiryDate = '2025-01-25';
+    t.pipia.completedOn = '2030-01-01';
+    const s = buildScope(t, {
+      direction: 'MAINLAND_TO_HK',
+      terminatedOn: '2025-01-25',
+      filings: [{ status: 'NOT_SUBMITTED', deadline: '2025-02-10' }],
+    });
+    for (const f of computeFlags(
+      s,
+      record({
+        occurredAt: '2027-06-01T00:00:00Z',
+        direction: 'HK_TO_MAINLAND',
+        personalInformationCategories: ['LOCATION'],
+        sensitiveCategories: ['WHEREABOUTS'],
+        separateConsentObtained: false,
+        purposes: ['x'],
+        transferMethod: 'y',
+        onwardRecipient: { name: 'z', city: 'OTHER' },
+      }),
+    ))
+      seen.add(f);
+    for (const f of computeFlags(s, record({ occurredAt: '2025-01-01T00:00:00Z' }))) seen.add(f);
+    expect([...seen].sort()).toEqual([...COMPLIANCE_FLAGS]);
+  });
+
+  it('flags 10,000 records against one scope', () => {
+    const s = scope();
+    const r = record();
+    const flags = Array.from({ length: 10_000 }, () => computeFlags(s, r));
+    expect(flags.every((f) => f.length === 0)).toBe(true);
+  });
+});
+
+describe('selectVersionInForce', () => {
+  const versions = [
+    { version: 2, effectiveDate: '2025-06-01' },
+    { version: 1, effectiveDate: '2025-01-24' },
+    { version: 3, effectiveDate: '2025-09-01' },
+  ];
+  it('picks the highest version effective on the transfer GBA date', () => {
+    expect(selectVersionInForce(versions, '2025-05-31T15:59:59Z')?.version).toBe(1);
+    expect(selectVersionInForce(versions, '2025-05-31T16:00:00Z')?.version).toBe(2);
+    expect(selectVersionInForce(versions, '2025-08-31T23:00:00Z')?.version).toBe(3);
+    expect(selectVersionInForce(versions, '2026-01-01T00:00:00Z')?.version).toBe(3);
+  });
+  it('falls back to the first version before all of them (to flag CONTRACT_NOT_EFFECTIVE)', () => {
+    expect(selectVersionInForce(versions, '2024-12-31T00:00:00Z')?.version).toBe(1);
+  });
+  it('undefined for no versions', () => {
+    expect(selectVersionInForce([], '2025-01-01T00:00:00Z')).toBeUndefined();
+  });
+  it('versionSelector does the same for a batch', () => {
+    const select = versionSelector(versions);
+    expect(['2025-02-01T00:00:00Z', '2025-07-01T00:00:00Z'].map((d) => select(d)?.version)).toEqual([1, 2]);
+  });
+});

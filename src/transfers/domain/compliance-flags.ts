@@ -1,0 +1,211 @@
+// Compliance flags for a well-formed transfer record against the contract
+// version in force (DESIGN.md §3: "logging is evidence, so an out-of-scope
+// transfer is recorded and flagged, never dropped").
+//
+// Each flag cites its rule below. Decisions:
+// - Dates vs instants: a contract's dates are calendar dates in the GBA, and
+//   Mainland (Asia/Shanghai) and Hong Kong (Asia/Hong_Kong) both keep UTC+8
+//   with no daylight saving, so a transfer's `occurredAt` (a UTC instant) is
+//   compared through its UTC+8 calendar date (`gbaCalendarDate`). Thus
+//   2025-01-23T16:00:00Z is 2025-01-24 in the GBA and is inside a contract
+//   effective 2025-01-24.
+// - A contract is in effect from its effective date through its expiry date
+//   inclusive; a termination date is the first day it no longer applies
+//   (transfers on or after it are flagged, R13).
+// - Purposes, transfer method and onward-recipient names are free text and are
+//   compared after `normaliseText` (NFKC, trim, collapse whitespace, lower
+//   case); category codes are compared exactly.
+// - ONWARD_RECIPIENT_NOT_IN_ANNEX: an onward recipient must be one the annex
+//   lists, matched by normalised name and city code (the authority reviewed
+//   that list; R5 and R12).
+// - PIPIA_MISSING: no PIPIA, or one completed after the transfer's date; a PIPIA
+//   completed on the day of the transfer counts as before it (R6, as in
+//   contract-rules PIPIA_AFTER_EFFECTIVE).
+// - FILING_OVERDUE: some filing of the version was overdue on the transfer's
+//   date (`isOverdueOn` in filing-lifecycle: not submitted by then and past its
+//   deadline, R8). The filing outcome never gates a transfer (R7), so this is a
+//   flag, not a refusal.
+// - METHOD_NOT_IN_SCOPE: the record's transfer method differs (after
+//   normalisation) from the annex's single declared method.
+//
+// Performance: `computeFlags` runs for up to 10,000 records per request, so
+// `buildScope` turns each contract version into Sets once; per record the work
+// is a handful of Set lookups and string comparisons.
+import { ContractTerms, Direction, IsoDate, isGbaCity, normaliseText } from '../../contracts/domain/contract-rules';
+import { FilingDeadlineFacts, isOverdueOn } from '../../contracts/domain/filing-lifecycle';
+
+export const COMPLIANCE_FLAGS = [
+  'AFTER_RETENTION_PERIOD',
+  'CATEGORY_NOT_IN_SCOPE',
+  'CONTRACT_EXPIRED',
+  'CONTRACT_NOT_EFFECTIVE',
+  'CONTRACT_TERMINATED',
+  'DIRECTION_MISMATCH',
+  'FILING_OVERDUE',
+  'METHOD_NOT_IN_SCOPE',
+  'ONWARD_RECIPIENT_NOT_IN_ANNEX',
+  'ONWARD_RECIPIENT_OUTSIDE_GBA',
+  'PIPIA_MISSING',
+  'PURPOSE_NOT_IN_SCOPE',
+  'SENSITIVE_NOT_IN_SCOPE',
+  'SENSITIVE_WITHOUT_SEPARATE_CONSENT',
+] as const;
+export type ComplianceFlag = (typeof COMPLIANCE_FLAGS)[number];
+
+/** A compact, precomputed snapshot of one contract version, for flagging. Build with `buildScope`. */
+export interface ContractScope {
+  effectiveDate: IsoDate;
+  expiryDate: IsoDate | null;
+  terminatedOn: IsoDate | null;
+  direction: Direction;
+  categories: ReadonlySet<string>;
+  sensitiveCategories: ReadonlySet<string>;
+  /** Normalised with `normaliseText`. */
+  purposes: ReadonlySet<string>;
+  /** Normalised with `normaliseText`. */
+  transferMethod: string;
+  retentionEnd: IsoDate;
+  pipiaCompletedOn: IsoDate | null;
+  /** Keys from `onwardRecipientKey`. */
+  onwardRecipients: ReadonlySet<string>;
+  filings: readonly FilingDeadlineFacts[];
+}
+
+/** Facts about the version that are not in its terms. */
+export interface ScopeExtra {
+  /** R2: from `deriveDirection(processor, recipient)`. */
+  direction: Direction;
+  /** R13: the termination date, if the contract was terminated. */
+  terminatedOn?: IsoDate | null;
+  /** R8: the version's two filings (deadline, status, first submission). */
+  filings: readonly FilingDeadlineFacts[];
+}
+
+export interface OnwardRecipientFacts {
+  name: string;
+  city: string;
+}
+
+/** The fields of a transfer record (DESIGN.md §4 `POST /transfers`) that flagging reads. */
+export interface TransferFacts {
+  /** UTC instant, ISO 8601, or a Date. */
+  occurredAt: string | Date;
+  direction: Direction;
+  personalInformationCategories: readonly string[];
+  sensitiveCategories: readonly string[];
+  purposes: readonly string[];
+  transferMethod: string;
+  separateConsentObtained: boolean;
+  onwardRecipient?: OnwardRecipientFacts | null;
+}
+
+export function onwardRecipientKey(r: OnwardRecipientFacts): string {
+  return `${normaliseText(r.name)}\u0000${r.city}`;
+}
+
+const UTC_PLUS_8_MS = 8 * 60 * 60 * 1000;
+
+/** The calendar date in the GBA (UTC+8, no daylight saving) of a UTC instant. */
+export function gbaCalendarDate(instant: string | Date): IsoDate {
+  const ms = typeof instant === 'string' ? Date.parse(instant) : instant.getTime();
+  if (Number.isNaN(ms)) throw new RangeError(`not an instant: ${String(instant)}`);
+  return new Date(ms + UTC_PLUS_8_MS).toISOString().slice(0, 10);
+}
+
+export function buildScope(terms: ContractTerms, extra: ScopeExtra): ContractScope {
+  const { annex } = terms;
+  return {
+    effectiveDate: terms.effectiveDate,
+    expiryDate: terms.expiryDate ?? null,
+    terminatedOn: extra.terminatedOn ?? null,
+    direction: extra.direction,
+    categories: new Set(annex.personalInformationCategories),
+    sensitiveCategories: new Set(annex.sensitiveCategories),
+    purposes: new Set(annex.purposes.map(normaliseText)),
+    transferMethod: normaliseText(annex.transferMethod),
+    retentionEnd: annex.retentionPeriod.to,
+    pipiaCompletedOn: terms.pipia?.completedOn ?? null,
+    onwardRecipients: new Set(annex.onwardRecipients.map(onwardRecipientKey)),
+    filings: extra.filings,
+  };
+}
+
+function anyMissing(values: readonly string[], allowed: ReadonlySet<string>, normalise?: (s: string) => string) {
+  for (const v of values) if (!allowed.has(normalise ? normalise(v) : v)) return true;
+  return false;
+}
+
+/** Every flag the record earns against the scope, sorted alphabetically (empty for a clean record). */
+export function computeFlags(scope: ContractScope, record: TransferFacts): ComplianceFlag[] {
+  const date = gbaCalendarDate(record.occurredAt);
+  const flags: ComplianceFlag[] = [];
+
+  // R7 [C]: transfers may begin once the contract takes effect.
+  if (date < scope.effectiveDate) flags.push('CONTRACT_NOT_EFFECTIVE');
+  // R13: transfers logged on or after termination / after expiry are flagged.
+  if (scope.terminatedOn !== null && date >= scope.terminatedOn) flags.push('CONTRACT_TERMINATED');
+  if (scope.expiryDate !== null && date > scope.expiryDate) flags.push('CONTRACT_EXPIRED');
+  // R2 [C]: the direction is fixed by the contract (processor → recipient).
+  if (record.direction !== scope.direction) flags.push('DIRECTION_MISMATCH');
+  // Annex scope (§3): categories, sensitive categories, purposes, method.
+  if (anyMissing(record.personalInformationCategories, scope.categories)) flags.push('CATEGORY_NOT_IN_SCOPE');
+  if (anyMissing(record.sensitiveCategories, scope.sensitiveCategories)) flags.push('SENSITIVE_NOT_IN_SCOPE');
+  // PIPL art. 29 (and art. 39 for cross-border provision): sensitive personal
+  // information needs the individual's separate consent.
+  if (record.sensitiveCategories.length > 0 && !record.separateConsentObtained) {
+    flags.push('SENSITIVE_WITHOUT_SEPARATE_CONSENT');
+  }
+  if (anyMissing(record.purposes, scope.purposes, normaliseText)) flags.push('PURPOSE_NOT_IN_SCOPE');
+  if (normaliseText(record.transferMethod) !== scope.transferMethod) flags.push('METHOD_NOT_IN_SCOPE');
+  // R5 [C]: no onward provision outside the GBA; and only to recipients the annex lists.
+  const onward = record.onwardRecipient;
+  if (onward) {
+    if (!isGbaCity(onward.city)) flags.push('ONWARD_RECIPIENT_OUTSIDE_GBA');
+    if (!scope.onwardRecipients.has(onwardRecipientKey(onward))) flags.push('ONWARD_RECIPIENT_NOT_IN_ANNEX');
+  }
+  // R8 [C]: filing within 10 working days of the effective date.
+  for (const filing of scope.filings) {
+    if (isOverdueOn(filing, date)) {
+      flags.push('FILING_OVERDUE');
+      break;
+    }
+  }
+  // R6 [C]: PIPIA before the first transfer.
+  if (scope.pipiaCompletedOn === null || scope.pipiaCompletedOn > date) flags.push('PIPIA_MISSING');
+  // Annex retention period; R18.
+  if (date > scope.retentionEnd) flags.push('AFTER_RETENTION_PERIOD');
+
+  return flags.sort();
+}
+
+export interface VersionEffective {
+  version: number;
+  effectiveDate: IsoDate;
+}
+
+/**
+ * The version in force on the transfer's GBA date: the highest version number
+ * whose effective date is on or before it (a later amendment supersedes even
+ * if dated oddly). If the transfer predates every version, the first version
+ * (lowest number), so the record is flagged CONTRACT_NOT_EFFECTIVE against it.
+ * Returns undefined only for an empty list.
+ */
+export function selectVersionInForce<V extends VersionEffective>(
+  versions: readonly V[],
+  occurredAt: string | Date,
+): V | undefined {
+  return versionSelector(versions)(occurredAt);
+}
+
+/** `selectVersionInForce` with the versions sorted once, for a batch of records. */
+export function versionSelector<V extends VersionEffective>(
+  versions: readonly V[],
+): (occurredAt: string | Date) => V | undefined {
+  const byVersionDesc = [...versions].sort((a, b) => b.version - a.version);
+  const first = byVersionDesc[byVersionDesc.length - 1];
+  return (occurredAt) => {
+    const date = gbaCalendarDate(occurredAt);
+    for (const v of byVersionDesc) if (v.effectiveDate <= date) return v;
+    return first;
+  };
+}
