@@ -1,0 +1,139 @@
+/*
+ * Greater Bay Area geography and sector reference data (DESIGN.md R1, R15).
+ *
+ * Sources:
+ * - R1; Outline Development Plan for the Guangdong-Hong Kong-Macao Greater Bay Area
+ *   (《粤港澳大湾区发展规划纲要》, State Council, February 2019), ch. 1: the nine Guangdong
+ *   cities Guangzhou, Shenzhen, Zhuhai, Foshan, Huizhou, Dongguan, Zhongshan, Jiangmen, Zhaoqing.
+ *   Macao is in the Bay Area but not in this Mainland–Hong Kong Standard Contract regime, so
+ *   `jurisdictionOfCity('MACAO')` is null.
+ * - R15; Implementation Guidelines on the Standard Contract for Cross-boundary Flow of Personal
+ *   Information Within the GBA (Mainland, Hong Kong) (CAC / ITB, 13 December 2023): first phase
+ *   banking, credit referencing and healthcare (銀行、徵信、醫療); all sectors from 2024-11-01.
+ *   The remaining sector codes are this registry's own reporting taxonomy, not a legal list.
+ * - Chinese names: Traditional as used by the HKSAR Government (e.g. 內地, 電訊, 徵信);
+ *   Simplified as used by the Mainland authorities (内地, 电信, 征信).
+ * City codes are upper-case and matched exactly (no case folding), like the API's `city` field.
+ */
+
+export const JURISDICTIONS = ['MAINLAND', 'HONG_KONG'] as const;
+export type Jurisdiction = (typeof JURISDICTIONS)[number];
+
+export const MAINLAND_GBA_CITIES = [
+  'GUANGZHOU',
+  'SHENZHEN',
+  'ZHUHAI',
+  'FOSHAN',
+  'HUIZHOU',
+  'DONGGUAN',
+  'ZHONGSHAN',
+  'JIANGMEN',
+  'ZHAOQING',
+] as const;
+export const HONG_KONG_GBA_CITIES = ['HONG_KONG'] as const;
+export const GBA_CITIES = [...MAINLAND_GBA_CITIES, ...HONG_KONG_GBA_CITIES] as const;
+export type MainlandGbaCity = (typeof MAINLAND_GBA_CITIES)[number];
+export type GbaCity = (typeof GBA_CITIES)[number];
+
+export const SECTORS = [
+  'BANKING',
+  'CREDIT_REFERENCING',
+  'HEALTHCARE',
+  'INSURANCE',
+  'SECURITIES',
+  'RETAIL',
+  'LOGISTICS',
+  'TELECOMMUNICATIONS',
+  'TECHNOLOGY',
+  'EDUCATION',
+  'OTHER',
+] as const;
+export type Sector = (typeof SECTORS)[number];
+
+/** R15 first phase (from 2023-12-13); the seed data for rollout phases. */
+export const FIRST_PHASE_SECTORS = ['BANKING', 'CREDIT_REFERENCING', 'HEALTHCARE'] as const satisfies readonly Sector[];
+
+export interface Labels {
+  en: string;
+  /** Traditional Chinese (繁體中文), Hong Kong usage. */
+  'zh-Hant': string;
+  /** Simplified Chinese (简体中文), Mainland usage. */
+  'zh-Hans': string;
+}
+
+export const JURISDICTION_LABELS: Readonly<Record<Jurisdiction, Labels>> = {
+  MAINLAND: { en: 'Mainland', 'zh-Hant': '內地', 'zh-Hans': '内地' },
+  HONG_KONG: { en: 'Hong Kong', 'zh-Hant': '香港', 'zh-Hans': '香港' },
+};
+
+export const CITY_LABELS: Readonly<Record<GbaCity, Labels>> = {
+  GUANGZHOU: { en: 'Guangzhou', 'zh-Hant': '廣州', 'zh-Hans': '广州' },
+  SHENZHEN: { en: 'Shenzhen', 'zh-Hant': '深圳', 'zh-Hans': '深圳' },
+  ZHUHAI: { en: 'Zhuhai', 'zh-Hant': '珠海', 'zh-Hans': '珠海' },
+  FOSHAN: { en: 'Foshan', 'zh-Hant': '佛山', 'zh-Hans': '佛山' },
+  HUIZHOU: { en: 'Huizhou', 'zh-Hant': '惠州', 'zh-Hans': '惠州' },
+  DONGGUAN: { en: 'Dongguan', 'zh-Hant': '東莞', 'zh-Hans': '东莞' },
+  ZHONGSHAN: { en: 'Zhongshan', 'zh-Hant': '中山', 'zh-Hans': '中山' },
+  JIANGMEN: { en: 'Jiangmen', 'zh-Hant': '江門', 'zh-Hans': '江门' },
+  ZHAOQING: { en: 'Zhaoqing', 'zh-Hant': '肇慶', 'zh-Hans': '肇庆' },
+  HONG_KONG: { en: 'Hong Kong', 'zh-Hant': '香港', 'zh-Hans': '香港' },
+};
+
+export const SECTOR_LABELS: Readonly<Record<Sector, Labels>> = {
+  BANKING: { en: 'Banking', 'zh-Hant': '銀行', 'zh-Hans': '银行' },
+  CREDIT_REFERENCING: { en: 'Credit referencing', 'zh-Hant': '徵信', 'zh-Hans': '征信' },
+  HEALTHCARE: { en: 'Healthcare', 'zh-Hant': '醫療', 'zh-Hans': '医疗' },
+  INSURANCE: { en: 'Insurance', 'zh-Hant': '保險', 'zh-Hans': '保险' },
+  SECURITIES: { en: 'Securities', 'zh-Hant': '證券', 'zh-Hans': '证券' },
+  RETAIL: { en: 'Retail', 'zh-Hant': '零售', 'zh-Hans': '零售' },
+  LOGISTICS: { en: 'Logistics', 'zh-Hant': '物流', 'zh-Hans': '物流' },
+  TELECOMMUNICATIONS: { en: 'Telecommunications', 'zh-Hant': '電訊', 'zh-Hans': '电信' },
+  TECHNOLOGY: { en: 'Technology', 'zh-Hant': '科技', 'zh-Hans': '科技' },
+  EDUCATION: { en: 'Education', 'zh-Hant': '教育', 'zh-Hans': '教育' },
+  OTHER: { en: 'Other', 'zh-Hant': '其他', 'zh-Hans': '其他' },
+};
+
+const MAINLAND_CITY_SET: ReadonlySet<string> = new Set(MAINLAND_GBA_CITIES);
+const HONG_KONG_CITY_SET: ReadonlySet<string> = new Set(HONG_KONG_GBA_CITIES);
+const SECTOR_SET: ReadonlySet<string> = new Set(SECTORS);
+
+export function isGbaCity(city: string | null | undefined): city is GbaCity {
+  return jurisdictionOfCity(city) !== null;
+}
+
+export function isSector(value: string | null | undefined): value is Sector {
+  return value != null && SECTOR_SET.has(value);
+}
+
+/** R1: the side a GBA city belongs to, or null for anywhere outside the nine cities and Hong Kong. */
+export function jurisdictionOfCity(city: string | null | undefined): Jurisdiction | null {
+  if (city == null) return null;
+  if (MAINLAND_CITY_SET.has(city)) return 'MAINLAND';
+  if (HONG_KONG_CITY_SET.has(city)) return 'HONG_KONG';
+  return null;
+}
+
+export interface ReferenceEntry<Code extends string> {
+  code: Code;
+  labels: Labels;
+}
+
+export interface GbaReference {
+  jurisdictions: ReferenceEntry<Jurisdiction>[];
+  cities: (ReferenceEntry<GbaCity> & { jurisdiction: Jurisdiction })[];
+  sectors: (ReferenceEntry<Sector> & { firstPhase: boolean })[];
+}
+
+/** The body of `GET /reference`: every code with its labels, in a stable order. */
+export function gbaReference(): GbaReference {
+  const firstPhase: ReadonlySet<string> = new Set(FIRST_PHASE_SECTORS);
+  return {
+    jurisdictions: JURISDICTIONS.map((code) => ({ code, labels: { ...JURISDICTION_LABELS[code] } })),
+    cities: GBA_CITIES.map((code) => ({
+      code,
+      jurisdiction: jurisdictionOfCity(code) as Jurisdiction,
+      labels: { ...CITY_LABELS[code] },
+    })),
+    sectors: SECTORS.map((code) => ({ code, firstPhase: firstPhase.has(code), labels: { ...SECTOR_LABELS[code] } })),
+  };
+}
