@@ -1,0 +1,526 @@
+// Independent verifier for the transfer ledger, for regulators (DESIGN.md §3, §4).
+//
+// Deliberately imports nothing from src/: it re-implements, from the
+// specifications and with node:crypto only, everything it checks, so a bug in
+// the server's code cannot hide itself here.
+//   - RFC 9162 §2.1.1 Merkle tree hash: leaf SHA-256(0x00 ‖ leaf), node SHA-256(0x01 ‖ l ‖ r)
+//   - RFC 9162 §2.1.3.2 inclusion and §2.1.4.2 consistency proof verification
+//   - C2SP signed-note (Ed25519, key ID = SHA-256(name ‖ 0x0A ‖ 0x01 ‖ key)[:4])
+//     and C2SP tlog-checkpoint (origin, tree size, base64 root hash)
+//
+// Online:  node -r @swc-node/register tools/verify.ts --url http://host:port --token <bearer>
+//            [--key <vkey>] [--from-size N] [--previous-checkpoint old-note.txt] [--samples 8]
+// Offline: node -r @swc-node/register tools/verify.ts --export entries.ndjson
+//            --checkpoint note.txt --key <vkey>
+//   (each ndjson line: {"leafIndex": n, "leaf": "<base64 leaf bytes>"})
+// Exit status 0 when every check passes, 1 on any failure, 2 on bad usage.
+import { createHash, createPublicKey, KeyObject, randomInt, verify as verifySignature } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+
+export class VerificationFailure extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'VerificationFailure';
+  }
+}
+
+// ---------------------------------------------------------------------------
+// RFC 9162 §2.1 hashing
+
+export function hashLeaf(leaf: Buffer): Buffer {
+  return createHash('sha256').update(Buffer.of(0)).update(leaf).digest();
+}
+
+export function hashChildren(left: Buffer, right: Buffer): Buffer {
+  return createHash('sha256').update(Buffer.of(1)).update(left).update(right).digest();
+}
+
+/** MTH(D[n]) computed left to right with a stack of perfect subtrees. */
+export function merkleRoot(leafHashes: readonly Buffer[]): Buffer {
+  const stack: Array<{ size: number; hash: Buffer }> = [];
+  for (const hash of leafHashes) {
+    let node = { size: 1, hash };
+    while (stack.length > 0 && stack[stack.length - 1].size === node.size) {
+      const left = stack.pop() as { size: number; hash: Buffer };
+      node = { size: left.size * 2, hash: hashChildren(left.hash, node.hash) };
+    }
+    stack.push(node);
+  }
+  if (stack.length === 0) return createHash('sha256').digest();
+  let root = stack[stack.length - 1].hash;
+  for (let i = stack.length - 2; i >= 0; i--) root = hashChildren(stack[i].hash, root);
+  return root;
+}
+
+const odd = (n: number): boolean => n % 2 === 1;
+const shift = (n: number): number => Math.floor(n / 2);
+
+/** RFC 9162 §2.1.3.2, step by step. */
+export function verifyInclusionProof(leafIndex: number, treeSize: number, leafHash: Buffer, proof: readonly Buffer[], root: Buffer): boolean {
+  if (proof.some((p) => p.length !== 32)) return false;
+  if (leafIndex >= treeSize || leafIndex < 0) return false;
+  let fn = leafIndex;
+  let sn = treeSize - 1;
+  let r = leafHash;
+  for (const p of proof) {
+    if (sn === 0) return false;
+    if (odd(fn) || fn === sn) {
+      r = hashChildren(p, r);
+      while (!odd(fn) && fn !== 0) {
+        fn = shift(fn);
+        sn = shift(sn);
+      }
+    } else {
+      r = hashChildren(r, p);
+    }
+    fn = shift(fn);
+    sn = shift(sn);
+  }
+  return sn === 0 && r.equals(root);
+}
+
+/** RFC 9162 §2.1.4.2, step by step (0 < first < second; trivial cases handled first). */
+export function verifyConsistencyProof(first: number, second: number, proof: readonly Buffer[], firstRoot: Buffer, secondRoot: Buffer): boolean {
+  if (proof.some((p) => p.length !== 32) || first < 0 || first > second) return false;
+  if (first === second) return proof.length === 0 && firstRoot.equals(secondRoot);
+  if (first === 0) return proof.length === 0;
+  if (proof.length === 0) return false;
+  const path = isPowerOfTwo(first) ? [firstRoot, ...proof] : [...proof];
+  let fn = first - 1;
+  let sn = second - 1;
+  while (odd(fn)) {
+    fn = shift(fn);
+    sn = shift(sn);
+  }
+  let fr = path[0];
+  let sr = path[0];
+  for (const c of path.slice(1)) {
+    if (sn === 0) return false;
+    if (odd(fn) || fn === sn) {
+      fr = hashChildren(c, fr);
+      sr = hashChildren(c, sr);
+      while (!odd(fn) && fn !== 0) {
+        fn = shift(fn);
+        sn = shift(sn);
+      }
+    } else {
+      sr = hashChildren(sr, c);
+    }
+    fn = shift(fn);
+    sn = shift(sn);
+  }
+  return fr.equals(firstRoot) && sr.equals(secondRoot) && sn === 0;
+}
+
+function isPowerOfTwo(n: number): boolean {
+  return Number.isInteger(Math.log2(n)) && 2 ** Math.log2(n) === n;
+}
+
+// ---------------------------------------------------------------------------
+// C2SP signed-note and tlog-checkpoint
+
+export interface TrustedKey {
+  name: string;
+  keyId: Buffer;
+  publicKey: KeyObject;
+}
+
+export interface SignedCheckpoint {
+  origin: string;
+  treeSize: number;
+  rootHash: Buffer;
+}
+
+function base64Strict(text: string, what: string): Buffer {
+  const bytes = Buffer.from(text, 'base64');
+  if (text.length === 0 || bytes.toString('base64') !== text) throw new VerificationFailure(`${what} is not valid base64`);
+  return bytes;
+}
+
+export function parseVerifierKey(vkey: string): TrustedKey {
+  const match = /^([^+\s]+)\+([0-9a-f]{8})\+(\S+)$/.exec(vkey.trim());
+  if (!match) throw new VerificationFailure('verifier key must be <name>+<8 hex digits>+<base64 key>');
+  const [, name, hexId, encoded] = match;
+  const material = base64Strict(encoded, 'verifier key');
+  if (material.length !== 33 || material[0] !== 0x01) throw new VerificationFailure('verifier key is not an Ed25519 (type 0x01) key');
+  const raw = material.subarray(1);
+  const computedId = createHash('sha256')
+    .update(Buffer.concat([Buffer.from(`${name}\n`, 'utf8'), Buffer.of(0x01), raw]))
+    .digest()
+    .subarray(0, 4);
+  if (computedId.toString('hex') !== hexId) throw new VerificationFailure('verifier key ID does not match SHA-256(name ‖ 0x0A ‖ 0x01 ‖ key)');
+  const publicKey = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: raw.toString('base64url') }, format: 'jwk' });
+  return { name, keyId: computedId, publicKey };
+}
+
+/** Verify a signed note with the trusted key and return its text. */
+export function openSignedNote(note: string, key: TrustedKey): string {
+  if (/[\u0000-\u0009\u000b-\u001f]/.test(note)) throw new VerificationFailure('checkpoint note contains control characters');
+  const split = note.lastIndexOf('\n\n');
+  if (split < 0 || !note.endsWith('\n')) throw new VerificationFailure('checkpoint is not a signed note');
+  const text = note.slice(0, split + 1);
+  let verified = false;
+  for (const line of note.slice(split + 2, -1).split('\n')) {
+    const match = /^\u2014 (\S+) (\S+)$/.exec(line);
+    if (!match) throw new VerificationFailure(`malformed signature line "${line}"`);
+    const blob = base64Strict(match[2], 'signature');
+    if (match[1] !== key.name || blob.length < 4 || !blob.subarray(0, 4).equals(key.keyId)) continue;
+    if (blob.length !== 68 || !verifySignature(null, Buffer.from(text, 'utf8'), key.publicKey, blob.subarray(4))) {
+      throw new VerificationFailure(`checkpoint signature by ${key.name} does not verify`);
+    }
+    verified = true;
+  }
+  if (!verified) throw new VerificationFailure(`checkpoint carries no signature by ${key.name}+${key.keyId.toString('hex')}`);
+  return text;
+}
+
+export function openCheckpoint(note: string, key: TrustedKey): SignedCheckpoint {
+  const lines = openSignedNote(note, key).split('\n');
+  const [origin, size, root] = lines;
+  if (lines.length < 4 || !origin || !/^(0|[1-9][0-9]*)$/.test(size ?? '')) throw new VerificationFailure('checkpoint body is malformed');
+  const treeSize = Number(size);
+  if (!Number.isSafeInteger(treeSize)) throw new VerificationFailure('checkpoint tree size is too large');
+  const rootHash = base64Strict(root, 'checkpoint root hash');
+  if (rootHash.length !== 32) throw new VerificationFailure('checkpoint root hash is not 32 bytes');
+  return { origin, treeSize, rootHash };
+}
+
+// ---------------------------------------------------------------------------
+// Entries
+
+export interface RawEntry {
+  leafIndex: unknown;
+  leaf: unknown;
+}
+
+/** Leaf hashes of entries 0..treeSize−1, requiring every index exactly once. */
+export function leafHashesFromEntries(entries: readonly RawEntry[], treeSize: number): Buffer[] {
+  const hashes: Array<Buffer | undefined> = new Array(treeSize);
+  for (const entry of entries) {
+    const index = entry.leafIndex;
+    if (typeof index !== 'number' || !Number.isSafeInteger(index) || index < 0) throw new VerificationFailure(`entry has an invalid leafIndex ${String(index)}`);
+    if (typeof entry.leaf !== 'string') throw new VerificationFailure(`entry ${index} has no base64 leaf`);
+    if (index >= treeSize) continue;
+    if (hashes[index] !== undefined) throw new VerificationFailure(`entry ${index} appears twice`);
+    hashes[index] = hashLeaf(base64Strict(entry.leaf, `leaf ${index}`));
+  }
+  for (let i = 0; i < treeSize; i++) if (hashes[i] === undefined) throw new VerificationFailure(`leaf ${i} is missing`);
+  return hashes as Buffer[];
+}
+
+// ---------------------------------------------------------------------------
+// Reports
+
+export interface Check {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
+
+export interface Report {
+  ok: boolean;
+  checks: Check[];
+  checkpoint?: SignedCheckpoint;
+}
+
+class Recorder {
+  readonly checks: Check[] = [];
+  pass(name: string, detail = ''): void {
+    this.checks.push({ name, ok: true, detail });
+  }
+  fail(name: string, detail: string): void {
+    this.checks.push({ name, ok: false, detail });
+  }
+  async run<T>(name: string, step: () => T | Promise<T>, detail?: (value: T) => string): Promise<T | undefined> {
+    try {
+      const value = await step();
+      this.pass(name, detail ? detail(value) : '');
+      return value;
+    } catch (error) {
+      this.fail(name, error instanceof Error ? error.message : String(error));
+      return undefined;
+    }
+  }
+  report(checkpoint?: SignedCheckpoint): Report {
+    return { ok: this.checks.length > 0 && this.checks.every((c) => c.ok), checks: this.checks, checkpoint };
+  }
+}
+
+export function formatReport(report: Report): string {
+  const lines = report.checks.map((c) => `${c.ok ? 'PASS' : 'FAIL'}  ${c.name}${c.detail ? ` — ${c.detail}` : ''}`);
+  if (report.checkpoint) {
+    lines.unshift(`Log ${report.checkpoint.origin}: ${report.checkpoint.treeSize} entries, root ${report.checkpoint.rootHash.toString('hex')}`);
+  }
+  lines.push(report.ok ? 'RESULT: log verified' : 'RESULT: VERIFICATION FAILED');
+  return `${lines.join('\n')}\n`;
+}
+
+function expectRoot(leafHashes: readonly Buffer[], checkpoint: SignedCheckpoint): string {
+  const root = merkleRoot(leafHashes);
+  if (!root.equals(checkpoint.rootHash)) {
+    throw new VerificationFailure(`recomputed root ${root.toString('hex')} differs from checkpoint root ${checkpoint.rootHash.toString('hex')}`);
+  }
+  return `root ${root.toString('hex')} over ${leafHashes.length} leaves`;
+}
+
+// ---------------------------------------------------------------------------
+// Offline mode
+
+export interface OfflineInput {
+  checkpointNote: string;
+  verifierKey: string;
+  entries: readonly RawEntry[];
+}
+
+export function parseNdjson(text: string): RawEntry[] {
+  return text
+    .split('\n')
+    .map((line, i) => ({ line: line.trim(), number: i + 1 }))
+    .filter(({ line }) => line.length > 0)
+    .map(({ line, number }) => {
+      try {
+        return JSON.parse(line) as RawEntry;
+      } catch {
+        throw new VerificationFailure(`export line ${number} is not JSON`);
+      }
+    });
+}
+
+export async function verifyOffline(input: OfflineInput): Promise<Report> {
+  const recorder = new Recorder();
+  const key = await recorder.run('verifier key', () => parseVerifierKey(input.verifierKey), (k) => `${k.name}+${k.keyId.toString('hex')}`);
+  if (!key) return recorder.report();
+  const checkpoint = await recorder.run('checkpoint signature', () => openCheckpoint(input.checkpointNote, key), (c) => `size ${c.treeSize}`);
+  if (!checkpoint) return recorder.report();
+  const leafHashes = await recorder.run('entries complete', () => leafHashesFromEntries(input.entries, checkpoint.treeSize), (h) => `${h.length} leaves, gapless`);
+  if (leafHashes) await recorder.run('root matches checkpoint', () => expectRoot(leafHashes, checkpoint), (d) => d);
+  return recorder.report(checkpoint);
+}
+
+// ---------------------------------------------------------------------------
+// Online mode
+
+export interface OnlineOptions {
+  url: string;
+  token?: string;
+  verifierKey?: string;
+  fromSize?: number;
+  previousCheckpoint?: string;
+  samples?: number;
+  pageSize?: number;
+  fetch?: typeof fetch;
+}
+
+export async function verifyOnline(options: OnlineOptions): Promise<Report> {
+  const doFetch = options.fetch ?? fetch;
+  const base = options.url.replace(/\/+$/, '');
+  const pageSize = options.pageSize ?? 1000;
+  const headers: Record<string, string> = options.token ? { authorization: `Bearer ${options.token}` } : {};
+  const get = async (path: string): Promise<Response> => {
+    const response = await doFetch(`${base}${path}`, { headers });
+    if (!response.ok) throw new VerificationFailure(`GET ${path} answered ${response.status}`);
+    return response;
+  };
+  const getJson = async <T>(path: string): Promise<T> => (await (await get(path)).json()) as T;
+  const recorder = new Recorder();
+
+  const published = await recorder.run(
+    'public key',
+    async () => {
+      const body = await getJson<{ origin?: string; algorithm?: string; verifierKey?: string }>('/ledger/public-key');
+      if (typeof body.verifierKey !== 'string') throw new VerificationFailure('response has no verifierKey');
+      if (options.verifierKey && body.verifierKey.trim() !== options.verifierKey.trim()) {
+        throw new VerificationFailure(`server publishes ${body.verifierKey}, not the pinned key ${options.verifierKey}`);
+      }
+      return body;
+    },
+    (b) => (options.verifierKey ? 'matches the pinned --key' : `NOT PINNED: trusting ${b.verifierKey} from the server; pass --key to pin it`),
+  );
+  const keyText = options.verifierKey ?? published?.verifierKey;
+  if (!keyText) return recorder.report();
+  const key = await recorder.run('verifier key', () => parseVerifierKey(keyText), (k) => `${k.name}+${k.keyId.toString('hex')}`);
+  if (!key) return recorder.report();
+
+  const checkpoint = await recorder.run(
+    'checkpoint signature',
+    async () => {
+      const opened = openCheckpoint(await (await get('/ledger/checkpoint')).text(), key);
+      if (published?.origin !== undefined && published.origin !== opened.origin) {
+        throw new VerificationFailure(`checkpoint origin ${opened.origin} differs from published origin ${published.origin}`);
+      }
+      return opened;
+    },
+    (c) => `size ${c.treeSize}`,
+  );
+  if (!checkpoint) return recorder.report();
+  const size = checkpoint.treeSize;
+
+  const leafHashes = await recorder.run(
+    'entries complete',
+    async () => {
+      const entries: RawEntry[] = [];
+      for (let start = 0; start < size; start += pageSize) {
+        const end = Math.min(size, start + pageSize);
+        const page = await getJson<{ entries?: RawEntry[] }>(`/ledger/entries?start=${start}&end=${end}`);
+        if (!Array.isArray(page.entries)) throw new VerificationFailure(`entries page ${start}-${end} has no entries array`);
+        page.entries.forEach((entry, i) => {
+          if (entry.leafIndex !== start + i) throw new VerificationFailure(`entries page ${start}-${end}: expected leaf ${start + i}, got ${String(entry.leafIndex)}`);
+        });
+        if (page.entries.length !== end - start) throw new VerificationFailure(`entries page ${start}-${end} has ${page.entries.length} entries`);
+        entries.push(...page.entries);
+      }
+      return leafHashesFromEntries(entries, size);
+    },
+    (h) => `${h.length} leaves, gapless`,
+  );
+  if (leafHashes) await recorder.run('root matches checkpoint', () => expectRoot(leafHashes, checkpoint), (d) => d);
+
+  if (leafHashes && size > 0) {
+    const sample = new Set<number>([0, size - 1]);
+    const wanted = Math.min(size, (options.samples ?? 8) + 2);
+    while (sample.size < wanted) sample.add(randomInt(0, size));
+    for (const leafIndex of [...sample].sort((a, b) => a - b)) {
+      await recorder.run(`inclusion proof leaf ${leafIndex}`, async () => {
+        const body = await getJson<{ hashes?: unknown }>(`/ledger/proofs/inclusion?leafIndex=${leafIndex}&treeSize=${size}`);
+        const proof = proofHashes(body.hashes);
+        if (!verifyInclusionProof(leafIndex, size, leafHashes[leafIndex], proof, checkpoint.rootHash)) {
+          throw new VerificationFailure('proof does not lead to the checkpoint root');
+        }
+      });
+    }
+  }
+
+  const previous: Array<{ size: number; root: Buffer; source: string }> = [];
+  if (options.fromSize !== undefined) {
+    if (!leafHashes || options.fromSize > size) recorder.fail('consistency', `--from-size ${options.fromSize} is beyond the checkpoint size ${size} or leaves are unavailable`);
+    else previous.push({ size: options.fromSize, root: merkleRoot(leafHashes.slice(0, options.fromSize)), source: 'recomputed from entries' });
+  }
+  if (options.previousCheckpoint !== undefined) {
+    const old = await recorder.run('previous checkpoint signature', () => openCheckpoint(options.previousCheckpoint as string, key), (c) => `size ${c.treeSize}`);
+    if (old) previous.push({ size: old.treeSize, root: old.rootHash, source: 'previous signed checkpoint' });
+  }
+  for (const old of previous) {
+    await recorder.run(
+      `consistency ${old.size} -> ${size}`,
+      async () => {
+        if (old.size > size) throw new VerificationFailure(`the log shrank from ${old.size} to ${size}`);
+        const body = await getJson<{ hashes?: unknown }>(`/ledger/proofs/consistency?first=${old.size}&second=${size}`);
+        if (!verifyConsistencyProof(old.size, size, proofHashes(body.hashes), old.root, checkpoint.rootHash)) {
+          throw new VerificationFailure('the current tree does not extend the earlier one');
+        }
+      },
+      () => old.source,
+    );
+  }
+  return recorder.report(checkpoint);
+}
+
+function proofHashes(hashes: unknown): Buffer[] {
+  if (!Array.isArray(hashes) || hashes.some((h) => typeof h !== 'string')) throw new VerificationFailure('proof has no hashes array');
+  return hashes.map((h: string, i) => base64Strict(h, `proof hash ${i}`));
+}
+
+// ---------------------------------------------------------------------------
+// CLI
+
+export interface CliOptions {
+  url?: string;
+  token?: string;
+  key?: string;
+  fromSize?: number;
+  previousCheckpoint?: string;
+  samples?: number;
+  exportFile?: string;
+  checkpointFile?: string;
+}
+
+export function parseArgs(argv: readonly string[]): CliOptions {
+  const options: CliOptions = {};
+  const integer = (flag: string, value: string): number => {
+    if (!/^\d+$/.test(value)) throw new Error(`${flag} needs a non-negative integer`);
+    return Number(value);
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    const value = argv[i + 1];
+    if (value === undefined) throw new Error(`${flag} needs a value`);
+    i++;
+    switch (flag) {
+      case '--url':
+        options.url = value;
+        break;
+      case '--token':
+        options.token = value;
+        break;
+      case '--key':
+        options.key = value;
+        break;
+      case '--from-size':
+        options.fromSize = integer(flag, value);
+        break;
+      case '--previous-checkpoint':
+        options.previousCheckpoint = value;
+        break;
+      case '--samples':
+        options.samples = integer(flag, value);
+        break;
+      case '--export':
+        options.exportFile = value;
+        break;
+      case '--checkpoint':
+        options.checkpointFile = value;
+        break;
+      default:
+        throw new Error(`unknown option ${flag}`);
+    }
+  }
+  if (options.exportFile !== undefined) {
+    if (!options.checkpointFile || !options.key) throw new Error('offline mode needs --export, --checkpoint and --key');
+  } else if (!options.url) {
+    throw new Error('give --url (online) or --export/--checkpoint/--key (offline)');
+  }
+  return options;
+}
+
+const USAGE = `usage:
+  verify --url http://host:port --token <bearer> [--key <vkey>] [--from-size N] [--previous-checkpoint note.txt] [--samples N]
+  verify --export entries.ndjson --checkpoint note.txt --key <vkey>
+`;
+
+export async function main(argv: readonly string[], write: (text: string) => void = (t) => process.stdout.write(t)): Promise<number> {
+  let options: CliOptions;
+  try {
+    options = parseArgs(argv);
+  } catch (error) {
+    write(`${(error as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  let report: Report;
+  try {
+    report =
+      options.exportFile !== undefined
+        ? await verifyOffline({
+            checkpointNote: readFileSync(options.checkpointFile as string, 'utf8'),
+            verifierKey: options.key as string,
+            entries: parseNdjson(readFileSync(options.exportFile, 'utf8')),
+          })
+        : await verifyOnline({
+            url: options.url as string,
+            token: options.token,
+            verifierKey: options.key,
+            fromSize: options.fromSize,
+            previousCheckpoint: options.previousCheckpoint === undefined ? undefined : readFileSync(options.previousCheckpoint, 'utf8'),
+            samples: options.samples,
+          });
+  } catch (error) {
+    report = { ok: false, checks: [{ name: 'verification', ok: false, detail: (error as Error).message }] };
+  }
+  write(formatReport(report));
+  return report.ok ? 0 : 1;
+}
+
+if (require.main === module) {
+  void main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}
