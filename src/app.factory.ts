@@ -1,0 +1,75 @@
+import fastifyHelmet from '@fastify/helmet';
+import fastifyMultipart from '@fastify/multipart';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Logger } from 'nestjs-pino';
+import { AppModule } from './app.module';
+import { ProblemFilter, sendProblem, toProblem } from './common/problem.filter';
+import { registryValidationPipe } from './common/validation';
+import { RegistryConfig } from './config/config';
+import { RegistryMetrics } from './health/metrics';
+import { requestIdOf } from './logging';
+import { setupOpenApi } from './openapi';
+
+/**
+ * Builds the whole HTTP application; `main.ts`, the tests and the benchmarks
+ * all start the registry through this one function.
+ */
+export async function createApp(config: RegistryConfig, databaseUrl: string, options: { silent?: boolean } = {}): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.bodyLimitBytes,
+    genReqId: (req: import('node:http').IncomingMessage) => {
+      const id = requestIdOf(req);
+      (req as typeof req & { id?: string }).id = id;
+      return id;
+    },
+    trustProxy: false,
+    maxParamLength: 200,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, databaseUrl), adapter, {
+    bufferLogs: true,
+    abortOnError: false,
+    logger: options.silent ? false : undefined,
+  });
+  if (!options.silent) app.useLogger(app.get(Logger));
+  const fastify = app.getHttpAdapter().getInstance();
+
+  await app.register(fastifyHelmet as never, {
+    // The console is served by this process with its own scripts and styles only.
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+  });
+  await app.register(fastifyMultipart as never, { limits: { fileSize: config.uploadLimitBytes, files: 1, fields: 10 } });
+  if (config.corsOrigins.length) app.enableCors({ origin: config.corsOrigins, credentials: false });
+
+  // Errors raised by Fastify itself (bad JSON, body too large, wrong content type) are problem+json too.
+  fastify.setErrorHandler((error, request, reply) => {
+    sendProblem(reply, toProblem(error, request.url.split('?')[0], request.id));
+  });
+  fastify.addHook('onSend', async (request, reply, payload) => {
+    reply.header('x-request-id', request.id);
+    return payload;
+  });
+  const metrics = app.get(RegistryMetrics);
+  fastify.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions?.url ?? 'unmatched';
+    metrics.httpDuration.labels(request.method, route, String(reply.statusCode)).observe(reply.elapsedTime / 1000);
+  });
+
+  app.useGlobalPipes(registryValidationPipe());
+  app.useGlobalFilters(new ProblemFilter());
+  app.enableShutdownHooks();
+  setupOpenApi(app);
+  await app.init();
+  await fastify.ready();
+  return app;
+}

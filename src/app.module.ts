@@ -1,0 +1,32 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { LoggerModule } from 'nestjs-pino';
+import { AuthModule } from './auth/auth.module';
+import { RegistryConfig } from './config/config';
+import { RegistryConfigModule } from './config/config.module';
+import { dataSourceOptions } from './database/data-source';
+import { HealthModule } from './health/health.module';
+import { loggerOptions } from './logging';
+import { OrganisationsModule } from './organisations/organisations.module';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: RegistryConfig, databaseUrl: string): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        RegistryConfigModule.forRoot(config),
+        LoggerModule.forRoot(loggerOptions(config)),
+        TypeOrmModule.forRoot({
+          ...dataSourceOptions(databaseUrl, { poolSize: config.databasePoolSize, appRole: config.databaseAppRole }),
+          // Keep trying in the background rather than failing the whole boot on a blip.
+          retryAttempts: 10,
+          retryDelay: 1000,
+        }),
+        HealthModule,
+        OrganisationsModule,
+        AuthModule,
+      ],
+    };
+  }
+}

@@ -1,0 +1,55 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+import { CurrentPrincipal, Public, Roles } from '../common/decorators';
+import { ROLES } from '../common/roles';
+import type { Principal } from '../common/roles';
+import { UuidParam } from '../common/uuid-param.pipe';
+import { CreateServiceAccountDto, CreateUserDto, MeView, TokenRequestDto, TokenResponse } from './auth.dto';
+import { AuthService } from './auth.service';
+
+@ApiTags('auth')
+@Controller()
+export class AuthController {
+  constructor(private readonly auth: AuthService) {}
+
+  @Post('auth/token')
+  @Public()
+  @HttpCode(200)
+  token(@Body() body: TokenRequestDto, @Req() request: FastifyRequest): Promise<TokenResponse> {
+    return this.auth.issueToken(body, request.ip);
+  }
+
+  @Get('auth/me')
+  @ApiBearerAuth()
+  @Roles(...ROLES)
+  me(@CurrentPrincipal() principal: Principal): Promise<MeView> {
+    return this.auth.me(principal);
+  }
+
+  @Post('users')
+  @ApiBearerAuth()
+  @Roles('SYSTEM_ADMIN', 'ORG_ADMIN')
+  createUser(@CurrentPrincipal() principal: Principal, @Body() dto: CreateUserDto): Promise<MeView> {
+    return this.auth.createUser(principal, dto);
+  }
+
+  @Post('users/:id/disable')
+  @ApiBearerAuth()
+  @HttpCode(204)
+  @Roles('SYSTEM_ADMIN', 'ORG_ADMIN')
+  disableUser(@CurrentPrincipal() principal: Principal, @Param('id', new UuidParam('User')) id: string): Promise<void> {
+    return this.auth.disableUser(principal, id);
+  }
+
+  @Post('organisations/:id/service-accounts')
+  @ApiBearerAuth()
+  @Roles('SYSTEM_ADMIN', 'ORG_ADMIN')
+  createServiceAccount(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', new UuidParam('Organisation')) organisationId: string,
+    @Body() dto: CreateServiceAccountDto,
+  ) {
+    return this.auth.createServiceAccount(principal, organisationId, dto.name);
+  }
+}

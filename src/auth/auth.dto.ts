@@ -1,0 +1,84 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsEmail, IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
+import { AUTHORITIES, USER_ROLES } from '../common/roles';
+
+export class TokenRequestDto {
+  @ApiProperty({ enum: ['password', 'client_credentials'] })
+  @IsIn(['password', 'client_credentials'])
+  grantType: 'password' | 'client_credentials';
+
+  @ApiPropertyOptional()
+  @ValidateIf((o: TokenRequestDto) => o.grantType === 'password')
+  @IsString()
+  @MaxLength(320)
+  email?: string;
+
+  @ApiPropertyOptional()
+  @ValidateIf((o: TokenRequestDto) => o.grantType === 'password')
+  @IsString()
+  @MaxLength(1024)
+  password?: string;
+
+  @ApiPropertyOptional()
+  @ValidateIf((o: TokenRequestDto) => o.grantType === 'client_credentials')
+  @IsString()
+  @MaxLength(200)
+  clientId?: string;
+
+  @ApiPropertyOptional()
+  @ValidateIf((o: TokenRequestDto) => o.grantType === 'client_credentials')
+  @IsString()
+  @MaxLength(1024)
+  clientSecret?: string;
+}
+
+export class TokenResponse {
+  @ApiProperty() accessToken: string;
+  @ApiProperty({ enum: ['Bearer'] }) tokenType: 'Bearer';
+  @ApiProperty() expiresIn: number;
+}
+
+export class CreateUserDto {
+  @ApiProperty()
+  @IsEmail()
+  @MaxLength(320)
+  email: string;
+
+  @ApiProperty({ minLength: 12 })
+  @IsString()
+  @MinLength(12)
+  @MaxLength(1024)
+  password: string;
+
+  @ApiProperty({ enum: USER_ROLES })
+  @IsIn(USER_ROLES as unknown as string[])
+  role: (typeof USER_ROLES)[number];
+
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUUID()
+  organisationId?: string;
+
+  @ApiPropertyOptional({ enum: AUTHORITIES })
+  @IsOptional()
+  @IsIn(AUTHORITIES as unknown as string[])
+  authority?: (typeof AUTHORITIES)[number];
+}
+
+export class CreateServiceAccountDto {
+  @ApiPropertyOptional({ example: 'core-banking-transfer-logger' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[\p{L}\p{N} ._-]{1,100}$/u, { message: 'name may use letters, digits, space, dot, underscore and hyphen (1-100)' })
+  name?: string;
+}
+
+export interface MeView {
+  id: string;
+  kind: 'user' | 'service_account';
+  email: string | null;
+  role: string;
+  organisationId: string | null;
+  authority: string | null;
+  organisation?: unknown;
+}

@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { PassportModule } from '@nestjs/passport';
+import { OrganisationsModule } from '../organisations/organisations.module';
+import { AuthController } from './auth.controller';
+import { AuthService } from './auth.service';
+import { JwtStrategy } from './jwt.strategy';
+import { RegistryAuthGuard } from './registry-auth.guard';
+
+@Module({
+  imports: [PassportModule, OrganisationsModule],
+  controllers: [AuthController],
+  providers: [AuthService, JwtStrategy, { provide: APP_GUARD, useClass: RegistryAuthGuard }],
+  exports: [AuthService],
+})
+export class AuthModule {}

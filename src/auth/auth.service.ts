@@ -1,0 +1,237 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { randomBytes, randomUUID } from 'node:crypto';
+import * as jwt from 'jsonwebtoken';
+import { DataSource } from 'typeorm';
+import { REGISTRY_CONFIG, RegistryConfig } from '../config/config';
+import { DomainError, ErrorCode, notFound, validationFailed } from '../common/errors';
+import { authorityMayWrite, Principal, Role } from '../common/roles';
+import { OrganisationsService, toOrganisationView } from '../organisations/organisations.service';
+import { CreateUserDto, MeView, TokenRequestDto, TokenResponse } from './auth.dto';
+import { LoginThrottle } from './login-throttle';
+import { dummySecretHash, hashSecret, verifySecret } from './passwords';
+import { ServiceAccount } from './service-account.entity';
+import { User } from './user.entity';
+
+/** Claims we sign. `kind` tells a user token from a service-account token. */
+export interface RegistryClaims {
+  sub: string;
+  kind: 'user' | 'service_account';
+  role: Role;
+  org?: string;
+  authority?: string;
+}
+
+export const JWT_ALGORITHM = 'HS256';
+const UNIQUE_VIOLATION = '23505';
+
+const uniqueViolation = (error: unknown): boolean =>
+  (error as { code?: string }).code === UNIQUE_VIOLATION ||
+  (error as { driverError?: { code?: string } }).driverError?.code === UNIQUE_VIOLATION;
+
+@Injectable()
+export class AuthService implements OnApplicationBootstrap {
+  private readonly logger = new Logger(AuthService.name);
+  private readonly throttle: LoginThrottle;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(REGISTRY_CONFIG) private readonly config: RegistryConfig,
+    private readonly organisations: OrganisationsService,
+  ) {
+    this.throttle = new LoginThrottle(config.loginMaxAttempts, config.loginWindowSeconds * 1000);
+  }
+
+  /** First start: a SYSTEM_ADMIN from BOOTSTRAP_ADMIN_EMAIL / _PASSWORD when no user exists. */
+  async onApplicationBootstrap(): Promise<void> {
+    const { bootstrapAdminEmail: email, bootstrapAdminPassword: password } = this.config;
+    if (!email || !password) return;
+    const users = this.dataSource.getRepository(User);
+    if ((await users.count()) > 0) return;
+    try {
+      await users.insert({ email: email.toLowerCase(), passwordHash: await hashSecret(password), role: 'SYSTEM_ADMIN' });
+      this.logger.log({ email: email.toLowerCase() }, 'bootstrap administrator created');
+    } catch (error) {
+      if (!uniqueViolation(error)) throw error; // another instance created it first
+    }
+  }
+
+  async issueToken(body: TokenRequestDto, clientAddress: string): Promise<TokenResponse> {
+    const account = (body.grantType === 'password' ? body.email : body.clientId) ?? '';
+    const accountKey = `${body.grantType}:${account.toLowerCase()}`;
+    const addressKey = `ip:${clientAddress}`;
+    const wait = Math.max(this.throttle.retryAfter(accountKey), this.throttle.retryAfter(addressKey));
+    if (wait > 0) {
+      throw new DomainError(ErrorCode.TOO_MANY_REQUESTS, 'Too many sign-in attempts', {
+        detail: `too many failed sign-in attempts; retry after ${wait} s`,
+        headers: { 'Retry-After': String(wait) },
+      });
+    }
+    const principal =
+      body.grantType === 'password'
+        ? await this.checkPassword(body.email ?? '', body.password ?? '')
+        : await this.checkClientSecret(body.clientId ?? '', body.clientSecret ?? '');
+    if (!principal) {
+      this.throttle.recordFailure(accountKey);
+      this.throttle.recordFailure(addressKey);
+      throw new DomainError(ErrorCode.INVALID_CREDENTIALS, 'Invalid credentials', {
+        detail: 'the credentials are not valid, or the account is disabled',
+      });
+    }
+    this.throttle.reset(accountKey);
+    return this.sign(principal);
+  }
+
+  sign(principal: Principal): TokenResponse {
+    const claims: RegistryClaims = {
+      sub: principal.id,
+      kind: principal.kind,
+      role: principal.role,
+      ...(principal.organisationId ? { org: principal.organisationId } : {}),
+      ...(principal.authority ? { authority: principal.authority } : {}),
+    };
+    const accessToken = jwt.sign(claims, this.config.jwtSecret, {
+      algorithm: JWT_ALGORITHM,
+      issuer: this.config.jwtIssuer,
+      audience: this.config.jwtAudience,
+      expiresIn: this.config.jwtTtlSeconds,
+      jwtid: randomUUID(),
+    });
+    return { accessToken, tokenType: 'Bearer', expiresIn: this.config.jwtTtlSeconds };
+  }
+
+  private async checkPassword(email: string, password: string): Promise<Principal | null> {
+    const user = await this.dataSource.getRepository(User).findOneBy({ email: email.trim().toLowerCase() });
+    if (!user) {
+      await verifySecret(await dummySecretHash(), password);
+      return null;
+    }
+    if (!(await verifySecret(user.passwordHash, password)) || user.disabledAt) return null;
+    return userPrincipal(user);
+  }
+
+  private async checkClientSecret(clientId: string, secret: string): Promise<Principal | null> {
+    const account = await this.dataSource.getRepository(ServiceAccount).findOneBy({ clientId });
+    if (!account) {
+      await verifySecret(await dummySecretHash(), secret);
+      return null;
+    }
+    if (!(await verifySecret(account.secretHash, secret)) || account.disabledAt) return null;
+    return serviceAccountPrincipal(account);
+  }
+
+  /**
+   * Resolves verified claims to a live principal. A user or service account
+   * disabled (or re-roled) after the token was issued is refused here.
+   */
+  async principalFromClaims(claims: RegistryClaims): Promise<Principal | null> {
+    if (typeof claims.sub !== 'string' || !/^[0-9a-f-]{36}$/i.test(claims.sub)) return null;
+    if (claims.kind === 'service_account') {
+      const account = await this.dataSource.getRepository(ServiceAccount).findOneBy({ id: claims.sub });
+      return account && !account.disabledAt ? serviceAccountPrincipal(account) : null;
+    }
+    if (claims.kind !== 'user') return null;
+    const user = await this.dataSource.getRepository(User).findOneBy({ id: claims.sub });
+    if (!user || user.disabledAt || user.role !== claims.role) return null;
+    return userPrincipal(user);
+  }
+
+  async me(principal: Principal): Promise<MeView> {
+    const organisation = principal.organisationId ? await this.organisations.findById(principal.organisationId) : null;
+    return {
+      id: principal.id,
+      kind: principal.kind,
+      email: principal.email,
+      role: principal.role,
+      organisationId: principal.organisationId,
+      authority: principal.authority,
+      ...(organisation ? { organisation: toOrganisationView(organisation) } : {}),
+    };
+  }
+
+  async createUser(caller: Principal, dto: CreateUserDto): Promise<MeView> {
+    const errors = [];
+    if (caller.role === 'ORG_ADMIN') {
+      if (dto.role !== 'ORG_ADMIN' && dto.role !== 'ORG_FILER') {
+        errors.push({ field: 'role', rule: 'isIn', message: 'an organisation administrator may create ORG_ADMIN or ORG_FILER users' });
+      }
+      if (dto.organisationId && dto.organisationId !== caller.organisationId) throw notFound('Organisation');
+      dto.organisationId = caller.organisationId ?? undefined;
+    }
+    if (dto.role === 'REGULATOR' && !dto.authority) {
+      errors.push({ field: 'authority', rule: 'required', message: 'authority is required for REGULATOR users' });
+    }
+    if (dto.role !== 'REGULATOR' && dto.authority) {
+      errors.push({ field: 'authority', rule: 'forbidden', message: 'authority applies to REGULATOR users only' });
+    }
+    const orgRole = dto.role === 'ORG_ADMIN' || dto.role === 'ORG_FILER';
+    if (orgRole && !dto.organisationId) {
+      errors.push({ field: 'organisationId', rule: 'required', message: `organisationId is required for ${dto.role} users` });
+    }
+    if (!orgRole && dto.organisationId) {
+      errors.push({ field: 'organisationId', rule: 'forbidden', message: 'organisationId applies to organisation users only' });
+    }
+    if (errors.length) throw validationFailed(errors);
+    if (dto.organisationId && !(await this.organisations.findById(dto.organisationId))) throw notFound('Organisation');
+    const users = this.dataSource.getRepository(User);
+    try {
+      const user = await users.save(
+        users.create({
+          email: dto.email.trim().toLowerCase(),
+          passwordHash: await hashSecret(dto.password),
+          role: dto.role,
+          organisationId: dto.organisationId ?? null,
+          authority: dto.authority ?? null,
+          createdBy: caller.id,
+        }),
+      );
+      return this.me(userPrincipal(user));
+    } catch (error) {
+      if (uniqueViolation(error)) {
+        throw new DomainError(ErrorCode.DUPLICATE_EMAIL, 'Email already registered', {
+          errors: [{ field: 'email', rule: 'unique', message: 'a user with this email already exists' }],
+        });
+      }
+      throw error;
+    }
+  }
+
+  async createServiceAccount(
+    caller: Principal,
+    organisationId: string,
+    name: string | undefined,
+  ): Promise<{ id: string; organisationId: string; clientId: string; clientSecret: string; name: string | null }> {
+    if (caller.role === 'ORG_ADMIN' && caller.organisationId !== organisationId) throw notFound('Organisation');
+    if (!(await this.organisations.findById(organisationId))) throw notFound('Organisation');
+    const clientId = `sa_${randomBytes(12).toString('hex')}`;
+    const clientSecret = randomBytes(32).toString('base64url');
+    const accounts = this.dataSource.getRepository(ServiceAccount);
+    const saved = await accounts.save(
+      accounts.create({ organisationId, clientId, secretHash: await hashSecret(clientSecret), name: name ?? null, createdBy: caller.id }),
+    );
+    return { id: saved.id, organisationId, clientId, clientSecret, name: saved.name };
+  }
+
+  async disableUser(caller: Principal, id: string): Promise<void> {
+    const user = await this.dataSource.getRepository(User).findOneBy({ id });
+    if (!user || (caller.role === 'ORG_ADMIN' && user.organisationId !== caller.organisationId)) throw notFound('User');
+    await this.dataSource.getRepository(User).update({ id }, { disabledAt: new Date() });
+  }
+}
+
+export function userPrincipal(user: User): Principal {
+  return {
+    id: user.id,
+    kind: 'user',
+    role: user.role,
+    organisationId: user.organisationId,
+    authority: user.authority,
+    email: user.email,
+  };
+}
+
+export function serviceAccountPrincipal(account: ServiceAccount): Principal {
+  return { id: account.id, kind: 'service_account', role: 'ORG_SYSTEM', organisationId: account.organisationId, authority: null, email: null };
+}
+
+export { authorityMayWrite };

@@ -1,0 +1,41 @@
+import { ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { AuthGuard } from '@nestjs/passport';
+import { IS_PUBLIC, ROLES_KEY } from '../common/decorators';
+import { DomainError, ErrorCode } from '../common/errors';
+import type { Principal, Role } from '../common/roles';
+
+/**
+ * Deny by default: every route needs a valid bearer token unless it says
+ * `@Public()`, and a route without `@Roles(...)` admits no role at all
+ * (immich and vendure allow routes whose decorator was forgotten; we do not).
+ */
+@Injectable()
+export class RegistryAuthGuard extends AuthGuard('jwt') {
+  constructor(private readonly reflector: Reflector) {
+    super();
+  }
+
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
+    await (super.canActivate(context) as Promise<boolean>);
+    const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
+    const principal = context.switchToHttp().getRequest<{ user: Principal }>().user;
+    if (!roles || !roles.includes(principal.role)) {
+      throw new DomainError(ErrorCode.FORBIDDEN, 'Forbidden', { detail: `role ${principal.role} may not use this route` });
+    }
+    return true;
+  }
+
+  override handleRequest<T>(error: unknown, user: T, info: unknown): T {
+    if (error || !user) {
+      const reason = info instanceof Error ? info.message : 'no valid bearer token';
+      throw new DomainError(ErrorCode.UNAUTHENTICATED, 'Authentication required', {
+        detail: `a valid bearer token is required (${reason})`,
+        headers: { 'WWW-Authenticate': 'Bearer realm="gba-registry"' },
+      });
+    }
+    return user;
+  }
+}

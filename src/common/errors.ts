@@ -1,0 +1,132 @@
+/**
+ * Every error the registry answers with has a code from this list. The HTTP
+ * status comes from one exhaustive switch (`statusOf`), so a new code that
+ * nobody mapped fails to compile (STYLE.md "Requests"; twenty's
+ * *-exception-code-to-http-status.util.ts).
+ */
+export enum ErrorCode {
+  // 400
+  VALIDATION_FAILED = 'VALIDATION_FAILED',
+  MALFORMED_REQUEST = 'MALFORMED_REQUEST',
+  // 401 / 403
+  UNAUTHENTICATED = 'UNAUTHENTICATED',
+  INVALID_CREDENTIALS = 'INVALID_CREDENTIALS',
+  FORBIDDEN = 'FORBIDDEN',
+  // 404
+  NOT_FOUND = 'NOT_FOUND',
+  // 409
+  DUPLICATE_IDENTIFIER = 'DUPLICATE_IDENTIFIER',
+  DUPLICATE_EMAIL = 'DUPLICATE_EMAIL',
+  DUPLICATE_CLIENT_ID = 'DUPLICATE_CLIENT_ID',
+  ILLEGAL_TRANSITION = 'ILLEGAL_TRANSITION',
+  IDEMPOTENCY_KEY_REUSED = 'IDEMPOTENCY_KEY_REUSED',
+  IDEMPOTENCY_REQUEST_IN_PROGRESS = 'IDEMPOTENCY_REQUEST_IN_PROGRESS',
+  CONFLICT = 'CONFLICT',
+  // 413 / 415
+  PAYLOAD_TOO_LARGE = 'PAYLOAD_TOO_LARGE',
+  UNSUPPORTED_MEDIA_TYPE = 'UNSUPPORTED_MEDIA_TYPE',
+  // 422: legal rules (DESIGN.md §1); the rule number goes in `rule`.
+  RULE_VIOLATION = 'RULE_VIOLATION',
+  PARTY_OUTSIDE_GBA = 'PARTY_OUTSIDE_GBA',
+  SAME_SIDE_PARTIES = 'SAME_SIDE_PARTIES',
+  IMPORTANT_DATA_DECLARED = 'IMPORTANT_DATA_DECLARED',
+  ONWARD_RECIPIENT_OUTSIDE_GBA = 'ONWARD_RECIPIENT_OUTSIDE_GBA',
+  STORAGE_OUTSIDE_GBA = 'STORAGE_OUTSIDE_GBA',
+  SECTOR_NOT_OPEN = 'SECTOR_NOT_OPEN',
+  EXPIRY_BEFORE_EFFECTIVE = 'EXPIRY_BEFORE_EFFECTIVE',
+  RETENTION_PERIOD_INVALID = 'RETENTION_PERIOD_INVALID',
+  PIPIA_AFTER_EFFECTIVE = 'PIPIA_AFTER_EFFECTIVE',
+  FILING_MATERIALS_MISSING = 'FILING_MATERIALS_MISSING',
+  CONTRACT_TERMINATED = 'CONTRACT_TERMINATED',
+  // 429
+  TOO_MANY_REQUESTS = 'TOO_MANY_REQUESTS',
+  // 503
+  SERVICE_UNAVAILABLE = 'SERVICE_UNAVAILABLE',
+  // 500
+  INTERNAL = 'INTERNAL',
+}
+
+export function statusOf(code: ErrorCode): number {
+  switch (code) {
+    case ErrorCode.VALIDATION_FAILED:
+    case ErrorCode.MALFORMED_REQUEST:
+      return 400;
+    case ErrorCode.UNAUTHENTICATED:
+    case ErrorCode.INVALID_CREDENTIALS:
+      return 401;
+    case ErrorCode.FORBIDDEN:
+      return 403;
+    case ErrorCode.NOT_FOUND:
+      return 404;
+    case ErrorCode.DUPLICATE_IDENTIFIER:
+    case ErrorCode.DUPLICATE_EMAIL:
+    case ErrorCode.DUPLICATE_CLIENT_ID:
+    case ErrorCode.ILLEGAL_TRANSITION:
+    case ErrorCode.IDEMPOTENCY_KEY_REUSED:
+    case ErrorCode.IDEMPOTENCY_REQUEST_IN_PROGRESS:
+    case ErrorCode.CONFLICT:
+      return 409;
+    case ErrorCode.PAYLOAD_TOO_LARGE:
+      return 413;
+    case ErrorCode.UNSUPPORTED_MEDIA_TYPE:
+      return 415;
+    case ErrorCode.RULE_VIOLATION:
+    case ErrorCode.PARTY_OUTSIDE_GBA:
+    case ErrorCode.SAME_SIDE_PARTIES:
+    case ErrorCode.IMPORTANT_DATA_DECLARED:
+    case ErrorCode.ONWARD_RECIPIENT_OUTSIDE_GBA:
+    case ErrorCode.STORAGE_OUTSIDE_GBA:
+    case ErrorCode.SECTOR_NOT_OPEN:
+    case ErrorCode.EXPIRY_BEFORE_EFFECTIVE:
+    case ErrorCode.RETENTION_PERIOD_INVALID:
+    case ErrorCode.PIPIA_AFTER_EFFECTIVE:
+    case ErrorCode.FILING_MATERIALS_MISSING:
+    case ErrorCode.CONTRACT_TERMINATED:
+      return 422;
+    case ErrorCode.TOO_MANY_REQUESTS:
+      return 429;
+    case ErrorCode.SERVICE_UNAVAILABLE:
+      return 503;
+    case ErrorCode.INTERNAL:
+      return 500;
+    default: {
+      const unmapped: never = code;
+      throw new Error(`unmapped error code ${String(unmapped)}`);
+    }
+  }
+}
+
+export interface FieldError {
+  /** Dotted path into the request, e.g. `records[3].direction` or `query.from`. */
+  field: string;
+  /** Machine-readable rule, e.g. `isIn`, `USCC_CHECK_CHARACTER`, `R5`. */
+  rule: string;
+  message: string;
+}
+
+export interface DomainErrorOptions {
+  detail?: string;
+  errors?: FieldError[];
+  /** The legal rule from DESIGN.md §1, e.g. "R5". */
+  rule?: string;
+  /** Extra members for the problem document (e.g. `from`, `to` states). */
+  extensions?: Record<string, unknown>;
+  headers?: Record<string, string>;
+}
+
+export class DomainError extends Error {
+  readonly status: number;
+  constructor(readonly code: ErrorCode, readonly title: string, readonly options: DomainErrorOptions = {}) {
+    super(options.detail ?? title);
+    this.status = statusOf(code);
+  }
+}
+
+export const notFound = (what: string): DomainError =>
+  new DomainError(ErrorCode.NOT_FOUND, 'Not found', { detail: `${what} was not found` });
+
+export const validationFailed = (errors: FieldError[], detail?: string): DomainError =>
+  new DomainError(ErrorCode.VALIDATION_FAILED, 'The request is not valid', {
+    detail: detail ?? errors.map((e) => `${e.field}: ${e.message}`).join('; '),
+    errors,
+  });

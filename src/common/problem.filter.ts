@@ -1,0 +1,176 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { QueryFailedError } from 'typeorm';
+import { DomainError, ErrorCode, FieldError, statusOf } from './errors';
+
+export interface ProblemDocument {
+  type: string;
+  title: string;
+  status: number;
+  detail?: string;
+  instance?: string;
+  code: string;
+  errors?: FieldError[];
+  rule?: string;
+  requestId?: string;
+  [extension: string]: unknown;
+}
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
+
+export function problemType(code: string): string {
+  return `https://gba-registry.example/problems/${code.toLowerCase().replace(/_/g, '-')}`;
+}
+
+const HTTP_CODES: Record<number, ErrorCode> = {
+  400: ErrorCode.MALFORMED_REQUEST,
+  401: ErrorCode.UNAUTHENTICATED,
+  403: ErrorCode.FORBIDDEN,
+  404: ErrorCode.NOT_FOUND,
+  405: ErrorCode.NOT_FOUND,
+  409: ErrorCode.CONFLICT,
+  413: ErrorCode.PAYLOAD_TOO_LARGE,
+  415: ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+  429: ErrorCode.TOO_MANY_REQUESTS,
+  503: ErrorCode.SERVICE_UNAVAILABLE,
+};
+
+/** Connection-level failures: the database is down or restarting. */
+const UNAVAILABLE_ERRNO = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
+const UNAVAILABLE_SQLSTATE = /^(08|57P0[1-3]|53)/; // connection exception, admin/crash shutdown, insufficient resources
+
+export function isDatabaseUnavailable(error: unknown): boolean {
+  const e = error as { code?: string; message?: string } | undefined;
+  if (!e) return false;
+  if (typeof e.code === 'string' && (UNAVAILABLE_ERRNO.has(e.code) || UNAVAILABLE_SQLSTATE.test(e.code))) return true;
+  const message = String(e.message ?? '');
+  return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|the database system is (starting up|shutting down)/i.test(
+    message,
+  );
+}
+
+/**
+ * Turns anything thrown into an RFC 9457 problem document. Never leaks a
+ * stack trace or a raw database message.
+ */
+export function toProblem(exception: unknown, instance?: string, requestId?: string): ProblemDocument {
+  if (exception instanceof DomainError) {
+    return {
+      type: problemType(exception.code),
+      title: exception.title,
+      status: exception.status,
+      detail: exception.options.detail,
+      instance,
+      code: exception.code,
+      ...(exception.options.rule ? { rule: exception.options.rule } : {}),
+      ...(exception.options.errors ? { errors: exception.options.errors } : {}),
+      ...(exception.options.extensions ?? {}),
+      requestId,
+    };
+  }
+  const fastifyError = exception as { statusCode?: number; code?: string; message?: string } | undefined;
+  if (exception instanceof HttpException || (fastifyError && typeof fastifyError.statusCode === 'number')) {
+    const status = exception instanceof HttpException ? exception.getStatus() : fastifyError!.statusCode!;
+    const code = HTTP_CODES[status] ?? (status >= 500 ? ErrorCode.INTERNAL : ErrorCode.MALFORMED_REQUEST);
+    const safeDetail =
+      status === 413
+        ? 'The request body is larger than this server accepts'
+        : status === 415
+          ? 'Unsupported content type; send application/json (or multipart/form-data for documents)'
+          : status === 404 && exception instanceof HttpException
+            ? 'No such resource'
+            : status < 500
+              ? (exception as Error).message
+              : undefined;
+    return {
+      type: problemType(code),
+      title: status >= 500 ? 'Internal error' : titleFor(status),
+      status: status >= 500 && status !== 503 ? 500 : status,
+      detail: safeDetail,
+      instance,
+      code,
+      requestId,
+    };
+  }
+  if (isDatabaseUnavailable(exception)) {
+    return {
+      type: problemType(ErrorCode.SERVICE_UNAVAILABLE),
+      title: 'Service unavailable',
+      status: 503,
+      detail: 'The registry database is not reachable; retry later with the same Idempotency-Key',
+      instance,
+      code: ErrorCode.SERVICE_UNAVAILABLE,
+      requestId,
+    };
+  }
+  if (exception instanceof QueryFailedError && /^40001|^40P01/.test(String((exception as { code?: string }).code))) {
+    return {
+      type: problemType(ErrorCode.SERVICE_UNAVAILABLE),
+      title: 'Service unavailable',
+      status: 503,
+      detail: 'A concurrent change conflicted with this request; retry',
+      instance,
+      code: ErrorCode.SERVICE_UNAVAILABLE,
+      requestId,
+    };
+  }
+  return {
+    type: problemType(ErrorCode.INTERNAL),
+    title: 'Internal error',
+    status: statusOf(ErrorCode.INTERNAL),
+    detail: 'An unexpected error occurred; it has been logged with this request id',
+    instance,
+    code: ErrorCode.INTERNAL,
+    requestId,
+  };
+}
+
+function titleFor(status: number): string {
+  switch (status) {
+    case 400:
+      return 'Bad request';
+    case 401:
+      return 'Authentication required';
+    case 403:
+      return 'Forbidden';
+    case 404:
+      return 'Not found';
+    case 405:
+      return 'Not found';
+    case 409:
+      return 'Conflict';
+    case 413:
+      return 'Payload too large';
+    case 415:
+      return 'Unsupported media type';
+    case 429:
+      return 'Too many requests';
+    case 503:
+      return 'Service unavailable';
+    default:
+      return 'Request failed';
+  }
+}
+
+export function sendProblem(reply: FastifyReply, problem: ProblemDocument, headers?: Record<string, string>): void {
+  if (problem.status === 503) reply.header('Retry-After', '1');
+  for (const [name, value] of Object.entries(headers ?? {})) reply.header(name, value);
+  void reply.status(problem.status).header('content-type', PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
+}
+
+@Catch()
+export class ProblemFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Problem');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const request = http.getRequest<FastifyRequest>();
+    const reply = http.getResponse<FastifyReply>();
+    const problem = toProblem(exception, request?.url?.split('?')[0], request?.id);
+    if (problem.status >= 500) {
+      this.logger.error({ err: exception, requestId: request?.id }, 'request failed');
+    }
+    if (reply.sent) return;
+    sendProblem(reply, problem, exception instanceof DomainError ? exception.options.headers : undefined);
+  }
+}

@@ -1,0 +1,152 @@
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+/**
+ * Environment validated at boot into one typed object (STYLE.md "Config").
+ * A bad or missing value stops the process with one line naming the variable.
+ */
+export interface RegistryConfig {
+  nodeEnv: 'development' | 'production' | 'test';
+  host: string;
+  port: number;
+  /** Unset: an embedded PostgreSQL is started under `dataDir`. */
+  databaseUrl: string | undefined;
+  /** Database role the application's queries run as (INSERT/SELECT only on the log tables). */
+  databaseAppRole: string;
+  databasePoolSize: number;
+  dataDir: string;
+  embeddedPostgresPort: number;
+  jwtSecret: string;
+  jwtIssuer: string;
+  jwtAudience: string;
+  jwtTtlSeconds: number;
+  /** base64 PKCS#8 DER or base64 raw 32-byte Ed25519 seed; generated into dataDir outside production. */
+  ledgerSigningKey: string | undefined;
+  ledgerOrigin: string;
+  bootstrapAdminEmail: string | undefined;
+  bootstrapAdminPassword: string | undefined;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  bodyLimitBytes: number;
+  uploadLimitBytes: number;
+  corsOrigins: string[];
+  loginMaxAttempts: number;
+  loginWindowSeconds: number;
+  transferRetentionYears: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly variable: string, readonly rule: string) {
+    super(`${variable}: ${rule}`);
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function intVar(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!(allowed as readonly string[]).includes(raw)) {
+    throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got "${raw}"`);
+  }
+  return raw as T;
+}
+
+function databaseUrl(env: Env): string | undefined {
+  const raw = env.DATABASE_URL;
+  if (raw === undefined || raw === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError('DATABASE_URL', 'must be a postgres:// URL');
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new ConfigError('DATABASE_URL', 'must be a postgres:// URL');
+  }
+  return raw;
+}
+
+/** Keeps a development secret stable across restarts: generated once, stored in the data dir. */
+function persistedSecret(dataDir: string, file: string, make: () => string): string {
+  const target = path.join(dataDir, file);
+  try {
+    return fs.readFileSync(target, 'utf8').trim();
+  } catch {
+    fs.mkdirSync(dataDir, { recursive: true });
+    const value = make();
+    fs.writeFileSync(target, value + '\n', { mode: 0o600, flag: 'wx' });
+    return value;
+  }
+}
+
+export function loadConfig(env: Env = process.env): RegistryConfig {
+  const nodeEnv = oneOf(env, 'NODE_ENV', ['development', 'production', 'test'] as const, 'development');
+  const production = nodeEnv === 'production';
+  const dataDir = path.resolve(env.DATA_DIR || '.data');
+
+  let jwtSecret = env.JWT_SECRET;
+  if (jwtSecret !== undefined && jwtSecret !== '' && Buffer.byteLength(jwtSecret) < 32) {
+    throw new ConfigError('JWT_SECRET', 'must be at least 32 bytes');
+  }
+  if (!jwtSecret) {
+    if (production) throw new ConfigError('JWT_SECRET', 'is required when NODE_ENV=production');
+    jwtSecret = persistedSecret(dataDir, 'jwt-secret', () => randomBytes(48).toString('base64url'));
+  }
+
+  const ledgerSigningKey = env.LEDGER_SIGNING_KEY || undefined;
+  if (!ledgerSigningKey && production) {
+    throw new ConfigError('LEDGER_SIGNING_KEY', 'is required when NODE_ENV=production');
+  }
+
+  const bootstrapAdminEmail = env.BOOTSTRAP_ADMIN_EMAIL || undefined;
+  const bootstrapAdminPassword = env.BOOTSTRAP_ADMIN_PASSWORD || undefined;
+  if (bootstrapAdminEmail && !/^[^@\s]+@[^@\s]+$/.test(bootstrapAdminEmail)) {
+    throw new ConfigError('BOOTSTRAP_ADMIN_EMAIL', 'must be an email address');
+  }
+  if (bootstrapAdminEmail && (!bootstrapAdminPassword || bootstrapAdminPassword.length < 12)) {
+    throw new ConfigError('BOOTSTRAP_ADMIN_PASSWORD', 'must be at least 12 characters when BOOTSTRAP_ADMIN_EMAIL is set');
+  }
+
+  const appRole = env.DATABASE_APP_ROLE ?? 'registry_app';
+  if (appRole !== '' && !/^[a-z_][a-z0-9_]{0,62}$/.test(appRole)) {
+    throw new ConfigError('DATABASE_APP_ROLE', 'must be a lower-case PostgreSQL role name, or empty to disable');
+  }
+
+  return {
+    nodeEnv,
+    host: env.HOST || '127.0.0.1',
+    port: intVar(env, 'PORT', 3000, 0, 65535),
+    databaseUrl: databaseUrl(env),
+    databaseAppRole: appRole,
+    databasePoolSize: intVar(env, 'DATABASE_POOL_SIZE', 10, 1, 200),
+    dataDir,
+    embeddedPostgresPort: intVar(env, 'EMBEDDED_PG_PORT', 54329, 1, 65535),
+    jwtSecret,
+    jwtIssuer: env.JWT_ISSUER || 'gba-registry',
+    jwtAudience: env.JWT_AUDIENCE || 'gba-registry-api',
+    jwtTtlSeconds: intVar(env, 'JWT_TTL_SECONDS', 900, 30, 86400),
+    ledgerSigningKey,
+    ledgerOrigin: env.LEDGER_ORIGIN || 'gba-registry.example/transfers',
+    bootstrapAdminEmail,
+    bootstrapAdminPassword,
+    logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
+    bodyLimitBytes: intVar(env, 'BODY_LIMIT_BYTES', 16 * 1024 * 1024, 1024, 512 * 1024 * 1024),
+    uploadLimitBytes: intVar(env, 'UPLOAD_LIMIT_BYTES', 20 * 1024 * 1024, 1024, 512 * 1024 * 1024),
+    corsOrigins: (env.CORS_ORIGINS || '').split(',').map((s) => s.trim()).filter(Boolean),
+    loginMaxAttempts: intVar(env, 'LOGIN_MAX_ATTEMPTS', 5, 1, 1000),
+    loginWindowSeconds: intVar(env, 'LOGIN_WINDOW_SECONDS', 300, 1, 86400),
+    transferRetentionYears: intVar(env, 'TRANSFER_RETENTION_YEARS', 3, 3, 100),
+  };
+}
+
+export const REGISTRY_CONFIG = Symbol('REGISTRY_CONFIG');

@@ -1,0 +1,11 @@
+import { Global, Module } from '@nestjs/common';
+import { HealthController } from './health.controller';
+import { RegistryMetrics } from './metrics';
+
+@Global()
+@Module({
+  controllers: [HealthController],
+  providers: [RegistryMetrics],
+  exports: [RegistryMetrics],
+})
+export class HealthModule {}

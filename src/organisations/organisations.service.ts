@@ -1,0 +1,193 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { DomainError, ErrorCode, FieldError, notFound, validationFailed } from '../common/errors';
+import { decodeCursor, encodeCursor, Page } from '../common/pagination';
+import { authorityMayWrite, isAdmin, isRegulator, Principal, sideOfAuthority } from '../common/roles';
+import { jurisdictionOfCity } from './gba';
+import { validateHkBrn, validateUscc } from './identifiers';
+import { CreateOrganisationDto, ListOrganisationsQuery, OrganisationView } from './organisation.dto';
+import { Organisation } from './organisation.entity';
+
+const UNIQUE_VIOLATION = '23505';
+
+export function toOrganisationView(o: Organisation): OrganisationView {
+  return {
+    id: o.id,
+    legalName: o.legalName,
+    legalNameZh: o.legalNameZh,
+    jurisdiction: o.jurisdiction,
+    city: o.city,
+    identifierType: o.identifierType,
+    identifier: o.identifier,
+    sector: o.sector,
+    verificationStatus: o.verificationStatus,
+    verifiedAt: o.verifiedAt ? o.verifiedAt.toISOString() : null,
+    createdAt: o.createdAt.toISOString(),
+  };
+}
+
+/** May this caller see this organisation? Org users: their own; regulators: their side; admins: all. */
+export function canSeeOrganisation(principal: Principal, organisation: Pick<Organisation, 'id' | 'jurisdiction'>): boolean {
+  if (isAdmin(principal)) return true;
+  if (isRegulator(principal) && principal.authority) return sideOfAuthority(principal.authority) === organisation.jurisdiction;
+  return principal.organisationId === organisation.id;
+}
+
+@Injectable()
+export class OrganisationsService {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** R1 and R17: a GBA city on the declared side, and an identifier that passes its checks. */
+  static validate(dto: CreateOrganisationDto): { identifier: string } {
+    const errors: FieldError[] = [];
+    const side = jurisdictionOfCity(dto.city);
+    if (side === null) {
+      throw new DomainError(ErrorCode.PARTY_OUTSIDE_GBA, 'The organisation is outside the Greater Bay Area', {
+        rule: 'R1',
+        detail: `city ${dto.city} is not one of the nine Mainland GBA cities or Hong Kong`,
+        errors: [{ field: 'city', rule: 'R1', message: 'city must be one of the nine Mainland GBA cities or HONG_KONG' }],
+      });
+    }
+    if (side !== dto.jurisdiction) {
+      errors.push({ field: 'city', rule: 'R1', message: `city ${dto.city} is not in jurisdiction ${dto.jurisdiction}` });
+    }
+    const expectedType = dto.jurisdiction === 'MAINLAND' ? 'USCC' : 'HK_BRN';
+    if (dto.identifierType !== expectedType) {
+      errors.push({
+        field: 'identifierType',
+        rule: 'R17',
+        message: `${dto.jurisdiction} organisations are identified by ${expectedType}`,
+      });
+    }
+    if (!dto.legalName && !dto.legalNameZh) {
+      errors.push({ field: 'legalName', rule: 'required', message: 'legalName or legalNameZh is required' });
+    }
+    let identifier = dto.identifier;
+    const check = dto.identifierType === 'USCC' ? validateUscc(dto.identifier) : validateHkBrn(dto.identifier);
+    if (check.ok) identifier = check.normalised;
+    else {
+      errors.push({
+        field: 'identifier',
+        rule: `${dto.identifierType}_${check.rule}`,
+        message: describeIdentifierRule(dto.identifierType, check.rule),
+      });
+    }
+    if (errors.length) throw validationFailed(errors);
+    return { identifier };
+  }
+
+  async create(principal: Principal, dto: CreateOrganisationDto): Promise<OrganisationView> {
+    const { identifier } = OrganisationsService.validate(dto);
+    if (isRegulator(principal)) {
+      if (!principal.authority || !authorityMayWrite(principal.authority) || sideOfAuthority(principal.authority) !== dto.jurisdiction) {
+        throw new DomainError(ErrorCode.FORBIDDEN, 'Forbidden', {
+          detail: 'regulators register organisations of their own side only; the PCPD is read-only',
+        });
+      }
+    }
+    const repo = this.dataSource.getRepository(Organisation);
+    try {
+      const saved = await repo.save(
+        repo.create({
+          legalName: dto.legalName ?? null,
+          legalNameZh: dto.legalNameZh ?? null,
+          jurisdiction: dto.jurisdiction,
+          city: dto.city,
+          identifierType: dto.identifierType,
+          identifier,
+          sector: dto.sector,
+          createdBy: principal.kind === 'user' ? principal.id : null,
+        }),
+      );
+      return toOrganisationView(saved);
+    } catch (error) {
+      if ((error as { code?: string }).code === UNIQUE_VIOLATION || (error as { driverError?: { code?: string } }).driverError?.code === UNIQUE_VIOLATION) {
+        throw new DomainError(ErrorCode.DUPLICATE_IDENTIFIER, 'Organisation already registered', {
+          detail: `an organisation with ${dto.identifierType} ${identifier} is already registered`,
+          errors: [{ field: 'identifier', rule: 'unique', message: 'identifier is already registered' }],
+        });
+      }
+      throw error;
+    }
+  }
+
+  async list(principal: Principal, query: ListOrganisationsQuery): Promise<Page<OrganisationView>> {
+    const limit = query.limit ?? 50;
+    const after = decodeCursor(query.cursor, 2) as [string, string] | null;
+    const qb = this.dataSource.getRepository(Organisation).createQueryBuilder('o');
+    if (isAdmin(principal)) {
+      // all
+    } else if (isRegulator(principal) && principal.authority) {
+      qb.andWhere('o.jurisdiction = :side', { side: sideOfAuthority(principal.authority) });
+    } else {
+      qb.andWhere('o.id = :own', { own: principal.organisationId ?? '00000000-0000-0000-0000-000000000000' });
+    }
+    if (query.jurisdiction) qb.andWhere('o.jurisdiction = :j', { j: query.jurisdiction });
+    if (query.sector) qb.andWhere('o.sector = :s', { s: query.sector });
+    if (query.identifier) qb.andWhere('o.identifier = :i', { i: query.identifier.trim().toUpperCase() });
+    if (after) qb.andWhere('(o.created_at, o.id) > (:at::timestamptz, :id::uuid)', { at: after[0], id: after[1] });
+    const rows = await qb.orderBy('o.created_at', 'ASC').addOrderBy('o.id', 'ASC').take(limit + 1).getMany();
+    const items = rows.slice(0, limit);
+    const last = items[items.length - 1];
+    return {
+      items: items.map(toOrganisationView),
+      nextCursor: rows.length > limit && last ? encodeCursor([last.createdAt.toISOString(), last.id]) : null,
+    };
+  }
+
+  /** The organisation if this caller may see it, else 404. */
+  async getVisible(principal: Principal, id: string): Promise<Organisation> {
+    const organisation = await this.dataSource.getRepository(Organisation).findOneBy({ id });
+    if (!organisation || !canSeeOrganisation(principal, organisation)) throw notFound('Organisation');
+    return organisation;
+  }
+
+  async getView(principal: Principal, id: string): Promise<OrganisationView> {
+    return toOrganisationView(await this.getVisible(principal, id));
+  }
+
+  /** Internal lookup for other modules (no access check). */
+  async findById(id: string, manager?: EntityManager): Promise<Organisation | null> {
+    return (manager ?? this.dataSource.manager).getRepository(Organisation).findOneBy({ id });
+  }
+
+  async findByIds(ids: string[], manager?: EntityManager): Promise<Organisation[]> {
+    if (!ids.length) return [];
+    return (manager ?? this.dataSource.manager)
+      .getRepository(Organisation)
+      .createQueryBuilder('o')
+      .where('o.id IN (:...ids)', { ids })
+      .getMany();
+  }
+
+  async verify(principal: Principal, id: string): Promise<OrganisationView> {
+    const organisation = await this.getVisible(principal, id);
+    if (!principal.authority || !authorityMayWrite(principal.authority)) {
+      throw new DomainError(ErrorCode.FORBIDDEN, 'Forbidden', { detail: 'the PCPD reads the register only' });
+    }
+    if (organisation.verificationStatus !== 'VERIFIED') {
+      organisation.verificationStatus = 'VERIFIED';
+      organisation.verifiedAt = new Date();
+      organisation.verifiedBy = principal.id;
+      await this.dataSource.getRepository(Organisation).save(organisation);
+    }
+    return toOrganisationView(organisation);
+  }
+}
+
+function describeIdentifierRule(type: 'USCC' | 'HK_BRN', rule: string): string {
+  if (type === 'HK_BRN') return 'identifier must be a Hong Kong Business Registration Number of exactly 8 digits';
+  switch (rule) {
+    case 'LENGTH':
+      return 'identifier must be an 18-character Unified Social Credit Code (GB 32100-2015)';
+    case 'ILLEGAL_CHARACTER':
+      return 'identifier may only use 0-9 and A-H, J-N, P-R, T, U, W-Y (no I, O, S, V, Z) (GB 32100-2015)';
+    case 'CHECK_CHARACTER':
+      return 'identifier has a wrong check character (18th character, GB 32100-2015)';
+    case 'ORGANISATION_CODE_CHECK':
+      return 'identifier has a wrong organisation-code check character (17th character, GB 11714-1997)';
+    default:
+      return `identifier is not a valid Unified Social Credit Code (${rule})`;
+  }
+}
