@@ -67,7 +67,6 @@ export async function createApp(config: RegistryConfig, databaseUrl: string, opt
 
   app.useGlobalPipes(registryValidationPipe());
   app.useGlobalFilters(new ProblemFilter());
-  app.enableShutdownHooks();
   setupOpenApi(app);
   await app.init();
   await fastify.ready();
