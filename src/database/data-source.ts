@@ -19,6 +19,9 @@ export function dataSourceOptions(url: string, extra: { poolSize?: number; appRo
     logging: false,
     extra: {
       max: extra.poolSize ?? 10,
+      // A database that is down must fail requests fast (503), never hang them.
+      connectionTimeoutMillis: 3000,
+      keepAlive: true,
       // Every application connection runs as the restricted role: INSERT and SELECT only on the log tables.
       ...(extra.appRole ? { options: `-c role=${extra.appRole}` } : {}),
       application_name: 'gba-registry',
