@@ -2,12 +2,14 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import { AuthModule } from './auth/auth.module';
+import { CalendarModule } from './calendar/calendar.module';
 import { RegistryConfig } from './config/config';
 import { RegistryConfigModule } from './config/config.module';
 import { dataSourceOptions } from './database/data-source';
 import { HealthModule } from './health/health.module';
 import { loggerOptions } from './logging';
 import { OrganisationsModule } from './organisations/organisations.module';
+import { RolloutModule } from './rollout/rollout.module';
 
 @Module({})
 export class AppModule {
@@ -26,6 +28,8 @@ export class AppModule {
         HealthModule,
         OrganisationsModule,
         AuthModule,
+        CalendarModule,
+        RolloutModule,
       ],
     };
   }
