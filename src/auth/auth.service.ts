@@ -57,8 +57,10 @@ export class AuthService implements OnApplicationBootstrap {
   }
 
   async issueToken(body: TokenRequestDto, clientAddress: string): Promise<TokenResponse> {
-    const account = (body.grantType === 'password' ? body.email : body.clientId) ?? '';
-    const accountKey = `${body.grantType}:${account.toLowerCase()}`;
+    // The key is normalised as the account lookup is (trimmed, e-mail lower-cased), so
+    // " Victim@Example.test " cannot sidestep the per-account limit.
+    const account = ((body.grantType === 'password' ? body.email?.toLowerCase() : body.clientId) ?? '').trim();
+    const accountKey = `${body.grantType}:${account}`;
     const addressKey = `ip:${clientAddress}`;
     const wait = Math.max(this.throttle.retryAfter(accountKey), this.throttle.retryAfter(addressKey));
     if (wait > 0) {

@@ -5,9 +5,15 @@ import { REGISTRY_CONFIG, RegistryConfig } from '../config/config';
 import type { Principal } from '../common/roles';
 import { AuthService, JWT_ALGORITHM, RegistryClaims } from './auth.service';
 
-/** passport-jwt verifies signature, algorithm (HS256 only: `alg: none` is refused), issuer, audience and expiry. */
+/**
+ * passport-jwt verifies signature, algorithm (HS256 only: `alg: none` is refused), issuer, audience and expiry.
+ * jsonwebtoken accepts a token that carries no `exp` at all; we do not: every token must say when it
+ * was issued and expire within the configured lifetime, so a token minted without one never lives forever.
+ */
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
+  private readonly maxLifetimeSeconds: number;
+
   constructor(
     @Inject(REGISTRY_CONFIG) config: RegistryConfig,
     private readonly auth: AuthService,
@@ -20,9 +26,12 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
       audience: config.jwtAudience,
       ignoreExpiration: false,
     });
+    this.maxLifetimeSeconds = config.jwtTtlSeconds;
   }
 
-  async validate(claims: RegistryClaims): Promise<Principal | false> {
+  async validate(claims: RegistryClaims & { iat?: unknown; exp?: unknown }): Promise<Principal | false> {
+    if (typeof claims.exp !== 'number' || typeof claims.iat !== 'number') return false;
+    if (claims.exp - claims.iat > this.maxLifetimeSeconds) return false;
     return (await this.auth.principalFromClaims(claims)) ?? false;
   }
 }
