@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import { AuthModule } from './auth/auth.module';
+import { ContractsModule } from './contracts/contracts.module';
 import { CalendarModule } from './calendar/calendar.module';
 import { RegistryConfig } from './config/config';
 import { RegistryConfigModule } from './config/config.module';
@@ -28,6 +29,7 @@ export class AppModule {
         HealthModule,
         OrganisationsModule,
         AuthModule,
+        ContractsModule,
         CalendarModule,
         RolloutModule,
       ],

@@ -33,6 +33,8 @@ export interface RegistryConfig {
   loginMaxAttempts: number;
   loginWindowSeconds: number;
   transferRetentionYears: number;
+  /** R11 [A]: working days a returned filing has to be resubmitted (national practice: 10). */
+  filingResubmissionWorkingDays: number;
 }
 
 export class ConfigError extends Error {
@@ -146,6 +148,7 @@ export function loadConfig(env: Env = process.env): RegistryConfig {
     loginMaxAttempts: intVar(env, 'LOGIN_MAX_ATTEMPTS', 5, 1, 1000),
     loginWindowSeconds: intVar(env, 'LOGIN_WINDOW_SECONDS', 300, 1, 86400),
     transferRetentionYears: intVar(env, 'TRANSFER_RETENTION_YEARS', 3, 3, 100),
+    filingResubmissionWorkingDays: intVar(env, 'FILING_RESUBMISSION_WORKING_DAYS', 10, 1, 365),
   };
 }
 

@@ -7,28 +7,18 @@
 // whether the processor's sector was open on the effective date (R15 phases are
 // data owned by the rollout module) and passes plain facts in.
 
+import { GBA_CITIES as ALL_GBA_CITIES, HONG_KONG_GBA_CITIES, MAINLAND_GBA_CITIES } from '../../organisations/gba';
+
 export type IsoDate = string;
 export type Jurisdiction = 'MAINLAND' | 'HONG_KONG';
 export type Direction = 'MAINLAND_TO_HK' | 'HK_TO_MAINLAND';
 
-// R1 [C]: the nine Mainland GBA cities and Hong Kong (DESIGN.md §4 `city`).
-// Macao is part of the GBA geographically but not of this Mainland–HK regime
-// (R16 is a separate contract), so here it counts as outside.
-// Local copy to avoid a build-order dependency on src/organisations/gba.ts; to
-// be de-duplicated once that file lands.
-export const MAINLAND_GBA_CITIES = [
-  'GUANGZHOU',
-  'SHENZHEN',
-  'ZHUHAI',
-  'FOSHAN',
-  'HUIZHOU',
-  'DONGGUAN',
-  'ZHONGSHAN',
-  'JIANGMEN',
-  'ZHAOQING',
-] as const;
-export const HONG_KONG_GBA_CITIES = ['HONG_KONG'] as const;
-export const GBA_CITIES: ReadonlySet<string> = new Set<string>([...MAINLAND_GBA_CITIES, ...HONG_KONG_GBA_CITIES]);
+// R1 [C]: the nine Mainland GBA cities and Hong Kong (DESIGN.md §4 `city`),
+// from src/organisations/gba.ts. Macao is part of the GBA geographically but
+// not of this Mainland–HK regime (R16 is a separate contract), so here it
+// counts as outside.
+export { MAINLAND_GBA_CITIES, HONG_KONG_GBA_CITIES };
+export const GBA_CITIES: ReadonlySet<string> = new Set<string>(ALL_GBA_CITIES);
 const CITIES_BY_JURISDICTION: Record<Jurisdiction, ReadonlySet<string>> = {
   MAINLAND: new Set<string>(MAINLAND_GBA_CITIES),
   HONG_KONG: new Set<string>(HONG_KONG_GBA_CITIES),

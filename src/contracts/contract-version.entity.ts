@@ -1,0 +1,53 @@
+import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { Contract } from './contract.entity';
+import type { ContractAnnex, PipiaRecord } from './domain/contract-rules';
+
+/** The terms of one version of a contract (annex and PIPIA, R6, R12). Never updated once written. */
+@Entity({ name: 'contract_versions' })
+@Index('uq_contract_versions_contract_version', ['contractId', 'version'], { unique: true })
+export class ContractVersion {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column({ name: 'contract_id', type: 'uuid' })
+  contractId: string;
+
+  @ManyToOne(() => Contract, { nullable: false, onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'contract_id', foreignKeyConstraintName: 'fk_contract_versions_contract' })
+  contract?: Contract;
+
+  @Column({ type: 'integer' })
+  version: number;
+
+  @Column({ type: 'text' })
+  regime: string;
+
+  @Column({ name: 'effective_date', type: 'date' })
+  effectiveDate: string;
+
+  @Column({ name: 'expiry_date', type: 'date', nullable: true })
+  expiryDate: string | null;
+
+  /** R3: always false for a stored version (true is refused), kept as the filer's declaration. */
+  @Column({ name: 'important_data_included', type: 'boolean' })
+  importantDataIncluded: boolean;
+
+  @Column({ type: 'jsonb' })
+  annex: ContractAnnex;
+
+  @Column({ type: 'jsonb' })
+  pipia: PipiaRecord;
+
+  /** R12: the fields changed from the previous version (empty for version 1). */
+  @Column({ name: 'changed_fields', type: 'jsonb', default: () => `'[]'::jsonb` })
+  changedFields: string[];
+
+  @Column({ name: 'refiling_required', type: 'boolean' })
+  refilingRequired: boolean;
+
+  @Column({ name: 'created_by', type: 'uuid', nullable: true })
+  createdBy: string | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+}

@@ -1,0 +1,218 @@
+import type { Principal } from '../common/roles';
+import { isAdmin, isRegulator, sideOfAuthority } from '../common/roles';
+import type { ContractAnnex, ContractTerms, Direction, IsoDate, Jurisdiction, PipiaRecord } from './domain/contract-rules';
+import { authorityName, FilingAuthority, FilingStatus, isOverdue } from './domain/filing-lifecycle';
+import type { ContractStatus } from './contract.dto';
+import type { Contract } from './contract.entity';
+import type { ContractVersion } from './contract-version.entity';
+import type { Filing, FilingParty } from './filing.entity';
+
+export interface FilingView {
+  id: string;
+  version: number;
+  party: FilingParty;
+  organisationId: string;
+  authority: FilingAuthority;
+  /** R8: "OGCIO" for Hong Kong filings of contracts effective before 2024-07-25. */
+  authorityName: string;
+  deadline: IsoDate;
+  provisional: boolean;
+  status: FilingStatus;
+  /** Computed from the deadline on today's GBA date, never stored. */
+  overdue: boolean;
+  filingNumber: string | null;
+  firstSubmittedOn: IsoDate | null;
+  submittedAt: string | null;
+  reviewedAt: string | null;
+  returnReason: string | null;
+  resubmissionDeadline: IsoDate | null;
+}
+
+export interface ContractView {
+  id: string;
+  /** The latest version. */
+  version: number;
+  /** The version in force today (null before the first takes effect). */
+  versionInForce: number | null;
+  status: ContractStatus;
+  direction: Direction;
+  regime: string;
+  processorId: string;
+  recipientId: string;
+  effectiveDate: IsoDate;
+  expiryDate: IsoDate | null;
+  importantDataIncluded: boolean;
+  annex: ContractAnnex;
+  pipia: PipiaRecord;
+  terminatedOn: IsoDate | null;
+  terminationReason: string | null;
+  revision: number;
+  createdAt: string;
+  /** The filings in force: those of the latest version that was filed (R12). */
+  filings: FilingView[];
+}
+
+export type VersionStatus = 'PENDING' | 'IN_FORCE' | 'SUPERSEDED';
+
+export interface VersionView {
+  id: string;
+  version: number;
+  status: VersionStatus;
+  regime: string;
+  effectiveDate: IsoDate;
+  expiryDate: IsoDate | null;
+  importantDataIncluded: boolean;
+  annex: ContractAnnex;
+  pipia: PipiaRecord;
+  changedFields: string[];
+  refilingRequired: boolean;
+  createdAt: string;
+  /** The filings made for this version (none when it did not require re-filing). */
+  filings: FilingView[];
+}
+
+/** The calendar date in the GBA (UTC+8, no daylight saving on either side) of an instant. */
+export function gbaToday(now: Date = new Date()): IsoDate {
+  return new Date(now.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
+}
+
+export function termsOf(v: ContractVersion): ContractTerms {
+  return {
+    regime: v.regime,
+    effectiveDate: v.effectiveDate,
+    expiryDate: v.expiryDate,
+    importantDataIncluded: v.importantDataIncluded,
+    annex: v.annex,
+    pipia: v.pipia,
+  };
+}
+
+export function toFilingView(f: Filing, effectiveDate: IsoDate, today: IsoDate): FilingView {
+  return {
+    id: f.id,
+    version: f.version,
+    party: f.party,
+    organisationId: f.organisationId,
+    authority: f.authority,
+    authorityName: authorityName(f.authority, effectiveDate),
+    deadline: f.deadline,
+    provisional: f.provisional,
+    status: f.status,
+    overdue: isOverdue({ status: f.status, deadline: f.deadline, resubmissionDeadline: f.resubmissionDeadline }, today),
+    filingNumber: f.filingNumber,
+    firstSubmittedOn: f.firstSubmittedOn,
+    submittedAt: f.submittedAt ? f.submittedAt.toISOString() : null,
+    reviewedAt: f.reviewedAt ? f.reviewedAt.toISOString() : null,
+    returnReason: f.returnReason,
+    resubmissionDeadline: f.resubmissionDeadline,
+  };
+}
+
+/** The highest version whose effective date has come (compliance-flags `selectVersionInForce`), or null. */
+export function versionInForce<V extends { version: number; effectiveDate: IsoDate }>(versions: readonly V[], today: IsoDate): V | null {
+  let best: V | null = null;
+  for (const v of versions) if (v.effectiveDate <= today && (!best || v.version > best.version)) best = v;
+  return best;
+}
+
+export function versionStatus(v: ContractVersion, all: readonly ContractVersion[], today: IsoDate): VersionStatus {
+  const inForce = versionInForce(all, today);
+  if (inForce && inForce.version === v.version) return 'IN_FORCE';
+  if (v.effectiveDate > today && (!inForce || v.version > inForce.version)) return 'PENDING';
+  return 'SUPERSEDED';
+}
+
+/**
+ * The contract's status on `today`. Decision: PENDING before version 1 takes
+ * effect; TERMINATED from the termination date (R13); EXPIRED after the latest
+ * version's expiry date; otherwise EFFECTIVE. The list filter computes the same in SQL.
+ */
+export function contractStatus(c: Contract, first: ContractVersion, latest: ContractVersion, today: IsoDate): ContractStatus {
+  if (c.terminatedOn !== null && today >= c.terminatedOn) return 'TERMINATED';
+  if (today < first.effectiveDate) return 'PENDING';
+  if (latest.expiryDate !== null && today > latest.expiryDate) return 'EXPIRED';
+  return 'EFFECTIVE';
+}
+
+export function toContractView(
+  c: Contract,
+  versions: readonly ContractVersion[],
+  currentFilings: readonly Filing[],
+  today: IsoDate,
+): ContractView {
+  const sorted = [...versions].sort((a, b) => a.version - b.version);
+  const first = sorted[0];
+  const latest = sorted[sorted.length - 1];
+  const filedVersion = sorted.find((v) => v.version === c.filingVersion) ?? first;
+  return {
+    id: c.id,
+    version: latest.version,
+    versionInForce: versionInForce(sorted, today)?.version ?? null,
+    status: contractStatus(c, first, latest, today),
+    direction: c.direction,
+    regime: c.regime,
+    processorId: c.processorId,
+    recipientId: c.recipientId,
+    effectiveDate: latest.effectiveDate,
+    expiryDate: latest.expiryDate,
+    importantDataIncluded: latest.importantDataIncluded,
+    annex: latest.annex,
+    pipia: latest.pipia,
+    terminatedOn: c.terminatedOn,
+    terminationReason: c.terminationReason,
+    revision: c.revision,
+    createdAt: c.createdAt.toISOString(),
+    filings: sortFilings(currentFilings).map((f) => toFilingView(f, filedVersion.effectiveDate, today)),
+  };
+}
+
+export function toVersionView(v: ContractVersion, all: readonly ContractVersion[], filings: readonly Filing[], today: IsoDate): VersionView {
+  return {
+    id: v.id,
+    version: v.version,
+    status: versionStatus(v, all, today),
+    regime: v.regime,
+    effectiveDate: v.effectiveDate,
+    expiryDate: v.expiryDate,
+    importantDataIncluded: v.importantDataIncluded,
+    annex: v.annex,
+    pipia: v.pipia,
+    changedFields: v.changedFields,
+    refilingRequired: v.refilingRequired,
+    createdAt: v.createdAt.toISOString(),
+    filings: sortFilings(filings.filter((f) => f.version === v.version)).map((f) => toFilingView(f, v.effectiveDate, today)),
+  };
+}
+
+const PARTY_ORDER: Record<FilingParty, number> = { processor: 0, recipient: 1 };
+export const sortFilings = (filings: readonly Filing[]): Filing[] =>
+  [...filings].sort((a, b) => a.version - b.version || PARTY_ORDER[a.party] - PARTY_ORDER[b.party]);
+
+export interface ContractParties {
+  processorId: string;
+  recipientId: string;
+  processorJurisdiction: Jurisdiction;
+  recipientJurisdiction: Jurisdiction;
+}
+
+/**
+ * May this caller see this contract? Parties: their own; regulators (the PCPD
+ * included, read-only): contracts touching their side; administrators: all.
+ */
+export function canSeeContract(principal: Principal, c: ContractParties): boolean {
+  if (isAdmin(principal)) return true;
+  if (isRegulator(principal)) {
+    if (!principal.authority) return false;
+    const side = sideOfAuthority(principal.authority);
+    return c.processorJurisdiction === side || c.recipientJurisdiction === side;
+  }
+  return principal.organisationId !== null && (principal.organisationId === c.processorId || principal.organisationId === c.recipientId);
+}
+
+/** The caller's party in the contract, or null. */
+export function partyOf(principal: Principal, c: Pick<ContractParties, 'processorId' | 'recipientId'>): FilingParty | null {
+  if (!principal.organisationId) return null;
+  if (principal.organisationId === c.processorId) return 'processor';
+  if (principal.organisationId === c.recipientId) return 'recipient';
+  return null;
+}

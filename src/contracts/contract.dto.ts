@@ -1,0 +1,189 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  ArrayUnique,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateIf,
+  ValidateNested,
+} from 'class-validator';
+import { PageQuery } from '../common/pagination';
+import { SECTORS } from '../organisations/gba';
+import { PERSONAL_INFORMATION_CATEGORIES, SENSITIVE_CATEGORIES } from './domain/categories';
+import { FILING_STATUSES } from './domain/filing-lifecycle';
+
+/** `YYYY-MM-DD`; whether it is a real date is checked by the contract rules (INVALID_DATE). */
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const DATE_MESSAGE = 'must be a calendar date written YYYY-MM-DD';
+const CITY = /^[A-Z][A-Z_]{1,39}$/;
+const CITY_MESSAGE = 'must be an upper-case city code such as SHENZHEN';
+
+export class OnwardRecipientDto {
+  @ApiProperty() @IsString() @MinLength(1) @MaxLength(300) name: string;
+  @ApiProperty({ example: 'GUANGZHOU' }) @IsString() @Matches(CITY, { message: `city ${CITY_MESSAGE}` }) city: string;
+}
+
+export class RetentionPeriodDto {
+  @ApiProperty({ example: '2025-01-24' }) @Matches(DATE, { message: `from ${DATE_MESSAGE}` }) from: string;
+  @ApiProperty({ example: '2030-01-23' }) @Matches(DATE, { message: `to ${DATE_MESSAGE}` }) to: string;
+}
+
+export class StorageLocationDto {
+  @ApiProperty({ example: 'HONG_KONG' }) @IsString() @Matches(CITY, { message: `city ${CITY_MESSAGE}` }) city: string;
+}
+
+const textList = () => [IsArray(), ArrayMaxSize(100), IsString({ each: true }), MinLength(1, { each: true }), MaxLength(500, { each: true })];
+function TextList(min = 1): PropertyDecorator {
+  return (target, key) => {
+    for (const d of [...textList(), ArrayMinSize(min)]) d(target, key);
+  };
+}
+
+export class AnnexDto {
+  @ApiProperty({ type: [String], example: ['credit assessment'] }) @TextList() purposes: string[];
+  @ApiProperty({ type: [String], example: ['storage', 'use'] }) @TextList() processingMethods: string[];
+  @ApiProperty({ type: [String], example: ['retail customers'] }) @TextList() dataSubjectCategories: string[];
+
+  @ApiProperty({ enum: PERSONAL_INFORMATION_CATEGORIES, isArray: true })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayUnique()
+  @IsIn(PERSONAL_INFORMATION_CATEGORIES as unknown as string[], { each: true })
+  personalInformationCategories: string[];
+
+  @ApiProperty({ enum: SENSITIVE_CATEGORIES, isArray: true, description: 'PIPL art. 28' })
+  @IsArray()
+  @ArrayUnique()
+  @IsIn(SENSITIVE_CATEGORIES as unknown as string[], { each: true })
+  sensitiveCategories: string[];
+
+  @ApiProperty({ type: [OnwardRecipientDto], description: 'R5: inside the GBA only' })
+  @IsArray()
+  @ArrayMaxSize(100)
+  @ValidateNested({ each: true })
+  @Type(() => OnwardRecipientDto)
+  onwardRecipients: OnwardRecipientDto[];
+
+  @ApiProperty({ example: 'encrypted API over dedicated line' }) @IsString() @MinLength(1) @MaxLength(500) transferMethod: string;
+
+  @ApiProperty({ type: RetentionPeriodDto }) @ValidateNested() @Type(() => RetentionPeriodDto) retentionPeriod: RetentionPeriodDto;
+
+  @ApiProperty({ type: StorageLocationDto, description: 'R5: a GBA city' })
+  @ValidateNested()
+  @Type(() => StorageLocationDto)
+  storageLocation: StorageLocationDto;
+
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(5000) otherMatters?: string;
+}
+
+export class PipiaDto {
+  @ApiProperty({ example: '2025-01-10' }) @Matches(DATE, { message: `completedOn ${DATE_MESSAGE}` }) completedOn: string;
+  @ApiProperty() @IsString() @MinLength(1) @MaxLength(5000) conclusion: string;
+  @ApiProperty({ description: 'SHA-256 of the PIPIA report, 64 hex digits' })
+  @Matches(/^[0-9a-fA-F]{64}$/, { message: 'reportSha256 must be 64 hexadecimal digits' })
+  reportSha256: string;
+  @ApiPropertyOptional({ description: 'R6(a)' }) @IsOptional() @IsString() @MaxLength(5000) lawfulnessAndNecessity?: string;
+  @ApiPropertyOptional({ description: 'R6(b)' }) @IsOptional() @IsString() @MaxLength(5000) impactOnRights?: string;
+  @ApiPropertyOptional({ description: 'R6(c)' }) @IsOptional() @IsString() @MaxLength(5000) recipientSafeguards?: string;
+}
+
+/** `POST /contracts/:id/amendments`: the terms of a version (`POST /contracts` less the parties). */
+export class ContractTermsDto {
+  @ApiProperty({ example: 'GBA_MAINLAND_HK' })
+  @IsString()
+  @Matches(/^[A-Z][A-Z0-9_]{1,39}$/, { message: 'regime must be an upper-case regime code such as GBA_MAINLAND_HK' })
+  regime: string;
+
+  @ApiProperty({ example: '2025-01-24' }) @Matches(DATE, { message: `effectiveDate ${DATE_MESSAGE}` }) effectiveDate: string;
+
+  @ApiPropertyOptional({ example: '2027-01-23', nullable: true })
+  @IsOptional()
+  @ValidateIf((_, v) => v !== null)
+  @Matches(DATE, { message: `expiryDate ${DATE_MESSAGE}` })
+  expiryDate?: string | null;
+
+  @ApiProperty({ description: 'R3: must be false' }) @IsBoolean() importantDataIncluded: boolean;
+
+  @ApiProperty({ type: AnnexDto }) @ValidateNested() @Type(() => AnnexDto) annex: AnnexDto;
+
+  @ApiProperty({ type: PipiaDto }) @ValidateNested() @Type(() => PipiaDto) pipia: PipiaDto;
+}
+
+export class CreateContractDto extends ContractTermsDto {
+  @ApiProperty() @IsUUID() processorId: string;
+  @ApiProperty() @IsUUID() recipientId: string;
+}
+
+export class ReviewFilingDto {
+  @ApiProperty({ enum: ['ACCEPT', 'RETURN'] }) @IsIn(['ACCEPT', 'RETURN']) decision: 'ACCEPT' | 'RETURN';
+
+  @ApiPropertyOptional({ description: 'Required for RETURN (R11: returned with reasons)' })
+  @ValidateIf((o: ReviewFilingDto) => o.decision === 'RETURN' || o.reason !== undefined)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(5000)
+  reason?: string;
+}
+
+export class TerminateContractDto {
+  @ApiProperty({ example: '2026-01-31', description: 'R13: the first day the contract no longer applies' })
+  @Matches(DATE, { message: `terminatedOn ${DATE_MESSAGE}` })
+  terminatedOn: string;
+
+  @ApiProperty() @IsString() @MinLength(1) @MaxLength(5000) reason: string;
+}
+
+export class ReportIncidentDto {
+  @ApiProperty({ example: '2025-03-01T02:00:00Z' }) @IsISO8601({ strict: true }) occurredAt: string;
+  @ApiProperty() @IsString() @MinLength(1) @MaxLength(10000) description: string;
+  @ApiProperty() @IsInt() @Min(0) @Max(2_000_000_000) affectedDataSubjects: number;
+}
+
+export const CONTRACT_STATUSES = ['PENDING', 'EFFECTIVE', 'EXPIRED', 'TERMINATED'] as const;
+export type ContractStatus = (typeof CONTRACT_STATUSES)[number];
+
+export class ListContractsQuery extends PageQuery {
+  @ApiPropertyOptional({ enum: FILING_STATUSES, description: 'a current filing in this status' })
+  @IsOptional()
+  @IsIn(FILING_STATUSES as unknown as string[])
+  status?: string;
+
+  @ApiPropertyOptional({ enum: CONTRACT_STATUSES }) @IsOptional() @IsIn(CONTRACT_STATUSES as unknown as string[]) contractStatus?: string;
+
+  @ApiPropertyOptional({ enum: ['GD_CAC', 'HK_DPO'], description: 'a current filing with this authority' })
+  @IsOptional()
+  @IsIn(['GD_CAC', 'HK_DPO'])
+  authority?: string;
+
+  @ApiPropertyOptional({ enum: ['true', 'false'] }) @IsOptional() @IsIn(['true', 'false']) overdue?: 'true' | 'false';
+
+  @ApiPropertyOptional({ enum: SECTORS, description: "the processor's sector" })
+  @IsOptional()
+  @IsIn(SECTORS as unknown as string[])
+  sector?: string;
+
+  @ApiPropertyOptional({ description: 'an organisation id, either party' }) @IsOptional() @IsUUID() party?: string;
+
+  @ApiPropertyOptional({ description: 'latest version effective on or after' })
+  @IsOptional()
+  @Matches(DATE, { message: `effectiveFrom ${DATE_MESSAGE}` })
+  effectiveFrom?: string;
+
+  @ApiPropertyOptional({ description: 'latest version effective on or before' })
+  @IsOptional()
+  @Matches(DATE, { message: `effectiveTo ${DATE_MESSAGE}` })
+  effectiveTo?: string;
+}

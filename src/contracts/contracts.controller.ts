@@ -1,0 +1,165 @@
+import { Body, Controller, Get, HttpCode, Inject, Param, ParseIntPipe, PipeTransform, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiConsumes, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { CurrentPrincipal, Roles } from '../common/decorators';
+import { notFound } from '../common/errors';
+import { Page, PageQuery } from '../common/pagination';
+import type { Principal } from '../common/roles';
+import { UuidParam } from '../common/uuid-param.pipe';
+import { REGISTRY_CONFIG, RegistryConfig } from '../config/config';
+import { ContractView, FilingView, VersionView } from './contract-views';
+import {
+  ContractTermsDto,
+  CreateContractDto,
+  ListContractsQuery,
+  ReportIncidentDto,
+  ReviewFilingDto,
+  TerminateContractDto,
+} from './contract.dto';
+import { AmendmentView, ContractsService, HistoryView, IncidentView } from './contracts.service';
+import { DocumentsService, DocumentView } from './documents.service';
+import type { FilingParty } from './filing.entity';
+
+/** `processor` or `recipient`; anything else names no filing (404). */
+class FilingPartyParam implements PipeTransform<string, FilingParty> {
+  transform(value: string): FilingParty {
+    if (value !== 'processor' && value !== 'recipient') throw notFound('Filing');
+    return value;
+  }
+}
+
+const ContractId = () => new UuidParam('Contract');
+const PARTY_ROLES = ['ORG_ADMIN', 'ORG_FILER'] as const;
+const READ_ROLES = ['SYSTEM_ADMIN', 'REGULATOR', 'ORG_ADMIN', 'ORG_FILER'] as const;
+
+@ApiTags('contracts')
+@ApiBearerAuth()
+@Controller('contracts')
+export class ContractsController {
+  constructor(
+    private readonly contracts: ContractsService,
+    private readonly documents: DocumentsService,
+    @Inject(REGISTRY_CONFIG) private readonly config: RegistryConfig,
+  ) {}
+
+  @Post()
+  @Roles(...PARTY_ROLES)
+  create(@CurrentPrincipal() principal: Principal, @Body() dto: CreateContractDto): Promise<ContractView> {
+    return this.contracts.create(principal, dto);
+  }
+
+  @Get()
+  @Roles(...READ_ROLES)
+  list(@CurrentPrincipal() principal: Principal, @Query() query: ListContractsQuery): Promise<Page<ContractView>> {
+    return this.contracts.list(principal, query);
+  }
+
+  @Get(':id')
+  @Roles(...READ_ROLES)
+  get(@CurrentPrincipal() principal: Principal, @Param('id', ContractId()) id: string): Promise<ContractView> {
+    return this.contracts.get(principal, id);
+  }
+
+  @Get(':id/versions')
+  @Roles(...READ_ROLES)
+  versions(@CurrentPrincipal() principal: Principal, @Param('id', ContractId()) id: string): Promise<VersionView[]> {
+    return this.contracts.versions(principal, id);
+  }
+
+  @Get(':id/versions/:n')
+  @Roles(...READ_ROLES)
+  version(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', ContractId()) id: string,
+    @Param('n', new ParseIntPipe({ exceptionFactory: () => notFound('Contract version') })) n: number,
+  ): Promise<VersionView> {
+    return this.contracts.version(principal, id, n);
+  }
+
+  @Get(':id/history')
+  @Roles(...READ_ROLES)
+  history(@CurrentPrincipal() principal: Principal, @Param('id', ContractId()) id: string, @Query() query: PageQuery): Promise<Page<HistoryView>> {
+    return this.contracts.history(principal, id, query);
+  }
+
+  @Post(':id/amendments')
+  @Roles(...PARTY_ROLES)
+  amend(@CurrentPrincipal() principal: Principal, @Param('id', ContractId()) id: string, @Body() dto: ContractTermsDto): Promise<AmendmentView> {
+    return this.contracts.amend(principal, id, dto);
+  }
+
+  @Post(':id/terminate')
+  @HttpCode(200)
+  @Roles(...PARTY_ROLES)
+  terminate(@CurrentPrincipal() principal: Principal, @Param('id', ContractId()) id: string, @Body() dto: TerminateContractDto): Promise<ContractView> {
+    return this.contracts.terminate(principal, id, dto);
+  }
+
+  @Post(':id/incidents')
+  @Roles(...PARTY_ROLES)
+  reportIncident(@CurrentPrincipal() principal: Principal, @Param('id', ContractId()) id: string, @Body() dto: ReportIncidentDto): Promise<IncidentView> {
+    return this.contracts.reportIncident(principal, id, dto);
+  }
+
+  @Get(':id/incidents')
+  @Roles(...READ_ROLES)
+  incidents(@CurrentPrincipal() principal: Principal, @Param('id', ContractId()) id: string): Promise<IncidentView[]> {
+    return this.contracts.incidents(principal, id);
+  }
+
+  @Post(':id/filings/:party/submit')
+  @HttpCode(200)
+  @Roles(...PARTY_ROLES)
+  submit(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', ContractId()) id: string,
+    @Param('party', new FilingPartyParam()) party: FilingParty,
+  ): Promise<FilingView> {
+    return this.contracts.submitFiling(principal, id, party);
+  }
+
+  @Post(':id/filings/:party/review')
+  @HttpCode(200)
+  @Roles('REGULATOR')
+  review(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', ContractId()) id: string,
+    @Param('party', new FilingPartyParam()) party: FilingParty,
+    @Body() dto: ReviewFilingDto,
+  ): Promise<FilingView> {
+    return this.contracts.reviewFiling(principal, id, party, dto);
+  }
+
+  @Post(':id/documents')
+  @ApiConsumes('multipart/form-data')
+  @Roles(...PARTY_ROLES)
+  upload(@CurrentPrincipal() principal: Principal, @Param('id', ContractId()) id: string, @Req() request: FastifyRequest): Promise<DocumentView> {
+    return this.documents.upload(principal, id, request, this.config.uploadLimitBytes);
+  }
+
+  @Get(':id/documents')
+  @Roles('REGULATOR', ...PARTY_ROLES)
+  listDocuments(@CurrentPrincipal() principal: Principal, @Param('id', ContractId()) id: string): Promise<DocumentView[]> {
+    return this.documents.list(principal, id);
+  }
+
+  @Get(':id/documents/:documentId')
+  @Roles('REGULATOR', ...PARTY_ROLES)
+  async download(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', ContractId()) id: string,
+    @Param('documentId', new UuidParam('Document')) documentId: string,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const { document, content } = await this.documents.download(principal, id, documentId);
+    const name = `${document.kind.toLowerCase()}-${document.sha256.slice(0, 12)}.${EXTENSIONS[document.contentType] ?? 'bin'}`;
+    await reply
+      .header('content-type', document.contentType)
+      .header('content-disposition', `attachment; filename="${name}"`)
+      .header('x-content-sha256', document.sha256)
+      .header('cache-control', 'private, no-store')
+      .send(content);
+  }
+}
+
+const EXTENSIONS: Record<string, string> = { 'application/pdf': 'pdf', 'image/png': 'png', 'image/jpeg': 'jpg' };

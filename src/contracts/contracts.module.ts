@@ -1,0 +1,20 @@
+import { Module } from '@nestjs/common';
+import { CalendarModule } from '../calendar/calendar.module';
+import { OrganisationsModule } from '../organisations/organisations.module';
+import { RolloutModule } from '../rollout/rollout.module';
+import { ContractsController } from './contracts.controller';
+import { ContractsService } from './contracts.service';
+import { DocumentsService } from './documents.service';
+
+/**
+ * Contract versions, filings, materials, amendments, termination and incidents
+ * (DESIGN.md R2–R14). Other modules use the exported ContractsService only
+ * (`scopesFor`, `revisionsOf`, `visibleContractIds`, `assertVisible`).
+ */
+@Module({
+  imports: [OrganisationsModule, CalendarModule, RolloutModule],
+  controllers: [ContractsController],
+  providers: [ContractsService, DocumentsService],
+  exports: [ContractsService],
+})
+export class ContractsModule {}

@@ -1,0 +1,805 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
+import { CalendarService } from '../calendar/calendar.service';
+import { DomainError, ErrorCode, notFound, validationFailed } from '../common/errors';
+import { IllegalTransitionError } from '../common/lifecycle';
+import { decodeCursor, encodeCursor, Page } from '../common/pagination';
+import { authorityMayWrite, isAdmin, isRegulator, Principal, sideOfAuthority } from '../common/roles';
+import { REGISTRY_CONFIG, RegistryConfig } from '../config/config';
+import { inTransaction } from '../database/transaction';
+import { Organisation } from '../organisations/organisation.entity';
+import { OrganisationsService } from '../organisations/organisations.service';
+import { RolloutService } from '../rollout/rollout.service';
+import { buildScope, ContractScope } from '../transfers/domain/compliance-flags';
+import { ContractHistoryAction, ContractHistoryEntry } from './contract-history.entity';
+import {
+  canSeeContract,
+  ContractView,
+  FilingView,
+  gbaToday,
+  partyOf,
+  sortFilings,
+  termsOf,
+  toContractView,
+  toFilingView,
+  toVersionView,
+  VersionView,
+} from './contract-views';
+import { ContractTermsDto, CreateContractDto, ListContractsQuery, ReportIncidentDto, ReviewFilingDto, TerminateContractDto } from './contract.dto';
+import { Contract } from './contract.entity';
+import { ContractVersion } from './contract-version.entity';
+import { ContractDocument } from './document.entity';
+import { diffTerms } from './domain/amendment';
+import { ContractTerms, ContractViolation, deriveDirection, Direction, IsoDate, isIsoDate, Jurisdiction, validateContract } from './domain/contract-rules';
+import { filingAuthority, formatFilingNumber, nextFilingStatus, FilingAction } from './domain/filing-lifecycle';
+import { missingMaterials } from './domain/materials';
+import { Filing, FilingNumberCounter, FilingParty } from './filing.entity';
+import { ContractIncident } from './incident.entity';
+
+/** R8 [C]: each party files within 10 working days from the date the contract takes effect. */
+export const FILING_WORKING_DAYS = 10;
+
+/** What the transfers module needs to flag records against a contract (DESIGN.md §3). */
+export interface ContractScopeBundle {
+  contractId: string;
+  regime: string;
+  /** Changes whenever anything about the contract changes; compare with `revisionsOf` to invalidate a cache. */
+  revision: number;
+  processorId: string;
+  recipientId: string;
+  processorJurisdiction: Jurisdiction;
+  recipientJurisdiction: Jurisdiction;
+  processorSector: string;
+  direction: Direction;
+  /** Every version, ascending; pick with compliance-flags `versionSelector`. */
+  versions: Array<{ version: number; effectiveDate: IsoDate; scope: ContractScope }>;
+}
+
+export interface AmendmentView {
+  id: string;
+  contractId: string;
+  version: number;
+  changedFields: string[];
+  refilingRequired: boolean;
+  /** R12 fields that forced re-filing. */
+  triggers: string[];
+  rule: string;
+  /** The filings created for this version (empty without re-filing). */
+  filings: FilingView[];
+}
+
+export interface HistoryView {
+  id: string;
+  at: string;
+  action: ContractHistoryAction;
+  version: number | null;
+  party: string | null;
+  fromStatus: string | null;
+  toStatus: string | null;
+  actor: { id: string | null; kind: string; role: string; organisationId: string | null; authority: string | null };
+  details: Record<string, unknown>;
+}
+
+export interface IncidentView {
+  id: string;
+  contractId: string;
+  party: FilingParty;
+  organisationId: string;
+  occurredAt: string;
+  description: string;
+  affectedDataSubjects: number;
+  reportedAt: string;
+}
+
+const RULE_CODES: Record<ContractViolation['code'], ErrorCode | null> = {
+  PARTY_OUTSIDE_GBA: ErrorCode.PARTY_OUTSIDE_GBA,
+  SAME_SIDE_PARTIES: ErrorCode.SAME_SIDE_PARTIES,
+  IMPORTANT_DATA_DECLARED: ErrorCode.IMPORTANT_DATA_DECLARED,
+  ONWARD_RECIPIENT_OUTSIDE_GBA: ErrorCode.ONWARD_RECIPIENT_OUTSIDE_GBA,
+  STORAGE_OUTSIDE_GBA: ErrorCode.STORAGE_OUTSIDE_GBA,
+  SECTOR_NOT_OPEN: ErrorCode.SECTOR_NOT_OPEN,
+  EXPIRY_BEFORE_EFFECTIVE: ErrorCode.EXPIRY_BEFORE_EFFECTIVE,
+  RETENTION_PERIOD_INVALID: ErrorCode.RETENTION_PERIOD_INVALID,
+  PIPIA_AFTER_EFFECTIVE: ErrorCode.PIPIA_AFTER_EFFECTIVE,
+  INVALID_DATE: null,
+};
+
+/** 422 naming the first broken rule in `code`/`rule`, every violation in `errors` and `violations`; 400 for an impossible date. */
+export function violationsError(violations: ContractViolation[]): DomainError {
+  const invalid = violations.filter((v) => v.code === 'INVALID_DATE');
+  if (invalid.length) return validationFailed(invalid.map((v) => ({ field: v.field, rule: 'isDate', message: v.message })));
+  const first = violations[0];
+  return new DomainError(RULE_CODES[first.code] ?? ErrorCode.RULE_VIOLATION, 'The contract breaks a rule of the GBA Standard Contract', {
+    rule: first.rule,
+    detail: violations.map((v) => v.message).join(' '),
+    errors: violations.map((v) => ({ field: v.field, rule: v.rule, message: v.message })),
+    extensions: { violations: violations.map((v) => ({ code: v.code, rule: v.rule, field: v.field, message: v.message })) },
+  });
+}
+
+export function illegalTransition(error: IllegalTransitionError, party: FilingParty): DomainError {
+  return new DomainError(ErrorCode.ILLEGAL_TRANSITION, 'The filing cannot make this transition', {
+    detail: `the ${party} filing is ${error.from}; ${error.action} is not allowed from ${error.from}` + (error.to ? ` (it leads to ${error.to})` : ''),
+    extensions: { from: error.from, to: error.to ?? null, action: error.action, allowedActions: error.allowedActions },
+  });
+}
+
+const forbidden = (detail: string) => new DomainError(ErrorCode.FORBIDDEN, 'Forbidden', { detail });
+
+function toDto(terms: ContractTermsDto): ContractTerms {
+  const a = terms.annex;
+  return {
+    regime: terms.regime,
+    effectiveDate: terms.effectiveDate,
+    expiryDate: terms.expiryDate ?? null,
+    importantDataIncluded: terms.importantDataIncluded,
+    annex: {
+      purposes: a.purposes,
+      processingMethods: a.processingMethods,
+      dataSubjectCategories: a.dataSubjectCategories,
+      personalInformationCategories: a.personalInformationCategories,
+      sensitiveCategories: a.sensitiveCategories,
+      onwardRecipients: a.onwardRecipients.map((r) => ({ name: r.name, city: r.city })),
+      transferMethod: a.transferMethod,
+      retentionPeriod: { from: a.retentionPeriod.from, to: a.retentionPeriod.to },
+      storageLocation: { city: a.storageLocation.city },
+      otherMatters: a.otherMatters ?? '',
+    },
+    pipia: {
+      completedOn: terms.pipia.completedOn,
+      conclusion: terms.pipia.conclusion,
+      reportSha256: terms.pipia.reportSha256.toLowerCase(),
+      ...(terms.pipia.lawfulnessAndNecessity !== undefined ? { lawfulnessAndNecessity: terms.pipia.lawfulnessAndNecessity } : {}),
+      ...(terms.pipia.impactOnRights !== undefined ? { impactOnRights: terms.pipia.impactOnRights } : {}),
+      ...(terms.pipia.recipientSafeguards !== undefined ? { recipientSafeguards: terms.pipia.recipientSafeguards } : {}),
+    },
+  };
+}
+
+@Injectable()
+export class ContractsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly organisations: OrganisationsService,
+    private readonly calendar: CalendarService,
+    private readonly rollout: RolloutService,
+    @Inject(REGISTRY_CONFIG) private readonly config: RegistryConfig,
+  ) {}
+
+  // ---- API for other modules -------------------------------------------------------------
+
+  /**
+   * Everything needed to flag transfers against these contracts, one bundle per
+   * existing id (unknown ids are absent). No access check: callers check first
+   * (`visibleContractIds`). Three queries whatever the number of ids.
+   */
+  async scopesFor(contractIds: string[], manager?: EntityManager): Promise<Map<string, ContractScopeBundle>> {
+    const out = new Map<string, ContractScopeBundle>();
+    const ids = [...new Set(contractIds)];
+    if (!ids.length) return out;
+    const m = manager ?? this.dataSource.manager;
+    const [contracts, versions, filings] = await Promise.all([
+      m.getRepository(Contract).findBy({ id: In(ids) }),
+      m.getRepository(ContractVersion).find({ where: { contractId: In(ids) }, order: { version: 'ASC' } }),
+      m.getRepository(Filing).find({ where: { contractId: In(ids) } }),
+    ]);
+    for (const c of contracts) {
+      const own = versions.filter((v) => v.contractId === c.id);
+      const ownFilings = filings.filter((f) => f.contractId === c.id);
+      const filedVersions = [...new Set(ownFilings.map((f) => f.version))].sort((a, b) => a - b);
+      out.set(c.id, {
+        contractId: c.id,
+        regime: c.regime,
+        revision: c.revision,
+        processorId: c.processorId,
+        recipientId: c.recipientId,
+        processorJurisdiction: c.processorJurisdiction,
+        recipientJurisdiction: c.recipientJurisdiction,
+        processorSector: c.processorSector,
+        direction: c.direction,
+        versions: own.map((v) => {
+          // R12: a version without re-filing is governed by the filings of the last filed version before it.
+          const governing = filedVersions.filter((n) => n <= v.version).pop();
+          return {
+            version: v.version,
+            effectiveDate: v.effectiveDate,
+            scope: buildScope(termsOf(v), {
+              direction: c.direction,
+              terminatedOn: c.terminatedOn,
+              filings: ownFilings
+                .filter((f) => f.version === governing)
+                .map((f) => ({
+                  status: f.status,
+                  deadline: f.deadline,
+                  firstSubmittedOn: f.firstSubmittedOn,
+                  resubmissionDeadline: f.resubmissionDeadline,
+                })),
+            }),
+          };
+        }),
+      });
+    }
+    return out;
+  }
+
+  /** Current revision of each existing contract (one indexed query), to invalidate cached scopes. */
+  async revisionsOf(contractIds: string[], manager?: EntityManager): Promise<Map<string, number>> {
+    const ids = [...new Set(contractIds)];
+    if (!ids.length) return new Map();
+    const rows = await (manager ?? this.dataSource.manager)
+      .getRepository(Contract)
+      .find({ select: { id: true, revision: true }, where: { id: In(ids) } });
+    return new Map(rows.map((r) => [r.id, r.revision]));
+  }
+
+  /** The subset of `contractIds` this caller may see (one query for the whole set; STYLE.md "Requests"). */
+  async visibleContractIds(principal: Principal, contractIds: string[], manager?: EntityManager): Promise<Set<string>> {
+    const ids = [...new Set(contractIds)];
+    if (!ids.length) return new Set();
+    const rows = await (manager ?? this.dataSource.manager)
+      .getRepository(Contract)
+      .find({
+        select: { id: true, processorId: true, recipientId: true, processorJurisdiction: true, recipientJurisdiction: true },
+        where: { id: In(ids) },
+      });
+    return new Set(rows.filter((c) => canSeeContract(principal, c)).map((c) => c.id));
+  }
+
+  /** The contract if this caller may see it, else 404 (NOT_FOUND, as for an unknown id). */
+  async assertVisible(principal: Principal, contractId: string, manager?: EntityManager, lock = false): Promise<Contract> {
+    const qb = (manager ?? this.dataSource.manager).getRepository(Contract).createQueryBuilder('c').where('c.id = :id', { id: contractId });
+    if (lock) qb.setLock('pessimistic_write');
+    const contract = await qb.getOne();
+    if (!contract || !canSeeContract(principal, contract)) throw notFound('Contract');
+    return contract;
+  }
+
+  // ---- Filing a contract -----------------------------------------------------------------
+
+  async create(principal: Principal, dto: CreateContractDto): Promise<ContractView> {
+    if (principal.organisationId !== dto.processorId) {
+      throw forbidden("a contract is filed by the processor's own organisation users (processorId must be your organisation)");
+    }
+    const terms = toDto(dto);
+    return inTransaction(this.dataSource, async (m) => {
+      const parties = await this.organisations.findByIds([dto.processorId, dto.recipientId], m);
+      const processor = parties.find((o) => o.id === dto.processorId);
+      const recipient = parties.find((o) => o.id === dto.recipientId);
+      if (!processor || !recipient) {
+        throw new DomainError(ErrorCode.RULE_VIOLATION, 'Both parties must be registered organisations', {
+          rule: 'R1',
+          detail: `${!processor ? 'processorId' : 'recipientId'} does not name a registered organisation`,
+          errors: [{ field: !processor ? 'processorId' : 'recipientId', rule: 'R1', message: 'not a registered organisation' }],
+        });
+      }
+      await this.validateTerms(terms, processor, recipient, m);
+      const direction = deriveDirection(processor.jurisdiction, recipient.jurisdiction);
+      const contract = await m.getRepository(Contract).save(
+        m.getRepository(Contract).create({
+          regime: terms.regime,
+          processorId: processor.id,
+          recipientId: recipient.id,
+          processorJurisdiction: processor.jurisdiction,
+          recipientJurisdiction: recipient.jurisdiction,
+          processorSector: processor.sector,
+          direction,
+          latestVersion: 1,
+          filingVersion: 1,
+          revision: 1,
+          terminatedOn: null,
+          terminationReason: null,
+          terminatedByOrganisationId: null,
+          createdBy: principal.id,
+        }),
+      );
+      const version = await this.insertVersion(m, contract, 1, terms, [], true, principal);
+      await this.record(m, principal, contract.id, 'CONTRACT_CREATED', { version: 1, details: { direction, effectiveDate: terms.effectiveDate } });
+      await this.createFilings(m, principal, contract, version, [processor, recipient]);
+      return this.view(m, contract.id);
+    });
+  }
+
+  async amend(principal: Principal, contractId: string, dto: ContractTermsDto): Promise<AmendmentView> {
+    const terms = toDto(dto);
+    return inTransaction(this.dataSource, async (m) => {
+      const contract = await this.assertVisible(principal, contractId, m, true);
+      if (partyOf(principal, contract) !== 'processor') throw forbidden("amendments are filed by the processor's organisation users");
+      this.assertNotTerminated(contract);
+      if (terms.regime !== contract.regime) {
+        throw new DomainError(ErrorCode.RULE_VIOLATION, 'An amendment cannot change the regime', {
+          rule: 'R16',
+          detail: `the contract is under ${contract.regime}; a contract under another regime is a new contract`,
+          errors: [{ field: 'regime', rule: 'R16', message: `must be ${contract.regime}` }],
+        });
+      }
+      const [processor, recipient] = await Promise.all([
+        this.organisations.findById(contract.processorId, m),
+        this.organisations.findById(contract.recipientId, m),
+      ]);
+      await this.validateTerms(terms, processor!, recipient!, m);
+      const previous = await m.getRepository(ContractVersion).findOneByOrFail({ contractId, version: contract.latestVersion });
+      const analysis = diffTerms(termsOf(previous), terms);
+      if (!analysis.changedFields.length) {
+        throw new DomainError(ErrorCode.RULE_VIOLATION, 'The amendment changes nothing', {
+          rule: 'R12',
+          detail: `the terms are the same as version ${previous.version}`,
+        });
+      }
+      const n = contract.latestVersion + 1;
+      const version = await this.insertVersion(m, contract, n, terms, analysis.changedFields, analysis.refilingRequired, principal);
+      contract.latestVersion = n;
+      if (analysis.refilingRequired) contract.filingVersion = n;
+      await this.touch(m, contract);
+      await this.record(m, principal, contractId, 'CONTRACT_AMENDED', {
+        version: n,
+        details: { changedFields: analysis.changedFields, refilingRequired: analysis.refilingRequired, triggers: analysis.triggers },
+      });
+      const filings = analysis.refilingRequired ? await this.createFilings(m, principal, contract, version, [processor!, recipient!]) : [];
+      const today = gbaToday();
+      return {
+        id: contractId,
+        contractId,
+        version: n,
+        changedFields: analysis.changedFields,
+        refilingRequired: analysis.refilingRequired,
+        triggers: analysis.triggers,
+        rule: analysis.rule,
+        filings: sortFilings(filings).map((f) => toFilingView(f, version.effectiveDate, today)),
+      };
+    });
+  }
+
+  async terminate(principal: Principal, contractId: string, dto: TerminateContractDto): Promise<ContractView> {
+    if (!isIsoDate(dto.terminatedOn)) throw validationFailed([{ field: 'terminatedOn', rule: 'isDate', message: 'terminatedOn must be a real calendar date' }]);
+    return inTransaction(this.dataSource, async (m) => {
+      const contract = await this.assertVisible(principal, contractId, m, true);
+      const party = partyOf(principal, contract);
+      if (!party) throw forbidden('a contract is terminated by one of its parties');
+      this.assertNotTerminated(contract);
+      contract.terminatedOn = dto.terminatedOn;
+      contract.terminationReason = dto.reason;
+      contract.terminatedByOrganisationId = principal.organisationId;
+      await this.touch(m, contract);
+      await this.record(m, principal, contractId, 'CONTRACT_TERMINATED', {
+        party,
+        details: { terminatedOn: dto.terminatedOn, reason: dto.reason },
+      });
+      return this.view(m, contractId);
+    });
+  }
+
+  async reportIncident(principal: Principal, contractId: string, dto: ReportIncidentDto): Promise<IncidentView> {
+    return inTransaction(this.dataSource, async (m) => {
+      const contract = await this.assertVisible(principal, contractId, m, true);
+      const party = partyOf(principal, contract);
+      if (!party) throw forbidden('incidents are reported by the parties');
+      const incident = await m.getRepository(ContractIncident).save(
+        m.getRepository(ContractIncident).create({
+          contractId,
+          organisationId: principal.organisationId!,
+          party,
+          occurredAt: new Date(dto.occurredAt),
+          description: dto.description,
+          affectedDataSubjects: dto.affectedDataSubjects,
+          reportedBy: principal.id,
+        }),
+      );
+      await this.record(m, principal, contractId, 'INCIDENT_REPORTED', {
+        party,
+        details: { incidentId: incident.id, occurredAt: incident.occurredAt.toISOString(), affectedDataSubjects: dto.affectedDataSubjects },
+      });
+      return toIncidentView(incident);
+    });
+  }
+
+  async incidents(principal: Principal, contractId: string): Promise<IncidentView[]> {
+    await this.assertVisible(principal, contractId);
+    const rows = await this.dataSource.getRepository(ContractIncident).find({ where: { contractId }, order: { reportedAt: 'ASC', id: 'ASC' } });
+    return rows.map(toIncidentView);
+  }
+
+  // ---- Filing lifecycle (R8, R10, R11) -----------------------------------------------------
+
+  async submitFiling(principal: Principal, contractId: string, party: FilingParty): Promise<FilingView> {
+    return inTransaction(this.dataSource, async (m) => {
+      const contract = await this.assertVisible(principal, contractId, m, true);
+      if (partyOf(principal, contract) !== party) throw forbidden(`the ${party} filing is submitted by the ${party}'s organisation users`);
+      const filing = await this.currentFiling(m, contract, party);
+      const to = this.transition(filing, 'SUBMIT');
+      // R10: the filer's own materials, uploaded for this version or later.
+      const documents = await m
+        .getRepository(ContractDocument)
+        .createQueryBuilder('d')
+        .select('DISTINCT d.kind', 'kind')
+        .where('d.contract_id = :contractId AND d.organisation_id = :org AND d.version >= :version', {
+          contractId,
+          org: filing.organisationId,
+          version: filing.version,
+        })
+        .getRawMany<{ kind: string }>();
+      const missing = missingMaterials(documents.map((d) => d.kind));
+      if (missing.length) {
+        throw new DomainError(ErrorCode.FILING_MATERIALS_MISSING, 'Filing materials are missing', {
+          rule: 'R10',
+          detail: `upload ${missing.join(', ')} before submitting the ${party} filing`,
+          errors: missing.map((kind) => ({ field: 'documents', rule: 'R10', message: `${kind} has not been uploaded` })),
+          extensions: { missing },
+        });
+      }
+      const from = filing.status;
+      const today = gbaToday();
+      filing.status = to;
+      filing.submittedAt = new Date();
+      filing.firstSubmittedOn = filing.firstSubmittedOn ?? today;
+      filing.resubmissionDeadline = null;
+      await m.getRepository(Filing).save(filing);
+      await this.touch(m, contract);
+      await this.record(m, principal, contractId, 'FILING_SUBMITTED', { version: filing.version, party, fromStatus: from, toStatus: to });
+      return this.filingView(m, filing);
+    });
+  }
+
+  async reviewFiling(principal: Principal, contractId: string, party: FilingParty, dto: ReviewFilingDto): Promise<FilingView> {
+    return inTransaction(this.dataSource, async (m) => {
+      const contract = await this.assertVisible(principal, contractId, m, true);
+      if (!isRegulator(principal) || !principal.authority) throw forbidden('filings are reviewed by regulators');
+      if (!authorityMayWrite(principal.authority)) throw forbidden('the PCPD audits read-only; it does not review filings');
+      const filing = await this.currentFiling(m, contract, party);
+      // R8: only the authority the filing was made with reviews it; to any other regulator it does not exist.
+      if (filing.authority !== principal.authority) throw notFound('Filing');
+      const action: FilingAction = dto.decision;
+      const to = this.transition(filing, action);
+      const from = filing.status;
+      const now = new Date();
+      const today = gbaToday(now);
+      filing.status = to;
+      filing.reviewedAt = now;
+      filing.reviewedBy = principal.id;
+      if (action === 'RETURN') {
+        filing.returnReason = dto.reason!;
+        // R11 [A]: the resubmission window is configuration (national practice: 10 working days).
+        filing.resubmissionDeadline = (
+          await this.calendar.deadline(sideOfAuthority(filing.authority), today, this.config.filingResubmissionWorkingDays, m)
+        ).deadline;
+      } else {
+        filing.returnReason = null;
+        filing.resubmissionDeadline = null;
+        filing.filingNumber = await this.issueFilingNumber(m, filing, Number(today.slice(0, 4)));
+      }
+      await m.getRepository(Filing).save(filing);
+      if (action === 'ACCEPT') {
+        const organisation = await this.organisations.findById(filing.organisationId, m);
+        // Accepting a filing makes the organisation's pilot enrolment ACTIVE, in this transaction.
+        await this.rollout.activateEnrolments(filing.organisationId, contract.regime, m, principal.id);
+        if (organisation) await this.rollout.recordFilingAccepted(contract.regime, organisation.sector, organisation.jurisdiction, m);
+      }
+      await this.touch(m, contract);
+      await this.record(m, principal, contractId, action === 'ACCEPT' ? 'FILING_ACCEPTED' : 'FILING_RETURNED', {
+        version: filing.version,
+        party,
+        fromStatus: from,
+        toStatus: to,
+        details: action === 'ACCEPT' ? { filingNumber: filing.filingNumber } : { reason: dto.reason, resubmissionDeadline: filing.resubmissionDeadline },
+      });
+      return this.filingView(m, filing);
+    });
+  }
+
+  // ---- Reading -------------------------------------------------------------------------
+
+  async get(principal: Principal, contractId: string): Promise<ContractView> {
+    await this.assertVisible(principal, contractId);
+    return this.view(this.dataSource.manager, contractId);
+  }
+
+  async versions(principal: Principal, contractId: string): Promise<VersionView[]> {
+    await this.assertVisible(principal, contractId);
+    const m = this.dataSource.manager;
+    const [versions, filings] = await Promise.all([
+      m.getRepository(ContractVersion).find({ where: { contractId }, order: { version: 'ASC' } }),
+      m.getRepository(Filing).find({ where: { contractId } }),
+    ]);
+    const today = gbaToday();
+    return versions.map((v) => toVersionView(v, versions, filings, today));
+  }
+
+  async version(principal: Principal, contractId: string, n: number): Promise<VersionView> {
+    const all = await this.versions(principal, contractId);
+    const found = all.find((v) => v.version === n);
+    if (!found) throw notFound('Contract version');
+    return found;
+  }
+
+  async history(principal: Principal, contractId: string, query: { limit?: number; cursor?: string }): Promise<Page<HistoryView>> {
+    await this.assertVisible(principal, contractId);
+    const limit = query.limit ?? 100;
+    const after = decodeCursor(query.cursor, 1) as [string] | null;
+    const qb = this.dataSource.getRepository(ContractHistoryEntry).createQueryBuilder('h').where('h.contract_id = :contractId', { contractId });
+    if (after) qb.andWhere('h.id > :after', { after: String(after[0]) });
+    const rows = await qb.orderBy('h.id', 'ASC').take(limit + 1).getMany();
+    const items = rows.slice(0, limit);
+    return {
+      items: items.map((h) => ({
+        id: String(h.id),
+        at: h.at.toISOString(),
+        action: h.action,
+        version: h.version,
+        party: h.party,
+        fromStatus: h.fromStatus,
+        toStatus: h.toStatus,
+        actor: { id: h.actorId, kind: h.actorKind, role: h.actorRole, organisationId: h.actorOrganisationId, authority: h.actorAuthority },
+        details: h.details,
+      })),
+      nextCursor: rows.length > limit ? encodeCursor([String(items[items.length - 1].id)]) : null,
+    };
+  }
+
+  async list(principal: Principal, query: ListContractsQuery): Promise<Page<ContractView>> {
+    const limit = query.limit ?? 50;
+    const after = decodeCursor(query.cursor, 2) as [string, string] | null;
+    const today = gbaToday();
+    const qb = this.dataSource
+      .getRepository(Contract)
+      .createQueryBuilder('c')
+      .innerJoin(ContractVersion, 'lv', 'lv.contract_id = c.id AND lv.version = c.latest_version')
+      .innerJoin(ContractVersion, 'v1', 'v1.contract_id = c.id AND v1.version = 1')
+      .setParameter('today', today);
+    if (isAdmin(principal)) {
+      // all
+    } else if (isRegulator(principal) && principal.authority) {
+      qb.andWhere('(c.processor_jurisdiction = :side OR c.recipient_jurisdiction = :side)', { side: sideOfAuthority(principal.authority) });
+    } else {
+      const own = principal.organisationId ?? '00000000-0000-0000-0000-000000000000';
+      qb.andWhere('(c.processor_id = :own OR c.recipient_id = :own)', { own });
+    }
+    if (query.party) qb.andWhere('(c.processor_id = :party OR c.recipient_id = :party)', { party: query.party });
+    if (query.sector) qb.andWhere('c.processor_sector = :sector', { sector: query.sector });
+    if (query.effectiveFrom) qb.andWhere('lv.effective_date >= :effectiveFrom', { effectiveFrom: query.effectiveFrom });
+    if (query.effectiveTo) qb.andWhere('lv.effective_date <= :effectiveTo', { effectiveTo: query.effectiveTo });
+    if (query.contractStatus) {
+      const terminated = 'c.terminated_on IS NOT NULL AND c.terminated_on <= :today';
+      const pending = 'v1.effective_date > :today';
+      const expired = 'lv.expiry_date IS NOT NULL AND lv.expiry_date < :today';
+      const condition: Record<string, string> = {
+        TERMINATED: `(${terminated})`,
+        PENDING: `(NOT (${terminated}) AND ${pending})`,
+        EXPIRED: `(NOT (${terminated}) AND NOT (${pending}) AND ${expired})`,
+        EFFECTIVE: `(NOT (${terminated}) AND NOT (${pending}) AND NOT (${expired}))`,
+      };
+      qb.andWhere(condition[query.contractStatus]);
+    }
+    // Filters on the filings in force (those of the latest filed version).
+    const filingConditions: string[] = ['f.contract_id = c.id', 'f.version = c.filing_version'];
+    if (query.authority) {
+      filingConditions.push('f.authority = :authority');
+      qb.setParameter('authority', query.authority);
+    }
+    if (query.status) {
+      filingConditions.push('f.status = :filingStatus');
+      qb.setParameter('filingStatus', query.status);
+    }
+    const overdueSql =
+      `((f.status = 'NOT_SUBMITTED' AND f.deadline < :today) OR ` +
+      `(f.status = 'RETURNED' AND COALESCE(f.resubmission_deadline, f.deadline) < :today))`;
+    if (query.overdue === 'true') {
+      qb.andWhere(`EXISTS (SELECT 1 FROM filings f WHERE ${[...filingConditions, overdueSql].join(' AND ')})`);
+    } else {
+      if (query.authority || query.status) qb.andWhere(`EXISTS (SELECT 1 FROM filings f WHERE ${filingConditions.join(' AND ')})`);
+      if (query.overdue === 'false') {
+        const scope = ['f.contract_id = c.id', 'f.version = c.filing_version', ...(query.authority ? ['f.authority = :authority'] : [])];
+        qb.andWhere(`NOT EXISTS (SELECT 1 FROM filings f WHERE ${[...scope, overdueSql].join(' AND ')})`);
+      }
+    }
+    if (after) qb.andWhere('(c.created_at, c.id) > (:at::timestamptz, :afterId::uuid)', { at: after[0], afterId: after[1] });
+    const rows = await qb.orderBy('c.created_at', 'ASC').addOrderBy('c.id', 'ASC').take(limit + 1).getMany();
+    const page = rows.slice(0, limit);
+    const views = await this.views(this.dataSource.manager, page, today);
+    const last = page[page.length - 1];
+    return { items: views, nextCursor: rows.length > limit && last ? encodeCursor([last.createdAt.toISOString(), last.id]) : null };
+  }
+
+  // ---- Internals -----------------------------------------------------------------------
+
+  /** R1–R3, R5, R6, R15 and date consistency; throws the 422 (or 400) naming the rule. */
+  private async validateTerms(terms: ContractTerms, processor: Organisation, recipient: Organisation, m: EntityManager): Promise<void> {
+    const processorSectorOpen = isIsoDate(terms.effectiveDate)
+      ? await this.rollout.isSectorOpen(terms.regime, processor.sector, terms.effectiveDate, m)
+      : true;
+    const violations = validateContract({
+      terms,
+      processor: { jurisdiction: processor.jurisdiction, city: processor.city },
+      recipient: { jurisdiction: recipient.jurisdiction, city: recipient.city },
+      processorSectorOpen,
+    });
+    if (violations.length) throw violationsError(violations);
+  }
+
+  private assertNotTerminated(contract: Contract): void {
+    if (contract.terminatedOn !== null) {
+      throw new DomainError(ErrorCode.CONTRACT_TERMINATED, 'The contract has been terminated', {
+        rule: 'R13',
+        detail: `the contract was terminated with effect from ${contract.terminatedOn}`,
+      });
+    }
+  }
+
+  private transition(filing: Filing, action: FilingAction) {
+    try {
+      return nextFilingStatus(filing.status, action);
+    } catch (error) {
+      if (error instanceof IllegalTransitionError) throw illegalTransition(error, filing.party);
+      throw error;
+    }
+  }
+
+  private async currentFiling(m: EntityManager, contract: Contract, party: FilingParty): Promise<Filing> {
+    const filing = await m
+      .getRepository(Filing)
+      .createQueryBuilder('f')
+      .setLock('pessimistic_write')
+      .where('f.contract_id = :id AND f.version = :version AND f.party = :party', { id: contract.id, version: contract.filingVersion, party })
+      .getOne();
+    if (!filing) throw notFound('Filing');
+    return filing;
+  }
+
+  /** R11: the next number in the authority's sequence for the year, in the accepting transaction (gapless: rolled back with it). */
+  private async issueFilingNumber(m: EntityManager, filing: Filing, year: number): Promise<string> {
+    const table = m.getRepository(FilingNumberCounter).metadata.tableName;
+    const rows: Array<{ last_sequence: number }> = await m.query(
+      `INSERT INTO "${table}" (authority, year, last_sequence) VALUES ($1, $2, 1)
+       ON CONFLICT ON CONSTRAINT pk_filing_number_counters DO UPDATE SET last_sequence = "${table}".last_sequence + 1
+       RETURNING last_sequence`,
+      [filing.authority, year],
+    );
+    return formatFilingNumber(filing.authority, year, Number(rows[0].last_sequence));
+  }
+
+  private async insertVersion(
+    m: EntityManager,
+    contract: Contract,
+    n: number,
+    terms: ContractTerms,
+    changedFields: string[],
+    refilingRequired: boolean,
+    principal: Principal,
+  ): Promise<ContractVersion> {
+    return m.getRepository(ContractVersion).save(
+      m.getRepository(ContractVersion).create({
+        contractId: contract.id,
+        version: n,
+        regime: terms.regime,
+        effectiveDate: terms.effectiveDate,
+        expiryDate: terms.expiryDate ?? null,
+        importantDataIncluded: terms.importantDataIncluded,
+        annex: terms.annex,
+        pipia: terms.pipia,
+        changedFields,
+        refilingRequired,
+        createdBy: principal.id,
+      }),
+    );
+  }
+
+  /** R8/R9: one filing per party with its own side's authority and a deadline from its own calendar. */
+  private async createFilings(
+    m: EntityManager,
+    principal: Principal,
+    contract: Contract,
+    version: ContractVersion,
+    [processor, recipient]: [Organisation, Organisation],
+  ): Promise<Filing[]> {
+    const out: Filing[] = [];
+    for (const [party, organisation] of [
+      ['processor', processor],
+      ['recipient', recipient],
+    ] as const) {
+      const { deadline, provisional } = await this.calendar.deadline(organisation.jurisdiction, version.effectiveDate, FILING_WORKING_DAYS, m);
+      const filing = await m.getRepository(Filing).save(
+        m.getRepository(Filing).create({
+          contractId: contract.id,
+          contractVersionId: version.id,
+          version: version.version,
+          party,
+          organisationId: organisation.id,
+          authority: filingAuthority(organisation.jurisdiction),
+          deadline,
+          provisional,
+          status: 'NOT_SUBMITTED',
+          firstSubmittedOn: null,
+          submittedAt: null,
+          reviewedAt: null,
+          reviewedBy: null,
+          returnReason: null,
+          resubmissionDeadline: null,
+          filingNumber: null,
+        }),
+      );
+      await this.record(m, principal, contract.id, 'FILING_CREATED', {
+        version: version.version,
+        party,
+        toStatus: 'NOT_SUBMITTED',
+        details: { authority: filing.authority, deadline, provisional },
+      });
+      out.push(filing);
+    }
+    return out;
+  }
+
+  /** Bumps the revision (cache invalidation for the transfers scope cache) in the caller's transaction. */
+  private async touch(m: EntityManager, contract: Contract): Promise<void> {
+    contract.revision += 1;
+    contract.updatedAt = new Date();
+    await m.getRepository(Contract).save(contract);
+  }
+
+  /** Appends a history entry in the caller's transaction (STYLE.md: audit evidence in the same transaction). */
+  async record(
+    m: EntityManager,
+    principal: Principal,
+    contractId: string,
+    action: ContractHistoryAction,
+    what: { version?: number; party?: string; fromStatus?: string; toStatus?: string; details?: Record<string, unknown> } = {},
+  ): Promise<void> {
+    const repo = m.getRepository(ContractHistoryEntry);
+    // save() of a new entity is a single INSERT … RETURNING (the table is append-only).
+    await repo.save(
+      repo.create({
+      contractId,
+      action,
+      version: what.version ?? null,
+      party: what.party ?? null,
+      fromStatus: what.fromStatus ?? null,
+      toStatus: what.toStatus ?? null,
+      actorId: principal.id,
+      actorKind: principal.kind,
+      actorRole: principal.role,
+      actorOrganisationId: principal.organisationId,
+      actorAuthority: principal.authority,
+      details: what.details ?? {},
+      }),
+    );
+  }
+
+  private async filingView(m: EntityManager, filing: Filing): Promise<FilingView> {
+    const version = await m.getRepository(ContractVersion).findOneByOrFail({ id: filing.contractVersionId });
+    return toFilingView(filing, version.effectiveDate, gbaToday());
+  }
+
+  private async view(m: EntityManager, contractId: string): Promise<ContractView> {
+    const contract = await m.getRepository(Contract).findOneByOrFail({ id: contractId });
+    const [view] = await this.views(m, [contract], gbaToday());
+    return view;
+  }
+
+  private async views(m: EntityManager, contracts: Contract[], today: IsoDate): Promise<ContractView[]> {
+    if (!contracts.length) return [];
+    const ids = contracts.map((c) => c.id);
+    const [versions, filings] = await Promise.all([
+      m.getRepository(ContractVersion).find({ where: { contractId: In(ids) } }),
+      m.getRepository(Filing).find({ where: { contractId: In(ids) } }),
+    ]);
+    return contracts.map((c) =>
+      toContractView(
+        c,
+        versions.filter((v) => v.contractId === c.id),
+        filings.filter((f) => f.contractId === c.id && f.version === c.filingVersion),
+        today,
+      ),
+    );
+  }
+}
+
+function toIncidentView(i: ContractIncident): IncidentView {
+  return {
+    id: i.id,
+    contractId: i.contractId,
+    party: i.party,
+    organisationId: i.organisationId,
+    occurredAt: i.occurredAt.toISOString(),
+    description: i.description,
+    affectedDataSubjects: i.affectedDataSubjects,
+    reportedAt: i.reportedAt.toISOString(),
+  };
+}

@@ -1,0 +1,31 @@
+// Filing materials (DESIGN.md R10). R10 [C for Hong Kong: OGCIO fact sheet,
+// Dec 2023; A for the Mainland, assumed the same]: a copy of the legal
+// representative's identity document, the signed letter of undertaking
+// (承諾書) and the signed contract. The PIPIA report is optional (R6: kept,
+// not necessarily filed).
+
+export const REQUIRED_FILING_MATERIALS = ['LEGAL_REPRESENTATIVE_ID', 'LETTER_OF_UNDERTAKING', 'SIGNED_CONTRACT'] as const;
+
+/** The required kinds not among `uploaded`, in the order R10 lists them. */
+export function missingMaterials(uploaded: Iterable<string>): string[] {
+  const have = new Set(uploaded);
+  return REQUIRED_FILING_MATERIALS.filter((kind) => !have.has(kind));
+}
+
+export const ACCEPTED_DOCUMENT_TYPES = ['application/pdf', 'image/png', 'image/jpeg'] as const;
+export type DocumentContentType = (typeof ACCEPTED_DOCUMENT_TYPES)[number];
+
+/**
+ * The type of an uploaded file from its leading bytes, not from what the
+ * client claims: PDF (`%PDF-`, ISO 32000-2 §7.5.2), PNG (8-byte signature,
+ * RFC 2083 §3.1), JPEG (SOI marker FF D8 followed by a marker FF, ITU-T T.81).
+ * Null for anything else.
+ */
+export function sniffDocumentType(bytes: Buffer): DocumentContentType | null {
+  if (bytes.length >= 5 && bytes.subarray(0, 5).toString('latin1') === '%PDF-') return 'application/pdf';
+  if (bytes.length >= 8 && bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) {
+    return 'image/png';
+  }
+  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'image/jpeg';
+  return null;
+}
