@@ -1,8 +1,10 @@
 import { Module } from '@nestjs/common';
+import { CalendarController } from './calendar.controller';
 import { CalendarService } from './calendar.service';
 
 /** Working-day calendars and deadline counting (DESIGN.md R9). Imports no other feature module. */
 @Module({
+  controllers: [CalendarController],
   providers: [CalendarService],
   exports: [CalendarService],
 })

@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, MoreThan } from 'typeorm';
-import { validationFailed } from '../common/errors';
+import { DomainError, ErrorCode, FieldError, validationFailed } from '../common/errors';
+import type { Principal } from '../common/roles';
+import { CoverageView, CreateOverrideDto, DeadlineQuery, ListOverridesQuery, OverrideView } from './calendar.dto';
 import { CalendarOverrideRow } from './calendar-override.entity';
 import {
   CalendarOverride,
@@ -9,7 +11,28 @@ import {
   deadline as countDeadline,
   DeadlineResult,
   Jurisdiction,
+  JURISDICTIONS,
+  parseIsoDate,
+  publishedYears,
 } from './working-days';
+
+// Read once at load: which package versions the published years come from.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const CHINESE_DAYS_VERSION: string = require('chinese-days/package.json').version;
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const DATE_HOLIDAYS_VERSION: string = require('date-holidays/package.json').version;
+
+function toOverrideView(r: CalendarOverrideRow): OverrideView {
+  return {
+    id: r.id,
+    jurisdiction: r.jurisdiction,
+    date: r.date,
+    kind: r.kind,
+    reason: r.reason,
+    createdBy: r.createdBy,
+    createdAt: r.createdAt.toISOString(),
+  };
+}
 
 /** A CalendarValidationError from the pure module as a 400 problem naming the field. */
 export function toValidationProblem(error: unknown): unknown {
@@ -44,6 +67,80 @@ export class CalendarService {
     } catch (error) {
       throw toValidationProblem(error);
     }
+  }
+
+  /** GET /calendar/deadline: every parameter is required; the pure module names the bad one. */
+  async deadlineFromQuery(query: DeadlineQuery): Promise<{ deadline: string; provisional: boolean }> {
+    const missing: FieldError[] = (['jurisdiction', 'from', 'workingDays'] as const)
+      .filter((field) => query[field] === undefined || query[field] === '')
+      .map((field) => ({ field, rule: 'required', message: `${field} is required` }));
+    if (missing.length) throw validationFailed(missing);
+    const raw = query.workingDays!;
+    // Digits only: "10.0", "1e1" and " 10" are not whole numbers as written.
+    const workingDays = /^\d{1,6}$/.test(raw) ? Number(raw) : Number.NaN;
+    return this.deadline(query.jurisdiction as Jurisdiction, query.from!, workingDays);
+  }
+
+  async createOverride(principal: Principal, dto: CreateOverrideDto): Promise<OverrideView> {
+    try {
+      parseIsoDate(dto.date, 'date');
+    } catch (error) {
+      throw toValidationProblem(error);
+    }
+    const repo = this.dataSource.getRepository(CalendarOverrideRow);
+    try {
+      const saved = await repo.save(
+        repo.create({
+          jurisdiction: dto.jurisdiction,
+          date: dto.date,
+          kind: dto.kind,
+          reason: dto.reason,
+          createdBy: principal.kind === 'user' ? principal.id : null,
+        }),
+      );
+      return toOverrideView(await repo.findOneByOrFail({ id: saved.id }));
+    } catch (error) {
+      const e = error as { code?: string; driverError?: { code?: string } };
+      if (e.code === '23505' || e.driverError?.code === '23505') {
+        throw new DomainError(ErrorCode.DUPLICATE_CALENDAR_OVERRIDE, 'Override already exists', {
+          detail: `${dto.jurisdiction} already has a ${dto.kind} override on ${dto.date}`,
+        });
+      }
+      throw error;
+    }
+  }
+
+  async listOverrides(query: ListOverridesQuery): Promise<OverrideView[]> {
+    const qb = this.dataSource.getRepository(CalendarOverrideRow).createQueryBuilder('o');
+    if (query.jurisdiction) qb.andWhere('o.jurisdiction = :j', { j: query.jurisdiction });
+    if (query.year !== undefined) {
+      if (!/^\d{4}$/.test(query.year)) {
+        throw validationFailed([{ field: 'year', rule: 'DATE_FORMAT', message: 'year must be written YYYY' }]);
+      }
+      qb.andWhere('o.date BETWEEN :start AND :end', { start: `${query.year}-01-01`, end: `${query.year}-12-31` });
+    }
+    const rows = await qb.orderBy('o.date', 'ASC').addOrderBy('o.jurisdiction', 'ASC').addOrderBy('o.kind', 'ASC').getMany();
+    return rows.map(toOverrideView);
+  }
+
+  /** Which years each side's official calendar is published for; any other year is provisional (R9). */
+  coverage(): CoverageView[] {
+    return JURISDICTIONS.map((jurisdiction) => ({
+      jurisdiction,
+      publishedYears: [...publishedYears(jurisdiction)],
+      source:
+        jurisdiction === 'MAINLAND'
+          ? {
+              package: 'chinese-days',
+              version: CHINESE_DAYS_VERSION,
+              description: 'State Council General Office holiday notices, with make-up working days (调休)',
+            }
+          : {
+              package: 'date-holidays',
+              version: DATE_HOLIDAYS_VERSION,
+              description: 'Hong Kong general holidays (Cap. 149) as listed on gov.hk; Saturdays and Sundays off',
+            },
+    }));
   }
 
   /** Overrides on `jurisdiction`'s side strictly after `from` (day 0 itself is never counted). */

@@ -1,0 +1,73 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { JURISDICTIONS, OVERRIDE_KINDS, type CalendarOverrideKind, type Jurisdiction } from './working-days';
+
+/**
+ * Query strings arrive as text; the pure module (working-days.ts) does the real checks and names
+ * the field, so every rule lives in one place. Here only "is it text" and "no unknown fields".
+ */
+export class DeadlineQuery {
+  @ApiProperty({ enum: JURISDICTIONS })
+  @IsOptional()
+  @IsString()
+  jurisdiction?: string;
+
+  @ApiProperty({ example: '2025-01-24', description: 'The effective date, day 0 (YYYY-MM-DD)' })
+  @IsOptional()
+  @IsString()
+  from?: string;
+
+  @ApiProperty({ example: '10', description: 'Whole number from 1 to 365' })
+  @IsOptional()
+  @IsString()
+  workingDays?: string;
+}
+
+export class CreateOverrideDto {
+  @ApiProperty({ enum: JURISDICTIONS })
+  @IsIn(JURISDICTIONS as unknown as string[])
+  jurisdiction: Jurisdiction;
+
+  @ApiProperty({ example: '2025-07-21', description: 'YYYY-MM-DD' })
+  @IsString()
+  date: string;
+
+  @ApiProperty({ enum: OVERRIDE_KINDS })
+  @IsIn(OVERRIDE_KINDS as unknown as string[])
+  kind: CalendarOverrideKind;
+
+  @ApiProperty({ example: 'Black rainstorm warning; government offices closed' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(500)
+  reason: string;
+}
+
+export class ListOverridesQuery {
+  @ApiPropertyOptional({ enum: JURISDICTIONS })
+  @IsOptional()
+  @IsIn(JURISDICTIONS as unknown as string[])
+  jurisdiction?: Jurisdiction;
+
+  @ApiPropertyOptional({ example: '2025', description: 'Calendar year' })
+  @IsOptional()
+  @IsString()
+  year?: string;
+}
+
+export interface OverrideView {
+  id: string;
+  jurisdiction: Jurisdiction;
+  date: string;
+  kind: CalendarOverrideKind;
+  reason: string;
+  createdBy: string | null;
+  createdAt: string;
+}
+
+export interface CoverageView {
+  jurisdiction: Jurisdiction;
+  /** Years whose official calendar the data package holds; other years are provisional (R9). */
+  publishedYears: number[];
+  source: { package: string; version: string; description: string };
+}
