@@ -1,0 +1,58 @@
+import { Controller, Get, Header, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { CurrentPrincipal, Public, Roles } from '../common/decorators';
+import { DomainError, ErrorCode } from '../common/errors';
+import type { Principal } from '../common/roles';
+import { ConsistencyProofQuery, EntriesQuery, InclusionProofQuery } from './ledger.dto';
+import { LedgerService, PublicKeyView } from './ledger.service';
+
+const READERS = ['SYSTEM_ADMIN', 'REGULATOR', 'ORG_ADMIN', 'ORG_FILER', 'ORG_SYSTEM'] as const;
+
+@ApiTags('ledger')
+@Controller('ledger')
+export class LedgerController {
+  constructor(private readonly ledger: LedgerService) {}
+
+  /** The latest C2SP tlog-checkpoint in a C2SP signed note (README "Checkpoint format"). */
+  @Get('checkpoint')
+  @Public()
+  @ApiProduces('text/plain')
+  @Header('content-type', 'text/plain; charset=utf-8')
+  @Header('cache-control', 'no-cache')
+  async checkpoint(): Promise<string> {
+    const latest = await this.ledger.latestCheckpoint();
+    if (!latest) {
+      throw new DomainError(ErrorCode.SERVICE_UNAVAILABLE, 'Service unavailable', { detail: 'no checkpoint has been signed yet' });
+    }
+    return latest.note;
+  }
+
+  @Get('public-key')
+  @Public()
+  publicKey(): PublicKeyView {
+    return this.ledger.publicKey();
+  }
+
+  /** Regulators and administrators read every leaf; parties only the leaves of their own contracts. */
+  @Get('entries')
+  @ApiBearerAuth()
+  @Roles(...READERS)
+  entries(@CurrentPrincipal() principal: Principal, @Query() query: EntriesQuery) {
+    return this.ledger.entries(principal, query.start, query.end);
+  }
+
+  @Get('proofs/inclusion')
+  @ApiBearerAuth()
+  @Roles(...READERS)
+  inclusion(@CurrentPrincipal() principal: Principal, @Query() query: InclusionProofQuery) {
+    return this.ledger.inclusionProof(principal, query.leafIndex, query.treeSize);
+  }
+
+  /** Consistency proofs carry only subtree hashes, no leaf content, so every reader of the log may ask. */
+  @Get('proofs/consistency')
+  @ApiBearerAuth()
+  @Roles(...READERS)
+  consistency(@Query() query: ConsistencyProofQuery) {
+    return this.ledger.consistencyProof(query.first, query.second);
+  }
+}

@@ -1,0 +1,272 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { KeyObject } from 'node:crypto';
+import { DataSource, EntityManager } from 'typeorm';
+import { DomainError, ErrorCode, notFound } from '../common/errors';
+import { isAdmin, isRegulator, Principal } from '../common/roles';
+import { REGISTRY_CONFIG, RegistryConfig } from '../config/config';
+import { clientOf, copyRows } from '../database/copy';
+import { keyId, rawPublicKey, signCheckpoint, verifierKey } from './domain/checkpoint';
+import {
+  appendLeaves,
+  consistencyProofPlan,
+  inclusionProofPlan,
+  leafHash,
+  NodeId,
+  nodeKey,
+  nodesNeeded,
+  resolveHashPlan,
+  resolvePlan,
+  rootPlan,
+  TreeNode,
+} from './domain/merkle';
+import { resolveSigningKey } from './signing-key';
+
+/** Serialises appenders so leaf indexes are gapless and in commit order (one writer per log, DESIGN.md §6). */
+export const LEDGER_APPEND_LOCK = 0x6c_65_64_67; // "ledg"
+
+/** At most this many entries per GET /ledger/entries. */
+export const MAX_ENTRIES_PER_PAGE = 1000;
+
+/** A leaf ready to append: its exact bytes, its RFC 9162 leaf hash, and who may read it. */
+export interface PreparedLeaf {
+  leaf: Buffer;
+  leafHash: Buffer;
+  contractId: string;
+  /** The organisations (contract parties) that may read this leaf besides regulators and administrators. */
+  organisationIds: readonly string[];
+}
+
+export interface AppendOutcome {
+  /** Index of the first appended leaf; the batch occupies [startIndex, startIndex + n). */
+  startIndex: number;
+  treeSize: number;
+  root: Buffer;
+}
+
+export interface PublicKeyView {
+  origin: string;
+  algorithm: 'Ed25519';
+  publicKey: string;
+  verifierKey: string;
+}
+
+export interface StoredCheckpoint {
+  treeSize: number;
+  rootHash: Buffer;
+  note: string;
+}
+
+type Queryable = Pick<EntityManager, 'query'>;
+
+/**
+ * The Merkle transparency log over transfer records (RFC 9162 §2.1): appends
+ * inside the caller's transaction, proofs from stored complete subtrees in one
+ * query each, signed C2SP checkpoints. Pure tree arithmetic is in domain/merkle.ts.
+ */
+@Injectable()
+export class LedgerService {
+  private readonly signingKey: KeyObject;
+  readonly origin: string;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(REGISTRY_CONFIG) config: RegistryConfig,
+  ) {
+    this.signingKey = resolveSigningKey(config);
+    this.origin = config.ledgerOrigin;
+  }
+
+  static prepareLeaf(leaf: Buffer, contractId: string, organisationIds: readonly string[]): PreparedLeaf {
+    return { leaf, leafHash: leafHash(leaf), contractId, organisationIds };
+  }
+
+  /**
+   * Appends leaves in the caller's transaction. Takes a transaction-scoped
+   * advisory lock first, so concurrent appenders queue here and commit in
+   * leaf-index order; call it as late in the transaction as possible and
+   * commit soon after. Leaf hashes are computed before (prepareLeaf), so the
+   * critical section only folds internal nodes and writes.
+   */
+  async append(manager: EntityManager, leaves: readonly PreparedLeaf[]): Promise<AppendOutcome> {
+    if (!manager.queryRunner?.isTransactionActive) throw new Error('LedgerService.append must run inside a transaction');
+    await manager.query('SELECT pg_advisory_xact_lock($1)', [LEDGER_APPEND_LOCK]);
+    const startIndex = await this.treeSize(manager);
+    const frontierIds = rootPlan(startIndex);
+    const stored = await this.fetchNodes(manager, frontierIds);
+    const frontier: TreeNode[] = frontierIds.map((id) => ({ ...id, hash: requireNode(stored, id) }));
+    const result = appendLeaves(
+      frontier,
+      startIndex,
+      leaves.map((l) => l.leafHash),
+    );
+    const client = await clientOf(manager);
+    await copyRows(
+      client,
+      'ledger_leaves',
+      ['leaf_index', 'contract_id', 'organisation_ids', 'leaf_hash', 'leaf'],
+      leaves.map((l, i) => [startIndex + i, l.contractId, l.organisationIds, l.leafHash, l.leaf]),
+    );
+    await copyRows(
+      client,
+      'ledger_nodes',
+      ['level', 'idx', 'hash'],
+      result.completed.filter((n) => n.level > 0).map((n) => [n.level, n.index, n.hash]),
+    );
+    return { startIndex, treeSize: result.treeSize, root: result.root };
+  }
+
+  /** The number of committed leaves (visible to this statement's snapshot). */
+  async treeSize(db: Queryable = this.dataSource.manager): Promise<number> {
+    const [row] = await db.query('SELECT COALESCE(max(leaf_index) + 1, 0)::bigint AS size FROM ledger_leaves');
+    return Number(row.size);
+  }
+
+  /** Stored hashes of complete subtrees, level 0 from the leaves, in one query. */
+  async fetchNodes(db: Queryable, ids: readonly NodeId[]): Promise<Map<string, Buffer>> {
+    const leafIndexes: number[] = [];
+    const levels: number[] = [];
+    const indexes: number[] = [];
+    for (const id of ids) {
+      if (id.level === 0) leafIndexes.push(id.index);
+      else {
+        levels.push(id.level);
+        indexes.push(id.index);
+      }
+    }
+    const found = new Map<string, Buffer>();
+    if (ids.length === 0) return found;
+    const rows: Array<{ level: number; idx: string; hash: Buffer }> = await db.query(
+      `SELECT 0 AS level, leaf_index AS idx, leaf_hash AS hash FROM ledger_leaves WHERE leaf_index = ANY($1::bigint[])
+       UNION ALL
+       SELECT n.level, n.idx, n.hash FROM ledger_nodes n
+        WHERE (n.level, n.idx) IN (SELECT w.level, w.idx FROM unnest($2::smallint[], $3::bigint[]) AS w(level, idx))`,
+      [leafIndexes, levels, indexes],
+    );
+    for (const row of rows) found.set(`${row.level}:${row.idx}`, row.hash);
+    return found;
+  }
+
+  async rootAt(treeSize: number, db: Queryable = this.dataSource.manager): Promise<Buffer> {
+    const plan = rootPlan(treeSize);
+    const nodes = await this.fetchNodes(db, plan);
+    return resolveHashPlan(plan, (id) => nodes.get(nodeKey(id)));
+  }
+
+  // -------------------------------------------------------------------------
+  // Reads (GET /ledger/...)
+
+  async entries(principal: Principal, start: number, end: number): Promise<{ entries: Array<{ leafIndex: number; leaf: string }> }> {
+    if (end <= start || end - start > MAX_ENTRIES_PER_PAGE) {
+      throw new DomainError(ErrorCode.VALIDATION_FAILED, 'The request is not valid', {
+        detail: `end must be greater than start and at most ${MAX_ENTRIES_PER_PAGE} past it`,
+        errors: [{ field: 'end', rule: 'range', message: `end must be in (start, start + ${MAX_ENTRIES_PER_PAGE}]` }],
+      });
+    }
+    const seesAll = isAdmin(principal) || isRegulator(principal);
+    const rows: Array<{ leaf_index: string; leaf: Buffer }> = await this.dataSource.query(
+      `SELECT leaf_index, leaf FROM ledger_leaves
+        WHERE leaf_index >= $1 AND leaf_index < $2 ${seesAll ? '' : 'AND $3::uuid = ANY(organisation_ids)'}
+        ORDER BY leaf_index`,
+      seesAll ? [start, end] : [start, end, principal.organisationId ?? '00000000-0000-0000-0000-000000000000'],
+    );
+    return { entries: rows.map((r) => ({ leafIndex: Number(r.leaf_index), leaf: r.leaf.toString('base64') })) };
+  }
+
+  /** RFC 9162 §2.1.3.1 inclusion proof; O(log n) rows in one query. */
+  async inclusionProof(principal: Principal, leafIndex: number, treeSize: number): Promise<{ leafIndex: number; treeSize: number; hashes: string[] }> {
+    if (leafIndex >= treeSize) throw rangeError('leafIndex', 'leafIndex must be less than treeSize');
+    const plan = inclusionProofPlan(leafIndex, treeSize);
+    // The leaf itself is read too: it proves the leaf exists and says who may see it.
+    const ids = [{ level: 0, index: leafIndex }, ...nodesNeeded(plan)];
+    const [nodes, readers] = await Promise.all([this.fetchNodes(this.dataSource.manager, ids), this.leafReaders(principal, leafIndex)]);
+    if (!readers) throw notFound('Leaf');
+    const hashes = this.resolveOrRange(plan, nodes, treeSize);
+    return { leafIndex, treeSize, hashes };
+  }
+
+  /** RFC 9162 §2.1.4.1 consistency proof; O(log n) rows in one query. */
+  async consistencyProof(first: number, second: number): Promise<{ first: number; second: number; hashes: string[] }> {
+    if (first > second) throw rangeError('first', 'first must not exceed second');
+    const plan = consistencyProofPlan(first, second);
+    // The last leaf of the second tree proves the tree is that large.
+    const ids = second > 0 ? [{ level: 0, index: second - 1 }, ...nodesNeeded(plan)] : nodesNeeded(plan);
+    const nodes = await this.fetchNodes(this.dataSource.manager, ids);
+    if (second > 0 && !nodes.has(`0:${second - 1}`)) throw beyondLog(second);
+    return { first, second, hashes: this.resolveOrRange(plan, nodes, second) };
+  }
+
+  private resolveOrRange(plan: ReturnType<typeof inclusionProofPlan>, nodes: Map<string, Buffer>, treeSize: number): string[] {
+    for (const id of nodesNeeded(plan)) if (!nodes.has(nodeKey(id))) throw beyondLog(treeSize);
+    return resolvePlan(plan, (id) => nodes.get(nodeKey(id))).map((h) => h.toString('base64'));
+  }
+
+  /** True when the leaf exists and the caller may read it. */
+  private async leafReaders(principal: Principal, leafIndex: number): Promise<boolean> {
+    const rows: Array<{ organisation_ids: string[] }> = await this.dataSource.query(
+      'SELECT organisation_ids FROM ledger_leaves WHERE leaf_index = $1',
+      [leafIndex],
+    );
+    if (rows.length === 0) return false;
+    if (isAdmin(principal) || isRegulator(principal)) return true;
+    return principal.organisationId !== null && rows[0].organisation_ids.includes(principal.organisationId);
+  }
+
+  // -------------------------------------------------------------------------
+  // Checkpoints
+
+  publicKey(): PublicKeyView {
+    const raw = rawPublicKey(this.signingKey);
+    return { origin: this.origin, algorithm: 'Ed25519', publicKey: raw.toString('base64'), verifierKey: verifierKey(this.origin, raw) };
+  }
+
+  keyId(): Buffer {
+    return keyId(this.origin, this.signingKey);
+  }
+
+  async latestCheckpoint(): Promise<StoredCheckpoint | null> {
+    const rows: Array<{ tree_size: string; root_hash: Buffer; note: string }> = await this.dataSource.query(
+      'SELECT tree_size, root_hash, note FROM ledger_checkpoints ORDER BY tree_size DESC LIMIT 1',
+    );
+    return rows.length ? { treeSize: Number(rows[0].tree_size), rootHash: rows[0].root_hash, note: rows[0].note } : null;
+  }
+
+  /**
+   * Signs and stores a checkpoint for the current tree when it grew past
+   * `lastSize`. Ed25519 is deterministic, so two instances signing the same
+   * size store the same note (ON CONFLICT DO NOTHING).
+   */
+  async checkpointIfGrown(lastSize: number): Promise<number> {
+    const size = await this.treeSize();
+    if (size <= lastSize) return lastSize;
+    const rootHash = await this.rootAt(size);
+    const note = signCheckpoint({ origin: this.origin, treeSize: size, rootHash }, { name: this.origin, privateKey: this.signingKey });
+    await this.dataSource.query(
+      'INSERT INTO ledger_checkpoints (tree_size, root_hash, note) VALUES ($1, $2, $3) ON CONFLICT (tree_size) DO NOTHING',
+      [size, rootHash, note],
+    );
+    return size;
+  }
+
+  async latestCheckpointSize(): Promise<number> {
+    const [row] = await this.dataSource.query('SELECT COALESCE(max(tree_size), -1)::bigint AS size FROM ledger_checkpoints');
+    return Number(row.size);
+  }
+}
+
+function requireNode(nodes: Map<string, Buffer>, id: NodeId): Buffer {
+  const hash = nodes.get(nodeKey(id));
+  if (!hash) throw new Error(`ledger node ${nodeKey(id)} is missing: the stored tree is damaged`);
+  return hash;
+}
+
+function rangeError(field: string, message: string): DomainError {
+  return new DomainError(ErrorCode.VALIDATION_FAILED, 'The request is not valid', { detail: message, errors: [{ field, rule: 'range', message }] });
+}
+
+function beyondLog(treeSize: number): DomainError {
+  return new DomainError(ErrorCode.VALIDATION_FAILED, 'The request is not valid', {
+    detail: `the log has fewer than ${treeSize} leaves`,
+    errors: [{ field: 'treeSize', rule: 'range', message: `treeSize ${treeSize} is beyond the log` }],
+  });
+}

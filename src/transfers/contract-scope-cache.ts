@@ -1,0 +1,69 @@
+import { EntityManager } from 'typeorm';
+import type { Direction, IsoDate, Jurisdiction } from '../contracts/domain/contract-rules';
+import { ContractScope, versionSelector } from './domain/compliance-flags';
+
+/** What the contracts module tells the transfer log about one contract (ContractsService.scopesFor). */
+export interface ContractScopeBundle {
+  contractId: string;
+  regime: string;
+  /** Increments on every amendment, termination or filing change. */
+  revision: number;
+  processorId: string;
+  recipientId: string;
+  processorJurisdiction: Jurisdiction;
+  recipientJurisdiction: Jurisdiction;
+  processorSector: string;
+  direction: Direction;
+  versions: Array<{ version: number; effectiveDate: IsoDate; scope: ContractScope }>;
+}
+
+/** The two ContractsService methods the transfer log uses (provided under CONTRACT_SCOPES). */
+export interface ContractScopeSource {
+  scopesFor(contractIds: string[], manager?: EntityManager): Promise<Map<string, ContractScopeBundle>>;
+  revisionsOf(contractIds: string[], manager?: EntityManager): Promise<Map<string, number>>;
+}
+
+export const CONTRACT_SCOPES = Symbol('CONTRACT_SCOPES');
+
+export interface CachedContract {
+  bundle: ContractScopeBundle;
+  /** The version in force at an instant (highest version effective on its GBA date). */
+  versionAt: (occurredAt: string | Date) => ContractScopeBundle['versions'][number];
+}
+
+/**
+ * Contract scopes cached per process and revalidated on every request with
+ * one cheap revisions query: an amendment, termination or filing change bumps
+ * the contract's revision, so a stale scope is never used, on any instance.
+ */
+export class ContractScopeCache {
+  private readonly entries = new Map<string, CachedContract>();
+
+  constructor(
+    private readonly source: ContractScopeSource,
+    private readonly capacity = 20_000,
+  ) {}
+
+  /** Current scopes for these contracts; unknown contracts are absent from the map. */
+  async get(contractIds: readonly string[], manager?: EntityManager): Promise<Map<string, CachedContract>> {
+    const ids = [...new Set(contractIds)];
+    const revisions = await this.source.revisionsOf(ids, manager);
+    const stale = ids.filter((id) => revisions.has(id) && this.entries.get(id)?.bundle.revision !== revisions.get(id));
+    if (stale.length) {
+      const bundles = await this.source.scopesFor(stale, manager);
+      for (const [id, bundle] of bundles) {
+        if (bundle.versions.length === 0) continue;
+        const select = versionSelector(bundle.versions);
+        this.entries.delete(id);
+        this.entries.set(id, { bundle, versionAt: (at) => select(at) as ContractScopeBundle['versions'][number] });
+      }
+      while (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value as string);
+    }
+    const out = new Map<string, CachedContract>();
+    for (const id of ids) {
+      const cached = this.entries.get(id);
+      if (cached && revisions.has(id)) out.set(id, cached);
+    }
+    return out;
+  }
+}

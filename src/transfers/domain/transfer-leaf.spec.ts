@@ -1,0 +1,51 @@
+import { createHash } from 'node:crypto';
+import { TRANSFER_LEAF_SCHEMA_V1, TransferLeafV1, transferLeafBytes } from './transfer-leaf';
+
+const record: TransferLeafV1 = {
+  schema: TRANSFER_LEAF_SCHEMA_V1,
+  contractId: '0b0a2a52-8c1f-4a57-9b43-1e0e6a3e9f10',
+  contractVersion: 1,
+  processorId: '11111111-1111-4111-8111-111111111111',
+  recipientId: '22222222-2222-4222-8222-222222222222',
+  occurredAt: '2025-02-01T03:00:00.000Z',
+  recordedAt: '2025-02-01T03:00:01.250Z',
+  direction: 'MAINLAND_TO_HK',
+  dataSubjectCount: 120,
+  recordCount: 480,
+  personalInformationCategories: ['BASIC_PROFILE', 'IDENTITY'],
+  sensitiveCategories: [],
+  purposes: ['credit assessment'],
+  transferMethod: 'encrypted API over dedicated line',
+  separateConsentObtained: true,
+  onwardRecipient: null,
+  payloadDigest: 'ab'.repeat(32),
+  externalReference: 'batch-2025-02-01-03',
+  flags: [],
+  submittedBy: { organisationId: '11111111-1111-4111-8111-111111111111', principalType: 'service_account', principalId: '33333333-3333-4333-8333-333333333333' },
+};
+
+describe('transfer leaf v1', () => {
+  it('is RFC 8785 canonical JSON: members sorted, no whitespace', () => {
+    const text = transferLeafBytes(record).toString('utf8');
+    expect(text.startsWith('{"contractId":"0b0a2a52-8c1f-4a57-9b43-1e0e6a3e9f10","contractVersion":1,"dataSubjectCount":120,')).toBe(true);
+    expect(text).toContain('"onwardRecipient":null');
+    expect(text).toContain('"submittedBy":{"organisationId":"11111111-1111-4111-8111-111111111111","principalId":"33333333-3333-4333-8333-333333333333","principalType":"service_account"}');
+    expect(text).not.toMatch(/\s"|":\s/);
+    expect(JSON.parse(text)).toEqual(record);
+  });
+
+  it('does not depend on member order', () => {
+    const shuffled = Object.fromEntries(Object.entries(record).reverse()) as unknown as TransferLeafV1;
+    expect(transferLeafBytes(shuffled).equals(transferLeafBytes(record))).toBe(true);
+  });
+
+  it('changes with any field, flags included', () => {
+    const base = createHash('sha256').update(transferLeafBytes(record)).digest('hex');
+    const flagged = createHash('sha256').update(transferLeafBytes({ ...record, flags: ['PURPOSE_NOT_IN_SCOPE'] })).digest('hex');
+    expect(flagged).not.toBe(base);
+  });
+
+  it('refuses a missing member rather than dropping it', () => {
+    expect(() => transferLeafBytes({ ...record, onwardRecipient: undefined as unknown as null })).toThrow(/undefined/);
+  });
+});

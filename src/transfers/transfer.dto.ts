@@ -1,0 +1,240 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  ArrayUnique,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateNested,
+} from 'class-validator';
+import { PERSONAL_INFORMATION_CATEGORIES, SENSITIVE_CATEGORIES } from '../contracts/domain/categories';
+import { SECTORS } from '../organisations/gba';
+import { COMPLIANCE_FLAGS } from './domain/compliance-flags';
+
+export const MAX_RECORDS_PER_REQUEST = 10_000;
+export const DIRECTIONS = ['MAINLAND_TO_HK', 'HK_TO_MAINLAND'] as const;
+/** An ISO 8601 instant with an explicit offset (Z or ±hh:mm); a local time would be ambiguous evidence. */
+const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+export class OnwardRecipientDto {
+  @ApiProperty({ example: 'Bay Area Credit Bureau Ltd' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(300)
+  name: string;
+
+  @ApiProperty({ example: 'GUANGZHOU', description: 'City code; outside the GBA is flagged ONWARD_RECIPIENT_OUTSIDE_GBA (R5)' })
+  @IsString()
+  @Matches(/^[A-Z][A-Z_]{1,39}$/, { message: 'city must be an upper-case city code such as GUANGZHOU' })
+  city: string;
+}
+
+export class TransferRecordDto {
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID('all')
+  contractId: string;
+
+  @ApiProperty({ example: '2025-02-01T03:00:00Z' })
+  @IsString()
+  @Matches(INSTANT, { message: 'occurredAt must be an ISO 8601 instant with an offset, e.g. 2025-02-01T03:00:00Z' })
+  @IsISO8601({ strict: true })
+  occurredAt: string;
+
+  @ApiProperty({ enum: DIRECTIONS })
+  @IsIn(DIRECTIONS as unknown as string[])
+  direction: (typeof DIRECTIONS)[number];
+
+  @ApiProperty({ minimum: 0 })
+  @IsInt()
+  @Min(0)
+  @Max(Number.MAX_SAFE_INTEGER)
+  dataSubjectCount: number;
+
+  @ApiProperty({ minimum: 0 })
+  @IsInt()
+  @Min(0)
+  @Max(Number.MAX_SAFE_INTEGER)
+  recordCount: number;
+
+  @ApiProperty({ enum: PERSONAL_INFORMATION_CATEGORIES, isArray: true })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(PERSONAL_INFORMATION_CATEGORIES.length)
+  @ArrayUnique()
+  @IsIn(PERSONAL_INFORMATION_CATEGORIES as unknown as string[], { each: true })
+  personalInformationCategories: string[];
+
+  @ApiProperty({ enum: SENSITIVE_CATEGORIES, isArray: true })
+  @IsArray()
+  @ArrayMaxSize(SENSITIVE_CATEGORIES.length)
+  @ArrayUnique()
+  @IsIn(SENSITIVE_CATEGORIES as unknown as string[], { each: true })
+  sensitiveCategories: string[];
+
+  @ApiProperty({ type: [String], example: ['credit assessment'] })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(50)
+  @IsString({ each: true })
+  @MinLength(1, { each: true })
+  @MaxLength(500, { each: true })
+  purposes: string[];
+
+  @ApiProperty({ example: 'encrypted API over dedicated line' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(500)
+  transferMethod: string;
+
+  @ApiProperty()
+  @IsBoolean()
+  separateConsentObtained: boolean;
+
+  @ApiPropertyOptional({ type: OnwardRecipientDto, nullable: true })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => OnwardRecipientDto)
+  onwardRecipient?: OnwardRecipientDto | null;
+
+  @ApiProperty({ description: 'SHA-256 of the dataset sent, 64 hex digits; the registry never receives the data' })
+  @IsString()
+  @Matches(/^[0-9a-fA-F]{64}$/, { message: 'payloadDigest must be a SHA-256 digest in 64 hex digits' })
+  payloadDigest: string;
+
+  @ApiProperty({ example: 'batch-2025-02-01-03', description: "The sender's own reference" })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  externalReference: string;
+}
+
+export class CreateTransfersDto {
+  @ApiProperty({ type: [TransferRecordDto], maxItems: MAX_RECORDS_PER_REQUEST })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(MAX_RECORDS_PER_REQUEST)
+  @ValidateNested({ each: true })
+  @Type(() => TransferRecordDto)
+  records: TransferRecordDto[];
+}
+
+export interface TransferResult {
+  leafIndex: number;
+  flags: string[];
+}
+
+export interface CreateTransfersResponse {
+  records: TransferResult[];
+}
+
+export class TransferFilterQuery {
+  @IsOptional()
+  @IsUUID('all')
+  contractId?: string;
+
+  @ApiPropertyOptional({ description: 'Processor or recipient' })
+  @IsOptional()
+  @IsUUID('all')
+  organisationId?: string;
+
+  @IsOptional()
+  @IsIn(DIRECTIONS as unknown as string[])
+  direction?: (typeof DIRECTIONS)[number];
+
+  @ApiPropertyOptional({ description: 'occurredAt ≥ from (ISO 8601 instant or date)' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  from?: string;
+
+  @ApiPropertyOptional({ description: 'occurredAt < to (ISO 8601 instant or date)' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  to?: string;
+
+  @IsOptional()
+  @IsIn(COMPLIANCE_FLAGS as unknown as string[])
+  flag?: string;
+
+  @ApiPropertyOptional({ description: 'A personal-information category the transfer includes' })
+  @IsOptional()
+  @IsIn(PERSONAL_INFORMATION_CATEGORIES as unknown as string[])
+  category?: string;
+
+  @ApiPropertyOptional({ description: "The processor's sector" })
+  @IsOptional()
+  @IsIn(SECTORS as unknown as string[])
+  sector?: string;
+}
+
+export class ListTransfersQuery extends TransferFilterQuery {
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  limit?: number;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(512)
+  cursor?: string;
+}
+
+export class ExportTransfersQuery extends TransferFilterQuery {
+  @ApiProperty({ enum: ['ndjson', 'csv'] })
+  @IsIn(['ndjson', 'csv'])
+  format: 'ndjson' | 'csv';
+}
+
+export class TransferSummaryQuery {
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID('all')
+  contractId: string;
+}
+
+export interface TransferView {
+  leafIndex: number;
+  contractId: string;
+  contractVersion: number;
+  processorId: string;
+  recipientId: string;
+  sector: string;
+  occurredAt: string;
+  recordedAt: string;
+  direction: string;
+  dataSubjectCount: number;
+  recordCount: number;
+  personalInformationCategories: string[];
+  sensitiveCategories: string[];
+  purposes: string[];
+  transferMethod: string;
+  separateConsentObtained: boolean;
+  onwardRecipient: { name: string; city: string } | null;
+  payloadDigest: string;
+  externalReference: string;
+  flags: string[];
+  submittedByOrganisationId: string;
+}
+
+export interface TransferSummary {
+  contractId: string;
+  transfers: number;
+  dataSubjects: number;
+  records: number;
+  flaggedTransfers: number;
+  flags: Record<string, number>;
+  firstTransfer: { leafIndex: number; occurredAt: string } | null;
+  lastTransfer: { leafIndex: number; occurredAt: string } | null;
+}

@@ -1,0 +1,73 @@
+import { Body, Controller, Get, Headers, HttpCode, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { CurrentPrincipal, Roles } from '../common/decorators';
+import { Page } from '../common/pagination';
+import type { Principal } from '../common/roles';
+import {
+  CreateTransfersDto,
+  CreateTransfersResponse,
+  ExportTransfersQuery,
+  ListTransfersQuery,
+  TransferSummary,
+  TransferSummaryQuery,
+  TransferView,
+} from './transfer.dto';
+import { TransfersService } from './transfers.service';
+
+const READERS = ['SYSTEM_ADMIN', 'REGULATOR', 'ORG_ADMIN', 'ORG_FILER', 'ORG_SYSTEM'] as const;
+
+@ApiTags('transfers')
+@ApiBearerAuth()
+@Controller('transfers')
+export class TransfersController {
+  constructor(private readonly transfers: TransfersService) {}
+
+  /**
+   * Logs up to 10,000 transfer records in one transaction. Idempotency-Key is
+   * optional but recommended: a retry with the same key and body gets the
+   * first response (header Idempotent-Replayed: true); the same key with
+   * another body gets 409 IDEMPOTENCY_KEY_REUSED.
+   */
+  @Post()
+  @HttpCode(201)
+  @Roles('ORG_ADMIN', 'ORG_FILER', 'ORG_SYSTEM')
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: '1–255 printable ASCII characters, e.g. a UUID; kept at least 24 hours' })
+  async create(
+    @CurrentPrincipal() principal: Principal,
+    @Body() dto: CreateTransfersDto,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<CreateTransfersResponse> {
+    const outcome = await this.transfers.ingest(principal, dto, request.body, idempotencyKey);
+    if (outcome.replayed) void reply.header('idempotent-replayed', 'true');
+    return outcome.response;
+  }
+
+  @Get()
+  @Roles(...READERS)
+  list(@CurrentPrincipal() principal: Principal, @Query() query: ListTransfersQuery): Promise<Page<TransferView>> {
+    return this.transfers.list(principal, query);
+  }
+
+  /** Streams every matching record in leaf order; ndjson rows include the exact leaf bytes (base64). */
+  @Get('export')
+  @Roles(...READERS)
+  @ApiProduces('application/x-ndjson', 'text/csv')
+  async export(@CurrentPrincipal() principal: Principal, @Query() query: ExportTransfersQuery, @Res() reply: FastifyReply): Promise<void> {
+    const stream = await this.transfers.export(principal, query);
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+    void reply
+      .header('content-type', query.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8')
+      .header('content-disposition', `attachment; filename="transfers-${stamp}.${query.format}"`)
+      .header('cache-control', 'no-store')
+      .send(stream);
+  }
+
+  @Get('summary')
+  @Roles(...READERS)
+  summary(@CurrentPrincipal() principal: Principal, @Query() query: TransferSummaryQuery): Promise<TransferSummary> {
+    return this.transfers.summary(principal, query.contractId);
+  }
+}

@@ -1,0 +1,513 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { createHash } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import type { PoolClient } from 'pg';
+import { DataSource } from 'typeorm';
+import { DomainError, ErrorCode, notFound } from '../common/errors';
+import { decodeCursor, encodeCursor, Page } from '../common/pagination';
+import { isAdmin, isRegulator, Principal, sideOfAuthority } from '../common/roles';
+import { borrowClient, clientOf, copyOut, copyRows, CopyValue } from '../database/copy';
+import { inTransaction } from '../database/transaction';
+import { canonicalJson } from '../ledger/domain/canonical-json';
+import { LedgerCheckpointer } from '../ledger/ledger.checkpointer';
+import { LedgerService, PreparedLeaf } from '../ledger/ledger.service';
+import { CachedContract, CONTRACT_SCOPES, ContractScopeCache, ContractScopeSource } from './contract-scope-cache';
+import { computeFlags } from './domain/compliance-flags';
+import { TRANSFER_LEAF_SCHEMA_V1, TransferLeafV1, transferLeafBytes } from './domain/transfer-leaf';
+import {
+  CreateTransfersDto,
+  CreateTransfersResponse,
+  ExportTransfersQuery,
+  ListTransfersQuery,
+  TransferFilterQuery,
+  TransferSummary,
+  TransferView,
+} from './transfer.dto';
+
+/** Keys are kept at least this long (issue 5: ≥ 24 h); older ones are purged. */
+export const IDEMPOTENCY_RETENTION_HOURS = 48;
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+const NO_ORGANISATION = '00000000-0000-0000-0000-000000000000';
+
+/** Column order of the COPY into transfer_records. */
+const RECORD_COLUMNS = [
+  'leaf_index',
+  'contract_id',
+  'contract_version',
+  'processor_id',
+  'recipient_id',
+  'processor_jurisdiction',
+  'recipient_jurisdiction',
+  'sector',
+  'submitted_by_organisation_id',
+  'submitted_by',
+  'occurred_at',
+  'recorded_at',
+  'direction',
+  'data_subject_count',
+  'record_count',
+  'personal_information_categories',
+  'sensitive_categories',
+  'purposes',
+  'transfer_method',
+  'separate_consent_obtained',
+  'onward_recipient_name',
+  'onward_recipient_city',
+  'payload_digest',
+  'external_reference',
+  'flags',
+] as const;
+
+export interface IngestOutcome {
+  response: CreateTransfersResponse;
+  replayed: boolean;
+}
+
+class IdempotencyRace extends Error {}
+
+@Injectable()
+export class TransfersService {
+  private readonly scopes: ContractScopeCache;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly ledger: LedgerService,
+    private readonly checkpointer: LedgerCheckpointer,
+    @Inject(CONTRACT_SCOPES) source: ContractScopeSource,
+  ) {
+    this.scopes = new ContractScopeCache(source);
+  }
+
+  // -------------------------------------------------------------------------
+  // POST /transfers
+
+  /**
+   * Validated records in, leaf indexes and flags out. One transaction: the
+   * ledger append (which serialises writers), the records, the idempotency
+   * key. Everything per record (flags, canonical JSON, leaf hashes) is done
+   * before the transaction opens.
+   */
+  async ingest(principal: Principal, dto: CreateTransfersDto, rawBody: unknown, idempotencyKey: string | undefined): Promise<IngestOutcome> {
+    const organisationId = principal.organisationId;
+    if (!organisationId) throw notFound('Contract');
+    let requestHash: Buffer | undefined;
+    if (idempotencyKey !== undefined) {
+      if (!IDEMPOTENCY_KEY.test(idempotencyKey)) {
+        throw new DomainError(ErrorCode.VALIDATION_FAILED, 'The request is not valid', {
+          detail: 'Idempotency-Key must be 1 to 255 printable ASCII characters',
+          errors: [{ field: 'header.Idempotency-Key', rule: 'format', message: 'Idempotency-Key must be 1 to 255 printable ASCII characters' }],
+        });
+      }
+      // The same body in any member order is the same request (RFC 8785).
+      requestHash = createHash('sha256').update(canonicalJson(rawBody)).digest();
+      const earlier = await this.replay(organisationId, idempotencyKey, requestHash);
+      if (earlier) return { response: earlier, replayed: true };
+    }
+
+    const contracts = await this.scopes.get(dto.records.map((r) => r.contractId));
+    // A caller logs only for contracts its organisation is party to; anything else is 404 for the whole request.
+    for (const record of dto.records) {
+      const contract = contracts.get(record.contractId);
+      if (!contract || (contract.bundle.processorId !== organisationId && contract.bundle.recipientId !== organisationId)) {
+        throw new DomainError(ErrorCode.NOT_FOUND, 'Not found', { detail: `Contract ${record.contractId} was not found` });
+      }
+    }
+
+    const recordedAt = new Date().toISOString();
+    const submittedBy = { organisationId, principalType: principal.kind, principalId: principal.id };
+    const leaves: PreparedLeaf[] = new Array(dto.records.length);
+    const rows: CopyValue[][] = new Array(dto.records.length);
+    const flagsOut: string[][] = new Array(dto.records.length);
+    dto.records.forEach((record, i) => {
+      const contract = contracts.get(record.contractId) as CachedContract;
+      const { bundle } = contract;
+      const occurredAt = new Date(record.occurredAt).toISOString();
+      const version = contract.versionAt(occurredAt);
+      const onwardRecipient = record.onwardRecipient ? { name: record.onwardRecipient.name, city: record.onwardRecipient.city } : null;
+      const flags = computeFlags(version.scope, { ...record, occurredAt, onwardRecipient });
+      const leaf: TransferLeafV1 = {
+        schema: TRANSFER_LEAF_SCHEMA_V1,
+        contractId: bundle.contractId,
+        contractVersion: version.version,
+        processorId: bundle.processorId,
+        recipientId: bundle.recipientId,
+        occurredAt,
+        recordedAt,
+        direction: record.direction,
+        dataSubjectCount: record.dataSubjectCount,
+        recordCount: record.recordCount,
+        personalInformationCategories: record.personalInformationCategories,
+        sensitiveCategories: record.sensitiveCategories,
+        purposes: record.purposes,
+        transferMethod: record.transferMethod,
+        separateConsentObtained: record.separateConsentObtained,
+        onwardRecipient,
+        payloadDigest: record.payloadDigest.toLowerCase(),
+        externalReference: record.externalReference,
+        flags,
+        submittedBy,
+      };
+      flagsOut[i] = flags;
+      leaves[i] = LedgerService.prepareLeaf(transferLeafBytes(leaf), bundle.contractId, [bundle.processorId, bundle.recipientId]);
+      rows[i] = [
+        0, // leaf index, filled in once the ledger assigned it
+        bundle.contractId,
+        version.version,
+        bundle.processorId,
+        bundle.recipientId,
+        bundle.processorJurisdiction,
+        bundle.recipientJurisdiction,
+        bundle.processorSector,
+        organisationId,
+        principal.id,
+        occurredAt,
+        recordedAt,
+        record.direction,
+        record.dataSubjectCount,
+        record.recordCount,
+        record.personalInformationCategories,
+        record.sensitiveCategories,
+        record.purposes,
+        record.transferMethod,
+        record.separateConsentObtained,
+        onwardRecipient?.name ?? null,
+        onwardRecipient?.city ?? null,
+        leaf.payloadDigest,
+        record.externalReference,
+        flags,
+      ];
+    });
+
+    let startIndex: number;
+    try {
+      startIndex = await inTransaction(this.dataSource, async (manager) => {
+        const appended = await this.ledger.append(manager, leaves);
+        rows.forEach((row, i) => (row[0] = appended.startIndex + i));
+        await copyRows(await clientOf(manager), 'transfer_records', RECORD_COLUMNS, rows);
+        if (idempotencyKey !== undefined) {
+          const inserted = await manager.query(
+            `INSERT INTO transfer_idempotency_keys (organisation_id, idempotency_key, request_hash, first_leaf_index, flags)
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING 1`,
+            [organisationId, idempotencyKey, requestHash, appended.startIndex, JSON.stringify(flagsOut)],
+          );
+          // A concurrent request with the same key committed first: undo ours, answer with theirs.
+          if (inserted.length === 0) throw new IdempotencyRace();
+        }
+        return appended.startIndex;
+      });
+    } catch (error) {
+      if (!(error instanceof IdempotencyRace)) throw error;
+      const earlier = await this.replay(organisationId, idempotencyKey as string, requestHash as Buffer);
+      if (!earlier) throw error;
+      return { response: earlier, replayed: true };
+    }
+    this.checkpointer.nudge();
+    return { response: { records: flagsOut.map((flags, i) => ({ leafIndex: startIndex + i, flags })) }, replayed: false };
+  }
+
+  /** The first response for this key, or 409 when the key was used for another body. */
+  private async replay(organisationId: string, key: string, requestHash: Buffer): Promise<CreateTransfersResponse | null> {
+    const rows: Array<{ request_hash: Buffer; first_leaf_index: string; flags: string[][] }> = await this.dataSource.query(
+      `SELECT request_hash, first_leaf_index, flags FROM transfer_idempotency_keys WHERE organisation_id = $1 AND idempotency_key = $2`,
+      [organisationId, key],
+    );
+    if (rows.length === 0) return null;
+    const [row] = rows;
+    if (!row.request_hash.equals(requestHash)) {
+      throw new DomainError(ErrorCode.IDEMPOTENCY_KEY_REUSED, 'Idempotency key reused', {
+        detail: 'this Idempotency-Key was already used with a different request body',
+      });
+    }
+    const first = Number(row.first_leaf_index);
+    return { records: row.flags.map((flags, i) => ({ leafIndex: first + i, flags })) };
+  }
+
+  async purgeIdempotencyKeys(): Promise<number> {
+    const result = await this.dataSource.query(
+      `DELETE FROM transfer_idempotency_keys WHERE created_at < now() - make_interval(hours => $1)`,
+      [IDEMPOTENCY_RETENTION_HOURS],
+    );
+    return Array.isArray(result) ? Number(result[1] ?? 0) : 0;
+  }
+
+  // -------------------------------------------------------------------------
+  // GET /transfers, /transfers/export, /transfers/summary
+
+  async list(principal: Principal, query: ListTransfersQuery): Promise<Page<TransferView>> {
+    const limit = query.limit ?? 100;
+    const after = decodeCursor(query.cursor, 2) as [string, string] | null;
+    if (after && (typeof after[0] !== 'string' || !/^\d+$/.test(String(after[1])) || Number.isNaN(Date.parse(after[0])))) {
+      decodeCursor('!', 2);
+    }
+    const params: unknown[] = [];
+    const bind = (value: unknown): string => {
+      params.push(value);
+      return `$${params.length}`;
+    };
+    const branches = this.whereBranches(principal, query, bind);
+    const cursor = after ? ` AND (t.occurred_at, t.leaf_index) > (${bind(after[0])}::timestamptz, ${bind(after[1])}::bigint)` : '';
+    const select = (where: string) =>
+      `SELECT ${VIEW_COLUMNS} FROM transfer_records t WHERE ${where}${cursor} ORDER BY t.occurred_at, t.leaf_index LIMIT ${limit + 1}`;
+    const sql =
+      branches.length === 1
+        ? select(branches[0])
+        : `SELECT * FROM (${branches.map((b) => `(${select(b)})`).join(' UNION ALL ')}) u ORDER BY u.occurred_at, u.leaf_index LIMIT ${limit + 1}`;
+    const rows: ViewRow[] = await this.dataSource.query(sql, params);
+    const items = rows.slice(0, limit).map(toView);
+    const last = items[items.length - 1];
+    return { items, nextCursor: rows.length > limit && last ? encodeCursor([last.occurredAt, String(last.leafIndex)]) : null };
+  }
+
+  /**
+   * Streams every matching row, in leaf order, through COPY TO STDOUT on a
+   * dedicated pooled connection: memory stays constant whatever the size.
+   * ndjson rows carry the exact leaf (base64), so a full export is also the
+   * input of the offline verifier (`npm run verify -- --export …`).
+   */
+  async export(principal: Principal, query: ExportTransfersQuery): Promise<Readable> {
+    const { client, release } = await borrowClient(this.dataSource);
+    try {
+      const bind = (value: unknown): string => literal(client, value);
+      const where = this.whereBranches(principal, query, bind)
+        .map((b) => `(${b})`)
+        .join(' OR ');
+      const sql =
+        query.format === 'csv'
+          ? `COPY (SELECT ${CSV_COLUMNS} FROM transfer_records t WHERE ${where} ORDER BY t.leaf_index) TO STDOUT WITH (FORMAT csv, HEADER true)`
+          : // JSON text never contains raw control characters, so CSV with a control-character quote and delimiter emits it verbatim.
+            `COPY (SELECT ${NDJSON_ROW} FROM transfer_records t JOIN ledger_leaves l ON l.leaf_index = t.leaf_index WHERE ${where} ORDER BY t.leaf_index)
+             TO STDOUT WITH (FORMAT csv, QUOTE E'\\x01', DELIMITER E'\\x02')`;
+      const stream = copyOut(client, sql);
+      let done = false;
+      stream.once('end', () => {
+        done = true;
+        release();
+      });
+      stream.once('error', (error) => {
+        done = true;
+        release(error);
+      });
+      // The client went away mid-stream: the connection is still in COPY OUT, so destroy it rather than reuse it.
+      stream.once('close', () => {
+        if (!done) release(new Error('export aborted'));
+      });
+      return stream;
+    } catch (error) {
+      release(error as Error);
+      throw error;
+    }
+  }
+
+  async summary(principal: Principal, contractId: string): Promise<TransferSummary> {
+    const contract = (await this.scopes.get([contractId])).get(contractId);
+    if (!contract || !canSeeContract(principal, contract)) throw notFound('Contract');
+    const [row] = await this.dataSource.query(
+      `SELECT count(*)::bigint AS transfers,
+              COALESCE(sum(data_subject_count), 0)::bigint AS data_subjects,
+              COALESCE(sum(record_count), 0)::bigint AS records,
+              count(*) FILTER (WHERE flags <> '{}')::bigint AS flagged,
+              (SELECT COALESCE(json_object_agg(f, n), '{}') FROM (
+                 SELECT f, count(*) AS n FROM transfer_records, unnest(flags) AS f
+                  WHERE contract_id = $1 AND flags <> '{}' GROUP BY f ORDER BY f) x) AS flag_counts,
+              (SELECT json_build_object('leafIndex', leaf_index, 'occurredAt', ${isoUtc('occurred_at')}) FROM transfer_records
+                WHERE contract_id = $1 ORDER BY occurred_at, leaf_index LIMIT 1) AS first_transfer,
+              (SELECT json_build_object('leafIndex', leaf_index, 'occurredAt', ${isoUtc('occurred_at')}) FROM transfer_records
+                WHERE contract_id = $1 ORDER BY occurred_at DESC, leaf_index DESC LIMIT 1) AS last_transfer
+         FROM transfer_records WHERE contract_id = $1`,
+      [contractId],
+    );
+    return {
+      contractId,
+      transfers: Number(row.transfers),
+      dataSubjects: Number(row.data_subjects),
+      records: Number(row.records),
+      flaggedTransfers: Number(row.flagged),
+      flags: Object.fromEntries(Object.entries(row.flag_counts as Record<string, number>).map(([k, v]) => [k, Number(v)])),
+      firstTransfer: row.first_transfer ?? null,
+      lastTransfer: row.last_transfer ?? null,
+    };
+  }
+
+  /**
+   * The WHERE clause as OR-ed branches. Visibility: administrators see all;
+   * regulators transfers of contracts touching their side; parties their own.
+   * "Party is X" is a processor branch and a recipient branch, so each branch
+   * stays answerable from one (party, occurred_at, leaf_index) index.
+   */
+  private whereBranches(principal: Principal, filter: TransferFilterQuery, bind: (value: unknown) => string): string[] {
+    const common: string[] = [];
+    if (isRegulator(principal)) {
+      const side = bind(principal.authority ? sideOfAuthority(principal.authority) : 'NONE');
+      common.push(`(t.processor_jurisdiction = ${side} OR t.recipient_jurisdiction = ${side})`);
+    }
+    if (filter.contractId) common.push(`t.contract_id = ${bind(filter.contractId)}::uuid`);
+    if (filter.direction) common.push(`t.direction = ${bind(filter.direction)}`);
+    if (filter.from) common.push(`t.occurred_at >= ${bind(instantOf(filter.from))}::timestamptz`);
+    if (filter.to) common.push(`t.occurred_at < ${bind(instantOf(filter.to))}::timestamptz`);
+    if (filter.flag) common.push(`t.flags <> '{}' AND t.flags @> ARRAY[${bind(filter.flag)}]::text[]`);
+    if (filter.category) common.push(`t.personal_information_categories @> ARRAY[${bind(filter.category)}]::text[]`);
+    if (filter.sector) common.push(`t.sector = ${bind(filter.sector)}`);
+    const parties = new Set<string>();
+    if (!isAdmin(principal) && !isRegulator(principal)) parties.add(principal.organisationId ?? NO_ORGANISATION);
+    if (filter.organisationId) parties.add(filter.organisationId);
+    const base = common.length ? common.join(' AND ') : 'TRUE';
+    const [a, b] = [...parties];
+    if (a === undefined) return [base];
+    if (b === undefined) {
+      const x = bind(a);
+      return [`${base} AND t.processor_id = ${x}::uuid`, `${base} AND t.recipient_id = ${x}::uuid AND t.processor_id <> ${x}::uuid`];
+    }
+    const [x, y] = [bind(a), bind(b)];
+    return [`${base} AND t.processor_id = ${x}::uuid AND t.recipient_id = ${y}::uuid`, `${base} AND t.processor_id = ${y}::uuid AND t.recipient_id = ${x}::uuid`];
+  }
+}
+
+function canSeeContract(principal: Principal, contract: CachedContract): boolean {
+  const { bundle } = contract;
+  if (isAdmin(principal)) return true;
+  if (isRegulator(principal)) {
+    if (!principal.authority) return false;
+    const side = sideOfAuthority(principal.authority);
+    return bundle.processorJurisdiction === side || bundle.recipientJurisdiction === side;
+  }
+  return principal.organisationId === bundle.processorId || principal.organisationId === bundle.recipientId;
+}
+
+/** A calendar date filter means the start of that day in the GBA (UTC+8, as the compliance flags count days). */
+function instantOf(value: string): string {
+  return /^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00+08:00` : value;
+}
+
+function isoUtc(column: string): string {
+  return `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+}
+
+function literal(client: PoolClient, value: unknown): string {
+  return client.escapeLiteral(String(value));
+}
+
+const VIEW_COLUMNS = [
+  't.leaf_index',
+  't.contract_id',
+  't.contract_version',
+  't.processor_id',
+  't.recipient_id',
+  't.sector',
+  't.occurred_at',
+  `${isoUtc('t.occurred_at')} AS occurred_at_iso`,
+  `${isoUtc('t.recorded_at')} AS recorded_at_iso`,
+  't.direction',
+  't.data_subject_count',
+  't.record_count',
+  't.personal_information_categories',
+  't.sensitive_categories',
+  't.purposes',
+  't.transfer_method',
+  't.separate_consent_obtained',
+  't.onward_recipient_name',
+  't.onward_recipient_city',
+  't.payload_digest',
+  't.external_reference',
+  't.flags',
+  't.submitted_by_organisation_id',
+].join(', ');
+
+interface ViewRow {
+  leaf_index: string;
+  contract_id: string;
+  contract_version: number;
+  processor_id: string;
+  recipient_id: string;
+  sector: string;
+  occurred_at_iso: string;
+  recorded_at_iso: string;
+  direction: string;
+  data_subject_count: string;
+  record_count: string;
+  personal_information_categories: string[];
+  sensitive_categories: string[];
+  purposes: string[];
+  transfer_method: string;
+  separate_consent_obtained: boolean;
+  onward_recipient_name: string | null;
+  onward_recipient_city: string | null;
+  payload_digest: string;
+  external_reference: string;
+  flags: string[];
+  submitted_by_organisation_id: string;
+}
+
+function toView(r: ViewRow): TransferView {
+  return {
+    leafIndex: Number(r.leaf_index),
+    contractId: r.contract_id,
+    contractVersion: r.contract_version,
+    processorId: r.processor_id,
+    recipientId: r.recipient_id,
+    sector: r.sector,
+    occurredAt: r.occurred_at_iso,
+    recordedAt: r.recorded_at_iso,
+    direction: r.direction,
+    dataSubjectCount: Number(r.data_subject_count),
+    recordCount: Number(r.record_count),
+    personalInformationCategories: r.personal_information_categories,
+    sensitiveCategories: r.sensitive_categories,
+    purposes: r.purposes,
+    transferMethod: r.transfer_method,
+    separateConsentObtained: r.separate_consent_obtained,
+    onwardRecipient: r.onward_recipient_name !== null ? { name: r.onward_recipient_name, city: r.onward_recipient_city as string } : null,
+    payloadDigest: r.payload_digest,
+    externalReference: r.external_reference,
+    flags: r.flags,
+    submittedByOrganisationId: r.submitted_by_organisation_id,
+  };
+}
+
+const CSV_COLUMNS = [
+  't.leaf_index AS "leafIndex"',
+  't.contract_id AS "contractId"',
+  't.contract_version AS "contractVersion"',
+  't.processor_id AS "processorId"',
+  't.recipient_id AS "recipientId"',
+  't.sector AS "sector"',
+  `${isoUtc('t.occurred_at')} AS "occurredAt"`,
+  `${isoUtc('t.recorded_at')} AS "recordedAt"`,
+  't.direction AS "direction"',
+  't.data_subject_count AS "dataSubjectCount"',
+  't.record_count AS "recordCount"',
+  'array_to_json(t.personal_information_categories) AS "personalInformationCategories"',
+  'array_to_json(t.sensitive_categories) AS "sensitiveCategories"',
+  'array_to_json(t.purposes) AS "purposes"',
+  't.transfer_method AS "transferMethod"',
+  't.separate_consent_obtained AS "separateConsentObtained"',
+  't.onward_recipient_name AS "onwardRecipientName"',
+  't.onward_recipient_city AS "onwardRecipientCity"',
+  't.payload_digest AS "payloadDigest"',
+  't.external_reference AS "externalReference"',
+  'array_to_json(t.flags) AS "flags"',
+].join(', ');
+
+const NDJSON_ROW = `json_build_object(
+  'leafIndex', t.leaf_index,
+  'contractId', t.contract_id,
+  'contractVersion', t.contract_version,
+  'processorId', t.processor_id,
+  'recipientId', t.recipient_id,
+  'sector', t.sector,
+  'occurredAt', ${isoUtc('t.occurred_at')},
+  'recordedAt', ${isoUtc('t.recorded_at')},
+  'direction', t.direction,
+  'dataSubjectCount', t.data_subject_count,
+  'recordCount', t.record_count,
+  'personalInformationCategories', t.personal_information_categories,
+  'sensitiveCategories', t.sensitive_categories,
+  'purposes', t.purposes,
+  'transferMethod', t.transfer_method,
+  'separateConsentObtained', t.separate_consent_obtained,
+  'onwardRecipient', CASE WHEN t.onward_recipient_name IS NULL THEN NULL ELSE json_build_object('name', t.onward_recipient_name, 'city', t.onward_recipient_city) END,
+  'payloadDigest', t.payload_digest,
+  'externalReference', t.external_reference,
+  'flags', t.flags,
+  'leaf', translate(encode(l.leaf, 'base64'), E'\\n', '')
+)::text`;

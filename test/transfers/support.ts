@@ -1,0 +1,48 @@
+import { createHash } from 'node:crypto';
+import { bearer, TestApp } from '../support/app';
+
+let sequence = 0;
+
+/** A clean record under `contractBody` (Mainland → HK, effective 2025-01-24): in force, in scope, filings not yet due. */
+export function transferRecord(contractId: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  const n = ++sequence;
+  return {
+    contractId,
+    occurredAt: '2025-01-25T03:00:00Z',
+    direction: 'MAINLAND_TO_HK',
+    dataSubjectCount: 120,
+    recordCount: 480,
+    personalInformationCategories: ['BASIC_PROFILE', 'IDENTITY'],
+    sensitiveCategories: [],
+    purposes: ['credit assessment'],
+    transferMethod: 'encrypted API over dedicated line',
+    separateConsentObtained: true,
+    onwardRecipient: null,
+    payloadDigest: createHash('sha256').update(`dataset ${n}`).digest('hex'),
+    externalReference: `batch-${n}`,
+    ...overrides,
+  };
+}
+
+export async function postTransfers(t: TestApp, token: string, records: unknown[], idempotencyKey?: string) {
+  const req = t.http.post('/transfers').set(...bearer(token));
+  if (idempotencyKey) req.set('Idempotency-Key', idempotencyKey);
+  return req.send({ records });
+}
+
+export async function treeSize(t: TestApp): Promise<number> {
+  const [row] = await t.dataSource.query('SELECT count(*)::int AS n FROM ledger_leaves');
+  return row.n as number;
+}
+
+/** Waits for a signed checkpoint of at least this size (issue 5: within one second). */
+export async function waitForCheckpoint(t: TestApp, size: number, timeoutMs = 1000): Promise<{ note: string; size: number; waitedMs: number }> {
+  const started = Date.now();
+  for (;;) {
+    const res = await t.http.get('/ledger/checkpoint');
+    const current = Number(String(res.text).split('\n')[1]);
+    if (res.status === 200 && current >= size) return { note: res.text, size: current, waitedMs: Date.now() - started };
+    if (Date.now() - started > timeoutMs) throw new Error(`no checkpoint of size ${size} within ${timeoutMs} ms (latest ${current})`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
