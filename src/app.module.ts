@@ -8,9 +8,11 @@ import { RegistryConfig } from './config/config';
 import { RegistryConfigModule } from './config/config.module';
 import { dataSourceOptions } from './database/data-source';
 import { HealthModule } from './health/health.module';
+import { LedgerModule } from './ledger/ledger.module';
 import { loggerOptions } from './logging';
 import { OrganisationsModule } from './organisations/organisations.module';
 import { RolloutModule } from './rollout/rollout.module';
+import { TransfersModule } from './transfers/transfers.module';
 
 @Module({})
 export class AppModule {
@@ -30,6 +32,8 @@ export class AppModule {
         OrganisationsModule,
         AuthModule,
         ContractsModule,
+        LedgerModule,
+        TransfersModule,
         CalendarModule,
         RolloutModule,
       ],
