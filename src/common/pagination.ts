@@ -26,11 +26,15 @@ export function encodeCursor(key: unknown[]): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');
 }
 
-export function decodeCursor(cursor: string | undefined, arity: number): unknown[] | null {
+/**
+ * `accepts` checks the decoded values before they reach SQL: a hand-made cursor whose values
+ * PostgreSQL cannot cast must be a 400, not a 500.
+ */
+export function decodeCursor(cursor: string | undefined, arity: number, accepts?: (key: unknown[]) => boolean): unknown[] | null {
   if (!cursor) return null;
   try {
     const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(key) && key.length === arity) return key;
+    if (Array.isArray(key) && key.length === arity && (!accepts || accepts(key))) return key;
   } catch {
     // fall through
   }
@@ -39,3 +43,10 @@ export function decodeCursor(cursor: string | undefined, arity: number): unknown
     errors: [{ field: 'cursor', rule: 'cursor', message: 'cursor is not one this server issued' }],
   });
 }
+
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** For `(created_at, id)` keyset cursors. */
+export const isInstantAndUuid = (key: unknown[]): boolean =>
+  typeof key[0] === 'string' && ISO_INSTANT.test(key[0]) && !Number.isNaN(Date.parse(key[0])) && typeof key[1] === 'string' && UUID.test(key[1]);

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { DomainError, ErrorCode, FieldError, notFound, validationFailed } from '../common/errors';
-import { decodeCursor, encodeCursor, Page } from '../common/pagination';
+import { decodeCursor, encodeCursor, isInstantAndUuid, Page } from '../common/pagination';
 import { authorityMayWrite, isAdmin, isRegulator, Principal, sideOfAuthority } from '../common/roles';
 import { jurisdictionOfCity } from './gba';
 import { validateHkBrn, validateUscc } from './identifiers';
@@ -114,7 +114,7 @@ export class OrganisationsService {
 
   async list(principal: Principal, query: ListOrganisationsQuery): Promise<Page<OrganisationView>> {
     const limit = query.limit ?? 50;
-    const after = decodeCursor(query.cursor, 2) as [string, string] | null;
+    const after = decodeCursor(query.cursor, 2, isInstantAndUuid) as [string, string] | null;
     const qb = this.dataSource.getRepository(Organisation).createQueryBuilder('o');
     if (isAdmin(principal)) {
       // all
@@ -126,8 +126,12 @@ export class OrganisationsService {
     if (query.jurisdiction) qb.andWhere('o.jurisdiction = :j', { j: query.jurisdiction });
     if (query.sector) qb.andWhere('o.sector = :s', { s: query.sector });
     if (query.identifier) qb.andWhere('o.identifier = :i', { i: query.identifier.trim().toUpperCase() });
-    if (after) qb.andWhere('(o.created_at, o.id) > (:at::timestamptz, :id::uuid)', { at: after[0], id: after[1] });
-    const rows = await qb.orderBy('o.created_at', 'ASC').addOrderBy('o.id', 'ASC').take(limit + 1).getMany();
+    // The cursor carries created_at as a JavaScript Date (milliseconds) while PostgreSQL keeps
+    // microseconds: compare and order on the millisecond value, or the last row of a page is
+    // "after" its own cursor and comes back on the next page, forever.
+    const createdAtMs = "date_trunc('milliseconds', o.created_at)";
+    if (after) qb.andWhere(`(${createdAtMs}, o.id) > (:at::timestamptz, :id::uuid)`, { at: after[0], id: after[1] });
+    const rows = await qb.orderBy(createdAtMs, 'ASC').addOrderBy('o.id', 'ASC').take(limit + 1).getMany();
     const items = rows.slice(0, limit);
     const last = items[items.length - 1];
     return {

@@ -209,6 +209,24 @@ describe('organisation visibility (DESIGN.md §4)', () => {
     expect(await listIds(hongKongAdmin)).toEqual([hongKong]);
   });
 
+  it('pages through the register with the cursors it issues', async () => {
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      if (++pages > 10) throw new Error(`pagination does not end; seen ${seen.join(', ')}`);
+      const page: { status: number; body: { items: { id: string }[]; nextCursor: string | null } } = await t.http
+        .get('/organisations')
+        .query({ limit: 1, ...(cursor ? { cursor } : {}) })
+        .set(...bearer(t.adminToken));
+      expect(page.status).toBe(200);
+      expect(page.body.items.length).toBeLessThanOrEqual(1);
+      seen.push(...page.body.items.map((o) => o.id));
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    expect(seen.sort()).toEqual([shenzhen, guangzhou, hongKong].sort());
+  });
+
   it('answers 404 for an unknown id and for a malformed id alike', async () => {
     expect((await get('00000000-0000-4000-8000-000000000000', t.adminToken)).status).toBe(404);
     expect((await get('not-a-uuid', t.adminToken)).status).toBe(404);
