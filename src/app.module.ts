@@ -6,6 +6,7 @@ import { ContractsModule } from './contracts/contracts.module';
 import { CalendarModule } from './calendar/calendar.module';
 import { RegistryConfig } from './config/config';
 import { RegistryConfigModule } from './config/config.module';
+import { ConsoleModule } from './console/console.module';
 import { dataSourceOptions } from './database/data-source';
 import { HealthModule } from './health/health.module';
 import { LedgerModule } from './ledger/ledger.module';
@@ -34,6 +35,7 @@ export class AppModule {
         ContractsModule,
         LedgerModule,
         TransfersModule,
+        ConsoleModule,
         CalendarModule,
         RolloutModule,
       ],

@@ -1,0 +1,151 @@
+// The registry's HTTP API, called with the signed-in user's bearer token.
+// The token lives in this module's memory only: not in localStorage,
+// sessionStorage or a cookie, so it is gone when the tab closes or the user signs out.
+
+let session = null; // { token, expiresAt, me }
+const signOutListeners = new Set();
+
+export class ApiError extends Error {
+  constructor(status, problem, route) {
+    super(problem?.detail || problem?.title || `HTTP ${status}`);
+    this.status = status;
+    this.problem = problem;
+    this.route = route;
+  }
+}
+
+export function currentUser() {
+  return session?.me ?? null;
+}
+
+export function isSignedIn() {
+  return session !== null && Date.now() < session.expiresAt;
+}
+
+export function onSignOut(listener) {
+  signOutListeners.add(listener);
+}
+
+export async function signIn(email, password) {
+  const response = await fetch('/auth/token', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify({ grantType: 'password', email, password }),
+    credentials: 'omit',
+  });
+  const body = await readBody(response);
+  if (!response.ok) throw new ApiError(response.status, body, '/auth/token');
+  session = { token: body.accessToken, expiresAt: Date.now() + (body.expiresIn ?? 900) * 1000, me: null };
+  try {
+    session.me = await get('/auth/me');
+  } catch (error) {
+    session = null;
+    throw error;
+  }
+  return session.me;
+}
+
+export function signOut(reason = 'user') {
+  session = null;
+  for (const listener of signOutListeners) listener(reason);
+}
+
+function url(path, query) {
+  const target = new URL(path, window.location.origin);
+  for (const [name, value] of Object.entries(query ?? {})) {
+    if (value === undefined || value === null || value === '') continue;
+    target.searchParams.set(name, String(value));
+  }
+  return target.pathname + target.search;
+}
+
+async function request(method, path, { query, body, accept = 'application/json', headers = {} } = {}) {
+  if (!session) throw new ApiError(401, { title: 'Not signed in' }, path);
+  const target = url(path, query);
+  const response = await fetch(target, {
+    method,
+    headers: {
+      authorization: `Bearer ${session.token}`,
+      accept,
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...headers,
+    },
+    body: body !== undefined ? JSON.stringify(body) : undefined,
+    credentials: 'omit',
+    cache: 'no-store',
+  });
+  if (response.status === 401) {
+    signOut('expired');
+    throw new ApiError(401, await readBody(response), path);
+  }
+  if (!response.ok) throw new ApiError(response.status, await readBody(response), path);
+  return response;
+}
+
+async function readBody(response) {
+  const type = response.headers.get('content-type') ?? '';
+  if (type.includes('json')) return response.json().catch(() => null);
+  return response.text().catch(() => null);
+}
+
+export async function get(path, query) {
+  return readBody(await request('GET', path, { query }));
+}
+
+export async function post(path, body) {
+  return readBody(await request('POST', path, { body: body ?? {} }));
+}
+
+export async function getBlob(path, query, accept = '*/*') {
+  const response = await request('GET', path, { query, accept });
+  return { blob: await response.blob(), fileName: fileNameOf(response) };
+}
+
+/** A public route (no token needed), e.g. the ledger checkpoint. */
+export async function getPublic(path, accept = 'application/json') {
+  const response = await fetch(path, { headers: { accept }, credentials: 'omit', cache: 'no-store' });
+  const body = await (accept.includes('json') ? readBody(response) : response.text());
+  if (!response.ok) throw new ApiError(response.status, typeof body === 'object' ? body : { detail: body }, path);
+  return body;
+}
+
+function fileNameOf(response) {
+  const disposition = response.headers.get('content-disposition') ?? '';
+  const star = /filename\*=UTF-8''([^;]+)/i.exec(disposition);
+  if (star) return decodeURIComponent(star[1]);
+  const plain = /filename="?([^";]+)"?/i.exec(disposition);
+  return plain ? plain[1] : null;
+}
+
+/** Follows cursors until `maxItems` items or the end; returns { items, complete }. */
+export async function getAll(path, query = {}, { pageSize = 500, maxItems = 5000 } = {}) {
+  const items = [];
+  let cursor;
+  for (;;) {
+    const page = await get(path, { ...query, limit: pageSize, cursor });
+    const pageItems = Array.isArray(page) ? page : page?.items ?? [];
+    items.push(...pageItems);
+    cursor = Array.isArray(page) ? null : page?.nextCursor;
+    if (!cursor) return { items, complete: true };
+    if (items.length >= maxItems) return { items, complete: false };
+  }
+}
+
+const organisationCache = new Map();
+/** An organisation by id, cached for the session; null when the caller may not see it. */
+export async function organisation(id) {
+  if (!id) return null;
+  if (!organisationCache.has(id)) {
+    organisationCache.set(
+      id,
+      get(`/organisations/${encodeURIComponent(id)}`).catch((error) => {
+        organisationCache.delete(id);
+        if (error.status === 404) return null;
+        throw error;
+      }),
+    );
+  }
+  return organisationCache.get(id);
+}
+
+onSignOut(() => organisationCache.clear());

@@ -1,0 +1,175 @@
+// The console shell: sign-in, navigation, language switch and a hash router.
+import * as api from './api.js';
+import { clear, field, h } from './dom.js';
+import { getLanguage, onLanguageChange, setLanguage, t } from './i18n.js';
+import { announce } from './nav.js';
+import { errorBox } from './common.js';
+import { renderAnomalies, renderTransfers } from './page-transfers.js';
+import { renderContract } from './page-contract.js';
+import { renderLedger } from './page-ledger.js';
+import { renderQueue } from './page-queue.js';
+import { renderRollout } from './page-rollout.js';
+
+const main = document.getElementById('main');
+const nav = document.getElementById('nav');
+const sessionBox = document.getElementById('session');
+
+const NAV = [
+  ['#/queue', 'nav.queue'],
+  ['#/transfers', 'nav.transfers'],
+  ['#/anomalies', 'nav.anomalies'],
+  ['#/rollout', 'nav.rollout'],
+  ['#/ledger', 'nav.ledger'],
+];
+
+const ROUTES = [
+  [/^\/?$/, renderQueue],
+  [/^\/queue$/, renderQueue],
+  [/^\/contracts\/([0-9a-fA-F-]{36})$/, renderContract],
+  [/^\/transfers$/, renderTransfers],
+  [/^\/anomalies$/, renderAnomalies],
+  [/^\/rollout$/, renderRollout],
+  [/^\/ledger$/, renderLedger],
+];
+
+function parseHash() {
+  const raw = window.location.hash.startsWith('#/') ? window.location.hash.slice(1) : '/queue';
+  const [path, search = ''] = raw.split('?');
+  return { path, query: Object.fromEntries(new URLSearchParams(search)) };
+}
+
+let renderSequence = 0;
+
+async function route() {
+  renderChrome();
+  if (!api.isSignedIn()) {
+    renderSignIn();
+    return;
+  }
+  const { path, query } = parseHash();
+  const match = ROUTES.map(([pattern, render]) => [pattern.exec(path), render]).find(([m]) => m);
+  const sequence = ++renderSequence;
+  const container = h('div', { class: 'page' });
+  clear(main).append(container);
+  if (!match) {
+    window.location.hash = '#/queue';
+    return;
+  }
+  const [m, render] = match;
+  try {
+    await render(container, { params: m.slice(1), query, isCurrent: () => sequence === renderSequence });
+  } catch (error) {
+    if (sequence !== renderSequence) return;
+    container.append(errorBox(error));
+  }
+  if (sequence === renderSequence) {
+    const heading = container.querySelector('h1');
+    if (heading && focusHeadingOnRender) heading.focus({ preventScroll: false });
+  }
+}
+
+let focusHeadingOnRender = false;
+
+function renderChrome() {
+  document.getElementById('skip-link').textContent = t('app.skip');
+  document.getElementById('brand-title').textContent = t('app.title');
+  document.getElementById('brand-subtitle').textContent = t('app.subtitle');
+  document.title = `${t('app.title')} — ${t('app.subtitle')}`;
+  nav.setAttribute('aria-label', t('nav.label'));
+  const { path } = parseHash();
+  const current = '#/' + (path.split('/')[1] || 'queue');
+  clear(nav);
+  nav.hidden = !api.isSignedIn();
+  nav.append(
+    h(
+      'ul',
+      {},
+      NAV.map(([href, key]) => h('li', {}, h('a', { href, 'aria-current': href === current ? 'page' : null }, t(key)))),
+    ),
+  );
+  clear(sessionBox);
+  const me = api.currentUser();
+  const next = getLanguage() === 'en' ? 'zh-Hant' : 'en';
+  const languageButton = h(
+    'button',
+    { type: 'button', class: 'button secondary', lang: next === 'en' ? 'en' : 'zh-Hant-HK', 'aria-label': t('lang.switchLabel'), id: 'language-switch', onclick: () => setLanguage(next) },
+    t('lang.switch'),
+  );
+  if (me) {
+    const role = t(`role.${me.role}`) + (me.authority ? ` · ${me.authority}` : '');
+    sessionBox.append(
+      h('span', { class: 'who' }, t('signedInAs', { email: me.email ?? me.id, role })),
+      languageButton,
+      h('button', { type: 'button', class: 'button secondary', id: 'sign-out', onclick: () => api.signOut('user') }, t('signout')),
+    );
+  } else {
+    sessionBox.append(languageButton);
+  }
+}
+
+let signInMessage = null;
+
+function renderSignIn() {
+  const email = h('input', { type: 'email', name: 'email', autocomplete: 'username', required: true });
+  const password = h('input', { type: 'password', name: 'password', autocomplete: 'current-password', required: true });
+  const message = h('p', { class: 'form-message', role: 'alert' });
+  if (signInMessage) message.textContent = signInMessage;
+  const button = h('button', { type: 'submit', class: 'button primary' }, t('signin.submit'));
+  const form = h(
+    'form',
+    {
+      class: 'signin',
+      novalidate: false,
+      onsubmit: async (event) => {
+        event.preventDefault();
+        button.disabled = true;
+        message.textContent = '';
+        try {
+          await api.signIn(email.value.trim(), password.value);
+          signInMessage = null;
+          focusHeadingOnRender = true;
+          await route();
+        } catch (error) {
+          message.textContent = t('signin.failed', { detail: error.problem?.detail ?? error.message });
+          button.disabled = false;
+          password.focus();
+        }
+      },
+    },
+    field(t('signin.email'), email).wrapper,
+    field(t('signin.password'), password).wrapper,
+    button,
+    message,
+  );
+  clear(main).append(
+    h('div', { class: 'page signin-page' }, h('h1', { tabindex: '-1' }, t('signin.heading')), h('p', {}, t('signin.intro')), form),
+  );
+}
+
+api.onSignOut((reason) => {
+  signInMessage = reason === 'user' ? t('signedOut') : null;
+  announce(t('signedOut'));
+  void route();
+});
+
+onLanguageChange(() => {
+  void route().then(() => document.getElementById('language-switch')?.focus());
+});
+
+window.addEventListener('console:reroute', () => {
+  focusHeadingOnRender = true;
+  void route();
+});
+
+window.addEventListener('hashchange', () => {
+  if (!window.location.hash.startsWith('#/')) return; // in-page anchors such as the skip link
+  focusHeadingOnRender = true;
+  void route();
+});
+
+document.getElementById('skip-link').addEventListener('click', (event) => {
+  event.preventDefault();
+  main.focus();
+});
+
+void route();

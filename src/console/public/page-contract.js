@@ -1,0 +1,408 @@
+// Contract page: parties, terms, both filings with review, versions with a field-by-field
+// diff, materials, history, incidents and the transfer summary.
+import * as api from './api.js';
+import { clear, definitionList, field, h, saveBlob, table } from './dom.js';
+import { code, formatDate, formatInstant, formatNumber, t } from './i18n.js';
+import {
+  canReview, deadlineText, errorBox, flagBadges, hashWith, loading, organisations, orgName, overdueBadge, shortId, statusBadge,
+} from './common.js';
+import { announce } from './nav.js';
+
+export async function renderContract(container, { params: [id], isCurrent }, flash) {
+  const base = `/contracts/${encodeURIComponent(id)}`;
+  const heading = h('h1', { tabindex: '-1' }, t('contract.heading', { id: shortId(id) }));
+  container.append(heading, loading());
+  const contract = await api.get(base);
+  if (!isCurrent()) return;
+  const settled = await Promise.allSettled([
+    api.get(`${base}/versions`),
+    api.getAll(`${base}/history`, {}, { pageSize: 500, maxItems: 2000 }),
+    api.get(`${base}/incidents`),
+    api.get(`${base}/documents`),
+    api.get('/transfers/summary', { contractId: id }),
+    organisations([contract.processorId, contract.recipientId]),
+  ]);
+  if (!isCurrent()) return;
+  const [versions, history, incidents, documents, summary, orgsResult] = settled;
+  const orgs = orgsResult.status === 'fulfilled' ? orgsResult.value : new Map();
+  const processor = orgs.get(contract.processorId);
+  const recipient = orgs.get(contract.recipientId);
+  heading.textContent = `${orgName(processor, contract.processorId)} → ${orgName(recipient, contract.recipientId)}`;
+
+  clear(container).append(
+    heading,
+    h('p', { class: 'muted' }, `${t('contract.heading', { id })} · ${t('hkTime')}`),
+    flash ?? null,
+    section('summary', t('contract.summary'), summaryFacts(contract, processor)),
+    section('parties', t('contract.parties'), parties(contract, processor, recipient)),
+    section('filings', t('contract.filings'), filings(container, contract, orgs)),
+    section('annex', t('contract.annex'), annexFacts(contract.annex)),
+    section('pipia', t('contract.pipia'), pipiaFacts(contract.pipia)),
+    section('versions', t('contract.versions'), settledOr(versions, (v) => versionsView(v, history.status === 'fulfilled' ? history.value.items : []))),
+    section('materials', t('contract.materials'), settledOr(documents, (d) => materials(base, d, orgs))),
+    section('history', t('contract.history'), settledOr(history, (r) => historyView(r.items, orgs))),
+    section('incidents', t('contract.incidents'), settledOr(incidents, (r) => incidentsView(r, orgs))),
+    section('transfers', t('contract.transfers'), settledOr(summary, (s) => transferSummary(id, s))),
+  );
+}
+
+function section(name, title, content) {
+  const headingId = `section-${name}`;
+  return h('section', { 'aria-labelledby': headingId, 'data-section': name }, h('h2', { id: headingId }, title), content);
+}
+
+function settledOr(result, render) {
+  return result.status === 'fulfilled' ? render(result.value) : errorBox(result.reason);
+}
+
+function summaryFacts(contract, processor) {
+  return definitionList([
+    [t('contract.status'), h('span', { class: ['badge', contract.status === 'EFFECTIVE' ? 'ok' : 'neutral'] }, code('contractStatus', contract.status))],
+    [t('contract.direction'), code('direction', contract.direction)],
+    [t('contract.regime'), code('regime', contract.regime)],
+    [t('contract.sector'), code('sector', processor?.sector)],
+    [t('contract.effective'), formatDate(contract.effectiveDate)],
+    [t('contract.expiry'), formatDate(contract.expiryDate)],
+    contract.terminatedOn ? [t('contract.terminated'), `${formatDate(contract.terminatedOn)} — ${contract.terminationReason ?? ''}`] : null,
+    [t('contract.version'), `${contract.version}${contract.versionInForce && contract.versionInForce !== contract.version ? ` (${contract.versionInForce})` : ''}`],
+    [t('contract.importantData'), contract.importantDataIncluded ? t('yes') : t('no')],
+  ]);
+}
+
+function parties(contract, processor, recipient) {
+  const card = (title, org, id) =>
+    h(
+      'div',
+      { class: 'card' },
+      h('h3', {}, title),
+      definitionList([
+        [t('org.name'), org ? [org.legalName ?? '', org.legalNameZh ? [org.legalName ? ' · ' : '', h('span', { lang: 'zh-Hant' }, org.legalNameZh)] : null] : shortId(id)],
+        [t('org.jurisdiction'), code('jurisdiction', org?.jurisdiction)],
+        [t('org.city'), code('city', org?.city)],
+        [t('org.identifier'), h('span', { class: 'mono' }, org ? `${org.identifierType} ${org.identifier}` : id)],
+        [t('org.sector'), code('sector', org?.sector)],
+        [t('org.verification'), org?.verificationStatus ?? '—'],
+      ]),
+    );
+  return h('div', { class: 'cards' }, card(t('contract.processor'), processor, contract.processorId), card(t('contract.recipient'), recipient, contract.recipientId));
+}
+
+function filings(container, contract, orgs) {
+  const me = api.currentUser();
+  return h(
+    'div',
+    { class: 'cards' },
+    (contract.filings ?? []).map((filing) => {
+      const org = orgs.get(filing.organisationId);
+      return h(
+        'div',
+        { class: 'card', 'data-filing': filing.party },
+        h('h3', {}, `${code('party', filing.party)} — ${orgName(org, filing.organisationId)}`),
+        definitionList([
+          [t('filing.authority'), filing.authorityName ?? code('authority', filing.authority)],
+          [t('filing.deadline'), deadlineText(filing)],
+          [t('filing.status'), [statusBadge(filing.status), filing.overdue ? overdueBadge() : null]],
+          [t('filing.number'), h('span', { class: 'mono', 'data-field': 'filing-number' }, filing.filingNumber ?? '—')],
+          [t('filing.version'), String(filing.version)],
+          [t('filing.submittedAt'), formatInstant(filing.submittedAt)],
+          [t('filing.reviewedAt'), formatInstant(filing.reviewedAt)],
+          filing.returnReason ? [t('filing.returnReason'), filing.returnReason] : null,
+          filing.resubmissionDeadline ? [t('filing.resubmissionDeadline'), formatDate(filing.resubmissionDeadline)] : null,
+        ]),
+        reviewControls(container, contract, filing, me),
+      );
+    }),
+  );
+}
+
+function reviewControls(container, contract, filing, me) {
+  if (me?.role !== 'REGULATOR') return null;
+  if (!canReview(me, filing)) return h('p', { class: 'muted' }, t('review.notYours', { authority: code('authority', filing.authority) }));
+  if (filing.status !== 'SUBMITTED') return h('p', { class: 'muted' }, t('review.notSubmitted', { status: code('filingStatus', filing.status) }));
+  const name = `decision-${filing.party}`;
+  const accept = h('input', { type: 'radio', name, value: 'ACCEPT', id: `${name}-accept`, checked: true });
+  const returned = h('input', { type: 'radio', name, value: 'RETURN', id: `${name}-return` });
+  const reason = h('textarea', { name: 'reason', maxlength: '5000' });
+  const message = h('p', { class: 'form-message', role: 'alert' });
+  const submit = h('button', { type: 'submit', class: 'button primary' }, t('review.submit'));
+  return h(
+    'form',
+    {
+      class: 'review-form',
+      onsubmit: async (event) => {
+        event.preventDefault();
+        const decision = returned.checked ? 'RETURN' : 'ACCEPT';
+        if (decision === 'RETURN' && !reason.value.trim()) {
+          message.textContent = t('review.reasonRequired');
+          reason.setAttribute('aria-invalid', 'true');
+          reason.focus();
+          return;
+        }
+        submit.disabled = true;
+        message.textContent = '';
+        try {
+          const result = await api.post(`/contracts/${contract.id}/filings/${filing.party}/review`, {
+            decision,
+            ...(reason.value.trim() ? { reason: reason.value.trim() } : {}),
+          });
+          const text = t(`review.done.${decision}`, { number: result?.filingNumber ?? '—' });
+          const flash = h('p', { class: 'notice success', role: 'status', tabindex: '-1', id: 'review-result' }, text);
+          clear(container);
+          await renderContract(container, { params: [contract.id], isCurrent: () => true }, flash);
+          announce(text);
+          flash.focus();
+        } catch (error) {
+          message.textContent = t('error', { detail: error.problem?.detail ?? error.message });
+          submit.disabled = false;
+        }
+      },
+    },
+    h(
+      'fieldset',
+      { class: 'review' },
+      h('legend', {}, t('review.legend')),
+      h('label', { class: 'choice', for: accept.id }, accept, t('review.accept')),
+      h('label', { class: 'choice', for: returned.id }, returned, t('review.return')),
+      field(t('review.reason'), reason).wrapper,
+      h('p', {}, submit),
+      message,
+    ),
+  );
+}
+
+function list(values, kind) {
+  if (!values || values.length === 0) return t('none');
+  return h('ul', { class: 'plain' }, values.map((value) => h('li', {}, kind ? code(kind, value) : value)));
+}
+
+function formatValue(path, value) {
+  if (value === null || value === undefined || value === '') return '—';
+  if (path.endsWith('personalInformationCategories')) return list(value, 'category');
+  if (path.endsWith('sensitiveCategories')) return list(value, 'sensitive');
+  if (path.endsWith('onwardRecipients')) return list((value ?? []).map((r) => `${r.name} (${code('city', r.city)})`));
+  if (path.endsWith('storageLocation')) return code('city', value.city);
+  if (path.endsWith('retentionPeriod')) return `${formatDate(value.from)} – ${formatDate(value.to)}`;
+  if (path.endsWith('Date') || path.endsWith('completedOn') || path.endsWith('.from') || path.endsWith('.to')) return formatDate(value);
+  if (path === 'regime') return code('regime', value);
+  if (typeof value === 'boolean') return value ? t('yes') : t('no');
+  if (Array.isArray(value)) return list(value.map(String));
+  if (typeof value === 'object') return h('span', { class: 'mono' }, JSON.stringify(value));
+  return String(value);
+}
+
+function annexFacts(annex = {}) {
+  const keys = [
+    'purposes', 'processingMethods', 'dataSubjectCategories', 'personalInformationCategories', 'sensitiveCategories', 'onwardRecipients',
+    'transferMethod', 'retentionPeriod', 'storageLocation', 'otherMatters',
+  ];
+  return definitionList(keys.map((key) => [t(`annex.${key}`), formatValue(`annex.${key}`, annex[key])]));
+}
+
+function pipiaFacts(pipia = {}) {
+  return definitionList([
+    [t('pipia.completedOn'), formatDate(pipia.completedOn)],
+    [t('pipia.conclusion'), pipia.conclusion ?? '—'],
+    [t('pipia.reportSha256'), h('span', { class: 'hash' }, pipia.reportSha256 ?? '—')],
+  ]);
+}
+
+function valueAt(terms, path) {
+  return path.split('.').reduce((value, key) => (value === null || value === undefined ? undefined : value[key]), terms);
+}
+
+/** Every leaf path where two versions differ (used when the API did not list changed fields). */
+function differingPaths(a, b, prefix = '') {
+  const keys = new Set([...Object.keys(a ?? {}), ...Object.keys(b ?? {})]);
+  const paths = [];
+  for (const key of keys) {
+    const path = prefix ? `${prefix}.${key}` : key;
+    const x = a?.[key];
+    const y = b?.[key];
+    const plain = (v) => v && typeof v === 'object' && !Array.isArray(v);
+    if (plain(x) && plain(y) && !['retentionPeriod', 'storageLocation'].includes(key)) paths.push(...differingPaths(x, y, path));
+    else if (JSON.stringify(x) !== JSON.stringify(y)) paths.push(path);
+  }
+  return paths;
+}
+
+function versionsView(versions, history) {
+  const sorted = [...versions].sort((a, b) => a.version - b.version);
+  const termsOf = (v) => ({
+    regime: v.regime, effectiveDate: v.effectiveDate, expiryDate: v.expiryDate, importantDataIncluded: v.importantDataIncluded, annex: v.annex, pipia: v.pipia,
+  });
+  const triggersByVersion = new Map(
+    history.filter((e) => e.action === 'CONTRACT_AMENDED').map((e) => [e.version, new Set(e.details?.triggers ?? [])]),
+  );
+  const blocks = [h('p', {}, t('versions.first'))];
+  for (let i = 1; i < sorted.length; i++) {
+    const previous = sorted[i - 1];
+    const current = sorted[i];
+    const changed = current.changedFields?.length ? current.changedFields : differingPaths(termsOf(previous), termsOf(current));
+    const triggers = triggersByVersion.get(current.version) ?? new Set();
+    blocks.push(
+      h(
+        'div',
+        { class: 'version', 'data-version': String(current.version) },
+        h('h3', {}, `${t('versions.after', { version: current.version })} · ${code('versionStatus', current.status)} · ${t('versions.created', { when: formatInstant(current.createdAt) })}`),
+        h(
+          'p',
+          { class: ['notice', current.refilingRequired ? 'warning' : 'success'], 'data-verdict': current.refilingRequired ? 'refile' : 'no-refile' },
+          current.refilingRequired ? t('versions.verdictRequired') : t('versions.verdictNotRequired'),
+        ),
+        changed.length === 0
+          ? h('p', {}, t('versions.noChange'))
+          : table(
+              t('versions.caption', { version: current.version, previous: previous.version }),
+              [t('versions.field'), t('versions.before', { version: previous.version }), t('versions.after', { version: current.version }), t('versions.triggers')],
+              changed.map((path) =>
+                h(
+                  'tr',
+                  {},
+                  h('th', { scope: 'row' }, fieldLabel(path)),
+                  h('td', { class: 'diff-before' }, formatValue(path, valueAt(termsOf(previous), path))),
+                  h('td', { class: 'diff-after' }, formatValue(path, valueAt(termsOf(current), path))),
+                  h('td', {}, triggers.has(path) ? h('span', { class: 'badge warn' }, t('yes')) : t('no')),
+                ),
+              ),
+            ),
+      ),
+    );
+  }
+  return h('div', {}, blocks);
+}
+
+function fieldLabel(path) {
+  const [head, tail] = path.split('.');
+  if (head === 'annex' && tail) return `${t('contract.annex')}: ${t(`annex.${tail}`)}`;
+  if (head === 'pipia' && tail) return `PIPIA: ${t(`pipia.${tail}`)}`;
+  const top = { regime: 'contract.regime', effectiveDate: 'contract.effective', expiryDate: 'contract.expiry', importantDataIncluded: 'contract.importantData' };
+  return top[path] ? t(top[path]) : path;
+}
+
+function materials(base, documents, orgs) {
+  if (!documents.length) return h('p', {}, t('none'));
+  return table(
+    t('materials.caption'),
+    [t('materials.kind'), t('materials.party'), t('filing.version'), t('materials.size'), t('materials.sha256'), t('materials.uploaded'), t('download')],
+    documents.map((doc) =>
+      h(
+        'tr',
+        {},
+        h('td', {}, code('documentKind', doc.kind)),
+        h('td', {}, `${code('party', doc.party)} — ${orgName(orgs.get(doc.organisationId), doc.organisationId)}`),
+        h('td', {}, String(doc.version ?? '—')),
+        h('td', { class: 'num' }, `${formatNumber(doc.size)} B`),
+        h('td', { class: 'hash', title: doc.sha256 }, `${doc.sha256.slice(0, 16)}…`),
+        h('td', {}, formatInstant(doc.uploadedAt)),
+        h(
+          'td',
+          {},
+          h(
+            'button',
+            {
+              type: 'button',
+              class: 'button secondary',
+              onclick: async (event) => {
+                const button = event.currentTarget;
+                button.disabled = true;
+                try {
+                  const { blob, fileName } = await api.getBlob(`${base}/documents/${doc.id}`);
+                  saveBlob(blob, fileName ?? doc.fileName ?? `${doc.kind.toLowerCase()}-${doc.sha256.slice(0, 12)}`);
+                } catch (error) {
+                  announce(t('error', { detail: error.message }));
+                } finally {
+                  button.disabled = false;
+                }
+              },
+            },
+            t('materials.download', { kind: code('documentKind', doc.kind) }),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+function actorText(actor, orgs) {
+  if (!actor) return '—';
+  const role = t(`role.${actor.role}`);
+  if (actor.authority) return `${role} · ${code('authorityShort', actor.authority)}`;
+  if (actor.organisationId) return `${role} · ${orgName(orgs.get(actor.organisationId), actor.organisationId)}`;
+  return role;
+}
+
+function historyView(entries, orgs) {
+  if (!entries.length) return h('p', {}, t('none'));
+  return table(
+    t('history.caption'),
+    [t('history.when'), t('history.who'), t('history.what'), t('history.detail')],
+    entries.map((entry) =>
+      h(
+        'tr',
+        {},
+        h('td', {}, formatInstant(entry.at)),
+        h('td', {}, actorText(entry.actor, orgs)),
+        h(
+          'td',
+          {},
+          code('historyAction', entry.action),
+          entry.party ? ` · ${code('party', entry.party)}` : '',
+          entry.version ? ` · v${entry.version}` : '',
+          entry.fromStatus || entry.toStatus ? h('div', { class: 'muted' }, `${code('filingStatus', entry.fromStatus)} → ${code('filingStatus', entry.toStatus)}`) : null,
+        ),
+        h('td', {}, detailsList(entry.details)),
+      ),
+    ),
+  );
+}
+
+function detailsList(details) {
+  const entries = Object.entries(details ?? {});
+  if (!entries.length) return '—';
+  return h(
+    'ul',
+    { class: 'plain' },
+    entries.map(([key, value]) => h('li', {}, `${key}: ${Array.isArray(value) ? value.join(', ') : typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value)}`)),
+  );
+}
+
+function incidentsView(incidents, orgs) {
+  if (!incidents.length) return h('p', {}, t('none'));
+  return table(
+    t('incidents.caption'),
+    [t('incidents.occurredAt'), t('incidents.reportedBy'), t('incidents.description'), t('incidents.affected')],
+    incidents.map((incident) =>
+      h(
+        'tr',
+        {},
+        h('td', {}, formatInstant(incident.occurredAt)),
+        h('td', {}, `${code('party', incident.party)} — ${orgName(orgs.get(incident.organisationId), incident.organisationId)}`),
+        h('td', {}, incident.description),
+        h('td', { class: 'num' }, formatNumber(incident.affectedDataSubjects)),
+      ),
+    ),
+  );
+}
+
+function transferSummary(contractId, summary) {
+  const stat = (label, value, name) => h('div', { class: 'stat', 'data-stat': name }, h('span', { class: 'value' }, value), h('span', { class: 'label' }, label));
+  const flags = Object.entries(summary.flags ?? {}).sort((a, b) => b[1] - a[1]);
+  return h(
+    'div',
+    {},
+    h(
+      'div',
+      { class: 'stats' },
+      stat(t('summary.total'), formatNumber(summary.transfers), 'transfers'),
+      stat(t('summary.flagged'), formatNumber(summary.flaggedTransfers), 'flagged'),
+      stat(t('summary.subjects'), formatNumber(summary.dataSubjects), 'subjects'),
+      stat(t('summary.records'), formatNumber(summary.records), 'records'),
+      stat(t('summary.first'), formatInstant(summary.firstTransfer?.occurredAt), 'first'),
+      stat(t('summary.last'), formatInstant(summary.lastTransfer?.occurredAt), 'last'),
+    ),
+    flags.length
+      ? h('p', {}, h('strong', {}, `${t('summary.flags')}: `), flags.map(([flag, count]) => h('span', { class: 'badge flag' }, `${code('flag', flag)} × ${count}`)))
+      : h('p', {}, flagBadges([])),
+    h('p', {}, h('a', { href: hashWith('transfers', { contractId }) }, t('summary.viewLog'))),
+  );
+}

@@ -1,0 +1,193 @@
+// Rollout dashboard: Chart.js charts (served by the registry from node_modules),
+// each with the same figures as a table for screen-reader and keyboard users.
+import * as api from './api.js';
+import { clear, h, table } from './dom.js';
+import { code, formatNumber, hongKongMonth, t } from './i18n.js';
+import { errorBox, loading } from './common.js';
+
+const SECTORS = ['BANKING', 'CREDIT_REFERENCING', 'HEALTHCARE', 'INSURANCE', 'SECURITIES', 'RETAIL', 'LOGISTICS', 'TELECOMMUNICATIONS', 'TECHNOLOGY', 'EDUCATION', 'OTHER'];
+const ENROLMENT_STATES = ['INTERESTED', 'ENROLLED', 'ACTIVE', 'DECLINED', 'WITHDRAWN'];
+// Okabe–Ito palette: distinguishable with the common colour-vision deficiencies.
+const PALETTE = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#D55E00', '#F0E442', '#000000'];
+const TRANSFER_SCAN_LIMIT = 50_000;
+
+const charts = new Set();
+
+export async function renderRollout(container, { isCurrent }) {
+  for (const chart of charts) chart.destroy();
+  charts.clear();
+  container.append(h('h1', { tabindex: '-1' }, t('rollout.heading')), h('p', { class: 'muted' }, t('hkTime')));
+  const grid = h('div', { class: 'charts' });
+  container.append(grid);
+  const enrolmentCard = card(grid, 'enrolment', t('rollout.enrolment'));
+  const filingsCard = card(grid, 'filings', t('rollout.filings'));
+  const transfersCard = card(grid, 'transfers', t('rollout.transfers'));
+  const activityCard = h('section', { 'aria-labelledby': 'chart-activity-title', 'data-chart': 'activity' }, h('h2', { id: 'chart-activity-title' }, t('rollout.sectorActivity')), loading());
+  container.append(activityCard);
+
+  const [stats, contracts, transfers] = await Promise.allSettled([
+    api.getPublic('/rollout/stats'),
+    api.getAll('/contracts', {}, { pageSize: 500, maxItems: 20_000 }),
+    api.getAll('/transfers', {}, { pageSize: 1000, maxItems: TRANSFER_SCAN_LIMIT }),
+  ]);
+  if (!isCurrent()) return;
+
+  // 1. Enrolment by sector and status: GET /rollout/stats.
+  settle(enrolmentCard, stats, (value) => {
+    const rows = value.enrolments ?? [];
+    const sectors = SECTORS.filter((s) => rows.some((r) => r.sector === s));
+    const states = ENROLMENT_STATES.filter((s) => rows.some((r) => r.status === s));
+    const count = (sector, status) => rows.filter((r) => r.sector === sector && r.status === status).reduce((n, r) => n + r.count, 0);
+    return chartWithTable(enrolmentCard, {
+      type: 'bar',
+      labels: sectors.map((s) => code('sector', s)),
+      datasets: states.map((status) => ({ label: code('enrolment', status), data: sectors.map((s) => count(s, status)) })),
+      stacked: true,
+      rowHeader: t('rollout.sector'),
+    });
+  });
+
+  // 2. Filings accepted per month by side, from the contracts the regulator can see.
+  settle(filingsCard, contracts, ({ items }) => {
+    const accepted = items.flatMap((c) => (c.filings ?? []).filter((f) => f.status === 'ACCEPTED' && f.reviewedAt));
+    const months = monthRange(accepted.map((f) => hongKongMonth(f.reviewedAt)));
+    const sides = [['GD_CAC', 'MAINLAND'], ['HK_DPO', 'HONG_KONG']];
+    return [
+      chartWithTable(filingsCard, {
+        type: 'bar',
+        labels: months,
+        datasets: sides.map(([authority, side]) => ({
+          label: `${code('jurisdiction', side)} (${code('authorityShort', authority)})`,
+          data: months.map((m) => accepted.filter((f) => f.authority === authority && hongKongMonth(f.reviewedAt) === m).length),
+        })),
+        rowHeader: t('rollout.month'),
+      }),
+      h('p', { class: 'muted' }, t('rollout.fromContracts', { count: formatNumber(items.length) })),
+    ];
+  });
+
+  // 3. Transfer records per month by direction, from the transfer log.
+  settle(transfersCard, transfers, ({ items, complete }) => {
+    const months = monthRange(items.map((i) => hongKongMonth(i.occurredAt)));
+    const directions = ['MAINLAND_TO_HK', 'HK_TO_MAINLAND'];
+    return [
+      chartWithTable(transfersCard, {
+        type: 'line',
+        labels: months,
+        datasets: directions.map((direction) => ({
+          label: code('direction', direction),
+          data: months.map((m) => items.filter((i) => i.direction === direction && hongKongMonth(i.occurredAt) === m).length),
+        })),
+        rowHeader: t('rollout.month'),
+      }),
+      h('p', { class: 'muted' }, t('rollout.fromTransfers', { count: formatNumber(items.length), more: complete ? '' : ` (${t('anomalies.more', { count: formatNumber(items.length) })})` })),
+    ];
+  });
+
+  // Accepted filings and transfer records per sector, as the stats endpoint rolls them up.
+  settle(activityCard, stats, (value) => {
+    const rows = (value.sectors ?? []).filter((r) => r.acceptedFilings || r.transferRecords || Object.values(r.enrolments ?? {}).some(Boolean));
+    if (!rows.length) return h('p', {}, t('none'));
+    return table(
+      t('rollout.sectorActivity'),
+      [t('rollout.sector'), t('rollout.jurisdiction'), ...ENROLMENT_STATES.map((s) => code('enrolment', s)), t('rollout.acceptedFilings'), t('rollout.transferRecords')],
+      rows.map((r) =>
+        h(
+          'tr',
+          {},
+          h('th', { scope: 'row' }, code('sector', r.sector)),
+          h('td', {}, code('jurisdiction', r.jurisdiction)),
+          ENROLMENT_STATES.map((s) => h('td', { class: 'num' }, formatNumber(r.enrolments?.[s] ?? 0))),
+          h('td', { class: 'num' }, formatNumber(r.acceptedFilings)),
+          h('td', { class: 'num' }, formatNumber(r.transferRecords)),
+        ),
+      ),
+    );
+  });
+}
+
+function card(grid, name, title) {
+  const id = `chart-${name}-title`;
+  const section = h('section', { class: 'chart-card', 'aria-labelledby': id, 'data-chart': name }, h('h2', { id }, title), loading());
+  grid.append(section);
+  return section;
+}
+
+function settle(section, result, render) {
+  const heading = section.querySelector('h2');
+  clear(section).append(heading);
+  if (result.status === 'rejected') {
+    section.append(errorBox(result.reason));
+    return;
+  }
+  const content = render(result.value);
+  section.append(...(Array.isArray(content) ? content : [content]));
+}
+
+/** Every month from the first to the last (so gaps show as zero), YYYY-MM. */
+function monthRange(months) {
+  if (!months.length) return [];
+  const sorted = [...months].sort();
+  const out = [];
+  let [y, m] = sorted[0].split('-').map(Number);
+  const [ly, lm] = sorted[sorted.length - 1].split('-').map(Number);
+  while (y < ly || (y === ly && m <= lm)) {
+    out.push(`${y}-${String(m).padStart(2, '0')}`);
+    m += 1;
+    if (m > 12) {
+      m = 1;
+      y += 1;
+    }
+  }
+  return out;
+}
+
+function chartWithTable(section, { type, labels, datasets, stacked = false, rowHeader }) {
+  const title = section.querySelector('h2').textContent;
+  const summary = datasets.map((d) => `${d.label}: ${formatNumber(d.data.reduce((a, b) => a + b, 0))}`).join('; ');
+  const canvas = h('canvas', { role: 'img', 'aria-label': `${title}. ${summary}` });
+  const box = h('div', { class: 'chart-box' }, canvas);
+  const details = h(
+    'details',
+    {},
+    h('summary', {}, t('rollout.table')),
+    table(
+      title,
+      [rowHeader, ...datasets.map((d) => d.label)],
+      labels.map((label, i) => h('tr', {}, h('th', { scope: 'row' }, label), datasets.map((d) => h('td', { class: 'num' }, formatNumber(d.data[i]))))),
+    ),
+  );
+  if (!labels.length) return [h('p', {}, t('none'))];
+  queueMicrotask(() => draw(canvas, type, labels, datasets, stacked));
+  return [box, details];
+}
+
+function draw(canvas, type, labels, datasets, stacked) {
+  const Chart = window.Chart;
+  if (!Chart) return;
+  const chart = new Chart(canvas, {
+    type,
+    data: {
+      labels,
+      datasets: datasets.map((d, i) => ({
+        ...d,
+        backgroundColor: PALETTE[i % PALETTE.length],
+        borderColor: PALETTE[i % PALETTE.length],
+        borderWidth: type === 'line' ? 2 : 0,
+        pointRadius: type === 'line' ? 3 : undefined,
+        tension: 0,
+      })),
+    },
+    options: {
+      animation: false,
+      maintainAspectRatio: false,
+      responsive: true,
+      scales: {
+        x: { stacked, ticks: { color: '#1a1f24' }, grid: { color: '#e1e5e9' } },
+        y: { stacked, beginAtZero: true, ticks: { precision: 0, color: '#1a1f24' }, grid: { color: '#e1e5e9' } },
+      },
+      plugins: { legend: { position: 'bottom', labels: { color: '#1a1f24' } } },
+    },
+  });
+  charts.add(chart);
+}

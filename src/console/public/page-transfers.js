@@ -1,0 +1,259 @@
+// Transfer log (search, paging, export) and the anomaly view.
+import * as api from './api.js';
+import { clear, field, h, saveBlob, select, table } from './dom.js';
+import { code, formatInstant, formatNumber, hongKongToday, t } from './i18n.js';
+import { flagBadges, hashWith, loading, optionsWithAll, organisations, orgName, shortId } from './common.js';
+import { announce, navigate } from './nav.js';
+
+const FILTERS = ['contractId', 'organisationId', 'direction', 'from', 'to', 'flag', 'category', 'sector'];
+const UUID = /^[0-9a-fA-F-]{36}$/;
+
+/** The API's filters from the hash query; a date "to" includes that whole day. */
+function apiFilters(query) {
+  const filters = {};
+  for (const name of FILTERS) if (query[name]) filters[name] = query[name];
+  if (filters.to && /^\d{4}-\d{2}-\d{2}$/.test(filters.to)) filters.to = nextDay(filters.to);
+  return filters;
+}
+
+function nextDay(date) {
+  const d = new Date(`${date}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + 1);
+  return d.toISOString().slice(0, 10);
+}
+
+function filterForm(page, query, extra = []) {
+  const input = (name, type = 'text', attrs = {}) => h('input', { type, name, value: query[name] ?? '', ...attrs });
+  const controls = {
+    contractId: input('contractId', 'text', { pattern: UUID.source, spellcheck: 'false', autocomplete: 'off' }),
+    organisationId: input('organisationId', 'text', { pattern: UUID.source, spellcheck: 'false', autocomplete: 'off' }),
+    direction: select('direction', optionsWithAll('direction'), query.direction ?? ''),
+    from: input('from', 'date'),
+    to: input('to', 'date'),
+    flag: select('flag', optionsWithAll('flag'), query.flag ?? ''),
+    category: select('category', optionsWithAll('category'), query.category ?? ''),
+    sector: select('sector', optionsWithAll('sector'), query.sector ?? ''),
+  };
+  const labels = {
+    contractId: t('transfers.contract'), organisationId: t('transfers.organisation'), direction: t('transfers.direction'), from: t('transfers.from'),
+    to: t('transfers.to'), flag: t('transfers.flag'), category: t('transfers.category'), sector: t('transfers.sector'),
+  };
+  return h(
+    'form',
+    {
+      'aria-label': t('transfers.filters'),
+      onsubmit: (event) => {
+        event.preventDefault();
+        const next = {};
+        for (const name of FILTERS) next[name] = controls[name].value.trim();
+        for (const [name, control] of extra) next[name] = control.value;
+        navigate(hashWith(page, next));
+      },
+    },
+    h(
+      'fieldset',
+      { class: 'filters' },
+      h('legend', {}, t('transfers.filters')),
+      FILTERS.map((name) => field(labels[name], controls[name]).wrapper),
+      extra.map(([, control, label]) => field(label, control).wrapper),
+      h(
+        'div',
+        { class: 'actions' },
+        h('button', { type: 'submit', class: 'button primary' }, t('apply')),
+        h('button', { type: 'button', class: 'button secondary', onclick: () => navigate(`#/${page}`) }, t('reset')),
+      ),
+    ),
+  );
+}
+
+export async function renderTransfers(container, { query, isCurrent }) {
+  const pageSize = h('select', { name: 'limit' }, ['25', '50', '100', '250'].map((n) => h('option', { value: n, selected: n === (query.limit ?? '25') }, n)));
+  container.append(h('h1', { tabindex: '-1' }, t('transfers.heading')), h('p', { class: 'muted' }, t('hkTime')), filterForm('transfers', query, [['limit', pageSize, t('transfers.pageSize')]]));
+
+  const filters = apiFilters(query);
+  const exportButton = (format, label) =>
+    h(
+      'button',
+      {
+        type: 'button',
+        class: 'button secondary',
+        'data-export': format,
+        onclick: async (event) => {
+          const button = event.currentTarget;
+          button.disabled = true;
+          try {
+            const { blob, fileName } = await api.getBlob('/transfers/export', { ...filters, format }, format === 'csv' ? 'text/csv' : 'application/x-ndjson');
+            const name = fileName ?? `transfers-${hongKongToday()}.${format}`;
+            saveBlob(blob, name);
+            announce(t('transfers.exported', { file: name }));
+          } catch (error) {
+            announce(t('error', { detail: error.message }));
+          } finally {
+            button.disabled = false;
+          }
+        },
+      },
+      label,
+    );
+  container.append(
+    h('div', { class: 'toolbar', role: 'group', 'aria-label': t('transfers.export') }, exportButton('ndjson', t('transfers.exportNdjson')), exportButton('csv', t('transfers.exportCsv'))),
+  );
+  const results = h('div', {}, loading());
+  container.append(results);
+
+  const limit = Number(query.limit ?? 25);
+  const cursors = [undefined];
+  let pageIndex = 0;
+  const show = async () => {
+    clear(results).append(loading());
+    const page = await api.get('/transfers', { ...filters, limit, cursor: cursors[pageIndex] });
+    if (!isCurrent()) return;
+    const items = page.items ?? [];
+    if (page.nextCursor) cursors[pageIndex + 1] = page.nextCursor;
+    clear(results);
+    if (items.length === 0 && pageIndex === 0) {
+      results.append(h('p', { class: 'notice', role: 'status' }, t('transfers.empty')));
+      return;
+    }
+    results.append(transferTable(items, t('transfers.caption', { page: pageIndex + 1 })));
+    const previous = h('button', { type: 'button', class: 'button secondary', disabled: pageIndex === 0, onclick: () => go(-1) }, t('previous'));
+    const next = h('button', { type: 'button', class: 'button secondary', disabled: !page.nextCursor, onclick: () => go(1) }, t('next'));
+    results.append(h('nav', { class: 'toolbar', 'aria-label': t('pageN', { n: pageIndex + 1 }) }, previous, h('span', {}, t('pageN', { n: pageIndex + 1 })), next));
+  };
+  const go = async (delta) => {
+    pageIndex += delta;
+    await show();
+    results.querySelector('caption')?.setAttribute('tabindex', '-1');
+    results.querySelector('caption')?.focus();
+    announce(t('pageN', { n: pageIndex + 1 }));
+  };
+  await show();
+}
+
+function transferTable(items, caption) {
+  return table(
+    caption,
+    [t('transfers.leaf'), t('transfers.occurredAt'), t('queue.contract'), t('transfers.direction'), t('transfers.subjects'), t('transfers.records'), t('transfers.categories'), t('transfers.flags'), t('transfers.reference')],
+    items.map((item) =>
+      h(
+        'tr',
+        { class: item.flags?.length ? 'flagged' : null, 'data-leaf': String(item.leafIndex) },
+        h('td', {}, h('a', { href: `#/ledger?leaf=${item.leafIndex}`, 'aria-label': t('transfers.verify', { leaf: item.leafIndex }) }, `#${item.leafIndex}`)),
+        h('td', {}, formatInstant(item.occurredAt)),
+        h('td', {}, h('a', { href: `#/contracts/${item.contractId}` }, shortId(item.contractId)), h('div', { class: 'muted' }, code('sector', item.sector))),
+        h('td', {}, code('direction', item.direction)),
+        h('td', { class: 'num' }, formatNumber(item.dataSubjectCount)),
+        h('td', { class: 'num' }, formatNumber(item.recordCount)),
+        h(
+          'td',
+          {},
+          (item.personalInformationCategories ?? []).map((c) => code('category', c)).join(', '),
+          item.sensitiveCategories?.length ? h('div', { class: 'muted' }, item.sensitiveCategories.map((c) => code('sensitive', c)).join(', ')) : null,
+        ),
+        h('td', {}, item.flags?.length ? h('span', { class: 'visually-hidden' }, `${t('transfers.flagged')}: `) : null, flagBadges(item.flags)),
+        h('td', { class: 'mono' }, item.externalReference ?? '—'),
+      ),
+    ),
+  );
+}
+
+const ANOMALY_SCAN_LIMIT = 10_000;
+
+export async function renderAnomalies(container, { query, isCurrent }) {
+  container.append(h('h1', { tabindex: '-1' }, t('anomalies.heading')), h('p', {}, t('anomalies.intro')), filterForm('anomalies', query));
+  const results = h('div', {}, loading());
+  container.append(results);
+  const { items, complete } = await api.getAll('/transfers', apiFilters(query), { pageSize: 1000, maxItems: ANOMALY_SCAN_LIMIT });
+  if (!isCurrent()) return;
+  const flagged = items.filter((item) => item.flags?.length);
+  const orgs = await organisations(flagged.flatMap((item) => [item.processorId, item.recipientId]));
+  if (!isCurrent()) return;
+  clear(results).append(
+    h('p', { class: 'muted' }, t('anomalies.scanned', { count: formatNumber(items.length), more: complete ? '' : t('anomalies.more', { count: formatNumber(items.length) }) })),
+  );
+  if (flagged.length === 0) {
+    results.append(h('p', { class: 'notice success', role: 'status' }, t('anomalies.none')));
+    return;
+  }
+
+  const group = (keysOf) => {
+    const groups = new Map();
+    for (const item of flagged) {
+      for (const key of keysOf(item)) {
+        const g = groups.get(key) ?? { key, count: 0, flags: new Map(), contracts: new Set(), organisations: new Set(), last: null };
+        g.count += 1;
+        for (const flag of item.flags) g.flags.set(flag, (g.flags.get(flag) ?? 0) + 1);
+        g.contracts.add(item.contractId);
+        g.organisations.add(item.processorId).add(item.recipientId);
+        if (!g.last || item.occurredAt > g.last) g.last = item.occurredAt;
+        groups.set(key, g);
+      }
+    }
+    return [...groups.values()].sort((a, b) => b.count - a.count || String(a.key).localeCompare(String(b.key)));
+  };
+  const flagCounts = (g) => [...g.flags.entries()].sort((a, b) => b[1] - a[1]).map(([flag, n]) => h('span', { class: 'badge flag' }, `${code('flag', flag)} × ${n}`));
+  const section = (id, title, content) => h('section', { 'aria-labelledby': id }, h('h2', { id }, title), content);
+
+  results.append(
+    section(
+      'anomalies-by-flag',
+      t('anomalies.byFlag'),
+      table(
+        t('anomalies.byFlag'),
+        [t('transfers.flag'), t('anomalies.count'), t('anomalies.contracts'), t('anomalies.organisations'), t('anomalies.lastSeen')],
+        group((item) => item.flags).map((g) =>
+          h(
+            'tr',
+            { 'data-flag': g.key },
+            h('th', { scope: 'row' }, h('a', { href: hashWith('transfers', { ...query, flag: g.key }) }, code('flag', g.key))),
+            h('td', { class: 'num' }, formatNumber(g.count)),
+            h('td', { class: 'num' }, formatNumber(g.contracts.size)),
+            h('td', { class: 'num' }, formatNumber(g.organisations.size)),
+            h('td', {}, formatInstant(g.last)),
+          ),
+        ),
+      ),
+    ),
+    section(
+      'anomalies-by-contract',
+      t('anomalies.byContract'),
+      table(
+        t('anomalies.byContract'),
+        [t('queue.contract'), t('contract.processor'), t('contract.recipient'), t('anomalies.count'), t('transfers.flags'), t('anomalies.lastSeen')],
+        group((item) => [item.contractId]).map((g) => {
+          const sample = flagged.find((item) => item.contractId === g.key);
+          return h(
+            'tr',
+            { 'data-contract-id': g.key },
+            h('th', { scope: 'row' }, h('a', { href: `#/contracts/${g.key}` }, shortId(g.key))),
+            h('td', {}, orgName(orgs.get(sample.processorId), sample.processorId)),
+            h('td', {}, orgName(orgs.get(sample.recipientId), sample.recipientId)),
+            h('td', { class: 'num' }, formatNumber(g.count)),
+            h('td', {}, flagCounts(g)),
+            h('td', {}, formatInstant(g.last)),
+          );
+        }),
+      ),
+    ),
+    section(
+      'anomalies-by-organisation',
+      t('anomalies.byOrganisation'),
+      table(
+        t('anomalies.byOrganisation'),
+        [t('org.name'), t('org.jurisdiction'), t('anomalies.count'), t('anomalies.contracts'), t('transfers.flags')],
+        group((item) => [item.processorId, item.recipientId]).map((g) => {
+          const org = orgs.get(g.key);
+          return h(
+            'tr',
+            { 'data-organisation-id': g.key },
+            h('th', { scope: 'row' }, h('a', { href: hashWith('transfers', { organisationId: g.key }) }, orgName(org, g.key))),
+            h('td', {}, code('jurisdiction', org?.jurisdiction)),
+            h('td', { class: 'num' }, formatNumber(g.count)),
+            h('td', { class: 'num' }, formatNumber(g.contracts.size)),
+            h('td', {}, flagCounts(g)),
+          );
+        }),
+      ),
+    ),
+  );
+}
