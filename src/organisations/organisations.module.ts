@@ -1,9 +1,10 @@
 import { Module } from '@nestjs/common';
 import { OrganisationsController } from './organisations.controller';
 import { OrganisationsService } from './organisations.service';
+import { ReferenceController } from './reference.controller';
 
 @Module({
-  controllers: [OrganisationsController],
+  controllers: [OrganisationsController, ReferenceController],
   providers: [OrganisationsService],
   exports: [OrganisationsService],
 })

@@ -1,0 +1,46 @@
+import { startTestApp, TestApp } from '../support/app';
+
+describe('GET /reference', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(async () => t?.close());
+
+  it('is public and lists every code with English, Traditional and Simplified Chinese labels', async () => {
+    const response = await t.http.get('/reference');
+    expect(response.status).toBe(200);
+    expect(response.headers['content-type']).toMatch(/^application\/json/);
+    const body = response.body as Record<string, { code: string; labels: Record<string, string> }[]>;
+
+    expect(body.jurisdictions.map((j) => j.code)).toEqual(['MAINLAND', 'HONG_KONG']);
+    expect(body.cities.map((c) => c.code)).toEqual([
+      'GUANGZHOU', 'SHENZHEN', 'ZHUHAI', 'FOSHAN', 'HUIZHOU', 'DONGGUAN', 'ZHONGSHAN', 'JIANGMEN', 'ZHAOQING', 'HONG_KONG',
+    ]);
+    expect(body.sectors.map((s) => s.code)).toEqual([
+      'BANKING', 'CREDIT_REFERENCING', 'HEALTHCARE', 'INSURANCE', 'SECURITIES', 'RETAIL', 'LOGISTICS', 'TELECOMMUNICATIONS', 'TECHNOLOGY', 'EDUCATION', 'OTHER',
+    ]);
+    for (const entry of [...body.jurisdictions, ...body.cities, ...body.sectors]) {
+      expect(Object.keys(entry.labels).sort()).toEqual(['en', 'zh-Hans', 'zh-Hant']);
+      for (const label of Object.values(entry.labels)) expect(label.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('uses Hong Kong Traditional and Mainland Simplified forms', async () => {
+    const { body } = await t.http.get('/reference');
+    const city = (code: string) => body.cities.find((c: { code: string }) => c.code === code);
+    const sector = (code: string) => body.sectors.find((s: { code: string }) => s.code === code);
+    expect(body.jurisdictions[0].labels).toEqual({ en: 'Mainland', 'zh-Hant': '內地', 'zh-Hans': '内地' });
+    expect(city('GUANGZHOU')).toEqual({ code: 'GUANGZHOU', jurisdiction: 'MAINLAND', labels: { en: 'Guangzhou', 'zh-Hant': '廣州', 'zh-Hans': '广州' } });
+    expect(city('HONG_KONG').jurisdiction).toBe('HONG_KONG');
+    expect(sector('CREDIT_REFERENCING')).toEqual({
+      code: 'CREDIT_REFERENCING',
+      firstPhase: true,
+      labels: { en: 'Credit referencing', 'zh-Hant': '徵信', 'zh-Hans': '征信' },
+    });
+    expect(sector('TELECOMMUNICATIONS').labels).toMatchObject({ 'zh-Hant': '電訊', 'zh-Hans': '电信' });
+    expect(body.sectors.filter((s: { firstPhase: boolean }) => s.firstPhase).map((s: { code: string }) => s.code)).toEqual([
+      'BANKING', 'CREDIT_REFERENCING', 'HEALTHCARE',
+    ]);
+  });
+});
