@@ -62,7 +62,7 @@ export class ContractHistoryEntry {
   @Column({ name: 'actor_authority', type: 'text', nullable: true })
   actorAuthority: string | null;
 
-  @Column({ type: 'jsonb', default: () => `'{}'::jsonb` })
+  @Column({ type: 'jsonb' })
   details: Record<string, unknown>;
 
   @CreateDateColumn({ name: 'at', type: 'timestamptz' })

@@ -39,7 +39,7 @@ export class ContractVersion {
   pipia: PipiaRecord;
 
   /** R12: the fields changed from the previous version (empty for version 1). */
-  @Column({ name: 'changed_fields', type: 'jsonb', default: () => `'[]'::jsonb` })
+  @Column({ name: 'changed_fields', type: 'jsonb' })
   changedFields: string[];
 
   @Column({ name: 'refiling_required', type: 'boolean' })

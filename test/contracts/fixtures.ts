@@ -1,0 +1,107 @@
+import { bearer, createOrganisation, TestApp } from '../support/app';
+
+/** The smallest valid PDF header: the registry checks the magic bytes, not the document structure. */
+export const PDF = (label: string): Buffer => Buffer.from(`%PDF-1.7\n% ${label}\n%%EOF\n`);
+export const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d]);
+
+export const REQUIRED_KINDS = ['LEGAL_REPRESENTATIVE_ID', 'LETTER_OF_UNDERTAKING', 'SIGNED_CONTRACT'] as const;
+
+export interface Parties {
+  mainlandId: string;
+  hongKongId: string;
+  /** ORG_FILER of the Mainland organisation (the processor in `contractBody`). */
+  mainland: string;
+  hongKong: string;
+  gdCac: string;
+  hkDpo: string;
+  pcpd: string;
+  /** An ORG_ADMIN of an unrelated Mainland organisation. */
+  outsider: string;
+}
+
+export async function setupParties(t: TestApp, sector = 'BANKING'): Promise<Parties> {
+  const mainlandId = await createOrganisation(t, { jurisdiction: 'MAINLAND', city: 'SHENZHEN', sector });
+  const hongKongId = await createOrganisation(t, { jurisdiction: 'HONG_KONG', city: 'HONG_KONG', sector });
+  const otherId = await createOrganisation(t, { jurisdiction: 'MAINLAND', city: 'GUANGZHOU' });
+  return {
+    mainlandId,
+    hongKongId,
+    mainland: (await t.user('ORG_FILER', { organisationId: mainlandId })).token,
+    hongKong: (await t.user('ORG_ADMIN', { organisationId: hongKongId })).token,
+    gdCac: (await t.user('REGULATOR', { authority: 'GD_CAC' })).token,
+    hkDpo: (await t.user('REGULATOR', { authority: 'HK_DPO' })).token,
+    pcpd: (await t.user('REGULATOR', { authority: 'HK_PCPD' })).token,
+    outsider: (await t.user('ORG_ADMIN', { organisationId: otherId })).token,
+  };
+}
+
+/** DESIGN.md §4's example body, Mainland processor → Hong Kong recipient. */
+export function contractBody(processorId: string, recipientId: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  const { annex, pipia, ...rest } = overrides as { annex?: Record<string, unknown>; pipia?: Record<string, unknown> };
+  return {
+    regime: 'GBA_MAINLAND_HK',
+    processorId,
+    recipientId,
+    effectiveDate: '2025-01-24',
+    expiryDate: '2027-01-23',
+    importantDataIncluded: false,
+    annex: {
+      purposes: ['cross-boundary account opening', 'credit assessment'],
+      processingMethods: ['storage', 'use'],
+      dataSubjectCategories: ['retail customers'],
+      personalInformationCategories: ['BASIC_PROFILE', 'IDENTITY', 'PROPERTY_FINANCIAL'],
+      sensitiveCategories: ['FINANCIAL_ACCOUNT'],
+      onwardRecipients: [{ name: 'Bay Credit Reference Centre', city: 'GUANGZHOU' }],
+      transferMethod: 'encrypted API over dedicated line',
+      retentionPeriod: { from: '2025-01-24', to: '2030-01-23' },
+      storageLocation: { city: 'HONG_KONG' },
+      otherMatters: '',
+      ...(annex ?? {}),
+    },
+    pipia: {
+      completedOn: '2025-01-10',
+      conclusion: 'risks acceptable with listed measures',
+      reportSha256: 'a'.repeat(64),
+      ...(pipia ?? {}),
+    },
+    ...rest,
+  };
+}
+
+/** The amendment body: the contract body less the parties. */
+export function termsOf(body: Record<string, unknown>): Record<string, unknown> {
+  const { processorId: _p, recipientId: _r, ...terms } = body;
+  return terms;
+}
+
+export async function fileContract(t: TestApp, p: Parties, overrides: Record<string, unknown> = {}): Promise<Record<string, any>> {
+  const res = await t.http.post('/contracts').set(...bearer(p.mainland)).send(contractBody(p.mainlandId, p.hongKongId, overrides));
+  if (res.status !== 201) throw new Error(`fileContract: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+}
+
+export async function upload(t: TestApp, token: string, contractId: string, kind: string, content: Buffer = PDF(kind), name = 'doc.pdf') {
+  return t.http
+    .post(`/contracts/${contractId}/documents`)
+    .set(...bearer(token))
+    .field('kind', kind)
+    .attach('file', content, { filename: name, contentType: 'application/pdf' });
+}
+
+export async function uploadAll(t: TestApp, token: string, contractId: string): Promise<void> {
+  for (const kind of REQUIRED_KINDS) {
+    const res = await upload(t, token, contractId, kind);
+    if (res.status !== 201) throw new Error(`upload ${kind}: ${res.status} ${JSON.stringify(res.body)}`);
+  }
+}
+
+/** Row counts of every contracts-module table. */
+export async function contractRowCounts(t: TestApp): Promise<Record<string, number>> {
+  const tables = ['contracts', 'contract_versions', 'filings', 'contract_history', 'contract_documents', 'document_blobs', 'contract_incidents', 'filing_number_counters'];
+  const out: Record<string, number> = {};
+  for (const table of tables) {
+    const [{ n }] = await t.dataSource.query(`SELECT count(*)::int AS n FROM ${table}`);
+    out[table] = n;
+  }
+  return out;
+}
