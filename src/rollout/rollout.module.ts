@@ -1,12 +1,17 @@
 import { Module } from '@nestjs/common';
+import { OrganisationsModule } from '../organisations/organisations.module';
+import { EnrolmentsService } from './enrolments.service';
+import { RolloutController } from './rollout.controller';
 import { RolloutService } from './rollout.service';
 
 /**
- * Regimes, sectors, phases (R15, R16), pilot enrolment and rollout figures. Imports no other
- * feature module; contracts and transfers call the exported RolloutService.
+ * Regimes, sectors, phases (R15, R16), pilot enrolment and rollout figures. Imports only
+ * OrganisationsModule; contracts and transfers call the exported RolloutService (no cycle).
  */
 @Module({
-  providers: [RolloutService],
+  imports: [OrganisationsModule],
+  controllers: [RolloutController],
+  providers: [RolloutService, EnrolmentsService],
   exports: [RolloutService],
 })
 export class RolloutModule {}

@@ -1,13 +1,38 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { validationFailed } from '../common/errors';
-import { nextEnrolmentState } from './enrolment-lifecycle';
-import { RolloutEnrolment, RolloutEnrolmentHistory } from './enrolment.entity';
+import { inTransaction as inTransactionOf } from '../database/transaction';
+import { DomainError, ErrorCode, FieldError, validationFailed } from '../common/errors';
+import type { Principal } from '../common/roles';
+import { ENROLMENT_STATES, EnrolmentState, nextEnrolmentState } from './enrolment-lifecycle';
+import { recordEnrolmentChange } from './enrolment-history';
+import { RolloutEnrolment } from './enrolment.entity';
 import { RolloutPhase, RolloutPhaseSector } from './phase.entity';
 import { RolloutRegime } from './regime.entity';
 import { isIsoDate, isSectorOpen, PhaseRule, RegimeRule, sectorOpensOn } from './sector-gate';
 import { RolloutSectorCounter } from './sector-counter.entity';
+import { RolloutSector } from './sector.entity';
+import {
+  CreatePhaseDto,
+  CreateRegimeDto,
+  EnrolmentStatsRow,
+  PhaseView,
+  RegimeView,
+  RolloutStatsView,
+  SectorActivityRow,
+  SectorView,
+} from './rollout.dto';
+
+const UNIQUE_VIOLATION = '23505';
+
+export function isUniqueViolation(error: unknown): boolean {
+  const e = error as { code?: string; driverError?: { code?: string } };
+  return e?.code === UNIQUE_VIOLATION || e?.driverError?.code === UNIQUE_VIOLATION;
+}
+
+function toRegimeView(r: RolloutRegime): RegimeView {
+  return { code: r.code, name: r.name, nameZh: r.nameZh, sides: r.sides, opensOn: r.opensOn };
+}
 
 export interface RegimeRules {
   regime: (RegimeRule & { name: string }) | null;
@@ -76,14 +101,10 @@ export class RolloutService {
       .andWhere(`e.status = 'ENROLLED'`)
       .getMany();
     for (const enrolment of enrolments) {
-      const from = enrolment.status;
-      const to = nextEnrolmentState(from, 'ACTIVATE');
-      await manager.getRepository(RolloutEnrolment).update({ id: enrolment.id }, { status: to });
-      await manager.getRepository(RolloutEnrolmentHistory).insert({
-        enrolmentId: enrolment.id,
+      await recordEnrolmentChange(manager, enrolment, {
         action: 'ACTIVATE',
-        fromStatus: from,
-        toStatus: to,
+        from: enrolment.status,
+        to: nextEnrolmentState(enrolment.status, 'ACTIVATE'),
         reason: 'a filing under this regime was accepted',
         actorId,
         actorRole: 'SYSTEM',
@@ -101,6 +122,198 @@ export class RolloutService {
     if (!Number.isInteger(count) || count < 0) throw new RangeError(`count must be a non-negative integer, got ${count}`);
     if (count === 0) return;
     await this.bump(manager, regime, sector, jurisdiction, 'transfer_records', count);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Catalogue: regimes, sectors, phases (public reads, administrators write).
+
+  async listRegimes(): Promise<RegimeView[]> {
+    const rows = await this.dataSource.getRepository(RolloutRegime).find({ order: { opensOn: 'ASC', code: 'ASC' } });
+    return rows.map(toRegimeView);
+  }
+
+  /** R16: a regime is data; adding GBA_MAINLAND_MACAO needs no code change. */
+  async createRegime(principal: Principal, dto: CreateRegimeDto): Promise<RegimeView> {
+    const repo = this.dataSource.getRepository(RolloutRegime);
+    try {
+      await repo.insert({
+        code: dto.code,
+        name: dto.name,
+        nameZh: dto.nameZh ?? null,
+        sides: dto.sides,
+        opensOn: dto.opensOn,
+        createdBy: principal.kind === 'user' ? principal.id : null,
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) {
+        throw new DomainError(ErrorCode.DUPLICATE_REGIME, 'Regime already exists', {
+          detail: `a regime with code ${dto.code} already exists`,
+          errors: [{ field: 'code', rule: 'unique', message: 'code is already in use' }],
+        });
+      }
+      throw error;
+    }
+    return toRegimeView(await repo.findOneByOrFail({ code: dto.code }));
+  }
+
+  async listSectors(): Promise<SectorView[]> {
+    const [sectors, regimes] = await Promise.all([
+      this.dataSource.getRepository(RolloutSector).find({ order: { sortOrder: 'ASC', code: 'ASC' } }),
+      this.dataSource.getRepository(RolloutRegime).find({ order: { opensOn: 'ASC', code: 'ASC' } }),
+    ]);
+    const rules = await Promise.all(regimes.map((r) => this.rules(r.code)));
+    return sectors.map((s) => ({
+      code: s.code,
+      labels: { en: s.nameEn, 'zh-Hant': s.nameZhHant, 'zh-Hans': s.nameZhHans },
+      opensOn: Object.fromEntries(
+        rules.map((r) => [r.regime!.code, sectorOpensOn(r.regime!, r.phases, s.code)] as const),
+      ),
+    }));
+  }
+
+  async listPhases(regime?: string): Promise<PhaseView[]> {
+    const regimes = regime
+      ? [regime]
+      : (await this.dataSource.getRepository(RolloutRegime).find({ order: { opensOn: 'ASC', code: 'ASC' } })).map((r) => r.code);
+    const out: PhaseView[] = [];
+    for (const code of regimes) {
+      const rules = await this.rules(code);
+      const names = new Map(
+        (await this.dataSource.getRepository(RolloutPhase).find({ where: { regimeCode: code } })).map((p) => [p.id, p.name]),
+      );
+      for (const p of rules.phases) {
+        out.push({ id: p.id, regime: code, number: p.number, name: names.get(p.id) ?? null, opensOn: p.opensOn, allSectors: p.allSectors, sectors: [...p.sectors] });
+      }
+    }
+    return out;
+  }
+
+  /** R15: a phase is data; it opens the listed sectors (or all) under its regime from `opensOn`. */
+  async createPhase(principal: Principal, dto: CreatePhaseDto): Promise<PhaseView> {
+    const allSectors = dto.allSectors ?? false;
+    const sectors = dto.sectors ?? [];
+    const errors: FieldError[] = [];
+    if (allSectors && sectors.length) {
+      errors.push({ field: 'sectors', rule: 'allSectorsExclusive', message: 'sectors must be empty when allSectors is true' });
+    }
+    if (!allSectors && !sectors.length) {
+      errors.push({ field: 'sectors', rule: 'required', message: 'list at least one sector, or set allSectors to true' });
+    }
+    const id = await inTransactionOf(this.dataSource, async (manager) => {
+      const regime = await manager.getRepository(RolloutRegime).findOneBy({ code: dto.regime });
+      if (!regime) errors.push({ field: 'regime', rule: 'exists', message: `regime ${dto.regime} does not exist` });
+      else if (dto.opensOn < regime.opensOn) {
+        errors.push({ field: 'opensOn', rule: 'R16', message: `opensOn must not be before the regime opens (${regime.opensOn})` });
+      }
+      if (sectors.length) {
+        const known = new Set((await manager.getRepository(RolloutSector).find()).map((s) => s.code));
+        sectors.forEach((code, i) => {
+          if (!known.has(code)) errors.push({ field: `sectors[${i}]`, rule: 'exists', message: `sector ${code} does not exist` });
+        });
+      }
+      if (errors.length) throw validationFailed(errors);
+      // Serialise phase numbering per regime.
+      await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`rollout_phases:${dto.regime}`]);
+      let number = dto.number;
+      if (number === undefined) {
+        const [{ max }] = await manager.query('SELECT COALESCE(MAX(number), 0) AS max FROM rollout_phases WHERE regime_code = $1', [dto.regime]);
+        number = Number(max) + 1;
+      }
+      let phaseId: string;
+      try {
+        const result = await manager.getRepository(RolloutPhase).insert({
+          regimeCode: dto.regime,
+          number,
+          name: dto.name ?? null,
+          opensOn: dto.opensOn,
+          allSectors,
+          createdBy: principal.kind === 'user' ? principal.id : null,
+        });
+        phaseId = (result.identifiers[0] as { id: string }).id;
+      } catch (error) {
+        if (isUniqueViolation(error)) {
+          throw new DomainError(ErrorCode.DUPLICATE_PHASE, 'Phase already exists', {
+            detail: `regime ${dto.regime} already has a phase ${number}`,
+            errors: [{ field: 'number', rule: 'unique', message: 'number is already used in this regime' }],
+          });
+        }
+        throw error;
+      }
+      if (sectors.length) {
+        await manager.getRepository(RolloutPhaseSector).insert(sectors.map((sectorCode) => ({ phaseId, sectorCode })));
+      }
+      return phaseId;
+    });
+    const phase = (await this.listPhases(dto.regime)).find((p) => p.id === id);
+    return phase!;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Figures (GET /rollout/stats): one grouped query over rollout_enrolments, answered from the
+  // covering index ix_rollout_enrolments_stats, plus the rolled-up rollout_sector_counters.
+
+  async stats(regime?: string): Promise<RolloutStatsView> {
+    const params = regime ? [regime] : [];
+    const grouped: Array<{
+      regime_code: string;
+      phase_id: string | null;
+      phase_number: number | null;
+      sector_code: string;
+      jurisdiction: string;
+      status: EnrolmentState;
+      count: string;
+    }> = await this.dataSource.query(
+      `WITH g AS (
+         SELECT regime_code, phase_id, sector_code, jurisdiction, status, count(*) AS count
+         FROM rollout_enrolments ${regime ? 'WHERE regime_code = $1' : ''}
+         GROUP BY regime_code, phase_id, sector_code, jurisdiction, status
+       )
+       SELECT g.*, p.number AS phase_number
+       FROM g LEFT JOIN rollout_phases p ON p.id = g.phase_id
+       ORDER BY g.regime_code, p.number NULLS LAST, g.sector_code, g.jurisdiction, g.status`,
+      params,
+    );
+    const counters = await this.dataSource
+      .getRepository(RolloutSectorCounter)
+      .find({ where: regime ? { regimeCode: regime } : {}, order: { regimeCode: 'ASC', sectorCode: 'ASC', jurisdiction: 'ASC' } });
+
+    const enrolments: EnrolmentStatsRow[] = grouped.map((r) => ({
+      regime: r.regime_code,
+      phaseId: r.phase_id,
+      phaseNumber: r.phase_number === null ? null : Number(r.phase_number),
+      sector: r.sector_code,
+      jurisdiction: r.jurisdiction,
+      status: r.status,
+      count: Number(r.count),
+    }));
+
+    const sectors = new Map<string, SectorActivityRow>();
+    const cell = (regimeCode: string, sector: string, jurisdiction: string): SectorActivityRow => {
+      const key = `${regimeCode}\u0000${sector}\u0000${jurisdiction}`;
+      let row = sectors.get(key);
+      if (!row) {
+        row = {
+          regime: regimeCode,
+          sector,
+          jurisdiction,
+          enrolments: Object.fromEntries(ENROLMENT_STATES.map((s) => [s, 0])) as Record<EnrolmentState, number>,
+          acceptedFilings: 0,
+          transferRecords: 0,
+        };
+        sectors.set(key, row);
+      }
+      return row;
+    };
+    for (const r of enrolments) cell(r.regime, r.sector, r.jurisdiction).enrolments[r.status] += r.count;
+    for (const c of counters) {
+      const row = cell(c.regimeCode, c.sectorCode, c.jurisdiction);
+      row.acceptedFilings = Number(c.acceptedFilings);
+      row.transferRecords = Number(c.transferRecords);
+    }
+    const sectorRows = [...sectors.values()].sort(
+      (a, b) => a.regime.localeCompare(b.regime) || a.sector.localeCompare(b.sector) || a.jurisdiction.localeCompare(b.jurisdiction),
+    );
+    return { enrolments, sectors: sectorRows };
   }
 
   private async bump(
