@@ -162,9 +162,9 @@ describe('contract lifecycle', () => {
     expect(stale.body.code).toBe('FILING_MATERIALS_MISSING');
 
     // 8. Terminate (R13) by the recipient; an incident (R14); neither side's regulators are kept out.
-    const terminated = await t.http.post(`/contracts/${id}/terminate`).set(...bearer(p.hongKong)).send({ terminatedOn: '2025-12-31', reason: 'service ended' });
+    const terminated = await t.http.post(`/contracts/${id}/terminate`).set(...bearer(p.hongKong)).send({ terminatedOn: '2025-10-31', reason: 'service ended' });
     expect(terminated.status).toBe(200);
-    expect(terminated.body).toMatchObject({ status: 'TERMINATED', terminatedOn: '2025-12-31', terminationReason: 'service ended' });
+    expect(terminated.body).toMatchObject({ status: 'TERMINATED', terminatedOn: '2025-10-31', terminationReason: 'service ended' });
     const amendLate = await t.http.post(`/contracts/${id}/amendments`).set(...bearer(p.mainland)).send(base);
     expect(amendLate.status).toBe(422);
     expect(amendLate.body.code).toBe('CONTRACT_TERMINATED');
@@ -176,7 +176,7 @@ describe('contract lifecycle', () => {
     for (const regulator of [p.gdCac, p.hkDpo, p.pcpd]) {
       const seen = await t.http.get(`/contracts/${id}/incidents`).set(...bearer(regulator));
       expect(seen.body).toEqual([expect.objectContaining({ party: 'processor', affectedDataSubjects: 3 })]);
-      expect((await t.http.get(`/contracts/${id}`).set(...bearer(regulator))).body.terminatedOn).toBe('2025-12-31');
+      expect((await t.http.get(`/contracts/${id}`).set(...bearer(regulator))).body.terminatedOn).toBe('2025-10-31');
     }
 
     // 9. History: every change, who and what, in order.
