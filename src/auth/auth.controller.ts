@@ -1,14 +1,16 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { CurrentPrincipal, Public, Roles } from '../common/decorators';
+import { ApiProblemResponses } from '../common/problem.view';
 import { ROLES } from '../common/roles';
 import type { Principal } from '../common/roles';
 import { UuidParam } from '../common/uuid-param.pipe';
-import { CreateServiceAccountDto, CreateUserDto, MeView, TokenRequestDto, TokenResponse } from './auth.dto';
+import { CreateServiceAccountDto, CreateUserDto, MeView, ServiceAccountCreated, TokenRequestDto, TokenResponse } from './auth.dto';
 import { AuthService } from './auth.service';
 
 @ApiTags('auth')
+@ApiProblemResponses()
 @Controller()
 export class AuthController {
   constructor(private readonly auth: AuthService) {}
@@ -16,6 +18,7 @@ export class AuthController {
   @Post('auth/token')
   @Public()
   @HttpCode(200)
+  @ApiOkResponse({ type: TokenResponse })
   token(@Body() body: TokenRequestDto, @Req() request: FastifyRequest): Promise<TokenResponse> {
     return this.auth.issueToken(body, request.ip);
   }
@@ -23,6 +26,7 @@ export class AuthController {
   @Get('auth/me')
   @ApiBearerAuth()
   @Roles(...ROLES)
+  @ApiOkResponse({ type: MeView })
   me(@CurrentPrincipal() principal: Principal): Promise<MeView> {
     return this.auth.me(principal);
   }
@@ -30,6 +34,7 @@ export class AuthController {
   @Post('users')
   @ApiBearerAuth()
   @Roles('SYSTEM_ADMIN', 'ORG_ADMIN')
+  @ApiCreatedResponse({ type: MeView })
   createUser(@CurrentPrincipal() principal: Principal, @Body() dto: CreateUserDto): Promise<MeView> {
     return this.auth.createUser(principal, dto);
   }
@@ -38,6 +43,7 @@ export class AuthController {
   @ApiBearerAuth()
   @HttpCode(204)
   @Roles('SYSTEM_ADMIN', 'ORG_ADMIN')
+  @ApiNoContentResponse({ description: 'disabled; tokens already issued to the user stop working' })
   disableUser(@CurrentPrincipal() principal: Principal, @Param('id', new UuidParam('User')) id: string): Promise<void> {
     return this.auth.disableUser(principal, id);
   }
@@ -45,11 +51,12 @@ export class AuthController {
   @Post('organisations/:id/service-accounts')
   @ApiBearerAuth()
   @Roles('SYSTEM_ADMIN', 'ORG_ADMIN')
+  @ApiCreatedResponse({ type: ServiceAccountCreated })
   createServiceAccount(
     @CurrentPrincipal() principal: Principal,
     @Param('id', new UuidParam('Organisation')) organisationId: string,
     @Body() dto: CreateServiceAccountDto,
-  ) {
+  ): Promise<ServiceAccountCreated> {
     return this.auth.createServiceAccount(principal, organisationId, dto.name);
   }
 }

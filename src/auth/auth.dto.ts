@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsEmail, IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
-import { AUTHORITIES, USER_ROLES } from '../common/roles';
+import { AUTHORITIES, ROLES, USER_ROLES } from '../common/roles';
+import { OrganisationView } from '../organisations/organisation.dto';
 
 export class TokenRequestDto {
   @ApiProperty({ enum: ['password', 'client_credentials'] })
@@ -73,12 +74,20 @@ export class CreateServiceAccountDto {
   name?: string;
 }
 
-export interface MeView {
-  id: string;
-  kind: 'user' | 'service_account';
-  email: string | null;
-  role: string;
-  organisationId: string | null;
-  authority: string | null;
-  organisation?: unknown;
+export class MeView {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ enum: ['user', 'service_account'] }) kind: 'user' | 'service_account';
+  @ApiProperty({ type: String, nullable: true }) email: string | null;
+  @ApiProperty({ enum: ROLES }) role: string;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true }) organisationId: string | null;
+  @ApiProperty({ type: String, enum: AUTHORITIES, nullable: true }) authority: string | null;
+  @ApiPropertyOptional({ type: OrganisationView }) organisation?: unknown;
+}
+
+export class ServiceAccountCreated {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ format: 'uuid' }) organisationId: string;
+  @ApiProperty({ example: 'sa_3f9a0c1d2e4b5a6978c0d1e2' }) clientId: string;
+  @ApiProperty({ description: 'shown this once; only its argon2id hash is stored' }) clientSecret: string;
+  @ApiProperty({ type: String, nullable: true }) name: string | null;
 }

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { PageQuery } from '../common/pagination';
-import { SECTORS } from './gba';
+import { GBA_CITIES, SECTORS } from './gba';
 
 export class CreateOrganisationDto {
   @ApiPropertyOptional({ example: 'Bank of the Bay (Hong Kong) Limited' })
@@ -31,7 +31,7 @@ export class CreateOrganisationDto {
   @IsIn(['USCC', 'HK_BRN'])
   identifierType: 'USCC' | 'HK_BRN';
 
-  @ApiProperty({ example: '91440300MA5DC6QX9X' })
+  @ApiProperty({ example: '914403001922038216', description: 'USCC (18 characters, GB 32100-2015) for MAINLAND; 8-digit BRN for HONG_KONG (R17)' })
   @IsString()
   @MinLength(1)
   @MaxLength(40)
@@ -43,30 +43,38 @@ export class CreateOrganisationDto {
 }
 
 export class ListOrganisationsQuery extends PageQuery {
+  @ApiPropertyOptional({ enum: ['MAINLAND', 'HONG_KONG'] })
   @IsOptional()
   @IsIn(['MAINLAND', 'HONG_KONG'])
   jurisdiction?: 'MAINLAND' | 'HONG_KONG';
 
+  @ApiPropertyOptional({ enum: SECTORS })
   @IsOptional()
   @IsIn(SECTORS as unknown as string[])
   sector?: string;
 
+  @ApiPropertyOptional({ description: 'exact USCC or BRN' })
   @IsOptional()
   @IsString()
   @MaxLength(40)
   identifier?: string;
 }
 
-export interface OrganisationView {
-  id: string;
-  legalName: string | null;
-  legalNameZh: string | null;
-  jurisdiction: 'MAINLAND' | 'HONG_KONG';
-  city: string;
-  identifierType: 'USCC' | 'HK_BRN';
-  identifier: string;
-  sector: string;
-  verificationStatus: 'UNVERIFIED' | 'VERIFIED';
-  verifiedAt: string | null;
-  createdAt: string;
+export class OrganisationView {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ type: String, nullable: true }) legalName: string | null;
+  @ApiProperty({ type: String, nullable: true }) legalNameZh: string | null;
+  @ApiProperty({ enum: ['MAINLAND', 'HONG_KONG'] }) jurisdiction: 'MAINLAND' | 'HONG_KONG';
+  @ApiProperty({ enum: GBA_CITIES }) city: string;
+  @ApiProperty({ enum: ['USCC', 'HK_BRN'] }) identifierType: 'USCC' | 'HK_BRN';
+  @ApiProperty({ description: 'normalised: trimmed, upper-case' }) identifier: string;
+  @ApiProperty({ enum: SECTORS }) sector: string;
+  @ApiProperty({ enum: ['UNVERIFIED', 'VERIFIED'] }) verificationStatus: 'UNVERIFIED' | 'VERIFIED';
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) verifiedAt: string | null;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+}
+
+export class OrganisationPage {
+  @ApiProperty({ type: [OrganisationView] }) items: OrganisationView[];
+  @ApiProperty({ type: String, nullable: true, description: 'pass as `cursor` for the next page; null on the last page' }) nextCursor: string | null;
 }
