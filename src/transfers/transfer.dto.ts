@@ -22,8 +22,10 @@ import {
 import { PERSONAL_INFORMATION_CATEGORIES, SENSITIVE_CATEGORIES } from '../contracts/domain/categories';
 import { SECTORS } from '../organisations/gba';
 import { COMPLIANCE_FLAGS } from './domain/compliance-flags';
+import { MAX_RECORDS_PER_REQUEST } from './domain/transfer-records';
 
-export const MAX_RECORDS_PER_REQUEST = 10_000;
+export { MAX_RECORDS_PER_REQUEST };
+
 export const DIRECTIONS = ['MAINLAND_TO_HK', 'HK_TO_MAINLAND'] as const;
 /** An ISO 8601 instant with an explicit offset (Z or ±hh:mm); a local time would be ambiguous evidence. */
 const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;

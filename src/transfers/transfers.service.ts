@@ -4,19 +4,18 @@ import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { PoolClient } from 'pg';
 import { DataSource } from 'typeorm';
-import { DomainError, ErrorCode, notFound } from '../common/errors';
+import { DomainError, ErrorCode, notFound, validationFailed } from '../common/errors';
 import { decodeCursor, encodeCursor, Page } from '../common/pagination';
 import { isAdmin, isRegulator, Principal, sideOfAuthority } from '../common/roles';
 import { borrowClient, clientOf, copyOut, copyRows, CopyValue } from '../database/copy';
 import { inTransaction } from '../database/transaction';
-import { canonicalJson } from '../ledger/domain/canonical-json';
 import { LedgerCheckpointer } from '../ledger/ledger.checkpointer';
 import { LedgerService, PreparedLeaf } from '../ledger/ledger.service';
 import { CachedContract, CONTRACT_SCOPES, ContractScopeCache, ContractScopeSource } from './contract-scope-cache';
 import { computeFlags } from './domain/compliance-flags';
 import { TRANSFER_LEAF_SCHEMA_V1, TransferLeafV1, transferLeafBytes } from './domain/transfer-leaf';
+import { parseTransferBody } from './domain/transfer-records';
 import {
-  CreateTransfersDto,
   CreateTransfersResponse,
   ExportTransfersQuery,
   ListTransfersQuery,
@@ -88,7 +87,10 @@ export class TransfersService {
    * key. Everything per record (flags, canonical JSON, leaf hashes) is done
    * before the transaction opens.
    */
-  async ingest(principal: Principal, dto: CreateTransfersDto, rawBody: unknown, idempotencyKey: string | undefined): Promise<IngestOutcome> {
+  async ingest(principal: Principal, body: unknown, idempotencyKey: string | undefined): Promise<IngestOutcome> {
+    const parsed = parseTransferBody(body);
+    if ('errors' in parsed) throw validationFailed(parsed.errors);
+    const { records } = parsed;
     const organisationId = principal.organisationId;
     if (!organisationId) throw notFound('Contract');
     let requestHash: Buffer | undefined;
@@ -99,15 +101,15 @@ export class TransfersService {
           errors: [{ field: 'header.Idempotency-Key', rule: 'format', message: 'Idempotency-Key must be 1 to 255 printable ASCII characters' }],
         });
       }
-      // The same body in any member order is the same request (RFC 8785).
-      requestHash = createHash('sha256').update(canonicalJson(rawBody)).digest();
+      // Validated records have a fixed member order, so the same body in any member order is the same request.
+      requestHash = createHash('sha256').update(JSON.stringify(records)).digest();
       const earlier = await this.replay(organisationId, idempotencyKey, requestHash);
       if (earlier) return { response: earlier, replayed: true };
     }
 
-    const contracts = await this.scopes.get(dto.records.map((r) => r.contractId));
+    const contracts = await this.scopes.get(records.map((r) => r.contractId));
     // A caller logs only for contracts its organisation is party to; anything else is 404 for the whole request.
-    for (const record of dto.records) {
+    for (const record of records) {
       const contract = contracts.get(record.contractId);
       if (!contract || (contract.bundle.processorId !== organisationId && contract.bundle.recipientId !== organisationId)) {
         throw new DomainError(ErrorCode.NOT_FOUND, 'Not found', { detail: `Contract ${record.contractId} was not found` });
@@ -116,16 +118,15 @@ export class TransfersService {
 
     const recordedAt = new Date().toISOString();
     const submittedBy = { organisationId, principalType: principal.kind, principalId: principal.id };
-    const leaves: PreparedLeaf[] = new Array(dto.records.length);
-    const rows: CopyValue[][] = new Array(dto.records.length);
-    const flagsOut: string[][] = new Array(dto.records.length);
-    dto.records.forEach((record, i) => {
+    const leaves: PreparedLeaf[] = new Array(records.length);
+    const rows: CopyValue[][] = new Array(records.length);
+    const flagsOut: string[][] = new Array(records.length);
+    records.forEach((record, i) => {
       const contract = contracts.get(record.contractId) as CachedContract;
       const { bundle } = contract;
-      const occurredAt = new Date(record.occurredAt).toISOString();
+      const { occurredAt, onwardRecipient } = record;
       const version = contract.versionAt(occurredAt);
-      const onwardRecipient = record.onwardRecipient ? { name: record.onwardRecipient.name, city: record.onwardRecipient.city } : null;
-      const flags = computeFlags(version.scope, { ...record, occurredAt, onwardRecipient });
+      const flags = computeFlags(version.scope, record);
       const leaf: TransferLeafV1 = {
         schema: TRANSFER_LEAF_SCHEMA_V1,
         contractId: bundle.contractId,
@@ -143,7 +144,7 @@ export class TransfersService {
         transferMethod: record.transferMethod,
         separateConsentObtained: record.separateConsentObtained,
         onwardRecipient,
-        payloadDigest: record.payloadDigest.toLowerCase(),
+        payloadDigest: record.payloadDigest,
         externalReference: record.externalReference,
         flags,
         submittedBy,

@@ -236,7 +236,7 @@ describe('GET /transfers, export and summary', () => {
     const items: any[] = [];
     let cursor: string | null = null;
     do {
-      const res = await t.http.get(`/transfers?${query}&limit=37${cursor ? `&cursor=${cursor}` : ''}`).set(...bearer(token));
+      const res: { status: number; body: any } = await t.http.get(`/transfers?${query}&limit=37${cursor ? `&cursor=${cursor}` : ''}`).set(...bearer(token));
       expect(res.status).toBe(200);
       items.push(...res.body.items);
       cursor = res.body.nextCursor;

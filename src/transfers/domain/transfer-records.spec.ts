@@ -1,0 +1,91 @@
+import { normaliseInstant, parseTransferBody } from './transfer-records';
+
+const good = () => ({
+  contractId: '0B0A2A52-8C1F-4A57-9B43-1E0E6A3E9F10',
+  occurredAt: '2025-02-01T11:00:00+08:00',
+  direction: 'MAINLAND_TO_HK',
+  dataSubjectCount: 120,
+  recordCount: 480,
+  personalInformationCategories: ['BASIC_PROFILE', 'IDENTITY'],
+  sensitiveCategories: [],
+  purposes: ['credit assessment'],
+  transferMethod: 'encrypted API over dedicated line',
+  separateConsentObtained: true,
+  payloadDigest: 'AB'.repeat(32),
+  externalReference: 'batch-1',
+});
+
+const fields = (body: unknown): string[] => {
+  const result = parseTransferBody(body);
+  return 'errors' in result ? result.errors.map((e) => e.field) : [];
+};
+
+describe('parseTransferBody', () => {
+  it('normalises a valid record: UTC milliseconds, lower-case ids and digest, onwardRecipient null', () => {
+    const result = parseTransferBody({ records: [good()] });
+    expect('records' in result && result.records[0]).toEqual({
+      ...good(),
+      contractId: '0b0a2a52-8c1f-4a57-9b43-1e0e6a3e9f10',
+      occurredAt: '2025-02-01T03:00:00.000Z',
+      payloadDigest: 'ab'.repeat(32),
+      onwardRecipient: null,
+    });
+  });
+
+  it('gives members a fixed order whatever the input order', () => {
+    const reversed = Object.fromEntries(Object.entries(good()).reverse());
+    expect(JSON.stringify(parseTransferBody({ records: [reversed] }))).toBe(JSON.stringify(parseTransferBody({ records: [good()] })));
+  });
+
+  it('names every bad field by path, and only those', () => {
+    expect(
+      fields({
+        records: [
+          good(),
+          { ...good(), direction: 'SIDEWAYS', payloadDigest: 'xyz', sensitiveCategories: ['HEALTH'], extra: 1, onwardRecipient: { name: '', city: 'x' } },
+          { ...good(), personalInformationCategories: ['IDENTITY', 'IDENTITY'], dataSubjectCount: -1, recordCount: 1.5, separateConsentObtained: 'yes' },
+        ],
+      }).sort(),
+    ).toEqual(
+      [
+        'records[1].direction',
+        'records[1].payloadDigest',
+        'records[1].sensitiveCategories',
+        'records[1].extra',
+        'records[1].onwardRecipient.name',
+        'records[1].onwardRecipient.city',
+        'records[2].personalInformationCategories',
+        'records[2].dataSubjectCount',
+        'records[2].recordCount',
+        'records[2].separateConsentObtained',
+      ].sort(),
+    );
+  });
+
+  it('refuses bodies that are not {records:[1..10000]}', () => {
+    expect(fields([])).toEqual(['body']);
+    expect(fields({ records: [] })).toEqual(['records']);
+    expect(fields({ records: new Array(10_001).fill(good()) })).toEqual(['records']);
+    expect(fields({ records: [good()], more: true })).toEqual(['more']);
+    expect(fields({ records: [null] })).toEqual(['records[0]']);
+  });
+
+  it('accepts onwardRecipient as absent, null or {name, city}', () => {
+    const { onwardRecipient: _omit, ...rest } = { ...good(), onwardRecipient: null };
+    expect(fields({ records: [rest, { ...good(), onwardRecipient: null }, { ...good(), onwardRecipient: { name: 'X', city: 'BEIJING' } }] })).toEqual([]);
+  });
+});
+
+describe('normaliseInstant', () => {
+  it.each([
+    ['2025-02-01T03:00:00Z', '2025-02-01T03:00:00.000Z'],
+    ['2025-02-01T03:00Z', '2025-02-01T03:00:00.000Z'],
+    ['2025-02-01T11:00:00.123456+08:00', '2025-02-01T03:00:00.123Z'],
+    ['2024-02-29T00:00:00-01:00', '2024-02-29T01:00:00.000Z'],
+  ])('%s → %s', (input, output) => expect(normaliseInstant(input)).toBe(output));
+
+  it.each(['2025-02-01T03:00:00', '2025-02-01', '2025-02-30T00:00:00Z', '2025-02-29T00:00:00Z', '2025-13-01T00:00:00Z', '2025-02-01T24:00:00Z', 'yesterday'])(
+    'refuses %s',
+    (input) => expect(normaliseInstant(input)).toBeNull(),
+  );
+});
