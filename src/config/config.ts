@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { loadSigningKey } from '../ledger/domain/checkpoint';
 
 /**
  * Environment validated at boot into one typed object (STYLE.md "Config").
@@ -48,7 +49,7 @@ type Env = Record<string, string | undefined>;
 function intVar(env: Env, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
-  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
+  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `must be a whole number, got ${JSON.stringify(raw)}`);
   const value = Number(raw);
   if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
   return value;
@@ -58,7 +59,7 @@ function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], 
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   if (!(allowed as readonly string[]).includes(raw)) {
-    throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got "${raw}"`);
+    throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got ${JSON.stringify(raw)}`);
   }
   return raw as T;
 }
@@ -78,17 +79,33 @@ function databaseUrl(env: Env): string | undefined {
   return raw;
 }
 
-/** Keeps a development secret stable across restarts: generated once, stored in the data dir. */
-function persistedSecret(dataDir: string, file: string, make: () => string): string {
+/**
+ * Keeps a development secret stable across restarts: generated once, stored in the data dir.
+ * Two processes starting together on one data dir agree on the first one written.
+ */
+function persistedSecret(dataDir: string, file: string, variable: string, make: () => string): string {
   const target = path.join(dataDir, file);
-  try {
-    return fs.readFileSync(target, 'utf8').trim();
-  } catch {
-    fs.mkdirSync(dataDir, { recursive: true });
-    const value = make();
-    fs.writeFileSync(target, value + '\n', { mode: 0o600, flag: 'wx' });
-    return value;
+  const read = (): string | null => {
+    try {
+      return fs.readFileSync(target, 'utf8').trim();
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw new ConfigError(variable, `is unset and ${target} cannot be read (${(error as NodeJS.ErrnoException).code})`);
+    }
+  };
+  let value = read();
+  if (value === null) {
+    try {
+      fs.mkdirSync(dataDir, { recursive: true });
+      fs.writeFileSync(target, make() + '\n', { mode: 0o600, flag: 'wx' });
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'EEXIST') throw new ConfigError(variable, `is unset and ${target} cannot be written (${code})`);
+    }
+    value = read() ?? '';
   }
+  if (Buffer.byteLength(value) < 32) throw new ConfigError(variable, `is unset and ${target} holds fewer than 32 bytes; delete the file or set ${variable}`);
+  return value;
 }
 
 export function loadConfig(env: Env = process.env): RegistryConfig {
@@ -96,18 +113,23 @@ export function loadConfig(env: Env = process.env): RegistryConfig {
   const production = nodeEnv === 'production';
   const dataDir = path.resolve(env.DATA_DIR || '.data');
 
-  let jwtSecret = env.JWT_SECRET;
+  const jwtSecret = env.JWT_SECRET;
   if (jwtSecret !== undefined && jwtSecret !== '' && Buffer.byteLength(jwtSecret) < 32) {
     throw new ConfigError('JWT_SECRET', 'must be at least 32 bytes');
   }
-  if (!jwtSecret) {
-    if (production) throw new ConfigError('JWT_SECRET', 'is required when NODE_ENV=production');
-    jwtSecret = persistedSecret(dataDir, 'jwt-secret', () => randomBytes(48).toString('base64url'));
-  }
+  if (!jwtSecret && production) throw new ConfigError('JWT_SECRET', 'is required when NODE_ENV=production');
 
   const ledgerSigningKey = env.LEDGER_SIGNING_KEY || undefined;
   if (!ledgerSigningKey && production) {
     throw new ConfigError('LEDGER_SIGNING_KEY', 'is required when NODE_ENV=production');
+  }
+  if (ledgerSigningKey) {
+    // Parsed here, not first when the ledger module starts, so a bad key stops the boot with this one line.
+    try {
+      loadSigningKey(ledgerSigningKey);
+    } catch (error) {
+      throw new ConfigError('LEDGER_SIGNING_KEY', `is not a usable Ed25519 key (${error instanceof Error ? error.message : String(error)})`);
+    }
   }
 
   const bootstrapAdminEmail = env.BOOTSTRAP_ADMIN_EMAIL || undefined;
@@ -124,7 +146,7 @@ export function loadConfig(env: Env = process.env): RegistryConfig {
     throw new ConfigError('DATABASE_APP_ROLE', 'must be a lower-case PostgreSQL role name, or empty to disable');
   }
 
-  return {
+  const config: RegistryConfig = {
     nodeEnv,
     host: env.HOST || '127.0.0.1',
     port: intVar(env, 'PORT', 3000, 0, 65535),
@@ -133,7 +155,7 @@ export function loadConfig(env: Env = process.env): RegistryConfig {
     databasePoolSize: intVar(env, 'DATABASE_POOL_SIZE', 10, 1, 200),
     dataDir,
     embeddedPostgresPort: intVar(env, 'EMBEDDED_PG_PORT', 54329, 1, 65535),
-    jwtSecret,
+    jwtSecret: jwtSecret ?? '',
     jwtIssuer: env.JWT_ISSUER || 'gba-registry',
     jwtAudience: env.JWT_AUDIENCE || 'gba-registry-api',
     jwtTtlSeconds: intVar(env, 'JWT_TTL_SECONDS', 900, 30, 86400),
@@ -150,6 +172,11 @@ export function loadConfig(env: Env = process.env): RegistryConfig {
     transferRetentionYears: intVar(env, 'TRANSFER_RETENTION_YEARS', 3, 3, 100),
     filingResubmissionWorkingDays: intVar(env, 'FILING_RESUBMISSION_WORKING_DAYS', 10, 1, 365),
   };
+  // Only once every variable is valid: a bad value must not leave files behind.
+  if (!config.jwtSecret) {
+    config.jwtSecret = persistedSecret(dataDir, 'jwt-secret', 'JWT_SECRET', () => randomBytes(48).toString('base64url'));
+  }
+  return config;
 }
 
 export const REGISTRY_CONFIG = Symbol('REGISTRY_CONFIG');

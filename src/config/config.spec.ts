@@ -1,0 +1,131 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { ConfigError, loadConfig } from './config';
+
+const SECRET = 'a-jwt-secret-that-is-at-least-32-bytes-long';
+// base64 of a 32-byte Ed25519 seed, and the PKCS #8 DER form of another key.
+const SEED = Buffer.alloc(32, 7).toString('base64');
+const PKCS8 = 'MC4CAQAwBQYDK2VwBCIEINq/FGH4XrS3NDFD6sVyNVV2j3I6IJQsZveG1I26lnKB';
+
+describe('loadConfig', () => {
+  let dataDir: string;
+  beforeEach(() => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gba-config-'));
+  });
+  afterEach(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+
+  const load = (env: Record<string, string>) => loadConfig({ DATA_DIR: dataDir, ...env });
+  const failure = (env: Record<string, string>): ConfigError => {
+    try {
+      load(env);
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      return error as ConfigError;
+    }
+    throw new Error(`expected a ConfigError for ${JSON.stringify(env)}`);
+  };
+
+  it('has working defaults for development', () => {
+    const config = load({});
+    expect(config).toMatchObject({
+      nodeEnv: 'development',
+      host: '127.0.0.1',
+      port: 3000,
+      databaseUrl: undefined,
+      databaseAppRole: 'registry_app',
+      dataDir,
+      jwtIssuer: 'gba-registry',
+      jwtAudience: 'gba-registry-api',
+      jwtTtlSeconds: 900,
+      logLevel: 'info',
+      loginMaxAttempts: 5,
+      loginWindowSeconds: 300,
+      transferRetentionYears: 3,
+    });
+  });
+
+  it.each([
+    ['PORT', 'abc', /PORT: must be a whole number, got "abc"/],
+    ['PORT', '70000', /PORT: must be between 0 and 65535/],
+    ['PORT', '-1', /PORT: must be a whole number/],
+    ['PORT', '80.5', /PORT: must be a whole number/],
+    ['DATABASE_POOL_SIZE', '0', /DATABASE_POOL_SIZE: must be between 1 and 200/],
+    ['JWT_TTL_SECONDS', '5', /JWT_TTL_SECONDS: must be between 30/],
+    ['LOG_LEVEL', 'verbose', /LOG_LEVEL: must be one of/],
+    ['NODE_ENV', 'staging', /NODE_ENV: must be one of development, production, test/],
+    ['TRANSFER_RETENTION_YEARS', '2', /TRANSFER_RETENTION_YEARS: must be between 3/], // R18: at least 3 years
+    ['DATABASE_APP_ROLE', 'Robert"); DROP', /DATABASE_APP_ROLE/],
+    ['BOOTSTRAP_ADMIN_EMAIL', 'not-an-email', /BOOTSTRAP_ADMIN_EMAIL/],
+  ])('refuses %s=%j naming the variable', (variable, value, message) => {
+    const error = failure({ [variable]: value });
+    expect(error.variable).toBe(variable);
+    expect(error.message).toMatch(message);
+  });
+
+  it('keeps the message on one line even when the value holds a newline', () => {
+    const error = failure({ PORT: '80\n81' });
+    expect(error.message).not.toContain('\n');
+    expect(error.message).toMatch(/^PORT: /);
+  });
+
+  it('refuses a JWT_SECRET shorter than 32 bytes', () => {
+    const error = failure({ JWT_SECRET: 'too-short' });
+    expect(error.variable).toBe('JWT_SECRET');
+    expect(error.message).toBe('JWT_SECRET: must be at least 32 bytes');
+  });
+
+  it('requires JWT_SECRET and LEDGER_SIGNING_KEY in production', () => {
+    expect(failure({ NODE_ENV: 'production', LEDGER_SIGNING_KEY: SEED }).message).toBe('JWT_SECRET: is required when NODE_ENV=production');
+    expect(failure({ NODE_ENV: 'production', JWT_SECRET: SECRET }).message).toBe('LEDGER_SIGNING_KEY: is required when NODE_ENV=production');
+    const config = load({ NODE_ENV: 'production', JWT_SECRET: SECRET, LEDGER_SIGNING_KEY: SEED });
+    expect(config.jwtSecret).toBe(SECRET);
+    expect(fs.readdirSync(dataDir)).toEqual([]); // nothing generated in production
+  });
+
+  it('accepts a seed or PKCS #8 signing key and refuses anything else', () => {
+    expect(load({ LEDGER_SIGNING_KEY: SEED }).ledgerSigningKey).toBe(SEED);
+    expect(load({ LEDGER_SIGNING_KEY: PKCS8 }).ledgerSigningKey).toBe(PKCS8);
+    for (const bad of ['not base64!', Buffer.alloc(16).toString('base64')]) {
+      expect(failure({ LEDGER_SIGNING_KEY: bad }).variable).toBe('LEDGER_SIGNING_KEY');
+    }
+  });
+
+  it.each(['not a url', 'mysql://user@localhost/db', 'http://localhost:5432/db'])('refuses DATABASE_URL=%j', (url) => {
+    const error = failure({ DATABASE_URL: url });
+    expect(error.message).toBe('DATABASE_URL: must be a postgres:// URL');
+  });
+
+  it('accepts postgres:// and postgresql:// URLs', () => {
+    expect(load({ DATABASE_URL: 'postgres://u:p@db:5432/registry' }).databaseUrl).toBe('postgres://u:p@db:5432/registry');
+    expect(load({ DATABASE_URL: 'postgresql://db/registry' }).databaseUrl).toBe('postgresql://db/registry');
+  });
+
+  it('generates a development JWT secret once, keeps it in the data dir, and reuses it', () => {
+    const first = load({}).jwtSecret;
+    expect(Buffer.byteLength(first)).toBeGreaterThanOrEqual(32);
+    const file = path.join(dataDir, 'jwt-secret');
+    expect(fs.readFileSync(file, 'utf8').trim()).toBe(first);
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    expect(load({}).jwtSecret).toBe(first);
+  });
+
+  it('writes nothing when another variable is invalid', () => {
+    failure({ PORT: 'abc' });
+    expect(fs.readdirSync(dataDir)).toEqual([]);
+  });
+
+  it('refuses a truncated persisted secret instead of signing with it', () => {
+    fs.writeFileSync(path.join(dataDir, 'jwt-secret'), 'short\n');
+    expect(failure({}).message).toMatch(/^JWT_SECRET: is unset and .*jwt-secret holds fewer than 32 bytes/);
+  });
+
+  it('requires a 12-character bootstrap password with a bootstrap e-mail', () => {
+    expect(failure({ BOOTSTRAP_ADMIN_EMAIL: 'admin@example.test', BOOTSTRAP_ADMIN_PASSWORD: 'short' }).variable).toBe('BOOTSTRAP_ADMIN_PASSWORD');
+    expect(load({ BOOTSTRAP_ADMIN_EMAIL: 'admin@example.test', BOOTSTRAP_ADMIN_PASSWORD: 'long enough password' }).bootstrapAdminEmail).toBe('admin@example.test');
+  });
+
+  it('splits CORS_ORIGINS on commas', () => {
+    expect(load({ CORS_ORIGINS: 'https://a.example, https://b.example ,' }).corsOrigins).toEqual(['https://a.example', 'https://b.example']);
+  });
+});
