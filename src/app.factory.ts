@@ -26,7 +26,14 @@ export function registeredRoutes(app: NestFastifyApplication): RegisteredRoute[]
  * Builds the whole HTTP application; `main.ts`, the tests and the benchmarks
  * all start the registry through this one function.
  */
-export async function createApp(config: RegistryConfig, databaseUrl: string, options: { silent?: boolean } = {}): Promise<NestFastifyApplication> {
+export interface CreateAppOptions {
+  /** No logs at all (tests). */
+  silent?: boolean;
+  /** Where the JSON log lines go instead of stdout (the log test captures them). */
+  logDestination?: NodeJS.WritableStream;
+}
+
+export async function createApp(config: RegistryConfig, databaseUrl: string, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: config.bodyLimitBytes,
     genReqId: (req: import('node:http').IncomingMessage) => {
@@ -37,7 +44,7 @@ export async function createApp(config: RegistryConfig, databaseUrl: string, opt
     trustProxy: false,
     routerOptions: { maxParamLength: 200 },
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, databaseUrl), adapter, {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, databaseUrl, { logDestination: options.logDestination }), adapter, {
     bufferLogs: true,
     abortOnError: false,
     logger: options.silent ? false : undefined,

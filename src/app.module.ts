@@ -17,12 +17,12 @@ import { TransfersModule } from './transfers/transfers.module';
 
 @Module({})
 export class AppModule {
-  static forRoot(config: RegistryConfig, databaseUrl: string): DynamicModule {
+  static forRoot(config: RegistryConfig, databaseUrl: string, options: { logDestination?: NodeJS.WritableStream } = {}): DynamicModule {
     return {
       module: AppModule,
       imports: [
         RegistryConfigModule.forRoot(config),
-        LoggerModule.forRoot(loggerOptions(config)),
+        LoggerModule.forRoot(loggerOptions(config, options.logDestination)),
         TypeOrmModule.forRoot({
           ...dataSourceOptions(databaseUrl, { poolSize: config.databasePoolSize, appRole: config.databaseAppRole }),
           // Keep trying in the background rather than failing the whole boot on a blip.

@@ -28,6 +28,11 @@ export const REDACTED_PATHS = [
   '*.accessToken',
 ];
 
+/** The request path without its query string (which may carry a cursor or other caller data). */
+function pathOf(req: { url?: string; originalUrl?: string }): string {
+  return (req.originalUrl ?? req.url ?? '').split('?')[0];
+}
+
 export function loggerOptions(config: RegistryConfig, destination?: NodeJS.WritableStream): Params {
   return {
     pinoHttp: [
@@ -37,9 +42,11 @@ export function loggerOptions(config: RegistryConfig, destination?: NodeJS.Writa
         redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
         genReqId: (req) => (req as IncomingMessage & { id?: string }).id ?? requestIdOf(req),
         customProps: () => ({}),
-        autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/health/') },
+        // Under Fastify, Nest runs this middleware through middie, which strips the mount path from
+        // req.url while the middleware runs ("/health/live" reads "/"): match on originalUrl.
+        autoLogging: { ignore: (req) => pathOf(req).startsWith('/health/') },
         serializers: {
-          req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url?.split('?')[0] }),
+          req: (req: { id: string; method: string; url: string; raw?: IncomingMessage }) => ({ id: req.id, method: req.method, url: pathOf(req.raw ?? req) }),
           res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
         },
       },

@@ -32,7 +32,7 @@ export interface TestApp {
 
 let sequence = 0;
 
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(env: Record<string, string> = {}, options: { logDestination?: NodeJS.WritableStream } = {}): Promise<TestApp> {
   const database = await createTestDatabase();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gba-registry-app-'));
   const config = loadConfig({
@@ -45,7 +45,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     DATABASE_POOL_SIZE: '5',
     ...env,
   });
-  const app = await createApp(config, database.url, { silent: true });
+  const app = await createApp(config, database.url, options.logDestination ? { logDestination: options.logDestination } : { silent: true });
   const dataSource = app.get(DataSource);
   const auth = app.get(AuthService);
   const tokenFor = async (userId: string): Promise<string> => {
