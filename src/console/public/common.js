@@ -1,15 +1,37 @@
 // Pieces shared by the pages.
 import * as api from './api.js';
 import { h } from './dom.js';
-import { code, formatDate, t } from './i18n.js';
+import { code, formatDate, getLanguage, t } from './i18n.js';
 
 export function shortId(id) {
   return id ? String(id).slice(0, 8) : '—';
 }
 
-export function orgName(org, fallbackId) {
-  if (!org) return shortId(fallbackId);
-  return org.legalName || org.legalNameZh || org.identifier || shortId(org.id);
+/**
+ * An organisation's name in the current language where it has one. Regulators may not read
+ * organisations on the other side of the boundary (GET /organisations/:id answers 404), so
+ * then the party's side and a short id are shown instead.
+ */
+export function orgName(org, fallbackId, contract, party) {
+  if (!org) {
+    const side = contract && party ? sideOf(contract, party) : null;
+    return h('span', { class: 'mono', title: fallbackId ?? '' }, side ? `${code('jurisdiction', side)} · ${shortId(fallbackId)}` : shortId(fallbackId));
+  }
+  const zh = getLanguage() === 'zh-Hant';
+  return (zh ? org.legalNameZh || org.legalName : org.legalName || org.legalNameZh) || org.identifier || shortId(org.id);
+}
+
+/** The jurisdiction of a contract's party, from the contract's direction (R2). */
+export function sideOf(contract, party) {
+  const processorSide = contract.direction === 'HK_TO_MAINLAND' ? 'HONG_KONG' : 'MAINLAND';
+  if (party === 'processor') return processorSide;
+  return processorSide === 'MAINLAND' ? 'HONG_KONG' : 'MAINLAND';
+}
+
+/** The filing authority in the current language; OGCIO before the DPO was formed (R8). */
+export function authorityLabel(filing, short = false) {
+  if (/OGCIO|Chief Information/.test(filing.authorityName ?? '')) return code('authority', 'OGCIO');
+  return code(short ? 'authorityShort' : 'authority', filing.authority);
 }
 
 /** Organisations by id, fetched in parallel; missing or hidden ones map to null. */

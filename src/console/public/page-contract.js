@@ -1,10 +1,10 @@
 // Contract page: parties, terms, both filings with review, versions with a field-by-field
 // diff, materials, history, incidents and the transfer summary.
 import * as api from './api.js';
-import { clear, definitionList, field, h, saveBlob, table } from './dom.js';
+import { append, clear, definitionList, field, h, saveBlob, table } from './dom.js';
 import { code, formatDate, formatInstant, formatNumber, t } from './i18n.js';
 import {
-  canReview, deadlineText, errorBox, flagBadges, hashWith, loading, organisations, orgName, overdueBadge, shortId, statusBadge,
+  authorityLabel, canReview, deadlineText, errorBox, flagBadges, hashWith, loading, organisations, orgName, overdueBadge, shortId, sideOf, statusBadge,
 } from './common.js';
 import { announce } from './nav.js';
 
@@ -27,9 +27,10 @@ export async function renderContract(container, { params: [id], isCurrent }, fla
   const orgs = orgsResult.status === 'fulfilled' ? orgsResult.value : new Map();
   const processor = orgs.get(contract.processorId);
   const recipient = orgs.get(contract.recipientId);
-  heading.textContent = `${orgName(processor, contract.processorId)} → ${orgName(recipient, contract.recipientId)}`;
+  clear(heading);
+  append(heading, [orgName(processor, contract.processorId, contract, 'processor'), ' → ', orgName(recipient, contract.recipientId, contract, 'recipient')]);
 
-  clear(container).append(
+  append(clear(container), [
     heading,
     h('p', { class: 'muted' }, `${t('contract.heading', { id })} · ${t('hkTime')}`),
     flash ?? null,
@@ -43,7 +44,7 @@ export async function renderContract(container, { params: [id], isCurrent }, fla
     section('history', t('contract.history'), settledOr(history, (r) => historyView(r.items, orgs))),
     section('incidents', t('contract.incidents'), settledOr(incidents, (r) => incidentsView(r, orgs))),
     section('transfers', t('contract.transfers'), settledOr(summary, (s) => transferSummary(id, s))),
-  );
+  ]);
 }
 
 function section(name, title, content) {
@@ -70,21 +71,26 @@ function summaryFacts(contract, processor) {
 }
 
 function parties(contract, processor, recipient) {
-  const card = (title, org, id) =>
+  const card = (title, org, id, party) =>
     h(
       'div',
       { class: 'card' },
       h('h3', {}, title),
       definitionList([
-        [t('org.name'), org ? [org.legalName ?? '', org.legalNameZh ? [org.legalName ? ' · ' : '', h('span', { lang: 'zh-Hant' }, org.legalNameZh)] : null] : shortId(id)],
-        [t('org.jurisdiction'), code('jurisdiction', org?.jurisdiction)],
+        [t('org.name'), org ? [org.legalName ?? '', org.legalNameZh ? [org.legalName ? ' · ' : '', h('span', { lang: 'zh-Hant' }, org.legalNameZh)] : null] : orgName(null, id)],
+        [t('org.jurisdiction'), code('jurisdiction', org?.jurisdiction ?? sideOf(contract, party))],
         [t('org.city'), code('city', org?.city)],
         [t('org.identifier'), h('span', { class: 'mono' }, org ? `${org.identifierType} ${org.identifier}` : id)],
         [t('org.sector'), code('sector', org?.sector)],
         [t('org.verification'), org?.verificationStatus ?? '—'],
       ]),
     );
-  return h('div', { class: 'cards' }, card(t('contract.processor'), processor, contract.processorId), card(t('contract.recipient'), recipient, contract.recipientId));
+  return h(
+    'div',
+    { class: 'cards' },
+    card(t('contract.processor'), processor, contract.processorId, 'processor'),
+    card(t('contract.recipient'), recipient, contract.recipientId, 'recipient'),
+  );
 }
 
 function filings(container, contract, orgs) {
@@ -97,9 +103,9 @@ function filings(container, contract, orgs) {
       return h(
         'div',
         { class: 'card', 'data-filing': filing.party },
-        h('h3', {}, `${code('party', filing.party)} — ${orgName(org, filing.organisationId)}`),
+        h('h3', {}, code('party', filing.party), ' — ', orgName(org, filing.organisationId, contract, filing.party)),
         definitionList([
-          [t('filing.authority'), filing.authorityName ?? code('authority', filing.authority)],
+          [t('filing.authority'), authorityLabel(filing)],
           [t('filing.deadline'), deadlineText(filing)],
           [t('filing.status'), [statusBadge(filing.status), filing.overdue ? overdueBadge() : null]],
           [t('filing.number'), h('span', { class: 'mono', 'data-field': 'filing-number' }, filing.filingNumber ?? '—')],
@@ -289,7 +295,7 @@ function materials(base, documents, orgs) {
         'tr',
         {},
         h('td', {}, code('documentKind', doc.kind)),
-        h('td', {}, `${code('party', doc.party)} — ${orgName(orgs.get(doc.organisationId), doc.organisationId)}`),
+        h('td', {}, code('party', doc.party), ' — ', orgName(orgs.get(doc.organisationId), doc.organisationId)),
         h('td', {}, String(doc.version ?? '—')),
         h('td', { class: 'num' }, `${formatNumber(doc.size)} B`),
         h('td', { class: 'hash', title: doc.sha256 }, `${doc.sha256.slice(0, 16)}…`),
@@ -327,7 +333,7 @@ function actorText(actor, orgs) {
   if (!actor) return '—';
   const role = t(`role.${actor.role}`);
   if (actor.authority) return `${role} · ${code('authorityShort', actor.authority)}`;
-  if (actor.organisationId) return `${role} · ${orgName(orgs.get(actor.organisationId), actor.organisationId)}`;
+  if (actor.organisationId) return [role, ' · ', orgName(orgs.get(actor.organisationId), actor.organisationId)];
   return role;
 }
 
@@ -376,7 +382,7 @@ function incidentsView(incidents, orgs) {
         'tr',
         {},
         h('td', {}, formatInstant(incident.occurredAt)),
-        h('td', {}, `${code('party', incident.party)} — ${orgName(orgs.get(incident.organisationId), incident.organisationId)}`),
+        h('td', {}, code('party', incident.party), ' — ', orgName(orgs.get(incident.organisationId), incident.organisationId)),
         h('td', {}, incident.description),
         h('td', { class: 'num' }, formatNumber(incident.affectedDataSubjects)),
       ),

@@ -1,20 +1,20 @@
 // Filings queue: the filings with the regulator's authority, overdue first, then by deadline.
 import * as api from './api.js';
-import { clear, field, h, select, table } from './dom.js';
+import { append, clear, field, h, select, table } from './dom.js';
 import { code, t } from './i18n.js';
 import {
-  deadlineText, hashWith, loading, optionsWithAll, organisations, orgName, overdueBadge, reviewingAuthority, shortId, statusBadge,
+  authorityLabel, deadlineText, hashWith, loading, optionsWithAll, organisations, orgName, overdueBadge, reviewingAuthority, shortId, statusBadge,
 } from './common.js';
 import { navigate } from './nav.js';
 
 export async function renderQueue(container, { query, isCurrent }) {
   const me = api.currentUser();
   const authority = reviewingAuthority(me);
-  container.append(
+  append(container, [
     h('h1', { tabindex: '-1' }, t('queue.heading')),
     h('p', {}, authority ? t('queue.intro', { authority: code('authority', authority) }) : t('queue.introAll')),
     me?.authority === 'HK_PCPD' ? h('p', { class: 'notice' }, t('readOnly')) : null,
-  );
+  ]);
 
   const status = select('status', optionsWithAll('filingStatus'), query.status ?? '');
   const sector = select('sector', optionsWithAll('sector'), query.sector ?? '');
@@ -92,9 +92,9 @@ export async function renderQueue(container, { query, isCurrent }) {
             h('div', { class: 'muted' }, code('direction', contract.direction)),
           ),
           h('td', {}, orgName(orgs.get(filer), filer), h('div', { class: 'muted' }, code('party', filing.party))),
-          h('td', {}, orgName(orgs.get(other), other)),
+          h('td', {}, orgName(orgs.get(other), other, contract, filing.party === 'processor' ? 'recipient' : 'processor')),
           h('td', {}, code('sector', processor?.sector ?? contract.sector)),
-          h('td', {}, filing.authorityName ?? code('authorityShort', filing.authority)),
+          h('td', {}, authorityLabel(filing, true)),
           h('td', {}, deadlineText(filing)),
           h('td', {}, statusBadge(filing.status), filing.overdue ? overdueBadge() : null),
           h('td', { class: 'mono' }, filing.filingNumber ?? '—'),
