@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
-import { ProblemFilter, sendProblem, toProblem } from './common/problem.filter';
+import { ProblemFilter } from './common/problem.filter';
 import { registryValidationPipe } from './common/validation';
 import { RegistryConfig } from './config/config';
 import { RegistryMetrics } from './health/metrics';
@@ -76,10 +76,9 @@ export async function createApp(config: RegistryConfig, databaseUrl: string, opt
   await app.register(fastifyMultipart as never, { limits: { fileSize: config.uploadLimitBytes, files: 1, fields: 10 } });
   if (config.corsOrigins.length) app.enableCors({ origin: config.corsOrigins, credentials: false });
 
-  // Errors raised by Fastify itself (bad JSON, body too large, wrong content type) are problem+json too.
-  fastify.setErrorHandler((error, request, reply) => {
-    sendProblem(reply, toProblem(error, request.url.split('?')[0], request.id));
-  });
+  // Errors raised by Fastify itself (bad JSON, body too large, wrong content type) reach the
+  // ProblemFilter through the error handler Nest installs at init (RoutesResolver), so they are
+  // problem+json too; a second handler here would only replace Nest's and warn (FSTWRN004).
   fastify.addHook('onSend', async (request, reply, payload) => {
     reply.header('x-request-id', request.id);
     return payload;
