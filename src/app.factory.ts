@@ -81,6 +81,11 @@ export async function createApp(config: RegistryConfig, databaseUrl: string, opt
   // problem+json too; a second handler here would only replace Nest's and warn (FSTWRN004).
   fastify.addHook('onSend', async (request, reply, payload) => {
     reply.header('x-request-id', request.id);
+    // Swagger UI's page and components use inline styles; allow those on /docs only.
+    if (request.url.startsWith('/docs')) {
+      const policy = reply.getHeader('content-security-policy');
+      if (typeof policy === 'string') reply.header('content-security-policy', policy.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'"));
+    }
     return payload;
   });
   const metrics = app.get(RegistryMetrics);

@@ -81,6 +81,10 @@ describe('OpenAPI document', () => {
     expect(page.status).toBe(200);
     expect(page.headers['content-type']).toMatch(/^text\/html/);
     expect((await t.http.get('/docs/swagger-ui-init.js')).status).toBe(200);
+    expect((await t.http.get('/docs/swagger-ui.css')).status).toBe(200);
+    // Swagger UI needs inline styles; the rest of the API keeps the strict policy.
+    expect(page.headers['content-security-policy']).toContain("style-src 'self' 'unsafe-inline'");
+    expect((await t.http.get('/health/live')).headers['content-security-policy']).toContain("style-src 'self';");
   });
 });
 
