@@ -30,7 +30,7 @@ export function see(locator: Locator) {
   return {
     toContainText: (expected: string | string[]) =>
       eventually(
-        () => locator.allInnerTexts(),
+        () => locator.allTextContents(),
         (texts) => [expected].flat().every((e) => texts.some((t) => t.includes(e))),
         `${locator} to contain ${JSON.stringify(expected)}`,
       ),

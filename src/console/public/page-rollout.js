@@ -121,7 +121,7 @@ function settle(section, result, render) {
     return;
   }
   const content = render(result.value);
-  section.append(...(Array.isArray(content) ? content : [content]));
+  section.append(...[content].flat(Infinity).filter(Boolean));
 }
 
 /** Every month from the first to the last (so gaps show as zero), YYYY-MM. */
