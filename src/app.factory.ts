@@ -41,7 +41,9 @@ export async function createApp(config: RegistryConfig, databaseUrl: string, opt
       (req as typeof req & { id?: string }).id = id;
       return id;
     },
-    trustProxy: false,
+    // Behind a load balancer every client would otherwise share its address, and five failed
+    // sign-ins by anyone would lock everybody out (per-address throttling).
+    trustProxy: config.trustProxy,
     routerOptions: { maxParamLength: 200 },
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, databaseUrl, { logDestination: options.logDestination }), adapter, {

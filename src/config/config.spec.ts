@@ -125,6 +125,13 @@ describe('loadConfig', () => {
     expect(load({ BOOTSTRAP_ADMIN_EMAIL: 'admin@example.test', BOOTSTRAP_ADMIN_PASSWORD: 'long enough password' }).bootstrapAdminEmail).toBe('admin@example.test');
   });
 
+  it('reads TRUST_PROXY as off, a hop count, or proxy addresses, never "trust everyone"', () => {
+    expect(load({}).trustProxy).toBe(false);
+    expect(load({ TRUST_PROXY: '1' }).trustProxy).toBe(1);
+    expect(load({ TRUST_PROXY: '10.0.0.0/8, 192.168.1.7,::1' }).trustProxy).toEqual(['10.0.0.0/8', '192.168.1.7', '::1']);
+    for (const bad of ['true', '0', 'load-balancer.internal', '10.0.0.0/8,*']) expect(failure({ TRUST_PROXY: bad }).variable).toBe('TRUST_PROXY');
+  });
+
   it('splits CORS_ORIGINS on commas', () => {
     expect(load({ CORS_ORIGINS: 'https://a.example, https://b.example ,' }).corsOrigins).toEqual(['https://a.example', 'https://b.example']);
   });

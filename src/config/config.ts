@@ -31,6 +31,12 @@ export interface RegistryConfig {
   bodyLimitBytes: number;
   uploadLimitBytes: number;
   corsOrigins: string[];
+  /**
+   * Which proxies' X-Forwarded-For to believe for the client address (sign-in throttling per
+   * address, logs): false, a hop count, or proxy addresses/CIDRs. Never "all": a client could
+   * then pick its own address and escape the per-address limit.
+   */
+  trustProxy: false | number | string[];
   loginMaxAttempts: number;
   loginWindowSeconds: number;
   transferRetentionYears: number;
@@ -62,6 +68,23 @@ function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], 
     throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got ${JSON.stringify(raw)}`);
   }
   return raw as T;
+}
+
+function trustProxy(env: Env): false | number | string[] {
+  const raw = (env.TRUST_PROXY ?? '').trim();
+  if (raw === '' || raw === 'false') return false;
+  if (/^\d+$/.test(raw)) {
+    const hops = Number(raw);
+    if (hops < 1 || hops > 10) throw new ConfigError('TRUST_PROXY', `hop count must be between 1 and 10, got ${hops}`);
+    return hops;
+  }
+  const entries = raw.split(',').map((entry) => entry.trim()).filter(Boolean);
+  const address = /^(\d{1,3}(\.\d{1,3}){3}|[0-9a-fA-F:]*:[0-9a-fA-F:.]*)(\/\d{1,3})?$/;
+  const bad = entries.find((entry) => !address.test(entry));
+  if (bad !== undefined) {
+    throw new ConfigError('TRUST_PROXY', `must be a hop count or comma-separated proxy addresses/CIDRs, got ${JSON.stringify(bad)}`);
+  }
+  return entries;
 }
 
 function databaseUrl(env: Env): string | undefined {
@@ -167,6 +190,7 @@ export function loadConfig(env: Env = process.env): RegistryConfig {
     bodyLimitBytes: intVar(env, 'BODY_LIMIT_BYTES', 16 * 1024 * 1024, 1024, 512 * 1024 * 1024),
     uploadLimitBytes: intVar(env, 'UPLOAD_LIMIT_BYTES', 20 * 1024 * 1024, 1024, 512 * 1024 * 1024),
     corsOrigins: (env.CORS_ORIGINS || '').split(',').map((s) => s.trim()).filter(Boolean),
+    trustProxy: trustProxy(env),
     loginMaxAttempts: intVar(env, 'LOGIN_MAX_ATTEMPTS', 5, 1, 1000),
     loginWindowSeconds: intVar(env, 'LOGIN_WINDOW_SECONDS', 300, 1, 86400),
     transferRetentionYears: intVar(env, 'TRANSFER_RETENTION_YEARS', 3, 3, 100),

@@ -386,3 +386,35 @@ describe('sign-in throttling (per account and per address)', () => {
     expect(locked.headers['retry-after']).toBeDefined();
   });
 });
+
+describe('sign-in throttling behind a trusted proxy (TRUST_PROXY)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ LOGIN_MAX_ATTEMPTS: '2', TRUST_PROXY: '10.1.1.1' });
+    const created = await t.http.post('/users').set(...bearer(t.adminToken)).send({ email: 'behind@example.test', password: 'the right password', role: 'SYSTEM_ADMIN' });
+    expect(created.status).toBe(201);
+  });
+  afterAll(async () => t?.close());
+
+  const viaProxy = (proxy: string, client: string, email: string, password: string) =>
+    t.app.inject({
+      method: 'POST',
+      url: '/auth/token',
+      remoteAddress: proxy,
+      headers: { 'x-forwarded-for': client },
+      payload: { grantType: 'password', email, password },
+    });
+
+  it('counts failures per forwarded client address, not per proxy', async () => {
+    for (let i = 0; i < 2; i++) expect((await viaProxy('10.1.1.1', '203.0.113.5', `nobody-${i}@example.test`, 'x')).statusCode).toBe(401);
+    expect((await viaProxy('10.1.1.1', '203.0.113.5', 'behind@example.test', 'the right password')).statusCode).toBe(429);
+    // Another client behind the same proxy is not locked out.
+    expect((await viaProxy('10.1.1.1', '203.0.113.6', 'behind@example.test', 'the right password')).statusCode).toBe(200);
+  });
+
+  it('ignores X-Forwarded-For from an untrusted peer', async () => {
+    for (let i = 0; i < 2; i++) expect((await viaProxy('198.51.100.9', `198.18.0.${i}`, `someone-${i}@example.test`, 'x')).statusCode).toBe(401);
+    // Rotating the forwarded address does not help: the peer's own address is what counts.
+    expect((await viaProxy('198.51.100.9', '198.18.0.99', 'behind@example.test', 'the right password')).statusCode).toBe(429);
+  });
+});
