@@ -77,7 +77,8 @@ export async function renderQueue(container, { query, isCurrent }) {
   results.append(
     table(
       t('queue.caption', { count: rows.length }),
-      [t('queue.contract'), t('queue.filer'), t('queue.counterparty'), t('queue.sector'), t('filing.authority'), t('queue.deadline'), t('queue.status.col'), t('queue.number')],
+      // A regulator's queue is all one authority (named above), so the column is only for administrators.
+      [t('queue.contract'), t('queue.filer'), t('queue.counterparty'), t('queue.sector'), authority ? null : t('filing.authority'), t('queue.deadline'), t('queue.status.col'), t('queue.number')].filter(Boolean),
       rows.map(({ contract, filing }) => {
         const filer = filing.party === 'processor' ? contract.processorId : contract.recipientId;
         const other = filing.party === 'processor' ? contract.recipientId : contract.processorId;
@@ -94,8 +95,8 @@ export async function renderQueue(container, { query, isCurrent }) {
           h('td', {}, orgName(orgs.get(filer), filer), h('div', { class: 'muted' }, code('party', filing.party))),
           h('td', {}, orgName(orgs.get(other), other, contract, filing.party === 'processor' ? 'recipient' : 'processor')),
           h('td', {}, code('sector', processor?.sector ?? contract.sector)),
-          h('td', {}, authorityLabel(filing, true)),
-          h('td', {}, deadlineText(filing)),
+          authority ? null : h('td', {}, authorityLabel(filing, true)),
+          h('td', { class: 'nowrap' }, deadlineText(filing)),
           h('td', {}, statusBadge(filing.status), filing.overdue ? overdueBadge() : null),
           h('td', { class: 'mono' }, filing.filingNumber ?? '—'),
         );

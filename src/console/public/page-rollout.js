@@ -31,6 +31,15 @@ export async function renderRollout(container, { isCurrent }) {
     api.getAll('/transfers', {}, { pageSize: 1000, maxItems: TRANSFER_SCAN_LIMIT }),
   ]);
   if (!isCurrent()) return;
+  // A contract's current filings are those of its latest filed version; filings accepted for
+  // earlier versions (before an amendment that needed re-filing) are read from its versions.
+  const filings = await settledValue(contracts, async ({ items }) => {
+    const earlier = await Promise.all(items.filter((c) => c.version > 1).map((c) => api.get(`/contracts/${c.id}/versions`)));
+    const all = [...items.flatMap((c) => c.filings ?? []), ...earlier.flat().flatMap((v) => v.filings ?? [])];
+    const unique = new Map(all.map((f) => [f.id, f]));
+    return { items, accepted: [...unique.values()].filter((f) => f.status === 'ACCEPTED' && f.reviewedAt) };
+  });
+  if (!isCurrent()) return;
 
   // 1. Enrolment by sector and status: GET /rollout/stats.
   settle(enrolmentCard, stats, (value) => {
@@ -48,8 +57,7 @@ export async function renderRollout(container, { isCurrent }) {
   });
 
   // 2. Filings accepted per month by side, from the contracts the regulator can see.
-  settle(filingsCard, contracts, ({ items }) => {
-    const accepted = items.flatMap((c) => (c.filings ?? []).filter((f) => f.status === 'ACCEPTED' && f.reviewedAt));
+  settle(filingsCard, filings, ({ items, accepted }) => {
     const months = monthRange(accepted.map((f) => hongKongMonth(f.reviewedAt)));
     const sides = [['GD_CAC', 'MAINLAND'], ['HK_DPO', 'HONG_KONG']];
     return [
@@ -104,6 +112,15 @@ export async function renderRollout(container, { isCurrent }) {
       ),
     );
   });
+}
+
+async function settledValue(result, transform) {
+  if (result.status === 'rejected') return result;
+  try {
+    return { status: 'fulfilled', value: await transform(result.value) };
+  } catch (reason) {
+    return { status: 'rejected', reason };
+  }
 }
 
 function card(grid, name, title) {
