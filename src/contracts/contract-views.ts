@@ -6,6 +6,22 @@ import type { ContractStatus } from './contract.dto';
 import type { Contract } from './contract.entity';
 import type { ContractVersion } from './contract-version.entity';
 import type { Filing, FilingParty } from './filing.entity';
+import type { Organisation } from '../organisations/organisation.entity';
+import { diffTerms } from './domain/amendment';
+
+/** Who the parties are, so a reader needs no second lookup (regulators may not read the other side's register). */
+export interface PartySummary {
+  id: string;
+  legalName: string | null;
+  legalNameZh: string | null;
+  jurisdiction: Jurisdiction;
+  city: string;
+  sector: string;
+}
+
+export function toPartySummary(o: Organisation): PartySummary {
+  return { id: o.id, legalName: o.legalName, legalNameZh: o.legalNameZh, jurisdiction: o.jurisdiction, city: o.city, sector: o.sector };
+}
 
 export interface FilingView {
   id: string;
@@ -39,6 +55,10 @@ export interface ContractView {
   regime: string;
   processorId: string;
   recipientId: string;
+  /** The processor's sector, which the sector gate (R15) was checked against. */
+  processorSector: string;
+  processor: PartySummary | null;
+  recipient: PartySummary | null;
   effectiveDate: IsoDate;
   expiryDate: IsoDate | null;
   importantDataIncluded: boolean;
@@ -66,6 +86,9 @@ export interface VersionView {
   pipia: PipiaRecord;
   changedFields: string[];
   refilingRequired: boolean;
+  /** The changed fields that forced re-filing, and the rule applied (R12); empty for version 1. */
+  triggers: string[];
+  rule: string | null;
   createdAt: string;
   /** The filings made for this version (none when it did not require re-filing). */
   filings: FilingView[];
@@ -139,6 +162,7 @@ export function toContractView(
   versions: readonly ContractVersion[],
   currentFilings: readonly Filing[],
   today: IsoDate,
+  parties: ReadonlyMap<string, Organisation> = new Map(),
 ): ContractView {
   const sorted = [...versions].sort((a, b) => a.version - b.version);
   const first = sorted[0];
@@ -153,6 +177,9 @@ export function toContractView(
     regime: c.regime,
     processorId: c.processorId,
     recipientId: c.recipientId,
+    processorSector: c.processorSector,
+    processor: parties.has(c.processorId) ? toPartySummary(parties.get(c.processorId)!) : null,
+    recipient: parties.has(c.recipientId) ? toPartySummary(parties.get(c.recipientId)!) : null,
     effectiveDate: latest.effectiveDate,
     expiryDate: latest.expiryDate,
     importantDataIncluded: latest.importantDataIncluded,
@@ -167,6 +194,8 @@ export function toContractView(
 }
 
 export function toVersionView(v: ContractVersion, all: readonly ContractVersion[], filings: readonly Filing[], today: IsoDate): VersionView {
+  const previous = all.find((p) => p.version === v.version - 1);
+  const analysis = previous ? diffTerms(termsOf(previous), termsOf(v)) : null;
   return {
     id: v.id,
     version: v.version,
@@ -179,6 +208,8 @@ export function toVersionView(v: ContractVersion, all: readonly ContractVersion[
     pipia: v.pipia,
     changedFields: v.changedFields,
     refilingRequired: v.refilingRequired,
+    triggers: analysis?.triggers ?? [],
+    rule: analysis?.rule ?? null,
     createdAt: v.createdAt.toISOString(),
     filings: sortFilings(filings.filter((f) => f.version === v.version)).map((f) => toFilingView(f, v.effectiveDate, today)),
   };

@@ -776,16 +776,20 @@ export class ContractsService {
   private async views(m: EntityManager, contracts: Contract[], today: IsoDate): Promise<ContractView[]> {
     if (!contracts.length) return [];
     const ids = contracts.map((c) => c.id);
-    const [versions, filings] = await Promise.all([
+    const partyIds = [...new Set(contracts.flatMap((c) => [c.processorId, c.recipientId]))];
+    const [versions, filings, organisations] = await Promise.all([
       m.getRepository(ContractVersion).find({ where: { contractId: In(ids) } }),
       m.getRepository(Filing).find({ where: { contractId: In(ids) } }),
+      this.organisations.findByIds(partyIds, m),
     ]);
+    const parties = new Map(organisations.map((o) => [o.id, o]));
     return contracts.map((c) =>
       toContractView(
         c,
         versions.filter((v) => v.contractId === c.id),
         filings.filter((f) => f.contractId === c.id && f.version === c.filingVersion),
         today,
+        parties,
       ),
     );
   }
