@@ -13,6 +13,8 @@ export function shortId(id) {
  * then the party's side and a short id are shown instead.
  */
 export function orgName(org, fallbackId, contract, party) {
+  // A contract names both its parties (GET /contracts/:id `processor` / `recipient`), whichever side the reader is on.
+  if (!org && contract && party && contract[party] && contract[party].id === fallbackId) org = contract[party];
   if (!org) {
     const side = contract && party ? sideOf(contract, party) : null;
     return h('span', { class: 'mono', title: fallbackId ?? '' }, side ? `${code('jurisdiction', side)} · ${shortId(fallbackId)}` : shortId(fallbackId));
