@@ -6,6 +6,8 @@
  *   BENCH_ROWS    transfer rows to ingest (default 1,000,000; 10,000,000 is the full run)
  *   DATABASE_URL  a PostgreSQL server to use instead of an embedded one (a database `gba_bench_<ts>` is created on it)
  *   BENCH_JSON    also write the JSON result here
+ *   BENCH_FILING_SECONDS  seconds per autocannon run (default 10)
+ *   BENCH_NODE_ARGS       extra node flags for the registry process, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`
  *
  * Never asserts a time: it measures and reports ratios to the limit measured in the same run.
  */
@@ -21,7 +23,9 @@ import { Client } from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { startEmbeddedPostgres } from '../src/database/embedded-postgres';
 import { runMigrations } from '../src/database/migrate';
+import { leafHash } from '../src/ledger/domain/merkle';
 import { makeValidUscc } from '../src/organisations/identifiers';
+import { TRANSFER_LEAF_SCHEMA_V1, transferLeafBytes } from '../src/transfers/domain/transfer-leaf';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const autocannon = require('autocannon') as (opts: Record<string, unknown>) => Promise<AutocannonResult>;
 
@@ -125,9 +129,12 @@ class Api {
   }
 }
 
+/** Secrets shared by every registry process of one run, so tokens stay valid across a restart. */
+const SECRETS = { jwt: randomBytes(48).toString('base64url'), signingSeed: randomBytes(32).toString('base64') };
+
 async function startRegistry(databaseUrl: string, port: number): Promise<ChildProcess> {
-  const signingSeed = randomBytes(32).toString('base64');
-  const child = spawn(process.execPath, [path.join(ROOT, 'dist', 'main.js')], {
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, 'dist', 'main.js')], {
     cwd: ROOT,
     env: {
       ...process.env,
@@ -135,8 +142,8 @@ async function startRegistry(databaseUrl: string, port: number): Promise<ChildPr
       DATABASE_URL: databaseUrl,
       PORT: String(port),
       HOST: '127.0.0.1',
-      JWT_SECRET: randomBytes(48).toString('base64url'),
-      LEDGER_SIGNING_KEY: signingSeed,
+      JWT_SECRET: SECRETS.jwt,
+      LEDGER_SIGNING_KEY: SECRETS.signingSeed,
       LEDGER_ORIGIN: 'bench.gba-registry.example/transfers',
       BOOTSTRAP_ADMIN_EMAIL: ADMIN.email,
       BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password,
@@ -157,6 +164,13 @@ async function startRegistry(databaseUrl: string, port: number): Promise<ChildPr
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error('registry did not become ready in 60 s');
+}
+
+async function stopRegistry(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await exited;
 }
 
 const CATEGORIES = ['BASIC_PROFILE', 'IDENTITY', 'PROPERTY_FINANCIAL'];
@@ -319,7 +333,39 @@ async function measureCopyLimit(ownerUrl: string, rows: number, seedData: Seed):
           external_reference: String(record.externalReference),
           flags: i % 50 === 0 ? '{CATEGORY_NOT_IN_SCOPE,SENSITIVE_WITHOUT_SEPARATE_CONSENT}' : '{}',
         };
-        chunk += columns.map((name) => values[name] ?? '\\N').join('\t') + '\n';
+        // The ledger leaf stored with the row: a leaf of the same size and shape (RFC 8785 JSON of the record) and its hash.
+        const leaf = transferLeafBytes({
+          schema: TRANSFER_LEAF_SCHEMA_V1,
+          contractId: values.contract_id,
+          contractVersion: 1,
+          processorId: values.processor_id,
+          recipientId: values.recipient_id,
+          occurredAt: values.occurred_at,
+          recordedAt,
+          direction: 'MAINLAND_TO_HK',
+          dataSubjectCount: record.dataSubjectCount as number,
+          recordCount: record.recordCount as number,
+          personalInformationCategories: record.personalInformationCategories as string[],
+          sensitiveCategories: record.sensitiveCategories as string[],
+          purposes: record.purposes as string[],
+          transferMethod: METHOD,
+          separateConsentObtained: record.separateConsentObtained as boolean,
+          onwardRecipient: null,
+          payloadDigest: String(record.payloadDigest),
+          externalReference: String(record.externalReference),
+          flags: i % 50 === 0 ? ['CATEGORY_NOT_IN_SCOPE', 'SENSITIVE_WITHOUT_SEPARATE_CONSENT'] : [],
+          submittedBy: { organisationId: values.processor_id, principalType: 'service_account', principalId: values.processor_id },
+        });
+        values.leaf = `\\\\x${leaf.toString('hex')}`;
+        values.leaf_hash = `\\\\x${leafHash(leaf).toString('hex')}`;
+        chunk +=
+          columns
+            .map((name) => {
+              // A column the limit does not fill would make the limit cheaper than the real rows: refuse.
+              if (!(name in values)) throw new Error(`bench: no value for transfer_records.${name} in the COPY limit`);
+              return values[name];
+            })
+            .join('\t') + '\n';
         if (chunk.length > 1 << 16) {
           yield chunk;
           chunk = '';
@@ -473,8 +519,8 @@ async function measureFiling(api: Api, seedData: Seed): Promise<Record<string, n
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     body: JSON.stringify(contractBody(processorId, seedData.recipientIds[0])),
-    // Bounded in count too, so the table does not grow without limit.
-    amount: 20_000,
+    // Bounded in count too, so the table does not grow without limit (`amount` would ignore the duration).
+    maxOverallRequests: 20_000,
   });
   const contractId = seedData.contractIds[0];
   const read = await cannon({ url: `${base}/contracts/${contractId}`, headers: { authorization: `Bearer ${token}` } });
@@ -523,7 +569,7 @@ async function main(): Promise<void> {
   await runMigrations(ownerUrl);
 
   const port = await freePort();
-  const app = await startRegistry(ownerUrl, port);
+  let app = await startRegistry(ownerUrl, port);
   const api = new Api(`http://127.0.0.1:${port}`);
   const rssAtStart = rssMb(app.pid!);
   const figures: Record<string, number> = { rows: ROWS };
@@ -557,6 +603,12 @@ async function main(): Promise<void> {
 
     log('export limit: raw COPY TO');
     const copyOut = await measureCopyTo(ownerUrl);
+    // The export's peak RSS is its own: measured on a freshly started registry, not on the process that just ingested N rows.
+    figures['app.rssAfterIngestMb'] = round(rssMb(app.pid!), 1);
+    log('restarting the registry for the export');
+    await stopRegistry(app);
+    app = await startRegistry(ownerUrl, port);
+    figures['app.rssBeforeExportMb'] = round(rssMb(app.pid!), 1);
     log('export through the API');
     const exported = await measureExport(api, seedData.regulatorToken, app.pid!);
     if (exported.rows !== copyOut.rows) log(`WARNING: export returned ${exported.rows} rows, COPY TO ${copyOut.rows}`);
@@ -591,8 +643,7 @@ async function main(): Promise<void> {
       'app.rssAtEndMb': round(rssMb(app.pid!), 1),
     });
   } finally {
-    app.kill('SIGTERM');
-    await new Promise((r) => app.once('exit', r));
+    await stopRegistry(app);
     if (embedded) await embedded.stop();
     else {
       const cleanup = new Client({ connectionString: databaseUrlFor(serverUrl, 'postgres') });
