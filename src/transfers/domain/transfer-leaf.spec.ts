@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import fc from 'fast-check';
+import { canonicalJsonBytes } from '../../ledger/domain/canonical-json';
 import { TRANSFER_LEAF_SCHEMA_V1, TransferLeafV1, transferLeafBytes } from './transfer-leaf';
 
 const record: TransferLeafV1 = {
@@ -47,5 +49,25 @@ describe('transfer leaf v1', () => {
 
   it('refuses a missing member rather than dropping it', () => {
     expect(() => transferLeafBytes({ ...record, onwardRecipient: undefined as unknown as null })).toThrow(/undefined/);
+  });
+
+  it('writes the same bytes as the generic RFC 8785 serialiser, whatever the strings and numbers', () => {
+    const text = fc.oneof(fc.string(), fc.string({ unit: 'grapheme' }), fc.string({ unit: 'binary' }), fc.constantFrom('"\\\n\u0000\u001f\u2028', '灣區'));
+    const texts = fc.array(text, { maxLength: 4 });
+    const number = fc.oneof(fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }));
+    fc.assert(
+      fc.property(text, text, number, number, texts, texts, fc.boolean(), fc.option(fc.record({ name: text, city: text }), { nil: null }), (a, b, n, m, xs, ys, consent, onward) => {
+        const leaf = { ...record, externalReference: a, transferMethod: b, dataSubjectCount: n, recordCount: m, purposes: xs, flags: ys, separateConsentObtained: consent, onwardRecipient: onward };
+        let generic: Buffer | Error;
+        try {
+          generic = canonicalJsonBytes(leaf);
+        } catch (error) {
+          generic = error as Error;
+        }
+        if (generic instanceof Error) expect(() => transferLeafBytes(leaf)).toThrow(generic.message);
+        else expect(transferLeafBytes(leaf).equals(generic)).toBe(true);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
