@@ -3,6 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import { IS_PUBLIC, ROLES_KEY } from '../common/decorators';
 import { DomainError, ErrorCode } from '../common/errors';
+import { isDatabaseUnavailable } from '../common/problem.filter';
 import type { Principal, Role } from '../common/roles';
 
 /**
@@ -29,6 +30,8 @@ export class RegistryAuthGuard extends AuthGuard('jwt') {
   }
 
   override handleRequest<T>(error: unknown, user: T, info: unknown): T {
+    // The account lookup failed because the database is down: that is 503 (retry), not "your token is bad".
+    if (error && isDatabaseUnavailable(error)) throw error;
     if (error || !user) {
       const reason = info instanceof Error ? info.message : 'no valid bearer token';
       throw new DomainError(ErrorCode.UNAUTHENTICATED, 'Authentication required', {
