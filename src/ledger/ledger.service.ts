@@ -28,13 +28,19 @@ export const LEDGER_APPEND_LOCK = 0x6c_65_64_67; // "ledg"
 /** At most this many entries per GET /ledger/entries. */
 export const MAX_ENTRIES_PER_PAGE = 1000;
 
-/** A leaf ready to append: its exact bytes, its RFC 9162 leaf hash, and who may read it. */
+/**
+ * Where the leaves live: one transfer_records row per leaf, `leaf` (exact
+ * bytes) and `leaf_hash` (the level-0 node) beside the record, so a record is
+ * one row written, not two (issue 6). The parties (processor_id,
+ * recipient_id) may read their leaves besides regulators and administrators.
+ * The caller of append() writes the leaf rows in the same transaction.
+ */
+const LEAVES = 'transfer_records';
+
+/** A leaf ready to append: its exact bytes and its RFC 9162 leaf hash. */
 export interface PreparedLeaf {
   leaf: Buffer;
   leafHash: Buffer;
-  contractId: string;
-  /** The organisations (contract parties) that may read this leaf besides regulators and administrators. */
-  organisationIds: readonly string[];
 }
 
 export interface AppendOutcome {
@@ -77,8 +83,8 @@ export class LedgerService {
     this.origin = config.ledgerOrigin;
   }
 
-  static prepareLeaf(leaf: Buffer, contractId: string, organisationIds: readonly string[]): PreparedLeaf {
-    return { leaf, leafHash: leafHash(leaf), contractId, organisationIds };
+  static prepareLeaf(leaf: Buffer): PreparedLeaf {
+    return { leaf, leafHash: leafHash(leaf) };
   }
 
   /**
@@ -86,7 +92,9 @@ export class LedgerService {
    * advisory lock first, so concurrent appenders queue here and commit in
    * leaf-index order; call it as late in the transaction as possible and
    * commit soon after. Leaf hashes are computed before (prepareLeaf), so the
-   * critical section only folds internal nodes and writes.
+   * critical section only folds internal nodes and writes them; the caller
+   * then writes the leaf rows [startIndex, startIndex + n) in the same
+   * transaction, before anything else can read the tree.
    */
   async append(manager: EntityManager, leaves: readonly PreparedLeaf[]): Promise<AppendOutcome> {
     if (!manager.queryRunner?.isTransactionActive) throw new Error('LedgerService.append must run inside a transaction');
@@ -103,12 +111,6 @@ export class LedgerService {
     const client = await clientOf(manager);
     await copyRows(
       client,
-      'ledger_leaves',
-      ['leaf_index', 'contract_id', 'organisation_ids', 'leaf_hash', 'leaf'],
-      leaves.map((l, i) => [startIndex + i, l.contractId, l.organisationIds, l.leafHash, l.leaf]),
-    );
-    await copyRows(
-      client,
       'ledger_nodes',
       ['level', 'idx', 'hash'],
       result.completed.filter((n) => n.level > 0).map((n) => [n.level, n.index, n.hash]),
@@ -118,12 +120,17 @@ export class LedgerService {
 
   /** The number of committed leaves (visible to this statement's snapshot). */
   async treeSize(db: Queryable = this.dataSource.manager): Promise<number> {
-    const [row] = await db.query('SELECT COALESCE(max(leaf_index) + 1, 0)::bigint AS size FROM ledger_leaves');
+    const [row] = await db.query(`SELECT COALESCE(max(leaf_index) + 1, 0)::bigint AS size FROM ${LEAVES}`);
     return Number(row.size);
   }
 
   /** Stored hashes of complete subtrees, level 0 from the leaves, in one query. */
   async fetchNodes(db: Queryable, ids: readonly NodeId[]): Promise<Map<string, Buffer>> {
+    return (await this.readNodes(db, ids)).hashes;
+  }
+
+  /** fetchNodes, plus the parties of each leaf read (who may see it), still one query. */
+  private async readNodes(db: Queryable, ids: readonly NodeId[]): Promise<{ hashes: Map<string, Buffer>; parties: Map<number, [string, string]> }> {
     const leafIndexes: number[] = [];
     const levels: number[] = [];
     const indexes: number[] = [];
@@ -135,16 +142,20 @@ export class LedgerService {
       }
     }
     const found = new Map<string, Buffer>();
-    if (ids.length === 0) return found;
-    const rows: Array<{ level: number; idx: string; hash: Buffer }> = await db.query(
-      `SELECT 0 AS level, leaf_index AS idx, leaf_hash AS hash FROM ledger_leaves WHERE leaf_index = ANY($1::bigint[])
+    const parties = new Map<number, [string, string]>();
+    if (ids.length === 0) return { hashes: found, parties };
+    const rows: Array<{ level: number; idx: string; hash: Buffer; processor_id: string | null; recipient_id: string | null }> = await db.query(
+      `SELECT 0 AS level, leaf_index AS idx, leaf_hash AS hash, processor_id, recipient_id FROM ${LEAVES} WHERE leaf_index = ANY($1::bigint[])
        UNION ALL
-       SELECT n.level, n.idx, n.hash FROM ledger_nodes n
+       SELECT n.level, n.idx, n.hash, NULL, NULL FROM ledger_nodes n
         WHERE (n.level, n.idx) IN (SELECT w.level, w.idx FROM unnest($2::smallint[], $3::bigint[]) AS w(level, idx))`,
       [leafIndexes, levels, indexes],
     );
-    for (const row of rows) found.set(`${row.level}:${row.idx}`, row.hash);
-    return found;
+    for (const row of rows) {
+      found.set(`${row.level}:${row.idx}`, row.hash);
+      if (row.level === 0) parties.set(Number(row.idx), [row.processor_id as string, row.recipient_id as string]);
+    }
+    return { hashes: found, parties };
   }
 
   async rootAt(treeSize: number, db: Queryable = this.dataSource.manager): Promise<Buffer> {
@@ -165,8 +176,8 @@ export class LedgerService {
     }
     const seesAll = isAdmin(principal) || isRegulator(principal);
     const rows: Array<{ leaf_index: string; leaf: Buffer }> = await this.dataSource.query(
-      `SELECT leaf_index, leaf FROM ledger_leaves
-        WHERE leaf_index >= $1 AND leaf_index < $2 ${seesAll ? '' : 'AND $3::uuid = ANY(organisation_ids)'}
+      `SELECT leaf_index, leaf FROM ${LEAVES}
+        WHERE leaf_index >= $1 AND leaf_index < $2 ${seesAll ? '' : 'AND (processor_id = $3::uuid OR recipient_id = $3::uuid)'}
         ORDER BY leaf_index`,
       seesAll ? [start, end] : [start, end, principal.organisationId ?? '00000000-0000-0000-0000-000000000000'],
     );
@@ -177,10 +188,10 @@ export class LedgerService {
   async inclusionProof(principal: Principal, leafIndex: number, treeSize: number): Promise<{ leafIndex: number; treeSize: number; hashes: string[] }> {
     if (leafIndex >= treeSize) throw rangeError('leafIndex', 'leafIndex must be less than treeSize');
     const plan = inclusionProofPlan(leafIndex, treeSize);
-    // The leaf itself is read too: it proves the leaf exists and says who may see it.
+    // The leaf itself is read too, in the same query: it proves the leaf exists and says who may see it.
     const ids = [{ level: 0, index: leafIndex }, ...nodesNeeded(plan)];
-    const [nodes, readers] = await Promise.all([this.fetchNodes(this.dataSource.manager, ids), this.leafReaders(principal, leafIndex)]);
-    if (!readers) throw notFound('Leaf');
+    const { hashes: nodes, parties } = await this.readNodes(this.dataSource.manager, ids);
+    if (!mayRead(principal, parties.get(leafIndex))) throw notFound('Leaf');
     const hashes = this.resolveOrRange(plan, nodes, treeSize);
     return { leafIndex, treeSize, hashes };
   }
@@ -199,17 +210,6 @@ export class LedgerService {
   private resolveOrRange(plan: ReturnType<typeof inclusionProofPlan>, nodes: Map<string, Buffer>, treeSize: number): string[] {
     for (const id of nodesNeeded(plan)) if (!nodes.has(nodeKey(id))) throw beyondLog(treeSize);
     return resolvePlan(plan, (id) => nodes.get(nodeKey(id))).map((h) => h.toString('base64'));
-  }
-
-  /** True when the leaf exists and the caller may read it. */
-  private async leafReaders(principal: Principal, leafIndex: number): Promise<boolean> {
-    const rows: Array<{ organisation_ids: string[] }> = await this.dataSource.query(
-      'SELECT organisation_ids FROM ledger_leaves WHERE leaf_index = $1',
-      [leafIndex],
-    );
-    if (rows.length === 0) return false;
-    if (isAdmin(principal) || isRegulator(principal)) return true;
-    return principal.organisationId !== null && rows[0].organisation_ids.includes(principal.organisationId);
   }
 
   // -------------------------------------------------------------------------
@@ -252,6 +252,13 @@ export class LedgerService {
     const [row] = await this.dataSource.query('SELECT COALESCE(max(tree_size), -1)::bigint AS size FROM ledger_checkpoints');
     return Number(row.size);
   }
+}
+
+/** True when the leaf exists and the caller may read it. */
+function mayRead(principal: Principal, parties: [string, string] | undefined): boolean {
+  if (!parties) return false;
+  if (isAdmin(principal) || isRegulator(principal)) return true;
+  return principal.organisationId !== null && parties.includes(principal.organisationId);
 }
 
 function requireNode(nodes: Map<string, Buffer>, id: NodeId): Buffer {

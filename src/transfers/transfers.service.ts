@@ -56,6 +56,8 @@ const RECORD_COLUMNS = [
   'payload_digest',
   'external_reference',
   'flags',
+  'leaf_hash',
+  'leaf',
 ] as const;
 
 export interface IngestOutcome {
@@ -150,7 +152,8 @@ export class TransfersService {
         submittedBy,
       };
       flagsOut[i] = flags;
-      leaves[i] = LedgerService.prepareLeaf(transferLeafBytes(leaf), bundle.contractId, [bundle.processorId, bundle.recipientId]);
+      const prepared = LedgerService.prepareLeaf(transferLeafBytes(leaf));
+      leaves[i] = prepared;
       rows[i] = [
         0, // leaf index, filled in once the ledger assigned it
         bundle.contractId,
@@ -177,6 +180,8 @@ export class TransfersService {
         leaf.payloadDigest,
         record.externalReference,
         flags,
+        prepared.leafHash,
+        prepared.leaf,
       ];
     });
 
@@ -277,7 +282,7 @@ export class TransfersService {
         query.format === 'csv'
           ? `COPY (SELECT ${CSV_COLUMNS} FROM transfer_records t WHERE ${where} ORDER BY t.leaf_index) TO STDOUT WITH (FORMAT csv, HEADER true)`
           : // JSON text never contains raw control characters, so CSV with a control-character quote and delimiter emits it verbatim.
-            `COPY (SELECT ${NDJSON_ROW} FROM transfer_records t JOIN ledger_leaves l ON l.leaf_index = t.leaf_index WHERE ${where} ORDER BY t.leaf_index)
+            `COPY (SELECT ${NDJSON_ROW} FROM transfer_records t WHERE ${where} ORDER BY t.leaf_index)
              TO STDOUT WITH (FORMAT csv, QUOTE E'\\x01', DELIMITER E'\\x02')`;
       const stream = copyOut(client, sql);
       let done = false;
@@ -489,26 +494,14 @@ const CSV_COLUMNS = [
   'array_to_json(t.flags) AS "flags"',
 ].join(', ');
 
-const NDJSON_ROW = `json_build_object(
-  'leafIndex', t.leaf_index,
-  'contractId', t.contract_id,
-  'contractVersion', t.contract_version,
-  'processorId', t.processor_id,
-  'recipientId', t.recipient_id,
-  'sector', t.sector,
-  'occurredAt', ${isoUtc('t.occurred_at')},
-  'recordedAt', ${isoUtc('t.recorded_at')},
-  'direction', t.direction,
-  'dataSubjectCount', t.data_subject_count,
-  'recordCount', t.record_count,
-  'personalInformationCategories', t.personal_information_categories,
-  'sensitiveCategories', t.sensitive_categories,
-  'purposes', t.purposes,
-  'transferMethod', t.transfer_method,
-  'separateConsentObtained', t.separate_consent_obtained,
-  'onwardRecipient', CASE WHEN t.onward_recipient_name IS NULL THEN NULL ELSE json_build_object('name', t.onward_recipient_name, 'city', t.onward_recipient_city) END,
-  'payloadDigest', t.payload_digest,
-  'externalReference', t.external_reference,
-  'flags', t.flags,
-  'leaf', translate(encode(l.leaf, 'base64'), E'\\n', '')
-)::text`;
+/**
+ * One ndjson line: leafIndex, sector and the exact leaf (base64) first, then
+ * the members of the leaf itself, which is the stored record as RFC 8785 JSON
+ * (contractId … transferMethod, flags, recordedAt, submittedBy, schema).
+ * Built by concatenation, not json_build_object over 21 columns: a fifth of
+ * the work per row (issue 6). The leaf is canonical JSON, so it holds no raw
+ * control characters and starts with `{`.
+ */
+const NDJSON_ROW = `'{"leafIndex":' || t.leaf_index || ',"sector":' || to_json(t.sector)::text
+  || ',"leaf":"' || translate(encode(t.leaf, 'base64'), E'\\n', '') || '",'
+  || substr(convert_from(t.leaf, 'UTF8'), 2)`;

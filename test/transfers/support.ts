@@ -31,7 +31,7 @@ export async function postTransfers(t: TestApp, token: string, records: unknown[
 }
 
 export async function treeSize(t: TestApp): Promise<number> {
-  const [row] = await t.dataSource.query('SELECT count(*)::int AS n FROM ledger_leaves');
+  const [row] = await t.dataSource.query('SELECT count(*)::int AS n FROM transfer_records');
   return row.n as number;
 }
 

@@ -4,7 +4,7 @@ import { postTransfers, transferRecord, treeSize } from './support';
 
 async function rowCounts(t: TestApp): Promise<{ leaves: number; records: number; nodes: number }> {
   const [row] = await t.dataSource.query(
-    `SELECT (SELECT count(*) FROM ledger_leaves)::int AS leaves, (SELECT count(*) FROM transfer_records)::int AS records, (SELECT count(*) FROM ledger_nodes)::int AS nodes`,
+    `SELECT (SELECT count(*) FROM transfer_records WHERE leaf IS NOT NULL)::int AS leaves, (SELECT count(*) FROM transfer_records)::int AS records, (SELECT count(*) FROM ledger_nodes)::int AS nodes`,
   );
   return row;
 }

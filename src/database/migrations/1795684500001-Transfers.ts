@@ -8,7 +8,10 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * application role may INSERT and SELECT only, and a trigger refuses UPDATE,
  * DELETE and TRUNCATE even for the owner. Its primary key is the leaf index
  * the ledger assigned; contract_id is on every row (DESIGN.md §6: the
- * distribution key for Citus).
+ * distribution key for Citus). Each row is also the ledger's leaf: `leaf` is
+ * the exact bytes hashed (RFC 8785 canonical JSON) and `leaf_hash` =
+ * SHA-256(0x00 ‖ leaf), the level-0 node of the Merkle tree; the parties
+ * (processor_id, recipient_id) are who may read it besides regulators.
  *
  * Indexes serve the regulator queries (GET /transfers, export, summary):
  * keyset pages ordered by (occurred_at, leaf_index) per contract, per
@@ -45,6 +48,8 @@ export class Transfers1795684500001 implements MigrationInterface {
       "payload_digest" text NOT NULL,
       "external_reference" text NOT NULL,
       "flags" text[] NOT NULL,
+      "leaf_hash" bytea NOT NULL CHECK (octet_length("leaf_hash") = 32),
+      "leaf" bytea NOT NULL,
       CONSTRAINT "pk_transfer_records" PRIMARY KEY ("leaf_index")
     )`);
     await queryRunner.query(`CREATE INDEX "ix_transfer_records_contract_time" ON "transfer_records" ("contract_id", "occurred_at", "leaf_index")`);
