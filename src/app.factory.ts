@@ -4,8 +4,9 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
-import { ProblemFilter } from './common/problem.filter';
-import { registryValidationPipe } from './common/validation';
+import { ProblemFilter, sendProblem, toProblem } from './common/problem.filter';
+import { DomainError, ErrorCode } from './common/errors';
+import { MAX_BODY_DEPTH, nestedDeeperThan, registryValidationPipe } from './common/validation';
 import { RegistryConfig } from './config/config';
 import { RegistryMetrics } from './health/metrics';
 import { requestIdOf } from './logging';
@@ -45,6 +46,8 @@ export async function createApp(config: RegistryConfig, databaseUrl: string, opt
     // sign-ins by anyone would lock everybody out (per-address throttling).
     trustProxy: config.trustProxy,
     routerOptions: { maxParamLength: 200 },
+    // A URL the router cannot decode (bad percent-encoding) or a path parameter past maxParamLength: problem+json too.
+    frameworkErrors: (error: Error, request: { url: string; id: string }, reply: import('fastify').FastifyReply) => sendProblem(reply, toProblem(error, request.url.split('?')[0], request.id)),
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, databaseUrl, { logDestination: options.logDestination }), adapter, {
     bufferLogs: true,
@@ -81,6 +84,12 @@ export async function createApp(config: RegistryConfig, databaseUrl: string, opt
   await app.register(fastifyMultipart as never, { limits: { fileSize: config.uploadLimitBytes, files: 1, fields: 10 } });
   if (config.corsOrigins.length) app.enableCors({ origin: config.corsOrigins, credentials: false });
 
+  // Deeply nested JSON would overflow the recursive validation (class-transformer) into a 500.
+  fastify.addHook('preValidation', async (request) => {
+    if (nestedDeeperThan(request.body, MAX_BODY_DEPTH)) {
+      throw new DomainError(ErrorCode.MALFORMED_REQUEST, 'Bad request', { detail: `the body nests deeper than ${MAX_BODY_DEPTH} levels` });
+    }
+  });
   // Errors raised by Fastify itself (bad JSON, body too large, wrong content type) reach the
   // ProblemFilter through the error handler Nest installs at init (RoutesResolver), so they are
   // problem+json too; a second handler here would only replace Nest's and warn (FSTWRN004).

@@ -28,3 +28,20 @@ export function registryValidationPipe(): ValidationPipe {
     exceptionFactory: (errors) => validationFailed(flattenValidationErrors(errors)),
   });
 }
+
+/** No request body the API accepts nests deeper than a few levels; far deeper ones are refused before validation walks them recursively. */
+export const MAX_BODY_DEPTH = 32;
+
+/** True when `value` nests objects or arrays more than `limit` deep (iterative: a hostile body cannot overflow the stack here). */
+export function nestedDeeperThan(value: unknown, limit: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length > 0) {
+    const [current, depth] = stack.pop() as [unknown, number];
+    if (current === null || typeof current !== 'object') continue;
+    if (depth >= limit) return true;
+    for (const child of Array.isArray(current) ? current : Object.values(current)) {
+      if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+    }
+  }
+  return false;
+}
