@@ -75,6 +75,7 @@ export class DocumentsService {
     let kind: string | undefined;
     let file: { bytes: Buffer; fileName: string; declaredType: string } | undefined;
     // Any part order: a `kind` field before or after the file.
+    try {
     for await (const part of request.parts()) {
       if (part.type === 'file') {
         if (part.fieldname !== 'file' || file) {
@@ -87,6 +88,11 @@ export class DocumentsService {
       } else if (part.fieldname === 'kind') {
         kind = String(part.value);
       }
+    }
+    } catch (error) {
+      // A body that is not well-formed multipart ("Unexpected end of form", no boundary) is the caller's error, not a 500.
+      if (error instanceof DomainError || typeof (error as { statusCode?: unknown }).statusCode === 'number') throw error;
+      throw validationFailed([{ field: 'body', rule: 'multipart', message: 'the body is not well-formed multipart/form-data' }]);
     }
     if (!kind || !(DOCUMENT_KINDS as readonly string[]).includes(kind)) {
       throw validationFailed([{ field: 'kind', rule: 'isIn', message: `kind must be one of ${DOCUMENT_KINDS.join(', ')}` }]);
