@@ -1,0 +1,132 @@
+/*
+ * Issue 8.5 — the one declared table of who may do what (DESIGN.md §4 "Roles",
+ * and "a caller who may not see a resource gets 404, not 403"). The access test
+ * generates its cells from the live route list; a route missing here fails it.
+ *
+ * Callers: anonymous, SYSTEM_ADMIN, the three regulators, and the three roles of
+ * organisation "A" (Mainland, processor of contract C). Targets, per caller:
+ *   own   — organisation users: A's resources (contract C with Hong Kong B);
+ *           regulators: the resource on their own side (GD_CAC: Mainland A and the
+ *           processor's filing; HK_DPO / HK_PCPD: Hong Kong B and the recipient's filing);
+ *   other — organisation users: another organisation's (X, contract C' with Y);
+ *           regulators: the resource on the other side (contracts: C', which like
+ *           every contract touches both sides).
+ * Outcomes: 'ok' — access granted (2xx, or a domain answer past the access check
+ * such as 400/409/422); 401 no or bad token; 403 role not admitted; 404 hidden.
+ */
+export type Outcome = 'ok' | 401 | 403 | 404;
+export type Scope = 'own' | 'other';
+export const CALLERS = ['anonymous', 'SYSTEM_ADMIN', 'GD_CAC', 'HK_DPO', 'HK_PCPD', 'ORG_ADMIN', 'ORG_FILER', 'ORG_SYSTEM'] as const;
+export type Caller = (typeof CALLERS)[number];
+export type Expectation = Outcome | { own: Outcome; other: Outcome };
+export type Row = Record<Caller, Expectation>;
+
+const OWN_ONLY = { own: 'ok', other: 404 } as const;
+const own = OWN_ONLY;
+
+/** Everyone, signed in or not. */
+const open = (): Row => ({ anonymous: 'ok', SYSTEM_ADMIN: 'ok', GD_CAC: 'ok', HK_DPO: 'ok', HK_PCPD: 'ok', ORG_ADMIN: 'ok', ORG_FILER: 'ok', ORG_SYSTEM: 'ok' });
+/** Signed in; every role not listed gets 403. */
+const only = (admitted: Partial<Row>): Row => ({
+  anonymous: 401,
+  SYSTEM_ADMIN: 403,
+  GD_CAC: 403,
+  HK_DPO: 403,
+  HK_PCPD: 403,
+  ORG_ADMIN: 403,
+  ORG_FILER: 403,
+  ORG_SYSTEM: 403,
+  ...admitted,
+});
+
+/** Read a contract or its parts: administrators and regulators of either side; the parties. */
+const contractRead = only({ SYSTEM_ADMIN: 'ok', GD_CAC: 'ok', HK_DPO: 'ok', HK_PCPD: 'ok', ORG_ADMIN: own, ORG_FILER: own });
+/** Act on a contract as a party (file, amend, terminate, report, upload). */
+const partyWrite = only({ ORG_ADMIN: own, ORG_FILER: own });
+/** Read the transfer log: everyone signed in; what they see is filtered to what is theirs. */
+const logRead = only({ SYSTEM_ADMIN: 'ok', GD_CAC: 'ok', HK_DPO: 'ok', HK_PCPD: 'ok', ORG_ADMIN: 'ok', ORG_FILER: 'ok', ORG_SYSTEM: 'ok' });
+/** Organisation register and enrolments: administrators all; regulators their own side; organisation users their own. */
+const sideScoped = only({ SYSTEM_ADMIN: 'ok', GD_CAC: own, HK_DPO: own, HK_PCPD: own, ORG_ADMIN: own, ORG_FILER: own });
+
+export const ACCESS_MATRIX: Record<string, Row> = {
+  'POST /auth/token': open(),
+  'GET /auth/me': only({ SYSTEM_ADMIN: 'ok', GD_CAC: 'ok', HK_DPO: 'ok', HK_PCPD: 'ok', ORG_ADMIN: 'ok', ORG_FILER: 'ok', ORG_SYSTEM: 'ok' }),
+  'POST /users': only({ SYSTEM_ADMIN: 'ok', ORG_ADMIN: own }),
+  'POST /users/:id/disable': only({ SYSTEM_ADMIN: 'ok', ORG_ADMIN: own }),
+  'POST /organisations/:id/service-accounts': only({ SYSTEM_ADMIN: 'ok', ORG_ADMIN: own }),
+
+  'GET /calendar/coverage': open(),
+  'GET /calendar/deadline': open(),
+  'GET /calendar/overrides': open(),
+  'POST /calendar/overrides': only({ SYSTEM_ADMIN: 'ok' }),
+
+  'GET /console': open(),
+  'GET /console/assets/:name': open(),
+  'GET /console/vendor/chart.umd.js': open(),
+  'GET /docs': open(),
+  'GET /docs/*': open(),
+  'GET /docs/docs/swagger-ui-init.js': open(),
+  'GET /docs/index.html': open(),
+  // Registered by Swagger UI's static plugin, but swagger-ui-dist ships no LICENSE file: 404 for everyone.
+  'GET /docs/LICENSE': { anonymous: 404, SYSTEM_ADMIN: 404, GD_CAC: 404, HK_DPO: 404, HK_PCPD: 404, ORG_ADMIN: 404, ORG_FILER: 404, ORG_SYSTEM: 404 },
+  'GET /docs/swagger-ui-init.js': open(),
+  'GET /openapi.json': open(),
+  'GET /health/live': open(),
+  'GET /health/ready': open(),
+  'GET /metrics': open(),
+  'GET /reference': open(),
+
+  'GET /contracts': only({ SYSTEM_ADMIN: 'ok', GD_CAC: 'ok', HK_DPO: 'ok', HK_PCPD: 'ok', ORG_ADMIN: 'ok', ORG_FILER: 'ok' }),
+  // Filed by the processor's organisation users only. Naming another processor is refused from the
+  // caller's own principal, before any lookup, so the 403 reveals nothing about that organisation.
+  'POST /contracts': only({ ORG_ADMIN: { own: 'ok', other: 403 }, ORG_FILER: { own: 'ok', other: 403 } }),
+  'GET /contracts/:id': contractRead,
+  'GET /contracts/:id/versions': contractRead,
+  'GET /contracts/:id/versions/:n': contractRead,
+  'GET /contracts/:id/history': contractRead,
+  'GET /contracts/:id/incidents': contractRead,
+  'POST /contracts/:id/amendments': partyWrite,
+  'POST /contracts/:id/terminate': partyWrite,
+  'POST /contracts/:id/incidents': partyWrite,
+  'POST /contracts/:id/documents': partyWrite,
+  'POST /contracts/:id/filings/:party/submit': partyWrite,
+  // Filing materials are for the parties and the reviewing authorities (R8, R10), not the programme
+  // administrators nor the PCPD. Each party's materials go to its own side's authority: the documents
+  // here are the Mainland processors', so HK_DPO lists the contract's materials but cannot open them.
+  'GET /contracts/:id/documents': only({ GD_CAC: 'ok', HK_DPO: 'ok', HK_PCPD: 404, ORG_ADMIN: own, ORG_FILER: own }),
+  'GET /contracts/:id/documents/:documentId': only({ GD_CAC: 'ok', HK_DPO: 404, HK_PCPD: 404, ORG_ADMIN: own, ORG_FILER: own }),
+  // R8: each filing is reviewed by the authority of its own side; the PCPD reviews nothing.
+  // The other side's filing is not the regulator's to see: 404.
+  'POST /contracts/:id/filings/:party/review': only({ GD_CAC: own, HK_DPO: own, HK_PCPD: 403 }),
+
+  'GET /ledger/checkpoint': open(),
+  'GET /ledger/public-key': open(),
+  'GET /ledger/entries': logRead,
+  'GET /ledger/proofs/consistency': logRead,
+  'GET /ledger/proofs/inclusion': only({ SYSTEM_ADMIN: 'ok', GD_CAC: 'ok', HK_DPO: 'ok', HK_PCPD: 'ok', ORG_ADMIN: own, ORG_FILER: own, ORG_SYSTEM: own }),
+
+  'GET /organisations': only({ SYSTEM_ADMIN: 'ok', GD_CAC: 'ok', HK_DPO: 'ok', HK_PCPD: 'ok', ORG_ADMIN: 'ok', ORG_FILER: 'ok' }),
+  // Regulators register organisations of their own side; the PCPD audits read-only (DESIGN.md "Who uses it").
+  'POST /organisations': only({ SYSTEM_ADMIN: 'ok', GD_CAC: { own: 'ok', other: 403 }, HK_DPO: { own: 'ok', other: 403 } }),
+  'GET /organisations/:id': sideScoped,
+  'POST /organisations/:id/verify': only({ GD_CAC: own, HK_DPO: own, HK_PCPD: { own: 403, other: 404 } }),
+
+  'GET /rollout/regimes': open(),
+  'POST /rollout/regimes': only({ SYSTEM_ADMIN: 'ok' }),
+  'GET /rollout/sectors': open(),
+  'GET /rollout/phases': open(),
+  'POST /rollout/phases': only({ SYSTEM_ADMIN: 'ok' }),
+  'GET /rollout/stats': open(),
+  'GET /rollout/enrolments': only({ SYSTEM_ADMIN: 'ok', GD_CAC: 'ok', HK_DPO: 'ok', HK_PCPD: 'ok', ORG_ADMIN: 'ok', ORG_FILER: 'ok' }),
+  // An organisation enrols itself; there is no other organisation to enrol.
+  'POST /rollout/enrolments': only({ ORG_ADMIN: 'ok', ORG_FILER: 'ok' }),
+  'GET /rollout/enrolments/:id': sideScoped,
+  'GET /rollout/enrolments/:id/history': sideScoped,
+  // WITHDRAW is the organisation's own action; an administrator or regulator may see the enrolment but not take it.
+  'PATCH /rollout/enrolments/:id': only({ SYSTEM_ADMIN: 403, GD_CAC: { own: 403, other: 404 }, HK_DPO: { own: 403, other: 404 }, HK_PCPD: { own: 403, other: 404 }, ORG_ADMIN: own, ORG_FILER: own }),
+
+  'POST /transfers': only({ ORG_ADMIN: own, ORG_FILER: own, ORG_SYSTEM: own }),
+  'GET /transfers': logRead,
+  'GET /transfers/export': logRead,
+  'GET /transfers/summary': only({ SYSTEM_ADMIN: 'ok', GD_CAC: 'ok', HK_DPO: 'ok', HK_PCPD: 'ok', ORG_ADMIN: own, ORG_FILER: own, ORG_SYSTEM: own }),
+};
