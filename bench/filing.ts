@@ -1,0 +1,203 @@
+/**
+ * Focused filing benchmark (issue 6): boots the built registry (dist/main.js) on an embedded
+ * PostgreSQL, seeds two organisations and a filer, traces the SQL of one POST /contracts and
+ * one GET /contracts/:id, then runs autocannon (32 connections, loopback) on GET /health/live,
+ * POST /contracts and GET /contracts/:id for BENCH_FILING_SECONDS (default 10) each.
+ *
+ *   node -r @swc-node/register bench/filing.ts        (after `npm run build`)
+ *   BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"   profile the registry
+ *   BENCH_TRACE=0                                          skip the SQL trace
+ *
+ * Bounded: POST stops at 20,000 requests. Never asserts a time; prints ratios to the ceiling of the same run.
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Client } from 'pg';
+import { startEmbeddedPostgres } from '../src/database/embedded-postgres';
+import { runMigrations } from '../src/database/migrate';
+import { makeValidUscc } from '../src/organisations/identifiers';
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const autocannon = require('autocannon') as (opts: Record<string, unknown>) => Promise<{
+  requests: { average: number; total: number };
+  latency: { p50: number; p99: number };
+  errors: number;
+  non2xx: number;
+}>;
+
+const ROOT = path.join(__dirname, '..');
+const SECONDS = Number(process.env.BENCH_FILING_SECONDS || 10);
+const CONNECTIONS = 32;
+const ADMIN = { email: 'bench-admin@registry.example', password: 'bench-admin-password-0001' };
+const log = (m: string): void => void process.stderr.write(`[filing ${new Date().toISOString().slice(11, 19)}] ${m}\n`);
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function call(base: string, method: string, url: string, token: string | null, body?: unknown): Promise<any> {
+  const response = await fetch(base + url, {
+    method,
+    headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body !== undefined ? JSON.stringify(body) : undefined,
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${method} ${url} → ${response.status} ${text.slice(0, 400)}`);
+  return JSON.parse(text);
+}
+
+const EFFECTIVE = '2025-01-24';
+function contractBody(processorId: string, recipientId: string): unknown {
+  return {
+    regime: 'GBA_MAINLAND_HK',
+    processorId,
+    recipientId,
+    effectiveDate: EFFECTIVE,
+    expiryDate: '2027-01-23',
+    importantDataIncluded: false,
+    annex: {
+      purposes: ['cross-boundary account opening', 'credit assessment'],
+      processingMethods: ['storage', 'use'],
+      dataSubjectCategories: ['retail customers'],
+      personalInformationCategories: ['BASIC_PROFILE', 'IDENTITY', 'PROPERTY_FINANCIAL'],
+      sensitiveCategories: ['FINANCIAL_ACCOUNT'],
+      onwardRecipients: [{ name: 'Guangzhou Branch', city: 'GUANGZHOU' }],
+      transferMethod: 'encrypted API over dedicated line',
+      retentionPeriod: { from: EFFECTIVE, to: '2030-01-23' },
+      storageLocation: { city: 'HONG_KONG' },
+      otherMatters: '',
+    },
+    pipia: { completedOn: '2025-01-10', conclusion: 'risks acceptable with listed measures', reportSha256: 'a'.repeat(64) },
+  };
+}
+
+async function main(): Promise<void> {
+  const logs: string[] = [];
+  let tracing = false;
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gba-filing-pg-'));
+  const embedded = await startEmbeddedPostgres({
+    dataDir,
+    port: await freePort(),
+    database: 'postgres',
+    ephemeral: true,
+    log: (line) => {
+      if (tracing) logs.push(...line.split('\n'));
+    },
+  });
+  let child: ChildProcess | undefined;
+  try {
+    const admin = new Client({ connectionString: embedded.url });
+    await admin.connect();
+    await admin.query('CREATE DATABASE gba_filing');
+    const url = new URL(embedded.url);
+    url.pathname = '/gba_filing';
+    await runMigrations(url.toString());
+
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+    child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, 'dist', 'main.js')], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        NODE_ENV: 'production',
+        DATABASE_URL: url.toString(),
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        JWT_SECRET: randomBytes(48).toString('base64url'),
+        LEDGER_SIGNING_KEY: randomBytes(32).toString('base64'),
+        LEDGER_ORIGIN: 'bench.gba-registry.example/transfers',
+        BOOTSTRAP_ADMIN_EMAIL: ADMIN.email,
+        BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password,
+        LOG_LEVEL: 'warn',
+        DATABASE_POOL_SIZE: process.env.DATABASE_POOL_SIZE ?? '20',
+        DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'gba-filing-app-')),
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    for (let i = 0; ; i++) {
+      try {
+        if ((await fetch(`${base}/health/ready`)).ok) break;
+      } catch {
+        // not up yet
+      }
+      if (i > 600) throw new Error('registry not ready');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+
+    const adminToken = (await call(base, 'POST', '/auth/token', null, { grantType: 'password', ...ADMIN })).accessToken;
+    const processor = await call(base, 'POST', '/organisations', adminToken, {
+      legalName: 'Bench Bank (Shenzhen)', jurisdiction: 'MAINLAND', city: 'SHENZHEN', identifierType: 'USCC', identifier: makeValidUscc(4_000_000), sector: 'BANKING',
+    });
+    const recipient = await call(base, 'POST', '/organisations', adminToken, {
+      legalName: 'Bench Bank (Hong Kong)', jurisdiction: 'HONG_KONG', city: 'HONG_KONG', identifierType: 'HK_BRN', identifier: '70000000', sector: 'BANKING',
+    });
+    const password = 'bench-user-password-0001';
+    await call(base, 'POST', '/users', adminToken, { email: 'filer@bench.example', password, role: 'ORG_FILER', organisationId: processor.id });
+    const token = (await call(base, 'POST', '/auth/token', null, { grantType: 'password', email: 'filer@bench.example', password })).accessToken;
+    const body = contractBody(processor.id, recipient.id);
+    const first = await call(base, 'POST', '/contracts', token, body);
+    await call(base, 'GET', `/contracts/${first.id}`, token);
+
+    if (process.env.BENCH_TRACE !== '0') {
+      await admin.query(`ALTER SYSTEM SET log_statement = 'all'`);
+      await admin.query('SELECT pg_reload_conf()');
+      await new Promise((r) => setTimeout(r, 300));
+      for (const [name, run] of [
+        ['POST /contracts', () => call(base, 'POST', '/contracts', token, body)],
+        ['GET /contracts/:id', () => call(base, 'GET', `/contracts/${first.id}`, token)],
+      ] as const) {
+        logs.length = 0;
+        tracing = true;
+        await run();
+        await new Promise((r) => setTimeout(r, 300));
+        tracing = false;
+        const statements = logs.filter((l) => /(statement|execute [^:]*):/.test(l) && !/pg_reload_conf|ALTER SYSTEM/.test(l));
+        log(`${name}: ${statements.length} statements`);
+        for (const s of statements) log(`   ${s.replace(/^.*?(LOG:\s+)/, '').replace(/\s+/g, ' ').slice(0, 220)}`);
+      }
+      await admin.query(`ALTER SYSTEM RESET log_statement`);
+      await admin.query('SELECT pg_reload_conf()');
+    }
+    await admin.end();
+
+    const cannon = (opts: Record<string, unknown>) => autocannon({ connections: CONNECTIONS, duration: SECONDS, ...opts });
+    log(`load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+    const ceiling = await cannon({ url: `${base}/health/live` });
+    const create = await cannon({
+      url: `${base}/contracts`,
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      maxOverallRequests: 20_000,
+    });
+    const read = await cannon({ url: `${base}/contracts/${first.id}`, headers: { authorization: `Bearer ${token}` } });
+    log(`load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+    const row = (name: string, r: typeof ceiling) =>
+      `${name.padEnd(20)} req/s ${r.requests.average.toFixed(1).padStart(8)}  p50 ${String(r.latency.p50).padStart(5)} ms  p99 ${String(r.latency.p99).padStart(5)} ms  ` +
+      `ratio ${(r.requests.average / ceiling.requests.average).toFixed(3)}  errors ${r.errors} non2xx ${r.non2xx}`;
+    process.stdout.write(`${row('GET /health/live', ceiling)}\n${row('POST /contracts', create)}\n${row('GET /contracts/:id', read)}\n`);
+  } finally {
+    if (child && child.exitCode === null) {
+      const exited = new Promise((r) => child!.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    }
+    await embedded.stop();
+  }
+}
+
+main().catch((error) => {
+  process.stderr.write(`filing bench failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});
