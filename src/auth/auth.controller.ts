@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { CurrentPrincipal, Public, Roles } from '../common/decorators';
 import { ApiProblemResponses } from '../common/problem.view';
@@ -58,5 +58,39 @@ export class AuthController {
     @Body() dto: CreateServiceAccountDto,
   ): Promise<ServiceAccountCreated> {
     return this.auth.createServiceAccount(principal, organisationId, dto.name);
+  }
+
+  @Get('organisations/:id/service-accounts')
+  @ApiBearerAuth()
+  @Roles('SYSTEM_ADMIN', 'ORG_ADMIN')
+  @ApiOperation({ summary: "The organisation's service accounts (never their secrets)" })
+  listServiceAccounts(@CurrentPrincipal() principal: Principal, @Param('id', new UuidParam('Organisation')) organisationId: string) {
+    return this.auth.listServiceAccounts(principal, organisationId);
+  }
+
+  @Post('organisations/:id/service-accounts/:accountId/disable')
+  @ApiBearerAuth()
+  @HttpCode(200)
+  @Roles('SYSTEM_ADMIN', 'ORG_ADMIN')
+  @ApiOperation({ summary: 'Disable a service account: its secret and every token it holds stop working' })
+  disableServiceAccount(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', new UuidParam('Organisation')) organisationId: string,
+    @Param('accountId', new UuidParam('Service account')) accountId: string,
+  ) {
+    return this.auth.disableServiceAccount(principal, organisationId, accountId);
+  }
+
+  @Post('organisations/:id/service-accounts/:accountId/rotate-secret')
+  @ApiBearerAuth()
+  @HttpCode(200)
+  @Roles('SYSTEM_ADMIN', 'ORG_ADMIN')
+  @ApiOperation({ summary: 'Issue a new client secret, shown once; the old one stops signing in' })
+  rotateServiceAccountSecret(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', new UuidParam('Organisation')) organisationId: string,
+    @Param('accountId', new UuidParam('Service account')) accountId: string,
+  ) {
+    return this.auth.rotateServiceAccountSecret(principal, organisationId, accountId);
   }
 }

@@ -79,17 +79,21 @@ export class AuthService implements OnApplicationBootstrap {
         headers: { 'Retry-After': String(wait) },
       });
     }
+    // Counted as failed before the (slow) check, so a parallel burst cannot get more guesses than
+    // the window allows; taken back when the credentials turn out to be good.
+    const accountAttempt = this.throttle.recordFailure(accountKey);
+    const addressAttempt = this.throttle.recordFailure(addressKey);
     const principal =
       body.grantType === 'password'
         ? await this.checkPassword(body.email ?? '', body.password ?? '')
         : await this.checkClientSecret(body.clientId ?? '', body.clientSecret ?? '');
     if (!principal) {
-      this.throttle.recordFailure(accountKey);
-      this.throttle.recordFailure(addressKey);
       throw new DomainError(ErrorCode.INVALID_CREDENTIALS, 'Invalid credentials', {
         detail: 'the credentials are not valid, or the account is disabled',
       });
     }
+    this.throttle.forgive(accountKey, accountAttempt);
+    this.throttle.forgive(addressKey, addressAttempt);
     this.throttle.reset(accountKey);
     return this.sign(principal);
   }
@@ -244,6 +248,48 @@ export class AuthService implements OnApplicationBootstrap {
     return { id: saved.id, organisationId, clientId, clientSecret, name: saved.name };
   }
 
+  async listServiceAccounts(caller: Principal, organisationId: string): Promise<ServiceAccountView[]> {
+    await this.assertManagesOrganisation(caller, organisationId);
+    const accounts = await this.dataSource
+      .getRepository(ServiceAccount)
+      .find({ where: { organisationId }, order: { createdAt: 'ASC', id: 'ASC' }, take: 1000 });
+    return accounts.map(toServiceAccountView);
+  }
+
+  /** A leaked or retired machine identity stops working at once: sign-in and every token it holds. */
+  async disableServiceAccount(caller: Principal, organisationId: string, accountId: string): Promise<ServiceAccountView> {
+    const account = await this.managedServiceAccount(caller, organisationId, accountId);
+    if (!account.disabledAt) {
+      account.disabledAt = new Date();
+      await this.dataSource.getRepository(ServiceAccount).update({ id: account.id }, { disabledAt: account.disabledAt });
+    }
+    this.forgetPrincipal(account.id);
+    return toServiceAccountView(account);
+  }
+
+  /** A new secret, shown once; the old one no longer signs in. Tokens already issued expire as usual. */
+  async rotateServiceAccountSecret(caller: Principal, organisationId: string, accountId: string): Promise<ServiceAccountView & { clientSecret: string }> {
+    const account = await this.managedServiceAccount(caller, organisationId, accountId);
+    if (account.disabledAt) {
+      throw new DomainError(ErrorCode.CONFLICT, 'Service account disabled', { detail: 'a disabled service account cannot be given a new secret' });
+    }
+    const clientSecret = randomBytes(32).toString('base64url');
+    await this.dataSource.getRepository(ServiceAccount).update({ id: account.id }, { secretHash: await hashSecret(clientSecret) });
+    return { ...toServiceAccountView(account), clientSecret };
+  }
+
+  private async assertManagesOrganisation(caller: Principal, organisationId: string): Promise<void> {
+    if (caller.role === 'ORG_ADMIN' && caller.organisationId !== organisationId) throw notFound('Organisation');
+    if (!(await this.organisations.findById(organisationId))) throw notFound('Organisation');
+  }
+
+  private async managedServiceAccount(caller: Principal, organisationId: string, accountId: string): Promise<ServiceAccount> {
+    await this.assertManagesOrganisation(caller, organisationId);
+    const account = await this.dataSource.getRepository(ServiceAccount).findOneBy({ id: accountId, organisationId });
+    if (!account) throw notFound('Service account');
+    return account;
+  }
+
   async disableUser(caller: Principal, id: string): Promise<void> {
     const user = await this.dataSource.getRepository(User).findOneBy({ id });
     if (!user || (caller.role === 'ORG_ADMIN' && user.organisationId !== caller.organisationId)) throw notFound('User');
@@ -260,6 +306,26 @@ export function userPrincipal(user: User): Principal {
     organisationId: user.organisationId,
     authority: user.authority,
     email: user.email,
+  };
+}
+
+export interface ServiceAccountView {
+  id: string;
+  organisationId: string;
+  clientId: string;
+  name: string | null;
+  disabledAt: string | null;
+  createdAt: string;
+}
+
+export function toServiceAccountView(a: ServiceAccount): ServiceAccountView {
+  return {
+    id: a.id,
+    organisationId: a.organisationId,
+    clientId: a.clientId,
+    name: a.name,
+    disabledAt: a.disabledAt ? a.disabledAt.toISOString() : null,
+    createdAt: a.createdAt.toISOString(),
   };
 }
 

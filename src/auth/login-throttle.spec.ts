@@ -21,3 +21,16 @@ describe('LoginThrottle', () => {
     expect(throttle.retryAfter('a', 6)).toBe(0);
   });
 });
+
+describe('LoginThrottle under a parallel burst', () => {
+  it('counts attempts that are still being checked, and takes back the ones that succeed', () => {
+    const throttle = new LoginThrottle(2, 60_000);
+    // Two attempts start at once: both are counted before either is checked.
+    const a = throttle.recordFailure('acct', 10);
+    throttle.recordFailure('acct', 11);
+    expect(throttle.retryAfter('acct', 12)).toBeGreaterThan(0);
+    // The first one succeeded: it no longer counts against the account.
+    throttle.forgive('acct', a);
+    expect(throttle.retryAfter('acct', 12)).toBe(0);
+  });
+});

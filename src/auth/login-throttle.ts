@@ -20,7 +20,8 @@ export class LoginThrottle {
     return Math.max(1, Math.ceil((recent[0] + this.windowMs - now) / 1000));
   }
 
-  recordFailure(key: string, now = Date.now()): void {
+  /** Counts an attempt as failed; returns a handle that `forgive` takes back if it succeeds. */
+  recordFailure(key: string, now = Date.now()): number {
     const recent = this.recent(key, now);
     recent.push(now);
     this.failures.set(key, recent);
@@ -28,6 +29,16 @@ export class LoginThrottle {
       const oldest = this.failures.keys().next().value;
       if (oldest !== undefined) this.failures.delete(oldest);
     }
+    return now;
+  }
+
+  /** Takes back one attempt counted by `recordFailure` (it succeeded after all). */
+  forgive(key: string, handle: number): void {
+    const recent = this.failures.get(key);
+    if (!recent) return;
+    const at = recent.indexOf(handle);
+    if (at >= 0) recent.splice(at, 1);
+    if (recent.length === 0) this.failures.delete(key);
   }
 
   reset(key: string): void {
