@@ -158,6 +158,28 @@ export function sendProblem(reply: FastifyReply, problem: ProblemDocument, heade
   void reply.status(problem.status).header('content-type', PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
 }
 
+/**
+ * What of a failure may be logged: never a query's bound parameters (they can
+ * carry password hashes, secrets or personal names), only what locates the fault.
+ */
+export function loggableError(error: unknown): Record<string, unknown> {
+  if (!(error instanceof Error)) return { message: String(error) };
+  const e = error as Error & { code?: string; driverError?: { code?: string; routine?: string } };
+  if (error instanceof QueryFailedError) {
+    const code = e.driverError?.code ?? e.code;
+    return {
+      type: 'QueryFailedError',
+      message: `database error ${code ?? ''}`.trim(),
+      code,
+      routine: e.driverError?.routine,
+      query: typeof error.query === 'string' ? error.query.slice(0, 500) : undefined,
+      // The first stack line repeats the database message, which can quote row values.
+      stack: e.stack?.split('\n').slice(1).join('\n'),
+    };
+  }
+  return { type: e.constructor?.name ?? 'Error', message: e.message, code: e.code, stack: e.stack };
+}
+
 @Catch()
 export class ProblemFilter implements ExceptionFilter {
   private readonly logger = new Logger('Problem');
@@ -168,7 +190,7 @@ export class ProblemFilter implements ExceptionFilter {
     const reply = http.getResponse<FastifyReply>();
     const problem = toProblem(exception, request?.url?.split('?')[0], request?.id);
     if (problem.status >= 500) {
-      this.logger.error({ err: exception, requestId: request?.id }, 'request failed');
+      this.logger.error({ err: loggableError(exception), requestId: request?.id }, 'request failed');
     }
     if (reply.sent) return;
     sendProblem(reply, problem, exception instanceof DomainError ? exception.options.headers : undefined);
