@@ -33,11 +33,11 @@ export function encodeCursor(key: unknown[]): string {
  * `accepts` checks the decoded values before they reach SQL: a hand-made cursor whose values
  * PostgreSQL cannot cast must be a 400, not a 500.
  */
-export function decodeCursor(cursor: string | undefined, arity: number, accepts?: (key: unknown[]) => boolean): unknown[] | null {
+export function decodeCursor(cursor: string | undefined, arity: number, accepts: (key: unknown[]) => boolean): unknown[] | null {
   if (!cursor) return null;
   try {
     const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(key) && key.length === arity && (!accepts || accepts(key))) return key;
+    if (Array.isArray(key) && key.length === arity && accepts(key)) return key;
   } catch {
     // fall through
   }
@@ -53,3 +53,14 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** For `(created_at, id)` keyset cursors. */
 export const isInstantAndUuid = (key: unknown[]): boolean =>
   typeof key[0] === 'string' && ISO_INSTANT.test(key[0]) && !Number.isNaN(Date.parse(key[0])) && typeof key[1] === 'string' && UUID.test(key[1]);
+
+/** A bigint primary key, as digits that fit PostgreSQL's int8. */
+export const isBigintKey = (value: unknown): boolean =>
+  (typeof value === 'string' || typeof value === 'number') && /^\d{1,18}$/.test(String(value));
+
+/** For `(id)` keyset cursors over a bigint id. */
+export const isBigint = (key: unknown[]): boolean => isBigintKey(key[0]);
+
+/** For `(instant, bigint)` keyset cursors such as `(occurred_at, leaf_index)`. */
+export const isInstantAndBigint = (key: unknown[]): boolean =>
+  typeof key[0] === 'string' && ISO_INSTANT.test(key[0]) && !Number.isNaN(Date.parse(key[0])) && isBigintKey(key[1]);

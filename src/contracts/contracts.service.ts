@@ -4,7 +4,7 @@ import { DataSource, EntityManager, In } from 'typeorm';
 import { CalendarService } from '../calendar/calendar.service';
 import { DomainError, ErrorCode, notFound, validationFailed } from '../common/errors';
 import { IllegalTransitionError } from '../common/lifecycle';
-import { decodeCursor, encodeCursor, Page } from '../common/pagination';
+import { decodeCursor, encodeCursor, isBigint, isInstantAndUuid, Page } from '../common/pagination';
 import { authorityMayWrite, isAdmin, isRegulator, Principal, sideOfAuthority } from '../common/roles';
 import { REGISTRY_CONFIG, RegistryConfig } from '../config/config';
 import { inTransaction } from '../database/transaction';
@@ -514,7 +514,7 @@ export class ContractsService {
   async history(principal: Principal, contractId: string, query: { limit?: number; cursor?: string }): Promise<Page<HistoryView>> {
     await this.assertVisible(principal, contractId);
     const limit = query.limit ?? 100;
-    const after = decodeCursor(query.cursor, 1) as [string] | null;
+    const after = decodeCursor(query.cursor, 1, isBigint) as [string] | null;
     const qb = this.dataSource.getRepository(ContractHistoryEntry).createQueryBuilder('h').where('h.contract_id = :contractId', { contractId });
     if (after) qb.andWhere('h.id > :after', { after: String(after[0]) });
     const rows = await qb.orderBy('h.id', 'ASC').take(limit + 1).getMany();
@@ -537,7 +537,7 @@ export class ContractsService {
 
   async list(principal: Principal, query: ListContractsQuery): Promise<Page<ContractView>> {
     const limit = query.limit ?? 50;
-    const after = decodeCursor(query.cursor, 2) as [string, string] | null;
+    const after = decodeCursor(query.cursor, 2, isInstantAndUuid) as [string, string] | null;
     const today = gbaToday();
     const qb = this.dataSource
       .getRepository(Contract)

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { DomainError, ErrorCode, FieldError, notFound, validationFailed } from '../common/errors';
 import { IllegalTransitionError } from '../common/lifecycle';
-import { decodeCursor, encodeCursor, Page } from '../common/pagination';
+import { decodeCursor, encodeCursor, isInstantAndUuid, Page } from '../common/pagination';
 import { isAdmin, isRegulator, Principal, sideOfAuthority } from '../common/roles';
 import { inTransaction } from '../database/transaction';
 import { OrganisationsService } from '../organisations/organisations.service';
@@ -162,7 +162,7 @@ export class EnrolmentsService {
 
   async list(principal: Principal, query: ListEnrolmentsQuery): Promise<Page<EnrolmentView>> {
     const limit = query.limit ?? 50;
-    const after = decodeCursor(query.cursor, 2) as [string, string] | null;
+    const after = decodeCursor(query.cursor, 2, isInstantAndUuid) as [string, string] | null;
     const qb = this.dataSource
       .getRepository(RolloutEnrolment)
       .createQueryBuilder('e')

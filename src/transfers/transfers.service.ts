@@ -5,7 +5,7 @@ import type { Readable } from 'node:stream';
 import type { PoolClient } from 'pg';
 import { DataSource } from 'typeorm';
 import { DomainError, ErrorCode, notFound, validationFailed } from '../common/errors';
-import { decodeCursor, encodeCursor, Page } from '../common/pagination';
+import { decodeCursor, encodeCursor, isInstantAndBigint, Page } from '../common/pagination';
 import { isAdmin, isRegulator, Principal, sideOfAuthority } from '../common/roles';
 import { borrowClient, clientOf, copyOut, copyRows, CopyValue } from '../database/copy';
 import { inTransaction } from '../database/transaction';
@@ -242,10 +242,7 @@ export class TransfersService {
 
   async list(principal: Principal, query: ListTransfersQuery): Promise<Page<TransferView>> {
     const limit = query.limit ?? 100;
-    const after = decodeCursor(query.cursor, 2) as [string, string] | null;
-    if (after && (typeof after[0] !== 'string' || !/^\d+$/.test(String(after[1])) || Number.isNaN(Date.parse(after[0])))) {
-      decodeCursor('!', 2);
-    }
+    const after = decodeCursor(query.cursor, 2, isInstantAndBigint) as [string, string] | null;
     const params: unknown[] = [];
     const bind = (value: unknown): string => {
       params.push(value);

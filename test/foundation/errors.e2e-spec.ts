@@ -133,4 +133,17 @@ describe('problem+json errors', () => {
     expect(response.text).not.toMatch(/invalid input syntax|timestamp|uuid|QueryFailedError|SELECT/i);
     expect(response.text).not.toMatch(STACK_TRACE);
   });
+
+  it.each([
+    ['/contracts', [['x', 'y'], ['2025-01-01T00:00:00.000Z', 'not-a-uuid']]],
+    ['/rollout/enrolments', [['x', 'y'], ['2025-01-01T00:00:00.000000Z', 42]]],
+    ['/transfers', [['1', '5'], ['2025-01-01T00:00:00.000Z', '123456789012345678901'], ['2025-01-01T00:00:00.000Z', -1]]],
+  ])('refuses a hand-made cursor on %s with a 400 naming the cursor', async (path, keys) => {
+    for (const key of keys) {
+      const cursor = Buffer.from(JSON.stringify(key)).toString('base64url');
+      const response = await t.http.get(`${path}?cursor=${cursor}`).set(...bearer(t.adminToken));
+      expectProblem(response, 400, 'VALIDATION_FAILED');
+      expect(response.body.errors).toEqual([expect.objectContaining({ field: 'cursor' })]);
+    }
+  });
 });
