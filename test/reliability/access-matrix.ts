@@ -54,6 +54,9 @@ export const ACCESS_MATRIX: Record<string, Row> = {
   'POST /users': only({ SYSTEM_ADMIN: 'ok', ORG_ADMIN: own }),
   'POST /users/:id/disable': only({ SYSTEM_ADMIN: 'ok', ORG_ADMIN: own }),
   'POST /organisations/:id/service-accounts': only({ SYSTEM_ADMIN: 'ok', ORG_ADMIN: own }),
+  'GET /organisations/:id/service-accounts': only({ SYSTEM_ADMIN: 'ok', ORG_ADMIN: own }),
+  'POST /organisations/:id/service-accounts/:accountId/disable': only({ SYSTEM_ADMIN: 'ok', ORG_ADMIN: own }),
+  'POST /organisations/:id/service-accounts/:accountId/rotate-secret': only({ SYSTEM_ADMIN: 'ok', ORG_ADMIN: own }),
 
   'GET /calendar/coverage': open(),
   'GET /calendar/deadline': open(),

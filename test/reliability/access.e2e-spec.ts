@@ -19,6 +19,8 @@ interface World {
   document: { own: string; other: string };
   leaf: { own: number; other: number };
   victim: { own: string; other: string };
+  /** Service accounts to disable and rotate (not ORG_SYSTEM's own, which the other cells use). */
+  account: { own: string; other: string };
   enrolment: { A: string; B: string; X: string };
 }
 
@@ -72,6 +74,10 @@ describe('access-control matrix', () => {
       leaf: { own: await log(filerA.token, own.body.id), other: await log(filerX.token, other.body.id) },
       victim: { own: (await t.user('ORG_FILER', { organisationId: orgA })).id, other: (await t.user('ORG_FILER', { organisationId: orgX })).id },
       enrolment: { A: await enrol(filerA.token), B: await enrol(adminB.token), X: await enrol(filerX.token) },
+      account: {
+        own: (await t.http.post(`/organisations/${orgA}/service-accounts`).set(...bearer(t.adminToken)).send({ name: 'matrix victim' })).body.id,
+        other: (await t.http.post(`/organisations/${orgX}/service-accounts`).set(...bearer(t.adminToken)).send({ name: 'matrix victim' })).body.id,
+      },
     };
     for (const [k, v] of Object.entries(w)) if (v === undefined || JSON.stringify(v).includes('null')) throw new Error(`matrix fixture ${k} failed: ${JSON.stringify(v)}`);
     routes = listRoutes(t.app).filter((r) => r.method !== 'HEAD' && r.method !== 'OPTIONS');
@@ -96,6 +102,7 @@ describe('access-control matrix', () => {
       .replace(/^\/users\/:id/, `/users/${w.victim[scope]}`)
       .replace(/^\/rollout\/enrolments\/:id/, `/rollout/enrolments/${enrolment}`)
       .replace(':documentId', w.document[scope])
+      .replace(':accountId', w.account[scope])
       .replace(':party', party)
       .replace(':name', 'app.js')
       .replace(':n', '1')

@@ -232,6 +232,7 @@ describe('database faults: PostgreSQL stopped and started under load', () => {
         unexpected5xx,
       },
     });
+    if (bad.length || book.unexpected.length) process.stdout.write(`registry errors:\n${registry.errorLines.join('\n')}\n`);
     expect(bad).toEqual([]);
     expect(problems).toEqual([]);
     expect(book.unexpected).toEqual([]);

@@ -104,6 +104,8 @@ export class RegistryProcess {
   child: ChildProcess | undefined;
   readonly baseUrl: string;
   private output: string[] = [];
+  /** Log lines at error level or above (a 500 is logged with its cause). */
+  readonly errorLines: string[] = [];
   starts = 0;
 
   constructor(private readonly env: Record<string, string>) {
@@ -141,6 +143,7 @@ export class RegistryProcess {
     this.starts++;
     const keep = (chunk: Buffer): void => {
       this.output.push(chunk.toString());
+      for (const line of chunk.toString().split('\n')) if (/"level":(50|60)/.test(line)) this.errorLines.push(line.slice(0, 2000));
       if (this.output.length > 200) this.output.splice(0, 100);
     };
     child.stdout!.on('data', keep);
