@@ -43,8 +43,8 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   const e = error as { code?: string; message?: string; name?: string } | undefined;
   if (!e) return false;
   // The connection died mid-transaction (PostgreSQL stopped or restarted): TypeORM has released the
-  // query runner, and the transaction's next statement fails with this instead of a connection error.
-  if (e.name === 'QueryRunnerProviderAlreadyReleasedError') return true;
+  // query runner, and the transaction's next statement (or its START TRANSACTION) fails with one of these.
+  if (e.name === 'QueryRunnerProviderAlreadyReleasedError' || e.name === 'QueryRunnerAlreadyReleasedError') return true;
   if (typeof e.code === 'string' && (UNAVAILABLE_ERRNO.has(e.code) || UNAVAILABLE_SQLSTATE.test(e.code))) return true;
   const message = String(e.message ?? '');
   return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|the database system is (starting up|shutting down)/i.test(
