@@ -13,6 +13,7 @@ import {
   inclusionProofPlan,
   leafHash,
   NodeId,
+  nodeHash,
   nodeKey,
   nodesNeeded,
   resolveHashPlan,
@@ -24,6 +25,15 @@ import { resolveSigningKey } from './signing-key';
 
 /** Serialises appenders so leaf indexes are gapless and in commit order (one writer per log, DESIGN.md §6). */
 export const LEDGER_APPEND_LOCK = 0x6c_65_64_67; // "ledg"
+
+/**
+ * Complete subtrees are stored from this level up (64-leaf tiles and above):
+ * an append writes about n/64 node rows instead of n (issue 6). Lower levels
+ * are recomputed from the leaf hashes in transfer_records, read in the same
+ * query as the stored nodes: a proof reads O(log n) node rows plus at most two
+ * tiles of leaf hashes (the leaf's tile and the tree's last, partial tile).
+ */
+export const STORED_MIN_LEVEL = 6;
 
 /** At most this many entries per GET /ledger/entries. */
 export const MAX_ENTRIES_PER_PAGE = 1000;
@@ -48,6 +58,8 @@ export interface AppendOutcome {
   startIndex: number;
   treeSize: number;
   root: Buffer;
+  /** The new tree's compact range; hand it to committed() once the transaction committed. */
+  frontier: TreeNode[];
 }
 
 export interface PublicKeyView {
@@ -74,6 +86,12 @@ type Queryable = Pick<EntityManager, 'query'>;
 export class LedgerService {
   private readonly signingKey: KeyObject;
   readonly origin: string;
+  /**
+   * The compact range of the last tree this process saw committed. The log is
+   * insert-only and only grows, so a committed tree size names exactly one
+   * tree: when the size read under the lock matches, the frontier query is skipped.
+   */
+  private frontierCache: { treeSize: number; frontier: TreeNode[] } | null = null;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -101,21 +119,35 @@ export class LedgerService {
     await manager.query('SELECT pg_advisory_xact_lock($1)', [LEDGER_APPEND_LOCK]);
     const startIndex = await this.treeSize(manager);
     const frontierIds = rootPlan(startIndex);
-    const stored = await this.fetchNodes(manager, frontierIds);
-    const frontier: TreeNode[] = frontierIds.map((id) => ({ ...id, hash: requireNode(stored, id) }));
+    const cached = this.frontierCache;
+    let frontier: TreeNode[];
+    if (cached && cached.treeSize === startIndex) frontier = cached.frontier;
+    else {
+      const stored = await this.fetchNodes(manager, frontierIds);
+      frontier = frontierIds.map((id) => ({ ...id, hash: requireNode(stored, id) }));
+    }
     const result = appendLeaves(
       frontier,
       startIndex,
       leaves.map((l) => l.leafHash),
     );
-    const client = await clientOf(manager);
-    await copyRows(
-      client,
-      'ledger_nodes',
-      ['level', 'idx', 'hash'],
-      result.completed.filter((n) => n.level > 0).map((n) => [n.level, n.index, n.hash]),
-    );
-    return { startIndex, treeSize: result.treeSize, root: result.root };
+    const nodes = result.completed.filter((n) => n.level >= STORED_MIN_LEVEL);
+    if (nodes.length > 0) {
+      await copyRows(
+        await clientOf(manager),
+        'ledger_nodes',
+        ['level', 'idx', 'hash'],
+        nodes.map((n) => [n.level, n.index, n.hash]),
+      );
+    }
+    return { startIndex, treeSize: result.treeSize, root: result.root, frontier: result.frontier };
+  }
+
+  /** Call after the transaction of append() committed: the next append in this process skips the frontier query. */
+  committed(outcome: AppendOutcome): void {
+    if (!this.frontierCache || outcome.treeSize > this.frontierCache.treeSize) {
+      this.frontierCache = { treeSize: outcome.treeSize, frontier: outcome.frontier };
+    }
   }
 
   /** The number of committed leaves (visible to this statement's snapshot). */
@@ -129,31 +161,63 @@ export class LedgerService {
     return (await this.readNodes(db, ids)).hashes;
   }
 
-  /** fetchNodes, plus the parties of each leaf read (who may see it), still one query. */
+  /**
+   * fetchNodes, plus the parties of each leaf read (who may see it), still one
+   * query: stored nodes (level ≥ STORED_MIN_LEVEL) by key, and the leaf hashes
+   * of the ranges under the lower ones, which are folded here. A node whose
+   * leaves are not all there is absent (beyond the log).
+   */
   private async readNodes(db: Queryable, ids: readonly NodeId[]): Promise<{ hashes: Map<string, Buffer>; parties: Map<number, [string, string]> }> {
-    const leafIndexes: number[] = [];
     const levels: number[] = [];
     const indexes: number[] = [];
+    const ranges: Array<[number, number]> = [];
     for (const id of ids) {
-      if (id.level === 0) leafIndexes.push(id.index);
-      else {
+      if (id.level >= STORED_MIN_LEVEL) {
         levels.push(id.level);
         indexes.push(id.index);
+      } else {
+        const width = 2 ** id.level;
+        ranges.push([id.index * width, (id.index + 1) * width]);
       }
     }
     const found = new Map<string, Buffer>();
     const parties = new Map<number, [string, string]>();
     if (ids.length === 0) return { hashes: found, parties };
+    // Every leaf under the requested lower nodes, each once; an explicit list (at most two tiles) so the planner
+    // always estimates a handful of primary-key lookups, whatever the table size.
+    const leafIndexes = new Set<number>();
+    for (const [from, to] of ranges) for (let i = from; i < to; i++) leafIndexes.add(i);
     const rows: Array<{ level: number; idx: string; hash: Buffer; processor_id: string | null; recipient_id: string | null }> = await db.query(
       `SELECT 0 AS level, leaf_index AS idx, leaf_hash AS hash, processor_id, recipient_id FROM ${LEAVES} WHERE leaf_index = ANY($1::bigint[])
        UNION ALL
        SELECT n.level, n.idx, n.hash, NULL, NULL FROM ledger_nodes n
         WHERE (n.level, n.idx) IN (SELECT w.level, w.idx FROM unnest($2::smallint[], $3::bigint[]) AS w(level, idx))`,
-      [leafIndexes, levels, indexes],
+      [[...leafIndexes], levels, indexes],
     );
+    const leafHashes = new Map<number, Buffer>();
     for (const row of rows) {
-      found.set(`${row.level}:${row.idx}`, row.hash);
-      if (row.level === 0) parties.set(Number(row.idx), [row.processor_id as string, row.recipient_id as string]);
+      if (row.level === 0) {
+        const index = Number(row.idx);
+        leafHashes.set(index, row.hash);
+        parties.set(index, [row.processor_id as string, row.recipient_id as string]);
+      } else found.set(`${row.level}:${row.idx}`, row.hash);
+    }
+    // Subtrees below the stored levels, folded from their leaves (memoised: a proof's siblings share subtrees).
+    const computed = new Map<string, Buffer | undefined>();
+    const subtree = (level: number, index: number): Buffer | undefined => {
+      if (level === 0) return leafHashes.get(index);
+      const key = `${level}:${index}`;
+      if (computed.has(key)) return computed.get(key);
+      const left = subtree(level - 1, index * 2);
+      const right = left && subtree(level - 1, index * 2 + 1);
+      const hash = left && right ? nodeHash(left, right) : undefined;
+      computed.set(key, hash);
+      return hash;
+    };
+    for (const id of ids) {
+      if (id.level >= STORED_MIN_LEVEL) continue;
+      const hash = subtree(id.level, id.index);
+      if (hash) found.set(nodeKey(id), hash);
     }
     return { hashes: found, parties };
   }
