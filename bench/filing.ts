@@ -7,6 +7,7 @@
  *   node -r @swc-node/register bench/filing.ts        (after `npm run build`)
  *   BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"   profile the registry
  *   BENCH_TRACE=0                                          skip the SQL trace
+ *   BENCH_ONLY=post|get                                    only that route after the ceiling
  *
  * Bounded: POST stops at 20,000 requests. Never asserts a time; prints ratios to the ceiling of the same run.
  */
@@ -43,6 +44,32 @@ async function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/** CPU seconds (user + system) of a process and, with `children`, of its direct children (the PostgreSQL backends). */
+function cpuSeconds(pid: number, children = false): number {
+  const tick = 100; // USER_HZ
+  const one = (p: number): number => {
+    try {
+      const fields = fs.readFileSync(`/proc/${p}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+      return (Number(fields[11]) + Number(fields[12])) / tick;
+    } catch {
+      return 0; // exited
+    }
+  };
+  let total = one(pid);
+  if (children) {
+    for (const entry of fs.readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const fields = fs.readFileSync(`/proc/${entry}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+        if (Number(fields[1]) === pid) total += one(Number(entry));
+      } catch {
+        // gone
+      }
+    }
+  }
+  return total;
 }
 
 async function call(base: string, method: string, url: string, token: string | null, body?: unknown): Promise<any> {
@@ -171,21 +198,36 @@ async function main(): Promise<void> {
     }
     await admin.end();
 
-    const cannon = (opts: Record<string, unknown>) => autocannon({ connections: CONNECTIONS, duration: SECONDS, ...opts });
+    const postmaster = Number(fs.readFileSync(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
+    const cpu: Record<string, string> = {};
+    const cannon = async (opts: Record<string, unknown>) => {
+      const before = { app: cpuSeconds(child!.pid!), pg: cpuSeconds(postmaster, true), bench: process.cpuUsage() };
+      const result = await autocannon({ connections: CONNECTIONS, duration: SECONDS, ...opts });
+      const n = result.requests.total || 1;
+      const bench = process.cpuUsage(before.bench);
+      cpu[String(opts.url)] =
+        `CPU ms per request: registry ${((1000 * (cpuSeconds(child!.pid!) - before.app)) / n).toFixed(3)}, ` +
+        `PostgreSQL ${((1000 * (cpuSeconds(postmaster, true) - before.pg)) / n).toFixed(3)}, autocannon ${((bench.user + bench.system) / 1000 / n).toFixed(3)}`;
+      return result;
+    };
     log(`load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+    // BENCH_ONLY=post or get: only that route after the ceiling (for a focused --cpu-prof).
+    const only = process.env.BENCH_ONLY;
+    const skipped = { requests: { average: NaN, total: 0 }, latency: { p50: NaN, p99: NaN }, errors: 0, non2xx: 0 };
     const ceiling = await cannon({ url: `${base}/health/live` });
-    const create = await cannon({
+    const create = only === 'get' ? skipped : await cannon({
       url: `${base}/contracts`,
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       body: JSON.stringify(body),
       maxOverallRequests: 20_000,
     });
-    const read = await cannon({ url: `${base}/contracts/${first.id}`, headers: { authorization: `Bearer ${token}` } });
+    const read = only === 'post' ? skipped : await cannon({ url: `${base}/contracts/${first.id}`, headers: { authorization: `Bearer ${token}` } });
     log(`load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
     const row = (name: string, r: typeof ceiling) =>
       `${name.padEnd(20)} req/s ${r.requests.average.toFixed(1).padStart(8)}  p50 ${String(r.latency.p50).padStart(5)} ms  p99 ${String(r.latency.p99).padStart(5)} ms  ` +
       `ratio ${(r.requests.average / ceiling.requests.average).toFixed(3)}  errors ${r.errors} non2xx ${r.non2xx}`;
+    for (const [url, line] of Object.entries(cpu)) log(`${url.replace(base, '')}: ${line}`);
     process.stdout.write(`${row('GET /health/live', ceiling)}\n${row('POST /contracts', create)}\n${row('GET /contracts/:id', read)}\n`);
   } finally {
     if (child && child.exitCode === null) {

@@ -19,7 +19,10 @@ export interface PartySummary {
   sector: string;
 }
 
-export function toPartySummary(o: Organisation): PartySummary {
+/** The organisation columns a party summary is made of. */
+export type PartySource = Pick<Organisation, 'id' | 'legalName' | 'legalNameZh' | 'jurisdiction' | 'city' | 'sector'>;
+
+export function toPartySummary(o: PartySource): PartySummary {
   return { id: o.id, legalName: o.legalName, legalNameZh: o.legalNameZh, jurisdiction: o.jurisdiction, city: o.city, sector: o.sector };
 }
 
@@ -162,7 +165,7 @@ export function toContractView(
   versions: readonly ContractVersion[],
   currentFilings: readonly Filing[],
   today: IsoDate,
-  parties: ReadonlyMap<string, Organisation> = new Map(),
+  parties: ReadonlyMap<string, PartySource> = new Map(),
 ): ContractView {
   const sorted = [...versions].sort((a, b) => a.version - b.version);
   const first = sorted[0];

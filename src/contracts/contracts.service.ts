@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In } from 'typeorm';
-import { CalendarService } from '../calendar/calendar.service';
+import { CALENDAR_REVISION_SQL, CalendarService } from '../calendar/calendar.service';
 import { DomainError, ErrorCode, notFound, validationFailed } from '../common/errors';
 import { IllegalTransitionError } from '../common/lifecycle';
 import { decodeCursor, encodeCursor, isBigint, isInstantAndUuid, Page } from '../common/pagination';
@@ -10,7 +10,7 @@ import { REGISTRY_CONFIG, RegistryConfig } from '../config/config';
 import { inTransaction } from '../database/transaction';
 import { Organisation } from '../organisations/organisation.entity';
 import { OrganisationsService } from '../organisations/organisations.service';
-import { RolloutService } from '../rollout/rollout.service';
+import { ROLLOUT_REVISION_SQL, RolloutService } from '../rollout/rollout.service';
 import { buildScope, ContractScope } from '../transfers/domain/compliance-flags';
 import { ContractHistoryAction, ContractHistoryEntry } from './contract-history.entity';
 import {
@@ -26,6 +26,7 @@ import {
   toVersionView,
   VersionView,
 } from './contract-views';
+import { contractFromJson, filingFromJson, PARTY_COLUMNS, PARTY_JSON, partyFromRow, PartyRow, versionFromJson } from './contract-rows';
 import { ContractTermsDto, CreateContractDto, ListContractsQuery, ReportIncidentDto, ReviewFilingDto, TerminateContractDto } from './contract.dto';
 import { Contract } from './contract.entity';
 import { ContractVersion } from './contract-version.entity';
@@ -123,6 +124,21 @@ export function illegalTransition(error: IllegalTransitionError, party: FilingPa
     detail: `the ${party} filing is ${error.from}; ${error.action} is not allowed from ${error.from}` + (error.to ? ` (it leads to ${error.to})` : ''),
     extensions: { from: error.from, to: error.to ?? null, action: error.action, allowedActions: error.allowedActions },
   });
+}
+
+const RETRYABLE = new Set(['40001', '40P01']); // serialization_failure, deadlock_detected
+
+/** One statement, retried on serialization failure or deadlock as `inTransaction` retries a transaction. */
+async function retrying<T>(work: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      const code = (error as { code?: string }).code ?? (error as { driverError?: { code?: string } }).driverError?.code;
+      if (attempt >= attempts || !code || !RETRYABLE.has(code)) throw error;
+      await new Promise((r) => setTimeout(r, 5 * attempt + Math.random() * 20));
+    }
+  }
 }
 
 const forbidden = (detail: string) => new DomainError(ErrorCode.FORBIDDEN, 'Forbidden', { detail });
@@ -257,47 +273,122 @@ export class ContractsService {
 
   // ---- Filing a contract -----------------------------------------------------------------
 
+  /**
+   * Two statements and no explicit transaction (issue 6; it was nineteen round trips): one reads
+   * both parties with the rollout and calendar fingerprints, the sector gate and the deadlines are
+   * answered from memory while those are unchanged, and one statement inserts the contract, its
+   * version, both filings and the three history entries (data-modifying CTEs: one statement, so
+   * all or nothing, history included) and returns every row the view needs.
+   */
   async create(principal: Principal, dto: CreateContractDto): Promise<ContractView> {
     if (principal.organisationId !== dto.processorId) {
       throw forbidden("a contract is filed by the processor's own organisation users (processorId must be your organisation)");
     }
     const terms = toDto(dto);
-    return inTransaction(this.dataSource, async (m) => {
-      const parties = await this.organisations.findByIds([dto.processorId, dto.recipientId], m);
-      const processor = parties.find((o) => o.id === dto.processorId);
-      const recipient = parties.find((o) => o.id === dto.recipientId);
-      if (!processor || !recipient) {
-        throw new DomainError(ErrorCode.RULE_VIOLATION, 'Both parties must be registered organisations', {
-          rule: 'R1',
-          detail: `${!processor ? 'processorId' : 'recipientId'} does not name a registered organisation`,
-          errors: [{ field: !processor ? 'processorId' : 'recipientId', rule: 'R1', message: 'not a registered organisation' }],
-        });
-      }
-      await this.validateTerms(terms, processor, recipient, m);
-      const direction = deriveDirection(processor.jurisdiction, recipient.jurisdiction);
-      const contract = await m.getRepository(Contract).save(
-        m.getRepository(Contract).create({
-          regime: terms.regime,
-          processorId: processor.id,
-          recipientId: recipient.id,
-          processorJurisdiction: processor.jurisdiction,
-          recipientJurisdiction: recipient.jurisdiction,
-          processorSector: processor.sector,
-          direction,
-          latestVersion: 1,
-          filingVersion: 1,
-          revision: 1,
-          terminatedOn: null,
-          terminationReason: null,
-          terminatedByOrganisationId: null,
-          createdBy: principal.id,
-        }),
+    const rows: Array<Record<string, any>> = await this.dataSource.query(
+      `SELECT ${PARTY_COLUMNS}, ${ROLLOUT_REVISION_SQL} AS "rolloutRevision", ${CALENDAR_REVISION_SQL} AS "calendarRevision"
+       FROM (SELECT 1) AS one LEFT JOIN organisations o ON o.id IN ($1, $2)`,
+      [dto.processorId, dto.recipientId],
+    );
+    const parties = rows.filter((r) => r.id !== null).map(partyFromRow);
+    const { rolloutRevision, calendarRevision } = rows[0];
+    const processor = parties.find((o) => o.id === dto.processorId);
+    const recipient = parties.find((o) => o.id === dto.recipientId);
+    if (!processor || !recipient) {
+      throw new DomainError(ErrorCode.RULE_VIOLATION, 'Both parties must be registered organisations', {
+        rule: 'R1',
+        detail: `${!processor ? 'processorId' : 'recipientId'} does not name a registered organisation`,
+        errors: [{ field: !processor ? 'processorId' : 'recipientId', rule: 'R1', message: 'not a registered organisation' }],
+      });
+    }
+    const processorSectorOpen = isIsoDate(terms.effectiveDate)
+      ? await this.rollout.isSectorOpenAt(terms.regime, processor.sector, terms.effectiveDate, rolloutRevision)
+      : true;
+    this.assertValidTerms(terms, processor, recipient, processorSectorOpen);
+    const direction = deriveDirection(processor.jurisdiction, recipient.jurisdiction);
+    // R8/R9: one filing per party with its own side's authority and a deadline from its own calendar.
+    const filings = [];
+    for (const [party, organisation] of [
+      ['processor', processor],
+      ['recipient', recipient],
+    ] as const) {
+      const { deadline, provisional } = await this.calendar.deadlineAt(
+        organisation.jurisdiction,
+        terms.effectiveDate,
+        FILING_WORKING_DAYS,
+        calendarRevision,
       );
-      const version = await this.insertVersion(m, contract, 1, terms, [], true, principal);
-      await this.record(m, principal, contract.id, 'CONTRACT_CREATED', { version: 1, details: { direction, effectiveDate: terms.effectiveDate } });
-      await this.createFilings(m, principal, contract, version, [processor, recipient]);
-      return this.view(m, contract.id);
-    });
+      filings.push({ party, organisationId: organisation.id, authority: filingAuthority(organisation.jurisdiction), deadline, provisional });
+    }
+    const [p, r] = filings;
+    const [row] = await retrying(() =>
+      this.dataSource.query(
+        `WITH c AS (
+           INSERT INTO contracts (regime, processor_id, recipient_id, processor_jurisdiction, recipient_jurisdiction, processor_sector,
+                                  direction, latest_version, filing_version, revision, created_by)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, 1, 1, 1, $8) RETURNING *
+         ), v AS (
+           INSERT INTO contract_versions (contract_id, version, regime, effective_date, expiry_date, important_data_included,
+                                          annex, pipia, changed_fields, refiling_required, created_by)
+           SELECT c.id, 1, $1, $9::date, $10::date, $11::boolean, $12::jsonb, $13::jsonb, '[]'::jsonb, true, $8 FROM c RETURNING *
+         ), f AS (
+           INSERT INTO filings (contract_id, contract_version_id, version, party, organisation_id, authority, deadline, provisional, status)
+           SELECT c.id, v.id, 1, x.party, x.organisation_id, x.authority, x.deadline, x.provisional, 'NOT_SUBMITTED'
+           FROM c, v, (VALUES ('processor', $2::uuid, $14::text, $15::date, $16::boolean), ('recipient', $3::uuid, $17::text, $18::date, $19::boolean))
+                AS x(party, organisation_id, authority, deadline, provisional)
+           RETURNING *
+         ), h AS (
+           INSERT INTO contract_history (contract_id, action, version, party, from_status, to_status, actor_id, actor_kind, actor_role,
+                                         actor_organisation_id, actor_authority, details)
+           SELECT c.id, x.action, 1, x.party, NULL, x.to_status, $20::uuid, $21, $22, $23::uuid, $24, x.details
+           FROM c, (VALUES (1, 'CONTRACT_CREATED', NULL::text, NULL::text, $25::jsonb),
+                           (2, 'FILING_CREATED', 'processor', 'NOT_SUBMITTED', $26::jsonb),
+                           (3, 'FILING_CREATED', 'recipient', 'NOT_SUBMITTED', $27::jsonb)) AS x(ord, action, party, to_status, details)
+           ORDER BY x.ord
+           RETURNING id
+         )
+         SELECT row_to_json(c) AS contract, (SELECT json_agg(v) FROM v) AS versions, (SELECT json_agg(f) FROM f) AS filings,
+                (SELECT count(*) FROM h)::int AS history
+         FROM c`,
+        [
+          terms.regime,
+          processor.id,
+          recipient.id,
+          processor.jurisdiction,
+          recipient.jurisdiction,
+          processor.sector,
+          direction,
+          principal.id,
+          terms.effectiveDate,
+          terms.expiryDate ?? null,
+          terms.importantDataIncluded,
+          JSON.stringify(terms.annex),
+          JSON.stringify(terms.pipia),
+          p.authority,
+          p.deadline,
+          p.provisional,
+          r.authority,
+          r.deadline,
+          r.provisional,
+          principal.id,
+          principal.kind,
+          principal.role,
+          principal.organisationId,
+          principal.authority,
+          JSON.stringify({ direction, effectiveDate: terms.effectiveDate }),
+          JSON.stringify({ authority: p.authority, deadline: p.deadline, provisional: p.provisional }),
+          JSON.stringify({ authority: r.authority, deadline: r.deadline, provisional: r.provisional }),
+        ],
+      ),
+    );
+    const contract = contractFromJson(row.contract);
+    return toContractView(
+      contract,
+      (row.versions as object[]).map(versionFromJson),
+      (row.filings as object[]).map(filingFromJson),
+      gbaToday(),
+      new Map<string, PartyRow>([processor, recipient].map((o) => [o.id, o])),
+    );
   }
 
   async amend(principal: Principal, contractId: string, dto: ContractTermsDto): Promise<AmendmentView> {
@@ -488,9 +579,27 @@ export class ContractsService {
 
   // ---- Reading -------------------------------------------------------------------------
 
+  /** One statement (issue 6; it was five): the contract row, checked here, with its versions, filings in force and parties. */
   async get(principal: Principal, contractId: string): Promise<ContractView> {
-    await this.assertVisible(principal, contractId);
-    return this.view(this.dataSource.manager, contractId);
+    const [row]: Array<Record<string, any>> = await this.dataSource.query(
+      `SELECT row_to_json(c) AS contract,
+              (SELECT json_agg(v) FROM contract_versions v WHERE v.contract_id = c.id) AS versions,
+              (SELECT json_agg(f) FROM filings f WHERE f.contract_id = c.id AND f.version = c.filing_version) AS filings,
+              (SELECT json_agg(${PARTY_JSON}) FROM organisations o WHERE o.id IN (c.processor_id, c.recipient_id)) AS parties
+       FROM contracts c WHERE c.id = $1`,
+      [contractId],
+    );
+    if (!row) throw notFound('Contract');
+    const contract = contractFromJson(row.contract);
+    if (!canSeeContract(principal, contract)) throw notFound('Contract');
+    const parties = ((row.parties ?? []) as Array<Record<string, any>>).map(partyFromRow);
+    return toContractView(
+      contract,
+      (row.versions as object[]).map(versionFromJson),
+      ((row.filings ?? []) as object[]).map(filingFromJson),
+      gbaToday(),
+      new Map(parties.map((o) => [o.id, o])),
+    );
   }
 
   async versions(principal: Principal, contractId: string): Promise<VersionView[]> {
@@ -606,6 +715,10 @@ export class ContractsService {
     const processorSectorOpen = isIsoDate(terms.effectiveDate)
       ? await this.rollout.isSectorOpen(terms.regime, processor.sector, terms.effectiveDate, m)
       : true;
+    this.assertValidTerms(terms, processor, recipient, processorSectorOpen);
+  }
+
+  private assertValidTerms(terms: ContractTerms, processor: PartyRow, recipient: PartyRow, processorSectorOpen: boolean): void {
     const violations = validateContract({
       terms,
       processor: { jurisdiction: processor.jurisdiction, city: processor.city },

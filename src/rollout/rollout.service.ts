@@ -39,8 +39,25 @@ export interface RegimeRules {
   phases: (PhaseRule & { id: string })[];
 }
 
+/**
+ * A fingerprint of everything `rules()` reads (regimes, phases, phase sectors), as a scalar SQL
+ * subquery. Callers fold it into a query they make anyway (POST /contracts reads it with the
+ * parties) and pass it to `isSectorOpenAt`, which reuses its cached rules while the fingerprint is
+ * unchanged: exact across instances (no TTL), at no extra round trip. The tables hold a handful of rows.
+ */
+export const ROLLOUT_REVISION_SQL = `(SELECT md5(
+  coalesce((SELECT string_agg(concat_ws('/', code, opens_on, name), ',' ORDER BY code) FROM rollout_regimes), '') || '|' ||
+  coalesce((SELECT string_agg(concat_ws('/', id, regime_code, number, opens_on, all_sectors), ',' ORDER BY id) FROM rollout_phases), '') || '|' ||
+  coalesce((SELECT string_agg(concat_ws('/', phase_id, sector_code), ',' ORDER BY phase_id, sector_code) FROM rollout_phase_sectors), '')))`;
+
+const RULES_CACHE_CAPACITY = 100;
+
 @Injectable()
 export class RolloutService {
+  /** Rules per regime, valid for `rulesRevision` (see ROLLOUT_REVISION_SQL). */
+  private readonly rulesByRegime = new Map<string, RegimeRules>();
+  private rulesRevision: string | null = null;
+
   constructor(@InjectDataSource() protected readonly dataSource: DataSource) {}
 
   /** R15/R16 as stored: the regime and its phases with their sectors (null regime when unknown). */
@@ -77,6 +94,27 @@ export class RolloutService {
       throw validationFailed([{ field: 'date', rule: 'DATE_FORMAT', message: 'date must be a calendar date written YYYY-MM-DD' }]);
     }
     const rules = await this.rules(regime, manager);
+    return isSectorOpen(rules.regime, rules.phases, sector, date);
+  }
+
+  /**
+   * `isSectorOpen` for a caller that has read ROLLOUT_REVISION_SQL: the rules are read once per
+   * revision and regime, then answered from memory. Rules are loaded after the caller read the
+   * revision, so they are never older than it; a changed revision drops them all.
+   */
+  async isSectorOpenAt(regime: string, sector: string, date: string, revision: string, manager?: EntityManager): Promise<boolean> {
+    if (!isIsoDate(date)) {
+      throw validationFailed([{ field: 'date', rule: 'DATE_FORMAT', message: 'date must be a calendar date written YYYY-MM-DD' }]);
+    }
+    if (this.rulesRevision !== revision) {
+      this.rulesByRegime.clear();
+      this.rulesRevision = revision;
+    }
+    let rules = this.rulesByRegime.get(regime);
+    if (!rules) {
+      rules = await this.rules(regime, manager);
+      if (this.rulesRevision === revision && this.rulesByRegime.size < RULES_CACHE_CAPACITY) this.rulesByRegime.set(regime, rules);
+    }
     return isSectorOpen(rules.regime, rules.phases, sector, date);
   }
 
