@@ -26,6 +26,7 @@ import {
   toVersionView,
   VersionView,
 } from './contract-views';
+import { preparedQuery } from './prepared';
 import { contractFromJson, filingFromJson, PARTY_COLUMNS, PARTY_JSON, partyFromRow, PartyRow, versionFromJson } from './contract-rows';
 import { ContractTermsDto, CreateContractDto, ListContractsQuery, ReportIncidentDto, ReviewFilingDto, TerminateContractDto } from './contract.dto';
 import { Contract } from './contract.entity';
@@ -285,7 +286,9 @@ export class ContractsService {
       throw forbidden("a contract is filed by the processor's own organisation users (processorId must be your organisation)");
     }
     const terms = toDto(dto);
-    const rows: Array<Record<string, any>> = await this.dataSource.query(
+    const rows = await preparedQuery(
+      this.dataSource,
+      'contracts.create.parties',
       `SELECT ${PARTY_COLUMNS}, ${ROLLOUT_REVISION_SQL} AS "rolloutRevision", ${CALENDAR_REVISION_SQL} AS "calendarRevision"
        FROM (SELECT 1) AS one LEFT JOIN organisations o ON o.id IN ($1, $2)`,
       [dto.processorId, dto.recipientId],
@@ -322,7 +325,9 @@ export class ContractsService {
     }
     const [p, r] = filings;
     const [row] = await retrying(() =>
-      this.dataSource.query(
+      preparedQuery(
+        this.dataSource,
+        'contracts.create.insert',
         `WITH c AS (
            INSERT INTO contracts (regime, processor_id, recipient_id, processor_jurisdiction, recipient_jurisdiction, processor_sector,
                                   direction, latest_version, filing_version, revision, created_by)
@@ -581,7 +586,9 @@ export class ContractsService {
 
   /** One statement (issue 6; it was five): the contract row, checked here, with its versions, filings in force and parties. */
   async get(principal: Principal, contractId: string): Promise<ContractView> {
-    const [row]: Array<Record<string, any>> = await this.dataSource.query(
+    const [row] = await preparedQuery(
+      this.dataSource,
+      'contracts.get',
       `SELECT row_to_json(c) AS contract,
               (SELECT json_agg(v) FROM contract_versions v WHERE v.contract_id = c.id) AS versions,
               (SELECT json_agg(f) FROM filings f WHERE f.contract_id = c.id AND f.version = c.filing_version) AS filings,
