@@ -7,10 +7,11 @@ import { DataSource } from 'typeorm';
 import { DomainError, ErrorCode, notFound, validationFailed } from '../common/errors';
 import { decodeCursor, encodeCursor, isInstantAndBigint, Page } from '../common/pagination';
 import { isAdmin, isRegulator, Principal, sideOfAuthority } from '../common/roles';
-import { borrowClient, clientOf, copyOut, copyRows, CopyValue } from '../database/copy';
+import { BinaryCopyWriter, copyBinary } from '../database/binary-copy';
+import { borrowClient, clientOf, copyOut } from '../database/copy';
 import { inTransaction } from '../database/transaction';
 import { LedgerCheckpointer } from '../ledger/ledger.checkpointer';
-import { LedgerService, PreparedLeaf } from '../ledger/ledger.service';
+import { AppendOutcome, LedgerService, PreparedLeaf } from '../ledger/ledger.service';
 import { CachedContract, CONTRACT_SCOPES, ContractScopeCache, ContractScopeSource } from './contract-scope-cache';
 import { computeFlags } from './domain/compliance-flags';
 import { TRANSFER_LEAF_SCHEMA_V1, TransferLeafV1, transferLeafBytes } from './domain/transfer-leaf';
@@ -29,7 +30,7 @@ export const IDEMPOTENCY_RETENTION_HOURS = 48;
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 const NO_ORGANISATION = '00000000-0000-0000-0000-000000000000';
 
-/** Column order of the COPY into transfer_records. */
+/** Column order of the COPY into transfer_records (binary format: ingest() writes the fields in this order). */
 const RECORD_COLUMNS = [
   'leaf_index',
   'contract_id',
@@ -121,8 +122,10 @@ export class TransfersService {
     const recordedAt = new Date().toISOString();
     const submittedBy = { organisationId, principalType: principal.kind, principalId: principal.id };
     const leaves: PreparedLeaf[] = new Array(records.length);
-    const rows: CopyValue[][] = new Array(records.length);
     const flagsOut: string[][] = new Array(records.length);
+    // The COPY payload is built whole before the transaction opens; only the leaf indexes are patched in under the lock.
+    const payload = new BinaryCopyWriter(records.length * 1536);
+    const indexAt: number[] = new Array(records.length);
     records.forEach((record, i) => {
       const contract = contracts.get(record.contractId) as CachedContract;
       const { bundle } = contract;
@@ -154,53 +157,55 @@ export class TransfersService {
       flagsOut[i] = flags;
       const prepared = LedgerService.prepareLeaf(transferLeafBytes(leaf));
       leaves[i] = prepared;
-      rows[i] = [
-        0, // leaf index, filled in once the ledger assigned it
-        bundle.contractId,
-        version.version,
-        bundle.processorId,
-        bundle.recipientId,
-        bundle.processorJurisdiction,
-        bundle.recipientJurisdiction,
-        bundle.processorSector,
-        organisationId,
-        principal.id,
-        occurredAt,
-        recordedAt,
-        record.direction,
-        record.dataSubjectCount,
-        record.recordCount,
-        record.personalInformationCategories,
-        record.sensitiveCategories,
-        record.purposes,
-        record.transferMethod,
-        record.separateConsentObtained,
-        onwardRecipient?.name ?? null,
-        onwardRecipient?.city ?? null,
-        leaf.payloadDigest,
-        record.externalReference,
-        flags,
-        prepared.leafHash,
-        prepared.leaf,
-      ];
+      payload.tuple(RECORD_COLUMNS.length);
+      indexAt[i] = payload.position;
+      payload
+        .int8(0) // leaf index, patched once the ledger assigned it
+        .uuid(bundle.contractId)
+        .int4(version.version)
+        .uuid(bundle.processorId)
+        .uuid(bundle.recipientId)
+        .text(bundle.processorJurisdiction)
+        .text(bundle.recipientJurisdiction)
+        .text(bundle.processorSector)
+        .uuid(organisationId)
+        .uuid(principal.id)
+        .timestamptz(occurredAt)
+        .timestamptz(recordedAt)
+        .text(record.direction)
+        .int8(record.dataSubjectCount)
+        .int8(record.recordCount)
+        .textArray(record.personalInformationCategories)
+        .textArray(record.sensitiveCategories)
+        .textArray(record.purposes)
+        .text(record.transferMethod)
+        .bool(record.separateConsentObtained)
+        .text(onwardRecipient?.name ?? null)
+        .text(onwardRecipient?.city ?? null)
+        .text(leaf.payloadDigest)
+        .text(record.externalReference)
+        .textArray(flags)
+        .bytea(prepared.leafHash)
+        .bytea(prepared.leaf);
     });
 
-    let startIndex: number;
+    let appended: AppendOutcome;
     try {
-      startIndex = await inTransaction(this.dataSource, async (manager) => {
-        const appended = await this.ledger.append(manager, leaves);
-        rows.forEach((row, i) => (row[0] = appended.startIndex + i));
-        await copyRows(await clientOf(manager), 'transfer_records', RECORD_COLUMNS, rows);
+      appended = await inTransaction(this.dataSource, async (manager) => {
+        // Critical section from here to commit (the ledger's advisory lock): patch, two COPYs, the idempotency key.
+        const outcome = await this.ledger.append(manager, leaves);
+        for (let i = 0; i < indexAt.length; i++) payload.patchInt8(indexAt[i], outcome.startIndex + i);
+        await copyBinary(await clientOf(manager), 'transfer_records', RECORD_COLUMNS, payload.finish());
         if (idempotencyKey !== undefined) {
           const inserted = await manager.query(
             `INSERT INTO transfer_idempotency_keys (organisation_id, idempotency_key, request_hash, first_leaf_index, flags)
              VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING 1`,
-            [organisationId, idempotencyKey, requestHash, appended.startIndex, JSON.stringify(flagsOut)],
+            [organisationId, idempotencyKey, requestHash, outcome.startIndex, JSON.stringify(flagsOut)],
           );
           // A concurrent request with the same key committed first: undo ours, answer with theirs.
           if (inserted.length === 0) throw new IdempotencyRace();
         }
-        return appended.startIndex;
+        return outcome;
       });
     } catch (error) {
       if (!(error instanceof IdempotencyRace)) throw error;
@@ -208,7 +213,9 @@ export class TransfersService {
       if (!earlier) throw error;
       return { response: earlier, replayed: true };
     }
+    this.ledger.committed(appended);
     this.checkpointer.nudge();
+    const startIndex = appended.startIndex;
     return { response: { records: flagsOut.map((flags, i) => ({ leafIndex: startIndex + i, flags })) }, replayed: false };
   }
 
