@@ -12,6 +12,7 @@ import { borrowClient, clientOf, copyOut } from '../database/copy';
 import { inTransaction } from '../database/transaction';
 import { LedgerCheckpointer } from '../ledger/ledger.checkpointer';
 import { AppendOutcome, LedgerService, PreparedLeaf } from '../ledger/ledger.service';
+import { RolloutService } from '../rollout/rollout.service';
 import { CachedContract, CONTRACT_SCOPES, ContractScopeCache, ContractScopeSource } from './contract-scope-cache';
 import { computeFlags } from './domain/compliance-flags';
 import { TRANSFER_LEAF_SCHEMA_V1, TransferLeafV1, transferLeafBytes } from './domain/transfer-leaf';
@@ -78,6 +79,7 @@ export class TransfersService {
     private readonly ledger: LedgerService,
     private readonly checkpointer: LedgerCheckpointer,
     @Inject(CONTRACT_SCOPES) source: ContractScopeSource,
+    private readonly rollout: RolloutService,
   ) {
     this.scopes = new ContractScopeCache(source);
   }
@@ -127,6 +129,8 @@ export class TransfersService {
     // The COPY payload is built whole before the transaction opens; only the leaf indexes are patched in under the lock.
     const payload = new BinaryCopyWriter(records.length * 1536);
     const indexAt: number[] = new Array(records.length);
+    // Rollout figures (GET /rollout/stats): records per (regime, processor's sector, processor's side).
+    const rolloutGroups = new Map<string, { regime: string; sector: string; jurisdiction: string; count: number }>();
     records.forEach((record, i) => {
       const contract = contracts.get(record.contractId) as CachedContract;
       const { bundle } = contract;
@@ -188,12 +192,16 @@ export class TransfersService {
         .textArray(flags)
         .bytea(prepared.leafHash)
         .bytea(prepared.leaf);
+      const groupKey = `${bundle.regime}\u0000${bundle.processorSector}\u0000${bundle.processorJurisdiction}`;
+      const group = rolloutGroups.get(groupKey);
+      if (group) group.count++;
+      else rolloutGroups.set(groupKey, { regime: bundle.regime, sector: bundle.processorSector, jurisdiction: bundle.processorJurisdiction, count: 1 });
     });
 
     let appended: AppendOutcome;
     try {
       appended = await inTransaction(this.dataSource, async (manager) => {
-        // Critical section from here to commit (the ledger's advisory lock): patch, two COPYs, the idempotency key.
+        // Critical section from here to commit (the ledger's advisory lock): patch, two COPYs, two small statements.
         const outcome = await this.ledger.append(manager, leaves);
         for (let i = 0; i < indexAt.length; i++) payload.patchInt8(indexAt[i], outcome.startIndex + i);
         await copyBinary(await clientOf(manager), 'transfer_records', RECORD_COLUMNS, payload.finish());
@@ -205,6 +213,11 @@ export class TransfersService {
           );
           // A concurrent request with the same key committed first: undo ours, answer with theirs.
           if (inserted.length === 0) throw new IdempotencyRace();
+        }
+        // Last, so the counter row is held only until the commit that follows. Appenders are already serialised by the
+        // ledger lock, so they never wait on each other here; lock order is always ledger lock → counter row.
+        for (const group of rolloutGroups.values()) {
+          await this.rollout.recordTransfers(group.regime, group.sector, group.jurisdiction, group.count, manager);
         }
         return outcome;
       });

@@ -113,6 +113,32 @@ describe('POST /transfers', () => {
     expect(row.submitted_by_organisation_id).toBe(p.mainlandId);
   });
 
+  it('counts logged records in the rollout figures per regime, processor sector and side, and refused batches not at all', async () => {
+    const [{ sector, processor_jurisdiction: side }] = await t.dataSource.query(
+      'SELECT sector, processor_jurisdiction FROM transfer_records WHERE contract_id = $1 LIMIT 1',
+      [contractId],
+    );
+    const counted = async (): Promise<number> => {
+      const res = await t.http.get('/rollout/stats').query({ regime: 'GBA_MAINLAND_HK' });
+      expect(res.status).toBe(200);
+      return res.body.sectors.find((r: any) => r.sector === sector && r.jurisdiction === side)?.transferRecords ?? 0;
+    };
+    const before = await counted();
+    // Both parties log; the figures count the processor's sector and side either way.
+    expect((await postTransfers(t, p.mainland, [transferRecord(contractId), transferRecord(contractId), transferRecord(contractId)])).status).toBe(201);
+    expect((await postTransfers(t, p.hongKong, [transferRecord(contractId)])).status).toBe(201);
+    expect(await counted()).toBe(before + 4);
+    // A malformed batch and a batch for a foreign contract append nothing and count nothing.
+    expect((await postTransfers(t, p.mainland, [transferRecord(contractId), transferRecord(contractId, { direction: 'SIDEWAYS' })])).status).toBe(400);
+    expect((await postTransfers(t, p.outsider, [transferRecord(contractId)])).status).toBe(404);
+    // A replay appends nothing and counts nothing.
+    const key = `rollout-${Date.now()}`;
+    const records = [transferRecord(contractId), transferRecord(contractId)];
+    expect((await postTransfers(t, p.mainland, records, key)).status).toBe(201);
+    expect((await postTransfers(t, p.mainland, records, key)).status).toBe(201);
+    expect(await counted()).toBe(before + 6);
+  });
+
   describe('refusals append nothing', () => {
     it('400 names records[i].field for a malformed record', async () => {
       const before = await rowCounts(t);
