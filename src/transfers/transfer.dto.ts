@@ -178,6 +178,11 @@ export class TransferFilterQuery {
   @IsOptional()
   @IsIn(SECTORS as unknown as string[])
   sector?: string;
+
+  @ApiPropertyOptional({ enum: ['true', 'false'], description: 'true: only records with at least one compliance flag; false: only clean records' })
+  @IsOptional()
+  @IsIn(['true', 'false'])
+  flagged?: 'true' | 'false';
 }
 
 export class ListTransfersQuery extends TransferFilterQuery {

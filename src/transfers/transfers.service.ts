@@ -376,6 +376,9 @@ export class TransfersService {
     if (filter.from) common.push(`t.occurred_at >= ${bind(instantOf(filter.from))}::timestamptz`);
     if (filter.to) common.push(`t.occurred_at < ${bind(instantOf(filter.to))}::timestamptz`);
     if (filter.flag) common.push(`t.flags <> '{}' AND t.flags @> ARRAY[${bind(filter.flag)}]::text[]`);
+    // flags <> '{}' is the predicate of the partial indexes (ix_transfer_records_flagged_time, the flags GIN).
+    if (filter.flagged === 'true') common.push(`t.flags <> '{}'`);
+    if (filter.flagged === 'false') common.push(`t.flags = '{}'`);
     if (filter.category) common.push(`t.personal_information_categories @> ARRAY[${bind(filter.category)}]::text[]`);
     if (filter.sector) common.push(`t.sector = ${bind(filter.sector)}`);
     const parties = new Set<string>();

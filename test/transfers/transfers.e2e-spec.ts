@@ -290,6 +290,25 @@ describe('GET /transfers, export and summary', () => {
     expect(await pageAll(t.adminToken, 'sector=BANKING')).toHaveLength(N + 1);
   });
 
+  it('filters flagged or clean records only, in the list and the export', async () => {
+    // Every tenth record has a purpose outside the annex; the rest are clean.
+    const flagged = await pageAll(p.hkDpo, `contractId=${contractA}&flagged=true`);
+    expect(flagged).toHaveLength(N / 10);
+    expect(flagged.every((i) => i.flags.length > 0)).toBe(true);
+    const keys = flagged.map((i) => `${i.occurredAt}|${String(i.leafIndex).padStart(10, '0')}`);
+    expect(keys).toEqual([...keys].sort());
+    const clean = await pageAll(p.hkDpo, `contractId=${contractA}&flagged=false`);
+    expect(clean).toHaveLength(N / 2 - N / 10);
+    expect(clean.every((i) => i.flags.length === 0)).toBe(true);
+    expect(await pageAll(p.hkDpo, 'flagged=true')).toHaveLength(N / 10);
+    const exported = await t.http.get('/transfers/export?format=ndjson&flagged=true').set(...bearer(p.gdCac));
+    expect(exported.status).toBe(200);
+    const rows = exported.text.trimEnd().split('\n').map((l) => JSON.parse(l));
+    expect(rows).toHaveLength(N / 10);
+    expect(rows.every((r) => r.flags.includes('PURPOSE_NOT_IN_SCOPE'))).toBe(true);
+    expect((await t.http.get('/transfers?flagged=yes').set(...bearer(p.hkDpo))).status).toBe(400);
+  });
+
   it('parties see their own transfers only', async () => {
     expect(await pageAll(p.hongKong, 'direction=MAINLAND_TO_HK')).toHaveLength(N);
     expect(await pageAll(p.outsider, 'direction=MAINLAND_TO_HK')).toHaveLength(0);
