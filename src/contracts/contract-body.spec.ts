@@ -1,0 +1,84 @@
+import { registryValidationPipe } from '../common/validation';
+import { certainlyValidCreateContract } from './contract-body';
+import { CreateContractDto } from './contract.dto';
+
+const pipe = registryValidationPipe();
+const viaPipe = async (body: unknown): Promise<{ ok: true; value: unknown } | { ok: false }> => {
+  try {
+    return { ok: true, value: await pipe.transform(body, { type: 'body', metatype: CreateContractDto, data: undefined }) };
+  } catch {
+    return { ok: false };
+  }
+};
+
+const valid = (): Record<string, any> => ({
+  regime: 'GBA_MAINLAND_HK',
+  processorId: '3f2b8c1e-9a4d-4e2f-8b7a-1c2d3e4f5a6b',
+  recipientId: '7a6b5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d',
+  effectiveDate: '2025-01-24',
+  expiryDate: '2027-01-23',
+  importantDataIncluded: false,
+  annex: {
+    purposes: ['cross-boundary account opening', 'credit assessment'],
+    processingMethods: ['storage', 'use'],
+    dataSubjectCategories: ['retail customers'],
+    personalInformationCategories: ['BASIC_PROFILE', 'IDENTITY'],
+    sensitiveCategories: ['FINANCIAL_ACCOUNT'],
+    onwardRecipients: [{ name: 'Guangzhou Branch', city: 'GUANGZHOU' }],
+    transferMethod: 'encrypted API over dedicated line',
+    retentionPeriod: { from: '2025-01-24', to: '2030-01-23' },
+    storageLocation: { city: 'HONG_KONG' },
+    otherMatters: '',
+  },
+  pipia: { completedOn: '2025-01-10', conclusion: 'risks acceptable', reportSha256: 'a'.repeat(64), impactOnRights: 'low' },
+});
+
+/** Every leaf and container replaced by each of these, one at a time. */
+const REPLACEMENTS: unknown[] = [
+  undefined, null, '', 'x', 'X'.repeat(501), 'X'.repeat(5001), '\uFE0F', '\uD83D\uDE00', 0, 1.5, true, false, [], [''], ['x'], {}, { a: 1 },
+  '2025-02-30', '25-01-24', 'GUANGZHOU', 'guangzhou', 'BASIC_PROFILE', ['BASIC_PROFILE', 'BASIC_PROFILE'], ['NOT_A_CATEGORY'],
+  '00000000-0000-0000-0000-000000000000', '3F2B8C1E-9A4D-4E2F-8B7A-1C2D3E4F5A6B', 'b'.repeat(64), 'g'.repeat(64),
+  Array.from({ length: 101 }, () => 'x'), [{ name: 'n', city: 'SHENZHEN', extra: 1 }], [{ name: '', city: 'SHENZHEN' }],
+];
+
+function* paths(value: unknown, prefix: Array<string | number> = []): Generator<Array<string | number>> {
+  if (prefix.length) yield prefix;
+  if (Array.isArray(value)) for (let i = 0; i < value.length; i++) yield* paths(value[i], [...prefix, i]);
+  else if (value && typeof value === 'object') for (const k of Object.keys(value)) yield* paths((value as any)[k], [...prefix, k]);
+}
+
+function replaced(path: Array<string | number>, replacement: unknown): Record<string, any> {
+  const body = valid();
+  let target: any = body;
+  for (const k of path.slice(0, -1)) target = target[k];
+  const last = path[path.length - 1];
+  if (replacement === undefined) delete target[last];
+  else target[last] = replacement;
+  return body;
+}
+
+describe('certainlyValidCreateContract', () => {
+  it('accepts the valid body as is, as the ValidationPipe does', async () => {
+    const body = valid();
+    expect(certainlyValidCreateContract(body)).toBe(body);
+    const pipe = await viaPipe(valid());
+    expect(pipe.ok).toBe(true);
+    expect(JSON.parse(JSON.stringify((pipe as { value: unknown }).value))).toEqual(valid());
+  });
+
+  it('never accepts a body the ValidationPipe refuses, and accepts only what it would pass through unchanged', async () => {
+    const bodies: unknown[] = [null, [], 'x', {}, { ...valid(), extra: 1 }, { ...valid(), annex: { ...valid().annex, extra: 1 } }];
+    for (const path of paths(valid())) for (const r of REPLACEMENTS) bodies.push(replaced(path, r));
+    let accepted = 0;
+    for (const body of bodies) {
+      const fast = certainlyValidCreateContract(body);
+      if (fast === null) continue;
+      accepted++;
+      const pipe = await viaPipe(JSON.parse(JSON.stringify(body)));
+      expect({ body, pipe: pipe.ok }).toEqual({ body, pipe: true });
+      expect(JSON.parse(JSON.stringify((pipe as { value: unknown }).value))).toEqual(JSON.parse(JSON.stringify(body)));
+    }
+    expect(accepted).toBeGreaterThan(10);
+    expect(bodies.length).toBeGreaterThan(1000);
+  });
+});
