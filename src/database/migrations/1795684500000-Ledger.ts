@@ -14,10 +14,10 @@ export class Ledger1795684500000 implements MigrationInterface {
   name = 'Ledger1795684500000';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
-    // Complete subtrees of level ≥ 6 (64-leaf tiles and up) covering leaves [idx·2^level, (idx+1)·2^level);
-    // level 0 is transfer_records.leaf_hash and levels 1–5 are folded from it when read (LedgerService.STORED_MIN_LEVEL).
+    // Complete subtrees of level ≥ 4 (16-leaf tiles and up) covering leaves [idx·2^level, (idx+1)·2^level);
+    // level 0 is transfer_records.leaf_hash and levels 1–3 are folded from it when read (LedgerService.STORED_MIN_LEVEL).
     await queryRunner.query(`CREATE TABLE "ledger_nodes" (
-      "level" smallint NOT NULL CHECK ("level" BETWEEN 6 AND 62),
+      "level" smallint NOT NULL CHECK ("level" BETWEEN 4 AND 62),
       "idx" bigint NOT NULL CHECK ("idx" >= 0),
       "hash" bytea NOT NULL CHECK (octet_length("hash") = 32),
       CONSTRAINT "pk_ledger_nodes" PRIMARY KEY ("level", "idx")
