@@ -6,7 +6,7 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { ProblemFilter, sendProblem, toProblem } from './common/problem.filter';
 import { DomainError, ErrorCode } from './common/errors';
-import { MAX_BODY_DEPTH, nestedDeeperThan, registryValidationPipe } from './common/validation';
+import { MAX_BODY_DEPTH, registryValidationPipe, unacceptableInput } from './common/validation';
 import { RegistryConfig } from './config/config';
 import { RegistryMetrics } from './health/metrics';
 import { requestIdOf } from './logging';
@@ -84,11 +84,11 @@ export async function createApp(config: RegistryConfig, databaseUrl: string, opt
   await app.register(fastifyMultipart as never, { limits: { fileSize: config.uploadLimitBytes, files: 1, fields: 10 } });
   if (config.corsOrigins.length) app.enableCors({ origin: config.corsOrigins, credentials: false });
 
-  // Deeply nested JSON would overflow the recursive validation (class-transformer) into a 500.
+  // Deeply nested JSON would overflow the recursive validation (class-transformer), and a NUL
+  // character would reach PostgreSQL: both were 500s. Refused up front as 400.
   fastify.addHook('preValidation', async (request) => {
-    if (nestedDeeperThan(request.body, MAX_BODY_DEPTH)) {
-      throw new DomainError(ErrorCode.MALFORMED_REQUEST, 'Bad request', { detail: `the body nests deeper than ${MAX_BODY_DEPTH} levels` });
-    }
+    const reason = unacceptableInput(request.body, MAX_BODY_DEPTH) ?? unacceptableInput(request.query, MAX_BODY_DEPTH) ?? unacceptableInput(request.params, MAX_BODY_DEPTH);
+    if (reason) throw new DomainError(ErrorCode.MALFORMED_REQUEST, 'Bad request', { detail: reason });
   });
   // Errors raised by Fastify itself (bad JSON, body too large, wrong content type) reach the
   // ProblemFilter through the error handler Nest installs at init (RoutesResolver), so they are

@@ -32,16 +32,25 @@ export function registryValidationPipe(): ValidationPipe {
 /** No request body the API accepts nests deeper than a few levels; far deeper ones are refused before validation walks them recursively. */
 export const MAX_BODY_DEPTH = 32;
 
-/** True when `value` nests objects or arrays more than `limit` deep (iterative: a hostile body cannot overflow the stack here). */
-export function nestedDeeperThan(value: unknown, limit: number): boolean {
+/**
+ * Why a request body (or query) cannot be accepted before validation walks it: nested more than
+ * `limit` deep, or a string with a NUL character (PostgreSQL text cannot hold U+0000, so it would
+ * fail in the database as a 500). Iterative: a hostile body cannot overflow the stack here.
+ */
+export function unacceptableInput(value: unknown, limit: number): string | null {
   const stack: Array<[unknown, number]> = [[value, 0]];
   while (stack.length > 0) {
     const [current, depth] = stack.pop() as [unknown, number];
+    if (typeof current === 'string') {
+      if (current.includes('\u0000')) return 'strings may not contain the NUL character (U+0000)';
+      continue;
+    }
     if (current === null || typeof current !== 'object') continue;
-    if (depth >= limit) return true;
-    for (const child of Array.isArray(current) ? current : Object.values(current)) {
-      if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+    if (depth >= limit) return `the body nests deeper than ${limit} levels`;
+    for (const [key, child] of Object.entries(current)) {
+      if (key.includes('\u0000')) return 'strings may not contain the NUL character (U+0000)';
+      stack.push([child, depth + 1]);
     }
   }
-  return false;
+  return null;
 }
