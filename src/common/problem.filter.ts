@@ -52,6 +52,12 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   );
 }
 
+function isDataException(error: unknown): boolean {
+  const e = error as { code?: unknown; driverError?: { code?: unknown } } | undefined;
+  const code = e?.driverError?.code ?? e?.code;
+  return (error instanceof QueryFailedError || (error as Error | undefined)?.constructor?.name === 'DatabaseError') && typeof code === 'string' && /^22[0-9A-Z]{3}$/.test(code);
+}
+
 /**
  * Turns anything thrown into an RFC 9457 problem document. Never leaks a
  * stack trace or a raw database message.
@@ -114,6 +120,19 @@ export function toProblem(exception: unknown, instance?: string, requestId?: str
       detail: 'A concurrent change conflicted with this request; retry',
       instance,
       code: ErrorCode.SERVICE_UNAVAILABLE,
+      requestId,
+    };
+  }
+  // SQLSTATE class 22 (data exception: 2025-02-30, a number out of range, …) is a value from the
+  // request that validation let through; the caller's error, answered without the database's message.
+  if (isDataException(exception)) {
+    return {
+      type: problemType(ErrorCode.MALFORMED_REQUEST),
+      title: 'Bad request',
+      status: 400,
+      detail: 'a value in the request is not valid for its type or out of range',
+      instance,
+      code: ErrorCode.MALFORMED_REQUEST,
       requestId,
     };
   }
