@@ -18,6 +18,7 @@ import {
   Min,
   MinLength,
   ValidateIf,
+  IsObject,
   ValidateNested,
 } from 'class-validator';
 import { PageQuery } from '../common/pagination';
@@ -79,9 +80,10 @@ export class AnnexDto {
 
   @ApiProperty({ example: 'encrypted API over dedicated line' }) @IsString() @MinLength(1) @MaxLength(500) transferMethod: string;
 
-  @ApiProperty({ type: RetentionPeriodDto }) @ValidateNested() @Type(() => RetentionPeriodDto) retentionPeriod: RetentionPeriodDto;
+  @ApiProperty({ type: RetentionPeriodDto }) @IsObject() @ValidateNested() @Type(() => RetentionPeriodDto) retentionPeriod: RetentionPeriodDto;
 
   @ApiProperty({ type: StorageLocationDto, description: 'R5: a GBA city' })
+  @IsObject()
   @ValidateNested()
   @Type(() => StorageLocationDto)
   storageLocation: StorageLocationDto;
@@ -117,9 +119,9 @@ export class ContractTermsDto {
 
   @ApiProperty({ description: 'R3: must be false' }) @IsBoolean() importantDataIncluded: boolean;
 
-  @ApiProperty({ type: AnnexDto }) @ValidateNested() @Type(() => AnnexDto) annex: AnnexDto;
+  @ApiProperty({ type: AnnexDto }) @IsObject() @ValidateNested() @Type(() => AnnexDto) annex: AnnexDto;
 
-  @ApiProperty({ type: PipiaDto }) @ValidateNested() @Type(() => PipiaDto) pipia: PipiaDto;
+  @ApiProperty({ type: PipiaDto }) @IsObject() @ValidateNested() @Type(() => PipiaDto) pipia: PipiaDto;
 }
 
 export class CreateContractDto extends ContractTermsDto {
