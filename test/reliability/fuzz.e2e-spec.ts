@@ -14,7 +14,18 @@ import { randomUUID } from 'node:crypto';
 import { fileContract, setupParties, upload } from '../contracts/fixtures';
 import { bearer, startTestApp, TestApp } from '../support/app';
 import { listRoutes, RouteAuth } from '../support/routes';
+import { Writable } from 'node:stream';
 import { saveSection, sized } from './support';
+
+/** The app's error-level log lines, to name the cause of any 5xx (the answer only carries a request id). */
+class ErrorLog extends Writable {
+  readonly lines: string[] = [];
+  override _write(chunk: Buffer, _encoding: BufferEncoding, done: () => void): void {
+    this.lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+    if (this.lines.length > 2000) this.lines.splice(0, 1000);
+    done();
+  }
+}
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const OPENAPI = require('../../openapi.json') as { paths: Record<string, Record<string, any>>; components: { schemas: Record<string, any> } };
@@ -202,18 +213,23 @@ describe('hostile input: property-based fuzzing of every route', () => {
       .getInstance()
       .inject(options as never) as unknown as Promise<Answer>;
 
-  const record = (route: string, answer: Answer, request: unknown): void => {
+  const errorLog = new ErrorLog();
+  const record = (route: string, answer: Answer, request: any): void => {
     statuses[answer.statusCode] = (statuses[answer.statusCode] ?? 0) + 1;
     const failure = judge(answer);
     if (!failure) return;
     const key = `${route}: ${failure.slice(0, 120)}`;
-    const entry = failures.get(key) ?? { count: 0, example: JSON.stringify(request).slice(0, 600) };
+    const requestId = String(answer.headers['x-request-id'] ?? '');
+    const cause = answer.statusCode >= 500 ? errorLog.lines.filter((l) => requestId && l.includes(requestId)).join(' ').slice(0, 1500) : '';
+    const { payload, ...rest } = request ?? {};
+    const example = `payload ${JSON.stringify(payload ?? null).slice(0, 800)}; request ${JSON.stringify(rest).slice(0, 400)}${cause ? `; logged ${cause}` : ''}`;
+    const entry = failures.get(key) ?? { count: 0, example };
     entry.count++;
     failures.set(key, entry);
   };
 
   beforeAll(async () => {
-    t = await startTestApp({ LOGIN_MAX_ATTEMPTS: '5' });
+    t = await startTestApp({ LOGIN_MAX_ATTEMPTS: '5', LOG_LEVEL: 'error' }, { logDestination: errorLog });
     routes = listRoutes(t.app).filter((r) => r.method !== 'HEAD');
     const parties = await setupParties(t);
     const contract = await fileContract(t, parties);
@@ -306,7 +322,7 @@ describe('hostile input: property-based fuzzing of every route', () => {
           }
           cases++;
           perRoute[key] = (perRoute[key] ?? 0) + 1;
-          record(key, answer, { ...options, kind: body.kind, payload: sendsBody ? String(body.payload).slice(0, 300) : undefined });
+          record(key, answer, { ...options, kind: body.kind, payload: sendsBody ? String(body.payload).slice(0, 800) : undefined });
           return true;
         }),
         { numRuns: perRouteRuns, seed: SEED, endOnFailure: true },
