@@ -458,6 +458,39 @@ async function measureProofs(api: Api, token: string, treeSize: number, samples:
   };
 }
 
+/**
+ * What PostgreSQL's own maintenance was doing while a phase ran: the share of 250 ms samples with an
+ * autovacuum worker on the log's tables, and with a checkpoint in progress. Not a limit: it explains
+ * tails (right after a large ingestion both are busy on the same two cores).
+ */
+function watchMaintenance(ownerUrl: string): () => Promise<{ autovacuumShare: number; checkpointShare: number }> {
+  const client = new Client({ connectionString: ownerUrl });
+  let samples = 0;
+  let autovacuum = 0;
+  let checkpoint = 0;
+  let stopped = false;
+  const loop = (async () => {
+    await client.connect();
+    while (!stopped) {
+      const { rows } = await client.query(
+        `SELECT count(*) FILTER (WHERE backend_type = 'autovacuum worker' AND (query LIKE '%transfer_records%' OR query LIKE '%ledger_nodes%'))::int AS av,
+                count(*) FILTER (WHERE backend_type = 'checkpointer' AND wait_event IS DISTINCT FROM 'CheckpointerMain')::int AS cp
+           FROM pg_stat_activity`,
+      );
+      samples++;
+      if (rows[0].av > 0) autovacuum++;
+      if (rows[0].cp > 0) checkpoint++;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  })();
+  return async () => {
+    stopped = true;
+    await loop.catch(() => undefined);
+    await client.end().catch(() => undefined);
+    return { autovacuumShare: samples ? autovacuum / samples : NaN, checkpointShare: samples ? checkpoint / samples : NaN };
+  };
+}
+
 async function waitForCheckpoint(api: Api, size: number): Promise<void> {
   for (let i = 0; i < 600; i++) {
     const { status, json } = await api.call('GET', '/ledger/checkpoint', null);
@@ -604,7 +637,11 @@ async function main(): Promise<void> {
     await waitForCheckpoint(api, ROWS);
 
     log('audit queries');
+    const stopWatching = watchMaintenance(ownerUrl);
     const query = await measureQueries(api, seedData, QUERY_SAMPLES);
+    const maintenance = await stopWatching();
+    figures['query.autovacuumShare'] = round(maintenance.autovacuumShare, 2);
+    figures['query.checkpointShare'] = round(maintenance.checkpointShare, 2);
     log('proofs');
     const proof = await measureProofs(api, seedData.regulatorToken, ROWS, PROOF_SAMPLES);
     growth.push({ rows: ROWS, ingestRecordsPerSecond: round(rest.recordsPerSecond), queryP99Ms: round(query.p99), inclusionP99Ms: round(proof.inclusionP99) });
@@ -695,7 +732,10 @@ async function main(): Promise<void> {
   const m = result.machine as Record<string, unknown>;
   const header = `GBA registry benchmark, ${ROWS} rows, ${m.cpus} cores (${m.cpuModel}), ${m.memoryGiB} GiB, PostgreSQL ${postgresVersion}, Node ${m.node}`;
   const growthLines = growth.map((g) => `  ${g.rows} rows: ingest ${g.ingestRecordsPerSecond} records/s, query p99 ${g.queryP99Ms} ms, inclusion proof p99 ${g.inclusionP99Ms} ms`);
-  process.stdout.write(`\n${header}\n\n${printed}\n\nGrowth:\n${growthLines.join('\n')}\n`);
+  process.stdout.write(
+    `\n${header}\n\n${printed}\n\nGrowth:\n${growthLines.join('\n')}\n` +
+      `During the audit queries: autovacuum of the log ${Math.round(figures['query.autovacuumShare'] * 100)}% of the time, checkpoint ${Math.round(figures['query.checkpointShare'] * 100)}%\n`,
+  );
 
   const resultsDir = path.join(ROOT, 'bench', 'results');
   fs.mkdirSync(resultsDir, { recursive: true });
@@ -714,6 +754,8 @@ async function main(): Promise<void> {
     'Growth (same run):',
     '',
     ...growthLines.map((l) => `- ${l.trim()}`),
+    '',
+    `During the audit queries at ${ROWS} rows, PostgreSQL was vacuuming the log's tables in ${Math.round(figures['query.autovacuumShare'] * 100)}% of 250 ms samples and checkpointing in ${Math.round(figures['query.checkpointShare'] * 100)}%.`,
     '',
     `Reproduce: \`BENCH_ROWS=${ROWS} npm run bench\``,
     '',
