@@ -1,0 +1,44 @@
+import { IsOptional, IsString, validate } from 'class-validator';
+import { IsCleanText, isCleanText } from './text';
+
+class Sample {
+  @IsString() @IsCleanText() name: string;
+  @IsOptional() @IsString({ each: true }) @IsCleanText({ each: true }) tags?: string[];
+}
+
+const sample = (name: unknown, tags?: unknown): Sample => Object.assign(new Sample(), { name, tags });
+
+describe('isCleanText', () => {
+  it.each(['', 'plain', '灣區銀行（香港）有限公司', '😀 emoji pair \uD83D\uDE00', 'tab\tnew\nline', '\uFFFD', '\uFFFF'])('accepts %j', (value) => {
+    expect(isCleanText(value)).toBe(true);
+  });
+
+  it.each(['\u0000', 'a\u0000b', 'x\uD800', '\uD800', '\uDC00', 'a\uDC00b', '\uDE00\uD83D', '\uD83D\uD83D', 'ok\uD83D\uDE00\uDE00'])('refuses %j', (value) => {
+    expect(isCleanText(value)).toBe(false);
+  });
+
+  it('is not true of non-strings', () => {
+    expect(isCleanText(1)).toBe(false);
+    expect(isCleanText(null)).toBe(false);
+  });
+});
+
+describe('@IsCleanText()', () => {
+  it('names the property for a NUL and for an unpaired surrogate', async () => {
+    for (const bad of ['a\u0000', '\uD800']) {
+      const errors = await validate(sample(bad));
+      expect(errors).toEqual([expect.objectContaining({ property: 'name', constraints: { isCleanText: expect.stringContaining('name may not contain') } })]);
+    }
+  });
+
+  it('checks each element of a list with { each: true }', async () => {
+    const errors = await validate(sample('ok', ['fine', 'x\u0000']));
+    expect(errors.map((e) => [e.property, Object.keys(e.constraints ?? {})])).toEqual([['tags', ['isCleanText']]]);
+  });
+
+  it('passes clean text, and leaves a non-string to @IsString()', async () => {
+    expect(await validate(sample('Bank of the Bay 灣區銀行 \uD83D\uDE00'))).toEqual([]);
+    const errors = await validate(sample(42));
+    expect(Object.keys(errors[0].constraints ?? {})).toEqual(['isString']);
+  });
+});
