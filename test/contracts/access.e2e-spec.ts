@@ -223,5 +223,16 @@ describe('contracts: authorisation, deadlines, queries, atomicity', () => {
       await expect(t.dataSource.query(`UPDATE contract_history SET action = 'CONTRACT_CREATED'`)).rejects.toThrow(/permission denied/);
       await expect(t.dataSource.query(`DELETE FROM contract_history`)).rejects.toThrow(/permission denied/);
     });
+
+    it('the application role cannot change or remove a contract version, a document record or an incident report', async () => {
+      for (const table of ['contract_versions', 'contract_documents', 'contract_incidents']) {
+        await expect(t.dataSource.query(`UPDATE ${table} SET contract_id = contract_id`)).rejects.toThrow(/permission denied/);
+        await expect(t.dataSource.query(`DELETE FROM ${table}`)).rejects.toThrow(/permission denied/);
+        await expect(t.dataSource.query(`TRUNCATE ${table}`)).rejects.toThrow(/permission denied/);
+      }
+      // Still appendable and readable.
+      const [{ n }] = await t.dataSource.query(`SELECT count(*)::int AS n FROM contract_versions`);
+      expect(n).toBeGreaterThan(0);
+    });
   });
 });
