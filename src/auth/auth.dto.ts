@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsEmail, IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
 import { AUTHORITIES, ROLES, USER_ROLES } from '../common/roles';
+import { IsCleanText } from '../common/text';
 import { OrganisationView } from '../organisations/organisation.dto';
 
 export class TokenRequestDto {
@@ -11,6 +12,7 @@ export class TokenRequestDto {
   @ApiPropertyOptional()
   @ValidateIf((o: TokenRequestDto) => o.grantType === 'password')
   @IsString()
+  @IsCleanText()
   @MaxLength(320)
   email?: string;
 
@@ -23,6 +25,7 @@ export class TokenRequestDto {
   @ApiPropertyOptional()
   @ValidateIf((o: TokenRequestDto) => o.grantType === 'client_credentials')
   @IsString()
+  @IsCleanText()
   @MaxLength(200)
   clientId?: string;
 
@@ -70,6 +73,7 @@ export class CreateServiceAccountDto {
   @ApiPropertyOptional({ example: 'core-banking-transfer-logger' })
   @IsOptional()
   @IsString()
+  @IsCleanText()
   @Matches(/^[\p{L}\p{N} ._-]{1,100}$/u, { message: 'name may use letters, digits, space, dot, underscore and hyphen (1-100)' })
   name?: string;
 }

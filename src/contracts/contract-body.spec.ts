@@ -39,6 +39,8 @@ const REPLACEMENTS: unknown[] = [
   '2025-02-30', '25-01-24', 'GUANGZHOU', 'guangzhou', 'BASIC_PROFILE', ['BASIC_PROFILE', 'BASIC_PROFILE'], ['NOT_A_CATEGORY'],
   '00000000-0000-0000-0000-000000000000', '3F2B8C1E-9A4D-4E2F-8B7A-1C2D3E4F5A6B', 'b'.repeat(64), 'g'.repeat(64),
   Array.from({ length: 101 }, () => 'x'), [{ name: 'n', city: 'SHENZHEN', extra: 1 }], [{ name: '', city: 'SHENZHEN' }],
+  // PostgreSQL cannot store these as sent (NUL; unpaired surrogates), and impossible dates.
+  'a\u0000b', '\u0000', ['ok', 'x\u0000'], 'x\uD800', '\uDC00x', ['\uD83D'], '2025-13-45', '2024-02-29', '2023-02-29', '0000-01-01',
 ];
 
 function* paths(value: unknown, prefix: Array<string | number> = []): Generator<Array<string | number>> {
@@ -80,5 +82,26 @@ describe('certainlyValidCreateContract', () => {
     }
     expect(accepted).toBeGreaterThan(10);
     expect(bodies.length).toBeGreaterThan(1000);
+  });
+});
+
+describe('certainlyValidCreateContract and unclean text or impossible dates', () => {
+  const cases: Array<[string, (b: Record<string, any>) => void]> = [
+    ['annex.purposes', (b) => (b.annex.purposes[1] = 'credit\u0000assessment')],
+    ['annex.transferMethod', (b) => (b.annex.transferMethod = 'api \uD800')],
+    ['annex.otherMatters', (b) => (b.annex.otherMatters = '\uDC00')],
+    ['annex.onwardRecipients[0].name', (b) => (b.annex.onwardRecipients[0].name = 'x\u0000')],
+    ['pipia.conclusion', (b) => (b.pipia.conclusion = 'ok\u0000')],
+    ['pipia.impactOnRights', (b) => (b.pipia.impactOnRights = '\uD83D')],
+    ['effectiveDate', (b) => (b.effectiveDate = '2025-13-45')],
+    ['annex.retentionPeriod.to', (b) => (b.annex.retentionPeriod.to = '2025-02-29')],
+  ];
+  it.each(cases)('leaves %s to the ValidationPipe, which names the field', async (field, breakIt) => {
+    const body = valid();
+    breakIt(body);
+    expect(certainlyValidCreateContract(body)).toBeNull();
+    await expect(pipe.transform(body, { type: 'body', metatype: CreateContractDto, data: undefined })).rejects.toMatchObject({
+      options: { errors: expect.arrayContaining([expect.objectContaining({ field })]) },
+    });
   });
 });

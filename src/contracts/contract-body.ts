@@ -5,12 +5,13 @@
  * Anything else (null) goes to the ValidationPipe, whose answer and 400 problem are exactly as before.
  * contract-body.spec.ts checks the two agree on valid bodies and many broken ones.
  */
+import { isCalendarDate } from '../common/dates';
+import { isCleanText } from '../common/text';
 import type { CreateContractDto } from './contract.dto';
 import { PERSONAL_INFORMATION_CATEGORIES, SENSITIVE_CATEGORIES } from './domain/categories';
 
 type Obj = Record<string, unknown>;
 
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const CITY = /^[A-Z][A-Z_]{1,39}$/;
 const REGIME = /^[A-Z][A-Z0-9_]{1,39}$/;
 const SHA256 = /^[0-9a-fA-F]{64}$/;
@@ -47,9 +48,12 @@ function all(list: unknown[], check: (v: unknown) => boolean): boolean {
 }
 const isObject = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const onlyKeys = (o: Obj, allowed: ReadonlySet<string>): boolean => Object.keys(o).every((k) => allowed.has(k));
+// isCleanText: a NUL or an unpaired surrogate goes to the pipe, which names the field (@IsCleanText).
 const text = (v: unknown, min: number, max: number): boolean =>
-  typeof v === 'string' && v.length <= max && (min === 0 || STARTS_PLAIN.test(v));
+  typeof v === 'string' && v.length <= max && (min === 0 || STARTS_PLAIN.test(v)) && isCleanText(v);
 const matches = (v: unknown, re: RegExp): boolean => typeof v === 'string' && re.test(v);
+/** The DTO's @IsCalendarDate (a real date, not only the YYYY-MM-DD shape). */
+const date = (v: unknown): boolean => isCalendarDate(v);
 const optional = (v: unknown, check: (v: unknown) => boolean): boolean => v === undefined || v === null || check(v);
 const textList = (v: unknown): boolean => Array.isArray(v) && v.length >= 1 && v.length <= 100 && all(v, (s) => text(s, 1, 500));
 const uniqueIn = (v: unknown, allowed: ReadonlySet<string>, min: number): boolean =>
@@ -63,8 +67,8 @@ export function certainlyValidCreateContract(body: unknown): CreateContractDto |
   const { retentionPeriod, storageLocation, onwardRecipients } = annex;
   const ok =
     matches(body.regime, REGIME) &&
-    matches(body.effectiveDate, DATE) &&
-    optional(body.expiryDate, (v) => matches(v, DATE)) &&
+    date(body.effectiveDate) &&
+    optional(body.expiryDate, date) &&
     typeof body.importantDataIncluded === 'boolean' &&
     matches(body.processorId, UUID) &&
     matches(body.recipientId, UUID) &&
@@ -79,13 +83,13 @@ export function certainlyValidCreateContract(body: unknown): CreateContractDto |
     text(annex.transferMethod, 1, 500) &&
     isObject(retentionPeriod) &&
     onlyKeys(retentionPeriod, RETENTION_KEYS) &&
-    matches(retentionPeriod.from, DATE) &&
-    matches(retentionPeriod.to, DATE) &&
+    date(retentionPeriod.from) &&
+    date(retentionPeriod.to) &&
     isObject(storageLocation) &&
     onlyKeys(storageLocation, STORAGE_KEYS) &&
     matches(storageLocation.city, CITY) &&
     optional(annex.otherMatters, (v) => text(v, 0, 5000)) &&
-    matches(pipia.completedOn, DATE) &&
+    date(pipia.completedOn) &&
     text(pipia.conclusion, 1, 5000) &&
     matches(pipia.reportSha256, SHA256) &&
     optional(pipia.lawfulnessAndNecessity, (v) => text(v, 0, 5000)) &&

@@ -8,7 +8,6 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
-  IsISO8601,
   IsOptional,
   IsString,
   IsUUID,
@@ -21,32 +20,38 @@ import {
   IsObject,
   ValidateNested,
 } from 'class-validator';
+import { IsCalendarDate, IsInstant } from '../common/dates';
 import { PageQuery } from '../common/pagination';
+import { IsCleanText } from '../common/text';
 import { SECTORS } from '../organisations/gba';
 import { PERSONAL_INFORMATION_CATEGORIES, SENSITIVE_CATEGORIES } from './domain/categories';
 import { FILING_STATUSES } from './domain/filing-lifecycle';
 
-/** `YYYY-MM-DD`; whether it is a real date is checked by the contract rules (INVALID_DATE). */
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const DATE_MESSAGE = 'must be a calendar date written YYYY-MM-DD';
 const CITY = /^[A-Z][A-Z_]{1,39}$/;
 const CITY_MESSAGE = 'must be an upper-case city code such as SHENZHEN';
 
 export class OnwardRecipientDto {
-  @ApiProperty() @IsString() @MinLength(1) @MaxLength(300) name: string;
+  @ApiProperty() @IsString() @IsCleanText() @MinLength(1) @MaxLength(300) name: string;
   @ApiProperty({ example: 'GUANGZHOU' }) @IsString() @Matches(CITY, { message: `city ${CITY_MESSAGE}` }) city: string;
 }
 
 export class RetentionPeriodDto {
-  @ApiProperty({ example: '2025-01-24' }) @Matches(DATE, { message: `from ${DATE_MESSAGE}` }) from: string;
-  @ApiProperty({ example: '2030-01-23' }) @Matches(DATE, { message: `to ${DATE_MESSAGE}` }) to: string;
+  @ApiProperty({ example: '2025-01-24' }) @IsCalendarDate() from: string;
+  @ApiProperty({ example: '2030-01-23' }) @IsCalendarDate() to: string;
 }
 
 export class StorageLocationDto {
   @ApiProperty({ example: 'HONG_KONG' }) @IsString() @Matches(CITY, { message: `city ${CITY_MESSAGE}` }) city: string;
 }
 
-const textList = () => [IsArray(), ArrayMaxSize(100), IsString({ each: true }), MinLength(1, { each: true }), MaxLength(500, { each: true })];
+const textList = () => [
+  IsArray(),
+  ArrayMaxSize(100),
+  IsString({ each: true }),
+  IsCleanText({ each: true }),
+  MinLength(1, { each: true }),
+  MaxLength(500, { each: true }),
+];
 function TextList(min = 1): PropertyDecorator {
   return (target, key) => {
     for (const d of [...textList(), ArrayMinSize(min)]) d(target, key);
@@ -78,7 +83,7 @@ export class AnnexDto {
   @Type(() => OnwardRecipientDto)
   onwardRecipients: OnwardRecipientDto[];
 
-  @ApiProperty({ example: 'encrypted API over dedicated line' }) @IsString() @MinLength(1) @MaxLength(500) transferMethod: string;
+  @ApiProperty({ example: 'encrypted API over dedicated line' }) @IsString() @IsCleanText() @MinLength(1) @MaxLength(500) transferMethod: string;
 
   @ApiProperty({ type: RetentionPeriodDto }) @IsObject() @ValidateNested() @Type(() => RetentionPeriodDto) retentionPeriod: RetentionPeriodDto;
 
@@ -88,18 +93,18 @@ export class AnnexDto {
   @Type(() => StorageLocationDto)
   storageLocation: StorageLocationDto;
 
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(5000) otherMatters?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @IsCleanText() @MaxLength(5000) otherMatters?: string;
 }
 
 export class PipiaDto {
-  @ApiProperty({ example: '2025-01-10' }) @Matches(DATE, { message: `completedOn ${DATE_MESSAGE}` }) completedOn: string;
-  @ApiProperty() @IsString() @MinLength(1) @MaxLength(5000) conclusion: string;
+  @ApiProperty({ example: '2025-01-10' }) @IsCalendarDate() completedOn: string;
+  @ApiProperty() @IsString() @IsCleanText() @MinLength(1) @MaxLength(5000) conclusion: string;
   @ApiProperty({ description: 'SHA-256 of the PIPIA report, 64 hex digits' })
   @Matches(/^[0-9a-fA-F]{64}$/, { message: 'reportSha256 must be 64 hexadecimal digits' })
   reportSha256: string;
-  @ApiPropertyOptional({ description: 'R6(a)' }) @IsOptional() @IsString() @MaxLength(5000) lawfulnessAndNecessity?: string;
-  @ApiPropertyOptional({ description: 'R6(b)' }) @IsOptional() @IsString() @MaxLength(5000) impactOnRights?: string;
-  @ApiPropertyOptional({ description: 'R6(c)' }) @IsOptional() @IsString() @MaxLength(5000) recipientSafeguards?: string;
+  @ApiPropertyOptional({ description: 'R6(a)' }) @IsOptional() @IsString() @IsCleanText() @MaxLength(5000) lawfulnessAndNecessity?: string;
+  @ApiPropertyOptional({ description: 'R6(b)' }) @IsOptional() @IsString() @IsCleanText() @MaxLength(5000) impactOnRights?: string;
+  @ApiPropertyOptional({ description: 'R6(c)' }) @IsOptional() @IsString() @IsCleanText() @MaxLength(5000) recipientSafeguards?: string;
 }
 
 /** `POST /contracts/:id/amendments`: the terms of a version (`POST /contracts` less the parties). */
@@ -109,12 +114,12 @@ export class ContractTermsDto {
   @Matches(/^[A-Z][A-Z0-9_]{1,39}$/, { message: 'regime must be an upper-case regime code such as GBA_MAINLAND_HK' })
   regime: string;
 
-  @ApiProperty({ example: '2025-01-24' }) @Matches(DATE, { message: `effectiveDate ${DATE_MESSAGE}` }) effectiveDate: string;
+  @ApiProperty({ example: '2025-01-24' }) @IsCalendarDate() effectiveDate: string;
 
   @ApiPropertyOptional({ example: '2027-01-23', nullable: true })
   @IsOptional()
   @ValidateIf((_, v) => v !== null)
-  @Matches(DATE, { message: `expiryDate ${DATE_MESSAGE}` })
+  @IsCalendarDate()
   expiryDate?: string | null;
 
   @ApiProperty({ description: 'R3: must be false' }) @IsBoolean() importantDataIncluded: boolean;
@@ -135,22 +140,51 @@ export class ReviewFilingDto {
   @ApiPropertyOptional({ description: 'Required for RETURN (R11: returned with reasons)' })
   @ValidateIf((o: ReviewFilingDto) => o.decision === 'RETURN' || o.reason !== undefined)
   @IsString()
+  @IsCleanText()
   @MinLength(1)
   @MaxLength(5000)
   reason?: string;
 }
 
+/** `GET /contracts/:id/incidents` and `/documents`: pages of at most 1000; the next page's cursor is in the `X-Next-Cursor` header. */
+export class ContractItemsQuery {
+  @ApiPropertyOptional({ type: Number, minimum: 1, maximum: 1000, default: 1000 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  limit?: number;
+
+  @ApiPropertyOptional({ description: 'the X-Next-Cursor header of the previous page' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(512)
+  cursor?: string;
+}
+
+/** `?version=n` on submit and review: act on that version's filing rather than the earliest open one. */
+export class FilingVersionQuery {
+  @ApiPropertyOptional({ type: Number, minimum: 1, description: 'the contract version whose filing to act on; default: the earliest version whose filing is still open' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  version?: number;
+}
+
 export class TerminateContractDto {
   @ApiProperty({ example: '2026-01-31', description: 'R13: the first day the contract no longer applies' })
-  @Matches(DATE, { message: `terminatedOn ${DATE_MESSAGE}` })
+  @IsCalendarDate()
   terminatedOn: string;
 
-  @ApiProperty() @IsString() @MinLength(1) @MaxLength(5000) reason: string;
+  @ApiProperty() @IsString() @IsCleanText() @MinLength(1) @MaxLength(5000) reason: string;
 }
 
 export class ReportIncidentDto {
-  @ApiProperty({ example: '2025-03-01T02:00:00Z' }) @IsISO8601({ strict: true }) occurredAt: string;
-  @ApiProperty() @IsString() @MinLength(1) @MaxLength(10000) description: string;
+  @ApiProperty({ example: '2025-03-01T02:00:00Z' }) @IsInstant() occurredAt: string;
+  @ApiProperty() @IsString() @IsCleanText() @MinLength(1) @MaxLength(10000) description: string;
   @ApiProperty() @IsInt() @Min(0) @Max(2_000_000_000) affectedDataSubjects: number;
 }
 
@@ -181,11 +215,11 @@ export class ListContractsQuery extends PageQuery {
 
   @ApiPropertyOptional({ description: 'latest version effective on or after' })
   @IsOptional()
-  @Matches(DATE, { message: `effectiveFrom ${DATE_MESSAGE}` })
+  @IsCalendarDate()
   effectiveFrom?: string;
 
   @ApiPropertyOptional({ description: 'latest version effective on or before' })
   @IsOptional()
-  @Matches(DATE, { message: `effectiveTo ${DATE_MESSAGE}` })
+  @IsCalendarDate()
   effectiveTo?: string;
 }

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, ParseIntPipe, PipeTransform, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentPrincipal, Roles } from '../common/decorators';
 import { notFound } from '../common/errors';
@@ -12,7 +12,9 @@ import { certainlyValidCreateContract } from './contract-body';
 import { ContractView, FilingView, VersionView } from './contract-views';
 import {
   ContractTermsDto,
+  ContractItemsQuery,
   CreateContractDto,
+  FilingVersionQuery,
   ListContractsQuery,
   ReportIncidentDto,
   ReviewFilingDto,
@@ -31,6 +33,22 @@ class FilingPartyParam implements PipeTransform<string, FilingParty> {
 }
 
 const ContractId = () => new UuidParam('Contract');
+
+/*
+ * A contract's incidents and documents answer a JSON array (their shape since the first release, which
+ * the console reads), one page of at most 1000 at a time; the cursor of the next page, when there is
+ * one, travels in this header (pass it back as `?cursor=`).
+ */
+const NEXT_CURSOR = 'x-next-cursor';
+const PAGED_ARRAY = {
+  description: 'one page (at most `limit`, default and maximum 1000), oldest first',
+  headers: { 'X-Next-Cursor': { description: 'the cursor of the next page (`?cursor=`); absent on the last page', schema: { type: 'string' } } },
+} as const;
+
+function withNextCursor<T>(reply: FastifyReply, page: Page<T>): T[] {
+  if (page.nextCursor) reply.header(NEXT_CURSOR, page.nextCursor);
+  return page.items;
+}
 const PARTY_ROLES = ['ORG_ADMIN', 'ORG_FILER'] as const;
 const READ_ROLES = ['SYSTEM_ADMIN', 'REGULATOR', 'ORG_ADMIN', 'ORG_FILER'] as const;
 
@@ -115,8 +133,14 @@ export class ContractsController {
 
   @Get(':id/incidents')
   @Roles(...READ_ROLES)
-  incidents(@CurrentPrincipal() principal: Principal, @Param('id', ContractId()) id: string): Promise<IncidentView[]> {
-    return this.contracts.incidents(principal, id);
+  @ApiOkResponse(PAGED_ARRAY)
+  async incidents(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', ContractId()) id: string,
+    @Query() query: ContractItemsQuery,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<IncidentView[]> {
+    return withNextCursor(reply, await this.contracts.incidents(principal, id, query));
   }
 
   @Post(':id/filings/:party/submit')
@@ -126,8 +150,9 @@ export class ContractsController {
     @CurrentPrincipal() principal: Principal,
     @Param('id', ContractId()) id: string,
     @Param('party', new FilingPartyParam()) party: FilingParty,
+    @Query() query: FilingVersionQuery,
   ): Promise<FilingView> {
-    return this.contracts.submitFiling(principal, id, party);
+    return this.contracts.submitFiling(principal, id, party, query.version);
   }
 
   @Post(':id/filings/:party/review')
@@ -138,8 +163,9 @@ export class ContractsController {
     @Param('id', ContractId()) id: string,
     @Param('party', new FilingPartyParam()) party: FilingParty,
     @Body() dto: ReviewFilingDto,
+    @Query() query: FilingVersionQuery,
   ): Promise<FilingView> {
-    return this.contracts.reviewFiling(principal, id, party, dto);
+    return this.contracts.reviewFiling(principal, id, party, dto, query.version);
   }
 
   @Post(':id/documents')
@@ -151,8 +177,14 @@ export class ContractsController {
 
   @Get(':id/documents')
   @Roles('REGULATOR', ...PARTY_ROLES)
-  listDocuments(@CurrentPrincipal() principal: Principal, @Param('id', ContractId()) id: string): Promise<DocumentView[]> {
-    return this.documents.list(principal, id);
+  @ApiOkResponse(PAGED_ARRAY)
+  async listDocuments(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', ContractId()) id: string,
+    @Query() query: ContractItemsQuery,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<DocumentView[]> {
+    return withNextCursor(reply, await this.documents.list(principal, id, query));
   }
 
   @Get(':id/documents/:documentId')

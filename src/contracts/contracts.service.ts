@@ -10,7 +10,7 @@ import { REGISTRY_CONFIG, RegistryConfig } from '../config/config';
 import { inTransaction } from '../database/transaction';
 import { Organisation } from '../organisations/organisation.entity';
 import { OrganisationsService } from '../organisations/organisations.service';
-import { ROLLOUT_REVISION_SQL, RolloutService } from '../rollout/rollout.service';
+import { RegimeGate, ROLLOUT_REVISION_SQL, RolloutService } from '../rollout/rollout.service';
 import { buildScope, ContractScope } from '../transfers/domain/compliance-flags';
 import { ContractHistoryAction, ContractHistoryEntry } from './contract-history.entity';
 import {
@@ -26,6 +26,7 @@ import {
   toVersionView,
   VersionView,
 } from './contract-views';
+import { pageByTimeAndId } from './keyset';
 import { preparedQuery } from './prepared';
 import { contractFromJson, filingFromJson, PARTY_COLUMNS, PARTY_JSON, partyFromRow, PartyRow, versionFromJson } from './contract-rows';
 import { ContractTermsDto, CreateContractDto, ListContractsQuery, ReportIncidentDto, ReviewFilingDto, TerminateContractDto } from './contract.dto';
@@ -34,13 +35,31 @@ import { ContractVersion } from './contract-version.entity';
 import { ContractDocument } from './document.entity';
 import { diffTerms } from './domain/amendment';
 import { ContractTerms, ContractViolation, deriveDirection, Direction, IsoDate, isIsoDate, Jurisdiction, validateContract } from './domain/contract-rules';
-import { filingAuthority, formatFilingNumber, nextFilingStatus, FilingAction } from './domain/filing-lifecycle';
+import { FilingDeadlineFacts, filingAuthority, filingToActOn, formatFilingNumber, nextFilingStatus, FilingAction } from './domain/filing-lifecycle';
 import { missingMaterials } from './domain/materials';
 import { Filing, FilingNumberCounter, FilingParty } from './filing.entity';
 import { ContractIncident } from './incident.entity';
 
 /** R8 [C]: each party files within 10 working days from the date the contract takes effect. */
 export const FILING_WORKING_DAYS = 10;
+
+/** What the transfer log flags records against, as plain facts (`scopeFactsFor`). */
+export interface ContractScopeFacts {
+  contractId: string;
+  regime: string;
+  /** Changes whenever anything about the contract changes; compare with `revisionsOf` to invalidate a cache. */
+  revision: number;
+  processorId: string;
+  recipientId: string;
+  processorJurisdiction: Jurisdiction;
+  recipientJurisdiction: Jurisdiction;
+  processorSector: string;
+  direction: Direction;
+  /** R13: the first day the contract no longer applies, if terminated. */
+  terminatedOn: IsoDate | null;
+  /** Every version, ascending, with its terms and the filings that govern it (R8, R12). */
+  versions: Array<{ version: number; effectiveDate: IsoDate; terms: ContractTerms; filings: FilingDeadlineFacts[] }>;
+}
 
 /** What the transfers module needs to flag records against a contract (DESIGN.md §3). */
 export interface ContractScopeBundle {
@@ -97,6 +116,7 @@ export interface IncidentView {
 const RULE_CODES: Record<ContractViolation['code'], ErrorCode | null> = {
   PARTY_OUTSIDE_GBA: ErrorCode.PARTY_OUTSIDE_GBA,
   SAME_SIDE_PARTIES: ErrorCode.SAME_SIDE_PARTIES,
+  REGIME_SIDES_MISMATCH: ErrorCode.REGIME_SIDES_MISMATCH,
   IMPORTANT_DATA_DECLARED: ErrorCode.IMPORTANT_DATA_DECLARED,
   ONWARD_RECIPIENT_OUTSIDE_GBA: ErrorCode.ONWARD_RECIPIENT_OUTSIDE_GBA,
   STORAGE_OUTSIDE_GBA: ErrorCode.STORAGE_OUTSIDE_GBA,
@@ -141,6 +161,12 @@ async function retrying<T>(work: () => Promise<T>, attempts = 5): Promise<T> {
     }
   }
 }
+
+/**
+ * An impossible effective date is refused by the date checks (400) before any rule; the gate is not
+ * asked about it. (The DTOs already refuse such dates; this keeps the service safe on its own.)
+ */
+const OPEN_GATE: RegimeGate = { sectorOpen: true, sides: null };
 
 const forbidden = (detail: string) => new DomainError(ErrorCode.FORBIDDEN, 'Forbidden', { detail });
 
@@ -187,12 +213,14 @@ export class ContractsService {
   // ---- API for other modules -------------------------------------------------------------
 
   /**
-   * Everything needed to flag transfers against these contracts, one bundle per
-   * existing id (unknown ids are absent). No access check: callers check first
+   * The facts the transfer log flags records against, one entry per existing id (unknown ids are
+   * absent): the contract, and per version its terms and the filings that govern it. Plain data,
+   * no transfers types: the transfers module builds its own scopes from these (DESIGN.md §3), so
+   * contracts need not import from transfers. No access check: callers check first
    * (`visibleContractIds`). Three queries whatever the number of ids.
    */
-  async scopesFor(contractIds: string[], manager?: EntityManager): Promise<Map<string, ContractScopeBundle>> {
-    const out = new Map<string, ContractScopeBundle>();
+  async scopeFactsFor(contractIds: string[], manager?: EntityManager): Promise<Map<string, ContractScopeFacts>> {
+    const out = new Map<string, ContractScopeFacts>();
     const ids = [...new Set(contractIds)];
     if (!ids.length) return out;
     const m = manager ?? this.dataSource.manager;
@@ -215,26 +243,45 @@ export class ContractsService {
         recipientJurisdiction: c.recipientJurisdiction,
         processorSector: c.processorSector,
         direction: c.direction,
+        terminatedOn: c.terminatedOn,
         versions: own.map((v) => {
           // R12: a version without re-filing is governed by the filings of the last filed version before it.
           const governing = filedVersions.filter((n) => n <= v.version).pop();
           return {
             version: v.version,
             effectiveDate: v.effectiveDate,
-            scope: buildScope(termsOf(v), {
-              direction: c.direction,
-              terminatedOn: c.terminatedOn,
-              filings: ownFilings
-                .filter((f) => f.version === governing)
-                .map((f) => ({
-                  status: f.status,
-                  deadline: f.deadline,
-                  firstSubmittedOn: f.firstSubmittedOn,
-                  resubmissionDeadline: f.resubmissionDeadline,
-                })),
-            }),
+            terms: termsOf(v),
+            filings: ownFilings
+              .filter((f) => f.version === governing)
+              .map((f) => ({
+                status: f.status,
+                deadline: f.deadline,
+                firstSubmittedOn: f.firstSubmittedOn,
+                resubmissionDeadline: f.resubmissionDeadline,
+              })),
           };
         }),
+      });
+    }
+    return out;
+  }
+
+  /**
+   * `scopeFactsFor` with each version's scope built (the transfers module's ContractScopeSource).
+   * Transitional: building the scope is the transfers module's work; once its scope cache calls
+   * `scopeFactsFor` and builds the scopes itself, this method and the import of
+   * ../transfers/domain/compliance-flags (the folder cycle) go.
+   */
+  async scopesFor(contractIds: string[], manager?: EntityManager): Promise<Map<string, ContractScopeBundle>> {
+    const out = new Map<string, ContractScopeBundle>();
+    for (const [id, { terminatedOn, versions, ...contract }] of await this.scopeFactsFor(contractIds, manager)) {
+      out.set(id, {
+        ...contract,
+        versions: versions.map((v) => ({
+          version: v.version,
+          effectiveDate: v.effectiveDate,
+          scope: buildScope(v.terms, { direction: contract.direction, terminatedOn, filings: v.filings }),
+        })),
       });
     }
     return out;
@@ -304,10 +351,10 @@ export class ContractsService {
         errors: [{ field: !processor ? 'processorId' : 'recipientId', rule: 'R1', message: 'not a registered organisation' }],
       });
     }
-    const processorSectorOpen = isIsoDate(terms.effectiveDate)
-      ? await this.rollout.isSectorOpenAt(terms.regime, processor.sector, terms.effectiveDate, rolloutRevision)
-      : true;
-    this.assertValidTerms(terms, processor, recipient, processorSectorOpen);
+    const gate = isIsoDate(terms.effectiveDate)
+      ? await this.rollout.gateAt(terms.regime, processor.sector, terms.effectiveDate, rolloutRevision)
+      : OPEN_GATE;
+    this.assertValidTerms(terms, processor, recipient, gate);
     const direction = deriveDirection(processor.jurisdiction, recipient.jurisdiction);
     // R8/R9: one filing per party with its own side's authority and a deadline from its own calendar.
     const filings = [];
@@ -413,8 +460,18 @@ export class ContractsService {
         this.organisations.findById(contract.processorId, m),
         this.organisations.findById(contract.recipientId, m),
       ]);
-      await this.validateTerms(terms, processor!, recipient!, m);
       const previous = await m.getRepository(ContractVersion).findOneByOrFail({ contractId, version: contract.latestVersion });
+      // R12: a version takes effect after the one it amends, never before it: a backdated version would
+      // change which terms governed transfers already logged (and the flags they were given).
+      if (isIsoDate(terms.effectiveDate) && terms.effectiveDate < previous.effectiveDate) {
+        throw new DomainError(ErrorCode.AMENDMENT_BACKDATED, 'An amendment cannot take effect before the version it amends', {
+          rule: 'R12',
+          detail: `version ${previous.version} takes effect on ${previous.effectiveDate}; an amendment must take effect on or after that date, not ${terms.effectiveDate}`,
+          errors: [{ field: 'effectiveDate', rule: 'R12', message: `must be on or after ${previous.effectiveDate}` }],
+          extensions: { previousVersion: previous.version, previousEffectiveDate: previous.effectiveDate },
+        });
+      }
+      await this.validateTerms(terms, processor!, recipient!, m);
       const analysis = diffTerms(termsOf(previous), terms);
       if (!analysis.changedFields.length) {
         throw new DomainError(ErrorCode.RULE_VIOLATION, 'The amendment changes nothing', {
@@ -453,6 +510,16 @@ export class ContractsService {
       const party = partyOf(principal, contract);
       if (!party) throw forbidden('a contract is terminated by one of its parties');
       this.assertNotTerminated(contract);
+      // R13: a contract ends after it began. Decision: a future date is accepted (notice given ahead);
+      // the contract is EFFECTIVE until then and TERMINATED from that date (transfers after it are flagged).
+      const first = await m.getRepository(ContractVersion).findOneByOrFail({ contractId, version: 1 });
+      if (dto.terminatedOn < first.effectiveDate) {
+        throw new DomainError(ErrorCode.TERMINATION_BEFORE_EFFECTIVE, 'A contract cannot be terminated before it took effect', {
+          rule: 'R13',
+          detail: `the contract takes effect on ${first.effectiveDate}; terminatedOn ${dto.terminatedOn} is before that`,
+          errors: [{ field: 'terminatedOn', rule: 'R13', message: `must be on or after ${first.effectiveDate}` }],
+        });
+      }
       contract.terminatedOn = dto.terminatedOn;
       contract.terminationReason = dto.reason;
       contract.terminatedByOrganisationId = principal.organisationId;
@@ -489,19 +556,21 @@ export class ContractsService {
     });
   }
 
-  async incidents(principal: Principal, contractId: string): Promise<IncidentView[]> {
+  /** One page in reporting order (at most CONTRACT_LIST_LIMIT incidents); `nextCursor` is null on the last. */
+  async incidents(principal: Principal, contractId: string, query: { limit?: number; cursor?: string } = {}): Promise<Page<IncidentView>> {
     await this.assertVisible(principal, contractId);
-    const rows = await this.dataSource.getRepository(ContractIncident).find({ where: { contractId }, order: { reportedAt: 'ASC', id: 'ASC' } });
-    return rows.map(toIncidentView);
+    const qb = this.dataSource.getRepository(ContractIncident).createQueryBuilder('i').where('i.contract_id = :contractId', { contractId });
+    const page = await pageByTimeAndId(qb, 'i', 'reported_at', query);
+    return { items: page.items.map(toIncidentView), nextCursor: page.nextCursor };
   }
 
   // ---- Filing lifecycle (R8, R10, R11) -----------------------------------------------------
 
-  async submitFiling(principal: Principal, contractId: string, party: FilingParty): Promise<FilingView> {
+  async submitFiling(principal: Principal, contractId: string, party: FilingParty, version?: number): Promise<FilingView> {
     return inTransaction(this.dataSource, async (m) => {
       const contract = await this.assertVisible(principal, contractId, m, true);
       if (partyOf(principal, contract) !== party) throw forbidden(`the ${party} filing is submitted by the ${party}'s organisation users`);
-      const filing = await this.currentFiling(m, contract, party);
+      const filing = await this.filingFor(m, contract, party, 'SUBMIT', version);
       const to = this.transition(filing, 'SUBMIT');
       // R10: the filer's own materials, uploaded for this version or later.
       const documents = await m
@@ -536,12 +605,12 @@ export class ContractsService {
     });
   }
 
-  async reviewFiling(principal: Principal, contractId: string, party: FilingParty, dto: ReviewFilingDto): Promise<FilingView> {
+  async reviewFiling(principal: Principal, contractId: string, party: FilingParty, dto: ReviewFilingDto, version?: number): Promise<FilingView> {
     return inTransaction(this.dataSource, async (m) => {
       const contract = await this.assertVisible(principal, contractId, m, true);
       if (!isRegulator(principal) || !principal.authority) throw forbidden('filings are reviewed by regulators');
       if (!authorityMayWrite(principal.authority)) throw forbidden('the PCPD audits read-only; it does not review filings');
-      const filing = await this.currentFiling(m, contract, party);
+      const filing = await this.filingFor(m, contract, party, dto.decision, version);
       // R8: only the authority the filing was made with reviews it; to any other regulator it does not exist.
       if (filing.authority !== principal.authority) throw notFound('Filing');
       const action: FilingAction = dto.decision;
@@ -685,8 +754,15 @@ export class ContractsService {
       };
       qb.andWhere(condition[query.contractStatus]);
     }
-    // Filters on the filings in force (those of the latest filed version).
-    const filingConditions: string[] = ['f.contract_id = c.id', 'f.version = c.filing_version'];
+    // Filters on the filings of the versions in force or pending: those of the filed version that
+    // governs today (the highest filed version already effective; R12) and of every later one. A
+    // re-filing amendment effective later therefore does not hide the in-force version's open or
+    // overdue filings (they were hidden when only the latest filed version counted).
+    const governingToday =
+      `COALESCE((SELECT max(gf.version) FROM filings gf JOIN contract_versions gv ON gv.id = gf.contract_version_id ` +
+      `WHERE gf.contract_id = c.id AND gv.effective_date <= :today), 1)`;
+    const inForceOrPending = `f.version >= ${governingToday}`;
+    const filingConditions: string[] = ['f.contract_id = c.id', inForceOrPending];
     if (query.authority) {
       filingConditions.push('f.authority = :authority');
       qb.setParameter('authority', query.authority);
@@ -703,7 +779,7 @@ export class ContractsService {
     } else {
       if (query.authority || query.status) qb.andWhere(`EXISTS (SELECT 1 FROM filings f WHERE ${filingConditions.join(' AND ')})`);
       if (query.overdue === 'false') {
-        const scope = ['f.contract_id = c.id', 'f.version = c.filing_version', ...(query.authority ? ['f.authority = :authority'] : [])];
+        const scope = ['f.contract_id = c.id', inForceOrPending, ...(query.authority ? ['f.authority = :authority'] : [])];
         qb.andWhere(`NOT EXISTS (SELECT 1 FROM filings f WHERE ${[...scope, overdueSql].join(' AND ')})`);
       }
     }
@@ -719,18 +795,18 @@ export class ContractsService {
 
   /** R1–R3, R5, R6, R15 and date consistency; throws the 422 (or 400) naming the rule. */
   private async validateTerms(terms: ContractTerms, processor: Organisation, recipient: Organisation, m: EntityManager): Promise<void> {
-    const processorSectorOpen = isIsoDate(terms.effectiveDate)
-      ? await this.rollout.isSectorOpen(terms.regime, processor.sector, terms.effectiveDate, m)
-      : true;
-    this.assertValidTerms(terms, processor, recipient, processorSectorOpen);
+    const gate = isIsoDate(terms.effectiveDate) ? await this.rollout.gate(terms.regime, processor.sector, terms.effectiveDate, m) : OPEN_GATE;
+    this.assertValidTerms(terms, processor, recipient, gate);
   }
 
-  private assertValidTerms(terms: ContractTerms, processor: PartyRow, recipient: PartyRow, processorSectorOpen: boolean): void {
+  /** R1–R3, R5, R6, R15, R16 from the rollout gate (sector open on the effective date, the regime's sides). */
+  private assertValidTerms(terms: ContractTerms, processor: PartyRow, recipient: PartyRow, gate: RegimeGate): void {
     const violations = validateContract({
       terms,
       processor: { jurisdiction: processor.jurisdiction, city: processor.city },
       recipient: { jurisdiction: recipient.jurisdiction, city: recipient.city },
-      processorSectorOpen,
+      processorSectorOpen: gate.sectorOpen,
+      regimeSides: gate.sides,
     });
     if (violations.length) throw violationsError(violations);
   }
@@ -753,13 +829,19 @@ export class ContractsService {
     }
   }
 
-  private async currentFiling(m: EntityManager, contract: Contract, party: FilingParty): Promise<Filing> {
-    const filing = await m
+  /**
+   * The party's filing that `action` applies to: of `version` when given (404 if that version has
+   * none), else `filingToActOn` (the earliest still-open filing, so a re-filing amendment that takes
+   * effect later never strands the filings of the version in force). Locked for the transition.
+   */
+  private async filingFor(m: EntityManager, contract: Contract, party: FilingParty, action: FilingAction, version?: number): Promise<Filing> {
+    const qb = m
       .getRepository(Filing)
       .createQueryBuilder('f')
       .setLock('pessimistic_write')
-      .where('f.contract_id = :id AND f.version = :version AND f.party = :party', { id: contract.id, version: contract.filingVersion, party })
-      .getOne();
+      .where('f.contract_id = :id AND f.party = :party', { id: contract.id, party });
+    if (version !== undefined) qb.andWhere('f.version = :version', { version });
+    const filing = filingToActOn(await qb.orderBy('f.version', 'ASC').getMany(), action);
     if (!filing) throw notFound('Filing');
     return filing;
   }

@@ -5,7 +5,9 @@ import type { FastifyRequest } from 'fastify';
 import { DataSource } from 'typeorm';
 import { DomainError, ErrorCode, notFound, validationFailed } from '../common/errors';
 import { isRegulator, Principal, sideOfAuthority } from '../common/roles';
+import { Page, PageQuery } from '../common/pagination';
 import { inTransaction } from '../database/transaction';
+import { pageByTimeAndId } from './keyset';
 import { partyOf } from './contract-views';
 import { Contract } from './contract.entity';
 import { ContractsService } from './contracts.service';
@@ -145,18 +147,17 @@ export class DocumentsService {
     return toView(stored);
   }
 
-  async list(principal: Principal, contractId: string): Promise<DocumentView[]> {
+  /** One page in upload order (at most CONTRACT_LIST_LIMIT documents); `nextCursor` is null on the last. */
+  async list(principal: Principal, contractId: string, query: PageQuery = {}): Promise<Page<DocumentView>> {
     const contract = await this.contracts.assertVisible(principal, contractId);
     const parties = documentSidesVisibleTo(principal, contract);
     if (!parties.length) throw notFound('Contract');
-    const rows = await this.dataSource
+    const qb = this.dataSource
       .getRepository(ContractDocument)
       .createQueryBuilder('d')
-      .where('d.contract_id = :contractId AND d.party IN (:...parties)', { contractId, parties })
-      .orderBy('d.uploaded_at', 'ASC')
-      .addOrderBy('d.id', 'ASC')
-      .getMany();
-    return rows.map(toView);
+      .where('d.contract_id = :contractId AND d.party IN (:...parties)', { contractId, parties });
+    const page = await pageByTimeAndId(qb, 'd', 'uploaded_at', query);
+    return { items: page.items.map(toView), nextCursor: page.nextCursor };
   }
 
   async download(principal: Principal, contractId: string, documentId: string): Promise<{ document: DocumentView; content: Buffer }> {

@@ -1,12 +1,14 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { PageQuery } from '../common/pagination';
+import { IsCleanText } from '../common/text';
 import { GBA_CITIES, SECTORS } from './gba';
 
 export class CreateOrganisationDto {
   @ApiPropertyOptional({ example: 'Bank of the Bay (Hong Kong) Limited' })
   @IsOptional()
   @IsString()
+  @IsCleanText()
   @MinLength(1)
   @MaxLength(300)
   legalName?: string;
@@ -14,6 +16,7 @@ export class CreateOrganisationDto {
   @ApiPropertyOptional({ example: '灣區銀行（香港）有限公司' })
   @IsOptional()
   @IsString()
+  @IsCleanText()
   @MinLength(1)
   @MaxLength(300)
   legalNameZh?: string;
@@ -33,6 +36,7 @@ export class CreateOrganisationDto {
 
   @ApiProperty({ example: '914403001922038216', description: 'USCC (18 characters, GB 32100-2015) for MAINLAND; 8-digit BRN for HONG_KONG (R17)' })
   @IsString()
+  @IsCleanText()
   @MinLength(1)
   @MaxLength(40)
   identifier: string;
@@ -56,6 +60,7 @@ export class ListOrganisationsQuery extends PageQuery {
   @ApiPropertyOptional({ description: 'exact USCC or BRN' })
   @IsOptional()
   @IsString()
+  @IsCleanText()
   @MaxLength(40)
   identifier?: string;
 }

@@ -15,28 +15,16 @@ import {
   MaxLength,
   Min,
   MinLength,
-  ValidateBy,
-  ValidationOptions,
 } from 'class-validator';
 import { PageQuery } from '../common/pagination';
 import { ENROLMENT_STATES, EnrolmentAction, EnrolmentState } from './enrolment-lifecycle';
-import { isIsoDate } from './sector-gate';
+import { IsCalendarDate } from '../common/dates';
+import { IsCleanText } from '../common/text';
 
 const CODE = /^[A-Z][A-Z0-9_]{1,63}$/;
 
-/** A strict `YYYY-MM-DD` calendar date. */
-export function IsCalendarDate(options?: ValidationOptions): PropertyDecorator {
-  return ValidateBy(
-    {
-      name: 'isCalendarDate',
-      validator: {
-        validate: (value) => isIsoDate(value),
-        defaultMessage: (args) => `${args?.property} must be a calendar date written YYYY-MM-DD`,
-      },
-    },
-    options,
-  );
-}
+// R15/R16 dates: the one strict calendar-date check of the API (src/common/dates.ts).
+export { IsCalendarDate };
 
 export class CreateRegimeDto {
   @ApiProperty({ example: 'GBA_MAINLAND_MACAO', description: 'Upper snake case; never changes once created' })
@@ -46,6 +34,7 @@ export class CreateRegimeDto {
 
   @ApiProperty({ example: 'Standard Contract for Cross-boundary Flow of Personal Information (Mainland, Macao)' })
   @IsString()
+  @IsCleanText()
   @MinLength(1)
   @MaxLength(300)
   name: string;
@@ -53,6 +42,7 @@ export class CreateRegimeDto {
   @ApiPropertyOptional({ example: '個人信息跨境流動標準合同（內地、澳門）' })
   @IsOptional()
   @IsString()
+  @IsCleanText()
   @MinLength(1)
   @MaxLength(300)
   nameZh?: string;
@@ -86,6 +76,7 @@ export class CreatePhaseDto {
   @ApiPropertyOptional({ example: 'First phase' })
   @IsOptional()
   @IsString()
+  @IsCleanText()
   @MinLength(1)
   @MaxLength(300)
   name?: string;
@@ -146,6 +137,7 @@ export class ChangeEnrolmentDto {
   @ApiPropertyOptional({ example: 'sector not yet open; reapply after 2024-11-01' })
   @IsOptional()
   @IsString()
+  @IsCleanText()
   @MinLength(1)
   @MaxLength(2000)
   reason?: string;

@@ -35,8 +35,16 @@ function toRegimeView(r: RolloutRegime): RegimeView {
 }
 
 export interface RegimeRules {
-  regime: (RegimeRule & { name: string }) | null;
+  regime: (RegimeRule & { name: string; sides: string[] }) | null;
   phases: (PhaseRule & { id: string })[];
+}
+
+/** What a contract filed under a regime on a date is checked against (R15, R16). */
+export interface RegimeGate {
+  /** R15: the processor's sector was open under the regime on the date (false for an unknown regime). */
+  sectorOpen: boolean;
+  /** R16: the two sides the regime spans; null for an unknown regime. */
+  sides: string[] | null;
 }
 
 /**
@@ -46,11 +54,21 @@ export interface RegimeRules {
  * unchanged: exact across instances (no TTL), at no extra round trip. The tables hold a handful of rows.
  */
 export const ROLLOUT_REVISION_SQL = `(SELECT md5(
-  coalesce((SELECT string_agg(concat_ws('/', code, opens_on, name), ',' ORDER BY code) FROM rollout_regimes), '') || '|' ||
+  coalesce((SELECT string_agg(concat_ws('/', code, opens_on, name, array_to_string(sides, '+')), ',' ORDER BY code) FROM rollout_regimes), '') || '|' ||
   coalesce((SELECT string_agg(concat_ws('/', id, regime_code, number, opens_on, all_sectors), ',' ORDER BY id) FROM rollout_phases), '') || '|' ||
   coalesce((SELECT string_agg(concat_ws('/', phase_id, sector_code), ',' ORDER BY phase_id, sector_code) FROM rollout_phase_sectors), '')))`;
 
 const RULES_CACHE_CAPACITY = 100;
+
+function assertDate(date: string): void {
+  if (!isIsoDate(date)) {
+    throw validationFailed([{ field: 'date', rule: 'DATE_FORMAT', message: 'date must be a calendar date written YYYY-MM-DD' }]);
+  }
+}
+
+function gateOf(rules: RegimeRules, sector: string, date: string): RegimeGate {
+  return { sectorOpen: isSectorOpen(rules.regime, rules.phases, sector, date), sides: rules.regime ? [...rules.regime.sides] : null };
+}
 
 @Injectable()
 export class RolloutService {
@@ -74,7 +92,7 @@ export class RolloutService {
           .getMany()
       : [];
     return {
-      regime: { code: regime.code, name: regime.name, opensOn: regime.opensOn },
+      regime: { code: regime.code, name: regime.name, opensOn: regime.opensOn, sides: regime.sides },
       phases: phases.map((p) => ({
         id: p.id,
         number: p.number,
@@ -90,11 +108,13 @@ export class RolloutService {
    * Pass `manager` to read inside the caller's transaction.
    */
   async isSectorOpen(regime: string, sector: string, date: string, manager?: EntityManager): Promise<boolean> {
-    if (!isIsoDate(date)) {
-      throw validationFailed([{ field: 'date', rule: 'DATE_FORMAT', message: 'date must be a calendar date written YYYY-MM-DD' }]);
-    }
-    const rules = await this.rules(regime, manager);
-    return isSectorOpen(rules.regime, rules.phases, sector, date);
+    return (await this.gate(regime, sector, date, manager)).sectorOpen;
+  }
+
+  /** R15 and R16 for a contract under `regime` effective on `date`: is the sector open, and which sides does the regime span. */
+  async gate(regime: string, sector: string, date: string, manager?: EntityManager): Promise<RegimeGate> {
+    assertDate(date);
+    return gateOf(await this.rules(regime, manager), sector, date);
   }
 
   /**
@@ -103,9 +123,12 @@ export class RolloutService {
    * revision, so they are never older than it; a changed revision drops them all.
    */
   async isSectorOpenAt(regime: string, sector: string, date: string, revision: string, manager?: EntityManager): Promise<boolean> {
-    if (!isIsoDate(date)) {
-      throw validationFailed([{ field: 'date', rule: 'DATE_FORMAT', message: 'date must be a calendar date written YYYY-MM-DD' }]);
-    }
+    return (await this.gateAt(regime, sector, date, revision, manager)).sectorOpen;
+  }
+
+  /** `gate` from the rules cached for `revision` (see `isSectorOpenAt`); no round trip while the revision holds. */
+  async gateAt(regime: string, sector: string, date: string, revision: string, manager?: EntityManager): Promise<RegimeGate> {
+    assertDate(date);
     if (this.rulesRevision !== revision) {
       this.rulesByRegime.clear();
       this.rulesRevision = revision;
@@ -115,7 +138,7 @@ export class RolloutService {
       rules = await this.rules(regime, manager);
       if (this.rulesRevision === revision && this.rulesByRegime.size < RULES_CACHE_CAPACITY) this.rulesByRegime.set(regime, rules);
     }
-    return isSectorOpen(rules.regime, rules.phases, sector, date);
+    return gateOf(rules, sector, date);
   }
 
   /** The first date `sector` may use `regime`'s contract, or null (for SECTOR_NOT_OPEN messages). */

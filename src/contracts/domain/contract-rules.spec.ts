@@ -38,6 +38,7 @@ function proposal(p: Partial<ProposedContract> = {}): ProposedContract {
     processor: { jurisdiction: 'MAINLAND', city: 'SHENZHEN' },
     recipient: { jurisdiction: 'HONG_KONG', city: 'HONG_KONG' },
     processorSectorOpen: true,
+    regimeSides: ['MAINLAND', 'HONG_KONG'],
     ...p,
   };
 }
@@ -118,6 +119,17 @@ describe('validateContract', () => {
     expect(validateContract(proposal({ processorSectorOpen: false }))).toEqual([
       expect.objectContaining({ code: 'SECTOR_NOT_OPEN', rule: 'R15', field: 'effectiveDate' }),
     ]);
+  });
+
+  it('R16: the parties must be on the regime\'s two sides (a Mainland–Macao regime cannot carry a Mainland–HK contract)', () => {
+    expect(validateContract(proposal({ terms: terms({ regime: 'GBA_MAINLAND_MACAO' }), regimeSides: ['MAINLAND', 'MACAO'] }))).toEqual([
+      expect.objectContaining({ code: 'REGIME_SIDES_MISMATCH', rule: 'R16', field: 'regime' }),
+    ]);
+    expect(codes(proposal({ regimeSides: ['HONG_KONG', 'MAINLAND'] }))).toEqual([]);
+    expect(codes(proposal({ regimeSides: ['MAINLAND'] }))).toEqual(['REGIME_SIDES_MISMATCH']);
+    expect(codes(proposal({ regimeSides: ['MAINLAND', 'HONG_KONG', 'MACAO'] }))).toEqual(['REGIME_SIDES_MISMATCH']);
+    // An unknown regime has no sides to compare; the sector gate refuses it (SECTOR_NOT_OPEN).
+    expect(codes(proposal({ regimeSides: null, processorSectorOpen: false }))).toEqual(['SECTOR_NOT_OPEN']);
   });
 
   it('expiry before effective; expiry on the effective date is fine', () => {

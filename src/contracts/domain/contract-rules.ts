@@ -83,6 +83,7 @@ export interface PartyFacts {
 export const CONTRACT_RULE_CODES = [
   'PARTY_OUTSIDE_GBA',
   'SAME_SIDE_PARTIES',
+  'REGIME_SIDES_MISMATCH',
   'IMPORTANT_DATA_DECLARED',
   'ONWARD_RECIPIENT_OUTSIDE_GBA',
   'STORAGE_OUTSIDE_GBA',
@@ -109,6 +110,11 @@ export interface ProposedContract {
   recipient: PartyFacts;
   /** R15: whether the processor's sector had opened on `terms.effectiveDate` (computed from phase data). */
   processorSectorOpen: boolean;
+  /**
+   * R16: the two sides `terms.regime` spans (rollout_regimes.sides, e.g. MAINLAND and HONG_KONG), or
+   * null for an unknown regime (then the sector gate, which opens nothing under it, refuses).
+   */
+  regimeSides: readonly string[] | null;
 }
 
 /**
@@ -179,6 +185,23 @@ export function validateContract(input: ProposedContract): ContractViolation[] {
       'recipientId',
       `Both parties are in ${processor.jurisdiction}; the contract needs one Mainland party and one Hong Kong party.`,
     );
+  }
+
+  // R16 [C]: a regime is the contract between two given sides (Mainland–Hong Kong, Mainland–Macao);
+  // the parties must be on exactly those sides, or a regime opened for another pair (with its own
+  // phases) would let a Mainland–Hong Kong contract past the R15 gate.
+  // (Two parties on one side are already refused by R2 above.)
+  if (input.regimeSides !== null && processor.jurisdiction !== recipient.jurisdiction) {
+    const sides = new Set(input.regimeSides);
+    const parties = new Set([processor.jurisdiction, recipient.jurisdiction]);
+    if (sides.size !== parties.size || [...parties].some((j) => !sides.has(j))) {
+      add(
+        'REGIME_SIDES_MISMATCH',
+        'R16',
+        'regime',
+        `The ${terms.regime} regime is between ${[...input.regimeSides].join(' and ')}; the parties are in ${processor.jurisdiction} and ${recipient.jurisdiction}.`,
+      );
+    }
   }
 
   // R3 [C]: important data may not be transferred under the contract.

@@ -7,6 +7,7 @@ import {
   authorityName,
   authorityNames,
   filingAuthority,
+  filingToActOn,
   formatFilingNumber,
   isOverdue,
   isOverdueOn,
@@ -126,5 +127,25 @@ describe('filing numbers', () => {
     expect(parseFilingNumber('HKDPO-GBA-2025-000042')).toEqual({ authority: 'HK_DPO', year: 2025, sequence: 42 });
     expect(parseFilingNumber('GDCAC-GBA-2025-000000')).toBeNull();
     expect(parseFilingNumber('XX-GBA-2025-000001')).toBeNull();
+  });
+});
+
+describe('filingToActOn (a re-filing amendment must not strand the open filings of earlier versions)', () => {
+  const f = (version: number, status: FilingStatus) => ({ version, status });
+
+  it('acts on the earliest open filing that allows the action', () => {
+    expect(filingToActOn([f(2, 'NOT_SUBMITTED'), f(1, 'NOT_SUBMITTED')], 'SUBMIT')).toEqual(f(1, 'NOT_SUBMITTED'));
+    expect(filingToActOn([f(1, 'ACCEPTED'), f(2, 'NOT_SUBMITTED')], 'SUBMIT')).toEqual(f(2, 'NOT_SUBMITTED'));
+    expect(filingToActOn([f(1, 'RETURNED'), f(2, 'NOT_SUBMITTED')], 'SUBMIT')).toEqual(f(1, 'RETURNED'));
+    // v1 awaits review: submit goes to v2, review to v1.
+    expect(filingToActOn([f(1, 'SUBMITTED'), f(2, 'NOT_SUBMITTED')], 'SUBMIT')).toEqual(f(2, 'NOT_SUBMITTED'));
+    expect(filingToActOn([f(1, 'SUBMITTED'), f(2, 'SUBMITTED')], 'ACCEPT')).toEqual(f(1, 'SUBMITTED'));
+    expect(filingToActOn([f(1, 'NOT_SUBMITTED'), f(2, 'SUBMITTED')], 'RETURN')).toEqual(f(2, 'SUBMITTED'));
+  });
+
+  it('falls back to the earliest open filing, then to the newest, so the transition check can name the conflict', () => {
+    expect(filingToActOn([f(1, 'NOT_SUBMITTED'), f(2, 'ACCEPTED')], 'ACCEPT')).toEqual(f(1, 'NOT_SUBMITTED'));
+    expect(filingToActOn([f(1, 'ACCEPTED'), f(3, 'ACCEPTED')], 'SUBMIT')).toEqual(f(3, 'ACCEPTED'));
+    expect(filingToActOn([], 'SUBMIT')).toBeNull();
   });
 });

@@ -197,3 +197,26 @@ const ISO_DATE_RE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 function assertIsoDate(value: string, field: string): void {
   if (!ISO_DATE_RE.test(value)) throw new RangeError(`${field} must be YYYY-MM-DD, got ${JSON.stringify(value)}`);
 }
+
+/** What `filingToActOn` needs of each of one party's filings. */
+export interface PartyFilingFacts {
+  version: number;
+  status: FilingStatus;
+}
+
+/**
+ * Which of one party's filings (one per filed version) a submit or review without an explicit
+ * version acts on. A re-filing amendment adds filings for a version that may take effect later,
+ * while the filings of the version in force are still open (R8: each is due 10 working days after
+ * its own version takes effect); acting only on the newest would strand them, overdue for ever.
+ * So: the earliest version whose filing is still open (not ACCEPTED) and allows `action`; else
+ * the earliest open one (the caller's transition check then names the conflict); else the newest
+ * filed version's (all accepted: 409 from the transition check). Null when the party has none.
+ */
+export function filingToActOn<F extends PartyFilingFacts>(filings: readonly F[], action: FilingAction): F | null {
+  const byVersion = [...filings].sort((a, b) => a.version - b.version);
+  const open = byVersion.filter((f) => f.status !== 'ACCEPTED');
+  return (
+    open.find((f) => filingLifecycle.allowedActions(f.status).includes(action)) ?? open[0] ?? byVersion[byVersion.length - 1] ?? null
+  );
+}
