@@ -6,7 +6,7 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { ProblemFilter, sendProblem, toProblem } from './common/problem.filter';
 import { DomainError, ErrorCode } from './common/errors';
-import { MAX_BODY_DEPTH, registryValidationPipe, unacceptableInput } from './common/validation';
+import { locateUnacceptableInput, MAX_BODY_DEPTH, registryValidationPipe, unacceptableInput } from './common/validation';
 import { RegistryConfig } from './config/config';
 import { RegistryMetrics } from './health/metrics';
 import { requestIdOf } from './logging';
@@ -87,8 +87,20 @@ export async function createApp(config: RegistryConfig, databaseUrl: string, opt
   // Deeply nested JSON would overflow the recursive validation (class-transformer), and a NUL
   // character would reach PostgreSQL: both were 500s. Refused up front as 400.
   fastify.addHook('preValidation', async (request) => {
-    const reason = unacceptableInput(request.body, MAX_BODY_DEPTH) ?? unacceptableInput(request.query, MAX_BODY_DEPTH) ?? unacceptableInput(request.params, MAX_BODY_DEPTH);
-    if (reason) throw new DomainError(ErrorCode.MALFORMED_REQUEST, 'Bad request', { detail: reason });
+    const parts: Array<[unknown, string]> = [
+      [request.body, ''],
+      [request.query, 'query'],
+      [request.params, 'path'],
+    ];
+    for (const [part, root] of parts) {
+      const reason = unacceptableInput(part, MAX_BODY_DEPTH);
+      if (!reason) continue;
+      const where = locateUnacceptableInput(part, MAX_BODY_DEPTH, root);
+      throw new DomainError(ErrorCode.MALFORMED_REQUEST, 'Bad request', {
+        detail: where?.field ? `${where.field}: ${reason}` : reason,
+        errors: where ? [{ field: where.field || root || 'body', rule: where.rule, message: reason }] : undefined,
+      });
+    }
   });
   // Errors raised by Fastify itself (bad JSON, body too large, wrong content type) reach the
   // ProblemFilter through the error handler Nest installs at init (RoutesResolver), so they are

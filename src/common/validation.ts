@@ -54,3 +54,26 @@ export function unacceptableInput(value: unknown, limit: number): string | null 
   }
   return null;
 }
+
+/**
+ * Where `unacceptableInput` found its fault, as a field path (`records[3].purposes[0]`).
+ * Only called once a fault is known, so the hot path builds no paths.
+ */
+export function locateUnacceptableInput(value: unknown, limit: number, root: string): { field: string; rule: 'noNulCharacter' | 'maxDepth' } | null {
+  const stack: Array<[unknown, number, string]> = [[value, 0, root]];
+  while (stack.length > 0) {
+    const [current, depth, path] = stack.pop() as [unknown, number, string];
+    if (typeof current === 'string') {
+      if (current.includes('\u0000')) return { field: path, rule: 'noNulCharacter' };
+      continue;
+    }
+    if (current === null || typeof current !== 'object') continue;
+    if (depth >= limit) return { field: path, rule: 'maxDepth' };
+    for (const [key, child] of Object.entries(current)) {
+      const childPath = Array.isArray(current) ? `${path}[${key}]` : path ? `${path}.${key}` : key;
+      if (key.includes('\u0000')) return { field: childPath.replace(/\u0000/g, '\\u0000'), rule: 'noNulCharacter' };
+      stack.push([child, depth + 1, childPath]);
+    }
+  }
+  return null;
+}

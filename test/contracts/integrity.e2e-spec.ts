@@ -9,13 +9,10 @@ const PROBLEM = /^application\/problem\+json/;
 function expectFieldError(res: { status: number; headers: Record<string, string>; body: any }, field: string): void {
   expect({ status: res.status, type: res.headers['content-type'] }).toEqual({ status: 400, type: expect.stringMatching(PROBLEM) });
   expect(res.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ field })]));
-}
-
-/** A 400 problem+json (a NUL may be refused before validation, without naming the field). */
-function expectBadRequest(res: { status: number; headers: Record<string, string>; body: any }): void {
-  expect({ status: res.status, type: res.headers['content-type'] }).toEqual({ status: 400, type: expect.stringMatching(PROBLEM) });
+  // Nothing of the database leaks (these inputs were 500s with PostgreSQL's message).
   expect(JSON.stringify(res.body)).not.toMatch(/22P05|22P02|22021|invalid byte sequence|unsupported Unicode/i);
 }
+
 
 describe('contract integrity (review findings)', () => {
   let t: TestApp;
@@ -228,22 +225,23 @@ describe('contract integrity (review findings)', () => {
           field,
         );
       }
-      expectBadRequest(await t.http.post('/contracts').set(...bearer(p.mainland)).send(contractBody(p.mainlandId, p.hongKongId, { pipia: { conclusion: NUL } })));
-      expectBadRequest(
+      expectFieldError(await t.http.post('/contracts').set(...bearer(p.mainland)).send(contractBody(p.mainlandId, p.hongKongId, { pipia: { conclusion: NUL } })), 'pipia.conclusion');
+      expectFieldError(
         await t.http
           .post(`/contracts/${contractId}/amendments`)
           .set(...bearer(p.mainland))
           .send(termsOf(contractBody(p.mainlandId, p.hongKongId, { annex: { dataSubjectCategories: [NUL] } }))),
+        'annex.dataSubjectCategories[0]',
       );
       expect(await contractRowCounts(t)).toEqual(before);
     });
 
     it('termination reason, incident description, review reason', async () => {
       expectFieldError(await t.http.post(`/contracts/${contractId}/terminate`).set(...bearer(p.mainland)).send({ terminatedOn: '2026-01-31', reason: LONE }), 'reason');
-      expectBadRequest(await t.http.post(`/contracts/${contractId}/terminate`).set(...bearer(p.mainland)).send({ terminatedOn: '2026-01-31', reason: NUL }));
+      expectFieldError(await t.http.post(`/contracts/${contractId}/terminate`).set(...bearer(p.mainland)).send({ terminatedOn: '2026-01-31', reason: NUL }), 'reason');
       const incident = { occurredAt: '2025-03-01T02:00:00Z', affectedDataSubjects: 1 };
       expectFieldError(await t.http.post(`/contracts/${contractId}/incidents`).set(...bearer(p.mainland)).send({ ...incident, description: LONE }), 'description');
-      expectBadRequest(await t.http.post(`/contracts/${contractId}/incidents`).set(...bearer(p.mainland)).send({ ...incident, description: NUL }));
+      expectFieldError(await t.http.post(`/contracts/${contractId}/incidents`).set(...bearer(p.mainland)).send({ ...incident, description: NUL }), 'description');
       expectFieldError(
         await t.http.post(`/contracts/${contractId}/filings/processor/review`).set(...bearer(p.gdCac)).send({ decision: 'RETURN', reason: LONE }),
         'reason',
@@ -258,12 +256,12 @@ describe('contract integrity (review findings)', () => {
       const org = { jurisdiction: 'MAINLAND', city: 'SHENZHEN', identifierType: 'USCC', sector: 'BANKING' };
       for (const field of ['legalName', 'legalNameZh'] as const) {
         expectFieldError(await t.http.post('/organisations').set(...bearer(t.adminToken)).send({ ...org, identifier: nextUscc(), [field]: LONE }), field);
-        expectBadRequest(await t.http.post('/organisations').set(...bearer(t.adminToken)).send({ ...org, identifier: nextUscc(), [field]: NUL }));
+        expectFieldError(await t.http.post('/organisations').set(...bearer(t.adminToken)).send({ ...org, identifier: nextUscc(), [field]: NUL }), field);
       }
       const orgId = await createOrganisation(t);
       const admin = (await t.user('ORG_ADMIN', { organisationId: orgId })).token;
       expectFieldError(await t.http.post(`/organisations/${orgId}/service-accounts`).set(...bearer(admin)).send({ name: 'logger \uDFFF' }), 'name');
-      expectBadRequest(await t.http.post(`/organisations/${orgId}/service-accounts`).set(...bearer(admin)).send({ name: NUL }));
+      expectFieldError(await t.http.post(`/organisations/${orgId}/service-accounts`).set(...bearer(admin)).send({ name: NUL }), 'name');
     });
   });
 
