@@ -115,10 +115,14 @@ export class LedgerService {
    * critical section only folds internal nodes and writes them; the caller
    * then writes the leaf rows [startIndex, startIndex + n) in the same
    * transaction, before anything else can read the tree.
+   *
+   * `leaves` may be a function: it is called once the lock is held and gives the leaves to append,
+   * so the caller can check, in the same serialised section, that what it prepared is still current.
    */
-  async append(manager: EntityManager, leaves: readonly PreparedLeaf[]): Promise<AppendOutcome> {
+  async append(manager: EntityManager, leavesOrUnderLock: readonly PreparedLeaf[] | (() => Promise<readonly PreparedLeaf[]>)): Promise<AppendOutcome> {
     if (!manager.queryRunner?.isTransactionActive) throw new Error('LedgerService.append must run inside a transaction');
     await manager.query('SELECT pg_advisory_xact_lock($1)', [LEDGER_APPEND_LOCK]);
+    const leaves = typeof leavesOrUnderLock === 'function' ? await leavesOrUnderLock() : leavesOrUnderLock;
     const startIndex = await this.treeSize(manager);
     const frontierIds = rootPlan(startIndex);
     const cached = this.frontierCache;

@@ -35,6 +35,8 @@ export interface CachedContract {
  * Contract scopes cached per process and revalidated on every request with
  * one cheap revisions query: an amendment, termination or filing change bumps
  * the contract's revision, so a stale scope is never used, on any instance.
+ * Ingestion reads the revisions once more under the ledger lock (`revisionsOf`),
+ * so a change that commits while a batch is being prepared is not missed either.
  */
 export class ContractScopeCache {
   private readonly entries = new Map<string, CachedContract>();
@@ -44,10 +46,18 @@ export class ContractScopeCache {
     private readonly capacity = 20_000,
   ) {}
 
-  /** Current scopes for these contracts; unknown contracts are absent from the map. */
-  async get(contractIds: readonly string[], manager?: EntityManager): Promise<Map<string, CachedContract>> {
+  /** The current revision of each existing contract (one indexed query; in `manager`'s transaction if given). */
+  revisionsOf(contractIds: readonly string[], manager?: EntityManager): Promise<Map<string, number>> {
+    return this.source.revisionsOf([...new Set(contractIds)], manager);
+  }
+
+  /**
+   * Current scopes for these contracts; unknown contracts are absent from the map. `revisions`, when
+   * given, are revisions the caller just read with `revisionsOf` in the same transaction (saves the query).
+   */
+  async get(contractIds: readonly string[], manager?: EntityManager, revisions?: Map<string, number>): Promise<Map<string, CachedContract>> {
     const ids = [...new Set(contractIds)];
-    const revisions = await this.source.revisionsOf(ids, manager);
+    revisions ??= await this.source.revisionsOf(ids, manager);
     const stale = ids.filter((id) => revisions.has(id) && this.entries.get(id)?.bundle.revision !== revisions.get(id));
     if (stale.length) {
       const bundles = await this.source.scopesFor(stale, manager);

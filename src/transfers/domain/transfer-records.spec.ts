@@ -1,4 +1,4 @@
-import { normaliseInstant, parseTransferBody } from './transfer-records';
+import { isInstantOrCalendarDate, normaliseInstant, parseTransferBody } from './transfer-records';
 
 const good = () => ({
   contractId: '0B0A2A52-8C1F-4A57-9B43-1E0E6A3E9F10',
@@ -18,6 +18,11 @@ const good = () => ({
 const fields = (body: unknown): string[] => {
   const result = parseTransferBody(body);
   return 'errors' in result ? result.errors.map((e) => e.field) : [];
+};
+
+const errorsOf = (body: unknown): Array<{ field: string; rule: string }> => {
+  const result = parseTransferBody(body);
+  return 'errors' in result ? result.errors.map(({ field, rule }) => ({ field, rule })) : [];
 };
 
 describe('parseTransferBody', () => {
@@ -74,6 +79,82 @@ describe('parseTransferBody', () => {
     const { onwardRecipient: _omit, ...rest } = { ...good(), onwardRecipient: null };
     expect(fields({ records: [rest, { ...good(), onwardRecipient: null }, { ...good(), onwardRecipient: { name: 'X', city: 'BEIJING' } }] })).toEqual([]);
   });
+});
+
+describe('parseTransferBody: text PostgreSQL cannot store', () => {
+  const bad = ['a\u0000b', '\u0000', 'x\uD800', '\uD800y', '\uDC00', 'a\uDE00\uD83D', 'ok\uD83D\uDE00\uDE00'];
+
+  it.each(bad)('refuses %j in every free-text field, naming it (rule isCleanText)', (text) => {
+    expect(
+      errorsOf({
+        records: [
+          good(),
+          { ...good(), transferMethod: text, externalReference: text, purposes: ['credit assessment', text], onwardRecipient: { name: text, city: 'GUANGZHOU' } },
+        ],
+      }),
+    ).toEqual([
+      { field: 'records[1].purposes', rule: 'isCleanText' },
+      { field: 'records[1].transferMethod', rule: 'isCleanText' },
+      { field: 'records[1].onwardRecipient.name', rule: 'isCleanText' },
+      { field: 'records[1].externalReference', rule: 'isCleanText' },
+    ]);
+  });
+
+  it('accepts paired surrogates and other non-ASCII text', () => {
+    const text = '灣區 😀 e\u0301 \uD83D\uDE00';
+    expect(fields({ records: [{ ...good(), transferMethod: text, externalReference: text, purposes: [text], onwardRecipient: { name: text, city: 'GUANGZHOU' } }] })).toEqual([]);
+  });
+});
+
+describe('parseTransferBody: occurredAt PostgreSQL can hold', () => {
+  it.each([
+    '0001-01-01T00:00:00+08:00', // year 0 in UTC: PostgreSQL has no year 0
+    '0000-06-01T00:00:00Z',
+    '0000-12-31T23:59:59+01:00',
+    '9999-12-31T23:00:00-08:00', // year 10000 in UTC
+    '9999-12-31T20:00:00Z', // year 10000 in the GBA (UTC+8), whose calendar date the flags use
+  ])('refuses %s, naming records[0].occurredAt', (occurredAt) => {
+    expect(errorsOf({ records: [{ ...good(), occurredAt }] })).toEqual([{ field: 'records[0].occurredAt', rule: 'instantRange' }]);
+  });
+
+  it.each([
+    ['0001-01-01T00:00:00Z', '0001-01-01T00:00:00.000Z'],
+    ['0001-01-01T08:00:00+08:00', '0001-01-01T00:00:00.000Z'],
+    ['9999-12-31T23:59:59.999+08:00', '9999-12-31T15:59:59.999Z'],
+  ])('accepts %s at the edge', (occurredAt, stored) => {
+    const result = parseTransferBody({ records: [{ ...good(), occurredAt }] });
+    expect('records' in result && result.records[0].occurredAt).toBe(stored);
+  });
+});
+
+describe('isInstantOrCalendarDate (GET /transfers from/to)', () => {
+  it.each(['2025-03-01T02:00:00Z', '2025-03-01T10:00:00+08:00', '2025-03-01T10:00:00.123456-05:30', '2024-02-29', '0001-01-01', '9999-12-31', '2025-03-01T02:00:00.5Z'])(
+    'accepts %s',
+    (value) => expect(isInstantOrCalendarDate(value)).toBe(true),
+  );
+
+  it.each([
+    '2025',
+    '2025-01',
+    '2025-W01',
+    '2025-W01-1',
+    '2025-001',
+    '2025-01-01T10',
+    '2025-01-01T10:00',
+    '2025-01-01T10:00:00',
+    '2025-01-01 10:00:00Z',
+    '20250101',
+    '2025-01-01T10:00:00+0800',
+    '2025-01-01T10:00:00+08',
+    '2025-01-01T24:00:00Z',
+    '2025-01-01T23:59:60Z',
+    '2025-02-29',
+    '2025-13-01',
+    '0000-01-01',
+    '0000-01-01T00:00:00Z',
+    '+012025-01-01',
+    '',
+  ])('refuses %s', (value) => expect(isInstantOrCalendarDate(value)).toBe(false));
 });
 
 describe('normaliseInstant', () => {

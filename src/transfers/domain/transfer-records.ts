@@ -32,6 +32,20 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** An ISO 8601 instant with an explicit offset; a local time would be ambiguous evidence. */
 const INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):(\d{2}))$/;
 const DIGEST = /^[0-9a-fA-F]{64}$/;
+/**
+ * Text PostgreSQL cannot store as sent: U+0000 (a text column refuses it, 22021) and a UTF-16 code
+ * unit that is not half of a surrogate pair (not Unicode text: the COPY would carry U+FFFD instead,
+ * and the leaf's canonical JSON refuses it). Same rule as common/text.ts `isCleanText`.
+ */
+const UNCLEAN_TEXT = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const UNCLEAN_MESSAGE = 'may not contain the NUL character (U+0000) or an unpaired surrogate (not Unicode text)';
+/**
+ * The instants a record may carry: 0001-01-01T00:00:00Z up to 9999-12-31T23:59:59.999 in the GBA
+ * (UTC+8), so both the stored UTC instant and its GBA calendar date have a four-digit year from 1.
+ * PostgreSQL has no year 0 (`0001-01-01T00:00:00+08:00` is year 0 in UTC: the COPY failed, a 500).
+ */
+const EARLIEST_MS = new Date('0001-01-01T00:00:00.000Z').getTime();
+const LATEST_MS = new Date('9999-12-31T15:59:59.999Z').getTime();
 const CITY = /^[A-Z][A-Z_]{1,39}$/;
 const DIRECTIONS: ReadonlySet<string> = new Set(['MAINLAND_TO_HK', 'HK_TO_MAINLAND']);
 const CATEGORIES: ReadonlySet<string> = new Set(PERSONAL_INFORMATION_CATEGORIES);
@@ -70,6 +84,41 @@ export function normaliseInstant(value: string): string | null {
   if (oh !== undefined && (Number(oh) > 23 || Number(om) > 59)) return null;
   const ms = Date.parse(value);
   return Number.isNaN(ms) ? null : new Date(ms).toISOString();
+}
+
+/** A normalised instant (`normaliseInstant`) PostgreSQL and the GBA calendar date can hold: see EARLIEST_MS, LATEST_MS. */
+export function instantInRange(normalised: string): boolean {
+  const ms = Date.parse(normalised);
+  return ms >= EARLIEST_MS && ms <= LATEST_MS;
+}
+
+const RFC3339_INSTANT = /^(\d{4})-(\d{2})-(\d{2})T([01]\d|2[0-3]):([0-5]\d):([0-5]\d)(\.\d{1,9})?(Z|[+-]([01]\d|2[0-3]):([0-5]\d))$/;
+const CALENDAR_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+function realDate(y: string, m: string, d: string): boolean {
+  const year = Number(y);
+  const month = Number(m);
+  const day = Number(d);
+  return year >= 1 && month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month);
+}
+
+/**
+ * The `from`/`to` filters of GET /transfers and the export: a full RFC 3339 instant with `Z` or an
+ * offset (seconds required, no leap second: `2025-03-01T02:00:00Z`, `…T10:00:00.5+08:00`), or a
+ * plain `YYYY-MM-DD` calendar date (the start of that day in the GBA). Year 0001–9999, real dates.
+ * IsISO8601 let `2025`, `2025-01`, `2025-W01` and `2025-01-01T10` through, which PostgreSQL refuses (a 500).
+ */
+export function isInstantOrCalendarDate(value: unknown): value is string {
+  if (typeof value !== 'string') return false;
+  const date = CALENDAR_DATE.exec(value);
+  if (date) return realDate(date[1], date[2], date[3]);
+  const instant = RFC3339_INSTANT.exec(value);
+  return instant !== null && realDate(instant[1], instant[2], instant[3]);
+}
+
+/** False for a string with U+0000 or an unpaired surrogate (see UNCLEAN_TEXT). */
+export function isCleanText(value: string): boolean {
+  return !UNCLEAN_TEXT.test(value);
 }
 
 /** Validates the whole body; returns the records, or every field error (no partial acceptance). */
@@ -112,6 +161,7 @@ function parseRecord(raw: unknown, path: string, errors: FieldError[]): Transfer
     const v = raw[field];
     if (typeof v !== 'string') fail(field, 'isString', 'must be a string');
     else if (v.length < min || v.length > max) fail(field, 'length', `must be ${min} to ${max} characters`);
+    else if (UNCLEAN_TEXT.test(v)) fail(field, 'isCleanText', UNCLEAN_MESSAGE);
     return v as string;
   };
   const count = (field: string): number => {
@@ -136,6 +186,8 @@ function parseRecord(raw: unknown, path: string, errors: FieldError[]): Transfer
   let occurredAt: string | null = null;
   if (typeof raw.occurredAt !== 'string' || (occurredAt = normaliseInstant(raw.occurredAt)) === null) {
     fail('occurredAt', 'isISO8601', 'must be an ISO 8601 instant with an offset, e.g. 2025-02-01T03:00:00Z');
+  } else if (!instantInRange(occurredAt)) {
+    fail('occurredAt', 'instantRange', 'must be from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999+08:00');
   }
   const direction = raw.direction;
   if (typeof direction !== 'string' || !DIRECTIONS.has(direction)) fail('direction', 'isIn', 'must be one of the following values: MAINLAND_TO_HK, HK_TO_MAINLAND');
@@ -146,6 +198,7 @@ function parseRecord(raw: unknown, path: string, errors: FieldError[]): Transfer
   const purposes = raw.purposes;
   if (!Array.isArray(purposes) || purposes.length < 1 || purposes.length > 50) fail('purposes', 'isArray', 'must be an array of 1 to 50 purposes');
   else if (purposes.some((s) => typeof s !== 'string' || s.length < 1 || s.length > 500)) fail('purposes', 'isString', 'must contain strings of 1 to 500 characters');
+  else if (purposes.some((s) => UNCLEAN_TEXT.test(s as string))) fail('purposes', 'isCleanText', UNCLEAN_MESSAGE);
   const transferMethod = str('transferMethod', 1, 500);
   const separateConsentObtained = raw.separateConsentObtained;
   if (typeof separateConsentObtained !== 'boolean') fail('separateConsentObtained', 'isBoolean', 'must be a boolean value');
@@ -158,6 +211,7 @@ function parseRecord(raw: unknown, path: string, errors: FieldError[]): Transfer
         if (key !== 'name' && key !== 'city') errors.push({ field: `${path}.onwardRecipient.${key}`, rule: 'whitelistValidation', message: `${path}.onwardRecipient.${key} is not an accepted field` });
       }
       if (typeof onward.name !== 'string' || onward.name.length < 1 || onward.name.length > 300) fail('onwardRecipient.name', 'isString', 'must be 1 to 300 characters');
+      else if (UNCLEAN_TEXT.test(onward.name)) fail('onwardRecipient.name', 'isCleanText', UNCLEAN_MESSAGE);
       if (typeof onward.city !== 'string' || !CITY.test(onward.city)) fail('onwardRecipient.city', 'matches', 'must be an upper-case city code such as GUANGZHOU');
       onwardRecipient = { name: onward.name as string, city: onward.city as string };
     }
