@@ -38,6 +38,9 @@ const DIGEST = /^[0-9a-fA-F]{64}$/;
  * and the leaf's canonical JSON refuses it). Same rule as common/text.ts `isCleanText`.
  */
 const UNCLEAN_TEXT = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+/** Cheap first test (no lookaround): almost all text has neither U+0000 nor any surrogate. */
+const MAYBE_UNCLEAN = /[\u0000\uD800-\uDFFF]/;
+const unclean = (value: string): boolean => MAYBE_UNCLEAN.test(value) && UNCLEAN_TEXT.test(value);
 const UNCLEAN_MESSAGE = 'may not contain the NUL character (U+0000) or an unpaired surrogate (not Unicode text)';
 /**
  * The instants a record may carry: 0001-01-01T00:00:00Z up to 9999-12-31T23:59:59.999 in the GBA
@@ -118,7 +121,7 @@ export function isInstantOrCalendarDate(value: unknown): value is string {
 
 /** False for a string with U+0000 or an unpaired surrogate (see UNCLEAN_TEXT). */
 export function isCleanText(value: string): boolean {
-  return !UNCLEAN_TEXT.test(value);
+  return !unclean(value);
 }
 
 /** Validates the whole body; returns the records, or every field error (no partial acceptance). */
@@ -161,7 +164,7 @@ function parseRecord(raw: unknown, path: string, errors: FieldError[]): Transfer
     const v = raw[field];
     if (typeof v !== 'string') fail(field, 'isString', 'must be a string');
     else if (v.length < min || v.length > max) fail(field, 'length', `must be ${min} to ${max} characters`);
-    else if (UNCLEAN_TEXT.test(v)) fail(field, 'isCleanText', UNCLEAN_MESSAGE);
+    else if (unclean(v)) fail(field, 'isCleanText', UNCLEAN_MESSAGE);
     return v as string;
   };
   const count = (field: string): number => {
@@ -198,7 +201,7 @@ function parseRecord(raw: unknown, path: string, errors: FieldError[]): Transfer
   const purposes = raw.purposes;
   if (!Array.isArray(purposes) || purposes.length < 1 || purposes.length > 50) fail('purposes', 'isArray', 'must be an array of 1 to 50 purposes');
   else if (purposes.some((s) => typeof s !== 'string' || s.length < 1 || s.length > 500)) fail('purposes', 'isString', 'must contain strings of 1 to 500 characters');
-  else if (purposes.some((s) => UNCLEAN_TEXT.test(s as string))) fail('purposes', 'isCleanText', UNCLEAN_MESSAGE);
+  else if (purposes.some((s) => unclean(s as string))) fail('purposes', 'isCleanText', UNCLEAN_MESSAGE);
   const transferMethod = str('transferMethod', 1, 500);
   const separateConsentObtained = raw.separateConsentObtained;
   if (typeof separateConsentObtained !== 'boolean') fail('separateConsentObtained', 'isBoolean', 'must be a boolean value');
@@ -211,7 +214,7 @@ function parseRecord(raw: unknown, path: string, errors: FieldError[]): Transfer
         if (key !== 'name' && key !== 'city') errors.push({ field: `${path}.onwardRecipient.${key}`, rule: 'whitelistValidation', message: `${path}.onwardRecipient.${key} is not an accepted field` });
       }
       if (typeof onward.name !== 'string' || onward.name.length < 1 || onward.name.length > 300) fail('onwardRecipient.name', 'isString', 'must be 1 to 300 characters');
-      else if (UNCLEAN_TEXT.test(onward.name)) fail('onwardRecipient.name', 'isCleanText', UNCLEAN_MESSAGE);
+      else if (unclean(onward.name)) fail('onwardRecipient.name', 'isCleanText', UNCLEAN_MESSAGE);
       if (typeof onward.city !== 'string' || !CITY.test(onward.city)) fail('onwardRecipient.city', 'matches', 'must be an upper-case city code such as GUANGZHOU');
       onwardRecipient = { name: onward.name as string, city: onward.city as string };
     }
