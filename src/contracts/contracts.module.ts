@@ -9,7 +9,7 @@ import { DocumentsService } from './documents.service';
 /**
  * Contract versions, filings, materials, amendments, termination and incidents
  * (DESIGN.md R2–R14). Other modules use the exported ContractsService only
- * (`scopesFor`, `revisionsOf`, `visibleContractIds`, `assertVisible`).
+ * (`scopeFactsFor`, `revisionsOf`, `visibleContractIds`, `assertVisible`).
  */
 @Module({
   imports: [OrganisationsModule, CalendarModule, RolloutModule],

@@ -11,7 +11,6 @@ import { inTransaction } from '../database/transaction';
 import { Organisation } from '../organisations/organisation.entity';
 import { OrganisationsService } from '../organisations/organisations.service';
 import { RegimeGate, ROLLOUT_REVISION_SQL, RolloutService } from '../rollout/rollout.service';
-import { buildScope, ContractScope } from '../transfers/domain/compliance-flags';
 import { ContractHistoryAction, ContractHistoryEntry } from './contract-history.entity';
 import {
   canSeeContract,
@@ -59,22 +58,6 @@ export interface ContractScopeFacts {
   terminatedOn: IsoDate | null;
   /** Every version, ascending, with its terms and the filings that govern it (R8, R12). */
   versions: Array<{ version: number; effectiveDate: IsoDate; terms: ContractTerms; filings: FilingDeadlineFacts[] }>;
-}
-
-/** What the transfers module needs to flag records against a contract (DESIGN.md §3). */
-export interface ContractScopeBundle {
-  contractId: string;
-  regime: string;
-  /** Changes whenever anything about the contract changes; compare with `revisionsOf` to invalidate a cache. */
-  revision: number;
-  processorId: string;
-  recipientId: string;
-  processorJurisdiction: Jurisdiction;
-  recipientJurisdiction: Jurisdiction;
-  processorSector: string;
-  direction: Direction;
-  /** Every version, ascending; pick with compliance-flags `versionSelector`. */
-  versions: Array<{ version: number; effectiveDate: IsoDate; scope: ContractScope }>;
 }
 
 export interface AmendmentView {
@@ -261,27 +244,6 @@ export class ContractsService {
               })),
           };
         }),
-      });
-    }
-    return out;
-  }
-
-  /**
-   * `scopeFactsFor` with each version's scope built (the transfers module's ContractScopeSource).
-   * Transitional: building the scope is the transfers module's work; once its scope cache calls
-   * `scopeFactsFor` and builds the scopes itself, this method and the import of
-   * ../transfers/domain/compliance-flags (the folder cycle) go.
-   */
-  async scopesFor(contractIds: string[], manager?: EntityManager): Promise<Map<string, ContractScopeBundle>> {
-    const out = new Map<string, ContractScopeBundle>();
-    for (const [id, { terminatedOn, versions, ...contract }] of await this.scopeFactsFor(contractIds, manager)) {
-      out.set(id, {
-        ...contract,
-        versions: versions.map((v) => ({
-          version: v.version,
-          effectiveDate: v.effectiveDate,
-          scope: buildScope(v.terms, { direction: contract.direction, terminatedOn, filings: v.filings }),
-        })),
       });
     }
     return out;

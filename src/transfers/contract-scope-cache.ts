@@ -1,8 +1,9 @@
 import { EntityManager } from 'typeorm';
+import type { ContractScopeFacts } from '../contracts/contracts.service';
 import type { Direction, IsoDate, Jurisdiction } from '../contracts/domain/contract-rules';
-import { ContractScope, versionSelector } from './domain/compliance-flags';
+import { buildScope, ContractScope, versionSelector } from './domain/compliance-flags';
 
-/** What the contracts module tells the transfer log about one contract (ContractsService.scopesFor). */
+/** One contract as the transfer log flags against it: the contracts module's facts, each version's scope built here. */
 export interface ContractScopeBundle {
   contractId: string;
   regime: string;
@@ -19,8 +20,20 @@ export interface ContractScopeBundle {
 
 /** The two ContractsService methods the transfer log uses (provided under CONTRACT_SCOPES). */
 export interface ContractScopeSource {
-  scopesFor(contractIds: string[], manager?: EntityManager): Promise<Map<string, ContractScopeBundle>>;
+  scopeFactsFor(contractIds: string[], manager?: EntityManager): Promise<Map<string, ContractScopeFacts>>;
   revisionsOf(contractIds: string[], manager?: EntityManager): Promise<Map<string, number>>;
+}
+
+/** DESIGN.md §3: what each version of the contract allows, precomputed once per revision for fast flagging. */
+export function toScopeBundle({ terminatedOn, versions, ...contract }: ContractScopeFacts): ContractScopeBundle {
+  return {
+    ...contract,
+    versions: versions.map((v) => ({
+      version: v.version,
+      effectiveDate: v.effectiveDate,
+      scope: buildScope(v.terms, { direction: contract.direction, terminatedOn, filings: v.filings }),
+    })),
+  };
 }
 
 export const CONTRACT_SCOPES = Symbol('CONTRACT_SCOPES');
@@ -60,8 +73,9 @@ export class ContractScopeCache {
     revisions ??= await this.source.revisionsOf(ids, manager);
     const stale = ids.filter((id) => revisions.has(id) && this.entries.get(id)?.bundle.revision !== revisions.get(id));
     if (stale.length) {
-      const bundles = await this.source.scopesFor(stale, manager);
-      for (const [id, bundle] of bundles) {
+      const facts = await this.source.scopeFactsFor(stale, manager);
+      for (const [id, fact] of facts) {
+        const bundle = toScopeBundle(fact);
         if (bundle.versions.length === 0) continue;
         const select = versionSelector(bundle.versions);
         this.entries.delete(id);
