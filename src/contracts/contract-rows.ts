@@ -78,14 +78,27 @@ export function filingFromJson(r: Json): Filing {
 }
 
 /** What the contract views and the filing rules read of a party (PartySummary, R1–R2, R15). */
-export type PartyRow = Pick<Organisation, 'id' | 'legalName' | 'legalNameZh' | 'jurisdiction' | 'city' | 'sector'>;
+export type PartyRow = Pick<
+  Organisation,
+  'id' | 'legalName' | 'legalNameZh' | 'jurisdiction' | 'city' | 'sector' | 'identifierType' | 'identifier' | 'verificationStatus'
+>;
 
 /** SQL select list for PartyRow from `organisations o`. */
-export const PARTY_COLUMNS = `o.id, o.legal_name AS "legalName", o.legal_name_zh AS "legalNameZh", o.jurisdiction, o.city, o.sector`;
+export const PARTY_COLUMNS = `o.id, o.legal_name AS "legalName", o.legal_name_zh AS "legalNameZh", o.jurisdiction, o.city, o.sector, o.identifier_type AS "identifierType", o.identifier, o.verification_status AS "verificationStatus"`;
 
 /** The same, as a JSON object expression. */
-export const PARTY_JSON = `json_build_object('id', o.id, 'legalName', o.legal_name, 'legalNameZh', o.legal_name_zh, 'jurisdiction', o.jurisdiction, 'city', o.city, 'sector', o.sector)`;
+export const PARTY_JSON = `json_build_object('id', o.id, 'legalName', o.legal_name, 'legalNameZh', o.legal_name_zh, 'jurisdiction', o.jurisdiction, 'city', o.city, 'sector', o.sector, 'identifierType', o.identifier_type, 'identifier', o.identifier, 'verificationStatus', o.verification_status)`;
 
 export function partyFromRow(r: Json): PartyRow {
-  return { id: r.id, legalName: r.legalName, legalNameZh: r.legalNameZh, jurisdiction: r.jurisdiction, city: r.city, sector: r.sector };
+  return {
+    id: r.id,
+    legalName: r.legalName,
+    legalNameZh: r.legalNameZh,
+    jurisdiction: r.jurisdiction,
+    city: r.city,
+    sector: r.sector,
+    identifierType: r.identifierType,
+    identifier: r.identifier,
+    verificationStatus: r.verificationStatus,
+  };
 }

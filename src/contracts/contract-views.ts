@@ -17,13 +17,30 @@ export interface PartySummary {
   jurisdiction: Jurisdiction;
   city: string;
   sector: string;
+  /** The public registration number (USCC or BRN, R17) and whether a regulator verified the entry. */
+  identifierType: 'USCC' | 'HK_BRN';
+  identifier: string;
+  verificationStatus: 'UNVERIFIED' | 'VERIFIED';
 }
 
 /** The organisation columns a party summary is made of. */
-export type PartySource = Pick<Organisation, 'id' | 'legalName' | 'legalNameZh' | 'jurisdiction' | 'city' | 'sector'>;
+export type PartySource = Pick<
+  Organisation,
+  'id' | 'legalName' | 'legalNameZh' | 'jurisdiction' | 'city' | 'sector' | 'identifierType' | 'identifier' | 'verificationStatus'
+>;
 
 export function toPartySummary(o: PartySource): PartySummary {
-  return { id: o.id, legalName: o.legalName, legalNameZh: o.legalNameZh, jurisdiction: o.jurisdiction, city: o.city, sector: o.sector };
+  return {
+    id: o.id,
+    legalName: o.legalName,
+    legalNameZh: o.legalNameZh,
+    jurisdiction: o.jurisdiction,
+    city: o.city,
+    sector: o.sector,
+    identifierType: o.identifierType,
+    identifier: o.identifier,
+    verificationStatus: o.verificationStatus,
+  };
 }
 
 export interface FilingView {

@@ -25,6 +25,8 @@ export async function renderContract(container, { params: [id], isCurrent }, fla
   if (!isCurrent()) return;
   const [versions, history, incidents, documents, summary, orgsResult] = settled;
   const orgs = orgsResult.status === 'fulfilled' ? orgsResult.value : new Map();
+  // The other side's register entry is not readable by a regulator; the contract names its parties anyway.
+  for (const summary of [contract.processor, contract.recipient]) if (summary && !orgs.get(summary.id)) orgs.set(summary.id, summary);
   const processor = orgs.get(contract.processorId);
   const recipient = orgs.get(contract.recipientId);
   clear(heading);
