@@ -207,11 +207,10 @@ export class ContractsService {
     const ids = [...new Set(contractIds)];
     if (!ids.length) return out;
     const m = manager ?? this.dataSource.manager;
-    const [contracts, versions, filings] = await Promise.all([
-      m.getRepository(Contract).findBy({ id: In(ids) }),
-      m.getRepository(ContractVersion).find({ where: { contractId: In(ids) }, order: { version: 'ASC' } }),
-      m.getRepository(Filing).find({ where: { contractId: In(ids) } }),
-    ]);
+    // One after another: `manager` may be a transaction, i.e. one connection (pg queues, and pg@9 refuses, concurrent queries on it).
+    const contracts = await m.getRepository(Contract).findBy({ id: In(ids) });
+    const versions = await m.getRepository(ContractVersion).find({ where: { contractId: In(ids) }, order: { version: 'ASC' } });
+    const filings = await m.getRepository(Filing).find({ where: { contractId: In(ids) } });
     for (const c of contracts) {
       const own = versions.filter((v) => v.contractId === c.id);
       const ownFilings = filings.filter((f) => f.contractId === c.id);
@@ -418,9 +417,9 @@ export class ContractsService {
           errors: [{ field: 'regime', rule: 'R16', message: `must be ${contract.regime}` }],
         });
       }
-      const [processor, recipient] = await Promise.all([
-        this.organisations.findById(contract.processorId, m),
-        this.organisations.findById(contract.recipientId, m),
+      const [processor, recipient] = await this.organisations.findByIds([contract.processorId, contract.recipientId], m).then((found) => [
+        found.find((o) => o.id === contract.processorId) ?? null,
+        found.find((o) => o.id === contract.recipientId) ?? null,
       ]);
       const previous = await m.getRepository(ContractVersion).findOneByOrFail({ contractId, version: contract.latestVersion });
       // R12: a version takes effect after the one it amends, never before it: a backdated version would
@@ -941,11 +940,10 @@ export class ContractsService {
     if (!contracts.length) return [];
     const ids = contracts.map((c) => c.id);
     const partyIds = [...new Set(contracts.flatMap((c) => [c.processorId, c.recipientId]))];
-    const [versions, filings, organisations] = await Promise.all([
-      m.getRepository(ContractVersion).find({ where: { contractId: In(ids) } }),
-      m.getRepository(Filing).find({ where: { contractId: In(ids) } }),
-      this.organisations.findByIds(partyIds, m),
-    ]);
+    // Sequential: `m` is often a transaction (one connection).
+    const versions = await m.getRepository(ContractVersion).find({ where: { contractId: In(ids) } });
+    const filings = await m.getRepository(Filing).find({ where: { contractId: In(ids) } });
+    const organisations = await this.organisations.findByIds(partyIds, m);
     const parties = new Map(organisations.map((o) => [o.id, o]));
     return contracts.map((c) =>
       toContractView(
