@@ -13,6 +13,7 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { makeValidUscc } from '../../src/organisations/identifiers';
 import { merkleRoot, openCheckpoint, parseVerifierKey, TrustedKey, verifyConsistencyProof, hashLeaf } from '../../tools/verify';
+import { contractBody } from '../contracts/fixtures';
 
 export const FULL = process.env.RELIABILITY_FULL === '1';
 export const ROOT = path.join(__dirname, '..', '..');
@@ -242,30 +243,6 @@ export async function seed(baseUrl: string, writers: number): Promise<Seeded> {
     writerTokens.push(token.accessToken);
   }
   return { adminToken, mainlandId, hongKongId, contractId: contract.id, writerTokens, readerToken };
-}
-
-export function contractBody(processorId: string, recipientId: string): Record<string, unknown> {
-  return {
-    regime: 'GBA_MAINLAND_HK',
-    processorId,
-    recipientId,
-    effectiveDate: '2025-01-24',
-    expiryDate: '2027-01-23',
-    importantDataIncluded: false,
-    annex: {
-      purposes: ['cross-boundary account opening', 'credit assessment'],
-      processingMethods: ['storage', 'use'],
-      dataSubjectCategories: ['retail customers'],
-      personalInformationCategories: ['BASIC_PROFILE', 'IDENTITY', 'PROPERTY_FINANCIAL'],
-      sensitiveCategories: ['FINANCIAL_ACCOUNT'],
-      onwardRecipients: [{ name: 'Bay Credit Reference Centre', city: 'GUANGZHOU' }],
-      transferMethod: 'encrypted API over dedicated line',
-      retentionPeriod: { from: '2025-01-24', to: '2030-01-23' },
-      storageLocation: { city: 'HONG_KONG' },
-      otherMatters: '',
-    },
-    pipia: { completedOn: '2025-01-10', conclusion: 'risks acceptable with listed measures', reportSha256: 'a'.repeat(64) },
-  };
 }
 
 let recordSequence = 0;
