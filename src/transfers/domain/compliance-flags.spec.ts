@@ -1,4 +1,5 @@
 import { ContractTerms } from '../../contracts/domain/contract-rules';
+import { sampleTerms } from '../../contracts/domain/sample-terms.fixture';
 import {
   COMPLIANCE_FLAGS,
   ContractScope,
@@ -12,25 +13,7 @@ import {
 } from './compliance-flags';
 
 function terms(): ContractTerms {
-  return {
-    regime: 'GBA_MAINLAND_HK',
-    effectiveDate: '2025-01-24',
-    expiryDate: '2027-01-23',
-    importantDataIncluded: false,
-    annex: {
-      purposes: ['cross-boundary account opening', 'credit assessment'],
-      processingMethods: ['storage', 'use'],
-      dataSubjectCategories: ['retail customers'],
-      personalInformationCategories: ['BASIC_PROFILE', 'IDENTITY', 'PROPERTY_FINANCIAL'],
-      sensitiveCategories: ['FINANCIAL_ACCOUNT'],
-      onwardRecipients: [{ name: 'Audit Co', city: 'GUANGZHOU' }],
-      transferMethod: 'encrypted API over dedicated line',
-      retentionPeriod: { from: '2025-01-24', to: '2026-12-31' },
-      storageLocation: { city: 'HONG_KONG' },
-      otherMatters: '',
-    },
-    pipia: { completedOn: '2025-01-10', conclusion: 'risks acceptable', reportSha256: 'a'.repeat(64) },
-  };
+  return sampleTerms({}, { retentionPeriod: { from: '2025-01-24', to: '2026-12-31' } });
 }
 
 const extra = (e: Partial<ScopeExtra> = {}): ScopeExtra => ({
