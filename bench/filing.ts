@@ -14,7 +14,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
+import { contractBody, freePort } from './common';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from 'pg';
@@ -35,16 +35,6 @@ const CONNECTIONS = 32;
 const ADMIN = { email: 'bench-admin@registry.example', password: 'bench-admin-password-0001' };
 const log = (m: string): void => void process.stderr.write(`[filing ${new Date().toISOString().slice(11, 19)}] ${m}\n`);
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** CPU seconds (user + system) of a process and, with `children`, of its direct children (the PostgreSQL backends). */
 function cpuSeconds(pid: number, children = false): number {
@@ -83,30 +73,6 @@ async function call(base: string, method: string, url: string, token: string | n
   return JSON.parse(text);
 }
 
-const EFFECTIVE = '2025-01-24';
-function contractBody(processorId: string, recipientId: string): unknown {
-  return {
-    regime: 'GBA_MAINLAND_HK',
-    processorId,
-    recipientId,
-    effectiveDate: EFFECTIVE,
-    expiryDate: '2027-01-23',
-    importantDataIncluded: false,
-    annex: {
-      purposes: ['cross-boundary account opening', 'credit assessment'],
-      processingMethods: ['storage', 'use'],
-      dataSubjectCategories: ['retail customers'],
-      personalInformationCategories: ['BASIC_PROFILE', 'IDENTITY', 'PROPERTY_FINANCIAL'],
-      sensitiveCategories: ['FINANCIAL_ACCOUNT'],
-      onwardRecipients: [{ name: 'Guangzhou Branch', city: 'GUANGZHOU' }],
-      transferMethod: 'encrypted API over dedicated line',
-      retentionPeriod: { from: EFFECTIVE, to: '2030-01-23' },
-      storageLocation: { city: 'HONG_KONG' },
-      otherMatters: '',
-    },
-    pipia: { completedOn: '2025-01-10', conclusion: 'risks acceptable with listed measures', reportSha256: 'a'.repeat(64) },
-  };
-}
 
 async function main(): Promise<void> {
   const logs: string[] = [];

@@ -12,15 +12,15 @@
  * Never asserts a time: it measures and reports ratios to the limit measured in the same run.
  */
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { createHash, generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable, Writable } from 'node:stream';
 import { Client } from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
+import { contractBody, freePort, METHOD } from './common';
 import { startEmbeddedPostgres } from '../src/database/embedded-postgres';
 import { runMigrations } from '../src/database/migrate';
 import { leafHash } from '../src/ledger/domain/merkle';
@@ -60,16 +60,6 @@ function percentile(sorted: number[], p: number): number {
 
 const round = (value: number, digits = 2): number => Number(value.toFixed(digits));
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function databaseUrlFor(serverUrl: string, database: string): string {
   const url = new URL(serverUrl);
@@ -173,40 +163,9 @@ async function stopRegistry(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-const CATEGORIES = ['BASIC_PROFILE', 'IDENTITY', 'PROPERTY_FINANCIAL'];
-const PURPOSES = ['cross-boundary account opening', 'credit assessment'];
-const METHOD = 'encrypted API over dedicated line';
-const EFFECTIVE = '2025-01-24';
 const START_MS = Date.parse('2025-02-01T00:00:00Z');
 const SPAN_MS = 365 * 24 * 3600 * 1000;
 
-function contractBody(processorId: string, recipientId: string): unknown {
-  return {
-    regime: 'GBA_MAINLAND_HK',
-    processorId,
-    recipientId,
-    effectiveDate: EFFECTIVE,
-    expiryDate: '2027-01-23',
-    importantDataIncluded: false,
-    annex: {
-      purposes: PURPOSES,
-      processingMethods: ['storage', 'use'],
-      dataSubjectCategories: ['retail customers'],
-      personalInformationCategories: CATEGORIES,
-      sensitiveCategories: ['FINANCIAL_ACCOUNT'],
-      onwardRecipients: [{ name: 'Guangzhou Branch', city: 'GUANGZHOU' }],
-      transferMethod: METHOD,
-      retentionPeriod: { from: EFFECTIVE, to: '2030-01-23' },
-      storageLocation: { city: 'HONG_KONG' },
-      otherMatters: '',
-    },
-    pipia: {
-      completedOn: '2025-01-10',
-      conclusion: 'risks acceptable with listed measures',
-      reportSha256: createHash('sha256').update('pipia').digest('hex'),
-    },
-  };
-}
 
 /** One transfer record; about 1 in 50 is out of scope so flags are exercised. */
 function transferRecord(contractId: string, i: number): Record<string, unknown> {
