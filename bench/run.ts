@@ -188,6 +188,9 @@ function transferRecord(contractId: string, i: number): Record<string, unknown> 
 }
 
 interface Seed {
+  /** When the tokens below were minted; `keepTokensFresh` re-mints them before they expire (a 10M run outlives a 15-minute token). */
+  mintedAt: number;
+  credentials: Credentials;
   adminToken: string;
   regulatorToken: string;
   processorTokens: string[];
@@ -198,11 +201,49 @@ interface Seed {
   filerTokenByProcessor: Map<string, string>;
 }
 
+interface Credentials {
+  regulator: { email: string; password: string };
+  filers: Array<{ processorId: string; email: string; password: string }>;
+  serviceAccounts: Array<{ clientId: string; clientSecret: string }>;
+}
+
+/** Tokens live JWT_TTL_SECONDS (default 900 s): re-mint at half that, as a real logging client refreshes its token. */
+const TOKEN_REFRESH_MS = (Number(process.env.JWT_TTL_SECONDS) || 900) * 500;
+
+async function password(api: Api, email: string, secret: string): Promise<string> {
+  return (await api.ok('POST', '/auth/token', null, { grantType: 'password', email, password: secret })).accessToken as string;
+}
+
+async function clientCredentials(api: Api, clientId: string, clientSecret: string): Promise<string> {
+  return (await api.ok('POST', '/auth/token', null, { grantType: 'client_credentials', clientId, clientSecret })).accessToken as string;
+}
+
+let refreshing: Promise<void> | null = null;
+
+/** Re-mints every token of the seed when they are past half their lifetime (one refresh at a time). */
+async function keepTokensFresh(api: Api, seedData: Seed): Promise<void> {
+  if (Date.now() - seedData.mintedAt < TOKEN_REFRESH_MS) return;
+  refreshing ??= (async () => {
+    const { credentials } = seedData;
+    seedData.adminToken = await password(api, ADMIN.email, ADMIN.password);
+    seedData.regulatorToken = await password(api, credentials.regulator.email, credentials.regulator.password);
+    for (const filer of credentials.filers) seedData.filerTokenByProcessor.set(filer.processorId, await password(api, filer.email, filer.password));
+    for (const [i, account] of credentials.serviceAccounts.entries()) seedData.processorTokens[i] = await clientCredentials(api, account.clientId, account.clientSecret);
+    seedData.mintedAt = Date.now();
+    log('tokens re-minted');
+  })().finally(() => {
+    refreshing = null;
+  });
+  await refreshing;
+}
+
 async function seed(api: Api): Promise<Seed> {
-  const adminToken = (await api.ok('POST', '/auth/token', null, { grantType: 'password', ...ADMIN })).accessToken as string;
-  const password = 'bench-user-password-0001';
-  await api.ok('POST', '/users', adminToken, { email: 'regulator@gdcac.bench', password, role: 'REGULATOR', authority: 'GD_CAC' });
-  const regulatorToken = (await api.ok('POST', '/auth/token', null, { grantType: 'password', email: 'regulator@gdcac.bench', password })).accessToken;
+  const mintedAt = Date.now();
+  const adminToken = await password(api, ADMIN.email, ADMIN.password);
+  const secret = 'bench-user-password-0001';
+  const credentials: Credentials = { regulator: { email: 'regulator@gdcac.bench', password: secret }, filers: [], serviceAccounts: [] };
+  await api.ok('POST', '/users', adminToken, { ...credentials.regulator, role: 'REGULATOR', authority: 'GD_CAC' });
+  const regulatorToken = await password(api, credentials.regulator.email, secret);
   const processors = 10;
   const processorIds: string[] = [];
   const recipientIds: string[] = [];
@@ -228,13 +269,12 @@ async function seed(api: Api): Promise<Seed> {
     processorIds.push(processor.id);
     recipientIds.push(recipient.id);
     const email = `filer${p}@bench.example`;
-    await api.ok('POST', '/users', adminToken, { email, password, role: 'ORG_FILER', organisationId: processor.id });
-    const token = (await api.ok('POST', '/auth/token', null, { grantType: 'password', email, password })).accessToken;
-    filerTokenByProcessor.set(processor.id, token);
+    await api.ok('POST', '/users', adminToken, { email, password: secret, role: 'ORG_FILER', organisationId: processor.id });
+    credentials.filers.push({ processorId: processor.id, email, password: secret });
+    filerTokenByProcessor.set(processor.id, await password(api, email, secret));
     const account = await api.ok('POST', `/organisations/${processor.id}/service-accounts`, adminToken, { name: `bench-logger-${p}` });
-    processorTokens.push(
-      (await api.ok('POST', '/auth/token', null, { grantType: 'client_credentials', clientId: account.clientId, clientSecret: account.clientSecret })).accessToken,
-    );
+    credentials.serviceAccounts.push({ clientId: account.clientId, clientSecret: account.clientSecret });
+    processorTokens.push(await clientCredentials(api, account.clientId, account.clientSecret));
   }
   const contractIds: string[] = [];
   const contractProcessor: number[] = [];
@@ -244,7 +284,7 @@ async function seed(api: Api): Promise<Seed> {
     contractIds.push(contract.id);
     contractProcessor.push(p);
   }
-  return { adminToken, regulatorToken, processorTokens, contractIds, contractProcessor, processorIds, recipientIds, filerTokenByProcessor };
+  return { mintedAt, credentials, adminToken, regulatorToken, processorTokens, contractIds, contractProcessor, processorIds, recipientIds, filerTokenByProcessor };
 }
 
 /** The ingestion limit: raw COPY of rows shaped like transfer_records into a scratch table with the same indexes. */
@@ -360,6 +400,7 @@ async function ingest(api: Api, seedData: Seed, from: number, to: number): Promi
       const start = next;
       if (start >= to) return;
       next = Math.min(to, start + BATCH);
+      await keepTokensFresh(api, seedData);
       // Each batch is for one contract, logged by that contract's processor's service account.
       const c = (start / BATCH + worker) % seedData.contractIds.length | 0;
       const records = [];
@@ -605,6 +646,7 @@ async function main(): Promise<void> {
     const first = await ingest(api, seedData, 0, step);
     await waitForCheckpoint(api, step);
     figures['maintenance.settleSecondsAtStep'] = round(await settle(ownerUrl));
+    await keepTokensFresh(api, seedData);
     const q1 = await measureQueries(api, seedData, Math.min(200, QUERY_SAMPLES));
     const p1 = await measureProofs(api, seedData.regulatorToken, step, Math.min(200, PROOF_SAMPLES));
     growth.push({ rows: step, ingestRecordsPerSecond: round(first.recordsPerSecond), queryP99Ms: round(q1.p99), inclusionP99Ms: round(p1.inclusionP99) });
@@ -618,11 +660,13 @@ async function main(): Promise<void> {
 
     log('audit queries');
     const stopWatching = watchMaintenance(ownerUrl);
+    await keepTokensFresh(api, seedData);
     const query = await measureQueries(api, seedData, QUERY_SAMPLES);
     const maintenance = await stopWatching();
     figures['query.autovacuumShare'] = round(maintenance.autovacuumShare, 2);
     figures['query.checkpointShare'] = round(maintenance.checkpointShare, 2);
     log('proofs');
+    await keepTokensFresh(api, seedData);
     const proof = await measureProofs(api, seedData.regulatorToken, ROWS, PROOF_SAMPLES);
     growth.push({ rows: ROWS, ingestRecordsPerSecond: round(rest.recordsPerSecond), queryP99Ms: round(query.p99), inclusionP99Ms: round(proof.inclusionP99) });
 
@@ -635,10 +679,12 @@ async function main(): Promise<void> {
     app = await startRegistry(ownerUrl, port);
     figures['app.rssBeforeExportMb'] = round(rssMb(app.pid!), 1);
     log('export through the API');
+    await keepTokensFresh(api, seedData);
     const exported = await measureExport(api, seedData.regulatorToken, app.pid!);
     if (exported.rows !== copyOut.rows) log(`WARNING: export returned ${exported.rows} rows, COPY TO ${copyOut.rows}`);
 
     log(`filing under ${FILING_CONNECTIONS} connections, ${FILING_SECONDS} s each`);
+    await keepTokensFresh(api, seedData);
     const filing = await measureFiling(api, seedData);
 
     Object.assign(figures, {
