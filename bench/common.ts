@@ -1,6 +1,10 @@
 /** Pieces both benchmarks use (`run.ts`, `filing.ts`). */
 import { createHash } from 'node:crypto';
 import * as net from 'node:net';
+import { Client } from 'pg';
+import { CREATE_CONTRACT_ASSUMING, CREATE_PARTIES, createContractAssumingValues } from '../src/contracts/create-contract.sql';
+import type { ContractTerms } from '../src/contracts/domain/contract-rules';
+import { filingAuthority } from '../src/contracts/domain/filing-lifecycle';
 
 export const CATEGORIES = ['BASIC_PROFILE', 'IDENTITY', 'PROPERTY_FINANCIAL'];
 export const PURPOSES = ['cross-boundary account opening', 'credit assessment'];
@@ -46,4 +50,76 @@ export function contractBody(processorId: string, recipientId: string): unknown 
       reportSha256: createHash('sha256').update('pipia').digest('hex'),
     },
   };
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (!sorted.length) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+/**
+ * The database's own limit for a filing, the counterpart of raw COPY for ingestion: the statement
+ * POST /contracts sends once both parties are known (CREATE_CONTRACT_ASSUMING: same text, named
+ * prepared statement, the parameters the registry builds for `contractBody`), from `connections`
+ * clients in a loop straight through `pg`: no HTTP, no framework, no validation. Bounded by
+ * `seconds` and `maxRequests`.
+ */
+export async function measureFilingDbLimit(
+  databaseUrl: string,
+  parties: { processorId: string; recipientId: string; filerId: string },
+  { connections, seconds, maxRequests, beforeClose }: { connections: number; seconds: number; maxRequests: number; beforeClose?: () => void },
+): Promise<{ requestsPerSecond: number; p50Ms: number; p99Ms: number; total: number }> {
+  const terms = contractBody(parties.processorId, parties.recipientId) as ContractTerms;
+  // The parties' facts and the fingerprints, as the registry's checked path reads them.
+  const reader = new Client({ connectionString: databaseUrl });
+  await reader.connect();
+  const { rows: read } = await reader.query({ ...CREATE_PARTIES, values: [parties.processorId, parties.recipientId] }).finally(() => reader.end());
+  const fact = (id: string) => {
+    const row = read.find((r) => r.id === id);
+    if (!row) throw new Error(`filing limit: organisation ${id} not found`);
+    return { id, jurisdiction: row.jurisdiction, city: row.city, sector: row.sector };
+  };
+  const values = createContractAssumingValues({
+    terms,
+    processor: fact(parties.processorId),
+    recipient: fact(parties.recipientId),
+    direction: 'MAINLAND_TO_HK',
+    // The deadlines the calendars give for EFFECTIVE (10 working days on each side); their values do not change the cost.
+    filings: [
+      { authority: filingAuthority('MAINLAND'), deadline: '2025-02-14', provisional: false },
+      { authority: filingAuthority('HONG_KONG'), deadline: '2025-02-10', provisional: false },
+    ],
+    actor: { id: parties.filerId, kind: 'user', role: 'ORG_FILER', organisationId: parties.processorId, authority: null },
+  }, { rollout: read[0].rolloutRevision, calendar: read[0].calendarRevision });
+  const clients = await Promise.all(
+    Array.from({ length: connections }, async () => {
+      const client = new Client({ connectionString: databaseUrl });
+      await client.connect();
+      return client;
+    }),
+  );
+  const latencies: number[] = [];
+  let issued = 0;
+  const deadline = Date.now() + seconds * 1000;
+  const started = process.hrtime.bigint();
+  try {
+    await Promise.all(
+      clients.map(async (client) => {
+        while (Date.now() < deadline && issued < maxRequests) {
+          issued++;
+          const t0 = process.hrtime.bigint();
+          const { rows } = await client.query({ ...CREATE_CONTRACT_ASSUMING, values });
+          if (rows.length !== 1) throw new Error('filing limit: the statement wrote nothing (a fact it assumes is not what the database holds)');
+          latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
+        }
+      }),
+    );
+  } finally {
+    // Before the backends exit, while their CPU time still counts under the postmaster (bench/filing.ts).
+    beforeClose?.();
+    await Promise.all(clients.map((c) => c.end()));
+  }
+  const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
+  latencies.sort((a, b) => a - b);
+  return { requestsPerSecond: latencies.length / elapsed, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99), total: latencies.length };
 }

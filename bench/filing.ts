@@ -8,13 +8,14 @@
  *   BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"   profile the registry
  *   BENCH_TRACE=0                                          skip the SQL trace
  *   BENCH_ONLY=post|get                                    only that route after the ceiling
+ *   BENCH_SKIP_CEILING=1                                   no ceiling run (a --cpu-prof of one route only)
  *
  * Bounded: POST stops at 20,000 requests. Never asserts a time; prints ratios to the ceiling of the same run.
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
-import { contractBody, freePort } from './common';
+import { contractBody, freePort, measureFilingDbLimit } from './common';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from 'pg';
@@ -136,7 +137,7 @@ async function main(): Promise<void> {
       legalName: 'Bench Bank (Hong Kong)', jurisdiction: 'HONG_KONG', city: 'HONG_KONG', identifierType: 'HK_BRN', identifier: '70000000', sector: 'BANKING',
     });
     const password = 'bench-user-password-0001';
-    await call(base, 'POST', '/users', adminToken, { email: 'filer@bench.example', password, role: 'ORG_FILER', organisationId: processor.id });
+    const filer = await call(base, 'POST', '/users', adminToken, { email: 'filer@bench.example', password, role: 'ORG_FILER', organisationId: processor.id });
     const token = (await call(base, 'POST', '/auth/token', null, { grantType: 'password', email: 'filer@bench.example', password })).accessToken;
     const body = contractBody(processor.id, recipient.id);
     const first = await call(base, 'POST', '/contracts', token, body);
@@ -180,7 +181,7 @@ async function main(): Promise<void> {
     // BENCH_ONLY=post or get: only that route after the ceiling (for a focused --cpu-prof).
     const only = process.env.BENCH_ONLY;
     const skipped = { requests: { average: NaN, total: 0 }, latency: { p50: NaN, p99: NaN }, errors: 0, non2xx: 0 };
-    const ceiling = await cannon({ url: `${base}/health/live` });
+    const ceiling = process.env.BENCH_SKIP_CEILING === '1' ? skipped : await cannon({ url: `${base}/health/live` });
     const create = only === 'get' ? skipped : await cannon({
       url: `${base}/contracts`,
       method: 'POST',
@@ -188,13 +189,29 @@ async function main(): Promise<void> {
       body: JSON.stringify(body),
       maxOverallRequests: 20_000,
     });
+    let dbLimitLine = '';
+    if (only !== 'get') {
+      const before = { pg: cpuSeconds(postmaster, true), bench: process.cpuUsage() };
+      let pgAfter = NaN;
+      const limit = await measureFilingDbLimit(
+        url.toString(),
+        { processorId: processor.id, recipientId: recipient.id, filerId: filer.id },
+        { connections: CONNECTIONS, seconds: SECONDS, maxRequests: 20_000, beforeClose: () => (pgAfter = cpuSeconds(postmaster, true)) },
+      );
+      const bench = process.cpuUsage(before.bench);
+      cpu['database limit'] =
+        `CPU ms per filing: PostgreSQL ${((1000 * (pgAfter - before.pg)) / limit.total).toFixed(3)}, driver ${((bench.user + bench.system) / 1000 / limit.total).toFixed(3)}`;
+      dbLimitLine =
+        `${'database limit'.padEnd(20)} req/s ${limit.requestsPerSecond.toFixed(1).padStart(8)}  p50 ${limit.p50Ms.toFixed(1).padStart(5)} ms  p99 ${limit.p99Ms.toFixed(1).padStart(5)} ms  ` +
+        `(the POST /contracts statement through pg, ${CONNECTIONS} connections; POST /contracts is ${(create.requests.average / limit.requestsPerSecond).toFixed(3)} of it)\n`;
+    }
     const read = only === 'post' ? skipped : await cannon({ url: `${base}/contracts/${first.id}`, headers: { authorization: `Bearer ${token}` } });
     log(`load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
     const row = (name: string, r: typeof ceiling) =>
       `${name.padEnd(20)} req/s ${r.requests.average.toFixed(1).padStart(8)}  p50 ${String(r.latency.p50).padStart(5)} ms  p99 ${String(r.latency.p99).padStart(5)} ms  ` +
       `ratio ${(r.requests.average / ceiling.requests.average).toFixed(3)}  errors ${r.errors} non2xx ${r.non2xx}`;
     for (const [url, line] of Object.entries(cpu)) log(`${url.replace(base, '')}: ${line}`);
-    process.stdout.write(`${row('GET /health/live', ceiling)}\n${row('POST /contracts', create)}\n${row('GET /contracts/:id', read)}\n`);
+    process.stdout.write(`${row('GET /health/live', ceiling)}\n${row('POST /contracts', create)}\n${dbLimitLine}${row('GET /contracts/:id', read)}\n`);
   } finally {
     if (child && child.exitCode === null) {
       const exited = new Promise((r) => child!.once('exit', r));

@@ -20,7 +20,7 @@ import { pipeline } from 'node:stream/promises';
 import { Readable, Writable } from 'node:stream';
 import { Client } from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
-import { contractBody, freePort, METHOD } from './common';
+import { contractBody, freePort, measureFilingDbLimit, METHOD } from './common';
 import { startEmbeddedPostgres } from '../src/database/embedded-postgres';
 import { runMigrations } from '../src/database/migrate';
 import { leafHash } from '../src/ledger/domain/merkle';
@@ -203,7 +203,7 @@ interface Seed {
 
 interface Credentials {
   regulator: { email: string; password: string };
-  filers: Array<{ processorId: string; email: string; password: string }>;
+  filers: Array<{ processorId: string; userId: string; email: string; password: string }>;
   serviceAccounts: Array<{ clientId: string; clientSecret: string }>;
 }
 
@@ -269,8 +269,8 @@ async function seed(api: Api): Promise<Seed> {
     processorIds.push(processor.id);
     recipientIds.push(recipient.id);
     const email = `filer${p}@bench.example`;
-    await api.ok('POST', '/users', adminToken, { email, password: secret, role: 'ORG_FILER', organisationId: processor.id });
-    credentials.filers.push({ processorId: processor.id, email, password: secret });
+    const filer = await api.ok('POST', '/users', adminToken, { email, password: secret, role: 'ORG_FILER', organisationId: processor.id });
+    credentials.filers.push({ processorId: processor.id, userId: filer.id, email, password: secret });
     filerTokenByProcessor.set(processor.id, await password(api, email, secret));
     const account = await api.ok('POST', `/organisations/${processor.id}/service-accounts`, adminToken, { name: `bench-logger-${p}` });
     credentials.serviceAccounts.push({ clientId: account.clientId, clientSecret: account.clientSecret });
@@ -567,7 +567,7 @@ async function cannon(opts: Record<string, unknown>): Promise<AutocannonResult> 
   return autocannon({ connections: FILING_CONNECTIONS, duration: FILING_SECONDS, ...opts });
 }
 
-async function measureFiling(api: Api, seedData: Seed): Promise<Record<string, number>> {
+async function measureFiling(api: Api, seedData: Seed, ownerUrl: string): Promise<Record<string, number>> {
   const port = new URL(api.base).port;
   const base = `http://127.0.0.1:${port}`;
   const processorId = seedData.processorIds[0];
@@ -581,6 +581,12 @@ async function measureFiling(api: Api, seedData: Seed): Promise<Record<string, n
     // Bounded in count too, so the table does not grow without limit (`amount` would ignore the duration).
     maxOverallRequests: 20_000,
   });
+  // The database's own limit for the statement POST /contracts sends, straight through pg (bench/common.ts).
+  const dbLimit = await measureFilingDbLimit(
+    ownerUrl,
+    { processorId, recipientId: seedData.recipientIds[0], filerId: seedData.credentials.filers[0].userId },
+    { connections: FILING_CONNECTIONS, seconds: FILING_SECONDS, maxRequests: 20_000 },
+  );
   const contractId = seedData.contractIds[0];
   const read = await cannon({ url: `${base}/contracts/${contractId}`, headers: { authorization: `Bearer ${token}` } });
   const failures = create.errors + create.non2xx + read.errors + read.non2xx + ceiling.errors + ceiling.non2xx;
@@ -589,6 +595,8 @@ async function measureFiling(api: Api, seedData: Seed): Promise<Record<string, n
     ceilingP99Ms: ceiling.latency.p99,
     createRequestsPerSecond: create.requests.average,
     createP99Ms: create.latency.p99,
+    dbLimitRequestsPerSecond: dbLimit.requestsPerSecond,
+    dbLimitP99Ms: dbLimit.p99Ms,
     readRequestsPerSecond: read.requests.average,
     readP99Ms: read.latency.p99,
     failures,
@@ -685,7 +693,7 @@ async function main(): Promise<void> {
 
     log(`filing under ${FILING_CONNECTIONS} connections, ${FILING_SECONDS} s each`);
     await keepTokensFresh(api, seedData);
-    const filing = await measureFiling(api, seedData);
+    const filing = await measureFiling(api, seedData, ownerUrl);
 
     Object.assign(figures, {
       'ingest.recordsPerSecond': round(recordsPerSecond),
@@ -704,6 +712,9 @@ async function main(): Promise<void> {
       'proof.consistencyP99Ms': round(proof.consistencyP99),
       'filing.createP99Ms': round(filing.createP99Ms),
       'filing.createRequestsPerSecond': round(filing.createRequestsPerSecond),
+      'filing.dbLimitRequestsPerSecond': round(filing.dbLimitRequestsPerSecond),
+      'filing.dbLimitP99Ms': round(filing.dbLimitP99Ms),
+      'filing.createRatioToDbLimit': round(filing.createRequestsPerSecond / filing.dbLimitRequestsPerSecond, 3),
       'filing.readP99Ms': round(filing.readP99Ms),
       'filing.readRequestsPerSecond': round(filing.readRequestsPerSecond),
       'filing.p99Ms': round(Math.max(filing.createP99Ms, filing.readP99Ms)),
@@ -751,6 +762,7 @@ async function main(): Promise<void> {
     ['Inclusion proof p50 / p99 (ms)', `${figures['proof.inclusionP50Ms']} / ${figures['proof.inclusionP99Ms']}`, '10 ms', `${round(figures['proof.inclusionP99Ms'] / 10, 3)} of limit`, String(figures['proof.inclusionP99Ms'] <= 10)],
     ['Consistency proof p50 / p99 (ms)', `${figures['proof.consistencyP50Ms']} / ${figures['proof.consistencyP99Ms']}`, '10 ms', `${round(figures['proof.consistencyP99Ms'] / 10, 3)} of limit`, String(figures['proof.consistencyP99Ms'] <= 10)],
     ['Filing POST /contracts p99 (ms), req/s', `${figures['filing.createP99Ms']}, ${figures['filing.createRequestsPerSecond']}`, `ceiling ${figures['filing.ceilingRequestsPerSecond']} req/s`, `${round(figures['filing.createRequestsPerSecond'] / figures['filing.ceilingRequestsPerSecond'], 3)} of ceiling`, String(figures['filing.createP99Ms'] <= 50)],
+    ['Filing database limit p99 (ms), req/s', `${figures['filing.dbLimitP99Ms']}, ${figures['filing.dbLimitRequestsPerSecond']}`, 'the POST /contracts statement through pg', `POST is ${figures['filing.createRatioToDbLimit']} of it`, '-'],
     ['Filing GET /contracts/:id p99 (ms), req/s', `${figures['filing.readP99Ms']}, ${figures['filing.readRequestsPerSecond']}`, `ceiling ${figures['filing.ceilingRequestsPerSecond']} req/s`, `${round(figures['filing.readRequestsPerSecond'] / figures['filing.ceilingRequestsPerSecond'], 3)} of ceiling`, String(figures['filing.readP99Ms'] <= 50)],
   ];
   const widths = table[0].map((_, i) => Math.max(...table.map((row) => row[i].length)));

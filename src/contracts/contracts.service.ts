@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In } from 'typeorm';
-import { CALENDAR_REVISION_SQL, CalendarService } from '../calendar/calendar.service';
+import { CalendarService } from '../calendar/calendar.service';
 import { DomainError, ErrorCode, notFound, validationFailed } from '../common/errors';
 import { IllegalTransitionError } from '../common/lifecycle';
 import { decodeCursor, encodeCursor, isBigint, isInstantAndUuid, Page } from '../common/pagination';
@@ -10,7 +10,7 @@ import { REGISTRY_CONFIG, RegistryConfig } from '../config/config';
 import { inTransaction } from '../database/transaction';
 import { Organisation } from '../organisations/organisation.entity';
 import { OrganisationsService } from '../organisations/organisations.service';
-import { RegimeGate, ROLLOUT_REVISION_SQL, RolloutService } from '../rollout/rollout.service';
+import { RegimeGate, RolloutService } from '../rollout/rollout.service';
 import { ContractHistoryAction, ContractHistoryEntry } from './contract-history.entity';
 import {
   canSeeContract,
@@ -27,7 +27,18 @@ import {
 } from './contract-views';
 import { pageByTimeAndId } from './keyset';
 import { preparedQuery } from './prepared';
-import { contractFromJson, filingFromJson, PARTY_COLUMNS, PARTY_JSON, partyFromRow, PartyRow, versionFromJson } from './contract-rows';
+import {
+  CREATE_CONTRACT,
+  CREATE_CONTRACT_ASSUMING,
+  CREATE_PARTIES,
+  createContractAssumingValues,
+  createContractValues,
+  NewContract,
+  NewFiling,
+  PartyFacts,
+} from './create-contract.sql';
+import { RegistryMetrics } from '../health/metrics';
+import { contractFromJson, filingFromJson, PARTY_JSON, partyFromRow, PartyRow, versionFromJson } from './contract-rows';
 import { ContractTermsDto, CreateContractDto, ListContractsQuery, ReportIncidentDto, ReviewFilingDto, TerminateContractDto } from './contract.dto';
 import { Contract } from './contract.entity';
 import { ContractVersion } from './contract-version.entity';
@@ -41,6 +52,26 @@ import { ContractIncident } from './incident.entity';
 
 /** R8 [C]: each party files within 10 working days from the date the contract takes effect. */
 export const FILING_WORKING_DAYS = 10;
+
+const PARTY_FACTS_CAPACITY = 10_000;
+
+interface FilingRevisions {
+  rollout: string;
+  calendar: string;
+}
+
+type FilingPlan = Pick<NewContract, 'terms' | 'direction' | 'filings'>;
+
+/** The view of a contract just created, from the insert's RETURNING rows. */
+function createdView(row: Record<string, any>, parties: PartyRow[]): ContractView {
+  return toContractView(
+    contractFromJson(row.contract),
+    (row.versions as object[]).map(versionFromJson),
+    (row.filings as object[]).map(filingFromJson),
+    gbaToday(),
+    new Map<string, PartyRow>(parties.map((o) => [o.id, o])),
+  );
+}
 
 /** What the transfer log flags records against, as plain facts (`scopeFactsFor`). */
 export interface ContractScopeFacts {
@@ -191,7 +222,13 @@ export class ContractsService {
     private readonly calendar: CalendarService,
     private readonly rollout: RolloutService,
     @Inject(REGISTRY_CONFIG) private readonly config: RegistryConfig,
+    private readonly metrics: RegistryMetrics,
   ) {}
+
+  /** What the filing rules read of parties seen by checked filings (`PartyFacts`, never changed through the API); bounded. */
+  private readonly partyFacts = new Map<string, PartyFacts>();
+  /** The rollout and calendar fingerprints the latest checked filing read. */
+  private assumedRevisions: FilingRevisions | null = null;
 
   // ---- API for other modules -------------------------------------------------------------
 
@@ -283,26 +320,57 @@ export class ContractsService {
   // ---- Filing a contract -----------------------------------------------------------------
 
   /**
-   * Two statements and no explicit transaction (issue 6; it was nineteen round trips): one reads
-   * both parties with the rollout and calendar fingerprints, the sector gate and the deadlines are
-   * answered from memory while those are unchanged, and one statement inserts the contract, its
-   * version, both filings and the three history entries (data-modifying CTEs: one statement, so
-   * all or nothing, history included) and returns every row the view needs.
+   * Files a contract in one statement when it can, two when it must, and no explicit transaction
+   * (issue 6; it was nineteen round trips). The sector gate (R15) and the deadlines (R8/R9) are
+   * answered from memory for given rollout and calendar fingerprints; the insert of the contract,
+   * its version, both filings and the three history entries is one statement (data-modifying
+   * CTEs: all or nothing, history included) that returns every row the view needs.
+   *
+   * - Assumed (one round trip): both parties' facts and the fingerprints are remembered from an
+   *   earlier checked filing; the statement re-checks every one of them in its own snapshot and
+   *   writes nothing when one has changed (a change made on another instance or in plain SQL
+   *   counts at once). A refusal on remembered facts is never final.
+   * - Checked (two round trips): read the parties with the fingerprints, then insert. Every
+   *   refusal comes from here.
    */
   async create(principal: Principal, dto: CreateContractDto): Promise<ContractView> {
     if (principal.organisationId !== dto.processorId) {
       throw forbidden("a contract is filed by the processor's own organisation users (processorId must be your organisation)");
     }
     const terms = toDto(dto);
-    const rows = await preparedQuery(
-      this.dataSource,
-      'contracts.create.parties',
-      `SELECT ${PARTY_COLUMNS}, ${ROLLOUT_REVISION_SQL} AS "rolloutRevision", ${CALENDAR_REVISION_SQL} AS "calendarRevision"
-       FROM (SELECT 1) AS one LEFT JOIN organisations o ON o.id IN ($1, $2)`,
-      [dto.processorId, dto.recipientId],
-    );
+    const assumed = await this.createAssuming(principal, terms, dto);
+    if (assumed) {
+      this.metrics.contractFilings.inc({ path: 'assumed' });
+      return assumed;
+    }
+    const checked = await this.createChecked(principal, terms, dto);
+    this.metrics.contractFilings.inc({ path: 'checked' });
+    return checked;
+  }
+
+  private async createAssuming(principal: Principal, terms: ContractTerms, dto: CreateContractDto): Promise<ContractView | null> {
+    const processor = this.partyFacts.get(dto.processorId);
+    const recipient = this.partyFacts.get(dto.recipientId);
+    const revisions = this.assumedRevisions;
+    if (!processor || !recipient || !revisions) return null;
+    let plan: FilingPlan;
+    try {
+      plan = await this.planFiling(terms, processor, recipient, revisions);
+    } catch (error) {
+      if (error instanceof DomainError) return null; // confirmed (or not) on facts read afresh
+      throw error;
+    }
+    const values = createContractAssumingValues({ ...plan, processor, recipient, actor: principal }, revisions);
+    const [row] = await retrying(() => preparedQuery(this.dataSource, CREATE_CONTRACT_ASSUMING.name, CREATE_CONTRACT_ASSUMING.text, values));
+    return row ? createdView(row, row.parties as PartyRow[]) : null;
+  }
+
+  private async createChecked(principal: Principal, terms: ContractTerms, dto: CreateContractDto): Promise<ContractView> {
+    const rows = await preparedQuery(this.dataSource, CREATE_PARTIES.name, CREATE_PARTIES.text, [dto.processorId, dto.recipientId]);
     const parties = rows.filter((r) => r.id !== null).map(partyFromRow);
-    const { rolloutRevision, calendarRevision } = rows[0];
+    const revisions: FilingRevisions = { rollout: rows[0].rolloutRevision, calendar: rows[0].calendarRevision };
+    this.assumedRevisions = revisions;
+    for (const party of parties) this.rememberParty(party);
     const processor = parties.find((o) => o.id === dto.processorId);
     const recipient = parties.find((o) => o.id === dto.recipientId);
     if (!processor || !recipient) {
@@ -312,96 +380,27 @@ export class ContractsService {
         errors: [{ field: !processor ? 'processorId' : 'recipientId', rule: 'R1', message: 'not a registered organisation' }],
       });
     }
-    const gate = isIsoDate(terms.effectiveDate)
-      ? await this.rollout.gateAt(terms.regime, processor.sector, terms.effectiveDate, rolloutRevision)
-      : OPEN_GATE;
+    const plan = await this.planFiling(terms, processor, recipient, revisions);
+    const values = createContractValues({ ...plan, processor, recipient, actor: principal });
+    const [row] = await retrying(() => preparedQuery(this.dataSource, CREATE_CONTRACT.name, CREATE_CONTRACT.text, values));
+    return createdView(row, [processor, recipient]);
+  }
+
+  /** R15 gate, every contract rule, the direction, and R8/R9: one filing per party with its own side's authority and a deadline from its own calendar. */
+  private async planFiling(terms: ContractTerms, processor: PartyFacts, recipient: PartyFacts, revisions: FilingRevisions): Promise<FilingPlan> {
+    const gate = isIsoDate(terms.effectiveDate) ? await this.rollout.gateAt(terms.regime, processor.sector, terms.effectiveDate, revisions.rollout) : OPEN_GATE;
     this.assertValidTerms(terms, processor, recipient, gate);
-    const direction = deriveDirection(processor.jurisdiction, recipient.jurisdiction);
-    // R8/R9: one filing per party with its own side's authority and a deadline from its own calendar.
-    const filings = [];
-    for (const [party, organisation] of [
-      ['processor', processor],
-      ['recipient', recipient],
-    ] as const) {
-      const { deadline, provisional } = await this.calendar.deadlineAt(
-        organisation.jurisdiction,
-        terms.effectiveDate,
-        FILING_WORKING_DAYS,
-        calendarRevision,
-      );
-      filings.push({ party, organisationId: organisation.id, authority: filingAuthority(organisation.jurisdiction), deadline, provisional });
-    }
-    const [p, r] = filings;
-    const [row] = await retrying(() =>
-      preparedQuery(
-        this.dataSource,
-        'contracts.create.insert',
-        `WITH c AS (
-           INSERT INTO contracts (regime, processor_id, recipient_id, processor_jurisdiction, recipient_jurisdiction, processor_sector,
-                                  direction, latest_version, filing_version, revision, created_by)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, 1, 1, 1, $8) RETURNING *
-         ), v AS (
-           INSERT INTO contract_versions (contract_id, version, regime, effective_date, expiry_date, important_data_included,
-                                          annex, pipia, changed_fields, refiling_required, created_by)
-           SELECT c.id, 1, $1, $9::date, $10::date, $11::boolean, $12::jsonb, $13::jsonb, '[]'::jsonb, true, $8 FROM c RETURNING *
-         ), f AS (
-           INSERT INTO filings (contract_id, contract_version_id, version, party, organisation_id, authority, deadline, provisional, status)
-           SELECT c.id, v.id, 1, x.party, x.organisation_id, x.authority, x.deadline, x.provisional, 'NOT_SUBMITTED'
-           FROM c, v, (VALUES ('processor', $2::uuid, $14::text, $15::date, $16::boolean), ('recipient', $3::uuid, $17::text, $18::date, $19::boolean))
-                AS x(party, organisation_id, authority, deadline, provisional)
-           RETURNING *
-         ), h AS (
-           INSERT INTO contract_history (contract_id, action, version, party, from_status, to_status, actor_id, actor_kind, actor_role,
-                                         actor_organisation_id, actor_authority, details)
-           SELECT c.id, x.action, 1, x.party, NULL, x.to_status, $20::uuid, $21, $22, $23::uuid, $24, x.details
-           FROM c, (VALUES (1, 'CONTRACT_CREATED', NULL::text, NULL::text, $25::jsonb),
-                           (2, 'FILING_CREATED', 'processor', 'NOT_SUBMITTED', $26::jsonb),
-                           (3, 'FILING_CREATED', 'recipient', 'NOT_SUBMITTED', $27::jsonb)) AS x(ord, action, party, to_status, details)
-           ORDER BY x.ord
-           RETURNING id
-         )
-         SELECT row_to_json(c) AS contract, (SELECT json_agg(v) FROM v) AS versions, (SELECT json_agg(f) FROM f) AS filings,
-                (SELECT count(*) FROM h)::int AS history
-         FROM c`,
-        [
-          terms.regime,
-          processor.id,
-          recipient.id,
-          processor.jurisdiction,
-          recipient.jurisdiction,
-          processor.sector,
-          direction,
-          principal.id,
-          terms.effectiveDate,
-          terms.expiryDate ?? null,
-          terms.importantDataIncluded,
-          JSON.stringify(terms.annex),
-          JSON.stringify(terms.pipia),
-          p.authority,
-          p.deadline,
-          p.provisional,
-          r.authority,
-          r.deadline,
-          r.provisional,
-          principal.id,
-          principal.kind,
-          principal.role,
-          principal.organisationId,
-          principal.authority,
-          JSON.stringify({ direction, effectiveDate: terms.effectiveDate }),
-          JSON.stringify({ authority: p.authority, deadline: p.deadline, provisional: p.provisional }),
-          JSON.stringify({ authority: r.authority, deadline: r.deadline, provisional: r.provisional }),
-        ],
-      ),
-    );
-    const contract = contractFromJson(row.contract);
-    return toContractView(
-      contract,
-      (row.versions as object[]).map(versionFromJson),
-      (row.filings as object[]).map(filingFromJson),
-      gbaToday(),
-      new Map<string, PartyRow>([processor, recipient].map((o) => [o.id, o])),
-    );
+    const filing = async (organisation: PartyFacts): Promise<NewFiling> => ({
+      authority: filingAuthority(organisation.jurisdiction),
+      ...(await this.calendar.deadlineAt(organisation.jurisdiction, terms.effectiveDate, FILING_WORKING_DAYS, revisions.calendar)),
+    });
+    return { terms, direction: deriveDirection(processor.jurisdiction, recipient.jurisdiction), filings: [await filing(processor), await filing(recipient)] };
+  }
+
+  private rememberParty({ id, jurisdiction, city, sector }: PartyFacts): void {
+    this.partyFacts.delete(id);
+    this.partyFacts.set(id, { id, jurisdiction, city, sector });
+    if (this.partyFacts.size > PARTY_FACTS_CAPACITY) this.partyFacts.delete(this.partyFacts.keys().next().value as string);
   }
 
   async amend(principal: Principal, contractId: string, dto: ContractTermsDto): Promise<AmendmentView> {
@@ -761,7 +760,7 @@ export class ContractsService {
   }
 
   /** R1–R3, R5, R6, R15, R16 from the rollout gate (sector open on the effective date, the regime's sides). */
-  private assertValidTerms(terms: ContractTerms, processor: PartyRow, recipient: PartyRow, gate: RegimeGate): void {
+  private assertValidTerms(terms: ContractTerms, processor: PartyFacts, recipient: PartyFacts, gate: RegimeGate): void {
     const violations = validateContract({
       terms,
       processor: { jurisdiction: processor.jurisdiction, city: processor.city },

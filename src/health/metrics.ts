@@ -17,6 +17,13 @@ export class RegistryMetrics {
     registers: [this.registry],
   });
 
+  readonly contractFilings = new Counter({
+    name: 'registry_contract_filings_total',
+    help: 'Contracts filed through POST /contracts, by path: "assumed" (one statement re-checking remembered party facts and fingerprints) or "checked" (read first)',
+    labelNames: ['path'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }
