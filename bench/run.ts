@@ -21,6 +21,7 @@ import { Readable, Writable } from 'node:stream';
 import { Client } from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { contractBody, freePort, measureFilingDbLimit, METHOD } from './common';
+import { BinaryCopyWriter } from '../src/database/binary-copy';
 import { startEmbeddedPostgres } from '../src/database/embedded-postgres';
 import { runMigrations } from '../src/database/migrate';
 import { leafHash } from '../src/ledger/domain/merkle';
@@ -287,7 +288,11 @@ async function seed(api: Api): Promise<Seed> {
   return { mintedAt, credentials, adminToken, regulatorToken, processorTokens, contractIds, contractProcessor, processorIds, recipientIds, filerTokenByProcessor };
 }
 
-/** The ingestion limit: raw COPY of rows shaped like transfer_records into a scratch table with the same indexes. */
+/**
+ * The ingestion limit: raw COPY of rows shaped like transfer_records into a scratch table with the
+ * same indexes, in PostgreSQL's binary format (the format the registry itself sends, so the limit
+ * pays no text parsing the registry does not), one COPY statement for all N rows.
+ */
 async function measureCopyLimit(ownerUrl: string, rows: number, seedData: Seed): Promise<number> {
   const client = new Client({ connectionString: ownerUrl });
   await client.connect();
@@ -300,49 +305,26 @@ async function measureCopyLimit(ownerUrl: string, rows: number, seedData: Seed):
       )
     ).rows.map((r) => r.column_name as string);
     const recordedAt = new Date().toISOString();
-    if (columns[0] !== 'leaf_index') throw new Error('bench: transfer_records no longer starts with leaf_index');
-    // Rows after the leaf index, prepared before the clock starts for a pool of records and reused with fresh
-    // leaf indexes: the limit must be what PostgreSQL can absorb, not how fast this process makes leaves.
+    // Rows prepared before the clock starts for a pool of records and sent again with fresh leaf
+    // indexes: the limit must be what PostgreSQL can absorb, not how fast this process makes leaves.
     const POOL = Math.min(rows, 20_000);
-    const tails: string[] = new Array(POOL);
+    const writer = new BinaryCopyWriter(POOL * 1600);
+    const tupleStarts: number[] = [];
+    const leafIndexAt: number[] = [];
     for (let i = 0; i < POOL; i++) {
       const c = i % seedData.contractIds.length;
       const record = transferRecord(seedData.contractIds[c], i);
-      const values: Record<string, string> = {
-        leaf_index: String(i),
-        contract_id: seedData.contractIds[c],
-        contract_version: '1',
-        processor_id: seedData.processorIds[seedData.contractProcessor[c]],
-        recipient_id: seedData.recipientIds[seedData.contractProcessor[c]],
-        processor_jurisdiction: 'MAINLAND',
-        recipient_jurisdiction: 'HONG_KONG',
-        sector: 'BANKING',
-        submitted_by_organisation_id: seedData.processorIds[seedData.contractProcessor[c]],
-        submitted_by: seedData.processorIds[seedData.contractProcessor[c]],
-        occurred_at: String(record.occurredAt),
-        recorded_at: recordedAt,
-        direction: 'MAINLAND_TO_HK',
-        data_subject_count: String(record.dataSubjectCount),
-        record_count: String(record.recordCount),
-        personal_information_categories: `{${(record.personalInformationCategories as string[]).join(',')}}`,
-        sensitive_categories: `{${(record.sensitiveCategories as string[]).join(',')}}`,
-        purposes: '{"credit assessment"}',
-        transfer_method: METHOD,
-        separate_consent_obtained: String(record.separateConsentObtained),
-        onward_recipient_name: '\\N',
-        onward_recipient_city: '\\N',
-        payload_digest: String(record.payloadDigest),
-        external_reference: String(record.externalReference),
-        flags: i % 50 === 0 ? '{CATEGORY_NOT_IN_SCOPE,SENSITIVE_WITHOUT_SEPARATE_CONSENT}' : '{}',
-      };
+      const party = seedData.processorIds[seedData.contractProcessor[c]];
+      const recipient = seedData.recipientIds[seedData.contractProcessor[c]];
+      const flags = i % 50 === 0 ? ['CATEGORY_NOT_IN_SCOPE', 'SENSITIVE_WITHOUT_SEPARATE_CONSENT'] : [];
       // The ledger leaf stored with the row: a leaf of the same size and shape (RFC 8785 JSON of the record) and its hash.
       const leaf = transferLeafBytes({
         schema: TRANSFER_LEAF_SCHEMA_V1,
-        contractId: values.contract_id,
+        contractId: seedData.contractIds[c],
         contractVersion: 1,
-        processorId: values.processor_id,
-        recipientId: values.recipient_id,
-        occurredAt: values.occurred_at,
+        processorId: party,
+        recipientId: recipient,
+        occurredAt: String(record.occurredAt),
         recordedAt,
         direction: 'MAINLAND_TO_HK',
         dataSubjectCount: record.dataSubjectCount as number,
@@ -355,34 +337,68 @@ async function measureCopyLimit(ownerUrl: string, rows: number, seedData: Seed):
         onwardRecipient: null,
         payloadDigest: String(record.payloadDigest),
         externalReference: String(record.externalReference),
-        flags: i % 50 === 0 ? ['CATEGORY_NOT_IN_SCOPE', 'SENSITIVE_WITHOUT_SEPARATE_CONSENT'] : [],
-        submittedBy: { organisationId: values.processor_id, principalType: 'service_account', principalId: values.processor_id },
+        flags,
+        submittedBy: { organisationId: party, principalType: 'service_account', principalId: party },
       });
-      values.leaf = `\\\\x${leaf.toString('hex')}`;
-      values.leaf_hash = `\\\\x${leafHash(leaf).toString('hex')}`;
-      tails[i] = columns
-        .slice(1)
-        .map((name) => {
-          // A column the limit does not fill would make the limit cheaper than the real rows: refuse.
-          if (!(name in values)) throw new Error(`bench: no value for transfer_records.${name} in the COPY limit`);
-          return values[name];
-        })
-        .join('\t');
-    }
-    function* lines(): Generator<string> {
-      let chunk = '';
-      for (let i = 0; i < rows; i++) {
-        chunk += `${i}\t${tails[i % POOL]}\n`;
-        if (chunk.length > 1 << 16) {
-          yield chunk;
-          chunk = '';
-        }
+      const write: Record<string, () => void> = {
+        leaf_index: () => {
+          leafIndexAt.push(writer.position);
+          writer.int8(0);
+        },
+        contract_id: () => writer.uuid(seedData.contractIds[c]),
+        contract_version: () => writer.int4(1),
+        processor_id: () => writer.uuid(party),
+        recipient_id: () => writer.uuid(recipient),
+        processor_jurisdiction: () => writer.text('MAINLAND'),
+        recipient_jurisdiction: () => writer.text('HONG_KONG'),
+        sector: () => writer.text('BANKING'),
+        submitted_by_organisation_id: () => writer.uuid(party),
+        submitted_by: () => writer.uuid(party),
+        occurred_at: () => writer.timestamptz(String(record.occurredAt)),
+        recorded_at: () => writer.timestamptz(recordedAt),
+        direction: () => writer.text('MAINLAND_TO_HK'),
+        data_subject_count: () => writer.int8(record.dataSubjectCount as number),
+        record_count: () => writer.int8(record.recordCount as number),
+        personal_information_categories: () => writer.textArray(record.personalInformationCategories as string[]),
+        sensitive_categories: () => writer.textArray(record.sensitiveCategories as string[]),
+        purposes: () => writer.textArray(record.purposes as string[]),
+        transfer_method: () => writer.text(METHOD),
+        separate_consent_obtained: () => writer.bool(record.separateConsentObtained as boolean),
+        onward_recipient_name: () => writer.text(null),
+        onward_recipient_city: () => writer.text(null),
+        payload_digest: () => writer.text(String(record.payloadDigest)),
+        external_reference: () => writer.text(String(record.externalReference)),
+        flags: () => writer.textArray(flags),
+        leaf_hash: () => writer.bytea(leafHash(leaf)),
+        leaf: () => writer.bytea(leaf),
+      };
+      tupleStarts.push(writer.position);
+      writer.tuple(columns.length);
+      for (const name of columns) {
+        // A column the limit does not fill would make the limit cheaper than the real rows: refuse.
+        if (!write[name]) throw new Error(`bench: no value for transfer_records.${name} in the COPY limit`);
+        write[name]();
       }
-      if (chunk) yield chunk;
+    }
+    const payload = writer.finish();
+    const HEADER = tupleStarts[0];
+    const tuples = payload.subarray(HEADER, payload.length - 2);
+    const tupleEnd = (j: number): number => (j + 1 < POOL ? tupleStarts[j + 1] : payload.length - 2) - HEADER;
+    function* chunks(): Generator<Buffer> {
+      yield Buffer.from(payload.subarray(0, HEADER));
+      for (let base = 0; base < rows; base += POOL) {
+        const count = Math.min(POOL, rows - base);
+        for (let j = 0; j < count; j++) tuples.writeBigInt64BE(BigInt(base + j), leafIndexAt[j] - HEADER + 4);
+        // A copy: the next round patches the same bytes while this one may still be queued.
+        yield Buffer.from(tuples.subarray(0, tupleEnd(count - 1)));
+      }
+      yield Buffer.from(payload.subarray(payload.length - 2));
     }
     const started = process.hrtime.bigint();
-    await pipeline(Readable.from(lines()), client.query(copyFrom(`COPY bench_copy_limit (${columns.join(', ')}) FROM STDIN`)));
+    await pipeline(Readable.from(chunks()), client.query(copyFrom(`COPY bench_copy_limit (${columns.join(', ')}) FROM STDIN (FORMAT binary)`)));
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const { rows: counted } = await client.query('SELECT count(*)::bigint AS n, count(DISTINCT leaf_index)::bigint AS d FROM bench_copy_limit');
+    if (Number(counted[0].n) !== rows || Number(counted[0].d) !== rows) throw new Error(`bench: the COPY limit stored ${counted[0].n} rows (${counted[0].d} distinct), not ${rows}`);
     await client.query('DROP TABLE bench_copy_limit');
     return rows / seconds;
   } finally {
