@@ -114,7 +114,6 @@ async function main(): Promise<void> {
         BOOTSTRAP_ADMIN_EMAIL: ADMIN.email,
         BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password,
         LOG_LEVEL: 'warn',
-        DATABASE_POOL_SIZE: process.env.DATABASE_POOL_SIZE ?? '20',
         DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'gba-filing-app-')),
       },
       stdio: ['ignore', 'ignore', 'inherit'],

@@ -8,6 +8,7 @@
  *   BENCH_JSON    also write the JSON result here
  *   BENCH_FILING_SECONDS  seconds per autocannon run (default 10)
  *   BENCH_NODE_ARGS       extra node flags for the registry process, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`
+ *   JWT_TTL_SECONDS, DATABASE_POOL_SIZE, …  passed on to the registry; unset, it runs with its defaults (pool of 10)
  *
  * Never asserts a time: it measures and reports ratios to the limit measured in the same run.
  */
@@ -139,7 +140,6 @@ async function startRegistry(databaseUrl: string, port: number): Promise<ChildPr
       BOOTSTRAP_ADMIN_EMAIL: ADMIN.email,
       BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password,
       LOG_LEVEL: 'warn',
-      DATABASE_POOL_SIZE: '20',
       DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'gba-bench-app-')),
     },
     stdio: ['ignore', 'ignore', 'inherit'],
