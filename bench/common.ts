@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import * as net from 'node:net';
 import { Client } from 'pg';
+import { partyFromRow } from '../src/contracts/contract-rows';
 import { CREATE_CONTRACT_ASSUMING, CREATE_PARTIES, createContractAssumingValues } from '../src/contracts/create-contract.sql';
 import type { ContractTerms } from '../src/contracts/domain/contract-rules';
 import { filingAuthority } from '../src/contracts/domain/filing-lifecycle';
@@ -52,7 +53,8 @@ export function contractBody(processorId: string, recipientId: string): unknown 
   };
 }
 
-function percentile(sorted: number[], p: number): number {
+/** Nearest-rank percentile of an ascending array (NaN when empty). */
+export function percentile(sorted: number[], p: number): number {
   if (!sorted.length) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 }
@@ -77,7 +79,7 @@ export async function measureFilingDbLimit(
   const fact = (id: string) => {
     const row = read.find((r) => r.id === id);
     if (!row) throw new Error(`filing limit: organisation ${id} not found`);
-    return { id, jurisdiction: row.jurisdiction, city: row.city, sector: row.sector };
+    return partyFromRow(row);
   };
   const values = createContractAssumingValues({
     terms,

@@ -21,7 +21,7 @@ import { pipeline } from 'node:stream/promises';
 import { Readable, Writable } from 'node:stream';
 import { Client } from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
-import { contractBody, freePort, measureFilingDbLimit, METHOD } from './common';
+import { contractBody, freePort, measureFilingDbLimit, METHOD, percentile } from './common';
 import { BinaryCopyWriter } from '../src/database/binary-copy';
 import { startEmbeddedPostgres } from '../src/database/embedded-postgres';
 import { runMigrations } from '../src/database/migrate';
@@ -53,12 +53,6 @@ const ADMIN = { email: 'bench-admin@registry.example', password: 'bench-admin-pa
 const log = (message: string): void => {
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 };
-
-function percentile(sorted: number[], p: number): number {
-  if (!sorted.length) return NaN;
-  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[rank];
-}
 
 const round = (value: number, digits = 2): number => Number(value.toFixed(digits));
 

@@ -8,6 +8,7 @@ import { decodeCursor, encodeCursor, isBigint, isInstantAndUuid, Page } from '..
 import { authorityMayWrite, isAdmin, isRegulator, Principal, sideOfAuthority } from '../common/roles';
 import { REGISTRY_CONFIG, RegistryConfig } from '../config/config';
 import { inTransaction } from '../database/transaction';
+import { RegistryMetrics } from '../health/metrics';
 import { Organisation } from '../organisations/organisation.entity';
 import { OrganisationsService } from '../organisations/organisations.service';
 import { RegimeGate, RolloutService } from '../rollout/rollout.service';
@@ -37,7 +38,6 @@ import {
   NewFiling,
   PartyFacts,
 } from './create-contract.sql';
-import { RegistryMetrics } from '../health/metrics';
 import { contractFromJson, filingFromJson, PARTY_JSON, partyFromRow, PartyRow, versionFromJson } from './contract-rows';
 import { ContractTermsDto, CreateContractDto, ListContractsQuery, ReportIncidentDto, ReviewFilingDto, TerminateContractDto } from './contract.dto';
 import { Contract } from './contract.entity';
