@@ -188,6 +188,13 @@ async function main(): Promise<void> {
       body: JSON.stringify(body),
       maxOverallRequests: 20_000,
     });
+    if (only !== 'get') {
+      // How the group commit grouped them: filings per insert statement.
+      const metrics = await (await fetch(`${base}/metrics`)).text();
+      const sum = Number(/^registry_contract_filing_batch_size_sum (\S+)/m.exec(metrics)?.[1]);
+      const count = Number(/^registry_contract_filing_batch_size_count (\S+)/m.exec(metrics)?.[1]);
+      log(`POST /contracts: ${count} insert statements for ${sum} filings, ${(sum / count).toFixed(1)} per statement`);
+    }
     let dbLimitLine = '';
     if (only !== 'get') {
       const before = { pg: cpuSeconds(postmaster, true), bench: process.cpuUsage() };
@@ -195,7 +202,7 @@ async function main(): Promise<void> {
       const limit = await measureFilingDbLimit(
         url.toString(),
         { processorId: processor.id, recipientId: recipient.id, filerId: filer.id },
-        { connections: CONNECTIONS, seconds: SECONDS, maxRequests: 20_000, beforeClose: () => (pgAfter = cpuSeconds(postmaster, true)) },
+        { connections: Number(process.env.BENCH_DB_CONNECTIONS || CONNECTIONS), batch: Number(process.env.BENCH_DB_BATCH || 1), seconds: SECONDS, maxRequests: 20_000, beforeClose: () => (pgAfter = cpuSeconds(postmaster, true)) },
       );
       const bench = process.cpuUsage(before.bench);
       cpu['database limit'] =

@@ -5,9 +5,10 @@
  *
  * 1. CREATE_PARTIES reads both parties with the fingerprints of the rollout catalogue and the
  *    calendar overrides (the memoised sector gate and deadlines are valid while these match).
- * 2. CREATE_CONTRACT inserts the contract, version 1, both filings and the three history entries
- *    in one statement (data-modifying CTEs: atomic without BEGIN/COMMIT round trips) and returns
- *    what the view needs.
+ * 2. CREATE_CONTRACTS inserts, for each of one or many filings, the contract, version 1, both
+ *    filings and the three history entries in one statement (data-modifying CTEs: atomic without
+ *    BEGIN/COMMIT round trips), each only while the facts it was planned on hold, and returns
+ *    what the views need.
  */
 import { CALENDAR_REVISION_SQL } from '../calendar/calendar.service';
 import type { Principal } from '../common/roles';
@@ -47,94 +48,106 @@ export interface NewContract {
   actor: Pick<Principal, 'id' | 'kind' | 'role' | 'organisationId' | 'authority'>;
 }
 
-/** The insert, unconditional or only `WHERE guard` (then nothing at all is written when the guard is false). */
-function insertContractSql(guard: string | null): string {
-  return `WITH c AS (
-           INSERT INTO contracts (regime, processor_id, recipient_id, processor_jurisdiction, recipient_jurisdiction, processor_sector,
+/**
+ * Many filings at once (issue 6: group commit), each on the facts it assumed: $1 is a JSON array of
+ * `createContractsItem`s. Writes, in one statement, every item whose rollout and calendar
+ * fingerprints and parties' jurisdiction, city and sector are still what it was planned with, in
+ * the statement's own snapshot; an item not written comes back without a row and goes through the
+ * checked path. Contract ids come with the items, so each returned row names its item: `id`, the
+ * contract, versions and filings as row_to_json writes them, the number of history entries, and
+ * both parties as they are now (names, verification) for the view.
+ */
+export const CREATE_CONTRACTS: NamedStatement = {
+  name: 'contracts.create.insert-assuming-many',
+  text: `WITH i AS (
+           SELECT * FROM jsonb_to_recordset($1::jsonb) AS i(
+             ord int, id uuid, regime text, processor_id uuid, recipient_id uuid, processor_jurisdiction text, recipient_jurisdiction text,
+             processor_sector text, processor_city text, recipient_city text, direction text, effective_date date, expiry_date date,
+             important_data_included boolean, annex jsonb, pipia jsonb, filings jsonb, actor_id uuid, actor_kind text, actor_role text,
+             actor_organisation_id uuid, actor_authority text, rollout_revision text, calendar_revision text)
+         ), rev AS MATERIALIZED (
+           SELECT ${ROLLOUT_REVISION_SQL} AS rollout, ${CALENDAR_REVISION_SQL} AS calendar
+         ), ok AS (
+           SELECT i.* FROM i, rev
+           WHERE i.rollout_revision = rev.rollout AND i.calendar_revision = rev.calendar
+             AND EXISTS (SELECT 1 FROM organisations o WHERE o.id = i.processor_id AND o.jurisdiction = i.processor_jurisdiction
+                                                         AND o.city = i.processor_city AND o.sector = i.processor_sector)
+             AND EXISTS (SELECT 1 FROM organisations o WHERE o.id = i.recipient_id AND o.jurisdiction = i.recipient_jurisdiction
+                                                         AND o.city = i.recipient_city)
+         ), c AS (
+           INSERT INTO contracts (id, regime, processor_id, recipient_id, processor_jurisdiction, recipient_jurisdiction, processor_sector,
                                   direction, latest_version, filing_version, revision, created_by)
-           SELECT $1::text, $2::uuid, $3::uuid, $4::text, $5::text, $6::text, $7::text, 1, 1, 1, $8::uuid${guard ? ` WHERE ${guard}` : ''} RETURNING *
+           SELECT id, regime, processor_id, recipient_id, processor_jurisdiction, recipient_jurisdiction, processor_sector,
+                  direction, 1, 1, 1, actor_id
+           FROM ok ORDER BY ord RETURNING *
          ), v AS (
            INSERT INTO contract_versions (contract_id, version, regime, effective_date, expiry_date, important_data_included,
                                           annex, pipia, changed_fields, refiling_required, created_by)
-           SELECT c.id, 1, $1, $9::date, $10::date, $11::boolean, $12::jsonb, $13::jsonb, '[]'::jsonb, true, $8 FROM c RETURNING *
+           SELECT ok.id, 1, ok.regime, ok.effective_date, ok.expiry_date, ok.important_data_included, ok.annex, ok.pipia, '[]'::jsonb, true, ok.actor_id
+           FROM ok JOIN c ON c.id = ok.id ORDER BY ok.ord RETURNING *
          ), f AS (
            INSERT INTO filings (contract_id, contract_version_id, version, party, organisation_id, authority, deadline, provisional, status)
-           SELECT c.id, v.id, 1, x.party, x.organisation_id, x.authority, x.deadline, x.provisional, 'NOT_SUBMITTED'
-           FROM c, v, (VALUES ('processor', $2::uuid, $14::text, $15::date, $16::boolean), ('recipient', $3::uuid, $17::text, $18::date, $19::boolean))
-                AS x(party, organisation_id, authority, deadline, provisional)
+           SELECT ok.id, v.id, 1, x.party, x.organisation_id, x.filing->>'authority', (x.filing->>'deadline')::date, (x.filing->>'provisional')::boolean,
+                  'NOT_SUBMITTED'
+           FROM ok JOIN v ON v.contract_id = ok.id
+                CROSS JOIN LATERAL (VALUES (1, 'processor', ok.processor_id, ok.filings->0), (2, 'recipient', ok.recipient_id, ok.filings->1))
+                  AS x(n, party, organisation_id, filing)
+           ORDER BY ok.ord, x.n
            RETURNING *
          ), h AS (
            INSERT INTO contract_history (contract_id, action, version, party, from_status, to_status, actor_id, actor_kind, actor_role,
                                          actor_organisation_id, actor_authority, details)
-           SELECT c.id, x.action, 1, x.party, NULL, x.to_status, $20::uuid, $21, $22, $23::uuid, $24, x.details
-           FROM c, (VALUES (1, 'CONTRACT_CREATED', NULL::text, NULL::text, $25::jsonb),
-                           (2, 'FILING_CREATED', 'processor', 'NOT_SUBMITTED', $26::jsonb),
-                           (3, 'FILING_CREATED', 'recipient', 'NOT_SUBMITTED', $27::jsonb)) AS x(ord, action, party, to_status, details)
-           ORDER BY x.ord
-           RETURNING id
+           SELECT ok.id, x.action, 1, x.party, NULL, x.to_status, ok.actor_id, ok.actor_kind, ok.actor_role, ok.actor_organisation_id,
+                  ok.actor_authority, x.details
+           FROM ok JOIN c ON c.id = ok.id
+                CROSS JOIN LATERAL (VALUES (1, 'CONTRACT_CREATED', NULL::text, NULL::text,
+                                            jsonb_build_object('direction', ok.direction, 'effectiveDate', ok.effective_date)),
+                                           (2, 'FILING_CREATED', 'processor', 'NOT_SUBMITTED', ok.filings->0),
+                                           (3, 'FILING_CREATED', 'recipient', 'NOT_SUBMITTED', ok.filings->1))
+                  AS x(n, action, party, to_status, details)
+           ORDER BY ok.ord, x.n
+           RETURNING contract_id
          )
-         SELECT row_to_json(c) AS contract, (SELECT json_agg(v) FROM v) AS versions, (SELECT json_agg(f) FROM f) AS filings,
-                (SELECT count(*) FROM h)::int AS history${guard ? `,
-                (SELECT json_agg(${PARTY_JSON}) FROM organisations o WHERE o.id IN ($2, $3)) AS parties` : ''}
-         FROM c`;
-}
-
-/** $1–$27: `createContractValues`. */
-export const CREATE_CONTRACT: NamedStatement = { name: 'contracts.create.insert', text: insertContractSql(null) };
-
-/**
- * The one-statement filing (issue 6): the same insert, made only while every fact the registry
- * assumed still holds in the statement's own snapshot: the rollout and calendar fingerprints it
- * planned with ($28, $29) and each party's jurisdiction, city and sector ($4–$6, $30, $31). When one
- * has changed, no row is written or returned and the registry files through the checked path.
- * Returns the parties as they are now (names, verification) for the view.
- */
-export const CREATE_CONTRACT_ASSUMING: NamedStatement = {
-  name: 'contracts.create.insert-assuming',
-  text: insertContractSql(
-    `${ROLLOUT_REVISION_SQL} = $28 AND ${CALENDAR_REVISION_SQL} = $29
-       AND EXISTS (SELECT 1 FROM organisations WHERE id = $2 AND jurisdiction = $4 AND city = $30 AND sector = $6)
-       AND EXISTS (SELECT 1 FROM organisations WHERE id = $3 AND jurisdiction = $5 AND city = $31)`,
-  ),
+         SELECT c.id, row_to_json(c) AS contract,
+                (SELECT json_agg(v) FROM v WHERE v.contract_id = c.id) AS versions,
+                (SELECT json_agg(f ORDER BY f.party) FROM f WHERE f.contract_id = c.id) AS filings,
+                (SELECT count(*) FROM h WHERE h.contract_id = c.id)::int AS history,
+                (SELECT json_agg(${PARTY_JSON}) FROM organisations o WHERE o.id IN (c.processor_id, c.recipient_id)) AS parties
+         FROM c`,
 };
 
-/** The parameters of CREATE_CONTRACT, in order. */
-export function createContractValues({ terms, processor, recipient, direction, filings: [p, r], actor }: NewContract): unknown[] {
-  return [
-    terms.regime,
-    processor.id,
-    recipient.id,
-    processor.jurisdiction,
-    recipient.jurisdiction,
-    processor.sector,
-    direction,
-    actor.id,
-    terms.effectiveDate,
-    terms.expiryDate ?? null,
-    terms.importantDataIncluded,
-    JSON.stringify(terms.annex),
-    JSON.stringify(terms.pipia),
-    p.authority,
-    p.deadline,
-    p.provisional,
-    r.authority,
-    r.deadline,
-    r.provisional,
-    actor.id,
-    actor.kind,
-    actor.role,
-    actor.organisationId,
-    actor.authority,
-    JSON.stringify({ direction, effectiveDate: terms.effectiveDate }),
-    JSON.stringify({ authority: p.authority, deadline: p.deadline, provisional: p.provisional }),
-    JSON.stringify({ authority: r.authority, deadline: r.deadline, provisional: r.provisional }),
-  ];
-}
+/** A filing as CREATE_CONTRACTS reads it from $1: JSON, the columns' names and types. */
+export type FilingItem = Record<string, unknown> & { id: string };
 
-/** The parameters of CREATE_CONTRACT_ASSUMING: those of CREATE_CONTRACT, then the assumed facts. */
-export function createContractAssumingValues(
-  contract: NewContract & { processor: PartyFacts; recipient: PartyFacts },
+/** One item of CREATE_CONTRACTS's $1 (`ord`, its place in the batch, is added when the batch is sent). */
+export function createContractsItem(
+  id: string,
+  { terms, processor, recipient, direction, filings, actor }: NewContract & { processor: PartyFacts; recipient: PartyFacts },
   revisions: { rollout: string; calendar: string },
-): unknown[] {
-  return [...createContractValues(contract), revisions.rollout, revisions.calendar, contract.processor.city, contract.recipient.city];
+): FilingItem {
+  return {
+    id,
+    regime: terms.regime,
+    processor_id: processor.id,
+    recipient_id: recipient.id,
+    processor_jurisdiction: processor.jurisdiction,
+    recipient_jurisdiction: recipient.jurisdiction,
+    processor_sector: processor.sector,
+    processor_city: processor.city,
+    recipient_city: recipient.city,
+    direction,
+    effective_date: terms.effectiveDate,
+    expiry_date: terms.expiryDate ?? null,
+    important_data_included: terms.importantDataIncluded,
+    annex: terms.annex,
+    pipia: terms.pipia,
+    filings: filings.map((f) => ({ authority: f.authority, deadline: f.deadline, provisional: f.provisional })),
+    actor_id: actor.id,
+    actor_kind: actor.kind,
+    actor_role: actor.role,
+    actor_organisation_id: actor.organisationId,
+    actor_authority: actor.authority,
+    rollout_revision: revisions.rollout,
+    calendar_revision: revisions.calendar,
+  };
 }

@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** One Prometheus registry per application instance (tests boot several in one process). */
 export class RegistryMetrics {
@@ -21,6 +21,19 @@ export class RegistryMetrics {
     name: 'registry_contract_filings_total',
     help: 'Contracts filed through POST /contracts, by path: "assumed" (one statement re-checking remembered party facts and fingerprints) or "checked" (read first)',
     labelNames: ['path'] as const,
+    registers: [this.registry],
+  });
+
+  readonly contractFilingBatch = new Histogram({
+    name: 'registry_contract_filing_batch_size',
+    help: 'Filings sent per insert statement (group commit: concurrent POST /contracts share one statement; a statement PostgreSQL refused is sent again one filing per statement)',
+    buckets: [1, 2, 4, 8, 16, 32],
+    registers: [this.registry],
+  });
+
+  readonly contractFilingsWaiting = new Gauge({
+    name: 'registry_contract_filings_waiting',
+    help: 'Filings planned and waiting for an insert statement (group commit) while the statements in flight run',
     registers: [this.registry],
   });
 

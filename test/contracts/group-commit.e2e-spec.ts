@@ -1,0 +1,131 @@
+import { Client } from 'pg';
+import { bearer, startTestApp, TestApp } from '../support/app';
+import { contractBody, fileContract, Parties, setupParties } from './fixtures';
+
+// Concurrent POST /contracts share one insert statement (issue 6: group commit). Every filing is
+// still answered with its own contract, written whole (contract, version, two filings, three
+// history entries), and a filing PostgreSQL refuses fails alone.
+async function batchMetrics(t: TestApp): Promise<{ statements: number; filings: number; waiting: number }> {
+  const text = (await t.http.get('/metrics')).text;
+  const value = (name: string): number => Number(new RegExp(`^registry_contract_filing${name} (\\S+)`, 'm').exec(text)?.[1] ?? 0);
+  return { statements: value('_batch_size_count'), filings: value('_batch_size_sum'), waiting: value('s_waiting') };
+}
+
+async function storedShape(t: TestApp, contractId: string): Promise<{ versions: number; filings: string[]; history: string[]; otherMatters: string }> {
+  const [row] = await t.dataSource.query(
+    `SELECT (SELECT count(*)::int FROM contract_versions WHERE contract_id = $1) AS versions,
+            (SELECT array_agg(party ORDER BY party) FROM filings WHERE contract_id = $1) AS filings,
+            (SELECT array_agg(action || coalesce(':' || party, '') ORDER BY id) FROM contract_history WHERE contract_id = $1) AS history,
+            (SELECT annex->>'otherMatters' FROM contract_versions WHERE contract_id = $1) AS "otherMatters"`,
+    [contractId],
+  );
+  return row;
+}
+
+/** As the database owner (the application's role may not create functions). */
+async function asOwner(t: TestApp, sql: string): Promise<void> {
+  const client = new Client({ connectionString: t.databaseUrl });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+const fileMany = (t: TestApp, p: Parties, labels: string[]) =>
+  Promise.all(
+    labels.map((label) =>
+      t.http
+        .post('/contracts')
+        .set(...bearer(p.mainland))
+        .send(contractBody(p.mainlandId, p.hongKongId, { annex: { otherMatters: label } })),
+    ),
+  );
+
+describe('filing: concurrent filings share insert statements', () => {
+  let t: TestApp;
+  let p: Parties;
+  beforeAll(async () => {
+    t = await startTestApp();
+    p = await setupParties(t);
+    await fileContract(t, p); // both parties known: the next filings take the one-statement path
+  });
+  afterAll(async () => t?.close());
+
+  it('24 filings at once: each answered with its own contract and stored whole, in fewer statements than filings', async () => {
+    const before = await batchMetrics(t);
+    const labels = Array.from({ length: 24 }, (_, i) => `filing ${i}`);
+    const responses = await fileMany(t, p, labels);
+    expect(responses.map((r) => r.status)).toEqual(labels.map(() => 201));
+    expect(new Set(responses.map((r) => r.body.id)).size).toBe(24);
+    for (const [i, response] of responses.entries()) {
+      // Its own terms, not a neighbour's from the same statement.
+      expect(await storedShape(t, response.body.id)).toEqual({
+        versions: 1,
+        filings: ['processor', 'recipient'],
+        history: ['CONTRACT_CREATED', 'FILING_CREATED:processor', 'FILING_CREATED:recipient'],
+        otherMatters: labels[i],
+      });
+      const read = await t.http.get(`/contracts/${response.body.id}`).set(...bearer(p.mainland));
+      expect(read.body).toEqual(response.body);
+    }
+    const after = await batchMetrics(t);
+    expect(after.filings - before.filings).toBe(24);
+    expect(after.statements - before.statements).toBeLessThan(24);
+  });
+
+  it('a filing PostgreSQL refuses fails alone: the others of its statement are written', async () => {
+    // A refusal no validation can foresee, for one filing only (SQLSTATE 22023: answered 400).
+    await asOwner(t, `CREATE FUNCTION test_poison() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.annex->>'otherMatters' = 'poison' THEN RAISE EXCEPTION 'poisoned filing' USING ERRCODE = '22023'; END IF;
+        RETURN NEW;
+      END $$;
+      CREATE TRIGGER test_poison BEFORE INSERT ON contract_versions FOR EACH ROW EXECUTE FUNCTION test_poison()`);
+    try {
+      const [{ n: contractsBefore }] = await t.dataSource.query(`SELECT count(*)::int AS n FROM contracts`);
+      const before = await batchMetrics(t);
+      // Hold the inserts so that the filings queue behind the two statements in flight and then
+      // go together: the poisoned one is sent with others, not alone.
+      const holder = new Client({ connectionString: t.databaseUrl });
+      await holder.connect();
+      let responses;
+      const labels = Array.from({ length: 12 }, (_, i) => (i === 5 ? 'poison' : `healthy ${i}`));
+      try {
+        await holder.query('BEGIN; LOCK TABLE contract_versions IN SHARE ROW EXCLUSIVE MODE');
+        const first = fileMany(t, p, labels.slice(0, 2));
+        for (let i = 0; ; i++) {
+          const [{ n }] = (await holder.query(`SELECT count(*)::int AS n FROM pg_locks WHERE relation = 'contract_versions'::regclass AND NOT granted`)).rows;
+          if (n === 2) break;
+          if (i > 200) throw new Error('the first two statements never reached the lock');
+          await new Promise((r) => setTimeout(r, 10));
+        }
+        const rest = fileMany(t, p, labels.slice(2));
+        for (let i = 0; (await batchMetrics(t)).waiting < 10; i++) {
+          if (i > 500) throw new Error('the ten filings never queued');
+          await new Promise((r) => setTimeout(r, 10));
+        }
+        await holder.query('COMMIT');
+        responses = [...(await first), ...(await rest)];
+      } finally {
+        await holder.end();
+      }
+      expect(responses.map((r) => r.status)).toEqual(labels.map((l) => (l === 'poison' ? 400 : 201)));
+      expect(responses[5].body).toMatchObject({ status: 400, code: 'MALFORMED_REQUEST' });
+      expect(responses[5].headers['content-type']).toMatch(/^application\/problem\+json/);
+      const [{ n: contractsAfter }] = await t.dataSource.query(`SELECT count(*)::int AS n FROM contracts`);
+      expect(contractsAfter - contractsBefore).toBe(11);
+      const [{ n: poisoned }] = await t.dataSource.query(`SELECT count(*)::int AS n FROM contract_versions WHERE annex->>'otherMatters' = 'poison'`);
+      expect(poisoned).toBe(0);
+      for (const [i, response] of responses.entries()) {
+        if (labels[i] !== 'poison') expect((await storedShape(t, response.body.id)).otherMatters).toBe(labels[i]);
+      }
+      // Two statements of one, then one of ten, refused, and its ten sent again one by one.
+      const after = await batchMetrics(t);
+      expect({ statements: after.statements - before.statements, filings: after.filings - before.filings }).toEqual({ statements: 13, filings: 22 });
+    } finally {
+      await asOwner(t, `DROP TRIGGER test_poison ON contract_versions; DROP FUNCTION test_poison()`);
+    }
+  });
+});
