@@ -63,6 +63,11 @@ function cpuSeconds(pid: number, children = false): number {
   return total;
 }
 
+function sysSeconds(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  return Number(fields[12]) / 100;
+}
+
 async function call(base: string, method: string, url: string, token: string | null, body?: unknown): Promise<any> {
   const response = await fetch(base + url, {
     method,
@@ -167,12 +172,12 @@ async function main(): Promise<void> {
     const postmaster = Number(fs.readFileSync(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
     const cpu: Record<string, string> = {};
     const cannon = async (opts: Record<string, unknown>) => {
-      const before = { app: cpuSeconds(child!.pid!), pg: cpuSeconds(postmaster, true), bench: process.cpuUsage() };
+      const before = { app: cpuSeconds(child!.pid!), sys: sysSeconds(child!.pid!), pg: cpuSeconds(postmaster, true), bench: process.cpuUsage() };
       const result = await autocannon({ connections: CONNECTIONS, duration: SECONDS, ...opts });
       const n = result.requests.total || 1;
       const bench = process.cpuUsage(before.bench);
       cpu[String(opts.url)] =
-        `CPU ms per request: registry ${((1000 * (cpuSeconds(child!.pid!) - before.app)) / n).toFixed(3)}, ` +
+        `CPU ms per request: registry ${((1000 * (cpuSeconds(child!.pid!) - before.app)) / n).toFixed(3)} (sys ${((1000 * (sysSeconds(child!.pid!) - before.sys)) / n).toFixed(3)}), ` +
         `PostgreSQL ${((1000 * (cpuSeconds(postmaster, true) - before.pg)) / n).toFixed(3)}, autocannon ${((bench.user + bench.system) / 1000 / n).toFixed(3)}`;
       return result;
     };

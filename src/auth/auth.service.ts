@@ -12,6 +12,7 @@ import { LoginThrottle } from './login-throttle';
 import { dummySecretHash, hashSecret, verifySecret } from './passwords';
 import { ServiceAccount } from './service-account.entity';
 import { User } from './user.entity';
+import { VerifiedTokens } from './verified-tokens';
 
 /** Claims we sign. `kind` tells a user token from a service-account token. */
 export interface RegistryClaims {
@@ -32,6 +33,10 @@ export const JWT_ALGORITHM = 'HS256';
  */
 export const PRINCIPAL_CACHE_MS = 2000;
 const PRINCIPAL_CACHE_CAPACITY = 10_000;
+const VERIFIED_TOKENS_CAPACITY = 10_000;
+
+/** Claims of a token jsonwebtoken verified and JwtStrategy accepted. */
+export type VerifiedClaims = RegistryClaims & { iat: number; exp: number };
 const UNIQUE_VIOLATION = '23505';
 
 const uniqueViolation = (error: unknown): boolean =>
@@ -43,6 +48,8 @@ export class AuthService implements OnApplicationBootstrap {
   private readonly logger = new Logger(AuthService.name);
   private readonly throttle: LoginThrottle;
   private readonly principals = new Map<string, { principal: Principal; until: number }>();
+  /** Bearer tokens verified already (RegistryAuthGuard skips the signature check for these until they expire). */
+  readonly verifiedTokens = new VerifiedTokens<VerifiedClaims>(VERIFIED_TOKENS_CAPACITY);
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,

@@ -4,7 +4,10 @@ import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import { REGISTRY_CONFIG, RegistryConfig } from '../config/config';
 import type { Principal } from '../common/roles';
-import { AuthService, JWT_ALGORITHM, RegistryClaims } from './auth.service';
+import { AuthService, JWT_ALGORITHM, RegistryClaims, VerifiedClaims } from './auth.service';
+
+/** The bearer token of a request, as passport-jwt reads it ("Authorization: Bearer <token>"). */
+export const bearerToken = ExtractJwt.fromAuthHeaderAsBearerToken();
 
 /**
  * passport-jwt verifies signature, algorithm (HS256 only: `alg: none` is refused), issuer, audience and expiry.
@@ -20,7 +23,8 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     private readonly auth: AuthService,
   ) {
     super({
-      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+      jwtFromRequest: bearerToken,
+      passReqToCallback: true,
       // A KeyObject made once: given a string, jsonwebtoken first tries (and fails) createPublicKey on every request (issue 6 profile: 5% of CPU).
       secretOrKey: createSecretKey(Buffer.from(config.jwtSecret)) as unknown as Buffer,
       algorithms: [JWT_ALGORITHM],
@@ -31,9 +35,14 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     this.maxLifetimeSeconds = config.jwtTtlSeconds;
   }
 
-  async validate(claims: RegistryClaims & { iat?: unknown; exp?: unknown }): Promise<Principal | false> {
+  async validate(request: Parameters<typeof bearerToken>[0], claims: RegistryClaims & { iat?: unknown; exp?: unknown }): Promise<Principal | false> {
     if (typeof claims.exp !== 'number' || typeof claims.iat !== 'number') return false;
     if (claims.exp - claims.iat > this.maxLifetimeSeconds) return false;
-    return (await this.auth.principalFromClaims(claims)) ?? false;
+    const principal = await this.auth.principalFromClaims(claims);
+    if (!principal) return false;
+    // Verified and accepted: the guard need not check this token's signature again until it expires.
+    const token = bearerToken(request);
+    if (token) this.auth.verifiedTokens.remember(token, claims as VerifiedClaims);
+    return principal;
   }
 }

@@ -5,6 +5,8 @@ import { IS_PUBLIC, ROLES_KEY } from '../common/decorators';
 import { DomainError, ErrorCode } from '../common/errors';
 import { isDatabaseUnavailable } from '../common/problem.filter';
 import type { Principal, Role } from '../common/roles';
+import { AuthService } from './auth.service';
+import { bearerToken } from './jwt.strategy';
 
 /**
  * Deny by default: every route needs a valid bearer token unless it says
@@ -13,18 +15,31 @@ import type { Principal, Role } from '../common/roles';
  */
 @Injectable()
 export class RegistryAuthGuard extends AuthGuard('jwt') {
-  constructor(private readonly reflector: Reflector) {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly auth: AuthService,
+  ) {
     super();
   }
 
   override async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
-    await (super.canActivate(context) as Promise<boolean>);
+    const request = context.switchToHttp().getRequest<Parameters<typeof bearerToken>[0] & { user: Principal }>();
+    // A token verified before and not yet expired: only its account is looked up again (issue 6).
+    const token = bearerToken(request);
+    const claims = token ? this.auth.verifiedTokens.get(token) : null;
+    // Any trouble looking the account up: the full check below answers it (401, or 503 when the database is down).
+    const principal = claims ? await this.auth.principalFromClaims(claims).catch(() => null) : null;
+    if (principal) request.user = principal;
+    else {
+      if (token) this.auth.verifiedTokens.forget(token);
+      await (super.canActivate(context) as Promise<boolean>);
+    }
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
-    const principal = context.switchToHttp().getRequest<{ user: Principal }>().user;
-    if (!roles || !roles.includes(principal.role)) {
-      throw new DomainError(ErrorCode.FORBIDDEN, 'Forbidden', { detail: `role ${principal.role} may not use this route` });
+    const role = request.user.role;
+    if (!roles || !roles.includes(role)) {
+      throw new DomainError(ErrorCode.FORBIDDEN, 'Forbidden', { detail: `role ${role} may not use this route` });
     }
     return true;
   }

@@ -71,6 +71,26 @@ describe('bearer tokens: every rejection is 401 problem+json', () => {
     await expectRejected(`Bearer ${expired}`);
   });
 
+  it('rejects a token it accepted before, once the token expires (verified tokens are remembered only until exp)', async () => {
+    // exp on the next whole second after next: accepted now (and remembered), refused from exp on.
+    const exp = Math.floor(Date.now() / 1000) + 2;
+    const token = jwt.sign({ ...goodClaims, iat: exp - 60, exp }, TEST_JWT_SECRET, { algorithm: 'HS256', issuer: t.config.jwtIssuer, audience: t.config.jwtAudience });
+    expect((await t.http.get('/auth/me').set(...bearer(token))).status).toBe(200);
+    expect((await t.http.get('/auth/me').set(...bearer(token))).status).toBe(200); // the remembered path
+    await new Promise((r) => setTimeout(r, exp * 1000 - Date.now() + 50));
+    await expectRejected(`Bearer ${token}`);
+  });
+
+  it('accepts a remembered token only verbatim: one changed character is verified afresh and refused', async () => {
+    const token = sign();
+    expect((await t.http.get('/auth/me').set(...bearer(token))).status).toBe(200);
+    const [header, payload, signature] = token.split('.');
+    const flipped = signature[5] === 'A' ? 'B' : 'A';
+    await expectRejected(`Bearer ${header}.${payload}.${signature.slice(0, 5)}${flipped}${signature.slice(6)}`);
+    const forged = b64url({ ...goodClaims, role: 'REGULATOR', iss: t.config.jwtIssuer, aud: t.config.jwtAudience, exp: Math.floor(Date.now() / 1000) + 300 });
+    await expectRejected(`Bearer ${header}.${forged}.${signature}`);
+  });
+
   it('rejects a token without an expiry', async () => {
     const eternal = jwt.sign(goodClaims, TEST_JWT_SECRET, { algorithm: 'HS256', issuer: t.config.jwtIssuer, audience: t.config.jwtAudience });
     await expectRejected(`Bearer ${eternal}`);
