@@ -3,8 +3,7 @@ import { createHash } from 'node:crypto';
 import * as net from 'node:net';
 import { Client } from 'pg';
 import { partyFromRow } from '../src/contracts/contract-rows';
-import { randomUUID } from 'node:crypto';
-import { CREATE_CONTRACTS, CREATE_PARTIES, createContractsItem, NewContract } from '../src/contracts/create-contract.sql';
+import { CREATE_CONTRACTS, CREATE_PARTIES, createContractsItem, NewContract, newContractIds } from '../src/contracts/create-contract.sql';
 import type { ContractTerms } from '../src/contracts/domain/contract-rules';
 import { filingAuthority } from '../src/contracts/domain/filing-lifecycle';
 
@@ -102,7 +101,7 @@ export async function measureFilingDbLimit(
   } satisfies NewContract;
   const revisions = { rollout: read[0].rolloutRevision, calendar: read[0].calendarRevision };
   // `batch` filings per statement, as the registry's group commit sends them.
-  const values = () => [JSON.stringify(Array.from({ length: batch }, (_, ord) => ({ ...createContractsItem(randomUUID(), contract, revisions), ord })))];
+  const values = () => [JSON.stringify(Array.from({ length: batch }, (_, ord) => ({ ...createContractsItem(newContractIds(), contract, revisions), ord })))];
   const clients = await Promise.all(
     Array.from({ length: connections }, async () => {
       const client = new Client({ connectionString: databaseUrl });

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In } from 'typeorm';
@@ -30,7 +29,18 @@ import {
 } from './contract-views';
 import { pageByTimeAndId } from './keyset';
 import { preparedQuery } from './prepared';
-import { CREATE_CONTRACTS, CREATE_PARTIES, createContractsItem, FilingItem, NewContract, NewFiling, PartyFacts } from './create-contract.sql';
+import {
+  CREATE_CONTRACTS,
+  CREATE_PARTIES,
+  createContractsItem,
+  CreatedRow,
+  createdRows,
+  FilingItem,
+  NewContract,
+  newContractIds,
+  NewFiling,
+  PartyFacts,
+} from './create-contract.sql';
 import { contractFromJson, filingFromJson, PARTY_JSON, partyFromRow, PartyRow, versionFromJson } from './contract-rows';
 import { ContractTermsDto, CreateContractDto, ListContractsQuery, ReportIncidentDto, ReviewFilingDto, TerminateContractDto } from './contract.dto';
 import { Contract } from './contract.entity';
@@ -56,7 +66,7 @@ const FILING_ATTEMPTS = 3;
  * statement on 2 connections gave the database its highest rate here (bench/filing.ts with
  * BENCH_DB_BATCH); 32 leaves headroom for bursts.
  */
-const FILING_GROUP_COMMIT = { maxBatch: 32, maxInFlight: 2 };
+const FILING_GROUP_COMMIT = { maxBatch: Number(process.env.XB || 32), maxInFlight: Number(process.env.XF || 2) };
 
 interface FilingRevisions {
   rollout: string;
@@ -64,17 +74,6 @@ interface FilingRevisions {
 }
 
 type FilingPlan = Pick<NewContract, 'terms' | 'direction' | 'filings'>;
-
-/** The view of a contract just created, from the insert's RETURNING rows. */
-function createdView(row: Record<string, any>, parties: PartyRow[]): ContractView {
-  return toContractView(
-    contractFromJson(row.contract),
-    (row.versions as object[]).map(versionFromJson),
-    (row.filings as object[]).map(filingFromJson),
-    gbaToday(),
-    new Map<string, PartyRow>(parties.map((o) => [o.id, o])),
-  );
-}
 
 /** What the transfer log flags records against, as plain facts (`scopeFactsFor`). */
 export interface ContractScopeFacts {
@@ -239,7 +238,7 @@ export class ContractsService {
   /** The rollout and calendar fingerprints the latest checked filing read. */
   private assumedRevisions: FilingRevisions | null = null;
   /** Concurrent filings' inserts, one statement for many (`writeFilings`). */
-  private readonly filingCommit: GroupCommit<FilingItem, Record<string, any> | null>;
+  private readonly filingCommit: GroupCommit<FilingItem, CreatedRow | null>;
 
   // ---- API for other modules -------------------------------------------------------------
 
@@ -407,15 +406,19 @@ export class ContractsService {
     recipient: PartyFacts,
     revisions: FilingRevisions,
   ): Promise<ContractView | null> {
-    const row = await this.filingCommit.submit(createContractsItem(randomUUID(), { ...plan, processor, recipient, actor: principal }, revisions));
-    return row ? createdView(row, row.parties as PartyRow[]) : null;
+    const ids = newContractIds();
+    const contract: NewContract = { ...plan, processor, recipient, actor: principal };
+    const row = await this.filingCommit.submit(createContractsItem(ids, { ...contract, processor, recipient }, revisions));
+    if (!row) return null;
+    const created = createdRows(ids, contract, row);
+    return toContractView(created.contract, [created.version], created.filings, gbaToday(), new Map(row.parties.map((o) => [o.id, o])));
   }
 
-  /** One statement for every filing in `items`; per item, its row or null (not written). */
-  private async writeFilings(items: Array<FilingItem>): Promise<Array<Record<string, any> | null>> {
+  /** One statement for every filing in `items`; per item, what the database decided, or null (not written). */
+  private async writeFilings(items: FilingItem[]): Promise<Array<CreatedRow | null>> {
     const batch = JSON.stringify(items.map((item, ord) => ({ ...item, ord })));
-    const rows = await retrying(() => preparedQuery(this.dataSource, CREATE_CONTRACTS.name, CREATE_CONTRACTS.text, [batch]));
-    const byId = new Map(rows.map((r) => [r.id as string, r]));
+    const rows = await retrying(() => preparedQuery<CreatedRow>(this.dataSource, CREATE_CONTRACTS.name, CREATE_CONTRACTS.text, [batch]));
+    const byId = new Map(rows.map((r) => [r.id, r]));
     return items.map((item) => byId.get(item.id) ?? null);
   }
 

@@ -10,11 +10,15 @@
  *    BEGIN/COMMIT round trips), each only while the facts it was planned on hold, and returns
  *    what the views need.
  */
+import { randomUUID } from 'node:crypto';
 import { CALENDAR_REVISION_SQL } from '../calendar/calendar.service';
 import type { Principal } from '../common/roles';
 import { ROLLOUT_REVISION_SQL } from '../rollout/rollout.service';
 import { PARTY_COLUMNS, PARTY_JSON, PartyRow } from './contract-rows';
+import type { Contract } from './contract.entity';
+import type { ContractVersion } from './contract-version.entity';
 import type { ContractTerms, Direction } from './domain/contract-rules';
+import type { Filing } from './filing.entity';
 
 export interface NamedStatement {
   /** Prepared-statement name, unique to `text` in the process. */
@@ -53,21 +57,24 @@ export interface NewContract {
  * `createContractsItem`s. Writes, in one statement, every item whose rollout and calendar
  * fingerprints and parties' jurisdiction, city and sector are still what it was planned with, in
  * the statement's own snapshot; an item not written comes back without a row and goes through the
- * checked path. Contract ids come with the items, so each returned row names its item: `id`, the
- * contract, versions and filings as row_to_json writes them, the number of history entries, and
- * both parties as they are now (names, verification) for the view.
+ * checked path. The registry makes every id, so the statement returns only what the database
+ * decides: per contract written, its id, `created_at` and `updated_at` (the transaction's time,
+ * which every row of it takes), and both parties as they are now (names, verification) for the
+ * view. `createdRows` rebuilds the rest. (Returning the rows as JSON cost PostgreSQL 0.33 ms of CPU
+ * per filing instead of 0.25, and the registry twice the parsing: bench/filing.ts, one run.)
  */
 export const CREATE_CONTRACTS: NamedStatement = {
-  name: 'contracts.create.insert-assuming-many',
+  name: 'contracts.create.insert-many',
   text: `WITH i AS (
            SELECT * FROM jsonb_to_recordset($1::jsonb) AS i(
-             ord int, id uuid, regime text, processor_id uuid, recipient_id uuid, processor_jurisdiction text, recipient_jurisdiction text,
-             processor_sector text, processor_city text, recipient_city text, direction text, effective_date date, expiry_date date,
-             important_data_included boolean, annex jsonb, pipia jsonb, filings jsonb, actor_id uuid, actor_kind text, actor_role text,
-             actor_organisation_id uuid, actor_authority text, rollout_revision text, calendar_revision text)
+             ord int, id uuid, version_id uuid, regime text, processor_id uuid, recipient_id uuid, processor_jurisdiction text,
+             recipient_jurisdiction text, processor_sector text, processor_city text, recipient_city text, direction text,
+             effective_date date, expiry_date date, important_data_included boolean, annex jsonb, pipia jsonb, filings jsonb,
+             actor_id uuid, actor_kind text, actor_role text, actor_organisation_id uuid, actor_authority text,
+             rollout_revision text, calendar_revision text)
          ), rev AS MATERIALIZED (
            SELECT ${ROLLOUT_REVISION_SQL} AS rollout, ${CALENDAR_REVISION_SQL} AS calendar
-         ), ok AS (
+         ), ok AS MATERIALIZED (
            SELECT i.* FROM i, rev
            WHERE i.rollout_revision = rev.rollout AND i.calendar_revision = rev.calendar
              AND EXISTS (SELECT 1 FROM organisations o WHERE o.id = i.processor_id AND o.jurisdiction = i.processor_jurisdiction
@@ -79,54 +86,70 @@ export const CREATE_CONTRACTS: NamedStatement = {
                                   direction, latest_version, filing_version, revision, created_by)
            SELECT id, regime, processor_id, recipient_id, processor_jurisdiction, recipient_jurisdiction, processor_sector,
                   direction, 1, 1, 1, actor_id
-           FROM ok ORDER BY ord RETURNING *
+           FROM ok ORDER BY ord
+           RETURNING id, processor_id, recipient_id, created_at, updated_at
          ), v AS (
-           INSERT INTO contract_versions (contract_id, version, regime, effective_date, expiry_date, important_data_included,
+           INSERT INTO contract_versions (id, contract_id, version, regime, effective_date, expiry_date, important_data_included,
                                           annex, pipia, changed_fields, refiling_required, created_by)
-           SELECT ok.id, 1, ok.regime, ok.effective_date, ok.expiry_date, ok.important_data_included, ok.annex, ok.pipia, '[]'::jsonb, true, ok.actor_id
-           FROM ok JOIN c ON c.id = ok.id ORDER BY ok.ord RETURNING *
+           SELECT version_id, id, 1, regime, effective_date, expiry_date, important_data_included, annex, pipia, '[]'::jsonb, true, actor_id
+           FROM ok ORDER BY ord
          ), f AS (
-           INSERT INTO filings (contract_id, contract_version_id, version, party, organisation_id, authority, deadline, provisional, status)
-           SELECT ok.id, v.id, 1, x.party, x.organisation_id, x.filing->>'authority', (x.filing->>'deadline')::date, (x.filing->>'provisional')::boolean,
-                  'NOT_SUBMITTED'
-           FROM ok JOIN v ON v.contract_id = ok.id
-                CROSS JOIN LATERAL (VALUES (1, 'processor', ok.processor_id, ok.filings->0), (2, 'recipient', ok.recipient_id, ok.filings->1))
+           INSERT INTO filings (id, contract_id, contract_version_id, version, party, organisation_id, authority, deadline, provisional, status)
+           SELECT (x.filing->>'id')::uuid, ok.id, ok.version_id, 1, x.party, x.organisation_id, x.filing->>'authority',
+                  (x.filing->>'deadline')::date, (x.filing->>'provisional')::boolean, 'NOT_SUBMITTED'
+           FROM ok CROSS JOIN LATERAL (VALUES (1, 'processor', ok.processor_id, ok.filings->0), (2, 'recipient', ok.recipient_id, ok.filings->1))
                   AS x(n, party, organisation_id, filing)
            ORDER BY ok.ord, x.n
-           RETURNING *
          ), h AS (
            INSERT INTO contract_history (contract_id, action, version, party, from_status, to_status, actor_id, actor_kind, actor_role,
                                          actor_organisation_id, actor_authority, details)
            SELECT ok.id, x.action, 1, x.party, NULL, x.to_status, ok.actor_id, ok.actor_kind, ok.actor_role, ok.actor_organisation_id,
                   ok.actor_authority, x.details
-           FROM ok JOIN c ON c.id = ok.id
-                CROSS JOIN LATERAL (VALUES (1, 'CONTRACT_CREATED', NULL::text, NULL::text,
-                                            jsonb_build_object('direction', ok.direction, 'effectiveDate', ok.effective_date)),
-                                           (2, 'FILING_CREATED', 'processor', 'NOT_SUBMITTED', ok.filings->0),
-                                           (3, 'FILING_CREATED', 'recipient', 'NOT_SUBMITTED', ok.filings->1))
+           FROM ok CROSS JOIN LATERAL (VALUES (1, 'CONTRACT_CREATED', NULL::text, NULL::text,
+                                               jsonb_build_object('direction', ok.direction, 'effectiveDate', ok.effective_date)),
+                                              (2, 'FILING_CREATED', 'processor', 'NOT_SUBMITTED', (ok.filings->0) - 'id'),
+                                              (3, 'FILING_CREATED', 'recipient', 'NOT_SUBMITTED', (ok.filings->1) - 'id'))
                   AS x(n, action, party, to_status, details)
            ORDER BY ok.ord, x.n
-           RETURNING contract_id
          )
-         SELECT c.id, row_to_json(c) AS contract,
-                (SELECT json_agg(v) FROM v WHERE v.contract_id = c.id) AS versions,
-                (SELECT json_agg(f ORDER BY f.party) FROM f WHERE f.contract_id = c.id) AS filings,
-                (SELECT count(*) FROM h WHERE h.contract_id = c.id)::int AS history,
+         SELECT c.id, c.created_at AS "createdAt", c.updated_at AS "updatedAt",
                 (SELECT json_agg(${PARTY_JSON}) FROM organisations o WHERE o.id IN (c.processor_id, c.recipient_id)) AS parties
          FROM c`,
 };
+
+/** What CREATE_CONTRACTS returns per contract written. */
+export interface CreatedRow {
+  id: string;
+  createdAt: Date;
+  updatedAt: Date;
+  parties: PartyRow[];
+}
+
+/** The ids the registry gives a new contract's rows. */
+export interface NewContractIds {
+  contract: string;
+  version: string;
+  /** Processor's filing, then the recipient's. */
+  filings: [string, string];
+}
+
+/** Fresh ids for a new contract's rows (UUID v4, as gen_random_uuid makes). */
+export function newContractIds(): NewContractIds {
+  return { contract: randomUUID(), version: randomUUID(), filings: [randomUUID(), randomUUID()] };
+}
 
 /** A filing as CREATE_CONTRACTS reads it from $1: JSON, the columns' names and types. */
 export type FilingItem = Record<string, unknown> & { id: string };
 
 /** One item of CREATE_CONTRACTS's $1 (`ord`, its place in the batch, is added when the batch is sent). */
 export function createContractsItem(
-  id: string,
+  ids: NewContractIds,
   { terms, processor, recipient, direction, filings, actor }: NewContract & { processor: PartyFacts; recipient: PartyFacts },
   revisions: { rollout: string; calendar: string },
 ): FilingItem {
   return {
-    id,
+    id: ids.contract,
+    version_id: ids.version,
     regime: terms.regime,
     processor_id: processor.id,
     recipient_id: recipient.id,
@@ -141,7 +164,7 @@ export function createContractsItem(
     important_data_included: terms.importantDataIncluded,
     annex: terms.annex,
     pipia: terms.pipia,
-    filings: filings.map((f) => ({ authority: f.authority, deadline: f.deadline, provisional: f.provisional })),
+    filings: filings.map((f, n) => ({ id: ids.filings[n], authority: f.authority, deadline: f.deadline, provisional: f.provisional })),
     actor_id: actor.id,
     actor_kind: actor.kind,
     actor_role: actor.role,
@@ -149,5 +172,76 @@ export function createContractsItem(
     actor_authority: actor.authority,
     rollout_revision: revisions.rollout,
     calendar_revision: revisions.calendar,
+  };
+}
+
+/**
+ * The rows CREATE_CONTRACTS wrote for one item, as GET /contracts/:id reads them back: what the
+ * registry sent, with the database's `created_at` and `updated_at` (every row of the statement
+ * takes the transaction's time: `now()` defaults).
+ */
+export function createdRows(
+  ids: NewContractIds,
+  { terms, processor, recipient, direction, filings, actor }: NewContract,
+  at: { createdAt: Date; updatedAt: Date },
+): { contract: Contract; version: ContractVersion; filings: Filing[] } {
+  const contract: Contract = {
+    id: ids.contract,
+    regime: terms.regime,
+    processorId: processor.id,
+    recipientId: recipient.id,
+    processorJurisdiction: processor.jurisdiction,
+    recipientJurisdiction: recipient.jurisdiction,
+    processorSector: processor.sector,
+    direction,
+    latestVersion: 1,
+    filingVersion: 1,
+    revision: 1,
+    terminatedOn: null,
+    terminationReason: null,
+    terminatedByOrganisationId: null,
+    createdBy: actor.id,
+    createdAt: at.createdAt,
+    updatedAt: at.updatedAt,
+  };
+  const version: ContractVersion = {
+    id: ids.version,
+    contractId: ids.contract,
+    version: 1,
+    regime: terms.regime,
+    effectiveDate: terms.effectiveDate,
+    expiryDate: terms.expiryDate ?? null,
+    importantDataIncluded: terms.importantDataIncluded,
+    annex: terms.annex,
+    pipia: terms.pipia,
+    changedFields: [],
+    refilingRequired: true,
+    createdBy: actor.id,
+    createdAt: at.updatedAt,
+  };
+  const parties = [processor.id, recipient.id];
+  return {
+    contract,
+    version,
+    filings: filings.map((f, n) => ({
+      id: ids.filings[n],
+      contractId: ids.contract,
+      contractVersionId: ids.version,
+      version: 1,
+      party: n === 0 ? 'processor' : 'recipient',
+      organisationId: parties[n],
+      authority: f.authority as Filing['authority'],
+      deadline: f.deadline,
+      provisional: f.provisional,
+      status: 'NOT_SUBMITTED',
+      firstSubmittedOn: null,
+      submittedAt: null,
+      reviewedAt: null,
+      reviewedBy: null,
+      returnReason: null,
+      resubmissionDeadline: null,
+      filingNumber: null,
+      createdAt: at.updatedAt,
+    })),
   };
 }
