@@ -66,7 +66,7 @@ const FILING_ATTEMPTS = 3;
  * statement on 2 connections gave the database its highest rate here (bench/filing.ts with
  * BENCH_DB_BATCH); 32 leaves headroom for bursts.
  */
-const FILING_GROUP_COMMIT = { maxBatch: Number(process.env.XB || 32), maxInFlight: Number(process.env.XF || 2) };
+const FILING_GROUP_COMMIT = { maxBatch: 32, maxInFlight: 2 };
 
 interface FilingRevisions {
   rollout: string;
