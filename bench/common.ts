@@ -60,6 +60,13 @@ export function percentile(sorted: number[], p: number): number {
 }
 
 /**
+ * Most filings one measurement makes (POST /contracts, the database limit), so the tables stay
+ * bounded: far above what 10 s at this machine's rates make (a lower bound once cut the run short
+ * and capped the measured rate).
+ */
+export const FILING_MAX_REQUESTS = 100_000;
+
+/**
  * How the database limit sends filings: `batch` per statement on `connections` connections, the
  * registry's group commit at its best here (16 x 2 beat 1 x 32, 8 x 4, 16 x 4 and 32 x 1; one
  * filing per statement on 32 connections reached a third of it).

@@ -10,12 +10,12 @@
  *   BENCH_ONLY=post|get                                    only that route after the ceiling
  *   BENCH_SKIP_CEILING=1                                   no ceiling run (a --cpu-prof of one route only)
  *
- * Bounded: POST stops at 20,000 requests. Never asserts a time; prints ratios to the ceiling of the same run.
+ * Bounded: POST stops at FILING_MAX_REQUESTS (100,000) requests. Never asserts a time; prints ratios to the ceiling of the same run.
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
-import { contractBody, FILING_DB_LIMIT_SHAPE, freePort, measureFilingDbLimit } from './common';
+import { contractBody, FILING_DB_LIMIT_SHAPE, FILING_MAX_REQUESTS, freePort, measureFilingDbLimit } from './common';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from 'pg';
@@ -192,7 +192,7 @@ async function main(): Promise<void> {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       body: JSON.stringify(body),
-      maxOverallRequests: 20_000,
+      maxOverallRequests: FILING_MAX_REQUESTS,
     });
     if (only !== 'get') {
       // How the group commit grouped them: filings per insert statement.
@@ -212,7 +212,7 @@ async function main(): Promise<void> {
           connections: Number(process.env.BENCH_DB_CONNECTIONS || FILING_DB_LIMIT_SHAPE.connections),
           batch: Number(process.env.BENCH_DB_BATCH || FILING_DB_LIMIT_SHAPE.batch),
           seconds: SECONDS,
-          maxRequests: 20_000,
+          maxRequests: FILING_MAX_REQUESTS,
           beforeClose: () => (pgAfter = cpuSeconds(postmaster, true)) },
       );
       const bench = process.cpuUsage(before.bench);

@@ -21,7 +21,7 @@ import { pipeline } from 'node:stream/promises';
 import { Readable, Writable } from 'node:stream';
 import { Client } from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
-import { contractBody, FILING_DB_LIMIT_SHAPE, freePort, measureFilingDbLimit, METHOD, percentile } from './common';
+import { contractBody, FILING_DB_LIMIT_SHAPE, FILING_MAX_REQUESTS, freePort, measureFilingDbLimit, METHOD, percentile } from './common';
 import { BinaryCopyWriter } from '../src/database/binary-copy';
 import { startEmbeddedPostgres } from '../src/database/embedded-postgres';
 import { runMigrations } from '../src/database/migrate';
@@ -591,13 +591,13 @@ async function measureFiling(api: Api, seedData: Seed, ownerUrl: string): Promis
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     body: JSON.stringify(contractBody(processorId, seedData.recipientIds[0])),
     // Bounded in count too, so the table does not grow without limit (`amount` would ignore the duration).
-    maxOverallRequests: 20_000,
+    maxOverallRequests: FILING_MAX_REQUESTS,
   });
   // The database's own limit for the statement POST /contracts sends, straight through pg (bench/common.ts).
   const dbLimit = await measureFilingDbLimit(
     ownerUrl,
     { processorId, recipientId: seedData.recipientIds[0], filerId: seedData.credentials.filers[0].userId },
-    { ...FILING_DB_LIMIT_SHAPE, seconds: FILING_SECONDS, maxRequests: 20_000 },
+    { ...FILING_DB_LIMIT_SHAPE, seconds: FILING_SECONDS, maxRequests: FILING_MAX_REQUESTS },
   );
   const contractId = seedData.contractIds[0];
   const read = await cannon({ url: `${base}/contracts/${contractId}`, headers: { authorization: `Bearer ${token}` } });
