@@ -50,7 +50,7 @@ import { diffTerms } from './domain/amendment';
 import { ContractTerms, ContractViolation, deriveDirection, Direction, IsoDate, isIsoDate, Jurisdiction, validateContract } from './domain/contract-rules';
 import { FilingDeadlineFacts, filingAuthority, filingToActOn, formatFilingNumber, nextFilingStatus, FilingAction } from './domain/filing-lifecycle';
 import { missingMaterials } from './domain/materials';
-import { Filing, FilingNumberCounter, FilingParty } from './filing.entity';
+import { Filing, FilingNumberCounter, FilingParty, UNSUBMITTED } from './filing.entity';
 import { ContractIncident } from './incident.entity';
 
 /** R8 [C]: each party files within 10 working days from the date the contract takes effect. */
@@ -904,14 +904,7 @@ export class ContractsService {
           authority: filingAuthority(organisation.jurisdiction),
           deadline,
           provisional,
-          status: 'NOT_SUBMITTED',
-          firstSubmittedOn: null,
-          submittedAt: null,
-          reviewedAt: null,
-          reviewedBy: null,
-          returnReason: null,
-          resubmissionDeadline: null,
-          filingNumber: null,
+          ...UNSUBMITTED,
         }),
       );
       await this.record(m, principal, contract.id, 'FILING_CREATED', {

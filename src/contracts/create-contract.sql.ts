@@ -18,7 +18,7 @@ import { PARTY_COLUMNS, PARTY_JSON, PartyRow } from './contract-rows';
 import type { Contract } from './contract.entity';
 import type { ContractVersion } from './contract-version.entity';
 import type { ContractTerms, Direction } from './domain/contract-rules';
-import type { Filing } from './filing.entity';
+import { type Filing, UNSUBMITTED } from './filing.entity';
 
 export interface NamedStatement {
   /** Prepared-statement name, unique to `text` in the process. */
@@ -233,14 +233,7 @@ export function createdRows(
       authority: f.authority as Filing['authority'],
       deadline: f.deadline,
       provisional: f.provisional,
-      status: 'NOT_SUBMITTED',
-      firstSubmittedOn: null,
-      submittedAt: null,
-      reviewedAt: null,
-      reviewedBy: null,
-      returnReason: null,
-      resubmissionDeadline: null,
-      filingNumber: null,
+      ...UNSUBMITTED,
       createdAt: at.updatedAt,
     })),
   };

@@ -84,6 +84,18 @@ export class Filing {
   createdAt: Date;
 }
 
+/** A filing's state before its first submission (R10): what every new filing starts from. */
+export const UNSUBMITTED = {
+  status: 'NOT_SUBMITTED',
+  firstSubmittedOn: null,
+  submittedAt: null,
+  reviewedAt: null,
+  reviewedBy: null,
+  returnReason: null,
+  resubmissionDeadline: null,
+  filingNumber: null,
+} as const satisfies Partial<Filing>;
+
 /** One gapless sequence per authority and year for filing numbers, advanced inside the accepting transaction. */
 @Entity({ name: 'filing_number_counters' })
 export class FilingNumberCounter {
