@@ -130,6 +130,18 @@ export function termsOf(v: ContractVersion): ContractTerms {
   };
 }
 
+/** The inverse of `termsOf`: a version's term columns. */
+export function versionTermsOf(terms: ContractTerms): Pick<ContractVersion, 'regime' | 'effectiveDate' | 'expiryDate' | 'importantDataIncluded' | 'annex' | 'pipia'> {
+  return {
+    regime: terms.regime,
+    effectiveDate: terms.effectiveDate,
+    expiryDate: terms.expiryDate ?? null,
+    importantDataIncluded: terms.importantDataIncluded,
+    annex: terms.annex,
+    pipia: terms.pipia,
+  };
+}
+
 export function toFilingView(f: Filing, effectiveDate: IsoDate, today: IsoDate): FilingView {
   return {
     id: f.id,

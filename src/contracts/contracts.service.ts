@@ -25,6 +25,7 @@ import {
   toContractView,
   toFilingView,
   toVersionView,
+  versionTermsOf,
   VersionView,
 } from './contract-views';
 import { pageByTimeAndId } from './keyset';
@@ -867,12 +868,7 @@ export class ContractsService {
       m.getRepository(ContractVersion).create({
         contractId: contract.id,
         version: n,
-        regime: terms.regime,
-        effectiveDate: terms.effectiveDate,
-        expiryDate: terms.expiryDate ?? null,
-        importantDataIncluded: terms.importantDataIncluded,
-        annex: terms.annex,
-        pipia: terms.pipia,
+        ...versionTermsOf(terms),
         changedFields,
         refilingRequired,
         createdBy: principal.id,

@@ -15,6 +15,7 @@ import { CALENDAR_REVISION_SQL } from '../calendar/calendar.service';
 import type { Principal } from '../common/roles';
 import { ROLLOUT_REVISION_SQL } from '../rollout/rollout.service';
 import { PARTY_COLUMNS, PARTY_JSON, PartyRow } from './contract-rows';
+import { versionTermsOf } from './contract-views';
 import type { Contract } from './contract.entity';
 import type { ContractVersion } from './contract-version.entity';
 import type { ContractTerms, Direction } from './domain/contract-rules';
@@ -208,12 +209,7 @@ export function createdRows(
     id: ids.version,
     contractId: ids.contract,
     version: 1,
-    regime: terms.regime,
-    effectiveDate: terms.effectiveDate,
-    expiryDate: terms.expiryDate ?? null,
-    importantDataIncluded: terms.importantDataIncluded,
-    annex: terms.annex,
-    pipia: terms.pipia,
+    ...versionTermsOf(terms),
     changedFields: [],
     refilingRequired: true,
     createdBy: actor.id,
