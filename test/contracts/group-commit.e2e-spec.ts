@@ -128,4 +128,31 @@ describe('filing: concurrent filings share insert statements', () => {
       await asOwner(t, `DROP TRIGGER test_poison ON contract_versions; DROP FUNCTION test_poison()`);
     }
   });
+
+  it('a filing whose facts change under every attempt gives up with 409 CONFLICT and writes nothing', async () => {
+    // The calendar fingerprint read with the parties and the one the insert checks differ every
+    // time: a row-level security policy shows the application's role a random half of twenty
+    // overrides (far from any deadline here) on each read. (Chance that one of the four inserts
+    // sees the subset its read saw: about 4 in a million.)
+    await asOwner(t, `INSERT INTO calendar_overrides (jurisdiction, date, kind, reason)
+        SELECT 'MAINLAND', DATE '2031-03-02' + n, 'CLOSURE', 'flicker ' || n FROM generate_series(0, 19) AS n;
+      ALTER TABLE calendar_overrides ENABLE ROW LEVEL SECURITY;
+      CREATE POLICY flicker ON calendar_overrides FOR SELECT USING (random() < 0.5)`);
+    try {
+      const [{ n: before }] = await t.dataSource.query(`SELECT count(*)::int AS n FROM contracts`);
+      const res = await t.http.post('/contracts').set(...bearer(p.mainland)).send(contractBody(p.mainlandId, p.hongKongId));
+      expect(res.status).toBe(409);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(res.body).toMatchObject({ status: 409, code: 'CONFLICT' });
+      expect(res.body.detail).toMatch(/nothing was filed, try again/);
+      const [{ n: after }] = await t.dataSource.query(`SELECT count(*)::int AS n FROM contracts`);
+      expect(after).toBe(before);
+    } finally {
+      await asOwner(t, `DROP POLICY flicker ON calendar_overrides;
+        ALTER TABLE calendar_overrides DISABLE ROW LEVEL SECURITY;
+        DELETE FROM calendar_overrides WHERE reason LIKE 'flicker %'`);
+    }
+    // And once the facts hold still, the same filing goes through.
+    expect((await t.http.post('/contracts').set(...bearer(p.mainland)).send(contractBody(p.mainlandId, p.hongKongId))).status).toBe(201);
+  });
 });
