@@ -5,6 +5,7 @@ import * as jwt from 'jsonwebtoken';
 import { DataSource } from 'typeorm';
 import { REGISTRY_CONFIG, RegistryConfig } from '../config/config';
 import { DomainError, ErrorCode, notFound, validationFailed } from '../common/errors';
+import { setBounded } from '../common/bounded-map';
 import { authorityMayWrite, Principal, Role } from '../common/roles';
 import { OrganisationsService, toOrganisationView } from '../organisations/organisations.service';
 import { CreateUserDto, MeView, TokenRequestDto, TokenResponse } from './auth.dto';
@@ -156,9 +157,7 @@ export class AuthService implements OnApplicationBootstrap {
     const principal = await this.lookUpPrincipal(claims);
     // Only live principals are kept: a refusal is always read again.
     if (principal) {
-      this.principals.delete(key);
-      this.principals.set(key, { principal, until: now + PRINCIPAL_CACHE_MS });
-      if (this.principals.size > PRINCIPAL_CACHE_CAPACITY) this.principals.delete(this.principals.keys().next().value as string);
+      setBounded(this.principals, key, { principal, until: now + PRINCIPAL_CACHE_MS }, PRINCIPAL_CACHE_CAPACITY);
     } else this.principals.delete(key);
     return principal;
   }

@@ -9,6 +9,8 @@
  * is still looked up on every request (AuthService.principalFromClaims: disabled accounts and
  * changed roles count as before). Bounded: least recently used first out.
  */
+import { setBounded } from '../common/bounded-map';
+
 export interface ExpiringClaims {
   /** Seconds since the epoch (RFC 7519 §4.1.4). */
   exp: number;
@@ -26,17 +28,17 @@ export class VerifiedTokens<C extends ExpiringClaims> {
   get(token: string): C | null {
     const claims = this.tokens.get(token);
     if (!claims) return null;
-    this.tokens.delete(token);
-    if (this.nowSeconds() >= claims.exp) return null;
-    this.tokens.set(token, claims); // most recently used last
+    if (this.nowSeconds() >= claims.exp) {
+      this.tokens.delete(token);
+      return null;
+    }
+    setBounded(this.tokens, token, claims, this.capacity); // most recently used last
     return claims;
   }
 
   /** After a full verification succeeded. */
   remember(token: string, claims: C): void {
-    this.tokens.delete(token);
-    this.tokens.set(token, claims);
-    if (this.tokens.size > this.capacity) this.tokens.delete(this.tokens.keys().next().value as string);
+    setBounded(this.tokens, token, claims, this.capacity);
   }
 
   forget(token: string): void {

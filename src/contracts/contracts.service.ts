@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { CalendarService } from '../calendar/calendar.service';
 import { DomainError, ErrorCode, notFound, validationFailed } from '../common/errors';
+import { setBounded } from '../common/bounded-map';
 import { IllegalTransitionError } from '../common/lifecycle';
 import { decodeCursor, encodeCursor, isBigint, isInstantAndUuid, Page } from '../common/pagination';
 import { authorityMayWrite, isAdmin, isRegulator, Principal, sideOfAuthority } from '../common/roles';
@@ -408,8 +409,8 @@ export class ContractsService {
     revisions: FilingRevisions,
   ): Promise<ContractView | null> {
     const ids = newContractIds();
-    const contract: NewContract = { ...plan, processor, recipient, actor: principal };
-    const row = await this.filingCommit.submit(createContractsItem(ids, { ...contract, processor, recipient }, revisions));
+    const contract = { ...plan, processor, recipient, actor: principal };
+    const row = await this.filingCommit.submit(createContractsItem(ids, contract, revisions));
     if (!row) return null;
     const created = createdRows(ids, contract, row);
     return toContractView(created.contract, [created.version], created.filings, gbaToday(), new Map(row.parties.map((o) => [o.id, o])));
@@ -435,9 +436,7 @@ export class ContractsService {
   }
 
   private rememberParty({ id, jurisdiction, city, sector }: PartyFacts): void {
-    this.partyFacts.delete(id);
-    this.partyFacts.set(id, { id, jurisdiction, city, sector });
-    if (this.partyFacts.size > PARTY_FACTS_CAPACITY) this.partyFacts.delete(this.partyFacts.keys().next().value as string);
+    setBounded(this.partyFacts, id, { id, jurisdiction, city, sector }, PARTY_FACTS_CAPACITY);
   }
 
   async amend(principal: Principal, contractId: string, dto: ContractTermsDto): Promise<AmendmentView> {
