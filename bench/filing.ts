@@ -36,13 +36,15 @@ const CONNECTIONS = 32;
 const ADMIN = { email: 'bench-admin@registry.example', password: 'bench-admin-password-0001' };
 const log = (m: string): void => void process.stderr.write(`[filing ${new Date().toISOString().slice(11, 19)}] ${m}\n`);
 
-
 /** CPU seconds (user + system) of a process and, with `children`, of its direct children (the PostgreSQL backends). */
 function cpuSeconds(pid: number, children = false): number {
   const tick = 100; // USER_HZ
   const one = (p: number): number => {
     try {
-      const fields = fs.readFileSync(`/proc/${p}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+      const fields = fs
+        .readFileSync(`/proc/${p}/stat`, 'utf8')
+        .replace(/^.*\) /, '')
+        .split(' ');
       return (Number(fields[11]) + Number(fields[12])) / tick;
     } catch {
       return 0; // exited
@@ -53,7 +55,10 @@ function cpuSeconds(pid: number, children = false): number {
     for (const entry of fs.readdirSync('/proc')) {
       if (!/^\d+$/.test(entry)) continue;
       try {
-        const fields = fs.readFileSync(`/proc/${entry}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+        const fields = fs
+          .readFileSync(`/proc/${entry}/stat`, 'utf8')
+          .replace(/^.*\) /, '')
+          .split(' ');
         if (Number(fields[1]) === pid) total += one(Number(entry));
       } catch {
         // gone
@@ -64,7 +69,10 @@ function cpuSeconds(pid: number, children = false): number {
 }
 
 function sysSeconds(pid: number): number {
-  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  const fields = fs
+    .readFileSync(`/proc/${pid}/stat`, 'utf8')
+    .replace(/^.*\) /, '')
+    .split(' ');
   return Number(fields[12]) / 100;
 }
 
@@ -78,7 +86,6 @@ async function call(base: string, method: string, url: string, token: string | n
   if (!response.ok) throw new Error(`${method} ${url} → ${response.status} ${text.slice(0, 400)}`);
   return JSON.parse(text);
 }
-
 
 async function main(): Promise<void> {
   const logs: string[] = [];
@@ -135,10 +142,20 @@ async function main(): Promise<void> {
 
     const adminToken = (await call(base, 'POST', '/auth/token', null, { grantType: 'password', ...ADMIN })).accessToken;
     const processor = await call(base, 'POST', '/organisations', adminToken, {
-      legalName: 'Bench Bank (Shenzhen)', jurisdiction: 'MAINLAND', city: 'SHENZHEN', identifierType: 'USCC', identifier: makeValidUscc(4_000_000), sector: 'BANKING',
+      legalName: 'Bench Bank (Shenzhen)',
+      jurisdiction: 'MAINLAND',
+      city: 'SHENZHEN',
+      identifierType: 'USCC',
+      identifier: makeValidUscc(4_000_000),
+      sector: 'BANKING',
     });
     const recipient = await call(base, 'POST', '/organisations', adminToken, {
-      legalName: 'Bench Bank (Hong Kong)', jurisdiction: 'HONG_KONG', city: 'HONG_KONG', identifierType: 'HK_BRN', identifier: '70000000', sector: 'BANKING',
+      legalName: 'Bench Bank (Hong Kong)',
+      jurisdiction: 'HONG_KONG',
+      city: 'HONG_KONG',
+      identifierType: 'HK_BRN',
+      identifier: '70000000',
+      sector: 'BANKING',
     });
     const password = 'bench-user-password-0001';
     const filer = await call(base, 'POST', '/users', adminToken, { email: 'filer@bench.example', password, role: 'ORG_FILER', organisationId: processor.id });
@@ -162,7 +179,13 @@ async function main(): Promise<void> {
         tracing = false;
         const statements = logs.filter((l) => /(statement|execute [^:]*):/.test(l) && !/pg_reload_conf|ALTER SYSTEM/.test(l));
         log(`${name}: ${statements.length} statements`);
-        for (const s of statements) log(`   ${s.replace(/^.*?(LOG:\s+)/, '').replace(/\s+/g, ' ').slice(0, 220)}`);
+        for (const s of statements)
+          log(
+            `   ${s
+              .replace(/^.*?(LOG:\s+)/, '')
+              .replace(/\s+/g, ' ')
+              .slice(0, 220)}`,
+          );
       }
       await admin.query(`ALTER SYSTEM RESET log_statement`);
       await admin.query('SELECT pg_reload_conf()');
@@ -181,19 +204,27 @@ async function main(): Promise<void> {
         `PostgreSQL ${((1000 * (cpuSeconds(postmaster, true) - before.pg)) / n).toFixed(3)}, autocannon ${((bench.user + bench.system) / 1000 / n).toFixed(3)}`;
       return result;
     };
-    log(`load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+    log(
+      `load average ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
+    );
     // BENCH_ONLY=post or get: only that route after the ceiling (for a focused --cpu-prof).
     const only = process.env.BENCH_ONLY;
     const skipped = { requests: { average: NaN, total: 0 }, latency: { p50: NaN, p99: NaN }, errors: 0, non2xx: 0 };
     // The ceiling before and after the filing routes; their mean is the comparator (bench/run.ts).
     const ceilingBefore = process.env.BENCH_SKIP_CEILING === '1' ? skipped : await cannon({ url: `${base}/health/live` });
-    const create = only === 'get' ? skipped : await cannon({
-      url: `${base}/contracts`,
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-      maxOverallRequests: FILING_MAX_REQUESTS,
-    });
+    const create =
+      only === 'get'
+        ? skipped
+        : await cannon({
+            url: `${base}/contracts`,
+            method: 'POST',
+            headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+            body: JSON.stringify(body),
+            maxOverallRequests: FILING_MAX_REQUESTS,
+          });
     if (only !== 'get') {
       // How the group commit grouped them: filings per insert statement.
       const metrics = await (await fetch(`${base}/metrics`)).text();
@@ -213,7 +244,8 @@ async function main(): Promise<void> {
           batch: Number(process.env.BENCH_DB_BATCH || FILING_DB_LIMIT_SHAPE.batch),
           seconds: SECONDS,
           maxRequests: FILING_MAX_REQUESTS,
-          beforeClose: () => (pgAfter = cpuSeconds(postmaster, true)) },
+          beforeClose: () => (pgAfter = cpuSeconds(postmaster, true)),
+        },
       );
       const bench = process.cpuUsage(before.bench);
       cpu['database limit'] =
@@ -226,15 +258,25 @@ async function main(): Promise<void> {
     const ceilingAfter = process.env.BENCH_SKIP_CEILING === '1' ? skipped : await cannon({ url: `${base}/health/live` });
     const ceiling = {
       ...ceilingBefore,
-      requests: { average: (ceilingBefore.requests.average + ceilingAfter.requests.average) / 2, total: ceilingBefore.requests.total + ceilingAfter.requests.total },
+      requests: {
+        average: (ceilingBefore.requests.average + ceilingAfter.requests.average) / 2,
+        total: ceilingBefore.requests.total + ceilingAfter.requests.total,
+      },
       latency: { p50: Math.max(ceilingBefore.latency.p50, ceilingAfter.latency.p50), p99: Math.max(ceilingBefore.latency.p99, ceilingAfter.latency.p99) },
     };
-    log(`load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+    log(
+      `load average ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
+    );
     const row = (name: string, r: typeof ceiling) =>
       `${name.padEnd(20)} req/s ${r.requests.average.toFixed(1).padStart(8)}  p50 ${String(r.latency.p50).padStart(5)} ms  p99 ${String(r.latency.p99).padStart(5)} ms  ` +
       `ratio ${(r.requests.average / ceiling.requests.average).toFixed(3)}  errors ${r.errors} non2xx ${r.non2xx}`;
     for (const [url, line] of Object.entries(cpu)) log(`${url.replace(base, '')}: ${line}`);
-    process.stdout.write(`${row('GET /health/live', ceiling)}  (mean of ${ceilingBefore.requests.average.toFixed(1)} before, ${ceilingAfter.requests.average.toFixed(1)} after)\n${row('POST /contracts', create)}\n${dbLimitLine}${row('GET /contracts/:id', read)}\n`);
+    process.stdout.write(
+      `${row('GET /health/live', ceiling)}  (mean of ${ceilingBefore.requests.average.toFixed(1)} before, ${ceilingAfter.requests.average.toFixed(1)} after)\n${row('POST /contracts', create)}\n${dbLimitLine}${row('GET /contracts/:id', read)}\n`,
+    );
   } finally {
     if (child && child.exitCode === null) {
       const exited = new Promise((r) => child!.once('exit', r));

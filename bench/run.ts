@@ -56,7 +56,6 @@ const log = (message: string): void => {
 
 const round = (value: number, digits = 2): number => Number(value.toFixed(digits));
 
-
 function databaseUrlFor(serverUrl: string, database: string): string {
   const url = new URL(serverUrl);
   url.pathname = `/${database}`;
@@ -161,7 +160,6 @@ async function stopRegistry(child: ChildProcess): Promise<void> {
 const START_MS = Date.parse('2025-02-01T00:00:00Z');
 const SPAN_MS = 365 * 24 * 3600 * 1000;
 
-
 /** One transfer record; about 1 in 50 is out of scope so flags are exercised. */
 function transferRecord(contractId: string, i: number): Record<string, unknown> {
   const flagged = i % 50 === 0;
@@ -223,7 +221,8 @@ async function keepTokensFresh(api: Api, seedData: Seed): Promise<void> {
     seedData.adminToken = await password(api, ADMIN.email, ADMIN.password);
     seedData.regulatorToken = await password(api, credentials.regulator.email, credentials.regulator.password);
     for (const filer of credentials.filers) seedData.filerTokenByProcessor.set(filer.processorId, await password(api, filer.email, filer.password));
-    for (const [i, account] of credentials.serviceAccounts.entries()) seedData.processorTokens[i] = await clientCredentials(api, account.clientId, account.clientSecret);
+    for (const [i, account] of credentials.serviceAccounts.entries())
+      seedData.processorTokens[i] = await clientCredentials(api, account.clientId, account.clientSecret);
     seedData.mintedAt = Date.now();
     log('tokens re-minted');
   })().finally(() => {
@@ -279,7 +278,18 @@ async function seed(api: Api): Promise<Seed> {
     contractIds.push(contract.id);
     contractProcessor.push(p);
   }
-  return { mintedAt, credentials, adminToken, regulatorToken, processorTokens, contractIds, contractProcessor, processorIds, recipientIds, filerTokenByProcessor };
+  return {
+    mintedAt,
+    credentials,
+    adminToken,
+    regulatorToken,
+    processorTokens,
+    contractIds,
+    contractProcessor,
+    processorIds,
+    recipientIds,
+    filerTokenByProcessor,
+  };
 }
 
 /**
@@ -392,7 +402,8 @@ async function measureCopyLimit(ownerUrl: string, rows: number, seedData: Seed):
     await pipeline(Readable.from(chunks()), client.query(copyFrom(`COPY bench_copy_limit (${columns.join(', ')}) FROM STDIN (FORMAT binary)`)));
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const { rows: counted } = await client.query('SELECT count(*)::bigint AS n, count(DISTINCT leaf_index)::bigint AS d FROM bench_copy_limit');
-    if (Number(counted[0].n) !== rows || Number(counted[0].d) !== rows) throw new Error(`bench: the COPY limit stored ${counted[0].n} rows (${counted[0].d} distinct), not ${rows}`);
+    if (Number(counted[0].n) !== rows || Number(counted[0].d) !== rows)
+      throw new Error(`bench: the COPY limit stored ${counted[0].n} rows (${counted[0].d} distinct), not ${rows}`);
     await client.query('DROP TABLE bench_copy_limit');
     return rows / seconds;
   } finally {
@@ -412,7 +423,7 @@ async function ingest(api: Api, seedData: Seed, from: number, to: number): Promi
       next = Math.min(to, start + BATCH);
       await keepTokensFresh(api, seedData);
       // Each batch is for one contract, logged by that contract's processor's service account.
-      const c = (start / BATCH + worker) % seedData.contractIds.length | 0;
+      const c = ((start / BATCH + worker) % seedData.contractIds.length) | 0;
       const records = [];
       for (let i = start; i < Math.min(to, start + BATCH); i++) records.push(transferRecord(seedData.contractIds[c], i));
       const token = seedData.processorTokens[seedData.contractProcessor[c]];
@@ -449,7 +460,12 @@ async function measureQueries(api: Api, seedData: Seed, samples: number): Promis
   return { p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
 }
 
-async function measureProofs(api: Api, token: string, treeSize: number, samples: number): Promise<{ inclusionP50: number; inclusionP99: number; consistencyP50: number; consistencyP99: number }> {
+async function measureProofs(
+  api: Api,
+  token: string,
+  treeSize: number,
+  samples: number,
+): Promise<{ inclusionP50: number; inclusionP99: number; consistencyP50: number; consistencyP99: number }> {
   const inclusion: number[] = [];
   const consistency: number[] = [];
   for (let i = 0; i < samples; i++) {
@@ -772,21 +788,77 @@ async function main(): Promise<void> {
 
   const table = [
     ['figure', 'value', 'limit (same run)', 'ratio / target', 'met'],
-    ['API ingestion (records/s)', String(figures['ingest.recordsPerSecond']), `COPY ${figures['ingest.copyRowsPerSecond']} rows/s`, `${figures['ingest.ratioToCopy']} (≥ 0.5)`, String(figures['ingest.ratioToCopy'] >= 0.5)],
-    ['Audit query p50 / p99 (ms)', `${figures['query.p50Ms']} / ${figures['query.p99Ms']}`, '25 ms', `${round(figures['query.p99Ms'] / 25, 3)} of limit`, String(figures['query.p99Ms'] <= 25)],
-    ['Export (rows/s)', String(figures['export.rowsPerSecond']), `COPY TO ${figures['export.copyToRowsPerSecond']} rows/s`, `${figures['export.ratioToCopyTo']} (≥ 0.5)`, String(figures['export.ratioToCopyTo'] >= 0.5)],
-    ['Export peak RSS (MB)', String(figures['export.peakRssMb']), '300 MB', `${round(figures['export.peakRssMb'] / 300, 3)} of limit`, String(figures['export.peakRssMb'] <= 300)],
-    ['Inclusion proof p50 / p99 (ms)', `${figures['proof.inclusionP50Ms']} / ${figures['proof.inclusionP99Ms']}`, '10 ms', `${round(figures['proof.inclusionP99Ms'] / 10, 3)} of limit`, String(figures['proof.inclusionP99Ms'] <= 10)],
-    ['Consistency proof p50 / p99 (ms)', `${figures['proof.consistencyP50Ms']} / ${figures['proof.consistencyP99Ms']}`, '10 ms', `${round(figures['proof.consistencyP99Ms'] / 10, 3)} of limit`, String(figures['proof.consistencyP99Ms'] <= 10)],
-    ['Filing POST /contracts p99 (ms), req/s', `${figures['filing.createP99Ms']}, ${figures['filing.createRequestsPerSecond']}`, `ceiling ${figures['filing.ceilingRequestsPerSecond']} req/s (mean of ${figures['filing.ceilingBeforeRequestsPerSecond']} before, ${figures['filing.ceilingAfterRequestsPerSecond']} after)`, `${round(figures['filing.createRequestsPerSecond'] / figures['filing.ceilingRequestsPerSecond'], 3)} of ceiling (≥ 0.3; p99 ≤ 50 ms)`, String(figures['filing.createP99Ms'] <= 50 && figures['filing.createRequestsPerSecond'] >= 0.3 * figures['filing.ceilingRequestsPerSecond'])],
-    ['Filing database limit p99 (ms), req/s', `${figures['filing.dbLimitP99Ms']}, ${figures['filing.dbLimitRequestsPerSecond']}`, `the POST /contracts statement through pg, ${FILING_DB_LIMIT_SHAPE.batch} filings per statement on ${FILING_DB_LIMIT_SHAPE.connections} connections`, `POST is ${figures['filing.createRatioToDbLimit']} of it`, '-'],
-    ['Filing GET /contracts/:id p99 (ms), req/s', `${figures['filing.readP99Ms']}, ${figures['filing.readRequestsPerSecond']}`, `ceiling ${figures['filing.ceilingRequestsPerSecond']} req/s`, `${round(figures['filing.readRequestsPerSecond'] / figures['filing.ceilingRequestsPerSecond'], 3)} of ceiling (≥ 0.3; p99 ≤ 50 ms)`, String(figures['filing.readP99Ms'] <= 50 && figures['filing.readRequestsPerSecond'] >= 0.3 * figures['filing.ceilingRequestsPerSecond'])],
+    [
+      'API ingestion (records/s)',
+      String(figures['ingest.recordsPerSecond']),
+      `COPY ${figures['ingest.copyRowsPerSecond']} rows/s`,
+      `${figures['ingest.ratioToCopy']} (≥ 0.5)`,
+      String(figures['ingest.ratioToCopy'] >= 0.5),
+    ],
+    [
+      'Audit query p50 / p99 (ms)',
+      `${figures['query.p50Ms']} / ${figures['query.p99Ms']}`,
+      '25 ms',
+      `${round(figures['query.p99Ms'] / 25, 3)} of limit`,
+      String(figures['query.p99Ms'] <= 25),
+    ],
+    [
+      'Export (rows/s)',
+      String(figures['export.rowsPerSecond']),
+      `COPY TO ${figures['export.copyToRowsPerSecond']} rows/s`,
+      `${figures['export.ratioToCopyTo']} (≥ 0.5)`,
+      String(figures['export.ratioToCopyTo'] >= 0.5),
+    ],
+    [
+      'Export peak RSS (MB)',
+      String(figures['export.peakRssMb']),
+      '300 MB',
+      `${round(figures['export.peakRssMb'] / 300, 3)} of limit`,
+      String(figures['export.peakRssMb'] <= 300),
+    ],
+    [
+      'Inclusion proof p50 / p99 (ms)',
+      `${figures['proof.inclusionP50Ms']} / ${figures['proof.inclusionP99Ms']}`,
+      '10 ms',
+      `${round(figures['proof.inclusionP99Ms'] / 10, 3)} of limit`,
+      String(figures['proof.inclusionP99Ms'] <= 10),
+    ],
+    [
+      'Consistency proof p50 / p99 (ms)',
+      `${figures['proof.consistencyP50Ms']} / ${figures['proof.consistencyP99Ms']}`,
+      '10 ms',
+      `${round(figures['proof.consistencyP99Ms'] / 10, 3)} of limit`,
+      String(figures['proof.consistencyP99Ms'] <= 10),
+    ],
+    [
+      'Filing POST /contracts p99 (ms), req/s',
+      `${figures['filing.createP99Ms']}, ${figures['filing.createRequestsPerSecond']}`,
+      `ceiling ${figures['filing.ceilingRequestsPerSecond']} req/s (mean of ${figures['filing.ceilingBeforeRequestsPerSecond']} before, ${figures['filing.ceilingAfterRequestsPerSecond']} after)`,
+      `${round(figures['filing.createRequestsPerSecond'] / figures['filing.ceilingRequestsPerSecond'], 3)} of ceiling (≥ 0.3; p99 ≤ 50 ms)`,
+      String(figures['filing.createP99Ms'] <= 50 && figures['filing.createRequestsPerSecond'] >= 0.3 * figures['filing.ceilingRequestsPerSecond']),
+    ],
+    [
+      'Filing database limit p99 (ms), req/s',
+      `${figures['filing.dbLimitP99Ms']}, ${figures['filing.dbLimitRequestsPerSecond']}`,
+      `the POST /contracts statement through pg, ${FILING_DB_LIMIT_SHAPE.batch} filings per statement on ${FILING_DB_LIMIT_SHAPE.connections} connections`,
+      `POST is ${figures['filing.createRatioToDbLimit']} of it`,
+      '-',
+    ],
+    [
+      'Filing GET /contracts/:id p99 (ms), req/s',
+      `${figures['filing.readP99Ms']}, ${figures['filing.readRequestsPerSecond']}`,
+      `ceiling ${figures['filing.ceilingRequestsPerSecond']} req/s`,
+      `${round(figures['filing.readRequestsPerSecond'] / figures['filing.ceilingRequestsPerSecond'], 3)} of ceiling (≥ 0.3; p99 ≤ 50 ms)`,
+      String(figures['filing.readP99Ms'] <= 50 && figures['filing.readRequestsPerSecond'] >= 0.3 * figures['filing.ceilingRequestsPerSecond']),
+    ],
   ];
   const widths = table[0].map((_, i) => Math.max(...table.map((row) => row[i].length)));
   const printed = table.map((row) => row.map((cell, i) => cell.padEnd(widths[i])).join('  ')).join('\n');
   const m = result.machine as Record<string, unknown>;
   const header = `GBA registry benchmark, ${ROWS} rows, ${m.cpus} cores (${m.cpuModel}), ${m.memoryGiB} GiB, PostgreSQL ${postgresVersion}, Node ${m.node}`;
-  const growthLines = growth.map((g) => `  ${g.rows} rows: ingest ${g.ingestRecordsPerSecond} records/s, query p99 ${g.queryP99Ms} ms, inclusion proof p99 ${g.inclusionP99Ms} ms`);
+  const growthLines = growth.map(
+    (g) => `  ${g.rows} rows: ingest ${g.ingestRecordsPerSecond} records/s, query p99 ${g.queryP99Ms} ms, inclusion proof p99 ${g.inclusionP99Ms} ms`,
+  );
   process.stdout.write(
     `\n${header}\n\n${printed}\n\nGrowth:\n${growthLines.join('\n')}\n` +
       `During the audit queries: autovacuum of the log ${Math.round(figures['query.autovacuumShare'] * 100)}% of the time, checkpoint ${Math.round(figures['query.checkpointShare'] * 100)}%\n`,

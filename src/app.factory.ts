@@ -47,7 +47,8 @@ export async function createApp(config: RegistryConfig, databaseUrl: string, opt
     trustProxy: config.trustProxy,
     routerOptions: { maxParamLength: 200 },
     // A URL the router cannot decode (bad percent-encoding) or a path parameter past maxParamLength: problem+json too.
-    frameworkErrors: (error: Error, request: { url: string; id: string }, reply: import('fastify').FastifyReply) => sendProblem(reply, toProblem(error, request.url.split('?')[0], request.id)),
+    frameworkErrors: (error: Error, request: { url: string; id: string }, reply: import('fastify').FastifyReply) =>
+      sendProblem(reply, toProblem(error, request.url.split('?')[0], request.id)),
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, databaseUrl, { logDestination: options.logDestination }), adapter, {
     bufferLogs: true,

@@ -92,7 +92,8 @@ function firstDifference(a: string, b: string): string {
   const left = a.split('\n');
   const right = b.split('\n');
   for (let i = 0; i < Math.max(left.length, right.length); i++) {
-    if (left[i] !== right[i]) return `first difference at line ${i + 1}:\n  committed: ${left[i] ?? '(end of file)'}\n  live:      ${right[i] ?? '(end of file)'}`;
+    if (left[i] !== right[i])
+      return `first difference at line ${i + 1}:\n  committed: ${left[i] ?? '(end of file)'}\n  live:      ${right[i] ?? '(end of file)'}`;
   }
   return '';
 }

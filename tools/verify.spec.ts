@@ -143,7 +143,12 @@ describe('offline verification', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ledger-verify-'));
     const exportFile = join(dir, 'entries.ndjson');
     const checkpointFile = join(dir, 'checkpoint.txt');
-    writeFileSync(exportFile, entriesOf(log.leaves).map((e) => JSON.stringify(e)).join('\n') + '\n');
+    writeFileSync(
+      exportFile,
+      entriesOf(log.leaves)
+        .map((e) => JSON.stringify(e))
+        .join('\n') + '\n',
+    );
     writeFileSync(checkpointFile, log.note);
     let output = '';
     const write = (text: string) => {
@@ -151,7 +156,12 @@ describe('offline verification', () => {
     };
     expect(await main(['--export', exportFile, '--checkpoint', checkpointFile, '--key', log.vkey], write)).toBe(0);
     expect(output).toContain(`Log ${ORIGIN}: 1234 entries`);
-    writeFileSync(exportFile, entriesOf(log.leaves.slice(0, 1233)).map((e) => JSON.stringify(e)).join('\n'));
+    writeFileSync(
+      exportFile,
+      entriesOf(log.leaves.slice(0, 1233))
+        .map((e) => JSON.stringify(e))
+        .join('\n'),
+    );
     expect(await main(['--export', exportFile, '--checkpoint', checkpointFile, '--key', log.vkey], write)).toBe(1);
     expect(output).toContain('FAIL  entries complete — leaf 1233 is missing');
     expect(await main(['--export', exportFile], write)).toBe(2);

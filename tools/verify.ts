@@ -198,7 +198,8 @@ export function leafHashesFromEntries(entries: readonly RawEntry[], treeSize: nu
   const hashes: Array<Buffer | undefined> = new Array(treeSize);
   for (const entry of entries) {
     const index = entry.leafIndex;
-    if (typeof index !== 'number' || !Number.isSafeInteger(index) || index < 0) throw new VerificationFailure(`entry has an invalid leafIndex ${String(index)}`);
+    if (typeof index !== 'number' || !Number.isSafeInteger(index) || index < 0)
+      throw new VerificationFailure(`entry has an invalid leafIndex ${String(index)}`);
     if (typeof entry.leaf !== 'string') throw new VerificationFailure(`entry ${index} has no base64 leaf`);
     if (index >= treeSize) continue;
     if (hashes[index] !== undefined) throw new VerificationFailure(`entry ${index} appears twice`);
@@ -288,12 +289,29 @@ export function parseNdjson(text: string): RawEntry[] {
 
 export async function verifyOffline(input: OfflineInput): Promise<Report> {
   const recorder = new Recorder();
-  const key = await recorder.run('verifier key', () => parseVerifierKey(input.verifierKey), (k) => `${k.name}+${k.keyId.toString('hex')}`);
+  const key = await recorder.run(
+    'verifier key',
+    () => parseVerifierKey(input.verifierKey),
+    (k) => `${k.name}+${k.keyId.toString('hex')}`,
+  );
   if (!key) return recorder.report();
-  const checkpoint = await recorder.run('checkpoint signature', () => openCheckpoint(input.checkpointNote, key), (c) => `size ${c.treeSize}`);
+  const checkpoint = await recorder.run(
+    'checkpoint signature',
+    () => openCheckpoint(input.checkpointNote, key),
+    (c) => `size ${c.treeSize}`,
+  );
   if (!checkpoint) return recorder.report();
-  const leafHashes = await recorder.run('entries complete', () => leafHashesFromEntries(input.entries, checkpoint.treeSize), (h) => `${h.length} leaves, gapless`);
-  if (leafHashes) await recorder.run('root matches checkpoint', () => expectRoot(leafHashes, checkpoint), (d) => d);
+  const leafHashes = await recorder.run(
+    'entries complete',
+    () => leafHashesFromEntries(input.entries, checkpoint.treeSize),
+    (h) => `${h.length} leaves, gapless`,
+  );
+  if (leafHashes)
+    await recorder.run(
+      'root matches checkpoint',
+      () => expectRoot(leafHashes, checkpoint),
+      (d) => d,
+    );
   return recorder.report(checkpoint);
 }
 
@@ -338,7 +356,11 @@ export async function verifyOnline(options: OnlineOptions): Promise<Report> {
   );
   const keyText = options.verifierKey ?? published?.verifierKey;
   if (!keyText) return recorder.report();
-  const key = await recorder.run('verifier key', () => parseVerifierKey(keyText), (k) => `${k.name}+${k.keyId.toString('hex')}`);
+  const key = await recorder.run(
+    'verifier key',
+    () => parseVerifierKey(keyText),
+    (k) => `${k.name}+${k.keyId.toString('hex')}`,
+  );
   if (!key) return recorder.report();
 
   const checkpoint = await recorder.run(
@@ -364,7 +386,8 @@ export async function verifyOnline(options: OnlineOptions): Promise<Report> {
         const page = await getJson<{ entries?: RawEntry[] }>(`/ledger/entries?start=${start}&end=${end}`);
         if (!Array.isArray(page.entries)) throw new VerificationFailure(`entries page ${start}-${end} has no entries array`);
         page.entries.forEach((entry, i) => {
-          if (entry.leafIndex !== start + i) throw new VerificationFailure(`entries page ${start}-${end}: expected leaf ${start + i}, got ${String(entry.leafIndex)}`);
+          if (entry.leafIndex !== start + i)
+            throw new VerificationFailure(`entries page ${start}-${end}: expected leaf ${start + i}, got ${String(entry.leafIndex)}`);
         });
         if (page.entries.length !== end - start) throw new VerificationFailure(`entries page ${start}-${end} has ${page.entries.length} entries`);
         entries.push(...page.entries);
@@ -373,7 +396,12 @@ export async function verifyOnline(options: OnlineOptions): Promise<Report> {
     },
     (h) => `${h.length} leaves, gapless`,
   );
-  if (leafHashes) await recorder.run('root matches checkpoint', () => expectRoot(leafHashes, checkpoint), (d) => d);
+  if (leafHashes)
+    await recorder.run(
+      'root matches checkpoint',
+      () => expectRoot(leafHashes, checkpoint),
+      (d) => d,
+    );
 
   if (leafHashes && size > 0) {
     const sample = new Set<number>([0, size - 1]);
@@ -392,11 +420,16 @@ export async function verifyOnline(options: OnlineOptions): Promise<Report> {
 
   const previous: Array<{ size: number; root: Buffer; source: string }> = [];
   if (options.fromSize !== undefined) {
-    if (!leafHashes || options.fromSize > size) recorder.fail('consistency', `--from-size ${options.fromSize} is beyond the checkpoint size ${size} or leaves are unavailable`);
+    if (!leafHashes || options.fromSize > size)
+      recorder.fail('consistency', `--from-size ${options.fromSize} is beyond the checkpoint size ${size} or leaves are unavailable`);
     else previous.push({ size: options.fromSize, root: merkleRoot(leafHashes.slice(0, options.fromSize)), source: 'recomputed from entries' });
   }
   if (options.previousCheckpoint !== undefined) {
-    const old = await recorder.run('previous checkpoint signature', () => openCheckpoint(options.previousCheckpoint as string, key), (c) => `size ${c.treeSize}`);
+    const old = await recorder.run(
+      'previous checkpoint signature',
+      () => openCheckpoint(options.previousCheckpoint as string, key),
+      (c) => `size ${c.treeSize}`,
+    );
     if (old) previous.push({ size: old.treeSize, root: old.rootHash, source: 'previous signed checkpoint' });
   }
   for (const old of previous) {

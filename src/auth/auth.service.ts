@@ -41,8 +41,7 @@ export type VerifiedClaims = RegistryClaims & { iat: number; exp: number };
 const UNIQUE_VIOLATION = '23505';
 
 const uniqueViolation = (error: unknown): boolean =>
-  (error as { code?: string }).code === UNIQUE_VIOLATION ||
-  (error as { driverError?: { code?: string } }).driverError?.code === UNIQUE_VIOLATION;
+  (error as { code?: string }).code === UNIQUE_VIOLATION || (error as { driverError?: { code?: string } }).driverError?.code === UNIQUE_VIOLATION;
 
 @Injectable()
 export class AuthService implements OnApplicationBootstrap {

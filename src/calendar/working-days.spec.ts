@@ -13,14 +13,7 @@
  *   1/1; 1/29–1/31; 4/4 Ching Ming; 4/18, 4/19, 4/21 Easter; 5/1; 5/5; 5/31; 7/1; 10/1;
  *   10/7 (day following Mid-Autumn); 10/29; 12/25; 12/26.
  */
-import {
-  CalendarOverride,
-  CalendarValidationError,
-  addCalendarDays,
-  deadline,
-  isWorkingDay,
-  publishedYears,
-} from './working-days';
+import { CalendarOverride, CalendarValidationError, addCalendarDays, deadline, isWorkingDay, publishedYears } from './working-days';
 
 function validationErrorOf(fn: () => unknown): CalendarValidationError {
   try {
@@ -71,13 +64,37 @@ describe('isWorkingDay', () => {
   it('matches the full 2024 and 2025 Hong Kong weekday general holidays', () => {
     const weekdayHolidays = [
       // 2024 gazette (weekday ones; 2/10 and 3/30 fall on Saturday)
-      '2024-01-01', '2024-02-12', '2024-02-13', '2024-03-29', '2024-04-01', '2024-04-04',
-      '2024-05-01', '2024-05-15', '2024-06-10', '2024-07-01', '2024-09-18', '2024-10-01',
-      '2024-10-11', '2024-12-25', '2024-12-26',
+      '2024-01-01',
+      '2024-02-12',
+      '2024-02-13',
+      '2024-03-29',
+      '2024-04-01',
+      '2024-04-04',
+      '2024-05-01',
+      '2024-05-15',
+      '2024-06-10',
+      '2024-07-01',
+      '2024-09-18',
+      '2024-10-01',
+      '2024-10-11',
+      '2024-12-25',
+      '2024-12-26',
       // 2025 gazette (4/19 and 5/31 fall on Saturday)
-      '2025-01-01', '2025-01-29', '2025-01-30', '2025-01-31', '2025-04-04', '2025-04-18',
-      '2025-04-21', '2025-05-01', '2025-05-05', '2025-07-01', '2025-10-01', '2025-10-07',
-      '2025-10-29', '2025-12-25', '2025-12-26',
+      '2025-01-01',
+      '2025-01-29',
+      '2025-01-30',
+      '2025-01-31',
+      '2025-04-04',
+      '2025-04-18',
+      '2025-04-21',
+      '2025-05-01',
+      '2025-05-05',
+      '2025-07-01',
+      '2025-10-01',
+      '2025-10-07',
+      '2025-10-29',
+      '2025-12-25',
+      '2025-12-26',
     ];
     const found: string[] = [];
     for (let d = '2024-01-01'; d <= '2025-12-31'; d = addCalendarDays(d, 1)) {
@@ -237,9 +254,7 @@ describe('deadline', () => {
     });
 
     it('rejects an unknown jurisdiction', () => {
-      expect(
-        validationErrorOf(() => deadline('MACAO' as never, '2024-01-02', 10)),
-      ).toMatchObject({ field: 'jurisdiction', rule: 'JURISDICTION_UNKNOWN' });
+      expect(validationErrorOf(() => deadline('MACAO' as never, '2024-01-02', 10))).toMatchObject({ field: 'jurisdiction', rule: 'JURISDICTION_UNKNOWN' });
       expect(validationErrorOf(() => isWorkingDay('hong_kong' as never, '2024-01-02'))).toMatchObject({
         rule: 'JURISDICTION_UNKNOWN',
       });

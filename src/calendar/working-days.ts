@@ -57,12 +57,7 @@ export interface DeadlineResult {
 }
 
 export type CalendarValidationRule =
-  | 'DATE_FORMAT'
-  | 'DATE_INVALID'
-  | 'DATE_OUT_OF_RANGE'
-  | 'WORKING_DAYS_RANGE'
-  | 'JURISDICTION_UNKNOWN'
-  | 'OVERRIDE_KIND_UNKNOWN';
+  'DATE_FORMAT' | 'DATE_INVALID' | 'DATE_OUT_OF_RANGE' | 'WORKING_DAYS_RANGE' | 'JURISDICTION_UNKNOWN' | 'OVERRIDE_KIND_UNKNOWN';
 
 /** Bad input to the calendar functions; `field` and `rule` let an API answer 400 naming the field. */
 export class CalendarValidationError extends Error {
@@ -144,11 +139,7 @@ export function parseIsoDate(value: unknown, field = 'date'): number {
     throw new CalendarValidationError(field, 'DATE_INVALID', `${field} ${value} is not a calendar date`);
   }
   if (year < MIN_YEAR || year > MAX_YEAR) {
-    throw new CalendarValidationError(
-      field,
-      'DATE_OUT_OF_RANGE',
-      `${field} must be between ${MIN_YEAR}-01-01 and ${MAX_YEAR}-12-31`,
-    );
+    throw new CalendarValidationError(field, 'DATE_OUT_OF_RANGE', `${field} must be between ${MIN_YEAR}-01-01 and ${MAX_YEAR}-12-31`);
   }
   return daysFromCivil({ year, month, day });
 }
@@ -160,11 +151,7 @@ export function addCalendarDays(date: IsoDate, days: number): IsoDate {
 
 function assertJurisdiction(value: unknown, field = 'jurisdiction'): asserts value is Jurisdiction {
   if (!(JURISDICTIONS as readonly unknown[]).includes(value)) {
-    throw new CalendarValidationError(
-      field,
-      'JURISDICTION_UNKNOWN',
-      `${field} must be one of ${JURISDICTIONS.join(', ')}`,
-    );
+    throw new CalendarValidationError(field, 'JURISDICTION_UNKNOWN', `${field} must be one of ${JURISDICTIONS.join(', ')}`);
   }
 }
 
@@ -252,11 +239,7 @@ function indexOverrides(jurisdiction: Jurisdiction, overrides: readonly Calendar
     assertJurisdiction(override.jurisdiction, `overrides[${i}].jurisdiction`);
     const dayNumber = parseIsoDate(override.date, `overrides[${i}].date`);
     if (!(OVERRIDE_KINDS as readonly unknown[]).includes(override.kind)) {
-      throw new CalendarValidationError(
-        `overrides[${i}].kind`,
-        'OVERRIDE_KIND_UNKNOWN',
-        `overrides[${i}].kind must be one of ${OVERRIDE_KINDS.join(', ')}`,
-      );
+      throw new CalendarValidationError(`overrides[${i}].kind`, 'OVERRIDE_KIND_UNKNOWN', `overrides[${i}].kind must be one of ${OVERRIDE_KINDS.join(', ')}`);
     }
     if (override.jurisdiction !== jurisdiction) return;
     const date = formatCivil(civilFromDays(dayNumber));
@@ -285,11 +268,7 @@ function isWorkingDayNumber(jurisdiction: Jurisdiction, dayNumber: number, overr
  * Whether `date` is a working day on `jurisdiction`'s side. In a year with no published calendar
  * only weekends (and overrides) are non-working days.
  */
-export function isWorkingDay(
-  jurisdiction: Jurisdiction,
-  date: IsoDate,
-  overrides: readonly CalendarOverride[] = [],
-): boolean {
+export function isWorkingDay(jurisdiction: Jurisdiction, date: IsoDate, overrides: readonly CalendarOverride[] = []): boolean {
   assertJurisdiction(jurisdiction);
   const dayNumber = parseIsoDate(date, 'date');
   return isWorkingDayNumber(jurisdiction, dayNumber, indexOverrides(jurisdiction, overrides));
@@ -299,12 +278,7 @@ export function isWorkingDay(
  * R9: `from` is day 0; the deadline is the `workingDays`-th working day after it.
  * `provisional` when any calendar year from `from` to the deadline is not published.
  */
-export function deadline(
-  jurisdiction: Jurisdiction,
-  from: IsoDate,
-  workingDays: number,
-  overrides: readonly CalendarOverride[] = [],
-): DeadlineResult {
+export function deadline(jurisdiction: Jurisdiction, from: IsoDate, workingDays: number, overrides: readonly CalendarOverride[] = []): DeadlineResult {
   assertJurisdiction(jurisdiction);
   const start = parseIsoDate(from, 'from');
   if (!Number.isInteger(workingDays) || workingDays < MIN_WORKING_DAYS || workingDays > MAX_WORKING_DAYS) {

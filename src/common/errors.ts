@@ -130,14 +130,17 @@ export interface DomainErrorOptions {
 
 export class DomainError extends Error {
   readonly status: number;
-  constructor(readonly code: ErrorCode, readonly title: string, readonly options: DomainErrorOptions = {}) {
+  constructor(
+    readonly code: ErrorCode,
+    readonly title: string,
+    readonly options: DomainErrorOptions = {},
+  ) {
     super(options.detail ?? title);
     this.status = statusOf(code);
   }
 }
 
-export const notFound = (what: string): DomainError =>
-  new DomainError(ErrorCode.NOT_FOUND, 'Not found', { detail: `${what} was not found` });
+export const notFound = (what: string): DomainError => new DomainError(ErrorCode.NOT_FOUND, 'Not found', { detail: `${what} was not found` });
 
 export const validationFailed = (errors: FieldError[], detail?: string): DomainError =>
   new DomainError(ErrorCode.VALIDATION_FAILED, 'The request is not valid', {

@@ -87,9 +87,9 @@ describe('defineLifecycle (list form)', () => {
   });
 
   it('rejects states used but not declared', () => {
-    expect(() =>
-      defineLifecycle<'A' | 'B', 'X'>([{ from: 'A', action: 'X', to: 'B' }], { states: ['A'] }),
-    ).toThrow('state B used in a transition but not declared');
+    expect(() => defineLifecycle<'A' | 'B', 'X'>([{ from: 'A', action: 'X', to: 'B' }], { states: ['A'] })).toThrow(
+      'state B used in a transition but not declared',
+    );
   });
 
   it('an unknown action has no `to`', () => {

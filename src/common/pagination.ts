@@ -55,8 +55,7 @@ export const isInstantAndUuid = (key: unknown[]): boolean =>
   typeof key[0] === 'string' && ISO_INSTANT.test(key[0]) && !Number.isNaN(Date.parse(key[0])) && typeof key[1] === 'string' && UUID.test(key[1]);
 
 /** A bigint primary key, as digits that fit PostgreSQL's int8. */
-export const isBigintKey = (value: unknown): boolean =>
-  (typeof value === 'string' || typeof value === 'number') && /^\d{1,18}$/.test(String(value));
+export const isBigintKey = (value: unknown): boolean => (typeof value === 'string' || typeof value === 'number') && /^\d{1,18}$/.test(String(value));
 
 /** For `(id)` keyset cursors over a bigint id. */
 export const isBigint = (key: unknown[]): boolean => isBigintKey(key[0]);

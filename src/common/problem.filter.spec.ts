@@ -7,7 +7,11 @@ describe('loggableError', () => {
       code: '23505',
       routine: '_bt_check_unique',
     });
-    const error = new QueryFailedError('INSERT INTO users (email, password_hash) VALUES ($1, $2)', ['alice@bank.example', '$argon2id$secret-hash'], driverError);
+    const error = new QueryFailedError(
+      'INSERT INTO users (email, password_hash) VALUES ($1, $2)',
+      ['alice@bank.example', '$argon2id$secret-hash'],
+      driverError,
+    );
     const logged = JSON.stringify(loggableError(error));
     expect(logged).not.toContain('alice@bank.example');
     expect(logged).not.toContain('argon2id');

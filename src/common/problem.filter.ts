@@ -55,7 +55,11 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 function isDataException(error: unknown): boolean {
   const e = error as { code?: unknown; driverError?: { code?: unknown } } | undefined;
   const code = e?.driverError?.code ?? e?.code;
-  return (error instanceof QueryFailedError || (error as Error | undefined)?.constructor?.name === 'DatabaseError') && typeof code === 'string' && /^22[0-9A-Z]{3}$/.test(code);
+  return (
+    (error instanceof QueryFailedError || (error as Error | undefined)?.constructor?.name === 'DatabaseError') &&
+    typeof code === 'string' &&
+    /^22[0-9A-Z]{3}$/.test(code)
+  );
 }
 
 /**

@@ -34,5 +34,4 @@ export interface Principal {
 
 export const isRegulator = (p: Principal): boolean => p.role === 'REGULATOR';
 export const isAdmin = (p: Principal): boolean => p.role === 'SYSTEM_ADMIN';
-export const isOrgMember = (p: Principal): boolean =>
-  p.role === 'ORG_ADMIN' || p.role === 'ORG_FILER' || p.role === 'ORG_SYSTEM';
+export const isOrgMember = (p: Principal): boolean => p.role === 'ORG_ADMIN' || p.role === 'ORG_FILER' || p.role === 'ORG_SYSTEM';

@@ -20,8 +20,7 @@ export function IsCleanText(options?: ValidationOptions): PropertyDecorator {
       name: 'isCleanText',
       validator: {
         validate: (value) => typeof value !== 'string' || isCleanText(value),
-        defaultMessage: (args) =>
-          `${args?.property} may not contain the NUL character (U+0000) or an unpaired surrogate (not Unicode text)`,
+        defaultMessage: (args) => `${args?.property} may not contain the NUL character (U+0000) or an unpaired surrogate (not Unicode text)`,
       },
     },
     options,

@@ -122,7 +122,9 @@ describe('loadConfig', () => {
 
   it('requires a 12-character bootstrap password with a bootstrap e-mail', () => {
     expect(failure({ BOOTSTRAP_ADMIN_EMAIL: 'admin@example.test', BOOTSTRAP_ADMIN_PASSWORD: 'short' }).variable).toBe('BOOTSTRAP_ADMIN_PASSWORD');
-    expect(load({ BOOTSTRAP_ADMIN_EMAIL: 'admin@example.test', BOOTSTRAP_ADMIN_PASSWORD: 'long enough password' }).bootstrapAdminEmail).toBe('admin@example.test');
+    expect(load({ BOOTSTRAP_ADMIN_EMAIL: 'admin@example.test', BOOTSTRAP_ADMIN_PASSWORD: 'long enough password' }).bootstrapAdminEmail).toBe(
+      'admin@example.test',
+    );
   });
 
   it('reads TRUST_PROXY as off, a hop count, or proxy addresses, never "trust everyone"', () => {

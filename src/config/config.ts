@@ -45,7 +45,10 @@ export interface RegistryConfig {
 }
 
 export class ConfigError extends Error {
-  constructor(readonly variable: string, readonly rule: string) {
+  constructor(
+    readonly variable: string,
+    readonly rule: string,
+  ) {
     super(`${variable}: ${rule}`);
   }
 }
@@ -78,7 +81,10 @@ function trustProxy(env: Env): false | number | string[] {
     if (hops < 1 || hops > 10) throw new ConfigError('TRUST_PROXY', `hop count must be between 1 and 10, got ${hops}`);
     return hops;
   }
-  const entries = raw.split(',').map((entry) => entry.trim()).filter(Boolean);
+  const entries = raw
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
   const address = /^(\d{1,3}(\.\d{1,3}){3}|[0-9a-fA-F:]*:[0-9a-fA-F:.]*)(\/\d{1,3})?$/;
   const bad = entries.find((entry) => !address.test(entry));
   if (bad !== undefined) {
@@ -189,7 +195,10 @@ export function loadConfig(env: Env = process.env): RegistryConfig {
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
     bodyLimitBytes: intVar(env, 'BODY_LIMIT_BYTES', 16 * 1024 * 1024, 1024, 512 * 1024 * 1024),
     uploadLimitBytes: intVar(env, 'UPLOAD_LIMIT_BYTES', 20 * 1024 * 1024, 1024, 512 * 1024 * 1024),
-    corsOrigins: (env.CORS_ORIGINS || '').split(',').map((s) => s.trim()).filter(Boolean),
+    corsOrigins: (env.CORS_ORIGINS || '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
     trustProxy: trustProxy(env),
     loginMaxAttempts: intVar(env, 'LOGIN_MAX_ATTEMPTS', 5, 1, 1000),
     loginWindowSeconds: intVar(env, 'LOGIN_WINDOW_SECONDS', 300, 1, 86400),

@@ -131,7 +131,9 @@ export function termsOf(v: ContractVersion): ContractTerms {
 }
 
 /** The inverse of `termsOf`: a version's term columns. */
-export function versionTermsOf(terms: ContractTerms): Pick<ContractVersion, 'regime' | 'effectiveDate' | 'expiryDate' | 'importantDataIncluded' | 'annex' | 'pipia'> {
+export function versionTermsOf(
+  terms: ContractTerms,
+): Pick<ContractVersion, 'regime' | 'effectiveDate' | 'expiryDate' | 'importantDataIncluded' | 'annex' | 'pipia'> {
   return {
     regime: terms.regime,
     effectiveDate: terms.effectiveDate,

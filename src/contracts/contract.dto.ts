@@ -165,7 +165,11 @@ export class ContractItemsQuery {
 
 /** `?version=n` on submit and review: act on that version's filing rather than the earliest open one. */
 export class FilingVersionQuery {
-  @ApiPropertyOptional({ type: Number, minimum: 1, description: 'the contract version whose filing to act on; default: the earliest version whose filing is still open' })
+  @ApiPropertyOptional({
+    type: Number,
+    minimum: 1,
+    description: 'the contract version whose filing to act on; default: the earliest version whose filing is still open',
+  })
   @IsOptional()
   @Type(() => Number)
   @IsInt()

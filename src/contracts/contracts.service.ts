@@ -301,9 +301,7 @@ export class ContractsService {
   async revisionsOf(contractIds: string[], manager?: EntityManager): Promise<Map<string, number>> {
     const ids = [...new Set(contractIds)];
     if (!ids.length) return new Map();
-    const rows = await (manager ?? this.dataSource.manager)
-      .getRepository(Contract)
-      .find({ select: { id: true, revision: true }, where: { id: In(ids) } });
+    const rows = await (manager ?? this.dataSource.manager).getRepository(Contract).find({ select: { id: true, revision: true }, where: { id: In(ids) } });
     return new Map(rows.map((r) => [r.id, r.revision]));
   }
 
@@ -311,12 +309,10 @@ export class ContractsService {
   async visibleContractIds(principal: Principal, contractIds: string[], manager?: EntityManager): Promise<Set<string>> {
     const ids = [...new Set(contractIds)];
     if (!ids.length) return new Set();
-    const rows = await (manager ?? this.dataSource.manager)
-      .getRepository(Contract)
-      .find({
-        select: { id: true, processorId: true, recipientId: true, processorJurisdiction: true, recipientJurisdiction: true },
-        where: { id: In(ids) },
-      });
+    const rows = await (manager ?? this.dataSource.manager).getRepository(Contract).find({
+      select: { id: true, processorId: true, recipientId: true, processorJurisdiction: true, recipientJurisdiction: true },
+      where: { id: In(ids) },
+    });
     return new Set(rows.filter((c) => canSeeContract(principal, c)).map((c) => c.id));
   }
 
@@ -452,10 +448,9 @@ export class ContractsService {
           errors: [{ field: 'regime', rule: 'R16', message: `must be ${contract.regime}` }],
         });
       }
-      const [processor, recipient] = await this.organisations.findByIds([contract.processorId, contract.recipientId], m).then((found) => [
-        found.find((o) => o.id === contract.processorId) ?? null,
-        found.find((o) => o.id === contract.recipientId) ?? null,
-      ]);
+      const [processor, recipient] = await this.organisations
+        .findByIds([contract.processorId, contract.recipientId], m)
+        .then((found) => [found.find((o) => o.id === contract.processorId) ?? null, found.find((o) => o.id === contract.recipientId) ?? null]);
       const previous = await m.getRepository(ContractVersion).findOneByOrFail({ contractId, version: contract.latestVersion });
       // R12: a version takes effect after the one it amends, never before it: a backdated version would
       // change which terms governed transfers already logged (and the flags they were given).
@@ -698,7 +693,10 @@ export class ContractsService {
     const after = decodeCursor(query.cursor, 1, isBigint) as [string] | null;
     const qb = this.dataSource.getRepository(ContractHistoryEntry).createQueryBuilder('h').where('h.contract_id = :contractId', { contractId });
     if (after) qb.andWhere('h.id > :after', { after: String(after[0]) });
-    const rows = await qb.orderBy('h.id', 'ASC').take(limit + 1).getMany();
+    const rows = await qb
+      .orderBy('h.id', 'ASC')
+      .take(limit + 1)
+      .getMany();
     const items = rows.slice(0, limit);
     return {
       items: items.map((h) => ({
@@ -768,8 +766,7 @@ export class ContractsService {
       qb.setParameter('filingStatus', query.status);
     }
     const overdueSql =
-      `((f.status = 'NOT_SUBMITTED' AND f.deadline < :today) OR ` +
-      `(f.status = 'RETURNED' AND COALESCE(f.resubmission_deadline, f.deadline) < :today))`;
+      `((f.status = 'NOT_SUBMITTED' AND f.deadline < :today) OR ` + `(f.status = 'RETURNED' AND COALESCE(f.resubmission_deadline, f.deadline) < :today))`;
     if (query.overdue === 'true') {
       qb.andWhere(`EXISTS (SELECT 1 FROM filings f WHERE ${[...filingConditions, overdueSql].join(' AND ')})`);
     } else {
@@ -780,7 +777,11 @@ export class ContractsService {
       }
     }
     if (after) qb.andWhere('(c.created_at, c.id) > (:at::timestamptz, :afterId::uuid)', { at: after[0], afterId: after[1] });
-    const rows = await qb.orderBy('c.created_at', 'ASC').addOrderBy('c.id', 'ASC').take(limit + 1).getMany();
+    const rows = await qb
+      .orderBy('c.created_at', 'ASC')
+      .addOrderBy('c.id', 'ASC')
+      .take(limit + 1)
+      .getMany();
     const page = rows.slice(0, limit);
     const views = await this.views(this.dataSource.manager, page, today);
     const last = page[page.length - 1];
@@ -932,18 +933,18 @@ export class ContractsService {
     // save() of a new entity is a single INSERT … RETURNING (the table is append-only).
     await repo.save(
       repo.create({
-      contractId,
-      action,
-      version: what.version ?? null,
-      party: what.party ?? null,
-      fromStatus: what.fromStatus ?? null,
-      toStatus: what.toStatus ?? null,
-      actorId: principal.id,
-      actorKind: principal.kind,
-      actorRole: principal.role,
-      actorOrganisationId: principal.organisationId,
-      actorAuthority: principal.authority,
-      details: what.details ?? {},
+        contractId,
+        action,
+        version: what.version ?? null,
+        party: what.party ?? null,
+        fromStatus: what.fromStatus ?? null,
+        toStatus: what.toStatus ?? null,
+        actorId: principal.id,
+        actorKind: principal.kind,
+        actorRole: principal.role,
+        actorOrganisationId: principal.organisationId,
+        actorAuthority: principal.authority,
+        details: what.details ?? {},
       }),
     );
   }

@@ -51,9 +51,7 @@ export function documentSidesVisibleTo(principal: Principal, contract: Contract)
   if (partyOf(principal, contract)) return ['processor', 'recipient'];
   if (isRegulator(principal) && principal.authority && principal.authority !== 'HK_PCPD') {
     const side = sideOfAuthority(principal.authority);
-    return (['processor', 'recipient'] as const).filter((p) =>
-      (p === 'processor' ? contract.processorJurisdiction : contract.recipientJurisdiction) === side,
-    );
+    return (['processor', 'recipient'] as const).filter((p) => (p === 'processor' ? contract.processorJurisdiction : contract.recipientJurisdiction) === side);
   }
   return [];
 }
@@ -78,19 +76,19 @@ export class DocumentsService {
     let file: { bytes: Buffer; fileName: string; declaredType: string } | undefined;
     // Any part order: a `kind` field before or after the file.
     try {
-    for await (const part of request.parts()) {
-      if (part.type === 'file') {
-        if (part.fieldname !== 'file' || file) {
-          await part.toBuffer().catch(() => undefined);
-          throw validationFailed([{ field: part.fieldname, rule: 'multipart', message: 'send exactly one file part named `file`' }]);
+      for await (const part of request.parts()) {
+        if (part.type === 'file') {
+          if (part.fieldname !== 'file' || file) {
+            await part.toBuffer().catch(() => undefined);
+            throw validationFailed([{ field: part.fieldname, rule: 'multipart', message: 'send exactly one file part named `file`' }]);
+          }
+          // Throws FST_REQ_FILE_TOO_LARGE (413) past UPLOAD_LIMIT_BYTES (registered in app.factory.ts).
+          const bytes = await part.toBuffer();
+          file = { bytes, fileName: part.filename, declaredType: part.mimetype };
+        } else if (part.fieldname === 'kind') {
+          kind = String(part.value);
         }
-        // Throws FST_REQ_FILE_TOO_LARGE (413) past UPLOAD_LIMIT_BYTES (registered in app.factory.ts).
-        const bytes = await part.toBuffer();
-        file = { bytes, fileName: part.filename, declaredType: part.mimetype };
-      } else if (part.fieldname === 'kind') {
-        kind = String(part.value);
       }
-    }
     } catch (error) {
       // A body that is not well-formed multipart ("Unexpected end of form", no boundary) is the caller's error, not a 500.
       if (error instanceof DomainError || typeof (error as { statusCode?: unknown }).statusCode === 'number') throw error;

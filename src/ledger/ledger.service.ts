@@ -311,10 +311,11 @@ export class LedgerService {
     if (size <= lastSize) return lastSize;
     const rootHash = await this.rootAt(size);
     const note = signCheckpoint({ origin: this.origin, treeSize: size, rootHash }, { name: this.origin, privateKey: this.signingKey });
-    await this.dataSource.query(
-      'INSERT INTO ledger_checkpoints (tree_size, root_hash, note) VALUES ($1, $2, $3) ON CONFLICT (tree_size) DO NOTHING',
-      [size, rootHash, note],
-    );
+    await this.dataSource.query('INSERT INTO ledger_checkpoints (tree_size, root_hash, note) VALUES ($1, $2, $3) ON CONFLICT (tree_size) DO NOTHING', [
+      size,
+      rootHash,
+      note,
+    ]);
     return size;
   }
 

@@ -1,28 +1,8 @@
 // Sources: DESIGN.md R1 (nine Mainland cities + Hong Kong; Macao outside this regime), R15.
-import {
-  CITY_LABELS,
-  GBA_CITIES,
-  JURISDICTION_LABELS,
-  SECTORS,
-  SECTOR_LABELS,
-  gbaReference,
-  isGbaCity,
-  isSector,
-  jurisdictionOfCity,
-} from './gba';
+import { CITY_LABELS, GBA_CITIES, JURISDICTION_LABELS, SECTORS, SECTOR_LABELS, gbaReference, isGbaCity, isSector, jurisdictionOfCity } from './gba';
 
 describe('jurisdictionOfCity (R1)', () => {
-  it.each([
-    'GUANGZHOU',
-    'SHENZHEN',
-    'ZHUHAI',
-    'FOSHAN',
-    'HUIZHOU',
-    'DONGGUAN',
-    'ZHONGSHAN',
-    'JIANGMEN',
-    'ZHAOQING',
-  ])('%s is on the Mainland side', (city) => {
+  it.each(['GUANGZHOU', 'SHENZHEN', 'ZHUHAI', 'FOSHAN', 'HUIZHOU', 'DONGGUAN', 'ZHONGSHAN', 'JIANGMEN', 'ZHAOQING'])('%s is on the Mainland side', (city) => {
     expect(jurisdictionOfCity(city)).toBe('MAINLAND');
   });
 
@@ -56,11 +36,7 @@ describe('sectors', () => {
 });
 
 describe('labels and reference', () => {
-  const allLabels = [
-    ...Object.values(CITY_LABELS),
-    ...Object.values(SECTOR_LABELS),
-    ...Object.values(JURISDICTION_LABELS),
-  ];
+  const allLabels = [...Object.values(CITY_LABELS), ...Object.values(SECTOR_LABELS), ...Object.values(JURISDICTION_LABELS)];
 
   it('every city, sector and jurisdiction has three non-empty labels', () => {
     expect(Object.keys(CITY_LABELS).sort()).toEqual([...GBA_CITIES].sort());
@@ -85,11 +61,7 @@ describe('labels and reference', () => {
     expect(reference.cities.map((c) => c.code)).toEqual([...GBA_CITIES]);
     expect(reference.cities.find((c) => c.code === 'HONG_KONG')?.jurisdiction).toBe('HONG_KONG');
     expect(reference.cities.find((c) => c.code === 'FOSHAN')?.jurisdiction).toBe('MAINLAND');
-    expect(reference.sectors.filter((s) => s.firstPhase).map((s) => s.code)).toEqual([
-      'BANKING',
-      'CREDIT_REFERENCING',
-      'HEALTHCARE',
-    ]);
+    expect(reference.sectors.filter((s) => s.firstPhase).map((s) => s.code)).toEqual(['BANKING', 'CREDIT_REFERENCING', 'HEALTHCARE']);
   });
 
   it('gbaReference returns copies, so a caller cannot change the shared labels', () => {

@@ -19,17 +19,7 @@
 export const JURISDICTIONS = ['MAINLAND', 'HONG_KONG'] as const;
 export type Jurisdiction = (typeof JURISDICTIONS)[number];
 
-export const MAINLAND_GBA_CITIES = [
-  'GUANGZHOU',
-  'SHENZHEN',
-  'ZHUHAI',
-  'FOSHAN',
-  'HUIZHOU',
-  'DONGGUAN',
-  'ZHONGSHAN',
-  'JIANGMEN',
-  'ZHAOQING',
-] as const;
+export const MAINLAND_GBA_CITIES = ['GUANGZHOU', 'SHENZHEN', 'ZHUHAI', 'FOSHAN', 'HUIZHOU', 'DONGGUAN', 'ZHONGSHAN', 'JIANGMEN', 'ZHAOQING'] as const;
 export const HONG_KONG_GBA_CITIES = ['HONG_KONG'] as const;
 export const GBA_CITIES = [...MAINLAND_GBA_CITIES, ...HONG_KONG_GBA_CITIES] as const;
 export type MainlandGbaCity = (typeof MAINLAND_GBA_CITIES)[number];

@@ -6,14 +6,7 @@
  * passes both independent checks (a random string passes both with probability 1/341).
  * 911100001000128459, suggested in the task brief, fails the USCC check and was dropped.
  */
-import {
-  USCC_ALPHABET,
-  computeOrganisationCodeCheck,
-  computeUsccCheck,
-  makeValidUscc,
-  validateHkBrn,
-  validateUscc,
-} from './identifiers';
+import { USCC_ALPHABET, computeOrganisationCodeCheck, computeUsccCheck, makeValidUscc, validateHkBrn, validateUscc } from './identifiers';
 
 const PUBLISHED_USCCS = [
   '91350100M000100Y43', // GB 32100-2015 worked example
@@ -47,7 +40,7 @@ describe('computeOrganisationCodeCheck (GB 11714-1997)', () => {
 });
 
 describe('computeUsccCheck (GB 32100-2015)', () => {
-  it('reproduces the check character of the standard\'s example and published codes', () => {
+  it("reproduces the check character of the standard's example and published codes", () => {
     for (const code of PUBLISHED_USCCS) expect(computeUsccCheck(code.slice(0, 17))).toBe(code[17]);
   });
 

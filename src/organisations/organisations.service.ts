@@ -131,7 +131,11 @@ export class OrganisationsService {
     // "after" its own cursor and comes back on the next page, forever.
     const createdAtMs = "date_trunc('milliseconds', o.created_at)";
     if (after) qb.andWhere(`(${createdAtMs}, o.id) > (:at::timestamptz, :id::uuid)`, { at: after[0], id: after[1] });
-    const rows = await qb.orderBy(createdAtMs, 'ASC').addOrderBy('o.id', 'ASC').take(limit + 1).getMany();
+    const rows = await qb
+      .orderBy(createdAtMs, 'ASC')
+      .addOrderBy('o.id', 'ASC')
+      .take(limit + 1)
+      .getMany();
     const items = rows.slice(0, limit);
     const last = items[items.length - 1];
     return {
@@ -158,11 +162,7 @@ export class OrganisationsService {
 
   async findByIds(ids: string[], manager?: EntityManager): Promise<Organisation[]> {
     if (!ids.length) return [];
-    return (manager ?? this.dataSource.manager)
-      .getRepository(Organisation)
-      .createQueryBuilder('o')
-      .where('o.id IN (:...ids)', { ids })
-      .getMany();
+    return (manager ?? this.dataSource.manager).getRepository(Organisation).createQueryBuilder('o').where('o.id IN (:...ids)', { ids }).getMany();
   }
 
   async verify(principal: Principal, id: string): Promise<OrganisationView> {

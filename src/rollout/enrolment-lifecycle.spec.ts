@@ -1,12 +1,5 @@
 import { IllegalTransitionError } from '../common/lifecycle';
-import {
-  ENROLMENT_ACTIONS,
-  ENROLMENT_STATES,
-  EnrolmentAction,
-  EnrolmentState,
-  enrolmentLifecycle,
-  nextEnrolmentState,
-} from './enrolment-lifecycle';
+import { ENROLMENT_ACTIONS, ENROLMENT_STATES, EnrolmentAction, EnrolmentState, enrolmentLifecycle, nextEnrolmentState } from './enrolment-lifecycle';
 
 const legal: Array<[EnrolmentState, EnrolmentAction, EnrolmentState]> = [
   ['INTERESTED', 'ENROL', 'ENROLLED'],
@@ -23,9 +16,7 @@ describe('enrolment lifecycle', () => {
   });
 
   const legalKeys = new Set(legal.map(([f, a]) => `${f}:${a}`));
-  const illegal = ENROLMENT_STATES.flatMap((from) =>
-    ENROLMENT_ACTIONS.filter((a) => !legalKeys.has(`${from}:${a}`)).map((a) => [from, a] as const),
-  );
+  const illegal = ENROLMENT_STATES.flatMap((from) => ENROLMENT_ACTIONS.filter((a) => !legalKeys.has(`${from}:${a}`)).map((a) => [from, a] as const));
 
   it('has 14 illegal pairs out of 20', () => {
     expect(illegal).toHaveLength(14);

@@ -28,10 +28,7 @@ export const ENROLMENT_ACTION_ACTOR: Record<EnrolmentAction, 'ADMINISTRATOR' | '
   WITHDRAW: 'ORGANISATION',
 };
 
-export const enrolmentLifecycle: Lifecycle<EnrolmentState, EnrolmentAction> = defineLifecycle<
-  EnrolmentState,
-  EnrolmentAction
->(
+export const enrolmentLifecycle: Lifecycle<EnrolmentState, EnrolmentAction> = defineLifecycle<EnrolmentState, EnrolmentAction>(
   {
     INTERESTED: { ENROL: 'ENROLLED', DECLINE: 'DECLINED', WITHDRAW: 'WITHDRAWN' },
     ENROLLED: { ACTIVATE: 'ACTIVE', WITHDRAW: 'WITHDRAWN' },

@@ -12,13 +12,7 @@ import { ENROLMENT_ACTION_ACTOR, enrolmentLifecycle } from './enrolment-lifecycl
 import { illegalTransitionProblem, recordEnrolmentChange } from './enrolment-history';
 import { RolloutEnrolment, RolloutEnrolmentHistory } from './enrolment.entity';
 import { RolloutPhase } from './phase.entity';
-import {
-  ChangeEnrolmentDto,
-  CreateEnrolmentDto,
-  EnrolmentHistoryView,
-  EnrolmentView,
-  ListEnrolmentsQuery,
-} from './rollout.dto';
+import { ChangeEnrolmentDto, CreateEnrolmentDto, EnrolmentHistoryView, EnrolmentView, ListEnrolmentsQuery } from './rollout.dto';
 import { isUniqueViolation, RolloutService } from './rollout.service';
 import { openingPhase, phaseCoversSector } from './sector-gate';
 import { RolloutSector } from './sector.entity';
@@ -99,12 +93,7 @@ export class EnrolmentsService {
   /** ENROL / DECLINE / WITHDRAW, through the declared table; 404 before 403 before 409. */
   async change(principal: Principal, id: string, dto: ChangeEnrolmentDto): Promise<EnrolmentView> {
     return inTransaction(this.dataSource, async (manager) => {
-      const enrolment = await manager
-        .getRepository(RolloutEnrolment)
-        .createQueryBuilder('e')
-        .setLock('pessimistic_write')
-        .where('e.id = :id', { id })
-        .getOne();
+      const enrolment = await manager.getRepository(RolloutEnrolment).createQueryBuilder('e').setLock('pessimistic_write').where('e.id = :id', { id }).getOne();
       if (!enrolment || !canSeeEnrolment(principal, enrolment)) throw notFound('Enrolment');
       if (!mayTakeAction(principal, dto.action, enrolment)) {
         throw new DomainError(ErrorCode.FORBIDDEN, 'Forbidden', {
@@ -146,9 +135,7 @@ export class EnrolmentsService {
 
   async history(principal: Principal, id: string): Promise<EnrolmentHistoryView[]> {
     await this.getVisible(principal, id);
-    const rows = await this.dataSource
-      .getRepository(RolloutEnrolmentHistory)
-      .find({ where: { enrolmentId: id }, order: { id: 'ASC' } });
+    const rows = await this.dataSource.getRepository(RolloutEnrolmentHistory).find({ where: { enrolmentId: id }, order: { id: 'ASC' } });
     return rows.map((h) => ({
       action: h.action,
       fromStatus: h.fromStatus,

@@ -12,16 +12,7 @@ import { RolloutRegime } from './regime.entity';
 import { isIsoDate, isSectorOpen, PhaseRule, RegimeRule, sectorOpensOn } from './sector-gate';
 import { RolloutSectorCounter } from './sector-counter.entity';
 import { RolloutSector } from './sector.entity';
-import {
-  CreatePhaseDto,
-  CreateRegimeDto,
-  EnrolmentStatsRow,
-  PhaseView,
-  RegimeView,
-  RolloutStatsView,
-  SectorActivityRow,
-  SectorView,
-} from './rollout.dto';
+import { CreatePhaseDto, CreateRegimeDto, EnrolmentStatsRow, PhaseView, RegimeView, RolloutStatsView, SectorActivityRow, SectorView } from './rollout.dto';
 
 const UNIQUE_VIOLATION = '23505';
 
@@ -226,9 +217,7 @@ export class RolloutService {
     return sectors.map((s) => ({
       code: s.code,
       labels: { en: s.nameEn, 'zh-Hant': s.nameZhHant, 'zh-Hans': s.nameZhHans },
-      opensOn: Object.fromEntries(
-        rules.map((r) => [r.regime!.code, sectorOpensOn(r.regime!, r.phases, s.code)] as const),
-      ),
+      opensOn: Object.fromEntries(rules.map((r) => [r.regime!.code, sectorOpensOn(r.regime!, r.phases, s.code)] as const)),
     }));
   }
 
@@ -239,11 +228,17 @@ export class RolloutService {
     const out: PhaseView[] = [];
     for (const code of regimes) {
       const rules = await this.rules(code);
-      const names = new Map(
-        (await this.dataSource.getRepository(RolloutPhase).find({ where: { regimeCode: code } })).map((p) => [p.id, p.name]),
-      );
+      const names = new Map((await this.dataSource.getRepository(RolloutPhase).find({ where: { regimeCode: code } })).map((p) => [p.id, p.name]));
       for (const p of rules.phases) {
-        out.push({ id: p.id, regime: code, number: p.number, name: names.get(p.id) ?? null, opensOn: p.opensOn, allSectors: p.allSectors, sectors: [...p.sectors] });
+        out.push({
+          id: p.id,
+          regime: code,
+          number: p.number,
+          name: names.get(p.id) ?? null,
+          opensOn: p.opensOn,
+          allSectors: p.allSectors,
+          sectors: [...p.sectors],
+        });
       }
     }
     return out;

@@ -68,12 +68,7 @@ export function sectorOpensOn(regime: RegimeRule, phases: readonly PhaseRule[], 
 }
 
 /** R15: was `sector` open under `regime` on `date`? An unknown regime (null) opens nothing. */
-export function isSectorOpen(
-  regime: RegimeRule | null,
-  phases: readonly PhaseRule[],
-  sector: string,
-  date: IsoDate,
-): boolean {
+export function isSectorOpen(regime: RegimeRule | null, phases: readonly PhaseRule[], sector: string, date: IsoDate): boolean {
   if (!isIsoDate(date)) throw new RangeError(`date must be a calendar date written YYYY-MM-DD, got ${String(date)}`);
   if (!regime) return false;
   const opensOn = sectorOpensOn(regime, phases, sector);

@@ -150,8 +150,7 @@ function IsInstantOrCalendarDate(options?: ValidationOptions): PropertyDecorator
       name: 'isInstantOrCalendarDate',
       validator: {
         validate: (value) => isInstantOrCalendarDate(value),
-        defaultMessage: (args) =>
-          `${args?.property} must be an RFC 3339 instant with Z or an offset (e.g. 2025-03-01T02:00:00Z) or a calendar date YYYY-MM-DD`,
+        defaultMessage: (args) => `${args?.property} must be an RFC 3339 instant with Z or an offset (e.g. 2025-03-01T02:00:00Z) or a calendar date YYYY-MM-DD`,
       },
     },
     options,

@@ -18,14 +18,7 @@ import { computeFlags } from './domain/compliance-flags';
 import { TRANSFER_LEAF_SCHEMA_V1, TransferLeafV1, transferLeafBytes } from './domain/transfer-leaf';
 import { parseTransferBody, TransferRecordInput } from './domain/transfer-records';
 import { NdjsonFromLeafCopy } from './ndjson-export';
-import {
-  CreateTransfersResponse,
-  ExportTransfersQuery,
-  ListTransfersQuery,
-  TransferFilterQuery,
-  TransferSummary,
-  TransferView,
-} from './transfer.dto';
+import { CreateTransfersResponse, ExportTransfersQuery, ListTransfersQuery, TransferFilterQuery, TransferSummary, TransferView } from './transfer.dto';
 
 /** Keys are kept at least this long (issue 5: ≥ 24 h); older ones are purged. */
 export const IDEMPOTENCY_RETENTION_HOURS = 48;
@@ -310,10 +303,9 @@ export class TransfersService {
   }
 
   async purgeIdempotencyKeys(): Promise<number> {
-    const result = await this.dataSource.query(
-      `DELETE FROM transfer_idempotency_keys WHERE created_at < now() - make_interval(hours => $1)`,
-      [IDEMPOTENCY_RETENTION_HOURS],
-    );
+    const result = await this.dataSource.query(`DELETE FROM transfer_idempotency_keys WHERE created_at < now() - make_interval(hours => $1)`, [
+      IDEMPOTENCY_RETENTION_HOURS,
+    ]);
     return Array.isArray(result) ? Number(result[1] ?? 0) : 0;
   }
 
@@ -364,7 +356,10 @@ export class TransfersService {
         );
       } else {
         // PostgreSQL sends (leaf_index, sector, leaf) in binary; the line, base64 of the leaf included, is built here.
-        copy = copyOut(client, `COPY (SELECT t.leaf_index, t.sector, t.leaf FROM transfer_records t WHERE ${where} ORDER BY t.leaf_index) TO STDOUT (FORMAT binary)`);
+        copy = copyOut(
+          client,
+          `COPY (SELECT t.leaf_index, t.sector, t.leaf FROM transfer_records t WHERE ${where} ORDER BY t.leaf_index) TO STDOUT (FORMAT binary)`,
+        );
         // pipeline() destroys the COPY stream too when the reply goes away, so the connection is released below.
         stream = pipeline(copy, new NdjsonFromLeafCopy(), () => undefined);
       }
@@ -451,7 +446,10 @@ export class TransfersService {
       return [`${base} AND t.processor_id = ${x}::uuid`, `${base} AND t.recipient_id = ${x}::uuid AND t.processor_id <> ${x}::uuid`];
     }
     const [x, y] = [bind(a), bind(b)];
-    return [`${base} AND t.processor_id = ${x}::uuid AND t.recipient_id = ${y}::uuid`, `${base} AND t.processor_id = ${y}::uuid AND t.recipient_id = ${x}::uuid`];
+    return [
+      `${base} AND t.processor_id = ${x}::uuid AND t.recipient_id = ${y}::uuid`,
+      `${base} AND t.processor_id = ${y}::uuid AND t.recipient_id = ${x}::uuid`,
+    ];
   }
 }
 

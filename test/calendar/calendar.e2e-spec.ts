@@ -52,7 +52,10 @@ describe('calendar routes (R9)', () => {
     const body = { jurisdiction: 'HONG_KONG', date: '2025-07-21', kind: 'CLOSURE', reason: 'black rainstorm' };
     expect((await t.http.post('/calendar/overrides').send(body)).status).toBe(401);
     for (const token of [orgAdmin.token, regulator.token]) {
-      const res = await t.http.post('/calendar/overrides').set(...bearer(token)).send(body);
+      const res = await t.http
+        .post('/calendar/overrides')
+        .set(...bearer(token))
+        .send(body);
       expect(res.status).toBe(403);
       expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
     }
@@ -61,7 +64,10 @@ describe('calendar routes (R9)', () => {
 
   it('a closure override moves the deadline, and a duplicate is refused', async () => {
     const body = { jurisdiction: 'HONG_KONG', date: '2025-07-21', kind: 'CLOSURE', reason: 'Black rainstorm warning: offices closed' };
-    const created = await t.http.post('/calendar/overrides').set(...bearer(t.adminToken)).send(body);
+    const created = await t.http
+      .post('/calendar/overrides')
+      .set(...bearer(t.adminToken))
+      .send(body);
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ ...body, id: expect.any(String) });
 
@@ -77,7 +83,10 @@ describe('calendar routes (R9)', () => {
       provisional: false,
     });
 
-    const again = await t.http.post('/calendar/overrides').set(...bearer(t.adminToken)).send(body);
+    const again = await t.http
+      .post('/calendar/overrides')
+      .set(...bearer(t.adminToken))
+      .send(body);
     expect(again.status).toBe(409);
     expect(again.body.code).toBe('DUPLICATE_CALENDAR_OVERRIDE');
 

@@ -94,9 +94,17 @@ describe("regulators' console", () => {
 
     await page.getByLabel('Filing status').selectOption('SUBMITTED');
     await page.getByRole('button', { name: 'Apply filters' }).click();
-    await eventually(() => queueRows(page), (rows) => rows.length === 1 && rows[0].contractId === seed.bankContractId, 'the submitted filing only');
+    await eventually(
+      () => queueRows(page),
+      (rows) => rows.length === 1 && rows[0].contractId === seed.bankContractId,
+      'the submitted filing only',
+    );
     await page.getByRole('button', { name: 'Reset' }).click();
-    await eventually(() => queueRows(page), (rows) => rows.length === 3, 'all three filings again');
+    await eventually(
+      () => queueRows(page),
+      (rows) => rows.length === 3,
+      'all three filings again',
+    );
     await screenshot(page, 'queue');
   });
 
@@ -164,7 +172,10 @@ describe("regulators' console", () => {
 
     for (const format of ['csv', 'ndjson']) {
       const [download] = await Promise.all([page.waitForEvent('download'), page.locator(`[data-export="${format}"]`).click()]);
-      const content = fs.readFileSync(await download.path(), 'utf8').trim().split('\n');
+      const content = fs
+        .readFileSync(await download.path(), 'utf8')
+        .trim()
+        .split('\n');
       expect(content.length).toBe(seed.outsideGbaLeaves.length + (format === 'csv' ? 1 : 0));
     }
     await screenshot(page, 'transfers');
@@ -185,7 +196,9 @@ describe("regulators' console", () => {
     const byFlag = page.locator('section[aria-labelledby="anomalies-by-flag"]');
     await see(byFlag.locator('tr[data-flag="ONWARD_RECIPIENT_OUTSIDE_GBA"] td').first()).toHaveText(String(seed.outsideGbaLeaves.length));
     await see(byFlag.locator('tr[data-flag="SENSITIVE_WITHOUT_SEPARATE_CONSENT"]')).toHaveCount(1);
-    await see(page.locator(`section[aria-labelledby="anomalies-by-contract"] tr[data-contract-id="${seed.bankContractId}"]`)).toContainText(seed.names.mainlandBank);
+    await see(page.locator(`section[aria-labelledby="anomalies-by-contract"] tr[data-contract-id="${seed.bankContractId}"]`)).toContainText(
+      seed.names.mainlandBank,
+    );
     const byOrganisation = page.locator('section[aria-labelledby="anomalies-by-organisation"]');
     await see(byOrganisation).toContainText([seed.names.mainlandBank, seed.names.mainlandHospital]);
     await see(byOrganisation.locator('tbody tr')).toHaveCount(4);

@@ -36,13 +36,30 @@ export function see(locator: Locator) {
       ),
     toHaveText: (expected: string) => eventually(text, (t) => t.trim() === expected, `${locator} to have text ${JSON.stringify(expected)}`),
     toHaveAttribute: (name: string, expected: string) =>
-      eventually(() => locator.getAttribute(name, { timeout: 1000 }), (v) => v === expected, `${locator} [${name}] = ${JSON.stringify(expected)}`),
-    toHaveCount: (expected: number) => eventually(() => locator.count(), (n) => n === expected, `${locator} count ${expected}`),
+      eventually(
+        () => locator.getAttribute(name, { timeout: 1000 }),
+        (v) => v === expected,
+        `${locator} [${name}] = ${JSON.stringify(expected)}`,
+      ),
+    toHaveCount: (expected: number) =>
+      eventually(
+        () => locator.count(),
+        (n) => n === expected,
+        `${locator} count ${expected}`,
+      ),
     toHaveClass: (expected: RegExp) =>
-      eventually(() => locator.getAttribute('class', { timeout: 1000 }), (v) => expected.test(v ?? ''), `${locator} class ${expected}`),
+      eventually(
+        () => locator.getAttribute('class', { timeout: 1000 }),
+        (v) => expected.test(v ?? ''),
+        `${locator} class ${expected}`,
+      ),
     toBeVisible: () => eventually(() => locator.isVisible(), Boolean, `${locator} to be visible`),
     toBeHidden: () => eventually(() => locator.isHidden(), Boolean, `${locator} to be hidden`),
     toBeFocused: () =>
-      eventually(() => locator.evaluate((el) => el === (el.ownerDocument as { activeElement: unknown }).activeElement, undefined, { timeout: 1000 }), Boolean, `${locator} to be focused`),
+      eventually(
+        () => locator.evaluate((el) => el === (el.ownerDocument as { activeElement: unknown }).activeElement, undefined, { timeout: 1000 }),
+        Boolean,
+        `${locator} to be focused`,
+      ),
   };
 }

@@ -86,8 +86,18 @@ export async function seedConsole(t: TestApp): Promise<ConsoleSeed> {
     hongKongClinics: 'Kowloon Community Clinics Limited',
   };
   const mainlandBank = await createOrganisation(t, { jurisdiction: 'MAINLAND', city: 'SHENZHEN', sector: 'BANKING', legalName: names.mainlandBank });
-  const hongKongBureau = await createOrganisation(t, { jurisdiction: 'HONG_KONG', city: 'HONG_KONG', sector: 'CREDIT_REFERENCING', legalName: names.hongKongBureau });
-  const mainlandHospital = await createOrganisation(t, { jurisdiction: 'MAINLAND', city: 'GUANGZHOU', sector: 'HEALTHCARE', legalName: names.mainlandHospital });
+  const hongKongBureau = await createOrganisation(t, {
+    jurisdiction: 'HONG_KONG',
+    city: 'HONG_KONG',
+    sector: 'CREDIT_REFERENCING',
+    legalName: names.hongKongBureau,
+  });
+  const mainlandHospital = await createOrganisation(t, {
+    jurisdiction: 'MAINLAND',
+    city: 'GUANGZHOU',
+    sector: 'HEALTHCARE',
+    legalName: names.mainlandHospital,
+  });
   const hongKongClinics = await createOrganisation(t, { jurisdiction: 'HONG_KONG', city: 'HONG_KONG', sector: 'HEALTHCARE', legalName: names.hongKongClinics });
 
   const filer = async (organisationId: string) => (await t.user('ORG_FILER', { organisationId })).token;
@@ -99,14 +109,33 @@ export async function seedConsole(t: TestApp): Promise<ConsoleSeed> {
   const hk = await t.user('REGULATOR', { authority: 'HK_DPO', email: `hk-${Date.now()}@dpo.hk.example` });
 
   // Pilot enrolment: each organisation expresses interest; the administrator enrols three.
-  for (const [token, enrol] of [[bank, true], [bureau, true], [hospital, true], [clinics, false]] as const) {
-    const res = await t.http.post('/rollout/enrolments').set(...bearer(token)).send({ regime: 'GBA_MAINLAND_HK' });
+  for (const [token, enrol] of [
+    [bank, true],
+    [bureau, true],
+    [hospital, true],
+    [clinics, false],
+  ] as const) {
+    const res = await t.http
+      .post('/rollout/enrolments')
+      .set(...bearer(token))
+      .send({ regime: 'GBA_MAINLAND_HK' });
     await expectStatus('enrolment', res, 201);
-    if (enrol) await expectStatus('enrol', await t.http.patch(`/rollout/enrolments/${res.body.id}`).set(...bearer(t.adminToken)).send({ action: 'ENROL' }), 200);
+    if (enrol)
+      await expectStatus(
+        'enrol',
+        await t.http
+          .patch(`/rollout/enrolments/${res.body.id}`)
+          .set(...bearer(t.adminToken))
+          .send({ action: 'ENROL' }),
+        200,
+      );
   }
 
   const file = async (token: string, processorId: string, recipientId: string, body: ReturnType<typeof terms>) => {
-    const res = await t.http.post('/contracts').set(...bearer(token)).send({ processorId, recipientId, ...body });
+    const res = await t.http
+      .post('/contracts')
+      .set(...bearer(token))
+      .send({ processorId, recipientId, ...body });
     await expectStatus('contract', res, 201);
     return res.body.id as string;
   };
@@ -119,7 +148,15 @@ export async function seedConsole(t: TestApp): Promise<ConsoleSeed> {
         .attach('file', PDF(`${kind} ${party}`), { filename: `${kind.toLowerCase()}.pdf`, contentType: 'application/pdf' });
       await expectStatus(`upload ${kind}`, res, 201);
     }
-    await expectStatus(`submit ${party}`, await t.http.post(`/contracts/${contractId}/filings/${party}/submit`).set(...bearer(token)).send({}), 200, 201);
+    await expectStatus(
+      `submit ${party}`,
+      await t.http
+        .post(`/contracts/${contractId}/filings/${party}/submit`)
+        .set(...bearer(token))
+        .send({}),
+      200,
+      201,
+    );
   };
 
   // Contract 1: bank → bureau, both filings submitted, awaiting review by each side.
@@ -149,10 +186,33 @@ export async function seedConsole(t: TestApp): Promise<ConsoleSeed> {
   const healthContractId = await file(hospital, mainlandHospital, hongKongClinics, healthTerms);
   await uploadAndSubmit(hospital, healthContractId, 'processor');
   await uploadAndSubmit(clinics, healthContractId, 'recipient');
-  await expectStatus('HK accept', await t.http.post(`/contracts/${healthContractId}/filings/recipient/review`).set(...bearer(hk.token)).send({ decision: 'ACCEPT' }), 200, 201);
-  await expectStatus('GD return', await t.http.post(`/contracts/${healthContractId}/filings/processor/review`).set(...bearer(gd.token)).send({ decision: 'RETURN', reason: 'The letter of undertaking is unsigned.' }), 200, 201);
+  await expectStatus(
+    'HK accept',
+    await t.http
+      .post(`/contracts/${healthContractId}/filings/recipient/review`)
+      .set(...bearer(hk.token))
+      .send({ decision: 'ACCEPT' }),
+    200,
+    201,
+  );
+  await expectStatus(
+    'GD return',
+    await t.http
+      .post(`/contracts/${healthContractId}/filings/processor/review`)
+      .set(...bearer(gd.token))
+      .send({ decision: 'RETURN', reason: 'The letter of undertaking is unsigned.' }),
+    200,
+    201,
+  );
   const amend = async (body: ReturnType<typeof terms>) =>
-    expectStatus('amendment', await t.http.post(`/contracts/${healthContractId}/amendments`).set(...bearer(hospital)).send(body), 201);
+    expectStatus(
+      'amendment',
+      await t.http
+        .post(`/contracts/${healthContractId}/amendments`)
+        .set(...bearer(hospital))
+        .send(body),
+      201,
+    );
   // Version 2 adds a purpose (R12: re-filing); version 3 only moves the expiry date.
   const v2 = terms({ ...healthTerms, effectiveDate: '2025-06-02', annex: { ...healthTerms.annex, purposes: ['continuity of care', 'clinical research'] } });
   await amend(v2);
@@ -163,12 +223,28 @@ export async function seedConsole(t: TestApp): Promise<ConsoleSeed> {
     clinics,
     hongKongClinics,
     mainlandHospital,
-    terms({ effectiveDate: '2025-02-03', annex: { purposes: ['continuity of care'], personalInformationCategories: ['BASIC_PROFILE', 'HEALTH'], sensitiveCategories: ['MEDICAL_HEALTH'], onwardRecipients: [], storageLocation: { city: 'GUANGZHOU' } } }),
+    terms({
+      effectiveDate: '2025-02-03',
+      annex: {
+        purposes: ['continuity of care'],
+        personalInformationCategories: ['BASIC_PROFILE', 'HEALTH'],
+        sensitiveCategories: ['MEDICAL_HEALTH'],
+        onwardRecipients: [],
+        storageLocation: { city: 'GUANGZHOU' },
+      },
+    }),
   );
 
   // Transfer records, January to June 2025, both directions; some break their contract.
   const bankRecords = [];
-  for (const [month, days] of [['01', [27, 29]], ['02', [5, 12, 19]], ['03', [4, 18]], ['04', [1, 15, 29]], ['05', [6, 20]], ['06', [3, 17]]] as const) {
+  for (const [month, days] of [
+    ['01', [27, 29]],
+    ['02', [5, 12, 19]],
+    ['03', [4, 18]],
+    ['04', [1, 15, 29]],
+    ['05', [6, 20]],
+    ['06', [3, 17]],
+  ] as const) {
     for (const day of days) bankRecords.push(record(bankContractId, `2025-${month}-${String(day).padStart(2, '0')}T02:00:00Z`, 'MAINLAND_TO_HK'));
   }
   bankRecords.push(
@@ -176,21 +252,45 @@ export async function seedConsole(t: TestApp): Promise<ConsoleSeed> {
     record(bankContractId, '2025-05-13T09:15:00Z', 'MAINLAND_TO_HK', { onwardRecipient: { name: 'Northern Data Analytics Co.', city: 'BEIJING' } }),
     record(bankContractId, '2025-04-08T01:00:00Z', 'MAINLAND_TO_HK', { purposes: ['marketing'] }),
   );
-  const bankResult = await t.http.post('/transfers').set(...bearer(bank)).set('Idempotency-Key', `console-bank-${Date.now()}`).send({ records: bankRecords });
+  const bankResult = await t.http
+    .post('/transfers')
+    .set(...bearer(bank))
+    .set('Idempotency-Key', `console-bank-${Date.now()}`)
+    .send({ records: bankRecords });
   await expectStatus('bank transfers', bankResult, 201);
   const outsideGbaLeaves = (bankResult.body.records as Array<{ leafIndex: number; flags: string[] }>)
     .filter((r) => r.flags.includes('ONWARD_RECIPIENT_OUTSIDE_GBA'))
     .map((r) => r.leafIndex);
 
-  const healthOverrides = { personalInformationCategories: ['BASIC_PROFILE', 'HEALTH'], sensitiveCategories: ['MEDICAL_HEALTH'], purposes: ['continuity of care'] };
-  const healthRecords = ['2025-03-10', '2025-04-14', '2025-05-12', '2025-06-09', '2025-06-23'].map((d) => record(healthContractId, `${d}T03:00:00Z`, 'MAINLAND_TO_HK', healthOverrides));
+  const healthOverrides = {
+    personalInformationCategories: ['BASIC_PROFILE', 'HEALTH'],
+    sensitiveCategories: ['MEDICAL_HEALTH'],
+    purposes: ['continuity of care'],
+  };
+  const healthRecords = ['2025-03-10', '2025-04-14', '2025-05-12', '2025-06-09', '2025-06-23'].map((d) =>
+    record(healthContractId, `${d}T03:00:00Z`, 'MAINLAND_TO_HK', healthOverrides),
+  );
   healthRecords.push(record(healthContractId, '2025-05-26T03:00:00Z', 'MAINLAND_TO_HK', { ...healthOverrides, separateConsentObtained: false }));
-  await expectStatus('health transfers', await t.http.post('/transfers').set(...bearer(hospital)).send({ records: healthRecords }), 201);
+  await expectStatus(
+    'health transfers',
+    await t.http
+      .post('/transfers')
+      .set(...bearer(hospital))
+      .send({ records: healthRecords }),
+    201,
+  );
 
   const reverseRecords = ['2025-02-10', '2025-03-17', '2025-04-21', '2025-05-19', '2025-06-16'].map((d) =>
     record(reverseContractId, `${d}T05:00:00Z`, 'HK_TO_MAINLAND', { ...healthOverrides }),
   );
-  await expectStatus('reverse transfers', await t.http.post('/transfers').set(...bearer(clinics)).send({ records: reverseRecords }), 201);
+  await expectStatus(
+    'reverse transfers',
+    await t.http
+      .post('/transfers')
+      .set(...bearer(clinics))
+      .send({ records: reverseRecords }),
+    201,
+  );
 
   return {
     gdRegulator: { email: gd.email, token: gd.token },

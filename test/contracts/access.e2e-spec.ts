@@ -18,8 +18,14 @@ describe('contracts: authorisation, deadlines, queries, atomicity', () => {
       id = (await fileContract(t, p)).id;
       await uploadAll(t, p.mainland, id);
       await uploadAll(t, p.hongKong, id);
-      await t.http.post(`/contracts/${id}/filings/processor/submit`).set(...bearer(p.mainland)).expect(200);
-      await t.http.post(`/contracts/${id}/filings/recipient/submit`).set(...bearer(p.hongKong)).expect(200);
+      await t.http
+        .post(`/contracts/${id}/filings/processor/submit`)
+        .set(...bearer(p.mainland))
+        .expect(200);
+      await t.http
+        .post(`/contracts/${id}/filings/recipient/submit`)
+        .set(...bearer(p.hongKong))
+        .expect(200);
     });
 
     it('another organisation gets 404 on every route of the contract', async () => {
@@ -30,9 +36,30 @@ describe('contracts: authorisation, deadlines, queries, atomicity', () => {
       expect((await t.http.get(`/contracts/${id}/documents`).set(...o)).status).toBe(404);
       expect((await upload(t, p.outsider, id, 'SIGNED_CONTRACT')).status).toBe(404);
       expect((await t.http.post(`/contracts/${id}/filings/processor/submit`).set(...o)).status).toBe(404);
-      expect((await t.http.post(`/contracts/${id}/amendments`).set(...o).send(termsOf(contractBody(p.mainlandId, p.hongKongId)))).status).toBe(404);
-      expect((await t.http.post(`/contracts/${id}/terminate`).set(...o).send({ terminatedOn: '2026-01-01', reason: 'x' })).status).toBe(404);
-      expect((await t.http.post(`/contracts/${id}/incidents`).set(...o).send({ occurredAt: '2025-03-01T00:00:00Z', description: 'x', affectedDataSubjects: 1 })).status).toBe(404);
+      expect(
+        (
+          await t.http
+            .post(`/contracts/${id}/amendments`)
+            .set(...o)
+            .send(termsOf(contractBody(p.mainlandId, p.hongKongId)))
+        ).status,
+      ).toBe(404);
+      expect(
+        (
+          await t.http
+            .post(`/contracts/${id}/terminate`)
+            .set(...o)
+            .send({ terminatedOn: '2026-01-01', reason: 'x' })
+        ).status,
+      ).toBe(404);
+      expect(
+        (
+          await t.http
+            .post(`/contracts/${id}/incidents`)
+            .set(...o)
+            .send({ occurredAt: '2025-03-01T00:00:00Z', description: 'x', affectedDataSubjects: 1 })
+        ).status,
+      ).toBe(404);
       const list = await t.http.get('/contracts').set(...o);
       expect(list.body.items).toEqual([]);
       const notAnId = await t.http.get('/contracts/not-a-uuid').set(...o);
@@ -40,17 +67,29 @@ describe('contracts: authorisation, deadlines, queries, atomicity', () => {
     });
 
     it('a Hong Kong regulator cannot review a Guangdong filing (404), nor the GD CAC a Hong Kong one', async () => {
-      const hk = await t.http.post(`/contracts/${id}/filings/processor/review`).set(...bearer(p.hkDpo)).send({ decision: 'ACCEPT' });
+      const hk = await t.http
+        .post(`/contracts/${id}/filings/processor/review`)
+        .set(...bearer(p.hkDpo))
+        .send({ decision: 'ACCEPT' });
       expect(hk.status).toBe(404);
-      const gd = await t.http.post(`/contracts/${id}/filings/recipient/review`).set(...bearer(p.gdCac)).send({ decision: 'ACCEPT' });
+      const gd = await t.http
+        .post(`/contracts/${id}/filings/recipient/review`)
+        .set(...bearer(p.gdCac))
+        .send({ decision: 'ACCEPT' });
       expect(gd.status).toBe(404);
     });
 
     it('the PCPD reads but never reviews; parties never review', async () => {
       expect((await t.http.get(`/contracts/${id}`).set(...bearer(p.pcpd))).status).toBe(200);
-      const pcpd = await t.http.post(`/contracts/${id}/filings/recipient/review`).set(...bearer(p.pcpd)).send({ decision: 'ACCEPT' });
+      const pcpd = await t.http
+        .post(`/contracts/${id}/filings/recipient/review`)
+        .set(...bearer(p.pcpd))
+        .send({ decision: 'ACCEPT' });
       expect(pcpd.status).toBe(403);
-      const party = await t.http.post(`/contracts/${id}/filings/recipient/review`).set(...bearer(p.hongKong)).send({ decision: 'ACCEPT' });
+      const party = await t.http
+        .post(`/contracts/${id}/filings/recipient/review`)
+        .set(...bearer(p.hongKong))
+        .send({ decision: 'ACCEPT' });
       expect(party.status).toBe(403);
       const filings = (await t.http.get(`/contracts/${id}`).set(...bearer(p.mainland))).body.filings;
       expect(filings.map((f: { status: string }) => f.status)).toEqual(['SUBMITTED', 'SUBMITTED']);
@@ -59,11 +98,20 @@ describe('contracts: authorisation, deadlines, queries, atomicity', () => {
     it("only a party's own users submit its filing; only the processor amends or files", async () => {
       const cross = await t.http.post(`/contracts/${id}/filings/processor/submit`).set(...bearer(p.hongKong));
       expect(cross.status).toBe(403);
-      const amend = await t.http.post(`/contracts/${id}/amendments`).set(...bearer(p.hongKong)).send(termsOf(contractBody(p.mainlandId, p.hongKongId)));
+      const amend = await t.http
+        .post(`/contracts/${id}/amendments`)
+        .set(...bearer(p.hongKong))
+        .send(termsOf(contractBody(p.mainlandId, p.hongKongId)));
       expect(amend.status).toBe(403);
-      const asRecipient = await t.http.post('/contracts').set(...bearer(p.hongKong)).send(contractBody(p.mainlandId, p.hongKongId));
+      const asRecipient = await t.http
+        .post('/contracts')
+        .set(...bearer(p.hongKong))
+        .send(contractBody(p.mainlandId, p.hongKongId));
       expect(asRecipient.status).toBe(403);
-      const asRegulator = await t.http.post('/contracts').set(...bearer(p.gdCac)).send(contractBody(p.mainlandId, p.hongKongId));
+      const asRegulator = await t.http
+        .post('/contracts')
+        .set(...bearer(p.gdCac))
+        .send(contractBody(p.mainlandId, p.hongKongId));
       expect(asRegulator.status).toBe(403);
       expect((await t.http.post(`/contracts/${id}/filings/someone/submit`).set(...bearer(p.mainland))).status).toBe(404);
     });
@@ -85,14 +133,19 @@ describe('contracts: authorisation, deadlines, queries, atomicity', () => {
 
     it('Mainland processor → Hong Kong recipient', async () => {
       const c = await fileContract(t, p, effective);
-      expect(c.filings.map((f: { party: string; authority: string; deadline: string; provisional: boolean }) => [f.party, f.authority, f.deadline, f.provisional])).toEqual([
+      expect(
+        c.filings.map((f: { party: string; authority: string; deadline: string; provisional: boolean }) => [f.party, f.authority, f.deadline, f.provisional]),
+      ).toEqual([
         ['processor', 'GD_CAC', '2025-10-16', false],
         ['recipient', 'HK_DPO', '2025-10-14', false],
       ]);
     });
 
     it('Hong Kong processor → Mainland recipient: each party keeps its own calendar', async () => {
-      const res = await t.http.post('/contracts').set(...bearer(p.hongKong)).send(contractBody(p.hongKongId, p.mainlandId, effective));
+      const res = await t.http
+        .post('/contracts')
+        .set(...bearer(p.hongKong))
+        .send(contractBody(p.hongKongId, p.mainlandId, effective));
       expect(res.status).toBe(201);
       expect(res.body.direction).toBe('HK_TO_MAINLAND');
       expect(res.body.filings.map((f: { party: string; authority: string; deadline: string }) => [f.party, f.authority, f.deadline])).toEqual([
@@ -121,16 +174,31 @@ describe('contracts: authorisation, deadlines, queries, atomicity', () => {
       q = await setupParties(t);
       accepted = (await fileContract(t, q)).id;
       await uploadAll(t, q.mainland, accepted);
-      await t.http.post(`/contracts/${accepted}/filings/processor/submit`).set(...bearer(q.mainland)).expect(200);
-      await t.http.post(`/contracts/${accepted}/filings/processor/review`).set(...bearer(q.gdCac)).send({ decision: 'ACCEPT' }).expect(200);
+      await t.http
+        .post(`/contracts/${accepted}/filings/processor/submit`)
+        .set(...bearer(q.mainland))
+        .expect(200);
+      await t.http
+        .post(`/contracts/${accepted}/filings/processor/review`)
+        .set(...bearer(q.gdCac))
+        .send({ decision: 'ACCEPT' })
+        .expect(200);
       submitted = (await fileContract(t, q, { effectiveDate: '2025-03-03', annex: { retentionPeriod: { from: '2025-03-03', to: '2030-03-02' } } })).id;
       await uploadAll(t, q.mainland, submitted);
-      await t.http.post(`/contracts/${submitted}/filings/processor/submit`).set(...bearer(q.mainland)).expect(200);
+      await t.http
+        .post(`/contracts/${submitted}/filings/processor/submit`)
+        .set(...bearer(q.mainland))
+        .expect(200);
       // Effective in the future: not yet due, not overdue.
-      pending = (await fileContract(t, q, { effectiveDate: '2099-01-05', expiryDate: null, annex: { retentionPeriod: { from: '2099-01-05', to: '2099-12-31' } } })).id;
+      pending = (
+        await fileContract(t, q, { effectiveDate: '2099-01-05', expiryDate: null, annex: { retentionPeriod: { from: '2099-01-05', to: '2099-12-31' } } })
+      ).id;
       const hospital = await createOrganisation(t, { jurisdiction: 'MAINLAND', city: 'ZHONGSHAN', sector: 'HEALTHCARE' });
       const hospitalUser = (await t.user('ORG_FILER', { organisationId: hospital })).token;
-      const res = await t.http.post('/contracts').set(...bearer(hospitalUser)).send(contractBody(hospital, q.hongKongId));
+      const res = await t.http
+        .post('/contracts')
+        .set(...bearer(hospitalUser))
+        .send(contractBody(hospital, q.hongKongId));
       healthcare = res.body.id;
     });
 
@@ -146,7 +214,9 @@ describe('contracts: authorisation, deadlines, queries, atomicity', () => {
       expect(ids(await list(q.hkDpo, `party=${q.hongKongId}&sector=HEALTHCARE`))).toEqual([healthcare]);
       expect(ids(await list(q.mainland, 'effectiveFrom=2025-03-01&effectiveTo=2025-12-31'))).toEqual([submitted]);
       expect(ids(await list(q.mainland, 'contractStatus=PENDING'))).toEqual([pending]);
-      const overdueFlags = (await list(q.mainland, `status=NOT_SUBMITTED&authority=HK_DPO`)).body.items.map((c: { filings: Array<{ overdue: boolean }> }) => c.filings[1].overdue);
+      const overdueFlags = (await list(q.mainland, `status=NOT_SUBMITTED&authority=HK_DPO`)).body.items.map(
+        (c: { filings: Array<{ overdue: boolean }> }) => c.filings[1].overdue,
+      );
       expect(overdueFlags).toEqual([true, true, false]);
     });
 
@@ -175,7 +245,11 @@ describe('contracts: authorisation, deadlines, queries, atomicity', () => {
     }
 
     afterEach(async () => {
-      await asOwner((c) => c.query(`DROP TRIGGER IF EXISTS fail_second_step ON filings; DROP TRIGGER IF EXISTS fail_second_step ON contract_history; DROP FUNCTION IF EXISTS fail_second_step()`));
+      await asOwner((c) =>
+        c.query(
+          `DROP TRIGGER IF EXISTS fail_second_step ON filings; DROP TRIGGER IF EXISTS fail_second_step ON contract_history; DROP FUNCTION IF EXISTS fail_second_step()`,
+        ),
+      );
     });
 
     it('a create that fails at its last insert (the recipient filing) leaves no contract, version, filing or history', async () => {
@@ -186,7 +260,10 @@ describe('contracts: authorisation, deadlines, queries, atomicity', () => {
           BEGIN IF NEW.party = 'recipient' THEN RAISE EXCEPTION 'planted failure'; END IF; RETURN NEW; END $$;
           CREATE TRIGGER fail_second_step BEFORE INSERT ON filings FOR EACH ROW EXECUTE FUNCTION fail_second_step();`),
       );
-      const res = await t.http.post('/contracts').set(...bearer(p.mainland)).send(contractBody(p.mainlandId, p.hongKongId));
+      const res = await t.http
+        .post('/contracts')
+        .set(...bearer(p.mainland))
+        .send(contractBody(p.mainlandId, p.hongKongId));
       expect(res.status).toBe(500);
       expect(res.body.detail).not.toMatch(/planted/);
       expect(await contractRowCounts(t)).toEqual(before);
@@ -194,23 +271,40 @@ describe('contracts: authorisation, deadlines, queries, atomicity', () => {
 
     it('an acceptance that fails when writing its history keeps the filing SUBMITTED, the number unissued and the enrolment ENROLLED', async () => {
       const r = await setupParties(t);
-      const enrol = await t.http.post('/rollout/enrolments').set(...bearer(r.mainland)).send({ regime: 'GBA_MAINLAND_HK' });
-      await t.http.patch(`/rollout/enrolments/${enrol.body.id}`).set(...bearer(t.adminToken)).send({ action: 'ENROL' }).expect(200);
+      const enrol = await t.http
+        .post('/rollout/enrolments')
+        .set(...bearer(r.mainland))
+        .send({ regime: 'GBA_MAINLAND_HK' });
+      await t.http
+        .patch(`/rollout/enrolments/${enrol.body.id}`)
+        .set(...bearer(t.adminToken))
+        .send({ action: 'ENROL' })
+        .expect(200);
       const id = (await fileContract(t, r)).id;
       await uploadAll(t, r.mainland, id);
-      await t.http.post(`/contracts/${id}/filings/processor/submit`).set(...bearer(r.mainland)).expect(200);
+      await t.http
+        .post(`/contracts/${id}/filings/processor/submit`)
+        .set(...bearer(r.mainland))
+        .expect(200);
       const before = await contractRowCounts(t);
-      const [counterBefore] = await t.dataSource.query(`SELECT COALESCE(MAX(last_sequence), 0)::int AS n FROM filing_number_counters WHERE authority = 'GD_CAC'`);
+      const [counterBefore] = await t.dataSource.query(
+        `SELECT COALESCE(MAX(last_sequence), 0)::int AS n FROM filing_number_counters WHERE authority = 'GD_CAC'`,
+      );
       await asOwner((c) =>
         c.query(`
           CREATE FUNCTION fail_second_step() RETURNS trigger LANGUAGE plpgsql AS $$
           BEGIN IF NEW.action = 'FILING_ACCEPTED' THEN RAISE EXCEPTION 'planted failure'; END IF; RETURN NEW; END $$;
           CREATE TRIGGER fail_second_step BEFORE INSERT ON contract_history FOR EACH ROW EXECUTE FUNCTION fail_second_step();`),
       );
-      const res = await t.http.post(`/contracts/${id}/filings/processor/review`).set(...bearer(r.gdCac)).send({ decision: 'ACCEPT' });
+      const res = await t.http
+        .post(`/contracts/${id}/filings/processor/review`)
+        .set(...bearer(r.gdCac))
+        .send({ decision: 'ACCEPT' });
       expect(res.status).toBe(500);
       expect(await contractRowCounts(t)).toEqual(before);
-      const [counterAfter] = await t.dataSource.query(`SELECT COALESCE(MAX(last_sequence), 0)::int AS n FROM filing_number_counters WHERE authority = 'GD_CAC'`);
+      const [counterAfter] = await t.dataSource.query(
+        `SELECT COALESCE(MAX(last_sequence), 0)::int AS n FROM filing_number_counters WHERE authority = 'GD_CAC'`,
+      );
       expect(counterAfter.n).toBe(counterBefore.n);
       const contract = await t.http.get(`/contracts/${id}`).set(...bearer(r.mainland));
       expect(contract.body.filings[0]).toMatchObject({ status: 'SUBMITTED', filingNumber: null });

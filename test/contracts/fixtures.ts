@@ -75,7 +75,10 @@ export function termsOf(body: Record<string, unknown>): Record<string, unknown> 
 }
 
 export async function fileContract(t: TestApp, p: Parties, overrides: Record<string, unknown> = {}): Promise<Record<string, any>> {
-  const res = await t.http.post('/contracts').set(...bearer(p.mainland)).send(contractBody(p.mainlandId, p.hongKongId, overrides));
+  const res = await t.http
+    .post('/contracts')
+    .set(...bearer(p.mainland))
+    .send(contractBody(p.mainlandId, p.hongKongId, overrides));
   if (res.status !== 201) throw new Error(`fileContract: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body;
 }
@@ -97,7 +100,16 @@ export async function uploadAll(t: TestApp, token: string, contractId: string): 
 
 /** Row counts of every contracts-module table. */
 export async function contractRowCounts(t: TestApp): Promise<Record<string, number>> {
-  const tables = ['contracts', 'contract_versions', 'filings', 'contract_history', 'contract_documents', 'document_blobs', 'contract_incidents', 'filing_number_counters'];
+  const tables = [
+    'contracts',
+    'contract_versions',
+    'filings',
+    'contract_history',
+    'contract_documents',
+    'document_blobs',
+    'contract_incidents',
+    'filing_number_counters',
+  ];
   const out: Record<string, number> = {};
   for (const table of tables) {
     const [{ n }] = await t.dataSource.query(`SELECT count(*)::int AS n FROM ${table}`);

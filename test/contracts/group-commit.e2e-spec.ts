@@ -77,12 +77,15 @@ describe('filing: concurrent filings share insert statements', () => {
 
   it('a filing PostgreSQL refuses fails alone: the others of its statement are written', async () => {
     // A refusal no validation can foresee, for one filing only (SQLSTATE 22023: answered 400).
-    await asOwner(t, `CREATE FUNCTION test_poison() RETURNS trigger LANGUAGE plpgsql AS $$
+    await asOwner(
+      t,
+      `CREATE FUNCTION test_poison() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
         IF NEW.annex->>'otherMatters' = 'poison' THEN RAISE EXCEPTION 'poisoned filing' USING ERRCODE = '22023'; END IF;
         RETURN NEW;
       END $$;
-      CREATE TRIGGER test_poison BEFORE INSERT ON contract_versions FOR EACH ROW EXECUTE FUNCTION test_poison()`);
+      CREATE TRIGGER test_poison BEFORE INSERT ON contract_versions FOR EACH ROW EXECUTE FUNCTION test_poison()`,
+    );
     try {
       const [{ n: contractsBefore }] = await t.dataSource.query(`SELECT count(*)::int AS n FROM contracts`);
       const before = await batchMetrics(t);
@@ -134,13 +137,19 @@ describe('filing: concurrent filings share insert statements', () => {
     // time: a row-level security policy shows the application's role a random half of twenty
     // overrides (far from any deadline here) on each read. (Chance that one of the four inserts
     // sees the subset its read saw: about 4 in a million.)
-    await asOwner(t, `INSERT INTO calendar_overrides (jurisdiction, date, kind, reason)
+    await asOwner(
+      t,
+      `INSERT INTO calendar_overrides (jurisdiction, date, kind, reason)
         SELECT 'MAINLAND', DATE '2031-03-02' + n, 'CLOSURE', 'flicker ' || n FROM generate_series(0, 19) AS n;
       ALTER TABLE calendar_overrides ENABLE ROW LEVEL SECURITY;
-      CREATE POLICY flicker ON calendar_overrides FOR SELECT USING (random() < 0.5)`);
+      CREATE POLICY flicker ON calendar_overrides FOR SELECT USING (random() < 0.5)`,
+    );
     try {
       const [{ n: before }] = await t.dataSource.query(`SELECT count(*)::int AS n FROM contracts`);
-      const res = await t.http.post('/contracts').set(...bearer(p.mainland)).send(contractBody(p.mainlandId, p.hongKongId));
+      const res = await t.http
+        .post('/contracts')
+        .set(...bearer(p.mainland))
+        .send(contractBody(p.mainlandId, p.hongKongId));
       expect(res.status).toBe(409);
       expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
       expect(res.body).toMatchObject({ status: 409, code: 'CONFLICT' });
@@ -148,11 +157,21 @@ describe('filing: concurrent filings share insert statements', () => {
       const [{ n: after }] = await t.dataSource.query(`SELECT count(*)::int AS n FROM contracts`);
       expect(after).toBe(before);
     } finally {
-      await asOwner(t, `DROP POLICY flicker ON calendar_overrides;
+      await asOwner(
+        t,
+        `DROP POLICY flicker ON calendar_overrides;
         ALTER TABLE calendar_overrides DISABLE ROW LEVEL SECURITY;
-        DELETE FROM calendar_overrides WHERE reason LIKE 'flicker %'`);
+        DELETE FROM calendar_overrides WHERE reason LIKE 'flicker %'`,
+      );
     }
     // And once the facts hold still, the same filing goes through.
-    expect((await t.http.post('/contracts').set(...bearer(p.mainland)).send(contractBody(p.mainlandId, p.hongKongId))).status).toBe(201);
+    expect(
+      (
+        await t.http
+          .post('/contracts')
+          .set(...bearer(p.mainland))
+          .send(contractBody(p.mainlandId, p.hongKongId))
+      ).status,
+    ).toBe(201);
   });
 });

@@ -13,7 +13,6 @@ function expectFieldError(res: { status: number; headers: Record<string, string>
   expect(JSON.stringify(res.body)).not.toMatch(/22P05|22P02|22021|invalid byte sequence|unsupported Unicode/i);
 }
 
-
 describe('contract integrity (review findings)', () => {
   let t: TestApp;
   let p: Parties;
@@ -49,7 +48,10 @@ describe('contract integrity (review findings)', () => {
       expect(macao.body).toMatchObject({ code: 'REGIME_SIDES_MISMATCH', rule: 'R16', errors: [expect.objectContaining({ field: 'regime', rule: 'R16' })] });
 
       // Under its own regime the R15 gate still refuses RETAIL before 2024-11-01.
-      const hk = await t.http.post('/contracts').set(...bearer(retail.mainland)).send(contractBody(retail.mainlandId, retail.hongKongId, dates));
+      const hk = await t.http
+        .post('/contracts')
+        .set(...bearer(retail.mainland))
+        .send(contractBody(retail.mainlandId, retail.hongKongId, dates));
       expect(hk.body).toMatchObject({ code: 'SECTOR_NOT_OPEN', rule: 'R15' });
       expect(await contractRowCounts(t)).toEqual(before);
     });
@@ -59,7 +61,10 @@ describe('contract integrity (review findings)', () => {
     it('refuses an earlier effective date (422 AMENDMENT_BACKDATED) and keeps the versions as they were', async () => {
       const contract = await fileContract(t, p);
       const body = termsOf(contractBody(p.mainlandId, p.hongKongId, { effectiveDate: '2025-01-20', annex: { transferMethod: 'SFTP' } }));
-      const res = await t.http.post(`/contracts/${contract.id}/amendments`).set(...bearer(p.mainland)).send(body);
+      const res = await t.http
+        .post(`/contracts/${contract.id}/amendments`)
+        .set(...bearer(p.mainland))
+        .send(body);
       expect(res.status).toBe(422);
       expect(res.body).toMatchObject({
         code: 'AMENDMENT_BACKDATED',
@@ -72,11 +77,28 @@ describe('contract integrity (review findings)', () => {
 
       // The same day as the previous version is allowed; then nothing earlier than it.
       const sameDay = termsOf(contractBody(p.mainlandId, p.hongKongId, { annex: { otherMatters: 'clarified' } }));
-      expect((await t.http.post(`/contracts/${contract.id}/amendments`).set(...bearer(p.mainland)).send(sameDay)).status).toBe(201);
+      expect(
+        (
+          await t.http
+            .post(`/contracts/${contract.id}/amendments`)
+            .set(...bearer(p.mainland))
+            .send(sameDay)
+        ).status,
+      ).toBe(201);
       const later = termsOf(contractBody(p.mainlandId, p.hongKongId, { effectiveDate: '2025-03-01', annex: { otherMatters: 'v3' } }));
-      expect((await t.http.post(`/contracts/${contract.id}/amendments`).set(...bearer(p.mainland)).send(later)).status).toBe(201);
+      expect(
+        (
+          await t.http
+            .post(`/contracts/${contract.id}/amendments`)
+            .set(...bearer(p.mainland))
+            .send(later)
+        ).status,
+      ).toBe(201);
       const backdated = termsOf(contractBody(p.mainlandId, p.hongKongId, { effectiveDate: '2025-02-28', annex: { otherMatters: 'v4' } }));
-      const refused = await t.http.post(`/contracts/${contract.id}/amendments`).set(...bearer(p.mainland)).send(backdated);
+      const refused = await t.http
+        .post(`/contracts/${contract.id}/amendments`)
+        .set(...bearer(p.mainland))
+        .send(backdated);
       expect(refused.body).toMatchObject({ code: 'AMENDMENT_BACKDATED', previousEffectiveDate: '2025-03-01' });
     });
   });
@@ -94,17 +116,29 @@ describe('contract integrity (review findings)', () => {
           annex: { purposes: ['credit assessment', 'fraud prevention'], retentionPeriod: { from: '2099-01-05', to: '2104-01-04' } },
         }),
       );
-      const amended = await t.http.post(`/contracts/${id}/amendments`).set(...bearer(q.mainland)).send(future);
+      const amended = await t.http
+        .post(`/contracts/${id}/amendments`)
+        .set(...bearer(q.mainland))
+        .send(future);
       expect(amended.status).toBe(201);
       expect(amended.body).toMatchObject({ version: 2, refilingRequired: true });
 
       // The v1 filings (due February 2025) are overdue; the overdue queue still lists the contract.
-      const queue = await t.http.get('/contracts').query({ overdue: 'true', authority: 'GD_CAC', party: q.mainlandId }).set(...bearer(q.gdCac));
+      const queue = await t.http
+        .get('/contracts')
+        .query({ overdue: 'true', authority: 'GD_CAC', party: q.mainlandId })
+        .set(...bearer(q.gdCac));
       expect(queue.status).toBe(200);
       expect(queue.body.items.map((c: { id: string }) => c.id)).toEqual([id]);
-      const notSubmitted = await t.http.get('/contracts').query({ status: 'NOT_SUBMITTED', party: q.mainlandId }).set(...bearer(q.mainland));
+      const notSubmitted = await t.http
+        .get('/contracts')
+        .query({ status: 'NOT_SUBMITTED', party: q.mainlandId })
+        .set(...bearer(q.mainland));
       expect(notSubmitted.body.items.map((c: { id: string }) => c.id)).toEqual([id]);
-      const notOverdue = await t.http.get('/contracts').query({ overdue: 'false', party: q.mainlandId }).set(...bearer(q.mainland));
+      const notOverdue = await t.http
+        .get('/contracts')
+        .query({ overdue: 'false', party: q.mainlandId })
+        .set(...bearer(q.mainland));
       expect(notOverdue.body.items).toEqual([]);
 
       // Submit and accept the processor's v1 filing (the earliest open one).
@@ -112,14 +146,23 @@ describe('contract integrity (review findings)', () => {
       const submitted = await t.http.post(`/contracts/${id}/filings/processor/submit`).set(...bearer(q.mainland));
       expect(submitted.status).toBe(200);
       expect(submitted.body).toMatchObject({ version: 1, party: 'processor', status: 'SUBMITTED' });
-      const accepted = await t.http.post(`/contracts/${id}/filings/processor/review`).set(...bearer(q.gdCac)).send({ decision: 'ACCEPT' });
+      const accepted = await t.http
+        .post(`/contracts/${id}/filings/processor/review`)
+        .set(...bearer(q.gdCac))
+        .send({ decision: 'ACCEPT' });
       expect(accepted.status).toBe(200);
       expect(accepted.body).toMatchObject({ version: 1, status: 'ACCEPTED', filingNumber: expect.any(String) });
 
       // The Guangdong side of the queue is clear now; the Hong Kong v1 filing is still overdue.
-      const gdQueue = await t.http.get('/contracts').query({ overdue: 'true', authority: 'GD_CAC', party: q.mainlandId }).set(...bearer(q.gdCac));
+      const gdQueue = await t.http
+        .get('/contracts')
+        .query({ overdue: 'true', authority: 'GD_CAC', party: q.mainlandId })
+        .set(...bearer(q.gdCac));
       expect(gdQueue.body.items).toEqual([]);
-      const hkQueue = await t.http.get('/contracts').query({ overdue: 'true', authority: 'HK_DPO', party: q.mainlandId }).set(...bearer(q.hkDpo));
+      const hkQueue = await t.http
+        .get('/contracts')
+        .query({ overdue: 'true', authority: 'HK_DPO', party: q.mainlandId })
+        .set(...bearer(q.hkDpo));
       expect(hkQueue.body.items.map((c: { id: string }) => c.id)).toEqual([id]);
 
       // Next comes v2's processor filing; an explicit ?version= picks one, and names no other.
@@ -159,9 +202,22 @@ describe('contract integrity (review findings)', () => {
         ['effectiveTo', '2025-02-29'],
         ['effectiveFrom', '0000-01-01'],
       ]) {
-        expectFieldError(await t.http.get('/contracts').query({ [name]: value }).set(...bearer(p.gdCac)), name);
+        expectFieldError(
+          await t.http
+            .get('/contracts')
+            .query({ [name]: value })
+            .set(...bearer(p.gdCac)),
+          name,
+        );
       }
-      expect((await t.http.get('/contracts').query({ effectiveFrom: '2024-02-29' }).set(...bearer(p.gdCac))).status).toBe(200);
+      expect(
+        (
+          await t.http
+            .get('/contracts')
+            .query({ effectiveFrom: '2024-02-29' })
+            .set(...bearer(p.gdCac))
+        ).status,
+      ).toBe(200);
     });
 
     it('an incident whose occurredAt is not an RFC 3339 instant → 400 naming it (2025-W01 was an Invalid Date 500)', async () => {
@@ -182,7 +238,10 @@ describe('contract integrity (review findings)', () => {
 
     it('impossible calendar dates in bodies → 400 naming the field', async () => {
       expectFieldError(
-        await t.http.post('/contracts').set(...bearer(p.mainland)).send(contractBody(p.mainlandId, p.hongKongId, { effectiveDate: '2025-02-29' })),
+        await t.http
+          .post('/contracts')
+          .set(...bearer(p.mainland))
+          .send(contractBody(p.mainlandId, p.hongKongId, { effectiveDate: '2025-02-29' })),
         'effectiveDate',
       );
       expectFieldError(
@@ -193,7 +252,10 @@ describe('contract integrity (review findings)', () => {
         'annex.retentionPeriod.to',
       );
       expectFieldError(
-        await t.http.post(`/contracts/${contractId}/terminate`).set(...bearer(p.mainland)).send({ terminatedOn: '2026-13-01', reason: 'x' }),
+        await t.http
+          .post(`/contracts/${contractId}/terminate`)
+          .set(...bearer(p.mainland))
+          .send({ terminatedOn: '2026-13-01', reason: 'x' }),
         'terminatedOn',
       );
     });
@@ -219,13 +281,28 @@ describe('contract integrity (review findings)', () => {
         ['pipia.conclusion', { pipia: { conclusion: LONE } }],
         ['pipia.recipientSafeguards', { pipia: { recipientSafeguards: LONE } }],
       ] as const) {
-        expectFieldError(await t.http.post('/contracts').set(...bearer(p.mainland)).send(contractBody(p.mainlandId, p.hongKongId, overrides)), field);
         expectFieldError(
-          await t.http.post(`/contracts/${contractId}/amendments`).set(...bearer(p.mainland)).send(termsOf(contractBody(p.mainlandId, p.hongKongId, overrides))),
+          await t.http
+            .post('/contracts')
+            .set(...bearer(p.mainland))
+            .send(contractBody(p.mainlandId, p.hongKongId, overrides)),
+          field,
+        );
+        expectFieldError(
+          await t.http
+            .post(`/contracts/${contractId}/amendments`)
+            .set(...bearer(p.mainland))
+            .send(termsOf(contractBody(p.mainlandId, p.hongKongId, overrides))),
           field,
         );
       }
-      expectFieldError(await t.http.post('/contracts').set(...bearer(p.mainland)).send(contractBody(p.mainlandId, p.hongKongId, { pipia: { conclusion: NUL } })), 'pipia.conclusion');
+      expectFieldError(
+        await t.http
+          .post('/contracts')
+          .set(...bearer(p.mainland))
+          .send(contractBody(p.mainlandId, p.hongKongId, { pipia: { conclusion: NUL } })),
+        'pipia.conclusion',
+      );
       expectFieldError(
         await t.http
           .post(`/contracts/${contractId}/amendments`)
@@ -237,13 +314,40 @@ describe('contract integrity (review findings)', () => {
     });
 
     it('termination reason, incident description, review reason', async () => {
-      expectFieldError(await t.http.post(`/contracts/${contractId}/terminate`).set(...bearer(p.mainland)).send({ terminatedOn: '2026-01-31', reason: LONE }), 'reason');
-      expectFieldError(await t.http.post(`/contracts/${contractId}/terminate`).set(...bearer(p.mainland)).send({ terminatedOn: '2026-01-31', reason: NUL }), 'reason');
-      const incident = { occurredAt: '2025-03-01T02:00:00Z', affectedDataSubjects: 1 };
-      expectFieldError(await t.http.post(`/contracts/${contractId}/incidents`).set(...bearer(p.mainland)).send({ ...incident, description: LONE }), 'description');
-      expectFieldError(await t.http.post(`/contracts/${contractId}/incidents`).set(...bearer(p.mainland)).send({ ...incident, description: NUL }), 'description');
       expectFieldError(
-        await t.http.post(`/contracts/${contractId}/filings/processor/review`).set(...bearer(p.gdCac)).send({ decision: 'RETURN', reason: LONE }),
+        await t.http
+          .post(`/contracts/${contractId}/terminate`)
+          .set(...bearer(p.mainland))
+          .send({ terminatedOn: '2026-01-31', reason: LONE }),
+        'reason',
+      );
+      expectFieldError(
+        await t.http
+          .post(`/contracts/${contractId}/terminate`)
+          .set(...bearer(p.mainland))
+          .send({ terminatedOn: '2026-01-31', reason: NUL }),
+        'reason',
+      );
+      const incident = { occurredAt: '2025-03-01T02:00:00Z', affectedDataSubjects: 1 };
+      expectFieldError(
+        await t.http
+          .post(`/contracts/${contractId}/incidents`)
+          .set(...bearer(p.mainland))
+          .send({ ...incident, description: LONE }),
+        'description',
+      );
+      expectFieldError(
+        await t.http
+          .post(`/contracts/${contractId}/incidents`)
+          .set(...bearer(p.mainland))
+          .send({ ...incident, description: NUL }),
+        'description',
+      );
+      expectFieldError(
+        await t.http
+          .post(`/contracts/${contractId}/filings/processor/review`)
+          .set(...bearer(p.gdCac))
+          .send({ decision: 'RETURN', reason: LONE }),
         'reason',
       );
       const [{ n }] = await t.dataSource.query(`SELECT count(*)::int AS n FROM contract_incidents WHERE contract_id = $1`, [contractId]);
@@ -255,13 +359,37 @@ describe('contract integrity (review findings)', () => {
     it('organisation names and service-account names', async () => {
       const org = { jurisdiction: 'MAINLAND', city: 'SHENZHEN', identifierType: 'USCC', sector: 'BANKING' };
       for (const field of ['legalName', 'legalNameZh'] as const) {
-        expectFieldError(await t.http.post('/organisations').set(...bearer(t.adminToken)).send({ ...org, identifier: nextUscc(), [field]: LONE }), field);
-        expectFieldError(await t.http.post('/organisations').set(...bearer(t.adminToken)).send({ ...org, identifier: nextUscc(), [field]: NUL }), field);
+        expectFieldError(
+          await t.http
+            .post('/organisations')
+            .set(...bearer(t.adminToken))
+            .send({ ...org, identifier: nextUscc(), [field]: LONE }),
+          field,
+        );
+        expectFieldError(
+          await t.http
+            .post('/organisations')
+            .set(...bearer(t.adminToken))
+            .send({ ...org, identifier: nextUscc(), [field]: NUL }),
+          field,
+        );
       }
       const orgId = await createOrganisation(t);
       const admin = (await t.user('ORG_ADMIN', { organisationId: orgId })).token;
-      expectFieldError(await t.http.post(`/organisations/${orgId}/service-accounts`).set(...bearer(admin)).send({ name: 'logger \uDFFF' }), 'name');
-      expectFieldError(await t.http.post(`/organisations/${orgId}/service-accounts`).set(...bearer(admin)).send({ name: NUL }), 'name');
+      expectFieldError(
+        await t.http
+          .post(`/organisations/${orgId}/service-accounts`)
+          .set(...bearer(admin))
+          .send({ name: 'logger \uDFFF' }),
+        'name',
+      );
+      expectFieldError(
+        await t.http
+          .post(`/organisations/${orgId}/service-accounts`)
+          .set(...bearer(admin))
+          .send({ name: NUL }),
+        'name',
+      );
     });
   });
 
@@ -275,34 +403,67 @@ describe('contract integrity (review findings)', () => {
           .send({ occurredAt: `2025-03-0${i + 1}T02:00:00Z`, description: `incident ${i}`, affectedDataSubjects: i })
           .expect(201);
       }
-      const first = await t.http.get(`/contracts/${id}/incidents`).query({ limit: 2 }).set(...bearer(p.gdCac));
+      const first = await t.http
+        .get(`/contracts/${id}/incidents`)
+        .query({ limit: 2 })
+        .set(...bearer(p.gdCac));
       expect(first.status).toBe(200);
       expect(first.body.map((i: { description: string }) => i.description)).toEqual(['incident 0', 'incident 1']);
       expect(first.headers['x-next-cursor']).toEqual(expect.any(String));
-      const second = await t.http.get(`/contracts/${id}/incidents`).query({ limit: 2, cursor: first.headers['x-next-cursor'] }).set(...bearer(p.gdCac));
+      const second = await t.http
+        .get(`/contracts/${id}/incidents`)
+        .query({ limit: 2, cursor: first.headers['x-next-cursor'] })
+        .set(...bearer(p.gdCac));
       expect(second.body.map((i: { description: string }) => i.description)).toEqual(['incident 2']);
       expect(second.headers['x-next-cursor']).toBeUndefined();
       const all = await t.http.get(`/contracts/${id}/incidents`).set(...bearer(p.gdCac));
       expect(all.body).toHaveLength(3);
       expect(all.headers['x-next-cursor']).toBeUndefined();
-      expectFieldError(await t.http.get(`/contracts/${id}/incidents`).query({ limit: 1001 }).set(...bearer(p.gdCac)), 'limit');
-      expectFieldError(await t.http.get(`/contracts/${id}/incidents`).query({ cursor: 'not-a-cursor' }).set(...bearer(p.gdCac)), 'cursor');
+      expectFieldError(
+        await t.http
+          .get(`/contracts/${id}/incidents`)
+          .query({ limit: 1001 })
+          .set(...bearer(p.gdCac)),
+        'limit',
+      );
+      expectFieldError(
+        await t.http
+          .get(`/contracts/${id}/incidents`)
+          .query({ cursor: 'not-a-cursor' })
+          .set(...bearer(p.gdCac)),
+        'cursor',
+      );
 
       await uploadAll(t, p.mainland, id);
-      const docs = await t.http.get(`/contracts/${id}/documents`).query({ limit: 2 }).set(...bearer(p.mainland));
+      const docs = await t.http
+        .get(`/contracts/${id}/documents`)
+        .query({ limit: 2 })
+        .set(...bearer(p.mainland));
       expect(docs.body).toHaveLength(2);
-      const rest = await t.http.get(`/contracts/${id}/documents`).query({ cursor: docs.headers['x-next-cursor'] }).set(...bearer(p.mainland));
+      const rest = await t.http
+        .get(`/contracts/${id}/documents`)
+        .query({ cursor: docs.headers['x-next-cursor'] })
+        .set(...bearer(p.mainland));
       expect(rest.body).toHaveLength(1);
       expect(new Set([...docs.body, ...rest.body].map((d: { kind: string }) => d.kind)).size).toBe(3);
       expect(rest.headers['x-next-cursor']).toBeUndefined();
-      expectFieldError(await t.http.get(`/contracts/${id}/documents`).query({ limit: 0 }).set(...bearer(p.mainland)), 'limit');
+      expectFieldError(
+        await t.http
+          .get(`/contracts/${id}/documents`)
+          .query({ limit: 0 })
+          .set(...bearer(p.mainland)),
+        'limit',
+      );
     });
   });
 
   describe('R13: the termination date', () => {
     it('cannot be before the contract took effect (422 TERMINATION_BEFORE_EFFECTIVE)', async () => {
       const id = (await fileContract(t, p)).id as string;
-      const res = await t.http.post(`/contracts/${id}/terminate`).set(...bearer(p.mainland)).send({ terminatedOn: '2025-01-23', reason: 'never mind' });
+      const res = await t.http
+        .post(`/contracts/${id}/terminate`)
+        .set(...bearer(p.mainland))
+        .send({ terminatedOn: '2025-01-23', reason: 'never mind' });
       expect(res.status).toBe(422);
       expect(res.body).toMatchObject({ code: 'TERMINATION_BEFORE_EFFECTIVE', rule: 'R13', errors: [expect.objectContaining({ field: 'terminatedOn' })] });
       const view = await t.http.get(`/contracts/${id}/history`).set(...bearer(p.mainland));
@@ -311,14 +472,23 @@ describe('contract integrity (review findings)', () => {
 
     it('may be in the future: EFFECTIVE until then, TERMINATED from that date', async () => {
       const id = (await fileContract(t, p)).id as string;
-      const res = await t.http.post(`/contracts/${id}/terminate`).set(...bearer(p.hongKong)).send({ terminatedOn: '2099-12-31', reason: 'notice given' });
+      const res = await t.http
+        .post(`/contracts/${id}/terminate`)
+        .set(...bearer(p.hongKong))
+        .send({ terminatedOn: '2099-12-31', reason: 'notice given' });
       expect(res.status).toBe(200);
       expect(res.body).toMatchObject({ status: 'EFFECTIVE', terminatedOn: '2099-12-31' });
-      const terminated = await t.http.get('/contracts').query({ contractStatus: 'TERMINATED', party: p.mainlandId, limit: 1000 }).set(...bearer(p.mainland));
+      const terminated = await t.http
+        .get('/contracts')
+        .query({ contractStatus: 'TERMINATED', party: p.mainlandId, limit: 1000 })
+        .set(...bearer(p.mainland));
       expect(terminated.body.items.map((c: { id: string }) => c.id)).not.toContain(id);
       // On the day the contract took effect is the earliest date accepted.
       const other = (await fileContract(t, p)).id as string;
-      const sameDay = await t.http.post(`/contracts/${other}/terminate`).set(...bearer(p.mainland)).send({ terminatedOn: '2025-01-24', reason: 'x' });
+      const sameDay = await t.http
+        .post(`/contracts/${other}/terminate`)
+        .set(...bearer(p.mainland))
+        .send({ terminatedOn: '2025-01-24', reason: 'x' });
       expect(sameDay.body).toMatchObject({ status: 'TERMINATED', terminatedOn: '2025-01-24' });
     });
   });

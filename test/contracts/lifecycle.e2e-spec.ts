@@ -13,13 +13,22 @@ describe('contract lifecycle', () => {
 
   it('create, upload, submit both, return and resubmit, accept both, amend without and with re-filing, terminate', async () => {
     // The Hong Kong party's pilot enrolment, ENROLLED by the administrator, becomes ACTIVE on acceptance.
-    const enrol = await t.http.post('/rollout/enrolments').set(...bearer(p.hongKong)).send({ regime: 'GBA_MAINLAND_HK' });
+    const enrol = await t.http
+      .post('/rollout/enrolments')
+      .set(...bearer(p.hongKong))
+      .send({ regime: 'GBA_MAINLAND_HK' });
     expect(enrol.status).toBe(201);
-    const enrolled = await t.http.patch(`/rollout/enrolments/${enrol.body.id}`).set(...bearer(t.adminToken)).send({ action: 'ENROL' });
+    const enrolled = await t.http
+      .patch(`/rollout/enrolments/${enrol.body.id}`)
+      .set(...bearer(t.adminToken))
+      .send({ action: 'ENROL' });
     expect(enrolled.body.status).toBe('ENROLLED');
 
     // 1. Create (R2, R8): direction from the parties, two filings, each with its own authority and deadline.
-    const created = await t.http.post('/contracts').set(...bearer(p.mainland)).send(contractBody(p.mainlandId, p.hongKongId));
+    const created = await t.http
+      .post('/contracts')
+      .set(...bearer(p.mainland))
+      .send(contractBody(p.mainlandId, p.hongKongId));
     expect(created.status).toBe(201);
     const id = created.body.id as string;
     expect(created.body).toMatchObject({
@@ -60,7 +69,11 @@ describe('contract lifecycle', () => {
     const early = await t.http.post(`/contracts/${id}/filings/processor/submit`).set(...bearer(p.mainland));
     expect(early.status).toBe(422);
     expect(early.headers['content-type']).toMatch(/application\/problem\+json/);
-    expect(early.body).toMatchObject({ code: 'FILING_MATERIALS_MISSING', rule: 'R10', missing: ['LEGAL_REPRESENTATIVE_ID', 'LETTER_OF_UNDERTAKING', 'SIGNED_CONTRACT'] });
+    expect(early.body).toMatchObject({
+      code: 'FILING_MATERIALS_MISSING',
+      rule: 'R10',
+      missing: ['LEGAL_REPRESENTATIVE_ID', 'LETTER_OF_UNDERTAKING', 'SIGNED_CONTRACT'],
+    });
 
     const one = await upload(t, p.mainland, id, 'SIGNED_CONTRACT', PDF('signed contract'));
     expect(one.status).toBe(201);
@@ -87,7 +100,10 @@ describe('contract lifecycle', () => {
     expect(twice.body).toMatchObject({ code: 'ILLEGAL_TRANSITION', from: 'SUBMITTED', to: 'SUBMITTED' });
 
     // 4. The DPO returns the HK filing with a reason (a reason is required); it is resubmitted.
-    const noReason = await t.http.post(`/contracts/${id}/filings/recipient/review`).set(...bearer(p.hkDpo)).send({ decision: 'RETURN' });
+    const noReason = await t.http
+      .post(`/contracts/${id}/filings/recipient/review`)
+      .set(...bearer(p.hkDpo))
+      .send({ decision: 'RETURN' });
     expect(noReason.status).toBe(400);
     const returned = await t.http
       .post(`/contracts/${id}/filings/recipient/review`)
@@ -101,12 +117,21 @@ describe('contract lifecycle', () => {
 
     // 5. Both accepted, each with a number of its authority's sequence for the year.
     const year = new Date(Date.now() + 8 * 3600_000).getUTCFullYear();
-    const gd = await t.http.post(`/contracts/${id}/filings/processor/review`).set(...bearer(p.gdCac)).send({ decision: 'ACCEPT' });
+    const gd = await t.http
+      .post(`/contracts/${id}/filings/processor/review`)
+      .set(...bearer(p.gdCac))
+      .send({ decision: 'ACCEPT' });
     expect(gd.status).toBe(200);
     expect(gd.body).toMatchObject({ status: 'ACCEPTED', filingNumber: `GDCAC-GBA-${year}-000001` });
-    const hk = await t.http.post(`/contracts/${id}/filings/recipient/review`).set(...bearer(p.hkDpo)).send({ decision: 'ACCEPT' });
+    const hk = await t.http
+      .post(`/contracts/${id}/filings/recipient/review`)
+      .set(...bearer(p.hkDpo))
+      .send({ decision: 'ACCEPT' });
     expect(hk.body).toMatchObject({ status: 'ACCEPTED', filingNumber: `HKDPO-GBA-${year}-000001` });
-    const again = await t.http.post(`/contracts/${id}/filings/recipient/review`).set(...bearer(p.hkDpo)).send({ decision: 'ACCEPT' });
+    const again = await t.http
+      .post(`/contracts/${id}/filings/recipient/review`)
+      .set(...bearer(p.hkDpo))
+      .send({ decision: 'ACCEPT' });
     expect(again.status).toBe(409);
     expect(again.body).toMatchObject({ code: 'ILLEGAL_TRANSITION', from: 'ACCEPTED' });
 
@@ -162,10 +187,16 @@ describe('contract lifecycle', () => {
     expect(stale.body.code).toBe('FILING_MATERIALS_MISSING');
 
     // 8. Terminate (R13) by the recipient; an incident (R14); neither side's regulators are kept out.
-    const terminated = await t.http.post(`/contracts/${id}/terminate`).set(...bearer(p.hongKong)).send({ terminatedOn: '2025-10-31', reason: 'service ended' });
+    const terminated = await t.http
+      .post(`/contracts/${id}/terminate`)
+      .set(...bearer(p.hongKong))
+      .send({ terminatedOn: '2025-10-31', reason: 'service ended' });
     expect(terminated.status).toBe(200);
     expect(terminated.body).toMatchObject({ status: 'TERMINATED', terminatedOn: '2025-10-31', terminationReason: 'service ended' });
-    const amendLate = await t.http.post(`/contracts/${id}/amendments`).set(...bearer(p.mainland)).send(base);
+    const amendLate = await t.http
+      .post(`/contracts/${id}/amendments`)
+      .set(...bearer(p.mainland))
+      .send(base);
     expect(amendLate.status).toBe(422);
     expect(amendLate.body.code).toBe('CONTRACT_TERMINATED');
     const incident = await t.http
@@ -187,7 +218,9 @@ describe('contract lifecycle', () => {
       'CONTRACT_CREATED',
       'FILING_CREATED:processor',
       'FILING_CREATED:recipient',
-      ...Array(7).fill(null).map((_, i) => (i < 4 ? 'DOCUMENT_UPLOADED:processor' : 'DOCUMENT_UPLOADED:recipient')),
+      ...Array(7)
+        .fill(null)
+        .map((_, i) => (i < 4 ? 'DOCUMENT_UPLOADED:processor' : 'DOCUMENT_UPLOADED:recipient')),
       'FILING_SUBMITTED:processor',
       'FILING_SUBMITTED:recipient',
       'FILING_RETURNED:recipient',
@@ -215,11 +248,15 @@ describe('contract lifecycle', () => {
     const up = await upload(t, p.hongKong, contract.id, 'SIGNED_CONTRACT', PDF('hk signed'));
     const path = `/contracts/${contract.id}/documents/${up.body.id}`;
     for (const token of [p.hongKong, p.mainland, p.hkDpo]) {
-      const res = await t.http.get(path).set(...bearer(token)).buffer(true).parse((r, cb) => {
-        const chunks: Buffer[] = [];
-        r.on('data', (c: Buffer) => chunks.push(c));
-        r.on('end', () => cb(null, Buffer.concat(chunks)));
-      });
+      const res = await t.http
+        .get(path)
+        .set(...bearer(token))
+        .buffer(true)
+        .parse((r, cb) => {
+          const chunks: Buffer[] = [];
+          r.on('data', (c: Buffer) => chunks.push(c));
+          r.on('end', () => cb(null, Buffer.concat(chunks)));
+        });
       expect(res.status).toBe(200);
       expect(res.headers['content-type']).toBe('application/pdf');
       expect(Buffer.compare(res.body as Buffer, PDF('hk signed'))).toBe(0);

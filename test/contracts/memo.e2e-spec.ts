@@ -53,7 +53,10 @@ describe('filing: memoised sector gate and deadlines follow every change', () =>
       annex: { retentionPeriod: { from: '2024-06-03', to: '2030-01-23' } },
       pipia: { completedOn: '2024-05-01' },
     });
-    const refused = await t.http.post('/contracts').set(...bearer(retail.mainland)).send(early);
+    const refused = await t.http
+      .post('/contracts')
+      .set(...bearer(retail.mainland))
+      .send(early);
     expect(refused.status).toBe(422);
     expect(refused.body).toMatchObject({ code: 'SECTOR_NOT_OPEN', rule: 'R15' });
 
@@ -61,7 +64,10 @@ describe('filing: memoised sector gate and deadlines follow every change', () =>
       `INSERT INTO rollout_phases (regime_code, number, opens_on, all_sectors) VALUES ('GBA_MAINLAND_HK', 3, '2024-05-01', false) RETURNING id`,
     );
     await t.dataSource.query(`INSERT INTO rollout_phase_sectors (phase_id, sector_code) VALUES ($1, 'RETAIL')`, [id]);
-    const admitted = await t.http.post('/contracts').set(...bearer(retail.mainland)).send(early);
+    const admitted = await t.http
+      .post('/contracts')
+      .set(...bearer(retail.mainland))
+      .send(early);
     expect(admitted.status).toBe(201);
   });
 
@@ -74,7 +80,8 @@ describe('filing: memoised sector gate and deadlines follow every change', () =>
     await t.dataSource.query(`UPDATE organisations SET verification_status = 'VERIFIED', verified_at = now() WHERE id = $1`, [fresh.hongKongId]);
     const second = await fileContract(t, fresh);
     expect(await filingPaths(t)).toEqual({ assumed: before.assumed + 1, checked: before.checked + 1 });
-    const strip = (view: Record<string, unknown>) => JSON.parse(JSON.stringify(view, (key, value) => (['id', 'createdAt', 'updatedAt', 'verificationStatus'].includes(key) ? undefined : value)));
+    const strip = (view: Record<string, unknown>) =>
+      JSON.parse(JSON.stringify(view, (key, value) => (['id', 'createdAt', 'updatedAt', 'verificationStatus'].includes(key) ? undefined : value)));
     expect(strip(second)).toEqual(strip(first));
     expect(JSON.stringify(second)).toContain('"verificationStatus":"VERIFIED"');
     const read = await t.http.get(`/contracts/${second.id}`).set(...bearer(fresh.mainland));
@@ -88,7 +95,10 @@ describe('filing: memoised sector gate and deadlines follow every change', () =>
     // Outside the Greater Bay Area (R1). Organisations cannot move through the API; plain SQL can.
     await t.dataSource.query(`UPDATE organisations SET city = 'BEIJING' WHERE id = $1`, [moving.mainlandId]);
     const paths = await filingPaths(t);
-    const refused = await t.http.post('/contracts').set(...bearer(moving.mainland)).send(contractBody(moving.mainlandId, moving.hongKongId));
+    const refused = await t.http
+      .post('/contracts')
+      .set(...bearer(moving.mainland))
+      .send(contractBody(moving.mainlandId, moving.hongKongId));
     expect(refused.status).toBe(422);
     expect(refused.body).toMatchObject({ rule: 'R1' });
     expect(await contractsOf(t, moving.mainlandId)).toBe(2);
@@ -109,10 +119,27 @@ describe('filing: memoised sector gate and deadlines follow every change', () =>
       pipia: { completedOn: '2024-05-01' },
     });
     // Phase 1 (from 2023-12-13) opened banking; on 2024-06-03 an insurance processor is not yet admitted (R15).
-    expect((await t.http.post('/contracts').set(...bearer(changing.mainland)).send(early)).status).toBe(201);
-    expect((await t.http.post('/contracts').set(...bearer(changing.mainland)).send(early)).status).toBe(201);
+    expect(
+      (
+        await t.http
+          .post('/contracts')
+          .set(...bearer(changing.mainland))
+          .send(early)
+      ).status,
+    ).toBe(201);
+    expect(
+      (
+        await t.http
+          .post('/contracts')
+          .set(...bearer(changing.mainland))
+          .send(early)
+      ).status,
+    ).toBe(201);
     await t.dataSource.query(`UPDATE organisations SET sector = 'INSURANCE' WHERE id = $1`, [changing.mainlandId]);
-    const refused = await t.http.post('/contracts').set(...bearer(changing.mainland)).send(early);
+    const refused = await t.http
+      .post('/contracts')
+      .set(...bearer(changing.mainland))
+      .send(early);
     expect(refused.status).toBe(422);
     expect(refused.body).toMatchObject({ code: 'SECTOR_NOT_OPEN', rule: 'R15' });
     expect(await contractsOf(t, changing.mainlandId)).toBe(2);

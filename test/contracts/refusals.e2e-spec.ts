@@ -26,18 +26,35 @@ describe('POST /contracts refusals', () => {
   });
   afterAll(async () => t?.close());
 
-  const post = (token: string, body: Record<string, unknown>) => t.http.post('/contracts').set(...bearer(token)).send(body);
+  const post = (token: string, body: Record<string, unknown>) =>
+    t.http
+      .post('/contracts')
+      .set(...bearer(token))
+      .send(body);
 
   it.each([
     ['R3 important data', { importantDataIncluded: true }, 'IMPORTANT_DATA_DECLARED', 'R3', 'importantDataIncluded'],
     [
       'R5 onward recipient outside the GBA',
-      { annex: { onwardRecipients: [{ name: 'GZ Bureau', city: 'GUANGZHOU' }, { name: 'Beijing Analytics', city: 'BEIJING' }] } },
+      {
+        annex: {
+          onwardRecipients: [
+            { name: 'GZ Bureau', city: 'GUANGZHOU' },
+            { name: 'Beijing Analytics', city: 'BEIJING' },
+          ],
+        },
+      },
       'ONWARD_RECIPIENT_OUTSIDE_GBA',
       'R5',
       'annex.onwardRecipients[1].city',
     ],
-    ['R5 storage outside the GBA (Macao is another regime)', { annex: { storageLocation: { city: 'MACAO' } } }, 'STORAGE_OUTSIDE_GBA', 'R5', 'annex.storageLocation.city'],
+    [
+      'R5 storage outside the GBA (Macao is another regime)',
+      { annex: { storageLocation: { city: 'MACAO' } } },
+      'STORAGE_OUTSIDE_GBA',
+      'R5',
+      'annex.storageLocation.city',
+    ],
     ['expiry before effective', { expiryDate: '2025-01-23' }, 'EXPIRY_BEFORE_EFFECTIVE', 'CONSISTENCY', 'expiryDate'],
     [
       'retention period ending before it starts',
@@ -99,7 +116,10 @@ describe('POST /contracts refusals', () => {
   });
 
   it('several broken rules are all listed; the first names the code', async () => {
-    const res = await post(p.mainland, contractBody(p.mainlandId, p.hongKongId, { importantDataIncluded: true, annex: { storageLocation: { city: 'OTHER' } } }));
+    const res = await post(
+      p.mainland,
+      contractBody(p.mainlandId, p.hongKongId, { importantDataIncluded: true, annex: { storageLocation: { city: 'OTHER' } } }),
+    );
     expect(res.body.code).toBe('IMPORTANT_DATA_DECLARED');
     expect(res.body.violations.map((v: { code: string }) => v.code)).toEqual(['IMPORTANT_DATA_DECLARED', 'STORAGE_OUTSIDE_GBA']);
   });

@@ -17,7 +17,13 @@ describe('contract views', () => {
     expect(read.status).toBe(200);
     expect(read.body.processorSector).toBe('HEALTHCARE');
     expect(read.body.processor).toMatchObject({ id: p.mainlandId, jurisdiction: 'MAINLAND', city: 'SHENZHEN', sector: 'HEALTHCARE' });
-    expect(read.body.recipient).toMatchObject({ id: p.hongKongId, jurisdiction: 'HONG_KONG', city: 'HONG_KONG', identifierType: 'HK_BRN', verificationStatus: 'UNVERIFIED' });
+    expect(read.body.recipient).toMatchObject({
+      id: p.hongKongId,
+      jurisdiction: 'HONG_KONG',
+      city: 'HONG_KONG',
+      identifierType: 'HK_BRN',
+      verificationStatus: 'UNVERIFIED',
+    });
     expect(read.body.recipient.identifier).toMatch(/^\d{8}$/);
     expect(typeof read.body.processor.legalName).toBe('string');
     // The HK regulator still may not read the Mainland register entry itself.

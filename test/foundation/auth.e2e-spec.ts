@@ -74,7 +74,11 @@ describe('bearer tokens: every rejection is 401 problem+json', () => {
   it('rejects a token it accepted before, once the token expires (verified tokens are remembered only until exp)', async () => {
     // exp on the next whole second after next: accepted now (and remembered), refused from exp on.
     const exp = Math.floor(Date.now() / 1000) + 2;
-    const token = jwt.sign({ ...goodClaims, iat: exp - 60, exp }, TEST_JWT_SECRET, { algorithm: 'HS256', issuer: t.config.jwtIssuer, audience: t.config.jwtAudience });
+    const token = jwt.sign({ ...goodClaims, iat: exp - 60, exp }, TEST_JWT_SECRET, {
+      algorithm: 'HS256',
+      issuer: t.config.jwtIssuer,
+      audience: t.config.jwtAudience,
+    });
     expect((await t.http.get('/auth/me').set(...bearer(token))).status).toBe(200);
     expect((await t.http.get('/auth/me').set(...bearer(token))).status).toBe(200); // the remembered path
     await new Promise((r) => setTimeout(r, exp * 1000 - Date.now() + 50));
@@ -317,15 +321,28 @@ describe('sign-in grants and accounts', () => {
 
   it('refuses a service account for another organisation (404) and to non-administrators (403)', async () => {
     const orgAdmin = await t.user('ORG_ADMIN', { organisationId: orgId });
-    const other = await t.http.post(`/organisations/${otherOrgId}/service-accounts`).set(...bearer(orgAdmin.token)).send({});
+    const other = await t.http
+      .post(`/organisations/${otherOrgId}/service-accounts`)
+      .set(...bearer(orgAdmin.token))
+      .send({});
     expect(other.status).toBe(404);
     const filer = await t.user('ORG_FILER', { organisationId: orgId });
-    expect((await t.http.post(`/organisations/${orgId}/service-accounts`).set(...bearer(filer.token)).send({})).status).toBe(403);
+    expect(
+      (
+        await t.http
+          .post(`/organisations/${orgId}/service-accounts`)
+          .set(...bearer(filer.token))
+          .send({})
+      ).status,
+    ).toBe(403);
     expect(await t.dataSource.getRepository(ServiceAccount).countBy({ organisationId: otherOrgId })).toBe(0);
   });
 
   it('rejects a service-account token once the account is disabled', async () => {
-    const created = await t.http.post(`/organisations/${orgId}/service-accounts`).set(...bearer(t.adminToken)).send({});
+    const created = await t.http
+      .post(`/organisations/${orgId}/service-accounts`)
+      .set(...bearer(t.adminToken))
+      .send({});
     expect(created.status).toBe(201);
     const token = await t.http
       .post('/auth/token')
@@ -345,7 +362,10 @@ describe('sign-in throttling (per account and per address)', () => {
   beforeAll(async () => {
     t = await startTestApp({ LOGIN_MAX_ATTEMPTS: String(MAX), LOGIN_WINDOW_SECONDS: '120' });
     for (const email of ['victim@example.test', 'bystander@example.test', 'roamer@example.test']) {
-      const created = await t.http.post('/users').set(...bearer(t.adminToken)).send({ email, password: 'the right password', role: 'SYSTEM_ADMIN' });
+      const created = await t.http
+        .post('/users')
+        .set(...bearer(t.adminToken))
+        .send({ email, password: 'the right password', role: 'SYSTEM_ADMIN' });
       expect(created.status).toBe(201);
     }
   });
@@ -411,7 +431,10 @@ describe('sign-in throttling behind a trusted proxy (TRUST_PROXY)', () => {
   let t: TestApp;
   beforeAll(async () => {
     t = await startTestApp({ LOGIN_MAX_ATTEMPTS: '2', TRUST_PROXY: '10.1.1.1' });
-    const created = await t.http.post('/users').set(...bearer(t.adminToken)).send({ email: 'behind@example.test', password: 'the right password', role: 'SYSTEM_ADMIN' });
+    const created = await t.http
+      .post('/users')
+      .set(...bearer(t.adminToken))
+      .send({ email: 'behind@example.test', password: 'the right password', role: 'SYSTEM_ADMIN' });
     expect(created.status).toBe(201);
   });
   afterAll(async () => t?.close());

@@ -33,7 +33,11 @@ describe('bootstrap administrator', () => {
     apps.push(app);
     return app;
   };
-  const users = (app: NestFastifyApplication) => app.get(DataSource).getRepository(User).find({ order: { createdAt: 'ASC' } });
+  const users = (app: NestFastifyApplication) =>
+    app
+      .get(DataSource)
+      .getRepository(User)
+      .find({ order: { createdAt: 'ASC' } });
 
   afterAll(async () => {
     for (const app of apps) await app.close();

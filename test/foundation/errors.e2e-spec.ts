@@ -37,7 +37,11 @@ describe('problem+json errors', () => {
     identifier: '11223344',
     sector: 'RETAIL',
   };
-  const post = (body: unknown) => t.http.post('/organisations').set(...bearer(t.adminToken)).send(body as object);
+  const post = (body: unknown) =>
+    t.http
+      .post('/organisations')
+      .set(...bearer(t.adminToken))
+      .send(body as object);
 
   it('names an unknown field in errors[].field', async () => {
     const response = await post({ ...validOrganisation, isAdmin: true, nickname: 'x' });
@@ -113,7 +117,14 @@ describe('problem+json errors', () => {
   it('answers a missing token with 401 and a wrong role with 403, both problem+json', async () => {
     expectProblem(await t.http.get('/organisations'), 401, 'UNAUTHENTICATED');
     const filer = await t.user('REGULATOR', { authority: 'HK_PCPD' });
-    expectProblem(await t.http.post('/users').set(...bearer(filer.token)).send({}), 403, 'FORBIDDEN');
+    expectProblem(
+      await t.http
+        .post('/users')
+        .set(...bearer(filer.token))
+        .send({}),
+      403,
+      'FORBIDDEN',
+    );
   });
 
   it('echoes a sane X-Request-Id in the header and the problem, and replaces an unsafe one', async () => {
@@ -135,9 +146,28 @@ describe('problem+json errors', () => {
   });
 
   it.each([
-    ['/contracts', [['x', 'y'], ['2025-01-01T00:00:00.000Z', 'not-a-uuid']]],
-    ['/rollout/enrolments', [['x', 'y'], ['2025-01-01T00:00:00.000000Z', 42]]],
-    ['/transfers', [['1', '5'], ['2025-01-01T00:00:00.000Z', '123456789012345678901'], ['2025-01-01T00:00:00.000Z', -1]]],
+    [
+      '/contracts',
+      [
+        ['x', 'y'],
+        ['2025-01-01T00:00:00.000Z', 'not-a-uuid'],
+      ],
+    ],
+    [
+      '/rollout/enrolments',
+      [
+        ['x', 'y'],
+        ['2025-01-01T00:00:00.000000Z', 42],
+      ],
+    ],
+    [
+      '/transfers',
+      [
+        ['1', '5'],
+        ['2025-01-01T00:00:00.000Z', '123456789012345678901'],
+        ['2025-01-01T00:00:00.000Z', -1],
+      ],
+    ],
   ])('refuses a hand-made cursor on %s with a 400 naming the cursor', async (path, keys) => {
     for (const key of keys) {
       const cursor = Buffer.from(JSON.stringify(key)).toString('base64url');

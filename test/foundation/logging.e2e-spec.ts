@@ -47,12 +47,18 @@ describe('structured logs', () => {
     const signIn = await t.http.post('/auth/token').send({ grantType: 'password', email: 'logged.filer@example.test', password: PASSWORD });
     expect(signIn.status).toBe(200);
     secrets.push(signIn.body.accessToken);
-    const me = await t.http.get('/auth/me').set(...bearer(signIn.body.accessToken)).set('X-Request-Id', 'log-test-request-0001');
+    const me = await t.http
+      .get('/auth/me')
+      .set(...bearer(signIn.body.accessToken))
+      .set('X-Request-Id', 'log-test-request-0001');
     expect(me.status).toBe(200);
     const failed = await t.http.post('/auth/token').send({ grantType: 'password', email: 'logged.filer@example.test', password: WRONG_PASSWORD });
     expect(failed.status).toBe(401);
 
-    const account = await t.http.post(`/organisations/${org}/service-accounts`).set(...bearer(t.adminToken)).send({ name: 'logger' });
+    const account = await t.http
+      .post(`/organisations/${org}/service-accounts`)
+      .set(...bearer(t.adminToken))
+      .send({ name: 'logger' });
     expect(account.status).toBe(201);
     secrets.push(account.body.clientSecret);
     const machine = await t.http
@@ -61,7 +67,9 @@ describe('structured logs', () => {
     expect(machine.status).toBe(200);
     secrets.push(machine.body.accessToken);
     // A rejected body that carries a secret in an unknown field.
-    const rejected = await t.http.post('/auth/token').send({ grantType: 'password', email: 'x@example.test', password: PASSWORD, clientSecret: account.body.clientSecret, extra: 1 });
+    const rejected = await t.http
+      .post('/auth/token')
+      .send({ grantType: 'password', email: 'x@example.test', password: PASSWORD, clientSecret: account.body.clientSecret, extra: 1 });
     expect(rejected.status).toBe(400);
     // Probes are not logged (they would drown everything else).
     expect((await t.http.get('/health/live')).status).toBe(200);
@@ -79,14 +87,16 @@ describe('structured logs', () => {
     }
   });
 
-  it('carries the request id on every request line, the caller\'s when it sent a sane one', () => {
+  it("carries the request id on every request line, the caller's when it sent a sane one", () => {
     const requestLines = capture.lines.filter((line) => line.req !== undefined);
     expect(requestLines.length).toBeGreaterThanOrEqual(7);
     for (const line of requestLines) expect((line.req as { id?: unknown }).id).toEqual(expect.any(String));
     const mine = requestLines.filter((line) => (line.req as { id: string }).id === 'log-test-request-0001');
     expect(mine).toHaveLength(1);
     expect(mine[0]).toMatchObject({ req: { method: 'GET', url: '/auth/me' }, res: { statusCode: 200 } });
-    expect(requestLines.some((line) => (line.req as { url: string }).url === '/auth/token' && (line.res as { statusCode: number }).statusCode === 401)).toBe(true);
+    expect(requestLines.some((line) => (line.req as { url: string }).url === '/auth/token' && (line.res as { statusCode: number }).statusCode === 401)).toBe(
+      true,
+    );
     expect(requestLines.filter((line) => (line.req as { url: string }).url.startsWith('/health/'))).toEqual([]);
   });
 

@@ -33,7 +33,11 @@ describe('organisation register (R1, R17)', () => {
     sector: 'HEALTHCARE',
     ...extra,
   });
-  const register = (body: unknown, token = t.adminToken) => t.http.post('/organisations').set(...bearer(token)).send(body as object);
+  const register = (body: unknown, token = t.adminToken) =>
+    t.http
+      .post('/organisations')
+      .set(...bearer(token))
+      .send(body as object);
   const rowCount = (identifier: string) => t.dataSource.getRepository(Organisation).countBy({ identifier });
 
   describe('valid identifiers', () => {
@@ -284,12 +288,26 @@ describe('organisation visibility (DESIGN.md §4)', () => {
     const ownSide = await t.http
       .post('/organisations')
       .set(...bearer(regulators.HK_DPO))
-      .send({ legalName: 'DPO Registered Ltd', jurisdiction: 'HONG_KONG', city: 'HONG_KONG', identifierType: 'HK_BRN', identifier: '76543210', sector: 'OTHER' });
+      .send({
+        legalName: 'DPO Registered Ltd',
+        jurisdiction: 'HONG_KONG',
+        city: 'HONG_KONG',
+        identifierType: 'HK_BRN',
+        identifier: '76543210',
+        sector: 'OTHER',
+      });
     expect(ownSide.status).toBe(201);
     const otherSide = await t.http
       .post('/organisations')
       .set(...bearer(regulators.HK_DPO))
-      .send({ legalName: 'Other Side Ltd', jurisdiction: 'MAINLAND', city: 'ZHUHAI', identifierType: 'USCC', identifier: '91440300192317458F', sector: 'OTHER' });
+      .send({
+        legalName: 'Other Side Ltd',
+        jurisdiction: 'MAINLAND',
+        city: 'ZHUHAI',
+        identifierType: 'USCC',
+        identifier: '91440300192317458F',
+        sector: 'OTHER',
+      });
     expect(otherSide.status).toBe(403);
   });
 
@@ -298,7 +316,14 @@ describe('organisation visibility (DESIGN.md §4)', () => {
     const response = await t.http
       .post('/organisations')
       .set(...bearer(hongKongAdmin))
-      .send({ legalName: 'Self Registered Ltd', jurisdiction: 'HONG_KONG', city: 'HONG_KONG', identifierType: 'HK_BRN', identifier: '65432109', sector: 'OTHER' });
+      .send({
+        legalName: 'Self Registered Ltd',
+        jurisdiction: 'HONG_KONG',
+        city: 'HONG_KONG',
+        identifierType: 'HK_BRN',
+        identifier: '65432109',
+        sector: 'OTHER',
+      });
     expect(response.status).toBe(403);
     expect(response.body.code).toBe('FORBIDDEN');
   });

@@ -15,10 +15,29 @@ describe('GET /reference', () => {
 
     expect(body.jurisdictions.map((j) => j.code)).toEqual(['MAINLAND', 'HONG_KONG']);
     expect(body.cities.map((c) => c.code)).toEqual([
-      'GUANGZHOU', 'SHENZHEN', 'ZHUHAI', 'FOSHAN', 'HUIZHOU', 'DONGGUAN', 'ZHONGSHAN', 'JIANGMEN', 'ZHAOQING', 'HONG_KONG',
+      'GUANGZHOU',
+      'SHENZHEN',
+      'ZHUHAI',
+      'FOSHAN',
+      'HUIZHOU',
+      'DONGGUAN',
+      'ZHONGSHAN',
+      'JIANGMEN',
+      'ZHAOQING',
+      'HONG_KONG',
     ]);
     expect(body.sectors.map((s) => s.code)).toEqual([
-      'BANKING', 'CREDIT_REFERENCING', 'HEALTHCARE', 'INSURANCE', 'SECURITIES', 'RETAIL', 'LOGISTICS', 'TELECOMMUNICATIONS', 'TECHNOLOGY', 'EDUCATION', 'OTHER',
+      'BANKING',
+      'CREDIT_REFERENCING',
+      'HEALTHCARE',
+      'INSURANCE',
+      'SECURITIES',
+      'RETAIL',
+      'LOGISTICS',
+      'TELECOMMUNICATIONS',
+      'TECHNOLOGY',
+      'EDUCATION',
+      'OTHER',
     ]);
     for (const entry of [...body.jurisdictions, ...body.cities, ...body.sectors]) {
       expect(Object.keys(entry.labels).sort()).toEqual(['en', 'zh-Hans', 'zh-Hant']);
@@ -40,7 +59,9 @@ describe('GET /reference', () => {
     });
     expect(sector('TELECOMMUNICATIONS').labels).toMatchObject({ 'zh-Hant': '電訊', 'zh-Hans': '电信' });
     expect(body.sectors.filter((s: { firstPhase: boolean }) => s.firstPhase).map((s: { code: string }) => s.code)).toEqual([
-      'BANKING', 'CREDIT_REFERENCING', 'HEALTHCARE',
+      'BANKING',
+      'CREDIT_REFERENCING',
+      'HEALTHCARE',
     ]);
   });
 });

@@ -16,11 +16,13 @@ describe('service-account lifecycle', () => {
   });
   afterAll(async () => t?.close());
 
-  const signIn = (clientId: string, clientSecret: string) =>
-    t.http.post('/auth/token').send({ grantType: 'client_credentials', clientId, clientSecret });
+  const signIn = (clientId: string, clientSecret: string) => t.http.post('/auth/token').send({ grantType: 'client_credentials', clientId, clientSecret });
 
   it('rotates a secret: the new one signs in, the old one no longer does', async () => {
-    const created = await t.http.post(`/organisations/${orgId}/service-accounts`).set(...bearer(orgAdmin)).send({ name: 'hospital-logger' });
+    const created = await t.http
+      .post(`/organisations/${orgId}/service-accounts`)
+      .set(...bearer(orgAdmin))
+      .send({ name: 'hospital-logger' });
     expect(created.status).toBe(201);
     const rotated = await t.http.post(`/organisations/${orgId}/service-accounts/${created.body.id}/rotate-secret`).set(...bearer(orgAdmin));
     expect(rotated.status).toBe(200);
@@ -38,7 +40,10 @@ describe('service-account lifecycle', () => {
   });
 
   it('disables an account: sign-in and the tokens it already holds are refused at once', async () => {
-    const created = await t.http.post(`/organisations/${orgId}/service-accounts`).set(...bearer(orgAdmin)).send({});
+    const created = await t.http
+      .post(`/organisations/${orgId}/service-accounts`)
+      .set(...bearer(orgAdmin))
+      .send({});
     const token = (await signIn(created.body.clientId, created.body.clientSecret)).body.accessToken as string;
     expect((await t.http.get('/auth/me').set(...bearer(token))).status).toBe(200);
 
@@ -54,7 +59,10 @@ describe('service-account lifecycle', () => {
   });
 
   it("another organisation's administrator sees none of it (404), and filers may not manage accounts (403)", async () => {
-    const created = await t.http.post(`/organisations/${orgId}/service-accounts`).set(...bearer(orgAdmin)).send({});
+    const created = await t.http
+      .post(`/organisations/${orgId}/service-accounts`)
+      .set(...bearer(orgAdmin))
+      .send({});
     expect((await t.http.get(`/organisations/${orgId}/service-accounts`).set(...bearer(otherAdmin))).status).toBe(404);
     expect((await t.http.post(`/organisations/${orgId}/service-accounts/${created.body.id}/disable`).set(...bearer(otherAdmin))).status).toBe(404);
     // The account id under the wrong organisation is unknown too.

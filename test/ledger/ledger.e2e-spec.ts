@@ -18,7 +18,10 @@ function checkSignedNote(note: string, name: string, rawPublicKey: Buffer): { or
   const split = note.indexOf('\n\n');
   expect(split).toBeGreaterThan(0);
   const text = note.slice(0, split + 1);
-  const signatureLines = note.slice(split + 2).split('\n').filter(Boolean);
+  const signatureLines = note
+    .slice(split + 2)
+    .split('\n')
+    .filter(Boolean);
   expect(signatureLines).toHaveLength(1);
   const match = /^\u2014 (\S+) (\S+)$/.exec(signatureLines[0]);
   expect(match).not.toBeNull();
@@ -35,7 +38,17 @@ function checkSignedNote(note: string, name: string, rawPublicKey: Buffer): { or
   const key = createPublicKey({ key: spki, format: 'der', type: 'spki' });
   expect(ed25519Verify(null, Buffer.from(text, 'utf8'), key, blob.subarray(4))).toBe(true);
   // A flipped byte of the text must not verify.
-  expect(ed25519Verify(null, Buffer.from(text.replace(/\n(\d)/, (_, d) => `\n${(Number(d) + 1) % 10}`), 'utf8'), key, blob.subarray(4))).toBe(false);
+  expect(
+    ed25519Verify(
+      null,
+      Buffer.from(
+        text.replace(/\n(\d)/, (_, d) => `\n${(Number(d) + 1) % 10}`),
+        'utf8',
+      ),
+      key,
+      blob.subarray(4),
+    ),
+  ).toBe(false);
   // C2SP tlog-checkpoint body: origin, decimal size, base64 root hash.
   const [origin, size, root, ...rest] = text.split('\n');
   expect(rest).toEqual(['']);
@@ -76,7 +89,10 @@ describe('ledger', () => {
     expect(key.body.origin).toBe(t.config.ledgerOrigin);
     const raw = Buffer.from(key.body.publicKey, 'base64');
     expect(raw).toHaveLength(32);
-    const keyId = createHash('sha256').update(Buffer.concat([Buffer.from(key.body.origin), Buffer.from([0x0a, 0x01]), raw])).digest().subarray(0, 4);
+    const keyId = createHash('sha256')
+      .update(Buffer.concat([Buffer.from(key.body.origin), Buffer.from([0x0a, 0x01]), raw]))
+      .digest()
+      .subarray(0, 4);
     expect(key.body.verifierKey).toBe(`${key.body.origin}+${keyId.toString('hex')}+${Buffer.concat([Buffer.from([1]), raw]).toString('base64')}`);
     const res = await t.http.get('/ledger/checkpoint');
     expect(res.status).toBe(200);
@@ -96,7 +112,11 @@ describe('ledger', () => {
         const token = w % 2 ? p.hongKong : p.mainland;
         const indexes: number[] = [];
         for (let b = 0; b < batches; b++) {
-          const res = await postTransfers(t, token, Array.from({ length: perBatch }, () => transferRecord(contractId, { externalReference: `writer-${w}-batch-${b}` })));
+          const res = await postTransfers(
+            t,
+            token,
+            Array.from({ length: perBatch }, () => transferRecord(contractId, { externalReference: `writer-${w}-batch-${b}` })),
+          );
           expect(res.status).toBe(201);
           const batch = res.body.records.map((r: { leafIndex: number }) => r.leafIndex);
           // One request's records are contiguous.
@@ -171,7 +191,9 @@ describe('ledger', () => {
     expect(theirs.body.entries).toHaveLength(1);
     expect((await t.http.get(`/ledger/proofs/inclusion?leafIndex=${foreignIndex}&treeSize=${foreignIndex + 1}`).set(...bearer(p.mainland))).status).toBe(404);
     expect((await t.http.get(`/ledger/proofs/inclusion?leafIndex=0&treeSize=${foreignIndex + 1}`).set(...bearer(p.mainland))).status).toBe(200);
-    expect((await t.http.get(`/ledger/proofs/inclusion?leafIndex=${foreignIndex}&treeSize=${foreignIndex + 1}`).set(...bearer(outsiderParties.mainland))).status).toBe(200);
+    expect(
+      (await t.http.get(`/ledger/proofs/inclusion?leafIndex=${foreignIndex}&treeSize=${foreignIndex + 1}`).set(...bearer(outsiderParties.mainland))).status,
+    ).toBe(200);
   });
 
   describe('the database refuses to change the log', () => {
@@ -230,9 +252,8 @@ describe('ledger', () => {
         fs.writeFileSync(path.join(dir, 'entries.ndjson'), exported.text);
         fs.writeFileSync(path.join(dir, 'checkpoint.txt'), checkpoint);
         const output: string[] = [];
-        const code = await verifyCli(
-          ['--export', path.join(dir, 'entries.ndjson'), '--checkpoint', path.join(dir, 'checkpoint.txt'), '--key', key],
-          (s) => output.push(s),
+        const code = await verifyCli(['--export', path.join(dir, 'entries.ndjson'), '--checkpoint', path.join(dir, 'checkpoint.txt'), '--key', key], (s) =>
+          output.push(s),
         );
         expect(output.join('')).toMatch(/RESULT: log verified/);
         expect(code).toBe(0);
@@ -246,7 +267,9 @@ describe('ledger', () => {
         fs.writeFileSync(path.join(dir, 'entries.ndjson'), lines.join('\n'));
         const tampered: string[] = [];
         expect(
-          await verifyCli(['--export', path.join(dir, 'entries.ndjson'), '--checkpoint', path.join(dir, 'checkpoint.txt'), '--key', key], (s) => tampered.push(s)),
+          await verifyCli(['--export', path.join(dir, 'entries.ndjson'), '--checkpoint', path.join(dir, 'checkpoint.txt'), '--key', key], (s) =>
+            tampered.push(s),
+          ),
         ).toBe(1);
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });

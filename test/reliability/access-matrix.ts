@@ -25,7 +25,16 @@ const OWN_ONLY = { own: 'ok', other: 404 } as const;
 const own = OWN_ONLY;
 
 /** Everyone, signed in or not. */
-const open = (): Row => ({ anonymous: 'ok', SYSTEM_ADMIN: 'ok', GD_CAC: 'ok', HK_DPO: 'ok', HK_PCPD: 'ok', ORG_ADMIN: 'ok', ORG_FILER: 'ok', ORG_SYSTEM: 'ok' });
+const open = (): Row => ({
+  anonymous: 'ok',
+  SYSTEM_ADMIN: 'ok',
+  GD_CAC: 'ok',
+  HK_DPO: 'ok',
+  HK_PCPD: 'ok',
+  ORG_ADMIN: 'ok',
+  ORG_FILER: 'ok',
+  ORG_SYSTEM: 'ok',
+});
 /** Signed in; every role not listed gets 403. */
 const only = (admitted: Partial<Row>): Row => ({
   anonymous: 401,
@@ -126,7 +135,14 @@ export const ACCESS_MATRIX: Record<string, Row> = {
   'GET /rollout/enrolments/:id': sideScoped,
   'GET /rollout/enrolments/:id/history': sideScoped,
   // WITHDRAW is the organisation's own action; an administrator or regulator may see the enrolment but not take it.
-  'PATCH /rollout/enrolments/:id': only({ SYSTEM_ADMIN: 403, GD_CAC: { own: 403, other: 404 }, HK_DPO: { own: 403, other: 404 }, HK_PCPD: { own: 403, other: 404 }, ORG_ADMIN: own, ORG_FILER: own }),
+  'PATCH /rollout/enrolments/:id': only({
+    SYSTEM_ADMIN: 403,
+    GD_CAC: { own: 403, other: 404 },
+    HK_DPO: { own: 403, other: 404 },
+    HK_PCPD: { own: 403, other: 404 },
+    ORG_ADMIN: own,
+    ORG_FILER: own,
+  }),
 
   'POST /transfers': only({ ORG_ADMIN: own, ORG_FILER: own, ORG_SYSTEM: own }),
   'GET /transfers': logRead,

@@ -48,14 +48,43 @@ describe('access-control matrix', () => {
     const adminA = await t.user('ORG_ADMIN', { organisationId: orgA });
     const adminB = await t.user('ORG_ADMIN', { organisationId: orgB });
     const filerX = await t.user('ORG_FILER', { organisationId: orgX });
-    const account = await t.http.post(`/organisations/${orgA}/service-accounts`).set(...bearer(t.adminToken)).send({ name: 'matrix' });
-    const machine = await t.http.post('/auth/token').send({ grantType: 'client_credentials', clientId: account.body.clientId, clientSecret: account.body.clientSecret });
-    const own = await t.http.post('/contracts').set(...bearer(filerA.token)).send(contractBody(orgA, orgB));
-    const other = await t.http.post('/contracts').set(...bearer(filerX.token)).send(contractBody(orgX, orgY));
+    const account = await t.http
+      .post(`/organisations/${orgA}/service-accounts`)
+      .set(...bearer(t.adminToken))
+      .send({ name: 'matrix' });
+    const machine = await t.http
+      .post('/auth/token')
+      .send({ grantType: 'client_credentials', clientId: account.body.clientId, clientSecret: account.body.clientSecret });
+    const own = await t.http
+      .post('/contracts')
+      .set(...bearer(filerA.token))
+      .send(contractBody(orgA, orgB));
+    const other = await t.http
+      .post('/contracts')
+      .set(...bearer(filerX.token))
+      .send(contractBody(orgX, orgY));
     const upload = async (token: string, contractId: string) =>
-      (await t.http.post(`/contracts/${contractId}/documents`).set(...bearer(token)).field('kind', 'SIGNED_CONTRACT').attach('file', PDF(`m${++unique}`), { filename: 'c.pdf', contentType: 'application/pdf' })).body.id as string;
-    const log = async (token: string, contractId: string) => (await t.http.post('/transfers').set(...bearer(token)).send({ records: [transferRecord(contractId)] })).body.records[0].leafIndex as number;
-    const enrol = async (token: string) => (await t.http.post('/rollout/enrolments').set(...bearer(token)).send({ regime: 'GBA_MAINLAND_HK' })).body.id as string;
+      (
+        await t.http
+          .post(`/contracts/${contractId}/documents`)
+          .set(...bearer(token))
+          .field('kind', 'SIGNED_CONTRACT')
+          .attach('file', PDF(`m${++unique}`), { filename: 'c.pdf', contentType: 'application/pdf' })
+      ).body.id as string;
+    const log = async (token: string, contractId: string) =>
+      (
+        await t.http
+          .post('/transfers')
+          .set(...bearer(token))
+          .send({ records: [transferRecord(contractId)] })
+      ).body.records[0].leafIndex as number;
+    const enrol = async (token: string) =>
+      (
+        await t.http
+          .post('/rollout/enrolments')
+          .set(...bearer(token))
+          .send({ regime: 'GBA_MAINLAND_HK' })
+      ).body.id as string;
     w = {
       tokens: {
         SYSTEM_ADMIN: t.adminToken,
@@ -75,11 +104,22 @@ describe('access-control matrix', () => {
       victim: { own: (await t.user('ORG_FILER', { organisationId: orgA })).id, other: (await t.user('ORG_FILER', { organisationId: orgX })).id },
       enrolment: { A: await enrol(filerA.token), B: await enrol(adminB.token), X: await enrol(filerX.token) },
       account: {
-        own: (await t.http.post(`/organisations/${orgA}/service-accounts`).set(...bearer(t.adminToken)).send({ name: 'matrix victim' })).body.id,
-        other: (await t.http.post(`/organisations/${orgX}/service-accounts`).set(...bearer(t.adminToken)).send({ name: 'matrix victim' })).body.id,
+        own: (
+          await t.http
+            .post(`/organisations/${orgA}/service-accounts`)
+            .set(...bearer(t.adminToken))
+            .send({ name: 'matrix victim' })
+        ).body.id,
+        other: (
+          await t.http
+            .post(`/organisations/${orgX}/service-accounts`)
+            .set(...bearer(t.adminToken))
+            .send({ name: 'matrix victim' })
+        ).body.id,
       },
     };
-    for (const [k, v] of Object.entries(w)) if (v === undefined || JSON.stringify(v).includes('null')) throw new Error(`matrix fixture ${k} failed: ${JSON.stringify(v)}`);
+    for (const [k, v] of Object.entries(w))
+      if (v === undefined || JSON.stringify(v).includes('null')) throw new Error(`matrix fixture ${k} failed: ${JSON.stringify(v)}`);
     routes = listRoutes(t.app).filter((r) => r.method !== 'HEAD' && r.method !== 'OPTIONS');
   }, 120_000);
 
@@ -165,7 +205,8 @@ describe('access-control matrix', () => {
           const request = requestFor(route, caller, scope);
           let req = (t.http as any)[route.method.toLowerCase()](request.url);
           if (caller !== 'anonymous') req = req.set(...bearer(w.tokens[caller]));
-          if (request.multipart) req = req.field('kind', 'SIGNED_CONTRACT').attach('file', PDF(`cell ${++unique}`), { filename: 'c.pdf', contentType: 'application/pdf' });
+          if (request.multipart)
+            req = req.field('kind', 'SIGNED_CONTRACT').attach('file', PDF(`cell ${++unique}`), { filename: 'c.pdf', contentType: 'application/pdf' });
           else if (request.body !== undefined) req = req.send(request.body);
           const res = await req;
           cells++;

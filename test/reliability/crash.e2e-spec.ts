@@ -51,81 +51,90 @@ describe('crash safety: SIGKILL under continuous ingestion', () => {
     if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it(`loses no acknowledged record across ${KILLS} kills`, async () => {
-    const base = registry.baseUrl;
-    const seeded: Seeded = await seed(base, WRITERS);
-    const book = newLedgerbook();
-    const state: LogState = await newLogState(base);
-    const bootTimes: number[] = [];
-    let retried = 0;
-    let running = true;
+  it(
+    `loses no acknowledged record across ${KILLS} kills`,
+    async () => {
+      const base = registry.baseUrl;
+      const seeded: Seeded = await seed(base, WRITERS);
+      const book = newLedgerbook();
+      const state: LogState = await newLogState(base);
+      const bootTimes: number[] = [];
+      let retried = 0;
+      let running = true;
 
-    // Writers: batches of 1–20 records, each with its own Idempotency-Key; an unanswered batch is kept for retry.
-    const writer = async (w: number): Promise<void> => {
-      while (running) {
-        const batch: SentBatch = { key: randomUUID(), records: Array.from({ length: 1 + Math.floor(Math.random() * 20) }, () => transferRecord(seeded.contractId, `crash-w${w}`)) };
-        const acknowledged = await send(base, seeded.writerTokens[w], book, batch, { timeoutMs: 15_000 });
-        if (!acknowledged) {
-          book.unacknowledged.push({ ...batch, token: seeded.writerTokens[w] } as SentBatch);
-          await sleep(50);
+      // Writers: batches of 1–20 records, each with its own Idempotency-Key; an unanswered batch is kept for retry.
+      const writer = async (w: number): Promise<void> => {
+        while (running) {
+          const batch: SentBatch = {
+            key: randomUUID(),
+            records: Array.from({ length: 1 + Math.floor(Math.random() * 20) }, () => transferRecord(seeded.contractId, `crash-w${w}`)),
+          };
+          const acknowledged = await send(base, seeded.writerTokens[w], book, batch, { timeoutMs: 15_000 });
+          if (!acknowledged) {
+            book.unacknowledged.push({ ...batch, token: seeded.writerTokens[w] } as SentBatch);
+            await sleep(50);
+          }
         }
-      }
-    };
-    // An observer keeps every signed checkpoint it sees, to be linked by consistency proofs later.
-    const observer = async (): Promise<void> => {
-      while (running) {
-        await observeCheckpoint(base, state, 3000).catch(() => undefined);
-        await sleep(150);
-      }
-    };
+      };
+      // An observer keeps every signed checkpoint it sees, to be linked by consistency proofs later.
+      const observer = async (): Promise<void> => {
+        while (running) {
+          await observeCheckpoint(base, state, 3000).catch(() => undefined);
+          await sleep(150);
+        }
+      };
 
-    const problems: string[] = [];
-    for (let kill = 1; kill <= KILLS; kill++) {
-      running = true;
-      const load = [...Array.from({ length: WRITERS }, (_, w) => writer(w)), observer()];
-      // A random moment: anywhere from mid-request to between requests.
-      await sleep(200 + Math.floor(Math.random() * 1300));
-      await registry.kill('SIGKILL');
+      const problems: string[] = [];
+      for (let kill = 1; kill <= KILLS; kill++) {
+        running = true;
+        const load = [...Array.from({ length: WRITERS }, (_, w) => writer(w)), observer()];
+        // A random moment: anywhere from mid-request to between requests.
+        await sleep(200 + Math.floor(Math.random() * 1300));
+        await registry.kill('SIGKILL');
+        running = false;
+        await Promise.all(load);
+        bootTimes.push(await registry.start());
+
+        // Retry every request that got no answer, with its key and body: committed ones replay, the others commit now.
+        const pending = book.unacknowledged.splice(0);
+        retried += pending.length;
+        for (const batch of pending) {
+          const token = (batch as SentBatch & { token: string }).token;
+          let done = false;
+          for (let attempt = 0; attempt < 20 && !done; attempt++) done = await send(base, token, book, batch, { retry: true });
+          if (!done) problems.push(`retry of ${batch.key} never acknowledged`);
+        }
+        const found = await verifyLog(base, seeded.readerToken, book, state, seeded.contractId);
+        problems.push(...found.map((p) => `after kill ${kill}: ${p}`));
+        if (problems.length) break;
+      }
       running = false;
-      await Promise.all(load);
-      bootTimes.push(await registry.start());
 
-      // Retry every request that got no answer, with its key and body: committed ones replay, the others commit now.
-      const pending = book.unacknowledged.splice(0);
-      retried += pending.length;
-      for (const batch of pending) {
-        const token = (batch as SentBatch & { token: string }).token;
-        let done = false;
-        for (let attempt = 0; attempt < 20 && !done; attempt++) done = await send(base, token, book, batch, { retry: true });
-        if (!done) problems.push(`retry of ${batch.key} never acknowledged`);
-      }
-      const found = await verifyLog(base, seeded.readerToken, book, state, seeded.contractId);
-      problems.push(...found.map((p) => `after kill ${kill}: ${p}`));
-      if (problems.length) break;
-    }
-    running = false;
-
-    const unexpected5xx = Object.entries(book.statuses).filter(([s]) => /^5/.test(s) && s !== '503').reduce((n, [, c]) => n + c, 0);
-    saveSection('crash', {
-      title: 'Crash safety (SIGKILL under ingestion)',
-      figures: {
-        killsSurvived: problems.length ? 0 : KILLS,
-        writers: WRITERS,
-        recordsAcknowledged: book.acknowledged.size,
-        recordsChecked: state.recordsChecked,
-        retriedUnacknowledged: retried,
-        retriesAnsweredAsReplay: book.replayedRetries,
-        checkpointsLinked: state.linked.size,
-        consistencyProofsVerified: state.consistencyProofs,
-        meanRestartMs: Math.round(bootTimes.reduce((a, b) => a + b, 0) / Math.max(1, bootTimes.length)),
-        statuses: JSON.stringify(book.statuses),
-        unexpected5xx,
-        mode: FULL ? 'full' : 'bounded',
-      },
-    });
-    expect(problems).toEqual([]);
-    expect(book.unexpected).toEqual([]);
-    expect(unexpected5xx).toBe(0);
-    expect(state.recordsChecked).toBeGreaterThan(0);
-  }, 60_000 + KILLS * 45_000);
+      const unexpected5xx = Object.entries(book.statuses)
+        .filter(([s]) => /^5/.test(s) && s !== '503')
+        .reduce((n, [, c]) => n + c, 0);
+      saveSection('crash', {
+        title: 'Crash safety (SIGKILL under ingestion)',
+        figures: {
+          killsSurvived: problems.length ? 0 : KILLS,
+          writers: WRITERS,
+          recordsAcknowledged: book.acknowledged.size,
+          recordsChecked: state.recordsChecked,
+          retriedUnacknowledged: retried,
+          retriesAnsweredAsReplay: book.replayedRetries,
+          checkpointsLinked: state.linked.size,
+          consistencyProofsVerified: state.consistencyProofs,
+          meanRestartMs: Math.round(bootTimes.reduce((a, b) => a + b, 0) / Math.max(1, bootTimes.length)),
+          statuses: JSON.stringify(book.statuses),
+          unexpected5xx,
+          mode: FULL ? 'full' : 'bounded',
+        },
+      });
+      expect(problems).toEqual([]);
+      expect(book.unexpected).toEqual([]);
+      expect(unexpected5xx).toBe(0);
+      expect(state.recordsChecked).toBeGreaterThan(0);
+    },
+    60_000 + KILLS * 45_000,
+  );
 });

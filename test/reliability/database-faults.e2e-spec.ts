@@ -97,7 +97,10 @@ describe('database faults: PostgreSQL stopped and started under load', () => {
     fs.chmodSync(dataDir, 0o755);
     pg = new PgServer(path.join(dataDir, 'db'), await freePort());
     const url = await pg.start();
-    const migrate = spawnSync(process.execPath, ['-r', '@swc-node/register', path.join(ROOT, 'src', 'bin', 'migrate.ts'), url], { cwd: ROOT, encoding: 'utf8' });
+    const migrate = spawnSync(process.execPath, ['-r', '@swc-node/register', path.join(ROOT, 'src', 'bin', 'migrate.ts'), url], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
     if (migrate.status !== 0) throw new Error(`migrate failed: ${migrate.stderr || migrate.stdout}`);
     registry = new RegistryProcess({ DATABASE_URL: url, DATA_DIR: path.join(dataDir, 'app'), PORT: String(await freePort()), DATABASE_POOL_SIZE: '8' });
     await registry.start();
@@ -109,134 +112,160 @@ describe('database faults: PostgreSQL stopped and started under load', () => {
     if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it(`answers 503 while the database is down and recovers without a restart (${OUTAGES} outage(s))`, async () => {
-    const base = registry.baseUrl;
-    const pid = registry.pid;
-    const seeded = await seed(base, 2);
-    const book = newLedgerbook();
-    const state = await newLogState(base);
-    const tally: Tally = {};
-    const bad: string[] = [];
-    let phase = 'up';
-    let running = true;
+  it(
+    `answers 503 while the database is down and recovers without a restart (${OUTAGES} outage(s))`,
+    async () => {
+      const base = registry.baseUrl;
+      const pid = registry.pid;
+      const seeded = await seed(base, 2);
+      const book = newLedgerbook();
+      const state = await newLogState(base);
+      const tally: Tally = {};
+      const bad: string[] = [];
+      let phase = 'up';
+      let running = true;
 
-    const note = (what: string, outcome: string): void => {
-      const key = `${phase} ${what}`;
-      tally[key] ??= {};
-      tally[key][outcome] = (tally[key][outcome] ?? 0) + 1;
-    };
-    /** One request; anything but 2xx or 503 problem+json (or a timeout) is a failure. */
-    const probe = async (what: string, method: string, url: string, options: Parameters<typeof call>[3] = {}, alsoFine: number[] = []): Promise<number | string> => {
-      try {
-        const reply = await call(base, method, url, { timeoutMs: ANSWER_WITHIN_MS, ...options });
-        note(what, String(reply.status));
-        const fine = (reply.status >= 200 && reply.status < 300) || ((reply.status === 503 || alsoFine.includes(reply.status)) && isProblem(reply));
-        if (!fine) bad.push(`${phase}: ${method} ${url} → ${reply.status} ${reply.text.slice(0, 200)}`);
-        return reply.status;
-      } catch (error) {
-        const outcome = error instanceof ClientTimeout ? 'timeout' : 'no answer';
-        note(what, outcome);
-        bad.push(`${phase}: ${method} ${url} → ${outcome} (${(error as Error).message})`);
-        return outcome;
-      }
-    };
+      const note = (what: string, outcome: string): void => {
+        const key = `${phase} ${what}`;
+        tally[key] ??= {};
+        tally[key][outcome] = (tally[key][outcome] ?? 0) + 1;
+      };
+      /** One request; anything but 2xx or 503 problem+json (or a timeout) is a failure. */
+      const probe = async (
+        what: string,
+        method: string,
+        url: string,
+        options: Parameters<typeof call>[3] = {},
+        alsoFine: number[] = [],
+      ): Promise<number | string> => {
+        try {
+          const reply = await call(base, method, url, { timeoutMs: ANSWER_WITHIN_MS, ...options });
+          note(what, String(reply.status));
+          const fine = (reply.status >= 200 && reply.status < 300) || ((reply.status === 503 || alsoFine.includes(reply.status)) && isProblem(reply));
+          if (!fine) bad.push(`${phase}: ${method} ${url} → ${reply.status} ${reply.text.slice(0, 200)}`);
+          return reply.status;
+        } catch (error) {
+          const outcome = error instanceof ClientTimeout ? 'timeout' : 'no answer';
+          note(what, outcome);
+          bad.push(`${phase}: ${method} ${url} → ${outcome} (${(error as Error).message})`);
+          return outcome;
+        }
+      };
 
-    const writer = async (w: number): Promise<void> => {
-      while (running) {
-        const batch: SentBatch = { key: randomUUID(), records: Array.from({ length: 1 + Math.floor(Math.random() * 10) }, () => transferRecord(seeded.contractId, `dbfault-w${w}`)) };
-        const before = book.requests;
-        const acknowledged = await send(base, seeded.writerTokens[w], book, batch, { timeoutMs: ANSWER_WITHIN_MS });
-        note('POST /transfers', acknowledged ? '201' : book.requests > before ? 'unacknowledged' : '?');
-        if (!acknowledged) {
-          book.unacknowledged.push({ ...batch, token: seeded.writerTokens[w] } as SentBatch);
+      const writer = async (w: number): Promise<void> => {
+        while (running) {
+          const batch: SentBatch = {
+            key: randomUUID(),
+            records: Array.from({ length: 1 + Math.floor(Math.random() * 10) }, () => transferRecord(seeded.contractId, `dbfault-w${w}`)),
+          };
+          const before = book.requests;
+          const acknowledged = await send(base, seeded.writerTokens[w], book, batch, { timeoutMs: ANSWER_WITHIN_MS });
+          note('POST /transfers', acknowledged ? '201' : book.requests > before ? 'unacknowledged' : '?');
+          if (!acknowledged) {
+            book.unacknowledged.push({ ...batch, token: seeded.writerTokens[w] } as SentBatch);
+            await sleep(100);
+          }
+        }
+      };
+      const reader = async (): Promise<void> => {
+        while (running) {
+          await probe('GET /transfers', 'GET', `/transfers?contractId=${seeded.contractId}&limit=20`, { token: seeded.readerToken });
+          await probe('GET /ledger/checkpoint', 'GET', '/ledger/checkpoint');
+          await observeCheckpoint(base, state, ANSWER_WITHIN_MS).catch(() => undefined);
+          await probe('GET /health/ready', 'GET', '/health/ready');
+          await probe('GET /auth/me', 'GET', '/auth/me', { token: seeded.readerToken });
+          // Wrong credentials: 401, then 429 once the sign-in throttle trips; 503 while the account cannot be looked up.
+          await probe(
+            'POST /auth/token',
+            'POST',
+            '/auth/token',
+            { body: { grantType: 'client_credentials', clientId: 'nobody', clientSecret: 'nothing' } },
+            [401, 429],
+          );
+          await sleep(50);
+        }
+      };
+
+      const recoveryMs: number[] = [];
+      const problems: string[] = [];
+      for (let outage = 1; outage <= OUTAGES; outage++) {
+        running = true;
+        phase = 'up';
+        const load = [writer(0), writer(1), reader(), reader()];
+        await sleep(1500);
+        phase = 'stopping';
+        await pg.stop();
+        phase = 'down';
+        const downSince = Date.now();
+        while (Date.now() - downSince < OUTAGE_MS) {
+          const ready = await probe('GET /health/ready', 'GET', '/health/ready');
+          if (ready !== 503) bad.push(`down: GET /health/ready → ${ready}, expected 503`);
+          await sleep(200);
+        }
+        phase = 'restarting';
+        await pg.start();
+        const restarted = Date.now();
+        phase = 'recovering';
+        for (;;) {
+          const ready = await call(base, 'GET', '/health/ready', { timeoutMs: ANSWER_WITHIN_MS }).catch(() => null);
+          if (ready?.status === 200) break;
+          if (Date.now() - restarted > 30_000) {
+            problems.push(`outage ${outage}: not ready 30 s after PostgreSQL came back`);
+            break;
+          }
           await sleep(100);
         }
-      }
-    };
-    const reader = async (): Promise<void> => {
-      while (running) {
-        await probe('GET /transfers', 'GET', `/transfers?contractId=${seeded.contractId}&limit=20`, { token: seeded.readerToken });
-        await probe('GET /ledger/checkpoint', 'GET', '/ledger/checkpoint');
-        await observeCheckpoint(base, state, ANSWER_WITHIN_MS).catch(() => undefined);
-        await probe('GET /health/ready', 'GET', '/health/ready');
-        await probe('GET /auth/me', 'GET', '/auth/me', { token: seeded.readerToken });
-        // Wrong credentials: 401, then 429 once the sign-in throttle trips; 503 while the account cannot be looked up.
-        await probe('POST /auth/token', 'POST', '/auth/token', { body: { grantType: 'client_credentials', clientId: 'nobody', clientSecret: 'nothing' } }, [401, 429]);
-        await sleep(50);
-      }
-    };
+        recoveryMs.push(Date.now() - restarted);
+        phase = 'up';
+        await sleep(1000);
+        running = false;
+        await Promise.all(load);
+        if (!registry.alive() || registry.pid !== pid) problems.push(`outage ${outage}: the registry process died:\n${registry.tail()}`);
 
-    const recoveryMs: number[] = [];
-    const problems: string[] = [];
-    for (let outage = 1; outage <= OUTAGES; outage++) {
-      running = true;
-      phase = 'up';
-      const load = [writer(0), writer(1), reader(), reader()];
-      await sleep(1500);
-      phase = 'stopping';
-      await pg.stop();
-      phase = 'down';
-      const downSince = Date.now();
-      while (Date.now() - downSince < OUTAGE_MS) {
-        const ready = await probe('GET /health/ready', 'GET', '/health/ready');
-        if (ready !== 503) bad.push(`down: GET /health/ready → ${ready}, expected 503`);
-        await sleep(200);
-      }
-      phase = 'restarting';
-      await pg.start();
-      const restarted = Date.now();
-      phase = 'recovering';
-      for (;;) {
-        const ready = await call(base, 'GET', '/health/ready', { timeoutMs: ANSWER_WITHIN_MS }).catch(() => null);
-        if (ready?.status === 200) break;
-        if (Date.now() - restarted > 30_000) {
-          problems.push(`outage ${outage}: not ready 30 s after PostgreSQL came back`);
-          break;
+        for (const batch of book.unacknowledged.splice(0)) {
+          const token = (batch as SentBatch & { token: string }).token;
+          let done = false;
+          for (let attempt = 0; attempt < 20 && !done; attempt++) done = await send(base, token, book, batch, { retry: true });
+          if (!done) problems.push(`retry of ${batch.key} never acknowledged`);
         }
-        await sleep(100);
+        problems.push(...(await verifyLog(base, seeded.readerToken, book, state, seeded.contractId)).map((p) => `after outage ${outage}: ${p}`));
+        if (problems.length) break;
       }
-      recoveryMs.push(Date.now() - restarted);
-      phase = 'up';
-      await sleep(1000);
-      running = false;
-      await Promise.all(load);
-      if (!registry.alive() || registry.pid !== pid) problems.push(`outage ${outage}: the registry process died:\n${registry.tail()}`);
+      count(book, 'done');
 
-      for (const batch of book.unacknowledged.splice(0)) {
-        const token = (batch as SentBatch & { token: string }).token;
-        let done = false;
-        for (let attempt = 0; attempt < 20 && !done; attempt++) done = await send(base, token, book, batch, { retry: true });
-        if (!done) problems.push(`retry of ${batch.key} never acknowledged`);
-      }
-      problems.push(...(await verifyLog(base, seeded.readerToken, book, state, seeded.contractId)).map((p) => `after outage ${outage}: ${p}`));
-      if (problems.length) break;
-    }
-    count(book, 'done');
-
-    const downAnswers = Object.entries(tally).filter(([k]) => k.startsWith('down '));
-    const down503 = downAnswers.reduce((n, [, v]) => n + (v['503'] ?? 0), 0);
-    const unexpected5xx = Object.values(tally).reduce((n, v) => n + Object.entries(v).filter(([s]) => /^5\d\d$/.test(s) && s !== '503').reduce((m, [, c]) => m + c, 0), 0);
-    saveSection('database-faults', {
-      title: 'Database faults (PostgreSQL stopped and restarted under load)',
-      figures: {
-        outages: OUTAGES,
-        outageSeconds: OUTAGE_MS / 1000,
-        answers503WhileDown: down503,
-        timeoutsOrHangs: Object.values(tally).reduce((n, v) => n + (v.timeout ?? 0), 0),
-        maxRecoveryMs: Math.max(...recoveryMs),
-        registryRestarts: 0,
-        recordsAcknowledged: book.acknowledged.size,
-        recordsChecked: state.recordsChecked,
-        retriesAnsweredAsReplay: book.replayedRetries,
-        answersByPhase: JSON.stringify(tally),
-        unexpected5xx,
-      },
-    });
-    if (bad.length || book.unexpected.length) process.stdout.write(`registry errors:\n${registry.errorLines.join('\n')}\n`);
-    expect(bad).toEqual([]);
-    expect(problems).toEqual([]);
-    expect(book.unexpected).toEqual([]);
-    expect(down503).toBeGreaterThan(0);
-    expect(unexpected5xx).toBe(0);
-  }, 120_000 * OUTAGES + 60_000);
+      const downAnswers = Object.entries(tally).filter(([k]) => k.startsWith('down '));
+      const down503 = downAnswers.reduce((n, [, v]) => n + (v['503'] ?? 0), 0);
+      const unexpected5xx = Object.values(tally).reduce(
+        (n, v) =>
+          n +
+          Object.entries(v)
+            .filter(([s]) => /^5\d\d$/.test(s) && s !== '503')
+            .reduce((m, [, c]) => m + c, 0),
+        0,
+      );
+      saveSection('database-faults', {
+        title: 'Database faults (PostgreSQL stopped and restarted under load)',
+        figures: {
+          outages: OUTAGES,
+          outageSeconds: OUTAGE_MS / 1000,
+          answers503WhileDown: down503,
+          timeoutsOrHangs: Object.values(tally).reduce((n, v) => n + (v.timeout ?? 0), 0),
+          maxRecoveryMs: Math.max(...recoveryMs),
+          registryRestarts: 0,
+          recordsAcknowledged: book.acknowledged.size,
+          recordsChecked: state.recordsChecked,
+          retriesAnsweredAsReplay: book.replayedRetries,
+          answersByPhase: JSON.stringify(tally),
+          unexpected5xx,
+        },
+      });
+      if (bad.length || book.unexpected.length) process.stdout.write(`registry errors:\n${registry.errorLines.join('\n')}\n`);
+      expect(bad).toEqual([]);
+      expect(problems).toEqual([]);
+      expect(book.unexpected).toEqual([]);
+      expect(down503).toBeGreaterThan(0);
+      expect(unexpected5xx).toBe(0);
+    },
+    120_000 * OUTAGES + 60_000,
+  );
 });

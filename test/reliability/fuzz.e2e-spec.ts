@@ -56,8 +56,43 @@ const SQL_AND_PATHS = [
   'constructor',
   'prototype',
 ];
-const UNUSUAL_UNICODE = ['\u0000', '\ud800', '\udfff', '\u202e', '\ufeff', '\u200b', '𝕏𝔸', '粵港澳大灣區', 'e\u0301', '\uffff', 'A'.repeat(3) + '\u0000' + 'B', '\r\n', '\t'];
-const LIMIT_NUMBERS: unknown[] = [0, -0, -1, 1, 1e308, -1e308, 5e-324, 2 ** 31, 2 ** 53 + 1, -(2 ** 53) - 1, 1.5, 'NaN', 'Infinity', '-Infinity', '1e308', '9007199254740993', '-0', '0x10', '1_000', ''];
+const UNUSUAL_UNICODE = [
+  '\u0000',
+  '\ud800',
+  '\udfff',
+  '\u202e',
+  '\ufeff',
+  '\u200b',
+  '𝕏𝔸',
+  '粵港澳大灣區',
+  'e\u0301',
+  '\uffff',
+  'A'.repeat(3) + '\u0000' + 'B',
+  '\r\n',
+  '\t',
+];
+const LIMIT_NUMBERS: unknown[] = [
+  0,
+  -0,
+  -1,
+  1,
+  1e308,
+  -1e308,
+  5e-324,
+  2 ** 31,
+  2 ** 53 + 1,
+  -(2 ** 53) - 1,
+  1.5,
+  'NaN',
+  'Infinity',
+  '-Infinity',
+  '1e308',
+  '9007199254740993',
+  '-0',
+  '0x10',
+  '1_000',
+  '',
+];
 
 const hostileString = fc.oneof(
   { weight: 4, arbitrary: fc.constantFrom(...SQL_AND_PATHS, ...UNUSUAL_UNICODE) },
@@ -89,7 +124,9 @@ const hostileValue: fc.Arbitrary<unknown> = fc.letrec<{ value: unknown }>((tie) 
 })).value;
 
 /** Nesting far past anything the API has, as objects or arrays. */
-const deepNesting = fc.tuple(fc.integer({ min: 100, max: 5000 }), fc.boolean()).map(([depth, arrays]) => (arrays ? '['.repeat(depth) + ']'.repeat(depth) : '{"a":'.repeat(depth) + '1' + '}'.repeat(depth)));
+const deepNesting = fc
+  .tuple(fc.integer({ min: 100, max: 5000 }), fc.boolean())
+  .map(([depth, arrays]) => (arrays ? '['.repeat(depth) + ']'.repeat(depth) : '{"a":'.repeat(depth) + '1' + '}'.repeat(depth)));
 const hugeArray = fc.integer({ min: 10_001, max: 50_000 }).map((n) => JSON.stringify({ records: new Array(n).fill(0) }));
 
 /** Percent-encoding that also carries lone surrogates, as the invalid UTF-8 bytes ED A0 80 … would. */
@@ -97,7 +134,8 @@ function pct(value: string): string {
   let out = '';
   for (const ch of value) {
     const c = ch.codePointAt(0) as number;
-    if (c >= 0xd800 && c <= 0xdfff) out += [0xe0 | (c >> 12), 0x80 | ((c >> 6) & 0x3f), 0x80 | (c & 0x3f)].map((b) => `%${b.toString(16).toUpperCase()}`).join('');
+    if (c >= 0xd800 && c <= 0xdfff)
+      out += [0xe0 | (c >> 12), 0x80 | ((c >> 6) & 0x3f), 0x80 | (c & 0x3f)].map((b) => `%${b.toString(16).toUpperCase()}`).join('');
     else out += encodeURIComponent(ch);
   }
   return out;
@@ -156,7 +194,8 @@ function mutate(value: unknown, choice: number, replacement: unknown, extraKey: 
   const mode = choice % 3;
   if (mode === 0) parent[last] = replacement;
   else if (mode === 1 && !Array.isArray(parent)) delete parent[last];
-  else if (parent && typeof parent === 'object' && !Array.isArray(parent)) Object.defineProperty(parent, extraKey, { value: replacement, enumerable: true, configurable: true, writable: true });
+  else if (parent && typeof parent === 'object' && !Array.isArray(parent))
+    Object.defineProperty(parent, extraKey, { value: replacement, enumerable: true, configurable: true, writable: true });
   else parent[last] = replacement;
   return copy;
 }
@@ -168,7 +207,10 @@ const LEAKS: Array<[RegExp, string]> = [
   [/\n\s+at [^\n]*[(:]/, 'stack frame'],
   [/\bat (async )?[\w.<>]+ \((\/|node:|file:)/, 'stack frame'],
   [/\/work\/|\/home\/|node_modules|\/src\/[\w/-]+\.(ts|js)|\.(ts|js):\d+/, 'file path'],
-  [/violates|syntax error at|relation "|duplicate key|invalid input syntax|invalid byte sequence|out of range for type|QueryFailedError|EntityNotFound|TypeORM/i, 'database message'],
+  [
+    /violates|syntax error at|relation "|duplicate key|invalid input syntax|invalid byte sequence|out of range for type|QueryFailedError|EntityNotFound|TypeORM/i,
+    'database message',
+  ],
   [/TypeError|RangeError|ReferenceError|Cannot read propert|is not a function|Maximum call stack/, 'JavaScript error'],
 ];
 
@@ -189,7 +231,8 @@ function judge(answer: Answer): string | null {
   } catch {
     return `${answer.statusCode} problem+json that is not JSON`;
   }
-  if (problem.status !== answer.statusCode || typeof problem.code !== 'string' || typeof problem.title !== 'string') return `${answer.statusCode} malformed problem document`;
+  if (problem.status !== answer.statusCode || typeof problem.code !== 'string' || typeof problem.title !== 'string')
+    return `${answer.statusCode} malformed problem document`;
   for (const [pattern, what] of LEAKS) if (pattern.test(answer.body)) return `${answer.statusCode} leaks a ${what}: ${answer.body.slice(0, 300)}`;
   return null;
 }
@@ -220,7 +263,13 @@ describe('hostile input: property-based fuzzing of every route', () => {
     if (!failure) return;
     const key = `${route}: ${failure.slice(0, 120)}`;
     const requestId = String(answer.headers['x-request-id'] ?? '');
-    const cause = answer.statusCode >= 500 ? errorLog.lines.filter((l) => requestId && l.includes(requestId)).join(' ').slice(0, 1500) : '';
+    const cause =
+      answer.statusCode >= 500
+        ? errorLog.lines
+            .filter((l) => requestId && l.includes(requestId))
+            .join(' ')
+            .slice(0, 1500)
+        : '';
     const { payload, ...rest } = request ?? {};
     const example = `payload ${JSON.stringify(payload ?? null).slice(0, 800)}; request ${JSON.stringify(rest).slice(0, 400)}${cause ? `; logged ${cause}` : ''}`;
     const entry = failures.get(key) ?? { count: 0, example };
@@ -234,8 +283,13 @@ describe('hostile input: property-based fuzzing of every route', () => {
     const parties = await setupParties(t);
     const contract = await fileContract(t, parties);
     const doc = await upload(t, parties.mainland, contract.id, 'SIGNED_CONTRACT');
-    const account = await t.http.post(`/organisations/${parties.mainlandId}/service-accounts`).set(...bearer(t.adminToken)).send({ name: 'fuzz' });
-    const machine = await t.http.post('/auth/token').send({ grantType: 'client_credentials', clientId: account.body.clientId, clientSecret: account.body.clientSecret });
+    const account = await t.http
+      .post(`/organisations/${parties.mainlandId}/service-accounts`)
+      .set(...bearer(t.adminToken))
+      .send({ name: 'fuzz' });
+    const machine = await t.http
+      .post('/auth/token')
+      .send({ grantType: 'client_credentials', clientId: account.body.clientId, clientSecret: account.body.clientSecret });
     const filer = await t.user('ORG_FILER', { organisationId: parties.mainlandId });
     tokens.SYSTEM_ADMIN = t.adminToken;
     tokens.REGULATOR = parties.gdCac;
@@ -246,7 +300,9 @@ describe('hostile input: property-based fuzzing of every route', () => {
   }, 120_000);
 
   afterAll(async () => {
-    const unexpected5xx = Object.entries(statuses).filter(([s]) => Number(s) >= 500).reduce((n, [, c]) => n + c, 0);
+    const unexpected5xx = Object.entries(statuses)
+      .filter(([s]) => Number(s) >= 500)
+      .reduce((n, [, c]) => n + c, 0);
     saveSection('fuzz', {
       title: 'Hostile input (fast-check, every route)',
       figures: {
@@ -283,16 +339,37 @@ describe('hostile input: property-based fuzzing of every route', () => {
           { maxKeys: 5 },
         ),
         token: roles.length
-          ? fc.oneof({ weight: 8, arbitrary: fc.constantFrom(...roles.filter((r) => tokens[r]).map((r) => tokens[r])) }, { weight: 1, arbitrary: fc.constantFrom('', 'garbage', 'e30.e30.') })
+          ? fc.oneof(
+              { weight: 8, arbitrary: fc.constantFrom(...roles.filter((r) => tokens[r]).map((r) => tokens[r])) },
+              { weight: 1, arbitrary: fc.constantFrom('', 'garbage', 'e30.e30.') },
+            )
           : fc.constant(''),
         body: fc.oneof(
-          { weight: 6, arbitrary: fc.tuple(fc.nat(), hostileValue, hostileString).map(([c, v, k]) => ({ kind: 'json', payload: JSON.stringify(mutate(validBody, c, v, k)) })) },
+          {
+            weight: 6,
+            arbitrary: fc
+              .tuple(fc.nat(), hostileValue, hostileString)
+              .map(([c, v, k]) => ({ kind: 'json', payload: JSON.stringify(mutate(validBody, c, v, k)) })),
+          },
           { weight: 2, arbitrary: hostileValue.map((v) => ({ kind: 'json', payload: JSON.stringify(v) ?? 'null' })) },
           { weight: 1, arbitrary: fc.uint8Array({ minLength: 1, maxLength: 200 }).map((b) => ({ kind: 'bytes', payload: Buffer.from(b) })) },
-          { weight: 1, arbitrary: fc.constantFrom(Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0xc3, 0x28, 0x22, 0x7d]), Buffer.from('{"email":"\xed\xa0\x80"}', 'latin1')).map((b) => ({ kind: 'invalid utf-8', payload: b })) },
+          {
+            weight: 1,
+            arbitrary: fc
+              .constantFrom(
+                Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0xc3, 0x28, 0x22, 0x7d]),
+                Buffer.from('{"email":"\xed\xa0\x80"}', 'latin1'),
+              )
+              .map((b) => ({ kind: 'invalid utf-8', payload: b })),
+          },
           { weight: 1, arbitrary: deepNesting.map((payload) => ({ kind: 'deep', payload })) },
           { weight: 1, arbitrary: hugeArray.map((payload) => ({ kind: 'huge array', payload })) },
-          { weight: 1, arbitrary: fc.constantFrom('text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/json; charset=utf-16').map((type) => ({ kind: `content-type ${type}`, payload: 'a=1&b=2', type })) },
+          {
+            weight: 1,
+            arbitrary: fc
+              .constantFrom('text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/json; charset=utf-16')
+              .map((type) => ({ kind: `content-type ${type}`, payload: 'a=1&b=2', type })),
+          },
         ),
         idempotencyKey: fc.option(hostileString, { nil: undefined }),
       });
@@ -342,12 +419,18 @@ describe('hostile input: property-based fuzzing of every route', () => {
       const token = roles.map((r) => tokens[r]).find(Boolean);
       const url = route.path.replace(/:(\w+)/g, () => realIds[0]);
       for (const type of ['application/json', 'multipart/form-data; boundary=----x']) {
-        const answer = await inject({ method: route.method, url, headers: { 'content-type': type, ...(token ? { authorization: `Bearer ${token}` } : {}) }, payload: tooLarge });
+        const answer = await inject({
+          method: route.method,
+          url,
+          headers: { 'content-type': type, ...(token ? { authorization: `Bearer ${token}` } : {}) },
+          payload: tooLarge,
+        });
         record(`${route.method} ${route.path} (oversized ${type})`, answer, { url, type });
         // Multipart is streamed to the upload route's own limit (UPLOAD_LIMIT_BYTES); every other route refuses the body outright.
         // A route that takes no upload answers a multipart body without reading it (4xx problem, checked above).
         const acceptable = type.startsWith('multipart') ? (route.path.endsWith('/documents') ? [400, 413] : [400, 404, 409, 413, 415]) : [413];
-        if (!acceptable.includes(answer.statusCode)) failures.set(`${route.method} ${route.path}: oversized ${type} → ${answer.statusCode}`, { count: 1, example: answer.body.slice(0, 200) });
+        if (!acceptable.includes(answer.statusCode))
+          failures.set(`${route.method} ${route.path}: oversized ${type} → ${answer.statusCode}`, { count: 1, example: answer.body.slice(0, 200) });
         else if (answer.statusCode === 413) oversized++;
       }
     }
@@ -355,11 +438,18 @@ describe('hostile input: property-based fuzzing of every route', () => {
     const uploadLimit = t.config.uploadLimitBytes;
     const boundary = '----fuzzboundary';
     const multipart = Buffer.concat([
-      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="kind"\r\n\r\nSIGNED_CONTRACT\r\n--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.pdf"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.7\n`),
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="kind"\r\n\r\nSIGNED_CONTRACT\r\n--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.pdf"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.7\n`,
+      ),
       Buffer.alloc(uploadLimit + 1, 0x20),
       Buffer.from(`\r\n--${boundary}--\r\n`),
     ]);
-    const answer = await inject({ method: 'POST', url: `/contracts/${realIds[0]}/documents`, headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, authorization: `Bearer ${tokens.ORG_FILER}` }, payload: multipart });
+    const answer = await inject({
+      method: 'POST',
+      url: `/contracts/${realIds[0]}/documents`,
+      headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, authorization: `Bearer ${tokens.ORG_FILER}` },
+      payload: multipart,
+    });
     record('POST /contracts/:id/documents (file over the upload limit)', answer, {});
     expect(answer.statusCode).toBe(413);
     oversized++;

@@ -150,7 +150,8 @@ export class RegistryProcess {
     child.stdout!.on('data', keep);
     child.stderr!.on('data', keep);
     for (;;) {
-      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`registry exited during start (${child.exitCode ?? child.signalCode}):\n${this.tail()}`);
+      if (child.exitCode !== null || child.signalCode !== null)
+        throw new Error(`registry exited during start (${child.exitCode ?? child.signalCode}):\n${this.tail()}`);
       try {
         const ready = await call(this.baseUrl, 'GET', '/health/ready', { timeoutMs: 2000 });
         if (ready.status === 200) return Date.now() - started;
@@ -206,7 +207,11 @@ async function ok(reply: Promise<Reply>, expected: number, what: string): Promis
 }
 
 export async function seed(baseUrl: string, writers: number): Promise<Seeded> {
-  const admin = await ok(call(baseUrl, 'POST', '/auth/token', { body: { grantType: 'password', email: ADMIN_EMAIL, password: ADMIN_PASSWORD } }), 200, 'admin sign-in');
+  const admin = await ok(
+    call(baseUrl, 'POST', '/auth/token', { body: { grantType: 'password', email: ADMIN_EMAIL, password: ADMIN_PASSWORD } }),
+    200,
+    'admin sign-in',
+  );
   const adminToken = admin.accessToken as string;
   const organisation = async (jurisdiction: 'MAINLAND' | 'HONG_KONG'): Promise<string> => {
     const seed = ++seedCounter;
@@ -225,16 +230,36 @@ export async function seed(baseUrl: string, writers: number): Promise<Seeded> {
   const seed = ++seedCounter;
   const filerEmail = `filer-${seed}@reliability.test`;
   const filerPassword = `filer password ${seed} x`;
-  await ok(call(baseUrl, 'POST', '/users', { token: adminToken, body: { email: filerEmail, password: filerPassword, role: 'ORG_FILER', organisationId: mainlandId } }), 201, 'filer');
-  const filer = (await ok(call(baseUrl, 'POST', '/auth/token', { body: { grantType: 'password', email: filerEmail, password: filerPassword } }), 200, 'filer sign-in')).accessToken;
+  await ok(
+    call(baseUrl, 'POST', '/users', { token: adminToken, body: { email: filerEmail, password: filerPassword, role: 'ORG_FILER', organisationId: mainlandId } }),
+    201,
+    'filer',
+  );
+  const filer = (
+    await ok(call(baseUrl, 'POST', '/auth/token', { body: { grantType: 'password', email: filerEmail, password: filerPassword } }), 200, 'filer sign-in')
+  ).accessToken;
   const regulatorEmail = `gdcac-${seed}@reliability.test`;
-  await ok(call(baseUrl, 'POST', '/users', { token: adminToken, body: { email: regulatorEmail, password: filerPassword, role: 'REGULATOR', authority: 'GD_CAC' } }), 201, 'regulator');
-  const readerToken = (await ok(call(baseUrl, 'POST', '/auth/token', { body: { grantType: 'password', email: regulatorEmail, password: filerPassword } }), 200, 'regulator sign-in')).accessToken;
+  await ok(
+    call(baseUrl, 'POST', '/users', { token: adminToken, body: { email: regulatorEmail, password: filerPassword, role: 'REGULATOR', authority: 'GD_CAC' } }),
+    201,
+    'regulator',
+  );
+  const readerToken = (
+    await ok(
+      call(baseUrl, 'POST', '/auth/token', { body: { grantType: 'password', email: regulatorEmail, password: filerPassword } }),
+      200,
+      'regulator sign-in',
+    )
+  ).accessToken;
   const contract = await ok(call(baseUrl, 'POST', '/contracts', { token: filer, body: contractBody(mainlandId, hongKongId) }), 201, 'contract');
   const writerTokens: string[] = [];
   for (let i = 0; i < writers; i++) {
     const organisationId = i % 2 === 0 ? mainlandId : hongKongId;
-    const account = await ok(call(baseUrl, 'POST', `/organisations/${organisationId}/service-accounts`, { token: adminToken, body: { name: `writer ${i}` } }), 201, 'service account');
+    const account = await ok(
+      call(baseUrl, 'POST', `/organisations/${organisationId}/service-accounts`, { token: adminToken, body: { name: `writer ${i}` } }),
+      201,
+      'service account',
+    );
     const token = await ok(
       call(baseUrl, 'POST', '/auth/token', { body: { grantType: 'client_credentials', clientId: account.clientId, clientSecret: account.clientSecret } }),
       200,
@@ -299,11 +324,22 @@ export function count(book: Ledgerbook, status: number | string): void {
  * Sends one batch with its Idempotency-Key. Acknowledged: every leaf index is
  * recorded with its body. No answer, or 503: the batch stays unacknowledged.
  */
-export async function send(baseUrl: string, token: string, book: Ledgerbook, batch: SentBatch, options: { retry?: boolean; timeoutMs?: number } = {}): Promise<boolean> {
+export async function send(
+  baseUrl: string,
+  token: string,
+  book: Ledgerbook,
+  batch: SentBatch,
+  options: { retry?: boolean; timeoutMs?: number } = {},
+): Promise<boolean> {
   book.requests++;
   let reply: Reply;
   try {
-    reply = await call(baseUrl, 'POST', '/transfers', { token, body: { records: batch.records }, headers: { 'idempotency-key': batch.key }, timeoutMs: options.timeoutMs ?? 15_000 });
+    reply = await call(baseUrl, 'POST', '/transfers', {
+      token,
+      body: { records: batch.records },
+      headers: { 'idempotency-key': batch.key },
+      timeoutMs: options.timeoutMs ?? 15_000,
+    });
   } catch (error) {
     count(book, error instanceof ClientTimeout ? 'timeout' : 'no answer');
     if (error instanceof ClientTimeout) book.unexpected.push(String((error as Error).message));
@@ -450,7 +486,8 @@ export async function verifyLog(baseUrl: string, readerToken: string, book: Ledg
   }
   // The regulators' query path sees the same rows.
   const summary = await call(baseUrl, 'GET', `/transfers/summary?contractId=${contractId}`, { token: readerToken });
-  if (summary.status !== 200 || summary.json.transfers !== expectedSize) problems.push(`GET /transfers/summary counts ${summary.json?.transfers}, expected ${expectedSize}`);
+  if (summary.status !== 200 || summary.json.transfers !== expectedSize)
+    problems.push(`GET /transfers/summary counts ${summary.json?.transfers}, expected ${expectedSize}`);
   return problems;
 }
 
@@ -474,7 +511,11 @@ export function saveSection(name: string, section: Section): void {
   const file = path.join(sections, `${name}.json`);
   fs.writeFileSync(`${file}.tmp`, JSON.stringify({ runId: runId(), mode: FULL ? 'full' : 'bounded', at: new Date().toISOString(), ...section }, null, 2));
   fs.renameSync(`${file}.tmp`, file);
-  process.stdout.write(`\n[reliability] ${section.title}: ${Object.entries(section.figures).map(([k, v]) => `${k}=${v}`).join(', ')}\n`);
+  process.stdout.write(
+    `\n[reliability] ${section.title}: ${Object.entries(section.figures)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', ')}\n`,
+  );
   writeReport();
 }
 
@@ -506,7 +547,10 @@ export function writeReport(): void {
       mode: FULL ? 'full' : 'bounded',
       generatedAt: new Date().toISOString(),
       killsSurvived: sections.crash?.figures.killsSurvived,
-      recordsChecked: (sections.crash?.figures.recordsChecked ?? 0) + (sections['database-faults']?.figures.recordsChecked ?? 0) + (sections.load?.figures.recordsChecked ?? 0),
+      recordsChecked:
+        (sections.crash?.figures.recordsChecked ?? 0) +
+        (sections['database-faults']?.figures.recordsChecked ?? 0) +
+        (sections.load?.figures.recordsChecked ?? 0),
       fuzzCases: sections.fuzz?.figures.cases,
       matrixCells: sections['access-matrix']?.figures.cells,
       unexpected5xx: total5xx,

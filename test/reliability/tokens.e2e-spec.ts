@@ -51,7 +51,7 @@ describe('tokens, accounts, logs and headers', () => {
     };
     const bad: Record<string, string> = {
       'signed with another secret': sign({ ...base, iat: now, exp: now + 60 }, 'another-secret-that-is-long-enough-for-hs256-0000'),
-      'expired': sign({ ...base, iat: now - 120, exp: now - 60 }),
+      expired: sign({ ...base, iat: now - 120, exp: now - 60 }),
       'alg none': `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ ...base, iat: now, exp: now + 60 })}.`,
       'alg none, signature kept': `${b64({ alg: 'none', typ: 'JWT' })}.${payload}.${signature}`,
       'payload swapped (role escalation)': `${header}.${b64({ ...claims, role: 'SYSTEM_ADMIN', sub: '00000000-0000-0000-0000-000000000001' })}.${signature}`,
@@ -78,20 +78,34 @@ describe('tokens, accounts, logs and headers', () => {
     const org = await createOrganisation(t, { jurisdiction: 'HONG_KONG' });
     const password = 'log-probe-password-Vq7x9Lm2';
     secrets.push(password, t.adminToken);
-    await t.http.post('/users').set(...bearer(t.adminToken)).send({ email: 'log.probe@example.test', password, role: 'ORG_ADMIN', organisationId: org });
+    await t.http
+      .post('/users')
+      .set(...bearer(t.adminToken))
+      .send({ email: 'log.probe@example.test', password, role: 'ORG_ADMIN', organisationId: org });
     const signIn = await t.http.post('/auth/token').send({ grantType: 'password', email: 'log.probe@example.test', password });
     expect(signIn.status).toBe(200);
     secrets.push(signIn.body.accessToken);
-    const account = await t.http.post(`/organisations/${org}/service-accounts`).set(...bearer(signIn.body.accessToken)).send({ name: 'log probe' });
+    const account = await t.http
+      .post(`/organisations/${org}/service-accounts`)
+      .set(...bearer(signIn.body.accessToken))
+      .send({ name: 'log probe' });
     secrets.push(account.body.clientSecret);
-    const machine = await t.http.post('/auth/token').send({ grantType: 'client_credentials', clientId: account.body.clientId, clientSecret: account.body.clientSecret });
+    const machine = await t.http
+      .post('/auth/token')
+      .send({ grantType: 'client_credentials', clientId: account.body.clientId, clientSecret: account.body.clientSecret });
     secrets.push(machine.body.accessToken);
     // Failures and rejections log more than successes: a wrong secret, a bad body carrying a secret, a refused token, a token in the query.
     await t.http.post('/auth/token').send({ grantType: 'client_credentials', clientId: account.body.clientId, clientSecret: `${account.body.clientSecret}x` });
-    await t.http.post('/auth/token').send({ grantType: 'password', email: 'log.probe@example.test', password, clientSecret: account.body.clientSecret, unknown: 1 });
+    await t.http
+      .post('/auth/token')
+      .send({ grantType: 'password', email: 'log.probe@example.test', password, clientSecret: account.body.clientSecret, unknown: 1 });
     await t.http.get('/auth/me').set('Authorization', `Bearer ${machine.body.accessToken}tampered`);
     await t.http.get(`/transfers?access_token=${machine.body.accessToken}`).set(...bearer(machine.body.accessToken));
-    await t.http.post('/transfers').set(...bearer(machine.body.accessToken)).set('Idempotency-Key', 'log-probe-key').send({ records: [{ password, clientSecret: account.body.clientSecret }] });
+    await t.http
+      .post('/transfers')
+      .set(...bearer(machine.body.accessToken))
+      .set('Idempotency-Key', 'log-probe-key')
+      .send({ records: [{ password, clientSecret: account.body.clientSecret }] });
     await new Promise((resolve) => setTimeout(resolve, 100));
     const text = capture.text;
     figures.logLines = text.split('\n').filter(Boolean).length;
@@ -125,7 +139,11 @@ describe('tokens, accounts, logs and headers', () => {
     const origin = 'https://evil.example';
     const simple = await t.http.get('/ledger/checkpoint').set('Origin', origin);
     expect(simple.headers['access-control-allow-origin']).toBeUndefined();
-    const preflight = await t.http.options('/transfers').set('Origin', origin).set('Access-Control-Request-Method', 'POST').set('Access-Control-Request-Headers', 'authorization,content-type');
+    const preflight = await t.http
+      .options('/transfers')
+      .set('Origin', origin)
+      .set('Access-Control-Request-Method', 'POST')
+      .set('Access-Control-Request-Headers', 'authorization,content-type');
     expect(preflight.headers['access-control-allow-origin']).toBeUndefined();
     expect(preflight.headers['access-control-allow-credentials']).toBeUndefined();
   });

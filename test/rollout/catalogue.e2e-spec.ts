@@ -11,14 +11,20 @@ describe('regimes, sectors and phases as data (R15, R16)', () => {
   it('serves the seeded regime, sectors and phases to anyone', async () => {
     const regimes = await t.http.get('/rollout/regimes');
     expect(regimes.status).toBe(200);
-    expect(regimes.body).toEqual([
-      expect.objectContaining({ code: 'GBA_MAINLAND_HK', opensOn: '2023-12-13', sides: ['MAINLAND', 'HONG_KONG'] }),
-    ]);
+    expect(regimes.body).toEqual([expect.objectContaining({ code: 'GBA_MAINLAND_HK', opensOn: '2023-12-13', sides: ['MAINLAND', 'HONG_KONG'] })]);
 
     const phases = await t.http.get('/rollout/phases');
     expect(phases.status).toBe(200);
-    expect(phases.body.map(({ regime, number, opensOn, allSectors, sectors }: Record<string, unknown>) => ({ regime, number, opensOn, allSectors, sectors }))).toEqual([
-      { regime: 'GBA_MAINLAND_HK', number: 1, opensOn: '2023-12-13', allSectors: false, sectors: expect.arrayContaining(['BANKING', 'CREDIT_REFERENCING', 'HEALTHCARE']) },
+    expect(
+      phases.body.map(({ regime, number, opensOn, allSectors, sectors }: Record<string, unknown>) => ({ regime, number, opensOn, allSectors, sectors })),
+    ).toEqual([
+      {
+        regime: 'GBA_MAINLAND_HK',
+        number: 1,
+        opensOn: '2023-12-13',
+        allSectors: false,
+        sectors: expect.arrayContaining(['BANKING', 'CREDIT_REFERENCING', 'HEALTHCARE']),
+      },
       { regime: 'GBA_MAINLAND_HK', number: 2, opensOn: '2024-11-01', allSectors: true, sectors: [] },
     ]);
     expect(phases.body[0].sectors).toHaveLength(3);
@@ -44,10 +50,20 @@ describe('regimes, sectors and phases as data (R15, R16)', () => {
     expect((await t.http.post('/rollout/regimes').send(regime)).status).toBe(401);
     expect((await t.http.post('/rollout/phases').send(phase)).status).toBe(401);
     for (const token of [orgAdmin.token, orgFiler.token, regulator.token]) {
-      const r = await t.http.post('/rollout/regimes').set(...bearer(token)).send(regime);
+      const r = await t.http
+        .post('/rollout/regimes')
+        .set(...bearer(token))
+        .send(regime);
       expect(r.status).toBe(403);
       expect(r.body.code).toBe('FORBIDDEN');
-      expect((await t.http.post('/rollout/phases').set(...bearer(token)).send(phase)).status).toBe(403);
+      expect(
+        (
+          await t.http
+            .post('/rollout/phases')
+            .set(...bearer(token))
+            .send(phase)
+        ).status,
+      ).toBe(403);
     }
     expect(await t.dataSource.query(`SELECT code FROM rollout_regimes ORDER BY code`)).toEqual([{ code: 'GBA_MAINLAND_HK' }]);
     expect((await t.dataSource.query(`SELECT count(*)::int AS n FROM rollout_phases`))[0].n).toBe(2);
@@ -92,7 +108,10 @@ describe('regimes, sectors and phases as data (R15, R16)', () => {
     // An organisation can register interest under the new regime with no code change.
     const orgId = await createOrganisation(t, { sector: 'HEALTHCARE' });
     const filer = await t.user('ORG_FILER', { organisationId: orgId });
-    const enrolment = await t.http.post('/rollout/enrolments').set(...bearer(filer.token)).send({ regime: 'GBA_MAINLAND_MACAO' });
+    const enrolment = await t.http
+      .post('/rollout/enrolments')
+      .set(...bearer(filer.token))
+      .send({ regime: 'GBA_MAINLAND_MACAO' });
     expect(enrolment.status).toBe(201);
     expect(enrolment.body).toMatchObject({ regime: 'GBA_MAINLAND_MACAO', phaseNumber: 1, status: 'INTERESTED' });
   });
@@ -109,7 +128,11 @@ describe('regimes, sectors and phases as data (R15, R16)', () => {
   });
 
   it('refuses bad regimes and phases with a problem naming the field', async () => {
-    const post = (path: string, body: object) => t.http.post(path).set(...bearer(t.adminToken)).send(body);
+    const post = (path: string, body: object) =>
+      t.http
+        .post(path)
+        .set(...bearer(t.adminToken))
+        .send(body);
 
     const dupRegime = await post('/rollout/regimes', { code: 'GBA_MAINLAND_HK', name: 'again', sides: ['MAINLAND', 'HONG_KONG'], opensOn: '2023-12-13' });
     expect(dupRegime.status).toBe(409);

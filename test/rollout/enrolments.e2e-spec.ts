@@ -11,13 +11,15 @@ describe('pilot enrolment (DESIGN.md §4 /rollout/enrolments)', () => {
   });
   afterAll(async () => t?.close());
 
-  const statusOf = async (id: string): Promise<string> =>
-    (await t.dataSource.query('SELECT status FROM rollout_enrolments WHERE id = $1', [id]))[0].status;
+  const statusOf = async (id: string): Promise<string> => (await t.dataSource.query('SELECT status FROM rollout_enrolments WHERE id = $1', [id]))[0].status;
 
   describe('registering interest', () => {
     it('an organisation user registers INTERESTED; phase defaults to the one that opens its sector', async () => {
       const banking = await organisationWithUser(t, { sector: 'BANKING' });
-      const res = await t.http.post('/rollout/enrolments').set(...bearer(banking.token)).send({ regime: 'GBA_MAINLAND_HK' });
+      const res = await t.http
+        .post('/rollout/enrolments')
+        .set(...bearer(banking.token))
+        .send({ regime: 'GBA_MAINLAND_HK' });
       expect(res.status).toBe(201);
       expect(res.body).toMatchObject({
         organisationId: banking.organisationId,
@@ -35,10 +37,20 @@ describe('pilot enrolment (DESIGN.md §4 /rollout/enrolments)', () => {
     it('an ORG_FILER may register too; a regulator or administrator may not (403)', async () => {
       const org = await organisationWithUser(t, { sector: 'HEALTHCARE' });
       const filer = await t.user('ORG_FILER', { organisationId: org.organisationId });
-      expect((await t.http.post('/rollout/enrolments').set(...bearer(filer.token)).send({ regime: 'GBA_MAINLAND_HK' })).status).toBe(201);
+      expect(
+        (
+          await t.http
+            .post('/rollout/enrolments')
+            .set(...bearer(filer.token))
+            .send({ regime: 'GBA_MAINLAND_HK' })
+        ).status,
+      ).toBe(201);
       const regulator = await t.user('REGULATOR', { authority: 'GD_CAC' });
       for (const token of [regulator.token, t.adminToken]) {
-        const res = await t.http.post('/rollout/enrolments').set(...bearer(token)).send({ regime: 'GBA_MAINLAND_HK' });
+        const res = await t.http
+          .post('/rollout/enrolments')
+          .set(...bearer(token))
+          .send({ regime: 'GBA_MAINLAND_HK' });
         expect(res.status).toBe(403);
       }
       expect((await t.http.post('/rollout/enrolments').send({ regime: 'GBA_MAINLAND_HK' })).status).toBe(401);
@@ -47,7 +59,10 @@ describe('pilot enrolment (DESIGN.md §4 /rollout/enrolments)', () => {
     it('refuses a second live enrolment for the same regime and sector (409), allows one after WITHDRAW', async () => {
       const org = await organisationWithUser(t, { sector: 'INSURANCE' });
       const first = await register(t, org);
-      const dup = await t.http.post('/rollout/enrolments').set(...bearer(org.token)).send({ regime: 'GBA_MAINLAND_HK' });
+      const dup = await t.http
+        .post('/rollout/enrolments')
+        .set(...bearer(org.token))
+        .send({ regime: 'GBA_MAINLAND_HK' });
       expect(dup.status).toBe(409);
       expect(dup.body.code).toBe('DUPLICATE_ENROLMENT');
       expect((await act(t, org.token, first.id, 'WITHDRAW')).status).toBe(200);
@@ -56,7 +71,10 @@ describe('pilot enrolment (DESIGN.md §4 /rollout/enrolments)', () => {
 
     it('400 names an unknown regime, sector, or a phase that does not cover the sector', async () => {
       const org = await organisationWithUser(t, { sector: 'RETAIL' });
-      const unknown = await t.http.post('/rollout/enrolments').set(...bearer(org.token)).send({ regime: 'NO_SUCH', sector: 'NOPE' });
+      const unknown = await t.http
+        .post('/rollout/enrolments')
+        .set(...bearer(org.token))
+        .send({ regime: 'NO_SUCH', sector: 'NOPE' });
       expect(unknown.status).toBe(400);
       expect(unknown.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['regime', 'sector']);
       const phases = (await t.http.get('/rollout/phases').query({ regime: 'GBA_MAINLAND_HK' })).body;
@@ -159,13 +177,22 @@ describe('pilot enrolment (DESIGN.md §4 /rollout/enrolments)', () => {
       const dpo = await t.user('REGULATOR', { authority: 'HK_DPO' });
       const own = await t.http.get('/rollout/enrolments').set(...bearer(hk.org.token));
       expect(own.body.items.map((e: { id: string }) => e.id)).toEqual([hk.id]);
-      const side = await t.http.get('/rollout/enrolments').query({ limit: 1000 }).set(...bearer(dpo.token));
+      const side = await t.http
+        .get('/rollout/enrolments')
+        .query({ limit: 1000 })
+        .set(...bearer(dpo.token));
       expect(side.body.items.length).toBeGreaterThan(0);
       expect(side.body.items.every((e: { jurisdiction: string }) => e.jurisdiction === 'HONG_KONG')).toBe(true);
-      const all = await t.http.get('/rollout/enrolments').query({ limit: 1000 }).set(...bearer(t.adminToken));
+      const all = await t.http
+        .get('/rollout/enrolments')
+        .query({ limit: 1000 })
+        .set(...bearer(t.adminToken));
       const [{ count }] = await t.dataSource.query('SELECT count(*)::int AS count FROM rollout_enrolments');
       expect(all.body.items).toHaveLength(count);
-      const filtered = await t.http.get('/rollout/enrolments').query({ sector: 'LOGISTICS' }).set(...bearer(t.adminToken));
+      const filtered = await t.http
+        .get('/rollout/enrolments')
+        .query({ sector: 'LOGISTICS' })
+        .set(...bearer(t.adminToken));
       expect(filtered.body.items.map((e: { id: string }) => e.id)).toEqual([hk.id]);
       // Cursor pagination walks every row once.
       const seen: string[] = [];
@@ -209,9 +236,7 @@ describe('pilot enrolment (DESIGN.md §4 /rollout/enrolments)', () => {
 
     it('the application role can append history but never rewrite it', async () => {
       const { id } = await enrolmentIn(t, 'INTERESTED');
-      await expect(t.dataSource.query(`UPDATE rollout_enrolment_history SET reason = 'x' WHERE enrolment_id = $1`, [id])).rejects.toThrow(
-        /permission denied/,
-      );
+      await expect(t.dataSource.query(`UPDATE rollout_enrolment_history SET reason = 'x' WHERE enrolment_id = $1`, [id])).rejects.toThrow(/permission denied/);
       await expect(t.dataSource.query(`DELETE FROM rollout_enrolment_history WHERE enrolment_id = $1`, [id])).rejects.toThrow(/permission denied/);
     });
 
@@ -226,7 +251,13 @@ describe('pilot enrolment (DESIGN.md §4 /rollout/enrolments)', () => {
       expect(await statusOf(enrolled.id)).toBe('ACTIVE');
       expect(await statusOf(interested.id)).toBe('INTERESTED');
       const history = (await t.http.get(`/rollout/enrolments/${enrolled.id}/history`).set(...bearer(org.token))).body;
-      expect(history[history.length - 1]).toMatchObject({ action: 'ACTIVATE', fromStatus: 'ENROLLED', toStatus: 'ACTIVE', actorId: reviewer.id, actorRole: 'SYSTEM' });
+      expect(history[history.length - 1]).toMatchObject({
+        action: 'ACTIVATE',
+        fromStatus: 'ENROLLED',
+        toStatus: 'ACTIVE',
+        actorId: reviewer.id,
+        actorRole: 'SYSTEM',
+      });
       // Again: nothing left to activate, no new history.
       await inTransaction(t.dataSource, (m) => rollout.activateEnrolments(org.organisationId, 'GBA_MAINLAND_HK', m, reviewer.id));
       const again = (await t.http.get(`/rollout/enrolments/${enrolled.id}/history`).set(...bearer(org.token))).body;

@@ -81,10 +81,31 @@ describe('GET /rollout/stats', () => {
       row(2, 'RETAIL', 'MAINLAND', 'WITHDRAWN', 1),
     ]);
     expect(res.body.sectors).toEqual([
-      { regime: 'GBA_MAINLAND_HK', sector: 'BANKING', jurisdiction: 'HONG_KONG', enrolments: { ...ZERO, INTERESTED: 1 }, acceptedFilings: 0, transferRecords: 7 },
-      { regime: 'GBA_MAINLAND_HK', sector: 'BANKING', jurisdiction: 'MAINLAND', enrolments: { ...ZERO, ACTIVE: 1, ENROLLED: 1 }, acceptedFilings: 2, transferRecords: 500 },
+      {
+        regime: 'GBA_MAINLAND_HK',
+        sector: 'BANKING',
+        jurisdiction: 'HONG_KONG',
+        enrolments: { ...ZERO, INTERESTED: 1 },
+        acceptedFilings: 0,
+        transferRecords: 7,
+      },
+      {
+        regime: 'GBA_MAINLAND_HK',
+        sector: 'BANKING',
+        jurisdiction: 'MAINLAND',
+        enrolments: { ...ZERO, ACTIVE: 1, ENROLLED: 1 },
+        acceptedFilings: 2,
+        transferRecords: 500,
+      },
       { regime: 'GBA_MAINLAND_HK', sector: 'RETAIL', jurisdiction: 'HONG_KONG', enrolments: { ...ZERO, DECLINED: 1 }, acceptedFilings: 0, transferRecords: 0 },
-      { regime: 'GBA_MAINLAND_HK', sector: 'RETAIL', jurisdiction: 'MAINLAND', enrolments: { ...ZERO, INTERESTED: 2, WITHDRAWN: 1 }, acceptedFilings: 0, transferRecords: 0 },
+      {
+        regime: 'GBA_MAINLAND_HK',
+        sector: 'RETAIL',
+        jurisdiction: 'MAINLAND',
+        enrolments: { ...ZERO, INTERESTED: 2, WITHDRAWN: 1 },
+        acceptedFilings: 0,
+        transferRecords: 0,
+      },
     ]);
 
     const other = await t.http.get('/rollout/stats').query({ regime: 'GBA_MAINLAND_MACAO' });

@@ -17,7 +17,10 @@ export async function organisationWithUser(t: TestApp, input: OrganisationInput 
 }
 
 export async function register(t: TestApp, org: EnrollingOrganisation, body: Record<string, unknown> = { regime: 'GBA_MAINLAND_HK' }) {
-  const res = await t.http.post('/rollout/enrolments').set(...bearer(org.token)).send(body);
+  const res = await t.http
+    .post('/rollout/enrolments')
+    .set(...bearer(org.token))
+    .send(body);
   if (res.status !== 201) throw new Error(`register failed: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body as { id: string; status: string; phaseNumber: number | null; sector: string };
 }

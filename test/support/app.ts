@@ -112,7 +112,10 @@ export async function createOrganisation(t: TestApp, input: OrganisationInput = 
     identifier: jurisdiction === 'MAINLAND' ? nextUscc() : nextBrn(),
     sector: input.sector ?? 'BANKING',
   };
-  const response = await t.http.post('/organisations').set(...bearer(t.adminToken)).send(body);
+  const response = await t.http
+    .post('/organisations')
+    .set(...bearer(t.adminToken))
+    .send(body);
   if (response.status !== 201) throw new Error(`createOrganisation failed: ${response.status} ${JSON.stringify(response.body)}`);
   return response.body.id as string;
 }

@@ -61,10 +61,14 @@ export default async function globalSetup(): Promise<void> {
     await admin.end();
   }
   // Migrations run in a plain Node process: TypeORM loads migration files by glob, outside jest's transform.
-  const migrate = spawnSync(process.execPath, ['-r', '@swc-node/register', path.join(__dirname, '..', '..', 'src', 'bin', 'migrate.ts'), databaseUrlFor(serverUrl, template)], {
-    cwd: path.join(__dirname, '..', '..'),
-    encoding: 'utf8',
-  });
+  const migrate = spawnSync(
+    process.execPath,
+    ['-r', '@swc-node/register', path.join(__dirname, '..', '..', 'src', 'bin', 'migrate.ts'), databaseUrlFor(serverUrl, template)],
+    {
+      cwd: path.join(__dirname, '..', '..'),
+      encoding: 'utf8',
+    },
+  );
   if (migrate.status !== 0) throw new Error(`migrating the test template failed: ${migrate.stderr || migrate.stdout}`);
   process.env.TEST_RUN_ID = String(process.pid);
   process.env.TEST_DATABASE_SERVER_URL = serverUrl;

@@ -21,7 +21,10 @@ export default async function globalTeardown(): Promise<void> {
     const admin = new Client({ connectionString: databaseUrlFor(serverUrl, 'postgres') });
     await admin.connect();
     try {
-      const leftovers = await admin.query(`SELECT datname FROM pg_database WHERE datname LIKE $1 OR datname = $2`, [`gba_t_${process.env.TEST_RUN_ID}_%`, template]);
+      const leftovers = await admin.query(`SELECT datname FROM pg_database WHERE datname LIKE $1 OR datname = $2`, [
+        `gba_t_${process.env.TEST_RUN_ID}_%`,
+        template,
+      ]);
       for (const { datname } of leftovers.rows) await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
     } finally {
       await admin.end();

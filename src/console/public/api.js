@@ -123,7 +123,7 @@ export async function getAll(path, query = {}, { pageSize = 500, maxItems = 5000
   let cursor;
   for (;;) {
     const page = await get(path, { ...query, limit: pageSize, cursor });
-    const pageItems = Array.isArray(page) ? page : page?.items ?? [];
+    const pageItems = Array.isArray(page) ? page : (page?.items ?? []);
     items.push(...pageItems);
     cursor = Array.isArray(page) ? null : page?.nextCursor;
     if (!cursor) return { items, complete: true };

@@ -92,7 +92,14 @@ function renderChrome() {
   const next = getLanguage() === 'en' ? 'zh-Hant' : 'en';
   const languageButton = h(
     'button',
-    { type: 'button', class: 'button secondary', lang: next === 'en' ? 'en' : 'zh-Hant-HK', 'aria-label': t('lang.switchLabel'), id: 'language-switch', onclick: () => setLanguage(next) },
+    {
+      type: 'button',
+      class: 'button secondary',
+      lang: next === 'en' ? 'en' : 'zh-Hant-HK',
+      'aria-label': t('lang.switchLabel'),
+      id: 'language-switch',
+      onclick: () => setLanguage(next),
+    },
     t('lang.switch'),
   );
   if (me) {
@@ -141,9 +148,7 @@ function renderSignIn() {
     button,
     message,
   );
-  clear(main).append(
-    h('div', { class: 'page signin-page' }, h('h1', { tabindex: '-1' }, t('signin.heading')), h('p', {}, t('signin.intro')), form),
-  );
+  clear(main).append(h('div', { class: 'page signin-page' }, h('h1', { tabindex: '-1' }, t('signin.heading')), h('p', {}, t('signin.intro')), form));
 }
 
 api.onSignOut((reason) => {

@@ -62,7 +62,15 @@ export function table(caption, headers, rows, options = {}) {
     'table',
     { class: options.class },
     h('caption', {}, caption),
-    h('thead', {}, h('tr', {}, headers.map((header) => h('th', { scope: 'col' }, header)))),
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        headers.map((header) => h('th', { scope: 'col' }, header)),
+      ),
+    ),
     h('tbody', {}, rows),
   );
   return h('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': caption }, t);

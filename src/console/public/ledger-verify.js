@@ -188,7 +188,11 @@ export async function verifyInclusion({ leafIndex, treeSize, leaf, hashes, rootH
   let r = await leafHash(leaf);
   record('check.leafHash', true, { hash: hex(r) });
   const path = hashes.map(base64ToBytes);
-  record('check.proofLength', path.every((p) => p.length === 32), { count: path.length, size: treeSize });
+  record(
+    'check.proofLength',
+    path.every((p) => p.length === 32),
+    { count: path.length, size: treeSize },
+  );
 
   let fn = leafIndex;
   let sn = treeSize - 1;

@@ -4,7 +4,19 @@ import * as api from './api.js';
 import { append, clear, definitionList, field, h, saveBlob, table } from './dom.js';
 import { code, formatDate, formatInstant, formatNumber, t } from './i18n.js';
 import {
-  authorityLabel, canReview, deadlineText, errorBox, flagBadges, hashWith, loading, organisations, orgName, overdueBadge, shortId, sideOf, statusBadge,
+  authorityLabel,
+  canReview,
+  deadlineText,
+  errorBox,
+  flagBadges,
+  hashWith,
+  loading,
+  organisations,
+  orgName,
+  overdueBadge,
+  shortId,
+  sideOf,
+  statusBadge,
 } from './common.js';
 import { announce } from './nav.js';
 
@@ -41,11 +53,31 @@ export async function renderContract(container, { params: [id], isCurrent }, fla
     section('filings', t('contract.filings'), filings(container, contract, orgs)),
     section('annex', t('contract.annex'), annexFacts(contract.annex)),
     section('pipia', t('contract.pipia'), pipiaFacts(contract.pipia)),
-    section('versions', t('contract.versions'), settledOr(versions, (v) => versionsView(v, history.status === 'fulfilled' ? history.value.items : []))),
-    section('materials', t('contract.materials'), settledOr(documents, (d) => materials(base, d, orgs))),
-    section('history', t('contract.history'), settledOr(history, (r) => historyView(r.items, orgs))),
-    section('incidents', t('contract.incidents'), settledOr(incidents, (r) => incidentsView(r, orgs))),
-    section('transfers', t('contract.transfers'), settledOr(summary, (s) => transferSummary(id, s))),
+    section(
+      'versions',
+      t('contract.versions'),
+      settledOr(versions, (v) => versionsView(v, history.status === 'fulfilled' ? history.value.items : [])),
+    ),
+    section(
+      'materials',
+      t('contract.materials'),
+      settledOr(documents, (d) => materials(base, d, orgs)),
+    ),
+    section(
+      'history',
+      t('contract.history'),
+      settledOr(history, (r) => historyView(r.items, orgs)),
+    ),
+    section(
+      'incidents',
+      t('contract.incidents'),
+      settledOr(incidents, (r) => incidentsView(r, orgs)),
+    ),
+    section(
+      'transfers',
+      t('contract.transfers'),
+      settledOr(summary, (s) => transferSummary(id, s)),
+    ),
   ]);
 }
 
@@ -67,7 +99,10 @@ function summaryFacts(contract, processor) {
     [t('contract.effective'), formatDate(contract.effectiveDate)],
     [t('contract.expiry'), formatDate(contract.expiryDate)],
     contract.terminatedOn ? [t('contract.terminated'), `${formatDate(contract.terminatedOn)} — ${contract.terminationReason ?? ''}`] : null,
-    [t('contract.version'), `${contract.version}${contract.versionInForce && contract.versionInForce !== contract.version ? ` (${contract.versionInForce})` : ''}`],
+    [
+      t('contract.version'),
+      `${contract.version}${contract.versionInForce && contract.versionInForce !== contract.version ? ` (${contract.versionInForce})` : ''}`,
+    ],
     [t('contract.importantData'), contract.importantDataIncluded ? t('yes') : t('no')],
   ]);
 }
@@ -79,7 +114,12 @@ function parties(contract, processor, recipient) {
       { class: 'card' },
       h('h3', {}, title),
       definitionList([
-        [t('org.name'), org ? [org.legalName ?? '', org.legalNameZh ? [org.legalName ? ' · ' : '', h('span', { lang: 'zh-Hant' }, org.legalNameZh)] : null] : orgName(null, id)],
+        [
+          t('org.name'),
+          org
+            ? [org.legalName ?? '', org.legalNameZh ? [org.legalName ? ' · ' : '', h('span', { lang: 'zh-Hant' }, org.legalNameZh)] : null]
+            : orgName(null, id),
+        ],
         [t('org.jurisdiction'), code('jurisdiction', org?.jurisdiction ?? sideOf(contract, party))],
         [t('org.city'), code('city', org?.city)],
         [t('org.identifier'), h('span', { class: 'mono' }, org ? `${org.identifierType} ${org.identifier}` : id)],
@@ -180,7 +220,11 @@ function reviewControls(container, contract, filing, me) {
 
 function list(values, kind) {
   if (!values || values.length === 0) return t('none');
-  return h('ul', { class: 'plain' }, values.map((value) => h('li', {}, kind ? code(kind, value) : value)));
+  return h(
+    'ul',
+    { class: 'plain' },
+    values.map((value) => h('li', {}, kind ? code(kind, value) : value)),
+  );
 }
 
 function formatValue(path, value) {
@@ -200,8 +244,16 @@ function formatValue(path, value) {
 
 function annexFacts(annex = {}) {
   const keys = [
-    'purposes', 'processingMethods', 'dataSubjectCategories', 'personalInformationCategories', 'sensitiveCategories', 'onwardRecipients',
-    'transferMethod', 'retentionPeriod', 'storageLocation', 'otherMatters',
+    'purposes',
+    'processingMethods',
+    'dataSubjectCategories',
+    'personalInformationCategories',
+    'sensitiveCategories',
+    'onwardRecipients',
+    'transferMethod',
+    'retentionPeriod',
+    'storageLocation',
+    'otherMatters',
   ];
   return definitionList(keys.map((key) => [t(`annex.${key}`), formatValue(`annex.${key}`, annex[key])]));
 }
@@ -236,11 +288,14 @@ function differingPaths(a, b, prefix = '') {
 function versionsView(versions, history) {
   const sorted = [...versions].sort((a, b) => a.version - b.version);
   const termsOf = (v) => ({
-    regime: v.regime, effectiveDate: v.effectiveDate, expiryDate: v.expiryDate, importantDataIncluded: v.importantDataIncluded, annex: v.annex, pipia: v.pipia,
+    regime: v.regime,
+    effectiveDate: v.effectiveDate,
+    expiryDate: v.expiryDate,
+    importantDataIncluded: v.importantDataIncluded,
+    annex: v.annex,
+    pipia: v.pipia,
   });
-  const triggersByVersion = new Map(
-    history.filter((e) => e.action === 'CONTRACT_AMENDED').map((e) => [e.version, new Set(e.details?.triggers ?? [])]),
-  );
+  const triggersByVersion = new Map(history.filter((e) => e.action === 'CONTRACT_AMENDED').map((e) => [e.version, new Set(e.details?.triggers ?? [])]));
   const blocks = [h('p', {}, t('versions.first'))];
   for (let i = 1; i < sorted.length; i++) {
     const previous = sorted[i - 1];
@@ -251,7 +306,11 @@ function versionsView(versions, history) {
       h(
         'div',
         { class: 'version', 'data-version': String(current.version) },
-        h('h3', {}, `${t('versions.after', { version: current.version })} · ${code('versionStatus', current.status)} · ${t('versions.created', { when: formatInstant(current.createdAt) })}`),
+        h(
+          'h3',
+          {},
+          `${t('versions.after', { version: current.version })} · ${code('versionStatus', current.status)} · ${t('versions.created', { when: formatInstant(current.createdAt) })}`,
+        ),
         h(
           'p',
           { class: ['notice', current.refilingRequired ? 'warning' : 'success'], 'data-verdict': current.refilingRequired ? 'refile' : 'no-refile' },
@@ -261,7 +320,12 @@ function versionsView(versions, history) {
           ? h('p', {}, t('versions.noChange'))
           : table(
               t('versions.caption', { version: current.version, previous: previous.version }),
-              [t('versions.field'), t('versions.before', { version: previous.version }), t('versions.after', { version: current.version }), t('versions.triggers')],
+              [
+                t('versions.field'),
+                t('versions.before', { version: previous.version }),
+                t('versions.after', { version: current.version }),
+                t('versions.triggers'),
+              ],
               changed.map((path) =>
                 h(
                   'tr',
@@ -283,7 +347,12 @@ function fieldLabel(path) {
   const [head, tail] = path.split('.');
   if (head === 'annex' && tail) return `${t('contract.annex')}: ${t(`annex.${tail}`)}`;
   if (head === 'pipia' && tail) return `PIPIA: ${t(`pipia.${tail}`)}`;
-  const top = { regime: 'contract.regime', effectiveDate: 'contract.effective', expiryDate: 'contract.expiry', importantDataIncluded: 'contract.importantData' };
+  const top = {
+    regime: 'contract.regime',
+    effectiveDate: 'contract.effective',
+    expiryDate: 'contract.expiry',
+    importantDataIncluded: 'contract.importantData',
+  };
   return top[path] ? t(top[path]) : path;
 }
 
@@ -356,7 +425,9 @@ function historyView(entries, orgs) {
           code('historyAction', entry.action),
           entry.party ? ` · ${code('party', entry.party)}` : '',
           entry.version ? ` · v${entry.version}` : '',
-          entry.fromStatus || entry.toStatus ? h('div', { class: 'muted' }, `${code('filingStatus', entry.fromStatus)} → ${code('filingStatus', entry.toStatus)}`) : null,
+          entry.fromStatus || entry.toStatus
+            ? h('div', { class: 'muted' }, `${code('filingStatus', entry.fromStatus)} → ${code('filingStatus', entry.toStatus)}`)
+            : null,
         ),
         h('td', {}, detailsList(entry.details)),
       ),
@@ -370,7 +441,9 @@ function detailsList(details) {
   return h(
     'ul',
     { class: 'plain' },
-    entries.map(([key, value]) => h('li', {}, `${key}: ${Array.isArray(value) ? value.join(', ') : typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value)}`)),
+    entries.map(([key, value]) =>
+      h('li', {}, `${key}: ${Array.isArray(value) ? value.join(', ') : typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value)}`),
+    ),
   );
 }
 
@@ -393,7 +466,8 @@ function incidentsView(incidents, orgs) {
 }
 
 function transferSummary(contractId, summary) {
-  const stat = (label, value, name) => h('div', { class: 'stat', 'data-stat': name }, h('span', { class: 'value' }, value), h('span', { class: 'label' }, label));
+  const stat = (label, value, name) =>
+    h('div', { class: 'stat', 'data-stat': name }, h('span', { class: 'value' }, value), h('span', { class: 'label' }, label));
   const flags = Object.entries(summary.flags ?? {}).sort((a, b) => b[1] - a[1]);
   return h(
     'div',
@@ -409,7 +483,12 @@ function transferSummary(contractId, summary) {
       stat(t('summary.last'), formatInstant(summary.lastTransfer?.occurredAt), 'last'),
     ),
     flags.length
-      ? h('p', {}, h('strong', {}, `${t('summary.flags')}: `), flags.map(([flag, count]) => h('span', { class: 'badge flag' }, `${code('flag', flag)} × ${count}`)))
+      ? h(
+          'p',
+          {},
+          h('strong', {}, `${t('summary.flags')}: `),
+          flags.map(([flag, count]) => h('span', { class: 'badge flag' }, `${code('flag', flag)} × ${count}`)),
+        )
       : h('p', {}, flagBadges([])),
     h('p', {}, h('a', { href: hashWith('transfers', { contractId }) }, t('summary.viewLog'))),
   );

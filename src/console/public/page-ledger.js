@@ -9,8 +9,17 @@ import { base64ToBytes, hex, verifyCheckpoint, verifyInclusion } from './ledger-
 
 export async function renderLedger(container, { query, isCurrent }) {
   container.append(h('h1', { tabindex: '-1' }, t('ledger.heading')), h('p', {}, t('ledger.intro')));
-  const checkpointSection = h('section', { 'aria-labelledby': 'ledger-checkpoint', 'data-section': 'checkpoint' }, h('h2', { id: 'ledger-checkpoint' }, t('ledger.checkpoint')), loading());
-  const inclusionSection = h('section', { 'aria-labelledby': 'ledger-inclusion', 'data-section': 'inclusion' }, h('h2', { id: 'ledger-inclusion' }, t('ledger.inclusion')));
+  const checkpointSection = h(
+    'section',
+    { 'aria-labelledby': 'ledger-checkpoint', 'data-section': 'checkpoint' },
+    h('h2', { id: 'ledger-checkpoint' }, t('ledger.checkpoint')),
+    loading(),
+  );
+  const inclusionSection = h(
+    'section',
+    { 'aria-labelledby': 'ledger-inclusion', 'data-section': 'inclusion' },
+    h('h2', { id: 'ledger-inclusion' }, t('ledger.inclusion')),
+  );
   container.append(checkpointSection, inclusionSection);
 
   let note;
@@ -30,7 +39,16 @@ export async function renderLedger(container, { query, isCurrent }) {
     : t('ledger.notVerified', { reason: result.reason });
   clear(checkpointSection).append(
     h('h2', { id: 'ledger-checkpoint' }, t('ledger.checkpoint')),
-    h('p', { class: ['notice', 'verdict', result.ok ? 'success' : 'error'], role: 'status', 'data-verdict': result.ok ? 'verified' : 'failed', id: 'checkpoint-verdict' }, verdictText),
+    h(
+      'p',
+      {
+        class: ['notice', 'verdict', result.ok ? 'success' : 'error'],
+        role: 'status',
+        'data-verdict': result.ok ? 'verified' : 'failed',
+        id: 'checkpoint-verdict',
+      },
+      verdictText,
+    ),
     result.checkpoint
       ? definitionList([
           [t('ledger.origin'), h('span', { class: 'mono' }, result.checkpoint.origin)],
@@ -43,7 +61,11 @@ export async function renderLedger(container, { query, isCurrent }) {
     h('h3', {}, t('ledger.checks')),
     checkList(result.checks, 'checkpoint-checks'),
     h('details', {}, h('summary', {}, t('ledger.note')), h('pre', { class: 'note' }, note)),
-    h('p', {}, h('button', { type: 'button', class: 'button secondary', onclick: () => navigate(hashWith('ledger', { leaf: query.leaf })) }, t('ledger.recheck'))),
+    h(
+      'p',
+      {},
+      h('button', { type: 'button', class: 'button secondary', onclick: () => navigate(hashWith('ledger', { leaf: query.leaf })) }, t('ledger.recheck')),
+    ),
   );
   announce(verdictText);
 
@@ -56,7 +78,16 @@ export async function renderLedger(container, { query, isCurrent }) {
     inclusionSection.append(h('p', { class: 'notice' }, t('ledger.emptyTree')));
     return;
   }
-  const leafInput = h('input', { type: 'number', name: 'leaf', min: '0', max: String(treeSize - 1), step: '1', required: true, inputmode: 'numeric', value: query.leaf ?? String(treeSize - 1) });
+  const leafInput = h('input', {
+    type: 'number',
+    name: 'leaf',
+    min: '0',
+    max: String(treeSize - 1),
+    step: '1',
+    required: true,
+    inputmode: 'numeric',
+    value: query.leaf ?? String(treeSize - 1),
+  });
   const output = h('div', { 'aria-live': 'polite' });
   const form = h(
     'form',
@@ -83,7 +114,9 @@ export async function renderLedger(container, { query, isCurrent }) {
       if (!entry) throw new Error(`leaf ${leafIndex} was not returned`);
       const leaf = base64ToBytes(entry.leaf);
       const outcome = await verifyInclusion({ leafIndex, treeSize, leaf, hashes: proof.hashes ?? [], rootHash });
-      const text = outcome.ok ? t('ledger.leafVerified', { leaf: leafIndex, size: formatNumber(treeSize) }) : t('ledger.leafNotVerified', { leaf: leafIndex, reason: outcome.reason });
+      const text = outcome.ok
+        ? t('ledger.leafVerified', { leaf: leafIndex, size: formatNumber(treeSize) })
+        : t('ledger.leafNotVerified', { leaf: leafIndex, reason: outcome.reason });
       let pretty;
       try {
         pretty = JSON.stringify(JSON.parse(new TextDecoder().decode(leaf)), null, 2);
@@ -91,7 +124,17 @@ export async function renderLedger(container, { query, isCurrent }) {
         pretty = new TextDecoder().decode(leaf);
       }
       clear(output).append(
-        h('p', { class: ['notice', 'verdict', outcome.ok ? 'success' : 'error'], role: 'status', id: 'leaf-verdict', 'data-verdict': outcome.ok ? 'verified' : 'failed', 'data-leaf': String(leafIndex) }, text),
+        h(
+          'p',
+          {
+            class: ['notice', 'verdict', outcome.ok ? 'success' : 'error'],
+            role: 'status',
+            id: 'leaf-verdict',
+            'data-verdict': outcome.ok ? 'verified' : 'failed',
+            'data-leaf': String(leafIndex),
+          },
+          text,
+        ),
         h('h3', {}, t('ledger.checks')),
         checkList(outcome.checks, 'leaf-checks'),
         outcome.steps.length
@@ -99,7 +142,14 @@ export async function renderLedger(container, { query, isCurrent }) {
               t('ledger.steps'),
               [t('ledger.step'), t('ledger.side'), t('ledger.sibling'), t('ledger.result')],
               outcome.steps.map((step, i) =>
-                h('tr', {}, h('td', { class: 'num' }, String(i + 1)), h('td', {}, t(`ledger.${step.side}`)), h('td', { class: 'hash' }, step.sibling), h('td', { class: 'hash' }, step.result)),
+                h(
+                  'tr',
+                  {},
+                  h('td', { class: 'num' }, String(i + 1)),
+                  h('td', {}, t(`ledger.${step.side}`)),
+                  h('td', { class: 'hash' }, step.sibling),
+                  h('td', { class: 'hash' }, step.result),
+                ),
               ),
             )
           : null,

@@ -3,7 +3,17 @@ import * as api from './api.js';
 import { append, clear, field, h, select, table } from './dom.js';
 import { code, t } from './i18n.js';
 import {
-  authorityLabel, deadlineText, hashWith, loading, optionsWithAll, organisations, orgName, overdueBadge, reviewingAuthority, shortId, statusBadge,
+  authorityLabel,
+  deadlineText,
+  hashWith,
+  loading,
+  optionsWithAll,
+  organisations,
+  orgName,
+  overdueBadge,
+  reviewingAuthority,
+  shortId,
+  statusBadge,
 } from './common.js';
 import { navigate } from './nav.js';
 
@@ -78,7 +88,16 @@ export async function renderQueue(container, { query, isCurrent }) {
     table(
       t('queue.caption', { count: rows.length }),
       // A regulator's queue is all one authority (named above), so the column is only for administrators.
-      [t('queue.contract'), t('queue.filer'), t('queue.counterparty'), t('queue.sector'), authority ? null : t('filing.authority'), t('queue.deadline'), t('queue.status.col'), t('queue.number')].filter(Boolean),
+      [
+        t('queue.contract'),
+        t('queue.filer'),
+        t('queue.counterparty'),
+        t('queue.sector'),
+        authority ? null : t('filing.authority'),
+        t('queue.deadline'),
+        t('queue.status.col'),
+        t('queue.number'),
+      ].filter(Boolean),
       rows.map(({ contract, filing }) => {
         const filer = filing.party === 'processor' ? contract.processorId : contract.recipientId;
         const other = filing.party === 'processor' ? contract.recipientId : contract.processorId;

@@ -5,7 +5,19 @@ import { clear, h, table } from './dom.js';
 import { code, formatNumber, hongKongMonth, t } from './i18n.js';
 import { errorBox, loading } from './common.js';
 
-const SECTORS = ['BANKING', 'CREDIT_REFERENCING', 'HEALTHCARE', 'INSURANCE', 'SECURITIES', 'RETAIL', 'LOGISTICS', 'TELECOMMUNICATIONS', 'TECHNOLOGY', 'EDUCATION', 'OTHER'];
+const SECTORS = [
+  'BANKING',
+  'CREDIT_REFERENCING',
+  'HEALTHCARE',
+  'INSURANCE',
+  'SECURITIES',
+  'RETAIL',
+  'LOGISTICS',
+  'TELECOMMUNICATIONS',
+  'TECHNOLOGY',
+  'EDUCATION',
+  'OTHER',
+];
 const ENROLMENT_STATES = ['INTERESTED', 'ENROLLED', 'ACTIVE', 'DECLINED', 'WITHDRAWN'];
 // Okabe–Ito palette: distinguishable with the common colour-vision deficiencies.
 const PALETTE = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#D55E00', '#F0E442', '#000000'];
@@ -22,7 +34,12 @@ export async function renderRollout(container, { isCurrent }) {
   const enrolmentCard = card(grid, 'enrolment', t('rollout.enrolment'));
   const filingsCard = card(grid, 'filings', t('rollout.filings'));
   const transfersCard = card(grid, 'transfers', t('rollout.transfers'));
-  const activityCard = h('section', { 'aria-labelledby': 'chart-activity-title', 'data-chart': 'activity' }, h('h2', { id: 'chart-activity-title' }, t('rollout.sectorActivity')), loading());
+  const activityCard = h(
+    'section',
+    { 'aria-labelledby': 'chart-activity-title', 'data-chart': 'activity' },
+    h('h2', { id: 'chart-activity-title' }, t('rollout.sectorActivity')),
+    loading(),
+  );
   container.append(activityCard);
 
   const [stats, contracts, transfers] = await Promise.allSettled([
@@ -59,7 +76,10 @@ export async function renderRollout(container, { isCurrent }) {
   // 2. Filings accepted per month by side, from the contracts the regulator can see.
   settle(filingsCard, filings, ({ items, accepted }) => {
     const months = monthRange(accepted.map((f) => hongKongMonth(f.reviewedAt)));
-    const sides = [['GD_CAC', 'MAINLAND'], ['HK_DPO', 'HONG_KONG']];
+    const sides = [
+      ['GD_CAC', 'MAINLAND'],
+      ['HK_DPO', 'HONG_KONG'],
+    ];
     return [
       chartWithTable(filingsCard, {
         type: 'bar',
@@ -88,7 +108,14 @@ export async function renderRollout(container, { isCurrent }) {
         })),
         rowHeader: t('rollout.month'),
       }),
-      h('p', { class: 'muted' }, t('rollout.fromTransfers', { count: formatNumber(items.length), more: complete ? '' : ` (${t('anomalies.more', { count: formatNumber(items.length) })})` })),
+      h(
+        'p',
+        { class: 'muted' },
+        t('rollout.fromTransfers', {
+          count: formatNumber(items.length),
+          more: complete ? '' : ` (${t('anomalies.more', { count: formatNumber(items.length) })})`,
+        }),
+      ),
     ];
   });
 
@@ -98,7 +125,13 @@ export async function renderRollout(container, { isCurrent }) {
     if (!rows.length) return h('p', {}, t('none'));
     return table(
       t('rollout.sectorActivity'),
-      [t('rollout.sector'), t('rollout.jurisdiction'), ...ENROLMENT_STATES.map((s) => code('enrolment', s)), t('rollout.acceptedFilings'), t('rollout.transferRecords')],
+      [
+        t('rollout.sector'),
+        t('rollout.jurisdiction'),
+        ...ENROLMENT_STATES.map((s) => code('enrolment', s)),
+        t('rollout.acceptedFilings'),
+        t('rollout.transferRecords'),
+      ],
       rows.map((r) =>
         h(
           'tr',
@@ -171,7 +204,14 @@ function chartWithTable(section, { type, labels, datasets, stacked = false, rowH
     table(
       title,
       [rowHeader, ...datasets.map((d) => d.label)],
-      labels.map((label, i) => h('tr', {}, h('th', { scope: 'row' }, label), datasets.map((d) => h('td', { class: 'num' }, formatNumber(d.data[i]))))),
+      labels.map((label, i) =>
+        h(
+          'tr',
+          {},
+          h('th', { scope: 'row' }, label),
+          datasets.map((d) => h('td', { class: 'num' }, formatNumber(d.data[i]))),
+        ),
+      ),
     ),
   );
   if (!labels.length) return [h('p', {}, t('none'))];

@@ -35,8 +35,14 @@ function filterForm(page, query, extra = []) {
     sector: select('sector', optionsWithAll('sector'), query.sector ?? ''),
   };
   const labels = {
-    contractId: t('transfers.contract'), organisationId: t('transfers.organisation'), direction: t('transfers.direction'), from: t('transfers.from'),
-    to: t('transfers.to'), flag: t('transfers.flag'), category: t('transfers.category'), sector: t('transfers.sector'),
+    contractId: t('transfers.contract'),
+    organisationId: t('transfers.organisation'),
+    direction: t('transfers.direction'),
+    from: t('transfers.from'),
+    to: t('transfers.to'),
+    flag: t('transfers.flag'),
+    category: t('transfers.category'),
+    sector: t('transfers.sector'),
   };
   return h(
     'form',
@@ -67,8 +73,16 @@ function filterForm(page, query, extra = []) {
 }
 
 export async function renderTransfers(container, { query, isCurrent }) {
-  const pageSize = h('select', { name: 'limit' }, ['25', '50', '100', '250'].map((n) => h('option', { value: n, selected: n === (query.limit ?? '25') }, n)));
-  container.append(h('h1', { tabindex: '-1' }, t('transfers.heading')), h('p', { class: 'muted' }, t('hkTime')), filterForm('transfers', query, [['limit', pageSize, t('transfers.pageSize')]]));
+  const pageSize = h(
+    'select',
+    { name: 'limit' },
+    ['25', '50', '100', '250'].map((n) => h('option', { value: n, selected: n === (query.limit ?? '25') }, n)),
+  );
+  container.append(
+    h('h1', { tabindex: '-1' }, t('transfers.heading')),
+    h('p', { class: 'muted' }, t('hkTime')),
+    filterForm('transfers', query, [['limit', pageSize, t('transfers.pageSize')]]),
+  );
 
   const filters = apiFilters(query);
   const exportButton = (format, label) =>
@@ -96,7 +110,12 @@ export async function renderTransfers(container, { query, isCurrent }) {
       label,
     );
   container.append(
-    h('div', { class: 'toolbar', role: 'group', 'aria-label': t('transfers.export') }, exportButton('ndjson', t('transfers.exportNdjson')), exportButton('csv', t('transfers.exportCsv'))),
+    h(
+      'div',
+      { class: 'toolbar', role: 'group', 'aria-label': t('transfers.export') },
+      exportButton('ndjson', t('transfers.exportNdjson')),
+      exportButton('csv', t('transfers.exportCsv')),
+    ),
   );
   const results = h('div', {}, loading());
   container.append(results);
@@ -118,7 +137,9 @@ export async function renderTransfers(container, { query, isCurrent }) {
     results.append(transferTable(items, t('transfers.caption', { page: pageIndex + 1 })));
     const previous = h('button', { type: 'button', class: 'button secondary', disabled: pageIndex === 0, onclick: () => go(-1) }, t('previous'));
     const next = h('button', { type: 'button', class: 'button secondary', disabled: !page.nextCursor, onclick: () => go(1) }, t('next'));
-    results.append(h('nav', { class: 'toolbar', 'aria-label': t('pageN', { n: pageIndex + 1 }) }, previous, h('span', {}, t('pageN', { n: pageIndex + 1 })), next));
+    results.append(
+      h('nav', { class: 'toolbar', 'aria-label': t('pageN', { n: pageIndex + 1 }) }, previous, h('span', {}, t('pageN', { n: pageIndex + 1 })), next),
+    );
   };
   const go = async (delta) => {
     pageIndex += delta;
@@ -133,7 +154,17 @@ export async function renderTransfers(container, { query, isCurrent }) {
 function transferTable(items, caption) {
   return table(
     caption,
-    [t('transfers.leaf'), t('transfers.occurredAt'), t('queue.contract'), t('transfers.direction'), t('transfers.subjects'), t('transfers.records'), t('transfers.categories'), t('transfers.flags'), t('transfers.reference')],
+    [
+      t('transfers.leaf'),
+      t('transfers.occurredAt'),
+      t('queue.contract'),
+      t('transfers.direction'),
+      t('transfers.subjects'),
+      t('transfers.records'),
+      t('transfers.categories'),
+      t('transfers.flags'),
+      t('transfers.reference'),
+    ],
     items.map((item) =>
       h(
         'tr',
@@ -169,7 +200,11 @@ export async function renderAnomalies(container, { query, isCurrent }) {
   const orgs = await organisations(flagged.flatMap((item) => [item.processorId, item.recipientId]));
   if (!isCurrent()) return;
   clear(results).append(
-    h('p', { class: 'muted' }, t('anomalies.scanned', { count: formatNumber(items.length), more: complete ? '' : t('anomalies.more', { count: formatNumber(items.length) }) })),
+    h(
+      'p',
+      { class: 'muted' },
+      t('anomalies.scanned', { count: formatNumber(items.length), more: complete ? '' : t('anomalies.more', { count: formatNumber(items.length) }) }),
+    ),
   );
   if (flagged.length === 0) {
     results.append(h('p', { class: 'notice success', role: 'status' }, t('anomalies.none')));
@@ -191,7 +226,8 @@ export async function renderAnomalies(container, { query, isCurrent }) {
     }
     return [...groups.values()].sort((a, b) => b.count - a.count || String(a.key).localeCompare(String(b.key)));
   };
-  const flagCounts = (g) => [...g.flags.entries()].sort((a, b) => b[1] - a[1]).map(([flag, n]) => h('span', { class: 'badge flag' }, `${code('flag', flag)} × ${n}`));
+  const flagCounts = (g) =>
+    [...g.flags.entries()].sort((a, b) => b[1] - a[1]).map(([flag, n]) => h('span', { class: 'badge flag' }, `${code('flag', flag)} × ${n}`));
   const section = (id, title, content) => h('section', { 'aria-labelledby': id }, h('h2', { id }, title), content);
 
   results.append(

@@ -82,8 +82,7 @@ const FIELDS: FieldSpec[] = [
   { path: 'pipia.recipientSafeguards', get: (t) => t.pipia.recipientSafeguards ?? null, compare: 'exact', triggers: false },
 ];
 
-const toSet = (values: unknown, normalise: (s: string) => string): Set<string> =>
-  new Set(((values as string[] | undefined) ?? []).map(normalise));
+const toSet = (values: unknown, normalise: (s: string) => string): Set<string> => new Set(((values as string[] | undefined) ?? []).map(normalise));
 
 const onwardKey = (r: { name: string; city: string }) => `${normaliseText(r.name)}\u0000${r.city}`;
 
@@ -107,7 +106,10 @@ function compareField(spec: FieldSpec, before: ContractTerms, after: ContractTer
       return [changed, changed && spec.triggers];
     }
     case 'codeSet': {
-      const changed = !sameSet(toSet(b, (s) => s), toSet(a, (s) => s));
+      const changed = !sameSet(
+        toSet(b, (s) => s),
+        toSet(a, (s) => s),
+      );
       return [changed, changed && spec.triggers];
     }
     case 'textSet': {

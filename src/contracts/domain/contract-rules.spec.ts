@@ -1,12 +1,4 @@
-import {
-  ContractTerms,
-  GBA_CITIES,
-  ProposedContract,
-  deriveDirection,
-  isGbaCity,
-  isIsoDate,
-  validateContract,
-} from './contract-rules';
+import { ContractTerms, GBA_CITIES, ProposedContract, deriveDirection, isGbaCity, isIsoDate, validateContract } from './contract-rules';
 import { sampleTerms } from './sample-terms.fixture';
 
 function terms(overrides: Partial<ContractTerms> = {}, annex: Partial<ContractTerms['annex']> = {}): ContractTerms {
@@ -44,9 +36,7 @@ describe('validateContract', () => {
 
   it('R1: a party outside the nine cities and Hong Kong', () => {
     const v = validateContract(proposal({ processor: { jurisdiction: 'MAINLAND', city: 'BEIJING' } }));
-    expect(v).toEqual([
-      expect.objectContaining({ code: 'PARTY_OUTSIDE_GBA', rule: 'R1', field: 'processorId' }),
-    ]);
+    expect(v).toEqual([expect.objectContaining({ code: 'PARTY_OUTSIDE_GBA', rule: 'R1', field: 'processorId' })]);
   });
 
   it('R1: a Hong Kong-side party registered in Macao is outside this regime GBA', () => {
@@ -60,9 +50,7 @@ describe('validateContract', () => {
   });
 
   it('R2: two Hong Kong parties', () => {
-    expect(codes(proposal({ processor: { jurisdiction: 'HONG_KONG', city: 'HONG_KONG' } }))).toEqual([
-      'SAME_SIDE_PARTIES',
-    ]);
+    expect(codes(proposal({ processor: { jurisdiction: 'HONG_KONG', city: 'HONG_KONG' } }))).toEqual(['SAME_SIDE_PARTIES']);
   });
 
   it('R3: important data declared', () => {
@@ -102,7 +90,7 @@ describe('validateContract', () => {
     ]);
   });
 
-  it('R16: the parties must be on the regime\'s two sides (a Mainland–Macao regime cannot carry a Mainland–HK contract)', () => {
+  it("R16: the parties must be on the regime's two sides (a Mainland–Macao regime cannot carry a Mainland–HK contract)", () => {
     expect(validateContract(proposal({ terms: terms({ regime: 'GBA_MAINLAND_MACAO' }), regimeSides: ['MAINLAND', 'MACAO'] }))).toEqual([
       expect.objectContaining({ code: 'REGIME_SIDES_MISMATCH', rule: 'R16', field: 'regime' }),
     ]);
@@ -137,16 +125,18 @@ describe('validateContract', () => {
 
   it('invalid dates are reported and not compared', () => {
     const t = terms({ effectiveDate: '2025-02-30' });
-    expect(validateContract(proposal({ terms: t }))).toEqual([
-      expect.objectContaining({ code: 'INVALID_DATE', field: 'effectiveDate' }),
-    ]);
+    expect(validateContract(proposal({ terms: t }))).toEqual([expect.objectContaining({ code: 'INVALID_DATE', field: 'effectiveDate' })]);
   });
 
   it('reports several violations in check order', () => {
     const t = terms({ importantDataIncluded: true }, { storageLocation: { city: 'OTHER' } });
-    expect(
-      codes(proposal({ terms: t, processor: { jurisdiction: 'HONG_KONG', city: 'BEIJING' }, processorSectorOpen: false })),
-    ).toEqual(['PARTY_OUTSIDE_GBA', 'SAME_SIDE_PARTIES', 'IMPORTANT_DATA_DECLARED', 'STORAGE_OUTSIDE_GBA', 'SECTOR_NOT_OPEN']);
+    expect(codes(proposal({ terms: t, processor: { jurisdiction: 'HONG_KONG', city: 'BEIJING' }, processorSectorOpen: false }))).toEqual([
+      'PARTY_OUTSIDE_GBA',
+      'SAME_SIDE_PARTIES',
+      'IMPORTANT_DATA_DECLARED',
+      'STORAGE_OUTSIDE_GBA',
+      'SECTOR_NOT_OPEN',
+    ]);
   });
 });
 
@@ -177,8 +167,6 @@ describe('GBA cities', () => {
 
 describe('R1 city must be on the party own side', () => {
   it('a Mainland party registered in Hong Kong is refused', () => {
-    expect(codes(proposal({ processor: { jurisdiction: 'MAINLAND', city: 'HONG_KONG' } }))).toEqual([
-      'PARTY_OUTSIDE_GBA',
-    ]);
+    expect(codes(proposal({ processor: { jurisdiction: 'MAINLAND', city: 'HONG_KONG' } }))).toEqual(['PARTY_OUTSIDE_GBA']);
   });
 });

@@ -146,9 +146,7 @@ export function isIsoDate(value: unknown): value is IsoDate {
 export function deriveDirection(processorJurisdiction: Jurisdiction, recipientJurisdiction: Jurisdiction): Direction {
   if (processorJurisdiction === 'MAINLAND' && recipientJurisdiction === 'HONG_KONG') return 'MAINLAND_TO_HK';
   if (processorJurisdiction === 'HONG_KONG' && recipientJurisdiction === 'MAINLAND') return 'HK_TO_MAINLAND';
-  throw new RangeError(
-    `not a cross-boundary pair: processor ${processorJurisdiction}, recipient ${recipientJurisdiction} (R2)`,
-  );
+  throw new RangeError(`not a cross-boundary pair: processor ${processorJurisdiction}, recipient ${recipientJurisdiction} (R2)`);
 }
 
 /**
@@ -158,8 +156,7 @@ export function deriveDirection(processorJurisdiction: Jurisdiction, recipientJu
 export function validateContract(input: ProposedContract): ContractViolation[] {
   const { terms, processor, recipient } = input;
   const out: ContractViolation[] = [];
-  const add = (code: ContractRuleCode, rule: string, field: string, message: string) =>
-    out.push({ code, rule, field, message });
+  const add = (code: ContractRuleCode, rule: string, field: string, message: string) => out.push({ code, rule, field, message });
 
   // R1 [C]: both parties registered in one of the nine cities or in Hong Kong,
   // and the city must belong to the party's own side.
@@ -217,32 +214,17 @@ export function validateContract(input: ProposedContract): ContractViolation[] {
   // R5 [C]: no onward transfer outside the GBA.
   terms.annex.onwardRecipients.forEach((r, i) => {
     if (!isGbaCity(r.city)) {
-      add(
-        'ONWARD_RECIPIENT_OUTSIDE_GBA',
-        'R5',
-        `annex.onwardRecipients[${i}].city`,
-        `Onward recipient "${r.name}" is in ${r.city}, outside the GBA.`,
-      );
+      add('ONWARD_RECIPIENT_OUTSIDE_GBA', 'R5', `annex.onwardRecipients[${i}].city`, `Onward recipient "${r.name}" is in ${r.city}, outside the GBA.`);
     }
   });
   // R5 [C] (storage is our reading of "may not provide outside the GBA").
   if (!isGbaCity(terms.annex.storageLocation.city)) {
-    add(
-      'STORAGE_OUTSIDE_GBA',
-      'R5',
-      'annex.storageLocation.city',
-      `Storage location ${terms.annex.storageLocation.city} is outside the GBA.`,
-    );
+    add('STORAGE_OUTSIDE_GBA', 'R5', 'annex.storageLocation.city', `Storage location ${terms.annex.storageLocation.city} is outside the GBA.`);
   }
 
   // R15 [C]: the processor's sector must be open on the effective date.
   if (!input.processorSectorOpen) {
-    add(
-      'SECTOR_NOT_OPEN',
-      'R15',
-      'effectiveDate',
-      `The processor's sector was not open to the GBA Standard Contract on ${terms.effectiveDate}.`,
-    );
+    add('SECTOR_NOT_OPEN', 'R15', 'effectiveDate', `The processor's sector was not open to the GBA Standard Contract on ${terms.effectiveDate}.`);
   }
 
   // Dates must be real before they can be compared.
@@ -266,22 +248,12 @@ export function validateContract(input: ProposedContract): ContractViolation[] {
   // R13 [A]: an end date before the start is meaningless. Expiry on the
   // effective date itself is allowed (a one-day contract).
   if (terms.expiryDate != null && ok('effectiveDate', 'expiryDate') && terms.expiryDate < terms.effectiveDate) {
-    add(
-      'EXPIRY_BEFORE_EFFECTIVE',
-      'CONSISTENCY',
-      'expiryDate',
-      `Expiry date ${terms.expiryDate} is before the effective date ${terms.effectiveDate}.`,
-    );
+    add('EXPIRY_BEFORE_EFFECTIVE', 'CONSISTENCY', 'expiryDate', `Expiry date ${terms.expiryDate} is before the effective date ${terms.effectiveDate}.`);
   }
 
   const { from, to } = terms.annex.retentionPeriod;
   if (ok('annex.retentionPeriod.from', 'annex.retentionPeriod.to') && to < from) {
-    add(
-      'RETENTION_PERIOD_INVALID',
-      'CONSISTENCY',
-      'annex.retentionPeriod.to',
-      `Retention period ends (${to}) before it starts (${from}).`,
-    );
+    add('RETENTION_PERIOD_INVALID', 'CONSISTENCY', 'annex.retentionPeriod.to', `Retention period ends (${to}) before it starts (${from}).`);
   }
 
   // R6 [C]: the PIPIA must be completed before the first transfer. Transfers

@@ -27,9 +27,7 @@ describe('filing lifecycle (R11)', () => {
   });
 
   const legalKeys = new Set(legal.map(([f, a]) => `${f}:${a}`));
-  const illegal = FILING_STATUSES.flatMap((from) =>
-    FILING_ACTIONS.filter((a) => !legalKeys.has(`${from}:${a}`)).map((a) => [from, a] as const),
-  );
+  const illegal = FILING_STATUSES.flatMap((from) => FILING_ACTIONS.filter((a) => !legalKeys.has(`${from}:${a}`)).map((a) => [from, a] as const));
   it('has 8 illegal pairs', () => expect(illegal).toHaveLength(8));
   it.each(illegal)('%s --%s--> is refused with from and to', (from, action) => {
     try {

@@ -164,9 +164,7 @@ export function isOverdueOn(filing: FilingDeadlineFacts, date: IsoDate): boolean
   if (submittedOn == null) return isOverdue(filing, date);
   assertIsoDate(submittedOn, 'firstSubmittedOn');
   if (submittedOn > date) return date > filing.deadline;
-  return filing.status === 'RETURNED' && filing.resubmissionDeadline != null
-    ? date > filing.resubmissionDeadline
-    : false;
+  return filing.status === 'RETURNED' && filing.resubmissionDeadline != null ? date > filing.resubmissionDeadline : false;
 }
 
 // Filing numbers: ASCII, sortable, one sequence per authority and year, e.g.
@@ -183,9 +181,7 @@ export function formatFilingNumber(authority: FilingAuthority, year: number, seq
   return `${FILING_NUMBER_PREFIX[authority]}-GBA-${year}-${String(sequence).padStart(6, '0')}`;
 }
 
-export function parseFilingNumber(
-  filingNumber: string,
-): { authority: FilingAuthority; year: number; sequence: number } | null {
+export function parseFilingNumber(filingNumber: string): { authority: FilingAuthority; year: number; sequence: number } | null {
   const m = FILING_NUMBER_RE.exec(filingNumber);
   if (!m) return null;
   const sequence = Number(m[3]);
@@ -216,7 +212,5 @@ export interface PartyFilingFacts {
 export function filingToActOn<F extends PartyFilingFacts>(filings: readonly F[], action: FilingAction): F | null {
   const byVersion = [...filings].sort((a, b) => a.version - b.version);
   const open = byVersion.filter((f) => f.status !== 'ACCEPTED');
-  return (
-    open.find((f) => filingLifecycle.allowedActions(f.status).includes(action)) ?? open[0] ?? byVersion[byVersion.length - 1] ?? null
-  );
+  return open.find((f) => filingLifecycle.allowedActions(f.status).includes(action)) ?? open[0] ?? byVersion[byVersion.length - 1] ?? null;
 }

@@ -4,29 +4,65 @@ export class Rollout1795684435550 implements MigrationInterface {
   name = 'Rollout1795684435550';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`CREATE TABLE "calendar_overrides" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "jurisdiction" text NOT NULL, "date" date NOT NULL, "kind" text NOT NULL, "reason" text NOT NULL, "created_by" uuid, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_b23f682172d62c4a5d0a8bec475" PRIMARY KEY ("id"))`);
+    await queryRunner.query(
+      `CREATE TABLE "calendar_overrides" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "jurisdiction" text NOT NULL, "date" date NOT NULL, "kind" text NOT NULL, "reason" text NOT NULL, "created_by" uuid, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_b23f682172d62c4a5d0a8bec475" PRIMARY KEY ("id"))`,
+    );
     await queryRunner.query(`CREATE UNIQUE INDEX "uq_calendar_overrides_day" ON "calendar_overrides"  ("jurisdiction", "date", "kind") `);
-    await queryRunner.query(`CREATE TABLE "rollout_regimes" ("code" text NOT NULL, "name" text NOT NULL, "name_zh" text, "sides" text array NOT NULL, "opens_on" date NOT NULL, "created_by" uuid, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_c64df070b5dfe6a0029a6522023" PRIMARY KEY ("code"))`);
-    await queryRunner.query(`CREATE TABLE "rollout_sectors" ("code" text NOT NULL, "name_en" text NOT NULL, "name_zh_hant" text NOT NULL, "name_zh_hans" text NOT NULL, "sort_order" integer NOT NULL, CONSTRAINT "PK_785f54faf632bf8970dd0bdbe44" PRIMARY KEY ("code"))`);
-    await queryRunner.query(`CREATE TABLE "rollout_phases" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "regime_code" text NOT NULL, "number" integer NOT NULL, "name" text, "opens_on" date NOT NULL, "all_sectors" boolean NOT NULL DEFAULT false, "created_by" uuid, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_411b17a6cf2ccd5c127ed19fbdf" PRIMARY KEY ("id"))`);
+    await queryRunner.query(
+      `CREATE TABLE "rollout_regimes" ("code" text NOT NULL, "name" text NOT NULL, "name_zh" text, "sides" text array NOT NULL, "opens_on" date NOT NULL, "created_by" uuid, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_c64df070b5dfe6a0029a6522023" PRIMARY KEY ("code"))`,
+    );
+    await queryRunner.query(
+      `CREATE TABLE "rollout_sectors" ("code" text NOT NULL, "name_en" text NOT NULL, "name_zh_hant" text NOT NULL, "name_zh_hans" text NOT NULL, "sort_order" integer NOT NULL, CONSTRAINT "PK_785f54faf632bf8970dd0bdbe44" PRIMARY KEY ("code"))`,
+    );
+    await queryRunner.query(
+      `CREATE TABLE "rollout_phases" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "regime_code" text NOT NULL, "number" integer NOT NULL, "name" text, "opens_on" date NOT NULL, "all_sectors" boolean NOT NULL DEFAULT false, "created_by" uuid, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_411b17a6cf2ccd5c127ed19fbdf" PRIMARY KEY ("id"))`,
+    );
     await queryRunner.query(`CREATE UNIQUE INDEX "uq_rollout_phases_regime_number" ON "rollout_phases"  ("regime_code", "number") `);
-    await queryRunner.query(`CREATE TABLE "rollout_phase_sectors" ("phase_id" uuid NOT NULL, "sector_code" text NOT NULL, CONSTRAINT "pk_rollout_phase_sectors" PRIMARY KEY ("phase_id", "sector_code"))`);
+    await queryRunner.query(
+      `CREATE TABLE "rollout_phase_sectors" ("phase_id" uuid NOT NULL, "sector_code" text NOT NULL, CONSTRAINT "pk_rollout_phase_sectors" PRIMARY KEY ("phase_id", "sector_code"))`,
+    );
     await queryRunner.query(`CREATE INDEX "ix_rollout_phase_sectors_sector" ON "rollout_phase_sectors"  ("sector_code") `);
-    await queryRunner.query(`CREATE TABLE "rollout_enrolments" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "organisation_id" uuid NOT NULL, "regime_code" text NOT NULL, "phase_id" uuid, "sector_code" text NOT NULL, "jurisdiction" text NOT NULL, "status" text NOT NULL, "created_by" uuid, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_e8f4328a9fb38f76f8ad957084b" PRIMARY KEY ("id"))`);
-    await queryRunner.query(`CREATE UNIQUE INDEX "uq_rollout_enrolments_live" ON "rollout_enrolments"  ("organisation_id", "regime_code", "sector_code") WHERE "status" IN ('INTERESTED', 'ENROLLED', 'ACTIVE')`);
-    await queryRunner.query(`CREATE INDEX "ix_rollout_enrolments_stats" ON "rollout_enrolments"  ("regime_code", "phase_id", "sector_code", "jurisdiction", "status") `);
+    await queryRunner.query(
+      `CREATE TABLE "rollout_enrolments" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "organisation_id" uuid NOT NULL, "regime_code" text NOT NULL, "phase_id" uuid, "sector_code" text NOT NULL, "jurisdiction" text NOT NULL, "status" text NOT NULL, "created_by" uuid, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_e8f4328a9fb38f76f8ad957084b" PRIMARY KEY ("id"))`,
+    );
+    await queryRunner.query(
+      `CREATE UNIQUE INDEX "uq_rollout_enrolments_live" ON "rollout_enrolments"  ("organisation_id", "regime_code", "sector_code") WHERE "status" IN ('INTERESTED', 'ENROLLED', 'ACTIVE')`,
+    );
+    await queryRunner.query(
+      `CREATE INDEX "ix_rollout_enrolments_stats" ON "rollout_enrolments"  ("regime_code", "phase_id", "sector_code", "jurisdiction", "status") `,
+    );
     await queryRunner.query(`CREATE INDEX "ix_rollout_enrolments_organisation" ON "rollout_enrolments"  ("organisation_id", "regime_code", "status") `);
-    await queryRunner.query(`CREATE TABLE "rollout_enrolment_history" ("id" bigint GENERATED ALWAYS AS IDENTITY NOT NULL, "enrolment_id" uuid NOT NULL, "action" text NOT NULL, "from_status" text, "to_status" text NOT NULL, "reason" text, "actor_id" uuid, "actor_role" text NOT NULL, "occurred_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_22d7b56a0fddf2f317b957f18e3" PRIMARY KEY ("id"))`);
+    await queryRunner.query(
+      `CREATE TABLE "rollout_enrolment_history" ("id" bigint GENERATED ALWAYS AS IDENTITY NOT NULL, "enrolment_id" uuid NOT NULL, "action" text NOT NULL, "from_status" text, "to_status" text NOT NULL, "reason" text, "actor_id" uuid, "actor_role" text NOT NULL, "occurred_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_22d7b56a0fddf2f317b957f18e3" PRIMARY KEY ("id"))`,
+    );
     await queryRunner.query(`CREATE INDEX "ix_rollout_enrolment_history_enrolment" ON "rollout_enrolment_history"  ("enrolment_id", "id") `);
-    await queryRunner.query(`CREATE TABLE "rollout_sector_counters" ("regime_code" text NOT NULL, "sector_code" text NOT NULL, "jurisdiction" text NOT NULL, "accepted_filings" bigint NOT NULL DEFAULT '0', "transfer_records" bigint NOT NULL DEFAULT '0', "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "pk_rollout_sector_counters" PRIMARY KEY ("regime_code", "sector_code", "jurisdiction"))`);
-    await queryRunner.query(`ALTER TABLE "rollout_phases" ADD CONSTRAINT "fk_rollout_phases_regime" FOREIGN KEY ("regime_code") REFERENCES "rollout_regimes"("code") ON DELETE RESTRICT ON UPDATE NO ACTION`);
-    await queryRunner.query(`ALTER TABLE "rollout_phase_sectors" ADD CONSTRAINT "fk_rollout_phase_sectors_phase" FOREIGN KEY ("phase_id") REFERENCES "rollout_phases"("id") ON DELETE CASCADE ON UPDATE NO ACTION`);
-    await queryRunner.query(`ALTER TABLE "rollout_phase_sectors" ADD CONSTRAINT "fk_rollout_phase_sectors_sector" FOREIGN KEY ("sector_code") REFERENCES "rollout_sectors"("code") ON DELETE RESTRICT ON UPDATE NO ACTION`);
-    await queryRunner.query(`ALTER TABLE "rollout_enrolments" ADD CONSTRAINT "fk_rollout_enrolments_organisation" FOREIGN KEY ("organisation_id") REFERENCES "organisations"("id") ON DELETE RESTRICT ON UPDATE NO ACTION`);
-    await queryRunner.query(`ALTER TABLE "rollout_enrolments" ADD CONSTRAINT "fk_rollout_enrolments_regime" FOREIGN KEY ("regime_code") REFERENCES "rollout_regimes"("code") ON DELETE RESTRICT ON UPDATE NO ACTION`);
-    await queryRunner.query(`ALTER TABLE "rollout_enrolments" ADD CONSTRAINT "fk_rollout_enrolments_phase" FOREIGN KEY ("phase_id") REFERENCES "rollout_phases"("id") ON DELETE RESTRICT ON UPDATE NO ACTION`);
-    await queryRunner.query(`ALTER TABLE "rollout_enrolments" ADD CONSTRAINT "fk_rollout_enrolments_sector" FOREIGN KEY ("sector_code") REFERENCES "rollout_sectors"("code") ON DELETE RESTRICT ON UPDATE NO ACTION`);
-    await queryRunner.query(`ALTER TABLE "rollout_enrolment_history" ADD CONSTRAINT "fk_rollout_enrolment_history_enrolment" FOREIGN KEY ("enrolment_id") REFERENCES "rollout_enrolments"("id") ON DELETE RESTRICT ON UPDATE NO ACTION`);
+    await queryRunner.query(
+      `CREATE TABLE "rollout_sector_counters" ("regime_code" text NOT NULL, "sector_code" text NOT NULL, "jurisdiction" text NOT NULL, "accepted_filings" bigint NOT NULL DEFAULT '0', "transfer_records" bigint NOT NULL DEFAULT '0', "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "pk_rollout_sector_counters" PRIMARY KEY ("regime_code", "sector_code", "jurisdiction"))`,
+    );
+    await queryRunner.query(
+      `ALTER TABLE "rollout_phases" ADD CONSTRAINT "fk_rollout_phases_regime" FOREIGN KEY ("regime_code") REFERENCES "rollout_regimes"("code") ON DELETE RESTRICT ON UPDATE NO ACTION`,
+    );
+    await queryRunner.query(
+      `ALTER TABLE "rollout_phase_sectors" ADD CONSTRAINT "fk_rollout_phase_sectors_phase" FOREIGN KEY ("phase_id") REFERENCES "rollout_phases"("id") ON DELETE CASCADE ON UPDATE NO ACTION`,
+    );
+    await queryRunner.query(
+      `ALTER TABLE "rollout_phase_sectors" ADD CONSTRAINT "fk_rollout_phase_sectors_sector" FOREIGN KEY ("sector_code") REFERENCES "rollout_sectors"("code") ON DELETE RESTRICT ON UPDATE NO ACTION`,
+    );
+    await queryRunner.query(
+      `ALTER TABLE "rollout_enrolments" ADD CONSTRAINT "fk_rollout_enrolments_organisation" FOREIGN KEY ("organisation_id") REFERENCES "organisations"("id") ON DELETE RESTRICT ON UPDATE NO ACTION`,
+    );
+    await queryRunner.query(
+      `ALTER TABLE "rollout_enrolments" ADD CONSTRAINT "fk_rollout_enrolments_regime" FOREIGN KEY ("regime_code") REFERENCES "rollout_regimes"("code") ON DELETE RESTRICT ON UPDATE NO ACTION`,
+    );
+    await queryRunner.query(
+      `ALTER TABLE "rollout_enrolments" ADD CONSTRAINT "fk_rollout_enrolments_phase" FOREIGN KEY ("phase_id") REFERENCES "rollout_phases"("id") ON DELETE RESTRICT ON UPDATE NO ACTION`,
+    );
+    await queryRunner.query(
+      `ALTER TABLE "rollout_enrolments" ADD CONSTRAINT "fk_rollout_enrolments_sector" FOREIGN KEY ("sector_code") REFERENCES "rollout_sectors"("code") ON DELETE RESTRICT ON UPDATE NO ACTION`,
+    );
+    await queryRunner.query(
+      `ALTER TABLE "rollout_enrolment_history" ADD CONSTRAINT "fk_rollout_enrolment_history_enrolment" FOREIGN KEY ("enrolment_id") REFERENCES "rollout_enrolments"("id") ON DELETE RESTRICT ON UPDATE NO ACTION`,
+    );
 
     // Audit evidence (STYLE.md "Database"): the application role may append and read the
     // enrolment history, never rewrite it.

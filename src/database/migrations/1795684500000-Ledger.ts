@@ -36,8 +36,12 @@ export class Ledger1795684500000 implements MigrationInterface {
     for (const table of ['ledger_nodes', 'ledger_checkpoints']) {
       await queryRunner.query(`REVOKE UPDATE, DELETE, TRUNCATE ON "${table}" FROM registry_app`);
       await queryRunner.query(`GRANT SELECT, INSERT ON "${table}" TO registry_app`);
-      await queryRunner.query(`CREATE TRIGGER "${table}_no_update_delete" BEFORE UPDATE OR DELETE ON "${table}" FOR EACH ROW EXECUTE FUNCTION "ledger_refuse_change"()`);
-      await queryRunner.query(`CREATE TRIGGER "${table}_no_truncate" BEFORE TRUNCATE ON "${table}" FOR EACH STATEMENT EXECUTE FUNCTION "ledger_refuse_change"()`);
+      await queryRunner.query(
+        `CREATE TRIGGER "${table}_no_update_delete" BEFORE UPDATE OR DELETE ON "${table}" FOR EACH ROW EXECUTE FUNCTION "ledger_refuse_change"()`,
+      );
+      await queryRunner.query(
+        `CREATE TRIGGER "${table}_no_truncate" BEFORE TRUNCATE ON "${table}" FOR EACH STATEMENT EXECUTE FUNCTION "ledger_refuse_change"()`,
+      );
     }
   }
 

@@ -63,8 +63,12 @@ export class Transfers1795684500001 implements MigrationInterface {
     await queryRunner.query(`REVOKE UPDATE, DELETE, TRUNCATE ON "transfer_records" FROM registry_app`);
     await queryRunner.query(`GRANT SELECT, INSERT ON "transfer_records" TO registry_app`);
     // ledger_refuse_change() is defined by the Ledger migration.
-    await queryRunner.query(`CREATE TRIGGER "transfer_records_no_update_delete" BEFORE UPDATE OR DELETE ON "transfer_records" FOR EACH ROW EXECUTE FUNCTION "ledger_refuse_change"()`);
-    await queryRunner.query(`CREATE TRIGGER "transfer_records_no_truncate" BEFORE TRUNCATE ON "transfer_records" FOR EACH STATEMENT EXECUTE FUNCTION "ledger_refuse_change"()`);
+    await queryRunner.query(
+      `CREATE TRIGGER "transfer_records_no_update_delete" BEFORE UPDATE OR DELETE ON "transfer_records" FOR EACH ROW EXECUTE FUNCTION "ledger_refuse_change"()`,
+    );
+    await queryRunner.query(
+      `CREATE TRIGGER "transfer_records_no_truncate" BEFORE TRUNCATE ON "transfer_records" FOR EACH STATEMENT EXECUTE FUNCTION "ledger_refuse_change"()`,
+    );
 
     // Idempotency-Key (issue 5): the first response, kept at least 24 hours, keyed by the caller's organisation.
     // The response is stored compactly: the batch's leaf indexes are contiguous from first_leaf_index.

@@ -49,9 +49,7 @@ describe('canonicalJson (RFC 8785)', () => {
   });
 
   it('sorts nested objects and keeps array order', () => {
-    expect(canonicalJson({ b: [3, 1, { z: 1, a: 2 }], a: { d: null, c: 'x' } })).toBe(
-      '{"a":{"c":"x","d":null},"b":[3,1,{"a":2,"z":1}]}',
-    );
+    expect(canonicalJson({ b: [3, 1, { z: 1, a: 2 }], a: { d: null, c: 'x' } })).toBe('{"a":{"c":"x","d":null},"b":[3,1,{"a":2,"z":1}]}');
   });
 
   // RFC 8785 Appendix B: IEEE 754 bit pattern -> canonical text.
@@ -94,14 +92,14 @@ describe('canonicalJson (RFC 8785)', () => {
   });
 
   it('escapes control characters per §3.2.2.2', () => {
-    expect(canonicalJson('\u0000\u0008\u0009\u000a\u000b\u000c\u000d\u001f\u007f')).toBe(
-      '"\\u0000\\b\\t\\n\\u000b\\f\\r\\u001f\u007f"',
-    );
+    expect(canonicalJson('\u0000\u0008\u0009\u000a\u000b\u000c\u000d\u001f\u007f')).toBe('"\\u0000\\b\\t\\n\\u000b\\f\\r\\u001f\u007f"');
     expect(canonicalJson('</script> \u2028 é')).toBe('"</script> \u2028 é"');
   });
 
   it('rejects undefined, functions, symbols, bigints, lone surrogates, exotic objects and cycles with a path', () => {
-    expect(() => canonicalJson({ a: { b: undefined } })).toThrow(new CanonicalJsonError('undefined is not a JSON value (use null or omit the property)', '$.a.b'));
+    expect(() => canonicalJson({ a: { b: undefined } })).toThrow(
+      new CanonicalJsonError('undefined is not a JSON value (use null or omit the property)', '$.a.b'),
+    );
     expect(() => canonicalJson(undefined)).toThrow(CanonicalJsonError);
     expect(() => canonicalJson([1, () => 1])).toThrow(/function .* at \$\[1\]/);
     expect(() => canonicalJson({ s: Symbol('x') })).toThrow(/symbol/);

@@ -98,9 +98,7 @@ function serialise(value: unknown, path: string, ancestors: Set<object>): string
     }
     const record = object as Record<string, unknown>;
     const names = Object.keys(record).sort(compareUtf16CodeUnits);
-    const members = names.map(
-      (name) => `${serialiseString(name, `${path}{key}`)}:${serialise(record[name], memberPath(path, name), ancestors)}`,
-    );
+    const members = names.map((name) => `${serialiseString(name, `${path}{key}`)}:${serialise(record[name], memberPath(path, name), ancestors)}`);
     return `{${members.join(',')}}`;
   } finally {
     ancestors.delete(object);

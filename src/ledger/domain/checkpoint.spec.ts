@@ -22,8 +22,7 @@ import {
 const GO_SIGNER_KEY = 'PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz';
 const GO_VERIFIER_KEY = 'PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW';
 const GO_TEXT = "If you think cryptography is the answer to your problem,\nthen you don't know what your problem is.\n";
-const GO_NOTE =
-  GO_TEXT + '\n\u2014 PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n';
+const GO_NOTE = GO_TEXT + '\n\u2014 PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n';
 
 const ORIGIN = 'ledger.example.org/gba-transfers';
 const ROOT = Buffer.from('5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328', 'hex');
@@ -35,9 +34,7 @@ function newSigner(name = ORIGIN) {
 
 describe('checkpoint body (C2SP tlog-checkpoint)', () => {
   it('is origin, decimal size and base64 root, each ending in a newline', () => {
-    expect(checkpointBody({ origin: ORIGIN, treeSize: 8, rootHash: ROOT })).toBe(
-      `${ORIGIN}\n8\nXcnaeacGWamtVZy3Ad7ZoqudgjqtL0lgz+Nw7/RgQyg=\n`,
-    );
+    expect(checkpointBody({ origin: ORIGIN, treeSize: 8, rootHash: ROOT })).toBe(`${ORIGIN}\n8\nXcnaeacGWamtVZy3Ad7ZoqudgjqtL0lgz+Nw7/RgQyg=\n`);
     expect(checkpointBody({ origin: ORIGIN, treeSize: 0, rootHash: ROOT, extensions: ['Timestamp: 1'] })).toMatch(/\n0\n.*\nTimestamp: 1\n$/);
   });
 

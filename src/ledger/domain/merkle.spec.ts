@@ -165,8 +165,7 @@ function referenceProof(m: number, hashes: readonly Buffer[]): Buffer[] {
 }
 
 // ---- helpers ----
-const leafHashesOf = (count: number, seed = 0): Buffer[] =>
-  Array.from({ length: count }, (_, i) => leafHash(Buffer.from(`leaf ${seed} ${i}`)));
+const leafHashesOf = (count: number, seed = 0): Buffer[] => Array.from({ length: count }, (_, i) => leafHash(Buffer.from(`leaf ${seed} ${i}`)));
 
 function buildStore(hashes: readonly Buffer[]): { nodes: TreeNode[]; lookup: (id: NodeId) => Buffer | undefined } {
   const { completed } = appendLeaves([], 0, hashes);
@@ -298,7 +297,13 @@ describe('plans over stored complete subtrees', () => {
       expect(nodesNeeded(consistencyProofPlan(Math.ceil(size / 3), size)).length).toBeLessThanOrEqual(bound);
       expect(nodesNeeded([rootPlan(size)]).length).toBeLessThanOrEqual(bound);
     }
-    const plan = [[{ level: 1, index: 0 }], [{ level: 1, index: 0 }, { level: 0, index: 2 }]];
+    const plan = [
+      [{ level: 1, index: 0 }],
+      [
+        { level: 1, index: 0 },
+        { level: 0, index: 2 },
+      ],
+    ];
     expect(nodesNeeded(plan)).toEqual([
       { level: 1, index: 0 },
       { level: 0, index: 2 },
@@ -441,7 +446,9 @@ describe('properties against the RFC reference algorithms', () => {
   it('plans only ever reference complete subtrees inside the tree', () => {
     fc.assert(
       fc.property(
-        fc.integer({ min: 1, max: 2 ** 40 }).chain((size) => fc.tuple(fc.constant(size), fc.integer({ min: 0, max: size - 1 }), fc.integer({ min: 0, max: size }))),
+        fc
+          .integer({ min: 1, max: 2 ** 40 })
+          .chain((size) => fc.tuple(fc.constant(size), fc.integer({ min: 0, max: size - 1 }), fc.integer({ min: 0, max: size }))),
         ([size, leafIndex, first]) => {
           const plans: HashPlan[] = [...inclusionProofPlan(leafIndex, size), ...consistencyProofPlan(first, size), rootPlan(size)];
           for (const id of nodesNeeded(plans)) {

@@ -61,7 +61,11 @@ export function leafHash(leaf: Buffer | Uint8Array): Buffer {
 
 export function nodeHash(left: Buffer | Uint8Array, right: Buffer | Uint8Array): Buffer {
   if (left.length !== HASH_SIZE || right.length !== HASH_SIZE) {
-    return createHash('sha256').update(Buffer.from([0x01])).update(left).update(right).digest();
+    return createHash('sha256')
+      .update(Buffer.from([0x01]))
+      .update(left)
+      .update(right)
+      .digest();
   }
   nodeInput[0] = 0x01;
   nodeInput.set(left, 1);
@@ -295,13 +299,7 @@ export function lookupIn(nodes: Iterable<TreeNode>): NodeLookup {
  * RFC 9162 §2.1.3.2: verify that `hash` (a leaf hash) is at leafIndex in the
  * tree of size treeSize with root rootHash.
  */
-export function verifyInclusion(
-  leafIndex: number,
-  treeSize: number,
-  hash: Buffer,
-  inclusionPath: readonly Buffer[],
-  rootHash: Buffer,
-): boolean {
+export function verifyInclusion(leafIndex: number, treeSize: number, hash: Buffer, inclusionPath: readonly Buffer[], rootHash: Buffer): boolean {
   if (!Number.isSafeInteger(leafIndex) || !Number.isSafeInteger(treeSize) || leafIndex < 0) return false;
   if (inclusionPath.some((p) => p.length !== HASH_SIZE)) return false;
   // 1. leaf_index ≥ tree_size fails.
@@ -342,13 +340,7 @@ export function verifyInclusion(
  * the roots equal, and every tree is consistent with the empty tree (first = 0,
  * empty proof), as transparency-dev/merkle's proof.VerifyConsistency also does.
  */
-export function verifyConsistency(
-  first: number,
-  second: number,
-  consistencyPath: readonly Buffer[],
-  firstHash: Buffer,
-  secondHash: Buffer,
-): boolean {
+export function verifyConsistency(first: number, second: number, consistencyPath: readonly Buffer[], firstHash: Buffer, secondHash: Buffer): boolean {
   if (!Number.isSafeInteger(first) || !Number.isSafeInteger(second) || first < 0 || first > second) return false;
   if (consistencyPath.some((p) => p.length !== HASH_SIZE)) return false;
   if (first === second) return consistencyPath.length === 0 && firstHash.equals(secondHash);

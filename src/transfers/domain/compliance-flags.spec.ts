@@ -75,9 +75,7 @@ describe('computeFlags', () => {
 
   it('CONTRACT_NOT_EFFECTIVE: before the effective date in UTC+8', () => {
     expect(computeFlags(scope(), record({ occurredAt: '2025-01-23T15:59:59Z' }))).toContain('CONTRACT_NOT_EFFECTIVE');
-    expect(computeFlags(scope(), record({ occurredAt: '2025-01-23T16:00:00Z' }))).not.toContain(
-      'CONTRACT_NOT_EFFECTIVE',
-    );
+    expect(computeFlags(scope(), record({ occurredAt: '2025-01-23T16:00:00Z' }))).not.toContain('CONTRACT_NOT_EFFECTIVE');
   });
 
   it('CONTRACT_TERMINATED: on or after the termination date', () => {
@@ -104,9 +102,7 @@ describe('computeFlags', () => {
   });
 
   it('CATEGORY_NOT_IN_SCOPE', () => {
-    expect(computeFlags(scope(), record({ personalInformationCategories: ['BASIC_PROFILE', 'LOCATION'] }))).toEqual([
-      'CATEGORY_NOT_IN_SCOPE',
-    ]);
+    expect(computeFlags(scope(), record({ personalInformationCategories: ['BASIC_PROFILE', 'LOCATION'] }))).toEqual(['CATEGORY_NOT_IN_SCOPE']);
   });
 
   it('SENSITIVE_NOT_IN_SCOPE', () => {
@@ -114,17 +110,15 @@ describe('computeFlags', () => {
   });
 
   it('SENSITIVE_WITHOUT_SEPARATE_CONSENT', () => {
-    expect(
-      computeFlags(scope(), record({ sensitiveCategories: ['FINANCIAL_ACCOUNT'], separateConsentObtained: false })),
-    ).toEqual(['SENSITIVE_WITHOUT_SEPARATE_CONSENT']);
+    expect(computeFlags(scope(), record({ sensitiveCategories: ['FINANCIAL_ACCOUNT'], separateConsentObtained: false }))).toEqual([
+      'SENSITIVE_WITHOUT_SEPARATE_CONSENT',
+    ]);
     // No sensitive information: consent flag not needed.
     expect(computeFlags(scope(), record({ separateConsentObtained: false }))).toEqual([]);
   });
 
   it('PURPOSE_NOT_IN_SCOPE', () => {
-    expect(computeFlags(scope(), record({ purposes: ['credit assessment', 'marketing'] }))).toEqual([
-      'PURPOSE_NOT_IN_SCOPE',
-    ]);
+    expect(computeFlags(scope(), record({ purposes: ['credit assessment', 'marketing'] }))).toEqual(['PURPOSE_NOT_IN_SCOPE']);
   });
 
   it('METHOD_NOT_IN_SCOPE', () => {
@@ -141,15 +135,11 @@ describe('computeFlags', () => {
   it('ONWARD_RECIPIENT_OUTSIDE_GBA alone when the annex (wrongly) lists it', () => {
     const t = terms();
     t.annex.onwardRecipients.push({ name: 'Macao Co', city: 'MACAO' });
-    expect(computeFlags(scope(t), record({ onwardRecipient: { name: 'Macao Co', city: 'MACAO' } }))).toEqual([
-      'ONWARD_RECIPIENT_OUTSIDE_GBA',
-    ]);
+    expect(computeFlags(scope(t), record({ onwardRecipient: { name: 'Macao Co', city: 'MACAO' } }))).toEqual(['ONWARD_RECIPIENT_OUTSIDE_GBA']);
   });
 
   it('ONWARD_RECIPIENT_NOT_IN_ANNEX', () => {
-    expect(computeFlags(scope(), record({ onwardRecipient: { name: 'Cloud Co', city: 'SHENZHEN' } }))).toEqual([
-      'ONWARD_RECIPIENT_NOT_IN_ANNEX',
-    ]);
+    expect(computeFlags(scope(), record({ onwardRecipient: { name: 'Cloud Co', city: 'SHENZHEN' } }))).toEqual(['ONWARD_RECIPIENT_NOT_IN_ANNEX']);
   });
 
   it('FILING_OVERDUE: a filing not submitted by the transfer date, past its deadline', () => {

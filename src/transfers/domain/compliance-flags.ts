@@ -203,17 +203,12 @@ export interface VersionEffective {
  * (lowest number), so the record is flagged CONTRACT_NOT_EFFECTIVE against it.
  * Returns undefined only for an empty list.
  */
-export function selectVersionInForce<V extends VersionEffective>(
-  versions: readonly V[],
-  occurredAt: string | Date,
-): V | undefined {
+export function selectVersionInForce<V extends VersionEffective>(versions: readonly V[], occurredAt: string | Date): V | undefined {
   return versionSelector(versions)(occurredAt);
 }
 
 /** `selectVersionInForce` with the versions sorted once, for a batch of records. */
-export function versionSelector<V extends VersionEffective>(
-  versions: readonly V[],
-): (occurredAt: string | Date) => V | undefined {
+export function versionSelector<V extends VersionEffective>(versions: readonly V[]): (occurredAt: string | Date) => V | undefined {
   const byVersionDesc = [...versions].sort((a, b) => b.version - a.version);
   const first = byVersionDesc[byVersionDesc.length - 1];
   return (occurredAt) => {

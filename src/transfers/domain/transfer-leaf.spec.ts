@@ -23,7 +23,11 @@ const record: TransferLeafV1 = {
   payloadDigest: 'ab'.repeat(32),
   externalReference: 'batch-2025-02-01-03',
   flags: [],
-  submittedBy: { organisationId: '11111111-1111-4111-8111-111111111111', principalType: 'service_account', principalId: '33333333-3333-4333-8333-333333333333' },
+  submittedBy: {
+    organisationId: '11111111-1111-4111-8111-111111111111',
+    principalType: 'service_account',
+    principalId: '33333333-3333-4333-8333-333333333333',
+  },
 };
 
 describe('transfer leaf v1', () => {
@@ -31,7 +35,9 @@ describe('transfer leaf v1', () => {
     const text = transferLeafBytes(record).toString('utf8');
     expect(text.startsWith('{"contractId":"0b0a2a52-8c1f-4a57-9b43-1e0e6a3e9f10","contractVersion":1,"dataSubjectCount":120,')).toBe(true);
     expect(text).toContain('"onwardRecipient":null');
-    expect(text).toContain('"submittedBy":{"organisationId":"11111111-1111-4111-8111-111111111111","principalId":"33333333-3333-4333-8333-333333333333","principalType":"service_account"}');
+    expect(text).toContain(
+      '"submittedBy":{"organisationId":"11111111-1111-4111-8111-111111111111","principalId":"33333333-3333-4333-8333-333333333333","principalType":"service_account"}',
+    );
     expect(text).not.toMatch(/\s"|":\s/);
     expect(JSON.parse(text)).toEqual(record);
   });
@@ -43,7 +49,9 @@ describe('transfer leaf v1', () => {
 
   it('changes with any field, flags included', () => {
     const base = createHash('sha256').update(transferLeafBytes(record)).digest('hex');
-    const flagged = createHash('sha256').update(transferLeafBytes({ ...record, flags: ['PURPOSE_NOT_IN_SCOPE'] })).digest('hex');
+    const flagged = createHash('sha256')
+      .update(transferLeafBytes({ ...record, flags: ['PURPOSE_NOT_IN_SCOPE'] }))
+      .digest('hex');
     expect(flagged).not.toBe(base);
   });
 
@@ -56,17 +64,37 @@ describe('transfer leaf v1', () => {
     const texts = fc.array(text, { maxLength: 4 });
     const number = fc.oneof(fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }));
     fc.assert(
-      fc.property(text, text, number, number, texts, texts, fc.boolean(), fc.option(fc.record({ name: text, city: text }), { nil: null }), (a, b, n, m, xs, ys, consent, onward) => {
-        const leaf = { ...record, externalReference: a, transferMethod: b, dataSubjectCount: n, recordCount: m, purposes: xs, flags: ys, separateConsentObtained: consent, onwardRecipient: onward };
-        let generic: Buffer | Error;
-        try {
-          generic = canonicalJsonBytes(leaf);
-        } catch (error) {
-          generic = error as Error;
-        }
-        if (generic instanceof Error) expect(() => transferLeafBytes(leaf)).toThrow(generic.message);
-        else expect(transferLeafBytes(leaf).equals(generic)).toBe(true);
-      }),
+      fc.property(
+        text,
+        text,
+        number,
+        number,
+        texts,
+        texts,
+        fc.boolean(),
+        fc.option(fc.record({ name: text, city: text }), { nil: null }),
+        (a, b, n, m, xs, ys, consent, onward) => {
+          const leaf = {
+            ...record,
+            externalReference: a,
+            transferMethod: b,
+            dataSubjectCount: n,
+            recordCount: m,
+            purposes: xs,
+            flags: ys,
+            separateConsentObtained: consent,
+            onwardRecipient: onward,
+          };
+          let generic: Buffer | Error;
+          try {
+            generic = canonicalJsonBytes(leaf);
+          } catch (error) {
+            generic = error as Error;
+          }
+          if (generic instanceof Error) expect(() => transferLeafBytes(leaf)).toThrow(generic.message);
+          else expect(transferLeafBytes(leaf).equals(generic)).toBe(true);
+        },
+      ),
       { numRuns: 2000 },
     );
   });

@@ -89,7 +89,13 @@ describe('parseTransferBody: text PostgreSQL cannot store', () => {
       errorsOf({
         records: [
           good(),
-          { ...good(), transferMethod: text, externalReference: text, purposes: ['credit assessment', text], onwardRecipient: { name: text, city: 'GUANGZHOU' } },
+          {
+            ...good(),
+            transferMethod: text,
+            externalReference: text,
+            purposes: ['credit assessment', text],
+            onwardRecipient: { name: text, city: 'GUANGZHOU' },
+          },
         ],
       }),
     ).toEqual([
@@ -102,7 +108,9 @@ describe('parseTransferBody: text PostgreSQL cannot store', () => {
 
   it('accepts paired surrogates and other non-ASCII text', () => {
     const text = '灣區 😀 e\u0301 \uD83D\uDE00';
-    expect(fields({ records: [{ ...good(), transferMethod: text, externalReference: text, purposes: [text], onwardRecipient: { name: text, city: 'GUANGZHOU' } }] })).toEqual([]);
+    expect(
+      fields({ records: [{ ...good(), transferMethod: text, externalReference: text, purposes: [text], onwardRecipient: { name: text, city: 'GUANGZHOU' } }] }),
+    ).toEqual([]);
   });
 });
 
@@ -128,10 +136,15 @@ describe('parseTransferBody: occurredAt PostgreSQL can hold', () => {
 });
 
 describe('isInstantOrCalendarDate (GET /transfers from/to)', () => {
-  it.each(['2025-03-01T02:00:00Z', '2025-03-01T10:00:00+08:00', '2025-03-01T10:00:00.123456-05:30', '2024-02-29', '0001-01-01', '9999-12-31', '2025-03-01T02:00:00.5Z'])(
-    'accepts %s',
-    (value) => expect(isInstantOrCalendarDate(value)).toBe(true),
-  );
+  it.each([
+    '2025-03-01T02:00:00Z',
+    '2025-03-01T10:00:00+08:00',
+    '2025-03-01T10:00:00.123456-05:30',
+    '2024-02-29',
+    '0001-01-01',
+    '9999-12-31',
+    '2025-03-01T02:00:00.5Z',
+  ])('accepts %s', (value) => expect(isInstantOrCalendarDate(value)).toBe(true));
 
   it.each([
     '2025',

@@ -193,14 +193,16 @@ function parseRecord(raw: unknown, path: string, errors: FieldError[]): Transfer
     fail('occurredAt', 'instantRange', 'must be from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999+08:00');
   }
   const direction = raw.direction;
-  if (typeof direction !== 'string' || !DIRECTIONS.has(direction)) fail('direction', 'isIn', 'must be one of the following values: MAINLAND_TO_HK, HK_TO_MAINLAND');
+  if (typeof direction !== 'string' || !DIRECTIONS.has(direction))
+    fail('direction', 'isIn', 'must be one of the following values: MAINLAND_TO_HK, HK_TO_MAINLAND');
   const dataSubjectCount = count('dataSubjectCount');
   const recordCount = count('recordCount');
   const personalInformationCategories = codes('personalInformationCategories', CATEGORIES, 1);
   const sensitiveCategories = codes('sensitiveCategories', SENSITIVE, 0);
   const purposes = raw.purposes;
   if (!Array.isArray(purposes) || purposes.length < 1 || purposes.length > 50) fail('purposes', 'isArray', 'must be an array of 1 to 50 purposes');
-  else if (purposes.some((s) => typeof s !== 'string' || s.length < 1 || s.length > 500)) fail('purposes', 'isString', 'must contain strings of 1 to 500 characters');
+  else if (purposes.some((s) => typeof s !== 'string' || s.length < 1 || s.length > 500))
+    fail('purposes', 'isString', 'must contain strings of 1 to 500 characters');
   else if (purposes.some((s) => unclean(s as string))) fail('purposes', 'isCleanText', UNCLEAN_MESSAGE);
   const transferMethod = str('transferMethod', 1, 500);
   const separateConsentObtained = raw.separateConsentObtained;
@@ -211,11 +213,18 @@ function parseRecord(raw: unknown, path: string, errors: FieldError[]): Transfer
     if (!isPlainObject(onward)) fail('onwardRecipient', 'nestedValidation', 'must be an object {name, city} or null');
     else {
       for (const key of Object.keys(onward)) {
-        if (key !== 'name' && key !== 'city') errors.push({ field: `${path}.onwardRecipient.${key}`, rule: 'whitelistValidation', message: `${path}.onwardRecipient.${key} is not an accepted field` });
+        if (key !== 'name' && key !== 'city')
+          errors.push({
+            field: `${path}.onwardRecipient.${key}`,
+            rule: 'whitelistValidation',
+            message: `${path}.onwardRecipient.${key} is not an accepted field`,
+          });
       }
-      if (typeof onward.name !== 'string' || onward.name.length < 1 || onward.name.length > 300) fail('onwardRecipient.name', 'isString', 'must be 1 to 300 characters');
+      if (typeof onward.name !== 'string' || onward.name.length < 1 || onward.name.length > 300)
+        fail('onwardRecipient.name', 'isString', 'must be 1 to 300 characters');
       else if (unclean(onward.name)) fail('onwardRecipient.name', 'isCleanText', UNCLEAN_MESSAGE);
-      if (typeof onward.city !== 'string' || !CITY.test(onward.city)) fail('onwardRecipient.city', 'matches', 'must be an upper-case city code such as GUANGZHOU');
+      if (typeof onward.city !== 'string' || !CITY.test(onward.city))
+        fail('onwardRecipient.city', 'matches', 'must be an upper-case city code such as GUANGZHOU');
       onwardRecipient = { name: onward.name as string, city: onward.city as string };
     }
   }
