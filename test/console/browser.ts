@@ -1,30 +1,46 @@
 /*
- * Headless Chromium for the console tests: Debian's `chromium` package driven by
- * playwright-core (no browser download). `.ci/run` installs it when missing.
+ * Headless Chromium for the console tests, driven by playwright-core (which downloads nothing).
+ * The browser is the one shipped inside the `@sparticuz/chromium` npm package (a Brotli-compressed
+ * binary unpacked to the temporary directory on first use, no network), so `npm ci && npm test`
+ * needs nothing else. `CHROMIUM_PATH` names another Chromium instead, e.g. Debian's `/usr/bin/chromium`.
  */
+import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { promisify } from 'node:util';
 import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const run = promisify(execFile);
+
 export const ARTIFACTS = path.join(__dirname, '..', '..', 'test-artifacts', 'console');
 export const WIDTHS = [1280, 768] as const;
 
-export function launchChromium(): Promise<Browser> {
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: install Debian's chromium package (see .ci/run)`);
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** The Chromium to drive: `CHROMIUM_PATH` when set, else the binary inside `@sparticuz/chromium`. */
+export async function chromiumExecutable(): Promise<string> {
+  const configured = process.env.CHROMIUM_PATH;
+  if (configured) {
+    if (!fs.existsSync(configured)) throw new Error(`CHROMIUM_PATH=${configured} does not exist`);
+    return configured;
+  }
+  // The package is an ES module, which jest's CommonJS runtime cannot load: ask a plain Node for the path.
+  const script = "import('@sparticuz/chromium').then((m) => m.default.executablePath()).then((p) => process.stdout.write(p))";
+  const { stdout } = await run(process.execPath, ['-e', script], { cwd: path.join(__dirname, '..', '..') });
+  return stdout.trim();
+}
+
+export async function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: await chromiumExecutable(), args: ARGS });
 }
 
 /** Every request a page makes, to prove the console talks to nothing but the registry. */
