@@ -1,4 +1,4 @@
-// Two tiers (STYLE.md "Tests"): pure unit tests next to the code, and
+// Two tiers (docs/contributing.md#tests): pure unit tests next to the code, and
 // integration tests that boot the real AppModule against a real PostgreSQL.
 const transform = { '^.+\\.(t|j)s$': ['@swc/jest', { swcrc: true }] };
 

@@ -24,7 +24,7 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** DESIGN.md §4's example contract, Mainland processor → Hong Kong recipient. */
+/** The example contract of docs/api.md#example-post-contracts, Mainland processor → Hong Kong recipient. */
 export function contractBody(processorId: string, recipientId: string): unknown {
   return {
     regime: 'GBA_MAINLAND_HK',

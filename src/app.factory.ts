@@ -76,7 +76,7 @@ export async function createApp(config: RegistryConfig, databaseUrl: string, opt
         connectSrc: ["'self'"],
         objectSrc: ["'none'"],
         frameAncestors: ["'none'"],
-        // TLS is the deployment's job (DESIGN.md §4, HSTS is sent); upgrading here would break
+        // TLS is the deployment's job (docs/api.md, HSTS is sent); upgrading here would break
         // the console for anyone opening a plain-HTTP development instance on a LAN address.
         upgradeInsecureRequests: null,
       },

@@ -1,6 +1,6 @@
 /*
  * OpenAPI 3.1 at /openapi.json, also committed as ./openapi.json so API changes show in review
- * (STYLE.md "Config, logs, API docs"; immich server/src/bin/sync-open-api.ts).
+ * (docs/contributing.md#config-logs-and-api-docs; immich server/src/bin/sync-open-api.ts).
  * After a deliberate API change: `npm run openapi` (UPDATE_OPENAPI=1) rewrites the file.
  */
 import * as fs from 'node:fs';

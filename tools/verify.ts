@@ -1,4 +1,4 @@
-// Independent verifier for the transfer ledger, for regulators (DESIGN.md §3, §4).
+// Independent verifier for the transfer ledger, for regulators (docs/architecture.md#trust-model, docs/api.md#ledger).
 //
 // Deliberately imports nothing from src/: it re-implements, from the
 // specifications and with node:crypto only, everything it checks, so a bug in

@@ -1,10 +1,11 @@
 /*
- * Working-day calendars for the two sides of the GBA, and deadline counting (DESIGN.md R9).
+ * Working-day calendars for the two sides of the GBA, and deadline counting (docs/rules.md#r9).
  *
  * Sources:
- * - R9: "the effective date is day 0; the deadline is the 10th working day after it, in the
- *   filing party's own calendar … Where a year's official calendar is not yet published, the
- *   deadline is computed from weekends and marked `provisional`."
+ * - R9 (docs/rules.md#r9): the effective date is day 0; the deadline is the 10th working day
+ *   after it, in the filing party's own calendar. Where a year's official calendar is not yet
+ *   published, this file counts only weekends (and overrides) as days off and marks the deadline
+ *   `provisional`; counting that year's statutory holidays by rule is not yet encoded.
  * - Mainland: State Council General Office holiday notices (国务院办公厅关于…部分节假日安排的通知),
  *   e.g. 国办发明电〔2023〕7号 (2024) and 国办发明电〔2024〕12号 (2025), including the make-up
  *   working days (调休) that fall on Saturdays or Sundays. Data: npm `chinese-days`

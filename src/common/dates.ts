@@ -1,7 +1,7 @@
 import { ValidateBy, ValidationOptions } from 'class-validator';
 
 /*
- * The two date shapes of the API (DESIGN.md §4): calendar dates `YYYY-MM-DD` and UTC instants.
+ * The two date shapes of the API (docs/api.md#dates-and-times): calendar dates `YYYY-MM-DD` and UTC instants.
  * Each is checked once, strictly, so that whatever passes is a value PostgreSQL's `date` and
  * `timestamptz` accept as the same day or instant (a regex alone let 2025-13-45 reach the
  * database as a 500; `new Date('2025-W01')` is an Invalid Date).

@@ -1,7 +1,7 @@
 /**
  * Every error the registry answers with has a code from this list. The HTTP
  * status comes from one exhaustive switch (`statusOf`), so a new code that
- * nobody mapped fails to compile (STYLE.md "Requests"; twenty's
+ * nobody mapped fails to compile (docs/contributing.md#requests; twenty's
  * *-exception-code-to-http-status.util.ts).
  */
 export enum ErrorCode {
@@ -29,7 +29,7 @@ export enum ErrorCode {
   // 413 / 415
   PAYLOAD_TOO_LARGE = 'PAYLOAD_TOO_LARGE',
   UNSUPPORTED_MEDIA_TYPE = 'UNSUPPORTED_MEDIA_TYPE',
-  // 422: legal rules (DESIGN.md §1); the rule number goes in `rule`.
+  // 422: legal rules (docs/rules.md); the rule number goes in `rule`.
   RULE_VIOLATION = 'RULE_VIOLATION',
   PARTY_OUTSIDE_GBA = 'PARTY_OUTSIDE_GBA',
   SAME_SIDE_PARTIES = 'SAME_SIDE_PARTIES',
@@ -121,7 +121,7 @@ export interface FieldError {
 export interface DomainErrorOptions {
   detail?: string;
   errors?: FieldError[];
-  /** The legal rule from DESIGN.md §1, e.g. "R5". */
+  /** The legal rule of docs/rules.md, e.g. "R5". */
   rule?: string;
   /** Extra members for the problem document (e.g. `from`, `to` states). */
   extensions?: Record<string, unknown>;

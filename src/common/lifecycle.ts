@@ -1,11 +1,11 @@
-// Lifecycles as a declared transition table, not scattered `if`s (STYLE.md
-// "Shape of the house"; after vendure packages/core/src/config/order/
+// Lifecycles as a declared transition table, not scattered `if`s
+// (docs/contributing.md#shape-of-the-house; after vendure packages/core/src/config/order/
 // default-order-process.ts, whose `transitions` map names, for each state, the
 // states it may move to). Ours is keyed by action as well, so a caller says
 // what happened ("SUBMIT") and the table answers where that leads.
 //
-// Used by the filing lifecycle (DESIGN.md R8, R11) and the pilot enrolment
-// lifecycle (DESIGN.md §4 `/rollout/enrolments`).
+// Used by the filing lifecycle (docs/rules.md#r8, docs/rules.md#r11) and the pilot enrolment
+// lifecycle (docs/api.md#sector-rollout-and-pilot-enrolment).
 
 /** A transition table: for each state, the actions allowed from it and the state each leads to. */
 export type TransitionTable<S extends string, A extends string> = Record<S, Partial<Record<A, S>>>;

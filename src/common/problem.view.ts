@@ -16,7 +16,7 @@ export class ProblemView {
   @ApiPropertyOptional({ example: '/organisations' }) instance?: string;
   @ApiProperty({ example: 'VALIDATION_FAILED', description: 'upper snake case error code' }) code: string;
   @ApiPropertyOptional({ type: [FieldErrorView] }) errors?: FieldErrorView[];
-  @ApiPropertyOptional({ example: 'R1', description: 'the legal rule (DESIGN.md §1) a 422 refers to' }) rule?: string;
+  @ApiPropertyOptional({ example: 'R1', description: 'the legal rule (docs/rules.md) a 422 refers to' }) rule?: string;
   @ApiPropertyOptional({ description: 'also sent as the X-Request-Id header' }) requestId?: string;
 }
 

@@ -1,4 +1,4 @@
-/** DESIGN.md §4 "Roles". */
+/** Roles: docs/api.md#authentication-and-roles. */
 export const ROLES = ['SYSTEM_ADMIN', 'REGULATOR', 'ORG_ADMIN', 'ORG_FILER', 'ORG_SYSTEM'] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -16,7 +16,7 @@ export function sideOfAuthority(authority: Authority): Jurisdiction {
   return authority === 'GD_CAC' ? 'MAINLAND' : 'HONG_KONG';
 }
 
-/** The PCPD audits read-only (DESIGN.md §4). */
+/** The PCPD audits read-only (docs/api.md#authentication-and-roles). */
 export function authorityMayWrite(authority: Authority): boolean {
   return authority !== 'HK_PCPD';
 }

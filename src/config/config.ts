@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { loadSigningKey } from '../ledger/domain/checkpoint';
 
 /**
- * Environment validated at boot into one typed object (STYLE.md "Config").
+ * Environment validated at boot into one typed object (docs/contributing.md#config-logs-and-api-docs).
  * A bad or missing value stops the process with one line naming the variable.
  */
 export interface RegistryConfig {

@@ -16,7 +16,7 @@ export type ContractHistoryAction = (typeof CONTRACT_HISTORY_ACTIONS)[number];
 
 /**
  * Every state change of a contract: who, when, what. Written in the same
- * transaction as the change (STYLE.md "Database"); the application role may
+ * transaction as the change (docs/contributing.md#database); the application role may
  * only INSERT and SELECT (the migration revokes UPDATE, DELETE, TRUNCATE).
  */
 @Entity({ name: 'contract_history' })

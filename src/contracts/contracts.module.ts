@@ -8,7 +8,7 @@ import { DocumentsService } from './documents.service';
 
 /**
  * Contract versions, filings, materials, amendments, termination and incidents
- * (DESIGN.md R2–R14). Other modules use the exported ContractsService only
+ * (docs/rules.md, R2–R14). Other modules use the exported ContractsService only
  * (`scopeFactsFor`, `revisionsOf`, `visibleContractIds`, `assertVisible`).
  */
 @Module({

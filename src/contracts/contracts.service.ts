@@ -247,7 +247,7 @@ export class ContractsService {
   /**
    * The facts the transfer log flags records against, one entry per existing id (unknown ids are
    * absent): the contract, and per version its terms and the filings that govern it. Plain data,
-   * no transfers types: the transfers module builds its own scopes from these (DESIGN.md §3), so
+   * no transfers types: the transfers module builds its own scopes from these (docs/architecture.md#the-transfer-log), so
    * contracts need not import from transfers. No access check: callers check first
    * (`visibleContractIds`). Three queries whatever the number of ids.
    */
@@ -305,7 +305,7 @@ export class ContractsService {
     return new Map(rows.map((r) => [r.id, r.revision]));
   }
 
-  /** The subset of `contractIds` this caller may see (one query for the whole set; STYLE.md "Requests"). */
+  /** The subset of `contractIds` this caller may see (one query for the whole set; docs/contributing.md#requests). */
   async visibleContractIds(principal: Principal, contractIds: string[], manager?: EntityManager): Promise<Set<string>> {
     const ids = [...new Set(contractIds)];
     if (!ids.length) return new Set();
@@ -921,7 +921,7 @@ export class ContractsService {
     await m.getRepository(Contract).save(contract);
   }
 
-  /** Appends a history entry in the caller's transaction (STYLE.md: audit evidence in the same transaction). */
+  /** Appends a history entry in the caller's transaction (docs/contributing.md#database: audit evidence in the same transaction). */
   async record(
     m: EntityManager,
     principal: Principal,

@@ -3,7 +3,7 @@ import { DataSource, DataSourceOptions } from 'typeorm';
 
 /**
  * The one TypeORM configuration, used by the app, the migration runner,
- * the drift test and the benchmarks (STYLE.md "Database").
+ * the drift test and the benchmarks (docs/contributing.md#database).
  */
 export function dataSourceOptions(url: string, extra: { poolSize?: number; appRole?: string } = {}): DataSourceOptions {
   return {

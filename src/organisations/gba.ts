@@ -1,5 +1,5 @@
 /*
- * Greater Bay Area geography and sector reference data (DESIGN.md R1, R15).
+ * Greater Bay Area geography and sector reference data (docs/rules.md#r1, docs/rules.md#r15).
  *
  * Sources:
  * - R1; Outline Development Plan for the Guangdong-Hong Kong-Macao Greater Bay Area

@@ -1,5 +1,5 @@
 /*
- * Organisation identifiers (DESIGN.md R17).
+ * Organisation identifiers (docs/rules.md#r17).
  *
  * Sources:
  * - GB 32100-2015 《法人和其他组织统一社会信用代码编码规则》: 18 characters

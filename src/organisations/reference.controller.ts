@@ -33,7 +33,7 @@ export class ReferenceView {
   @ApiProperty({ type: [SectorEntryView] }) sectors: SectorEntryView[];
 }
 
-/** The code lists with labels in English, 繁體中文 and 简体中文 (DESIGN.md §4). */
+/** The code lists with labels in English, 繁體中文 and 简体中文 (docs/api.md#code-lists). */
 @ApiTags('reference')
 @Controller('reference')
 export class ReferenceController {

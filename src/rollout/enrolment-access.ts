@@ -1,4 +1,4 @@
-// Who may see and act on a pilot enrolment (DESIGN.md §4 "Roles"): plain functions, unit-tested.
+// Who may see and act on a pilot enrolment (docs/api.md#authentication-and-roles): plain functions, unit-tested.
 import { authorityMayWrite, isAdmin, isRegulator, Principal, sideOfAuthority } from '../common/roles';
 import { ENROLMENT_ACTION_ACTOR, EnrolmentAction } from './enrolment-lifecycle';
 

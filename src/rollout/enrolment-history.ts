@@ -15,7 +15,7 @@ export interface EnrolmentChange {
 
 /**
  * Applies a state change and appends its history row through the same manager, so both commit or
- * neither does (STYLE.md: audit evidence in the transaction of the change it records).
+ * neither does (docs/contributing.md#database: audit evidence in the transaction of the change it records).
  */
 export async function recordEnrolmentChange(manager: EntityManager, enrolment: RolloutEnrolment, change: EnrolmentChange): Promise<void> {
   if (change.from !== null) {

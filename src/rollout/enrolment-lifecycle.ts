@@ -1,6 +1,6 @@
-// Pilot enrolment lifecycle (DESIGN.md §4 `POST/PATCH /rollout/enrolments`:
+// Pilot enrolment lifecycle (docs/api.md#sector-rollout-and-pilot-enrolment, `POST/PATCH /rollout/enrolments`:
 // INTERESTED→ENROLLED→ACTIVE, or WITHDRAWN; rollout by sector and phase, R15).
-// Declared as a transition table (STYLE.md; after vendure
+// Declared as a transition table (docs/contributing.md#shape-of-the-house; after vendure
 // packages/core/src/config/order/default-order-process.ts).
 //
 // Decisions:

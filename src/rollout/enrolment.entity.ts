@@ -5,7 +5,7 @@ import { RolloutPhase } from './phase.entity';
 import { RolloutRegime } from './regime.entity';
 import { RolloutSector } from './sector.entity';
 
-/** An organisation's pilot enrolment in a regime, phase and sector (DESIGN.md §4). */
+/** An organisation's pilot enrolment in a regime, phase and sector (docs/api.md#sector-rollout-and-pilot-enrolment). */
 @Entity({ name: 'rollout_enrolments' })
 @Index('ix_rollout_enrolments_organisation', ['organisationId', 'regimeCode', 'status'])
 // GET /rollout/stats groups on exactly these columns: an index-only scan.

@@ -1,5 +1,5 @@
 /*
- * "Was sector S open under regime G on date D?" (DESIGN.md R15, R16).
+ * "Was sector S open under regime G on date D?" (docs/rules.md#r15, docs/rules.md#r16).
  *
  * Sources:
  * - R15; Implementation Guidelines on the Standard Contract for Cross-boundary Flow of Personal

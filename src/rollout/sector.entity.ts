@@ -1,6 +1,6 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-/** The registry's sector taxonomy (DESIGN.md §4 `sector`), seeded from organisations/gba.ts. */
+/** The registry's sector taxonomy (docs/api.md#code-lists `sector`), seeded from organisations/gba.ts. */
 @Entity({ name: 'rollout_sectors' })
 export class RolloutSector {
   @PrimaryColumn({ type: 'text' })

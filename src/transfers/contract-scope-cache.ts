@@ -24,7 +24,7 @@ export interface ContractScopeSource {
   revisionsOf(contractIds: string[], manager?: EntityManager): Promise<Map<string, number>>;
 }
 
-/** DESIGN.md §3: what each version of the contract allows, precomputed once per revision for fast flagging. */
+/** docs/rules.md#compliance-flags: what each version of the contract allows, precomputed once per revision for fast flagging. */
 export function toScopeBundle({ terminatedOn, versions, ...contract }: ContractScopeFacts): ContractScopeBundle {
   return {
     ...contract,

@@ -8,7 +8,7 @@ import { IdempotencyKeyPurger } from './idempotency-purger';
 import { TransfersController } from './transfers.controller';
 import { TransfersService } from './transfers.service';
 
-/** The transfer log (DESIGN.md §3): ingestion, idempotency, flags, regulator queries and exports. */
+/** The transfer log (docs/architecture.md#the-transfer-log): ingestion, idempotency, flags, regulator queries and exports. */
 @Module({
   imports: [ContractsModule, LedgerModule, RolloutModule],
   controllers: [TransfersController],

@@ -1,4 +1,4 @@
-// Who may do what to a contract (DESIGN.md §4 "Who"; a caller who may not see a resource gets 404).
+// Who may do what to a contract (docs/api.md#routes, "Who"; a caller who may not see a resource gets 404).
 import { Client } from 'pg';
 import { bearer, createOrganisation, startTestApp, TestApp } from '../support/app';
 import { contractBody, contractRowCounts, fileContract, Parties, setupParties, termsOf, upload, uploadAll } from './fixtures';

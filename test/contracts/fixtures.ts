@@ -35,7 +35,7 @@ export async function setupParties(t: TestApp, sector = 'BANKING'): Promise<Part
   };
 }
 
-/** DESIGN.md §4's example body, Mainland processor → Hong Kong recipient. */
+/** The example body of docs/api.md#example-post-contracts, Mainland processor → Hong Kong recipient. */
 export function contractBody(processorId: string, recipientId: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
   const { annex, pipia, ...rest } = overrides as { annex?: Record<string, unknown>; pipia?: Record<string, unknown> };
   return {

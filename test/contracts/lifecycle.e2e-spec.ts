@@ -1,4 +1,4 @@
-// The whole filing lifecycle of a GBA Standard Contract (DESIGN.md R2–R14).
+// The whole filing lifecycle of a GBA Standard Contract (docs/rules.md, R2–R14).
 import { bearer, startTestApp, TestApp } from '../support/app';
 import { contractBody, fileContract, Parties, PDF, setupParties, termsOf, upload, uploadAll } from './fixtures';
 

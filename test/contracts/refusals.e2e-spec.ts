@@ -1,4 +1,4 @@
-// Every refusal of POST /contracts names its rule in problem+json (DESIGN.md R1–R3, R5, R6, R15),
+// Every refusal of POST /contracts names its rule in problem+json (docs/rules.md: R1–R3, R5, R6, R15),
 // and a refused request leaves no rows behind.
 import { bearer, createOrganisation, startTestApp, TestApp } from '../support/app';
 import { contractBody, contractRowCounts, Parties, setupParties } from './fixtures';

@@ -1,5 +1,5 @@
 /*
- * Sign-in, tokens and accounts through the real endpoints (DESIGN.md §4; issue 2 "Sign-in and roles").
+ * Sign-in, tokens and accounts through the real endpoints (docs/api.md#authentication-and-roles; issue 2 "Sign-in and roles").
  */
 import * as jwt from 'jsonwebtoken';
 import { ServiceAccount } from '../../src/auth/service-account.entity';

@@ -1,6 +1,6 @@
 /*
  * First start creates one SYSTEM_ADMIN from BOOTSTRAP_ADMIN_EMAIL / _PASSWORD when no user exists
- * (DESIGN.md §4); later starts, and instances starting together, never create another.
+ * (docs/api.md#authentication-and-roles); later starts, and instances starting together, never create another.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';

@@ -1,6 +1,6 @@
 /*
  * Every error is RFC 9457 application/problem+json with `code` and per-field `errors[]`;
- * never a stack trace or a raw database message (STYLE.md "Requests").
+ * never a stack trace or a raw database message (docs/contributing.md#requests).
  */
 import type { Response } from 'supertest';
 import { bearer, startTestApp, TestApp } from '../support/app';

@@ -1,5 +1,5 @@
 /*
- * Structured JSON logs (pino) with a request id; secrets and tokens never logged (STYLE.md "Config, logs").
+ * Structured JSON logs (pino) with a request id; secrets and tokens never logged (docs/contributing.md#config-logs-and-api-docs).
  */
 import { Writable } from 'node:stream';
 import { ADMIN_PASSWORD, bearer, createOrganisation, startTestApp, TestApp } from '../support/app';

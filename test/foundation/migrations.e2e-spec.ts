@@ -1,5 +1,5 @@
 /*
- * Entities and committed migrations agree (STYLE.md "Database"; vendure checkMigrationStatus), and
+ * Entities and committed migrations agree (docs/contributing.md#database; vendure checkMigrationStatus), and
  * migrations run safely when two instances start together (immich withLock(DatabaseLock.Migrations)).
  */
 import * as fs from 'node:fs';

@@ -1,5 +1,5 @@
 /*
- * The organisation register through the real HTTP API and PostgreSQL (DESIGN.md R1, R17, §4).
+ * The organisation register through the real HTTP API and PostgreSQL (docs/rules.md#r1, docs/rules.md#r17, docs/api.md#organisations-and-reference-data).
  * Identifier literals are written out rather than computed, so a regression in
  * src/organisations/identifiers.ts cannot make these tests agree with itself.
  */
@@ -170,7 +170,7 @@ describe('organisation register (R1, R17)', () => {
   });
 });
 
-describe('organisation visibility (DESIGN.md §4)', () => {
+describe('organisation visibility (docs/api.md#authentication-and-roles)', () => {
   let t: TestApp;
   let shenzhen: string;
   let guangzhou: string;

@@ -1,5 +1,5 @@
 /*
- * Every route with its auth requirement (STYLE.md "Requests"; twenty's
+ * Every route with its auth requirement (docs/contributing.md#requests; twenty's
  * endpoint-permission-declarations.spec.ts). A permission change, a new route, or a route
  * whose @Public/@Roles was forgotten ("DENIED (no roles)") shows up in review as a snapshot diff.
  * After a deliberate change: `npx jest test/foundation/routes.e2e-spec.ts -u`, and review the diff.

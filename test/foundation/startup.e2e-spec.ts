@@ -1,6 +1,6 @@
 /*
  * A bad environment stops the real entry point with exit code 78 (EX_CONFIG) and one stderr line
- * naming the variable (STYLE.md "Config"), before anything else happens.
+ * naming the variable (docs/contributing.md#config-logs-and-api-docs), before anything else happens.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';

@@ -1,5 +1,5 @@
 /*
- * Issue 8.5 — the one declared table of who may do what (DESIGN.md §4 "Roles",
+ * Issue 8.5 — the one declared table of who may do what (docs/api.md#authentication-and-roles,
  * and "a caller who may not see a resource gets 404, not 403"). The access test
  * generates its cells from the live route list; a route missing here fails it.
  *
@@ -118,7 +118,7 @@ export const ACCESS_MATRIX: Record<string, Row> = {
   'GET /ledger/proofs/inclusion': only({ SYSTEM_ADMIN: 'ok', GD_CAC: 'ok', HK_DPO: 'ok', HK_PCPD: 'ok', ORG_ADMIN: own, ORG_FILER: own, ORG_SYSTEM: own }),
 
   'GET /organisations': only({ SYSTEM_ADMIN: 'ok', GD_CAC: 'ok', HK_DPO: 'ok', HK_PCPD: 'ok', ORG_ADMIN: 'ok', ORG_FILER: 'ok' }),
-  // Regulators register organisations of their own side; the PCPD audits read-only (DESIGN.md "Who uses it").
+  // Regulators register organisations of their own side; the PCPD audits read-only (docs/api.md#authentication-and-roles).
   'POST /organisations': only({ SYSTEM_ADMIN: 'ok', GD_CAC: { own: 'ok', other: 403 }, HK_DPO: { own: 'ok', other: 403 } }),
   'GET /organisations/:id': sideScoped,
   'POST /organisations/:id/verify': only({ GD_CAC: own, HK_DPO: own, HK_PCPD: { own: 403, other: 404 } }),

@@ -4,7 +4,7 @@ import { RolloutService } from '../../src/rollout/rollout.service';
 import { bearer, startTestApp, TestApp } from '../support/app';
 import { act, enrolmentIn, organisationWithUser, register, State } from './support';
 
-describe('pilot enrolment (DESIGN.md §4 /rollout/enrolments)', () => {
+describe('pilot enrolment (docs/api.md#sector-rollout-and-pilot-enrolment)', () => {
   let t: TestApp;
   beforeAll(async () => {
     t = await startTestApp();

@@ -38,7 +38,7 @@ describe('POST /transfers', () => {
         { leafIndex: before + 1, flags: [] },
       ],
     });
-    // The recipient party logs too (either party's users, DESIGN.md §4).
+    // The recipient party logs too (either party's users, docs/api.md#transfer-log).
     const fromRecipient = await postTransfers(t, p.hongKong, [transferRecord(contractId)]);
     expect(fromRecipient.status).toBe(201);
     expect(fromRecipient.body.records[0].leafIndex).toBe(before + 2);

@@ -522,7 +522,7 @@ const zhHant = {
   'check.rootMatches': '計算所得的根 {computed} 等於檢查點的根',
 };
 
-/** Labels for the API's codes (DESIGN.md §4 "Codes"). */
+/** Labels for the API's codes (docs/api.md#code-lists). */
 const codes = {
   en: {
     sector: {

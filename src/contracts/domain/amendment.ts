@@ -1,4 +1,4 @@
-// R12 change analysis between two versions of a contract (DESIGN.md R12).
+// R12 change analysis between two versions of a contract (docs/rules.md#r12).
 //
 // R12 [C for purpose, method, categories; A for the rest] (Implementation
 // Guidelines, CAC & ITIB announcement 2023 No. 3; PCPD guidance Dec 2023): a

@@ -1,4 +1,4 @@
-// Code lists of the annex (DESIGN.md §4 code table).
+// Code lists of the annex (docs/api.md#code-lists).
 
 /** Personal-information categories, after GB/T 35273-2020 (Information security technology — Personal information security specification) annex A. */
 export const PERSONAL_INFORMATION_CATEGORIES = [

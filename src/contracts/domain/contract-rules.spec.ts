@@ -19,7 +19,7 @@ function proposal(p: Partial<ProposedContract> = {}): ProposedContract {
 const codes = (p: ProposedContract) => validateContract(p).map((v) => v.code);
 
 describe('validateContract', () => {
-  it('accepts the DESIGN.md example', () => {
+  it('accepts the example of docs/api.md', () => {
     expect(validateContract(proposal())).toEqual([]);
   });
 

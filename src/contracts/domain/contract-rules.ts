@@ -1,4 +1,4 @@
-// Validation of a proposed GBA Standard Contract version (DESIGN.md §1).
+// Validation of a proposed GBA Standard Contract version (docs/rules.md).
 // Sources: Implementation Guidelines (CAC & ITIB announcement 2023 No. 3,
 // 10/13 Dec 2023); OGCIO fact sheet (Dec 2023); PCPD guidance (Dec 2023);
 // all-sector extension announcement (Oct 2024). Each check below cites its rule.
@@ -13,7 +13,7 @@ export type IsoDate = string;
 export type Jurisdiction = 'MAINLAND' | 'HONG_KONG';
 export type Direction = 'MAINLAND_TO_HK' | 'HK_TO_MAINLAND';
 
-// R1 [C]: the nine Mainland GBA cities and Hong Kong (DESIGN.md §4 `city`),
+// R1 [C]: the nine Mainland GBA cities and Hong Kong (docs/api.md#code-lists `city`),
 // from src/organisations/gba.ts. Macao is part of the GBA geographically but
 // not of this Mainland–HK regime (R16 is a separate contract), so here it
 // counts as outside.
@@ -38,7 +38,7 @@ export interface RetentionPeriod {
   to: IsoDate;
 }
 
-/** The contract's annex (DESIGN.md §4 `POST /contracts` body). */
+/** The contract's annex (docs/api.md#example-post-contracts). */
 export interface ContractAnnex {
   purposes: string[];
   processingMethods: string[];
@@ -97,7 +97,7 @@ export type ContractRuleCode = (typeof CONTRACT_RULE_CODES)[number];
 
 export interface ContractViolation {
   code: ContractRuleCode;
-  /** The DESIGN.md rule ("R5"), or "CONSISTENCY" for checks that are plain data sanity. */
+  /** The rule of docs/rules.md ("R5"), or "CONSISTENCY" for checks that are plain data sanity. */
   rule: string;
   /** Dotted path into the request body, e.g. `annex.onwardRecipients[1].city`. */
   field: string;

@@ -1,4 +1,4 @@
-// Filings of a GBA Standard Contract version (DESIGN.md R8, R11).
+// Filings of a GBA Standard Contract version (docs/rules.md#r8, docs/rules.md#r11).
 //
 // R8 [C] (Implementation Guidelines, CAC & ITIB announcement 2023 No. 3; OGCIO
 // fact sheet Dec 2023): each party files with the authority of its own side
@@ -10,11 +10,11 @@
 // authority accepts (issuing a filing number) or returns the filing with
 // reasons; a returned filing is corrected and resubmitted.
 //
-// The lifecycle is a declared transition table (STYLE.md; after vendure
+// The lifecycle is a declared transition table (docs/contributing.md#shape-of-the-house; after vendure
 // packages/core/src/config/order/default-order-process.ts).
 import { defineLifecycle, Lifecycle } from '../../common/lifecycle';
 
-/** A calendar date, `YYYY-MM-DD` (DESIGN.md §4). Compared as strings. */
+/** A calendar date, `YYYY-MM-DD` (docs/api.md#dates-and-times). Compared as strings. */
 export type IsoDate = string;
 
 export const FILING_STATUSES = ['NOT_SUBMITTED', 'SUBMITTED', 'ACCEPTED', 'RETURNED'] as const;
@@ -41,7 +41,7 @@ export function nextFilingStatus(from: FilingStatus, action: FilingAction): Fili
 
 export type Jurisdiction = 'MAINLAND' | 'HONG_KONG';
 export type FilingAuthority = 'GD_CAC' | 'HK_DPO';
-/** Every authority code of DESIGN.md §4 (PCPD audits, it does not receive filings). */
+/** Every authority code of docs/api.md#code-lists (PCPD audits, it does not receive filings). */
 export type Authority = FilingAuthority | 'HK_PCPD';
 
 /** R8: each party files on its own side. */
@@ -121,7 +121,7 @@ export interface FilingDeadlineFacts {
 }
 
 /**
- * Whether a filing is overdue today (DESIGN.md §4 computed `overdue`).
+ * Whether a filing is overdue today (docs/api.md#code-lists, computed `overdue`).
  *
  * Decision: the deadline is the last permitted day, so a filing becomes
  * overdue the day after it. Only a filing that is waiting for the party is
@@ -151,7 +151,7 @@ export function isOverdue(filing: FilingDeadlineFacts, today: IsoDate): boolean 
 
 /**
  * Whether a filing was overdue on a past (or present) date — used to flag
- * transfers (DESIGN.md §3 FILING_OVERDUE), which may be logged after the fact.
+ * transfers (docs/rules.md#compliance-flags FILING_OVERDUE), which may be logged after the fact.
  * Overdue on `date` when `date` is after the deadline and the filing had not
  * been submitted by `date`. Once submitted, only the current RETURNED state can
  * make it overdue again (after its resubmission deadline); the registry does

@@ -1,4 +1,4 @@
-// Filing materials (DESIGN.md R10). R10 [C for Hong Kong: OGCIO fact sheet,
+// Filing materials (docs/rules.md#r10). R10 [C for Hong Kong: OGCIO fact sheet,
 // Dec 2023; A for the Mainland, assumed the same]: a copy of the legal
 // representative's identity document, the signed letter of undertaking
 // (承諾書) and the signed contract. The PIPIA report is optional (R6: kept,

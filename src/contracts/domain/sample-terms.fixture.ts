@@ -1,7 +1,7 @@
 import type { ContractTerms } from './contract-rules';
 
 /**
- * DESIGN.md §4's example contract terms, for the domain unit tests (kept out of
+ * The example contract terms of docs/api.md#example-post-contracts, for the domain unit tests (kept out of
  * the build by tsconfig.build.json). A fresh object each call, so tests may mutate it.
  */
 export function sampleTerms(overrides: Partial<ContractTerms> = {}, annex: Partial<ContractTerms['annex']> = {}): ContractTerms {

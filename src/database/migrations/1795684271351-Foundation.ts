@@ -5,7 +5,7 @@ export class Foundation1795684271351 implements MigrationInterface {
 
   public async up(queryRunner: QueryRunner): Promise<void> {
     // The application's queries run as this role (SET by the connection's startup options):
-    // full rights on ordinary tables, INSERT and SELECT only on the log tables (STYLE.md "Database").
+    // full rights on ordinary tables, INSERT and SELECT only on the log tables (docs/contributing.md#database).
     await queryRunner.query(`DO $$ BEGIN
       IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'registry_app') THEN CREATE ROLE registry_app NOLOGIN; END IF;
       IF NOT pg_has_role(current_user, 'registry_app', 'MEMBER') THEN EXECUTE format('GRANT registry_app TO %I', current_user); END IF;

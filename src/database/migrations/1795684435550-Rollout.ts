@@ -64,11 +64,11 @@ export class Rollout1795684435550 implements MigrationInterface {
       `ALTER TABLE "rollout_enrolment_history" ADD CONSTRAINT "fk_rollout_enrolment_history_enrolment" FOREIGN KEY ("enrolment_id") REFERENCES "rollout_enrolments"("id") ON DELETE RESTRICT ON UPDATE NO ACTION`,
     );
 
-    // Audit evidence (STYLE.md "Database"): the application role may append and read the
+    // Audit evidence (docs/contributing.md#database): the application role may append and read the
     // enrolment history, never rewrite it.
     await queryRunner.query(`REVOKE UPDATE, DELETE, TRUNCATE ON "rollout_enrolment_history" FROM registry_app`);
 
-    // Seed data (hand-written). Sectors: DESIGN.md §4 `sector`, labels as in src/organisations/gba.ts.
+    // Seed data (hand-written). Sectors: docs/api.md#code-lists `sector`, labels as in src/organisations/gba.ts.
     await queryRunner.query(`INSERT INTO "rollout_sectors" ("code", "name_en", "name_zh_hant", "name_zh_hans", "sort_order") VALUES
       ('BANKING', 'Banking', '銀行', '银行', 1),
       ('CREDIT_REFERENCING', 'Credit referencing', '徵信', '征信', 2),

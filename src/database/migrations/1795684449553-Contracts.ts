@@ -77,7 +77,7 @@ export class Contracts1795684449553 implements MigrationInterface {
     await queryRunner.query(
       `ALTER TABLE "filings" ADD CONSTRAINT "fk_filings_organisation" FOREIGN KEY ("organisation_id") REFERENCES "organisations"("id") ON DELETE RESTRICT ON UPDATE NO ACTION`,
     );
-    // Audit evidence and filing materials are append-only for the application role (STYLE.md "Database").
+    // Audit evidence and filing materials are append-only for the application role (docs/contributing.md#database).
     await queryRunner.query(`REVOKE UPDATE, DELETE, TRUNCATE ON "contract_history" FROM registry_app`);
     await queryRunner.query(`REVOKE UPDATE, DELETE, TRUNCATE ON "document_blobs" FROM registry_app`);
   }

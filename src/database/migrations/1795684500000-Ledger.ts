@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * The Merkle ledger (DESIGN.md §3; RFC 9162 §2.1): stored complete subtrees
+ * The Merkle ledger (docs/architecture.md#the-transfer-log; RFC 9162 §2.1): stored complete subtrees
  * and signed checkpoints. The leaves themselves (exact bytes and leaf hash)
  * are columns of their transfer_records row (Transfers migration): one row
  * written per record instead of two (issue 6). Hand-written (no TypeORM

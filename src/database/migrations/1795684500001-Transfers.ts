@@ -1,13 +1,13 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * The transfer log (DESIGN.md §3, issue 5). Hand-written, no TypeORM
+ * The transfer log (docs/architecture.md#the-transfer-log, issue 5). Hand-written, no TypeORM
  * entities: rows are written with COPY and read with raw SQL.
  *
  * transfer_records is insert-only evidence, like the ledger tables: the
  * application role may INSERT and SELECT only, and a trigger refuses UPDATE,
  * DELETE and TRUNCATE even for the owner. Its primary key is the leaf index
- * the ledger assigned; contract_id is on every row (DESIGN.md §6: the
+ * the ledger assigned; contract_id is on every row (docs/architecture.md#beyond-one-machine: the
  * distribution key for Citus). Each row is also the ledger's leaf: `leaf` is
  * the exact bytes hashed (RFC 8785 canonical JSON) and `leaf_hash` =
  * SHA-256(0x00 ‖ leaf), the level-0 node of the Merkle tree; the parties

@@ -1,6 +1,6 @@
 // RFC 8785 "JSON Canonicalization Scheme (JCS)", https://www.rfc-editor.org/rfc/rfc8785
 //
-// DESIGN.md §3: a log leaf is the transfer record's RFC 8785 canonical JSON, so
+// docs/architecture.md#the-transfer-log: a log leaf is the transfer record's RFC 8785 canonical JSON, so
 // the same record always hashes to the same leaf, whoever serialises it.
 //
 // - §3.2.2.1 literals null/true/false as in ECMAScript JSON.stringify.

@@ -1,4 +1,4 @@
-// Signed checkpoints of the ledger (DESIGN.md §3).
+// Signed checkpoints of the ledger (docs/architecture.md#the-transfer-log).
 //
 // C2SP tlog-checkpoint, https://c2sp.org/tlog-checkpoint: the note text is
 //   <origin>\n<decimal tree size>\n<base64 root hash>\n[<extension line>\n]*

@@ -8,7 +8,7 @@
 //   consistency proof PROOF(m, D[n]) / SUBPROOF                      §2.1.4.1
 //   verification algorithms                                          §2.1.3.2, §2.1.4.2
 //
-// Storage model (DESIGN.md §3): the ledger stores the hash of every *complete*
+// Storage model (docs/architecture.md#the-transfer-log): the ledger stores the hash of every *complete*
 // subtree, keyed by NodeId {level, index}, covering leaves
 // [index·2^level, (index+1)·2^level). Every subtree the RFC recursion visits
 // starts at a multiple of a power of two at least as large as itself, so an

@@ -1,5 +1,5 @@
 // Compliance flags for a well-formed transfer record against the contract
-// version in force (DESIGN.md §3: "logging is evidence, so an out-of-scope
+// version in force (docs/rules.md#compliance-flags: "logging is evidence, so an out-of-scope
 // transfer is recorded and flagged, never dropped").
 //
 // Each flag cites its rule below. Decisions:
@@ -86,7 +86,7 @@ export interface OnwardRecipientFacts {
   city: string;
 }
 
-/** The fields of a transfer record (DESIGN.md §4 `POST /transfers`) that flagging reads. */
+/** The fields of a transfer record (docs/api.md#example-post-transfers) that flagging reads. */
 export interface TransferFacts {
   /** UTC instant, ISO 8601, or a Date. */
   occurredAt: string | Date;

@@ -1,4 +1,4 @@
-// The ledger leaf of a transfer record (DESIGN.md §3; README "Leaf format").
+// The ledger leaf of a transfer record (docs/architecture.md#the-transfer-log; README "Leaf format").
 //
 // leaf = RFC 8785 canonical JSON (UTF-8) of the stored record, including its
 // compliance flags and recordedAt. Every member is always present (null when

@@ -1,4 +1,4 @@
-// Shape validation of `POST /transfers` bodies (DESIGN.md §4), by hand.
+// Shape validation of `POST /transfers` bodies (docs/api.md#example-post-transfers), by hand.
 //
 // Why not class-validator here: up to 10,000 records per request, and
 // plainToInstance + validate cost ~100 µs per record, most of the ingestion
