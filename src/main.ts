@@ -1,5 +1,8 @@
 import 'reflect-metadata';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApp } from './app.factory';
+import { AuthService } from './auth/auth.service';
+import { signInHint } from './auth/initial-administrator';
 import { ConfigError, loadConfig, RegistryConfig } from './config/config';
 import { EmbeddedDatabase, startEmbeddedPostgres } from './database/embedded-postgres';
 import { runMigrations } from './database/migrate';
@@ -18,19 +21,27 @@ async function main(): Promise<void> {
 
   let embedded: EmbeddedDatabase | undefined;
   let databaseUrl = config.databaseUrl;
-  if (!databaseUrl) {
-    process.stdout.write(`starting embedded PostgreSQL in ${config.dataDir}/pg on port ${config.embeddedPostgresPort}\n`);
-    embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPostgresPort, database: 'registry' });
-    databaseUrl = embedded.url;
+  let app: NestFastifyApplication | undefined;
+  try {
+    if (!databaseUrl) {
+      process.stdout.write(`starting embedded PostgreSQL in ${config.dataDir}/pg on port ${config.embeddedPostgresPort}\n`);
+      embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPostgresPort, database: 'registry' });
+      databaseUrl = embedded.url;
+    }
+    const applied = await runMigrations(databaseUrl);
+    if (applied.length) process.stdout.write(`applied migrations: ${applied.join(', ')}\n`);
+    app = await createApp(config, databaseUrl);
+    await app.listen({ port: config.port, host: config.host });
+  } catch (error) {
+    // Leave nothing running that this process started: its own embedded PostgreSQL and its lock.
+    await app?.close().catch(() => undefined);
+    await embedded?.stop().catch(() => undefined);
+    throw error;
   }
-
-  const applied = await runMigrations(databaseUrl);
-  if (applied.length) process.stdout.write(`applied migrations: ${applied.join(', ')}\n`);
-
-  const app = await createApp(config, databaseUrl);
-  await app.listen({ port: config.port, host: config.host });
   const address = `http://${config.host}:${config.port}`;
   process.stdout.write(`GBA registry listening on ${address} (API docs ${address}/docs, console ${address}/console)\n`);
+  const initialAdministrator = app.get(AuthService).initialAdministrator;
+  if (initialAdministrator) process.stdout.write(signInHint(initialAdministrator, address));
 
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {
@@ -40,7 +51,7 @@ async function main(): Promise<void> {
     const force = setTimeout(() => process.exit(1), 15_000);
     force.unref();
     try {
-      await app.close();
+      await app?.close();
     } finally {
       await embedded?.stop();
       process.exit(0);
@@ -51,6 +62,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error) => {
-  process.stderr.write(`startup failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  // One line naming what stopped the start (a held data directory, a port in use, an unreachable database…).
+  const reason = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`startup failed: ${reason.split('\n')[0]}\n`);
   process.exit(1);
 });

