@@ -10,6 +10,7 @@ import { authorityMayWrite, Principal, Role } from '../common/roles';
 import { OrganisationsService, toOrganisationView } from '../organisations/organisations.service';
 import { CreateUserDto, MeView, TokenRequestDto, TokenResponse } from './auth.dto';
 import { LoginThrottle } from './login-throttle';
+import { generatePassword, INITIAL_ADMIN_EMAIL, InitialAdministrator, writePasswordFile } from './initial-administrator';
 import { dummySecretHash, hashSecret, verifySecret } from './passwords';
 import { ServiceAccount } from './service-account.entity';
 import { User } from './user.entity';
@@ -39,6 +40,8 @@ const VERIFIED_TOKENS_CAPACITY = 10_000;
 /** Claims of a token jsonwebtoken verified and JwtStrategy accepted. */
 export type VerifiedClaims = RegistryClaims & { iat: number; exp: number };
 const UNIQUE_VIOLATION = '23505';
+/** pg_advisory_xact_lock key serialising the first start's administrator (ASCII "initadm"). */
+const INITIAL_ADMIN_LOCK = 0x696e697461646d;
 
 const uniqueViolation = (error: unknown): boolean =>
   (error as { code?: string }).code === UNIQUE_VIOLATION || (error as { driverError?: { code?: string } }).driverError?.code === UNIQUE_VIOLATION;
@@ -59,18 +62,36 @@ export class AuthService implements OnApplicationBootstrap {
     this.throttle = new LoginThrottle(config.loginMaxAttempts, config.loginWindowSeconds * 1000);
   }
 
-  /** First start: a SYSTEM_ADMIN from BOOTSTRAP_ADMIN_EMAIL / _PASSWORD when no user exists. */
+  /** What the first start of an empty registry created, for `main.ts` to tell the operator. */
+  initialAdministrator: InitialAdministrator | undefined;
+
+  /**
+   * First start: a SYSTEM_ADMIN from BOOTSTRAP_ADMIN_EMAIL / _PASSWORD when no user exists, or, with
+   * neither set, INITIAL_ADMIN_EMAIL with a generated password written to DATA_DIR. Instances starting
+   * together take an advisory lock, so exactly one creates it and the file holds its password.
+   */
   async onApplicationBootstrap(): Promise<void> {
-    const { bootstrapAdminEmail: email, bootstrapAdminPassword: password } = this.config;
-    if (!email || !password) return;
     const users = this.dataSource.getRepository(User);
     if ((await users.count()) > 0) return;
+    const { bootstrapAdminEmail, bootstrapAdminPassword } = this.config;
+    const configured = bootstrapAdminEmail !== undefined && bootstrapAdminPassword !== undefined;
+    const email = (configured ? bootstrapAdminEmail : INITIAL_ADMIN_EMAIL).toLowerCase();
+    const password = configured ? bootstrapAdminPassword : generatePassword();
     try {
-      await users.insert({ email: email.toLowerCase(), passwordHash: await hashSecret(password), role: 'SYSTEM_ADMIN' });
-      this.logger.log({ email: email.toLowerCase() }, 'bootstrap administrator created');
+      this.initialAdministrator = await this.dataSource.transaction(async (manager) => {
+        await manager.query('SELECT pg_advisory_xact_lock($1)', [INITIAL_ADMIN_LOCK]);
+        if ((await manager.count(User)) > 0) return undefined;
+        await manager.insert(User, { email, passwordHash: await hashSecret(password), role: 'SYSTEM_ADMIN' });
+        // Written inside the transaction: if the file cannot be written, no administrator exists whose password nobody knows.
+        return { email, passwordFile: configured ? undefined : writePasswordFile(this.config.dataDir, password) };
+      });
     } catch (error) {
-      if (!uniqueViolation(error)) throw error; // another instance created it first
+      const code = (error as NodeJS.ErrnoException).code;
+      if (configured || (code !== 'EACCES' && code !== 'EROFS' && code !== 'EPERM')) throw error;
+      this.logger.warn(`no user exists and ${this.config.dataDir} is not writable (${code}): set BOOTSTRAP_ADMIN_EMAIL and BOOTSTRAP_ADMIN_PASSWORD`);
+      return;
     }
+    if (this.initialAdministrator) this.logger.log({ email }, 'initial administrator created');
   }
 
   async issueToken(body: TokenRequestDto, clientAddress: string): Promise<TokenResponse> {
