@@ -65,7 +65,7 @@ export async function createApp(config: RegistryConfig, databaseUrl: string, opt
     for (const method of ([] as string[]).concat(route.method)) routes.push({ method, url: route.url });
   });
 
-  await app.register(fastifyHelmet as never, {
+  await app.register(fastifyHelmet, {
     // The console is served by this process with its own scripts and styles only.
     contentSecurityPolicy: {
       directives: {
@@ -82,12 +82,13 @@ export async function createApp(config: RegistryConfig, databaseUrl: string, opt
       },
     },
   });
-  await app.register(fastifyMultipart as never, { limits: { fileSize: config.uploadLimitBytes, files: 1, fields: 10 } });
+  await app.register(fastifyMultipart, { limits: { fileSize: config.uploadLimitBytes, files: 1, fields: 10 } });
   if (config.corsOrigins.length) app.enableCors({ origin: config.corsOrigins, credentials: false });
 
   // Deeply nested JSON would overflow the recursive validation (class-transformer), and a NUL
-  // character would reach PostgreSQL: both were 500s. Refused up front as 400.
-  fastify.addHook('preValidation', async (request) => {
+  // character would reach PostgreSQL: both were 500s. Refused up front as 400. (Synchronous: the
+  // hook answers through `done`.)
+  fastify.addHook('preValidation', (request, _reply, done) => {
     const parts: Array<[unknown, string]> = [
       [request.body, ''],
       [request.query, 'query'],
@@ -97,11 +98,15 @@ export async function createApp(config: RegistryConfig, databaseUrl: string, opt
       const reason = unacceptableInput(part, MAX_BODY_DEPTH);
       if (!reason) continue;
       const where = locateUnacceptableInput(part, MAX_BODY_DEPTH, root);
-      throw new DomainError(ErrorCode.MALFORMED_REQUEST, 'Bad request', {
-        detail: where?.field ? `${where.field}: ${reason}` : reason,
-        errors: where ? [{ field: where.field || root || 'body', rule: where.rule, message: reason }] : undefined,
-      });
+      done(
+        new DomainError(ErrorCode.MALFORMED_REQUEST, 'Bad request', {
+          detail: where?.field ? `${where.field}: ${reason}` : reason,
+          errors: where ? [{ field: where.field || root || 'body', rule: where.rule, message: reason }] : undefined,
+        }),
+      );
+      return;
     }
+    done();
   });
   // Errors raised by Fastify itself (bad JSON, body too large, wrong content type) reach the
   // ProblemFilter through the error handler Nest installs at init (RoutesResolver), so they are

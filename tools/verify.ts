@@ -155,6 +155,7 @@ export function parseVerifierKey(vkey: string): TrustedKey {
 
 /** Verify a signed note with the trusted key and return its text. */
 export function openSignedNote(note: string, key: TrustedKey): string {
+  // eslint-disable-next-line no-control-regex -- deliberate: a signed note may hold no control character but LF
   if (/[\u0000-\u0009\u000b-\u001f]/.test(note)) throw new VerificationFailure('checkpoint note contains control characters');
   const split = note.lastIndexOf('\n\n');
   if (split < 0 || !note.endsWith('\n')) throw new VerificationFailure('checkpoint is not a signed note');
@@ -195,7 +196,7 @@ export interface RawEntry {
 
 /** Leaf hashes of entries 0..treeSize−1, requiring every index exactly once. */
 export function leafHashesFromEntries(entries: readonly RawEntry[], treeSize: number): Buffer[] {
-  const hashes: Array<Buffer | undefined> = new Array(treeSize);
+  const hashes = new Array<Buffer | undefined>(treeSize);
   for (const entry of entries) {
     const index = entry.leafIndex;
     if (typeof index !== 'number' || !Number.isSafeInteger(index) || index < 0)

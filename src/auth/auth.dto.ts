@@ -55,7 +55,7 @@ export class CreateUserDto {
   password: string;
 
   @ApiProperty({ enum: USER_ROLES })
-  @IsIn(USER_ROLES as unknown as string[])
+  @IsIn(USER_ROLES)
   role: (typeof USER_ROLES)[number];
 
   @ApiPropertyOptional({ format: 'uuid' })
@@ -65,7 +65,7 @@ export class CreateUserDto {
 
   @ApiPropertyOptional({ enum: AUTHORITIES })
   @IsOptional()
-  @IsIn(AUTHORITIES as unknown as string[])
+  @IsIn(AUTHORITIES)
   authority?: (typeof AUTHORITIES)[number];
 }
 

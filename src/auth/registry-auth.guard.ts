@@ -1,6 +1,7 @@
 import { ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
+import type { FastifyRequest } from 'fastify';
 import { IS_PUBLIC, ROLES_KEY } from '../common/decorators';
 import { DomainError, ErrorCode } from '../common/errors';
 import { isDatabaseUnavailable } from '../common/problem.filter';
@@ -25,7 +26,7 @@ export class RegistryAuthGuard extends AuthGuard('jwt') {
   override async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
-    const request = context.switchToHttp().getRequest<Parameters<typeof bearerToken>[0] & { user: Principal }>();
+    const request = context.switchToHttp().getRequest<FastifyRequest & { user: Principal }>();
     // A token verified before and not yet expired: only its account is looked up again (issue 6).
     const token = bearerToken(request);
     const claims = token ? this.auth.verifiedTokens.get(token) : null;
@@ -46,7 +47,7 @@ export class RegistryAuthGuard extends AuthGuard('jwt') {
 
   override handleRequest<T>(error: unknown, user: T, info: unknown): T {
     // The account lookup failed because the database is down: that is 503 (retry), not "your token is bad".
-    if (error && isDatabaseUnavailable(error)) throw error;
+    if (isDatabaseUnavailable(error)) throw error;
     if (error || !user) {
       const reason = info instanceof Error ? info.message : 'no valid bearer token';
       throw new DomainError(ErrorCode.UNAUTHENTICATED, 'Authentication required', {

@@ -25,7 +25,7 @@ export class DeadlineQuery {
 
 export class CreateOverrideDto {
   @ApiProperty({ enum: JURISDICTIONS })
-  @IsIn(JURISDICTIONS as unknown as string[])
+  @IsIn(JURISDICTIONS)
   jurisdiction: Jurisdiction;
 
   @ApiProperty({ example: '2025-07-21', description: 'YYYY-MM-DD' })
@@ -33,7 +33,7 @@ export class CreateOverrideDto {
   date: string;
 
   @ApiProperty({ enum: OVERRIDE_KINDS })
-  @IsIn(OVERRIDE_KINDS as unknown as string[])
+  @IsIn(OVERRIDE_KINDS)
   kind: CalendarOverrideKind;
 
   @ApiProperty({ example: 'Black rainstorm warning; government offices closed' })
@@ -46,7 +46,7 @@ export class CreateOverrideDto {
 export class ListOverridesQuery {
   @ApiPropertyOptional({ enum: JURISDICTIONS })
   @IsOptional()
-  @IsIn(JURISDICTIONS as unknown as string[])
+  @IsIn(JURISDICTIONS)
   jurisdiction?: Jurisdiction;
 
   @ApiPropertyOptional({ example: '2025', description: 'Calendar year' })

@@ -17,10 +17,10 @@ import {
 } from './working-days';
 
 // Read once at load: which package versions the published years come from.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const CHINESE_DAYS_VERSION: string = require('chinese-days/package.json').version;
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const DATE_HOLIDAYS_VERSION: string = require('date-holidays/package.json').version;
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- a dependency's package.json, read as data when the module loads
+const CHINESE_DAYS_VERSION = (require('chinese-days/package.json') as { version: string }).version;
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- a dependency's package.json, read as data when the module loads
+const DATE_HOLIDAYS_VERSION = (require('date-holidays/package.json') as { version: string }).version;
 
 function toOverrideView(r: CalendarOverrideRow): OverrideView {
   return {
@@ -71,11 +71,10 @@ export class CalendarService {
     workingDays: number,
     manager?: EntityManager,
   ): Promise<{ deadline: string; provisional: boolean }> {
-    let overrides: CalendarOverride[] = [];
     try {
       // Validate before touching the database, so a bad `from` never reaches a date column.
       countDeadline(jurisdiction, from, workingDays);
-      overrides = await this.overridesAfter(jurisdiction, from, manager);
+      const overrides = await this.overridesAfter(jurisdiction, from, manager);
       const result: DeadlineResult = countDeadline(jurisdiction, from, workingDays, overrides);
       return { deadline: result.deadline, provisional: result.provisional };
     } catch (error) {

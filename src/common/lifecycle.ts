@@ -43,6 +43,11 @@ export class IllegalTransitionError<S extends string = string, A extends string 
   }
 }
 
+/** `instanceof IllegalTransitionError`, typed with string states and actions (`instanceof` alone gives `any` for both). */
+export function isIllegalTransition(error: unknown): error is IllegalTransitionError {
+  return error instanceof IllegalTransitionError;
+}
+
 export interface Lifecycle<S extends string, A extends string> {
   readonly name: string;
   readonly states: readonly S[];
@@ -90,7 +95,7 @@ export function defineLifecycle<S extends string, A extends string>(
   const actionSet = new Set<A>();
   const add = (from: S, action: A, to: S) => {
     let row = map.get(from);
-    if (!row) map.set(from, (row = new Map()));
+    if (!row) map.set(from, (row = new Map<A, S>()));
     if (row.has(action)) throw new Error(`${name}: duplicate transition ${from} --${action}-->`);
     row.set(action, to);
     stateSet.add(from);

@@ -3,6 +3,7 @@ import { ValidateBy, ValidationOptions } from 'class-validator';
 // U+0000 (PostgreSQL text and jsonb cannot hold it: 22P05 / 22021, a 500) and UTF-16 code units
 // that are not half of a surrogate pair (not Unicode text: jsonb refuses "\udc00" with 22P02, and
 // text columns silently store U+FFFD instead of what was sent).
+// eslint-disable-next-line no-control-regex -- deliberate: refuses U+0000
 const UNCLEAN = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** True for a string PostgreSQL stores exactly as sent: no NUL, no unpaired surrogate. Non-strings are not text. */

@@ -71,7 +71,7 @@ export function locateUnacceptableInput(value: unknown, limit: number, root: str
     if (depth >= limit) return { field: path, rule: 'maxDepth' };
     for (const [key, child] of Object.entries(current)) {
       const childPath = Array.isArray(current) ? `${path}[${key}]` : path ? `${path}.${key}` : key;
-      if (key.includes('\u0000')) return { field: childPath.replace(/\u0000/g, '\\u0000'), rule: 'noNulCharacter' };
+      if (key.includes('\u0000')) return { field: childPath.replaceAll('\u0000', '\\u0000'), rule: 'noNulCharacter' };
       stack.push([child, depth + 1, childPath]);
     }
   }

@@ -20,8 +20,9 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-
 const PI_CATEGORIES: ReadonlySet<string> = new Set(PERSONAL_INFORMATION_CATEGORIES);
 const SENSITIVE: ReadonlySet<string> = new Set(SENSITIVE_CATEGORIES);
 // validator.js isLength counts a surrogate pair as one character and ignores U+FE0E/U+FE0F; a first
-// code unit that is neither makes that length at least 1, and `length` is never below it.
-const STARTS_PLAIN = /^[^\uD800-\uDFFF\uFE0E\uFE0F]/;
+// code unit that is neither makes that length at least 1, and `length` is never below it. (The
+// selectors come first: after the surrogate range they would read as a combining sequence.)
+const STARTS_PLAIN = /^[^\uFE0E\uFE0F\uD800-\uDFFF]/;
 
 const BODY_KEYS = new Set(['regime', 'effectiveDate', 'expiryDate', 'importantDataIncluded', 'annex', 'pipia', 'processorId', 'recipientId']);
 const ANNEX_KEYS = new Set([

@@ -9,12 +9,70 @@ import type { Contract } from './contract.entity';
 import type { ContractVersion } from './contract-version.entity';
 import type { Filing } from './filing.entity';
 
-type Json = Record<string, any>;
+/** A `contracts` row as row_to_json writes it: snake_case columns, dates as YYYY-MM-DD, instants as ISO 8601 text. */
+export interface ContractJson {
+  id: Contract['id'];
+  regime: Contract['regime'];
+  processor_id: Contract['processorId'];
+  recipient_id: Contract['recipientId'];
+  processor_jurisdiction: Contract['processorJurisdiction'];
+  recipient_jurisdiction: Contract['recipientJurisdiction'];
+  processor_sector: Contract['processorSector'];
+  direction: Contract['direction'];
+  latest_version: Contract['latestVersion'];
+  filing_version: Contract['filingVersion'];
+  revision: Contract['revision'];
+  terminated_on: Contract['terminatedOn'];
+  termination_reason: Contract['terminationReason'];
+  terminated_by_organisation_id: Contract['terminatedByOrganisationId'];
+  created_by: Contract['createdBy'];
+  created_at: string;
+  updated_at: string;
+}
+
+/** A `contract_versions` row as row_to_json writes it. */
+export interface ContractVersionJson {
+  id: ContractVersion['id'];
+  contract_id: ContractVersion['contractId'];
+  version: ContractVersion['version'];
+  regime: ContractVersion['regime'];
+  effective_date: ContractVersion['effectiveDate'];
+  expiry_date: ContractVersion['expiryDate'];
+  important_data_included: ContractVersion['importantDataIncluded'];
+  annex: ContractVersion['annex'];
+  pipia: ContractVersion['pipia'];
+  changed_fields: ContractVersion['changedFields'];
+  refiling_required: ContractVersion['refilingRequired'];
+  created_by: ContractVersion['createdBy'];
+  created_at: string;
+}
+
+/** A `filings` row as row_to_json writes it. */
+export interface FilingJson {
+  id: Filing['id'];
+  contract_id: Filing['contractId'];
+  contract_version_id: Filing['contractVersionId'];
+  version: Filing['version'];
+  party: Filing['party'];
+  organisation_id: Filing['organisationId'];
+  authority: Filing['authority'];
+  deadline: Filing['deadline'];
+  provisional: Filing['provisional'];
+  status: Filing['status'];
+  first_submitted_on: Filing['firstSubmittedOn'];
+  submitted_at: string | null;
+  reviewed_at: string | null;
+  reviewed_by: Filing['reviewedBy'];
+  return_reason: Filing['returnReason'];
+  resubmission_deadline: Filing['resubmissionDeadline'];
+  filing_number: Filing['filingNumber'];
+  created_at: string;
+}
 
 const instant = (value: unknown): Date => new Date(value as string);
 const instantOrNull = (value: unknown): Date | null => (value === null || value === undefined ? null : new Date(value as string));
 
-export function contractFromJson(r: Json): Contract {
+export function contractFromJson(r: ContractJson): Contract {
   return {
     id: r.id,
     regime: r.regime,
@@ -36,7 +94,7 @@ export function contractFromJson(r: Json): Contract {
   };
 }
 
-export function versionFromJson(r: Json): ContractVersion {
+export function versionFromJson(r: ContractVersionJson): ContractVersion {
   return {
     id: r.id,
     contractId: r.contract_id,
@@ -54,7 +112,7 @@ export function versionFromJson(r: Json): ContractVersion {
   };
 }
 
-export function filingFromJson(r: Json): Filing {
+export function filingFromJson(r: FilingJson): Filing {
   return {
     id: r.id,
     contractId: r.contract_id,
@@ -89,7 +147,8 @@ export const PARTY_COLUMNS = `o.id, o.legal_name AS "legalName", o.legal_name_zh
 /** The same, as a JSON object expression. */
 export const PARTY_JSON = `json_build_object('id', o.id, 'legalName', o.legal_name, 'legalNameZh', o.legal_name_zh, 'jurisdiction', o.jurisdiction, 'city', o.city, 'sector', o.sector, 'identifierType', o.identifier_type, 'identifier', o.identifier, 'verificationStatus', o.verification_status)`;
 
-export function partyFromRow(r: Json): PartyRow {
+/** Just the PartyRow columns of a row that may carry more (CREATE_PARTIES adds the fingerprints). */
+export function partyFromRow(r: PartyRow): PartyRow {
   return {
     id: r.id,
     legalName: r.legalName,

@@ -67,13 +67,13 @@ export class AnnexDto {
   @IsArray()
   @ArrayMinSize(1)
   @ArrayUnique()
-  @IsIn(PERSONAL_INFORMATION_CATEGORIES as unknown as string[], { each: true })
+  @IsIn(PERSONAL_INFORMATION_CATEGORIES, { each: true })
   personalInformationCategories: string[];
 
   @ApiProperty({ enum: SENSITIVE_CATEGORIES, isArray: true, description: 'PIPL art. 28' })
   @IsArray()
   @ArrayUnique()
-  @IsIn(SENSITIVE_CATEGORIES as unknown as string[], { each: true })
+  @IsIn(SENSITIVE_CATEGORIES, { each: true })
   sensitiveCategories: string[];
 
   @ApiProperty({ type: [OnwardRecipientDto], description: 'R5: inside the GBA only' })
@@ -198,10 +198,10 @@ export type ContractStatus = (typeof CONTRACT_STATUSES)[number];
 export class ListContractsQuery extends PageQuery {
   @ApiPropertyOptional({ enum: FILING_STATUSES, description: 'a current filing in this status' })
   @IsOptional()
-  @IsIn(FILING_STATUSES as unknown as string[])
+  @IsIn(FILING_STATUSES)
   status?: string;
 
-  @ApiPropertyOptional({ enum: CONTRACT_STATUSES }) @IsOptional() @IsIn(CONTRACT_STATUSES as unknown as string[]) contractStatus?: string;
+  @ApiPropertyOptional({ enum: CONTRACT_STATUSES }) @IsOptional() @IsIn(CONTRACT_STATUSES) contractStatus?: string;
 
   @ApiPropertyOptional({ enum: ['GD_CAC', 'HK_DPO'], description: 'a current filing with this authority' })
   @IsOptional()
@@ -212,7 +212,7 @@ export class ListContractsQuery extends PageQuery {
 
   @ApiPropertyOptional({ enum: SECTORS, description: "the processor's sector" })
   @IsOptional()
-  @IsIn(SECTORS as unknown as string[])
+  @IsIn(SECTORS)
   sector?: string;
 
   @ApiPropertyOptional({ description: 'an organisation id, either party' }) @IsOptional() @IsUUID() party?: string;

@@ -4,7 +4,7 @@ import { DataSource, EntityManager, In } from 'typeorm';
 import { CalendarService } from '../calendar/calendar.service';
 import { DomainError, ErrorCode, notFound, validationFailed } from '../common/errors';
 import { setBounded } from '../common/bounded-map';
-import { IllegalTransitionError } from '../common/lifecycle';
+import { IllegalTransitionError, isIllegalTransition } from '../common/lifecycle';
 import { decodeCursor, encodeCursor, isBigint, isInstantAndUuid, Page } from '../common/pagination';
 import { authorityMayWrite, isAdmin, isRegulator, Principal, sideOfAuthority } from '../common/roles';
 import { REGISTRY_CONFIG, RegistryConfig } from '../config/config';
@@ -38,12 +38,24 @@ import {
   CreatedRow,
   createdRows,
   FilingItem,
+  isPartyFound,
   NewContract,
   newContractIds,
   NewFiling,
+  PartiesRow,
   PartyFacts,
 } from './create-contract.sql';
-import { contractFromJson, filingFromJson, PARTY_JSON, partyFromRow, PartyRow, versionFromJson } from './contract-rows';
+import {
+  contractFromJson,
+  ContractJson,
+  ContractVersionJson,
+  filingFromJson,
+  FilingJson,
+  PARTY_JSON,
+  partyFromRow,
+  PartyRow,
+  versionFromJson,
+} from './contract-rows';
 import { ContractTermsDto, CreateContractDto, ListContractsQuery, ReportIncidentDto, ReviewFilingDto, TerminateContractDto } from './contract.dto';
 import { Contract } from './contract.entity';
 import { ContractVersion } from './contract-version.entity';
@@ -379,8 +391,8 @@ export class ContractsService {
 
   /** Both parties and the fingerprints, read afresh and remembered; R1 when a party is not a registered organisation. */
   private async readFilingFacts(dto: CreateContractDto): Promise<{ processor: PartyRow; recipient: PartyRow; revisions: FilingRevisions }> {
-    const rows = await preparedQuery(this.dataSource, CREATE_PARTIES.name, CREATE_PARTIES.text, [dto.processorId, dto.recipientId]);
-    const parties = rows.filter((r) => r.id !== null).map(partyFromRow);
+    const rows = await preparedQuery<PartiesRow>(this.dataSource, CREATE_PARTIES.name, CREATE_PARTIES.text, [dto.processorId, dto.recipientId]);
+    const parties = rows.filter(isPartyFound).map(partyFromRow);
     const revisions: FilingRevisions = { rollout: rows[0].rolloutRevision, calendar: rows[0].calendarRevision };
     this.assumedRevisions = revisions;
     for (const party of parties) this.rememberParty(party);
@@ -646,7 +658,7 @@ export class ContractsService {
 
   /** One statement (issue 6; it was five): the contract row, checked here, with its versions, filings in force and parties. */
   async get(principal: Principal, contractId: string): Promise<ContractView> {
-    const [row] = await preparedQuery(
+    const [row] = await preparedQuery<{ contract: ContractJson; versions: ContractVersionJson[]; filings: FilingJson[] | null; parties: PartyRow[] | null }>(
       this.dataSource,
       'contracts.get',
       `SELECT row_to_json(c) AS contract,
@@ -659,11 +671,11 @@ export class ContractsService {
     if (!row) throw notFound('Contract');
     const contract = contractFromJson(row.contract);
     if (!canSeeContract(principal, contract)) throw notFound('Contract');
-    const parties = ((row.parties ?? []) as Array<Record<string, any>>).map(partyFromRow);
+    const parties = (row.parties ?? []).map(partyFromRow);
     return toContractView(
       contract,
-      (row.versions as object[]).map(versionFromJson),
-      ((row.filings ?? []) as object[]).map(filingFromJson),
+      row.versions.map(versionFromJson),
+      (row.filings ?? []).map(filingFromJson),
       gbaToday(),
       new Map(parties.map((o) => [o.id, o])),
     );
@@ -821,7 +833,7 @@ export class ContractsService {
     try {
       return nextFilingStatus(filing.status, action);
     } catch (error) {
-      if (error instanceof IllegalTransitionError) throw illegalTransition(error, filing.party);
+      if (isIllegalTransition(error)) throw illegalTransition(error, filing.party);
       throw error;
     }
   }

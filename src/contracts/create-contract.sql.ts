@@ -34,6 +34,17 @@ export const CREATE_PARTIES: NamedStatement = {
        FROM (SELECT 1) AS one LEFT JOIN organisations o ON o.id IN ($1, $2)`,
 };
 
+/** The fingerprints CREATE_PARTIES reads with the parties. */
+interface FilingFingerprints {
+  rolloutRevision: string;
+  calendarRevision: string;
+}
+
+/** A row of CREATE_PARTIES: a party found, or (neither was) every party column NULL. */
+export type PartiesRow = (PartyRow | { [K in keyof PartyRow]: null }) & FilingFingerprints;
+
+export const isPartyFound = (row: PartiesRow): row is PartyRow & FilingFingerprints => row.id !== null;
+
 export interface NewFiling {
   authority: string;
   deadline: string;

@@ -118,7 +118,7 @@ export class DocumentsService {
         .createQueryBuilder()
         .insert()
         .into(DocumentBlob)
-        .values({ sha256, size: file!.bytes.length, contentType, content: file!.bytes })
+        .values({ sha256, size: file.bytes.length, contentType, content: file.bytes })
         .orIgnore()
         .execute();
       const document = await m.getRepository(ContractDocument).save(
@@ -129,7 +129,7 @@ export class DocumentsService {
           party,
           kind: kind as DocumentKind,
           sha256,
-          size: file!.bytes.length,
+          size: file.bytes.length,
           contentType,
           fileName,
           uploadedBy: principal.id,

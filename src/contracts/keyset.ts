@@ -27,6 +27,6 @@ export async function pageByTimeAndId<T extends ObjectLiteral>(
     .getRawAndEntities();
   const items = entities.slice(0, limit);
   const last = items[items.length - 1] as (T & { id: string }) | undefined;
-  const lastRaw = raw.find((r) => r[`${alias}_id`] === last?.id);
+  const lastRaw = (raw as Array<Record<string, unknown>>).find((r) => r[`${alias}_id`] === last?.id);
   return { items, nextCursor: entities.length > limit && last && lastRaw ? encodeCursor([lastRaw.page_at, last.id]) : null };
 }

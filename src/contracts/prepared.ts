@@ -7,7 +7,7 @@ import { DataSource, QueryFailedError } from 'typeorm';
  * ~1.1 ms of the server's CPU out of ~1.6 ms. `name` must be unique to `text` across the process.
  * Errors come back as TypeORM's QueryFailedError, as `DataSource.query` throws them.
  */
-export async function preparedQuery<T = Record<string, any>>(dataSource: DataSource, name: string, text: string, values: unknown[]): Promise<T[]> {
+export async function preparedQuery<T = Record<string, unknown>>(dataSource: DataSource, name: string, text: string, values: unknown[]): Promise<T[]> {
   const runner = dataSource.createQueryRunner('master');
   try {
     const client = (await runner.connect()) as PoolClient;

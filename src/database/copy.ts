@@ -19,15 +19,15 @@ export async function clientOf(manager: EntityManager): Promise<PoolClient> {
 
 /** A pooled client for a long read (exports); call release() exactly once. */
 export async function borrowClient(dataSource: DataSource): Promise<{ client: PoolClient; release: (error?: Error) => void }> {
-  const [client, release] = await (dataSource.driver as PostgresDriver).obtainMasterConnection();
+  const [client, release] = (await (dataSource.driver as PostgresDriver).obtainMasterConnection()) as [PoolClient, (error?: Error) => void];
   let released = false;
   return {
-    client: client as PoolClient,
+    client,
     // Releasing with an error makes the pool destroy the connection instead of reusing it.
     release: (error?: Error) => {
       if (!released) {
         released = true;
-        (release as (error?: Error) => void)(error);
+        release(error);
       }
     },
   };
@@ -50,7 +50,7 @@ function field(value: CopyValue): string {
   if (typeof value === 'number') return String(value);
   if (typeof value === 'boolean') return value ? 't' : 'f';
   if (Buffer.isBuffer(value)) return `\\\\x${value.toString('hex')}`;
-  return escapeText(arrayLiteral(value as readonly string[]));
+  return escapeText(arrayLiteral(value));
 }
 
 /** COPY rows into a table on this client; resolves when PostgreSQL has them. */

@@ -158,7 +158,7 @@ export class LedgerService {
 
   /** The number of committed leaves (visible to this statement's snapshot). */
   async treeSize(db: Queryable = this.dataSource.manager): Promise<number> {
-    const [row] = await db.query(`SELECT COALESCE(max(leaf_index) + 1, 0)::bigint AS size FROM ${LEAVES}`);
+    const [row] = await db.query<Array<{ size: string }>>(`SELECT COALESCE(max(leaf_index) + 1, 0)::bigint AS size FROM ${LEAVES}`);
     return Number(row.size);
   }
 
@@ -320,7 +320,7 @@ export class LedgerService {
   }
 
   async latestCheckpointSize(): Promise<number> {
-    const [row] = await this.dataSource.query('SELECT COALESCE(max(tree_size), -1)::bigint AS size FROM ledger_checkpoints');
+    const [row] = await this.dataSource.query<Array<{ size: string }>>('SELECT COALESCE(max(tree_size), -1)::bigint AS size FROM ledger_checkpoints');
     return Number(row.size);
   }
 }

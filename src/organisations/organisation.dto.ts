@@ -42,7 +42,7 @@ export class CreateOrganisationDto {
   identifier: string;
 
   @ApiProperty({ enum: SECTORS })
-  @IsIn(SECTORS as unknown as string[])
+  @IsIn(SECTORS)
   sector: string;
 }
 
@@ -54,7 +54,7 @@ export class ListOrganisationsQuery extends PageQuery {
 
   @ApiPropertyOptional({ enum: SECTORS })
   @IsOptional()
-  @IsIn(SECTORS as unknown as string[])
+  @IsIn(SECTORS)
   sector?: string;
 
   @ApiPropertyOptional({ description: 'exact USCC or BRN' })

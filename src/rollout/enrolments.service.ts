@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { DomainError, ErrorCode, FieldError, notFound, validationFailed } from '../common/errors';
-import { IllegalTransitionError } from '../common/lifecycle';
+import { isIllegalTransition } from '../common/lifecycle';
 import { decodeCursor, encodeCursor, isInstantAndUuid, Page } from '../common/pagination';
 import { isAdmin, isRegulator, Principal, sideOfAuthority } from '../common/roles';
 import { inTransaction } from '../database/transaction';
@@ -107,7 +107,7 @@ export class EnrolmentsService {
       try {
         to = enrolmentLifecycle.next(enrolment.status, dto.action);
       } catch (error) {
-        if (error instanceof IllegalTransitionError) throw illegalTransitionProblem(error);
+        if (isIllegalTransition(error)) throw illegalTransitionProblem(error);
         throw error;
       }
       await recordEnrolmentChange(manager, enrolment, {

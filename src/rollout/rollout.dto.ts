@@ -131,7 +131,7 @@ export const HTTP_ENROLMENT_ACTIONS = ['ENROL', 'DECLINE', 'WITHDRAW'] as const 
 
 export class ChangeEnrolmentDto {
   @ApiProperty({ enum: HTTP_ENROLMENT_ACTIONS })
-  @IsIn(HTTP_ENROLMENT_ACTIONS as unknown as string[])
+  @IsIn(HTTP_ENROLMENT_ACTIONS)
   action: (typeof HTTP_ENROLMENT_ACTIONS)[number];
 
   @ApiPropertyOptional({ example: 'sector not yet open; reapply after 2024-11-01' })
@@ -150,7 +150,7 @@ export class ListEnrolmentsQuery extends PageQuery {
   regime?: string;
 
   @IsOptional()
-  @IsIn(ENROLMENT_STATES as unknown as string[])
+  @IsIn(ENROLMENT_STATES)
   status?: EnrolmentState;
 
   @IsOptional()

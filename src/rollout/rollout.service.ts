@@ -272,7 +272,9 @@ export class RolloutService {
       await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`rollout_phases:${dto.regime}`]);
       let number = dto.number;
       if (number === undefined) {
-        const [{ max }] = await manager.query('SELECT COALESCE(MAX(number), 0) AS max FROM rollout_phases WHERE regime_code = $1', [dto.regime]);
+        const [{ max }] = await manager.query<Array<{ max: string }>>('SELECT COALESCE(MAX(number), 0) AS max FROM rollout_phases WHERE regime_code = $1', [
+          dto.regime,
+        ]);
         number = Number(max) + 1;
       }
       let phaseId: string;

@@ -13,7 +13,7 @@ export class IdempotencyKeyPurger implements OnApplicationBootstrap, OnApplicati
 
   onApplicationBootstrap(): void {
     this.timer = setInterval(() => {
-      this.transfers.purgeIdempotencyKeys().catch((error) => this.logger.warn({ err: error }, 'idempotency key purge failed'));
+      this.transfers.purgeIdempotencyKeys().catch((error: unknown) => this.logger.warn({ err: error }, 'idempotency key purge failed'));
     }, PURGE_EVERY_MS);
     this.timer.unref();
   }

@@ -57,7 +57,7 @@ export class TransferRecordDto {
   occurredAt: string;
 
   @ApiProperty({ enum: DIRECTIONS })
-  @IsIn(DIRECTIONS as unknown as string[])
+  @IsIn(DIRECTIONS)
   direction: (typeof DIRECTIONS)[number];
 
   @ApiProperty({ minimum: 0 })
@@ -77,14 +77,14 @@ export class TransferRecordDto {
   @ArrayMinSize(1)
   @ArrayMaxSize(PERSONAL_INFORMATION_CATEGORIES.length)
   @ArrayUnique()
-  @IsIn(PERSONAL_INFORMATION_CATEGORIES as unknown as string[], { each: true })
+  @IsIn(PERSONAL_INFORMATION_CATEGORIES, { each: true })
   personalInformationCategories: string[];
 
   @ApiProperty({ enum: SENSITIVE_CATEGORIES, isArray: true })
   @IsArray()
   @ArrayMaxSize(SENSITIVE_CATEGORIES.length)
   @ArrayUnique()
-  @IsIn(SENSITIVE_CATEGORIES as unknown as string[], { each: true })
+  @IsIn(SENSITIVE_CATEGORIES, { each: true })
   sensitiveCategories: string[];
 
   @ApiProperty({ type: [String], example: ['credit assessment'] })
@@ -168,7 +168,7 @@ export class TransferFilterQuery {
   organisationId?: string;
 
   @IsOptional()
-  @IsIn(DIRECTIONS as unknown as string[])
+  @IsIn(DIRECTIONS)
   direction?: (typeof DIRECTIONS)[number];
 
   @ApiPropertyOptional({ description: 'occurredAt ≥ from (RFC 3339 instant with Z or an offset, or a date YYYY-MM-DD: 00:00 in the GBA)' })
@@ -182,17 +182,17 @@ export class TransferFilterQuery {
   to?: string;
 
   @IsOptional()
-  @IsIn(COMPLIANCE_FLAGS as unknown as string[])
+  @IsIn(COMPLIANCE_FLAGS)
   flag?: string;
 
   @ApiPropertyOptional({ description: 'A personal-information category the transfer includes' })
   @IsOptional()
-  @IsIn(PERSONAL_INFORMATION_CATEGORIES as unknown as string[])
+  @IsIn(PERSONAL_INFORMATION_CATEGORIES)
   category?: string;
 
   @ApiPropertyOptional({ description: "The processor's sector" })
   @IsOptional()
-  @IsIn(SECTORS as unknown as string[])
+  @IsIn(SECTORS)
   sector?: string;
 
   @ApiPropertyOptional({ enum: ['true', 'false'], description: 'true: only records with at least one compliance flag; false: only clean records' })

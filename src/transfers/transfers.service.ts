@@ -108,10 +108,10 @@ function prepareBatch(
   principalId: string,
 ): PreparedBatch {
   const organisationId = submittedBy.organisationId;
-  const leaves: PreparedLeaf[] = new Array(records.length);
-  const flagsOut: string[][] = new Array(records.length);
+  const leaves = new Array<PreparedLeaf>(records.length);
+  const flagsOut = new Array<string[]>(records.length);
   const payload = new BinaryCopyWriter(records.length * 1536);
-  const indexAt: number[] = new Array(records.length);
+  const indexAt = new Array<number>(records.length);
   const rolloutGroups = new Map<string, RolloutGroup>();
   records.forEach((record, i) => {
     const contract = contracts.get(record.contractId) as CachedContract;
@@ -180,6 +180,17 @@ function prepareBatch(
     else rolloutGroups.set(groupKey, { regime: bundle.regime, sector: bundle.processorSector, jurisdiction: bundle.processorJurisdiction, count: 1 });
   });
   return { leaves, flagsOut, payload, indexAt, rolloutGroups };
+}
+
+/** The row of `summary`'s query; bigint columns come back as text. */
+interface SummaryRow {
+  transfers: string;
+  data_subjects: string;
+  records: string;
+  flagged: string;
+  flag_counts: Record<string, number>;
+  first_transfer: TransferSummary['firstTransfer'];
+  last_transfer: TransferSummary['lastTransfer'];
 }
 
 @Injectable()
@@ -258,7 +269,7 @@ export class TransfersService {
         for (let i = 0; i < indexAt.length; i++) payload.patchInt8(indexAt[i], outcome.startIndex + i);
         await copyBinary(await clientOf(manager), 'transfer_records', RECORD_COLUMNS, payload.finish());
         if (idempotencyKey !== undefined) {
-          const inserted = await manager.query(
+          const inserted = await manager.query<unknown[]>(
             `INSERT INTO transfer_idempotency_keys (organisation_id, idempotency_key, request_hash, first_leaf_index, flags)
              VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING 1`,
             [organisationId, idempotencyKey, requestHash, outcome.startIndex, JSON.stringify(batch.flagsOut)],
@@ -303,7 +314,7 @@ export class TransfersService {
   }
 
   async purgeIdempotencyKeys(): Promise<number> {
-    const result = await this.dataSource.query(`DELETE FROM transfer_idempotency_keys WHERE created_at < now() - make_interval(hours => $1)`, [
+    const result = await this.dataSource.query<unknown>(`DELETE FROM transfer_idempotency_keys WHERE created_at < now() - make_interval(hours => $1)`, [
       IDEMPOTENCY_RETENTION_HOURS,
     ]);
     return Array.isArray(result) ? Number(result[1] ?? 0) : 0;
@@ -386,7 +397,7 @@ export class TransfersService {
   async summary(principal: Principal, contractId: string): Promise<TransferSummary> {
     const contract = (await this.scopes.get([contractId])).get(contractId);
     if (!contract || !canSeeContract(principal, contract)) throw notFound('Contract');
-    const [row] = await this.dataSource.query(
+    const [row] = await this.dataSource.query<SummaryRow[]>(
       `SELECT count(*)::bigint AS transfers,
               COALESCE(sum(data_subject_count), 0)::bigint AS data_subjects,
               COALESCE(sum(record_count), 0)::bigint AS records,
@@ -407,7 +418,7 @@ export class TransfersService {
       dataSubjects: Number(row.data_subjects),
       records: Number(row.records),
       flaggedTransfers: Number(row.flagged),
-      flags: Object.fromEntries(Object.entries(row.flag_counts as Record<string, number>).map(([k, v]) => [k, Number(v)])),
+      flags: Object.fromEntries(Object.entries(row.flag_counts).map(([k, v]) => [k, Number(v)])),
       firstTransfer: row.first_transfer ?? null,
       lastTransfer: row.last_transfer ?? null,
     };

@@ -82,7 +82,7 @@ function serialise(value: unknown, path: string, ancestors: Set<object>): string
       break;
   }
   if (value === null) return 'null';
-  const object = value as object;
+  const object = value;
   if (ancestors.has(object)) throw new CanonicalJsonError('Cyclic structure cannot be serialised', path);
   ancestors.add(object);
   try {
@@ -91,7 +91,7 @@ function serialise(value: unknown, path: string, ancestors: Set<object>): string
       for (let i = 0; i < object.length; i++) parts.push(serialise(object[i], `${path}[${i}]`, ancestors));
       return `[${parts.join(',')}]`;
     }
-    const prototype = Object.getPrototypeOf(object);
+    const prototype: unknown = Object.getPrototypeOf(object);
     if (prototype !== Object.prototype && prototype !== null) {
       const kind = (object as { constructor?: { name?: string } }).constructor?.name ?? 'exotic';
       throw new CanonicalJsonError(`A ${kind} object is not a plain JSON object`, path);

@@ -205,6 +205,7 @@ export function signCheckpoint(checkpoint: Checkpoint, signer: NoteSigner): stri
 
 /** Split a signed note into its text and signature lines, without verifying. */
 export function parseNote(note: string): OpenedNote {
+  // eslint-disable-next-line no-control-regex -- deliberate: a note may hold no control character but LF
   if (/[\u0000-\u0009\u000b-\u001f]/.test(note)) throw new NoteError('Note contains control characters');
   if (note.includes('\uFFFD')) throw new NoteError('Note is not valid UTF-8');
   const split = note.lastIndexOf('\n\n');
@@ -266,11 +267,13 @@ function assertKeyName(name: string): void {
 }
 
 function assertLine(what: string, value: string): void {
+  // eslint-disable-next-line no-control-regex -- deliberate: a checkpoint line may hold no control character
   if (/[\u0000-\u001f]/.test(value)) throw new NoteError(`Checkpoint ${what} must be a single line without control characters`);
 }
 
 function assertNoteText(text: string): void {
   if (!text.endsWith('\n')) throw new NoteError('Note text must end with a newline');
+  // eslint-disable-next-line no-control-regex -- deliberate: note text may hold no control character but LF
   if (/[\u0000-\u0009\u000b-\u001f]/.test(text)) throw new NoteError('Note text contains control characters');
 }
 

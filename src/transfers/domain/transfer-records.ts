@@ -37,8 +37,10 @@ const DIGEST = /^[0-9a-fA-F]{64}$/;
  * unit that is not half of a surrogate pair (not Unicode text: the COPY would carry U+FFFD instead,
  * and the leaf's canonical JSON refuses it). Same rule as common/text.ts `isCleanText`.
  */
+// eslint-disable-next-line no-control-regex -- deliberate: refuses U+0000
 const UNCLEAN_TEXT = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 /** Cheap first test (no lookaround): almost all text has neither U+0000 nor any surrogate. */
+// eslint-disable-next-line no-control-regex -- deliberate: looks for U+0000
 const MAYBE_UNCLEAN = /[\u0000\uD800-\uDFFF]/;
 const unclean = (value: string): boolean => MAYBE_UNCLEAN.test(value) && UNCLEAN_TEXT.test(value);
 const UNCLEAN_MESSAGE = 'may not contain the NUL character (U+0000) or an unpaired surrogate (not Unicode text)';
@@ -141,7 +143,7 @@ export function parseTransferBody(body: unknown): { records: TransferRecordInput
     errors.push({ field: 'records', rule: 'arrayMaxSize', message: `records must contain no more than ${MAX_RECORDS_PER_REQUEST} elements` });
     return { errors };
   }
-  const records: TransferRecordInput[] = new Array(list.length);
+  const records = new Array<TransferRecordInput>(list.length);
   for (let i = 0; i < list.length; i++) {
     const parsed = parseRecord(list[i], `records[${i}]`, errors);
     if (parsed) records[i] = parsed;
