@@ -133,7 +133,7 @@ export async function verifyCheckpoint(note, key) {
   const keyId = await noteKeyId(name, rawKey);
   if (key.verifierKey) {
     const [, idHex, material] = /^[^+]+\+([0-9a-f]{8})\+(.+)$/.exec(key.verifierKey) ?? [];
-    let sameKey = false;
+    let sameKey;
     try {
       const decoded = base64ToBytes(material ?? '');
       sameKey = decoded.length === 33 && decoded[0] === 0x01 && equalBytes(decoded.slice(1), rawKey);
