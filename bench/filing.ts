@@ -22,7 +22,7 @@ import { Client } from 'pg';
 import { startEmbeddedPostgres } from '../src/database/embedded-postgres';
 import { runMigrations } from '../src/database/migrate';
 import { makeValidUscc } from '../src/organisations/identifiers';
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- autocannon ships no types; the assertion says what the bench uses of it
 const autocannon = require('autocannon') as (opts: Record<string, unknown>) => Promise<{
   requests: { average: number; total: number };
   latency: { p50: number; p99: number };
@@ -76,7 +76,8 @@ function sysSeconds(pid: number): number {
   return Number(fields[12]) / 100;
 }
 
-async function call(base: string, method: string, url: string, token: string | null, body?: unknown): Promise<any> {
+/** The parsed body of a 2xx answer, of the type the caller names. */
+async function call<T = unknown>(base: string, method: string, url: string, token: string | null, body?: unknown): Promise<T> {
   const response = await fetch(base + url, {
     method,
     headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
@@ -84,7 +85,7 @@ async function call(base: string, method: string, url: string, token: string | n
   });
   const text = await response.text();
   if (!response.ok) throw new Error(`${method} ${url} → ${response.status} ${text.slice(0, 400)}`);
-  return JSON.parse(text);
+  return JSON.parse(text) as T;
 }
 
 async function main(): Promise<void> {
@@ -140,8 +141,8 @@ async function main(): Promise<void> {
       await new Promise((r) => setTimeout(r, 100));
     }
 
-    const adminToken = (await call(base, 'POST', '/auth/token', null, { grantType: 'password', ...ADMIN })).accessToken;
-    const processor = await call(base, 'POST', '/organisations', adminToken, {
+    const adminToken = (await call<{ accessToken: string }>(base, 'POST', '/auth/token', null, { grantType: 'password', ...ADMIN })).accessToken;
+    const processor = await call<{ id: string }>(base, 'POST', '/organisations', adminToken, {
       legalName: 'Bench Bank (Shenzhen)',
       jurisdiction: 'MAINLAND',
       city: 'SHENZHEN',
@@ -149,7 +150,7 @@ async function main(): Promise<void> {
       identifier: makeValidUscc(4_000_000),
       sector: 'BANKING',
     });
-    const recipient = await call(base, 'POST', '/organisations', adminToken, {
+    const recipient = await call<{ id: string }>(base, 'POST', '/organisations', adminToken, {
       legalName: 'Bench Bank (Hong Kong)',
       jurisdiction: 'HONG_KONG',
       city: 'HONG_KONG',
@@ -158,10 +159,16 @@ async function main(): Promise<void> {
       sector: 'BANKING',
     });
     const password = 'bench-user-password-0001';
-    const filer = await call(base, 'POST', '/users', adminToken, { email: 'filer@bench.example', password, role: 'ORG_FILER', organisationId: processor.id });
-    const token = (await call(base, 'POST', '/auth/token', null, { grantType: 'password', email: 'filer@bench.example', password })).accessToken;
+    const filer = await call<{ id: string }>(base, 'POST', '/users', adminToken, {
+      email: 'filer@bench.example',
+      password,
+      role: 'ORG_FILER',
+      organisationId: processor.id,
+    });
+    const token = (await call<{ accessToken: string }>(base, 'POST', '/auth/token', null, { grantType: 'password', email: 'filer@bench.example', password }))
+      .accessToken;
     const body = contractBody(processor.id, recipient.id);
-    const first = await call(base, 'POST', '/contracts', token, body);
+    const first = await call<{ id: string }>(base, 'POST', '/contracts', token, body);
     await call(base, 'GET', `/contracts/${first.id}`, token);
 
     if (process.env.BENCH_TRACE !== '0') {

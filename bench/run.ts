@@ -28,7 +28,7 @@ import { runMigrations } from '../src/database/migrate';
 import { leafHash } from '../src/ledger/domain/merkle';
 import { makeValidUscc } from '../src/organisations/identifiers';
 import { TRANSFER_LEAF_SCHEMA_V1, transferLeafBytes } from '../src/transfers/domain/transfer-leaf';
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- autocannon ships no types; the assertion says what the bench uses of it
 const autocannon = require('autocannon') as (opts: Record<string, unknown>) => Promise<AutocannonResult>;
 
 interface AutocannonResult {
@@ -87,7 +87,13 @@ function resetPeakRss(pid: number): boolean {
 class Api {
   constructor(readonly base: string) {}
 
-  async call(method: string, url: string, token: string | null, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: any }> {
+  async call(
+    method: string,
+    url: string,
+    token: string | null,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; json: unknown }> {
     const response = await fetch(this.base + url, {
       method,
       headers: {
@@ -98,7 +104,7 @@ class Api {
       body: body !== undefined ? JSON.stringify(body) : undefined,
     });
     const text = await response.text();
-    let json: any = text;
+    let json: unknown = text;
     try {
       json = JSON.parse(text);
     } catch {
@@ -107,11 +113,18 @@ class Api {
     return { status: response.status, json };
   }
 
-  async ok(method: string, url: string, token: string | null, body?: unknown, headers?: Record<string, string>): Promise<any> {
+  /** The parsed body of a 2xx answer, of the type the caller names. */
+  async ok<T = unknown>(method: string, url: string, token: string | null, body?: unknown, headers?: Record<string, string>): Promise<T> {
     const { status, json } = await this.call(method, url, token, body, headers);
     if (status < 200 || status >= 300) throw new Error(`${method} ${url} → ${status} ${JSON.stringify(json).slice(0, 500)}`);
-    return json;
+    return json as T;
   }
+}
+
+/** What POST /transfers answers, as far as the bench reads it. */
+interface TransfersAnswer {
+  records?: Array<{ flags?: string[] }>;
+  results?: Array<{ flags?: string[] }>;
 }
 
 /** Secrets shared by every registry process of one run, so tokens stay valid across a restart. */
@@ -204,11 +217,11 @@ interface Credentials {
 const TOKEN_REFRESH_MS = (Number(process.env.JWT_TTL_SECONDS) || 900) * 500;
 
 async function password(api: Api, email: string, secret: string): Promise<string> {
-  return (await api.ok('POST', '/auth/token', null, { grantType: 'password', email, password: secret })).accessToken as string;
+  return (await api.ok<{ accessToken: string }>('POST', '/auth/token', null, { grantType: 'password', email, password: secret })).accessToken;
 }
 
 async function clientCredentials(api: Api, clientId: string, clientSecret: string): Promise<string> {
-  return (await api.ok('POST', '/auth/token', null, { grantType: 'client_credentials', clientId, clientSecret })).accessToken as string;
+  return (await api.ok<{ accessToken: string }>('POST', '/auth/token', null, { grantType: 'client_credentials', clientId, clientSecret })).accessToken;
 }
 
 let refreshing: Promise<void> | null = null;
@@ -244,7 +257,7 @@ async function seed(api: Api): Promise<Seed> {
   const processorTokens: string[] = [];
   const filerTokenByProcessor = new Map<string, string>();
   for (let p = 0; p < processors; p++) {
-    const processor = await api.ok('POST', '/organisations', adminToken, {
+    const processor = await api.ok<{ id: string }>('POST', '/organisations', adminToken, {
       legalName: `Bench Bank ${p} (Shenzhen)`,
       jurisdiction: 'MAINLAND',
       city: 'SHENZHEN',
@@ -252,7 +265,7 @@ async function seed(api: Api): Promise<Seed> {
       identifier: makeValidUscc(4_000_000 + p),
       sector: 'BANKING',
     });
-    const recipient = await api.ok('POST', '/organisations', adminToken, {
+    const recipient = await api.ok<{ id: string }>('POST', '/organisations', adminToken, {
       legalName: `Bench Bank ${p} (Hong Kong)`,
       jurisdiction: 'HONG_KONG',
       city: 'HONG_KONG',
@@ -263,10 +276,12 @@ async function seed(api: Api): Promise<Seed> {
     processorIds.push(processor.id);
     recipientIds.push(recipient.id);
     const email = `filer${p}@bench.example`;
-    const filer = await api.ok('POST', '/users', adminToken, { email, password: secret, role: 'ORG_FILER', organisationId: processor.id });
+    const filer = await api.ok<{ id: string }>('POST', '/users', adminToken, { email, password: secret, role: 'ORG_FILER', organisationId: processor.id });
     credentials.filers.push({ processorId: processor.id, userId: filer.id, email, password: secret });
     filerTokenByProcessor.set(processor.id, await password(api, email, secret));
-    const account = await api.ok('POST', `/organisations/${processor.id}/service-accounts`, adminToken, { name: `bench-logger-${p}` });
+    const account = await api.ok<{ clientId: string; clientSecret: string }>('POST', `/organisations/${processor.id}/service-accounts`, adminToken, {
+      name: `bench-logger-${p}`,
+    });
     credentials.serviceAccounts.push({ clientId: account.clientId, clientSecret: account.clientSecret });
     processorTokens.push(await clientCredentials(api, account.clientId, account.clientSecret));
   }
@@ -274,7 +289,12 @@ async function seed(api: Api): Promise<Seed> {
   const contractProcessor: number[] = [];
   for (let c = 0; c < CONTRACTS; c++) {
     const p = c % processors;
-    const contract = await api.ok('POST', '/contracts', filerTokenByProcessor.get(processorIds[p])!, contractBody(processorIds[p], recipientIds[p]));
+    const contract = await api.ok<{ id: string }>(
+      'POST',
+      '/contracts',
+      filerTokenByProcessor.get(processorIds[p])!,
+      contractBody(processorIds[p], recipientIds[p]),
+    );
     contractIds.push(contract.id);
     contractProcessor.push(p);
   }
@@ -427,7 +447,7 @@ async function ingest(api: Api, seedData: Seed, from: number, to: number): Promi
       const records = [];
       for (let i = start; i < Math.min(to, start + BATCH); i++) records.push(transferRecord(seedData.contractIds[c], i));
       const token = seedData.processorTokens[seedData.contractProcessor[c]];
-      const body = await api.ok('POST', '/transfers', token, { records }, { 'idempotency-key': randomUUID() });
+      const body = await api.ok<TransfersAnswer>('POST', '/transfers', token, { records }, { 'idempotency-key': randomUUID() });
       for (const r of body.records ?? body.results ?? []) if (r.flags?.length) flagged++;
     }
   }
@@ -451,7 +471,7 @@ async function measureQueries(api: Api, seedData: Seed, samples: number): Promis
     const url = `/transfers?contractId=${contractId}&from=${new Date(fromMs).toISOString()}&to=${new Date(toMs).toISOString()}&limit=100`;
     latencies.push(
       await timed(async () => {
-        const body = await api.ok('GET', url, seedData.regulatorToken);
+        const body = await api.ok<{ items?: unknown }>('GET', url, seedData.regulatorToken);
         if (!Array.isArray(body.items)) throw new Error('GET /transfers returned no items array');
       }),
     );
@@ -634,7 +654,15 @@ async function measureFiling(api: Api, seedData: Seed, ownerUrl: string): Promis
   };
 }
 
-function machine(): Record<string, unknown> {
+interface Machine {
+  cpus: number;
+  cpuModel: string;
+  memoryGiB: number;
+  node: string;
+  platform: string;
+}
+
+function machine(): Machine {
   return {
     cpus: os.cpus().length,
     cpuModel: os.cpus()[0]?.model ?? 'unknown',
@@ -854,7 +882,7 @@ async function main(): Promise<void> {
   ];
   const widths = table[0].map((_, i) => Math.max(...table.map((row) => row[i].length)));
   const printed = table.map((row) => row.map((cell, i) => cell.padEnd(widths[i])).join('  ')).join('\n');
-  const m = result.machine as Record<string, unknown>;
+  const m = result.machine;
   const header = `GBA registry benchmark, ${ROWS} rows, ${m.cpus} cores (${m.cpuModel}), ${m.memoryGiB} GiB, PostgreSQL ${postgresVersion}, Node ${m.node}`;
   const growthLines = growth.map(
     (g) => `  ${g.rows} rows: ingest ${g.ingestRecordsPerSecond} records/s, query p99 ${g.queryP99Ms} ms, inclusion proof p99 ${g.inclusionP99Ms} ms`,

@@ -11,7 +11,7 @@ const viaPipe = async (body: unknown): Promise<{ ok: true; value: unknown } | { 
   }
 };
 
-const valid = (): Record<string, any> => ({
+const valid = () => ({
   regime: 'GBA_MAINLAND_HK',
   processorId: '3f2b8c1e-9a4d-4e2f-8b7a-1c2d3e4f5a6b',
   recipientId: '7a6b5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d',
@@ -32,6 +32,9 @@ const valid = (): Record<string, any> => ({
   },
   pipia: { completedOn: '2025-01-10', conclusion: 'risks acceptable', reportSha256: 'a'.repeat(64), impactOnRights: 'low' },
 });
+type Body = ReturnType<typeof valid>;
+/** An object or array of a body, indexed by a path step. */
+type Container = Record<string | number, unknown>;
 
 /** Every leaf and container replaced by each of these, one at a time. */
 const REPLACEMENTS: unknown[] = [
@@ -82,13 +85,13 @@ const REPLACEMENTS: unknown[] = [
 function* paths(value: unknown, prefix: Array<string | number> = []): Generator<Array<string | number>> {
   if (prefix.length) yield prefix;
   if (Array.isArray(value)) for (let i = 0; i < value.length; i++) yield* paths(value[i], [...prefix, i]);
-  else if (value && typeof value === 'object') for (const k of Object.keys(value)) yield* paths((value as any)[k], [...prefix, k]);
+  else if (value && typeof value === 'object') for (const k of Object.keys(value)) yield* paths((value as Container)[k], [...prefix, k]);
 }
 
-function replaced(path: Array<string | number>, replacement: unknown): Record<string, any> {
+function replaced(path: Array<string | number>, replacement: unknown): unknown {
   const body = valid();
-  let target: any = body;
-  for (const k of path.slice(0, -1)) target = target[k];
+  let target: Container = body;
+  for (const k of path.slice(0, -1)) target = target[k] as Container;
   const last = path[path.length - 1];
   if (replacement === undefined) delete target[last];
   else target[last] = replacement;
@@ -122,7 +125,7 @@ describe('certainlyValidCreateContract', () => {
 });
 
 describe('certainlyValidCreateContract and unclean text or impossible dates', () => {
-  const cases: Array<[string, (b: Record<string, any>) => void]> = [
+  const cases: Array<[string, (b: Body) => void]> = [
     ['annex.purposes', (b) => (b.annex.purposes[1] = 'credit\u0000assessment')],
     ['annex.transferMethod', (b) => (b.annex.transferMethod = 'api \uD800')],
     ['annex.otherMatters', (b) => (b.annex.otherMatters = '\uDC00')],

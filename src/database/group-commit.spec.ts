@@ -1,7 +1,7 @@
 import { GroupCommit, refusedByServer } from './group-commit';
 
 /** A `write` that records each statement's items and answers per item (or throws what `fail` says). */
-function recorder(fail: (items: number[]) => unknown = () => null) {
+function recorder(fail: (items: number[]) => Error | null = () => null) {
   const statements: number[][] = [];
   let running = 0;
   let maxRunning = 0;
@@ -71,8 +71,8 @@ describe('GroupCommit', () => {
   });
 
   it('refuses a configuration that could never send anything', () => {
-    expect(() => new GroupCommit(async () => [], { maxBatch: 0, maxInFlight: 1 })).toThrow(RangeError);
-    expect(() => new GroupCommit(async () => [], { maxBatch: 1, maxInFlight: 0 })).toThrow(RangeError);
+    expect(() => new GroupCommit(() => Promise.resolve([]), { maxBatch: 0, maxInFlight: 1 })).toThrow(RangeError);
+    expect(() => new GroupCommit(() => Promise.resolve([]), { maxBatch: 1, maxInFlight: 0 })).toThrow(RangeError);
   });
 });
 

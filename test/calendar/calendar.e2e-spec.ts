@@ -121,7 +121,7 @@ describe('calendar routes (R9)', () => {
     [{ from: '2025-01-02', workingDays: '10' }, 'jurisdiction', 'required'],
     [{ jurisdiction: 'MAINLAND', from: '2025-01-02', workingDays: '10', extra: '1' }, 'extra', 'whitelistValidation'],
   ])('400 for %j naming %s', async (query, field, rule) => {
-    const res = await deadline(query as Record<string, string>);
+    const res = await deadline(query);
     expect(res.status).toBe(400);
     expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
     expect(res.body.code).toBe('VALIDATION_FAILED');

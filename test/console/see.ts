@@ -10,16 +10,16 @@ const TIMEOUT_MS = 15_000;
 export async function eventually<T>(read: () => Promise<T>, accept: (value: T) => boolean, what: string, timeoutMs = TIMEOUT_MS): Promise<T> {
   const started = Date.now();
   let last: T | undefined;
-  let lastError: unknown;
+  let lastError: string | undefined;
   for (;;) {
     try {
       last = await read();
       if (accept(last)) return last;
     } catch (error) {
-      lastError = error;
+      lastError = String(error);
     }
     if (Date.now() - started > timeoutMs) {
-      throw new Error(`Timed out waiting for ${what}; last saw ${JSON.stringify(last)}${lastError ? ` (${String(lastError)})` : ''}`);
+      throw new Error(`Timed out waiting for ${what}; last saw ${JSON.stringify(last)}${lastError ? ` (${lastError})` : ''}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -32,34 +32,34 @@ export function see(locator: Locator) {
       eventually(
         () => locator.allTextContents(),
         (texts) => [expected].flat().every((e) => texts.some((t) => t.includes(e))),
-        `${locator} to contain ${JSON.stringify(expected)}`,
+        `${locator.toString()} to contain ${JSON.stringify(expected)}`,
       ),
-    toHaveText: (expected: string) => eventually(text, (t) => t.trim() === expected, `${locator} to have text ${JSON.stringify(expected)}`),
+    toHaveText: (expected: string) => eventually(text, (t) => t.trim() === expected, `${locator.toString()} to have text ${JSON.stringify(expected)}`),
     toHaveAttribute: (name: string, expected: string) =>
       eventually(
         () => locator.getAttribute(name, { timeout: 1000 }),
         (v) => v === expected,
-        `${locator} [${name}] = ${JSON.stringify(expected)}`,
+        `${locator.toString()} [${name}] = ${JSON.stringify(expected)}`,
       ),
     toHaveCount: (expected: number) =>
       eventually(
         () => locator.count(),
         (n) => n === expected,
-        `${locator} count ${expected}`,
+        `${locator.toString()} count ${expected}`,
       ),
     toHaveClass: (expected: RegExp) =>
       eventually(
         () => locator.getAttribute('class', { timeout: 1000 }),
         (v) => expected.test(v ?? ''),
-        `${locator} class ${expected}`,
+        `${locator.toString()} class ${expected}`,
       ),
-    toBeVisible: () => eventually(() => locator.isVisible(), Boolean, `${locator} to be visible`),
-    toBeHidden: () => eventually(() => locator.isHidden(), Boolean, `${locator} to be hidden`),
+    toBeVisible: () => eventually(() => locator.isVisible(), Boolean, `${locator.toString()} to be visible`),
+    toBeHidden: () => eventually(() => locator.isHidden(), Boolean, `${locator.toString()} to be hidden`),
     toBeFocused: () =>
       eventually(
         () => locator.evaluate((el) => el === (el.ownerDocument as { activeElement: unknown }).activeElement, undefined, { timeout: 1000 }),
         Boolean,
-        `${locator} to be focused`,
+        `${locator.toString()} to be focused`,
       ),
   };
 }

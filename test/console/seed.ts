@@ -25,7 +25,7 @@ export interface ConsoleSeed {
 const PDF = (label: string): Buffer => Buffer.from(`%PDF-1.7\n% ${label}\n%%EOF\n`);
 const REQUIRED_KINDS = ['LEGAL_REPRESENTATIVE_ID', 'LETTER_OF_UNDERTAKING', 'SIGNED_CONTRACT'];
 
-async function expectStatus(what: string, response: { status: number; body: unknown }, ...ok: number[]): Promise<void> {
+function expectStatus(what: string, response: { status: number; body: unknown }, ...ok: number[]): void {
   if (!ok.includes(response.status)) throw new Error(`${what}: ${response.status} ${JSON.stringify(response.body)}`);
 }
 
@@ -119,9 +119,9 @@ export async function seedConsole(t: TestApp): Promise<ConsoleSeed> {
       .post('/rollout/enrolments')
       .set(...bearer(token))
       .send({ regime: 'GBA_MAINLAND_HK' });
-    await expectStatus('enrolment', res, 201);
+    expectStatus('enrolment', res, 201);
     if (enrol)
-      await expectStatus(
+      expectStatus(
         'enrol',
         await t.http
           .patch(`/rollout/enrolments/${res.body.id}`)
@@ -136,7 +136,7 @@ export async function seedConsole(t: TestApp): Promise<ConsoleSeed> {
       .post('/contracts')
       .set(...bearer(token))
       .send({ processorId, recipientId, ...body });
-    await expectStatus('contract', res, 201);
+    expectStatus('contract', res, 201);
     return res.body.id as string;
   };
   const uploadAndSubmit = async (token: string, contractId: string, party: 'processor' | 'recipient') => {
@@ -146,9 +146,9 @@ export async function seedConsole(t: TestApp): Promise<ConsoleSeed> {
         .set(...bearer(token))
         .field('kind', kind)
         .attach('file', PDF(`${kind} ${party}`), { filename: `${kind.toLowerCase()}.pdf`, contentType: 'application/pdf' });
-      await expectStatus(`upload ${kind}`, res, 201);
+      expectStatus(`upload ${kind}`, res, 201);
     }
-    await expectStatus(
+    expectStatus(
       `submit ${party}`,
       await t.http
         .post(`/contracts/${contractId}/filings/${party}/submit`)
@@ -163,7 +163,7 @@ export async function seedConsole(t: TestApp): Promise<ConsoleSeed> {
   const bankContractId = await file(bank, mainlandBank, hongKongBureau, terms({ effectiveDate: '2025-01-24' }));
   await uploadAndSubmit(bank, bankContractId, 'processor');
   await uploadAndSubmit(bureau, bankContractId, 'recipient');
-  await expectStatus(
+  expectStatus(
     'incident',
     await t.http
       .post(`/contracts/${bankContractId}/incidents`)
@@ -186,7 +186,7 @@ export async function seedConsole(t: TestApp): Promise<ConsoleSeed> {
   const healthContractId = await file(hospital, mainlandHospital, hongKongClinics, healthTerms);
   await uploadAndSubmit(hospital, healthContractId, 'processor');
   await uploadAndSubmit(clinics, healthContractId, 'recipient');
-  await expectStatus(
+  expectStatus(
     'HK accept',
     await t.http
       .post(`/contracts/${healthContractId}/filings/recipient/review`)
@@ -195,7 +195,7 @@ export async function seedConsole(t: TestApp): Promise<ConsoleSeed> {
     200,
     201,
   );
-  await expectStatus(
+  expectStatus(
     'GD return',
     await t.http
       .post(`/contracts/${healthContractId}/filings/processor/review`)
@@ -257,7 +257,7 @@ export async function seedConsole(t: TestApp): Promise<ConsoleSeed> {
     .set(...bearer(bank))
     .set('Idempotency-Key', `console-bank-${Date.now()}`)
     .send({ records: bankRecords });
-  await expectStatus('bank transfers', bankResult, 201);
+  expectStatus('bank transfers', bankResult, 201);
   const outsideGbaLeaves = (bankResult.body.records as Array<{ leafIndex: number; flags: string[] }>)
     .filter((r) => r.flags.includes('ONWARD_RECIPIENT_OUTSIDE_GBA'))
     .map((r) => r.leafIndex);
@@ -271,7 +271,7 @@ export async function seedConsole(t: TestApp): Promise<ConsoleSeed> {
     record(healthContractId, `${d}T03:00:00Z`, 'MAINLAND_TO_HK', healthOverrides),
   );
   healthRecords.push(record(healthContractId, '2025-05-26T03:00:00Z', 'MAINLAND_TO_HK', { ...healthOverrides, separateConsentObtained: false }));
-  await expectStatus(
+  expectStatus(
     'health transfers',
     await t.http
       .post('/transfers')
@@ -283,7 +283,7 @@ export async function seedConsole(t: TestApp): Promise<ConsoleSeed> {
   const reverseRecords = ['2025-02-10', '2025-03-17', '2025-04-21', '2025-05-19', '2025-06-16'].map((d) =>
     record(reverseContractId, `${d}T05:00:00Z`, 'HK_TO_MAINLAND', { ...healthOverrides }),
   );
-  await expectStatus(
+  expectStatus(
     'reverse transfers',
     await t.http
       .post('/transfers')

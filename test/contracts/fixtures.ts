@@ -1,3 +1,4 @@
+import type { ContractView } from '../../src/contracts/contract-views';
 import { bearer, createOrganisation, TestApp } from '../support/app';
 
 /** The smallest valid PDF header: the registry checks the magic bytes, not the document structure. */
@@ -74,7 +75,7 @@ export function termsOf(body: Record<string, unknown>): Record<string, unknown> 
   return terms;
 }
 
-export async function fileContract(t: TestApp, p: Parties, overrides: Record<string, unknown> = {}): Promise<Record<string, any>> {
+export async function fileContract(t: TestApp, p: Parties, overrides: Record<string, unknown> = {}): Promise<ContractView> {
   const res = await t.http
     .post('/contracts')
     .set(...bearer(p.mainland))

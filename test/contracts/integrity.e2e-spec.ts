@@ -6,7 +6,7 @@ import { contractBody, contractRowCounts, fileContract, Parties, setupParties, t
 const PROBLEM = /^application\/problem\+json/;
 
 /** A 400 problem+json whose `errors` name `field`. */
-function expectFieldError(res: { status: number; headers: Record<string, string>; body: any }, field: string): void {
+function expectFieldError(res: { status: number; headers: Record<string, string>; body: { errors?: unknown } }, field: string): void {
   expect({ status: res.status, type: res.headers['content-type'] }).toEqual({ status: 400, type: expect.stringMatching(PROBLEM) });
   expect(res.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ field })]));
   // Nothing of the database leaks (these inputs were 500s with PostgreSQL's message).
@@ -107,7 +107,7 @@ describe('contract integrity (review findings)', () => {
     it('the v1 filings stay in the overdue queue, and are submitted and accepted before v2’s', async () => {
       const q = await setupParties(t);
       const contract = await fileContract(t, q);
-      const id = contract.id as string;
+      const id = contract.id;
       // Re-filing (R12: purposes changed) for a version that takes effect in 2099.
       const future = termsOf(
         contractBody(q.mainlandId, q.hongKongId, {
@@ -395,7 +395,7 @@ describe('contract integrity (review findings)', () => {
 
   describe('a contract’s incidents and documents are paged (at most 1000 a page)', () => {
     it('limit and cursor, with the next cursor in X-Next-Cursor', async () => {
-      const id = (await fileContract(t, p)).id as string;
+      const id = (await fileContract(t, p)).id;
       for (let i = 0; i < 3; i++) {
         await t.http
           .post(`/contracts/${id}/incidents`)
@@ -459,7 +459,7 @@ describe('contract integrity (review findings)', () => {
 
   describe('R13: the termination date', () => {
     it('cannot be before the contract took effect (422 TERMINATION_BEFORE_EFFECTIVE)', async () => {
-      const id = (await fileContract(t, p)).id as string;
+      const id = (await fileContract(t, p)).id;
       const res = await t.http
         .post(`/contracts/${id}/terminate`)
         .set(...bearer(p.mainland))
@@ -471,7 +471,7 @@ describe('contract integrity (review findings)', () => {
     });
 
     it('may be in the future: EFFECTIVE until then, TERMINATED from that date', async () => {
-      const id = (await fileContract(t, p)).id as string;
+      const id = (await fileContract(t, p)).id;
       const res = await t.http
         .post(`/contracts/${id}/terminate`)
         .set(...bearer(p.hongKong))
@@ -484,7 +484,7 @@ describe('contract integrity (review findings)', () => {
         .set(...bearer(p.mainland));
       expect(terminated.body.items.map((c: { id: string }) => c.id)).not.toContain(id);
       // On the day the contract took effect is the earliest date accepted.
-      const other = (await fileContract(t, p)).id as string;
+      const other = (await fileContract(t, p)).id;
       const sameDay = await t.http
         .post(`/contracts/${other}/terminate`)
         .set(...bearer(p.mainland))

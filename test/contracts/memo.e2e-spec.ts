@@ -80,7 +80,7 @@ describe('filing: memoised sector gate and deadlines follow every change', () =>
     await t.dataSource.query(`UPDATE organisations SET verification_status = 'VERIFIED', verified_at = now() WHERE id = $1`, [fresh.hongKongId]);
     const second = await fileContract(t, fresh);
     expect(await filingPaths(t)).toEqual({ assumed: before.assumed + 1, checked: before.checked + 1 });
-    const strip = (view: Record<string, unknown>) =>
+    const strip = (view: object) =>
       JSON.parse(JSON.stringify(view, (key, value) => (['id', 'createdAt', 'updatedAt', 'verificationStatus'].includes(key) ? undefined : value)));
     expect(strip(second)).toEqual(strip(first));
     expect(JSON.stringify(second)).toContain('"verificationStatus":"VERIFIED"');

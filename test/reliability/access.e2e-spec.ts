@@ -126,7 +126,7 @@ describe('access-control matrix', () => {
   afterAll(async () => t?.close());
 
   /** The request a caller makes for a route, aimed at its own or the other target. */
-  function requestFor(route: RouteAuth, caller: Caller, scope: Scope): { url: string; body?: unknown; multipart?: boolean } {
+  function requestFor(route: RouteAuth, caller: Caller, scope: Scope): { url: string; body?: object; multipart?: boolean } {
     const regulator = REGULATORS.has(caller);
     const mainlandSide = caller === 'GD_CAC';
     // Regulators: own side / other side. Everyone else: A / X.
@@ -157,7 +157,7 @@ describe('access-control matrix', () => {
     };
     if (query[key]) url += `?${query[key]}`;
     const n = ++unique;
-    const bodies: Record<string, unknown> = {
+    const bodies: Record<string, object> = {
       'POST /auth/token': { grantType: 'password', email: ADMIN_EMAIL, password: ADMIN_PASSWORD },
       'POST /users': { email: `matrix-${n}@example.test`, password: 'matrix password 123', role: 'ORG_FILER', organisationId: organisation },
       'POST /organisations/:id/service-accounts': { name: `matrix ${n}` },
@@ -203,7 +203,7 @@ describe('access-control matrix', () => {
           const cell = row[caller];
           const expected = typeof cell === 'object' ? cell[scope] : cell;
           const request = requestFor(route, caller, scope);
-          let req = (t.http as any)[route.method.toLowerCase()](request.url);
+          let req = t.http[route.method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete'](request.url);
           if (caller !== 'anonymous') req = req.set(...bearer(w.tokens[caller]));
           if (request.multipart)
             req = req.field('kind', 'SIGNED_CONTRACT').attach('file', PDF(`cell ${++unique}`), { filename: 'c.pdf', contentType: 'application/pdf' });

@@ -60,8 +60,8 @@ class PgServer {
           resolve(match[1]);
         }
       };
-      child.stdout!.on('data', onData);
-      child.stderr!.on('data', onData);
+      child.stdout.on('data', onData);
+      child.stderr.on('data', onData);
       child.once('exit', (code) => {
         clearTimeout(timer);
         reject(new Error(`PostgreSQL exited with ${code}: ${output}`));

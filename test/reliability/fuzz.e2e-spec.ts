@@ -27,8 +27,31 @@ class ErrorLog extends Writable {
   }
 }
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const OPENAPI = require('../../openapi.json') as { paths: Record<string, Record<string, any>>; components: { schemas: Record<string, any> } };
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the generated OpenAPI document, read as data
+const OPENAPI = require('../../openapi.json') as {
+  paths: Record<string, Record<string, OpenApiOperation>>;
+  components: { schemas: Record<string, SchemaObject> };
+};
+
+/** The parts of an OpenAPI 3 schema object that `exampleOf` reads. */
+interface SchemaObject {
+  $ref?: string;
+  allOf?: SchemaObject[];
+  oneOf?: SchemaObject[];
+  anyOf?: SchemaObject[];
+  example?: unknown;
+  enum?: unknown[];
+  type?: string;
+  format?: string;
+  properties?: Record<string, SchemaObject>;
+  items?: SchemaObject;
+}
+
+/** The parts of an OpenAPI 3 operation that the fuzzer reads. */
+interface OpenApiOperation {
+  parameters?: Array<{ in: string; name: string }>;
+  requestBody?: { content?: Record<string, { schema?: SchemaObject }> };
+}
 
 const CASES = Number(process.env.RELIABILITY_FUZZ_CASES ?? sized(10_000, 40_000));
 const SEED = Number(process.env.RELIABILITY_FUZZ_SEED ?? Date.now() % 2_147_483_647);
@@ -144,18 +167,19 @@ function pct(value: string): string {
 // ---------------------------------------------------------------------------
 // Valid examples from the OpenAPI schema, to be mutated (so fuzzing reaches past the first validation error)
 
-function resolve(schema: any): any {
-  if (schema?.$ref) return OPENAPI.components.schemas[schema.$ref.split('/').pop()];
+function resolve(schema: SchemaObject | undefined): SchemaObject | undefined {
+  if (schema?.$ref) return OPENAPI.components.schemas[schema.$ref.slice(schema.$ref.lastIndexOf('/') + 1)];
   if (schema?.allOf?.length === 1) return resolve(schema.allOf[0]);
   return schema;
 }
 
-function exampleOf(raw: any, depth = 0): unknown {
+function exampleOf(raw: SchemaObject | undefined, depth = 0): unknown {
   const schema = resolve(raw);
   if (!schema || depth > 6) return null;
   if (schema.example !== undefined) return schema.example;
   if (schema.enum) return schema.enum[0];
-  if (schema.oneOf || schema.anyOf) return exampleOf((schema.oneOf ?? schema.anyOf)[0], depth + 1);
+  const choices = schema.oneOf ?? schema.anyOf;
+  if (choices) return exampleOf(choices[0], depth + 1);
   switch (schema.type) {
     case 'object':
       return Object.fromEntries(Object.entries(schema.properties ?? {}).map(([k, v]) => [k, exampleOf(v, depth + 1)]));
@@ -171,7 +195,7 @@ function exampleOf(raw: any, depth = 0): unknown {
   }
 }
 
-function openApiOperation(method: string, path: string): any {
+function openApiOperation(method: string, path: string): OpenApiOperation | undefined {
   const ops = OPENAPI.paths[path.replace(/:(\w+)/g, '{$1}')];
   return ops?.[method.toLowerCase()];
 }
@@ -216,7 +240,7 @@ const LEAKS: Array<[RegExp, string]> = [
 
 interface Answer {
   statusCode: number;
-  headers: Record<string, unknown>;
+  headers: Record<string, string | string[] | number | undefined>;
   body: string;
 }
 
@@ -225,7 +249,7 @@ function judge(answer: Answer): string | null {
   if (answer.statusCode < 400) return null;
   const type = String(answer.headers['content-type'] ?? '');
   if (!type.startsWith('application/problem+json')) return `${answer.statusCode} without problem+json (${type})`;
-  let problem: any;
+  let problem: { status?: unknown; code?: unknown; title?: unknown };
   try {
     problem = JSON.parse(answer.body);
   } catch {
@@ -257,7 +281,7 @@ describe('hostile input: property-based fuzzing of every route', () => {
       .inject(options as never) as unknown as Promise<Answer>;
 
   const errorLog = new ErrorLog();
-  const record = (route: string, answer: Answer, request: any): void => {
+  const record = (route: string, answer: Answer, request: Record<string, unknown>): void => {
     statuses[answer.statusCode] = (statuses[answer.statusCode] ?? 0) + 1;
     const failure = judge(answer);
     if (!failure) return;
@@ -270,7 +294,7 @@ describe('hostile input: property-based fuzzing of every route', () => {
             .join(' ')
             .slice(0, 1500)
         : '';
-    const { payload, ...rest } = request ?? {};
+    const { payload, ...rest } = request;
     const example = `payload ${JSON.stringify(payload ?? null).slice(0, 800)}; request ${JSON.stringify(rest).slice(0, 400)}${cause ? `; logged ${cause}` : ''}`;
     const entry = failures.get(key) ?? { count: 0, example };
     entry.count++;
@@ -323,7 +347,7 @@ describe('hostile input: property-based fuzzing of every route', () => {
     for (const route of routes) {
       const key = `${route.method} ${route.path}`;
       const operation = openApiOperation(route.method, route.path);
-      const queryNames: string[] = (operation?.parameters ?? []).filter((p: any) => p.in === 'query').map((p: any) => p.name);
+      const queryNames: string[] = (operation?.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name);
       const bodySchema = operation?.requestBody?.content?.['application/json']?.schema;
       const validBody = bodySchema ? exampleOf(bodySchema) : {};
       const params = [...route.path.matchAll(/:(\w+)/g)].map((m) => m[1]);

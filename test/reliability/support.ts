@@ -43,7 +43,8 @@ export interface Reply {
   status: number;
   headers: Headers;
   text: string;
-  json: any;
+  /** The parsed body (undefined when empty or not JSON). */
+  json: unknown;
   ms: number;
 }
 
@@ -91,7 +92,8 @@ export async function call(
 /** A 4xx/5xx answer must be RFC 9457 problem+json with a matching status. */
 export function isProblem(reply: Pick<Reply, 'status' | 'headers' | 'json'>): boolean {
   const type = reply.headers.get('content-type') ?? '';
-  return type.startsWith('application/problem+json') && reply.json?.status === reply.status && typeof reply.json?.code === 'string';
+  const problem = reply.json as { status?: unknown; code?: unknown } | null | undefined;
+  return type.startsWith('application/problem+json') && problem?.status === reply.status && typeof problem?.code === 'string';
 }
 
 // ---------------------------------------------------------------------------
@@ -147,8 +149,8 @@ export class RegistryProcess {
       for (const line of chunk.toString().split('\n')) if (/"level":(50|60)/.test(line)) this.errorLines.push(line.slice(0, 2000));
       if (this.output.length > 200) this.output.splice(0, 100);
     };
-    child.stdout!.on('data', keep);
-    child.stderr!.on('data', keep);
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
     for (;;) {
       if (child.exitCode !== null || child.signalCode !== null)
         throw new Error(`registry exited during start (${child.exitCode ?? child.signalCode}):\n${this.tail()}`);
@@ -200,19 +202,25 @@ export interface Seeded {
   readerToken: string;
 }
 
-async function ok(reply: Promise<Reply>, expected: number, what: string): Promise<any> {
+/** The parsed body of an answer with the `expected` status, of the type the caller names. */
+async function ok<T>(reply: Promise<Reply>, expected: number, what: string): Promise<T> {
   const r = await reply;
   if (r.status !== expected) throw new Error(`${what}: ${r.status} ${r.text}`);
-  return r.json;
+  return r.json as T;
+}
+
+/** What POST /auth/token answers, as far as the seed reads it. */
+interface Token {
+  accessToken: string;
 }
 
 export async function seed(baseUrl: string, writers: number): Promise<Seeded> {
-  const admin = await ok(
+  const admin = await ok<Token>(
     call(baseUrl, 'POST', '/auth/token', { body: { grantType: 'password', email: ADMIN_EMAIL, password: ADMIN_PASSWORD } }),
     200,
     'admin sign-in',
   );
-  const adminToken = admin.accessToken as string;
+  const adminToken = admin.accessToken;
   const organisation = async (jurisdiction: 'MAINLAND' | 'HONG_KONG'): Promise<string> => {
     const seed = ++seedCounter;
     const body = {
@@ -223,44 +231,44 @@ export async function seed(baseUrl: string, writers: number): Promise<Seeded> {
       identifier: jurisdiction === 'MAINLAND' ? makeValidUscc(seed) : String(10_000_000 + ((seed * 7919) % 89_999_999)),
       sector: 'BANKING',
     };
-    return (await ok(call(baseUrl, 'POST', '/organisations', { token: adminToken, body }), 201, 'organisation')).id;
+    return (await ok<{ id: string }>(call(baseUrl, 'POST', '/organisations', { token: adminToken, body }), 201, 'organisation')).id;
   };
   const mainlandId = await organisation('MAINLAND');
   const hongKongId = await organisation('HONG_KONG');
   const seed = ++seedCounter;
   const filerEmail = `filer-${seed}@reliability.test`;
   const filerPassword = `filer password ${seed} x`;
-  await ok(
+  await ok<unknown>(
     call(baseUrl, 'POST', '/users', { token: adminToken, body: { email: filerEmail, password: filerPassword, role: 'ORG_FILER', organisationId: mainlandId } }),
     201,
     'filer',
   );
   const filer = (
-    await ok(call(baseUrl, 'POST', '/auth/token', { body: { grantType: 'password', email: filerEmail, password: filerPassword } }), 200, 'filer sign-in')
+    await ok<Token>(call(baseUrl, 'POST', '/auth/token', { body: { grantType: 'password', email: filerEmail, password: filerPassword } }), 200, 'filer sign-in')
   ).accessToken;
   const regulatorEmail = `gdcac-${seed}@reliability.test`;
-  await ok(
+  await ok<unknown>(
     call(baseUrl, 'POST', '/users', { token: adminToken, body: { email: regulatorEmail, password: filerPassword, role: 'REGULATOR', authority: 'GD_CAC' } }),
     201,
     'regulator',
   );
   const readerToken = (
-    await ok(
+    await ok<Token>(
       call(baseUrl, 'POST', '/auth/token', { body: { grantType: 'password', email: regulatorEmail, password: filerPassword } }),
       200,
       'regulator sign-in',
     )
   ).accessToken;
-  const contract = await ok(call(baseUrl, 'POST', '/contracts', { token: filer, body: contractBody(mainlandId, hongKongId) }), 201, 'contract');
+  const contract = await ok<{ id: string }>(call(baseUrl, 'POST', '/contracts', { token: filer, body: contractBody(mainlandId, hongKongId) }), 201, 'contract');
   const writerTokens: string[] = [];
   for (let i = 0; i < writers; i++) {
     const organisationId = i % 2 === 0 ? mainlandId : hongKongId;
-    const account = await ok(
+    const account = await ok<{ clientId: string; clientSecret: string }>(
       call(baseUrl, 'POST', `/organisations/${organisationId}/service-accounts`, { token: adminToken, body: { name: `writer ${i}` } }),
       201,
       'service account',
     );
-    const token = await ok(
+    const token = await ok<Token>(
       call(baseUrl, 'POST', '/auth/token', { body: { grantType: 'client_credentials', clientId: account.clientId, clientSecret: account.clientSecret } }),
       200,
       'service-account token',
@@ -342,12 +350,12 @@ export async function send(
     });
   } catch (error) {
     count(book, error instanceof ClientTimeout ? 'timeout' : 'no answer');
-    if (error instanceof ClientTimeout) book.unexpected.push(String((error as Error).message));
+    if (error instanceof ClientTimeout) book.unexpected.push(String(error.message));
     return false;
   }
   count(book, reply.status);
   if (reply.status === 201) {
-    const records = reply.json.records as Array<{ leafIndex: number }>;
+    const { records } = reply.json as { records: Array<{ leafIndex: number }> };
     records.forEach((r, i) => {
       const earlier = book.acknowledged.get(r.leafIndex);
       if (earlier && earlier.externalReference !== batch.records[i].externalReference) {
@@ -380,7 +388,14 @@ export interface LogState {
 
 export async function newLogState(baseUrl: string): Promise<LogState> {
   const key = await call(baseUrl, 'GET', '/ledger/public-key');
-  return { key: parseVerifierKey(key.json.verifierKey), leaves: new Map(), checkpoints: new Map(), linked: new Set(), recordsChecked: 0, consistencyProofs: 0 };
+  return {
+    key: parseVerifierKey((key.json as { verifierKey: string }).verifierKey),
+    leaves: new Map(),
+    checkpoints: new Map(),
+    linked: new Set(),
+    recordsChecked: 0,
+    consistencyProofs: 0,
+  };
 }
 
 /** Reads the current checkpoint, verifies its signature and remembers it. */
@@ -440,7 +455,7 @@ export async function verifyLog(baseUrl: string, readerToken: string, book: Ledg
       problems.push(`GET /ledger/entries ${start}-${end} → ${page.status}`);
       return problems;
     }
-    const entries = page.json.entries as Array<{ leafIndex: number; leaf: string }>;
+    const { entries } = page.json as { entries: Array<{ leafIndex: number; leaf: string }> };
     entries.forEach((entry, i) => {
       if (entry.leafIndex !== start + i) problems.push(`gap: expected leaf ${start + i}, got ${entry.leafIndex}`);
     });
@@ -479,15 +494,16 @@ export async function verifyLog(baseUrl: string, readerToken: string, book: Ledg
     }
     const proof = await call(baseUrl, 'GET', `/ledger/proofs/consistency?first=${first}&second=${size}`, { token: readerToken });
     state.consistencyProofs++;
-    const hashesProof = (proof.json?.hashes ?? []).map((h: string) => Buffer.from(h, 'base64'));
+    const hashesProof = ((proof.json as { hashes?: string[] } | undefined)?.hashes ?? []).map((h) => Buffer.from(h, 'base64'));
     if (proof.status !== 200 || !verifyConsistencyProof(first, size, hashesProof, firstRoot, checkpoint.rootHash)) {
       problems.push(`checkpoint ${first} is not consistent with checkpoint ${size}`);
     } else state.linked.add(first);
   }
   // The regulators' query path sees the same rows.
   const summary = await call(baseUrl, 'GET', `/transfers/summary?contractId=${contractId}`, { token: readerToken });
-  if (summary.status !== 200 || summary.json.transfers !== expectedSize)
-    problems.push(`GET /transfers/summary counts ${summary.json?.transfers}, expected ${expectedSize}`);
+  const counted = summary.json as { transfers?: number } | undefined;
+  if (summary.status !== 200 || counted?.transfers !== expectedSize)
+    problems.push(`GET /transfers/summary counts ${counted?.transfers}, expected ${expectedSize}`);
   return problems;
 }
 
@@ -500,6 +516,9 @@ export interface Section {
   title: string;
   figures: Record<string, number | string>;
 }
+
+/** A section as saveSection writes it to its file. */
+type SavedSection = Section & { runId: string; mode: string; at: string };
 
 function runId(): string {
   return process.env.TEST_RUN_ID ?? 'standalone';
@@ -536,9 +555,9 @@ export function writeReport(): void {
   }
   try {
     const dir = path.join(REPORT_DIR, 'sections');
-    const sections: Record<string, any> = {};
+    const sections: Record<string, SavedSection> = {};
     for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.json'))) {
-      const content = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
+      const content = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as SavedSection;
       if (content.runId === runId()) sections[file.replace(/\.json$/, '')] = content;
     }
     const names = Object.keys(sections).sort((a, b) => ORDER.indexOf(a) - ORDER.indexOf(b));
@@ -548,9 +567,9 @@ export function writeReport(): void {
       generatedAt: new Date().toISOString(),
       killsSurvived: sections.crash?.figures.killsSurvived,
       recordsChecked:
-        (sections.crash?.figures.recordsChecked ?? 0) +
-        (sections['database-faults']?.figures.recordsChecked ?? 0) +
-        (sections.load?.figures.recordsChecked ?? 0),
+        Number(sections.crash?.figures.recordsChecked ?? 0) +
+        Number(sections['database-faults']?.figures.recordsChecked ?? 0) +
+        Number(sections.load?.figures.recordsChecked ?? 0),
       fuzzCases: sections.fuzz?.figures.cases,
       matrixCells: sections['access-matrix']?.figures.cells,
       unexpected5xx: total5xx,
@@ -564,7 +583,7 @@ export function writeReport(): void {
     for (const [k, v] of Object.entries(summary)) if (k !== 'generatedAt' && k !== 'mode') lines.push(`| ${k} | ${v ?? '(not run)'} |`);
     for (const name of names) {
       lines.push('', `## ${sections[name].title}`, '', '| Figure | Value |', '|---|---|');
-      for (const [k, v] of Object.entries(sections[name].figures as Record<string, unknown>)) lines.push(`| ${k} | ${v} |`);
+      for (const [k, v] of Object.entries(sections[name].figures)) lines.push(`| ${k} | ${v} |`);
     }
     fs.writeFileSync(path.join(REPORT_DIR, 'report.md'), lines.join('\n') + '\n');
   } finally {

@@ -7,7 +7,6 @@ import { Client } from 'pg';
 import { databaseUrlFor } from './database';
 
 declare global {
-  // eslint-disable-next-line no-var
   var __EMBEDDED_PG__: ChildProcess | undefined;
 }
 
@@ -33,7 +32,7 @@ async function startEmbedded(): Promise<string> {
   return new Promise((resolve, reject) => {
     let buffer = '';
     const timer = setTimeout(() => reject(new Error('embedded PostgreSQL did not start within 120 s')), 120_000);
-    child.stdout!.on('data', (chunk: Buffer) => {
+    child.stdout.on('data', (chunk: Buffer) => {
       buffer += chunk.toString();
       const match = /READY (\S+)/.exec(buffer);
       if (match) {

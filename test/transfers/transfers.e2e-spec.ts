@@ -1,3 +1,5 @@
+import type { Page } from '../../src/common/pagination';
+import type { TransferView } from '../../src/transfers/transfer.dto';
 import { ingestionTestHooks } from '../../src/transfers/transfers.service';
 import { bearer, createOrganisation, startTestApp, TestApp } from '../support/app';
 import { fileContract, Parties, setupParties } from '../contracts/fixtures';
@@ -198,7 +200,8 @@ describe('POST /transfers', () => {
     const counted = async (): Promise<number> => {
       const res = await t.http.get('/rollout/stats').query({ regime: 'GBA_MAINLAND_HK' });
       expect(res.status).toBe(200);
-      return res.body.sectors.find((r: any) => r.sector === sector && r.jurisdiction === side)?.transferRecords ?? 0;
+      const sectors: Array<{ sector: string; jurisdiction: string; transferRecords: number }> = res.body.sectors;
+      return sectors.find((r) => r.sector === sector && r.jurisdiction === side)?.transferRecords ?? 0;
     };
     const before = await counted();
     // Both parties log; the figures count the processor's sector and side either way.
@@ -383,11 +386,13 @@ describe('GET /transfers, export and summary', () => {
   });
   afterAll(async () => t?.close());
 
-  async function pageAll(token: string, query: string): Promise<any[]> {
-    const items: any[] = [];
+  async function pageAll(token: string, query: string): Promise<TransferView[]> {
+    const items: TransferView[] = [];
     let cursor: string | null = null;
     do {
-      const res: { status: number; body: any } = await t.http.get(`/transfers?${query}&limit=37${cursor ? `&cursor=${cursor}` : ''}`).set(...bearer(token));
+      const res: { status: number; body: Page<TransferView> } = await t.http
+        .get(`/transfers?${query}&limit=37${cursor ? `&cursor=${cursor}` : ''}`)
+        .set(...bearer(token));
       expect(res.status).toBe(200);
       items.push(...res.body.items);
       cursor = res.body.nextCursor;
