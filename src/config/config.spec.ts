@@ -75,6 +75,41 @@ describe('loadConfig', () => {
     expect(error.message).toBe('JWT_SECRET: must be at least 32 bytes');
   });
 
+  it('refuses in production a JWT_SECRET that is a known placeholder or easy to guess, naming the variable', () => {
+    const production = { NODE_ENV: 'production', LEDGER_SIGNING_KEY: SEED };
+    for (const placeholder of [
+      'change-me-to-a-long-random-secret-of-32-bytes-or-more',
+      'replace_me_with_your_jwt_secret_0123456789',
+      'test-secret-that-is-long-enough-for-hs256-0123456789',
+    ]) {
+      expect(failure({ ...production, JWT_SECRET: placeholder }).message).toMatch(/^JWT_SECRET: is a placeholder from documentation or a sample file/);
+    }
+    expect(failure({ ...production, JWT_SECRET: 'a'.repeat(48) }).message).toMatch(
+      /^JWT_SECRET: has too little entropy \(about 10\^\d+ guesses, at least 10\^30 needed\)/,
+    );
+    expect(failure({ ...production, JWT_SECRET: 'abcdefghijklmnopqrstuvwxyz0123456789' }).message).toMatch(/^JWT_SECRET: has too little entropy/);
+    expect(load({ ...production, JWT_SECRET: 'kQ3v9Zt7mW2xR8pL5nB1cY6hD4fJ0sGeUaTqVwXo' }).jwtSecret).toBe('kQ3v9Zt7mW2xR8pL5nB1cY6hD4fJ0sGeUaTqVwXo');
+    // Outside production a developer's secret is not judged.
+    expect(load({ JWT_SECRET: 'a'.repeat(48) }).jwtSecret).toBe('a'.repeat(48));
+  });
+
+  it('refuses in production a bootstrap administrator password that is a placeholder or weak, saying why', () => {
+    const production = {
+      NODE_ENV: 'production',
+      LEDGER_SIGNING_KEY: SEED,
+      JWT_SECRET: 'kQ3v9Zt7mW2xR8pL5nB1cY6hD4fJ0sGeUaTqVwXo',
+      BOOTSTRAP_ADMIN_EMAIL: 'admin@registry.gov.hk',
+    };
+    expect(failure({ ...production, BOOTSTRAP_ADMIN_PASSWORD: 'change-me-please-now' }).message).toBe(
+      'BOOTSTRAP_ADMIN_PASSWORD: is a placeholder from documentation or a sample file',
+    );
+    expect(failure({ ...production, BOOTSTRAP_ADMIN_PASSWORD: 'password1234' }).message).toMatch(
+      /^BOOTSTRAP_ADMIN_PASSWORD: is too easy to guess \(strength [0-2] of 4, at least 3 needed\)/,
+    );
+    expect(failure({ ...production, BOOTSTRAP_ADMIN_PASSWORD: 'aaaaaaaaaaaa' }).message).toMatch(/^BOOTSTRAP_ADMIN_PASSWORD: is too easy to guess/);
+    expect(load({ ...production, BOOTSTRAP_ADMIN_PASSWORD: 'Tidal-Lantern-Quorum-81' }).bootstrapAdminPassword).toBe('Tidal-Lantern-Quorum-81');
+  });
+
   it('requires JWT_SECRET and LEDGER_SIGNING_KEY in production', () => {
     expect(failure({ NODE_ENV: 'production', LEDGER_SIGNING_KEY: SEED }).message).toBe('JWT_SECRET: is required when NODE_ENV=production');
     expect(failure({ NODE_ENV: 'production', JWT_SECRET: SECRET }).message).toBe('LEDGER_SIGNING_KEY: is required when NODE_ENV=production');

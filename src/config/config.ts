@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadSigningKey } from '../ledger/domain/checkpoint';
+import { weakPasswordReason, weakSecretReason } from '../common/secret-strength';
 
 /**
  * Environment validated at boot into one typed object (docs/contributing.md#config-logs-and-api-docs).
@@ -147,6 +148,8 @@ export function loadConfig(env: Env = process.env): RegistryConfig {
     throw new ConfigError('JWT_SECRET', 'must be at least 32 bytes');
   }
   if (!jwtSecret && production) throw new ConfigError('JWT_SECRET', 'is required when NODE_ENV=production');
+  const weakSecret = production && jwtSecret ? weakSecretReason(jwtSecret) : undefined;
+  if (weakSecret) throw new ConfigError('JWT_SECRET', weakSecret);
 
   const ledgerSigningKey = env.LEDGER_SIGNING_KEY || undefined;
   if (!ledgerSigningKey && production) {
@@ -169,6 +172,9 @@ export function loadConfig(env: Env = process.env): RegistryConfig {
   if (bootstrapAdminEmail && (!bootstrapAdminPassword || bootstrapAdminPassword.length < 12)) {
     throw new ConfigError('BOOTSTRAP_ADMIN_PASSWORD', 'must be at least 12 characters when BOOTSTRAP_ADMIN_EMAIL is set');
   }
+  // In production the first administrator's password must not be a sample or guessable one.
+  const weakPassword = production && bootstrapAdminPassword ? weakPasswordReason(bootstrapAdminPassword, [bootstrapAdminEmail ?? '']) : undefined;
+  if (weakPassword) throw new ConfigError('BOOTSTRAP_ADMIN_PASSWORD', weakPassword);
 
   const appRole = env.DATABASE_APP_ROLE ?? 'registry_app';
   if (appRole !== '' && !/^[a-z_][a-z0-9_]{0,62}$/.test(appRole)) {
