@@ -90,6 +90,11 @@ export interface ContractView {
   createdAt: string;
   /** The filings in force: those of the latest version that was filed (R12). */
   filings: FilingView[];
+  /**
+   * GET /contracts/:id only: the parties whose filing materials this caller may read (R10,
+   * `documentSidesVisibleTo`); empty when it may read none (`GET …/documents` is then 403 or 404).
+   */
+  documentParties?: FilingParty[];
 }
 
 export type VersionStatus = 'PENDING' | 'IN_FORCE' | 'SUPERSEDED';
@@ -280,4 +285,21 @@ export function partyOf(principal: Principal, c: Pick<ContractParties, 'processo
   if (principal.organisationId === c.processorId) return 'processor';
   if (principal.organisationId === c.recipientId) return 'recipient';
   return null;
+}
+
+/**
+ * Whose filing materials (R10: documents, and their entries in the contract's history) this caller
+ * may read, for a contract it may see. The parties: both sides' (they exchange them to file). A
+ * regulator: those of the party on its own side, the Mainland party's for GD_CAC (it reviews that
+ * filing, R8), the Hong Kong party's for HK_DPO (it reviews that filing) and for HK_PCPD (it audits
+ * the Hong Kong side's compliance, read-only). Nobody else, administrators included: the materials
+ * carry the legal representative's identity document, which running the registry does not need.
+ */
+export function documentSidesVisibleTo(principal: Principal, c: ContractParties): FilingParty[] {
+  if (partyOf(principal, c)) return ['processor', 'recipient'];
+  if (isRegulator(principal) && principal.authority) {
+    const side = sideOfAuthority(principal.authority);
+    return (['processor', 'recipient'] as const).filter((p) => (p === 'processor' ? c.processorJurisdiction : c.recipientJurisdiction) === side);
+  }
+  return [];
 }

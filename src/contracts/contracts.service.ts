@@ -18,6 +18,7 @@ import { ContractHistoryAction, ContractHistoryEntry } from './contract-history.
 import {
   canSeeContract,
   ContractView,
+  documentSidesVisibleTo,
   FilingView,
   gbaToday,
   partyOf,
@@ -672,13 +673,16 @@ export class ContractsService {
     const contract = contractFromJson(row.contract);
     if (!canSeeContract(principal, contract)) throw notFound('Contract');
     const parties = (row.parties ?? []).map(partyFromRow);
-    return toContractView(
-      contract,
-      row.versions.map(versionFromJson),
-      (row.filings ?? []).map(filingFromJson),
-      gbaToday(),
-      new Map(parties.map((o) => [o.id, o])),
-    );
+    return {
+      ...toContractView(
+        contract,
+        row.versions.map(versionFromJson),
+        (row.filings ?? []).map(filingFromJson),
+        gbaToday(),
+        new Map(parties.map((o) => [o.id, o])),
+      ),
+      documentParties: documentSidesVisibleTo(principal, contract),
+    };
   }
 
   async versions(principal: Principal, contractId: string): Promise<VersionView[]> {
@@ -700,10 +704,14 @@ export class ContractsService {
   }
 
   async history(principal: Principal, contractId: string, query: { limit?: number; cursor?: string }): Promise<Page<HistoryView>> {
-    await this.assertVisible(principal, contractId);
+    const contract = await this.assertVisible(principal, contractId);
     const limit = query.limit ?? 100;
     const after = decodeCursor(query.cursor, 1, isBigint) as [string] | null;
     const qb = this.dataSource.getRepository(ContractHistoryEntry).createQueryBuilder('h').where('h.contract_id = :contractId', { contractId });
+    // R10: an upload's entry (id, kind, digest, size) is shown to whoever may read that document, no one else.
+    const sides = documentSidesVisibleTo(principal, contract);
+    if (sides.length === 0) qb.andWhere(`h.action <> 'DOCUMENT_UPLOADED'`);
+    else if (sides.length === 1) qb.andWhere(`(h.action <> 'DOCUMENT_UPLOADED' OR h.party = :side)`, { side: sides[0] });
     if (after) qb.andWhere('h.id > :after', { after: String(after[0]) });
     const rows = await qb
       .orderBy('h.id', 'ASC')

@@ -4,12 +4,11 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { FastifyRequest } from 'fastify';
 import { DataSource } from 'typeorm';
 import { DomainError, ErrorCode, notFound, validationFailed } from '../common/errors';
-import { isRegulator, Principal, sideOfAuthority } from '../common/roles';
+import { Principal } from '../common/roles';
 import { Page, PageQuery } from '../common/pagination';
 import { inTransaction } from '../database/transaction';
 import { pageByTimeAndId } from './keyset';
-import { partyOf } from './contract-views';
-import { Contract } from './contract.entity';
+import { documentSidesVisibleTo, partyOf } from './contract-views';
 import { ContractsService } from './contracts.service';
 import { ContractDocument, DOCUMENT_KINDS, DocumentBlob, DocumentKind } from './document.entity';
 import { sniffDocumentType } from './domain/materials';
@@ -40,21 +39,6 @@ const toView = (d: ContractDocument): DocumentView => ({
   version: d.version,
   uploadedAt: d.uploadedAt.toISOString(),
 });
-
-/**
- * R10 filing materials. The parties see every document of their contract; a
- * regulator sees those of the party whose filing its authority reviews (the
- * Mainland party's for GD_CAC, the Hong Kong party's for HK_DPO); nobody else
- * (the PCPD and administrators included) — to them the documents do not exist.
- */
-export function documentSidesVisibleTo(principal: Principal, contract: Contract): FilingParty[] {
-  if (partyOf(principal, contract)) return ['processor', 'recipient'];
-  if (isRegulator(principal) && principal.authority && principal.authority !== 'HK_PCPD') {
-    const side = sideOfAuthority(principal.authority);
-    return (['processor', 'recipient'] as const).filter((p) => (p === 'processor' ? contract.processorJurisdiction : contract.recipientJurisdiction) === side);
-  }
-  return [];
-}
 
 @Injectable()
 export class DocumentsService {

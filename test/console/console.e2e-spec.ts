@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
-import { bearer, startTestApp, TEST_USER_PASSWORD, TestApp } from '../support/app';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, bearer, startTestApp, TEST_USER_PASSWORD, TestApp } from '../support/app';
 import { foreignRequests, launchChromium, openPage, screenshot, TrackedPage, unlabelledControls } from './browser';
 import { ConsoleSeed, seedConsole } from './seed';
 import { eventually, see } from './see';
@@ -38,12 +38,12 @@ describe("regulators' console", () => {
     await t?.close();
   });
 
-  async function signIn(p: Page, email: string): Promise<void> {
+  async function signIn(p: Page, email: string, password = TEST_USER_PASSWORD): Promise<void> {
     // Keyboard only: type, Tab, type, Enter.
     await p.getByLabel('Email').focus();
     await p.keyboard.type(email);
     await p.keyboard.press('Tab');
-    await p.keyboard.type(TEST_USER_PASSWORD);
+    await p.keyboard.type(password);
     await p.keyboard.press('Enter');
     await p.getByRole('heading', { level: 1, name: 'Filings queue' }).waitFor();
   }
@@ -288,6 +288,37 @@ describe("regulators' console", () => {
     await see(page.getByRole('heading', { level: 1 })).toHaveText('傳輸日誌');
     await page.getByRole('button', { name: '將語言切換為英文' }).click();
     await see(page.getByRole('heading', { level: 1 })).toHaveText('Transfer log');
+  });
+
+  it('opens the contract page without an error for the PCPD and an administrator, each seeing only the materials it may read', async () => {
+    const pcpd = await t.user('REGULATOR', { authority: 'HK_PCPD' });
+    for (const [who, email, password] of [
+      ['HK_PCPD', pcpd.email, TEST_USER_PASSWORD],
+      ['SYSTEM_ADMIN', ADMIN_EMAIL, ADMIN_PASSWORD],
+    ] as const) {
+      const other = await openPage(browser, baseUrl);
+      try {
+        await other.page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
+        await signIn(other.page, email, password);
+        await other.page.goto(`${baseUrl}/console#/contracts/${seed.bankContractId}`);
+        await see(other.page.locator('section[data-section="history"] tbody tr').first()).toBeVisible();
+        await see(other.page.locator('main .notice.error, main .notice.warning')).toHaveCount(0);
+        const materials = other.page.locator('section[data-section="materials"]');
+        const uploads = other.page.locator('section[data-section="history"] tbody tr', { hasText: 'Document uploaded' });
+        if (who === 'HK_PCPD') {
+          // The PCPD audits the Hong Kong side: the Hong Kong recipient's three documents, in the list and in the history.
+          await see(materials.locator('tbody tr')).toHaveCount(3);
+          await see(materials.locator('[data-field="materials-side"]')).toContainText('Recipient');
+          await see(uploads).toHaveCount(3);
+        } else {
+          await see(materials.locator('[data-field="materials-not-shown"]')).toBeVisible();
+          await see(uploads).toHaveCount(0);
+        }
+        expect([who, other.consoleErrors.filter((e) => !/Failed to load resource/.test(e))]).toEqual([who, []]);
+      } finally {
+        await other.context.close();
+      }
+    }
   });
 
   it('signs out and forgets the session', async () => {

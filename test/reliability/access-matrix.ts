@@ -102,10 +102,11 @@ export const ACCESS_MATRIX: Record<string, Row> = {
   'POST /contracts/:id/incidents': partyWrite,
   'POST /contracts/:id/documents': partyWrite,
   'POST /contracts/:id/filings/:party/submit': partyWrite,
-  // Filing materials are for the parties and the reviewing authorities (R8, R10), not the programme
-  // administrators nor the PCPD. Each party's materials go to its own side's authority: the documents
-  // here are the Mainland processors', so HK_DPO lists the contract's materials but cannot open them.
-  'GET /contracts/:id/documents': only({ GD_CAC: 'ok', HK_DPO: 'ok', HK_PCPD: 404, ORG_ADMIN: own, ORG_FILER: own }),
+  // Filing materials are for the parties and the regulators of each party's side (R8, R10: the
+  // reviewing authority; the PCPD, auditing the Hong Kong side), not the programme administrators.
+  // The documents here are the Mainland processors', so HK_DPO and HK_PCPD list the contract's
+  // materials (the Hong Kong party's) but cannot open these.
+  'GET /contracts/:id/documents': only({ GD_CAC: 'ok', HK_DPO: 'ok', HK_PCPD: 'ok', ORG_ADMIN: own, ORG_FILER: own }),
   'GET /contracts/:id/documents/:documentId': only({ GD_CAC: 'ok', HK_DPO: 404, HK_PCPD: 404, ORG_ADMIN: own, ORG_FILER: own }),
   // R8: each filing is reviewed by the authority of its own side; the PCPD reviews nothing.
   // The other side's filing is not the regulator's to see: 404.

@@ -30,7 +30,8 @@ export async function renderContract(container, { params: [id], isCurrent }, fla
     api.get(`${base}/versions`),
     api.getAll(`${base}/history`, {}, { pageSize: 500, maxItems: 2000 }),
     api.get(`${base}/incidents`),
-    api.get(`${base}/documents`),
+    // The server says whose filing materials this caller may read (R10); with none, the list is not asked for.
+    contract.documentParties?.length ? api.get(`${base}/documents`) : Promise.resolve(null),
     api.get('/transfers/summary', { contractId: id }),
     organisations([contract.processorId, contract.recipientId]),
   ]);
@@ -61,7 +62,7 @@ export async function renderContract(container, { params: [id], isCurrent }, fla
     section(
       'materials',
       t('contract.materials'),
-      settledOr(documents, (d) => materials(base, d, orgs)),
+      settledOr(documents, (d) => materials(base, d, orgs, contract.documentParties ?? [])),
     ),
     section(
       'history',
@@ -356,48 +357,55 @@ function fieldLabel(path) {
   return top[path] ? t(top[path]) : path;
 }
 
-function materials(base, documents, orgs) {
-  if (!documents.length) return h('p', {}, t('none'));
-  return table(
-    t('materials.caption'),
-    [t('materials.kind'), t('materials.party'), t('filing.version'), t('materials.size'), t('materials.sha256'), t('materials.uploaded'), t('download')],
-    documents.map((doc) =>
-      h(
-        'tr',
-        {},
-        h('td', {}, code('documentKind', doc.kind)),
-        h('td', {}, code('party', doc.party), ' — ', orgName(orgs.get(doc.organisationId), doc.organisationId)),
-        h('td', {}, String(doc.version ?? '—')),
-        h('td', { class: 'num' }, `${formatNumber(doc.size)} B`),
-        h('td', { class: 'hash', title: doc.sha256 }, `${doc.sha256.slice(0, 16)}…`),
-        h('td', {}, formatInstant(doc.uploadedAt)),
+function materials(base, documents, orgs, readable) {
+  if (documents === null) return h('p', { class: 'muted', 'data-field': 'materials-not-shown' }, t('materials.notShown'));
+  // A regulator reads the materials of the party on its own side only.
+  const note =
+    readable.length === 1 ? h('p', { class: 'muted', 'data-field': 'materials-side' }, t('materials.sideOnly', { party: code('party', readable[0]) })) : null;
+  if (!documents.length) return [note, h('p', {}, t('none'))];
+  return [
+    note,
+    table(
+      t('materials.caption'),
+      [t('materials.kind'), t('materials.party'), t('filing.version'), t('materials.size'), t('materials.sha256'), t('materials.uploaded'), t('download')],
+      documents.map((doc) =>
         h(
-          'td',
+          'tr',
           {},
+          h('td', {}, code('documentKind', doc.kind)),
+          h('td', {}, code('party', doc.party), ' — ', orgName(orgs.get(doc.organisationId), doc.organisationId)),
+          h('td', {}, String(doc.version ?? '—')),
+          h('td', { class: 'num' }, `${formatNumber(doc.size)} B`),
+          h('td', { class: 'hash', title: doc.sha256 }, `${doc.sha256.slice(0, 16)}…`),
+          h('td', {}, formatInstant(doc.uploadedAt)),
           h(
-            'button',
-            {
-              type: 'button',
-              class: 'button secondary',
-              onclick: async (event) => {
-                const button = event.currentTarget;
-                button.disabled = true;
-                try {
-                  const { blob, fileName } = await api.getBlob(`${base}/documents/${doc.id}`);
-                  saveBlob(blob, fileName ?? doc.fileName ?? `${doc.kind.toLowerCase()}-${doc.sha256.slice(0, 12)}`);
-                } catch (error) {
-                  announce(t('error', { detail: error.message }));
-                } finally {
-                  button.disabled = false;
-                }
+            'td',
+            {},
+            h(
+              'button',
+              {
+                type: 'button',
+                class: 'button secondary',
+                onclick: async (event) => {
+                  const button = event.currentTarget;
+                  button.disabled = true;
+                  try {
+                    const { blob, fileName } = await api.getBlob(`${base}/documents/${doc.id}`);
+                    saveBlob(blob, fileName ?? doc.fileName ?? `${doc.kind.toLowerCase()}-${doc.sha256.slice(0, 12)}`);
+                  } catch (error) {
+                    announce(t('error', { detail: error.message }));
+                  } finally {
+                    button.disabled = false;
+                  }
+                },
               },
-            },
-            t('materials.download', { kind: code('documentKind', doc.kind) }),
+              t('materials.download', { kind: code('documentKind', doc.kind) }),
+            ),
           ),
         ),
       ),
     ),
-  );
+  ];
 }
 
 function actorText(actor, orgs) {
