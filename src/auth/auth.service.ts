@@ -40,8 +40,8 @@ const VERIFIED_TOKENS_CAPACITY = 10_000;
 /** Claims of a token jsonwebtoken verified and JwtStrategy accepted. */
 export type VerifiedClaims = RegistryClaims & { iat: number; exp: number };
 const UNIQUE_VIOLATION = '23505';
-/** pg_advisory_xact_lock key serialising the first start's administrator (ASCII "initadm"). */
-const INITIAL_ADMIN_LOCK = 0x696e697461646d;
+/** pg_advisory_xact_lock key serialising the first start's administrator: ASCII "initadm" (0x696e697461646d), as text since it is above 2^53. */
+const INITIAL_ADMIN_LOCK = '29676271757780077';
 
 const uniqueViolation = (error: unknown): boolean =>
   (error as { code?: string }).code === UNIQUE_VIOLATION || (error as { driverError?: { code?: string } }).driverError?.code === UNIQUE_VIOLATION;

@@ -109,7 +109,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   // leaving the first one's postmaster alone (stopOrphan below is only for a holder that is gone).
   const lock = acquireDataDirLock(options.dataDir);
   try {
-    return await startCluster(EmbeddedPostgres, clusterDir, options, asRoot, log, lock.release);
+    return await startCluster(EmbeddedPostgres, clusterDir, options, asRoot, log, () => lock.release());
   } catch (error) {
     lock.release();
     throw error;
