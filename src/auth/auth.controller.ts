@@ -3,10 +3,10 @@ import { ApiOperation, ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, 
 import type { FastifyRequest } from 'fastify';
 import { CurrentPrincipal, Public, Roles } from '../common/decorators';
 import { ApiProblemResponses } from '../common/problem.view';
-import { ROLES } from '../common/roles';
+import { ROLES, USER_ROLES } from '../common/roles';
 import type { Principal } from '../common/roles';
 import { UuidParam } from '../common/uuid-param.pipe';
-import { CreateServiceAccountDto, CreateUserDto, MeView, ServiceAccountCreated, TokenRequestDto, TokenResponse } from './auth.dto';
+import { ChangePasswordDto, CreateServiceAccountDto, CreateUserDto, MeView, ServiceAccountCreated, TokenRequestDto, TokenResponse } from './auth.dto';
 import { AuthService } from './auth.service';
 
 @ApiTags('auth')
@@ -37,6 +37,16 @@ export class AuthController {
   @ApiCreatedResponse({ type: MeView })
   createUser(@CurrentPrincipal() principal: Principal, @Body() dto: CreateUserDto): Promise<MeView> {
     return this.auth.createUser(principal, dto);
+  }
+
+  @Post('users/me/password')
+  @ApiBearerAuth()
+  @HttpCode(200)
+  @Roles(...USER_ROLES)
+  @ApiOperation({ summary: 'Change your own password; the tokens issued to you before stop working, and a fresh one is returned' })
+  @ApiOkResponse({ type: TokenResponse })
+  changeOwnPassword(@CurrentPrincipal() principal: Principal, @Body() dto: ChangePasswordDto, @Req() request: FastifyRequest): Promise<TokenResponse> {
+    return this.auth.changeOwnPassword(principal, dto, request.ip);
   }
 
   @Post('users/:id/disable')

@@ -48,7 +48,7 @@ export class CreateUserDto {
   @MaxLength(320)
   email: string;
 
-  @ApiProperty({ minLength: 12 })
+  @ApiProperty({ minLength: 12, description: 'must score at least 3 of 4 by the zxcvbn strength estimator, judged against the e-mail address too' })
   @IsString()
   @MinLength(12)
   @MaxLength(1024)
@@ -67,6 +67,19 @@ export class CreateUserDto {
   @IsOptional()
   @IsIn(AUTHORITIES)
   authority?: (typeof AUTHORITIES)[number];
+}
+
+export class ChangePasswordDto {
+  @ApiProperty()
+  @IsString()
+  @MaxLength(1024)
+  currentPassword: string;
+
+  @ApiProperty({ minLength: 12, description: 'must score at least 3 of 4 by the zxcvbn strength estimator, judged against your e-mail address too' })
+  @IsString()
+  @MinLength(12)
+  @MaxLength(1024)
+  newPassword: string;
 }
 
 export class CreateServiceAccountDto {

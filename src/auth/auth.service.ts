@@ -4,12 +4,13 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import * as jwt from 'jsonwebtoken';
 import { DataSource } from 'typeorm';
 import { REGISTRY_CONFIG, RegistryConfig } from '../config/config';
-import { DomainError, ErrorCode, notFound, validationFailed } from '../common/errors';
+import { DomainError, ErrorCode, FieldError, notFound, validationFailed } from '../common/errors';
+import { weakPasswordReason } from '../common/secret-strength';
 import { setBounded } from '../common/bounded-map';
 import { authorityMayWrite, Principal, Role } from '../common/roles';
 import { OrganisationsService, toOrganisationView } from '../organisations/organisations.service';
-import { CreateUserDto, MeView, TokenRequestDto, TokenResponse } from './auth.dto';
-import { LoginThrottle } from './login-throttle';
+import { ChangePasswordDto, CreateUserDto, MeView, TokenRequestDto, TokenResponse } from './auth.dto';
+import { Grant, LoginThrottle } from './login-throttle';
 import { generatePassword, INITIAL_ADMIN_EMAIL, InitialAdministrator, writePasswordFile } from './initial-administrator';
 import { dummySecretHash, hashSecret, verifySecret } from './passwords';
 import { ServiceAccount } from './service-account.entity';
@@ -49,8 +50,10 @@ const uniqueViolation = (error: unknown): boolean =>
 @Injectable()
 export class AuthService implements OnApplicationBootstrap {
   private readonly logger = new Logger(AuthService.name);
-  private readonly throttle: LoginThrottle;
-  private readonly principals = new Map<string, { principal: Principal; until: number }>();
+  /** Failed sign-in counts, in PostgreSQL (shared by every instance). */
+  readonly throttle: LoginThrottle;
+  /** Live principals with the instance before which their tokens are refused (epoch ms, 0 for none). */
+  private readonly principals = new Map<string, { principal: Principal; tokensValidFrom: number; until: number }>();
   /** Bearer tokens verified already (RegistryAuthGuard skips the signature check for these until they expire). */
   readonly verifiedTokens = new VerifiedTokens<VerifiedClaims>(VERIFIED_TOKENS_CAPACITY);
 
@@ -59,7 +62,7 @@ export class AuthService implements OnApplicationBootstrap {
     @Inject(REGISTRY_CONFIG) private readonly config: RegistryConfig,
     private readonly organisations: OrganisationsService,
   ) {
-    this.throttle = new LoginThrottle(config.loginMaxAttempts, config.loginWindowSeconds * 1000);
+    this.throttle = new LoginThrottle(dataSource, config.loginMaxAttempts, config.loginWindowSeconds);
   }
 
   /** What the first start of an empty registry created, for `main.ts` to tell the operator. */
@@ -95,35 +98,39 @@ export class AuthService implements OnApplicationBootstrap {
   }
 
   async issueToken(body: TokenRequestDto, clientAddress: string): Promise<TokenResponse> {
-    // The key is normalised as the account lookup is (trimmed, e-mail lower-cased), so
-    // " Victim@Example.test " cannot sidestep the per-account limit.
+    // The account is normalised as the account lookup is (trimmed, e-mail lower-cased), so
+    // " Victim@Example.test " cannot sidestep the per-pair limit.
     const account = ((body.grantType === 'password' ? body.email?.toLowerCase() : body.clientId) ?? '').trim();
-    const accountKey = `${body.grantType}:${account}`;
-    const addressKey = `ip:${clientAddress}`;
-    const wait = Math.max(this.throttle.retryAfter(accountKey), this.throttle.retryAfter(addressKey));
-    if (wait > 0) {
-      throw new DomainError(ErrorCode.TOO_MANY_REQUESTS, 'Too many sign-in attempts', {
-        detail: `too many failed sign-in attempts; retry after ${wait} s`,
-        headers: { 'Retry-After': String(wait) },
-      });
-    }
-    // Counted as failed before the (slow) check, so a parallel burst cannot get more guesses than
-    // the window allows; taken back when the credentials turn out to be good.
-    const accountAttempt = this.throttle.recordFailure(accountKey);
-    const addressAttempt = this.throttle.recordFailure(addressKey);
-    const principal =
+    const principal = await this.throttled(body.grantType, account, clientAddress, () =>
       body.grantType === 'password'
-        ? await this.checkPassword(body.email ?? '', body.password ?? '')
-        : await this.checkClientSecret(body.clientId ?? '', body.clientSecret ?? '');
+        ? this.checkPassword(body.email ?? '', body.password ?? '')
+        : this.checkClientSecret(body.clientId ?? '', body.clientSecret ?? ''),
+    );
     if (!principal) {
       throw new DomainError(ErrorCode.INVALID_CREDENTIALS, 'Invalid credentials', {
         detail: 'the credentials are not valid, or the account is disabled',
       });
     }
-    this.throttle.forgive(accountKey, accountAttempt);
-    this.throttle.forgive(addressKey, addressAttempt);
-    this.throttle.reset(accountKey);
     return this.sign(principal);
+  }
+
+  /**
+   * Runs a credential check under the sign-in throttle (src/auth/login-throttle.ts): refused with
+   * 429 and Retry-After while this (account, address) pair or the address is locked; counted as
+   * failed before the (slow) check, so a parallel burst cannot get more guesses than the limit,
+   * and taken back when the check succeeds.
+   */
+  private async throttled<T>(grant: Grant, account: string, clientAddress: string, check: () => Promise<T | null>): Promise<T | null> {
+    const attempt = await this.throttle.attempt(grant, account, clientAddress);
+    if ('retryAfter' in attempt) {
+      throw new DomainError(ErrorCode.TOO_MANY_REQUESTS, 'Too many sign-in attempts', {
+        detail: `too many failed sign-in attempts for this account from this address; retry after ${attempt.retryAfter} s`,
+        headers: { 'Retry-After': String(attempt.retryAfter) },
+      });
+    }
+    const result = await check();
+    if (result) await this.throttle.succeeded(attempt);
+    return result;
   }
 
   sign(principal: Principal): TokenResponse {
@@ -134,7 +141,9 @@ export class AuthService implements OnApplicationBootstrap {
       ...(principal.organisationId ? { org: principal.organisationId } : {}),
       ...(principal.authority ? { authority: principal.authority } : {}),
     };
-    const accessToken = jwt.sign(claims, this.config.jwtSecret, {
+    // `iat` in milliseconds (RFC 7519 §2 NumericDate may be fractional), so a token issued just after a
+    // revocation (tokens_valid_from) is told from one issued just before it, within the same second.
+    const accessToken = jwt.sign({ ...claims, iat: Date.now() / 1000 }, this.config.jwtSecret, {
       algorithm: JWT_ALGORITHM,
       issuer: this.config.jwtIssuer,
       audience: this.config.jwtAudience,
@@ -165,21 +174,29 @@ export class AuthService implements OnApplicationBootstrap {
   }
 
   /**
-   * Resolves verified claims to a live principal. A user or service account
-   * disabled (or re-roled) after the token was issued is refused here.
+   * Resolves verified claims to a live principal. A user or service account disabled (or re-roled)
+   * after the token was issued is refused here, and so is a token issued (`iat`) before the account's
+   * `tokensValidFrom` (secret rotated, password changed). Both the full check (JwtStrategy) and the
+   * verified-token path of RegistryAuthGuard come through here, so a revocation made on this
+   * instance applies to the next request at once.
    */
-  async principalFromClaims(claims: RegistryClaims): Promise<Principal | null> {
+  async principalFromClaims(claims: RegistryClaims & { iat: number }): Promise<Principal | null> {
     if (typeof claims.sub !== 'string' || !/^[0-9a-f-]{36}$/i.test(claims.sub)) return null;
     const key = `${claims.kind}:${claims.role}:${claims.sub}`;
     const now = Date.now();
-    const cached = this.principals.get(key);
-    if (cached && cached.until > now) return cached.principal;
-    const principal = await this.lookUpPrincipal(claims);
-    // Only live principals are kept: a refusal is always read again.
-    if (principal) {
-      setBounded(this.principals, key, { principal, until: now + PRINCIPAL_CACHE_MS }, PRINCIPAL_CACHE_CAPACITY);
-    } else this.principals.delete(key);
-    return principal;
+    let entry = this.principals.get(key);
+    if (!entry || entry.until <= now) {
+      const found = await this.lookUpPrincipal(claims);
+      // Only live principals are kept: a refusal is always read again.
+      if (!found) {
+        this.principals.delete(key);
+        return null;
+      }
+      entry = { ...found, until: now + PRINCIPAL_CACHE_MS };
+      setBounded(this.principals, key, entry, PRINCIPAL_CACHE_CAPACITY);
+    }
+    if (Math.round(claims.iat * 1000) < entry.tokensValidFrom) return null;
+    return entry.principal;
   }
 
   /** Forget cached principals of this account (it was disabled or changed here). */
@@ -187,15 +204,15 @@ export class AuthService implements OnApplicationBootstrap {
     for (const key of this.principals.keys()) if (key.endsWith(`:${id}`)) this.principals.delete(key);
   }
 
-  private async lookUpPrincipal(claims: RegistryClaims): Promise<Principal | null> {
+  private async lookUpPrincipal(claims: RegistryClaims): Promise<{ principal: Principal; tokensValidFrom: number } | null> {
     if (claims.kind === 'service_account') {
       const account = await this.dataSource.getRepository(ServiceAccount).findOneBy({ id: claims.sub });
-      return account && !account.disabledAt ? serviceAccountPrincipal(account) : null;
+      return account && !account.disabledAt ? { principal: serviceAccountPrincipal(account), tokensValidFrom: account.tokensValidFrom?.getTime() ?? 0 } : null;
     }
     if (claims.kind !== 'user') return null;
     const user = await this.dataSource.getRepository(User).findOneBy({ id: claims.sub });
     if (!user || user.disabledAt || user.role !== claims.role) return null;
-    return userPrincipal(user);
+    return { principal: userPrincipal(user), tokensValidFrom: user.tokensValidFrom?.getTime() ?? 0 };
   }
 
   async me(principal: Principal): Promise<MeView> {
@@ -212,7 +229,9 @@ export class AuthService implements OnApplicationBootstrap {
   }
 
   async createUser(caller: Principal, dto: CreateUserDto): Promise<MeView> {
-    const errors = [];
+    const errors: FieldError[] = [];
+    const weak = weakPassword('password', dto.password, dto.email);
+    if (weak) errors.push(weak);
     if (caller.role === 'ORG_ADMIN') {
       if (dto.role !== 'ORG_ADMIN' && dto.role !== 'ORG_FILER') {
         errors.push({ field: 'role', rule: 'isIn', message: 'an organisation administrator may create ORG_ADMIN or ORG_FILER users' });
@@ -293,14 +312,19 @@ export class AuthService implements OnApplicationBootstrap {
     return toServiceAccountView(account);
   }
 
-  /** A new secret, shown once; the old one no longer signs in. Tokens already issued expire as usual. */
+  /**
+   * A new secret, shown once; the old one no longer signs in, and the tokens issued before now are
+   * refused (tokens_valid_from), at once on this instance and within PRINCIPAL_CACHE_MS on others.
+   */
   async rotateServiceAccountSecret(caller: Principal, organisationId: string, accountId: string): Promise<ServiceAccountView & { clientSecret: string }> {
     const account = await this.managedServiceAccount(caller, organisationId, accountId);
     if (account.disabledAt) {
       throw new DomainError(ErrorCode.CONFLICT, 'Service account disabled', { detail: 'a disabled service account cannot be given a new secret' });
     }
     const clientSecret = randomBytes(32).toString('base64url');
-    await this.dataSource.getRepository(ServiceAccount).update({ id: account.id }, { secretHash: await hashSecret(clientSecret) });
+    const secretHash = await hashSecret(clientSecret);
+    await this.dataSource.getRepository(ServiceAccount).update({ id: account.id }, { secretHash, tokensValidFrom: new Date() });
+    this.forgetPrincipal(account.id);
     return { ...toServiceAccountView(account), clientSecret };
   }
 
@@ -316,12 +340,52 @@ export class AuthService implements OnApplicationBootstrap {
     return account;
   }
 
+  /**
+   * A signed-in user changes their own password: the current one must be right (counted by the
+   * sign-in throttle like a sign-in), the new one strong enough. The tokens issued before are refused
+   * from now on (tokens_valid_from), so a token taken with the old password stops working; the caller
+   * gets a fresh token in the answer.
+   */
+  async changeOwnPassword(caller: Principal, dto: ChangePasswordDto, clientAddress: string): Promise<TokenResponse> {
+    if (caller.kind !== 'user' || !caller.email) throw new DomainError(ErrorCode.FORBIDDEN, 'Forbidden', { detail: 'only users have a password' });
+    const email = caller.email;
+    const users = this.dataSource.getRepository(User);
+    const user = await this.throttled('password', email, clientAddress, async () => {
+      const found = await users.findOneBy({ id: caller.id });
+      return found && !found.disabledAt && (await verifySecret(found.passwordHash, dto.currentPassword)) ? found : null;
+    });
+    if (!user) {
+      throw validationFailed([{ field: 'currentPassword', rule: 'CURRENT_PASSWORD_INCORRECT', message: 'currentPassword is not your current password' }]);
+    }
+    const errors: FieldError[] = [];
+    const weak = weakPassword('newPassword', dto.newPassword, email);
+    if (weak) errors.push(weak);
+    else if (dto.newPassword === dto.currentPassword) {
+      errors.push({ field: 'newPassword', rule: 'PASSWORD_UNCHANGED', message: 'newPassword must differ from the current password' });
+    }
+    if (errors.length) throw validationFailed(errors);
+    const passwordHash = await hashSecret(dto.newPassword);
+    await users.update({ id: user.id }, { passwordHash, tokensValidFrom: new Date() });
+    this.forgetPrincipal(user.id);
+    return this.sign(userPrincipal(user));
+  }
+
   async disableUser(caller: Principal, id: string): Promise<void> {
     const user = await this.dataSource.getRepository(User).findOneBy({ id });
     if (!user || (caller.role === 'ORG_ADMIN' && user.organisationId !== caller.organisationId)) throw notFound('User');
     await this.dataSource.getRepository(User).update({ id }, { disabledAt: new Date() });
     this.forgetPrincipal(id);
   }
+}
+
+/**
+ * A password set for a user must score 3 of 4 by the strength estimator (src/common/secret-strength.ts,
+ * zxcvbn-ts with its dictionaries), judged against the user's e-mail address too.
+ */
+function weakPassword(field: string, password: string, email: string): FieldError | undefined {
+  const address = email.trim().toLowerCase();
+  const reason = weakPasswordReason(password, [address, address.split('@')[0]]);
+  return reason ? { field, rule: 'PASSWORD_TOO_WEAK', message: `${field} ${reason}` } : undefined;
 }
 
 export function userPrincipal(user: User): Principal {

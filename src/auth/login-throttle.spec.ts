@@ -1,36 +1,55 @@
-import { LoginThrottle } from './login-throttle';
+import { countFailure, lockSeconds, MAX_LOCK_SECONDS, retryAfterSeconds, ThrottleState } from './login-throttle';
 
-describe('LoginThrottle', () => {
-  it('allows attempts up to the limit, then asks to wait until the window passes', () => {
-    const throttle = new LoginThrottle(3, 60_000);
-    const t0 = 1_000_000;
-    for (let i = 0; i < 3; i++) {
-      expect(throttle.retryAfter('a', t0 + i)).toBe(0);
-      throttle.recordFailure('a', t0 + i);
-    }
-    expect(throttle.retryAfter('a', t0 + 10)).toBe(60);
-    expect(throttle.retryAfter('b', t0 + 10)).toBe(0);
-    expect(throttle.retryAfter('a', t0 + 60_001)).toBe(0);
+const at = (seconds: number): Date => new Date(1_800_000_000_000 + seconds * 1000);
+
+/** `failures` failed attempts, one a second from `start`. */
+function fail(times: number, start: number, state?: ThrottleState, limit = 3, window = 60): ThrottleState | undefined {
+  for (let i = 0; i < times; i++) state = countFailure(state, at(start + i), limit, window).state;
+  return state;
+}
+
+describe('sign-in throttle policy', () => {
+  it('allows failures up to the limit, the limit-th locks for one window', () => {
+    const two = fail(2, 0);
+    expect(retryAfterSeconds(two, at(2))).toBe(0);
+    const three = countFailure(two, at(2), 3, 60);
+    expect(three.locked).toBe(true);
+    expect(retryAfterSeconds(three.state, at(2))).toBe(60);
+    expect(retryAfterSeconds(three.state, at(61))).toBe(1);
+    expect(retryAfterSeconds(three.state, at(62))).toBe(0);
   });
 
-  it('forgets failures after a success', () => {
-    const throttle = new LoginThrottle(1, 60_000);
-    throttle.recordFailure('a', 5);
-    expect(throttle.retryAfter('a', 6)).toBeGreaterThan(0);
-    throttle.reset('a');
-    expect(throttle.retryAfter('a', 6)).toBe(0);
+  it('doubles the lock for each failure after a lock, until the key has been quiet for a window', () => {
+    let state = fail(3, 0); // locked at 2 until 62
+    state = countFailure(state, at(70), 3, 60).state; // 4th failure after the lock: 120 s
+    expect(retryAfterSeconds(state, at(70))).toBe(120);
+    state = countFailure(state, at(200), 3, 60).state; // 5th: 240 s
+    expect(retryAfterSeconds(state, at(200))).toBe(240);
+    // Quiet for a window after the lock ended: forgotten, back to the limit.
+    const later = at(200 + 240 + 60);
+    expect(state.expiresAt.getTime()).toBe(later.getTime());
+    const fresh = countFailure(state, later, 3, 60);
+    expect(fresh.state).toMatchObject({ failures: 1, locks: 0, blockedUntil: null });
+    expect(retryAfterSeconds(fresh.state, later)).toBe(0);
   });
-});
 
-describe('LoginThrottle under a parallel burst', () => {
-  it('counts attempts that are still being checked, and takes back the ones that succeed', () => {
-    const throttle = new LoginThrottle(2, 60_000);
-    // Two attempts start at once: both are counted before either is checked.
-    const a = throttle.recordFailure('acct', 10);
-    throttle.recordFailure('acct', 11);
-    expect(throttle.retryAfter('acct', 12)).toBeGreaterThan(0);
-    // The first one succeeded: it no longer counts against the account.
-    throttle.forgive('acct', a);
-    expect(throttle.retryAfter('acct', 12)).toBe(0);
+  it('forgets failures once the window passes without one', () => {
+    const two = fail(2, 0)!;
+    expect(two.expiresAt.getTime()).toBe(at(61).getTime());
+    expect(countFailure(two, at(61), 3, 60).state.failures).toBe(1);
+    expect(countFailure(two, at(60), 3, 60).state.failures).toBe(3);
+  });
+
+  it('caps a lock at a day, unless the window is longer', () => {
+    expect(lockSeconds(1, 300)).toBe(300);
+    expect(lockSeconds(2, 300)).toBe(600);
+    expect(lockSeconds(40, 300)).toBe(MAX_LOCK_SECONDS);
+    expect(lockSeconds(3, 2 * MAX_LOCK_SECONDS)).toBe(2 * MAX_LOCK_SECONDS);
+  });
+
+  it('a limit of one locks on the first failure', () => {
+    const one = countFailure(undefined, at(0), 1, 60);
+    expect(one.locked).toBe(true);
+    expect(retryAfterSeconds(one.state, at(0))).toBe(60);
   });
 });

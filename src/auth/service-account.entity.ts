@@ -29,6 +29,10 @@ export class ServiceAccount {
   @Column({ name: 'disabled_at', type: 'timestamptz', nullable: true })
   disabledAt: Date | null;
 
+  /** Tokens issued (`iat`) before this instant are refused; set when its secret is rotated. */
+  @Column({ name: 'tokens_valid_from', type: 'timestamptz', nullable: true })
+  tokensValidFrom: Date | null;
+
   @Column({ name: 'created_by', type: 'uuid', nullable: true })
   createdBy: string | null;
 

@@ -32,6 +32,10 @@ export class User {
   @Column({ name: 'disabled_at', type: 'timestamptz', nullable: true })
   disabledAt: Date | null;
 
+  /** Tokens issued (`iat`) before this instant are refused; set when a user changes their password. */
+  @Column({ name: 'tokens_valid_from', type: 'timestamptz', nullable: true })
+  tokensValidFrom: Date | null;
+
   @Column({ name: 'created_by', type: 'uuid', nullable: true })
   createdBy: string | null;
 

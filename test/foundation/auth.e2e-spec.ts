@@ -100,6 +100,35 @@ describe('bearer tokens: every rejection is 401 problem+json', () => {
     await expectRejected(`Bearer ${eternal}`);
   });
 
+  it('rejects a token issued in the future, whose lifetime would start years from now', async () => {
+    const iat = Math.floor(Date.now() / 1000) + 10 * 365 * 24 * 3600;
+    const future = jwt.sign({ ...goodClaims, iat, exp: iat + 900 }, TEST_JWT_SECRET, {
+      algorithm: 'HS256',
+      issuer: t.config.jwtIssuer,
+      audience: t.config.jwtAudience,
+    });
+    await expectRejected(`Bearer ${future}`);
+    // A few seconds ahead (another server's clock) is within the allowance.
+    const now = Math.floor(Date.now() / 1000);
+    const skewed = jwt.sign({ ...goodClaims, iat: now + 5, exp: now + 305 }, TEST_JWT_SECRET, {
+      algorithm: 'HS256',
+      issuer: t.config.jwtIssuer,
+      audience: t.config.jwtAudience,
+    });
+    expect((await t.http.get('/auth/me').set(...bearer(skewed))).status).toBe(200);
+  });
+
+  it('rejects a good token followed by anything else in the Authorization header', async () => {
+    const token = sign();
+    expect((await t.http.get('/auth/me').set('Authorization', `Bearer ${token}`)).status).toBe(200); // now remembered
+    await expectRejected(`Bearer ${token} junk`);
+    await expectRejected(`Bearer ${token} ${token}`);
+    await expectRejected(`Bearer ${token},x`);
+    await expectRejected(`Bearer\t${token}`);
+    // The scheme is case-insensitive (RFC 9110 §11.1).
+    expect((await t.http.get('/auth/me').set('Authorization', `bearer ${token}`)).status).toBe(200);
+  });
+
   it('rejects a token that lives longer than the configured lifetime', async () => {
     await expectRejected(`Bearer ${sign({ expiresIn: t.config.jwtTtlSeconds + 3600 })}`);
   });
@@ -352,112 +381,5 @@ describe('sign-in grants and accounts', () => {
     const me = await t.http.get('/auth/me').set(...bearer(token.body.accessToken));
     expect(me.status).toBe(401);
     expect(me.body.code).toBe('UNAUTHENTICATED');
-  });
-});
-
-describe('sign-in throttling (per account and per address)', () => {
-  let t: TestApp;
-  const MAX = 3;
-
-  beforeAll(async () => {
-    t = await startTestApp({ LOGIN_MAX_ATTEMPTS: String(MAX), LOGIN_WINDOW_SECONDS: '120' });
-    for (const email of ['victim@example.test', 'bystander@example.test', 'roamer@example.test']) {
-      const created = await t.http
-        .post('/users')
-        .set(...bearer(t.adminToken))
-        .send({ email, password: 'the right password', role: 'SYSTEM_ADMIN' });
-      expect(created.status).toBe(201);
-    }
-  });
-  afterAll(async () => t?.close());
-
-  /** Through the real route, from a chosen client address (Fastify's inject sets the socket address). */
-  const signInFrom = async (remoteAddress: string, email: string, password: string) => {
-    const response = await t.app.inject({
-      method: 'POST',
-      url: '/auth/token',
-      remoteAddress,
-      headers: { 'content-type': 'application/json' },
-      payload: JSON.stringify({ grantType: 'password', email, password }),
-    });
-    return { status: response.statusCode, headers: response.headers, body: JSON.parse(response.body) as Record<string, unknown> };
-  };
-
-  it('locks an account after repeated failures from different addresses, even for the right password', async () => {
-    for (let i = 0; i < MAX; i++) expect((await signInFrom(`10.0.0.${i + 1}`, 'victim@example.test', 'wrong')).status).toBe(401);
-    for (const email of ['victim@example.test', ' VICTIM@example.test ']) {
-      const locked = await signInFrom('10.0.0.99', email, 'the right password');
-      expect(locked.status).toBe(429);
-      expect(String(locked.headers['content-type'])).toMatch(PROBLEM_JSON);
-      expect(Number(locked.headers['retry-after'])).toBeGreaterThan(0);
-      expect(Number(locked.headers['retry-after'])).toBeLessThanOrEqual(120);
-      expect(locked.body).toMatchObject({ status: 429, code: 'TOO_MANY_REQUESTS' });
-      expect(locked.body.accessToken).toBeUndefined();
-    }
-    // Another account from that same address is unaffected.
-    expect((await signInFrom('10.0.0.99', 'bystander@example.test', 'the right password')).status).toBe(200);
-  });
-
-  it('locks an address after repeated failures across accounts; other addresses are unaffected', async () => {
-    for (let i = 0; i < MAX; i++) expect((await signInFrom('192.0.2.7', `guess-${i}@example.test`, 'wrong')).status).toBe(401);
-    const locked = await signInFrom('192.0.2.7', 'roamer@example.test', 'the right password');
-    expect(locked.status).toBe(429);
-    expect(Number(locked.headers['retry-after'])).toBeGreaterThan(0);
-    expect((await signInFrom('192.0.2.8', 'roamer@example.test', 'the right password')).status).toBe(200);
-  });
-
-  it('throttles the client_credentials grant per client id too', async () => {
-    for (let i = 0; i < MAX; i++) {
-      const response = await t.app.inject({
-        method: 'POST',
-        url: '/auth/token',
-        remoteAddress: `198.51.100.${i + 1}`,
-        payload: { grantType: 'client_credentials', clientId: 'sa_000000000000000000000000', clientSecret: 'nope' },
-      });
-      expect(response.statusCode).toBe(401);
-    }
-    const locked = await t.app.inject({
-      method: 'POST',
-      url: '/auth/token',
-      remoteAddress: '198.51.100.50',
-      payload: { grantType: 'client_credentials', clientId: 'sa_000000000000000000000000', clientSecret: 'nope' },
-    });
-    expect(locked.statusCode).toBe(429);
-    expect(locked.headers['retry-after']).toBeDefined();
-  });
-});
-
-describe('sign-in throttling behind a trusted proxy (TRUST_PROXY)', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp({ LOGIN_MAX_ATTEMPTS: '2', TRUST_PROXY: '10.1.1.1' });
-    const created = await t.http
-      .post('/users')
-      .set(...bearer(t.adminToken))
-      .send({ email: 'behind@example.test', password: 'the right password', role: 'SYSTEM_ADMIN' });
-    expect(created.status).toBe(201);
-  });
-  afterAll(async () => t?.close());
-
-  const viaProxy = (proxy: string, client: string, email: string, password: string) =>
-    t.app.inject({
-      method: 'POST',
-      url: '/auth/token',
-      remoteAddress: proxy,
-      headers: { 'x-forwarded-for': client },
-      payload: { grantType: 'password', email, password },
-    });
-
-  it('counts failures per forwarded client address, not per proxy', async () => {
-    for (let i = 0; i < 2; i++) expect((await viaProxy('10.1.1.1', '203.0.113.5', `nobody-${i}@example.test`, 'x')).statusCode).toBe(401);
-    expect((await viaProxy('10.1.1.1', '203.0.113.5', 'behind@example.test', 'the right password')).statusCode).toBe(429);
-    // Another client behind the same proxy is not locked out.
-    expect((await viaProxy('10.1.1.1', '203.0.113.6', 'behind@example.test', 'the right password')).statusCode).toBe(200);
-  });
-
-  it('ignores X-Forwarded-For from an untrusted peer', async () => {
-    for (let i = 0; i < 2; i++) expect((await viaProxy('198.51.100.9', `198.18.0.${i}`, `someone-${i}@example.test`, 'x')).statusCode).toBe(401);
-    // Rotating the forwarded address does not help: the peer's own address is what counts.
-    expect((await viaProxy('198.51.100.9', '198.18.0.99', 'behind@example.test', 'the right password')).statusCode).toBe(429);
   });
 });

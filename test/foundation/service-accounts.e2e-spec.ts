@@ -39,6 +39,31 @@ describe('service-account lifecycle', () => {
     expect(JSON.stringify(listed.body)).not.toMatch(/secretHash|argon2/);
   });
 
+  it('rotating a secret revokes the tokens issued before it, at once, even ones already verified; tokens from the new secret work', async () => {
+    const created = await t.http
+      .post(`/organisations/${orgId}/service-accounts`)
+      .set(...bearer(orgAdmin))
+      .send({ name: 'leaked-logger' });
+    const old = (await signIn(created.body.clientId, created.body.clientSecret)).body.accessToken as string;
+    // Used twice: verified, then served from the verified-token memo and the principal cache.
+    expect((await t.http.get('/auth/me').set(...bearer(old))).status).toBe(200);
+    expect((await t.http.get('/auth/me').set(...bearer(old))).status).toBe(200);
+
+    const rotated = await t.http.post(`/organisations/${orgId}/service-accounts/${created.body.id}/rotate-secret`).set(...bearer(orgAdmin));
+    expect(rotated.status).toBe(200);
+    const refused = await t.http.get('/auth/me').set(...bearer(old));
+    expect(refused.status).toBe(401);
+    expect(refused.body.code).toBe('UNAUTHENTICATED');
+    const [row] = await t.dataSource.query('SELECT tokens_valid_from FROM service_accounts WHERE id = $1', [created.body.id]);
+    expect(row.tokens_valid_from).not.toBeNull();
+
+    const fresh = await signIn(created.body.clientId, rotated.body.clientSecret);
+    expect(fresh.status).toBe(200);
+    const me = await t.http.get('/auth/me').set(...bearer(fresh.body.accessToken));
+    expect(me.status).toBe(200);
+    expect(me.body).toMatchObject({ id: created.body.id, kind: 'service_account' });
+  });
+
   it('disables an account: sign-in and the tokens it already holds are refused at once', async () => {
     const created = await t.http
       .post(`/organisations/${orgId}/service-accounts`)

@@ -62,6 +62,8 @@ export const ACCESS_MATRIX: Record<string, Row> = {
   'GET /auth/me': only({ SYSTEM_ADMIN: 'ok', GD_CAC: 'ok', HK_DPO: 'ok', HK_PCPD: 'ok', ORG_ADMIN: 'ok', ORG_FILER: 'ok', ORG_SYSTEM: 'ok' }),
   'POST /users': only({ SYSTEM_ADMIN: 'ok', ORG_ADMIN: own }),
   'POST /users/:id/disable': only({ SYSTEM_ADMIN: 'ok', ORG_ADMIN: own }),
+  // Every user changes their own password; a service account has none.
+  'POST /users/me/password': only({ SYSTEM_ADMIN: 'ok', GD_CAC: 'ok', HK_DPO: 'ok', HK_PCPD: 'ok', ORG_ADMIN: 'ok', ORG_FILER: 'ok' }),
   'POST /organisations/:id/service-accounts': only({ SYSTEM_ADMIN: 'ok', ORG_ADMIN: own }),
   'GET /organisations/:id/service-accounts': only({ SYSTEM_ADMIN: 'ok', ORG_ADMIN: own }),
   'POST /organisations/:id/service-accounts/:accountId/disable': only({ SYSTEM_ADMIN: 'ok', ORG_ADMIN: own }),
