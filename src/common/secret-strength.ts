@@ -37,7 +37,6 @@ export function isPlaceholder(value: string): boolean {
 
 /** Why a password is too weak, in words a user can act on; undefined when it is strong enough. */
 export function weakPasswordReason(password: string, userInputs: string[] = []): string | undefined {
-  if (isPlaceholder(password)) return 'is a placeholder from documentation or a sample file';
   const result = zxcvbn().check(password.slice(0, ESTIMATED_LENGTH), userInputs);
   if (result.score >= MIN_PASSWORD_SCORE) return undefined;
   const why = [result.feedback.warning, ...result.feedback.suggestions].filter((text): text is string => !!text);

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadSigningKey } from '../ledger/domain/checkpoint';
-import { weakPasswordReason, weakSecretReason } from '../common/secret-strength';
+import { isPlaceholder, weakPasswordReason, weakSecretReason } from '../common/secret-strength';
 
 /**
  * Environment validated at boot into one typed object (docs/contributing.md#config-logs-and-api-docs).
@@ -31,6 +31,17 @@ export interface RegistryConfig {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   bodyLimitBytes: number;
   uploadLimitBytes: number;
+  /**
+   * Time limits on a client connection, so a client that trickles its headers or body cannot hold
+   * a socket indefinitely: the whole request (headers and body) must arrive within
+   * `httpRequestTimeoutMs` and its headers within `httpHeadersTimeoutMs` (then 408); a socket with
+   * no traffic for `httpConnectionTimeoutMs` is closed, and an idle keep-alive connection after
+   * `httpKeepAliveTimeoutMs`.
+   */
+  httpRequestTimeoutMs: number;
+  httpHeadersTimeoutMs: number;
+  httpConnectionTimeoutMs: number;
+  httpKeepAliveTimeoutMs: number;
   corsOrigins: string[];
   /**
    * Which proxies' X-Forwarded-For to believe for the client address (sign-in throttling per
@@ -92,6 +103,21 @@ function trustProxy(env: Env): false | number | string[] {
     throw new ConfigError('TRUST_PROXY', `must be a hop count or comma-separated proxy addresses/CIDRs, got ${JSON.stringify(bad)}`);
   }
   return entries;
+}
+
+function httpTimeouts(env: Env): Pick<RegistryConfig, 'httpRequestTimeoutMs' | 'httpHeadersTimeoutMs' | 'httpConnectionTimeoutMs' | 'httpKeepAliveTimeoutMs'> {
+  const httpRequestTimeoutMs = intVar(env, 'HTTP_REQUEST_TIMEOUT_MS', 120_000, 100, 3_600_000);
+  const httpHeadersTimeoutMs = intVar(env, 'HTTP_HEADERS_TIMEOUT_MS', 20_000, 100, 3_600_000);
+  // Node refuses a headers timeout longer than the request timeout (the headers are part of the request).
+  if (httpHeadersTimeoutMs > httpRequestTimeoutMs) {
+    throw new ConfigError('HTTP_HEADERS_TIMEOUT_MS', `must not exceed HTTP_REQUEST_TIMEOUT_MS (${httpRequestTimeoutMs}), got ${httpHeadersTimeoutMs}`);
+  }
+  return {
+    httpRequestTimeoutMs,
+    httpHeadersTimeoutMs,
+    httpConnectionTimeoutMs: intVar(env, 'HTTP_CONNECTION_TIMEOUT_MS', 60_000, 100, 3_600_000),
+    httpKeepAliveTimeoutMs: intVar(env, 'HTTP_KEEP_ALIVE_TIMEOUT_MS', 72_000, 100, 3_600_000),
+  };
 }
 
 function databaseUrl(env: Env): string | undefined {
@@ -173,7 +199,12 @@ export function loadConfig(env: Env = process.env): RegistryConfig {
     throw new ConfigError('BOOTSTRAP_ADMIN_PASSWORD', 'must be at least 12 characters when BOOTSTRAP_ADMIN_EMAIL is set');
   }
   // In production the first administrator's password must not be a sample or guessable one.
-  const weakPassword = production && bootstrapAdminPassword ? weakPasswordReason(bootstrapAdminPassword, [bootstrapAdminEmail ?? '']) : undefined;
+  const weakPassword =
+    production && bootstrapAdminPassword
+      ? isPlaceholder(bootstrapAdminPassword)
+        ? 'is a placeholder from documentation or a sample file'
+        : weakPasswordReason(bootstrapAdminPassword, [bootstrapAdminEmail ?? ''])
+      : undefined;
   if (weakPassword) throw new ConfigError('BOOTSTRAP_ADMIN_PASSWORD', weakPassword);
 
   const appRole = env.DATABASE_APP_ROLE ?? 'registry_app';
@@ -201,6 +232,7 @@ export function loadConfig(env: Env = process.env): RegistryConfig {
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
     bodyLimitBytes: intVar(env, 'BODY_LIMIT_BYTES', 16 * 1024 * 1024, 1024, 512 * 1024 * 1024),
     uploadLimitBytes: intVar(env, 'UPLOAD_LIMIT_BYTES', 20 * 1024 * 1024, 1024, 512 * 1024 * 1024),
+    ...httpTimeouts(env),
     corsOrigins: (env.CORS_ORIGINS || '')
       .split(',')
       .map((s) => s.trim())
