@@ -1,7 +1,7 @@
 import type { Principal } from '../common/roles';
 import { isAdmin, isRegulator, sideOfAuthority } from '../common/roles';
 import type { ContractAnnex, ContractTerms, Direction, IsoDate, Jurisdiction, PipiaRecord } from './domain/contract-rules';
-import { authorityName, FilingAuthority, FilingStatus, isOverdue } from './domain/filing-lifecycle';
+import { authorityName, FilingAuthority, FilingStatus, isLate, isOverdue } from './domain/filing-lifecycle';
 import type { ContractStatus } from './contract.dto';
 import type { Contract } from './contract.entity';
 import type { ContractVersion } from './contract-version.entity';
@@ -56,6 +56,8 @@ export interface FilingView {
   status: FilingStatus;
   /** Computed from the deadline on today's GBA date, never stored. */
   overdue: boolean;
+  /** R8: first submitted after the deadline (its GBA date); stays true once the filing is accepted. */
+  late: boolean;
   filingNumber: string | null;
   firstSubmittedOn: IsoDate | null;
   submittedAt: string | null;
@@ -161,6 +163,7 @@ export function toFilingView(f: Filing, effectiveDate: IsoDate, today: IsoDate):
     provisional: f.provisional,
     status: f.status,
     overdue: isOverdue({ status: f.status, deadline: f.deadline, resubmissionDeadline: f.resubmissionDeadline }, today),
+    late: isLate(f),
     filingNumber: f.filingNumber,
     firstSubmittedOn: f.firstSubmittedOn,
     submittedAt: f.submittedAt ? f.submittedAt.toISOString() : null,

@@ -118,7 +118,7 @@ function prepareBatch(
     const { bundle } = contract;
     const { occurredAt, onwardRecipient } = record;
     const version = contract.versionAt(occurredAt);
-    const flags = computeFlags(version.scope, record);
+    const flags = computeFlags(version.scope, record, recordedAt);
     const leaf: TransferLeafV1 = {
       schema: TRANSFER_LEAF_SCHEMA_V1,
       contractId: bundle.contractId,

@@ -77,12 +77,22 @@ describe('POST /transfers', () => {
   });
 
   describe('compliance flags: well-formed records that break the contract are appended, flagged', () => {
+    const SHORT = 'the short contract';
+    const LONG = 'the long contract';
+    const IN_AN_HOUR = new Date(Date.now() + 3600_000).toISOString();
+    let shortContractId: string;
+    let longContractId: string;
+    beforeAll(async () => {
+      shortContractId = (await fileContract(t, p, { expiryDate: '2025-06-30', annex: { retentionPeriod: { from: '2025-01-24', to: '2025-12-31' } } })).id;
+      longContractId = (await fileContract(t, p, { expiryDate: '2099-12-31', annex: { retentionPeriod: { from: '2025-01-24', to: '2099-12-31' } } })).id;
+    });
     // [the flag the case is about, the record's overrides, every flag the record must get: no more, no fewer]
     const cases: Array<[string, Record<string, unknown>, string[]]> = [
       ['CONTRACT_NOT_EFFECTIVE', { occurredAt: '2025-01-20T03:00:00Z' }, ['CONTRACT_NOT_EFFECTIVE']],
-      // Past expiry the filings (never submitted here) are overdue too.
-      ['CONTRACT_EXPIRED', { occurredAt: '2027-02-01T03:00:00Z' }, ['CONTRACT_EXPIRED', 'FILING_OVERDUE']],
-      ['AFTER_RETENTION_PERIOD', { occurredAt: '2030-02-01T03:00:00Z' }, ['AFTER_RETENTION_PERIOD', 'CONTRACT_EXPIRED', 'FILING_OVERDUE']],
+      // Past expiry the filings (never submitted here) are overdue too. Under the short contract (expired
+      // 2025-06-30, retention to 2025-12-31), so the records are not dated after the moment they are logged.
+      ['CONTRACT_EXPIRED', { occurredAt: '2025-07-01T03:00:00Z', contractId: SHORT }, ['CONTRACT_EXPIRED', 'FILING_OVERDUE']],
+      ['AFTER_RETENTION_PERIOD', { occurredAt: '2026-01-05T03:00:00Z', contractId: SHORT }, ['AFTER_RETENTION_PERIOD', 'CONTRACT_EXPIRED', 'FILING_OVERDUE']],
       ['DIRECTION_MISMATCH', { direction: 'HK_TO_MAINLAND' }, ['DIRECTION_MISMATCH']],
       ['CATEGORY_NOT_IN_SCOPE', { personalInformationCategories: ['BASIC_PROFILE', 'LOCATION'] }, ['CATEGORY_NOT_IN_SCOPE']],
       // MEDICAL_HEALTH is outside the annex, and consent was obtained.
@@ -105,11 +115,15 @@ describe('POST /transfers', () => {
       ['FILING_OVERDUE', { occurredAt: '2025-03-03T03:00:00Z' }, ['FILING_OVERDUE']],
       // Before the PIPIA (2025-01-10) is also before the contract took effect (2025-01-24).
       ['PIPIA_MISSING', { occurredAt: '2025-01-05T03:00:00Z' }, ['CONTRACT_NOT_EFFECTIVE', 'PIPIA_MISSING']],
+      // An hour after the moment it is logged: kept as it came, flagged (the allowance for clock drift is five
+      // minutes). Under the long contract (to 2099), whose filings, never submitted, are overdue by then.
+      ['OCCURRED_IN_FUTURE', { occurredAt: IN_AN_HOUR, contractId: LONG }, ['FILING_OVERDUE', 'OCCURRED_IN_FUTURE']],
     ];
     it.each(cases)('%s', async (flag, overrides, expected) => {
       expect(expected).toContain(flag);
       const before = await rowCounts(t);
-      const res = await postTransfers(t, p.mainland, [transferRecord(contractId, overrides)]);
+      const { contractId: which, ...rest } = overrides;
+      const res = await postTransfers(t, p.mainland, [transferRecord(which === SHORT ? shortContractId : which === LONG ? longContractId : contractId, rest)]);
       expect(res.status).toBe(201);
       expect(res.body.records[0].flags).toEqual(expected);
       const after = await rowCounts(t);

@@ -60,6 +60,7 @@ const en = {
   'queue.number': 'Filing number',
   'queue.open': 'Open contract',
   overdue: 'Overdue',
+  late: 'Submitted late',
   provisional: 'provisional',
 
   'contract.heading': 'Contract {id}',
@@ -323,6 +324,7 @@ const zhHant = {
   'queue.number': '備案編號',
   'queue.open': '開啟合同',
   overdue: '已逾期',
+  late: '逾期提交',
   provisional: '暫定',
 
   'contract.heading': '合同 {id}',
@@ -622,6 +624,7 @@ const codes = {
       DIRECTION_MISMATCH: 'Direction does not match',
       FILING_OVERDUE: 'Filing overdue',
       METHOD_NOT_IN_SCOPE: 'Transfer method not in the contract',
+      OCCURRED_IN_FUTURE: 'Dated after it was logged',
       ONWARD_RECIPIENT_NOT_IN_ANNEX: 'Onward recipient not in the annex',
       ONWARD_RECIPIENT_OUTSIDE_GBA: 'Onward recipient outside the GBA',
       PIPIA_MISSING: 'PIPIA missing',
@@ -724,6 +727,7 @@ const codes = {
       DIRECTION_MISMATCH: '傳輸方向不符',
       FILING_OVERDUE: '備案逾期',
       METHOD_NOT_IN_SCOPE: '傳輸方式不在合同範圍內',
+      OCCURRED_IN_FUTURE: '日期晚於記錄時間',
       ONWARD_RECIPIENT_NOT_IN_ANNEX: '再提供的接收者不在附件內',
       ONWARD_RECIPIENT_OUTSIDE_GBA: '再提供的接收者在大灣區以外',
       PIPIA_MISSING: '欠缺個人信息保護影響評估',

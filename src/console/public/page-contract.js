@@ -150,7 +150,14 @@ function filings(container, contract, orgs) {
         definitionList([
           [t('filing.authority'), authorityLabel(filing)],
           [t('filing.deadline'), deadlineText(filing)],
-          [t('filing.status'), [statusBadge(filing.status), filing.overdue ? overdueBadge() : null]],
+          [
+            t('filing.status'),
+            [
+              statusBadge(filing.status),
+              filing.overdue ? overdueBadge() : null,
+              filing.late ? h('span', { class: 'badge neutral', 'data-field': 'late' }, t('late')) : null,
+            ],
+          ],
           [t('filing.number'), h('span', { class: 'mono', 'data-field': 'filing-number' }, filing.filingNumber ?? '—')],
           [t('filing.version'), String(filing.version)],
           [t('filing.submittedAt'), formatInstant(filing.submittedAt)],

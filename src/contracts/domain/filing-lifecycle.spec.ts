@@ -9,6 +9,7 @@ import {
   filingAuthority,
   filingToActOn,
   formatFilingNumber,
+  isLate,
   isOverdue,
   isOverdueOn,
   nextFilingStatus,
@@ -107,6 +108,14 @@ describe('isOverdueOn (historical, for transfers)', () => {
   });
   it('falls back to the current status without a submission date', () => {
     expect(isOverdueOn({ status: 'SUBMITTED', deadline }, '2025-03-01')).toBe(false);
+  });
+});
+
+describe('isLate (R8: submitted after the deadline, for good)', () => {
+  it('compares the first submission date with the deadline, the last permitted day', () => {
+    expect(isLate({ deadline: '2025-02-12', firstSubmittedOn: '2025-02-12' })).toBe(false);
+    expect(isLate({ deadline: '2025-02-12', firstSubmittedOn: '2025-02-13' })).toBe(true);
+    expect(isLate({ deadline: '2025-02-12', firstSubmittedOn: null })).toBe(false);
   });
 });
 

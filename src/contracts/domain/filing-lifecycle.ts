@@ -167,6 +167,17 @@ export function isOverdueOn(filing: FilingDeadlineFacts, date: IsoDate): boolean
   return filing.status === 'RETURNED' && filing.resubmissionDeadline != null ? date > filing.resubmissionDeadline : false;
 }
 
+/**
+ * Whether the filing was submitted after its deadline (R8): the GBA calendar date of its first
+ * submission (`firstSubmittedOn`, taken in UTC+8 when it was submitted) is after the deadline, the
+ * last permitted day. Derived from stored facts that never change once set, so a late filing stays
+ * late when it is later accepted or returned. A filing not yet submitted is not late (it may be
+ * `overdue`).
+ */
+export function isLate(filing: Pick<FilingDeadlineFacts, 'deadline' | 'firstSubmittedOn'>): boolean {
+  return filing.firstSubmittedOn != null && filing.firstSubmittedOn > filing.deadline;
+}
+
 // Filing numbers: ASCII, sortable, one sequence per authority and year, e.g.
 // GDCAC-GBA-2025-000123, HKDPO-GBA-2025-000123. The authorities' own numbering
 // is not public [A]; this is the registry's number, issued on ACCEPT (R11).

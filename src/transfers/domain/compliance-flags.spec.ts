@@ -6,11 +6,15 @@ import {
   ScopeExtra,
   TransferFacts,
   buildScope,
-  computeFlags,
+  computeFlags as computeFlagsAt,
   gbaCalendarDate,
   selectVersionInForce,
   versionSelector,
 } from './compliance-flags';
+
+/** When the records below are logged, unless a test says otherwise: after all of them, so none is dated in the future. */
+const LOGGED = '2099-01-01T00:00:00Z';
+const computeFlags = (s: ContractScope, r: TransferFacts, recordedAt: string | Date = LOGGED) => computeFlagsAt(s, r, recordedAt);
 
 function terms(): ContractTerms {
   return sampleTerms({}, { retentionPeriod: { from: '2025-01-24', to: '2026-12-31' } });
@@ -200,6 +204,14 @@ describe('computeFlags', () => {
     ]);
   });
 
+  it('OCCURRED_IN_FUTURE: dated more than five minutes after it was logged', () => {
+    const logged = '2025-02-01T03:00:00Z';
+    expect(computeFlags(scope(), record({ occurredAt: '2025-02-01T03:05:00Z' }), logged)).toEqual([]);
+    expect(computeFlags(scope(), record({ occurredAt: '2025-02-01T03:05:00.001Z' }), logged)).toEqual(['OCCURRED_IN_FUTURE']);
+    expect(computeFlags(scope(), record({ occurredAt: '2025-02-01T11:05:00.001+08:00' }), new Date(logged))).toEqual(['OCCURRED_IN_FUTURE']);
+    expect(computeFlags(scope(), record({ occurredAt: '2025-01-31T03:00:00Z' }), logged)).toEqual([]);
+  });
+
   it('every declared flag is reachable', () => {
     const seen = new Set<string>();
     const t = terms();
@@ -222,9 +234,10 @@ describe('computeFlags', () => {
         transferMethod: 'y',
         onwardRecipient: { name: 'z', city: 'OTHER' },
       }),
+      '2027-05-31T00:00:00Z',
     ))
       seen.add(f);
-    for (const f of computeFlags(s, record({ occurredAt: '2025-01-01T00:00:00Z' }))) seen.add(f);
+    for (const f of computeFlags(s, record({ occurredAt: '2025-01-01T00:00:00Z' }), '2025-01-01T00:00:00Z')) seen.add(f);
     expect([...seen].sort()).toEqual([...COMPLIANCE_FLAGS]);
   });
 

@@ -27,6 +27,11 @@
 //   flag, not a refusal.
 // - METHOD_NOT_IN_SCOPE: the record's transfer method differs (after
 //   normalisation) from the annex's single declared method.
+// - OCCURRED_IN_FUTURE: `occurredAt` is more than FUTURE_ALLOWANCE_MS after
+//   the moment the registry logged it (`recordedAt`): a transfer cannot be
+//   evidenced before it happened, so the record is kept as it came and
+//   flagged (docs/rules.md#compliance-flags). The allowance absorbs the
+//   clock drift between a filer's system and the registry.
 //
 // Performance: `computeFlags` runs for up to 10,000 records per request, so
 // `buildScope` turns each contract version into Sets once; per record the work
@@ -43,6 +48,7 @@ export const COMPLIANCE_FLAGS = [
   'DIRECTION_MISMATCH',
   'FILING_OVERDUE',
   'METHOD_NOT_IN_SCOPE',
+  'OCCURRED_IN_FUTURE',
   'ONWARD_RECIPIENT_NOT_IN_ANNEX',
   'ONWARD_RECIPIENT_OUTSIDE_GBA',
   'PIPIA_MISSING',
@@ -105,6 +111,11 @@ export function onwardRecipientKey(r: OnwardRecipientFacts): string {
 
 const UTC_PLUS_8_MS = 8 * 60 * 60 * 1000;
 
+/** How far after the logging instant a record's `occurredAt` may be before it is OCCURRED_IN_FUTURE: clock drift, not a transfer to come. */
+export const FUTURE_ALLOWANCE_MS = 5 * 60 * 1000;
+
+const instantMs = (instant: string | Date): number => (typeof instant === 'string' ? Date.parse(instant) : instant.getTime());
+
 /** The calendar date in the GBA (UTC+8, no daylight saving) of a UTC instant. */
 export function gbaCalendarDate(instant: string | Date): IsoDate {
   const ms = typeof instant === 'string' ? Date.parse(instant) : instant.getTime();
@@ -148,10 +159,16 @@ function anyMissing(values: readonly string[], allowed: ReadonlySet<string>, nor
   return false;
 }
 
-/** Every flag the record earns against the scope, sorted alphabetically (empty for a clean record). */
-export function computeFlags(scope: ContractScope, record: TransferFacts): ComplianceFlag[] {
+/**
+ * Every flag the record earns against the scope, sorted alphabetically (empty for a clean record).
+ * `recordedAt` is the instant the registry logs the record (the leaf's `recordedAt`; now if not given).
+ */
+export function computeFlags(scope: ContractScope, record: TransferFacts, recordedAt: string | Date = new Date()): ComplianceFlag[] {
   const date = gbaCalendarDate(record.occurredAt);
   const flags: ComplianceFlag[] = [];
+
+  // The log is evidence (docs/rules.md#compliance-flags): a transfer dated after it was logged is kept as it came, and flagged.
+  if (instantMs(record.occurredAt) > instantMs(recordedAt) + FUTURE_ALLOWANCE_MS) flags.push('OCCURRED_IN_FUTURE');
 
   // R7 [C]: transfers may begin once the contract takes effect.
   if (date < scope.effectiveDate) flags.push('CONTRACT_NOT_EFFECTIVE');
