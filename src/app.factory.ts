@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
-import { ProblemFilter, sendProblem, toProblem } from './common/problem.filter';
+import { answerClientError, ProblemFilter, sendProblem, toProblem } from './common/problem.filter';
 import { DomainError, ErrorCode } from './common/errors';
 import { locateUnacceptableInput, MAX_BODY_DEPTH, registryValidationPipe, unacceptableInput } from './common/validation';
 import { RegistryConfig } from './config/config';
@@ -46,6 +46,22 @@ export async function createApp(config: RegistryConfig, databaseUrl: string, opt
     // sign-ins by anyone would lock everybody out (per-address throttling).
     trustProxy: config.trustProxy,
     routerOptions: { maxParamLength: 200 },
+    // A client that trickles its request (one byte every few seconds) must not hold a socket
+    // forever: the whole request and its headers have deadlines (then 408), an idle socket and an
+    // idle keep-alive connection are closed (src/config/config.ts, HTTP_*_TIMEOUT_MS).
+    requestTimeout: config.httpRequestTimeoutMs,
+    connectionTimeout: config.httpConnectionTimeoutMs,
+    keepAliveTimeout: config.httpKeepAliveTimeoutMs,
+    http: {
+      headersTimeout: config.httpHeadersTimeoutMs,
+      // Node checks the request and headers deadlines on this interval (default 30 s), so a
+      // deadline shorter than that would only be enforced late.
+      connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(config.httpHeadersTimeoutMs / 4))),
+    },
+    // What the HTTP parser refuses before Fastify sees a request (a header block over the limit, a
+    // malformed request line, a bad Content-Length, a raw space in the path) and the 408 of a slow
+    // request: problem+json too, then the connection is closed.
+    clientErrorHandler: answerClientError,
     // A URL the router cannot decode (bad percent-encoding) or a path parameter past maxParamLength: problem+json too.
     frameworkErrors: (error: Error, request: { url: string; id: string }, reply: import('fastify').FastifyReply) =>
       sendProblem(reply, toProblem(error, request.url.split('?')[0], request.id)),

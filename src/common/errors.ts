@@ -26,8 +26,11 @@ export enum ErrorCode {
   IDEMPOTENCY_KEY_REUSED = 'IDEMPOTENCY_KEY_REUSED',
   IDEMPOTENCY_REQUEST_IN_PROGRESS = 'IDEMPOTENCY_REQUEST_IN_PROGRESS',
   CONFLICT = 'CONFLICT',
-  // 413 / 415
+  // 408: the request did not arrive in time (HTTP_REQUEST_TIMEOUT_MS, HTTP_HEADERS_TIMEOUT_MS)
+  REQUEST_TIMEOUT = 'REQUEST_TIMEOUT',
+  // 413 / 415 / 431
   PAYLOAD_TOO_LARGE = 'PAYLOAD_TOO_LARGE',
+  HEADERS_TOO_LARGE = 'HEADERS_TOO_LARGE',
   UNSUPPORTED_MEDIA_TYPE = 'UNSUPPORTED_MEDIA_TYPE',
   // 422: legal rules (docs/rules.md); the rule number goes in `rule`.
   RULE_VIOLATION = 'RULE_VIOLATION',
@@ -77,8 +80,12 @@ export function statusOf(code: ErrorCode): number {
     case ErrorCode.IDEMPOTENCY_REQUEST_IN_PROGRESS:
     case ErrorCode.CONFLICT:
       return 409;
+    case ErrorCode.REQUEST_TIMEOUT:
+      return 408;
     case ErrorCode.PAYLOAD_TOO_LARGE:
       return 413;
+    case ErrorCode.HEADERS_TOO_LARGE:
+      return 431;
     case ErrorCode.UNSUPPORTED_MEDIA_TYPE:
       return 415;
     case ErrorCode.RULE_VIOLATION:

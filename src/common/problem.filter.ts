@@ -28,9 +28,11 @@ const HTTP_CODES: Record<number, ErrorCode> = {
   403: ErrorCode.FORBIDDEN,
   404: ErrorCode.NOT_FOUND,
   405: ErrorCode.NOT_FOUND,
+  408: ErrorCode.REQUEST_TIMEOUT,
   409: ErrorCode.CONFLICT,
   413: ErrorCode.PAYLOAD_TOO_LARGE,
   415: ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+  431: ErrorCode.HEADERS_TOO_LARGE,
   429: ErrorCode.TOO_MANY_REQUESTS,
   503: ErrorCode.SERVICE_UNAVAILABLE,
 };
@@ -163,6 +165,8 @@ function titleFor(status: number): string {
       return 'Not found';
     case 405:
       return 'Not found';
+    case 408:
+      return 'Request timeout';
     case 409:
       return 'Conflict';
     case 413:
@@ -171,6 +175,8 @@ function titleFor(status: number): string {
       return 'Unsupported media type';
     case 429:
       return 'Too many requests';
+    case 431:
+      return 'Request header fields too large';
     case 503:
       return 'Service unavailable';
     default:
@@ -182,6 +188,56 @@ export function sendProblem(reply: FastifyReply, problem: ProblemDocument, heade
   if (problem.status === 503) reply.header('Retry-After', '1');
   for (const [name, value] of Object.entries(headers ?? {})) reply.header(name, value);
   void reply.status(problem.status).header('content-type', PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
+}
+
+/**
+ * The answer to a request the HTTP parser refused or that did not arrive in time, before Fastify
+ * or a route saw it (Node's `clientError` event): a complete HTTP/1.1 problem+json response
+ * written straight to the socket, which is then closed, as Node's own answer would be
+ * (nodejs/node lib/_http_server.js socketOnError). Nothing is written once an answer has started
+ * on the socket, and a socket the client already reset is left alone.
+ */
+export function answerClientError(error: NodeJS.ErrnoException, socket: import('node:stream').Duplex): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const inFlight = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (socket.writable && !inFlight?.headersSent) {
+    const [status, code, detail] =
+      error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, ErrorCode.REQUEST_TIMEOUT, 'The request did not arrive in time; send it again without pausing']
+        : error.code === 'HPE_HEADER_OVERFLOW'
+          ? [431, ErrorCode.HEADERS_TOO_LARGE, 'The request line and headers are larger than this server accepts']
+          : [400, ErrorCode.MALFORMED_REQUEST, `The request is not valid HTTP/1.1 (${clientErrorReason(error)})`];
+    const body = JSON.stringify({ type: problemType(code), title: titleFor(status), status, detail, code });
+    socket.write(
+      `HTTP/1.1 ${status} ${titleFor(status)}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
+}
+
+/** What the HTTP parser objected to, in words, from its error code (llhttp's HPE_* codes); never the parser's raw message. */
+function clientErrorReason(error: NodeJS.ErrnoException): string {
+  switch (error.code) {
+    case 'HPE_INVALID_METHOD':
+      return 'unknown method';
+    case 'HPE_INVALID_URL':
+      return 'the request target has a character that must be percent-encoded';
+    case 'HPE_INVALID_VERSION':
+      return 'bad request line or HTTP version';
+    case 'HPE_INVALID_CONTENT_LENGTH':
+    case 'HPE_UNEXPECTED_CONTENT_LENGTH':
+      return 'bad Content-Length';
+    case 'HPE_INVALID_TRANSFER_ENCODING':
+    case 'HPE_INVALID_CHUNK_SIZE':
+      return 'bad Transfer-Encoding or chunk';
+    case 'HPE_INVALID_HEADER_TOKEN':
+    case 'HPE_INVALID_EOF_STATE':
+    case 'HPE_LF_EXPECTED':
+    case 'HPE_CR_EXPECTED':
+      return 'malformed header';
+    default:
+      return 'malformed request';
+  }
 }
 
 /**

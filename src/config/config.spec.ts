@@ -169,6 +169,25 @@ describe('loadConfig', () => {
     for (const bad of ['true', '0', 'load-balancer.internal', '10.0.0.0/8,*']) expect(failure({ TRUST_PROXY: bad }).variable).toBe('TRUST_PROXY');
   });
 
+  it('has HTTP time limits with defaults, in milliseconds, the headers limit within the request limit', () => {
+    expect(load({})).toMatchObject({
+      httpRequestTimeoutMs: 120_000,
+      httpHeadersTimeoutMs: 20_000,
+      httpConnectionTimeoutMs: 60_000,
+      httpKeepAliveTimeoutMs: 72_000,
+    });
+    expect(load({ HTTP_REQUEST_TIMEOUT_MS: '1500', HTTP_HEADERS_TIMEOUT_MS: '1000' })).toMatchObject({
+      httpRequestTimeoutMs: 1500,
+      httpHeadersTimeoutMs: 1000,
+    });
+    expect(failure({ HTTP_REQUEST_TIMEOUT_MS: '0' }).variable).toBe('HTTP_REQUEST_TIMEOUT_MS');
+    expect(failure({ HTTP_KEEP_ALIVE_TIMEOUT_MS: '5s' }).variable).toBe('HTTP_KEEP_ALIVE_TIMEOUT_MS');
+    expect(failure({ HTTP_CONNECTION_TIMEOUT_MS: '-1' }).variable).toBe('HTTP_CONNECTION_TIMEOUT_MS');
+    expect(failure({ HTTP_REQUEST_TIMEOUT_MS: '1000', HTTP_HEADERS_TIMEOUT_MS: '2000' }).message).toMatch(
+      /^HTTP_HEADERS_TIMEOUT_MS: must not exceed HTTP_REQUEST_TIMEOUT_MS/,
+    );
+  });
+
   it('splits CORS_ORIGINS on commas', () => {
     expect(load({ CORS_ORIGINS: 'https://a.example, https://b.example ,' }).corsOrigins).toEqual(['https://a.example', 'https://b.example']);
   });
