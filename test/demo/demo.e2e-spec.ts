@@ -82,6 +82,8 @@ describe('npm run demo and the README examples', () => {
   let t: TestApp;
   let url: string;
   let dataDir: string;
+  /** TMPDIR of the README blocks: their `mktemp -d` scratch folders land here and go with it. */
+  let scratch: string;
   let demoEnv: Record<string, string>;
   const state = { demoRan: false };
 
@@ -90,6 +92,7 @@ describe('npm run demo and the README examples', () => {
     await t.app.listen(0, '127.0.0.1');
     url = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
     dataDir = mkdtempSync(join(tmpdir(), 'gba-demo-'));
+    scratch = mkdtempSync(join(tmpdir(), 'gba-demo-readme-'));
     demoEnv = {
       REGISTRY_URL: url,
       ADMIN_EMAIL,
@@ -102,7 +105,7 @@ describe('npm run demo and the README examples', () => {
 
   afterAll(async () => {
     await t?.close();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    for (const dir of [dataDir, scratch]) if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('fills the registry through the API: contracts in every state, flagged transfers, demo.env', async () => {
@@ -204,7 +207,7 @@ describe('npm run demo and the README examples', () => {
       expect(state.demoRan).toBe(true);
       const run = await runBlock(block, {
         cwd: ROOT,
-        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir(), LANG: 'C.UTF-8', DATA_DIR: dataDir },
+        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir(), LANG: 'C.UTF-8', DATA_DIR: dataDir, TMPDIR: scratch },
         timeoutMs: 60_000,
       });
       const report = { exitCode: run.exitCode, timedOut: run.timedOut, unexpected: run.unexpected };
