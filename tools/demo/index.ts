@@ -221,6 +221,11 @@ class Demo {
     return this.regulator(o.jurisdiction === 'MAINLAND' ? 'GD_CAC' : 'HK_DPO');
   }
 
+  /** The administrator's token, signed in again past half its lifetime (every phase starts with this). */
+  async refreshAdmin(): Promise<void> {
+    this.adminToken = await this.sessions.user(this.settings.adminEmail, this.settings.adminPassword);
+  }
+
   /** POST /users; an existing e-mail (409) is found, not created. */
   async ensureUser(email: string, role: string, extra: Record<string, string>): Promise<void> {
     const res = await this.api.request('POST', '/users', {
@@ -245,15 +250,10 @@ class Demo {
         throw new Error(`sector ${code} is not open under ${REGIME} by ${earliest} (opens ${on ?? 'never'}); the demo needs the seeded rollout`);
       opens.push(`${code} ${on}`);
     }
-    this.adminToken = (
-      await this.api.post<{ accessToken: string }>('/auth/token', undefined, {
-        grantType: 'password',
-        email: this.settings.adminEmail,
-        password: this.settings.adminPassword,
-      })
-    ).accessToken;
-    // Written now, so the secret every password is derived from survives a failure further on.
-    this.writeEnv();
+    await this.refreshAdmin();
+    // A first run writes the file now, so the secret every password is derived from survives a
+    // failure further on; a rerun keeps the complete file of the run before until it ends.
+    if (!this.previous) this.writeEnv();
     return `ready; open under ${REGIME} on both sides: ${opens.join(', ')}`;
   }
 
@@ -585,11 +585,16 @@ async function main(): Promise<void> {
       (demo.previous ? ` (rerun: ${demo.envPath} read back)` : ''),
   );
   await phase('registry', () => demo.registry());
-  await phase('people', () => demo.people());
-  await phase('organisations', () => demo.organisationsPhase());
-  await phase('enrolments', () => demo.enrolments());
-  await phase('contracts', () => demo.contracts());
-  await phase('transfers', () => demo.transfers());
+  for (const [name, run] of [
+    ['people', () => demo.people()],
+    ['organisations', () => demo.organisationsPhase()],
+    ['enrolments', () => demo.enrolments()],
+    ['contracts', () => demo.contracts()],
+    ['transfers', () => demo.transfers()],
+  ] as const) {
+    await demo.refreshAdmin();
+    await phase(name, run);
+  }
   demo.writeEnv();
 
   log('');
