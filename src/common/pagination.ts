@@ -1,15 +1,12 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-import { Type } from 'class-transformer';
+import { IsOptional, IsString, MaxLength } from 'class-validator';
+import { QueryInteger } from './query-integer';
 import { ErrorCode, DomainError } from './errors';
 
 export class PageQuery {
   @ApiPropertyOptional({ type: Number, minimum: 1, maximum: 1000, default: 50 })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
+  @QueryInteger(1, 1000)
   limit?: number;
 
   @ApiPropertyOptional({ description: 'nextCursor of the previous page' })

@@ -26,6 +26,7 @@ import { IsCleanText } from '../common/text';
 import { SECTORS } from '../organisations/gba';
 import { PERSONAL_INFORMATION_CATEGORIES, SENSITIVE_CATEGORIES } from './domain/categories';
 import { FILING_STATUSES } from './domain/filing-lifecycle';
+import { QueryInteger } from '../common/query-integer';
 
 const CITY = /^[A-Z][A-Z_]{1,39}$/;
 const CITY_MESSAGE = 'must be an upper-case city code such as SHENZHEN';
@@ -150,10 +151,7 @@ export class ReviewFilingDto {
 export class ContractItemsQuery {
   @ApiPropertyOptional({ type: Number, minimum: 1, maximum: 1000, default: 1000 })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
+  @QueryInteger(1, 1000)
   limit?: number;
 
   @ApiPropertyOptional({ description: 'the X-Next-Cursor header of the previous page' })
@@ -171,10 +169,7 @@ export class FilingVersionQuery {
     description: 'the contract version whose filing to act on; default: the earliest version whose filing is still open',
   })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1_000_000)
+  @QueryInteger(1, 1_000_000)
   version?: number;
 }
 

@@ -244,6 +244,15 @@ export class LedgerService {
         errors: [{ field: 'end', rule: 'range', message: `end must be in (start, start + ${MAX_ENTRIES_PER_PAGE}]` }],
       });
     }
+    // Past the end of the log is a wrong request, not an empty page: an empty page would read as
+    // "no leaves of yours here" (the tree size is public, in every checkpoint).
+    const size = await this.treeSize();
+    if (start >= size) {
+      throw new DomainError(ErrorCode.VALIDATION_FAILED, 'The request is not valid', {
+        detail: `start is past the end of the log (${size} entries)`,
+        errors: [{ field: 'start', rule: 'range', message: `start must be less than the log's size, ${size}` }],
+      });
+    }
     const seesAll = isAdmin(principal) || isRegulator(principal);
     const rows: Array<{ leaf_index: string; leaf: Buffer }> = await this.dataSource.query(
       `SELECT leaf_index, leaf FROM ${LEAVES}

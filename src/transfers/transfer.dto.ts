@@ -25,6 +25,7 @@ import { PERSONAL_INFORMATION_CATEGORIES, SENSITIVE_CATEGORIES } from '../contra
 import { SECTORS } from '../organisations/gba';
 import { COMPLIANCE_FLAGS } from './domain/compliance-flags';
 import { isInstantOrCalendarDate, MAX_RECORDS_PER_REQUEST } from './domain/transfer-records';
+import { QueryInteger } from '../common/query-integer';
 
 export { MAX_RECORDS_PER_REQUEST };
 
@@ -203,10 +204,7 @@ export class TransferFilterQuery {
 
 export class ListTransfersQuery extends TransferFilterQuery {
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
+  @QueryInteger(1, 1000)
   limit?: number;
 
   @IsOptional()
