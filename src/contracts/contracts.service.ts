@@ -5,7 +5,7 @@ import { CalendarService } from '../calendar/calendar.service';
 import { DomainError, ErrorCode, notFound, validationFailed } from '../common/errors';
 import { setBounded } from '../common/bounded-map';
 import { IllegalTransitionError, isIllegalTransition } from '../common/lifecycle';
-import { decodeCursor, encodeCursor, isBigint, isInstantAndUuid, Page } from '../common/pagination';
+import { cursorScope, decodeCursor, encodeCursor, isBigint, isInstantAndUuid, Page } from '../common/pagination';
 import { authorityMayWrite, isAdmin, isRegulator, Principal, sideOfAuthority } from '../common/roles';
 import { REGISTRY_CONFIG, RegistryConfig } from '../config/config';
 import { GroupCommit } from '../database/group-commit';
@@ -564,7 +564,7 @@ export class ContractsService {
   async incidents(principal: Principal, contractId: string, query: { limit?: number; cursor?: string } = {}): Promise<Page<IncidentView>> {
     await this.assertVisible(principal, contractId);
     const qb = this.dataSource.getRepository(ContractIncident).createQueryBuilder('i').where('i.contract_id = :contractId', { contractId });
-    const page = await pageByTimeAndId(qb, 'i', 'reported_at', query);
+    const page = await pageByTimeAndId(qb, 'i', 'reported_at', query, `contracts/${contractId}/incidents`);
     return { items: page.items.map(toIncidentView), nextCursor: page.nextCursor };
   }
 
@@ -706,7 +706,8 @@ export class ContractsService {
   async history(principal: Principal, contractId: string, query: { limit?: number; cursor?: string }): Promise<Page<HistoryView>> {
     const contract = await this.assertVisible(principal, contractId);
     const limit = query.limit ?? 100;
-    const after = decodeCursor(query.cursor, 1, isBigint) as [string] | null;
+    const scope = cursorScope(`contracts/${contractId}/history`);
+    const after = decodeCursor(query.cursor, 1, isBigint, scope) as [string] | null;
     const qb = this.dataSource.getRepository(ContractHistoryEntry).createQueryBuilder('h').where('h.contract_id = :contractId', { contractId });
     // R10: an upload's entry (id, kind, digest, size) is shown to whoever may read that document, no one else.
     const sides = documentSidesVisibleTo(principal, contract);
@@ -730,13 +731,14 @@ export class ContractsService {
         actor: { id: h.actorId, kind: h.actorKind, role: h.actorRole, organisationId: h.actorOrganisationId, authority: h.actorAuthority },
         details: h.details,
       })),
-      nextCursor: rows.length > limit ? encodeCursor([String(items[items.length - 1].id)]) : null,
+      nextCursor: rows.length > limit ? encodeCursor([String(items[items.length - 1].id)], scope) : null,
     };
   }
 
   async list(principal: Principal, query: ListContractsQuery): Promise<Page<ContractView>> {
     const limit = query.limit ?? 50;
-    const after = decodeCursor(query.cursor, 2, isInstantAndUuid) as [string, string] | null;
+    const scope = cursorScope('contracts', query);
+    const after = decodeCursor(query.cursor, 2, isInstantAndUuid, scope) as [string, string] | null;
     const today = gbaToday();
     const qb = this.dataSource
       .getRepository(Contract)
@@ -805,7 +807,7 @@ export class ContractsService {
     const page = rows.slice(0, limit);
     const views = await this.views(this.dataSource.manager, page, today);
     const last = page[page.length - 1];
-    return { items: views, nextCursor: rows.length > limit && last ? encodeCursor([last.createdAt.toISOString(), last.id]) : null };
+    return { items: views, nextCursor: rows.length > limit && last ? encodeCursor([last.createdAt.toISOString(), last.id], scope) : null };
   }
 
   // ---- Internals -----------------------------------------------------------------------

@@ -138,7 +138,7 @@ export class DocumentsService {
       .getRepository(ContractDocument)
       .createQueryBuilder('d')
       .where('d.contract_id = :contractId AND d.party IN (:...parties)', { contractId, parties });
-    const page = await pageByTimeAndId(qb, 'd', 'uploaded_at', query);
+    const page = await pageByTimeAndId(qb, 'd', 'uploaded_at', query, `contracts/${contractId}/documents`);
     return { items: page.items.map(toView), nextCursor: page.nextCursor };
   }
 

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { DomainError, ErrorCode, FieldError, notFound, validationFailed } from '../common/errors';
-import { decodeCursor, encodeCursor, isInstantAndUuid, Page } from '../common/pagination';
+import { cursorScope, decodeCursor, encodeCursor, isInstantAndUuid, Page } from '../common/pagination';
 import { authorityMayWrite, isAdmin, isRegulator, Principal, sideOfAuthority } from '../common/roles';
 import { jurisdictionOfCity } from './gba';
 import { validateHkBrn, validateUscc } from './identifiers';
@@ -114,7 +114,8 @@ export class OrganisationsService {
 
   async list(principal: Principal, query: ListOrganisationsQuery): Promise<Page<OrganisationView>> {
     const limit = query.limit ?? 50;
-    const after = decodeCursor(query.cursor, 2, isInstantAndUuid) as [string, string] | null;
+    const scope = cursorScope('organisations', query);
+    const after = decodeCursor(query.cursor, 2, isInstantAndUuid, scope) as [string, string] | null;
     const qb = this.dataSource.getRepository(Organisation).createQueryBuilder('o');
     if (isAdmin(principal)) {
       // all
@@ -140,7 +141,7 @@ export class OrganisationsService {
     const last = items[items.length - 1];
     return {
       items: items.map(toOrganisationView),
-      nextCursor: rows.length > limit && last ? encodeCursor([last.createdAt.toISOString(), last.id]) : null,
+      nextCursor: rows.length > limit && last ? encodeCursor([last.createdAt.toISOString(), last.id], scope) : null,
     };
   }
 

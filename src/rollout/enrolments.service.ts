@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { DomainError, ErrorCode, FieldError, notFound, validationFailed } from '../common/errors';
 import { isIllegalTransition } from '../common/lifecycle';
-import { decodeCursor, encodeCursor, isInstantAndUuid, Page } from '../common/pagination';
+import { cursorScope, decodeCursor, encodeCursor, isInstantAndUuid, Page } from '../common/pagination';
 import { isAdmin, isRegulator, Principal, sideOfAuthority } from '../common/roles';
 import { inTransaction } from '../database/transaction';
 import { OrganisationsService } from '../organisations/organisations.service';
@@ -149,7 +149,8 @@ export class EnrolmentsService {
 
   async list(principal: Principal, query: ListEnrolmentsQuery): Promise<Page<EnrolmentView>> {
     const limit = query.limit ?? 50;
-    const after = decodeCursor(query.cursor, 2, isInstantAndUuid) as [string, string] | null;
+    const scope = cursorScope('rollout/enrolments', query);
+    const after = decodeCursor(query.cursor, 2, isInstantAndUuid, scope) as [string, string] | null;
     const qb = this.dataSource
       .getRepository(RolloutEnrolment)
       .createQueryBuilder('e')
@@ -182,7 +183,7 @@ export class EnrolmentsService {
     const lastAt = (raw[limit - 1] as { cursor_at?: string } | undefined)?.cursor_at;
     return {
       items,
-      nextCursor: entities.length > limit && last && lastAt ? encodeCursor([lastAt, last.id]) : null,
+      nextCursor: entities.length > limit && last && lastAt ? encodeCursor([lastAt, last.id], scope) : null,
     };
   }
 }

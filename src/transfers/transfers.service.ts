@@ -1,11 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
-import { pipeline, type Readable } from 'node:stream';
+import { pipeline, Transform, type Readable } from 'node:stream';
 import type { PoolClient } from 'pg';
 import { DataSource } from 'typeorm';
 import { DomainError, ErrorCode, notFound, validationFailed } from '../common/errors';
-import { decodeCursor, encodeCursor, isInstantAndBigint, Page } from '../common/pagination';
+import { cursorScope, decodeCursor, encodeCursor, isInstantAndBigint, Page } from '../common/pagination';
 import { isAdmin, isRegulator, Principal, sideOfAuthority } from '../common/roles';
 import { BinaryCopyWriter, copyBinary } from '../database/binary-copy';
 import { borrowClient, clientOf, copyOut } from '../database/copy';
@@ -325,7 +325,8 @@ export class TransfersService {
 
   async list(principal: Principal, query: ListTransfersQuery): Promise<Page<TransferView>> {
     const limit = query.limit ?? 100;
-    const after = decodeCursor(query.cursor, 2, isInstantAndBigint) as [string, string] | null;
+    const scope = cursorScope('transfers', query);
+    const after = decodeCursor(query.cursor, 2, isInstantAndBigint, scope) as [string, string] | null;
     const params: unknown[] = [];
     const bind = (value: unknown): string => {
       params.push(value);
@@ -342,7 +343,7 @@ export class TransfersService {
     const rows: ViewRow[] = await this.dataSource.query(sql, params);
     const items = rows.slice(0, limit).map(toView);
     const last = items[items.length - 1];
-    return { items, nextCursor: rows.length > limit && last ? encodeCursor([last.occurredAt, String(last.leafIndex)]) : null };
+    return { items, nextCursor: rows.length > limit && last ? encodeCursor([last.occurredAt, String(last.leafIndex)], scope) : null };
   }
 
   /**
@@ -361,10 +362,12 @@ export class TransfersService {
       let stream: Readable;
       let copy: Readable;
       if (query.format === 'csv') {
-        copy = stream = copyOut(
+        // The parties' names come from the register (a small table PostgreSQL hashes once), row by row in the COPY.
+        copy = copyOut(
           client,
-          `COPY (SELECT ${CSV_COLUMNS} FROM transfer_records t WHERE ${where} ORDER BY t.leaf_index) TO STDOUT WITH (FORMAT csv, HEADER true, FORCE_QUOTE (${CSV_TEXT_CELLS.map((c) => `"${c}"`).join(', ')}))`,
+          `COPY (SELECT ${CSV_COLUMNS} FROM transfer_records t ${CSV_JOINS} WHERE ${where} ORDER BY t.leaf_index) TO STDOUT WITH (FORMAT csv, HEADER true, FORCE_QUOTE (${CSV_TEXT_CELLS.map((c) => `"${c}"`).join(', ')}))`,
         );
+        stream = pipeline(copy, withByteOrderMark(), () => undefined);
       } else {
         // PostgreSQL sends (leaf_index, sector, leaf) in binary; the line, base64 of the leaf included, is built here.
         copy = copyOut(
@@ -565,33 +568,75 @@ function toView(r: ViewRow): TransferView {
   };
 }
 
+/**
+ * The CSV export is for people with a spreadsheet (the ndjson export, with the exact leaves, is for
+ * machines and the verifier): lists are joined with '; ', booleans are `true` / `false`, each party's
+ * registered name stands beside its id, and `occurredAtHongKong` (Hong Kong time, UTC+8, as
+ * `YYYY-MM-DD HH:MM:SS`, which spreadsheets read as a date and time) beside the UTC instant.
+ */
+const LIST_SEPARATOR = "'; '";
 const CSV_COLUMNS = [
   't.leaf_index AS "leafIndex"',
   't.contract_id AS "contractId"',
   't.contract_version AS "contractVersion"',
   't.processor_id AS "processorId"',
+  `${csvCell('processor.legal_name')} AS "processorName"`,
+  `${csvCell('processor.legal_name_zh')} AS "processorNameZh"`,
   't.recipient_id AS "recipientId"',
+  `${csvCell('recipient.legal_name')} AS "recipientName"`,
+  `${csvCell('recipient.legal_name_zh')} AS "recipientNameZh"`,
   't.sector AS "sector"',
   `${isoUtc('t.occurred_at')} AS "occurredAt"`,
+  `to_char(t.occurred_at AT TIME ZONE 'Asia/Hong_Kong', 'YYYY-MM-DD HH24:MI:SS') AS "occurredAtHongKong"`,
   `${isoUtc('t.recorded_at')} AS "recordedAt"`,
   't.direction AS "direction"',
   't.data_subject_count AS "dataSubjectCount"',
   't.record_count AS "recordCount"',
-  'array_to_json(t.personal_information_categories) AS "personalInformationCategories"',
-  'array_to_json(t.sensitive_categories) AS "sensitiveCategories"',
-  // A JSON array starts with '[', never with a formula character (csvCell below); quoted all the same.
-  'array_to_json(t.purposes) AS "purposes"',
+  `array_to_string(t.personal_information_categories, ${LIST_SEPARATOR}) AS "personalInformationCategories"`,
+  `array_to_string(t.sensitive_categories, ${LIST_SEPARATOR}) AS "sensitiveCategories"`,
+  `${csvCell(`array_to_string(t.purposes, ${LIST_SEPARATOR})`)} AS "purposes"`,
   `${csvCell('t.transfer_method')} AS "transferMethod"`,
-  't.separate_consent_obtained AS "separateConsentObtained"',
+  `CASE WHEN t.separate_consent_obtained THEN 'true' ELSE 'false' END AS "separateConsentObtained"`,
   `${csvCell('t.onward_recipient_name')} AS "onwardRecipientName"`,
   't.onward_recipient_city AS "onwardRecipientCity"',
   't.payload_digest AS "payloadDigest"',
   `${csvCell('t.external_reference')} AS "externalReference"`,
-  'array_to_json(t.flags) AS "flags"',
+  `array_to_string(t.flags, ${LIST_SEPARATOR}) AS "flags"`,
 ].join(', ');
+const CSV_JOINS = 'LEFT JOIN organisations processor ON processor.id = t.processor_id LEFT JOIN organisations recipient ON recipient.id = t.recipient_id';
 
 /** The organisation-controlled text cells of the CSV export, always quoted (RFC 4180: embedded quotes doubled by COPY). */
-const CSV_TEXT_CELLS = ['purposes', 'transferMethod', 'onwardRecipientName', 'externalReference'];
+const CSV_TEXT_CELLS = [
+  'processorName',
+  'processorNameZh',
+  'recipientName',
+  'recipientNameZh',
+  'purposes',
+  'transferMethod',
+  'onwardRecipientName',
+  'externalReference',
+];
+
+/** UTF-8's byte-order mark: without it, Excel reads a CSV file in the system's code page and shows 信用評估 as mojibake. */
+const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+
+/** Passes the COPY stream through, the byte-order mark first (also for an export with no row: the header line). */
+function withByteOrderMark(): Transform {
+  let first = true;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      if (first) {
+        first = false;
+        this.push(UTF8_BOM);
+      }
+      callback(null, chunk);
+    },
+    flush(callback) {
+      if (first) this.push(UTF8_BOM);
+      callback();
+    },
+  });
+}
 
 /**
  * CSV injection (OWASP "CSV Injection"): a spreadsheet treats a cell starting with =, +, -, @, a tab

@@ -210,8 +210,8 @@ describe('contract lifecycle', () => {
       expect((await t.http.get(`/contracts/${id}`).set(...bearer(regulator))).body.terminatedOn).toBe('2025-10-31');
     }
 
-    // 9. History: every change, who and what, in order.
-    const history = await t.http.get(`/contracts/${id}/history`).set(...bearer(p.pcpd));
+    // 9. History: every change, who and what, in order (as a party reads it: both sides' uploads; test/contracts/materials.e2e-spec.ts covers the others).
+    const history = await t.http.get(`/contracts/${id}/history`).set(...bearer(p.mainland));
     expect(history.status).toBe(200);
     const actions = history.body.items.map((h: { action: string; party: string | null }) => `${h.action}${h.party ? ':' + h.party : ''}`);
     expect(actions).toEqual([
@@ -247,7 +247,7 @@ describe('contract lifecycle', () => {
     const contract = await fileContract(t, p);
     const up = await upload(t, p.hongKong, contract.id, 'SIGNED_CONTRACT', PDF('hk signed'));
     const path = `/contracts/${contract.id}/documents/${up.body.id}`;
-    for (const token of [p.hongKong, p.mainland, p.hkDpo]) {
+    for (const token of [p.hongKong, p.mainland, p.hkDpo, p.pcpd]) {
       const res = await t.http
         .get(path)
         .set(...bearer(token))
@@ -261,8 +261,8 @@ describe('contract lifecycle', () => {
       expect(res.headers['content-type']).toBe('application/pdf');
       expect(Buffer.compare(res.body as Buffer, PDF('hk signed'))).toBe(0);
     }
-    // The GD CAC reviews the Mainland party's filing, not this one; the PCPD does not review.
-    for (const token of [p.gdCac, p.pcpd, p.outsider]) expect((await t.http.get(path).set(...bearer(token))).status).toBe(404);
+    // The GD CAC reviews the Mainland party's filing, not this one; the PCPD audits the Hong Kong side, so reads it.
+    for (const token of [p.gdCac, p.outsider]) expect((await t.http.get(path).set(...bearer(token))).status).toBe(404);
     const listed = await t.http.get(`/contracts/${contract.id}/documents`).set(...bearer(p.gdCac));
     expect(listed.body).toEqual([]);
   });

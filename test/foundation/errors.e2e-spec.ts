@@ -3,6 +3,7 @@
  * never a stack trace or a raw database message (docs/contributing.md#requests).
  */
 import type { Response } from 'supertest';
+import { cursorScope, encodeCursor } from '../../src/common/pagination';
 import { bearer, startTestApp, TestApp } from '../support/app';
 
 const STACK_TRACE = /\bat [\w.<>]+ \(|\.(ts|js):\d+:\d+|node_modules/;
@@ -137,7 +138,8 @@ describe('problem+json errors', () => {
 
   it('never leaks a raw database message', async () => {
     // A hand-made cursor whose values PostgreSQL cannot cast: a 400 naming the cursor, not a 500 with SQL.
-    const cursor = Buffer.from(JSON.stringify(['not-a-date', 'not-a-uuid'])).toString('base64url');
+    // Issued for this list (its scope), so only the key's values are wrong.
+    const cursor = encodeCursor(['not-a-date', 'not-a-uuid'], cursorScope('organisations'));
     const response = await t.http.get(`/organisations?cursor=${cursor}`).set(...bearer(t.adminToken));
     expectProblem(response, 400, 'VALIDATION_FAILED');
     expect(response.body.errors).toEqual([expect.objectContaining({ field: 'cursor' })]);
@@ -170,7 +172,7 @@ describe('problem+json errors', () => {
     ],
   ])('refuses a hand-made cursor on %s with a 400 naming the cursor', async (path, keys) => {
     for (const key of keys) {
-      const cursor = Buffer.from(JSON.stringify(key)).toString('base64url');
+      const cursor = encodeCursor(key, cursorScope(path.slice(1)));
       const response = await t.http.get(`${path}?cursor=${cursor}`).set(...bearer(t.adminToken));
       expectProblem(response, 400, 'VALIDATION_FAILED');
       expect(response.body.errors).toEqual([expect.objectContaining({ field: 'cursor' })]);

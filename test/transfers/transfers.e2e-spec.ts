@@ -516,11 +516,106 @@ describe('GET /transfers, export and summary', () => {
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/text\/csv/);
     // Quoted fields may hold newlines: count records by leafIndex at line starts.
-    const text = res.text;
+    const text = res.text.replace(/^\uFEFF/, '');
     const header = text.slice(0, text.indexOf('\n'));
     expect(header.startsWith('leafIndex,contractId')).toBe(true);
     const records = text.slice(header.length + 1).match(/^\d+,[0-9a-f-]{36},/gm) ?? [];
     expect(records).toHaveLength(N / 2);
+  });
+
+  it('exports csv a spreadsheet opens: a UTF-8 byte-order mark, true/false, lists joined, names beside ids, Hong Kong time beside UTC', async () => {
+    const res = await t.http
+      .get(`/transfers/export?format=csv&contractId=${contractA}`)
+      .set(...bearer(p.gdCac))
+      .buffer(true)
+      .parse((response, callback) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => callback(null, Buffer.concat(chunks)));
+      });
+    expect(res.status).toBe(200);
+    const bytes = res.body as Buffer;
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const [header, ...rows] = parseCsv(bytes.subarray(3).toString('utf8'));
+    expect(rows).toHaveLength(N / 2);
+    const next = (name: string) => header[header.indexOf(name) + 1];
+    expect([next('processorId'), next('recipientId'), next('occurredAt')]).toEqual(['processorName', 'recipientName', 'occurredAtHongKong']);
+    const cell = (row: string[], name: string) => row[header.indexOf(name)];
+    const [names] = await t.dataSource.query<Array<{ processor: string; recipient: string }>>(
+      'SELECT (SELECT legal_name FROM organisations WHERE id = $1) AS processor, (SELECT legal_name FROM organisations WHERE id = $2) AS recipient',
+      [p.mainlandId, p.hongKongId],
+    );
+    // Record 0 (contract A): 2025-01-25T00:00Z, purpose "marketing" (flagged), two categories, consent obtained.
+    const first = rows[0];
+    expect({
+      occurredAt: cell(first, 'occurredAt'),
+      occurredAtHongKong: cell(first, 'occurredAtHongKong'),
+      processorName: cell(first, 'processorName'),
+      recipientName: cell(first, 'recipientName'),
+      categories: cell(first, 'personalInformationCategories'),
+      sensitive: cell(first, 'sensitiveCategories'),
+      purposes: cell(first, 'purposes'),
+      consent: cell(first, 'separateConsentObtained'),
+      flags: cell(first, 'flags'),
+      reference: cell(first, 'externalReference'),
+    }).toEqual({
+      occurredAt: '2025-01-25T00:00:00.000Z',
+      occurredAtHongKong: '2025-01-25 08:00:00',
+      processorName: names.processor,
+      recipientName: names.recipient,
+      categories: 'BASIC_PROFILE; PROPERTY_FINANCIAL',
+      sensitive: '',
+      purposes: 'marketing',
+      consent: 'true',
+      flags: 'PURPOSE_NOT_IN_SCOPE',
+      reference: 'ref "0", with comma\nand newline \\ backslash 灣區',
+    });
+    // Record 2: a clean one.
+    expect([cell(rows[1], 'flags'), cell(rows[1], 'purposes'), cell(rows[1], 'personalInformationCategories')]).toEqual([
+      '',
+      'credit assessment',
+      'BASIC_PROFILE',
+    ]);
+  });
+
+  it('binds a cursor to the filters it came from: replayed with other filters, or on another list, it is 400 naming cursor', async () => {
+    const expectCursorRefused = async (path: string, token: string) => {
+      const res = await t.http.get(path).set(...bearer(token));
+      expect([path, res.status, res.headers['content-type']]).toEqual([path, 400, expect.stringMatching(/^application\/problem\+json/)]);
+      expect(res.body.errors).toEqual([expect.objectContaining({ field: 'cursor' })]);
+    };
+    const first = await t.http
+      .get(`/transfers?contractId=${contractA}&limit=10`)
+      .set(...bearer(p.gdCac))
+      .expect(200);
+    const cursor = first.body.nextCursor as string;
+    expect(typeof cursor).toBe('string');
+    // The same filters (any page size) go on.
+    const second = await t.http
+      .get(`/transfers?contractId=${contractA}&limit=20&cursor=${cursor}`)
+      .set(...bearer(p.gdCac))
+      .expect(200);
+    expect((second.body.items as TransferView[]).every((i) => i.contractId === contractA)).toBe(true);
+    await expectCursorRefused(`/transfers?contractId=${contractB}&limit=10&cursor=${cursor}`, p.gdCac);
+    await expectCursorRefused(`/transfers?limit=10&cursor=${cursor}`, p.gdCac);
+    await expectCursorRefused(`/transfers?contractId=${contractA}&flagged=true&limit=10&cursor=${cursor}`, p.gdCac);
+
+    const contracts = await t.http
+      .get('/contracts?limit=1')
+      .set(...bearer(t.adminToken))
+      .expect(200);
+    const contractsCursor = contracts.body.nextCursor as string;
+    expect((await t.http.get(`/contracts?limit=1&cursor=${contractsCursor}`).set(...bearer(t.adminToken))).status).toBe(200);
+    await expectCursorRefused(`/contracts?limit=1&contractStatus=EFFECTIVE&cursor=${contractsCursor}`, t.adminToken);
+    // The same key shape (an instant and a uuid) on another list.
+    await expectCursorRefused(`/organisations?limit=1&cursor=${contractsCursor}`, t.adminToken);
+    await expectCursorRefused(`/rollout/enrolments?limit=1&cursor=${contractsCursor}`, t.adminToken);
+
+    const history = await t.http
+      .get(`/contracts/${contractA}/history?limit=1`)
+      .set(...bearer(p.mainland))
+      .expect(200);
+    await expectCursorRefused(`/contracts/${contractB}/history?limit=1&cursor=${history.body.nextCursor}`, p.mainland);
   });
 
   it('summarises a contract: totals, flag counts, first and last transfer', async () => {
@@ -607,8 +702,8 @@ describe('GET /transfers/export?format=csv: spreadsheet formula injection (OWASP
       expect(row[col('externalReference')]).toBe(`'${text}`);
       expect(row[col('transferMethod')]).toBe(`'${text}`);
       expect(row[col('onwardRecipientName')]).toBe(`'${text}`);
-      // purposes is a JSON array: it starts with '[', and the exact text is inside it.
-      expect(JSON.parse(row[col('purposes')])).toEqual([text]);
+      // purposes is the list joined with '; ': its first purpose is guarded too.
+      expect(row[col('purposes')]).toBe(`'${text}`);
     });
     // Ordinary text is unchanged; commas, quotes and newlines are quoted (RFC 4180).
     expect(rows[hostile.length][col('externalReference')]).toBe('plain, "quoted"\nnext line');
