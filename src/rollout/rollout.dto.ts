@@ -100,6 +100,7 @@ export class CreatePhaseDto {
 }
 
 export class ListPhasesQuery {
+  @ApiPropertyOptional({ example: 'GBA_MAINLAND_HK', description: 'Only this regime' })
   @IsOptional()
   @IsString()
   @Matches(CODE, { message: 'regime must be a regime code such as GBA_MAINLAND_HK' })
@@ -144,20 +145,24 @@ export class ChangeEnrolmentDto {
 }
 
 export class ListEnrolmentsQuery extends PageQuery {
+  @ApiPropertyOptional({ example: 'GBA_MAINLAND_HK' })
   @IsOptional()
   @IsString()
   @Matches(CODE, { message: 'regime must be a regime code such as GBA_MAINLAND_HK' })
   regime?: string;
 
+  @ApiPropertyOptional({ enum: ENROLMENT_STATES })
   @IsOptional()
   @IsIn(ENROLMENT_STATES)
   status?: EnrolmentState;
 
+  @ApiPropertyOptional({ example: 'BANKING' })
   @IsOptional()
   @IsString()
   @Matches(CODE, { message: 'sector must be a sector code such as BANKING' })
   sector?: string;
 
+  @ApiPropertyOptional({ format: 'uuid' })
   @IsOptional()
   @IsUUID('all')
   organisationId?: string;

@@ -159,6 +159,7 @@ function IsInstantOrCalendarDate(options?: ValidationOptions): PropertyDecorator
 }
 
 export class TransferFilterQuery {
+  @ApiPropertyOptional({ format: 'uuid', description: 'Only this contract’s transfers' })
   @IsOptional()
   @IsUUID('all')
   contractId?: string;
@@ -168,6 +169,7 @@ export class TransferFilterQuery {
   @IsUUID('all')
   organisationId?: string;
 
+  @ApiPropertyOptional({ enum: DIRECTIONS })
   @IsOptional()
   @IsIn(DIRECTIONS)
   direction?: (typeof DIRECTIONS)[number];
@@ -182,6 +184,7 @@ export class TransferFilterQuery {
   @IsInstantOrCalendarDate()
   to?: string;
 
+  @ApiPropertyOptional({ enum: COMPLIANCE_FLAGS, description: 'Only records with this compliance flag' })
   @IsOptional()
   @IsIn(COMPLIANCE_FLAGS)
   flag?: string;
@@ -203,10 +206,12 @@ export class TransferFilterQuery {
 }
 
 export class ListTransfersQuery extends TransferFilterQuery {
+  @ApiPropertyOptional({ type: Number, minimum: 1, maximum: 1000, default: 50 })
   @IsOptional()
   @QueryInteger(1, 1000)
   limit?: number;
 
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
   @IsOptional()
   @IsString()
   @MaxLength(512)
