@@ -171,9 +171,33 @@ export function violationsError(violations: ContractViolation[]): DomainError {
   });
 }
 
+/** How a refusal names a filing's status and an action on it (docs/rules.md#r11), in words a filer or a reviewer reads. */
+const FILING_STATUS_WORDS: Record<string, string> = {
+  NOT_SUBMITTED: 'has not been submitted yet',
+  SUBMITTED: 'has been submitted and is waiting for review',
+  RETURNED: 'was returned for correction',
+  ACCEPTED: 'has been accepted',
+};
+const FILING_ACTION_WORDS: Record<string, string> = { SUBMIT: 'submitted', ACCEPT: 'accepted', RETURN: 'returned' };
+
+/** Why the filing cannot make this move, and what comes next, as a sentence (the codes stay in `from`, `action`, `to`). */
+export function filingTransitionDetail(error: IllegalTransitionError, party: FilingParty): string {
+  const filing = `the ${party}'s filing`;
+  const done = FILING_ACTION_WORDS[error.action] ?? error.action;
+  const next: Record<string, string> = {
+    NOT_SUBMITTED: `it can be reviewed once the ${party} submits it`,
+    SUBMITTED: 'it is now for the filing authority to accept or return it',
+    RETURNED: `it can be reviewed again once the ${party} corrects and resubmits it`,
+    ACCEPTED: 'an accepted filing is final (an amendment that needs re-filing opens new filings)',
+  };
+  const state =
+    error.to === error.from ? `${filing} is already ${done}` : `${filing} ${FILING_STATUS_WORDS[error.from] ?? error.from}, so it cannot be ${done}`;
+  return `${state}; ${next[error.from] ?? 'nothing more can be done with it'}`;
+}
+
 export function illegalTransition(error: IllegalTransitionError, party: FilingParty): DomainError {
   return new DomainError(ErrorCode.ILLEGAL_TRANSITION, 'The filing cannot make this transition', {
-    detail: `the ${party} filing is ${error.from}; ${error.action} is not allowed from ${error.from}` + (error.to ? ` (it leads to ${error.to})` : ''),
+    detail: filingTransitionDetail(error, party),
     extensions: { from: error.from, to: error.to ?? null, action: error.action, allowedActions: error.allowedActions },
   });
 }
