@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsIn, IsOptional, IsString } from 'class-validator';
+import { FreeText } from '../common/text';
 import { JURISDICTIONS, OVERRIDE_KINDS, type CalendarOverrideKind, type Jurisdiction } from './working-days';
 
 /**
@@ -37,9 +38,7 @@ export class CreateOverrideDto {
   kind: CalendarOverrideKind;
 
   @ApiProperty({ example: 'Black rainstorm warning; government offices closed' })
-  @IsString()
-  @MinLength(1)
-  @MaxLength(500)
+  @FreeText(500)
   reason: string;
 }
 

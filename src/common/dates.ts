@@ -37,6 +37,10 @@ export function isInstant(value: unknown): value is string {
   return !Number.isNaN(Date.parse(value));
 }
 
+/** The one wording of each date rule (docs/api.md#dates-and-times), after the field's name, wherever it is checked. */
+export const CALENDAR_DATE_MESSAGE = 'must be a real calendar date written YYYY-MM-DD';
+export const INSTANT_MESSAGE = 'must be an RFC 3339 instant with Z or an offset, e.g. 2025-03-01T02:00:00Z';
+
 /** A strict calendar date (`isCalendarDate`). */
 export function IsCalendarDate(options?: ValidationOptions): PropertyDecorator {
   return ValidateBy(
@@ -44,7 +48,7 @@ export function IsCalendarDate(options?: ValidationOptions): PropertyDecorator {
       name: 'isCalendarDate',
       validator: {
         validate: (value) => isCalendarDate(value),
-        defaultMessage: (args) => `${args?.property} must be a real calendar date written YYYY-MM-DD`,
+        defaultMessage: (args) => `${args?.property} ${CALENDAR_DATE_MESSAGE}`,
       },
     },
     options,
@@ -58,7 +62,7 @@ export function IsInstant(options?: ValidationOptions): PropertyDecorator {
       name: 'isInstant',
       validator: {
         validate: (value) => isInstant(value),
-        defaultMessage: (args) => `${args?.property} must be an RFC 3339 instant with Z or an offset, e.g. 2025-03-01T02:00:00Z`,
+        defaultMessage: (args) => `${args?.property} ${INSTANT_MESSAGE}`,
       },
     },
     options,

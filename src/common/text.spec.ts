@@ -1,5 +1,5 @@
 import { IsOptional, IsString, validate } from 'class-validator';
-import { IsCleanText, isCleanText } from './text';
+import { controlCharacterIn, IsCleanText, isCleanText } from './text';
 
 class Sample {
   @IsString() @IsCleanText() name: string;
@@ -40,5 +40,31 @@ describe('@IsCleanText()', () => {
     expect(await validate(sample('Bank of the Bay 灣區銀行 \uD83D\uDE00'))).toEqual([]);
     const errors = await validate(sample(42));
     expect(Object.keys(errors[0].constraints ?? {})).toEqual(['isString']);
+  });
+});
+
+describe('control characters (rule noControlCharacters)', () => {
+  it.each(['tab\there', 'line\nfeed', 'windows\r\nline', 'old mac\rline', '灣區 😀', '\u00A0non-breaking'])('accepts %j', async (value) => {
+    expect(controlCharacterIn(value)).toBeNull();
+    expect(await validate(sample(value))).toEqual([]);
+  });
+
+  it.each([
+    ['\u0001', 'U+0001'],
+    ['a\u001Fb', 'U+001F'],
+    ['bell\u0007', 'U+0007'],
+    ['vertical\u000Btab', 'U+000B'],
+    ['escape\u001B[31m', 'U+001B'],
+    ['delete\u007F', 'U+007F'],
+    ['c1\u0085', 'U+0085'],
+  ])('refuses %j, naming %s', async (value, code) => {
+    expect(controlCharacterIn(value)).toBe(code);
+    const errors = await validate(sample(value));
+    expect(errors).toEqual([
+      expect.objectContaining({
+        property: 'name',
+        constraints: { noControlCharacters: `name may not contain control characters other than tab and line breaks (found ${code})` },
+      }),
+    ]);
   });
 });

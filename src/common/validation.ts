@@ -1,12 +1,24 @@
 import { ValidationError, ValidationPipe } from '@nestjs/common';
 import { FieldError, validationFailed } from './errors';
 
-/** Flattens class-validator's tree into `records[3].direction`-style field paths. */
+/** The one message of a field that is missing (or null where a value is needed): `reason is required`. */
+export const requiredError = (field: string): FieldError => ({ field, rule: 'required', message: `${field} is required` });
+
+/**
+ * Flattens class-validator's tree into `records[3].direction`-style field paths. A field that is
+ * absent or null, and so fails every check it has, gets one error (`requiredError`) rather than one
+ * per check ("must be a string", "must be longer than…", …), which only the first would explain.
+ */
 export function flattenValidationErrors(errors: ValidationError[], parent = ''): FieldError[] {
   const out: FieldError[] = [];
   for (const error of errors) {
     const key = /^\d+$/.test(error.property) ? `[${error.property}]` : error.property;
     const field = parent ? (key.startsWith('[') ? `${parent}${key}` : `${parent}.${key}`) : key;
+    const rules = Object.keys(error.constraints ?? {});
+    if ((error.value === undefined || error.value === null) && rules.length > 0 && !rules.includes('whitelistValidation')) {
+      out.push(requiredError(field));
+      continue;
+    }
     for (const [rule, message] of Object.entries(error.constraints ?? {})) {
       out.push({ field, rule, message: rule === 'whitelistValidation' ? `${field} is not an accepted field` : message });
     }
@@ -24,7 +36,8 @@ export function registryValidationPipe(): ValidationPipe {
     transformOptions: { enableImplicitConversion: false },
     forbidUnknownValues: true,
     stopAtFirstError: false,
-    validationError: { target: false, value: false },
+    // `value` tells a missing field from a wrong one (flattenValidationErrors); it never reaches the answer.
+    validationError: { target: false, value: true },
     exceptionFactory: (errors) => validationFailed(flattenValidationErrors(errors)),
   });
 }

@@ -6,7 +6,7 @@
  * contract-body.spec.ts checks the two agree on valid bodies and many broken ones.
  */
 import { isCalendarDate } from '../common/dates';
-import { isCleanText } from '../common/text';
+import { controlCharacterIn, isCleanText } from '../common/text';
 import type { CreateContractDto } from './contract.dto';
 import { PERSONAL_INFORMATION_CATEGORIES, SENSITIVE_CATEGORIES } from './domain/categories';
 
@@ -49,9 +49,9 @@ function all(list: unknown[], check: (v: unknown) => boolean): boolean {
 }
 const isObject = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const onlyKeys = (o: Obj, allowed: ReadonlySet<string>): boolean => Object.keys(o).every((k) => allowed.has(k));
-// isCleanText: a NUL or an unpaired surrogate goes to the pipe, which names the field (@IsCleanText).
+// isCleanText, controlCharacterIn: a NUL, an unpaired surrogate or a control character goes to the pipe, which names the field (@IsCleanText).
 const text = (v: unknown, min: number, max: number): boolean =>
-  typeof v === 'string' && v.length <= max && (min === 0 || STARTS_PLAIN.test(v)) && isCleanText(v);
+  typeof v === 'string' && v.length <= max && (min === 0 || STARTS_PLAIN.test(v)) && isCleanText(v) && controlCharacterIn(v) === null;
 const matches = (v: unknown, re: RegExp): boolean => typeof v === 'string' && re.test(v);
 /** The DTO's @IsCalendarDate (a real date, not only the YYYY-MM-DD shape). */
 const date = (v: unknown): boolean => isCalendarDate(v);

@@ -99,6 +99,63 @@ export interface ContractView {
   documentParties?: FilingParty[];
 }
 
+/** A filing in a list: the filing view less the regulator's free-text reason (GET /contracts/:id has it). */
+export type FilingSummary = Omit<FilingView, 'returnReason'>;
+
+/**
+ * A contract in a list (GET /contracts): who the parties are, the dates, the status and the filings
+ * in force, never the terms' free text (annex, PIPIA, termination reason), which GET /contracts/:id
+ * answers. Every member is a code, a date, a number or a party's name of at most 300 characters, so
+ * an item is a few kilobytes whatever a filer wrote, and a page of the largest `limit` (1000) stays a
+ * few megabytes: a filer's text cannot make a regulator's list unanswerable.
+ */
+export type ContractSummary = Omit<ContractView, 'annex' | 'pipia' | 'terminationReason' | 'documentParties' | 'filings'> & {
+  filings: FilingSummary[];
+};
+
+/** The version columns a summary reads (not the terms' free text). */
+export type VersionDates = Pick<ContractVersion, 'version' | 'effectiveDate' | 'expiryDate' | 'importantDataIncluded'>;
+
+export function toContractSummary(
+  c: Contract,
+  versions: readonly VersionDates[],
+  currentFilings: readonly Filing[],
+  today: IsoDate,
+  parties: ReadonlyMap<string, PartySource>,
+): ContractSummary {
+  const sorted = [...versions].sort((a, b) => a.version - b.version);
+  const first = sorted[0];
+  const latest = sorted[sorted.length - 1];
+  const filedVersion = sorted.find((v) => v.version === c.filingVersion) ?? first;
+  const party = (id: string) => {
+    const found = parties.get(id);
+    return found ? toPartySummary(found) : null;
+  };
+  return {
+    id: c.id,
+    version: latest.version,
+    versionInForce: versionInForce(sorted, today)?.version ?? null,
+    status: contractStatus(c, first, latest, today),
+    direction: c.direction,
+    regime: c.regime,
+    processorId: c.processorId,
+    recipientId: c.recipientId,
+    processorSector: c.processorSector,
+    processor: party(c.processorId),
+    recipient: party(c.recipientId),
+    effectiveDate: latest.effectiveDate,
+    expiryDate: latest.expiryDate,
+    importantDataIncluded: latest.importantDataIncluded,
+    terminatedOn: c.terminatedOn,
+    revision: c.revision,
+    createdAt: c.createdAt.toISOString(),
+    filings: sortFilings(currentFilings).map((f) => {
+      const { returnReason: _reason, ...summary } = toFilingView(f, filedVersion.effectiveDate, today);
+      return summary;
+    }),
+  };
+}
+
 export type VersionStatus = 'PENDING' | 'IN_FORCE' | 'SUPERSEDED';
 
 export interface VersionView {
@@ -192,7 +249,7 @@ export function versionStatus(v: ContractVersion, all: readonly ContractVersion[
  * effect; TERMINATED from the termination date (R13); EXPIRED after the latest
  * version's expiry date; otherwise EFFECTIVE. The list filter computes the same in SQL.
  */
-export function contractStatus(c: Contract, first: ContractVersion, latest: ContractVersion, today: IsoDate): ContractStatus {
+export function contractStatus(c: Contract, first: VersionDates, latest: VersionDates, today: IsoDate): ContractStatus {
   if (c.terminatedOn !== null && today >= c.terminatedOn) return 'TERMINATED';
   if (today < first.effectiveDate) return 'PENDING';
   if (latest.expiryDate !== null && today > latest.expiryDate) return 'EXPIRED';

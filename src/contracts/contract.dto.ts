@@ -15,25 +15,30 @@ import {
   Max,
   MaxLength,
   Min,
-  MinLength,
   ValidateIf,
   IsObject,
   ValidateNested,
 } from 'class-validator';
 import { IsCalendarDate, IsInstant } from '../common/dates';
 import { PageQuery } from '../common/pagination';
-import { IsCleanText } from '../common/text';
+import { CITY_CODE, CITY_CODE_MESSAGE, FreeText, UpperCaseCity } from '../common/text';
 import { SECTORS } from '../organisations/gba';
 import { PERSONAL_INFORMATION_CATEGORIES, SENSITIVE_CATEGORIES } from './domain/categories';
 import { FILING_STATUSES } from './domain/filing-lifecycle';
 import { QueryInteger } from '../common/query-integer';
 
-const CITY = /^[A-Z][A-Z_]{1,39}$/;
-const CITY_MESSAGE = 'must be an upper-case city code such as SHENZHEN';
+/*
+ * Free-text limits (docs/api.md#free-text), in characters, each checked by the DTO and written in
+ * openapi.json: names 300 (the longest registered company names are under 200); list items
+ * (purposes, processing methods, data-subject categories) and the transfer method 500, up to 100
+ * items a list; longer statements (other matters, the PIPIA's conclusion and assessment items,
+ * reasons) 5000; an incident's description 10000.
+ */
+export const TEXT_LIMITS = { name: 300, item: 500, items: 100, statement: 5000, description: 10000 } as const;
 
 export class OnwardRecipientDto {
-  @ApiProperty() @IsString() @IsCleanText() @MinLength(1) @MaxLength(300) name: string;
-  @ApiProperty({ example: 'GUANGZHOU' }) @IsString() @Matches(CITY, { message: `city ${CITY_MESSAGE}` }) city: string;
+  @ApiProperty() @FreeText(TEXT_LIMITS.name) name: string;
+  @ApiProperty({ example: 'GUANGZHOU' }) @UpperCaseCity() @IsString() @Matches(CITY_CODE, { message: `city ${CITY_CODE_MESSAGE}` }) city: string;
 }
 
 export class RetentionPeriodDto {
@@ -42,20 +47,12 @@ export class RetentionPeriodDto {
 }
 
 export class StorageLocationDto {
-  @ApiProperty({ example: 'HONG_KONG' }) @IsString() @Matches(CITY, { message: `city ${CITY_MESSAGE}` }) city: string;
+  @ApiProperty({ example: 'HONG_KONG' }) @UpperCaseCity() @IsString() @Matches(CITY_CODE, { message: `city ${CITY_CODE_MESSAGE}` }) city: string;
 }
 
-const textList = () => [
-  IsArray(),
-  ArrayMaxSize(100),
-  IsString({ each: true }),
-  IsCleanText({ each: true }),
-  MinLength(1, { each: true }),
-  MaxLength(500, { each: true }),
-];
 function TextList(min = 1): PropertyDecorator {
   return (target, key) => {
-    for (const d of [...textList(), ArrayMinSize(min)]) d(target, key);
+    for (const d of [IsArray(), ArrayMaxSize(TEXT_LIMITS.items), FreeText(TEXT_LIMITS.item, { each: true }), ArrayMinSize(min)]) d(target, key);
   };
 }
 
@@ -79,12 +76,12 @@ export class AnnexDto {
 
   @ApiProperty({ type: [OnwardRecipientDto], description: 'R5: inside the GBA only' })
   @IsArray()
-  @ArrayMaxSize(100)
+  @ArrayMaxSize(TEXT_LIMITS.items)
   @ValidateNested({ each: true })
   @Type(() => OnwardRecipientDto)
   onwardRecipients: OnwardRecipientDto[];
 
-  @ApiProperty({ example: 'encrypted API over dedicated line' }) @IsString() @IsCleanText() @MinLength(1) @MaxLength(500) transferMethod: string;
+  @ApiProperty({ example: 'encrypted API over dedicated line' }) @FreeText(TEXT_LIMITS.item) transferMethod: string;
 
   @ApiProperty({ type: RetentionPeriodDto }) @IsObject() @ValidateNested() @Type(() => RetentionPeriodDto) retentionPeriod: RetentionPeriodDto;
 
@@ -94,34 +91,28 @@ export class AnnexDto {
   @Type(() => StorageLocationDto)
   storageLocation: StorageLocationDto;
 
-  @ApiPropertyOptional() @IsOptional() @IsString() @IsCleanText() @MaxLength(5000) otherMatters?: string;
+  @ApiPropertyOptional() @IsOptional() @FreeText(TEXT_LIMITS.statement, { min: 0 }) otherMatters?: string;
 }
 
 export class PipiaDto {
   @ApiProperty({ example: '2025-01-10' }) @IsCalendarDate() completedOn: string;
-  @ApiProperty() @IsString() @IsCleanText() @MinLength(1) @MaxLength(5000) conclusion: string;
+  @ApiProperty() @FreeText(TEXT_LIMITS.statement) conclusion: string;
   @ApiProperty({ description: 'SHA-256 of the PIPIA report, 64 hex digits' })
   @Matches(/^[0-9a-fA-F]{64}$/, { message: 'reportSha256 must be 64 hexadecimal digits' })
   reportSha256: string;
-  @ApiPropertyOptional({ description: 'R6(a)' }) @IsOptional() @IsString() @IsCleanText() @MaxLength(5000) lawfulnessAndNecessity?: string;
-  @ApiPropertyOptional({ description: 'R6(b)' }) @IsOptional() @IsString() @IsCleanText() @MaxLength(5000) impactOnRights?: string;
-  @ApiPropertyOptional({ description: 'R6(c)' }) @IsOptional() @IsString() @IsCleanText() @MaxLength(5000) recipientSafeguards?: string;
+  @ApiPropertyOptional({ description: 'R6(a)' }) @IsOptional() @FreeText(TEXT_LIMITS.statement, { min: 0 }) lawfulnessAndNecessity?: string;
+  @ApiPropertyOptional({ description: 'R6(b)' }) @IsOptional() @FreeText(TEXT_LIMITS.statement, { min: 0 }) impactOnRights?: string;
+  @ApiPropertyOptional({ description: 'R6(c)' }) @IsOptional() @FreeText(TEXT_LIMITS.statement, { min: 0 }) recipientSafeguards?: string;
 }
 
-/** `POST /contracts/:id/amendments`: the terms of a version (`POST /contracts` less the parties). */
-export class ContractTermsDto {
+/** The terms of a version but its expiry date, whose absence means different things on filing and on amending. */
+class VersionTermsDto {
   @ApiProperty({ example: 'GBA_MAINLAND_HK' })
   @IsString()
   @Matches(/^[A-Z][A-Z0-9_]{1,39}$/, { message: 'regime must be an upper-case regime code such as GBA_MAINLAND_HK' })
   regime: string;
 
   @ApiProperty({ example: '2025-01-24' }) @IsCalendarDate() effectiveDate: string;
-
-  @ApiPropertyOptional({ example: '2027-01-23', nullable: true })
-  @IsOptional()
-  @ValidateIf((_, v) => v !== null)
-  @IsCalendarDate()
-  expiryDate?: string | null;
 
   @ApiProperty({ description: 'R3: must be false' }) @IsBoolean() importantDataIncluded: boolean;
 
@@ -130,7 +121,25 @@ export class ContractTermsDto {
   @ApiProperty({ type: PipiaDto }) @IsObject() @ValidateNested() @Type(() => PipiaDto) pipia: PipiaDto;
 }
 
-export class CreateContractDto extends ContractTermsDto {
+/**
+ * `POST /contracts/:id/amendments`: every term of the new version (`POST /contracts` less the
+ * parties). An amendment replaces the terms, so `expiryDate` is required: a date, or `null` to
+ * remove the expiry (a body that left it out used to remove it silently; docs/rules.md#r12).
+ */
+export class ContractTermsDto extends VersionTermsDto {
+  @ApiProperty({ type: String, example: '2027-01-23', nullable: true, description: 'required: a date, or null for no expiry' })
+  @ValidateIf((_, v) => v !== null)
+  @IsCalendarDate()
+  expiryDate: string | null;
+}
+
+export class CreateContractDto extends VersionTermsDto {
+  @ApiPropertyOptional({ type: String, example: '2027-01-23', nullable: true, description: 'absent or null: no expiry' })
+  @IsOptional()
+  @ValidateIf((_, v) => v !== null)
+  @IsCalendarDate()
+  expiryDate?: string | null;
+
   @ApiProperty() @IsUUID() processorId: string;
   @ApiProperty() @IsUUID() recipientId: string;
 }
@@ -140,10 +149,7 @@ export class ReviewFilingDto {
 
   @ApiPropertyOptional({ description: 'Required for RETURN (R11: returned with reasons)' })
   @ValidateIf((o: ReviewFilingDto) => o.decision === 'RETURN' || o.reason !== undefined)
-  @IsString()
-  @IsCleanText()
-  @MinLength(1)
-  @MaxLength(5000)
+  @FreeText(TEXT_LIMITS.statement)
   reason?: string;
 }
 
@@ -178,12 +184,12 @@ export class TerminateContractDto {
   @IsCalendarDate()
   terminatedOn: string;
 
-  @ApiProperty() @IsString() @IsCleanText() @MinLength(1) @MaxLength(5000) reason: string;
+  @ApiProperty() @FreeText(TEXT_LIMITS.statement) reason: string;
 }
 
 export class ReportIncidentDto {
   @ApiProperty({ example: '2025-03-01T02:00:00Z' }) @IsInstant() occurredAt: string;
-  @ApiProperty() @IsString() @IsCleanText() @MinLength(1) @MaxLength(10000) description: string;
+  @ApiProperty() @FreeText(TEXT_LIMITS.description) description: string;
   @ApiProperty() @IsInt() @Min(0) @Max(2_000_000_000) affectedDataSubjects: number;
 }
 

@@ -9,7 +9,7 @@ import { UuidParam } from '../common/uuid-param.pipe';
 import { registryValidationPipe } from '../common/validation';
 import { REGISTRY_CONFIG, RegistryConfig } from '../config/config';
 import { certainlyValidCreateContract } from './contract-body';
-import { ContractView, FilingView, VersionView } from './contract-views';
+import { ContractSummary, ContractView, FilingView, VersionView } from './contract-views';
 import {
   ContractTermsDto,
   ContractItemsQuery,
@@ -80,7 +80,11 @@ export class ContractsController {
 
   @Get()
   @Roles(...READ_ROLES)
-  list(@CurrentPrincipal() principal: Principal, @Query() query: ListContractsQuery): Promise<Page<ContractView>> {
+  @ApiOkResponse({
+    description:
+      'One page of contract summaries: parties, dates, status and the filings in force (without the return reason). The terms (annex, PIPIA) and the termination reason are in `GET /contracts/{id}`.',
+  })
+  list(@CurrentPrincipal() principal: Principal, @Query() query: ListContractsQuery): Promise<Page<ContractSummary>> {
     return this.contracts.list(principal, query);
   }
 

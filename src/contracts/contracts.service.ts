@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { CalendarService } from '../calendar/calendar.service';
+import { CALENDAR_DATE_MESSAGE } from '../common/dates';
 import { DomainError, ErrorCode, notFound, validationFailed } from '../common/errors';
 import { setBounded } from '../common/bounded-map';
 import { IllegalTransitionError, isIllegalTransition } from '../common/lifecycle';
@@ -17,6 +18,7 @@ import { RegimeGate, RolloutService } from '../rollout/rollout.service';
 import { ContractHistoryAction, ContractHistoryEntry } from './contract-history.entity';
 import {
   canSeeContract,
+  ContractSummary,
   ContractView,
   documentSidesVisibleTo,
   FilingView,
@@ -24,7 +26,9 @@ import {
   partyOf,
   sortFilings,
   termsOf,
+  toContractSummary,
   toContractView,
+  VersionDates,
   toFilingView,
   toVersionView,
   versionTermsOf,
@@ -161,7 +165,7 @@ const RULE_CODES: Record<ContractViolation['code'], ErrorCode | null> = {
 /** 422 naming the first broken rule in `code`/`rule`, every violation in `errors` and `violations`; 400 for an impossible date. */
 export function violationsError(violations: ContractViolation[]): DomainError {
   const invalid = violations.filter((v) => v.code === 'INVALID_DATE');
-  if (invalid.length) return validationFailed(invalid.map((v) => ({ field: v.field, rule: 'isDate', message: v.message })));
+  if (invalid.length) return validationFailed(invalid.map((v) => ({ field: v.field, rule: 'isCalendarDate', message: `${v.field} ${CALENDAR_DATE_MESSAGE}` })));
   const first = violations[0];
   return new DomainError(RULE_CODES[first.code] ?? ErrorCode.RULE_VIOLATION, 'The contract breaks a rule of the GBA Standard Contract', {
     rule: first.rule,
@@ -225,7 +229,7 @@ const OPEN_GATE: RegimeGate = { sectorOpen: true, sides: null };
 
 const forbidden = (detail: string) => new DomainError(ErrorCode.FORBIDDEN, 'Forbidden', { detail });
 
-function toDto(terms: ContractTermsDto): ContractTerms {
+function toDto(terms: ContractTermsDto | CreateContractDto): ContractTerms {
   const a = terms.annex;
   return {
     regime: terms.regime,
@@ -532,7 +536,8 @@ export class ContractsService {
   }
 
   async terminate(principal: Principal, contractId: string, dto: TerminateContractDto): Promise<ContractView> {
-    if (!isIsoDate(dto.terminatedOn)) throw validationFailed([{ field: 'terminatedOn', rule: 'isDate', message: 'terminatedOn must be a real calendar date' }]);
+    if (!isIsoDate(dto.terminatedOn))
+      throw validationFailed([{ field: 'terminatedOn', rule: 'isCalendarDate', message: `terminatedOn ${CALENDAR_DATE_MESSAGE}` }]);
     return inTransaction(this.dataSource, async (m) => {
       const contract = await this.assertVisible(principal, contractId, m, true);
       const party = partyOf(principal, contract);
@@ -759,7 +764,7 @@ export class ContractsService {
     };
   }
 
-  async list(principal: Principal, query: ListContractsQuery): Promise<Page<ContractView>> {
+  async list(principal: Principal, query: ListContractsQuery): Promise<Page<ContractSummary>> {
     const limit = query.limit ?? 50;
     const scope = cursorScope('contracts', query);
     const after = decodeCursor(query.cursor, 2, isInstantAndUuid, scope) as [string, string] | null;
@@ -829,7 +834,7 @@ export class ContractsService {
       .take(limit + 1)
       .getMany();
     const page = rows.slice(0, limit);
-    const views = await this.views(this.dataSource.manager, page, today);
+    const views = await this.summaries(this.dataSource.manager, page, today);
     const last = page[page.length - 1];
     return { items: views, nextCursor: rows.length > limit && last ? encodeCursor([last.createdAt.toISOString(), last.id], scope) : null };
   }
@@ -1004,6 +1009,35 @@ export class ContractsService {
     const contract = await m.getRepository(Contract).findOneByOrFail({ id: contractId });
     const [view] = await this.views(m, [contract], gbaToday());
     return view;
+  }
+
+  /** The list's summaries (`toContractSummary`): the versions' dates and the filings in force, never the terms' text. */
+  private async summaries(m: EntityManager, contracts: Contract[], today: IsoDate): Promise<ContractSummary[]> {
+    if (!contracts.length) return [];
+    const ids = contracts.map((c) => c.id);
+    const partyIds = [...new Set(contracts.flatMap((c) => [c.processorId, c.recipientId]))];
+    // Sequential: `m` is often a transaction (one connection).
+    const versions: (VersionDates & { contractId: string })[] = await m.getRepository(ContractVersion).find({
+      select: { contractId: true, version: true, effectiveDate: true, expiryDate: true, importantDataIncluded: true },
+      where: { contractId: In(ids) },
+    });
+    const filings = await m
+      .getRepository(Filing)
+      .createQueryBuilder('f')
+      .innerJoin(Contract, 'c', 'c.id = f.contract_id AND c.filing_version = f.version')
+      .where('f.contract_id IN (:...ids)', { ids })
+      .getMany();
+    const organisations = await this.organisations.findByIds(partyIds, m);
+    const parties = new Map(organisations.map((o) => [o.id, o]));
+    return contracts.map((c) =>
+      toContractSummary(
+        c,
+        versions.filter((v) => v.contractId === c.id),
+        filings.filter((f) => f.contractId === c.id),
+        today,
+        parties,
+      ),
+    );
   }
 
   private async views(m: EntityManager, contracts: Contract[], today: IsoDate): Promise<ContractView[]> {

@@ -1,33 +1,28 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { PageQuery } from '../common/pagination';
-import { IsCleanText } from '../common/text';
+import { CITY_CODE, CITY_CODE_MESSAGE, FreeText, IsCleanText, UpperCaseCity } from '../common/text';
 import { GBA_CITIES, SECTORS } from './gba';
 
 export class CreateOrganisationDto {
   @ApiPropertyOptional({ example: 'Bank of the Bay (Hong Kong) Limited' })
   @IsOptional()
-  @IsString()
-  @IsCleanText()
-  @MinLength(1)
-  @MaxLength(300)
+  @FreeText(300)
   legalName?: string;
 
   @ApiPropertyOptional({ example: '灣區銀行（香港）有限公司' })
   @IsOptional()
-  @IsString()
-  @IsCleanText()
-  @MinLength(1)
-  @MaxLength(300)
+  @FreeText(300)
   legalNameZh?: string;
 
   @ApiProperty({ enum: ['MAINLAND', 'HONG_KONG'] })
   @IsIn(['MAINLAND', 'HONG_KONG'])
   jurisdiction: 'MAINLAND' | 'HONG_KONG';
 
-  @ApiProperty({ example: 'SHENZHEN', description: 'One of the nine Mainland GBA cities or HONG_KONG (R1)' })
+  @ApiProperty({ example: 'SHENZHEN', description: 'One of the nine Mainland GBA cities or HONG_KONG (R1); trimmed and upper-cased' })
+  @UpperCaseCity()
   @IsString()
-  @Matches(/^[A-Z][A-Z_]{1,39}$/, { message: 'city must be an upper-case city code such as SHENZHEN' })
+  @Matches(CITY_CODE, { message: `city ${CITY_CODE_MESSAGE}` })
   city: string;
 
   @ApiProperty({ enum: ['USCC', 'HK_BRN'] })

@@ -1,25 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import {
-  ArrayMaxSize,
-  ArrayMinSize,
-  ArrayUnique,
-  IsArray,
-  IsBoolean,
-  IsIn,
-  IsInt,
-  IsOptional,
-  IsString,
-  IsUUID,
-  Matches,
-  Max,
-  MaxLength,
-  Min,
-  MinLength,
-} from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, Min } from 'class-validator';
 import { PageQuery } from '../common/pagination';
 import { ENROLMENT_STATES, EnrolmentAction, EnrolmentState } from './enrolment-lifecycle';
 import { IsCalendarDate } from '../common/dates';
-import { IsCleanText } from '../common/text';
+import { FreeText } from '../common/text';
 
 const CODE = /^[A-Z][A-Z0-9_]{1,63}$/;
 
@@ -33,18 +17,12 @@ export class CreateRegimeDto {
   code: string;
 
   @ApiProperty({ example: 'Standard Contract for Cross-boundary Flow of Personal Information (Mainland, Macao)' })
-  @IsString()
-  @IsCleanText()
-  @MinLength(1)
-  @MaxLength(300)
+  @FreeText(300)
   name: string;
 
   @ApiPropertyOptional({ example: '個人信息跨境流動標準合同（內地、澳門）' })
   @IsOptional()
-  @IsString()
-  @IsCleanText()
-  @MinLength(1)
-  @MaxLength(300)
+  @FreeText(300)
   nameZh?: string;
 
   @ApiProperty({ example: ['MAINLAND', 'MACAO'], description: 'The two sides the regime spans' })
@@ -75,10 +53,7 @@ export class CreatePhaseDto {
 
   @ApiPropertyOptional({ example: 'First phase' })
   @IsOptional()
-  @IsString()
-  @IsCleanText()
-  @MinLength(1)
-  @MaxLength(300)
+  @FreeText(300)
   name?: string;
 
   @ApiProperty({ example: '2024-09-10' })
@@ -137,10 +112,7 @@ export class ChangeEnrolmentDto {
 
   @ApiPropertyOptional({ example: 'sector not yet open; reapply after 2024-11-01' })
   @IsOptional()
-  @IsString()
-  @IsCleanText()
-  @MinLength(1)
-  @MaxLength(2000)
+  @FreeText(2000)
   reason?: string;
 }
 

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { inTransaction as inTransactionOf } from '../database/transaction';
 import { DomainError, ErrorCode, FieldError, validationFailed } from '../common/errors';
+import { CALENDAR_DATE_MESSAGE } from '../common/dates';
 import type { Principal } from '../common/roles';
 import { ENROLMENT_STATES, EnrolmentState, nextEnrolmentState } from './enrolment-lifecycle';
 import { recordEnrolmentChange } from './enrolment-history';
@@ -53,7 +54,7 @@ const RULES_CACHE_CAPACITY = 100;
 
 function assertDate(date: string): void {
   if (!isIsoDate(date)) {
-    throw validationFailed([{ field: 'date', rule: 'DATE_FORMAT', message: 'date must be a calendar date written YYYY-MM-DD' }]);
+    throw validationFailed([{ field: 'date', rule: 'DATE_FORMAT', message: `date ${CALENDAR_DATE_MESSAGE}` }]);
   }
 }
 

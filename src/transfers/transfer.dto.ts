@@ -16,15 +16,16 @@ import {
   Max,
   MaxLength,
   Min,
-  MinLength,
   ValidateBy,
   ValidateNested,
   ValidationOptions,
 } from 'class-validator';
 import { PERSONAL_INFORMATION_CATEGORIES, SENSITIVE_CATEGORIES } from '../contracts/domain/categories';
 import { SECTORS } from '../organisations/gba';
+import { CITY_CODE, CITY_CODE_MESSAGE, FreeText, UpperCaseCity } from '../common/text';
 import { COMPLIANCE_FLAGS } from './domain/compliance-flags';
 import { isInstantOrCalendarDate, MAX_RECORDS_PER_REQUEST } from './domain/transfer-records';
+import { INSTANT_MESSAGE } from '../common/dates';
 import { QueryInteger } from '../common/query-integer';
 
 export { MAX_RECORDS_PER_REQUEST };
@@ -35,14 +36,13 @@ const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}
 
 export class OnwardRecipientDto {
   @ApiProperty({ example: 'Bay Area Credit Bureau Ltd' })
-  @IsString()
-  @MinLength(1)
-  @MaxLength(300)
+  @FreeText(300)
   name: string;
 
   @ApiProperty({ example: 'GUANGZHOU', description: 'City code; outside the GBA is flagged ONWARD_RECIPIENT_OUTSIDE_GBA (R5)' })
+  @UpperCaseCity()
   @IsString()
-  @Matches(/^[A-Z][A-Z_]{1,39}$/, { message: 'city must be an upper-case city code such as GUANGZHOU' })
+  @Matches(CITY_CODE, { message: `city ${CITY_CODE_MESSAGE}` })
   city: string;
 }
 
@@ -53,7 +53,7 @@ export class TransferRecordDto {
 
   @ApiProperty({ example: '2025-02-01T03:00:00Z' })
   @IsString()
-  @Matches(INSTANT, { message: 'occurredAt must be an ISO 8601 instant with an offset, e.g. 2025-02-01T03:00:00Z' })
+  @Matches(INSTANT, { message: `occurredAt ${INSTANT_MESSAGE}` })
   @IsISO8601({ strict: true })
   occurredAt: string;
 
@@ -92,15 +92,11 @@ export class TransferRecordDto {
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(50)
-  @IsString({ each: true })
-  @MinLength(1, { each: true })
-  @MaxLength(500, { each: true })
+  @FreeText(500, { each: true })
   purposes: string[];
 
   @ApiProperty({ example: 'encrypted API over dedicated line' })
-  @IsString()
-  @MinLength(1)
-  @MaxLength(500)
+  @FreeText(500)
   transferMethod: string;
 
   @ApiProperty()
@@ -119,9 +115,7 @@ export class TransferRecordDto {
   payloadDigest: string;
 
   @ApiProperty({ example: 'batch-2025-02-01-03', description: "The sender's own reference" })
-  @IsString()
-  @MinLength(1)
-  @MaxLength(200)
+  @FreeText(200)
   externalReference: string;
 }
 
@@ -151,7 +145,7 @@ function IsInstantOrCalendarDate(options?: ValidationOptions): PropertyDecorator
       name: 'isInstantOrCalendarDate',
       validator: {
         validate: (value) => isInstantOrCalendarDate(value),
-        defaultMessage: (args) => `${args?.property} must be an RFC 3339 instant with Z or an offset (e.g. 2025-03-01T02:00:00Z) or a calendar date YYYY-MM-DD`,
+        defaultMessage: (args) => `${args?.property} ${INSTANT_MESSAGE}, or a calendar date written YYYY-MM-DD`,
       },
     },
     options,

@@ -5,7 +5,10 @@
 // budget (issue 6). This function enforces the same rules as TransferRecordDto
 // (which stays the documented schema in OpenAPI) and reports every bad field
 // by path, `records[3].direction`, as the global ValidationPipe does.
+import { INSTANT_MESSAGE } from '../../common/dates';
 import type { FieldError } from '../../common/errors';
+import { CITY_CODE_MESSAGE, CONTROL_CHARACTER_MESSAGE, controlCharacterIn, normaliseCity } from '../../common/text';
+import { requiredError } from '../../common/validation';
 import { PERSONAL_INFORMATION_CATEGORIES, SENSITIVE_CATEGORIES } from '../../contracts/domain/categories';
 import type { Direction } from '../../contracts/domain/contract-rules';
 
@@ -44,6 +47,7 @@ const UNCLEAN_TEXT = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDB
 const MAYBE_UNCLEAN = /[\u0000\uD800-\uDFFF]/;
 const unclean = (value: string): boolean => MAYBE_UNCLEAN.test(value) && UNCLEAN_TEXT.test(value);
 const UNCLEAN_MESSAGE = 'may not contain the NUL character (U+0000) or an unpaired surrogate (not Unicode text)';
+
 /**
  * The instants a record may carry: 0001-01-01T00:00:00Z up to 9999-12-31T23:59:59.999 in the GBA
  * (UTC+8), so both the stored UTC instant and its GBA calendar date have a four-digit year from 1.
@@ -159,23 +163,39 @@ function parseRecord(raw: unknown, path: string, errors: FieldError[]): Transfer
   }
   const before = errors.length;
   const fail = (field: string, rule: string, message: string) => errors.push({ field: `${path}.${field}`, rule, message: `${field} ${message}` });
+  /** A missing (or null) field: one error, as the ValidationPipe gives (common/validation.ts `requiredError`). */
+  const missing = (field: string): boolean => {
+    if (raw[field] !== undefined && raw[field] !== null) return false;
+    errors.push(requiredError(`${path}.${field}`));
+    return true;
+  };
+  /** Control characters other than tab and line breaks (common/text.ts `IsCleanText`). */
+  const control = (field: string, v: string): boolean => {
+    const found = controlCharacterIn(v);
+    if (found) fail(field, 'noControlCharacters', `${CONTROL_CHARACTER_MESSAGE} (found ${found})`);
+    return found !== null;
+  };
   for (const key of Object.keys(raw)) {
     if (!RECORD_FIELDS.has(key)) errors.push({ field: `${path}.${key}`, rule: 'whitelistValidation', message: `${path}.${key} is not an accepted field` });
   }
   const str = (field: string, min: number, max: number): string => {
     const v = raw[field];
+    if (missing(field)) return v as string;
     if (typeof v !== 'string') fail(field, 'isString', 'must be a string');
     else if (v.length < min || v.length > max) fail(field, 'length', `must be ${min} to ${max} characters`);
     else if (unclean(v)) fail(field, 'isCleanText', UNCLEAN_MESSAGE);
+    else control(field, v);
     return v as string;
   };
   const count = (field: string): number => {
     const v = raw[field];
+    if (missing(field)) return v as number;
     if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) fail(field, 'isInt', 'must be a non-negative whole number');
     return v as number;
   };
   const codes = (field: string, allowed: ReadonlySet<string>, min: number): string[] => {
     const v = raw[field];
+    if (missing(field)) return [];
     if (!Array.isArray(v)) {
       fail(field, 'isArray', 'must be an array');
       return [];
@@ -187,28 +207,42 @@ function parseRecord(raw: unknown, path: string, errors: FieldError[]): Transfer
   };
 
   const contractId = raw.contractId;
-  if (typeof contractId !== 'string' || !UUID.test(contractId)) fail('contractId', 'isUuid', 'must be a UUID');
+  if (missing('contractId')) {
+    // one error
+  } else if (typeof contractId !== 'string' || !UUID.test(contractId)) fail('contractId', 'isUuid', 'must be a UUID');
   let occurredAt: string | null = null;
-  if (typeof raw.occurredAt !== 'string' || (occurredAt = normaliseInstant(raw.occurredAt)) === null) {
-    fail('occurredAt', 'isISO8601', 'must be an ISO 8601 instant with an offset, e.g. 2025-02-01T03:00:00Z');
+  if (missing('occurredAt')) {
+    // one error
+  } else if (typeof raw.occurredAt !== 'string' || (occurredAt = normaliseInstant(raw.occurredAt)) === null) {
+    fail('occurredAt', 'isInstant', INSTANT_MESSAGE);
   } else if (!instantInRange(occurredAt)) {
     fail('occurredAt', 'instantRange', 'must be from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999+08:00');
   }
   const direction = raw.direction;
-  if (typeof direction !== 'string' || !DIRECTIONS.has(direction))
+  if (missing('direction')) {
+    // one error
+  } else if (typeof direction !== 'string' || !DIRECTIONS.has(direction))
     fail('direction', 'isIn', 'must be one of the following values: MAINLAND_TO_HK, HK_TO_MAINLAND');
   const dataSubjectCount = count('dataSubjectCount');
   const recordCount = count('recordCount');
   const personalInformationCategories = codes('personalInformationCategories', CATEGORIES, 1);
   const sensitiveCategories = codes('sensitiveCategories', SENSITIVE, 0);
   const purposes = raw.purposes;
-  if (!Array.isArray(purposes) || purposes.length < 1 || purposes.length > 50) fail('purposes', 'isArray', 'must be an array of 1 to 50 purposes');
+  if (missing('purposes')) {
+    // one error
+  } else if (!Array.isArray(purposes) || purposes.length < 1 || purposes.length > 50) fail('purposes', 'isArray', 'must be an array of 1 to 50 purposes');
   else if (purposes.some((s) => typeof s !== 'string' || s.length < 1 || s.length > 500))
     fail('purposes', 'isString', 'must contain strings of 1 to 500 characters');
   else if (purposes.some((s) => unclean(s as string))) fail('purposes', 'isCleanText', UNCLEAN_MESSAGE);
+  else {
+    const at = purposes.findIndex((s) => controlCharacterIn(s as string) !== null);
+    if (at >= 0) control(`purposes[${at}]`, purposes[at] as string);
+  }
   const transferMethod = str('transferMethod', 1, 500);
   const separateConsentObtained = raw.separateConsentObtained;
-  if (typeof separateConsentObtained !== 'boolean') fail('separateConsentObtained', 'isBoolean', 'must be a boolean value');
+  if (missing('separateConsentObtained')) {
+    // one error
+  } else if (typeof separateConsentObtained !== 'boolean') fail('separateConsentObtained', 'isBoolean', 'must be a boolean value');
   let onwardRecipient: { name: string; city: string } | null = null;
   const onward = raw.onwardRecipient;
   if (onward !== undefined && onward !== null) {
@@ -222,16 +256,21 @@ function parseRecord(raw: unknown, path: string, errors: FieldError[]): Transfer
             message: `${path}.onwardRecipient.${key} is not an accepted field`,
           });
       }
-      if (typeof onward.name !== 'string' || onward.name.length < 1 || onward.name.length > 300)
+      const city = normaliseCity(onward.city);
+      if (onward.name === undefined || onward.name === null) errors.push(requiredError(`${path}.onwardRecipient.name`));
+      else if (typeof onward.name !== 'string' || onward.name.length < 1 || onward.name.length > 300)
         fail('onwardRecipient.name', 'isString', 'must be 1 to 300 characters');
       else if (unclean(onward.name)) fail('onwardRecipient.name', 'isCleanText', UNCLEAN_MESSAGE);
-      if (typeof onward.city !== 'string' || !CITY.test(onward.city))
-        fail('onwardRecipient.city', 'matches', 'must be an upper-case city code such as GUANGZHOU');
-      onwardRecipient = { name: onward.name as string, city: onward.city as string };
+      else control('onwardRecipient.name', onward.name);
+      if (city === undefined || city === null) errors.push(requiredError(`${path}.onwardRecipient.city`));
+      else if (typeof city !== 'string' || !CITY.test(city)) fail('onwardRecipient.city', 'matches', CITY_CODE_MESSAGE);
+      onwardRecipient = { name: onward.name as string, city: city as string };
     }
   }
   const payloadDigest = raw.payloadDigest;
-  if (typeof payloadDigest !== 'string' || !DIGEST.test(payloadDigest)) fail('payloadDigest', 'matches', 'must be a SHA-256 digest in 64 hex digits');
+  if (missing('payloadDigest')) {
+    // one error
+  } else if (typeof payloadDigest !== 'string' || !DIGEST.test(payloadDigest)) fail('payloadDigest', 'matches', 'must be a SHA-256 digest in 64 hex digits');
   const externalReference = str('externalReference', 1, 200);
   if (errors.length > before) return null;
   return {
