@@ -93,7 +93,7 @@ export interface ContractView {
   /** The filings in force: those of the latest version that was filed (R12). */
   filings: FilingView[];
   /**
-   * GET /contracts/:id only: the parties whose filing materials this caller may read (R10,
+   * One contract's answers (not the list): the parties whose filing materials this caller may read (R10,
    * `documentSidesVisibleTo`); empty when it may read none (`GET …/documents` is then 403 or 404).
    */
   documentParties?: FilingParty[];

@@ -450,7 +450,10 @@ export class ContractsService {
     const row = await this.filingCommit.submit(createContractsItem(ids, contract, revisions));
     if (!row) return null;
     const created = createdRows(ids, contract, row);
-    return toContractView(created.contract, [created.version], created.filings, gbaToday(), new Map(row.parties.map((o) => [o.id, o])));
+    return {
+      ...toContractView(created.contract, [created.version], created.filings, gbaToday(), new Map(row.parties.map((o) => [o.id, o]))),
+      documentParties: documentSidesVisibleTo(principal, created.contract),
+    };
   }
 
   /** One statement for every filing in `items`; per item, what the database decided, or null (not written). */
@@ -561,7 +564,7 @@ export class ContractsService {
         party,
         details: { terminatedOn: dto.terminatedOn, reason: dto.reason },
       });
-      return this.view(m, contractId);
+      return { ...(await this.view(m, contractId)), documentParties: documentSidesVisibleTo(principal, contract) };
     });
   }
 
