@@ -5,62 +5,9 @@
  * rest of the API (docs/api.md#errors). Raw `net` sockets, because supertest and inject cannot
  * send a malformed request line or trickle a body.
  */
-import * as net from 'node:net';
+import type * as net from 'node:net';
 import { startTestApp, TestApp } from '../support/app';
-
-interface RawAnswer {
-  /** Everything the server wrote before it closed the socket. */
-  raw: string;
-  status: number;
-  headers: Record<string, string>;
-  body: string;
-  /** The server closed the connection (we did not). */
-  closedByServer: boolean;
-}
-
-function parse(raw: string, closedByServer: boolean): RawAnswer {
-  const [head, ...rest] = raw.split('\r\n\r\n');
-  const lines = head.split('\r\n');
-  const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(lines[0] ?? '')?.[1] ?? 0);
-  const headers: Record<string, string> = {};
-  for (const line of lines.slice(1)) {
-    const colon = line.indexOf(':');
-    if (colon > 0) headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
-  }
-  const after = rest.join('\r\n\r\n');
-  // A keep-alive connection may carry a second answer after the first; the first body ends at its Content-Length.
-  const body = headers['content-length'] === undefined ? after : Buffer.from(after, 'latin1').subarray(0, Number(headers['content-length'])).toString('latin1');
-  return { raw, status, headers, body, closedByServer };
-}
-
-/**
- * Opens a socket, writes `chunks` (each after `gapMs`, the last one not followed by anything),
- * and collects what the server writes until it closes the connection. A socket the server never
- * closes fails the test through jest's timeout, not through a measured duration.
- */
-function exchange(port: number, chunks: Array<string | Buffer>, gapMs = 0): Promise<RawAnswer> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect(port, '127.0.0.1');
-    const received: Buffer[] = [];
-    let timer: NodeJS.Timeout | undefined;
-    let index = 0;
-    const writeNext = (): void => {
-      if (index >= chunks.length || socket.destroyed) return;
-      socket.write(chunks[index++]);
-      if (index < chunks.length) timer = setTimeout(writeNext, gapMs);
-    };
-    socket.on('connect', writeNext);
-    socket.on('data', (data) => received.push(data));
-    socket.on('error', (error: NodeJS.ErrnoException) => {
-      // A reset after the server answered and closed still counts as closed by the server.
-      if (error.code !== 'ECONNRESET' && error.code !== 'EPIPE') reject(error);
-    });
-    socket.on('close', () => {
-      clearTimeout(timer);
-      resolve(parse(Buffer.concat(received).toString('latin1'), true));
-    });
-  });
-}
+import { RawAnswer, rawExchange as exchange } from '../support/raw-http';
 
 function expectProblem(answer: RawAnswer, status: number, code: string): Record<string, unknown> {
   expect({ status: answer.status, type: answer.headers['content-type'] }).toEqual({ status, type: 'application/problem+json; charset=utf-8' });

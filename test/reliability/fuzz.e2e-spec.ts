@@ -8,6 +8,10 @@
  *
  * Every answer must be 2xx or a 4xx problem+json: no 5xx, no stack trace, no
  * file path, no raw database message. Oversized bodies get 413.
+ *
+ * Then on a real socket: malformed HTTP/1.1 (request lines, header lines, lengths, encodings,
+ * raw bytes in the path) is answered with problem+json and the connection closed, never held;
+ * bodies trickled past HTTP_REQUEST_TIMEOUT_MS get 408 problem+json and a closed socket.
  */
 import fc from 'fast-check';
 import { randomUUID } from 'node:crypto';
@@ -16,6 +20,8 @@ import { bearer, startTestApp, TestApp } from '../support/app';
 import { listRoutes, RouteAuth } from '../support/routes';
 import { Writable } from 'node:stream';
 import { saveSection, sized } from './support';
+import type { AddressInfo } from 'node:net';
+import { rawExchange } from '../support/raw-http';
 
 /** The app's error-level log lines, to name the cause of any 5xx (the answer only carries a request id). */
 class ErrorLog extends Writable {
@@ -54,6 +60,9 @@ interface OpenApiOperation {
 }
 
 const CASES = Number(process.env.RELIABILITY_FUZZ_CASES ?? sized(10_000, 40_000));
+/** Requests written to a real socket (malformed request lines, headers, lengths) and bodies trickled past the request deadline. */
+const PROTOCOL_CASES = Number(process.env.RELIABILITY_FUZZ_PROTOCOL_CASES ?? sized(150, 1500));
+const SLOW_CASES = Number(process.env.RELIABILITY_FUZZ_SLOW_CASES ?? sized(4, 40));
 const SEED = Number(process.env.RELIABILITY_FUZZ_SEED ?? Date.now() % 2_147_483_647);
 
 // ---------------------------------------------------------------------------
@@ -93,6 +102,15 @@ const UNUSUAL_UNICODE = [
   'A'.repeat(3) + '\u0000' + 'B',
   '\r\n',
   '\t',
+  // Control characters other than NUL: terminal escapes, DEL, C1 controls, line and paragraph separators.
+  '\u0001',
+  '\u0008',
+  'a\u001b[31mred\u001b[0m',
+  '\u007f',
+  '\u0085',
+  '\u009b',
+  '\u2028',
+  '\u2029',
 ];
 const LIMIT_NUMBERS: unknown[] = [
   0,
@@ -273,6 +291,9 @@ describe('hostile input: property-based fuzzing of every route', () => {
   const statuses: Record<string, number> = {};
   let cases = 0;
   let oversized = 0;
+  let protocolCases = 0;
+  let slowCases408 = 0;
+  let port = 0;
 
   const inject = (options: { method: string; url: string; headers?: Record<string, string>; payload?: string | Buffer }) =>
     t.app
@@ -302,7 +323,20 @@ describe('hostile input: property-based fuzzing of every route', () => {
   };
 
   beforeAll(async () => {
-    t = await startTestApp({ LOGIN_MAX_ATTEMPTS: '5', LOG_LEVEL: 'error' }, { logDestination: errorLog });
+    // Short HTTP deadlines, so slow clients and held sockets show within the run (inject, used by most cases, has no socket).
+    t = await startTestApp(
+      {
+        LOGIN_MAX_ATTEMPTS: '5',
+        LOG_LEVEL: 'error',
+        HTTP_REQUEST_TIMEOUT_MS: '1500',
+        HTTP_HEADERS_TIMEOUT_MS: '1000',
+        HTTP_CONNECTION_TIMEOUT_MS: '5000',
+        HTTP_KEEP_ALIVE_TIMEOUT_MS: '300',
+      },
+      { logDestination: errorLog },
+    );
+    await t.app.listen(0, '127.0.0.1');
+    port = (t.app.getHttpServer().address() as AddressInfo).port;
     routes = listRoutes(t.app).filter((r) => r.method !== 'HEAD');
     const parties = await setupParties(t);
     const contract = await fileContract(t, parties);
@@ -334,6 +368,8 @@ describe('hostile input: property-based fuzzing of every route', () => {
         routes: Object.keys(perRoute).length,
         seed: SEED,
         oversizedBodies413: oversized,
+        protocolCases,
+        slowBodies408: slowCases408,
         statuses: JSON.stringify(statuses),
         failureKinds: failures.size,
         unexpected5xx,
@@ -478,5 +514,90 @@ describe('hostile input: property-based fuzzing of every route', () => {
     expect(answer.statusCode).toBe(413);
     oversized++;
     expect([...failures.entries()].filter(([k]) => k.includes('oversized') || k.includes('upload limit')).map(([k, v]) => `${k}: ${v.example}`)).toEqual([]);
+  }, 300_000);
+
+  it(`answers ${PROTOCOL_CASES} malformed HTTP/1.1 requests on a real socket with problem+json, and closes every connection`, async () => {
+    const token = fc.constantFrom('GET', 'POST', 'PATCH', 'G ET', 'get', 'CONNECT', 'PRI', '', 'GET\u0000', 'ÄÖ');
+    const pathChar = fc.constantFrom('a', '/', ' ', '%', '%zz', '%E0%A4%A', '?', '#', '\u0001', '\u007f', '\u00e9', '\u00ff', '\t', '..', '{', '"', '\\');
+    const target = fc.oneof(
+      fc.constantFrom(...routes.map((r) => r.path.replace(/:(\w+)/g, realIds[0]))),
+      fc.array(pathChar, { maxLength: 12 }).map((parts) => `/${parts.join('')}`),
+      fc.constantFrom('*', 'http://evil.example/', '', '//', '/%00', '/health/live?x=%'),
+    );
+    const version = fc.constantFrom('HTTP/1.1', 'HTTP/1.0', 'HTTP/2.0', 'HTTP/9.9', 'HTTP/1.1 extra', 'http/1.1', '');
+    const header = fc.oneof(
+      fc.constantFrom(
+        'Content-Length: 2',
+        'Content-Length: -1',
+        'Content-Length: ten',
+        'Content-Length: 1, 2',
+        'Content-Length: 99999999999999999999',
+        'Transfer-Encoding: chunked',
+        'Transfer-Encoding: gzip, chunked',
+        'Transfer-Encoding: identity',
+        'Content-Type: application/json',
+        'Expect: 100-continue',
+        'Host: a',
+        'Host:',
+        'no colon here',
+        ' leading: space',
+        'X-Bad\u0001: value',
+        'X-Nul: a\u0000b',
+        `X-Big: ${'b'.repeat(17_000)}`,
+        'Upgrade: websocket',
+        'Connection: upgrade',
+      ),
+      fc.tuple(fc.string({ unit: 'binary-ascii', maxLength: 12 }), fc.string({ unit: 'binary-ascii', maxLength: 24 })).map(([n, v]) => `${n}: ${v}`),
+    );
+    const body = fc.oneof(fc.constant(''), fc.constantFrom('{}', '0\r\n\r\n', 'zz\r\n{}\r\n0\r\n\r\n', '{"a":'), fc.string({ unit: 'binary', maxLength: 40 }));
+    const requestArb = fc.record({ token, target, version, headers: fc.array(header, { maxLength: 4 }), body, lineEnd: fc.constantFrom('\r\n', '\n', '\r') });
+
+    await fc.assert(
+      fc.asyncProperty(requestArb, async (r) => {
+        const request = `${r.token} ${r.target} ${r.version}${r.lineEnd}${['Host: localhost', ...r.headers, 'Connection: close'].join(r.lineEnd)}${r.lineEnd}${r.lineEnd}${r.body}`;
+        // Given far more than the request deadline: a connection the server still holds then is a failure.
+        const answer = await rawExchange(port, [Buffer.from(request, 'utf8')], 0, 15_000);
+        protocolCases++;
+        const key = `raw ${JSON.stringify(request.slice(0, 120))}`;
+        if (!answer.closedByServer) failures.set(`raw socket held open: ${key}`, { count: 1, example: answer.raw.slice(0, 200) });
+        // An incomplete request the server gave up on, or a connection closed before anything was asked, may get no answer.
+        if (answer.raw === '') return true;
+        record('raw socket', { statusCode: answer.status, headers: answer.headers, body: answer.body }, { payload: request.slice(0, 800) });
+        return true;
+      }),
+      { numRuns: PROTOCOL_CASES, seed: SEED, endOnFailure: true },
+    );
+    expect([...failures.entries()].filter(([k]) => k.startsWith('raw')).map(([k, v]) => `${k}: ${v.example}`)).toEqual([]);
+    expect(protocolCases).toBe(PROTOCOL_CASES);
+  }, 900_000);
+
+  it(`cuts off ${SLOW_CASES} bodies trickled past the request deadline with 408 problem+json and a closed socket`, async () => {
+    const writes = routes.filter((r) => ['POST', 'PATCH', 'PUT'].includes(r.method));
+    const slow = fc.sample(
+      fc.record({ route: fc.constantFrom(...writes), gapMs: fc.integer({ min: 150, max: 600 }), size: fc.integer({ min: 200, max: 2000 }) }),
+      {
+        numRuns: SLOW_CASES,
+        seed: SEED,
+      },
+    );
+    // Concurrently: each waits for the deadline, and many held at once is the attack.
+    await Promise.all(
+      slow.map(async ({ route, gapMs, size }) => {
+        const url = route.path.replace(/:(\w+)/g, () => realIds[0]);
+        const body = JSON.stringify({ padding: 'x'.repeat(size) });
+        const head = `${route.method} ${url} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nAuthorization: Bearer ${tokens.SYSTEM_ADMIN}\r\nContent-Length: ${body.length}\r\n\r\n`;
+        const chunks = [head, ...body.match(/.{1,3}/g)!];
+        const answer = await rawExchange(port, chunks, gapMs, 60_000);
+        const key = `slow body ${route.method} ${route.path}`;
+        if (!answer.closedByServer) failures.set(`${key}: socket held open`, { count: 1, example: answer.raw.slice(0, 200) });
+        else if (answer.status !== 408) failures.set(`${key}: ${answer.status}`, { count: 1, example: answer.raw.slice(0, 200) });
+        else {
+          slowCases408++;
+          record(key, { statusCode: answer.status, headers: answer.headers, body: answer.body }, { url });
+        }
+      }),
+    );
+    expect([...failures.entries()].filter(([k]) => k.startsWith('slow body')).map(([k, v]) => `${k}: ${v.example}`)).toEqual([]);
+    expect(slowCases408).toBe(SLOW_CASES);
   }, 300_000);
 });
