@@ -167,6 +167,27 @@ export class ContractItemsQuery {
   cursor?: string;
 }
 
+/** Versions a page of `GET /contracts/:id/versions` holds at most (and by default). */
+export const VERSIONS_PAGE_LIMIT = 20;
+
+/**
+ * `GET /contracts/:id/versions`: each version carries its whole terms (up to about a megabyte with
+ * the longest text allowed, TEXT_LIMITS), so a page holds at most 20 of them and a contract amended
+ * a thousand times still answers pages of a bounded size; the next page's cursor is in `X-Next-Cursor`.
+ */
+export class ContractVersionsQuery {
+  @ApiPropertyOptional({ type: Number, minimum: 1, maximum: VERSIONS_PAGE_LIMIT, default: VERSIONS_PAGE_LIMIT })
+  @IsOptional()
+  @QueryInteger(1, VERSIONS_PAGE_LIMIT)
+  limit?: number;
+
+  @ApiPropertyOptional({ description: 'the X-Next-Cursor header of the previous page' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(512)
+  cursor?: string;
+}
+
 /** `?version=n` on submit and review: act on that version's filing rather than the earliest open one. */
 export class FilingVersionQuery {
   @ApiPropertyOptional({

@@ -13,6 +13,7 @@ import { ContractSummary, ContractView, FilingView, VersionView } from './contra
 import {
   ContractTermsDto,
   ContractItemsQuery,
+  ContractVersionsQuery,
   CreateContractDto,
   FilingVersionQuery,
   ListContractsQuery,
@@ -96,8 +97,17 @@ export class ContractsController {
 
   @Get(':id/versions')
   @Roles(...READ_ROLES)
-  versions(@CurrentPrincipal() principal: Principal, @Param('id', ContractId()) id: string): Promise<VersionView[]> {
-    return this.contracts.versions(principal, id);
+  @ApiOkResponse({
+    description: 'one page of versions (at most `limit`, default and maximum 20), oldest first, each with its whole terms',
+    headers: PAGED_ARRAY.headers,
+  })
+  async versions(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', ContractId()) id: string,
+    @Query() query: ContractVersionsQuery,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<VersionView[]> {
+    return withNextCursor(reply, await this.contracts.versions(principal, id, query));
   }
 
   @Get(':id/versions/:n')

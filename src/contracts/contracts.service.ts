@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, In } from 'typeorm';
+import { Between, DataSource, EntityManager, In } from 'typeorm';
 import { CalendarService } from '../calendar/calendar.service';
 import { CALENDAR_DATE_MESSAGE } from '../common/dates';
 import { DomainError, ErrorCode, notFound, validationFailed } from '../common/errors';
@@ -61,7 +61,15 @@ import {
   PartyRow,
   versionFromJson,
 } from './contract-rows';
-import { ContractTermsDto, CreateContractDto, ListContractsQuery, ReportIncidentDto, ReviewFilingDto, TerminateContractDto } from './contract.dto';
+import {
+  ContractTermsDto,
+  CreateContractDto,
+  ListContractsQuery,
+  ReportIncidentDto,
+  ReviewFilingDto,
+  TerminateContractDto,
+  VERSIONS_PAGE_LIMIT,
+} from './contract.dto';
 import { Contract } from './contract.entity';
 import { ContractVersion } from './contract-version.entity';
 import { ContractDocument } from './document.entity';
@@ -717,22 +725,44 @@ export class ContractsService {
     };
   }
 
-  async versions(principal: Principal, contractId: string): Promise<VersionView[]> {
+  /**
+   * One page of versions, oldest first (ContractVersionsQuery: at most 20, each with its whole terms).
+   * Every version's dates are read, for each one's status; the terms only of the page and of the
+   * version before it, which the page's first version is compared with.
+   */
+  async versions(principal: Principal, contractId: string, query: { limit?: number; cursor?: string } = {}): Promise<Page<VersionView>> {
     await this.assertVisible(principal, contractId);
-    const m = this.dataSource.manager;
-    const [versions, filings] = await Promise.all([
-      m.getRepository(ContractVersion).find({ where: { contractId }, order: { version: 'ASC' } }),
-      m.getRepository(Filing).find({ where: { contractId } }),
-    ]);
-    const today = gbaToday();
-    return versions.map((v) => toVersionView(v, versions, filings, today));
+    const limit = Math.min(query.limit ?? VERSIONS_PAGE_LIMIT, VERSIONS_PAGE_LIMIT);
+    const scope = cursorScope(`contracts/${contractId}/versions`, query);
+    const after = decodeCursor(query.cursor, 1, isBigint, scope) as [number] | null;
+    const from = after ? Number(after[0]) + 1 : 1;
+    const page = await this.versionRange(contractId, from, from + limit - 1);
+    const more = page.latest > from + limit - 1;
+    return { items: page.views, nextCursor: more && page.views.length ? encodeCursor([from + limit - 1], scope) : null };
   }
 
   async version(principal: Principal, contractId: string, n: number): Promise<VersionView> {
-    const all = await this.versions(principal, contractId);
-    const found = all.find((v) => v.version === n);
+    await this.assertVisible(principal, contractId);
+    const [found] = (await this.versionRange(contractId, n, n)).views;
     if (!found) throw notFound('Contract version');
     return found;
+  }
+
+  /** Versions `from`..`to` as views, and the latest version number. */
+  private async versionRange(contractId: string, from: number, to: number): Promise<{ views: VersionView[]; latest: number }> {
+    const m = this.dataSource.manager;
+    const dates = await m
+      .getRepository(ContractVersion)
+      .find({ select: { version: true, effectiveDate: true }, where: { contractId }, order: { version: 'ASC' } });
+    const full = await m.getRepository(ContractVersion).find({ where: { contractId, version: Between(from - 1, to) }, order: { version: 'ASC' } });
+    const filings = await m.getRepository(Filing).find({ where: { contractId, version: Between(from, to) } });
+    // versionStatus reads only the version numbers and dates of the others; toVersionView the terms of the one before.
+    const all = dates.map((d) => full.find((v) => v.version === d.version) ?? d);
+    const today = gbaToday();
+    return {
+      views: full.filter((v) => v.version >= from).map((v) => toVersionView(v, all, filings, today)),
+      latest: dates.length ? dates[dates.length - 1].version : 0,
+    };
   }
 
   async history(principal: Principal, contractId: string, query: { limit?: number; cursor?: string }): Promise<Page<HistoryView>> {

@@ -115,6 +115,51 @@ describe('contracts at the edges', () => {
     });
   });
 
+  describe('GET /contracts/:id/versions answers pages of at most 20 versions', () => {
+    it('pages a contract amended 22 times through X-Next-Cursor, each version with its terms and status', async () => {
+      const { id } = await fileContract(t, p, { effectiveDate: '2025-02-08' });
+      for (let n = 2; n <= 23; n++) {
+        const res = await t.http
+          .post(`/contracts/${id}/amendments`)
+          .set(...bearer(p.mainland))
+          .send(termsOf(contractBody(p.mainlandId, p.hongKongId, { effectiveDate: '2025-06-01', annex: { otherMatters: `contact point ${n}` } })));
+        expect(res.status).toBe(201);
+      }
+      const first = await t.http.get(`/contracts/${id}/versions`).set(...bearer(p.gdCac));
+      expect(first.status).toBe(200);
+      expect((first.body as { version: number }[]).map((v) => v.version)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+      const cursor = first.headers['x-next-cursor'];
+      expect(cursor).toEqual(expect.any(String));
+      const second = await t.http
+        .get(`/contracts/${id}/versions`)
+        .query({ cursor })
+        .set(...bearer(p.gdCac));
+      expect(second.status).toBe(200);
+      expect(second.headers['x-next-cursor']).toBeUndefined();
+      expect(second.body).toEqual([
+        expect.objectContaining({
+          version: 21,
+          status: 'SUPERSEDED',
+          changedFields: ['annex.otherMatters'],
+          annex: expect.objectContaining({ otherMatters: 'contact point 21' }),
+        }),
+        expect.objectContaining({ version: 22, status: 'SUPERSEDED', changedFields: ['annex.otherMatters'] }),
+        expect.objectContaining({
+          version: 23,
+          status: 'IN_FORCE',
+          changedFields: ['annex.otherMatters'],
+          annex: expect.objectContaining({ otherMatters: 'contact point 23' }),
+        }),
+      ]);
+      const small = await t.http.get(`/contracts/${id}/versions?limit=2`).set(...bearer(p.gdCac));
+      expect((small.body as { version: number }[]).map((v) => v.version)).toEqual([1, 2]);
+      expect((await t.http.get(`/contracts/${id}/versions?limit=21`).set(...bearer(p.gdCac))).status).toBe(400);
+      const one = await t.http.get(`/contracts/${id}/versions/22`).set(...bearer(p.gdCac));
+      expect(one.body).toMatchObject({ version: 22, status: 'SUPERSEDED', changedFields: ['annex.otherMatters'] });
+      expect((await t.http.get(`/contracts/${id}/versions/24`).set(...bearer(p.gdCac))).status).toBe(404);
+    });
+  });
+
   describe('free text refuses control characters other than tab and line breaks', () => {
     let contractId: string;
     beforeAll(async () => {

@@ -117,15 +117,20 @@ function fileNameOf(response) {
   return plain ? plain[1] : null;
 }
 
-/** Follows cursors until `maxItems` items or the end; returns { items, complete }. */
+/**
+ * Follows cursors until `maxItems` items or the end; returns { items, complete }. A list answered as
+ * `{items, nextCursor}` carries its cursor in the body; one answered as a plain array (a contract's
+ * versions, incidents and documents) in the `X-Next-Cursor` header.
+ */
 export async function getAll(path, query = {}, { pageSize = 500, maxItems = 5000 } = {}) {
   const items = [];
   let cursor;
   for (;;) {
-    const page = await get(path, { ...query, limit: pageSize, cursor });
+    const response = await request('GET', path, { query: { ...query, limit: pageSize, cursor } });
+    const page = await readBody(response);
     const pageItems = Array.isArray(page) ? page : (page?.items ?? []);
     items.push(...pageItems);
-    cursor = Array.isArray(page) ? null : page?.nextCursor;
+    cursor = Array.isArray(page) ? response.headers.get('x-next-cursor') : page?.nextCursor;
     if (!cursor) return { items, complete: true };
     if (items.length >= maxItems) return { items, complete: false };
   }

@@ -27,7 +27,8 @@ export async function renderContract(container, { params: [id], isCurrent }, fla
   const contract = await api.get(base);
   if (!isCurrent()) return;
   const settled = await Promise.allSettled([
-    api.get(`${base}/versions`),
+    // Pages of at most 20 versions, each with its whole terms.
+    api.getAll(`${base}/versions`, {}, { pageSize: 20, maxItems: 10_000 }).then(({ items }) => items),
     api.getAll(`${base}/history`, {}, { pageSize: 500, maxItems: 2000 }),
     api.get(`${base}/incidents`),
     // The server says whose filing materials this caller may read (R10); with none, the list is not asked for.

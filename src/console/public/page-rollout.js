@@ -51,7 +51,9 @@ export async function renderRollout(container, { isCurrent }) {
   // A contract's current filings are those of its latest filed version; filings accepted for
   // earlier versions (before an amendment that needed re-filing) are read from its versions.
   const filings = await settledValue(contracts, async ({ items }) => {
-    const earlier = await Promise.all(items.filter((c) => c.version > 1).map((c) => api.get(`/contracts/${c.id}/versions`)));
+    const earlier = await Promise.all(
+      items.filter((c) => c.version > 1).map((c) => api.getAll(`/contracts/${c.id}/versions`, {}, { pageSize: 20, maxItems: 10_000 }).then((r) => r.items)),
+    );
     const all = [...items.flatMap((c) => c.filings ?? []), ...earlier.flat().flatMap((v) => v.filings ?? [])];
     const unique = new Map(all.map((f) => [f.id, f]));
     return { items, accepted: [...unique.values()].filter((f) => f.status === 'ACCEPTED' && f.reviewedAt) };
