@@ -34,6 +34,7 @@ describe('query integers are decimal digits only', () => {
     { route: '/organisations', method: 'get', parameter: 'limit', others: '', token: 'admin' },
     { route: '/contracts', method: 'get', parameter: 'limit', others: '', token: 'admin' },
     { route: `/contracts/${contractId}/history`, method: 'get', parameter: 'limit', others: '', token: 'admin' },
+    { route: `/contracts/${contractId}/versions`, method: 'get', parameter: 'limit', others: '', token: 'admin' },
     { route: `/contracts/${contractId}/incidents`, method: 'get', parameter: 'limit', others: '', token: 'regulator' },
     { route: `/contracts/${contractId}/documents`, method: 'get', parameter: 'limit', others: '', token: 'regulator' },
     { route: '/transfers', method: 'get', parameter: 'limit', others: '', token: 'admin' },
