@@ -26,6 +26,9 @@ export interface RegistryConfig {
   /** base64 PKCS#8 DER or base64 raw 32-byte Ed25519 seed; generated into dataDir outside production. */
   ledgerSigningKey: string | undefined;
   ledgerOrigin: string;
+  /** The log's self-audit (docs/architecture.md#trust-model, part 2): rows checked per batch, and the pause after each batch. */
+  ledgerAuditBatchSize: number;
+  ledgerAuditPauseMs: number;
   bootstrapAdminEmail: string | undefined;
   bootstrapAdminPassword: string | undefined;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -227,6 +230,8 @@ export function loadConfig(env: Env = process.env): RegistryConfig {
     jwtTtlSeconds: intVar(env, 'JWT_TTL_SECONDS', 900, 30, 86400),
     ledgerSigningKey,
     ledgerOrigin: env.LEDGER_ORIGIN || 'gba-registry.example/transfers',
+    ledgerAuditBatchSize: intVar(env, 'LEDGER_AUDIT_BATCH_SIZE', 1000, 16, 100_000),
+    ledgerAuditPauseMs: intVar(env, 'LEDGER_AUDIT_PAUSE_MS', 1000, 0, 3_600_000),
     bootstrapAdminEmail,
     bootstrapAdminPassword,
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),

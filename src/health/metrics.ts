@@ -37,7 +37,14 @@ export class RegistryMetrics {
     registers: [this.registry],
   });
 
+  readonly ledgerIntegrityOk = new Gauge({
+    name: 'registry_ledger_integrity_ok',
+    help: 'The transfer log passed every self-audit check and consistency proof so far (1) or not (0: signing has stopped; GET /ledger/integrity says what failed)',
+    registers: [this.registry],
+  });
+
   constructor() {
+    this.ledgerIntegrityOk.set(1);
     collectDefaultMetrics({ register: this.registry });
   }
 }

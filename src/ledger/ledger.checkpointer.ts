@@ -21,6 +21,8 @@ export class LedgerCheckpointer implements OnApplicationBootstrap, OnApplication
 
   async onApplicationBootstrap(): Promise<void> {
     this.lastSize = await this.ledger.latestCheckpointSize();
+    // Before signing anything: the last checkpoint signed must still be the tree in storage (docs/architecture.md#trust-model, part 1).
+    await this.ledger.verifyLatestCheckpoint();
     // Publish at once, so GET /ledger/checkpoint always has a note (the empty tree's included).
     await this.tick();
     this.timer = setInterval(() => void this.tick(), CHECKPOINT_INTERVAL_MS);

@@ -1,9 +1,10 @@
 import { Controller, Get, Header, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Public, Roles } from '../common/decorators';
 import { DomainError, ErrorCode } from '../common/errors';
 import type { Principal } from '../common/roles';
-import { ConsistencyProofQuery, EntriesQuery, InclusionProofQuery } from './ledger.dto';
+import { ConsistencyProofQuery, EntriesQuery, InclusionProofQuery, IntegrityReportView } from './ledger.dto';
+import { IntegrityView, LedgerIntegrity } from './ledger.integrity';
 import { LedgerService, PublicKeyView } from './ledger.service';
 
 const READERS = ['SYSTEM_ADMIN', 'REGULATOR', 'ORG_ADMIN', 'ORG_FILER', 'ORG_SYSTEM'] as const;
@@ -11,7 +12,10 @@ const READERS = ['SYSTEM_ADMIN', 'REGULATOR', 'ORG_ADMIN', 'ORG_FILER', 'ORG_SYS
 @ApiTags('ledger')
 @Controller('ledger')
 export class LedgerController {
-  constructor(private readonly ledger: LedgerService) {}
+  constructor(
+    private readonly ledger: LedgerService,
+    private readonly integrity: LedgerIntegrity,
+  ) {}
 
   /** The latest C2SP tlog-checkpoint in a C2SP signed note (README "Checkpoint format"). */
   @Get('checkpoint')
@@ -54,5 +58,17 @@ export class LedgerController {
   @Roles(...READERS)
   consistency(@Query() query: ConsistencyProofQuery) {
     return this.ledger.consistencyProof(query.first, query.second);
+  }
+
+  /**
+   * The log's self-audit and signer (docs/architecture.md#trust-model, parts 1 and 2): ok, or what failed and
+   * where (checkpoint signing has then stopped; records are still logged), and how far the audit has got.
+   */
+  @Get('integrity')
+  @ApiBearerAuth()
+  @ApiOkResponse({ type: IntegrityReportView })
+  @Roles('REGULATOR', 'SYSTEM_ADMIN')
+  integrityReport(): Promise<IntegrityView> {
+    return this.integrity.view();
   }
 }

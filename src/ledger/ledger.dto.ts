@@ -32,3 +32,34 @@ export class ConsistencyProofQuery {
   @QueryInteger(0, MAX_INDEX)
   second: number;
 }
+
+/** One thing GET /ledger/integrity found wrong (kinds: src/ledger/ledger.integrity.ts). */
+export class IntegrityFailureView {
+  @ApiProperty({ enum: ['leaf-hash', 'leaf-missing', 'node-hash', 'checkpoint-root', 'checkpoint-note', 'checkpoint-consistency', 'log-shrunk'] })
+  kind: string;
+  @ApiProperty({ type: Number, nullable: true, description: 'Tree level: 0 for a leaf, 4 and up for a stored subtree; null for a checkpoint' })
+  level: number | null;
+  @ApiProperty({ type: Number, nullable: true, description: 'Leaf index, subtree index at its level, or tree size of the checkpoint concerned' })
+  index: number | null;
+  @ApiProperty() detail: string;
+}
+
+export class AuditProgressView {
+  @ApiProperty({ description: 'Full passes over leaves, stored nodes and checkpoints completed' }) passesCompleted: number;
+  @ApiProperty({ enum: ['leaves', 'nodes', 'checkpoints'] }) phase: string;
+  @ApiProperty({ description: 'Tree level the audit is at (nodes phase)' }) level: number;
+  @ApiProperty({ description: 'Next leaf index, node index or checkpoint size the audit checks' }) position: number;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) lastPassCompletedAt: string | null;
+  @ApiProperty({ format: 'date-time' }) updatedAt: string;
+}
+
+export class IntegrityAuditView {
+  @ApiProperty({ type: AuditProgressView, nullable: true }) progress: AuditProgressView | null;
+}
+
+export class IntegrityReportView {
+  @ApiProperty({ description: 'false once anything failed: checkpoint signing has stopped (records are still logged)' }) ok: boolean;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When this instance last completed a check' }) checkedAt: string | null;
+  @ApiProperty({ type: [IntegrityFailureView], description: 'What failed and where, the first found first' }) failures: IntegrityFailureView[];
+  @ApiProperty({ type: IntegrityAuditView }) audit: IntegrityAuditView;
+}

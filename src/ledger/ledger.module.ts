@@ -1,11 +1,13 @@
 import { Module } from '@nestjs/common';
+import { LedgerAuditor } from './ledger.auditor';
 import { LedgerCheckpointer } from './ledger.checkpointer';
 import { LedgerController } from './ledger.controller';
+import { LedgerIntegrity } from './ledger.integrity';
 import { LedgerService } from './ledger.service';
 
 @Module({
   controllers: [LedgerController],
-  providers: [LedgerService, LedgerCheckpointer],
+  providers: [LedgerIntegrity, LedgerService, LedgerCheckpointer, LedgerAuditor],
   exports: [LedgerService, LedgerCheckpointer],
 })
 export class LedgerModule {}

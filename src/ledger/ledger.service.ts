@@ -6,7 +6,8 @@ import { DomainError, ErrorCode, notFound } from '../common/errors';
 import { isAdmin, isRegulator, Principal } from '../common/roles';
 import { REGISTRY_CONFIG, RegistryConfig } from '../config/config';
 import { clientOf, copyRows } from '../database/copy';
-import { keyId, rawPublicKey, signCheckpoint, verifierKey } from './domain/checkpoint';
+import { keyId, openNote, parseCheckpointBody, parseNote, rawPublicKey, signCheckpoint, verifierKey } from './domain/checkpoint';
+import { proveExtends } from './domain/consistency-verifier';
 import {
   appendLeaves,
   consistencyProofPlan,
@@ -21,6 +22,7 @@ import {
   rootPlan,
   TreeNode,
 } from './domain/merkle';
+import { LedgerIntegrity } from './ledger.integrity';
 import { resolveSigningKey } from './signing-key';
 
 /** Serialises appenders so leaf indexes are gapless and in commit order (one writer per log, docs/architecture.md#beyond-one-machine). */
@@ -98,6 +100,7 @@ export class LedgerService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(REGISTRY_CONFIG) config: RegistryConfig,
+    private readonly integrity: LedgerIntegrity,
   ) {
     this.signingKey = resolveSigningKey(config);
     this.origin = config.ledgerOrigin;
@@ -311,21 +314,134 @@ export class LedgerService {
   }
 
   /**
-   * Signs and stores a checkpoint for the current tree when it grew past
-   * `lastSize`. Ed25519 is deterministic, so two instances signing the same
-   * size store the same note (ON CONFLICT DO NOTHING).
+   * Signs and stores a checkpoint for the current tree when it grew past `lastSize`, but only once it has
+   * proven from storage that the tree extends the last checkpoint signed (docs/architecture.md#trust-model,
+   * part 1): the consistency proof is built from stored hashes and checked by proveExtends, a verifier
+   * apart from the prover (domain/consistency-verifier.ts), against the root in the last signed note.
+   * Storing is a compare-and-swap on that checkpoint: the row is inserted only while it is still the latest,
+   * and extends_size is unique, so two instances (or a restored backup) cannot both store a checkpoint
+   * extending the same one. After any integrity failure nothing more is signed; records are still appended.
+   * Returns the size now known to be signed (unchanged when nothing was signed).
    */
   async checkpointIfGrown(lastSize: number): Promise<number> {
     const size = await this.treeSize();
     if (size <= lastSize) return lastSize;
+    if (!this.integrity.ok() || !(await this.integrity.refresh())) return lastSize;
+    const previous = await this.latestSignedCheckpoint();
+    if (previous === 'failed') return lastSize;
+    const from = previous?.treeSize ?? -1;
+    if (size < from) {
+      await this.integrity.report({
+        kind: 'log-shrunk',
+        level: null,
+        index: from,
+        detail: `the log holds ${size} records but a checkpoint of size ${from} was signed`,
+      });
+      return lastSize;
+    }
+    if (size === from) return size;
     const rootHash = await this.rootAt(size);
+    if (previous && !(await this.proveExtension(previous, size, rootHash))) return lastSize;
+    this.integrity.checked();
     const note = signCheckpoint({ origin: this.origin, treeSize: size, rootHash }, { name: this.origin, privateKey: this.signingKey });
-    await this.dataSource.query('INSERT INTO ledger_checkpoints (tree_size, root_hash, note) VALUES ($1, $2, $3) ON CONFLICT (tree_size) DO NOTHING', [
-      size,
-      rootHash,
-      note,
-    ]);
-    return size;
+    // Lost the swap: another signer stored a checkpoint first; the next pass proves against that one.
+    return (await this.storeCheckpoint(size, rootHash, note, from)) ? size : lastSize;
+  }
+
+  /**
+   * The compare-and-swap: stores the checkpoint only while the one of size `extendsSize` (-1: none) is
+   * still the latest, in one statement. A concurrent signer's row is seen through the unique indexes
+   * (tree_size, extends_size): the statement waits for its commit and then stores nothing. True when stored.
+   */
+  async storeCheckpoint(treeSize: number, rootHash: Buffer, note: string, extendsSize: number): Promise<boolean> {
+    const stored: unknown[] = await this.dataSource.query(
+      `INSERT INTO ledger_checkpoints (tree_size, root_hash, note, extends_size)
+       SELECT $1, $2, $3, $4 WHERE (SELECT COALESCE(max(tree_size), -1) FROM ledger_checkpoints) = $4
+       ON CONFLICT DO NOTHING RETURNING tree_size`,
+      [treeSize, rootHash, note, extendsSize],
+    );
+    return stored.length > 0;
+  }
+
+  /** At start: the latest signed checkpoint's note, and its root against the tree recomputed from storage. */
+  async verifyLatestCheckpoint(): Promise<void> {
+    const latest = await this.latestSignedCheckpoint();
+    if (!latest || latest === 'failed') return;
+    await this.verifyCheckpointRoot(latest);
+  }
+
+  /** Reports a `checkpoint-root` failure when the tree of the checkpoint's size, recomputed from storage, has another root. */
+  async verifyCheckpointRoot(checkpoint: StoredCheckpoint): Promise<boolean> {
+    let root: Buffer | null;
+    try {
+      root = (await this.treeSize()) >= checkpoint.treeSize ? await this.rootAt(checkpoint.treeSize) : null;
+    } catch {
+      root = null;
+    }
+    if (root?.equals(checkpoint.rootHash)) return true;
+    await this.integrity.report({
+      kind: 'checkpoint-root',
+      level: null,
+      index: checkpoint.treeSize,
+      detail: root
+        ? `the tree of size ${checkpoint.treeSize} recomputed from storage has root ${root.toString('base64')}, the signed checkpoint ${checkpoint.rootHash.toString('base64')}`
+        : `the tree of size ${checkpoint.treeSize} of a signed checkpoint cannot be recomputed from storage (records or stored hashes are missing)`,
+    });
+    return false;
+  }
+
+  /** Checks the latest stored checkpoint against itself: its note's size and root, and the registry's signature when the note is by this key. */
+  private async latestSignedCheckpoint(): Promise<StoredCheckpoint | null | 'failed'> {
+    const latest = await this.latestCheckpoint();
+    if (!latest) return null;
+    const problem = this.noteProblem(latest);
+    if (problem) {
+      await this.integrity.report({ kind: 'checkpoint-note', level: null, index: latest.treeSize, detail: problem });
+      return 'failed';
+    }
+    return latest;
+  }
+
+  /** Why a stored checkpoint's note does not match its row or the registry's key, or null when it does. */
+  noteProblem(checkpoint: StoredCheckpoint): string | null {
+    try {
+      const opened = parseNote(checkpoint.note);
+      const ours = opened.signatures.some((s) => s.name === this.origin && s.keyId.equals(this.keyId()));
+      // A note signed by an earlier key of the registry is compared with its row only (key rotation).
+      const body = parseCheckpointBody(ours ? openNote(checkpoint.note, this.publicKey().verifierKey).text : opened.text);
+      if (body.treeSize !== checkpoint.treeSize || !body.rootHash.equals(checkpoint.rootHash)) {
+        return `the note of the checkpoint of size ${checkpoint.treeSize} states size ${body.treeSize} and root ${body.rootHash.toString('base64')}, its row root ${checkpoint.rootHash.toString('base64')}`;
+      }
+      return null;
+    } catch (error) {
+      return `the note of the checkpoint of size ${checkpoint.treeSize} does not verify: ${error instanceof Error ? error.message : String(error)}`;
+    }
+  }
+
+  /** Proves from storage that the tree of `size` leaves with root `rootHash` extends `previous`; reports the failure if not. */
+  private async proveExtension(previous: StoredCheckpoint, size: number, rootHash: Buffer): Promise<boolean> {
+    let proof: Buffer[];
+    try {
+      const plan = consistencyProofPlan(previous.treeSize, size);
+      const nodes = await this.fetchNodes(this.dataSource.manager, nodesNeeded(plan));
+      proof = resolvePlan(plan, (id) => nodes.get(nodeKey(id)));
+    } catch (error) {
+      await this.integrity.report({
+        kind: 'checkpoint-consistency',
+        level: null,
+        index: previous.treeSize,
+        detail: `no consistency proof from the checkpoint of size ${previous.treeSize} to size ${size} can be read from storage: ${error instanceof Error ? error.message : String(error)}`,
+      });
+      return false;
+    }
+    if (proveExtends(previous.treeSize, size, proof, previous.rootHash, rootHash)) return true;
+    await this.integrity.report({
+      kind: 'checkpoint-consistency',
+      level: null,
+      index: previous.treeSize,
+      detail: `the tree of size ${size} in storage (root ${rootHash.toString('base64')}) does not extend the checkpoint of size ${previous.treeSize} the registry signed (root ${previous.rootHash.toString('base64')}): a record at or below index ${previous.treeSize - 1} or a stored hash was changed`,
+    });
+    return false;
   }
 
   async latestCheckpointSize(): Promise<number> {

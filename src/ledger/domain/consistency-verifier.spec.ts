@@ -1,0 +1,53 @@
+import { createHash } from 'node:crypto';
+import { proveExtends } from './consistency-verifier';
+import { appendLeaves, consistencyProofPlan, EMPTY_ROOT_HASH, leafHash, lookupIn, resolvePlan, TreeNode } from './merkle';
+
+/** Every subtree of a tree of `size` leaves, and its root, built with the prover's code. */
+function tree(size: number, tamperAt = -1): { nodes: TreeNode[]; root: Buffer } {
+  const leaves = Array.from({ length: size }, (_, i) => leafHash(Buffer.from(i === tamperAt ? `forged ${i}` : `leaf ${i}`)));
+  const result = appendLeaves([], 0, leaves);
+  return { nodes: result.completed, root: result.root };
+}
+
+describe('proveExtends (RFC 9162 §2.1.4.2, independent of the prover)', () => {
+  it('accepts every proof the prover makes between sizes 0..40', () => {
+    for (let second = 0; second <= 40; second++) {
+      const big = tree(second);
+      for (let first = 0; first <= second; first++) {
+        const proof = resolvePlan(consistencyProofPlan(first, second), lookupIn(big.nodes));
+        expect(proveExtends(first, second, proof, first === 0 ? EMPTY_ROOT_HASH : tree(first).root, big.root)).toBe(true);
+      }
+    }
+  });
+
+  it('refuses a second tree in which any leaf of the first was rewritten', () => {
+    for (const [first, second] of [
+      [20, 21],
+      [16, 33],
+      [7, 8],
+      [31, 64],
+    ]) {
+      const old = tree(first);
+      for (let at = 0; at < first; at++) {
+        const forged = tree(second, at);
+        const proof = resolvePlan(consistencyProofPlan(first, second), lookupIn(forged.nodes));
+        expect(proveExtends(first, second, proof, old.root, forged.root)).toBe(false);
+      }
+    }
+  });
+
+  it('refuses wrong sizes, a changed proof element and malformed input', () => {
+    const big = tree(21);
+    const proof = resolvePlan(consistencyProofPlan(20, 21), lookupIn(big.nodes));
+    const small = tree(20).root;
+    expect(proveExtends(20, 21, proof, small, big.root)).toBe(true);
+    expect(proveExtends(19, 21, proof, small, big.root)).toBe(false);
+    expect(proveExtends(21, 20, proof, small, big.root)).toBe(false);
+    expect(proveExtends(20, 21, [], small, big.root)).toBe(false);
+    expect(proveExtends(20, 21, [createHash('sha256').update('x').digest(), ...proof.slice(1)], small, big.root)).toBe(false);
+    expect(proveExtends(20, 21, [proof[0].subarray(1), ...proof.slice(1)], small, big.root)).toBe(false);
+    expect(proveExtends(21, 21, [], big.root, big.root)).toBe(true);
+    expect(proveExtends(21, 21, [], small, big.root)).toBe(false);
+    expect(proveExtends(0, 21, [], small, big.root)).toBe(false);
+  });
+});
