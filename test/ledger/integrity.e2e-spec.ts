@@ -2,6 +2,7 @@
 // Each case rewrites the log as the database superuser (the application's role cannot), as an operator
 // with full rights could, and checks what regulators see: GET /ledger/integrity, the metric, the checkpoint.
 import { createHash } from 'node:crypto';
+import { Logger } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Client } from 'pg';
 import { createApp } from '../../src/app.factory';
@@ -105,6 +106,8 @@ describe('ledger integrity: a signer that never forks, a server that audits itse
   });
 
   it('a rewritten leaf in a complete tile: the audit names its index, signing stops, logging goes on', async () => {
+    // The error line the registry logs (through Nest's Logger) when it finds a failure.
+    const logged = jest.spyOn(Logger.prototype, 'error');
     const { t, p, contractId } = await loggedForty();
     apps.push(t);
     // Regulators (PCPD included) and administrators read it; organisations do not.
@@ -119,6 +122,10 @@ describe('ledger integrity: a signer that never forks, a server that audits itse
     expect(body.failures[0].detail).toMatch(/record 3/);
     expect(body.checkedAt).toEqual(expect.any(String));
     await expectLoggingGoesOnButSigningStopped(t, p, contractId, 40);
+    // One error line names what failed and where, once.
+    const lines = logged.mock.calls.map((call) => String(call[1])).filter((msg) => msg.includes('integrity failure'));
+    logged.mockRestore();
+    expect(lines).toEqual([expect.stringMatching(/^transfer log integrity failure: leaf-hash level 0 index 3: .*checkpoint signing has stopped$/)]);
   });
 
   it('a rewritten leaf (and its hash) in the last, incomplete tile: the signer refuses the tree that does not extend checkpoint 40, the audit finds the signed roots wrong', async () => {
