@@ -15,9 +15,11 @@ import {
   Report,
   formatReport,
   hashLeaf,
+  lineMismatches,
   main,
   merkleRoot,
   parseArgs,
+  TreeBuilder,
   verifyConsistencyProof,
   verifyInclusionProof,
   verifyOffline,
@@ -298,5 +300,44 @@ describe('parseArgs', () => {
     expect(() => parseArgs(['--url', 'http://x', '--from-size', '-1'])).toThrow(/non-negative integer/);
     expect(() => parseArgs(['--bogus', '1'])).toThrow(/unknown option/);
     expect(parseArgs(['--url', 'http://x', '--token', 't', '--from-size', '10'])).toEqual({ url: 'http://x', token: 't', fromSize: 10 });
+  });
+});
+
+describe('streaming: the tree rebuilt leaf by leaf, and export lines against their leaves', () => {
+  it('TreeBuilder gives the same root as merkleRoot at every size', () => {
+    const hashes = Array.from({ length: 70 }, (_, i) => hashLeaf(Buffer.from(`leaf ${i}`)));
+    const tree = new TreeBuilder();
+    expect(tree.root()).toEqual(merkleRoot([]));
+    hashes.forEach((hash, i) => {
+      tree.push(hash);
+      expect(tree.root()).toEqual(merkleRoot(hashes.slice(0, i + 1)));
+    });
+  });
+
+  it("names every member of a line that is not the decoded leaf's; leafIndex, leaf and sector are the line's own", () => {
+    const leaf = Buffer.from(JSON.stringify({ recordCount: 480, categories: ['A', 'B'], onward: { city: 'Shenzhen', name: 'X' } }));
+    const line = {
+      leafIndex: 7,
+      leaf: leaf.toString('base64'),
+      sector: 'FINANCE',
+      recordCount: 480,
+      categories: ['A', 'B'],
+      onward: { name: 'X', city: 'Shenzhen' },
+    };
+    expect(lineMismatches(line, leaf)).toEqual([]);
+    expect(lineMismatches({ ...line, recordCount: 481, categories: ['A'], added: 1 }, leaf)).toEqual(['recordCount', 'categories', 'added']);
+    expect(lineMismatches({ ...line, onward: { name: 'X', city: 'Macau' } }, leaf)).toEqual(['onward']);
+    expect(lineMismatches(line, Buffer.from('not json'))).toEqual(['recordCount', 'categories', 'onward']);
+  });
+
+  it('the command line: --full, --log-key, --checkpoint repeated; --checkpoint with --url needs --full', () => {
+    expect(parseArgs(['--export', 'e', '--checkpoint', 'a', '--checkpoint', 'dir', '--log-key', 'k', '--full'])).toEqual({
+      exportFile: 'e',
+      checkpointFiles: ['a', 'dir'],
+      key: 'k',
+      full: true,
+    });
+    expect(() => parseArgs(['--url', 'http://x', '--checkpoint', 'a'])).toThrow(/needs --full/);
+    expect(() => parseArgs(['--url', 'http://x', '--key', 'a', '--log-key', 'b'])).toThrow(/give it once/);
   });
 });

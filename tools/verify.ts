@@ -11,11 +11,16 @@
 // Online:  node -r @swc-node/register tools/verify.ts --url http://host:port --token <bearer>
 //            [--key <vkey>] [--from-size N] [--previous-checkpoint old-note.txt] [--samples 8]
 // Offline: node -r @swc-node/register tools/verify.ts --export entries.ndjson
-//            --checkpoint note.txt --key <vkey>
-//   (each ndjson line: {"leafIndex": n, "leaf": "<base64 leaf bytes>"})
+//            --checkpoint note.txt [--checkpoint dir/ …] --log-key <vkey>
+//   (each ndjson line: {"leafIndex": n, "leaf": "<base64 leaf bytes>", …the leaf's members}; every member
+//    but leafIndex, leaf and sector must equal the decoded leaf's; read line by line, in constant memory)
+// Full:    … --url http://host:port --token <bearer> --full [--checkpoint …] [--log-key <vkey>]
+//   streams every entry through GET /ledger/entries, rebuilds the tree and checks every checkpoint given.
 // Exit status 0 when every check passes, 1 on any failure, 2 on bad usage.
 import { createHash, createPublicKey, KeyObject, randomInt, verify as verifySignature } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { createReadStream, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 
 export class VerificationFailure extends Error {
   constructor(message: string) {
@@ -225,7 +230,7 @@ export interface Report {
   checkpoint?: SignedCheckpoint;
 }
 
-class Recorder {
+export class Recorder {
   readonly checks: Check[] = [];
   pass(name: string, detail = ''): void {
     this.checks.push({ name, ok: true, detail });
@@ -317,6 +322,234 @@ export async function verifyOffline(input: OfflineInput): Promise<Report> {
 }
 
 // ---------------------------------------------------------------------------
+// Streaming: the readable members of an export line, and the tree rebuilt in constant memory
+
+/** Members of an export line that are not the leaf's: its place in the tree, the leaf itself, the processor's registered sector (not evidence). */
+const LINE_ONLY_MEMBERS = new Set(['leafIndex', 'leaf', 'sector']);
+
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((v, i) => sameJson(v, b[i]));
+  if (typeof a !== 'object' || a === null || typeof b !== 'object' || b === null || Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  const bo = b as Record<string, unknown>;
+  return ka.length === kb.length && ka.every((k) => Object.prototype.hasOwnProperty.call(bo, k) && sameJson((a as Record<string, unknown>)[k], bo[k]));
+}
+
+/** The members of an export line that are not equal to the decoded leaf's (a member the leaf lacks included). */
+export function lineMismatches(line: Record<string, unknown>, leaf: Buffer): string[] {
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(leaf.toString('utf8'));
+  } catch {
+    decoded = undefined;
+  }
+  const members = Object.keys(line).filter((k) => !LINE_ONLY_MEMBERS.has(k));
+  if (typeof decoded !== 'object' || decoded === null || Array.isArray(decoded)) return members.length ? members : [];
+  const leafObject = decoded as Record<string, unknown>;
+  return members.filter((k) => !Object.prototype.hasOwnProperty.call(leafObject, k) || !sameJson(line[k], leafObject[k]));
+}
+
+/** RFC 9162 §2.1.1 MTH over leaves pushed one by one: a stack of at most log2(n) perfect subtrees. */
+export class TreeBuilder {
+  private readonly stack: Array<{ size: number; hash: Buffer }> = [];
+  size = 0;
+  push(leafHash: Buffer): void {
+    let node = { size: 1, hash: leafHash };
+    while (this.stack.length > 0 && this.stack[this.stack.length - 1].size === node.size) {
+      const left = this.stack.pop() as { size: number; hash: Buffer };
+      node = { size: left.size * 2, hash: hashChildren(left.hash, node.hash) };
+    }
+    this.stack.push(node);
+    this.size++;
+  }
+  root(): Buffer {
+    if (this.stack.length === 0) return createHash('sha256').digest();
+    let root = this.stack[this.stack.length - 1].hash;
+    for (let i = this.stack.length - 2; i >= 0; i--) root = hashChildren(this.stack[i].hash, root);
+    return root;
+  }
+}
+
+export interface NamedCheckpoint {
+  source: string;
+  checkpoint: SignedCheckpoint;
+}
+
+/** The most member mismatches named in the report; the count says how many there were. */
+const MISMATCHES_NAMED = 20;
+
+/**
+ * Reads every entry in order (leaf 0 first, no gap), checks every line's readable members against its leaf,
+ * rebuilds the tree and compares its root at each checkpoint's size. Memory: the tree's stack and the
+ * checkpoints, whatever the number of entries.
+ */
+export async function verifyEntryStream(
+  recorder: Recorder,
+  entries: AsyncIterable<Record<string, unknown>>,
+  checkpoints: readonly NamedCheckpoint[],
+): Promise<void> {
+  const pending = [...checkpoints].sort((a, b) => a.checkpoint.treeSize - b.checkpoint.treeSize);
+  const tree = new TreeBuilder();
+  const mismatches: string[] = [];
+  let mismatchCount = 0;
+  const compare = () => {
+    while (pending.length > 0 && pending[0].checkpoint.treeSize === tree.size) {
+      const { source, checkpoint } = pending.shift() as NamedCheckpoint;
+      const root = tree.root();
+      if (root.equals(checkpoint.rootHash)) recorder.pass(`root matches checkpoint ${checkpoint.treeSize}`, `${source}: root ${root.toString('hex')}`);
+      else
+        recorder.fail(
+          `root matches checkpoint ${checkpoint.treeSize}`,
+          `${source}: recomputed root ${root.toString('hex')} differs from checkpoint root ${checkpoint.rootHash.toString('hex')}`,
+        );
+    }
+  };
+  const started = Date.now();
+  let broken: string | undefined;
+  compare();
+  for await (const entry of entries) {
+    const index = entry.leafIndex;
+    if (index !== tree.size) {
+      broken =
+        typeof index === 'number' && Number.isSafeInteger(index) && index > tree.size
+          ? `leaf ${tree.size} is missing`
+          : `entry after leaf ${tree.size - 1} has leafIndex ${String(index)}, expected ${tree.size}`;
+      break;
+    }
+    if (typeof entry.leaf !== 'string') {
+      broken = `entry ${index} has no base64 leaf`;
+      break;
+    }
+    let leaf: Buffer;
+    try {
+      leaf = base64Strict(entry.leaf, `leaf ${index}`);
+    } catch (error) {
+      broken = (error as Error).message;
+      break;
+    }
+    const members = lineMismatches(entry, leaf);
+    if (members.length > 0) {
+      mismatchCount += members.length;
+      for (const member of members) if (mismatches.length < MISMATCHES_NAMED) mismatches.push(`leaf ${index} member ${member}`);
+    }
+    tree.push(hashLeaf(leaf));
+    compare();
+  }
+  if (!broken && pending.length > 0) broken = `leaf ${tree.size} is missing`;
+  const seconds = Math.max((Date.now() - started) / 1000, 0.001);
+  if (broken) recorder.fail('entries complete', broken);
+  else recorder.pass('entries complete', `${tree.size} leaves, gapless, ${Math.round(tree.size / seconds)} leaves/s`);
+  for (const { checkpoint, source } of pending) recorder.fail(`root matches checkpoint ${checkpoint.treeSize}`, `${source}: the entries end before its size`);
+  if (mismatchCount === 0) recorder.pass('readable members equal their leaves', `${tree.size} lines`);
+  else
+    recorder.fail(
+      'readable members equal their leaves',
+      `${mismatchCount} member${mismatchCount > 1 ? 's differ' : ' differs'} from the leaf: ${mismatches.join(', ')}${mismatchCount > mismatches.length ? ', …' : ''}`,
+    );
+}
+
+/** The registry's export line: leafIndex, sector and the base64 leaf, then members to compare with the leaf's. */
+const EXPORT_LINE = /^\{"leafIndex":(0|[1-9][0-9]{0,15}),"sector":"(?:[^"\\]|\\.)*","leaf":"([A-Za-z0-9+/]*={0,2})",(.*)$/s;
+
+/**
+ * A line whose members after the leaf are the leaf's own bytes (the registry writes its export so) needs no
+ * parsing to compare: it is read as its leaf index and leaf. Any other line is parsed and compared member by member.
+ */
+function fastLine(line: string): Record<string, unknown> | null {
+  const match = EXPORT_LINE.exec(line);
+  if (!match) return null;
+  const leaf = Buffer.from(match[2], 'base64');
+  if (leaf.length < 2 || leaf[0] !== 0x7b || leaf.toString('base64') !== match[2]) return null;
+  const rest = match[3];
+  if (Buffer.byteLength(rest, 'utf8') !== leaf.length - 1 || !leaf.subarray(1).equals(Buffer.from(rest, 'utf8'))) return null;
+  return { leafIndex: Number(match[1]), leaf: match[2] };
+}
+
+/** The lines of an ndjson export file, parsed one at a time. */
+export async function* ndjsonFile(path: string): AsyncGenerator<Record<string, unknown>> {
+  const lines = createInterface({ input: createReadStream(path), crlfDelay: Infinity });
+  let number = 0;
+  for await (const raw of lines) {
+    number++;
+    const line = raw.trim();
+    if (line.length === 0) continue;
+    const fast = fastLine(line);
+    if (fast) {
+      yield fast;
+      continue;
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      throw new VerificationFailure(`export line ${number} is not JSON`);
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new VerificationFailure(`export line ${number} is not a JSON object`);
+    yield value as Record<string, unknown>;
+  }
+}
+
+/** Checkpoint files: each path is a file, or a directory whose files are all checkpoints. */
+export function checkpointFiles(paths: readonly string[]): Array<{ source: string; note: string }> {
+  const out: Array<{ source: string; note: string }> = [];
+  for (const path of paths) {
+    if (statSync(path).isDirectory()) {
+      for (const name of readdirSync(path).sort()) {
+        const file = join(path, name);
+        if (statSync(file).isFile()) out.push({ source: file, note: readFileSync(file, 'utf8') });
+      }
+    } else out.push({ source: path, note: readFileSync(path, 'utf8') });
+  }
+  return out;
+}
+
+/** Opens each checkpoint with the key, one check each; the ones that verify. */
+async function openAll(recorder: Recorder, notes: ReadonlyArray<{ source: string; note: string }>, key: TrustedKey): Promise<NamedCheckpoint[]> {
+  const opened: NamedCheckpoint[] = [];
+  for (const { source, note } of notes) {
+    const checkpoint = await recorder.run(
+      `checkpoint signature ${source}`,
+      () => openCheckpoint(note, key),
+      (c) => `size ${c.treeSize}, signed by ${key.name}+${key.keyId.toString('hex')}`,
+    );
+    if (checkpoint) opened.push({ source, checkpoint });
+  }
+  return opened;
+}
+
+function largest(checkpoints: readonly NamedCheckpoint[]): SignedCheckpoint | undefined {
+  return checkpoints.reduce<SignedCheckpoint | undefined>((a, { checkpoint }) => (!a || checkpoint.treeSize > a.treeSize ? checkpoint : a), undefined);
+}
+
+export interface ExportStreamInput {
+  entries: AsyncIterable<Record<string, unknown>>;
+  checkpoints: ReadonlyArray<{ source: string; note: string }>;
+  verifierKey: string;
+}
+
+/** Offline, streaming: an export file against one or more signed checkpoints and the pinned key. */
+export async function verifyExportStream(input: ExportStreamInput): Promise<Report> {
+  const recorder = new Recorder();
+  const key = await recorder.run(
+    'verifier key',
+    () => parseVerifierKey(input.verifierKey),
+    (k) => `${k.name}+${k.keyId.toString('hex')}`,
+  );
+  if (!key) return recorder.report();
+  if (input.checkpoints.length === 0) recorder.fail('checkpoint signature', 'no checkpoint given');
+  const checkpoints = await openAll(recorder, input.checkpoints, key);
+  if (checkpoints.length === 0) return recorder.report();
+  try {
+    await verifyEntryStream(recorder, input.entries, checkpoints);
+  } catch (error) {
+    recorder.fail('entries complete', error instanceof Error ? error.message : String(error));
+  }
+  return recorder.report(largest(checkpoints));
+}
+
+// ---------------------------------------------------------------------------
 // Online mode
 
 export interface OnlineOptions {
@@ -328,6 +561,9 @@ export interface OnlineOptions {
   samples?: number;
   pageSize?: number;
   fetch?: typeof fetch;
+  /** Stream every entry, rebuild the tree, check the current checkpoint and every one in `checkpoints` against it. */
+  full?: boolean;
+  checkpoints?: ReadonlyArray<{ source: string; note: string }>;
 }
 
 export async function verifyOnline(options: OnlineOptions): Promise<Report> {
@@ -377,6 +613,24 @@ export async function verifyOnline(options: OnlineOptions): Promise<Report> {
   );
   if (!checkpoint) return recorder.report();
   const size = checkpoint.treeSize;
+
+  if (options.full) {
+    const given = await openAll(recorder, options.checkpoints ?? [], key);
+    const end = Math.max(size, ...given.map((g) => g.checkpoint.treeSize));
+    async function* pages(): AsyncGenerator<Record<string, unknown>> {
+      for (let start = 0; start < end; start += pageSize) {
+        const page = await getJson<{ entries?: Array<Record<string, unknown>> }>(`/ledger/entries?start=${start}&end=${Math.min(end, start + pageSize)}`);
+        if (!Array.isArray(page.entries)) throw new VerificationFailure(`entries page from ${start} has no entries array`);
+        yield* page.entries;
+      }
+    }
+    try {
+      await verifyEntryStream(recorder, pages(), [{ source: 'GET /ledger/checkpoint', checkpoint }, ...given]);
+    } catch (error) {
+      recorder.fail('entries complete', error instanceof Error ? error.message : String(error));
+    }
+    return recorder.report(checkpoint);
+  }
 
   const leafHashes = await recorder.run(
     'entries complete',
@@ -464,8 +718,11 @@ export interface CliOptions {
   fromSize?: number;
   previousCheckpoint?: string;
   samples?: number;
+  pageSize?: number;
   exportFile?: string;
-  checkpointFile?: string;
+  /** --checkpoint, repeatable: files, or directories of checkpoint files. */
+  checkpointFiles?: string[];
+  full?: boolean;
 }
 
 export function parseArgs(argv: readonly string[]): CliOptions {
@@ -476,6 +733,10 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
+    if (flag === '--full') {
+      options.full = true;
+      continue;
+    }
     const value = argv[i + 1];
     if (value === undefined) throw new Error(`${flag} needs a value`);
     i++;
@@ -487,6 +748,8 @@ export function parseArgs(argv: readonly string[]): CliOptions {
         options.token = value;
         break;
       case '--key':
+      case '--log-key':
+        if (options.key !== undefined && options.key !== value) throw new Error('--key and --log-key name the same pinned key; give it once');
         options.key = value;
         break;
       case '--from-size':
@@ -498,27 +761,35 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       case '--samples':
         options.samples = integer(flag, value);
         break;
+      case '--page-size':
+        options.pageSize = integer(flag, value);
+        break;
       case '--export':
         options.exportFile = value;
         break;
       case '--checkpoint':
-        options.checkpointFile = value;
+        (options.checkpointFiles ??= []).push(value);
         break;
       default:
         throw new Error(`unknown option ${flag}`);
     }
   }
   if (options.exportFile !== undefined) {
-    if (!options.checkpointFile || !options.key) throw new Error('offline mode needs --export, --checkpoint and --key');
+    if (!options.checkpointFiles || !options.key) throw new Error('offline mode needs --export, --checkpoint and --log-key (or --key)');
   } else if (!options.url) {
     throw new Error('give --url (online) or --export/--checkpoint/--key (offline)');
+  } else if (options.checkpointFiles && !options.full) {
+    throw new Error('--checkpoint with --url needs --full (the checkpoints are checked against the rebuilt tree)');
   }
   return options;
 }
 
 const USAGE = `usage:
   verify --url http://host:port --token <bearer> [--key <vkey>] [--from-size N] [--previous-checkpoint note.txt] [--samples N]
-  verify --export entries.ndjson --checkpoint note.txt --key <vkey>
+  verify --url http://host:port --token <bearer> --full [--log-key <vkey>] [--checkpoint note.txt|dir ...] [--page-size N]
+  verify --export entries.ndjson --checkpoint note.txt|dir [--checkpoint ...] --log-key <vkey> [--full]
+--log-key (or --key) pins the log's note verifier key: a checkpoint not signed by it fails.
+--export is always read line by line (constant memory), every line's readable members checked against its leaf.
 `;
 
 export async function main(argv: readonly string[], write: (text: string) => void = (t) => process.stdout.write(t)): Promise<number> {
@@ -533,10 +804,10 @@ export async function main(argv: readonly string[], write: (text: string) => voi
   try {
     report =
       options.exportFile !== undefined
-        ? await verifyOffline({
-            checkpointNote: readFileSync(options.checkpointFile as string, 'utf8'),
+        ? await verifyExportStream({
+            checkpoints: checkpointFiles(options.checkpointFiles as string[]),
             verifierKey: options.key as string,
-            entries: parseNdjson(readFileSync(options.exportFile, 'utf8')),
+            entries: ndjsonFile(options.exportFile),
           })
         : await verifyOnline({
             url: options.url as string,
@@ -545,6 +816,9 @@ export async function main(argv: readonly string[], write: (text: string) => voi
             fromSize: options.fromSize,
             previousCheckpoint: options.previousCheckpoint === undefined ? undefined : readFileSync(options.previousCheckpoint, 'utf8'),
             samples: options.samples,
+            pageSize: options.pageSize,
+            full: options.full,
+            checkpoints: checkpointFiles(options.checkpointFiles ?? []),
           });
   } catch (error) {
     report = { ok: false, checks: [{ name: 'verification', ok: false, detail: (error as Error).message }] };

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { REGISTRY_CONFIG, RegistryConfig } from '../config/config';
+import { decodeLeaf, LeafColumnsRow, leafColumnMismatches, leafColumnsDetail, leafColumnsSql } from '../transfers/domain/leaf-columns';
 import { leafHash, nodeHash } from './domain/merkle';
 import { IntegrityFailure, LedgerIntegrity } from './ledger.integrity';
 import { LedgerService, STORED_MIN_LEVEL, StoredCheckpoint } from './ledger.service';
@@ -92,10 +93,10 @@ export class LedgerAuditor implements OnApplicationBootstrap, OnApplicationShutd
     this.integrity.checked();
   }
 
-  /** leaf_hash = SHA-256(0x00 ‖ leaf) for the next leaves, and no index skipped. */
+  /** leaf_hash = SHA-256(0x00 ‖ leaf) for the next leaves, no index skipped, and every readable column equal to its leaf member. */
   private async leaves(manager: EntityManager, from: number, failures: IntegrityFailure[]) {
-    const rows: Array<{ leaf_index: string; leaf: Buffer; leaf_hash: Buffer }> = await manager.query(
-      'SELECT leaf_index, leaf, leaf_hash FROM transfer_records WHERE leaf_index >= $1 ORDER BY leaf_index LIMIT $2',
+    const rows: Array<LeafColumnsRow & { leaf_index: string; leaf: Buffer; leaf_hash: Buffer }> = await manager.query(
+      `SELECT t.leaf_index, t.leaf, t.leaf_hash, ${leafColumnsSql('t')} FROM transfer_records t WHERE t.leaf_index >= $1 ORDER BY t.leaf_index LIMIT $2`,
       [from, this.batchSize],
     );
     let expected = from;
@@ -108,6 +109,9 @@ export class LedgerAuditor implements OnApplicationBootstrap, OnApplicationShutd
       if (!leafHash(row.leaf).equals(row.leaf_hash)) {
         failures.push({ kind: 'leaf-hash', level: 0, index, detail: `the leaf_hash of record ${index} is not the hash of its leaf` });
       }
+      const decoded = decodeLeaf(row.leaf);
+      const members = decoded ? leafColumnMismatches(row, decoded) : [];
+      if (!decoded || members.length > 0) failures.push({ kind: 'record-column', level: 0, index, detail: leafColumnsDetail(index, members) });
     }
     if (rows.length < this.batchSize) return { phase: 'nodes' as const, level: STORED_MIN_LEVEL, position: 0 };
     return { phase: 'leaves' as const, level: 0, position: expected };

@@ -35,7 +35,9 @@ export class ConsistencyProofQuery {
 
 /** One thing GET /ledger/integrity found wrong (kinds: src/ledger/ledger.integrity.ts). */
 export class IntegrityFailureView {
-  @ApiProperty({ enum: ['leaf-hash', 'leaf-missing', 'node-hash', 'checkpoint-root', 'checkpoint-note', 'checkpoint-consistency', 'log-shrunk'] })
+  @ApiProperty({
+    enum: ['leaf-hash', 'leaf-missing', 'node-hash', 'checkpoint-root', 'checkpoint-note', 'checkpoint-consistency', 'log-shrunk', 'record-column'],
+  })
   kind: string;
   @ApiProperty({ type: Number, nullable: true, description: 'Tree level: 0 for a leaf, 4 and up for a stored subtree; null for a checkpoint' })
   level: number | null;

@@ -11,9 +11,12 @@ import { RegistryMetrics } from '../health/metrics';
  * - `checkpoint-root`: a signed checkpoint's root is not the root recomputed from storage (index = its tree size);
  * - `checkpoint-note`: a stored checkpoint's note does not match its columns or the registry's key (index = its tree size);
  * - `checkpoint-consistency`: the tree in storage does not extend the last checkpoint signed (index = that checkpoint's size);
- * - `log-shrunk`: the last checkpoint signed is larger than the log in storage (index = that checkpoint's size).
+ * - `log-shrunk`: the last checkpoint signed is larger than the log in storage (index = that checkpoint's size);
+ * - `record-column`: a readable column of a record differs from its leaf, or its leaf is not JSON (level 0, index = leaf index);
+ *   what is served is the leaf's value (docs/architecture.md#trust-model, part 3).
  */
-export type IntegrityFailureKind = 'leaf-hash' | 'leaf-missing' | 'node-hash' | 'checkpoint-root' | 'checkpoint-note' | 'checkpoint-consistency' | 'log-shrunk';
+export type IntegrityFailureKind =
+  'record-column' | 'leaf-hash' | 'leaf-missing' | 'node-hash' | 'checkpoint-root' | 'checkpoint-note' | 'checkpoint-consistency' | 'log-shrunk';
 
 export interface IntegrityFailure {
   kind: IntegrityFailureKind;

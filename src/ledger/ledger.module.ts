@@ -8,6 +8,6 @@ import { LedgerService } from './ledger.service';
 @Module({
   controllers: [LedgerController],
   providers: [LedgerIntegrity, LedgerService, LedgerCheckpointer, LedgerAuditor],
-  exports: [LedgerService, LedgerCheckpointer],
+  exports: [LedgerService, LedgerCheckpointer, LedgerIntegrity],
 })
 export class LedgerModule {}

@@ -11,10 +11,12 @@ import { BinaryCopyWriter, copyBinary } from '../database/binary-copy';
 import { borrowClient, clientOf, copyOut } from '../database/copy';
 import { inTransaction } from '../database/transaction';
 import { LedgerCheckpointer } from '../ledger/ledger.checkpointer';
+import { LedgerIntegrity } from '../ledger/ledger.integrity';
 import { AppendOutcome, LedgerService, PreparedLeaf } from '../ledger/ledger.service';
 import { RolloutService } from '../rollout/rollout.service';
 import { CachedContract, CONTRACT_SCOPES, ContractScopeCache, ContractScopeSource } from './contract-scope-cache';
 import { computeFlags } from './domain/compliance-flags';
+import { decodeLeaf, LeafColumnsRow, leafColumnMismatches, leafColumnsDetail, leafColumnsSql } from './domain/leaf-columns';
 import { TRANSFER_LEAF_SCHEMA_V1, TransferLeafV1, transferLeafBytes } from './domain/transfer-leaf';
 import { parseTransferBody, TransferRecordInput } from './domain/transfer-records';
 import { NdjsonFromLeafCopy } from './ndjson-export';
@@ -203,6 +205,7 @@ export class TransfersService {
     private readonly checkpointer: LedgerCheckpointer,
     @Inject(CONTRACT_SCOPES) source: ContractScopeSource,
     private readonly rollout: RolloutService,
+    private readonly integrity: LedgerIntegrity,
   ) {
     this.scopes = new ContractScopeCache(source);
   }
@@ -341,9 +344,31 @@ export class TransfersService {
         ? select(branches[0])
         : `SELECT * FROM (${branches.map((b) => `(${select(b)})`).join(' UNION ALL ')}) u ORDER BY u.occurred_at, u.leaf_index LIMIT ${limit + 1}`;
     const rows: ViewRow[] = await this.dataSource.query(sql, params);
-    const items = rows.slice(0, limit).map(toView);
+    const items: TransferView[] = [];
+    for (const row of rows.slice(0, limit)) items.push(await this.viewOf(row));
     const last = items[items.length - 1];
     return { items, nextCursor: rows.length > limit && last ? encodeCursor([last.occurredAt, String(last.leafIndex)], scope) : null };
+  }
+
+  /**
+   * A record as its leaf says (docs/architecture.md#trust-model, part 3): every member but the leaf index
+   * (its place in the tree) and the sector (the processor's registered sector, not part of the leaf) comes from
+   * the leaf. A column that differs from the leaf is reported as an integrity failure, as the self-audit does,
+   * and the leaf's value is served; a leaf that is not JSON is reported and refused (503).
+   */
+  private async viewOf(row: ViewRow): Promise<TransferView> {
+    const leafIndex = Number(row.leaf_index);
+    const leaf = decodeLeaf(row.leaf);
+    const members = leaf ? leafColumnMismatches(row, leaf) : [];
+    if (!leaf || members.length > 0) {
+      await this.integrity.report({ kind: 'record-column', level: 0, index: leafIndex, detail: leafColumnsDetail(leafIndex, members) });
+    }
+    if (!leaf) {
+      throw new DomainError(ErrorCode.SERVICE_UNAVAILABLE, 'Service unavailable', {
+        detail: `Transfer record ${leafIndex} cannot be read from its leaf; it is listed at GET /ledger/integrity`,
+      });
+    }
+    return toView(leafIndex, row.sector, leaf);
   }
 
   /**
@@ -400,19 +425,23 @@ export class TransfersService {
   async summary(principal: Principal, contractId: string): Promise<TransferSummary> {
     const contract = (await this.scopes.get([contractId])).get(contractId);
     if (!contract || !canSeeContract(principal, contract)) throw notFound('Contract');
+    // Aggregated from the leaves (docs/architecture.md#trust-model, part 3): one pass over the contract's rows, each leaf read as jsonb.
     const [row] = await this.dataSource.query<SummaryRow[]>(
-      `SELECT count(*)::bigint AS transfers,
-              COALESCE(sum(data_subject_count), 0)::bigint AS data_subjects,
-              COALESCE(sum(record_count), 0)::bigint AS records,
-              count(*) FILTER (WHERE flags <> '{}')::bigint AS flagged,
+      `WITH r AS (
+         SELECT t.leaf_index, l.j FROM transfer_records t ${LEAF_JSON}
+          WHERE t.contract_id = $1 AND (l.j->>'contractId') = $1::text
+       )
+       SELECT count(*)::bigint AS transfers,
+              COALESCE(sum((j->>'dataSubjectCount')::bigint), 0)::bigint AS data_subjects,
+              COALESCE(sum((j->>'recordCount')::bigint), 0)::bigint AS records,
+              count(*) FILTER (WHERE j->'flags' <> '[]'::jsonb)::bigint AS flagged,
               (SELECT COALESCE(json_object_agg(f, n), '{}') FROM (
-                 SELECT f, count(*) AS n FROM transfer_records, unnest(flags) AS f
-                  WHERE contract_id = $1 AND flags <> '{}' GROUP BY f ORDER BY f) x) AS flag_counts,
-              (SELECT json_build_object('leafIndex', leaf_index, 'occurredAt', ${isoUtc('occurred_at')}) FROM transfer_records
-                WHERE contract_id = $1 ORDER BY occurred_at, leaf_index LIMIT 1) AS first_transfer,
-              (SELECT json_build_object('leafIndex', leaf_index, 'occurredAt', ${isoUtc('occurred_at')}) FROM transfer_records
-                WHERE contract_id = $1 ORDER BY occurred_at DESC, leaf_index DESC LIMIT 1) AS last_transfer
-         FROM transfer_records WHERE contract_id = $1`,
+                 SELECT f, count(*) AS n FROM r, jsonb_array_elements_text(r.j->'flags') AS f GROUP BY f ORDER BY f) x) AS flag_counts,
+              (SELECT json_build_object('leafIndex', leaf_index, 'occurredAt', j->>'occurredAt') FROM r
+                ORDER BY (j->>'occurredAt')::timestamptz, leaf_index LIMIT 1) AS first_transfer,
+              (SELECT json_build_object('leafIndex', leaf_index, 'occurredAt', j->>'occurredAt') FROM r
+                ORDER BY (j->>'occurredAt')::timestamptz DESC, leaf_index DESC LIMIT 1) AS last_transfer
+         FROM r`,
       [contractId],
     );
     return {
@@ -483,88 +512,42 @@ function instantOf(value: string): string {
   return /^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00+08:00` : value;
 }
 
-function isoUtc(column: string): string {
-  return `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
-}
-
 function literal(client: PoolClient, value: unknown): string {
   return client.escapeLiteral(String(value));
 }
 
-const VIEW_COLUMNS = [
-  't.leaf_index',
-  't.contract_id',
-  't.contract_version',
-  't.processor_id',
-  't.recipient_id',
-  't.sector',
-  't.occurred_at',
-  `${isoUtc('t.occurred_at')} AS occurred_at_iso`,
-  `${isoUtc('t.recorded_at')} AS recorded_at_iso`,
-  't.direction',
-  't.data_subject_count',
-  't.record_count',
-  't.personal_information_categories',
-  't.sensitive_categories',
-  't.purposes',
-  't.transfer_method',
-  't.separate_consent_obtained',
-  't.onward_recipient_name',
-  't.onward_recipient_city',
-  't.payload_digest',
-  't.external_reference',
-  't.flags',
-  't.submitted_by_organisation_id',
-].join(', ');
+/** The leaf, and the columns it is checked against; occurred_at orders the union of branches. */
+const VIEW_COLUMNS = `t.leaf_index, t.sector, t.occurred_at, t.leaf, ${leafColumnsSql('t')}`;
 
-interface ViewRow {
+interface ViewRow extends LeafColumnsRow {
   leaf_index: string;
-  contract_id: string;
-  contract_version: number;
-  processor_id: string;
-  recipient_id: string;
   sector: string;
-  occurred_at_iso: string;
-  recorded_at_iso: string;
-  direction: string;
-  data_subject_count: string;
-  record_count: string;
-  personal_information_categories: string[];
-  sensitive_categories: string[];
-  purposes: string[];
-  transfer_method: string;
-  separate_consent_obtained: boolean;
-  onward_recipient_name: string | null;
-  onward_recipient_city: string | null;
-  payload_digest: string;
-  external_reference: string;
-  flags: string[];
-  submitted_by_organisation_id: string;
+  leaf: Buffer;
 }
 
-function toView(r: ViewRow): TransferView {
+function toView(leafIndex: number, sector: string, leaf: TransferLeafV1): TransferView {
   return {
-    leafIndex: Number(r.leaf_index),
-    contractId: r.contract_id,
-    contractVersion: r.contract_version,
-    processorId: r.processor_id,
-    recipientId: r.recipient_id,
-    sector: r.sector,
-    occurredAt: r.occurred_at_iso,
-    recordedAt: r.recorded_at_iso,
-    direction: r.direction,
-    dataSubjectCount: Number(r.data_subject_count),
-    recordCount: Number(r.record_count),
-    personalInformationCategories: r.personal_information_categories,
-    sensitiveCategories: r.sensitive_categories,
-    purposes: r.purposes,
-    transferMethod: r.transfer_method,
-    separateConsentObtained: r.separate_consent_obtained,
-    onwardRecipient: r.onward_recipient_name !== null ? { name: r.onward_recipient_name, city: r.onward_recipient_city as string } : null,
-    payloadDigest: r.payload_digest,
-    externalReference: r.external_reference,
-    flags: r.flags,
-    submittedByOrganisationId: r.submitted_by_organisation_id,
+    leafIndex,
+    contractId: leaf.contractId,
+    contractVersion: leaf.contractVersion,
+    processorId: leaf.processorId,
+    recipientId: leaf.recipientId,
+    sector,
+    occurredAt: leaf.occurredAt,
+    recordedAt: leaf.recordedAt,
+    direction: leaf.direction,
+    dataSubjectCount: leaf.dataSubjectCount,
+    recordCount: leaf.recordCount,
+    personalInformationCategories: leaf.personalInformationCategories,
+    sensitiveCategories: leaf.sensitiveCategories,
+    purposes: leaf.purposes,
+    transferMethod: leaf.transferMethod,
+    separateConsentObtained: leaf.separateConsentObtained,
+    onwardRecipient: leaf.onwardRecipient ? { name: leaf.onwardRecipient.name, city: leaf.onwardRecipient.city } : null,
+    payloadDigest: leaf.payloadDigest,
+    externalReference: leaf.externalReference,
+    flags: leaf.flags,
+    submittedByOrganisationId: leaf.submittedBy.organisationId,
   };
 }
 
@@ -575,35 +558,46 @@ function toView(r: ViewRow): TransferView {
  * `YYYY-MM-DD HH:MM:SS`, which spreadsheets read as a date and time) beside the UTC instant.
  */
 const LIST_SEPARATOR = "'; '";
+// Every cell but leafIndex, sector and the parties' names is read from the leaf (docs/architecture.md#trust-model, part 3).
 const CSV_COLUMNS = [
   't.leaf_index AS "leafIndex"',
-  't.contract_id AS "contractId"',
-  't.contract_version AS "contractVersion"',
-  't.processor_id AS "processorId"',
+  `${leafText('contractId')} AS "contractId"`,
+  `${leafText('contractVersion')} AS "contractVersion"`,
+  `${leafText('processorId')} AS "processorId"`,
   `${csvCell('processor.legal_name')} AS "processorName"`,
   `${csvCell('processor.legal_name_zh')} AS "processorNameZh"`,
-  't.recipient_id AS "recipientId"',
+  `${leafText('recipientId')} AS "recipientId"`,
   `${csvCell('recipient.legal_name')} AS "recipientName"`,
   `${csvCell('recipient.legal_name_zh')} AS "recipientNameZh"`,
   't.sector AS "sector"',
-  `${isoUtc('t.occurred_at')} AS "occurredAt"`,
-  `to_char(t.occurred_at AT TIME ZONE 'Asia/Hong_Kong', 'YYYY-MM-DD HH24:MI:SS') AS "occurredAtHongKong"`,
-  `${isoUtc('t.recorded_at')} AS "recordedAt"`,
-  't.direction AS "direction"',
-  't.data_subject_count AS "dataSubjectCount"',
-  't.record_count AS "recordCount"',
-  `array_to_string(t.personal_information_categories, ${LIST_SEPARATOR}) AS "personalInformationCategories"`,
-  `array_to_string(t.sensitive_categories, ${LIST_SEPARATOR}) AS "sensitiveCategories"`,
-  `${csvCell(`array_to_string(t.purposes, ${LIST_SEPARATOR})`)} AS "purposes"`,
-  `${csvCell('t.transfer_method')} AS "transferMethod"`,
-  `CASE WHEN t.separate_consent_obtained THEN 'true' ELSE 'false' END AS "separateConsentObtained"`,
-  `${csvCell('t.onward_recipient_name')} AS "onwardRecipientName"`,
-  't.onward_recipient_city AS "onwardRecipientCity"',
-  't.payload_digest AS "payloadDigest"',
-  `${csvCell('t.external_reference')} AS "externalReference"`,
-  `array_to_string(t.flags, ${LIST_SEPARATOR}) AS "flags"`,
+  `${leafText('occurredAt')} AS "occurredAt"`,
+  `to_char((${leafText('occurredAt')})::timestamptz AT TIME ZONE 'Asia/Hong_Kong', 'YYYY-MM-DD HH24:MI:SS') AS "occurredAtHongKong"`,
+  `${leafText('recordedAt')} AS "recordedAt"`,
+  `${leafText('direction')} AS "direction"`,
+  `${leafText('dataSubjectCount')} AS "dataSubjectCount"`,
+  `${leafText('recordCount')} AS "recordCount"`,
+  `${leafList('personalInformationCategories')} AS "personalInformationCategories"`,
+  `${leafList('sensitiveCategories')} AS "sensitiveCategories"`,
+  `${csvCell(leafList('purposes'))} AS "purposes"`,
+  `${csvCell(leafText('transferMethod'))} AS "transferMethod"`,
+  `${leafText('separateConsentObtained')} AS "separateConsentObtained"`,
+  `${csvCell(`(l.j->'onwardRecipient'->>'name')`)} AS "onwardRecipientName"`,
+  `(l.j->'onwardRecipient'->>'city') AS "onwardRecipientCity"`,
+  `${leafText('payloadDigest')} AS "payloadDigest"`,
+  `${csvCell(leafText('externalReference'))} AS "externalReference"`,
+  `${leafList('flags')} AS "flags"`,
 ].join(', ');
-const CSV_JOINS = 'LEFT JOIN organisations processor ON processor.id = t.processor_id LEFT JOIN organisations recipient ON recipient.id = t.recipient_id';
+/** The leaf as jsonb (`l.j`), once per row; the parties' names from the register, by the leaf's party ids. */
+const LEAF_JSON = `CROSS JOIN LATERAL (SELECT convert_from(t.leaf, 'UTF8')::jsonb AS j) l`;
+const CSV_JOINS = `${LEAF_JSON} LEFT JOIN organisations processor ON processor.id::text = (l.j->>'processorId') LEFT JOIN organisations recipient ON recipient.id::text = (l.j->>'recipientId')`;
+
+function leafText(member: string): string {
+  return `(l.j->>'${member}')`;
+}
+
+function leafList(member: string): string {
+  return `array_to_string(ARRAY(SELECT jsonb_array_elements_text(l.j->'${member}')), ${LIST_SEPARATOR})`;
+}
 
 /** The organisation-controlled text cells of the CSV export, always quoted (RFC 4180: embedded quotes doubled by COPY). */
 const CSV_TEXT_CELLS = [
