@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadSigningKey } from '../ledger/domain/checkpoint';
+import { parseCosignerVerifierKey } from '../ledger/domain/cosignature';
 import { isPlaceholder, weakPasswordReason, weakSecretReason } from '../common/secret-strength';
 
 /**
@@ -29,6 +30,13 @@ export interface RegistryConfig {
   /** The log's self-audit (docs/architecture.md#trust-model, part 2): rows checked per batch, and the pause after each batch. */
   ledgerAuditBatchSize: number;
   ledgerAuditPauseMs: number;
+  /**
+   * Witnesses that cosign the log's checkpoints (C2SP tlog-witness): each a submission URL prefix
+   * (POST <prefix>/add-checkpoint) and its cosignature/v1 verifier key. Empty: no witnesses.
+   */
+  ledgerWitnesses: LedgerWitnessConfig[];
+  /** Cosignatures a checkpoint needs before GET /ledger/checkpoint serves it (default: every witness). */
+  ledgerWitnessQuorum: number;
   bootstrapAdminEmail: string | undefined;
   bootstrapAdminPassword: string | undefined;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -57,6 +65,11 @@ export interface RegistryConfig {
   transferRetentionYears: number;
   /** R11 [A]: working days a returned filing has to be resubmitted (national practice: 10). */
   filingResubmissionWorkingDays: number;
+}
+
+export interface LedgerWitnessConfig {
+  url: string;
+  verifierKey: string;
 }
 
 export class ConfigError extends Error {
@@ -121,6 +134,42 @@ function httpTimeouts(env: Env): Pick<RegistryConfig, 'httpRequestTimeoutMs' | '
     httpConnectionTimeoutMs: intVar(env, 'HTTP_CONNECTION_TIMEOUT_MS', 60_000, 100, 3_600_000),
     httpKeepAliveTimeoutMs: intVar(env, 'HTTP_KEEP_ALIVE_TIMEOUT_MS', 72_000, 100, 3_600_000),
   };
+}
+
+/** LEDGER_WITNESSES: comma-separated "<submission URL prefix> <cosigner verifier key>"; LEDGER_WITNESS_QUORUM: 1 to their number. */
+function ledgerWitnesses(env: Env): Pick<RegistryConfig, 'ledgerWitnesses' | 'ledgerWitnessQuorum'> {
+  const witnesses: LedgerWitnessConfig[] = [];
+  for (const entry of (env.LEDGER_WITNESSES || '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
+    const [url, verifierKey, ...rest] = entry.split(/\s+/);
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(url);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || !['http:', 'https:'].includes(parsed.protocol) || !verifierKey || rest.length > 0) {
+      throw new ConfigError('LEDGER_WITNESSES', `entries must be "<http(s) URL prefix> <cosigner verifier key>", got ${JSON.stringify(entry)}`);
+    }
+    try {
+      parseCosignerVerifierKey(verifierKey);
+    } catch (error) {
+      throw new ConfigError(
+        'LEDGER_WITNESSES',
+        `has a key that is not a cosignature/v1 verifier key (${error instanceof Error ? error.message : String(error)}): ${JSON.stringify(verifierKey)}`,
+      );
+    }
+    if (witnesses.some((w) => w.verifierKey === verifierKey))
+      throw new ConfigError('LEDGER_WITNESSES', `names the witness key ${JSON.stringify(verifierKey)} twice`);
+    witnesses.push({ url: url.replace(/\/+$/, ''), verifierKey });
+  }
+  if (witnesses.length === 0) {
+    if (env.LEDGER_WITNESS_QUORUM) throw new ConfigError('LEDGER_WITNESS_QUORUM', 'needs LEDGER_WITNESSES');
+    return { ledgerWitnesses: [], ledgerWitnessQuorum: 0 };
+  }
+  return { ledgerWitnesses: witnesses, ledgerWitnessQuorum: intVar(env, 'LEDGER_WITNESS_QUORUM', witnesses.length, 1, witnesses.length) };
 }
 
 function databaseUrl(env: Env): string | undefined {
@@ -232,6 +281,7 @@ export function loadConfig(env: Env = process.env): RegistryConfig {
     ledgerOrigin: env.LEDGER_ORIGIN || 'gba-registry.example/transfers',
     ledgerAuditBatchSize: intVar(env, 'LEDGER_AUDIT_BATCH_SIZE', 1000, 16, 100_000),
     ledgerAuditPauseMs: intVar(env, 'LEDGER_AUDIT_PAUSE_MS', 1000, 0, 3_600_000),
+    ...ledgerWitnesses(env),
     bootstrapAdminEmail,
     bootstrapAdminPassword,
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),

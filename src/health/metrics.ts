@@ -43,6 +43,13 @@ export class RegistryMetrics {
     registers: [this.registry],
   });
 
+  readonly ledgerWitnessLag = new Gauge({
+    name: 'registry_ledger_witness_lag',
+    help: 'Tree sizes between the latest signed checkpoint and the latest one each witness (LEDGER_WITNESSES, by key name) cosigned',
+    labelNames: ['witness'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     this.ledgerIntegrityOk.set(1);
     collectDefaultMetrics({ register: this.registry });

@@ -6,6 +6,7 @@ import type { Principal } from '../common/roles';
 import { ConsistencyProofQuery, EntriesQuery, InclusionProofQuery, IntegrityReportView } from './ledger.dto';
 import { IntegrityView, LedgerIntegrity } from './ledger.integrity';
 import { LedgerService, PublicKeyView } from './ledger.service';
+import { LedgerWitnesses } from './ledger.witnesses';
 
 const READERS = ['SYSTEM_ADMIN', 'REGULATOR', 'ORG_ADMIN', 'ORG_FILER', 'ORG_SYSTEM'] as const;
 
@@ -15,6 +16,7 @@ export class LedgerController {
   constructor(
     private readonly ledger: LedgerService,
     private readonly integrity: LedgerIntegrity,
+    private readonly witnesses: LedgerWitnesses,
   ) {}
 
   /** The latest C2SP tlog-checkpoint in a C2SP signed note (README "Checkpoint format"). */
@@ -24,6 +26,16 @@ export class LedgerController {
   @Header('content-type', 'text/plain; charset=utf-8')
   @Header('cache-control', 'no-cache')
   async checkpoint(): Promise<string> {
+    if (this.witnesses.enabled) {
+      // With LEDGER_WITNESSES: the latest checkpoint LEDGER_WITNESS_QUORUM witnesses cosigned, their lines after the log's.
+      const cosigned = await this.witnesses.cosignedCheckpoint();
+      if (!cosigned) {
+        throw new DomainError(ErrorCode.SERVICE_UNAVAILABLE, 'Service unavailable', {
+          detail: `no checkpoint has been cosigned by ${this.witnesses.quorum} witness${this.witnesses.quorum === 1 ? '' : 'es'} yet`,
+        });
+      }
+      return cosigned;
+    }
     const latest = await this.ledger.latestCheckpoint();
     if (!latest) {
       throw new DomainError(ErrorCode.SERVICE_UNAVAILABLE, 'Service unavailable', { detail: 'no checkpoint has been signed yet' });

@@ -46,7 +46,8 @@ async function add(w: RunningWitness, body: string): Promise<{ status: number; t
  * the signature is Ed25519 over "cosignature/v1\ntime <time>\n" followed by the checkpoint body.
  */
 function checkCosignature(line: string, vkey: string, body: string): number {
-  const [name, id, material] = vkey.split('+');
+  // The base64 key may itself hold '+': the name and the id end at the first two.
+  const [, name, id, material] = /^([^+]+)\+([0-9a-f]{8})\+(.+)$/.exec(vkey)!;
   const keyBytes = Buffer.from(material, 'base64');
   expect(keyBytes[0]).toBe(0x04);
   const raw = keyBytes.subarray(1);
