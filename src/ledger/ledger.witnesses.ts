@@ -20,6 +20,8 @@ interface WitnessState {
   knownSize: number;
   /** The size of the latest checkpoint this witness cosigned for us, stored. */
   cosignedSize: number;
+  /** The submission in flight: each witness has its own, so a slow witness does not hold the others back. */
+  busy?: Promise<void>;
 }
 
 /**
@@ -72,15 +74,25 @@ export class LedgerWitnesses implements OnApplicationBootstrap, OnApplicationShu
     if (this.timer) clearInterval(this.timer);
     this.abort.abort();
     await this.running;
+    await Promise.all(this.witnesses.map((w) => w.busy ?? Promise.resolve()));
   }
 
-  /** One pass: the latest signed checkpoint to every witness that has not cosigned it. Passes do not overlap. */
+  /** One pass: the latest signed checkpoint to every witness that has not cosigned it and has no submission in flight. */
   tick(): Promise<void> {
     if (this.stopped || this.running) return this.running ?? Promise.resolve();
     this.running = (async () => {
       const latest = await this.ledger.latestCheckpoint();
       if (!latest) return;
-      await Promise.all(this.witnesses.map((w) => this.submit(w, latest)));
+      for (const witness of this.witnesses) {
+        if (witness.busy) continue;
+        witness.busy = this.submit(witness, latest)
+          .catch((error: unknown) => {
+            if (!this.stopped) this.logger.warn({ witness: witness.key.name, err: error }, 'witness submission failed; retrying on the next tick');
+          })
+          .finally(() => {
+            witness.busy = undefined;
+          });
+      }
     })()
       .catch((error: unknown) => {
         if (!this.stopped) this.logger.warn({ err: error }, 'witness pass failed; retrying on the next tick');
