@@ -7,6 +7,7 @@
 //   - RFC 9162 §2.1.3.2 inclusion and §2.1.4.2 consistency proof verification
 //   - C2SP signed-note (Ed25519, key ID = SHA-256(name ‖ 0x0A ‖ 0x01 ‖ key)[:4])
 //     and C2SP tlog-checkpoint (origin, tree size, base64 root hash)
+//   - C2SP tlog-cosignature cosignature/v1 (key ID = SHA-256(name ‖ 0x0A ‖ 0x04 ‖ key)[:4]) with --witness-key
 //
 // Online:  node -r @swc-node/register tools/verify.ts --url http://host:port --token <bearer>
 //            [--key <vkey>] [--from-size N] [--previous-checkpoint old-note.txt] [--samples 8]
@@ -189,6 +190,51 @@ export function openCheckpoint(note: string, key: TrustedKey): SignedCheckpoint 
   const rootHash = base64Strict(root, 'checkpoint root hash');
   if (rootHash.length !== 32) throw new VerificationFailure('checkpoint root hash is not 32 bytes');
   return { origin, treeSize, rootHash };
+}
+
+/**
+ * C2SP tlog-cosignature (cosignature/v1): the witness key "<name>+<hex id>+<base64(0x04 ‖ Ed25519 key)>", id =
+ * SHA-256(name ‖ 0x0A ‖ 0x04 ‖ key)[:4]; its signature line in the checkpoint's note carries id ‖ 8-byte big-endian
+ * timestamp ‖ Ed25519 signature over "cosignature/v1\ntime <timestamp>\n" followed by the checkpoint body.
+ * Returns the names of the witnesses whose cosignature verifies; fails below `quorum` or on a bad one.
+ */
+export function checkCosignatures(note: string, witnessKeys: readonly string[], quorum: number): string[] {
+  const split = note.lastIndexOf('\n\n');
+  if (split < 0) throw new VerificationFailure('checkpoint is not a signed note');
+  const body = note.slice(0, split + 1);
+  const lines = note.slice(split + 2).split('\n');
+  const verified: string[] = [];
+  for (const vkey of witnessKeys) {
+    const match = /^([^+\s]+)\+([0-9a-f]{8})\+(\S+)$/.exec(vkey.trim());
+    if (!match) throw new VerificationFailure('witness key must be <name>+<8 hex digits>+<base64 key>');
+    const [, name, hexId, encoded] = match;
+    const material = base64Strict(encoded, 'witness key');
+    if (material.length !== 33 || material[0] !== 0x04) throw new VerificationFailure(`witness key ${name} is not a cosignature/v1 (type 0x04) key`);
+    const raw = material.subarray(1);
+    const id = createHash('sha256')
+      .update(Buffer.concat([Buffer.from(`${name}\n`, 'utf8'), Buffer.of(0x04), raw]))
+      .digest()
+      .subarray(0, 4);
+    if (id.toString('hex') !== hexId) throw new VerificationFailure(`witness key ID of ${name} does not match SHA-256(name ‖ 0x0A ‖ 0x04 ‖ key)`);
+    const publicKey = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: raw.toString('base64url') }, format: 'jwk' });
+    for (const line of lines) {
+      const sig = /^\u2014 (\S+) (\S+)$/.exec(line);
+      if (!sig || sig[1] !== name) continue;
+      const blob = base64Strict(sig[2], 'cosignature');
+      if (blob.length < 4 || !blob.subarray(0, 4).equals(id)) continue;
+      const time = blob.length === 76 ? blob.readBigUInt64BE(4) : -1n;
+      if (time < 0n || !verifySignature(null, Buffer.from(`cosignature/v1\ntime ${time}\n${body}`, 'utf8'), publicKey, blob.subarray(12))) {
+        throw new VerificationFailure(`cosignature by witness ${name} does not verify`);
+      }
+      verified.push(name);
+    }
+  }
+  if (verified.length < quorum) {
+    throw new VerificationFailure(
+      `checkpoint carries ${verified.length} valid cosignature(s) of the ${witnessKeys.length} pinned witness keys, fewer than the quorum ${quorum}`,
+    );
+  }
+  return verified;
 }
 
 // ---------------------------------------------------------------------------
@@ -564,6 +610,10 @@ export interface OnlineOptions {
   /** Stream every entry, rebuild the tree, check the current checkpoint and every one in `checkpoints` against it. */
   full?: boolean;
   checkpoints?: ReadonlyArray<{ source: string; note: string }>;
+  /** --witness-key, repeatable: cosignature/v1 verifier keys of the witnesses pinned (online mode). */
+  witnessKeys?: string[];
+  /** --quorum: cosignatures required (default: every --witness-key). */
+  quorum?: number;
 }
 
 export async function verifyOnline(options: OnlineOptions): Promise<Report> {
@@ -600,10 +650,12 @@ export async function verifyOnline(options: OnlineOptions): Promise<Report> {
   );
   if (!key) return recorder.report();
 
+  let checkpointNote = '';
   const checkpoint = await recorder.run(
     'checkpoint signature',
     async () => {
-      const opened = openCheckpoint(await (await get('/ledger/checkpoint')).text(), key);
+      checkpointNote = await (await get('/ledger/checkpoint')).text();
+      const opened = openCheckpoint(checkpointNote, key);
       if (published?.origin !== undefined && published.origin !== opened.origin) {
         throw new VerificationFailure(`checkpoint origin ${opened.origin} differs from published origin ${published.origin}`);
       }
@@ -613,6 +665,15 @@ export async function verifyOnline(options: OnlineOptions): Promise<Report> {
   );
   if (!checkpoint) return recorder.report();
   const size = checkpoint.treeSize;
+  if (options.witnessKeys) {
+    const witnessKeys = options.witnessKeys;
+    const quorum = options.quorum ?? witnessKeys.length;
+    await recorder.run(
+      'witness cosignatures',
+      () => checkCosignatures(checkpointNote, witnessKeys, quorum),
+      (names) => `${names.length} of ${witnessKeys.length} pinned witnesses (quorum ${quorum}): ${names.join(', ')}`,
+    );
+  }
 
   if (options.full) {
     const given = await openAll(recorder, options.checkpoints ?? [], key);
@@ -723,6 +784,10 @@ export interface CliOptions {
   /** --checkpoint, repeatable: files, or directories of checkpoint files. */
   checkpointFiles?: string[];
   full?: boolean;
+  /** --witness-key, repeatable: cosignature/v1 verifier keys of the witnesses pinned (online mode). */
+  witnessKeys?: string[];
+  /** --quorum: cosignatures required (default: every --witness-key). */
+  quorum?: number;
 }
 
 export function parseArgs(argv: readonly string[]): CliOptions {
@@ -770,10 +835,20 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       case '--checkpoint':
         (options.checkpointFiles ??= []).push(value);
         break;
+      case '--witness-key':
+        (options.witnessKeys ??= []).push(value);
+        break;
+      case '--quorum':
+        options.quorum = integer(flag, value);
+        break;
       default:
         throw new Error(`unknown option ${flag}`);
     }
   }
+  if (options.quorum !== undefined && (options.quorum < 1 || options.quorum > (options.witnessKeys?.length ?? 0))) {
+    throw new Error('--quorum must be between 1 and the number of --witness-key');
+  }
+  if (options.witnessKeys && !options.url) throw new Error('--witness-key checks the checkpoint served at --url');
   if (options.exportFile !== undefined) {
     if (!options.checkpointFiles || !options.key) throw new Error('offline mode needs --export, --checkpoint and --log-key (or --key)');
   } else if (!options.url) {
@@ -785,10 +860,12 @@ export function parseArgs(argv: readonly string[]): CliOptions {
 }
 
 const USAGE = `usage:
-  verify --url http://host:port --token <bearer> [--key <vkey>] [--from-size N] [--previous-checkpoint note.txt] [--samples N]
+  verify --url http://host:port --token <bearer> [--key <vkey>] [--witness-key <vkey> ... [--quorum N]] [--from-size N] [--previous-checkpoint note.txt] [--samples N]
   verify --url http://host:port --token <bearer> --full [--log-key <vkey>] [--checkpoint note.txt|dir ...] [--page-size N]
   verify --export entries.ndjson --checkpoint note.txt|dir [--checkpoint ...] --log-key <vkey> [--full]
 --log-key (or --key) pins the log's note verifier key: a checkpoint not signed by it fails.
+--witness-key <vkey> (repeatable, online) pins a witness's cosignature/v1 key; the checkpoint must carry --quorum N
+  valid cosignatures (default: all of them).
 --export is always read line by line (constant memory), every line's readable members checked against its leaf.
 `;
 
@@ -818,6 +895,8 @@ export async function main(argv: readonly string[], write: (text: string) => voi
             samples: options.samples,
             pageSize: options.pageSize,
             full: options.full,
+            witnessKeys: options.witnessKeys,
+            quorum: options.quorum,
             checkpoints: checkpointFiles(options.checkpointFiles ?? []),
           });
   } catch (error) {

@@ -5,6 +5,8 @@ import * as path from 'node:path';
 import { ConfigError, loadConfig } from '../../src/config/config';
 import { openCheckpoint, privateKeyFromSeed, signCheckpoint, verifierKey } from '../../src/ledger/domain/checkpoint';
 import { LedgerService } from '../../src/ledger/ledger.service';
+import { cosignerVerifierKey } from '../../src/ledger/domain/cosignature';
+import { main as verifyCli } from '../../tools/verify';
 import { RunningWitness, startWitness } from '../../src/witness/witness';
 import { fileContract, Parties, setupParties } from '../contracts/fixtures';
 import { startTestApp, TestApp } from '../support/app';
@@ -171,5 +173,23 @@ describe('witnesses cosign the transfer log (C2SP tlog-witness, tlog-cosignature
     witnesses[0] = await startNamed('witness.gdcac.test/w1', dirs[0], Number(url.port));
     const note = await waitForCosigned(t, latest!.tree_size);
     for (const w of witnesses) expect(verifyCosignature(note, w.verifierKey)).toBe(true);
+  });
+
+  it('npm run verify --witness-key checks the cosignatures against a quorum of pinned witness keys', async () => {
+    await waitForCosigned(t, 3);
+    await t.app.listen(0, '127.0.0.1');
+    const url = (await t.app.getUrl()).replace('[::1]', '127.0.0.1');
+    const run = async (...args: string[]): Promise<{ code: number; output: string }> => {
+      const output: string[] = [];
+      const code = await verifyCli(['--url', url, '--token', p.gdCac, '--log-key', LOG_VKEY, '--samples', '1', ...args], (s) => output.push(s));
+      return { code, output: output.join('') };
+    };
+    const both = await run('--witness-key', witnesses[0].verifierKey, '--witness-key', witnesses[1].verifierKey);
+    expect(both.output).toMatch(/witness cosignatures.*2 of 2 pinned witnesses/);
+    expect(both.code).toBe(0);
+    // A witness key the checkpoint carries no cosignature of: below a quorum of 2, enough for a quorum of 1.
+    const stranger = cosignerVerifierKey('witness.other.test/w9', randomBytes(32));
+    expect((await run('--witness-key', witnesses[0].verifierKey, '--witness-key', stranger)).code).toBe(1);
+    expect((await run('--witness-key', witnesses[0].verifierKey, '--witness-key', stranger, '--quorum', '1')).code).toBe(0);
   });
 });
