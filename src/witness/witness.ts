@@ -152,7 +152,8 @@ export class Witness {
     if (oldSize !== latestSize) return { status: 409, contentType: 'text/x.tlog.size', body: `${latestSize}\n` };
     if (latest && oldSize === size) {
       if (latest.root !== root.toString('base64')) return answer(409, `the checkpoint of size ${size} has another root than the one cosigned\n`);
-      if (proof.length !== 0) return bad('a checkpoint of the size already cosigned needs an empty consistency proof');
+      // tlog-witness add-checkpoint: a proof that does not verify is a 422; from a size to itself the RFC 6962 proof is empty.
+      if (proof.length !== 0) return answer(422, `the consistency proof from size ${size} to ${size} must be empty\n`);
     } else if (latest) {
       if (!proveExtends(latest.size, size, proof, Buffer.from(latest.root, 'base64'), root)) {
         return answer(422, `the consistency proof from size ${latest.size} to ${size} does not verify\n`);

@@ -114,6 +114,8 @@ describe('witness POST /add-checkpoint (C2SP tlog-witness)', () => {
     // 422: a proof that does not verify; a checkpoint not consistent with size 5.
     expect((await add(witness, request(5, proof(4, 8), note(8)))).status).toBe(422);
     expect((await add(witness, request(5, proof(5, 8), note(8, root(9))))).status).toBe(422);
+    // 422: from 5 to 5 the RFC 6962 consistency proof is empty, so a non-empty one does not verify.
+    expect((await add(witness, request(5, [root(5)], note(5)))).status).toBe(422);
     // Nothing of that moved it: from 5 it still cosigns 8.
     expect((await add(witness, request(5, proof(5, 8), note(8)))).status).toBe(200);
   });
