@@ -372,11 +372,16 @@ export class LedgerService {
 
   /** Reports a `checkpoint-root` failure when the tree of the checkpoint's size, recomputed from storage, has another root. */
   async verifyCheckpointRoot(checkpoint: StoredCheckpoint): Promise<boolean> {
-    let root: Buffer | null;
-    try {
-      root = (await this.treeSize()) >= checkpoint.treeSize ? await this.rootAt(checkpoint.treeSize) : null;
-    } catch {
-      root = null;
+    // As in proveExtension: a database error propagates (the caller retries); missing hashes are a failure.
+    let root: Buffer | null = null;
+    if ((await this.treeSize()) >= checkpoint.treeSize) {
+      const plan = rootPlan(checkpoint.treeSize);
+      const nodes = await this.fetchNodes(this.dataSource.manager, plan);
+      try {
+        root = resolveHashPlan(plan, (id) => nodes.get(nodeKey(id)));
+      } catch {
+        root = null;
+      }
     }
     if (root?.equals(checkpoint.rootHash)) return true;
     await this.integrity.report({
@@ -420,10 +425,12 @@ export class LedgerService {
 
   /** Proves from storage that the tree of `size` leaves with root `rootHash` extends `previous`; reports the failure if not. */
   private async proveExtension(previous: StoredCheckpoint, size: number, rootHash: Buffer): Promise<boolean> {
+    const plan = consistencyProofPlan(previous.treeSize, size);
+    // A database that cannot be read is not evidence of tampering: its error propagates, and the
+    // checkpointer tries again. Only hashes missing from what storage returned are a failure.
+    const nodes = await this.fetchNodes(this.dataSource.manager, nodesNeeded(plan));
     let proof: Buffer[];
     try {
-      const plan = consistencyProofPlan(previous.treeSize, size);
-      const nodes = await this.fetchNodes(this.dataSource.manager, nodesNeeded(plan));
       proof = resolvePlan(plan, (id) => nodes.get(nodeKey(id)));
     } catch (error) {
       await this.integrity.report({

@@ -244,4 +244,27 @@ describe('ledger integrity: a signer that never forks, a server that audits itse
       expect(await a.storeCheckpoint(previous + 7, rootA, 'stale\n', previous - 1)).toBe(false);
     }
   });
+
+  it('a database error while the registry reads its stored tree is no integrity failure: nothing is reported, and signing goes on', async () => {
+    // The audit paused, so only the checks under test read the stored nodes here.
+    const { t, p, contractId } = await loggedForty({ LEDGER_AUDIT_PAUSE_MS: '3600000' });
+    apps.push(t);
+    const ledger = t.app.get(LedgerService);
+    const superuser = new Client({ connectionString: t.databaseUrl });
+    await superuser.connect();
+    try {
+      // Storage cannot be read for a moment (an outage, a failover): the stored nodes are unreadable.
+      await superuser.query('REVOKE SELECT ON ledger_nodes FROM registry_app');
+      await expect(ledger.verifyLatestCheckpoint()).rejects.toThrow(/permission denied/);
+      await superuser.query('GRANT SELECT ON ledger_nodes TO registry_app');
+      expect(await integrity(t, p.gdCac)).toMatchObject({ ok: true, failures: [] });
+      expect(await metric(t)).toBe('1');
+      const more = await postTransfers(t, p.mainland, [transferRecord(contractId), transferRecord(contractId)]);
+      expect(more.status).toBe(201);
+      await waitForCheckpoint(t, 42, 5000);
+    } finally {
+      await superuser.query('GRANT SELECT ON ledger_nodes TO registry_app').catch(() => undefined);
+      await superuser.end();
+    }
+  });
 });
