@@ -11,7 +11,7 @@ import { Client } from 'pg';
 import { main as verifyCli } from '../../tools/verify';
 import { fileContract, Parties, setupParties } from '../contracts/fixtures';
 import { bearer, startTestApp, TestApp } from '../support/app';
-import { postTransfers, transferRecord, waitForCheckpoint } from './support';
+import { parseCsv, postTransfers, transferRecord, waitForCheckpoint } from './support';
 
 /** Runs SQL as the login role (a superuser in tests), with the append-only triggers switched off for this session. */
 async function asSuperuser(t: TestApp, sql: string): Promise<void> {
@@ -41,34 +41,6 @@ async function failuresOnceReported(t: TestApp, token: string, count: number): P
     await new Promise((r) => setTimeout(r, 25));
   }
   throw new Error('the integrity failures were never reported');
-}
-
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else cell += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(cell);
-      cell = '';
-    } else if (c === '\n') {
-      row.push(cell);
-      rows.push(row);
-      row = [];
-      cell = '';
-    } else cell += c;
-  }
-  if (cell !== '' || row.length) rows.push([...row, cell]);
-  return rows;
 }
 
 async function verify(args: string[]): Promise<{ code: number; output: string }> {

@@ -3,7 +3,7 @@ import type { TransferView } from '../../src/transfers/transfer.dto';
 import { ingestionTestHooks } from '../../src/transfers/transfers.service';
 import { bearer, createOrganisation, startTestApp, TestApp } from '../support/app';
 import { fileContract, Parties, setupParties } from '../contracts/fixtures';
-import { postTransfers, transferRecord, treeSize } from './support';
+import { parseCsv, postTransfers, transferRecord, treeSize } from './support';
 
 /**
  * Rows of the log. `leaves` counts the rows whose stored leaf hash is SHA-256(0x00 ‖ leaf) of their
@@ -634,35 +634,6 @@ describe('GET /transfers, export and summary', () => {
     expect((await t.http.get(`/transfers/summary?contractId=${contractA}`).set(...bearer(p.outsider))).status).toBe(404);
   });
 });
-
-/** RFC 4180 CSV into rows of cells (quoted cells may hold commas, quotes doubled, CR and LF). */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else cell += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(cell);
-      cell = '';
-    } else if (c === '\n') {
-      row.push(cell);
-      rows.push(row);
-      row = [];
-      cell = '';
-    } else cell += c;
-  }
-  if (cell !== '' || row.length) rows.push([...row, cell]);
-  return rows;
-}
 
 describe('GET /transfers/export?format=csv: spreadsheet formula injection (OWASP)', () => {
   let t: TestApp;
