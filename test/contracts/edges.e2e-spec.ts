@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { bearer, startTestApp, TestApp } from '../support/app';
 import { contractBody, fileContract, Parties, setupParties, termsOf } from './fixtures';
+import { transferRecord } from '../transfers/support';
 
 /** `n` characters of text as long as the field allows, in Chinese with tabs and line breaks (3 bytes a character in UTF-8). */
 const longText = (n: number): string => '灣區跨境\t個人信息\n'.repeat(Math.ceil(n / 10)).slice(0, n);
@@ -369,22 +370,3 @@ describe('contracts at the edges', () => {
     });
   });
 });
-
-function transferRecord(contractId: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    contractId,
-    occurredAt: '2025-02-10T03:00:00Z',
-    direction: 'MAINLAND_TO_HK',
-    dataSubjectCount: 1,
-    recordCount: 1,
-    personalInformationCategories: ['BASIC_PROFILE'],
-    sensitiveCategories: [],
-    purposes: ['credit assessment'],
-    transferMethod: 'encrypted API over dedicated line',
-    separateConsentObtained: true,
-    onwardRecipient: null,
-    payloadDigest: 'b'.repeat(64),
-    externalReference: 'edge-1',
-    ...overrides,
-  };
-}

@@ -5,27 +5,9 @@
  */
 import { contractBody, fileContract, Parties, setupParties, uploadAll } from '../contracts/fixtures';
 import { bearer, nextUscc, startTestApp, TestApp } from '../support/app';
+import { transferRecord } from '../transfers/support';
 
 const INSTANT_MESSAGE = 'must be an RFC 3339 instant with Z or an offset, e.g. 2025-03-01T02:00:00Z';
-
-function transferRecord(contractId: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    contractId,
-    occurredAt: '2025-02-10T03:00:00Z',
-    direction: 'MAINLAND_TO_HK',
-    dataSubjectCount: 1,
-    recordCount: 1,
-    personalInformationCategories: ['BASIC_PROFILE'],
-    sensitiveCategories: [],
-    purposes: ['credit assessment'],
-    transferMethod: 'encrypted API over dedicated line',
-    separateConsentObtained: true,
-    onwardRecipient: null,
-    payloadDigest: 'c'.repeat(64),
-    externalReference: 'messages-1',
-    ...overrides,
-  };
-}
 
 describe('messages a person can act on', () => {
   let t: TestApp;
