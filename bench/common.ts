@@ -2,8 +2,7 @@
 import { createHash } from 'node:crypto';
 import * as net from 'node:net';
 import { Client } from 'pg';
-import { partyFromRow } from '../src/contracts/contract-rows';
-import { CREATE_CONTRACTS, CREATE_PARTIES, createContractsItem, NewContract, newContractIds } from '../src/contracts/create-contract.sql';
+import { CREATE_CONTRACTS, CREATE_PARTIES, createContractsItem, NewContract, newContractIds, partyFromRow } from '../src/contracts';
 import type { ContractTerms } from '../src/contracts/domain/contract-rules';
 import { filingAuthority } from '../src/contracts/domain/filing-lifecycle';
 

@@ -8,7 +8,7 @@ import { answerClientError, ProblemFilter, sendProblem, toProblem } from './comm
 import { DomainError, ErrorCode } from './common/errors';
 import { locateUnacceptableInput, MAX_BODY_DEPTH, registryValidationPipe, unacceptableInput } from './common/validation';
 import { RegistryConfig } from './config/config';
-import { RegistryMetrics } from './health/metrics';
+import { RegistryMetrics } from './common/metrics';
 import { requestIdOf } from './logging';
 import { setupOpenApi } from './openapi';
 

@@ -9,7 +9,6 @@ import { RegistryConfigModule } from './config/config.module';
 import { ConsoleModule } from './console/console.module';
 import { dataSourceOptions } from './database/data-source';
 import { HealthModule } from './health/health.module';
-import { LedgerModule } from './ledger/ledger.module';
 import { loggerOptions } from './logging';
 import { OrganisationsModule } from './organisations/organisations.module';
 import { RolloutModule } from './rollout/rollout.module';
@@ -33,7 +32,6 @@ export class AppModule {
         OrganisationsModule,
         AuthModule,
         ContractsModule,
-        LedgerModule,
         TransfersModule,
         ConsoleModule,
         CalendarModule,

@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { loadSigningKey } from '../ledger/domain/checkpoint';
-import { parseCosignerVerifierKey } from '../ledger/domain/cosignature';
+import { loadSigningKey, parseCosignerVerifierKey } from '../common/note-keys';
 import { isPlaceholder, weakPasswordReason, weakSecretReason } from '../common/secret-strength';
 
 /**

@@ -11,7 +11,7 @@ import { authorityMayWrite, isAdmin, isRegulator, Principal, sideOfAuthority } f
 import { REGISTRY_CONFIG, RegistryConfig } from '../config/config';
 import { GroupCommit } from '../database/group-commit';
 import { inTransaction } from '../database/transaction';
-import { RegistryMetrics } from '../health/metrics';
+import { RegistryMetrics } from '../common/metrics';
 import { Organisation } from '../organisations/organisation.entity';
 import { OrganisationsService } from '../organisations/organisations.service';
 import { RegimeGate, RolloutService } from '../rollout/rollout.service';

@@ -5,7 +5,7 @@ import type { FastifyReply } from 'fastify';
 import { DataSource } from 'typeorm';
 import { Public } from '../common/decorators';
 import { DomainError, ErrorCode } from '../common/errors';
-import { RegistryMetrics } from './metrics';
+import { RegistryMetrics } from '../common/metrics';
 
 const READY_TIMEOUT_MS = 2000;
 

@@ -1,6 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { HealthController } from './health.controller';
-import { RegistryMetrics } from './metrics';
+import { RegistryMetrics } from '../common/metrics';
 
 @Global()
 @Module({

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { RegistryMetrics } from '../health/metrics';
+import { RegistryMetrics } from '../common/metrics';
 
 /**
  * What was found wrong in the stored log (docs/architecture.md#trust-model, parts 1 and 2):

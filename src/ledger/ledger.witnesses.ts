@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { REGISTRY_CONFIG, RegistryConfig } from '../config/config';
-import { RegistryMetrics } from '../health/metrics';
+import { RegistryMetrics } from '../common/metrics';
 import { parseNote } from './domain/checkpoint';
 import { CosignerKey, findCosignature, parseCosignerVerifierKey } from './domain/cosignature';
 import { LedgerService, StoredCheckpoint } from './ledger.service';

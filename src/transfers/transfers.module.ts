@@ -1,18 +1,37 @@
 import { Module } from '@nestjs/common';
 import { ContractsModule } from '../contracts/contracts.module';
 import { ContractsService } from '../contracts/contracts.service';
-import { LedgerModule } from '../ledger/ledger.module';
+import { LedgerAuditor } from '../ledger/ledger.auditor';
+import { LedgerCheckpointer } from '../ledger/ledger.checkpointer';
+import { LedgerController } from '../ledger/ledger.controller';
+import { LedgerIntegrity } from '../ledger/ledger.integrity';
+import { LedgerService } from '../ledger/ledger.service';
+import { LedgerWitnesses } from '../ledger/ledger.witnesses';
 import { RolloutModule } from '../rollout/rollout.module';
 import { CONTRACT_SCOPES } from './contract-scope-cache';
 import { IdempotencyKeyPurger } from './idempotency-purger';
 import { TransfersController } from './transfers.controller';
 import { TransfersService } from './transfers.service';
 
-/** The transfer log (docs/architecture.md#the-transfer-log): ingestion, idempotency, flags, regulator queries and exports. */
+/**
+ * The transfer log (docs/architecture.md#the-transfer-log), one module in two folders: src/transfers holds the
+ * records (ingestion, idempotency, flags, regulators' queries and exports), src/ledger the Merkle tree over them
+ * (sequencing, checkpoints, proofs, witnesses, the self-audit). The leaves are the records' rows, so the two
+ * share their tables, their writer lock and their transaction (docs/architecture.md#modules).
+ */
 @Module({
-  imports: [ContractsModule, LedgerModule, RolloutModule],
-  controllers: [TransfersController],
-  providers: [TransfersService, IdempotencyKeyPurger, { provide: CONTRACT_SCOPES, useExisting: ContractsService }],
+  imports: [ContractsModule, RolloutModule],
+  controllers: [LedgerController, TransfersController],
+  providers: [
+    TransfersService,
+    IdempotencyKeyPurger,
+    { provide: CONTRACT_SCOPES, useExisting: ContractsService },
+    LedgerIntegrity,
+    LedgerService,
+    LedgerCheckpointer,
+    LedgerAuditor,
+    LedgerWitnesses,
+  ],
   exports: [TransfersService],
 })
 export class TransfersModule {}

@@ -11,14 +11,23 @@
 // as in golang.org/x/mod/sumdb/note, so standard tooling (e.g. the Go note
 // package, transparency-dev/formats/log) can verify our checkpoints.
 //
-// LEDGER_SIGNING_KEY (see loadSigningKey) accepts, in order of preference:
-//   1. base64 of the 32-byte Ed25519 private key seed (RFC 8032 §5.1.5);
-//   2. base64 of a PKCS #8 DER Ed25519 private key
-//      (`openssl genpkey -algorithm ed25519 -outform DER | base64 -w0`);
-//   3. a Go note signer key "PRIVATE+KEY+<name>+<key ID>+<base64(0x01 ‖ seed)>".
-import { createHash, createPrivateKey, createPublicKey, KeyObject, sign, verify } from 'node:crypto';
+// The key formats (key IDs, verifier keys, LEDGER_SIGNING_KEY) are in src/common/note-keys.ts.
+import { KeyObject, sign, verify } from 'node:crypto';
+import { assertKeyName, keyId, NoteError, ParsedVerifierKey, parseVerifierKey, strictBase64 } from '../../common/note-keys';
 
-export const ED25519_SIGNATURE_TYPE = 0x01;
+export {
+  ED25519_SIGNATURE_TYPE,
+  keyId,
+  loadSigningKey,
+  NoteError,
+  parseVerifierKey,
+  privateKeyFromSeed,
+  privateKeySeed,
+  publicKeyFromRaw,
+  rawPublicKey,
+  verifierKey,
+} from '../../common/note-keys';
+export type { ParsedVerifierKey } from '../../common/note-keys';
 
 /** A tlog-checkpoint. treeSize is bounded by 2^53 − 1 here (the spec allows uint64). */
 export interface Checkpoint {
@@ -46,25 +55,7 @@ export interface OpenedNote {
   readonly signatures: NoteSignature[];
 }
 
-export interface ParsedVerifierKey {
-  readonly name: string;
-  readonly keyId: Buffer;
-  readonly rawPublicKey: Buffer;
-  readonly publicKey: KeyObject;
-}
-
-/** A note, checkpoint or key that is malformed or does not verify. */
-export class NoteError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'NoteError';
-  }
-}
-
 const EM_DASH_PREFIX = '\u2014 ';
-// DER prefixes of RFC 8410 Ed25519 keys, followed by the 32 raw bytes.
-const PKCS8_ED25519_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
-const SPKI_ED25519_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 
 // ---------------------------------------------------------------------------
 // Checkpoint body
@@ -98,96 +89,6 @@ export function parseCheckpointBody(text: string): Checkpoint {
 }
 
 // ---------------------------------------------------------------------------
-// Keys
-
-/** The 32-byte RFC 8032 public key of an Ed25519 KeyObject (public or private). */
-export function rawPublicKey(key: KeyObject): Buffer {
-  const publicKey = key.type === 'private' ? createPublicKey(key) : key;
-  if (publicKey.asymmetricKeyType !== 'ed25519') throw new NoteError(`Key is ${publicKey.asymmetricKeyType}, not Ed25519`);
-  const der = publicKey.export({ format: 'der', type: 'spki' });
-  return Buffer.from(der.subarray(der.length - 32));
-}
-
-export function publicKeyFromRaw(raw: Buffer): KeyObject {
-  if (raw.length !== 32) throw new NoteError(`Ed25519 public key has ${raw.length} bytes, not 32`);
-  return createPublicKey({ key: Buffer.concat([SPKI_ED25519_PREFIX, raw]), format: 'der', type: 'spki' });
-}
-
-export function privateKeyFromSeed(seed: Buffer): KeyObject {
-  if (seed.length !== 32) throw new NoteError(`Ed25519 seed has ${seed.length} bytes, not 32`);
-  return createPrivateKey({ key: Buffer.concat([PKCS8_ED25519_PREFIX, seed]), format: 'der', type: 'pkcs8' });
-}
-
-/** The 32-byte seed of an Ed25519 private key (to print a new LEDGER_SIGNING_KEY). */
-export function privateKeySeed(privateKey: KeyObject): Buffer {
-  const der = privateKey.export({ format: 'der', type: 'pkcs8' });
-  return Buffer.from(der.subarray(der.length - 32));
-}
-
-/** signed-note key ID: SHA-256(name ‖ 0x0A ‖ 0x01 ‖ public key)[:4]. */
-export function keyId(name: string, publicKey: Buffer | KeyObject): Buffer {
-  const raw = Buffer.isBuffer(publicKey) ? publicKey : rawPublicKey(publicKey);
-  return createHash('sha256')
-    .update(Buffer.from(name, 'utf8'))
-    .update(Buffer.from([0x0a, ED25519_SIGNATURE_TYPE]))
-    .update(raw)
-    .digest()
-    .subarray(0, 4);
-}
-
-/** "<name>+<hex key ID>+<base64(0x01 ‖ public key)>". */
-export function verifierKey(name: string, publicKey: Buffer | KeyObject): string {
-  assertKeyName(name);
-  const raw = Buffer.isBuffer(publicKey) ? publicKey : rawPublicKey(publicKey);
-  if (raw.length !== 32) throw new NoteError(`Ed25519 public key has ${raw.length} bytes, not 32`);
-  return `${name}+${keyId(name, raw).toString('hex')}+${Buffer.concat([Buffer.from([ED25519_SIGNATURE_TYPE]), raw]).toString('base64')}`;
-}
-
-export function parseVerifierKey(vkey: string): ParsedVerifierKey {
-  // The name has no '+', the key ID is hex; the base64 part may contain '+'.
-  const match = /^([^+\s]+)\+([0-9a-f]{8})\+([A-Za-z0-9+/]+=*)$/.exec(vkey.trim());
-  if (!match) throw new NoteError('Verifier key must look like <name>+<8 hex digits>+<base64 key>');
-  const [, name, hexId, encoded] = match;
-  assertKeyName(name);
-  const material = strictBase64(encoded, 'verifier key');
-  if (material.length !== 33 || material[0] !== ED25519_SIGNATURE_TYPE) {
-    throw new NoteError('Verifier key is not an Ed25519 (type 0x01) key');
-  }
-  const rawKey = material.subarray(1);
-  const id = Buffer.from(hexId, 'hex');
-  if (!keyId(name, rawKey).equals(id)) throw new NoteError('Verifier key ID does not match its name and public key');
-  return { name, keyId: id, rawPublicKey: Buffer.from(rawKey), publicKey: publicKeyFromRaw(rawKey) };
-}
-
-/** Load the ledger's Ed25519 signing key from the LEDGER_SIGNING_KEY formats above. */
-export function loadSigningKey(value: string): KeyObject {
-  const trimmed = value.trim();
-  if (trimmed.startsWith('PRIVATE+KEY+')) {
-    const parts = trimmed.split('+');
-    // PRIVATE, KEY, name, key ID, then base64 that may itself contain '+'.
-    const encoded = parts.slice(4).join('+');
-    const material = strictBase64(encoded, 'signer key');
-    if (parts.length < 5 || material.length !== 33 || material[0] !== ED25519_SIGNATURE_TYPE) {
-      throw new NoteError('Signer key is not a PRIVATE+KEY+<name>+<id>+<base64(0x01 ‖ seed)> Ed25519 key');
-    }
-    const privateKey = privateKeyFromSeed(material.subarray(1));
-    if (!keyId(parts[2], privateKey).equals(Buffer.from(parts[3], 'hex'))) {
-      throw new NoteError('Signer key ID does not match its name and key');
-    }
-    return privateKey;
-  }
-  const bytes = strictBase64(trimmed, 'signing key');
-  if (bytes.length === 32) return privateKeyFromSeed(bytes);
-  let key: KeyObject;
-  try {
-    key = createPrivateKey({ key: bytes, format: 'der', type: 'pkcs8' });
-  } catch {
-    throw new NoteError('Signing key is neither a base64 32-byte Ed25519 seed nor base64 PKCS #8 DER');
-  }
-  if (key.asymmetricKeyType !== 'ed25519') throw new NoteError(`Signing key is ${key.asymmetricKeyType}, not Ed25519`);
-  return key;
-}
-
 // ---------------------------------------------------------------------------
 // Notes
 
@@ -262,10 +163,6 @@ export function openCheckpoint(note: string, vkey: string | ParsedVerifierKey, e
 
 // ---------------------------------------------------------------------------
 
-function assertKeyName(name: string): void {
-  if (name.length === 0 || /[\s+]/u.test(name)) throw new NoteError(`Key name "${name}" must be non-empty with no spaces or "+"`);
-}
-
 function assertLine(what: string, value: string): void {
   // eslint-disable-next-line no-control-regex -- deliberate: a checkpoint line may hold no control character
   if (/[\u0000-\u001f]/.test(value)) throw new NoteError(`Checkpoint ${what} must be a single line without control characters`);
@@ -275,11 +172,4 @@ function assertNoteText(text: string): void {
   if (!text.endsWith('\n')) throw new NoteError('Note text must end with a newline');
   // eslint-disable-next-line no-control-regex -- deliberate: note text may hold no control character but LF
   if (/[\u0000-\u0009\u000b-\u001f]/.test(text)) throw new NoteError('Note text contains control characters');
-}
-
-function strictBase64(value: string, what: string): Buffer {
-  const bytes = Buffer.from(value, 'base64');
-  // Buffer.from ignores bad characters; insist on canonical RFC 4648 §4 text.
-  if (value.length === 0 || bytes.toString('base64') !== value) throw new NoteError(`The ${what} is not valid base64`);
-  return bytes;
 }

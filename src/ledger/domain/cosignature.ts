@@ -1,5 +1,8 @@
-import { createHash, KeyObject, sign, verify } from 'node:crypto';
-import { NoteError, publicKeyFromRaw, rawPublicKey } from './checkpoint';
+import { KeyObject, sign, verify } from 'node:crypto';
+import { assertKeyName, CosignerKey, cosignerKeyId, NoteError } from '../../common/note-keys';
+
+export { COSIGNATURE_V1_TYPE, cosignerKeyId, cosignerVerifierKey, parseCosignerVerifierKey } from '../../common/note-keys';
+export type { CosignerKey } from '../../common/note-keys';
 
 /**
  * C2SP tlog-cosignature, "cosignature/v1": a witness's Ed25519 signature on a checkpoint it has checked,
@@ -9,16 +12,6 @@ import { NoteError, publicKeyFromRaw, rawPublicKey } from './checkpoint';
  * - signed message: "cosignature/v1\ntime <timestamp>\n" followed by the checkpoint body;
  * - signature line: "— <name> <base64(key ID ‖ timestamp as 8-byte big-endian ‖ 64-byte Ed25519 signature)>".
  */
-export const COSIGNATURE_V1_TYPE = 0x04;
-
-export interface CosignerKey {
-  readonly name: string;
-  readonly keyId: Buffer;
-  readonly rawPublicKey: Buffer;
-  readonly publicKey: KeyObject;
-  /** The verifier key as given ("<name>+<id>+<base64>"). */
-  readonly verifierKey: string;
-}
 
 export interface Cosignature {
   /** Seconds since the UNIX epoch at which the witness cosigned. */
@@ -28,39 +21,6 @@ export interface Cosignature {
 }
 
 const EM_DASH_PREFIX = '\u2014 ';
-
-export function cosignerKeyId(name: string, publicKey: Buffer | KeyObject): Buffer {
-  const raw = Buffer.isBuffer(publicKey) ? publicKey : rawPublicKey(publicKey);
-  return createHash('sha256')
-    .update(Buffer.from(name, 'utf8'))
-    .update(Buffer.from([0x0a, COSIGNATURE_V1_TYPE]))
-    .update(raw)
-    .digest()
-    .subarray(0, 4);
-}
-
-export function cosignerVerifierKey(name: string, publicKey: Buffer | KeyObject): string {
-  assertKeyName(name);
-  const raw = Buffer.isBuffer(publicKey) ? publicKey : rawPublicKey(publicKey);
-  if (raw.length !== 32) throw new NoteError(`Ed25519 public key has ${raw.length} bytes, not 32`);
-  return `${name}+${cosignerKeyId(name, raw).toString('hex')}+${Buffer.concat([Buffer.from([COSIGNATURE_V1_TYPE]), raw]).toString('base64')}`;
-}
-
-export function parseCosignerVerifierKey(vkey: string): CosignerKey {
-  const trimmed = vkey.trim();
-  const match = /^([^+\s]+)\+([0-9a-f]{8})\+([A-Za-z0-9+/]+=*)$/.exec(trimmed);
-  if (!match) throw new NoteError('Cosigner verifier key must look like <name>+<8 hex digits>+<base64 key>');
-  const [, name, hexId, encoded] = match;
-  assertKeyName(name);
-  const material = Buffer.from(encoded, 'base64');
-  if (material.toString('base64') !== encoded || material.length !== 33 || material[0] !== COSIGNATURE_V1_TYPE) {
-    throw new NoteError('Cosigner verifier key is not a cosignature/v1 (type 0x04) Ed25519 key');
-  }
-  const raw = Buffer.from(material.subarray(1));
-  const id = Buffer.from(hexId, 'hex');
-  if (!cosignerKeyId(name, raw).equals(id)) throw new NoteError('Cosigner verifier key ID does not match its name and public key');
-  return { name, keyId: id, rawPublicKey: raw, publicKey: publicKeyFromRaw(raw), verifierKey: trimmed };
-}
 
 export function cosignatureMessage(checkpointBody: string, timestamp: number): Buffer {
   return Buffer.from(`cosignature/v1\ntime ${timestamp}\n${checkpointBody}`, 'utf8');
@@ -97,8 +57,4 @@ export function findCosignature(lines: string, checkpointBody: string, key: Cosi
     found = { timestamp, line: `${raw}\n` };
   }
   return found;
-}
-
-function assertKeyName(name: string): void {
-  if (name.length === 0 || /[\s+]/u.test(name)) throw new NoteError(`Key name "${name}" must be non-empty with no spaces or "+"`);
 }
