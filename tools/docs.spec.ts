@@ -7,10 +7,16 @@
  * (c) every docs/<file>.md those directories cite exists;
  * (d) every anchor cited after it (`#…`) exists in that file, as GitHub names a heading's anchor;
  * and the links between the documents under docs/ resolve.
+ * docs/rules.md itself (issue deliverable: every rule with its source, confidence and file):
+ * (e) every rule entry states its rule, sources, confidence and the files that encode it, and
+ *     those files exist; every entry is in the summary table;
+ * (f) every compliance flag the transfer log can raise has its row in the flags table, naming
+ *     the rule behind it.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as ts from 'typescript';
+import { COMPLIANCE_FLAGS } from '../src/transfers/domain/compliance-flags';
 
 const ROOT = path.join(__dirname, '..');
 const DOCS = path.join(ROOT, 'docs');
@@ -228,5 +234,45 @@ describe('citations of documents', () => {
     expect(githubSlug('Config, logs and API docs')).toBe('config-logs-and-api-docs');
     expect(githubSlug('Example: POST /contracts')).toBe('example-post-contracts');
     expect([...anchorsOf('# A\n## Notes\n```\n# not a heading\n```\n## Notes\n<a id="x"></a>\n')]).toEqual(['a', 'notes', 'notes-1', 'x']);
+  });
+});
+
+describe('docs/rules.md', () => {
+  const text = fs.readFileSync(path.join(DOCS, 'rules.md'), 'utf8');
+  /** `## R<n>` sections: the heading's code and the text up to the next `## ` heading. */
+  const entries = [...text.matchAll(/^## (R\d+)\n([\s\S]*?)(?=^## )/gm)].map((m) => ({ code: m[1], body: m[2] }));
+
+  it('has an entry for every rule from R1 on, in order', () => {
+    expect(entries.length).toBeGreaterThanOrEqual(18);
+    expect(entries.map((e) => e.code)).toEqual(entries.map((_, i) => `R${i + 1}`));
+  });
+
+  it('(e) states, for each rule, its rule, sources, confidence and the files that encode it, which exist', () => {
+    const problems: string[] = [];
+    const summary = text.slice(text.indexOf('## Summary'), text.indexOf('## Sources'));
+    for (const { code, body } of entries) {
+      for (const label of ['Rule', 'Sources', 'Confidence', 'Encoded in']) {
+        if (!new RegExp(`^- \\*\\*${label}\\.\\*\\* \\S`, 'm').test(body)) problems.push(`${code}: no "${label}." line`);
+      }
+      const confidence = /^- \*\*Confidence\.\*\* (.*)$/m.exec(body)?.[1] ?? '';
+      if (!/\[[CA]\]/.test(confidence)) problems.push(`${code}: confidence names neither [C] nor [A]`);
+      const encodedIn = /^- \*\*Encoded in\.\*\* (.*)$/m.exec(body)?.[1] ?? '';
+      const files = [...encodedIn.matchAll(/`((?:src|tools|test)\/[^`\s]+\.ts)`/g)].map((m) => m[1]);
+      if (files.length === 0) problems.push(`${code}: "Encoded in." names no file`);
+      for (const file of files) if (!fs.existsSync(path.join(ROOT, file))) problems.push(`${code}: ${file} does not exist`);
+      if (!summary.includes(`[${code}](#${code.toLowerCase()})`)) problems.push(`${code}: missing from the summary table`);
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('(f) lists every compliance flag with the rule behind it', () => {
+    const section = text.slice(text.indexOf('## Compliance flags'));
+    const rows = new Map([...section.matchAll(/^\| `([A-Z_]+)` \|(.*)$/gm)].map((m) => [m[1], m[2]]));
+    const missing = COMPLIANCE_FLAGS.filter((flag) => !rows.has(flag));
+    expect(missing).toEqual([]);
+    const withoutRule = COMPLIANCE_FLAGS.filter((flag) => !/\[R\d+\]\(#r\d+\)|PIPL art\.|no R-number/.test(rows.get(flag) ?? ''));
+    expect(withoutRule).toEqual([]);
+    // A row for a flag the code cannot raise is as wrong as a missing one.
+    expect([...rows.keys()].filter((flag) => !(COMPLIANCE_FLAGS as readonly string[]).includes(flag))).toEqual([]);
   });
 });

@@ -1,8 +1,8 @@
 import { Body, Controller, Get, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Public, Roles } from '../common/decorators';
 import type { Principal } from '../common/roles';
-import { CoverageView, CreateOverrideDto, DeadlineQuery, ListOverridesQuery, OverrideView } from './calendar.dto';
+import { CoverageView, CreateOverrideDto, DeadlineQuery, DeadlineView, ListOverridesQuery, OverrideView } from './calendar.dto';
 import { CalendarService } from './calendar.service';
 
 @ApiTags('calendar')
@@ -13,7 +13,8 @@ export class CalendarController {
   /** R9: `from` is day 0; the answer is the `workingDays`-th working day after it. */
   @Get('deadline')
   @Public()
-  deadline(@Query() query: DeadlineQuery): Promise<{ deadline: string; provisional: boolean }> {
+  @ApiOkResponse({ type: DeadlineView })
+  deadline(@Query() query: DeadlineQuery): Promise<DeadlineView> {
     return this.calendar.deadlineFromQuery(query);
   }
 

@@ -24,6 +24,21 @@ export class DeadlineQuery {
   workingDays?: string;
 }
 
+/** R9: the answer of GET /calendar/deadline. */
+export class DeadlineView {
+  @ApiProperty({ example: '2027-01-12', description: 'The deadline (YYYY-MM-DD), never a weekend or a known public holiday' })
+  deadline: string;
+
+  @ApiProperty({
+    description:
+      "True when a year from day 0 to the deadline has no official calendar in the registry's data: its public holidays are counted by rule and the deadline may change when the official calendar is published (暫定)",
+  })
+  provisional: boolean;
+
+  @ApiProperty({ type: [Number], example: [2027], description: 'Those years, ascending; empty when not provisional' })
+  provisionalYears: number[];
+}
+
 export class CreateOverrideDto {
   @ApiProperty({ enum: JURISDICTIONS })
   @IsIn(JURISDICTIONS)

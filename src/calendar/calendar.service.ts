@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, MoreThan } from 'typeorm';
 import { DomainError, ErrorCode, FieldError, validationFailed } from '../common/errors';
 import type { Principal } from '../common/roles';
-import { CoverageView, CreateOverrideDto, DeadlineQuery, ListOverridesQuery, OverrideView } from './calendar.dto';
+import { CoverageView, CreateOverrideDto, DeadlineQuery, DeadlineView, ListOverridesQuery, OverrideView } from './calendar.dto';
 import { CalendarOverrideRow } from './calendar-override.entity';
 import {
   CalendarOverride,
@@ -21,6 +21,8 @@ import {
 const CHINESE_DAYS_VERSION = (require('chinese-days/package.json') as { version: string }).version;
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- a dependency's package.json, read as data when the module loads
 const DATE_HOLIDAYS_VERSION = (require('date-holidays/package.json') as { version: string }).version;
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- a dependency's package.json, read as data when the module loads
+const DATE_HOLIDAYS_PARSER_VERSION = (require('date-holidays-parser/package.json') as { version: string }).version;
 
 function toOverrideView(r: CalendarOverrideRow): OverrideView {
   return {
@@ -51,6 +53,28 @@ export const CALENDAR_REVISION_SQL = `(SELECT md5(coalesce(string_agg(concat_ws(
 
 const DEADLINE_MEMO_CAPACITY = 10_000;
 
+/** Where each side's published years come from; any other year counts holidays by rule (R9). */
+const COVERAGE_SOURCES: Record<Jurisdiction, CoverageView['source']> = {
+  MAINLAND: {
+    package: 'chinese-days',
+    version: CHINESE_DAYS_VERSION,
+    description:
+      'State Council General Office holiday notices, with make-up working days (调休); other years: the statutory holidays of 全国年节及纪念日放假办法 (2024) by rule, without make-up working days',
+  },
+  HONG_KONG: {
+    package: 'date-holidays',
+    version: DATE_HOLIDAYS_VERSION,
+    description:
+      'Hong Kong general holidays (Cap. 149) as listed on gov.hk; other years: the same rules, not yet checked against the gazette; Saturdays and Sundays off',
+  },
+  MACAO: {
+    package: 'date-holidays-parser',
+    version: DATE_HOLIDAYS_PARSER_VERSION,
+    description:
+      "Macao public holidays (Executive Order 60/2000) and the public administration's compensatory days, by rule; published years add the year's full days of exemption from work; Saturdays and Sundays off",
+  },
+};
+
 @Injectable()
 export class CalendarService {
   /** Deadlines per (jurisdiction, from, workingDays), and every override, valid for `memoRevision`. */
@@ -65,18 +89,13 @@ export class CalendarService {
    * administrators' overrides applied. Bad input → 400 VALIDATION_FAILED naming the field.
    * Pass `manager` to read the overrides inside a caller's transaction.
    */
-  async deadline(
-    jurisdiction: 'MAINLAND' | 'HONG_KONG',
-    from: string,
-    workingDays: number,
-    manager?: EntityManager,
-  ): Promise<{ deadline: string; provisional: boolean }> {
+  async deadline(jurisdiction: Jurisdiction, from: string, workingDays: number, manager?: EntityManager): Promise<DeadlineView> {
     try {
       // Validate before touching the database, so a bad `from` never reaches a date column.
       countDeadline(jurisdiction, from, workingDays);
       const overrides = await this.overridesAfter(jurisdiction, from, manager);
       const result: DeadlineResult = countDeadline(jurisdiction, from, workingDays, overrides);
-      return { deadline: result.deadline, provisional: result.provisional };
+      return { deadline: result.deadline, provisional: result.provisional, provisionalYears: result.provisionalYears };
     } catch (error) {
       throw toValidationProblem(error);
     }
@@ -88,7 +107,7 @@ export class CalendarService {
    * is counted once (date-holidays takes ~0.1 ms per Hong Kong count). A changed revision drops both.
    */
   async deadlineAt(
-    jurisdiction: 'MAINLAND' | 'HONG_KONG',
+    jurisdiction: Jurisdiction,
     from: string,
     workingDays: number,
     revision: string,
@@ -126,7 +145,7 @@ export class CalendarService {
   }
 
   /** GET /calendar/deadline: every parameter is required; the pure module names the bad one. */
-  async deadlineFromQuery(query: DeadlineQuery): Promise<{ deadline: string; provisional: boolean }> {
+  async deadlineFromQuery(query: DeadlineQuery): Promise<DeadlineView> {
     const missing: FieldError[] = (['jurisdiction', 'from', 'workingDays'] as const)
       .filter((field) => query[field] === undefined || query[field] === '')
       .map((field) => ({ field, rule: 'required', message: `${field} is required` }));
@@ -184,18 +203,7 @@ export class CalendarService {
     return JURISDICTIONS.map((jurisdiction) => ({
       jurisdiction,
       publishedYears: [...publishedYears(jurisdiction)],
-      source:
-        jurisdiction === 'MAINLAND'
-          ? {
-              package: 'chinese-days',
-              version: CHINESE_DAYS_VERSION,
-              description: 'State Council General Office holiday notices, with make-up working days (调休)',
-            }
-          : {
-              package: 'date-holidays',
-              version: DATE_HOLIDAYS_VERSION,
-              description: 'Hong Kong general holidays (Cap. 149) as listed on gov.hk; Saturdays and Sundays off',
-            },
+      source: COVERAGE_SOURCES[jurisdiction],
     }));
   }
 

@@ -26,12 +26,16 @@ function validationErrorOf(fn: () => unknown): CalendarValidationError {
 }
 
 describe('published years', () => {
-  it('covers 2024 and 2025 on both sides and not a far-future year', () => {
+  it('covers 2024 and 2025 on the Mainland and in Hong Kong, and not a far-future year', () => {
     for (const j of ['MAINLAND', 'HONG_KONG'] as const) {
       expect(publishedYears(j)).toEqual(expect.arrayContaining([2024, 2025]));
       expect(publishedYears(j)).not.toContain(2099);
       expect([...publishedYears(j)]).toEqual([...publishedYears(j)].sort((a, b) => a - b));
     }
+  });
+
+  it('holds no official Macao table but 2020 yet', () => {
+    expect(publishedYears('MACAO')).toEqual([2020]);
   });
 });
 
@@ -104,23 +108,30 @@ describe('isWorkingDay', () => {
     expect(found).toEqual(weekdayHolidays);
   });
 
-  it('treats an unpublished year as weekends only', () => {
-    // 2030 is not in either package; 2030-10-01 (Tuesday) counts as a working day.
-    expect(isWorkingDay('MAINLAND', '2030-10-01')).toBe(true);
-    expect(isWorkingDay('HONG_KONG', '2030-10-01')).toBe(true);
+  it('counts public holidays by rule in an unpublished year', () => {
+    // 2030 is in neither package: National Day 2030-10-01 (Tuesday) is a holiday on every side
+    // by rule, as are the Mainland's 10/2 and 10/3; 10/4 (Friday) is a working day.
+    for (const j of ['MAINLAND', 'HONG_KONG', 'MACAO'] as const) expect(isWorkingDay(j, '2030-10-01')).toBe(false);
+    expect(isWorkingDay('MAINLAND', '2030-10-03')).toBe(false);
+    expect(isWorkingDay('HONG_KONG', '2030-10-03')).toBe(true);
+    expect(isWorkingDay('MAINLAND', '2030-10-04')).toBe(true);
     expect(isWorkingDay('MAINLAND', '2030-10-05')).toBe(false);
+    // Mainland 2027-01-01 (Friday, 元旦) and the Spring Festival Eve 2027-02-05 (Friday).
+    expect(isWorkingDay('MAINLAND', '2027-01-01')).toBe(false);
+    expect(isWorkingDay('MAINLAND', '2027-02-05')).toBe(false);
+    expect(isWorkingDay('HONG_KONG', '2027-02-05')).toBe(true);
   });
 });
 
 describe('deadline', () => {
   it('counts over the Mainland National Day make-up working days (2024-09-29 Sun, 2024-10-12 Sat)', () => {
     // 9/29 (1), 9/30 (2), [10/1–10/7 off], 10/8–10/11 (3–6), 10/12 Sat (7), 10/14–10/16 (8–10)
-    expect(deadline('MAINLAND', '2024-09-27', 10, [])).toEqual({ deadline: '2024-10-16', provisional: false });
+    expect(deadline('MAINLAND', '2024-09-27', 10, [])).toEqual({ deadline: '2024-10-16', provisional: false, provisionalYears: [] });
   });
 
   it('gives the two sides different deadlines from the same effective date', () => {
     // HK: 9/30 (1), [10/1], 10/2–10/4 (2–4), 10/7–10/10 (5–8), [10/11 Chung Yeung], 10/14 (9), 10/15 (10)
-    expect(deadline('HONG_KONG', '2024-09-27', 10, [])).toEqual({ deadline: '2024-10-15', provisional: false });
+    expect(deadline('HONG_KONG', '2024-09-27', 10, [])).toEqual({ deadline: '2024-10-15', provisional: false, provisionalYears: [] });
     // 2025 Golden Week: Mainland 10/9, 10/10, 10/11 Sat, 10/13–10/17, 10/20, 10/21
     expect(deadline('MAINLAND', '2025-09-30', 10).deadline).toBe('2025-10-21');
     // HK: 10/2, 10/3, 10/6, [10/7], 10/8–10/10, 10/13–10/16
@@ -139,9 +150,36 @@ describe('deadline', () => {
 
   it('counts across a year boundary', () => {
     // HK: 12/23, 12/24, [12/25, 12/26], 12/27, 12/30, 12/31, [1/1], 1/2, 1/3, 1/6, 1/7, 1/8
-    expect(deadline('HONG_KONG', '2024-12-20', 10)).toEqual({ deadline: '2025-01-08', provisional: false });
+    expect(deadline('HONG_KONG', '2024-12-20', 10)).toEqual({ deadline: '2025-01-08', provisional: false, provisionalYears: [] });
     // Mainland: 12/23–12/27, 12/30, 12/31, [1/1], 1/2, 1/3, 1/6
-    expect(deadline('MAINLAND', '2024-12-20', 10)).toEqual({ deadline: '2025-01-06', provisional: false });
+    expect(deadline('MAINLAND', '2024-12-20', 10)).toEqual({ deadline: '2025-01-06', provisional: false, provisionalYears: [] });
+  });
+
+  it('never lands on 1 January 2027 nor counts it, on any side', () => {
+    // Mainland from Mon 2026-12-28: 12/29–12/31 (1–3), [1/1 元旦 by rule], 1/4–1/8 (4–8), 1/11, 1/12.
+    expect(deadline('MAINLAND', '2026-12-28', 10)).toEqual({ deadline: '2027-01-12', provisional: true, provisionalYears: [2027] });
+    // Every start from 2026-12-15 to 2026-12-31 and every count from 1 to 15.
+    for (let from = '2026-12-15'; from <= '2026-12-31'; from = addCalendarDays(from, 1)) {
+      for (let n = 1; n <= 15; n += 1) {
+        for (const j of ['MAINLAND', 'HONG_KONG', 'MACAO'] as const) expect(deadline(j, from, n).deadline).not.toBe('2027-01-01');
+      }
+    }
+  });
+
+  it('counts Hong Kong across the 2027 Lunar New Year by the Ordinance', () => {
+    // From Fri 2027-01-29: 2/1–2/5 (1–5), [2/6 Sat LNY, 2/7 Sun, 2/8 3rd day, 2/9 4th day], 2/10–2/12 (6–8), 2/15, 2/16.
+    expect(deadline('HONG_KONG', '2027-01-29', 10)).toEqual({ deadline: '2027-02-16', provisional: true, provisionalYears: [2027] });
+    // Mainland from the same day: [2/5 除夕 – 2/8 初三, 2/9 and 2/10 补假] → 2/1–2/4 (1–4), 2/11, 2/12, 2/15–2/18 (10).
+    expect(deadline('MAINLAND', '2027-01-29', 10).deadline).toBe('2027-02-18');
+  });
+
+  it('counts Macao by its public holidays and compensatory days', () => {
+    // From Fri 2026-12-18: [12/21 補假 for 12/20 (Sun), 12/22 冬至, 12/24, 12/25], 12/23 (1),
+    // 12/28–12/31 (2–5), [1/1], 1/4–1/8 (6–10).
+    expect(deadline('MACAO', '2026-12-18', 10)).toEqual({ deadline: '2027-01-08', provisional: true, provisionalYears: [2026, 2027] });
+    // 2020 is a published Macao year: its exemption day 10/5 counts as a day off.
+    // From Wed 2020-09-30: [10/1, 10/2], [10/5 豁免上班], 10/6 (1).
+    expect(deadline('MACAO', '2020-09-30', 1)).toEqual({ deadline: '2020-10-06', provisional: false, provisionalYears: [] });
   });
 
   it('can land on a Mainland make-up Saturday', () => {
@@ -153,12 +191,12 @@ describe('deadline', () => {
     expect(deadline('HONG_KONG', '2024-09-30', 1).deadline).toBe('2024-10-02');
   });
 
-  it('is provisional in a year with no published calendar, counting weekends only', () => {
-    // 2099-06-01 is a Monday: 6/2–6/5, 6/8–6/12, 6/15
-    expect(deadline('MAINLAND', '2099-06-01', 10)).toEqual({ deadline: '2099-06-15', provisional: true });
-    expect(deadline('HONG_KONG', '2099-06-01', 10)).toEqual({ deadline: '2099-06-15', provisional: true });
-    // National Day 2030 is not known yet, so 2030-10-01 (Tuesday) is counted
-    expect(deadline('MAINLAND', '2030-09-30', 1)).toEqual({ deadline: '2030-10-01', provisional: true });
+  it('is provisional in a year with no published calendar, counting holidays by rule', () => {
+    // 2099-06-01 is a Monday with no holiday until Dragon Boat on 6/23: 6/2–6/5, 6/8–6/12, 6/15
+    expect(deadline('MAINLAND', '2099-06-01', 10)).toEqual({ deadline: '2099-06-15', provisional: true, provisionalYears: [2099] });
+    expect(deadline('HONG_KONG', '2099-06-01', 10)).toEqual({ deadline: '2099-06-15', provisional: true, provisionalYears: [2099] });
+    // Mainland National Day 2030 by rule: 10/1–10/3 (Tue–Thu), so from 9/30 the first working day is 10/4
+    expect(deadline('MAINLAND', '2030-09-30', 1)).toEqual({ deadline: '2030-10-04', provisional: true, provisionalYears: [2030] });
   });
 
   it('is provisional when the count runs from a published year into an unpublished one', () => {
@@ -206,7 +244,7 @@ describe('deadline', () => {
 
     it('overrides work in unpublished years but the answer stays provisional', () => {
       const closure: CalendarOverride = { jurisdiction: 'MAINLAND', date: '2099-06-02', kind: 'CLOSURE', reason: 'x' };
-      expect(deadline('MAINLAND', '2099-06-01', 10, [closure])).toEqual({ deadline: '2099-06-16', provisional: true });
+      expect(deadline('MAINLAND', '2099-06-01', 10, [closure])).toEqual({ deadline: '2099-06-16', provisional: true, provisionalYears: [2099] });
     });
 
     it('rejects a malformed override naming its index', () => {
@@ -254,7 +292,7 @@ describe('deadline', () => {
     });
 
     it('rejects an unknown jurisdiction', () => {
-      expect(validationErrorOf(() => deadline('MACAO' as never, '2024-01-02', 10))).toMatchObject({ field: 'jurisdiction', rule: 'JURISDICTION_UNKNOWN' });
+      expect(validationErrorOf(() => deadline('TAIWAN' as never, '2024-01-02', 10))).toMatchObject({ field: 'jurisdiction', rule: 'JURISDICTION_UNKNOWN' });
       expect(validationErrorOf(() => isWorkingDay('hong_kong' as never, '2024-01-02'))).toMatchObject({
         rule: 'JURISDICTION_UNKNOWN',
       });

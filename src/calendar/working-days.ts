@@ -1,11 +1,11 @@
 /*
- * Working-day calendars for the two sides of the GBA, and deadline counting (docs/rules.md#r9).
+ * Working-day calendars for the sides of the GBA, and deadline counting (docs/rules.md#r9).
  *
  * Sources:
  * - R9 (docs/rules.md#r9): the effective date is day 0; the deadline is the 10th working day
- *   after it, in the filing party's own calendar. Where a year's official calendar is not yet
- *   published, this file counts only weekends (and overrides) as days off and marks the deadline
- *   `provisional`; counting that year's statutory holidays by rule is not yet encoded.
+ *   after it, in the filing party's own calendar. A year whose official calendar is not in the data
+ *   counts the public holidays known by rule (holiday-rules.ts) and weekends, and every deadline
+ *   counted through it is `provisional`; a deadline never falls on a known public holiday.
  * - Mainland: State Council General Office holiday notices (国务院办公厅关于…部分节假日安排的通知),
  *   e.g. 国办发明电〔2023〕7号 (2024) and 国办发明电〔2024〕12号 (2025), including the make-up
  *   working days (调休) that fall on Saturdays or Sundays. Data: npm `chinese-days`
@@ -15,6 +15,8 @@
  *   (github.com/commenthol/date-holidays), country HK, holidays of type `public` (the only type
  *   its HK data defines; they are the gazetted general holidays, with their substitution days).
  *   Saturdays and Sundays are not working days.
+ * - Macao: Executive Order 60/2000 (public holidays) and the compensatory days of the public
+ *   administration (holiday-rules.ts); Saturdays and Sundays are the government's rest days.
  *
  * Why the Mainland data is read from the package's JSON rather than through its `isWorkday()`:
  * chinese-days 1.5.7 parses `YYYY-MM-DD` into a local-time Date, so under a timezone west of UTC
@@ -26,10 +28,10 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import Holidays from 'date-holidays';
 import chineseDaysData from 'chinese-days/dist/chinese-days.json';
+import { isDayOffByRule, MACAO_YEARS } from './holiday-rules';
 
-export const JURISDICTIONS = ['MAINLAND', 'HONG_KONG'] as const;
+export const JURISDICTIONS = ['MAINLAND', 'HONG_KONG', 'MACAO'] as const;
 export type Jurisdiction = (typeof JURISDICTIONS)[number];
 
 /** An ISO 8601 calendar date, `YYYY-MM-DD`, with no time or zone. */
@@ -55,6 +57,8 @@ export interface DeadlineResult {
   deadline: IsoDate;
   /** True when a calendar year between `from` and `deadline` has no published calendar (R9). */
   provisional: boolean;
+  /** Those years, ascending; empty when `provisional` is false. */
+  provisionalYears: number[];
 }
 
 export type CalendarValidationRule =
@@ -198,31 +202,20 @@ function readHongKongSourceYears(): readonly number[] {
 }
 
 const hongKongYears = readHongKongSourceYears();
-const hongKongHolidayCache = new Map<number, Set<IsoDate>>();
-let hongKongHolidays: Holidays | undefined;
-
-function hongKongGeneralHolidays(year: number): Set<IsoDate> {
-  let dates = hongKongHolidayCache.get(year);
-  if (!dates) {
-    hongKongHolidays ??= new Holidays('HK');
-    dates = new Set(
-      hongKongHolidays
-        .getHolidays(year)
-        .filter((holiday) => holiday.type === 'public')
-        // `date` is local Hong Kong time ("2024-02-10 00:00:00"); `start` is a UTC instant.
-        .map((holiday) => holiday.date.slice(0, 10)),
-    );
-    hongKongHolidayCache.set(year, dates);
-  }
-  return dates;
-}
 
 // ---------------------------------------------------------------------------------------------
 
 /** The calendar years whose official calendar the data packages hold, ascending. */
 export function publishedYears(jurisdiction: Jurisdiction): readonly number[] {
   assertJurisdiction(jurisdiction);
-  return jurisdiction === 'MAINLAND' ? mainlandYears : hongKongYears;
+  switch (jurisdiction) {
+    case 'MAINLAND':
+      return mainlandYears;
+    case 'HONG_KONG':
+      return hongKongYears;
+    case 'MACAO':
+      return MACAO_YEARS;
+  }
 }
 
 export function isPublishedYear(jurisdiction: Jurisdiction, year: number): boolean {
@@ -256,18 +249,19 @@ function isWorkingDayNumber(jurisdiction: Jurisdiction, dayNumber: number, overr
   if (overrides.workingDays.has(date)) return true;
   const dow = weekday(dayNumber);
   const weekend = dow === 0 || dow === 6;
-  if (!isPublishedYear(jurisdiction, civil.year)) return !weekend;
-  if (jurisdiction === 'MAINLAND') {
+  if (jurisdiction === 'MAINLAND' && isPublishedYear(jurisdiction, civil.year)) {
     if (mainlandMakeUpWorkingDays.has(date)) return true;
     if (mainlandHolidays.has(date)) return false;
     return !weekend;
   }
-  return !weekend && !hongKongGeneralHolidays(civil.year).has(date);
+  // Hong Kong and Macao in every year, and the Mainland in a year the notices do not cover: the
+  // public holidays by rule (Hong Kong's rules are the published calendar in a published year).
+  return !weekend && !isDayOffByRule(jurisdiction, date);
 }
 
 /**
  * Whether `date` is a working day on `jurisdiction`'s side. In a year with no published calendar
- * only weekends (and overrides) are non-working days.
+ * the public holidays by rule (holiday-rules.ts), weekends and closures are non-working days.
  */
 export function isWorkingDay(jurisdiction: Jurisdiction, date: IsoDate, overrides: readonly CalendarOverride[] = []): boolean {
   assertJurisdiction(jurisdiction);
@@ -304,9 +298,9 @@ export function deadline(jurisdiction: Jurisdiction, from: IsoDate, workingDays:
 
   const firstYear = civilFromDays(start).year;
   const end = civilFromDays(cursor);
-  let provisional = false;
+  const provisionalYears: number[] = [];
   for (let year = firstYear; year <= end.year; year += 1) {
-    if (!isPublishedYear(jurisdiction, year)) provisional = true;
+    if (!isPublishedYear(jurisdiction, year)) provisionalYears.push(year);
   }
-  return { deadline: formatCivil(end), provisional };
+  return { deadline: formatCivil(end), provisional: provisionalYears.length > 0, provisionalYears };
 }

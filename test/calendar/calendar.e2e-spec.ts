@@ -1,5 +1,6 @@
 import { bearer, createOrganisation, startTestApp, TestApp } from '../support/app';
 import { CalendarService } from '../../src/calendar/calendar.service';
+import { fileContract, setupParties } from '../contracts/fixtures';
 
 /*
  * Expected dates worked out by hand from the official calendars:
@@ -7,6 +8,11 @@ import { CalendarService } from '../../src/calendar/calendar.service';
  *   between 2 July and 30 September, so from Fri 2025-07-18 the 10th working day is Fri 2025-08-01.
  * - Mainland 2025 (国办发明电〔2024〕12号): 国庆中秋 10/1–10/8 off, Sun 9/28 and Sat 10/11 worked.
  *   From Fri 2025-09-26: 9/28, 9/29, 9/30, 10/9, 10/10, 10/11, 10/13, 10/14, 10/15, 10/16 → 2025-10-16.
+ * - 2027 has no official calendar in the data on any side (today, 30 Nov 2026), so its public
+ *   holidays are counted by rule (docs/rules.md#r9): Mainland 元旦 2027-01-01 (全国年节及纪念日放假办法
+ *   as amended in 2024); Hong Kong Lunar New Year 2/6 (Sat), 2/8 (3rd day), 2/9 (4th day, for the
+ *   2nd day on a Sunday) by Cap. 149; Macao 2026-12-21 (補假 for 12/20 on a Sunday), 12/22 冬至,
+ *   12/24, 12/25, 2027-01-01 by Executive Order 60/2000.
  */
 describe('calendar routes (R9)', () => {
   let t: TestApp;
@@ -20,13 +26,63 @@ describe('calendar routes (R9)', () => {
   it('answers a Hong Kong deadline anonymously', async () => {
     const res = await deadline({ jurisdiction: 'HONG_KONG', from: '2025-07-18', workingDays: '10' });
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ deadline: '2025-08-01', provisional: false });
+    expect(res.body).toEqual({ deadline: '2025-08-01', provisional: false, provisionalYears: [] });
   });
 
   it('counts Mainland make-up working days (调休)', async () => {
     const res = await deadline({ jurisdiction: 'MAINLAND', from: '2025-09-26', workingDays: '10' });
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ deadline: '2025-10-16', provisional: false });
+    expect(res.body).toEqual({ deadline: '2025-10-16', provisional: false, provisionalYears: [] });
+  });
+
+  it('counts the Mainland from 2026-12-28 over 元旦 2027 by rule, provisionally', async () => {
+    // 12/29–12/31 (1–3), [1/1], 1/4–1/8 (4–8), 1/11 (9), 1/12 (10).
+    const res = await deadline({ jurisdiction: 'MAINLAND', from: '2026-12-28', workingDays: '10' });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ deadline: '2027-01-12', provisional: true, provisionalYears: [2027] });
+    // From mid-December a count over weekends only would end on 1 January 2027; by rule it skips it: 12/21–12/25, 12/28–12/31, [1/1], 1/4.
+    const mid = await deadline({ jurisdiction: 'MAINLAND', from: '2026-12-18', workingDays: '10' });
+    expect(mid.body).toEqual({ deadline: '2027-01-04', provisional: true, provisionalYears: [2027] });
+  });
+
+  it('counts Hong Kong across the 2027 Lunar New Year by the Ordinance, provisionally', async () => {
+    // From Fri 2027-01-29: 2/1–2/5 (1–5), [2/6–2/9], 2/10–2/12 (6–8), 2/15 (9), 2/16 (10).
+    const res = await deadline({ jurisdiction: 'HONG_KONG', from: '2027-01-29', workingDays: '10' });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ deadline: '2027-02-16', provisional: true, provisionalYears: [2027] });
+    // Day 0 on the 4th day of Lunar New Year: the first working day is 2/10.
+    expect((await deadline({ jurisdiction: 'HONG_KONG', from: '2027-02-05', workingDays: '1' })).body.deadline).toBe('2027-02-10');
+  });
+
+  it('answers a Macao deadline from Macao public holidays', async () => {
+    // From Fri 2026-12-18: [12/21, 12/22], 12/23 (1), [12/24, 12/25], 12/28–12/31 (2–5), [1/1], 1/4–1/8 (6–10).
+    const res = await deadline({ jurisdiction: 'MACAO', from: '2026-12-18', workingDays: '10' });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ deadline: '2027-01-08', provisional: true, provisionalYears: [2026, 2027] });
+    // The same day on the Mainland: 12/21–12/25, 12/28–12/31, [1/1], 1/4.
+    expect((await deadline({ jurisdiction: 'MAINLAND', from: '2026-12-18', workingDays: '10' })).body.deadline).toBe('2027-01-04');
+  });
+
+  it('files contracts whose deadlines fall in 2027 as provisional, never on 1 January', async () => {
+    const p = await setupParties(t);
+    const contract = await fileContract(t, p, { effectiveDate: '2026-12-18', pipia: { completedOn: '2026-12-01' } });
+    const expected = [
+      // Mainland as above; Hong Kong 2026 (gazetted): [12/25, 12/26 Sat], 12/21–12/24, 12/28–12/31, [1/1], 1/4, 1/5.
+      { party: 'processor', authority: 'GD_CAC', deadline: '2027-01-04', provisional: true },
+      { party: 'recipient', authority: 'HK_DPO', deadline: '2027-01-05', provisional: true },
+    ];
+    expect(contract.filings.map(({ party, authority, deadline, provisional }) => ({ party, authority, deadline, provisional }))).toEqual(expected);
+    const read = await t.http.get(`/contracts/${contract.id}`).set(...bearer(p.hkDpo));
+    expect(read.status).toBe(200);
+    expect(read.body.filings).toEqual(expected.map((f) => expect.objectContaining(f)));
+    const rows: Array<{ deadline: string; provisional: boolean }> = await t.dataSource.query(
+      `SELECT to_char(deadline, 'YYYY-MM-DD') AS deadline, provisional FROM filings WHERE contract_id = $1 ORDER BY party`,
+      [contract.id],
+    );
+    expect(rows).toEqual([
+      { deadline: '2027-01-04', provisional: true },
+      { deadline: '2027-01-05', provisional: true },
+    ]);
   });
 
   it('flags a deadline in a year with no published calendar as provisional', async () => {
@@ -73,14 +129,15 @@ describe('calendar routes (R9)', () => {
 
     // 2025-07-21 no longer counts: the 10th working day moves from Fri 08-01 to Mon 08-04.
     const hk = await deadline({ jurisdiction: 'HONG_KONG', from: '2025-07-18', workingDays: '10' });
-    expect(hk.body).toEqual({ deadline: '2025-08-04', provisional: false });
+    expect(hk.body).toEqual({ deadline: '2025-08-04', provisional: false, provisionalYears: [] });
     // The other side's calendar is untouched: Mainland from Fri 07-18 is also 08-01 (no holidays).
     const mainland = await deadline({ jurisdiction: 'MAINLAND', from: '2025-07-18', workingDays: '10' });
-    expect(mainland.body).toEqual({ deadline: '2025-08-01', provisional: false });
+    expect(mainland.body).toEqual({ deadline: '2025-08-01', provisional: false, provisionalYears: [] });
     // The service the contract filing calls sees the same override.
     await expect(t.app.get(CalendarService).deadline('HONG_KONG', '2025-07-18', 10)).resolves.toEqual({
       deadline: '2025-08-04',
       provisional: false,
+      provisionalYears: [],
     });
 
     const again = await t.http
@@ -105,11 +162,12 @@ describe('calendar routes (R9)', () => {
       .send({ jurisdiction: 'MAINLAND', date: '2025-10-08', kind: 'WORKING_DAY', reason: 'test: declared open' });
     expect(created.status).toBe(201);
     const res = await deadline({ jurisdiction: 'MAINLAND', from: '2025-09-26', workingDays: '10' });
-    expect(res.body).toEqual({ deadline: '2025-10-15', provisional: false });
+    expect(res.body).toEqual({ deadline: '2025-10-15', provisional: false, provisionalYears: [] });
   });
 
   it.each([
-    [{ jurisdiction: 'MACAO', from: '2025-01-02', workingDays: '10' }, 'jurisdiction', 'JURISDICTION_UNKNOWN'],
+    [{ jurisdiction: 'TAIWAN', from: '2025-01-02', workingDays: '10' }, 'jurisdiction', 'JURISDICTION_UNKNOWN'],
+    [{ jurisdiction: 'macao', from: '2025-01-02', workingDays: '10' }, 'jurisdiction', 'JURISDICTION_UNKNOWN'],
     [{ jurisdiction: 'MAINLAND', from: '2025-02-30', workingDays: '10' }, 'from', 'DATE_INVALID'],
     [{ jurisdiction: 'MAINLAND', from: '2025/01/02', workingDays: '10' }, 'from', 'DATE_FORMAT'],
     [{ jurisdiction: 'MAINLAND', from: '2025-01-02', workingDays: '0' }, 'workingDays', 'WORKING_DAYS_RANGE'],
@@ -141,5 +199,19 @@ describe('calendar routes (R9)', () => {
       .send({ jurisdiction: 'HONG_KONG', date: '2025-08-01', kind: 'HOLIDAY', reason: 'x' });
     expect(kind.status).toBe(400);
     expect(kind.body.errors).toEqual([expect.objectContaining({ field: 'kind' })]);
+  });
+
+  it('takes overrides for Macao and lists its coverage', async () => {
+    const created = await t.http
+      .post('/calendar/overrides')
+      .set(...bearer(t.adminToken))
+      .send({ jurisdiction: 'MACAO', date: '2027-01-04', kind: 'CLOSURE', reason: 'Typhoon signal 8: government offices closed' });
+    expect(created.status).toBe(201);
+    const res = await deadline({ jurisdiction: 'MACAO', from: '2026-12-18', workingDays: '10' });
+    expect(res.body).toEqual({ deadline: '2027-01-11', provisional: true, provisionalYears: [2026, 2027] });
+    const coverage = await t.http.get('/calendar/coverage');
+    const macao = coverage.body.find((c: { jurisdiction: string }) => c.jurisdiction === 'MACAO');
+    expect(macao.publishedYears).toEqual([2020]);
+    expect(macao.source.package).toBe('date-holidays-parser');
   });
 });
