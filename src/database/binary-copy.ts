@@ -8,6 +8,10 @@ import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 
 const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
+/** Signature, flags (no OIDs) and header extension length (0). */
+const HEADER_LENGTH = SIGNATURE.length + 8;
+/** The file trailer: a 16-bit word of -1. */
+const TRAILER = Buffer.from([0xff, 0xff]);
 /** Microseconds between the Unix epoch and PostgreSQL's (2000-01-01T00:00:00Z). */
 const PG_EPOCH_MS = 946_684_800_000;
 const TEXT_OID = 25;
@@ -171,12 +175,24 @@ export class BinaryCopyWriter {
     this.buffer.writeBigInt64BE(BigInt(value), position + 4);
   }
 
+  /** The tuples written so far, without header or trailer (a view of the writer's buffer): see `joinTuples`. */
+  tuples(): Buffer {
+    return this.buffer.subarray(HEADER_LENGTH, this.offset);
+  }
+
   /** The COPY data so far plus the trailer; the writer's buffer is shared, so patch before sending. */
   finish(): Buffer {
     this.ensure(2);
     this.buffer.writeInt16BE(-1, this.offset);
     return this.buffer.subarray(0, this.offset + 2);
   }
+}
+
+/** One COPY payload of the tuples of several writers, in order (the header once, the trailer once). */
+export function joinTuples(runs: readonly Buffer[]): Buffer {
+  const header = Buffer.alloc(HEADER_LENGTH);
+  SIGNATURE.copy(header);
+  return Buffer.concat([header, ...runs, TRAILER]);
 }
 
 /** COPY a finished binary payload into a table on this client; resolves when PostgreSQL has it. */

@@ -70,6 +70,14 @@ describe('GroupCommit', () => {
     await expect(commit.submit(2)).resolves.toBe('row 2');
   });
 
+  it('keeps each statement within maxWeight, and sends an item heavier than that alone', async () => {
+    const r = recorder();
+    const commit = new GroupCommit(r.write, { maxBatch: 32, maxInFlight: 1, maxWeight: 10, weigh: (i: number) => i });
+    const results = await Promise.all([3, 4, 3, 2, 12, 1].map((i) => commit.submit(i)));
+    expect(results).toEqual(['row 3', 'row 4', 'row 3', 'row 2', 'row 12', 'row 1']);
+    expect(r.statements).toEqual([[3, 4, 3], [2], [12], [1]]);
+  });
+
   it('refuses a configuration that could never send anything', () => {
     expect(() => new GroupCommit(() => Promise.resolve([]), { maxBatch: 0, maxInFlight: 1 })).toThrow(RangeError);
     expect(() => new GroupCommit(() => Promise.resolve([]), { maxBatch: 1, maxInFlight: 0 })).toThrow(RangeError);

@@ -20,11 +20,17 @@
  * the delay.
  */
 
-export interface GroupCommitOptions {
+export interface GroupCommitOptions<I = unknown> {
   /** Most items in one statement. */
   maxBatch: number;
   /** Most statements running at once (each holds a pooled connection). */
   maxInFlight: number;
+  /**
+   * With `weigh`: most total weight in one statement (a transfer request weighs its record count);
+   * an item heavier than this still goes, alone.
+   */
+  maxWeight?: number;
+  weigh?: (item: I) => number;
   /** Called with the number of items of each statement sent, resent items included (metrics). */
   onBatch?: (size: number) => void;
   /** Called with the number of items waiting for a statement whenever it changes (metrics). */
@@ -59,7 +65,7 @@ export class GroupCommit<I, O> {
    */
   constructor(
     private readonly write: (items: I[]) => Promise<O[]>,
-    private readonly options: GroupCommitOptions,
+    private readonly options: GroupCommitOptions<I>,
   ) {
     if (!(options.maxBatch >= 1 && options.maxInFlight >= 1)) throw new RangeError('GroupCommit: maxBatch and maxInFlight must be at least 1');
   }
@@ -89,7 +95,7 @@ export class GroupCommit<I, O> {
 
   private flush(): void {
     while (this.inFlight < this.options.maxInFlight && this.queue.length) {
-      const batch = this.queue.splice(0, this.options.maxBatch);
+      const batch = this.queue.splice(0, this.batchLength());
       this.options.onWaiting?.(this.queue.length);
       this.inFlight++;
       void this.run(batch).finally(() => {
@@ -97,6 +103,21 @@ export class GroupCommit<I, O> {
         this.schedule();
       });
     }
+  }
+
+  /** How many of the first waiting items go in the next statement: maxBatch items, within maxWeight. */
+  private batchLength(): number {
+    const { maxBatch, maxWeight, weigh } = this.options;
+    if (!weigh || maxWeight === undefined) return maxBatch;
+    let weight = 0;
+    let length = 0;
+    for (const pending of this.queue) {
+      if (length >= maxBatch) break;
+      weight += weigh(pending.item);
+      if (length > 0 && weight > maxWeight) break;
+      length++;
+    }
+    return length;
   }
 
   private async run(batch: Pending<I, O>[]): Promise<void> {

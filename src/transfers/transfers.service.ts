@@ -3,12 +3,13 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
 import { pipeline, Transform, type Readable } from 'node:stream';
 import type { PoolClient } from 'pg';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { DomainError, ErrorCode, notFound, validationFailed } from '../common/errors';
 import { cursorScope, decodeCursor, encodeCursor, isInstantAndBigint, Page } from '../common/pagination';
 import { isAdmin, isRegulator, Principal, sideOfAuthority } from '../common/roles';
-import { BinaryCopyWriter, copyBinary } from '../database/binary-copy';
+import { BinaryCopyWriter, copyBinary, joinTuples } from '../database/binary-copy';
 import { borrowClient, clientOf, copyOut } from '../database/copy';
+import { GroupCommit } from '../database/group-commit';
 import { inTransaction } from '../database/transaction';
 import { LedgerCheckpointer } from '../ledger/ledger.checkpointer';
 import { LedgerIntegrity } from '../ledger/ledger.integrity';
@@ -63,7 +64,54 @@ export interface IngestOutcome {
   replayed: boolean;
 }
 
-class IdempotencyRace extends Error {}
+/** Thrown inside a group's transaction when every request of it was answered without appending: nothing to write. */
+class NothingToAppend extends Error {}
+
+/**
+ * Requests sequenced together: at most this many, and at most this many records (the largest request,
+ * 10,000 records, goes alone). One group at a time: the ledger lock serialises appenders anyway, and
+ * requests that arrive while a group commits form the next one.
+ */
+const GROUP_COMMIT = { maxBatch: 512, maxWeight: 10_000, maxInFlight: 1 };
+
+/** A request ready to be sequenced: its records, the scopes its flags were computed from, and its prepared rows. */
+interface IngestRequest {
+  records: TransferRecordInput[];
+  contractIds: string[];
+  contracts: Map<string, CachedContract>;
+  recordedAt: string;
+  submittedBy: SubmittedBy;
+  principalId: string;
+  idempotency: { key: string; requestHash: Buffer } | undefined;
+  batch: PreparedBatch;
+}
+
+/** What the group's transaction says about one request: its answer, its own error, or "ask storage after the commit". */
+type GroupResult = { outcome: IngestOutcome } | { error: unknown } | { afterCommit: true };
+
+/** A stored Idempotency-Key row (bigint as text). */
+interface StoredKey {
+  request_hash: Buffer;
+  first_leaf_index: string;
+  flags: string[][];
+}
+
+/** The first response for a stored key, or 409 when the key was used for another body. */
+function storedAnswer(row: StoredKey, requestHash: Buffer): CreateTransfersResponse {
+  if (!row.request_hash.equals(requestHash)) {
+    throw new DomainError(ErrorCode.IDEMPOTENCY_KEY_REUSED, 'Idempotency key reused', {
+      detail: 'this Idempotency-Key was already used with a different request body',
+    });
+  }
+  const first = Number(row.first_leaf_index);
+  return { records: row.flags.map((flags, i) => ({ leafIndex: first + i, flags })) };
+}
+
+/** PostgreSQL refused a key because the same organisation already stored it (unique_violation on its primary key). */
+function isIdempotencyKeyConflict(error: unknown): boolean {
+  const e = ((error as { driverError?: unknown } | null)?.driverError ?? error) as { code?: unknown; constraint?: unknown } | null;
+  return e?.code === '23505' && e.constraint === 'pk_transfer_idempotency_keys';
+}
 
 /**
  * Test-only seams, off unless a test sets them. `beforeTransaction` runs after the batch was
@@ -198,6 +246,7 @@ interface SummaryRow {
 @Injectable()
 export class TransfersService {
   private readonly scopes: ContractScopeCache;
+  private readonly sequencer: GroupCommit<IngestRequest, GroupResult>;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -208,18 +257,17 @@ export class TransfersService {
     private readonly integrity: LedgerIntegrity,
   ) {
     this.scopes = new ContractScopeCache(source);
+    this.sequencer = new GroupCommit((group) => this.writeGroup(group), { ...GROUP_COMMIT, weigh: (request) => request.records.length });
   }
 
   // -------------------------------------------------------------------------
   // POST /transfers
 
   /**
-   * Validated records in, leaf indexes and flags out. One transaction: the
-   * ledger append (which serialises writers), the records, the idempotency
-   * key. Everything per record (flags, canonical JSON, leaf hashes) is done
-   * before the transaction opens; under the ledger lock the contracts'
-   * revisions are read again, and only if one changed meanwhile is the batch
-   * rebuilt there, from the new scopes.
+   * Validated records in, leaf indexes and flags out. Everything per record (flags, canonical JSON,
+   * leaf hashes, the COPY payload) is done here, before the request joins a group: concurrent
+   * requests are sequenced together in one transaction with one commit and one WAL flush
+   * (`writeGroup`), and each is answered once that commit is durable, with its own leaf indexes.
    */
   async ingest(principal: Principal, body: unknown, idempotencyKey: string | undefined): Promise<IngestOutcome> {
     const parsed = parseTransferBody(body);
@@ -227,7 +275,7 @@ export class TransfersService {
     const { records } = parsed;
     const organisationId = principal.organisationId;
     if (!organisationId) throw notFound('Contract');
-    let requestHash: Buffer | undefined;
+    let idempotency: IngestRequest['idempotency'];
     if (idempotencyKey !== undefined) {
       if (!IDEMPOTENCY_KEY.test(idempotencyKey)) {
         throw new DomainError(ErrorCode.VALIDATION_FAILED, 'The request is not valid', {
@@ -236,84 +284,201 @@ export class TransfersService {
         });
       }
       // Validated records have a fixed member order, so the same body in any member order is the same request.
-      requestHash = createHash('sha256').update(JSON.stringify(records)).digest();
-      const earlier = await this.replay(organisationId, idempotencyKey, requestHash);
+      idempotency = { key: idempotencyKey, requestHash: createHash('sha256').update(JSON.stringify(records)).digest() };
+      const earlier = await this.replay(organisationId, idempotency.key, idempotency.requestHash);
       if (earlier) return { response: earlier, replayed: true };
     }
 
     const contractIds = [...new Set(records.map((r) => r.contractId))];
-    let contracts = await this.scopes.get(contractIds);
+    const contracts = await this.scopes.get(contractIds);
     assertParty(records, contracts, organisationId);
 
     const recordedAt = new Date().toISOString();
     const submittedBy = { organisationId, principalType: principal.kind, principalId: principal.id };
-    // Flags, leaves and the whole COPY payload are built before the transaction opens; only the leaf indexes are patched in under the lock.
-    let batch = prepareBatch(records, contracts, recordedAt, submittedBy, principal.id);
+    const request: IngestRequest = {
+      records,
+      contractIds,
+      contracts,
+      recordedAt,
+      submittedBy,
+      principalId: principal.id,
+      idempotency,
+      batch: prepareBatch(records, contracts, recordedAt, submittedBy, principal.id),
+    };
     if (ingestionTestHooks.beforeTransaction) await ingestionTestHooks.beforeTransaction();
 
-    let appended: AppendOutcome;
-    try {
-      appended = await inTransaction(this.dataSource, async (manager) => {
-        // Critical section from here to commit (the ledger's advisory lock): one revisions read, patch, two COPYs, two small statements.
+    for (;;) {
+      let written: GroupResult;
+      try {
+        written = await this.sequencer.submit(request);
+      } catch (error) {
+        // A request sent alone whose key another request stored first (not possible under the ledger lock; kept as a
+        // safety net): the stored answer, or 409 for another body.
+        if (!idempotency || !isIdempotencyKeyConflict(error)) throw error;
+        const earlier = await this.replay(organisationId, idempotency.key, idempotency.requestHash);
+        if (!earlier) throw error;
+        return { response: earlier, replayed: true };
+      }
+      if ('outcome' in written) return written.outcome;
+      if ('error' in written) throw written.error;
+      // Another request of the same group carried this key: its answer is committed now, or it failed and this one goes again.
+      const earlier = await this.replay(organisationId, (idempotency as { key: string }).key, (idempotency as { requestHash: Buffer }).requestHash);
+      if (earlier) return { response: earlier, replayed: true };
+    }
+  }
+
+  /**
+   * One transaction for a group of requests (group commit, as Tessera and Sunlight sequence
+   * batches of entries): under the ledger's lock, the contracts' revisions once for the group
+   * (a request whose scope changed since it was prepared is rebuilt from the new scope), the
+   * Idempotency-Keys once (a key already stored answers its request from storage; a key
+   * twice in the group goes once), then one Merkle append, one COPY of every record, one
+   * INSERT of the keys and the rollout counters; one commit. A request that cannot be
+   * sequenced (a contract it may no longer log to, a reused key) is answered alone and left
+   * out; if PostgreSQL refuses the group, GroupCommit sends each request again alone, so
+   * only the one at fault fails.
+   */
+  private async writeGroup(group: IngestRequest[]): Promise<GroupResult[]> {
+    const results = new Array<GroupResult | undefined>(group.length);
+    const placed: Array<{ at: number; offset: number }> = [];
+    const appended: AppendOutcome | null = await inTransaction(this.dataSource, async (manager) => {
+      results.fill(undefined);
+      placed.length = 0;
+      try {
         const outcome = await this.ledger.append(manager, async () => {
-          // The flags were computed from scopes read before the transaction: an amendment, termination or filing change
-          // that committed since then bumped the contract's revision. Read under the lock (a fresh READ COMMITTED
-          // snapshot, one indexed query), so a change committed before this point is never missed; only then (rare) are
-          // the scopes reloaded and the batch rebuilt here.
-          const current = await this.scopes.revisionsOf(contractIds, manager);
-          if (contractIds.some((id) => contracts.get(id)?.bundle.revision !== current.get(id))) {
-            contracts = await this.scopes.get(contractIds, manager, current);
-            assertParty(records, contracts, organisationId);
-            batch = prepareBatch(records, contracts, recordedAt, submittedBy, principal.id);
-          }
-          return batch.leaves;
+          await this.refreshScopes(group, results, manager);
+          await this.answerStoredKeys(group, results, manager);
+          const leaves: PreparedLeaf[] = [];
+          group.forEach((request, at) => {
+            if (results[at]) return;
+            placed.push({ at, offset: leaves.length });
+            for (const leaf of request.batch.leaves) leaves.push(leaf);
+          });
+          if (leaves.length === 0) throw new NothingToAppend();
+          return leaves;
         });
-        const { payload, indexAt } = batch;
-        for (let i = 0; i < indexAt.length; i++) payload.patchInt8(indexAt[i], outcome.startIndex + i);
-        await copyBinary(await clientOf(manager), 'transfer_records', RECORD_COLUMNS, payload.finish());
-        if (idempotencyKey !== undefined) {
-          const inserted = await manager.query<unknown[]>(
-            `INSERT INTO transfer_idempotency_keys (organisation_id, idempotency_key, request_hash, first_leaf_index, flags)
-             VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING 1`,
-            [organisationId, idempotencyKey, requestHash, outcome.startIndex, JSON.stringify(batch.flagsOut)],
-          );
-          // A concurrent request with the same key committed first: undo ours, answer with theirs.
-          if (inserted.length === 0) throw new IdempotencyRace();
+        const runs: Buffer[] = [];
+        const keys = { organisations: [] as string[], keys: [] as string[], hashes: [] as Buffer[], firsts: [] as number[], flags: [] as string[] };
+        const rolloutGroups = new Map<string, RolloutGroup>();
+        for (const { at, offset } of placed) {
+          const { batch, idempotency, submittedBy } = group[at];
+          const first = outcome.startIndex + offset;
+          batch.indexAt.forEach((position, i) => batch.payload.patchInt8(position, first + i));
+          runs.push(batch.payload.tuples());
+          if (idempotency) {
+            keys.organisations.push(submittedBy.organisationId);
+            keys.keys.push(idempotency.key);
+            keys.hashes.push(idempotency.requestHash);
+            keys.firsts.push(first);
+            keys.flags.push(JSON.stringify(batch.flagsOut));
+          }
+          for (const [key, counted] of batch.rolloutGroups) {
+            const sum = rolloutGroups.get(key);
+            if (sum) sum.count += counted.count;
+            else rolloutGroups.set(key, { ...counted });
+          }
         }
-        // Last, so the counter row is held only until the commit that follows. Appenders are already serialised by the
-        // ledger lock, so they never wait on each other here; lock order is always ledger lock → counter row.
-        for (const group of batch.rolloutGroups.values()) {
-          await this.rollout.recordTransfers(group.regime, group.sector, group.jurisdiction, group.count, manager);
+        await copyBinary(await clientOf(manager), 'transfer_records', RECORD_COLUMNS, joinTuples(runs));
+        if (keys.keys.length > 0) {
+          // No ON CONFLICT: under the ledger lock no other writer can hold these keys; if one did, the unique
+          // violation sends every request of the group again alone (GroupCommit), and that caller replays.
+          await manager.query(
+            `INSERT INTO transfer_idempotency_keys (organisation_id, idempotency_key, request_hash, first_leaf_index, flags)
+             SELECT o, k, h, f, r::jsonb FROM unnest($1::uuid[], $2::text[], $3::bytea[], $4::bigint[], $5::text[]) AS u(o, k, h, f, r)`,
+            [keys.organisations, keys.keys, keys.hashes, keys.firsts, keys.flags],
+          );
+        }
+        // Last, so the counter rows are held only until the commit that follows; lock order is always ledger lock → counter row.
+        for (const counted of rolloutGroups.values()) {
+          await this.rollout.recordTransfers(counted.regime, counted.sector, counted.jurisdiction, counted.count, manager);
         }
         return outcome;
-      });
-    } catch (error) {
-      if (!(error instanceof IdempotencyRace)) throw error;
-      const earlier = await this.replay(organisationId, idempotencyKey as string, requestHash as Buffer);
-      if (!earlier) throw error;
-      return { response: earlier, replayed: true };
+      } catch (error) {
+        if (error instanceof NothingToAppend) return null;
+        throw error;
+      }
+    });
+    if (appended) {
+      this.ledger.committed(appended);
+      this.checkpointer.nudge();
+      for (const { at, offset } of placed) {
+        const first = appended.startIndex + offset;
+        const records = group[at].batch.flagsOut.map((flags, i) => ({ leafIndex: first + i, flags }));
+        results[at] = { outcome: { response: { records }, replayed: false } };
+      }
     }
-    this.ledger.committed(appended);
-    this.checkpointer.nudge();
-    const startIndex = appended.startIndex;
-    return { response: { records: batch.flagsOut.map((flags, i) => ({ leafIndex: startIndex + i, flags })) }, replayed: false };
+    return results as GroupResult[];
+  }
+
+  /**
+   * The flags were computed from scopes read before the transaction: an amendment, termination or filing
+   * change that committed since then bumped the contract's revision. Read under the lock (a fresh READ
+   * COMMITTED snapshot, one indexed query for the group), so a change committed before this point is never
+   * missed; only then (rare) are the scopes reloaded and the request rebuilt here.
+   */
+  private async refreshScopes(group: IngestRequest[], results: Array<GroupResult | undefined>, manager: EntityManager): Promise<void> {
+    const ids = [...new Set(group.flatMap((request) => request.contractIds))];
+    const current = await this.scopes.revisionsOf(ids, manager);
+    const stale = (request: IngestRequest) => request.contractIds.some((id) => request.contracts.get(id)?.bundle.revision !== current.get(id));
+    if (!group.some(stale)) return;
+    const fresh = await this.scopes.get(ids, manager, current);
+    group.forEach((request, at) => {
+      if (results[at] || !stale(request)) return;
+      request.contracts = new Map(request.contractIds.flatMap((id) => (fresh.has(id) ? [[id, fresh.get(id) as CachedContract]] : [])));
+      try {
+        assertParty(request.records, request.contracts, request.submittedBy.organisationId);
+      } catch (error) {
+        results[at] = { error };
+        return;
+      }
+      request.batch = prepareBatch(request.records, request.contracts, request.recordedAt, request.submittedBy, request.principalId);
+    });
+  }
+
+  /**
+   * Idempotency-Keys of the group already stored (read under the ledger lock, so no uncommitted writer
+   * holds one): each such request is answered from storage, or 409 for another body. A key that two
+   * requests of the group carry goes with the first; the other is answered after the commit.
+   */
+  private async answerStoredKeys(group: IngestRequest[], results: Array<GroupResult | undefined>, manager: EntityManager): Promise<void> {
+    const seen = new Set<string>();
+    const keyed: number[] = [];
+    group.forEach((request, at) => {
+      if (results[at] || !request.idempotency) return;
+      const id = `${request.submittedBy.organisationId}\u0000${request.idempotency.key}`;
+      if (seen.has(id)) results[at] = { afterCommit: true };
+      else {
+        seen.add(id);
+        keyed.push(at);
+      }
+    });
+    if (keyed.length === 0) return;
+    const rows: Array<{ organisation_id: string; idempotency_key: string } & StoredKey> = await manager.query(
+      `SELECT k.organisation_id, k.idempotency_key, k.request_hash, k.first_leaf_index, k.flags
+         FROM transfer_idempotency_keys k JOIN unnest($1::uuid[], $2::text[]) AS u(o, k2) ON k.organisation_id = u.o AND k.idempotency_key = u.k2`,
+      [keyed.map((at) => group[at].submittedBy.organisationId), keyed.map((at) => (group[at].idempotency as { key: string }).key)],
+    );
+    if (rows.length === 0) return;
+    const stored = new Map(rows.map((row) => [`${row.organisation_id}\u0000${row.idempotency_key}`, row]));
+    for (const at of keyed) {
+      const { submittedBy, idempotency } = group[at];
+      const row = stored.get(`${submittedBy.organisationId}\u0000${(idempotency as { key: string }).key}`);
+      if (!row) continue;
+      try {
+        results[at] = { outcome: { response: storedAnswer(row, (idempotency as { requestHash: Buffer }).requestHash), replayed: true } };
+      } catch (error) {
+        results[at] = { error };
+      }
+    }
   }
 
   /** The first response for this key, or 409 when the key was used for another body. */
   private async replay(organisationId: string, key: string, requestHash: Buffer): Promise<CreateTransfersResponse | null> {
-    const rows: Array<{ request_hash: Buffer; first_leaf_index: string; flags: string[][] }> = await this.dataSource.query(
+    const rows: StoredKey[] = await this.dataSource.query(
       `SELECT request_hash, first_leaf_index, flags FROM transfer_idempotency_keys WHERE organisation_id = $1 AND idempotency_key = $2`,
       [organisationId, key],
     );
-    if (rows.length === 0) return null;
-    const [row] = rows;
-    if (!row.request_hash.equals(requestHash)) {
-      throw new DomainError(ErrorCode.IDEMPOTENCY_KEY_REUSED, 'Idempotency key reused', {
-        detail: 'this Idempotency-Key was already used with a different request body',
-      });
-    }
-    const first = Number(row.first_leaf_index);
-    return { records: row.flags.map((flags, i) => ({ leafIndex: first + i, flags })) };
+    return rows.length === 0 ? null : storedAnswer(rows[0], requestHash);
   }
 
   async purgeIdempotencyKeys(): Promise<number> {
