@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swag
 import { CurrentPrincipal, Public, Roles } from '../common/decorators';
 import { DomainError, ErrorCode } from '../common/errors';
 import type { Principal } from '../common/roles';
-import { ConsistencyProofQuery, EntriesQuery, InclusionProofQuery, IntegrityReportView } from './ledger.dto';
+import { ConsistencyProofQuery, EntriesQuery, InclusionProofQuery, IntegrityReportView, PublicKeyReportView } from './ledger.dto';
 import { IntegrityView, LedgerIntegrity } from './ledger.integrity';
 import { LedgerService, PublicKeyView } from './ledger.service';
 import { LedgerWitnesses } from './ledger.witnesses';
@@ -43,10 +43,15 @@ export class LedgerController {
     return latest.note;
   }
 
+  /**
+   * The log's key, and the witnesses' keys with the quorum a served checkpoint carries, for verifiers that
+   * pin them on first use (docs/architecture.md#trust-model, part 5); keys obtained out of band are better.
+   */
   @Get('public-key')
   @Public()
-  publicKey(): PublicKeyView {
-    return this.ledger.publicKey();
+  @ApiOkResponse({ type: PublicKeyReportView })
+  publicKey(): PublicKeyView & { witnesses: string[]; witnessQuorum: number } {
+    return { ...this.ledger.publicKey(), witnesses: this.witnesses.verifierKeys(), witnessQuorum: this.witnesses.enabled ? this.witnesses.quorum : 0 };
   }
 
   /** Regulators and administrators read every leaf; parties only the leaves of their own contracts. */

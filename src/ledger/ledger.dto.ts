@@ -33,6 +33,21 @@ export class ConsistencyProofQuery {
   second: number;
 }
 
+/** GET /ledger/public-key: the log's Ed25519 key and the witnesses' cosigner keys (C2SP signed-note, tlog-cosignature). */
+export class PublicKeyReportView {
+  @ApiProperty({ description: 'The log origin (LEDGER_ORIGIN), the first line of every checkpoint and the key name' }) origin: string;
+  @ApiProperty({ enum: ['Ed25519'] }) algorithm: string;
+  @ApiProperty({ description: 'Base64 of the raw 32-byte Ed25519 public key' }) publicKey: string;
+  @ApiProperty({ description: 'Note verifier key "<name>+<hex key ID>+<base64(0x01 ‖ key)>"' }) verifierKey: string;
+  @ApiProperty({
+    type: [String],
+    description: 'Cosigner verifier keys of the witnesses, "<name>+<hex key ID>+<base64(0x04 ‖ key)>"; empty without LEDGER_WITNESSES',
+  })
+  witnesses: string[];
+  @ApiProperty({ description: 'How many of those cosignatures GET /ledger/checkpoint carries (LEDGER_WITNESS_QUORUM); 0 without witnesses' })
+  witnessQuorum: number;
+}
+
 /** One thing GET /ledger/integrity found wrong (kinds: src/ledger/ledger.integrity.ts). */
 export class IntegrityFailureView {
   @ApiProperty({
@@ -44,6 +59,8 @@ export class IntegrityFailureView {
   @ApiProperty({ type: Number, nullable: true, description: 'Leaf index, subtree index at its level, or tree size of the checkpoint concerned' })
   index: number | null;
   @ApiProperty() detail: string;
+  @ApiProperty({ format: 'date-time', description: 'When it was first found (stored), or found by this instance if it could not be stored' })
+  detectedAt: string;
 }
 
 export class AuditProgressView {

@@ -39,7 +39,8 @@ export interface AuditProgress {
 export interface IntegrityView {
   ok: boolean;
   checkedAt: string | null;
-  failures: IntegrityFailure[];
+  /** Each failure with when it was first found: stored (detected_at), else when this instance found it. */
+  failures: Array<IntegrityFailure & { detectedAt: string }>;
   audit: { progress: AuditProgress | null };
 }
 
@@ -55,6 +56,7 @@ const MAX_FAILURES = 100;
 export class LedgerIntegrity {
   private readonly logger = new Logger('LedgerIntegrity');
   private readonly failures = new Map<string, IntegrityFailure>();
+  private readonly detectedAt = new Map<string, Date>();
   private checkedAt: Date | null = null;
 
   constructor(
@@ -76,7 +78,10 @@ export class LedgerIntegrity {
     this.checked();
     const key = keyOf(failure);
     if (this.failures.has(key)) return;
-    if (this.failures.size < MAX_FAILURES) this.failures.set(key, failure);
+    if (this.failures.size < MAX_FAILURES) {
+      this.failures.set(key, failure);
+      this.detectedAt.set(key, new Date());
+    }
     this.metrics.ledgerIntegrityOk.set(0);
     this.logger.error(
       { integrity: failure },
@@ -95,14 +100,13 @@ export class LedgerIntegrity {
 
   /** Reads the failures any instance stored (signing stops everywhere); true when there are none. */
   async refresh(): Promise<boolean> {
-    const rows: Array<{ kind: IntegrityFailureKind; level: number | null; idx: string | null; detail: string }> = await this.dataSource.query(
-      'SELECT kind, level, idx, detail FROM ledger_integrity_failures ORDER BY id LIMIT $1',
-      [MAX_FAILURES],
-    );
+    const rows: Array<{ kind: IntegrityFailureKind; level: number | null; idx: string | null; detail: string; detected_at: Date }> =
+      await this.dataSource.query('SELECT kind, level, idx, detail, detected_at FROM ledger_integrity_failures ORDER BY id LIMIT $1', [MAX_FAILURES]);
     for (const row of rows) {
       const failure: IntegrityFailure = { kind: row.kind, level: row.level, index: row.idx === null ? null : Number(row.idx), detail: row.detail };
       const key = keyOf(failure);
       if (!this.failures.has(key) && this.failures.size < MAX_FAILURES) this.failures.set(key, failure);
+      if (this.failures.has(key)) this.detectedAt.set(key, row.detected_at);
     }
     this.metrics.ledgerIntegrityOk.set(this.ok() ? 1 : 0);
     return this.ok();
@@ -128,7 +132,11 @@ export class LedgerIntegrity {
           updatedAt: rows[0].updated_at.toISOString(),
         }
       : null;
-    return { ok: this.ok(), checkedAt: this.checkedAt?.toISOString() ?? null, failures: [...this.failures.values()], audit: { progress } };
+    const failures = [...this.failures.entries()].map(([key, failure]) => ({
+      ...failure,
+      detectedAt: (this.detectedAt.get(key) ?? new Date()).toISOString(),
+    }));
+    return { ok: this.ok(), checkedAt: this.checkedAt?.toISOString() ?? null, failures, audit: { progress } };
   }
 }
 

@@ -55,6 +55,11 @@ export class LedgerWitnesses implements OnApplicationBootstrap, OnApplicationShu
     return this.witnesses.length > 0;
   }
 
+  /** The cosigner verifier keys of LEDGER_WITNESSES, in their order, for verifiers that pin them on first use. */
+  verifierKeys(): string[] {
+    return this.witnesses.map((w) => w.key.verifierKey);
+  }
+
   async onApplicationBootstrap(): Promise<void> {
     if (!this.enabled) return;
     const rows = await this.dataSource.query<Array<{ witness_key: string; size: string }>>(
