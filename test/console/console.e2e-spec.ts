@@ -280,7 +280,7 @@ describe("regulators' console", () => {
     await page.getByRole('button', { name: 'Switch language to Traditional Chinese' }).click();
     await see(page.getByRole('heading', { level: 1 })).toHaveText('備案審核隊列');
     await see(page.locator('html')).toHaveAttribute('lang', 'zh-Hant-HK');
-    await see(page.getByRole('navigation')).toContainText('分類帳');
+    await see(page.getByRole('navigation')).toContainText('日誌核實');
     await see(page.locator('main')).toContainText(['向廣東省互聯網信息辦公室提交的備案', '已逾期', '處理者', '2025年2月13日']);
     await see(page.locator('#language-switch')).toBeFocused();
     await screenshot(page, 'queue-zh-hant');

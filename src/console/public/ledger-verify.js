@@ -3,11 +3,15 @@
 // - C2SP signed-note (https://c2sp.org/signed-note): note = text, blank line,
 //   signature lines "— <name> <base64(4-byte key ID ‖ signature)>"; Ed25519
 //   (type 0x01) signs the text including its final newline;
-//   key ID = SHA-256(name ‖ 0x0A ‖ 0x01 ‖ 32-byte public key)[:4].
+//   key ID = SHA-256(name ‖ 0x0A ‖ type ‖ 32-byte public key)[:4];
+//   verifier key = "<name>+<hex key ID>+<base64(type ‖ public key)>".
+// - C2SP tlog-cosignature (https://c2sp.org/tlog-cosignature), cosignature/v1 (type 0x04): a witness's
+//   signature line carries key ID ‖ 8-byte big-endian time ‖ Ed25519 signature over
+//   "cosignature/v1\ntime <time>\n" ‖ checkpoint text.
 // - C2SP tlog-checkpoint: text = origin, decimal tree size, base64 root hash, extensions.
 // - RFC 9162 §2.1.1: leaf hash = SHA-256(0x00 ‖ leaf), node hash = SHA-256(0x01 ‖ left ‖ right);
-//   §2.1.3.2: verifying an inclusion proof.
-// Each function returns the list of checks it made so the page can show them.
+//   §2.1.3.2: verifying an inclusion proof; §2.1.4.2: verifying a consistency proof.
+// Sources in docs/architecture.md#trust-model. Each function returns the list of checks it made so the page can show them.
 
 const encoder = new TextEncoder();
 
@@ -55,8 +59,41 @@ export async function sha256(bytes) {
 export const leafHash = (leaf) => sha256(concat(new Uint8Array([0x00]), leaf));
 export const nodeHash = (left, right) => sha256(concat(new Uint8Array([0x01]), left, right));
 
-export async function noteKeyId(name, rawPublicKey) {
-  return (await sha256(concat(encoder.encode(name), new Uint8Array([0x0a, 0x01]), rawPublicKey))).slice(0, 4);
+/** Signature types of C2SP signed-note keys: a log's Ed25519 key, a witness's cosignature/v1 key. */
+export const KEY_TYPE = { log: 0x01, witness: 0x04 };
+
+export async function noteKeyId(name, rawPublicKey, type = KEY_TYPE.log) {
+  return (await sha256(concat(encoder.encode(name), new Uint8Array([0x0a, type]), rawPublicKey))).slice(0, 4);
+}
+
+/**
+ * Parses a verifier key "<name>+<hex key ID>+<base64(type ‖ key)>" of the given type and checks its key ID.
+ * Returns { name, keyId, keyIdHex, rawKey, text }; throws an Error whose `rule` names what is wrong.
+ */
+export async function parseVerifierKey(text, type) {
+  const trimmed = String(text ?? '').trim();
+  const fail = (rule, message) => Object.assign(new Error(message), { rule });
+  // The base64 part may itself hold '+': the name and the ID end at the first two.
+  const match = /^([^+\s]+)\+([0-9a-f]{8})\+([A-Za-z0-9+/]+={0,2})$/.exec(trimmed);
+  if (!match) throw fail('format', 'a verifier key looks like <name>+<8 hex digits>+<base64 key>');
+  const [, name, keyIdHex, encoded] = match;
+  let material;
+  try {
+    material = base64ToBytes(encoded);
+  } catch {
+    throw fail('format', 'the key part is not base64');
+  }
+  if (material.length !== 33) throw fail('keyLength', `the key part has ${material.length} bytes, not 33`);
+  if (material[0] !== type) throw fail('keyType', `the key type is 0x${material[0].toString(16).padStart(2, '0')}, not 0x0${type}`);
+  const rawKey = material.slice(1);
+  const keyId = await noteKeyId(name, rawKey, type);
+  if (hex(keyId) !== keyIdHex) throw fail('keyId', `the key ID ${keyIdHex} is not ${hex(keyId)}, the hash of the name and key`);
+  return { name, keyId, keyIdHex, rawKey, text: trimmed };
+}
+
+async function ed25519Verify(rawKey, signature, message) {
+  const publicKey = await crypto.subtle.importKey('raw', rawKey, { name: 'Ed25519' }, false, ['verify']);
+  return signature.length === 64 && crypto.subtle.verify({ name: 'Ed25519' }, publicKey, signature, message);
 }
 
 /** Split a signed note without trusting it. Throws on a malformed note. */
@@ -91,17 +128,16 @@ export function parseCheckpoint(text) {
 }
 
 /**
- * Verify a signed checkpoint against the published key.
- * key: { origin, publicKey: base64 raw 32 bytes, verifierKey?: "<name>+<hex id>+<base64(0x01‖key)>" }
- * Returns { ok, checks: [{ id, params, ok, detail? }], checkpoint?, name? }.
+ * Verify a signed checkpoint with the log's verifier key held by this browser (pinned or pasted), never a key
+ * the same answer supplies. Returns { ok, checks: [{ id, params, ok, detail? }], checkpoint?, opened?, name?, reason? }.
  */
-export async function verifyCheckpoint(note, key) {
+export async function verifyCheckpoint(note, logVerifierKey) {
   const checks = [];
   const record = (id, ok, params = {}, detail) => {
     checks.push({ id, ok, params, detail });
     return ok;
   };
-  const fail = (reason) => ({ ok: false, checks, reason });
+  const fail = (reason, extra = {}) => ({ ok: false, checks, reason, ...extra });
 
   let opened;
   try {
@@ -117,54 +153,142 @@ export async function verifyCheckpoint(note, key) {
     record('check.checkpointParsed', true);
   } catch (error) {
     record('check.checkpointParsed', false, {}, error.message);
-    return fail(error.message);
+    return fail(error.message, { opened });
   }
-
-  let rawKey;
+  let key;
   try {
-    rawKey = base64ToBytes(key.publicKey);
-    if (rawKey.length !== 32) throw new Error(`the public key has ${rawKey.length} bytes, not 32`);
+    key = await parseVerifierKey(logVerifierKey, KEY_TYPE.log);
+    record('check.verifierKey', true, { keyId: key.keyIdHex });
   } catch (error) {
     record('check.verifierKey', false, { keyId: '—' }, error.message);
-    return fail(error.message);
+    return fail(error.message, { opened, checkpoint });
   }
-  // The key's name: from the verifier key when published, else the log origin.
-  const name = key.verifierKey ? key.verifierKey.split('+')[0] : key.origin;
-  const keyId = await noteKeyId(name, rawKey);
-  if (key.verifierKey) {
-    const [, idHex, material] = /^[^+]+\+([0-9a-f]{8})\+(.+)$/.exec(key.verifierKey) ?? [];
-    let sameKey;
-    try {
-      const decoded = base64ToBytes(material ?? '');
-      sameKey = decoded.length === 33 && decoded[0] === 0x01 && equalBytes(decoded.slice(1), rawKey);
-    } catch {
-      sameKey = false;
-    }
-    if (!record('check.verifierKey', idHex === hex(keyId) && sameKey, { keyId: hex(keyId) }, idHex === hex(keyId) ? undefined : `published ${idHex}`)) {
-      return fail('the verifier key does not match the public key');
-    }
-  } else {
-    record('check.verifierKey', true, { keyId: hex(keyId) });
+  const { name } = key;
+  // In this registry the log's key is named after its origin (LEDGER_ORIGIN), as C2SP tlog-checkpoint advises.
+  if (!record('check.origin', checkpoint.origin === name, { name }, checkpoint.origin === name ? undefined : checkpoint.origin)) {
+    return fail(`the checkpoint origin "${checkpoint.origin}" is not "${name}"`, { opened, checkpoint });
   }
-  const origin = key.origin ?? name;
-  if (!record('check.origin', checkpoint.origin === origin, { name: origin }, checkpoint.origin === origin ? undefined : checkpoint.origin)) {
-    return fail(`the checkpoint origin "${checkpoint.origin}" is not "${origin}"`);
-  }
-  const signature = opened.signatures.find((s) => s.name === name && equalBytes(s.keyId, keyId));
-  if (!record('check.signatureLine', Boolean(signature), { name, keyId: hex(keyId) })) {
-    return fail(`no signature by ${name} with key ID ${hex(keyId)}`);
+  const signature = opened.signatures.find((s) => s.name === name && equalBytes(s.keyId, key.keyId));
+  if (!record('check.signatureLine', Boolean(signature), { name, keyId: key.keyIdHex })) {
+    return fail(`no signature by ${name} with key ID ${key.keyIdHex}`, { opened, checkpoint });
   }
   const textBytes = encoder.encode(opened.text);
   let valid = false;
   let detail;
   try {
-    const publicKey = await crypto.subtle.importKey('raw', rawKey, { name: 'Ed25519' }, false, ['verify']);
-    valid = signature.signature.length === 64 && (await crypto.subtle.verify({ name: 'Ed25519' }, publicKey, signature.signature, textBytes));
+    valid = await ed25519Verify(key.rawKey, signature.signature, textBytes);
   } catch (error) {
     detail = error.message;
   }
-  if (!record('check.signature', valid, { bytes: textBytes.length }, detail)) return fail('the Ed25519 signature does not verify');
-  return { ok: true, checks, checkpoint, name };
+  if (!record('check.signature', valid, { bytes: textBytes.length }, detail)) {
+    return fail('the Ed25519 signature does not verify', { opened, checkpoint });
+  }
+  return { ok: true, checks, checkpoint, opened, name, keyIdHex: key.keyIdHex };
+}
+
+/**
+ * C2SP tlog-cosignature: checks, for each witness verifier key held by this browser, the cosignature/v1 line
+ * by that key on the checkpoint text. Returns [{ name, keyIdHex, ok, time?, reason? }], one per key, in order;
+ * a key that does not parse, a missing line, a malformed line and a bad signature are each `ok: false`.
+ */
+export async function verifyCosignatures(opened, witnessVerifierKeys) {
+  const message = (time) => encoder.encode(`cosignature/v1\ntime ${time}\n${opened.text}`);
+  const results = [];
+  for (const text of witnessVerifierKeys) {
+    let key;
+    try {
+      key = await parseVerifierKey(text, KEY_TYPE.witness);
+    } catch (error) {
+      results.push({ name: String(text).split('+')[0], keyIdHex: '—', ok: false, reason: 'key-unreadable', detail: error.message });
+      continue;
+    }
+    const lines = opened.signatures.filter((s) => s.name === key.name && equalBytes(s.keyId, key.keyId));
+    if (lines.length === 0) {
+      results.push({ name: key.name, keyIdHex: key.keyIdHex, ok: false, reason: 'missing' });
+      continue;
+    }
+    let outcome = { name: key.name, keyIdHex: key.keyIdHex, ok: false, reason: 'bad-signature' };
+    for (const line of lines) {
+      // The blob after the key ID: 8-byte big-endian time, then the 64-byte Ed25519 signature.
+      if (line.signature.length !== 8 + 64) {
+        outcome = { ...outcome, reason: 'malformed' };
+        continue;
+      }
+      const time = new DataView(line.signature.buffer, line.signature.byteOffset, 8).getBigUint64(0);
+      let valid;
+      try {
+        valid = await ed25519Verify(key.rawKey, line.signature.slice(8), message(time));
+      } catch {
+        valid = false;
+      }
+      if (valid) {
+        outcome = { name: key.name, keyIdHex: key.keyIdHex, ok: true, time: Number(time) };
+        break;
+      }
+    }
+    results.push(outcome);
+  }
+  return results;
+}
+
+/**
+ * RFC 9162 §2.1.4.2: true when `hashes` (base64) prove that the tree of `first` leaves with root `firstRoot`
+ * is a prefix of the tree of `second` leaves with root `secondRoot`. Returns { ok, reason? }.
+ */
+export async function verifyConsistency({ first, second, firstRoot, secondRoot, hashes }) {
+  const fail = (reason) => ({ ok: false, reason });
+  if (!Number.isSafeInteger(first) || !Number.isSafeInteger(second) || first < 0) return fail('bad tree sizes');
+  if (second < first) return fail(`the tree shrank from ${first} to ${second}`);
+  let proof;
+  try {
+    proof = hashes.map(base64ToBytes);
+  } catch (error) {
+    return fail(error.message);
+  }
+  if (proof.some((p) => p.length !== 32)) return fail('a proof hash is not 32 bytes');
+  if (first === second) return proof.length === 0 && equalBytes(firstRoot, secondRoot) ? { ok: true } : fail('another root at the same size');
+  if (first === 0) return proof.length === 0 ? { ok: true } : fail('a proof from the empty tree must be empty');
+  // 1. If consistency_path is an empty array, stop and fail the proof verification.
+  if (proof.length === 0) return fail('the proof is empty');
+  // 2. If first is an exact power of 2, then prepend first_hash to the consistency_path array.
+  const path = (BigInt(first) & (BigInt(first) - 1n)) === 0n ? [firstRoot, ...proof] : proof;
+  // 3. Set fn to first - 1 and sn to second - 1.
+  let fn = BigInt(first) - 1n;
+  let sn = BigInt(second) - 1n;
+  // 4. If LSB(fn) is set, then right-shift both fn and sn equally until LSB(fn) is not set.
+  while ((fn & 1n) === 1n) {
+    fn >>= 1n;
+    sn >>= 1n;
+  }
+  // 5. Set both fr and sr to the first value in the consistency_path array.
+  let fr = path[0];
+  let sr = path[0];
+  // 6. For each subsequent value c in the consistency_path array:
+  for (const c of path.slice(1)) {
+    // a. If sn is 0, then stop the iteration and fail the proof verification.
+    if (sn === 0n) return fail('the proof is too long');
+    // b. If LSB(fn) is set, or if fn is equal to sn, then:
+    if ((fn & 1n) === 1n || fn === sn) {
+      fr = await nodeHash(c, fr);
+      sr = await nodeHash(c, sr);
+      // If LSB(fn) is not set, then right-shift both fn and sn equally until either LSB(fn) is set or fn is 0.
+      while ((fn & 1n) === 0n && fn !== 0n) {
+        fn >>= 1n;
+        sn >>= 1n;
+      }
+    } else {
+      // Otherwise: set sr to HASH(0x01 || sr || c).
+      sr = await nodeHash(sr, c);
+    }
+    // c. Finally, right-shift both fn and sn one time.
+    fn >>= 1n;
+    sn >>= 1n;
+  }
+  // 7. Verify that fr equals first_hash, sr equals second_hash, and sn is 0.
+  if (sn !== 0n) return fail('the proof is too short');
+  if (!equalBytes(fr, firstRoot)) return fail('the proof does not lead to the remembered root');
+  if (!equalBytes(sr, secondRoot)) return fail('the proof does not lead to the current root');
+  return { ok: true };
 }
 
 /**

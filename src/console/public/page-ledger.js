@@ -1,65 +1,144 @@
-// Ledger page: the current checkpoint and any leaf's inclusion proof, verified here
-// in the browser (ledger-verify.js, WebCrypto) rather than taken on the server's word.
+// Ledger page: the current checkpoint verified here in the browser (ledger-verify.js, WebCrypto) with keys
+// this browser holds, not keys the same server hands over with it (docs/architecture.md#trust-model, part 5):
+// - the log's signature and every witness's cosignature/v1, against the keys pinned on the first visit or
+//   pasted from an out-of-band source (ledger-trust.js), with a blocking alarm when the server shows others;
+// - consistency (RFC 9162 §2.1.4.2) from the last checkpoint this browser verified;
+// - the registry's self-audit (GET /ledger/integrity), prominently when it found something;
+// - an inclusion proof for any record the regulator picks.
 import * as api from './api.js';
 import { clear, definitionList, field, h, table } from './dom.js';
-import { formatNumber, t } from './i18n.js';
+import { formatInstant, formatNumber, t } from './i18n.js';
 import { errorBox, hashWith, loading } from './common.js';
 import { announce, navigate } from './nav.js';
-import { base64ToBytes, hex, verifyCheckpoint, verifyInclusion } from './ledger-verify.js';
+import {
+  base64ToBytes,
+  bytesToBase64,
+  hex,
+  KEY_TYPE,
+  parseVerifierKey,
+  verifyCheckpoint,
+  verifyConsistency,
+  verifyCosignatures,
+  verifyInclusion,
+} from './ledger-verify.js';
+import { keyChanges, loadTrust, nameOf, pinFirstUse, pinOutOfBand, saveTrust } from './ledger-trust.js';
 
 export async function renderLedger(container, { query, isCurrent }) {
   container.append(h('h1', { tabindex: '-1' }, t('ledger.heading')), h('p', {}, t('ledger.intro')));
+  const alarms = h('div', { class: 'alarms', id: 'ledger-alarms' });
+  const integritySection = h(
+    'section',
+    { 'aria-labelledby': 'ledger-integrity', 'data-section': 'integrity' },
+    h('h2', { id: 'ledger-integrity' }, t('ledger.integrity')),
+    loading(),
+  );
   const checkpointSection = h(
     'section',
     { 'aria-labelledby': 'ledger-checkpoint', 'data-section': 'checkpoint' },
     h('h2', { id: 'ledger-checkpoint' }, t('ledger.checkpoint')),
     loading(),
   );
+  const keysSection = h('section', { 'aria-labelledby': 'ledger-keys', 'data-section': 'keys' }, h('h2', { id: 'ledger-keys' }, t('ledger.keys')));
   const inclusionSection = h(
     'section',
     { 'aria-labelledby': 'ledger-inclusion', 'data-section': 'inclusion' },
     h('h2', { id: 'ledger-inclusion' }, t('ledger.inclusion')),
   );
-  container.append(checkpointSection, inclusionSection);
+  container.append(alarms, checkpointSection, integritySection, keysSection, inclusionSection);
 
-  let note;
-  let key;
-  try {
-    [note, key] = await Promise.all([api.getPublic('/ledger/checkpoint', 'text/plain'), api.getPublic('/ledger/public-key')]);
-  } catch (error) {
-    if (!isCurrent()) return;
-    clear(checkpointSection).append(h('h2', { id: 'ledger-checkpoint' }, t('ledger.checkpoint')), errorBox(error));
+  const [noteResult, keyResult, integrityResult] = await Promise.allSettled([
+    api.getPublic('/ledger/checkpoint', 'text/plain'),
+    api.getPublic('/ledger/public-key'),
+    api.get('/ledger/integrity'),
+  ]);
+  if (!isCurrent()) return;
+  renderIntegrity(integritySection, alarms, integrityResult);
+  const serverKey = keyResult.status === 'fulfilled' ? keyResult.value : null;
+
+  let trust = loadTrust();
+  if (trust?.unreadable) {
+    alarms.append(alarm('trust-alarm', t('ledger.trustUnreadable'), [h('p', {}, t('ledger.trustUnreadableText'))]));
+    clear(checkpointSection).append(
+      h('h2', { id: 'ledger-checkpoint' }, t('ledger.checkpoint')),
+      verdict(false, t('ledger.notVerified', { reason: t('ledger.trustUnreadable') })),
+    );
+    renderKeys(keysSection, null, serverKey);
     return;
   }
-  const result = await verifyCheckpoint(note, key);
+  let firstUse = false;
+  if (!trust) {
+    if (!serverKey) {
+      clear(checkpointSection).append(h('h2', { id: 'ledger-checkpoint' }, t('ledger.checkpoint')), errorBox(keyResult.reason));
+      renderKeys(keysSection, null, serverKey);
+      return;
+    }
+    trust = pinFirstUse(serverKey);
+    saveTrust(trust);
+    firstUse = true;
+  }
+  const changes = serverKey ? keyChanges(trust, serverKey) : [];
+  if (changes.length) alarms.append(keyAlarm(changes));
+
+  if (noteResult.status === 'rejected') {
+    renderKeys(keysSection, trust, serverKey);
+    clear(checkpointSection).append(h('h2', { id: 'ledger-checkpoint' }, t('ledger.checkpoint')), errorBox(noteResult.reason));
+    return;
+  }
+  const note = noteResult.value;
+  const result = await verifyCheckpoint(note, trust.logKey);
+  const cosignatures = result.opened
+    ? await verifyCosignatures(result.opened, trust.witnesses)
+    : trust.witnesses.map((key) => ({ name: nameOf(key), keyIdHex: '—', ok: false, reason: 'missing' }));
+  const cosigned = cosignatures.filter((c) => c.ok).length;
+  const quorumMet = cosigned >= trust.quorum;
+  const consistency = await checkConsistency(trust.last, result);
   if (!isCurrent()) return;
 
-  const verdictText = result.ok
+  const verified = result.ok && quorumMet && changes.length === 0 && ['first', 'same', 'ok'].includes(consistency.state);
+  if (verified) {
+    const { treeSize, rootHash } = result.checkpoint;
+    trust.last = { size: treeSize, root: bytesToBase64(rootHash), note, verifiedAt: new Date().toISOString() };
+    saveTrust(trust);
+  }
+  renderKeys(keysSection, trust, serverKey);
+  if (consistency.state === 'failed') alarms.append(consistencyAlarm(consistency));
+
+  const reason = !result.ok
+    ? result.reason
+    : changes.length
+      ? t('ledger.reasonKeysChanged')
+      : !quorumMet
+        ? t('ledger.reasonQuorum', { cosigned, quorum: trust.quorum })
+        : consistency.state !== 'ok' && consistency.state !== 'same' && consistency.state !== 'first'
+          ? t('ledger.reasonConsistency', { reason: consistency.reason ?? '' })
+          : '';
+  const verdictText = verified
     ? t('ledger.verified', { name: result.name, size: formatNumber(result.checkpoint.treeSize) })
-    : t('ledger.notVerified', { reason: result.reason });
+    : t('ledger.notVerified', { reason });
   clear(checkpointSection).append(
     h('h2', { id: 'ledger-checkpoint' }, t('ledger.checkpoint')),
+    verdict(verified, verdictText),
+    h('h3', {}, t('ledger.whatChecked')),
+    trustChecks({ trust, firstUse, changes, result, cosigned, quorumMet, consistency }),
+    h('h3', {}, t('ledger.whatNotChecked')),
     h(
-      'p',
-      {
-        class: ['notice', 'verdict', result.ok ? 'success' : 'error'],
-        role: 'status',
-        'data-verdict': result.ok ? 'verified' : 'failed',
-        id: 'checkpoint-verdict',
-      },
-      verdictText,
+      'ul',
+      { class: 'plain not-checked', id: 'trust-not-checked' },
+      h('li', { 'data-not-checked': 'full' }, t('ledger.notFull'), ' ', h('code', {}, 'npm run verify -- --full')),
+      h('li', { 'data-not-checked': 'export' }, t('ledger.notExport'), ' ', h('code', {}, 'npm run verify -- --export')),
+      h('li', { 'data-not-checked': 'inclusion' }, t('ledger.notInclusion')),
+      trust.source === 'first-use' ? h('li', { 'data-not-checked': 'first-use' }, t('ledger.notFirstUse')) : null,
+      trust.witnesses.length === 0 ? h('li', { 'data-not-checked': 'witnesses' }, t('ledger.notWitnesses')) : null,
     ),
+    trust.witnesses.length ? witnessTable(cosignatures) : null,
     result.checkpoint
       ? definitionList([
           [t('ledger.origin'), h('span', { class: 'mono' }, result.checkpoint.origin)],
           [t('ledger.treeSize'), h('span', { 'data-field': 'tree-size' }, formatNumber(result.checkpoint.treeSize))],
           [t('ledger.rootHash'), h('span', { class: 'hash' }, hex(result.checkpoint.rootHash))],
-          [t('ledger.publicKey'), h('span', { class: 'hash' }, key.publicKey)],
-          key.verifierKey ? [t('ledger.verifierKey'), h('span', { class: 'hash' }, key.verifierKey)] : null,
         ])
       : null,
-    h('h3', {}, t('ledger.checks')),
-    checkList(result.checks, 'checkpoint-checks'),
+    h('details', {}, h('summary', {}, t('ledger.checks')), checkList(result.checks, 'checkpoint-checks')),
     h('details', {}, h('summary', {}, t('ledger.note')), h('pre', { class: 'note' }, note)),
     h(
       'p',
@@ -69,11 +148,309 @@ export async function renderLedger(container, { query, isCurrent }) {
   );
   announce(verdictText);
 
-  if (!result.ok) {
+  if (!verified) {
     inclusionSection.append(h('p', { class: 'notice warning' }, t('ledger.verifyFirst')));
     return;
   }
+  await renderInclusion(inclusionSection, query, result.checkpoint);
+}
+
+/** RFC 9162 §2.1.4: from the last checkpoint this browser verified to the one served now. */
+async function checkConsistency(last, result) {
+  if (!result.ok) return { state: 'skipped' };
+  if (!last) return { state: 'first' };
   const { treeSize, rootHash } = result.checkpoint;
+  const from = { size: last.size, verifiedAt: last.verifiedAt };
+  const lastRoot = base64ToBytes(last.root);
+  if (treeSize < last.size)
+    return { state: 'failed', from, size: treeSize, reason: t('ledger.shrank', { from: formatNumber(last.size), size: formatNumber(treeSize) }) };
+  if (treeSize === last.size) {
+    const same = hex(lastRoot) === hex(rootHash);
+    return same
+      ? { state: 'same', from, size: treeSize }
+      : { state: 'failed', from, size: treeSize, reason: t('ledger.forked', { size: formatNumber(treeSize) }) };
+  }
+  let proof;
+  try {
+    proof = await api.get('/ledger/proofs/consistency', { first: last.size, second: treeSize });
+  } catch (error) {
+    return { state: 'failed', from, size: treeSize, reason: t('ledger.proofUnavailable', { detail: error.message }) };
+  }
+  const outcome = await verifyConsistency({ first: last.size, second: treeSize, firstRoot: lastRoot, secondRoot: rootHash, hashes: proof?.hashes ?? [] });
+  return outcome.ok ? { state: 'ok', from, size: treeSize } : { state: 'failed', from, size: treeSize, reason: outcome.reason };
+}
+
+function verdict(ok, text) {
+  return h(
+    'p',
+    { class: ['notice', 'verdict', ok ? 'success' : 'error'], role: 'status', 'data-verdict': ok ? 'verified' : 'failed', id: 'checkpoint-verdict' },
+    text,
+  );
+}
+
+/** A blocking alarm: red, announced at once (role="alert"), and never dismissed by itself. */
+function alarm(id, title, body) {
+  return h('div', { class: 'alarm', role: 'alert', id }, h('h2', {}, `⚠ ${title}`), body);
+}
+
+function keyAlarm(changes) {
+  return alarm('key-alarm', t('ledger.keysChanged'), [
+    h(
+      'ul',
+      { class: 'plain' },
+      changes.map((change) =>
+        h(
+          'li',
+          { 'data-change': change.kind, 'data-name': change.name },
+          t(`ledger.change.${change.kind}`, { name: change.name }),
+          change.pinned ? h('div', { class: 'hash' }, `${t('ledger.pinned')}: ${change.pinned}`) : null,
+          change.served ? h('div', { class: 'hash' }, `${t('ledger.served')}: ${change.served}`) : null,
+        ),
+      ),
+    ),
+    h('p', {}, t('ledger.keysChangedText')),
+    h('p', {}, h('a', { href: '#paste-keys', onclick: focusPasteForm }, t('ledger.goPaste'))),
+  ]);
+}
+
+function consistencyAlarm(consistency) {
+  return alarm('consistency-alarm', t('ledger.inconsistent'), [
+    h('p', { 'data-field': 'consistency-reason' }, consistency.reason),
+    h('p', {}, t('ledger.inconsistentText', { size: formatNumber(consistency.from.size), date: formatInstant(consistency.from.verifiedAt) })),
+  ]);
+}
+
+function focusPasteForm(event) {
+  event.preventDefault();
+  const form = document.getElementById('paste-keys');
+  form?.scrollIntoView();
+  form?.querySelector('textarea')?.focus();
+}
+
+function trustChecks({ trust, firstUse, changes, result, cosigned, quorumMet, consistency }) {
+  const pinnedWhen = formatInstant(trust.pinnedAt);
+  const items = [];
+  const item = (id, state, text) => items.push({ id, state, text });
+  if (firstUse) item('trust.keys', 'info', t('ledger.keysFirstUse'));
+  else if (changes.length) item('trust.keys', 'fail', t('ledger.keysDiffer', { count: changes.length }));
+  else item('trust.keys', 'ok', t(trust.source === 'first-use' ? 'ledger.keysSameFirstUse' : 'ledger.keysSameOutOfBand', { date: pinnedWhen }));
+
+  item('trust.logSignature', result.ok ? 'ok' : 'fail', t('ledger.logSignature', { name: nameOf(trust.logKey), keyId: result.keyIdHex ?? '—' }));
+  if (trust.witnesses.length === 0) item('trust.cosignatures', 'info', t('ledger.noWitnesses'));
+  else item('trust.cosignatures', quorumMet ? 'ok' : 'fail', t('ledger.cosignatures', { cosigned, total: trust.witnesses.length, quorum: trust.quorum }));
+
+  const from = consistency.from;
+  const params = from ? { from: formatNumber(from.size), date: formatInstant(from.verifiedAt), size: formatNumber(consistency.size) } : {};
+  if (consistency.state === 'first') item('trust.consistency', 'info', t('ledger.consistencyFirst'));
+  else if (consistency.state === 'same') item('trust.consistency', 'ok', t('ledger.consistencySame', params));
+  else if (consistency.state === 'ok') item('trust.consistency', 'ok', t('ledger.consistencyOk', params));
+  else if (consistency.state === 'failed') item('trust.consistency', 'fail', t('ledger.consistencyFailed', { ...params, reason: consistency.reason }));
+  else item('trust.consistency', 'fail', t('ledger.consistencySkipped'));
+
+  const marks = { ok: `✓ ${t('check.ok')}`, fail: `✗ ${t('check.fail')}`, info: `ℹ ${t('check.info')}` };
+  return h(
+    'ul',
+    { class: 'checks', id: 'trust-checks' },
+    items.map(({ id, state, text }) =>
+      h(
+        'li',
+        { class: state, 'data-check': id, 'data-ok': String(state !== 'fail'), 'data-state': state },
+        h('span', { class: 'mark' }, marks[state]),
+        h('span', {}, text),
+      ),
+    ),
+  );
+}
+
+function witnessTable(cosignatures) {
+  return table(
+    t('ledger.witnesses'),
+    [t('ledger.witness'), t('ledger.keyId'), t('ledger.cosignedAt'), t('ledger.cosignatureResult')],
+    cosignatures.map((c) =>
+      h(
+        'tr',
+        { 'data-witness': c.name, 'data-ok': String(c.ok) },
+        h('td', { class: 'mono' }, c.name),
+        h('td', { class: 'hash' }, c.keyIdHex),
+        h('td', {}, c.time === undefined ? '—' : formatInstant(new Date(c.time * 1000).toISOString())),
+        h('td', { class: c.ok ? 'ok' : 'fail' }, c.ok ? `✓ ${t('ledger.cosignatureOk')}` : `✗ ${t(`ledger.cosignature.${c.reason}`, { reason: c.reason })}`),
+      ),
+    ),
+  );
+}
+
+function renderIntegrity(section, alarms, settled) {
+  clear(section).append(h('h2', { id: 'ledger-integrity' }, t('ledger.integrity')));
+  if (settled.status === 'rejected') {
+    const status = settled.reason?.status;
+    section.append(
+      status === 403 || status === 404 ? h('p', { class: 'notice', id: 'integrity-state' }, t('ledger.integrityNotShown')) : errorBox(settled.reason),
+    );
+    return;
+  }
+  const view = settled.value;
+  const progress = view.audit?.progress;
+  const audit = progress
+    ? t('ledger.auditProgress', { passes: formatNumber(progress.passesCompleted), date: formatInstant(progress.lastPassCompletedAt) })
+    : t('ledger.auditNotStarted');
+  if (view.ok) {
+    section.append(h('p', { class: 'notice success', id: 'integrity-state', 'data-ok': 'true' }, `${t('ledger.integrityOk')} ${audit}`));
+    return;
+  }
+  const since = view.failures
+    .map((f) => f.detectedAt)
+    .filter(Boolean)
+    .sort()[0];
+  section.append(
+    h(
+      'p',
+      { class: 'notice error', id: 'integrity-state', 'data-ok': 'false' },
+      `${t('ledger.integrityFailedShort', { count: view.failures.length })} ${audit}`,
+    ),
+  );
+  alarms.append(
+    alarm('integrity-alarm', t('ledger.integrityFailed'), [
+      h('p', {}, t('ledger.integrityFailedText', { since: formatInstant(since) })),
+      table(
+        t('ledger.integrityFailures'),
+        [t('ledger.failureWhat'), t('ledger.failureWhere'), t('ledger.failureDetail'), t('ledger.failureSince')],
+        view.failures.map((f) =>
+          h(
+            'tr',
+            { 'data-kind': f.kind, 'data-index': f.index === null ? '' : String(f.index) },
+            h('td', {}, t(`integrity.${f.kind}`)),
+            h('td', {}, where(f)),
+            h('td', { class: 'detail' }, f.detail),
+            h('td', {}, formatInstant(f.detectedAt)),
+          ),
+        ),
+      ),
+    ]),
+  );
+}
+
+function where(failure) {
+  if (failure.index === null) return '—';
+  const index = formatNumber(failure.index);
+  if (failure.kind.startsWith('checkpoint') || failure.kind === 'log-shrunk') return t('ledger.whereCheckpoint', { size: index });
+  if (failure.level === 0 || failure.level === null) return t('ledger.whereRecord', { index });
+  return t('ledger.whereNode', { level: failure.level, index });
+}
+
+function renderKeys(section, trust, serverKey) {
+  clear(section).append(h('h2', { id: 'ledger-keys' }, t('ledger.keys')));
+  if (trust) {
+    section.append(
+      h(
+        'p',
+        { id: 'pin-source', 'data-source': trust.source },
+        t(trust.source === 'first-use' ? 'ledger.pinnedFirstUse' : 'ledger.pinnedOutOfBand', { date: formatInstant(trust.pinnedAt) }),
+      ),
+      definitionList([
+        [t('ledger.logKey'), h('span', { class: 'hash', 'data-field': 'pinned-log-key' }, trust.logKey)],
+        [
+          t('ledger.witnessKeys'),
+          trust.witnesses.length
+            ? h(
+                'ul',
+                { class: 'plain', 'data-field': 'pinned-witness-keys' },
+                trust.witnesses.map((key) => h('li', { class: 'hash' }, key)),
+              )
+            : t('ledger.none'),
+        ],
+        [t('ledger.quorum'), h('span', { 'data-field': 'pinned-quorum' }, t('ledger.quorumValue', { quorum: trust.quorum, total: trust.witnesses.length }))],
+        trust.last
+          ? [
+              t('ledger.remembered'),
+              h(
+                'span',
+                { 'data-field': 'remembered' },
+                t('ledger.rememberedValue', { size: formatNumber(trust.last.size), date: formatInstant(trust.last.verifiedAt) }),
+              ),
+            ]
+          : null,
+      ]),
+    );
+  }
+  section.append(pasteForm(trust, serverKey));
+}
+
+function pasteForm(trust, serverKey) {
+  const logKey = h('textarea', { name: 'logKey', rows: '2', spellcheck: 'false', autocomplete: 'off', class: 'mono' });
+  const witnessKeys = h('textarea', { name: 'witnessKeys', rows: '3', spellcheck: 'false', autocomplete: 'off', class: 'mono' });
+  const quorum = h('input', { type: 'number', name: 'quorum', min: '0', step: '1', inputmode: 'numeric' });
+  const message = h('div', { class: 'form-message', role: 'alert', id: 'paste-keys-message' });
+  const form = h(
+    'form',
+    {
+      id: 'paste-keys',
+      class: 'paste-keys',
+      novalidate: true,
+      onsubmit: async (event) => {
+        event.preventDefault();
+        clear(message);
+        for (const control of [logKey, witnessKeys, quorum]) control.removeAttribute('aria-invalid');
+        const errors = [];
+        let log;
+        try {
+          log = await parseVerifierKey(logKey.value, KEY_TYPE.log);
+        } catch (error) {
+          errors.push({ field: 'logKey', control: logKey, rule: error.rule, message: error.message });
+        }
+        const lines = witnessKeys.value
+          .split('\n')
+          .map((line) => line.trim())
+          .filter(Boolean);
+        const witnesses = [];
+        for (const [i, line] of lines.entries()) {
+          try {
+            witnesses.push((await parseVerifierKey(line, KEY_TYPE.witness)).text);
+          } catch (error) {
+            errors.push({ field: `witnessKeys[${i}]`, control: witnessKeys, rule: error.rule, message: error.message });
+          }
+        }
+        if (new Set(witnesses.map(nameOf)).size !== witnesses.length) {
+          errors.push({ field: 'witnessKeys', control: witnessKeys, rule: 'unique', message: t('ledger.pasteDuplicate') });
+        }
+        const wanted = quorum.value.trim() === '' ? lines.length : Number(quorum.value);
+        if (!/^\d*$/.test(quorum.value.trim()) || !Number.isSafeInteger(wanted) || wanted > lines.length) {
+          errors.push({ field: 'quorum', control: quorum, rule: 'range', message: t('ledger.pasteQuorum', { max: lines.length }) });
+        }
+        if (errors.length) {
+          for (const error of errors) error.control.setAttribute('aria-invalid', 'true');
+          message.append(
+            h('p', {}, t('ledger.pasteInvalid')),
+            h(
+              'ul',
+              { class: 'plain' },
+              errors.map((e) => h('li', { 'data-field': e.field, 'data-rule': e.rule }, `${e.field} (${e.rule}): ${e.message}`)),
+            ),
+          );
+          errors[0].control.focus();
+          return;
+        }
+        saveTrust(pinOutOfBand(trust, { logKey: log.text, witnesses, quorum: wanted }));
+        navigate(hashWith('ledger', {}));
+      },
+    },
+    h(
+      'fieldset',
+      {},
+      h('legend', {}, t('ledger.pasteHeading')),
+      h('p', { class: 'hint' }, t('ledger.pasteIntro')),
+      field(t('ledger.pasteLogKey'), logKey, t('ledger.pasteLogKeyHint')).wrapper,
+      field(t('ledger.pasteWitnessKeys'), witnessKeys, t('ledger.pasteWitnessKeysHint')).wrapper,
+      field(t('ledger.pasteQuorumLabel'), quorum, t('ledger.pasteQuorumHint')).wrapper,
+      h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'button primary' }, t('ledger.pasteSubmit'))),
+      message,
+    ),
+  );
+  if (serverKey && !trust) logKey.placeholder = serverKey.verifierKey;
+  return form;
+}
+
+async function renderInclusion(inclusionSection, query, checkpoint) {
+  const { treeSize, rootHash } = checkpoint;
   if (treeSize === 0) {
     inclusionSection.append(h('p', { class: 'notice' }, t('ledger.emptyTree')));
     return;
