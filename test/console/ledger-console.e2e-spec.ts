@@ -18,7 +18,7 @@ import { RunningWitness, startWitness } from '../../src/witness/witness';
 import { fileContract, Parties, setupParties } from '../contracts/fixtures';
 import { startTestApp, TEST_USER_PASSWORD, TestApp } from '../support/app';
 import { postTransfers, transferRecord } from '../transfers/support';
-import { foreignRequests, launchChromium } from './browser';
+import { ARTIFACTS, foreignRequests, launchChromium } from './browser';
 import { see } from './see';
 
 jest.setTimeout(180_000);
@@ -179,8 +179,12 @@ describe("the console's ledger page pins keys, checks cosignatures and consisten
     expect(requests).toContain(`${baseUrl}/ledger/proofs/consistency?first=${first}&second=${sizeOf(note)}`);
     expect((await stored()).last?.size).toBe(sizeOf(note));
     await see(page.locator('[data-field="remembered"]')).toContainText(`${sizeOf(note)} records`);
-    fs.mkdirSync(path.join(__dirname, '..', '..', 'test-artifacts', 'console'), { recursive: true });
-    await page.screenshot({ path: path.join(__dirname, '..', '..', 'docs', 'console-ledger.png'), fullPage: true });
+    // docs/console-ledger.png is this screenshot, refreshed on purpose with UPDATE_DOCS_SCREENSHOTS=1.
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'ledger-witnessed-1280.png'), fullPage: true });
+    if (process.env.UPDATE_DOCS_SCREENSHOTS === '1') {
+      await page.screenshot({ path: path.join(__dirname, '..', '..', 'docs', 'console-ledger.png'), fullPage: true });
+    }
   });
 
   it('raises a blocking alarm and does not call the log verified when the log key or a witness key changes', async () => {
