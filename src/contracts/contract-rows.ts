@@ -65,6 +65,7 @@ export interface FilingJson {
   reviewed_by: Filing['reviewedBy'];
   return_reason: Filing['returnReason'];
   resubmission_deadline: Filing['resubmissionDeadline'];
+  resubmission_provisional: Filing['resubmissionProvisional'];
   filing_number: Filing['filingNumber'];
   created_at: string;
 }
@@ -130,6 +131,7 @@ export function filingFromJson(r: FilingJson): Filing {
     reviewedBy: r.reviewed_by,
     returnReason: r.return_reason,
     resubmissionDeadline: r.resubmission_deadline,
+    resubmissionProvisional: r.resubmission_provisional,
     filingNumber: r.filing_number,
     createdAt: instant(r.created_at),
   };

@@ -64,6 +64,8 @@ export interface FilingView {
   reviewedAt: string | null;
   returnReason: string | null;
   resubmissionDeadline: IsoDate | null;
+  /** R9: true when the resubmission deadline was counted through a year with no official calendar; null without one. */
+  resubmissionProvisional: boolean | null;
 }
 
 export interface ContractView {
@@ -227,6 +229,7 @@ export function toFilingView(f: Filing, effectiveDate: IsoDate, today: IsoDate):
     reviewedAt: f.reviewedAt ? f.reviewedAt.toISOString() : null,
     returnReason: f.returnReason,
     resubmissionDeadline: f.resubmissionDeadline,
+    resubmissionProvisional: f.resubmissionDeadline === null ? null : (f.resubmissionProvisional ?? false),
   };
 }
 

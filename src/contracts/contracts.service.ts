@@ -642,6 +642,7 @@ export class ContractsService {
       filing.submittedAt = new Date();
       filing.firstSubmittedOn = filing.firstSubmittedOn ?? today;
       filing.resubmissionDeadline = null;
+      filing.resubmissionProvisional = null;
       await m.getRepository(Filing).save(filing);
       await this.touch(m, contract);
       await this.record(m, principal, contractId, 'FILING_SUBMITTED', { version: filing.version, party, fromStatus: from, toStatus: to });
@@ -668,12 +669,13 @@ export class ContractsService {
       if (action === 'RETURN') {
         filing.returnReason = dto.reason!;
         // R11 [A]: the resubmission window is configuration (national practice: 10 working days).
-        filing.resubmissionDeadline = (
-          await this.calendar.deadline(sideOfAuthority(filing.authority), today, this.config.filingResubmissionWorkingDays, m)
-        ).deadline;
+        const resubmission = await this.calendar.deadline(sideOfAuthority(filing.authority), today, this.config.filingResubmissionWorkingDays, m);
+        filing.resubmissionDeadline = resubmission.deadline;
+        filing.resubmissionProvisional = resubmission.provisional;
       } else {
         filing.returnReason = null;
         filing.resubmissionDeadline = null;
+        filing.resubmissionProvisional = null;
         filing.filingNumber = await this.issueFilingNumber(m, filing, Number(today.slice(0, 4)));
       }
       await m.getRepository(Filing).save(filing);

@@ -76,6 +76,10 @@ export class Filing {
   @Column({ name: 'resubmission_deadline', type: 'date', nullable: true })
   resubmissionDeadline: string | null;
 
+  /** R9: the resubmission deadline was counted through a year with no official calendar in the data. */
+  @Column({ name: 'resubmission_provisional', type: 'boolean', nullable: true })
+  resubmissionProvisional: boolean | null;
+
   /** Issued on ACCEPT, unique per authority and year (filing_number_counters). */
   @Column({ name: 'filing_number', type: 'text', nullable: true })
   filingNumber: string | null;
@@ -93,6 +97,7 @@ export const UNSUBMITTED = {
   reviewedBy: null,
   returnReason: null,
   resubmissionDeadline: null,
+  resubmissionProvisional: null,
   filingNumber: null,
 } as const satisfies Partial<Filing>;
 

@@ -1,6 +1,7 @@
 import { bearer, createOrganisation, startTestApp, TestApp } from '../support/app';
 import { CalendarService } from '../../src/calendar/calendar.service';
-import { fileContract, setupParties } from '../contracts/fixtures';
+import { fileContract, setupParties, uploadAll } from '../contracts/fixtures';
+import { publishedYears } from '../../src/calendar/working-days';
 
 /*
  * Expected dates worked out by hand from the official calendars:
@@ -213,5 +214,42 @@ describe('calendar routes (R9)', () => {
     const macao = coverage.body.find((c: { jurisdiction: string }) => c.jurisdiction === 'MACAO');
     expect(macao.publishedYears).toEqual([2020]);
     expect(macao.source.package).toBe('date-holidays-parser');
+  });
+});
+
+describe('a resubmission deadline counted into an unpublished year (R9, R11)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    // 365 working days from any review date end more than a year later, beyond every calendar the data holds.
+    t = await startTestApp({ FILING_RESUBMISSION_WORKING_DAYS: '365' });
+  });
+  afterAll(async () => t?.close());
+
+  it('is marked provisional on the filing, and cleared on resubmission', async () => {
+    const p = await setupParties(t);
+    const contract = await fileContract(t, p);
+    await uploadAll(t, p.hongKong, contract.id);
+    expect((await t.http.post(`/contracts/${contract.id}/filings/recipient/submit`).set(...bearer(p.hongKong))).status).toBe(200);
+    const returned = await t.http
+      .post(`/contracts/${contract.id}/filings/recipient/review`)
+      .set(...bearer(p.hkDpo))
+      .send({ decision: 'RETURN', reason: 'letter of undertaking is unsigned' });
+    expect(returned.status).toBe(200);
+    expect(Number(returned.body.resubmissionDeadline.slice(0, 4))).toBeGreaterThan(Math.max(...publishedYears('HONG_KONG')));
+    expect(returned.body).toMatchObject({ status: 'RETURNED', provisional: false, resubmissionProvisional: true });
+    const read = await t.http.get(`/contracts/${contract.id}`).set(...bearer(p.hongKong));
+    expect(read.body.filings.find((f: { party: string }) => f.party === 'recipient')).toMatchObject({ resubmissionProvisional: true });
+    const row = async () =>
+      (await t.dataSource.query(`SELECT resubmission_provisional FROM filings WHERE contract_id = $1 AND party = 'recipient'`, [contract.id]))[0];
+    expect(await row()).toEqual({ resubmission_provisional: true });
+    // The processor's filing has no resubmission deadline.
+    expect(read.body.filings.find((f: { party: string }) => f.party === 'processor')).toMatchObject({
+      resubmissionDeadline: null,
+      resubmissionProvisional: null,
+    });
+
+    const resubmitted = await t.http.post(`/contracts/${contract.id}/filings/recipient/submit`).set(...bearer(p.hongKong));
+    expect(resubmitted.body).toMatchObject({ status: 'SUBMITTED', resubmissionDeadline: null, resubmissionProvisional: null });
+    expect(await row()).toEqual({ resubmission_provisional: null });
   });
 });

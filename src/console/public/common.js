@@ -57,8 +57,10 @@ export function flagBadges(flags) {
 }
 
 export function deadlineText(filing) {
-  const deadline = filing.status === 'RETURNED' && filing.resubmissionDeadline ? filing.resubmissionDeadline : filing.deadline;
-  return [formatDate(deadline), filing.provisional ? [' ', h('span', { class: 'badge provisional' }, t('provisional'))] : null];
+  const resubmission = filing.status === 'RETURNED' && filing.resubmissionDeadline;
+  const deadline = resubmission ? filing.resubmissionDeadline : filing.deadline;
+  const provisional = resubmission ? filing.resubmissionProvisional : filing.provisional;
+  return [formatDate(deadline), provisional ? [' ', h('span', { class: 'badge provisional' }, t('provisional'))] : null];
 }
 
 /** The authority whose filings this user reviews (the PCPD reads the Hong Kong side). */
