@@ -247,7 +247,11 @@ export async function verifyConsistency({ first, second, firstRoot, secondRoot, 
   }
   if (proof.some((p) => p.length !== 32)) return fail('a proof hash is not 32 bytes');
   if (first === second) return proof.length === 0 && equalBytes(firstRoot, secondRoot) ? { ok: true } : fail('another root at the same size');
-  if (first === 0) return proof.length === 0 ? { ok: true } : fail('a proof from the empty tree must be empty');
+  // RFC 9162 §2.1.1: the empty tree's root is SHA-256 of nothing, and it is a prefix of every tree.
+  if (first === 0) {
+    if (!equalBytes(firstRoot, await sha256(new Uint8Array(0)))) return fail('the remembered empty tree has a root other than SHA-256 of nothing');
+    return proof.length === 0 ? { ok: true } : fail('a proof from the empty tree must be empty');
+  }
   // 1. If consistency_path is an empty array, stop and fail the proof verification.
   if (proof.length === 0) return fail('the proof is empty');
   // 2. If first is an exact power of 2, then prepend first_hash to the consistency_path array.
