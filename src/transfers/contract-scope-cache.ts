@@ -65,6 +65,22 @@ export class ContractScopeCache {
   }
 
   /**
+   * Scopes as this process last saw them, loading (current) only the contracts it has not seen; unknown
+   * contracts are absent. For ingestion only: the sequencer reads the revisions under the ledger lock
+   * and rebuilds a request whose scope was stale, so checking them here as well would be a second query.
+   */
+  async remembered(contractIds: readonly string[]): Promise<Map<string, CachedContract>> {
+    const ids = [...new Set(contractIds)];
+    const unseen = ids.filter((id) => !this.entries.has(id));
+    const out = unseen.length > 0 ? await this.get(unseen) : new Map<string, CachedContract>();
+    for (const id of ids) {
+      const cached = this.entries.get(id);
+      if (cached && !out.has(id)) out.set(id, cached);
+    }
+    return out;
+  }
+
+  /**
    * Current scopes for these contracts; unknown contracts are absent from the map. `revisions`, when
    * given, are revisions the caller just read with `revisionsOf` in the same transaction (saves the query).
    */

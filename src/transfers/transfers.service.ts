@@ -284,13 +284,13 @@ export class TransfersService {
         });
       }
       // Validated records have a fixed member order, so the same body in any member order is the same request.
+      // A key already stored is answered from storage by the group, under the ledger lock (answerStoredKeys).
       idempotency = { key: idempotencyKey, requestHash: createHash('sha256').update(JSON.stringify(records)).digest() };
-      const earlier = await this.replay(organisationId, idempotency.key, idempotency.requestHash);
-      if (earlier) return { response: earlier, replayed: true };
     }
 
     const contractIds = [...new Set(records.map((r) => r.contractId))];
-    const contracts = await this.scopes.get(contractIds);
+    // Revisions are checked under the ledger lock for the whole group (refreshScopes), not here.
+    const contracts = await this.scopes.remembered(contractIds);
     assertParty(records, contracts, organisationId);
 
     const recordedAt = new Date().toISOString();
