@@ -18,7 +18,7 @@ import { RunningWitness, startWitness } from '../../src/witness/witness';
 import { fileContract, Parties, setupParties } from '../contracts/fixtures';
 import { startTestApp, TEST_USER_PASSWORD, TestApp } from '../support/app';
 import { postTransfers, transferRecord } from '../transfers/support';
-import { ARTIFACTS, foreignRequests, launchChromium } from './browser';
+import { ARTIFACTS, foreignRequests, launchChromium, unlabelledControls } from './browser';
 import { see } from './see';
 
 jest.setTimeout(180_000);
@@ -157,7 +157,10 @@ describe("the console's ledger page pins keys, checks cosignatures and consisten
     await see(check('trust.cosignatures')).toHaveAttribute('data-state', 'ok');
     await see(check('trust.consistency')).toHaveAttribute('data-state', 'info');
     for (const name of WITNESS_NAMES) await see(page.locator(`tr[data-witness="${name}"]`)).toHaveAttribute('data-ok', 'true');
+    await see(check('trust.inclusion')).toHaveAttribute('data-state', 'ok');
+    await see(check('trust.inclusion')).toContainText(`#${sizeOf(firstNote) - 1}`);
     await see(page.locator('#trust-not-checked')).toContainText('npm run verify -- --full');
+    expect(await unlabelledControls(page)).toEqual([]);
     await see(page.locator('#pin-source')).toHaveAttribute('data-source', 'first-use');
 
     const trust = await stored();
@@ -177,6 +180,9 @@ describe("the console's ledger page pins keys, checks cosignatures and consisten
     await see(check('trust.consistency')).toHaveAttribute('data-state', 'ok');
     await see(check('trust.consistency')).toContainText(`grew to ${sizeOf(note)}`);
     expect(requests).toContain(`${baseUrl}/ledger/proofs/consistency?first=${first}&second=${sizeOf(note)}`);
+    // The first record added since the remembered checkpoint is among the sampled inclusion proofs.
+    await see(check('trust.inclusion')).toContainText(`#${first}`);
+    expect(requests).toContain(`${baseUrl}/ledger/proofs/inclusion?leafIndex=${first}&treeSize=${sizeOf(note)}`);
     expect((await stored()).last?.size).toBe(sizeOf(note));
     await see(page.locator('[data-field="remembered"]')).toContainText(`${sizeOf(note)} records`);
     // docs/console-ledger.png is this screenshot, refreshed on purpose with UPDATE_DOCS_SCREENSHOTS=1.
@@ -261,7 +267,7 @@ describe("the console's ledger page pins keys, checks cosignatures and consisten
     await see(page.locator(`tr[data-witness="${WITNESS_NAMES[0]}"]`)).toHaveAttribute('data-ok', 'true');
   });
 
-  it('fails loudly on a tampered consistency proof, a log that shrank and a fork, even when signed and cosigned', async () => {
+  it('fails loudly on a tampered consistency proof, a log that shrank, a fork even when signed and cosigned, and a record that is not in the tree', async () => {
     const remembered = (await stored()).last!;
     const note = await logMore(5);
     const alarm = page.locator('#consistency-alarm');
@@ -302,6 +308,19 @@ describe("the console's ledger page pins keys, checks cosignatures and consisten
       await see(verdict()).toHaveAttribute('data-verdict', 'failed');
       await page.unroute('**/ledger/checkpoint');
     }
+    expect((await stored()).last).toEqual(remembered);
+
+    // Records served with other bytes than the tree holds: the sampled inclusion proofs do not lead to the root.
+    await page.route('**/ledger/entries?*', async (route) => {
+      const response = await route.fetch();
+      const body = await response.json();
+      for (const entry of body.entries) entry.leaf = Buffer.from(Buffer.from(entry.leaf, 'base64').toString('utf8').replace('480', '481')).toString('base64');
+      await route.fulfill({ response, json: body });
+    });
+    await page.getByRole('button', { name: 'Fetch and verify again' }).click();
+    await see(check('trust.inclusion')).toHaveAttribute('data-state', 'fail');
+    await see(verdict()).toHaveAttribute('data-verdict', 'failed');
+    await page.unroute('**/ledger/entries?*');
     expect((await stored()).last).toEqual(remembered);
 
     await page.getByRole('button', { name: 'Fetch and verify again' }).click();

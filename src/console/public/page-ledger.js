@@ -92,9 +92,10 @@ export async function renderLedger(container, { query, isCurrent }) {
   const cosigned = cosignatures.filter((c) => c.ok).length;
   const quorumMet = cosigned >= trust.quorum;
   const consistency = await checkConsistency(trust.last, result);
+  const samples = await sampleInclusion(result, trust.last);
   if (!isCurrent()) return;
 
-  const verified = result.ok && quorumMet && changes.length === 0 && ['first', 'same', 'ok'].includes(consistency.state);
+  const verified = result.ok && quorumMet && changes.length === 0 && ['first', 'same', 'ok'].includes(consistency.state) && samples.state !== 'failed';
   if (verified) {
     const { treeSize, rootHash } = result.checkpoint;
     trust.last = { size: treeSize, root: bytesToBase64(rootHash), note, verifiedAt: new Date().toISOString() };
@@ -111,7 +112,9 @@ export async function renderLedger(container, { query, isCurrent }) {
         ? t('ledger.reasonQuorum', { cosigned, quorum: trust.quorum })
         : consistency.state !== 'ok' && consistency.state !== 'same' && consistency.state !== 'first'
           ? t('ledger.reasonConsistency', { reason: consistency.reason ?? '' })
-          : '';
+          : samples.state === 'failed'
+            ? t('ledger.reasonInclusion', { leaf: samples.failed.leaf, reason: samples.failed.reason })
+            : '';
   const verdictText = verified
     ? t('ledger.verified', { name: result.name, size: formatNumber(result.checkpoint.treeSize) })
     : t('ledger.notVerified', { reason });
@@ -119,7 +122,7 @@ export async function renderLedger(container, { query, isCurrent }) {
     h('h2', { id: 'ledger-checkpoint' }, t('ledger.checkpoint')),
     verdict(verified, verdictText),
     h('h3', {}, t('ledger.whatChecked')),
-    trustChecks({ trust, firstUse, changes, result, cosigned, quorumMet, consistency }),
+    trustChecks({ trust, firstUse, changes, result, cosigned, quorumMet, consistency, samples }),
     h('h3', {}, t('ledger.whatNotChecked')),
     h(
       'ul',
@@ -153,6 +156,41 @@ export async function renderLedger(container, { query, isCurrent }) {
     return;
   }
   await renderInclusion(inclusionSection, query, result.checkpoint);
+}
+
+/**
+ * RFC 9162 §2.1.3.2: inclusion proofs, against the verified root, of a few records: the newest, the first one
+ * added since the remembered checkpoint, and one at random. A record the caller may not read is not a failure
+ * ({ state: 'unavailable' }); a proof that does not lead to the root is.
+ */
+async function sampleInclusion(result, last) {
+  if (!result.ok || result.checkpoint.treeSize === 0) return { state: 'skipped', leaves: [] };
+  const { treeSize, rootHash } = result.checkpoint;
+  const picks = [treeSize - 1, Math.floor(Math.random() * treeSize)];
+  if (last && last.size < treeSize) picks.splice(1, 0, last.size);
+  const leaves = [...new Set(picks)];
+  for (const leafIndex of leaves) {
+    let entries;
+    let proof;
+    try {
+      [entries, proof] = await Promise.all([
+        api.get('/ledger/entries', { start: leafIndex, end: leafIndex + 1 }),
+        api.get('/ledger/proofs/inclusion', { leafIndex, treeSize }),
+      ]);
+    } catch (error) {
+      return { state: 'unavailable', leaves, detail: error.message };
+    }
+    const entry = (entries?.entries ?? []).find((e) => e.leafIndex === leafIndex);
+    let outcome;
+    try {
+      if (!entry) throw new Error(`record ${leafIndex} was not returned`);
+      outcome = await verifyInclusion({ leafIndex, treeSize, leaf: base64ToBytes(entry.leaf), hashes: proof?.hashes ?? [], rootHash });
+    } catch (error) {
+      outcome = { ok: false, reason: error.message };
+    }
+    if (!outcome.ok) return { state: 'failed', leaves, failed: { leaf: leafIndex, reason: outcome.reason } };
+  }
+  return { state: 'ok', leaves };
 }
 
 /** RFC 9162 §2.1.4: from the last checkpoint this browser verified to the one served now. */
@@ -227,7 +265,7 @@ function focusPasteForm(event) {
   form?.querySelector('textarea')?.focus();
 }
 
-function trustChecks({ trust, firstUse, changes, result, cosigned, quorumMet, consistency }) {
+function trustChecks({ trust, firstUse, changes, result, cosigned, quorumMet, consistency, samples }) {
   const pinnedWhen = formatInstant(trust.pinnedAt);
   const items = [];
   const item = (id, state, text) => items.push({ id, state, text });
@@ -246,6 +284,11 @@ function trustChecks({ trust, firstUse, changes, result, cosigned, quorumMet, co
   else if (consistency.state === 'ok') item('trust.consistency', 'ok', t('ledger.consistencyOk', params));
   else if (consistency.state === 'failed') item('trust.consistency', 'fail', t('ledger.consistencyFailed', { ...params, reason: consistency.reason }));
   else item('trust.consistency', 'fail', t('ledger.consistencySkipped'));
+
+  const leaves = samples.leaves.map((leaf) => `#${leaf}`).join(', ');
+  if (samples.state === 'ok') item('trust.inclusion', 'ok', t('ledger.samplesOk', { count: samples.leaves.length, leaves }));
+  else if (samples.state === 'failed') item('trust.inclusion', 'fail', t('ledger.samplesFailed', { leaf: samples.failed.leaf, reason: samples.failed.reason }));
+  else if (samples.state === 'unavailable') item('trust.inclusion', 'info', t('ledger.samplesUnavailable', { detail: samples.detail }));
 
   const marks = { ok: `✓ ${t('check.ok')}`, fail: `✗ ${t('check.fail')}`, info: `ℹ ${t('check.info')}` };
   return h(
