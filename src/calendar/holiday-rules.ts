@@ -23,6 +23,7 @@
  */
 import Holidays from 'date-holidays';
 import HolidaysParser from 'date-holidays-parser';
+import { LRUCache } from 'lru-cache';
 import { MACAO_PUBLIC_HOLIDAYS, MACAO_PUBLISHED_YEARS, MAINLAND_STATUTORY_HOLIDAYS } from './holiday-data';
 
 export type RuleSide = 'MAINLAND' | 'HONG_KONG' | 'MACAO';
@@ -103,14 +104,30 @@ function parserFor(side: RuleSide): { getHolidays(year: number): Array<{ date: s
   }
 }
 
+/**
+ * The lunisolar arithmetic is the costly part of a count, so each side's year is listed once.
+ * Bounded, because GET /calendar/deadline takes any year from 1900 to 9999.
+ */
+const YEARS_KEPT = 256;
+const listedCache = new LRUCache<string, readonly ListedHoliday[]>({ max: YEARS_KEPT });
+
+function listedFor(side: RuleSide, year: number): readonly ListedHoliday[] {
+  const key = `${side}|${year}`;
+  let holidays = listedCache.get(key);
+  if (!holidays) {
+    holidays = Object.freeze(listed(parserFor(side), year));
+    listedCache.set(key, holidays);
+  }
+  return holidays;
+}
+
 /** Days off of one side in one year by its rule, listed holidays and substitutes, in date order. */
 function computeDaysOff(side: RuleSide, year: number): DayOff[] {
-  const parser = parserFor(side);
-  const thisYear = listed(parser, year);
+  const thisYear = listedFor(side, year);
   const days: DayOff[] = thisYear.map((h) => ({ ...h, kind: 'HOLIDAY' }));
   if (side !== 'HONG_KONG') {
     // A holiday late in the previous year may be made up in this one.
-    const substitutes = [...substitutesForRestDays(listed(parser, year - 1)), ...substitutesForRestDays(thisYear)];
+    const substitutes = [...substitutesForRestDays(listedFor(side, year - 1)), ...substitutesForRestDays(thisYear)];
     days.push(...substitutes.filter((s) => s.date.startsWith(`${year}-`)));
   }
   if (side === 'MACAO') {
@@ -121,7 +138,7 @@ function computeDaysOff(side: RuleSide, year: number): DayOff[] {
   return days.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
 }
 
-const cache = new Map<string, { list: readonly DayOff[]; dates: ReadonlySet<string> }>();
+const cache = new LRUCache<string, { list: readonly DayOff[]; dates: ReadonlySet<string> }>({ max: YEARS_KEPT });
 
 function cached(side: RuleSide, year: number): { list: readonly DayOff[]; dates: ReadonlySet<string> } {
   const key = `${side}|${year}`;
