@@ -1,0 +1,50 @@
+import { Injectable } from '@nestjs/common';
+import { notFound } from '../common/errors';
+import { allowedIds, Bind, callerScope, holds, may, ResourceScope, ScopeColumns, ScopeQuery, scopeBranches, scopeWhere } from './access';
+import { Permission, Principal, REGISTRY_POLICY } from './policy';
+
+/**
+ * The access policy for the feature modules (docs/architecture.md#access). It reads no table: the
+ * module that owns a resource loads its scope (parties, sides, authority) and asks here, once for
+ * a whole set of ids; lists and exports take their WHERE condition from here.
+ */
+@Injectable()
+export class AccessService {
+  private readonly policy = REGISTRY_POLICY;
+
+  /** The bulk check: the ids among `resources` this caller may act on with `permission`. */
+  check(principal: Principal, permission: Permission, resources: Iterable<readonly [string, ResourceScope]>): Set<string> {
+    return allowedIds(principal, permission, resources, this.policy);
+  }
+
+  /** 404 naming the first of `ids` the caller may not act on, or that has no entry in `resources` (it does not exist). */
+  requireAll(principal: Principal, permission: Permission, ids: Iterable<string>, resources: ReadonlyMap<string, ResourceScope>, what: string): void {
+    const allowed = this.check(principal, permission, resources);
+    for (const id of ids) if (!allowed.has(id)) throw notFound(`${what} ${id}`);
+  }
+
+  /** One resource (null or undefined: it does not exist), returned, else 404: a caller who may not see it learns nothing of it. */
+  require<T>(principal: Principal, permission: Permission, resource: T | null | undefined, scopeOf: (resource: T) => ResourceScope, what: string): T {
+    if (resource === null || resource === undefined || !may(principal, permission, scopeOf(resource), this.policy)) throw notFound(what);
+    return resource;
+  }
+
+  may(principal: Principal, permission: Permission, resource: ResourceScope): boolean {
+    return may(principal, permission, resource, this.policy);
+  }
+
+  /** Whether the caller holds the permission for any resource at all (a refusal is then 403, not 404). */
+  holds(principal: Principal, permission: Permission): boolean {
+    return holds(principal, permission, this.policy);
+  }
+
+  /** The caller's scope over a table as disjoint OR-ed branches, the query's own conditions in each (lists, exports). */
+  sqlBranches(principal: Principal, permission: Permission, columns: ScopeColumns, bind: Bind, query?: ScopeQuery): string[] {
+    return scopeBranches(callerScope(principal, permission, this.policy), columns, bind, query);
+  }
+
+  /** The same as one condition. */
+  sqlWhere(principal: Principal, permission: Permission, columns: ScopeColumns, bind: Bind, query?: ScopeQuery): string {
+    return scopeWhere(callerScope(principal, permission, this.policy), columns, bind, query);
+  }
+}

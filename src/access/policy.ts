@@ -1,0 +1,134 @@
+// Who may read and act on what: the registry's one access policy, as data (docs/architecture.md#access).
+// A new role, authority or permission is a change to this file only; the rest of the code asks
+// src/access (access.ts, AccessService) and never looks at roles or authorities itself.
+
+/** Roles (docs/api.md#authentication-and-roles). */
+export const ROLES = ['SYSTEM_ADMIN', 'REGULATOR', 'ORG_ADMIN', 'ORG_FILER', 'ORG_SYSTEM'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Users may hold these; ORG_SYSTEM is for service accounts only. */
+export const USER_ROLES = ['SYSTEM_ADMIN', 'REGULATOR', 'ORG_ADMIN', 'ORG_FILER'] as const;
+export type UserRole = (typeof USER_ROLES)[number];
+
+export type Jurisdiction = 'MAINLAND' | 'HONG_KONG';
+
+/**
+ * Whom a role acts for: the whole registry (programme administrators), an authority (a regulator,
+ * with the authority named on the account), or one organisation (its users and service accounts).
+ * A role acting for nobody (`null`) may read and do nothing beyond what its routes admit.
+ */
+export type ActsFor = 'registry' | 'authority' | 'organisation' | null;
+
+export interface RolePolicy {
+  actsFor: ActsFor;
+}
+
+export const ROLE_POLICY: Record<Role, RolePolicy> = {
+  SYSTEM_ADMIN: { actsFor: 'registry' },
+  REGULATOR: { actsFor: 'authority' },
+  ORG_ADMIN: { actsFor: 'organisation' },
+  ORG_FILER: { actsFor: 'organisation' },
+  ORG_SYSTEM: { actsFor: 'organisation' },
+};
+
+export interface AuthorityPolicy {
+  /** The side of the boundary the authority supervises. */
+  side: string;
+  /** Audits only: reads what its side may read, never registers, verifies, reviews or administers. */
+  readOnly: boolean;
+}
+
+/**
+ * The authorities a regulator's account may name (DESIGN.md §4 `authority`; docs/rules.md#r8: each
+ * party files with the authority of its own side).
+ */
+export const AUTHORITY_POLICY = {
+  // The Cyberspace Administration of Guangdong Province: the Mainland party's filings (R8).
+  GD_CAC: { side: 'MAINLAND', readOnly: false },
+  // The Digital Policy Office (the OGCIO before 2024-07-25): the Hong Kong party's filings (R8).
+  HK_DPO: { side: 'HONG_KONG', readOnly: false },
+  // The Privacy Commissioner for Personal Data audits the Hong Kong side read-only (docs/api.md#authentication-and-roles).
+  HK_PCPD: { side: 'HONG_KONG', readOnly: true },
+} as const satisfies Record<string, AuthorityPolicy & { side: Jurisdiction }>;
+
+export type Authority = keyof typeof AUTHORITY_POLICY;
+export const AUTHORITIES = Object.keys(AUTHORITY_POLICY) as Authority[];
+
+/** The side of the boundary an authority supervises (its calendar, R9; whose filings it reviews, R8). */
+export function sideOfAuthority(authority: Authority): Jurisdiction {
+  return AUTHORITY_POLICY[authority].side;
+}
+
+/** Who is calling, as established by the JWT guard. */
+export interface Principal {
+  /** User id or service-account id. */
+  id: string;
+  kind: 'user' | 'service_account';
+  role: Role;
+  organisationId: string | null;
+  authority: Authority | null;
+  email: string | null;
+}
+
+/**
+ * How far a permission reaches for a caller acting for the registry, an authority or an
+ * organisation, measured against the resource's scope (`ResourceScope`):
+ * - `all`: every resource;
+ * - `side`: resources touching the authority's side (a party, or the document's party, on that side);
+ * - `authority`: resources made with the caller's own authority (a filing);
+ * - `party`: resources of the caller's own organisation (it is a party to them);
+ * - `none` (or absent): no resource.
+ */
+export type Reach = 'all' | 'side' | 'authority' | 'party' | 'none';
+
+export interface PermissionRule {
+  registry?: Reach;
+  authority?: Reach;
+  organisation?: Reach;
+  /** A change, not a read: never held by a read-only authority. */
+  write?: true;
+  /** Only these roles hold it, when given (otherwise every role acting for that kind of principal). */
+  roles?: readonly Role[];
+}
+
+/** The permission list: every access decision in the registry names one of these. */
+export const PERMISSIONS = {
+  // A contract, its versions, filings, history and incidents: the parties; the regulators of either
+  // side (a contract always touches both, R2); the administrators.
+  'contract.read': { registry: 'all', authority: 'side', organisation: 'party' },
+  // Filing materials (R10) and their uploads in the history: the parties (they exchange them to file);
+  // a regulator those of the party on its side (it reviews or audits that filing, R8); not the
+  // administrators, for the materials carry the legal representative's identity document.
+  'document.read': { authority: 'side', organisation: 'party' },
+  // R8: a filing is reviewed by the authority it was made with, and only one that may write.
+  'filing.review': { authority: 'authority', write: true },
+  // The register: organisations of one's side, one's own organisation.
+  'organisation.read': { registry: 'all', authority: 'side', organisation: 'party' },
+  'organisation.register': { registry: 'all', authority: 'side', write: true },
+  'organisation.verify': { authority: 'side', write: true },
+  // An organisation's users and service accounts: the administrators, and the organisation's own administrator.
+  'organisation.manage': { registry: 'all', organisation: 'party', roles: ['SYSTEM_ADMIN', 'ORG_ADMIN'] },
+  // Pilot enrolment: scoped as the register; enrolment decisions (ENROL, DECLINE) by administrators and
+  // the writing regulators of the organisation's side; the organisation's own actions (WITHDRAW) by its
+  // users, not its service accounts.
+  'enrolment.read': { registry: 'all', authority: 'side', organisation: 'party' },
+  'enrolment.decide': { registry: 'all', authority: 'side', write: true },
+  'enrolment.withdraw': { organisation: 'party', roles: ['ORG_ADMIN', 'ORG_FILER'] },
+  // The transfer log: records of contracts touching one's side, or of one's own contracts.
+  'transfer.read': { registry: 'all', authority: 'side', organisation: 'party' },
+  // Transfers are logged by the parties to the contract only.
+  'transfer.log': { organisation: 'party' },
+  // Ledger leaves and their proofs: every regulator (a proof reveals no party), parties their own.
+  'leaf.read': { registry: 'all', authority: 'all', organisation: 'party' },
+} as const satisfies Record<string, PermissionRule>;
+
+export type Permission = keyof typeof PERMISSIONS;
+
+/** The whole policy, as one value the pure functions take (tests may pass a variant). */
+export interface AccessPolicy {
+  roles: Readonly<Record<string, RolePolicy>>;
+  authorities: Readonly<Record<string, AuthorityPolicy>>;
+  permissions: Readonly<Record<string, PermissionRule>>;
+}
+
+export const REGISTRY_POLICY: AccessPolicy = { roles: ROLE_POLICY, authorities: AUTHORITY_POLICY, permissions: PERMISSIONS };
