@@ -1,9 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { DomainError, ErrorCode, FieldError, notFound, validationFailed } from '../common/errors';
+import { DomainError, ErrorCode, FieldError, validationFailed } from '../common/errors';
 import { cursorScope, decodeCursor, encodeCursor, isInstantAndUuid, Page } from '../common/pagination';
-import { authorityMayWrite, isAdmin, isRegulator, Principal, sideOfAuthority } from '../common/roles';
+import { namedParameters, ResourceScope } from '../access/access';
+import { AccessService } from '../access/access.service';
+import { Principal } from '../common/roles';
 import { jurisdictionOfCity } from './gba';
 import { validateHkBrn, validateUscc } from './identifiers';
 import { CreateOrganisationDto, ListOrganisationsQuery, OrganisationView } from './organisation.dto';
@@ -27,16 +29,20 @@ export function toOrganisationView(o: Organisation): OrganisationView {
   };
 }
 
-/** May this caller see this organisation? Org users: their own; regulators: their side; admins: all. */
-export function canSeeOrganisation(principal: Principal, organisation: Pick<Organisation, 'id' | 'jurisdiction'>): boolean {
-  if (isAdmin(principal)) return true;
-  if (isRegulator(principal) && principal.authority) return sideOfAuthority(principal.authority) === organisation.jurisdiction;
-  return principal.organisationId === organisation.id;
+/** What the access policy reads of an organisation (docs/architecture.md#access): itself and its side. */
+export function organisationScope(organisation: Pick<Organisation, 'id' | 'jurisdiction'>): ResourceScope {
+  return { parties: [organisation.id], sides: [organisation.jurisdiction] };
 }
+
+/** Where the organisations table keeps what the access policy reads (`organisationScope`). */
+const ORGANISATION_SCOPE_COLUMNS = { parties: ['o.id'], sides: ['o.jurisdiction'] };
 
 @Injectable()
 export class OrganisationsService {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly access: AccessService,
+  ) {}
 
   /** R1 and R17: a GBA city on the declared side, and an identifier that passes its checks. */
   static validate(dto: CreateOrganisationDto): { identifier: string } {
@@ -79,12 +85,10 @@ export class OrganisationsService {
 
   async create(principal: Principal, dto: CreateOrganisationDto): Promise<OrganisationView> {
     const { identifier } = OrganisationsService.validate(dto);
-    if (isRegulator(principal)) {
-      if (!principal.authority || !authorityMayWrite(principal.authority) || sideOfAuthority(principal.authority) !== dto.jurisdiction) {
-        throw new DomainError(ErrorCode.FORBIDDEN, 'Forbidden', {
-          detail: 'regulators register organisations of their own side only; the PCPD is read-only',
-        });
-      }
+    if (!this.access.may(principal, 'organisation.register', { sides: [dto.jurisdiction] })) {
+      throw new DomainError(ErrorCode.FORBIDDEN, 'Forbidden', {
+        detail: 'regulators register organisations of their own side only; the PCPD is read-only',
+      });
     }
     const repo = this.dataSource.getRepository(Organisation);
     try {
@@ -117,13 +121,8 @@ export class OrganisationsService {
     const scope = cursorScope('organisations', query);
     const after = decodeCursor(query.cursor, 2, isInstantAndUuid, scope) as [string, string] | null;
     const qb = this.dataSource.getRepository(Organisation).createQueryBuilder('o');
-    if (isAdmin(principal)) {
-      // all
-    } else if (isRegulator(principal) && principal.authority) {
-      qb.andWhere('o.jurisdiction = :side', { side: sideOfAuthority(principal.authority) });
-    } else {
-      qb.andWhere('o.id = :own', { own: principal.organisationId ?? '00000000-0000-0000-0000-000000000000' });
-    }
+    const bind = namedParameters((name, value) => qb.setParameter(name, value));
+    qb.andWhere(this.access.sqlWhere(principal, 'organisation.read', ORGANISATION_SCOPE_COLUMNS, bind));
     if (query.jurisdiction) qb.andWhere('o.jurisdiction = :j', { j: query.jurisdiction });
     if (query.sector) qb.andWhere('o.sector = :s', { s: query.sector });
     if (query.identifier) qb.andWhere('o.identifier = :i', { i: query.identifier.trim().toUpperCase() });
@@ -148,8 +147,7 @@ export class OrganisationsService {
   /** The organisation if this caller may see it, else 404. */
   async getVisible(principal: Principal, id: string): Promise<Organisation> {
     const organisation = await this.dataSource.getRepository(Organisation).findOneBy({ id });
-    if (!organisation || !canSeeOrganisation(principal, organisation)) throw notFound('Organisation');
-    return organisation;
+    return this.access.require(principal, 'organisation.read', organisation, organisationScope, 'Organisation');
   }
 
   async getView(principal: Principal, id: string): Promise<OrganisationView> {
@@ -168,7 +166,7 @@ export class OrganisationsService {
 
   async verify(principal: Principal, id: string): Promise<OrganisationView> {
     const organisation = await this.getVisible(principal, id);
-    if (!principal.authority || !authorityMayWrite(principal.authority)) {
+    if (!this.access.may(principal, 'organisation.verify', organisationScope(organisation))) {
       throw new DomainError(ErrorCode.FORBIDDEN, 'Forbidden', { detail: 'the PCPD reads the register only' });
     }
     if (organisation.verificationStatus !== 'VERIFIED') {
