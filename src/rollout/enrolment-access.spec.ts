@@ -1,5 +1,6 @@
 import type { Principal } from '../common/roles';
-import { canSeeEnrolment, mayTakeAction } from './enrolment-access';
+import { may } from '../access/access';
+import { enrolmentScope, EnrolmentScope, mayTakeAction } from './enrolment-access';
 
 const ORG = '11111111-1111-1111-1111-111111111111';
 const OTHER = '22222222-2222-2222-2222-222222222222';
@@ -22,6 +23,8 @@ const pcpd = principal({ role: 'REGULATOR', authority: 'HK_PCPD' });
 const own = principal({ role: 'ORG_FILER', organisationId: ORG });
 const stranger = principal({ role: 'ORG_ADMIN', organisationId: OTHER });
 const service = principal({ role: 'ORG_SYSTEM', kind: 'service_account', organisationId: ORG });
+/** Seeing an enrolment is the access policy's `enrolment.read` over the enrolment's scope. */
+const canSeeEnrolment = (p: Principal, enrolment: EnrolmentScope): boolean => may(p, 'enrolment.read', enrolmentScope(enrolment));
 
 describe('canSeeEnrolment', () => {
   it('admins all, regulators their side (PCPD included), organisations their own', () => {

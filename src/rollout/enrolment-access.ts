@@ -1,37 +1,28 @@
-// Who may see and act on a pilot enrolment (docs/api.md#authentication-and-roles): plain functions, unit-tested.
-import { authorityMayWrite, isAdmin, isRegulator, Principal, sideOfAuthority } from '../common/roles';
+// What the access policy reads of a pilot enrolment, and which permission each action needs
+// (docs/architecture.md#access; the decisions are src/access's).
+import { may, ResourceScope } from '../access/access';
+import { Jurisdiction, Permission, Principal } from '../access/policy';
 import { ENROLMENT_ACTION_ACTOR, EnrolmentAction } from './enrolment-lifecycle';
 
 export interface EnrolmentScope {
   organisationId: string;
-  jurisdiction: 'MAINLAND' | 'HONG_KONG';
+  jurisdiction: Jurisdiction;
 }
 
-/** Scoped like organisations: admins all; regulators their side; organisation users their own. */
-export function canSeeEnrolment(principal: Principal, enrolment: EnrolmentScope): boolean {
-  if (isAdmin(principal)) return true;
-  if (isRegulator(principal)) return !!principal.authority && sideOfAuthority(principal.authority) === enrolment.jurisdiction;
-  return principal.organisationId !== null && principal.organisationId === enrolment.organisationId;
+/** An enrolment is scoped like its organisation: the organisation, and its side. */
+export function enrolmentScope(enrolment: EnrolmentScope): ResourceScope {
+  return { parties: [enrolment.organisationId], sides: [enrolment.jurisdiction] };
 }
 
-/**
- * Who may take an action (ENROLMENT_ACTION_ACTOR): ADMINISTRATOR actions by a system administrator
- * or a regulator of the organisation's side that may write (not the PCPD); ORGANISATION actions
- * by the organisation's own users; SYSTEM actions by nobody over HTTP.
- */
+/** ADMINISTRATOR actions are enrolment decisions; ORGANISATION actions the organisation's own; SYSTEM actions nobody's over HTTP. */
+const ACTOR_PERMISSION: Record<(typeof ENROLMENT_ACTION_ACTOR)[EnrolmentAction], Permission | null> = {
+  ADMINISTRATOR: 'enrolment.decide',
+  ORGANISATION: 'enrolment.withdraw',
+  SYSTEM: null,
+};
+
+/** Who may take an action (ENROLMENT_ACTION_ACTOR), by the permission its actor needs. */
 export function mayTakeAction(principal: Principal, action: EnrolmentAction, enrolment: EnrolmentScope): boolean {
-  switch (ENROLMENT_ACTION_ACTOR[action]) {
-    case 'ADMINISTRATOR':
-      if (isAdmin(principal)) return true;
-      return (
-        isRegulator(principal) &&
-        !!principal.authority &&
-        authorityMayWrite(principal.authority) &&
-        sideOfAuthority(principal.authority) === enrolment.jurisdiction
-      );
-    case 'ORGANISATION':
-      return (principal.role === 'ORG_ADMIN' || principal.role === 'ORG_FILER') && principal.organisationId === enrolment.organisationId;
-    case 'SYSTEM':
-      return false;
-  }
+  const permission = ACTOR_PERMISSION[ENROLMENT_ACTION_ACTOR[action]];
+  return permission !== null && may(principal, permission, enrolmentScope(enrolment));
 }

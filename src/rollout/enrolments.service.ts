@@ -4,10 +4,12 @@ import { DataSource, EntityManager } from 'typeorm';
 import { DomainError, ErrorCode, FieldError, notFound, validationFailed } from '../common/errors';
 import { isIllegalTransition } from '../common/lifecycle';
 import { cursorScope, decodeCursor, encodeCursor, isInstantAndUuid, Page } from '../common/pagination';
-import { isAdmin, isRegulator, Principal, sideOfAuthority } from '../common/roles';
+import { namedParameters } from '../access/access';
+import { AccessService } from '../access/access.service';
+import { Principal } from '../common/roles';
 import { inTransaction } from '../database/transaction';
 import { OrganisationsService } from '../organisations/organisations.service';
-import { canSeeEnrolment, mayTakeAction } from './enrolment-access';
+import { enrolmentScope, mayTakeAction } from './enrolment-access';
 import { ENROLMENT_ACTION_ACTOR, enrolmentLifecycle } from './enrolment-lifecycle';
 import { illegalTransitionProblem, recordEnrolmentChange } from './enrolment-history';
 import { RolloutEnrolment, RolloutEnrolmentHistory } from './enrolment.entity';
@@ -17,7 +19,8 @@ import { isUniqueViolation, RolloutService } from './rollout.service';
 import { openingPhase, phaseCoversSector } from './sector-gate';
 import { RolloutSector } from './sector.entity';
 
-const NO_ORGANISATION = '00000000-0000-0000-0000-000000000000';
+/** Where the enrolments table keeps what the access policy reads (`enrolmentScope`). */
+const ENROLMENT_SCOPE_COLUMNS = { parties: ['e.organisation_id'], sides: ['e.jurisdiction'] };
 
 @Injectable()
 export class EnrolmentsService {
@@ -25,6 +28,7 @@ export class EnrolmentsService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly organisations: OrganisationsService,
     private readonly rollout: RolloutService,
+    private readonly access: AccessService,
   ) {}
 
   private async view(manager: EntityManager, e: RolloutEnrolment): Promise<EnrolmentView> {
@@ -93,8 +97,13 @@ export class EnrolmentsService {
   /** ENROL / DECLINE / WITHDRAW, through the declared table; 404 before 403 before 409. */
   async change(principal: Principal, id: string, dto: ChangeEnrolmentDto): Promise<EnrolmentView> {
     return inTransaction(this.dataSource, async (manager) => {
-      const enrolment = await manager.getRepository(RolloutEnrolment).createQueryBuilder('e').setLock('pessimistic_write').where('e.id = :id', { id }).getOne();
-      if (!enrolment || !canSeeEnrolment(principal, enrolment)) throw notFound('Enrolment');
+      const enrolment = this.access.require(
+        principal,
+        'enrolment.read',
+        await manager.getRepository(RolloutEnrolment).createQueryBuilder('e').setLock('pessimistic_write').where('e.id = :id', { id }).getOne(),
+        enrolmentScope,
+        'Enrolment',
+      );
       if (!mayTakeAction(principal, dto.action, enrolment)) {
         throw new DomainError(ErrorCode.FORBIDDEN, 'Forbidden', {
           detail:
@@ -125,8 +134,7 @@ export class EnrolmentsService {
 
   private async getVisible(principal: Principal, id: string): Promise<RolloutEnrolment> {
     const enrolment = await this.dataSource.getRepository(RolloutEnrolment).findOneBy({ id });
-    if (!enrolment || !canSeeEnrolment(principal, enrolment)) throw notFound('Enrolment');
-    return enrolment;
+    return this.access.require(principal, 'enrolment.read', enrolment, enrolmentScope, 'Enrolment');
   }
 
   async get(principal: Principal, id: string): Promise<EnrolmentView> {
@@ -158,13 +166,8 @@ export class EnrolmentsService {
       .addSelect('p.number', 'phase_number')
       // The cursor carries microseconds: a JS Date would truncate to milliseconds and repeat rows.
       .addSelect(`to_char(e.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`, 'cursor_at');
-    if (isAdmin(principal)) {
-      // all
-    } else if (isRegulator(principal) && principal.authority) {
-      qb.andWhere('e.jurisdiction = :side', { side: sideOfAuthority(principal.authority) });
-    } else {
-      qb.andWhere('e.organisation_id = :own', { own: principal.organisationId ?? NO_ORGANISATION });
-    }
+    const bind = namedParameters((name, value) => qb.setParameter(name, value));
+    qb.andWhere(this.access.sqlWhere(principal, 'enrolment.read', ENROLMENT_SCOPE_COLUMNS, bind));
     if (query.regime) qb.andWhere('e.regime_code = :regime', { regime: query.regime });
     if (query.status) qb.andWhere('e.status = :status', { status: query.status });
     if (query.sector) qb.andWhere('e.sector_code = :sector', { sector: query.sector });

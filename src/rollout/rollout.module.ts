@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AccessModule } from '../access/access.module';
 import { OrganisationsModule } from '../organisations/organisations.module';
 import { EnrolmentsService } from './enrolments.service';
 import { RolloutController } from './rollout.controller';
@@ -6,10 +7,10 @@ import { RolloutService } from './rollout.service';
 
 /**
  * Regimes, sectors, phases (R15, R16), pilot enrolment and rollout figures. Imports only
- * OrganisationsModule; contracts and transfers call the exported RolloutService (no cycle).
+ * OrganisationsModule (and the access policy); contracts and transfers call the exported RolloutService (no cycle).
  */
 @Module({
-  imports: [OrganisationsModule],
+  imports: [AccessModule, OrganisationsModule],
   controllers: [RolloutController],
   providers: [RolloutService, EnrolmentsService],
   exports: [RolloutService],
