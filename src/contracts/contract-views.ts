@@ -1,5 +1,5 @@
+import type { ResourceScope } from '../access/access';
 import type { Principal } from '../common/roles';
-import { isAdmin, isRegulator, sideOfAuthority } from '../common/roles';
 import type { ContractAnnex, ContractTerms, Direction, IsoDate, Jurisdiction, PipiaRecord } from './domain/contract-rules';
 import { authorityName, FilingAuthority, FilingStatus, isLate, isOverdue } from './domain/filing-lifecycle';
 import type { ContractStatus } from './contract.dto';
@@ -96,7 +96,7 @@ export interface ContractView {
   filings: FilingView[];
   /**
    * One contract's answers (not the list): the parties whose filing materials this caller may read (R10,
-   * `documentSidesVisibleTo`); empty when it may read none (`GET …/documents` is then 403 or 404).
+   * `ContractsService.documentParties`); empty when it may read none (`GET …/documents` is then 403 or 404).
    */
   documentParties?: FilingParty[];
 }
@@ -328,18 +328,17 @@ export interface ContractParties {
   recipientJurisdiction: Jurisdiction;
 }
 
+/** What the access policy reads of a contract (docs/architecture.md#access): its two parties and their sides. */
+export function contractScope(c: ContractParties): ResourceScope {
+  return { parties: [c.processorId, c.recipientId], sides: [c.processorJurisdiction, c.recipientJurisdiction] };
+}
+
 /**
- * May this caller see this contract? Parties: their own; regulators (the PCPD
- * included, read-only): contracts touching their side; administrators: all.
+ * What the access policy reads of one party's filing materials (R10: documents, and their entries in
+ * the contract's history): the contract's parties, and the side of the party whose materials they are.
  */
-export function canSeeContract(principal: Principal, c: ContractParties): boolean {
-  if (isAdmin(principal)) return true;
-  if (isRegulator(principal)) {
-    if (!principal.authority) return false;
-    const side = sideOfAuthority(principal.authority);
-    return c.processorJurisdiction === side || c.recipientJurisdiction === side;
-  }
-  return principal.organisationId !== null && (principal.organisationId === c.processorId || principal.organisationId === c.recipientId);
+export function documentScope(c: ContractParties, party: FilingParty): ResourceScope {
+  return { parties: [c.processorId, c.recipientId], sides: [party === 'processor' ? c.processorJurisdiction : c.recipientJurisdiction] };
 }
 
 /** The caller's party in the contract, or null. */
@@ -348,21 +347,4 @@ export function partyOf(principal: Principal, c: Pick<ContractParties, 'processo
   if (principal.organisationId === c.processorId) return 'processor';
   if (principal.organisationId === c.recipientId) return 'recipient';
   return null;
-}
-
-/**
- * Whose filing materials (R10: documents, and their entries in the contract's history) this caller
- * may read, for a contract it may see. The parties: both sides' (they exchange them to file). A
- * regulator: those of the party on its own side, the Mainland party's for GD_CAC (it reviews that
- * filing, R8), the Hong Kong party's for HK_DPO (it reviews that filing) and for HK_PCPD (it audits
- * the Hong Kong side's compliance, read-only). Nobody else, administrators included: the materials
- * carry the legal representative's identity document, which running the registry does not need.
- */
-export function documentSidesVisibleTo(principal: Principal, c: ContractParties): FilingParty[] {
-  if (partyOf(principal, c)) return ['processor', 'recipient'];
-  if (isRegulator(principal) && principal.authority) {
-    const side = sideOfAuthority(principal.authority);
-    return (['processor', 'recipient'] as const).filter((p) => (p === 'processor' ? c.processorJurisdiction : c.recipientJurisdiction) === side);
-  }
-  return [];
 }

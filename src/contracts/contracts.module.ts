@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AccessModule } from '../access/access.module';
 import { CalendarModule } from '../calendar/calendar.module';
 import { OrganisationsModule } from '../organisations/organisations.module';
 import { RolloutModule } from '../rollout/rollout.module';
@@ -9,10 +10,10 @@ import { DocumentsService } from './documents.service';
 /**
  * Contract versions, filings, materials, amendments, termination and incidents
  * (docs/rules.md, R2–R14). Other modules use the exported ContractsService only
- * (`scopeFactsFor`, `revisionsOf`, `visibleContractIds`, `assertVisible`).
+ * (`scopeFactsFor`, `revisionsOf`, `assertVisible`, `documentParties`).
  */
 @Module({
-  imports: [OrganisationsModule, CalendarModule, RolloutModule],
+  imports: [AccessModule, OrganisationsModule, CalendarModule, RolloutModule],
   controllers: [ContractsController],
   providers: [ContractsService, DocumentsService],
   exports: [ContractsService],

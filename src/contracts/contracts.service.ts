@@ -7,7 +7,10 @@ import { DomainError, ErrorCode, notFound, validationFailed } from '../common/er
 import { setBounded } from '../common/bounded-map';
 import { IllegalTransitionError, isIllegalTransition } from '../common/lifecycle';
 import { cursorScope, decodeCursor, encodeCursor, isBigint, isInstantAndUuid, Page } from '../common/pagination';
-import { authorityMayWrite, isAdmin, isRegulator, Principal, sideOfAuthority } from '../common/roles';
+import { namedParameters } from '../access/access';
+import { AccessService } from '../access/access.service';
+import { sideOfAuthority } from '../access/policy';
+import { Principal } from '../common/roles';
 import { REGISTRY_CONFIG, RegistryConfig } from '../config/config';
 import { GroupCommit } from '../database/group-commit';
 import { inTransaction } from '../database/transaction';
@@ -17,10 +20,11 @@ import { OrganisationsService } from '../organisations/organisations.service';
 import { RegimeGate, RolloutService } from '../rollout/rollout.service';
 import { ContractHistoryAction, ContractHistoryEntry } from './contract-history.entity';
 import {
-  canSeeContract,
+  ContractParties,
+  contractScope,
   ContractSummary,
   ContractView,
-  documentSidesVisibleTo,
+  documentScope,
   FilingView,
   gbaToday,
   partyOf,
@@ -235,6 +239,11 @@ async function retrying<T>(work: () => Promise<T>, attempts = 5): Promise<T> {
  */
 const OPEN_GATE: RegimeGate = { sectorOpen: true, sides: null };
 
+/** Where the contracts table keeps what the access policy reads (`contractScope`). */
+const CONTRACT_SCOPE_COLUMNS = { parties: ['c.processor_id', 'c.recipient_id'], sides: ['c.processor_jurisdiction', 'c.recipient_jurisdiction'] };
+
+const FILING_PARTIES: readonly FilingParty[] = ['processor', 'recipient'];
+
 const forbidden = (detail: string) => new DomainError(ErrorCode.FORBIDDEN, 'Forbidden', { detail });
 
 function toDto(terms: ContractTermsDto | CreateContractDto): ContractTerms {
@@ -276,6 +285,7 @@ export class ContractsService {
     private readonly rollout: RolloutService,
     @Inject(REGISTRY_CONFIG) private readonly config: RegistryConfig,
     private readonly metrics: RegistryMetrics,
+    private readonly access: AccessService,
   ) {
     this.filingCommit = new GroupCommit((items) => this.writeFilings(items), {
       ...FILING_GROUP_COMMIT,
@@ -297,8 +307,8 @@ export class ContractsService {
    * The facts the transfer log flags records against, one entry per existing id (unknown ids are
    * absent): the contract, and per version its terms and the filings that govern it. Plain data,
    * no transfers types: the transfers module builds its own scopes from these (docs/architecture.md#the-transfer-log), so
-   * contracts need not import from transfers. No access check: callers check first
-   * (`visibleContractIds`). Three queries whatever the number of ids.
+   * contracts need not import from transfers. No access check: callers check the facts' parties and
+   * sides with the access policy (src/access). Three queries whatever the number of ids.
    */
   async scopeFactsFor(contractIds: string[], manager?: EntityManager): Promise<Map<string, ContractScopeFacts>> {
     const out = new Map<string, ContractScopeFacts>();
@@ -354,24 +364,16 @@ export class ContractsService {
     return new Map(rows.map((r) => [r.id, r.revision]));
   }
 
-  /** The subset of `contractIds` this caller may see (one query for the whole set; docs/contributing.md#requests). */
-  async visibleContractIds(principal: Principal, contractIds: string[], manager?: EntityManager): Promise<Set<string>> {
-    const ids = [...new Set(contractIds)];
-    if (!ids.length) return new Set();
-    const rows = await (manager ?? this.dataSource.manager).getRepository(Contract).find({
-      select: { id: true, processorId: true, recipientId: true, processorJurisdiction: true, recipientJurisdiction: true },
-      where: { id: In(ids) },
-    });
-    return new Set(rows.filter((c) => canSeeContract(principal, c)).map((c) => c.id));
-  }
-
   /** The contract if this caller may see it, else 404 (NOT_FOUND, as for an unknown id). */
   async assertVisible(principal: Principal, contractId: string, manager?: EntityManager, lock = false): Promise<Contract> {
     const qb = (manager ?? this.dataSource.manager).getRepository(Contract).createQueryBuilder('c').where('c.id = :id', { id: contractId });
     if (lock) qb.setLock('pessimistic_write');
-    const contract = await qb.getOne();
-    if (!contract || !canSeeContract(principal, contract)) throw notFound('Contract');
-    return contract;
+    return this.access.require(principal, 'contract.read', await qb.getOne(), contractScope, 'Contract');
+  }
+
+  /** Whose filing materials (R10) this caller may read in a contract it may see: each party's, by the access policy. */
+  documentParties(principal: Principal, contract: ContractParties): FilingParty[] {
+    return FILING_PARTIES.filter((party) => this.access.may(principal, 'document.read', documentScope(contract, party)));
   }
 
   // ---- Filing a contract -----------------------------------------------------------------
@@ -460,7 +462,7 @@ export class ContractsService {
     const created = createdRows(ids, contract, row);
     return {
       ...toContractView(created.contract, [created.version], created.filings, gbaToday(), new Map(row.parties.map((o) => [o.id, o]))),
-      documentParties: documentSidesVisibleTo(principal, created.contract),
+      documentParties: this.documentParties(principal, created.contract),
     };
   }
 
@@ -572,7 +574,7 @@ export class ContractsService {
         party,
         details: { terminatedOn: dto.terminatedOn, reason: dto.reason },
       });
-      return { ...(await this.view(m, contractId)), documentParties: documentSidesVisibleTo(principal, contract) };
+      return { ...(await this.view(m, contractId)), documentParties: this.documentParties(principal, contract) };
     });
   }
 
@@ -653,11 +655,12 @@ export class ContractsService {
   async reviewFiling(principal: Principal, contractId: string, party: FilingParty, dto: ReviewFilingDto, version?: number): Promise<FilingView> {
     return inTransaction(this.dataSource, async (m) => {
       const contract = await this.assertVisible(principal, contractId, m, true);
-      if (!isRegulator(principal) || !principal.authority) throw forbidden('filings are reviewed by regulators');
-      if (!authorityMayWrite(principal.authority)) throw forbidden('the PCPD audits read-only; it does not review filings');
+      if (!this.access.holds(principal, 'filing.review')) {
+        throw forbidden('filings are reviewed by the regulator of the filing authority; the PCPD audits read-only and reviews none');
+      }
       const filing = await this.filingFor(m, contract, party, dto.decision, version);
       // R8: only the authority the filing was made with reviews it; to any other regulator it does not exist.
-      if (filing.authority !== principal.authority) throw notFound('Filing');
+      this.access.require(principal, 'filing.review', filing, (f) => ({ authority: f.authority }), 'Filing');
       const action: FilingAction = dto.decision;
       const to = this.transition(filing, action);
       const from = filing.status;
@@ -713,7 +716,7 @@ export class ContractsService {
     );
     if (!row) throw notFound('Contract');
     const contract = contractFromJson(row.contract);
-    if (!canSeeContract(principal, contract)) throw notFound('Contract');
+    this.access.require(principal, 'contract.read', contract, contractScope, 'Contract');
     const parties = (row.parties ?? []).map(partyFromRow);
     return {
       ...toContractView(
@@ -723,7 +726,7 @@ export class ContractsService {
         gbaToday(),
         new Map(parties.map((o) => [o.id, o])),
       ),
-      documentParties: documentSidesVisibleTo(principal, contract),
+      documentParties: this.documentParties(principal, contract),
     };
   }
 
@@ -774,7 +777,7 @@ export class ContractsService {
     const after = decodeCursor(query.cursor, 1, isBigint, scope) as [string] | null;
     const qb = this.dataSource.getRepository(ContractHistoryEntry).createQueryBuilder('h').where('h.contract_id = :contractId', { contractId });
     // R10: an upload's entry (id, kind, digest, size) is shown to whoever may read that document, no one else.
-    const sides = documentSidesVisibleTo(principal, contract);
+    const sides = this.documentParties(principal, contract);
     if (sides.length === 0) qb.andWhere(`h.action <> 'DOCUMENT_UPLOADED'`);
     else if (sides.length === 1) qb.andWhere(`(h.action <> 'DOCUMENT_UPLOADED' OR h.party = :side)`, { side: sides[0] });
     if (after) qb.andWhere('h.id > :after', { after: String(after[0]) });
@@ -810,15 +813,8 @@ export class ContractsService {
       .innerJoin(ContractVersion, 'lv', 'lv.contract_id = c.id AND lv.version = c.latest_version')
       .innerJoin(ContractVersion, 'v1', 'v1.contract_id = c.id AND v1.version = 1')
       .setParameter('today', today);
-    if (isAdmin(principal)) {
-      // all
-    } else if (isRegulator(principal) && principal.authority) {
-      qb.andWhere('(c.processor_jurisdiction = :side OR c.recipient_jurisdiction = :side)', { side: sideOfAuthority(principal.authority) });
-    } else {
-      const own = principal.organisationId ?? '00000000-0000-0000-0000-000000000000';
-      qb.andWhere('(c.processor_id = :own OR c.recipient_id = :own)', { own });
-    }
-    if (query.party) qb.andWhere('(c.processor_id = :party OR c.recipient_id = :party)', { party: query.party });
+    const bind = namedParameters((name, value) => qb.setParameter(name, value));
+    qb.andWhere(this.access.sqlWhere(principal, 'contract.read', CONTRACT_SCOPE_COLUMNS, bind, { parties: [query.party] }));
     if (query.sector) qb.andWhere('c.processor_sector = :sector', { sector: query.sector });
     if (query.effectiveFrom) qb.andWhere('lv.effective_date >= :effectiveFrom', { effectiveFrom: query.effectiveFrom });
     if (query.effectiveTo) qb.andWhere('lv.effective_date <= :effectiveTo', { effectiveTo: query.effectiveTo });

@@ -8,7 +8,7 @@ import { Principal } from '../common/roles';
 import { Page, PageQuery } from '../common/pagination';
 import { inTransaction } from '../database/transaction';
 import { pageByTimeAndId } from './keyset';
-import { documentSidesVisibleTo, partyOf } from './contract-views';
+import { partyOf } from './contract-views';
 import { ContractsService } from './contracts.service';
 import { ContractDocument, DOCUMENT_KINDS, DocumentBlob, DocumentKind } from './document.entity';
 import { sniffDocumentType } from './domain/materials';
@@ -132,7 +132,7 @@ export class DocumentsService {
   /** One page in upload order (at most CONTRACT_LIST_LIMIT documents); `nextCursor` is null on the last. */
   async list(principal: Principal, contractId: string, query: PageQuery = {}): Promise<Page<DocumentView>> {
     const contract = await this.contracts.assertVisible(principal, contractId);
-    const parties = documentSidesVisibleTo(principal, contract);
+    const parties = this.contracts.documentParties(principal, contract);
     if (!parties.length) throw notFound('Contract');
     const qb = this.dataSource
       .getRepository(ContractDocument)
@@ -144,7 +144,7 @@ export class DocumentsService {
 
   async download(principal: Principal, contractId: string, documentId: string): Promise<{ document: DocumentView; content: Buffer }> {
     const contract = await this.contracts.assertVisible(principal, contractId);
-    const parties = documentSidesVisibleTo(principal, contract);
+    const parties = this.contracts.documentParties(principal, contract);
     const document = await this.dataSource.getRepository(ContractDocument).findOneBy({ id: documentId, contractId });
     if (!document || !parties.includes(document.party)) throw notFound('Document');
     const blob = await this.dataSource
