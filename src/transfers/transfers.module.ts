@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AccessModule } from '../access/access.module';
 import { ContractsModule } from '../contracts/contracts.module';
 import { ContractsService } from '../contracts/contracts.service';
 import { LedgerAuditor } from '../ledger/ledger.auditor';
@@ -20,7 +21,7 @@ import { TransfersService } from './transfers.service';
  * share their tables, their writer lock and their transaction (docs/architecture.md#modules).
  */
 @Module({
-  imports: [ContractsModule, RolloutModule],
+  imports: [AccessModule, ContractsModule, RolloutModule],
   controllers: [LedgerController, TransfersController],
   providers: [
     TransfersService,

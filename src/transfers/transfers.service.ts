@@ -6,7 +6,9 @@ import type { PoolClient } from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
 import { DomainError, ErrorCode, notFound, validationFailed } from '../common/errors';
 import { cursorScope, decodeCursor, encodeCursor, isInstantAndBigint, Page } from '../common/pagination';
-import { isAdmin, isRegulator, Principal, sideOfAuthority } from '../common/roles';
+import type { ResourceScope } from '../access/access';
+import { AccessService } from '../access/access.service';
+import { Principal } from '../common/roles';
 import { BinaryCopyWriter, copyBinary, joinTuples } from '../database/binary-copy';
 import { borrowClient, clientOf, copyOut } from '../database/copy';
 import { GroupCommit } from '../database/group-commit';
@@ -26,7 +28,6 @@ import { CreateTransfersResponse, ExportTransfersQuery, ListTransfersQuery, Tran
 /** Keys are kept at least this long (issue 5: ≥ 24 h); older ones are purged. */
 export const IDEMPOTENCY_RETENTION_HOURS = 48;
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
-const NO_ORGANISATION = '00000000-0000-0000-0000-000000000000';
 
 /** Column order of the COPY into transfer_records (binary format: ingest() writes the fields in this order). */
 const RECORD_COLUMNS = [
@@ -76,6 +77,7 @@ const GROUP_COMMIT = { maxBatch: 512, maxWeight: 10_000, maxInFlight: 1 };
 
 /** A request ready to be sequenced: its records, the scopes its flags were computed from, and its prepared rows. */
 interface IngestRequest {
+  principal: Principal;
   records: TransferRecordInput[];
   contractIds: string[];
   contracts: Map<string, CachedContract>;
@@ -139,17 +141,15 @@ interface PreparedBatch {
   rolloutGroups: Map<string, RolloutGroup>;
 }
 
-/** A caller logs only for contracts its organisation is party to; anything else is 404 for the whole request. */
-function assertParty(records: readonly TransferRecordInput[], contracts: Map<string, CachedContract>, organisationId: string): void {
-  for (const record of records) {
-    const contract = contracts.get(record.contractId);
-    if (!contract || (contract.bundle.processorId !== organisationId && contract.bundle.recipientId !== organisationId)) {
-      throw new DomainError(ErrorCode.NOT_FOUND, 'Not found', { detail: `Contract ${record.contractId} was not found` });
-    }
-  }
+/** What the access policy reads of a contract (docs/architecture.md#access): its parties and their sides. */
+function contractScope({ bundle }: CachedContract): ResourceScope {
+  return { parties: [bundle.processorId, bundle.recipientId], sides: [bundle.processorJurisdiction, bundle.recipientJurisdiction] };
 }
 
-/** Version selection, flags, canonical JSON, leaf hashes and the COPY payload of every record (contracts checked by assertParty). */
+/** Where transfer_records keeps what the access policy reads (`contractScope`). */
+const RECORD_SCOPE_COLUMNS = { parties: ['t.processor_id', 't.recipient_id'], sides: ['t.processor_jurisdiction', 't.recipient_jurisdiction'] };
+
+/** Version selection, flags, canonical JSON, leaf hashes and the COPY payload of every record (contracts checked by `assertMayLog`). */
 function prepareBatch(
   records: readonly TransferRecordInput[],
   contracts: Map<string, CachedContract>,
@@ -255,6 +255,7 @@ export class TransfersService {
     @Inject(CONTRACT_SCOPES) source: ContractScopeSource,
     private readonly rollout: RolloutService,
     private readonly integrity: LedgerIntegrity,
+    private readonly access: AccessService,
   ) {
     this.scopes = new ContractScopeCache(source);
     this.sequencer = new GroupCommit((group) => this.writeGroup(group), { ...GROUP_COMMIT, weigh: (request) => request.records.length });
@@ -291,11 +292,12 @@ export class TransfersService {
     const contractIds = [...new Set(records.map((r) => r.contractId))];
     // Revisions are checked under the ledger lock for the whole group (refreshScopes), not here.
     const contracts = await this.scopes.remembered(contractIds);
-    assertParty(records, contracts, organisationId);
+    this.assertMayLog(principal, contractIds, contracts);
 
     const recordedAt = new Date().toISOString();
     const submittedBy = { organisationId, principalType: principal.kind, principalId: principal.id };
     const request: IngestRequest = {
+      principal,
       records,
       contractIds,
       contracts,
@@ -426,7 +428,7 @@ export class TransfersService {
       if (results[at] || !stale(request)) return;
       request.contracts = new Map(request.contractIds.flatMap((id) => (fresh.has(id) ? [[id, fresh.get(id) as CachedContract]] : [])));
       try {
-        assertParty(request.records, request.contracts, request.submittedBy.organisationId);
+        this.assertMayLog(request.principal, request.contractIds, request.contracts);
       } catch (error) {
         results[at] = { error };
         return;
@@ -470,6 +472,13 @@ export class TransfersService {
         results[at] = { error };
       }
     }
+  }
+
+  /** A caller logs only for contracts its organisation is party to; anything else is 404 for the whole request. */
+  private assertMayLog(principal: Principal, contractIds: readonly string[], contracts: Map<string, CachedContract>): void {
+    const scopes = new Map<string, ResourceScope>();
+    for (const [id, contract] of contracts) scopes.set(id, contractScope(contract));
+    this.access.requireAll(principal, 'transfer.log', contractIds, scopes, 'Contract');
   }
 
   /** The first response for this key, or 409 when the key was used for another body. */
@@ -589,7 +598,7 @@ export class TransfersService {
 
   async summary(principal: Principal, contractId: string): Promise<TransferSummary> {
     const contract = (await this.scopes.get([contractId])).get(contractId);
-    if (!contract || !canSeeContract(principal, contract)) throw notFound('Contract');
+    this.access.require(principal, 'transfer.read', contract, contractScope, 'Contract');
     // Aggregated from the leaves (docs/architecture.md#trust-model, part 3): one pass over the contract's rows, each leaf read as jsonb.
     const [row] = await this.dataSource.query<SummaryRow[]>(
       `WITH r AS (
@@ -622,17 +631,12 @@ export class TransfersService {
   }
 
   /**
-   * The WHERE clause as OR-ed branches. Visibility: administrators see all;
-   * regulators transfers of contracts touching their side; parties their own.
-   * "Party is X" is a processor branch and a recipient branch, so each branch
-   * stays answerable from one (party, occurred_at, leaf_index) index.
+   * The WHERE clause as OR-ed branches: the filters, within what the access policy lets the caller
+   * read (src/access). "Party is X" is a processor branch and a recipient branch, so each branch stays
+   * answerable from one (party, occurred_at, leaf_index) index.
    */
   private whereBranches(principal: Principal, filter: TransferFilterQuery, bind: (value: unknown) => string): string[] {
     const common: string[] = [];
-    if (isRegulator(principal)) {
-      const side = bind(principal.authority ? sideOfAuthority(principal.authority) : 'NONE');
-      common.push(`(t.processor_jurisdiction = ${side} OR t.recipient_jurisdiction = ${side})`);
-    }
     if (filter.contractId) common.push(`t.contract_id = ${bind(filter.contractId)}::uuid`);
     if (filter.direction) common.push(`t.direction = ${bind(filter.direction)}`);
     if (filter.from) common.push(`t.occurred_at >= ${bind(instantOf(filter.from))}::timestamptz`);
@@ -643,33 +647,8 @@ export class TransfersService {
     if (filter.flagged === 'false') common.push(`t.flags = '{}'`);
     if (filter.category) common.push(`t.personal_information_categories @> ARRAY[${bind(filter.category)}]::text[]`);
     if (filter.sector) common.push(`t.sector = ${bind(filter.sector)}`);
-    const parties = new Set<string>();
-    if (!isAdmin(principal) && !isRegulator(principal)) parties.add(principal.organisationId ?? NO_ORGANISATION);
-    if (filter.organisationId) parties.add(filter.organisationId);
-    const base = common.length ? common.join(' AND ') : 'TRUE';
-    const [a, b] = [...parties];
-    if (a === undefined) return [base];
-    if (b === undefined) {
-      const x = bind(a);
-      return [`${base} AND t.processor_id = ${x}::uuid`, `${base} AND t.recipient_id = ${x}::uuid AND t.processor_id <> ${x}::uuid`];
-    }
-    const [x, y] = [bind(a), bind(b)];
-    return [
-      `${base} AND t.processor_id = ${x}::uuid AND t.recipient_id = ${y}::uuid`,
-      `${base} AND t.processor_id = ${y}::uuid AND t.recipient_id = ${x}::uuid`,
-    ];
+    return this.access.sqlBranches(principal, 'transfer.read', RECORD_SCOPE_COLUMNS, bind, { where: common, parties: [filter.organisationId] });
   }
-}
-
-function canSeeContract(principal: Principal, contract: CachedContract): boolean {
-  const { bundle } = contract;
-  if (isAdmin(principal)) return true;
-  if (isRegulator(principal)) {
-    if (!principal.authority) return false;
-    const side = sideOfAuthority(principal.authority);
-    return bundle.processorJurisdiction === side || bundle.recipientJurisdiction === side;
-  }
-  return principal.organisationId === bundle.processorId || principal.organisationId === bundle.recipientId;
 }
 
 /** A calendar date filter means the start of that day in the GBA (UTC+8, as the compliance flags count days). */
