@@ -2,8 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { KeyObject } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import { DomainError, ErrorCode, notFound } from '../common/errors';
-import { isAdmin, isRegulator, Principal } from '../common/roles';
+import { DomainError, ErrorCode } from '../common/errors';
+import { AccessService } from '../access/access.service';
+import { Principal } from '../common/roles';
 import { REGISTRY_CONFIG, RegistryConfig } from '../config/config';
 import { clientOf, copyRows } from '../database/copy';
 import { keyId, openNote, parseCheckpointBody, parseNote, rawPublicKey, signCheckpoint, verifierKey } from './domain/checkpoint';
@@ -50,6 +51,8 @@ export const MAX_ENTRIES_PER_PAGE = 1000;
  * The caller of append() writes the leaf rows in the same transaction.
  */
 const LEAVES = 'transfer_records';
+/** Where the leaves keep what the access policy reads of them: the contract's parties. */
+const LEAF_SCOPE_COLUMNS = { parties: ['processor_id', 'recipient_id'] };
 
 /** A leaf ready to append: its exact bytes and its RFC 9162 leaf hash. */
 export interface PreparedLeaf {
@@ -101,6 +104,7 @@ export class LedgerService {
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(REGISTRY_CONFIG) config: RegistryConfig,
     private readonly integrity: LedgerIntegrity,
+    private readonly access: AccessService,
   ) {
     this.signingKey = resolveSigningKey(config);
     this.origin = config.ledgerOrigin;
@@ -256,12 +260,12 @@ export class LedgerService {
         errors: [{ field: 'start', rule: 'range', message: `start must be less than the log's size, ${size}` }],
       });
     }
-    const seesAll = isAdmin(principal) || isRegulator(principal);
+    const params: unknown[] = [start, end];
+    const bind = (value: unknown): string => `$${params.push(value)}`;
+    const visible = this.access.sqlWhere(principal, 'leaf.read', LEAF_SCOPE_COLUMNS, bind);
     const rows: Array<{ leaf_index: string; leaf: Buffer }> = await this.dataSource.query(
-      `SELECT leaf_index, leaf FROM ${LEAVES}
-        WHERE leaf_index >= $1 AND leaf_index < $2 ${seesAll ? '' : 'AND (processor_id = $3::uuid OR recipient_id = $3::uuid)'}
-        ORDER BY leaf_index`,
-      seesAll ? [start, end] : [start, end, principal.organisationId ?? '00000000-0000-0000-0000-000000000000'],
+      `SELECT leaf_index, leaf FROM ${LEAVES} WHERE leaf_index >= $1 AND leaf_index < $2 AND ${visible} ORDER BY leaf_index`,
+      params,
     );
     return { entries: rows.map((r) => ({ leafIndex: Number(r.leaf_index), leaf: r.leaf.toString('base64') })) };
   }
@@ -272,8 +276,8 @@ export class LedgerService {
     const plan = inclusionProofPlan(leafIndex, treeSize);
     // The leaf itself is read too, in the same query: it proves the leaf exists and says who may see it.
     const ids = [{ level: 0, index: leafIndex }, ...nodesNeeded(plan)];
-    const { hashes: nodes, parties } = await this.readNodes(this.dataSource.manager, ids);
-    if (!mayRead(principal, parties.get(leafIndex))) throw notFound('Leaf');
+    const { hashes: nodes, parties: leafParties } = await this.readNodes(this.dataSource.manager, ids);
+    this.access.require(principal, 'leaf.read', leafParties.get(leafIndex), (parties) => ({ parties }), 'Leaf');
     const hashes = this.resolveOrRange(plan, nodes, treeSize);
     return { leafIndex, treeSize, hashes };
   }
@@ -455,13 +459,6 @@ export class LedgerService {
     const [row] = await this.dataSource.query<Array<{ size: string }>>('SELECT COALESCE(max(tree_size), -1)::bigint AS size FROM ledger_checkpoints');
     return Number(row.size);
   }
-}
-
-/** True when the leaf exists and the caller may read it. */
-function mayRead(principal: Principal, parties: [string, string] | undefined): boolean {
-  if (!parties) return false;
-  if (isAdmin(principal) || isRegulator(principal)) return true;
-  return principal.organisationId !== null && parties.includes(principal.organisationId);
 }
 
 function requireNode(nodes: Map<string, Buffer>, id: NodeId): Buffer {
