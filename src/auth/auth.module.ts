@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
+import { AccessModule } from '../access/access.module';
 import { OrganisationsModule } from '../organisations/organisations.module';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
@@ -8,7 +9,7 @@ import { JwtStrategy } from './jwt.strategy';
 import { RegistryAuthGuard } from './registry-auth.guard';
 
 @Module({
-  imports: [PassportModule, OrganisationsModule],
+  imports: [PassportModule, AccessModule, OrganisationsModule],
   controllers: [AuthController],
   providers: [AuthService, JwtStrategy, { provide: APP_GUARD, useClass: RegistryAuthGuard }],
   exports: [AuthService],

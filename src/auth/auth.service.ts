@@ -7,8 +7,9 @@ import { REGISTRY_CONFIG, RegistryConfig } from '../config/config';
 import { DomainError, ErrorCode, FieldError, notFound, validationFailed } from '../common/errors';
 import { weakPasswordReason } from '../common/secret-strength';
 import { setBounded } from '../common/bounded-map';
-import { authorityMayWrite, Principal, Role } from '../common/roles';
-import { OrganisationsService, toOrganisationView } from '../organisations/organisations.service';
+import { AccessService } from '../access/access.service';
+import { Principal, Role } from '../common/roles';
+import { organisationScope, OrganisationsService, toOrganisationView } from '../organisations/organisations.service';
 import { ChangePasswordDto, CreateUserDto, MeView, TokenRequestDto, TokenResponse } from './auth.dto';
 import { Grant, LoginThrottle } from './login-throttle';
 import { generatePassword, INITIAL_ADMIN_EMAIL, InitialAdministrator, writePasswordFile } from './initial-administrator';
@@ -61,6 +62,7 @@ export class AuthService implements OnApplicationBootstrap {
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(REGISTRY_CONFIG) private readonly config: RegistryConfig,
     private readonly organisations: OrganisationsService,
+    private readonly access: AccessService,
   ) {
     this.throttle = new LoginThrottle(dataSource, config.loginMaxAttempts, config.loginWindowSeconds);
   }
@@ -236,7 +238,7 @@ export class AuthService implements OnApplicationBootstrap {
       if (dto.role !== 'ORG_ADMIN' && dto.role !== 'ORG_FILER') {
         errors.push({ field: 'role', rule: 'isIn', message: 'an organisation administrator may create ORG_ADMIN or ORG_FILER users' });
       }
-      if (dto.organisationId && dto.organisationId !== caller.organisationId) throw notFound('Organisation');
+      if (dto.organisationId && !this.access.may(caller, 'organisation.manage', { parties: [dto.organisationId] })) throw notFound('Organisation');
       dto.organisationId = caller.organisationId ?? undefined;
     }
     if (dto.role === 'REGULATOR' && !dto.authority) {
@@ -282,8 +284,7 @@ export class AuthService implements OnApplicationBootstrap {
     organisationId: string,
     name: string | undefined,
   ): Promise<{ id: string; organisationId: string; clientId: string; clientSecret: string; name: string | null }> {
-    if (caller.role === 'ORG_ADMIN' && caller.organisationId !== organisationId) throw notFound('Organisation');
-    if (!(await this.organisations.findById(organisationId))) throw notFound('Organisation');
+    await this.assertManagesOrganisation(caller, organisationId);
     const clientId = `sa_${randomBytes(12).toString('hex')}`;
     const clientSecret = randomBytes(32).toString('base64url');
     const accounts = this.dataSource.getRepository(ServiceAccount);
@@ -329,8 +330,8 @@ export class AuthService implements OnApplicationBootstrap {
   }
 
   private async assertManagesOrganisation(caller: Principal, organisationId: string): Promise<void> {
-    if (caller.role === 'ORG_ADMIN' && caller.organisationId !== organisationId) throw notFound('Organisation');
-    if (!(await this.organisations.findById(organisationId))) throw notFound('Organisation');
+    const organisation = await this.organisations.findById(organisationId);
+    this.access.require(caller, 'organisation.manage', organisation, organisationScope, 'Organisation');
   }
 
   private async managedServiceAccount(caller: Principal, organisationId: string, accountId: string): Promise<ServiceAccount> {
@@ -372,7 +373,7 @@ export class AuthService implements OnApplicationBootstrap {
 
   async disableUser(caller: Principal, id: string): Promise<void> {
     const user = await this.dataSource.getRepository(User).findOneBy({ id });
-    if (!user || (caller.role === 'ORG_ADMIN' && user.organisationId !== caller.organisationId)) throw notFound('User');
+    this.access.require(caller, 'organisation.manage', user, (u) => ({ parties: u.organisationId ? [u.organisationId] : [] }), 'User');
     await this.dataSource.getRepository(User).update({ id }, { disabledAt: new Date() });
     this.forgetPrincipal(id);
   }
@@ -422,5 +423,3 @@ export function toServiceAccountView(a: ServiceAccount): ServiceAccountView {
 export function serviceAccountPrincipal(account: ServiceAccount): Principal {
   return { id: account.id, kind: 'service_account', role: 'ORG_SYSTEM', organisationId: account.organisationId, authority: null, email: null };
 }
-
-export { authorityMayWrite };
