@@ -1,7 +1,21 @@
 import { Injectable } from '@nestjs/common';
 import { notFound } from '../common/errors';
-import { allowedIds, Bind, callerScope, holds, may, ResourceScope, ScopeColumns, ScopeQuery, scopeBranches, scopeWhere } from './access';
-import { Permission, Principal, REGISTRY_POLICY } from './policy';
+import {
+  actsFor,
+  allowedIds,
+  Bind,
+  callerScope,
+  creatableRoles,
+  holds,
+  may,
+  rolesActingFor,
+  ResourceScope,
+  ScopeColumns,
+  ScopeQuery,
+  scopeBranches,
+  scopeWhere,
+} from './access';
+import { ActsFor, Permission, Principal, REGISTRY_POLICY } from './policy';
 
 /**
  * The access policy for the feature modules (docs/architecture.md#access). It reads no table: the
@@ -36,6 +50,20 @@ export class AccessService {
   /** Whether the caller holds the permission for any resource at all (a refusal is then 403, not 404). */
   holds(principal: Principal, permission: Permission): boolean {
     return holds(principal, permission, this.policy);
+  }
+
+  /** Whom an account of this role acts for, and so must name (an authority, or its organisation). */
+  actsFor(role: string): ActsFor {
+    return actsFor(role, this.policy);
+  }
+
+  /** The roles of the users this caller may create. */
+  creatableRoles(principal: Principal): readonly string[] {
+    return creatableRoles(principal, this.policy);
+  }
+
+  rolesActingFor(whom: ActsFor): string[] {
+    return rolesActingFor(whom, this.policy);
   }
 
   /** The caller's scope over a table as disjoint OR-ed branches, the query's own conditions in each (lists, exports). */

@@ -1,4 +1,4 @@
-import { allowedIds, Bind, callerScope, holds, may, ResourceScope, scopeBranches, scopeWhere } from './access';
+import { actsFor, allowedIds, Bind, callerScope, creatableRoles, holds, may, ResourceScope, rolesActingFor, scopeBranches, scopeWhere } from './access';
 import { AccessPolicy, Permission, Principal, REGISTRY_POLICY, sideOfAuthority } from './policy';
 
 const A = '11111111-1111-4111-8111-111111111111'; // Mainland processor
@@ -140,6 +140,19 @@ describe('the transfer log and the ledger', () => {
   });
 });
 
+describe('accounts (POST /users)', () => {
+  it('what an account of each role must name, and which roles each may create', () => {
+    expect(actsFor('REGULATOR')).toBe('authority');
+    expect(actsFor('ORG_FILER')).toBe('organisation');
+    expect(actsFor('SYSTEM_ADMIN')).toBe('registry');
+    expect(actsFor('NO_SUCH_ROLE')).toBeNull();
+    expect(rolesActingFor('authority')).toEqual(['REGULATOR']);
+    expect(creatableRoles(admin)).toEqual(['SYSTEM_ADMIN', 'REGULATOR', 'ORG_ADMIN', 'ORG_FILER']);
+    expect(creatableRoles(adminA)).toEqual(['ORG_ADMIN', 'ORG_FILER']);
+    for (const p of [filerA, serviceA, cac]) expect(creatableRoles(p)).toEqual([]);
+  });
+});
+
 describe('the bulk check', () => {
   it('returns the ids the caller may act on; an id without a resource (unknown) is never among them', () => {
     const resources: Array<[string, ResourceScope]> = [
@@ -228,7 +241,9 @@ describe('a new authority or role is a change to the policy table only', () => {
     expect(scopeBranches(callerScope(macao, 'transfer.read'), CONTRACT_COLUMNS, binder().bind)).toEqual(['FALSE']);
   });
 
-  it('a role acting for nobody (a witness operator) reads nothing through the policy', () => {
+  it('a role acting for nobody (a witness operator) reads nothing through the policy, and its accounts name nothing', () => {
+    expect(actsFor('WITNESS_OPERATOR', withMacao)).toBeNull();
+    expect(creatableRoles(witness, withMacao)).toEqual([]);
     for (const permission of Object.keys(REGISTRY_POLICY.permissions) as Permission[]) {
       expect(holds(witness, permission, withMacao)).toBe(false);
     }

@@ -1,7 +1,7 @@
 // The access policy's pure functions (docs/architecture.md#access): a caller's reach for a permission,
 // the bulk check of resources against it, and its one translation into SQL for lists and exports.
 // After immich's server/src/utils/access.ts: one permission list, one check for a whole set of ids.
-import { AccessPolicy, Permission, Principal, REGISTRY_POLICY, Reach } from './policy';
+import { AccessPolicy, ActsFor, Permission, Principal, REGISTRY_POLICY, Reach } from './policy';
 
 /** What access reads of a resource: its parties (organisation ids), the sides it touches, the authority it was made with. */
 export interface ResourceScope {
@@ -38,6 +38,21 @@ export function callerScope(principal: Principal, permission: Permission, policy
     case 'none':
       return NONE;
   }
+}
+
+/** Whom an account of this role acts for (and so must name: an authority, or its organisation); null for an unknown role. */
+export function actsFor(role: string, policy: AccessPolicy = REGISTRY_POLICY): ActsFor {
+  return policy.roles[role]?.actsFor ?? null;
+}
+
+/** The roles this caller may give the users it creates. */
+export function creatableRoles(principal: Principal, policy: AccessPolicy = REGISTRY_POLICY): readonly string[] {
+  return policy.roles[principal.role]?.createsUsers ?? [];
+}
+
+/** The roles whose accounts act for `whom`. */
+export function rolesActingFor(whom: ActsFor, policy: AccessPolicy = REGISTRY_POLICY): string[] {
+  return Object.keys(policy.roles).filter((role) => policy.roles[role].actsFor === whom);
 }
 
 /** Does this caller hold the permission for any resource at all? (No: 403. Yes but not this one: 404.) */

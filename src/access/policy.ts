@@ -20,13 +20,17 @@ export type Jurisdiction = 'MAINLAND' | 'HONG_KONG';
 export type ActsFor = 'registry' | 'authority' | 'organisation' | null;
 
 export interface RolePolicy {
+  /** Also what an account of the role must name: an authority, or the organisation it belongs to. */
   actsFor: ActsFor;
+  /** The roles of the users an account of this role may create (`POST /users`); none when absent. */
+  createsUsers?: readonly Role[];
 }
 
 export const ROLE_POLICY: Record<Role, RolePolicy> = {
-  SYSTEM_ADMIN: { actsFor: 'registry' },
+  SYSTEM_ADMIN: { actsFor: 'registry', createsUsers: USER_ROLES },
   REGULATOR: { actsFor: 'authority' },
-  ORG_ADMIN: { actsFor: 'organisation' },
+  // An organisation administrator creates the users of its own organisation (organisation.manage).
+  ORG_ADMIN: { actsFor: 'organisation', createsUsers: ['ORG_ADMIN', 'ORG_FILER'] },
   ORG_FILER: { actsFor: 'organisation' },
   ORG_SYSTEM: { actsFor: 'organisation' },
 };

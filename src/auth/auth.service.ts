@@ -234,20 +234,23 @@ export class AuthService implements OnApplicationBootstrap {
     const errors: FieldError[] = [];
     const weak = weakPassword('password', dto.password, dto.email);
     if (weak) errors.push(weak);
-    if (caller.role === 'ORG_ADMIN') {
-      if (dto.role !== 'ORG_ADMIN' && dto.role !== 'ORG_FILER') {
-        errors.push({ field: 'role', rule: 'isIn', message: 'an organisation administrator may create ORG_ADMIN or ORG_FILER users' });
-      }
+    // Which roles the caller may create, and what an account of each must name, are the access policy's.
+    const creatable = this.access.creatableRoles(caller);
+    if (!creatable.includes(dto.role)) {
+      errors.push({ field: 'role', rule: 'isIn', message: `a ${caller.role} user may create ${creatable.join(' or ')} users` });
+    }
+    if (this.access.actsFor(caller.role) === 'organisation') {
       if (dto.organisationId && !this.access.may(caller, 'organisation.manage', { parties: [dto.organisationId] })) throw notFound('Organisation');
       dto.organisationId = caller.organisationId ?? undefined;
     }
-    if (dto.role === 'REGULATOR' && !dto.authority) {
-      errors.push({ field: 'authority', rule: 'required', message: 'authority is required for REGULATOR users' });
+    const regulatorRole = this.access.actsFor(dto.role) === 'authority';
+    if (regulatorRole && !dto.authority) {
+      errors.push({ field: 'authority', rule: 'required', message: `authority is required for ${dto.role} users` });
     }
-    if (dto.role !== 'REGULATOR' && dto.authority) {
-      errors.push({ field: 'authority', rule: 'forbidden', message: 'authority applies to REGULATOR users only' });
+    if (!regulatorRole && dto.authority) {
+      errors.push({ field: 'authority', rule: 'forbidden', message: `authority applies to ${this.access.rolesActingFor('authority').join(', ')} users only` });
     }
-    const orgRole = dto.role === 'ORG_ADMIN' || dto.role === 'ORG_FILER';
+    const orgRole = this.access.actsFor(dto.role) === 'organisation';
     if (orgRole && !dto.organisationId) {
       errors.push({ field: 'organisationId', rule: 'required', message: `organisationId is required for ${dto.role} users` });
     }
