@@ -43,7 +43,7 @@ export interface AuthorityPolicy {
 }
 
 /**
- * The authorities a regulator's account may name (DESIGN.md §4 `authority`; docs/rules.md#r8: each
+ * The authorities a regulator's account may name (docs/architecture.md#access `authority`; docs/rules.md#r8: each
  * party files with the authority of its own side).
  */
 export const AUTHORITY_POLICY = {
