@@ -52,6 +52,17 @@ describe('contract.read (docs/api.md#authentication-and-roles)', () => {
   });
 });
 
+describe('contract.file', () => {
+  it("the processor's own organisation users only", () => {
+    expect(may(filerA, 'contract.file', { parties: [A] })).toBe(true);
+    expect(may(adminA, 'contract.file', { parties: [A] })).toBe(true);
+    expect(may(filerA, 'contract.file', { parties: [B] })).toBe(false);
+    expect(may(serviceA, 'contract.file', { parties: [A] })).toBe(false);
+    expect(holds(admin, 'contract.file')).toBe(false);
+    expect(holds(cac, 'contract.file')).toBe(false);
+  });
+});
+
 describe('document.read (R8, R10)', () => {
   const processorDocument: ResourceScope = { parties: [A, B], sides: ['MAINLAND'] };
   const recipientDocument: ResourceScope = { parties: [A, B], sides: ['HONG_KONG'] };

@@ -100,6 +100,8 @@ export const PERMISSIONS = {
   // A contract, its versions, filings, history and incidents: the parties; the regulators of either
   // side (a contract always touches both, R2); the administrators.
   'contract.read': { registry: 'all', authority: 'side', organisation: 'party' },
+  // A new contract is filed by the processor's own organisation users (R8: each party then files its own filing).
+  'contract.file': { organisation: 'party', roles: ['ORG_ADMIN', 'ORG_FILER'] },
   // Filing materials (R10) and their uploads in the history: the parties (they exchange them to file);
   // a regulator those of the party on its side (it reviews or audits that filing, R8); not the
   // administrators, for the materials carry the legal representative's identity document.

@@ -394,7 +394,7 @@ export class ContractsService {
    *   another instance), it reads again, up to FILING_ATTEMPTS times.
    */
   async create(principal: Principal, dto: CreateContractDto): Promise<ContractView> {
-    if (principal.organisationId !== dto.processorId) {
+    if (!this.access.may(principal, 'contract.file', { parties: [dto.processorId] })) {
       throw forbidden("a contract is filed by the processor's own organisation users (processorId must be your organisation)");
     }
     const terms = toDto(dto);
