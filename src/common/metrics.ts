@@ -37,6 +37,13 @@ export class RegistryMetrics {
     registers: [this.registry],
   });
 
+  readonly transferGroupSize = new Histogram({
+    name: 'registry_transfer_group_size',
+    help: 'POST /transfers requests sequenced per transaction (group commit: concurrent requests share one transaction and one commit; a group PostgreSQL refused is sent again one request per transaction)',
+    buckets: [1, 2, 4, 8, 16, 32, 64, 128],
+    registers: [this.registry],
+  });
+
   readonly ledgerIntegrityOk = new Gauge({
     name: 'registry_ledger_integrity_ok',
     help: 'The transfer log passed every self-audit check and consistency proof so far (1) or not (0: signing has stopped; GET /ledger/integrity says what failed)',

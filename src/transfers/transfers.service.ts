@@ -12,6 +12,7 @@ import { Principal } from '../common/roles';
 import { BinaryCopyWriter, copyBinary, joinTuples } from '../database/binary-copy';
 import { borrowClient, clientOf, copyOut } from '../database/copy';
 import { GroupCommit } from '../database/group-commit';
+import { RegistryMetrics } from '../common/metrics';
 import { inTransaction } from '../database/transaction';
 import { LedgerCheckpointer } from '../ledger/ledger.checkpointer';
 import { LedgerIntegrity } from '../ledger/ledger.integrity';
@@ -256,9 +257,14 @@ export class TransfersService {
     private readonly rollout: RolloutService,
     private readonly integrity: LedgerIntegrity,
     private readonly access: AccessService,
+    metrics: RegistryMetrics,
   ) {
     this.scopes = new ContractScopeCache(source);
-    this.sequencer = new GroupCommit((group) => this.writeGroup(group), { ...GROUP_COMMIT, weigh: (request) => request.records.length });
+    this.sequencer = new GroupCommit((group) => this.writeGroup(group), {
+      ...GROUP_COMMIT,
+      weigh: (request) => request.records.length,
+      onBatch: (size) => metrics.transferGroupSize.observe(size),
+    });
   }
 
   // -------------------------------------------------------------------------

@@ -119,8 +119,11 @@ describe('POST /transfers: concurrent requests share one transaction', () => {
       [loggedPairReference === 'group-1' ? 'group-other-body' : 'group-1'],
     );
     expect(otherBodyRows).toBe(0);
-    // One sequencing transaction for the whole group.
+    // One sequencing transaction for the whole group, and /metrics saw a group of that size (33 to 64 requests).
     expect(new Set([...stored.values()].map((r) => r.xmin)).size).toBe(1);
+    const metrics = (await t.http.get('/metrics')).text;
+    const bucket = (le: string) => Number(new RegExp(`^registry_transfer_group_size_bucket\\{le="${le}"\\} (\\d+)$`, 'm').exec(metrics)?.[1]);
+    expect(bucket('64') - bucket('32')).toBeGreaterThanOrEqual(1);
     // Each key is stored once, with its own request's leaf.
     const storedKeys: Array<{ idempotency_key: string; first_leaf_index: string }> = await t.dataSource.query(
       'SELECT idempotency_key, first_leaf_index FROM transfer_idempotency_keys WHERE idempotency_key = ANY($1::text[])',
