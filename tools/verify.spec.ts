@@ -2,7 +2,7 @@
 // domain code (src/ledger/domain), so the two independent implementations must
 // agree; and against the RFC 6962 vectors (transparency-dev/merkle testonly)
 // on its own.
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, KeyObject } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { signCheckpoint, verifierKey } from '../src/ledger/domain/checkpoint';
+import { cosign, cosignerVerifierKey } from '../src/ledger/domain/cosignature';
 import { appendLeaves, consistencyProofPlan, inclusionProofPlan, leafHash, lookupIn, resolvePlan } from '../src/ledger/domain/merkle';
 import {
   Report,
@@ -30,6 +31,7 @@ const ORIGIN = 'ledger.test/gba-transfers';
 
 interface TestLog {
   leaves: Buffer[];
+  privateKey: KeyObject;
   note: string;
   vkey: string;
   nodes: ReturnType<typeof appendLeaves>['completed'];
@@ -42,7 +44,7 @@ function buildLog(count: number, name = ORIGIN): TestLog {
   const { completed } = appendLeaves([], 0, leaves.map(leafHash));
   const sign = (treeSize: number) =>
     signCheckpoint({ origin: ORIGIN, treeSize, rootHash: appendLeaves([], 0, leaves.slice(0, treeSize).map(leafHash)).root }, { name, privateKey });
-  return { leaves, note: sign(count), vkey: verifierKey(name, publicKey), nodes: completed, sign };
+  return { leaves, privateKey, note: sign(count), vkey: verifierKey(name, publicKey), nodes: completed, sign };
 }
 
 const entriesOf = (leaves: Buffer[]) => leaves.map((leaf, leafIndex) => ({ leafIndex, leaf: leaf.toString('base64') }));
@@ -339,5 +341,109 @@ describe('streaming: the tree rebuilt leaf by leaf, and export lines against the
     });
     expect(() => parseArgs(['--url', 'http://x', '--checkpoint', 'a'])).toThrow(/needs --full/);
     expect(() => parseArgs(['--url', 'http://x', '--key', 'a', '--log-key', 'b'])).toThrow(/give it once/);
+  });
+});
+
+describe('offline, with pinned witnesses: --checkpoint files must carry the quorum, as online', () => {
+  const log = buildLog(40);
+  const witnessA = generateKeyPairSync('ed25519');
+  const witnessB = generateKeyPairSync('ed25519');
+  const stranger = generateKeyPairSync('ed25519');
+  const keyA = cosignerVerifierKey('witness.gdcac.test/w1', witnessA.publicKey);
+  const keyB = cosignerVerifierKey('witness.pcpd.test/w1', witnessB.publicKey);
+  const body = (note: string) => note.slice(0, note.lastIndexOf('\n\n') + 1);
+  /** The note with cosignature/v1 lines appended, as GET /ledger/checkpoint serves it. */
+  const cosigned = (note: string, ...by: Array<[string, KeyObject]>) => note + by.map(([name, key]) => cosign(body(note), name, key, 1_790_000_000)).join('');
+  const both = cosigned(log.sign(40), ['witness.gdcac.test/w1', witnessA.privateKey], ['witness.pcpd.test/w1', witnessB.privateKey]);
+  const onlyA = cosigned(log.sign(40), ['witness.gdcac.test/w1', witnessA.privateKey]);
+  const dir = mkdtempSync(join(tmpdir(), 'ledger-verify-witnesses-'));
+  const file = (name: string, text: string) => {
+    writeFileSync(join(dir, name), text);
+    return join(dir, name);
+  };
+  const exportFile = file(
+    'entries.ndjson',
+    entriesOf(log.leaves)
+      .map((e) => JSON.stringify(e))
+      .join('\n'),
+  );
+  const run = async (...args: string[]) => {
+    let output = '';
+    const code = await main(args, (t) => (output += t));
+    return { code, output };
+  };
+
+  it('accepts a checkpoint file cosigned by the quorum, with or without the export', async () => {
+    const checkpoint = file('both.txt', both);
+    const withExport = await run('--export', exportFile, '--checkpoint', checkpoint, '--log-key', log.vkey, '--witness-key', keyA, '--witness-key', keyB);
+    expect(withExport.output).toMatch(/PASS {2}witness cosignatures .*both\.txt — 2 of 2 pinned witnesses \(quorum 2\)/);
+    expect(withExport.output).toContain('RESULT: log verified');
+    expect(withExport.code).toBe(0);
+    const alone = await run('--checkpoint', checkpoint, '--log-key', log.vkey, '--witness-key', keyA, '--witness-key', keyB);
+    expect(alone.output).toContain('RESULT: checkpoints verified (no entries checked)');
+    expect(alone.code).toBe(0);
+  });
+
+  it('refuses a checkpoint file without the quorum, with the same message as online', async () => {
+    const checkpoint = file('only-a.txt', onlyA);
+    const refused = await run('--export', exportFile, '--checkpoint', checkpoint, '--log-key', log.vkey, '--witness-key', keyA, '--witness-key', keyB);
+    expect(refused.code).toBe(1);
+    expect(refused.output).toContain(
+      'FAIL  witness cosignatures ' + checkpoint + ' — checkpoint carries 1 valid cosignature(s) of the 2 pinned witness keys, fewer than the quorum 2',
+    );
+    // A refused checkpoint is not used: nothing is compared with it.
+    expect(refused.output).not.toMatch(/root matches checkpoint 40/);
+    expect(refused.output).toContain('RESULT: VERIFICATION FAILED');
+    // The same file with a quorum of 1 passes; a log signature alone (no cosignature) never does.
+    expect((await run('--checkpoint', checkpoint, '--log-key', log.vkey, '--witness-key', keyA, '--witness-key', keyB, '--quorum', '1')).code).toBe(0);
+    const bare = file('bare.txt', log.sign(40));
+    expect((await run('--checkpoint', bare, '--log-key', log.vkey, '--witness-key', keyA, '--quorum', '1')).code).toBe(1);
+  });
+
+  it('refuses a forged cosignature, a cosignature by an unpinned key, and a directory holding one bad file', async () => {
+    const forged = both.replace(/(\u2014 witness\.pcpd\.test\/w1 )(\S+)/u, (_, prefix: string, blob: string) => {
+      const bytes = Buffer.from(blob, 'base64');
+      bytes[bytes.length - 1] ^= 1;
+      return prefix + bytes.toString('base64');
+    });
+    const bad = await run('--checkpoint', file('forged.txt', forged), '--log-key', log.vkey, '--witness-key', keyA, '--witness-key', keyB, '--quorum', '1');
+    expect(bad.output).toMatch(/cosignature by witness witness\.pcpd\.test\/w1 does not verify/);
+    expect(bad.code).toBe(1);
+    const byStranger = cosigned(log.sign(40), ['witness.gdcac.test/w1', stranger.privateKey]);
+    expect((await run('--checkpoint', file('stranger.txt', byStranger), '--log-key', log.vkey, '--witness-key', keyA)).code).toBe(1);
+    const folder = mkdtempSync(join(tmpdir(), 'ledger-verify-dir-'));
+    writeFileSync(join(folder, '1-both.txt'), both);
+    writeFileSync(join(folder, '2-only-a.txt'), onlyA);
+    const mixed = await run('--checkpoint', folder, '--log-key', log.vkey, '--witness-key', keyA, '--witness-key', keyB);
+    expect(mixed.output).toMatch(/PASS {2}witness cosignatures .*1-both\.txt/);
+    expect(mixed.output).toMatch(/FAIL {2}witness cosignatures .*2-only-a\.txt — .*fewer than the quorum 2/);
+    expect(mixed.code).toBe(1);
+  });
+
+  it('finds two checkpoint files of one size with different roots (a fork), each well signed and cosigned', async () => {
+    // The same log key signing another tree of 40 leaves (leaf 7 rewritten): a fork, as a compromised signer could make.
+    const forked = log.leaves.map((leaf, i) => leafHash(i === 7 ? Buffer.from('{"rewritten":true}') : leaf));
+    const forkNote = signCheckpoint({ origin: ORIGIN, treeSize: 40, rootHash: appendLeaves([], 0, forked).root }, { name: ORIGIN, privateKey: log.privateKey });
+    const fork = cosigned(forkNote, ['witness.gdcac.test/w1', witnessA.privateKey], ['witness.pcpd.test/w1', witnessB.privateKey]);
+    const result = await run(
+      '--checkpoint',
+      file('a.txt', both),
+      '--checkpoint',
+      file('b.txt', fork),
+      '--log-key',
+      log.vkey,
+      '--witness-key',
+      keyA,
+      '--witness-key',
+      keyB,
+    );
+    expect(result.output).toMatch(/FAIL {2}no fork at size 40 — .*a\.txt and .*b\.txt are both signed for size 40 with different roots/);
+    expect(result.code).toBe(1);
+  });
+
+  it('the command line: --witness-key offline needs --log-key; --quorum at most the keys given', () => {
+    expect(parseArgs(['--checkpoint', 'c', '--log-key', 'k', '--witness-key', 'w'])).toEqual({ checkpointFiles: ['c'], key: 'k', witnessKeys: ['w'] });
+    expect(() => parseArgs(['--checkpoint', 'c', '--witness-key', 'w'])).toThrow(/offline mode needs --checkpoint and --log-key/);
+    expect(() => parseArgs(['--checkpoint', 'c', '--log-key', 'k', '--witness-key', 'w', '--quorum', '2'])).toThrow(/--quorum must be between 1/);
   });
 });

@@ -12,7 +12,8 @@
 // Online:  node -r @swc-node/register tools/verify.ts --url http://host:port --token <bearer>
 //            [--key <vkey>] [--from-size N] [--previous-checkpoint old-note.txt] [--samples 8]
 // Offline: node -r @swc-node/register tools/verify.ts --export entries.ndjson
-//            --checkpoint note.txt [--checkpoint dir/ …] --log-key <vkey>
+//            --checkpoint note.txt [--checkpoint dir/ …] --log-key <vkey> [--witness-key <vkey> … [--quorum N]]
+//          (without --export: the checkpoint files alone, their signatures and cosignatures)
 //   (each ndjson line: {"leafIndex": n, "leaf": "<base64 leaf bytes>", …the leaf's members}; every member
 //    but leafIndex, leaf and sector must equal the decoded leaf's; read line by line, in constant memory)
 // Full:    … --url http://host:port --token <bearer> --full [--checkpoint …] [--log-key <vkey>]
@@ -274,6 +275,8 @@ export interface Report {
   ok: boolean;
   checks: Check[];
   checkpoint?: SignedCheckpoint;
+  /** Only checkpoint files were checked, no entry of the log. */
+  checkpointsOnly?: boolean;
 }
 
 export class Recorder {
@@ -304,7 +307,9 @@ export function formatReport(report: Report): string {
   if (report.checkpoint) {
     lines.unshift(`Log ${report.checkpoint.origin}: ${report.checkpoint.treeSize} entries, root ${report.checkpoint.rootHash.toString('hex')}`);
   }
-  lines.push(report.ok ? 'RESULT: log verified' : 'RESULT: VERIFICATION FAILED');
+  lines.push(
+    report.ok ? (report.checkpointsOnly ? 'RESULT: checkpoints verified (no entries checked)' : 'RESULT: log verified') : 'RESULT: VERIFICATION FAILED',
+  );
   return `${lines.join('\n')}\n`;
 }
 
@@ -551,8 +556,31 @@ export function checkpointFiles(paths: readonly string[]): Array<{ source: strin
   return out;
 }
 
-/** Opens each checkpoint with the key, one check each; the ones that verify. */
-async function openAll(recorder: Recorder, notes: ReadonlyArray<{ source: string; note: string }>, key: TrustedKey): Promise<NamedCheckpoint[]> {
+/** The pinned witnesses (--witness-key) and how many of them must have cosigned (--quorum, default all). */
+export interface WitnessPolicy {
+  keys: readonly string[];
+  quorum: number;
+}
+
+/** The cosignature check of one checkpoint, the same online and offline; undefined when it fails (recorded). */
+async function checkQuorum(recorder: Recorder, note: string, witnesses: WitnessPolicy, source?: string): Promise<string[] | undefined> {
+  return recorder.run(
+    source === undefined ? 'witness cosignatures' : `witness cosignatures ${source}`,
+    () => checkCosignatures(note, witnesses.keys, witnesses.quorum),
+    (names) => `${names.length} of ${witnesses.keys.length} pinned witnesses (quorum ${witnesses.quorum}): ${names.join(', ')}`,
+  );
+}
+
+/**
+ * Opens each checkpoint with the key, one check each, and with witnesses pinned checks its cosignatures too:
+ * the ones that pass every check. A checkpoint below the quorum is refused, not compared with anything.
+ */
+async function openAll(
+  recorder: Recorder,
+  notes: ReadonlyArray<{ source: string; note: string }>,
+  key: TrustedKey,
+  witnesses?: WitnessPolicy,
+): Promise<NamedCheckpoint[]> {
   const opened: NamedCheckpoint[] = [];
   for (const { source, note } of notes) {
     const checkpoint = await recorder.run(
@@ -560,9 +588,50 @@ async function openAll(recorder: Recorder, notes: ReadonlyArray<{ source: string
       () => openCheckpoint(note, key),
       (c) => `size ${c.treeSize}, signed by ${key.name}+${key.keyId.toString('hex')}`,
     );
-    if (checkpoint) opened.push({ source, checkpoint });
+    if (!checkpoint) continue;
+    if (witnesses && !(await checkQuorum(recorder, note, witnesses, source))) continue;
+    opened.push({ source, checkpoint });
   }
   return opened;
+}
+
+/** Two checkpoints of one size with different roots are a fork the log signed (C2SP tlog-checkpoint: one tree per size). */
+function checkNoFork(recorder: Recorder, checkpoints: readonly NamedCheckpoint[]): void {
+  const bySize = new Map<number, NamedCheckpoint>();
+  for (const named of checkpoints) {
+    const seen = bySize.get(named.checkpoint.treeSize);
+    if (!seen) bySize.set(named.checkpoint.treeSize, named);
+    else if (!seen.checkpoint.rootHash.equals(named.checkpoint.rootHash)) {
+      recorder.fail(
+        `no fork at size ${named.checkpoint.treeSize}`,
+        `${seen.source} and ${named.source} are both signed for size ${named.checkpoint.treeSize} with different roots: the log showed two different trees`,
+      );
+    }
+  }
+}
+
+export interface CheckpointsInput {
+  checkpoints: ReadonlyArray<{ source: string; note: string }>;
+  verifierKey: string;
+  witnesses?: WitnessPolicy;
+}
+
+/**
+ * Offline, checkpoints only (no export): each is signed by the pinned log key and, with witnesses pinned, carries
+ * the quorum of their cosignatures; no two of one size differ. Without entries or proofs nothing more can be said.
+ */
+export async function verifyCheckpoints(input: CheckpointsInput): Promise<Report> {
+  const recorder = new Recorder();
+  const key = await recorder.run(
+    'verifier key',
+    () => parseVerifierKey(input.verifierKey),
+    (k) => `${k.name}+${k.keyId.toString('hex')}`,
+  );
+  if (!key) return recorder.report();
+  if (input.checkpoints.length === 0) recorder.fail('checkpoint signature', 'no checkpoint given');
+  const checkpoints = await openAll(recorder, input.checkpoints, key, input.witnesses);
+  checkNoFork(recorder, checkpoints);
+  return { ...recorder.report(largest(checkpoints)), checkpointsOnly: true };
 }
 
 function largest(checkpoints: readonly NamedCheckpoint[]): SignedCheckpoint | undefined {
@@ -573,6 +642,7 @@ export interface ExportStreamInput {
   entries: AsyncIterable<Record<string, unknown>>;
   checkpoints: ReadonlyArray<{ source: string; note: string }>;
   verifierKey: string;
+  witnesses?: WitnessPolicy;
 }
 
 /** Offline, streaming: an export file against one or more signed checkpoints and the pinned key. */
@@ -585,7 +655,8 @@ export async function verifyExportStream(input: ExportStreamInput): Promise<Repo
   );
   if (!key) return recorder.report();
   if (input.checkpoints.length === 0) recorder.fail('checkpoint signature', 'no checkpoint given');
-  const checkpoints = await openAll(recorder, input.checkpoints, key);
+  const checkpoints = await openAll(recorder, input.checkpoints, key, input.witnesses);
+  checkNoFork(recorder, checkpoints);
   if (checkpoints.length === 0) return recorder.report();
   try {
     await verifyEntryStream(recorder, input.entries, checkpoints);
@@ -665,18 +736,12 @@ export async function verifyOnline(options: OnlineOptions): Promise<Report> {
   );
   if (!checkpoint) return recorder.report();
   const size = checkpoint.treeSize;
-  if (options.witnessKeys) {
-    const witnessKeys = options.witnessKeys;
-    const quorum = options.quorum ?? witnessKeys.length;
-    await recorder.run(
-      'witness cosignatures',
-      () => checkCosignatures(checkpointNote, witnessKeys, quorum),
-      (names) => `${names.length} of ${witnessKeys.length} pinned witnesses (quorum ${quorum}): ${names.join(', ')}`,
-    );
-  }
+  const witnesses = options.witnessKeys ? { keys: options.witnessKeys, quorum: options.quorum ?? options.witnessKeys.length } : undefined;
+  if (witnesses) await checkQuorum(recorder, checkpointNote, witnesses);
 
   if (options.full) {
-    const given = await openAll(recorder, options.checkpoints ?? [], key);
+    const given = await openAll(recorder, options.checkpoints ?? [], key, witnesses);
+    checkNoFork(recorder, [{ source: 'GET /ledger/checkpoint', checkpoint }, ...given]);
     const end = Math.max(size, ...given.map((g) => g.checkpoint.treeSize));
     async function* pages(): AsyncGenerator<Record<string, unknown>> {
       for (let start = 0; start < end; start += pageSize) {
@@ -848,11 +913,10 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   if (options.quorum !== undefined && (options.quorum < 1 || options.quorum > (options.witnessKeys?.length ?? 0))) {
     throw new Error('--quorum must be between 1 and the number of --witness-key');
   }
-  if (options.witnessKeys && !options.url) throw new Error('--witness-key checks the checkpoint served at --url');
-  if (options.exportFile !== undefined) {
-    if (!options.checkpointFiles || !options.key) throw new Error('offline mode needs --export, --checkpoint and --log-key (or --key)');
+  if (options.exportFile !== undefined || (!options.url && options.checkpointFiles)) {
+    if (!options.checkpointFiles || !options.key) throw new Error('offline mode needs --checkpoint and --log-key (or --key), and --export to check entries');
   } else if (!options.url) {
-    throw new Error('give --url (online) or --export/--checkpoint/--key (offline)');
+    throw new Error('give --url (online) or --checkpoint/--log-key with or without --export (offline)');
   } else if (options.checkpointFiles && !options.full) {
     throw new Error('--checkpoint with --url needs --full (the checkpoints are checked against the rebuilt tree)');
   }
@@ -862,10 +926,12 @@ export function parseArgs(argv: readonly string[]): CliOptions {
 const USAGE = `usage:
   verify --url http://host:port --token <bearer> [--key <vkey>] [--witness-key <vkey> ... [--quorum N]] [--from-size N] [--previous-checkpoint note.txt] [--samples N]
   verify --url http://host:port --token <bearer> --full [--log-key <vkey>] [--checkpoint note.txt|dir ...] [--page-size N]
-  verify --export entries.ndjson --checkpoint note.txt|dir [--checkpoint ...] --log-key <vkey> [--full]
+  verify --export entries.ndjson --checkpoint note.txt|dir [--checkpoint ...] --log-key <vkey> [--witness-key <vkey> ... [--quorum N]]
+  verify --checkpoint note.txt|dir [--checkpoint ...] --log-key <vkey> --witness-key <vkey> ... [--quorum N]
 --log-key (or --key) pins the log's note verifier key: a checkpoint not signed by it fails.
---witness-key <vkey> (repeatable, online) pins a witness's cosignature/v1 key; the checkpoint must carry --quorum N
-  valid cosignatures (default: all of them).
+--witness-key <vkey> (repeatable) pins a witness's cosignature/v1 key; every checkpoint checked (the one served at
+  --url and every --checkpoint file) must carry --quorum N valid cosignatures (default: all of them).
+--checkpoint without --export or --url checks the files alone: signatures, cosignatures, no two of one size differing.
 --export is always read line by line (constant memory), every line's readable members checked against its leaf.
 `;
 
@@ -878,6 +944,7 @@ export async function main(argv: readonly string[], write: (text: string) => voi
     return 2;
   }
   let report: Report;
+  const witnesses = options.witnessKeys ? { keys: options.witnessKeys, quorum: options.quorum ?? options.witnessKeys.length } : undefined;
   try {
     report =
       options.exportFile !== undefined
@@ -885,20 +952,23 @@ export async function main(argv: readonly string[], write: (text: string) => voi
             checkpoints: checkpointFiles(options.checkpointFiles as string[]),
             verifierKey: options.key as string,
             entries: ndjsonFile(options.exportFile),
+            witnesses,
           })
-        : await verifyOnline({
-            url: options.url as string,
-            token: options.token,
-            verifierKey: options.key,
-            fromSize: options.fromSize,
-            previousCheckpoint: options.previousCheckpoint === undefined ? undefined : readFileSync(options.previousCheckpoint, 'utf8'),
-            samples: options.samples,
-            pageSize: options.pageSize,
-            full: options.full,
-            witnessKeys: options.witnessKeys,
-            quorum: options.quorum,
-            checkpoints: checkpointFiles(options.checkpointFiles ?? []),
-          });
+        : options.url === undefined
+          ? await verifyCheckpoints({ checkpoints: checkpointFiles(options.checkpointFiles as string[]), verifierKey: options.key as string, witnesses })
+          : await verifyOnline({
+              url: options.url,
+              token: options.token,
+              verifierKey: options.key,
+              fromSize: options.fromSize,
+              previousCheckpoint: options.previousCheckpoint === undefined ? undefined : readFileSync(options.previousCheckpoint, 'utf8'),
+              samples: options.samples,
+              pageSize: options.pageSize,
+              full: options.full,
+              witnessKeys: options.witnessKeys,
+              quorum: options.quorum,
+              checkpoints: checkpointFiles(options.checkpointFiles ?? []),
+            });
   } catch (error) {
     report = { ok: false, checks: [{ name: 'verification', ok: false, detail: (error as Error).message }] };
   }
