@@ -329,18 +329,15 @@ export class LedgerService {
    */
   async checkpointIfGrown(lastSize: number): Promise<number> {
     const size = await this.treeSize();
+    // Fewer records than this signer has signed: rows were deleted (or a backup restored under it); say so at once.
+    if (size < lastSize && this.integrity.ok()) await this.reportShrunk(size, lastSize);
     if (size <= lastSize) return lastSize;
     if (!this.integrity.ok() || !(await this.integrity.refresh())) return lastSize;
     const previous = await this.latestSignedCheckpoint();
     if (previous === 'failed') return lastSize;
     const from = previous?.treeSize ?? -1;
     if (size < from) {
-      await this.integrity.report({
-        kind: 'log-shrunk',
-        level: null,
-        index: from,
-        detail: `the log holds ${size} records but a checkpoint of size ${from} was signed`,
-      });
+      await this.reportShrunk(size, from);
       return lastSize;
     }
     if (size === from) return size;
@@ -350,6 +347,15 @@ export class LedgerService {
     const note = signCheckpoint({ origin: this.origin, treeSize: size, rootHash }, { name: this.origin, privateKey: this.signingKey });
     // Lost the swap: another signer stored a checkpoint first; the next pass proves against that one.
     return (await this.storeCheckpoint(size, rootHash, note, from)) ? size : lastSize;
+  }
+
+  private async reportShrunk(size: number, signed: number): Promise<void> {
+    await this.integrity.report({
+      kind: 'log-shrunk',
+      level: null,
+      index: signed,
+      detail: `the log holds ${size} records but a checkpoint of size ${signed} was signed`,
+    });
   }
 
   /**
