@@ -2,5 +2,5 @@
 import { CASES, runAttack } from './attack-matrix';
 
 describe('attacks on the stored hashes and rows: each against the signer, the self-audit, the witnesses and npm run verify', () => {
-  it.each(CASES.filter((c) => c.group === 'storage'))('$name', (c) => runAttack(c));
+  it.each(CASES.filter((c) => c.group === 'storage'))('$name', (c) => runAttack(c), 180_000);
 });

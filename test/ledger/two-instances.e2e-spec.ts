@@ -85,7 +85,7 @@ describe('two registry instances sharing two witnesses', () => {
     let writing = true;
     const statuses: number[] = [];
     const writer = async (instance: number) => {
-      for (let i = 0; i < 12; i++) {
+      for (let i = 0; i < 6; i++) {
         const res = await instances[instance]
           .post('/transfers')
           .set(...bearer(p.mainland))
@@ -102,14 +102,14 @@ describe('two registry instances sharing two witnesses', () => {
     };
     const readers = [reader(0), reader(1)];
     await Promise.all([writer(0), writer(0), writer(1), writer(1)]);
-    expect(statuses).toEqual(Array.from({ length: 48 }, () => 201));
+    expect(statuses).toEqual(Array.from({ length: 24 }, () => 201));
     const leaves = await t.dataSource.query<Array<{ leaf: Buffer }>>('SELECT leaf FROM transfer_records ORDER BY leaf_index');
-    expect(leaves).toHaveLength(144);
+    expect(leaves).toHaveLength(72);
     // Both end up serving the whole log, cosigned by both witnesses.
     for (const instance of instances) {
       await waitFor('the whole log cosigned', async () => {
         const res = await instance.get('/ledger/checkpoint');
-        return verifyCosignedCheckpoint(res.text, LOG_VKEY, keys, 2).treeSize === 144 ? true : undefined;
+        return verifyCosignedCheckpoint(res.text, LOG_VKEY, keys, 2).treeSize === 72 ? true : undefined;
       });
     }
     writing = false;
@@ -140,7 +140,7 @@ describe('two registry instances sharing two witnesses', () => {
       'SELECT tree_size::int AS tree_size, extends_size::int AS extends_size FROM ledger_checkpoints ORDER BY tree_size',
     );
     chain.slice(1).forEach((row, i) => expect(row.extends_size).toBe(chain[i].tree_size));
-  });
+  }, 180_000);
 
   it('on two databases with the same log key: the witnesses cosign one history only, and the other is never served as cosigned', async () => {
     // The first registry (the log of the test above, on which the witnesses stand).
@@ -161,7 +161,7 @@ describe('two registry instances sharing two witnesses', () => {
         });
         expect(res.status).toBe(201);
       }
-      // It signs its own history (200 records, past the 144 the witnesses cosigned) and sends it to them.
+      // It signs its own history (200 records, past the 72 the witnesses cosigned) and sends it to them.
       await waitFor('the split registry to sign 200 records', async () => {
         const metrics = await call(split.baseUrl, 'GET', '/metrics');
         return /registry_ledger_witness_lag\{witness="witness\.pcpd\.test\/w1"\} 200/.test(metrics.text) ? true : undefined;
@@ -191,11 +191,11 @@ describe('two registry instances sharing two witnesses', () => {
       .set(...bearer(firstParties.mainland))
       .send({ records: [transferRecord(firstContract), transferRecord(firstContract)] });
     expect(res.status).toBe(201);
-    const checkpoint = await waitFor('the first log cosigned at 146', async () => {
+    const checkpoint = await waitFor('the first log cosigned at 74', async () => {
       const opened = verifyCosignedCheckpoint((await first.http.get('/ledger/checkpoint')).text, LOG_VKEY, keys, 2);
-      return opened.treeSize === 146 ? opened : undefined;
+      return opened.treeSize === 74 ? opened : undefined;
     });
     const leaves = await first.dataSource.query<Array<{ leaf: Buffer }>>('SELECT leaf FROM transfer_records ORDER BY leaf_index');
     expect(checkpoint.rootHash.equals(treeHash(leaves.map((r) => leafHashOf(r.leaf))))).toBe(true);
-  });
+  }, 180_000);
 });

@@ -88,7 +88,7 @@ describe('a witness killed under load', () => {
     });
     p = await setupParties(t);
     contractId = (await fileContract(t, p)).id;
-  });
+  }, 180_000);
   afterAll(async () => {
     for (const w of witnesses) await stop(w, 'SIGTERM');
     await t?.close();
@@ -193,5 +193,5 @@ describe('a witness killed under load', () => {
       running = false;
       await Promise.all(writers);
     }
-  });
+  }, 240_000);
 });
