@@ -202,6 +202,12 @@ describe("regulators' console", () => {
     const byOrganisation = page.locator('section[aria-labelledby="anomalies-by-organisation"]');
     await see(byOrganisation).toContainText([seed.names.mainlandBank, seed.names.mainlandHospital]);
     await see(byOrganisation.locator('tbody tr')).toHaveCount(4);
+    // The paged list below the groups holds flagged records only, read with flagged=true: as many as the table has.
+    const [{ count }] = await t.dataSource.query(`SELECT count(*)::int AS count FROM transfer_records WHERE flags <> '{}'`);
+    const listed = page.locator('#anomalies-list table tbody tr');
+    await see(listed).toHaveCount(Math.min(count, 50));
+    await see(page.locator('#anomalies-list table tbody tr:not(.flagged)')).toHaveCount(0);
+    if (count <= 50) for (const leaf of seed.outsideGbaLeaves) await see(page.locator(`#anomalies-list tr[data-leaf="${leaf}"]`)).toHaveCount(1);
     await screenshot(page, 'anomalies');
   });
 

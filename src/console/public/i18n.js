@@ -201,8 +201,10 @@ const en = {
   'anomalies.organisations': 'Organisations',
   'anomalies.lastSeen': 'Last occurred',
   'anomalies.none': 'No flagged records.',
-  'anomalies.scanned': 'Scanned {count} records{more}.',
+  'anomalies.scanned': 'Grouped {count} flagged records{more}.',
   'anomalies.more': ' (the first {count}; narrow the filters to see the rest)',
+  'anomalies.records': 'Flagged records',
+  'anomalies.recordsCaption': 'Flagged transfer records, page {page}',
 
   'rollout.heading': 'Rollout dashboard',
   'rollout.enrolment': 'Pilot enrolment by sector and status',
@@ -566,8 +568,10 @@ const zhHant = {
   'anomalies.organisations': '機構',
   'anomalies.lastSeen': '最近發生',
   'anomalies.none': '沒有被標記的記錄。',
-  'anomalies.scanned': '已掃描 {count} 項記錄{more}。',
+  'anomalies.scanned': '已按 {count} 項被標記的記錄分組{more}。',
   'anomalies.more': '（首 {count} 項；請收窄篩選條件以查看其餘記錄）',
+  'anomalies.records': '被標記的記錄',
+  'anomalies.recordsCaption': '被標記的傳輸記錄，第 {page} 頁',
 
   'rollout.heading': '推行進度',
   'rollout.enrolment': '試點登記：按行業及狀態',

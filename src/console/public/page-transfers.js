@@ -119,8 +119,11 @@ export async function renderTransfers(container, { query, isCurrent }) {
   );
   const results = h('div', {}, loading());
   container.append(results);
+  await pagedRecords(results, filters, Number(query.limit ?? 25), isCurrent, 'transfers.caption', 'transfers.empty');
+}
 
-  const limit = Number(query.limit ?? 25);
+/** Pages through GET /transfers with the given filters, one page at a time, following the API's cursors. */
+async function pagedRecords(results, filters, limit, isCurrent, captionKey, emptyKey) {
   const cursors = [undefined];
   let pageIndex = 0;
   const show = async () => {
@@ -131,10 +134,10 @@ export async function renderTransfers(container, { query, isCurrent }) {
     if (page.nextCursor) cursors[pageIndex + 1] = page.nextCursor;
     clear(results);
     if (items.length === 0 && pageIndex === 0) {
-      results.append(h('p', { class: 'notice', role: 'status' }, t('transfers.empty')));
+      results.append(h('p', { class: 'notice', role: 'status' }, t(emptyKey)));
       return;
     }
-    results.append(transferTable(items, t('transfers.caption', { page: pageIndex + 1 })));
+    results.append(transferTable(items, t(captionKey, { page: pageIndex + 1 })));
     const previous = h('button', { type: 'button', class: 'button secondary', disabled: pageIndex === 0, onclick: () => go(-1) }, t('previous'));
     const next = h('button', { type: 'button', class: 'button secondary', disabled: !page.nextCursor, onclick: () => go(1) }, t('next'));
     results.append(
@@ -188,13 +191,20 @@ function transferTable(items, caption) {
   );
 }
 
-const ANOMALY_SCAN_LIMIT = 10_000;
+/** How many flagged records the groups are drawn from; the paged list below them shows every flagged record. */
+const ANOMALY_GROUP_LIMIT = 10_000;
+const ANOMALY_PAGE_SIZE = 50;
 
 export async function renderAnomalies(container, { query, isCurrent }) {
   container.append(h('h1', { tabindex: '-1' }, t('anomalies.heading')), h('p', {}, t('anomalies.intro')), filterForm('anomalies', query));
   const results = h('div', {}, loading());
-  container.append(results);
-  const { items, complete } = await api.getAll('/transfers', apiFilters(query), { pageSize: 1000, maxItems: ANOMALY_SCAN_LIMIT });
+  const list = h('div', { id: 'anomalies-list' });
+  container.append(results, h('section', { 'aria-labelledby': 'anomalies-records' }, h('h2', { id: 'anomalies-records' }, t('anomalies.records')), list));
+  // Only flagged records are fetched (GET /transfers?flagged=true, served by the partial index on flagged rows),
+  // so clean records never crowd them out.
+  const filters = { ...apiFilters(query), flagged: 'true' };
+  const listed = pagedRecords(list, filters, ANOMALY_PAGE_SIZE, isCurrent, 'anomalies.recordsCaption', 'anomalies.none');
+  const { items, complete } = await api.getAll('/transfers', filters, { pageSize: 1000, maxItems: ANOMALY_GROUP_LIMIT });
   if (!isCurrent()) return;
   const flagged = items.filter((item) => item.flags?.length);
   const orgs = await organisations(flagged.flatMap((item) => [item.processorId, item.recipientId]));
@@ -208,6 +218,7 @@ export async function renderAnomalies(container, { query, isCurrent }) {
   );
   if (flagged.length === 0) {
     results.append(h('p', { class: 'notice success', role: 'status' }, t('anomalies.none')));
+    await listed;
     return;
   }
 
@@ -292,4 +303,5 @@ export async function renderAnomalies(container, { query, isCurrent }) {
       ),
     ),
   );
+  await listed;
 }
