@@ -7,6 +7,7 @@ import { CalendarModule } from './calendar/calendar.module';
 import { RegistryConfig } from './config/config';
 import { RegistryConfigModule } from './config/config.module';
 import { ConsoleModule } from './console/console.module';
+import { CacheInvalidationModule } from './database/cache-invalidation';
 import { dataSourceOptions } from './database/data-source';
 import { HealthModule } from './health/health.module';
 import { loggerOptions } from './logging';
@@ -28,6 +29,7 @@ export class AppModule {
           retryAttempts: 10,
           retryDelay: 1000,
         }),
+        CacheInvalidationModule,
         HealthModule,
         OrganisationsModule,
         AuthModule,

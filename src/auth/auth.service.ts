@@ -6,7 +6,7 @@ import { DataSource } from 'typeorm';
 import { REGISTRY_CONFIG, RegistryConfig } from '../config/config';
 import { DomainError, ErrorCode, FieldError, notFound, validationFailed } from '../common/errors';
 import { weakPasswordReason } from '../common/secret-strength';
-import { setBounded } from '../common/bounded-map';
+import { preparedQuery } from '../database/prepared';
 import { AccessService } from '../access/access.service';
 import { Principal, Role } from '../common/roles';
 import { organisationScope, OrganisationsService, toOrganisationView } from '../organisations/organisations.service';
@@ -14,6 +14,7 @@ import { ChangePasswordDto, CreateUserDto, MeView, TokenRequestDto, TokenRespons
 import { Grant, LoginThrottle } from './login-throttle';
 import { generatePassword, INITIAL_ADMIN_EMAIL, InitialAdministrator, writePasswordFile } from './initial-administrator';
 import { dummySecretHash, hashSecret, verifySecret } from './passwords';
+import { CachedPrincipal, PrincipalCache } from './principal-cache';
 import { ServiceAccount } from './service-account.entity';
 import { User } from './user.entity';
 import { VerifiedTokens } from './verified-tokens';
@@ -29,14 +30,6 @@ export interface RegistryClaims {
 
 export const JWT_ALGORITHM = 'HS256';
 
-/**
- * How long a resolved principal is reused without reading its row again (issue 6:
- * one primary-key lookup per request was a fifth of a GET's cost). Disabling an
- * account through this instance takes effect at once; a change made elsewhere
- * (another instance, SQL) within this many milliseconds.
- */
-export const PRINCIPAL_CACHE_MS = 2000;
-const PRINCIPAL_CACHE_CAPACITY = 10_000;
 const VERIFIED_TOKENS_CAPACITY = 10_000;
 
 /** Claims of a token jsonwebtoken verified and JwtStrategy accepted. */
@@ -53,8 +46,6 @@ export class AuthService implements OnApplicationBootstrap {
   private readonly logger = new Logger(AuthService.name);
   /** Failed sign-in counts, in PostgreSQL (shared by every instance). */
   readonly throttle: LoginThrottle;
-  /** Live principals with the instance before which their tokens are refused (epoch ms, 0 for none). */
-  private readonly principals = new Map<string, { principal: Principal; tokensValidFrom: number; until: number }>();
   /** Bearer tokens verified already (RegistryAuthGuard skips the signature check for these until they expire). */
   readonly verifiedTokens = new VerifiedTokens<VerifiedClaims>(VERIFIED_TOKENS_CAPACITY);
 
@@ -63,6 +54,7 @@ export class AuthService implements OnApplicationBootstrap {
     @Inject(REGISTRY_CONFIG) private readonly config: RegistryConfig,
     private readonly organisations: OrganisationsService,
     private readonly access: AccessService,
+    private readonly principals: PrincipalCache,
   ) {
     this.throttle = new LoginThrottle(dataSource, config.loginMaxAttempts, config.loginWindowSeconds);
   }
@@ -179,42 +171,38 @@ export class AuthService implements OnApplicationBootstrap {
    * Resolves verified claims to a live principal. A user or service account disabled (or re-roled)
    * after the token was issued is refused here, and so is a token issued (`iat`) before the account's
    * `tokensValidFrom` (secret rotated, password changed). Both the full check (JwtStrategy) and the
-   * verified-token path of RegistryAuthGuard come through here, so a revocation made on this
-   * instance applies to the next request at once.
+   * verified-token path of RegistryAuthGuard come through here. The account comes from PrincipalCache,
+   * which every instance empties of an account when a change to it commits (docs/architecture.md#caches).
    */
   async principalFromClaims(claims: RegistryClaims & { iat: number }): Promise<Principal | null> {
     if (typeof claims.sub !== 'string' || !/^[0-9a-f-]{36}$/i.test(claims.sub)) return null;
-    const key = `${claims.kind}:${claims.role}:${claims.sub}`;
-    const now = Date.now();
-    let entry = this.principals.get(key);
-    if (!entry || entry.until <= now) {
+    if (claims.kind !== 'user' && claims.kind !== 'service_account') return null;
+    let entry = this.principals.get(claims.kind, claims.sub);
+    if (!entry) {
+      const epoch = this.principals.epoch;
       const found = await this.lookUpPrincipal(claims);
-      // Only live principals are kept: a refusal is always read again.
-      if (!found) {
-        this.principals.delete(key);
-        return null;
-      }
-      entry = { ...found, until: now + PRINCIPAL_CACHE_MS };
-      setBounded(this.principals, key, entry, PRINCIPAL_CACHE_CAPACITY);
+      // Only live accounts are kept: a refusal is always read again.
+      if (!found) return null;
+      this.principals.set(claims.kind, claims.sub, found, epoch);
+      entry = found;
     }
+    if (claims.kind === 'user' && entry.principal.role !== claims.role) return null;
     if (Math.round(claims.iat * 1000) < entry.tokensValidFrom) return null;
     return entry.principal;
   }
 
-  /** Forget cached principals of this account (it was disabled or changed here). */
-  forgetPrincipal(id: string): void {
-    for (const key of this.principals.keys()) if (key.endsWith(`:${id}`)) this.principals.delete(key);
-  }
-
-  private async lookUpPrincipal(claims: RegistryClaims): Promise<{ principal: Principal; tokensValidFrom: number } | null> {
+  private async lookUpPrincipal(claims: RegistryClaims): Promise<CachedPrincipal | null> {
     if (claims.kind === 'service_account') {
-      const account = await this.dataSource.getRepository(ServiceAccount).findOneBy({ id: claims.sub });
-      return account && !account.disabledAt ? { principal: serviceAccountPrincipal(account), tokensValidFrom: account.tokensValidFrom?.getTime() ?? 0 } : null;
+      const [row] = await preparedQuery<ServiceAccountPrincipalRow>(this.dataSource, 'auth.principal.service-account', SERVICE_ACCOUNT_PRINCIPAL, [claims.sub]);
+      return row && !row.disabled ? { principal: serviceAccountPrincipal(row), tokensValidFrom: Number(row.tokensValidFrom) } : null;
     }
     if (claims.kind !== 'user') return null;
-    const user = await this.dataSource.getRepository(User).findOneBy({ id: claims.sub });
-    if (!user || user.disabledAt || user.role !== claims.role) return null;
-    return { principal: userPrincipal(user), tokensValidFrom: user.tokensValidFrom?.getTime() ?? 0 };
+    const [row] = await preparedQuery<UserPrincipalRow>(this.dataSource, 'auth.principal.user', USER_PRINCIPAL, [claims.sub]);
+    if (!row || row.disabled) return null;
+    return {
+      principal: { id: row.id, kind: 'user', role: row.role, organisationId: row.organisationId, authority: row.authority, email: row.email },
+      tokensValidFrom: Number(row.tokensValidFrom),
+    };
   }
 
   async me(principal: Principal): Promise<MeView> {
@@ -310,15 +298,15 @@ export class AuthService implements OnApplicationBootstrap {
     const account = await this.managedServiceAccount(caller, organisationId, accountId);
     if (!account.disabledAt) {
       account.disabledAt = new Date();
-      await this.dataSource.getRepository(ServiceAccount).update({ id: account.id }, { disabledAt: account.disabledAt });
+      const disabledAt = account.disabledAt;
+      await this.principals.changing(account.id, () => this.dataSource.getRepository(ServiceAccount).update({ id: account.id }, { disabledAt }));
     }
-    this.forgetPrincipal(account.id);
     return toServiceAccountView(account);
   }
 
   /**
    * A new secret, shown once; the old one no longer signs in, and the tokens issued before now are
-   * refused (tokens_valid_from), at once on this instance and within PRINCIPAL_CACHE_MS on others.
+   * refused (tokens_valid_from), on every instance from the next request.
    */
   async rotateServiceAccountSecret(caller: Principal, organisationId: string, accountId: string): Promise<ServiceAccountView & { clientSecret: string }> {
     const account = await this.managedServiceAccount(caller, organisationId, accountId);
@@ -327,8 +315,9 @@ export class AuthService implements OnApplicationBootstrap {
     }
     const clientSecret = randomBytes(32).toString('base64url');
     const secretHash = await hashSecret(clientSecret);
-    await this.dataSource.getRepository(ServiceAccount).update({ id: account.id }, { secretHash, tokensValidFrom: new Date() });
-    this.forgetPrincipal(account.id);
+    await this.principals.changing(account.id, () =>
+      this.dataSource.getRepository(ServiceAccount).update({ id: account.id }, { secretHash, tokensValidFrom: new Date() }),
+    );
     return { ...toServiceAccountView(account), clientSecret };
   }
 
@@ -369,16 +358,14 @@ export class AuthService implements OnApplicationBootstrap {
     }
     if (errors.length) throw validationFailed(errors);
     const passwordHash = await hashSecret(dto.newPassword);
-    await users.update({ id: user.id }, { passwordHash, tokensValidFrom: new Date() });
-    this.forgetPrincipal(user.id);
+    await this.principals.changing(user.id, () => users.update({ id: user.id }, { passwordHash, tokensValidFrom: new Date() }));
     return this.sign(userPrincipal(user));
   }
 
   async disableUser(caller: Principal, id: string): Promise<void> {
     const user = await this.dataSource.getRepository(User).findOneBy({ id });
     this.access.require(caller, 'organisation.manage', user, (u) => ({ parties: u.organisationId ? [u.organisationId] : [] }), 'User');
-    await this.dataSource.getRepository(User).update({ id }, { disabledAt: new Date() });
-    this.forgetPrincipal(id);
+    await this.principals.changing(id, () => this.dataSource.getRepository(User).update({ id }, { disabledAt: new Date() }));
   }
 }
 
@@ -423,6 +410,29 @@ export function toServiceAccountView(a: ServiceAccount): ServiceAccountView {
   };
 }
 
-export function serviceAccountPrincipal(account: ServiceAccount): Principal {
+/** The account behind a token, read on every request: one primary-key lookup, epoch milliseconds for tokens_valid_from. */
+const USER_PRINCIPAL = `SELECT id, role, organisation_id AS "organisationId", authority, email, disabled_at IS NOT NULL AS disabled,
+  COALESCE(floor(extract(epoch FROM tokens_valid_from) * 1000), 0)::bigint AS "tokensValidFrom" FROM users WHERE id = $1`;
+const SERVICE_ACCOUNT_PRINCIPAL = `SELECT id, organisation_id AS "organisationId", disabled_at IS NOT NULL AS disabled,
+  COALESCE(floor(extract(epoch FROM tokens_valid_from) * 1000), 0)::bigint AS "tokensValidFrom" FROM service_accounts WHERE id = $1`;
+
+interface UserPrincipalRow {
+  id: string;
+  role: Role;
+  organisationId: string | null;
+  authority: Principal['authority'];
+  email: string;
+  disabled: boolean;
+  tokensValidFrom: string;
+}
+
+interface ServiceAccountPrincipalRow {
+  id: string;
+  organisationId: string;
+  disabled: boolean;
+  tokensValidFrom: string;
+}
+
+export function serviceAccountPrincipal(account: Pick<ServiceAccount, 'id' | 'organisationId'>): Principal {
   return { id: account.id, kind: 'service_account', role: 'ORG_SYSTEM', organisationId: account.organisationId, authority: null, email: null };
 }

@@ -27,11 +27,16 @@ export class RegistryAuthGuard extends AuthGuard('jwt') {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
     const request = context.switchToHttp().getRequest<FastifyRequest & { user: Principal }>();
-    // A token verified before and not yet expired: only its account is looked up again (issue 6).
+    // A token verified before and not yet expired: only its account is checked again (docs/architecture.md#caches).
     const token = bearerToken(request);
     const claims = token ? this.auth.verifiedTokens.get(token) : null;
-    // Any trouble looking the account up: the full check below answers it (401, or 503 when the database is down).
-    const principal = claims ? await this.auth.principalFromClaims(claims).catch(() => null) : null;
+    // A database that is down answers 503 at once; any other trouble looking the account up goes to the full check below.
+    const principal = claims
+      ? await this.auth.principalFromClaims(claims).catch((error: unknown) => {
+          if (isDatabaseUnavailable(error)) throw error;
+          return null;
+        })
+      : null;
     if (principal) request.user = principal;
     else {
       if (token) this.auth.verifiedTokens.forget(token);

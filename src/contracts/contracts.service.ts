@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { LRUCache } from 'lru-cache';
 import { Between, DataSource, EntityManager, In } from 'typeorm';
 import { CalendarService } from '../calendar/calendar.service';
 import { CALENDAR_DATE_MESSAGE } from '../common/dates';
 import { DomainError, ErrorCode, notFound, validationFailed } from '../common/errors';
-import { setBounded } from '../common/bounded-map';
 import { IllegalTransitionError, isIllegalTransition } from '../common/lifecycle';
 import { cursorScope, decodeCursor, encodeCursor, isBigint, isInstantAndUuid, Page } from '../common/pagination';
 import { namedParameters } from '../access/access';
@@ -39,7 +39,7 @@ import {
   VersionView,
 } from './contract-views';
 import { pageByTimeAndId } from './keyset';
-import { preparedQuery } from './prepared';
+import { preparedQuery } from '../database/prepared';
 import {
   CREATE_CONTRACTS,
   CREATE_PARTIES,
@@ -295,7 +295,7 @@ export class ContractsService {
   }
 
   /** What the filing rules read of parties seen by checked filings (`PartyFacts`, never changed through the API); bounded. */
-  private readonly partyFacts = new Map<string, PartyFacts>();
+  private readonly partyFacts = new LRUCache<string, PartyFacts>({ max: PARTY_FACTS_CAPACITY });
   /** The rollout and calendar fingerprints the latest checked filing read. */
   private assumedRevisions: FilingRevisions | null = null;
   /** Concurrent filings' inserts, one statement for many (`writeFilings`). */
@@ -379,8 +379,8 @@ export class ContractsService {
   // ---- Filing a contract -----------------------------------------------------------------
 
   /**
-   * Files a contract in one statement shared with the other filings of the moment (issue 6; it
-   * was nineteen round trips). The sector gate (R15) and the deadlines (R8/R9) are answered from
+   * Files a contract in one statement shared with the other filings of the moment (it was nineteen
+   * round trips). The sector gate (R15) and the deadlines (R8/R9) are answered from
    * memory for given rollout and calendar fingerprints; the insert of the contract, its version,
    * both filings and the three history entries is one statement (data-modifying CTEs: all or
    * nothing, history included) that re-checks, in its own snapshot, every fact the plan assumed
@@ -486,7 +486,7 @@ export class ContractsService {
   }
 
   private rememberParty({ id, jurisdiction, city, sector }: PartyFacts): void {
-    setBounded(this.partyFacts, id, { id, jurisdiction, city, sector }, PARTY_FACTS_CAPACITY);
+    this.partyFacts.set(id, { id, jurisdiction, city, sector });
   }
 
   async amend(principal: Principal, contractId: string, dto: ContractTermsDto): Promise<AmendmentView> {
@@ -702,7 +702,7 @@ export class ContractsService {
 
   // ---- Reading -------------------------------------------------------------------------
 
-  /** One statement (issue 6; it was five): the contract row, checked here, with its versions, filings in force and parties. */
+  /** One statement (it was five): the contract row, checked here, with its versions, filings in force and parties. */
   async get(principal: Principal, contractId: string): Promise<ContractView> {
     const [row] = await preparedQuery<{ contract: ContractJson; versions: ContractVersionJson[]; filings: FilingJson[] | null; parties: PartyRow[] | null }>(
       this.dataSource,

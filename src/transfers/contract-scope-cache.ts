@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { EntityManager } from 'typeorm';
 import type { ContractScopeFacts } from '../contracts/contracts.service';
 import type { Direction, IsoDate, Jurisdiction } from '../contracts/domain/contract-rules';
@@ -52,12 +53,14 @@ export interface CachedContract {
  * so a change that commits while a batch is being prepared is not missed either.
  */
 export class ContractScopeCache {
-  private readonly entries = new Map<string, CachedContract>();
+  private readonly entries: LRUCache<string, CachedContract>;
 
   constructor(
     private readonly source: ContractScopeSource,
-    private readonly capacity = 20_000,
-  ) {}
+    capacity = 20_000,
+  ) {
+    this.entries = new LRUCache<string, CachedContract>({ max: capacity });
+  }
 
   /** The current revision of each existing contract (one indexed query; in `manager`'s transaction if given). */
   revisionsOf(contractIds: readonly string[], manager?: EntityManager): Promise<Map<string, number>> {
@@ -94,10 +97,8 @@ export class ContractScopeCache {
         const bundle = toScopeBundle(fact);
         if (bundle.versions.length === 0) continue;
         const select = versionSelector(bundle.versions);
-        this.entries.delete(id);
         this.entries.set(id, { bundle, versionAt: (at) => select(at) as ContractScopeBundle['versions'][number] });
       }
-      while (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value as string);
     }
     const out = new Map<string, CachedContract>();
     for (const id of ids) {

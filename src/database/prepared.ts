@@ -2,9 +2,9 @@ import type { PoolClient } from 'pg';
 import { DataSource, QueryFailedError } from 'typeorm';
 
 /**
- * Runs `text` as a named prepared statement on a pooled connection (issue 6). PostgreSQL parses and
- * plans it once per connection instead of on every request: for the contract-filing insert that was
- * ~1.1 ms of the server's CPU out of ~1.6 ms. `name` must be unique to `text` across the process.
+ * Runs `text` as a named prepared statement on a pooled connection: PostgreSQL parses and plans it once
+ * per connection instead of on every request (the README, Performance, has the figure). `name` must be
+ * unique to `text` across the process.
  * Errors come back as TypeORM's QueryFailedError, as `DataSource.query` throws them.
  */
 export async function preparedQuery<T = Record<string, unknown>>(dataSource: DataSource, name: string, text: string, values: unknown[]): Promise<T[]> {
