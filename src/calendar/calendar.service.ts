@@ -104,7 +104,7 @@ export class CalendarService {
   /**
    * `deadline` for a caller that has read CALENDAR_REVISION_SQL: the overrides are read once per
    * revision (after the caller read it, so never older), and each (jurisdiction, from, workingDays)
-   * is counted once (date-holidays takes ~0.1 ms per Hong Kong count). A changed revision drops both.
+   * is counted once (date-holidays is slow to count Hong Kong's holidays). A changed revision drops both.
    */
   async deadlineAt(
     jurisdiction: Jurisdiction,

@@ -10,7 +10,7 @@ import * as english from '@zxcvbn-ts/language-en';
 let estimator: ZxcvbnFactory | undefined;
 
 function zxcvbn(): ZxcvbnFactory {
-  // Built on first use: loading the dictionaries takes a quarter of a second.
+  // Built on first use: loading the dictionaries is slow, and only password checks need them.
   estimator ??= new ZxcvbnFactory({
     translations: english.translations,
     graphs: common.adjacencyGraphs,

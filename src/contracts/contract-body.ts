@@ -1,6 +1,6 @@
 /*
- * A fast path for POST /contracts bodies (issue 6: class-transformer + class-validator were ~0.3 ms of
- * the registry's CPU per filing). It only ever says "certainly valid": every rule is the DTO's
+ * A fast path for POST /contracts bodies (class-transformer and class-validator cost the registry's
+ * CPU on every filing; README, Performance). It only ever says "certainly valid": every rule is the DTO's
  * (contract.dto.ts) or stricter, so a body it accepts is one the ValidationPipe accepts unchanged.
  * Anything else (null) goes to the ValidationPipe, whose answer and 400 problem are exactly as before.
  * contract-body.spec.ts checks the two agree on valid bodies and many broken ones.

@@ -1,7 +1,7 @@
 /*
  * Rows of the contract tables as PostgreSQL's row_to_json writes them, turned into the entity
- * shapes the views take (issue 6: POST /contracts and GET /contracts/:id each answered with one
- * or two statements instead of TypeORM's five to nineteen). JSON keeps `date` columns as
+ * shapes the views take, so POST /contracts and GET /contracts/:id each answer with one or two
+ * statements instead of TypeORM's five to nineteen. JSON keeps `date` columns as
  * YYYY-MM-DD strings (as TypeORM does) and writes instants in ISO 8601, read back as `Date`.
  */
 import type { Organisation } from '../organisations/organisation.entity';

@@ -1,6 +1,6 @@
 // PostgreSQL COPY … FROM STDIN (FORMAT binary) rows built in one Buffer
 // (PostgreSQL docs, COPY "Binary Format"; the per-type wire formats are the
-// types' send/recv functions). For the transfer log's throughput (issue 6):
+// types' send/recv functions). For the transfer log's throughput (README, Performance):
 // PostgreSQL skips every text input function (uuid, timestamptz, arrays, hex
 // bytea), and the caller can build a whole batch before it takes the ledger
 // lock and patch fixed-width fields (the leaf index) in place afterwards.

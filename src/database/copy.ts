@@ -1,5 +1,5 @@
 // Bulk writes and streaming reads through PostgreSQL COPY on the caller's
-// connection (pg-copy-streams), for the transfer log's throughput (issue 6):
+// connection (pg-copy-streams), for the transfer log's throughput (README, Performance):
 // one COPY per table per request instead of one INSERT per row.
 import type { PoolClient } from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';

@@ -1,9 +1,8 @@
 /*
- * Group commit (issue 6): many callers' writes sent to PostgreSQL as one statement, as a database
- * groups concurrent transactions' commits into one WAL flush. A statement per filing costs the
- * server ~0.9 ms of CPU (parse of the parameters, executor start, commit, the socket round trip
- * and the wake-ups on both sides); sixteen filings in one statement cost ~0.27 ms each
- * (bench/filing.ts, "database limit" with BENCH_DB_BATCH, measured in one run).
+ * Group commit: many callers' writes sent to PostgreSQL as one statement, as a database groups
+ * concurrent transactions' commits into one WAL flush. Each statement costs the server its parse of
+ * the parameters, executor start, commit, the socket round trip and the wake-ups on both sides,
+ * once for the whole group (the figures are in the README, Performance, measured by bench/filing.ts).
  *
  * No timer and no added wait: a submission goes out with the next turn of the event loop together
  * with every other submission made in the same turn, and while `maxInFlight` statements are

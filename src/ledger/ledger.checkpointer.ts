@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { LedgerService } from './ledger.service';
 
-/** Issue 5: a checkpoint covering every acknowledged record is published within one second. */
+/** A checkpoint covering every acknowledged record is published within about a second (docs/architecture.md#data-flow-of-post-transfers). */
 export const CHECKPOINT_INTERVAL_MS = 250;
 
 /**

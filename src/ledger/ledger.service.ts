@@ -31,12 +31,12 @@ export const LEDGER_APPEND_LOCK = 0x6c_65_64_67; // "ledg"
 
 /**
  * Complete subtrees are stored from this level up (16-leaf tiles and above):
- * an append writes about n/8 node rows instead of n (issue 6). Lower levels
+ * an append writes about n/8 node rows instead of n. Lower levels
  * are recomputed from the leaf hashes in transfer_records, read in the same
  * query as the stored nodes: a proof reads O(log n) node rows plus at most two
  * tiles of leaf hashes (the leaf's tile and the tree's last, partial tile).
- * Level 4, not 6: at 1M rows a proof's query took p50 1.2 ms with 32 leaves
- * against 2.1 ms with 128, while 125 node rows per 1,000 leaves still COPY in ~1 ms.
+ * Level 4 rather than 6: a proof folds 32 leaves instead of 128, for 125 node
+ * rows written per 1,000 leaves (the proofs' figures are in the README, Performance).
  */
 export const STORED_MIN_LEVEL = 4;
 
@@ -46,7 +46,7 @@ export const MAX_ENTRIES_PER_PAGE = 1000;
 /**
  * Where the leaves live: one transfer_records row per leaf, `leaf` (exact
  * bytes) and `leaf_hash` (the level-0 node) beside the record, so a record is
- * one row written, not two (issue 6). The parties (processor_id,
+ * one row written, not two (docs/architecture.md#modules). The parties (processor_id,
  * recipient_id) may read their leaves besides regulators and administrators.
  * The caller of append() writes the leaf rows in the same transaction.
  */

@@ -42,7 +42,7 @@ export interface RegimeGate {
 /**
  * A fingerprint of everything `rules()` reads (regimes, phases, phase sectors), as a scalar SQL
  * subquery. Callers fold it into a query they make anyway (POST /contracts reads it with the
- * parties) and pass it to `isSectorOpenAt`, which reuses its cached rules while the fingerprint is
+ * parties) and pass it to `gateAt`, which reuses its cached rules while the fingerprint is
  * unchanged: exact across instances (no TTL), at no extra round trip. The tables hold a handful of rows.
  */
 export const ROLLOUT_REVISION_SQL = `(SELECT md5(
@@ -110,15 +110,10 @@ export class RolloutService {
   }
 
   /**
-   * `isSectorOpen` for a caller that has read ROLLOUT_REVISION_SQL: the rules are read once per
-   * revision and regime, then answered from memory. Rules are loaded after the caller read the
-   * revision, so they are never older than it; a changed revision drops them all.
+   * `gate` for a caller that has read ROLLOUT_REVISION_SQL: the rules are read once per revision and regime,
+   * then answered from memory. Rules are loaded after the caller read the revision, so they are never older
+   * than it; a changed revision drops them all.
    */
-  async isSectorOpenAt(regime: string, sector: string, date: string, revision: string, manager?: EntityManager): Promise<boolean> {
-    return (await this.gateAt(regime, sector, date, revision, manager)).sectorOpen;
-  }
-
-  /** `gate` from the rules cached for `revision` (see `isSectorOpenAt`); no round trip while the revision holds. */
   async gateAt(regime: string, sector: string, date: string, revision: string, manager?: EntityManager): Promise<RegimeGate> {
     assertDate(date);
     if (this.rulesRevision !== revision) {

@@ -26,7 +26,7 @@ import { parseTransferBody, TransferRecordInput } from './domain/transfer-record
 import { NdjsonFromLeafCopy } from './ndjson-export';
 import { CreateTransfersResponse, ExportTransfersQuery, ListTransfersQuery, TransferFilterQuery, TransferSummary, TransferView } from './transfer.dto';
 
-/** Keys are kept at least this long (issue 5: ≥ 24 h); older ones are purged. */
+/** Keys are kept at least this long (docs/api.md promises at least 24 hours); older ones are purged. */
 export const IDEMPOTENCY_RETENTION_HOURS = 48;
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 

@@ -49,7 +49,7 @@ export type HashPlan = readonly NodeId[];
 export type ProofPlan = readonly HashPlan[];
 
 // One-shot crypto.hash over one buffer instead of a Hash object and three update() calls per node:
-// an append hashes every leaf and about as many internal nodes (issue 6).
+// an append hashes every leaf and about as many internal nodes.
 const nodeInput = Buffer.alloc(1 + 2 * HASH_SIZE);
 
 export function leafHash(leaf: Buffer | Uint8Array): Buffer {

@@ -142,7 +142,7 @@ export function buildScope(terms: ContractTerms, extra: ScopeExtra): ContractSco
 }
 
 // normaliseText (NFKC, whitespace, case) of the strings records repeat batch after batch (purposes, methods),
-// remembered: it was 1.6% of the registry's CPU during ingestion (issue 6). Pure, so a bounded memo is exact.
+// remembered (README, Performance). Pure, so a bounded memo is exact.
 const normalisedText = new Map<string, string>();
 function normaliseRepeated(value: string): string {
   let out = normalisedText.get(value);

@@ -64,8 +64,8 @@ function str(values: string[]): string {
 
 /**
  * The same bytes as canonicalJson(leaf), written out in RFC 8785 member order
- * for the fixed v1 layout (issue 6: the generic serialiser sorted and
- * path-tracked every member of every record). Anything unusual (a surrogate,
+ * for the fixed v1 layout (the generic serialiser sorts and path-tracks
+ * every member of every record). Anything unusual (a surrogate,
  * a non-finite number, an extra or missing member) returns null and takes the
  * generic path, which also produces the error; transfer-leaf.spec.ts checks
  * both paths agree on random leaves.

@@ -1,8 +1,8 @@
 // Shape validation of `POST /transfers` bodies (docs/api.md#example-post-transfers), by hand.
 //
 // Why not class-validator here: up to 10,000 records per request, and
-// plainToInstance + validate cost ~100 µs per record, most of the ingestion
-// budget (issue 6). This function enforces the same rules as TransferRecordDto
+// plainToInstance + validate per record was most of the ingestion budget
+// (README, Performance). This function enforces the same rules as TransferRecordDto
 // (which stays the documented schema in OpenAPI) and reports every bad field
 // by path, `records[3].direction`, as the global ValidationPipe does.
 import { INSTANT_MESSAGE } from '../../common/dates';
