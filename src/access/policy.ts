@@ -10,7 +10,7 @@ export type Role = (typeof ROLES)[number];
 export const USER_ROLES = ['SYSTEM_ADMIN', 'REGULATOR', 'ORG_ADMIN', 'ORG_FILER'] as const;
 export type UserRole = (typeof USER_ROLES)[number];
 
-export type Jurisdiction = 'MAINLAND' | 'HONG_KONG';
+export type Jurisdiction = 'MAINLAND' | 'HONG_KONG' | 'MACAO';
 
 /**
  * Whom a role acts for: the whole registry (programme administrators), an authority (a regulator,
@@ -53,6 +53,9 @@ export const AUTHORITY_POLICY = {
   HK_DPO: { side: 'HONG_KONG', readOnly: false },
   // The Privacy Commissioner for Personal Data audits the Hong Kong side read-only (docs/api.md#authentication-and-roles).
   HK_PCPD: { side: 'HONG_KONG', readOnly: true },
+  // Macao's Personal Data Protection Bureau (個人資料保護局): the Macao party's filings under the
+  // Mainland–Macao Standard Contract (R8, R16).
+  MO_DSPDP: { side: 'MACAO', readOnly: false },
 } as const satisfies Record<string, AuthorityPolicy & { side: Jurisdiction }>;
 
 export type Authority = keyof typeof AUTHORITY_POLICY;

@@ -1,3 +1,4 @@
+import type { IdentifierType } from '../organisations/gba';
 import type { ResourceScope } from '../access/access';
 import type { Principal } from '../common/roles';
 import type { ContractAnnex, ContractTerms, Direction, IsoDate, Jurisdiction, PipiaRecord } from './domain/contract-rules';
@@ -18,7 +19,7 @@ export interface PartySummary {
   city: string;
   sector: string;
   /** The public registration number (USCC or BRN, R17) and whether a regulator verified the entry. */
-  identifierType: 'USCC' | 'HK_BRN';
+  identifierType: IdentifierType;
   identifier: string;
   verificationStatus: 'UNVERIFIED' | 'VERIFIED';
 }

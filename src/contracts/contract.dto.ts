@@ -22,7 +22,7 @@ import {
 import { IsCalendarDate, IsInstant } from '../common/dates';
 import { PageQuery } from '../common/pagination';
 import { CITY_CODE, CITY_CODE_MESSAGE, FreeText, UpperCaseCity } from '../common/text';
-import { SECTORS } from '../organisations/gba';
+import { FILING_AUTHORITIES, SECTORS } from '../organisations/gba';
 import { PERSONAL_INFORMATION_CATEGORIES, SENSITIVE_CATEGORIES } from './domain/categories';
 import { FILING_STATUSES } from './domain/filing-lifecycle';
 import { QueryInteger } from '../common/query-integer';
@@ -225,9 +225,9 @@ export class ListContractsQuery extends PageQuery {
 
   @ApiPropertyOptional({ enum: CONTRACT_STATUSES }) @IsOptional() @IsIn(CONTRACT_STATUSES) contractStatus?: string;
 
-  @ApiPropertyOptional({ enum: ['GD_CAC', 'HK_DPO'], description: 'a current filing with this authority' })
+  @ApiPropertyOptional({ enum: FILING_AUTHORITIES, description: 'a current filing with this authority' })
   @IsOptional()
-  @IsIn(['GD_CAC', 'HK_DPO'])
+  @IsIn(FILING_AUTHORITIES)
   authority?: string;
 
   @ApiPropertyOptional({ enum: ['true', 'false'] }) @IsOptional() @IsIn(['true', 'false']) overdue?: 'true' | 'false';

@@ -10,7 +10,12 @@ describe('jurisdictionOfCity (R1)', () => {
     expect(jurisdictionOfCity('HONG_KONG')).toBe('HONG_KONG');
   });
 
-  it.each(['MACAO', 'SHANTOU', 'BEIJING', 'shenzhen', ' SHENZHEN', 'HONGKONG', ''])('%p is outside', (city) => {
+  it('Macao is in the Greater Bay Area, on its own side (R1, R16)', () => {
+    expect(jurisdictionOfCity('MACAO')).toBe('MACAO');
+    expect(isGbaCity('MACAO')).toBe(true);
+  });
+
+  it.each(['MACAU', 'SHANTOU', 'BEIJING', 'shenzhen', ' SHENZHEN', 'HONGKONG', ''])('%p is outside', (city) => {
     expect(jurisdictionOfCity(city)).toBeNull();
     expect(isGbaCity(city)).toBe(false);
   });
@@ -20,8 +25,8 @@ describe('jurisdictionOfCity (R1)', () => {
     expect(jurisdictionOfCity(undefined)).toBeNull();
   });
 
-  it('has exactly nine Mainland cities and Hong Kong', () => {
-    expect(GBA_CITIES).toHaveLength(10);
+  it('has exactly nine Mainland cities, Hong Kong and Macao', () => {
+    expect(GBA_CITIES).toHaveLength(11);
     expect(GBA_CITIES.filter((c) => jurisdictionOfCity(c) === 'MAINLAND')).toHaveLength(9);
   });
 });
@@ -57,7 +62,7 @@ describe('labels and reference', () => {
 
   it('gbaReference lists every code once, cities with their side, first-phase sectors flagged', () => {
     const reference = gbaReference();
-    expect(reference.jurisdictions.map((j) => j.code)).toEqual(['MAINLAND', 'HONG_KONG']);
+    expect(reference.jurisdictions.map((j) => j.code)).toEqual(['MAINLAND', 'HONG_KONG', 'MACAO']);
     expect(reference.cities.map((c) => c.code)).toEqual([...GBA_CITIES]);
     expect(reference.cities.find((c) => c.code === 'HONG_KONG')?.jurisdiction).toBe('HONG_KONG');
     expect(reference.cities.find((c) => c.code === 'FOSHAN')?.jurisdiction).toBe('MAINLAND');

@@ -4,9 +4,12 @@
  * Sources:
  * - R1; Outline Development Plan for the Guangdong-Hong Kong-Macao Greater Bay Area
  *   (《粤港澳大湾区发展规划纲要》, State Council, February 2019), ch. 1: the nine Guangdong
- *   cities Guangzhou, Shenzhen, Zhuhai, Foshan, Huizhou, Dongguan, Zhongshan, Jiangmen, Zhaoqing.
- *   Macao is in the Bay Area but not in this Mainland–Hong Kong Standard Contract regime, so
- *   `jurisdictionOfCity('MACAO')` is null.
+ *   cities Guangzhou, Shenzhen, Zhuhai, Foshan, Huizhou, Dongguan, Zhongshan, Jiangmen, Zhaoqing,
+ *   and the two Special Administrative Regions, Hong Kong and Macao.
+ * - R16; Macao's side (jurisdiction MACAO, city MACAO) is the Mainland–Macao Standard Contract's
+ *   (GBA_MAINLAND_MACAO, from 2024-09-10; docs/rules.md#r16). Which regime a contract is under is
+ *   rollout data (rollout_regimes.sides); the sides themselves, their cities, identifier schemes and
+ *   filing authorities are the `SIDES` table below.
  * - R15; Implementation Guidelines on the Standard Contract for Cross-boundary Flow of Personal
  *   Information Within the GBA (Mainland, Hong Kong) (CAC / ITB, 13 December 2023): first phase
  *   banking, credit referencing and healthcare (銀行、徵信、醫療); all sectors from 2024-11-01.
@@ -16,12 +19,13 @@
  * City codes are upper-case and matched exactly (no case folding), like the API's `city` field.
  */
 
-export const JURISDICTIONS = ['MAINLAND', 'HONG_KONG'] as const;
+export const JURISDICTIONS = ['MAINLAND', 'HONG_KONG', 'MACAO'] as const;
 export type Jurisdiction = (typeof JURISDICTIONS)[number];
 
 export const MAINLAND_GBA_CITIES = ['GUANGZHOU', 'SHENZHEN', 'ZHUHAI', 'FOSHAN', 'HUIZHOU', 'DONGGUAN', 'ZHONGSHAN', 'JIANGMEN', 'ZHAOQING'] as const;
 export const HONG_KONG_GBA_CITIES = ['HONG_KONG'] as const;
-export const GBA_CITIES = [...MAINLAND_GBA_CITIES, ...HONG_KONG_GBA_CITIES] as const;
+export const MACAO_GBA_CITIES = ['MACAO'] as const;
+export const GBA_CITIES = [...MAINLAND_GBA_CITIES, ...HONG_KONG_GBA_CITIES, ...MACAO_GBA_CITIES] as const;
 export type MainlandGbaCity = (typeof MAINLAND_GBA_CITIES)[number];
 export type GbaCity = (typeof GBA_CITIES)[number];
 
@@ -54,6 +58,7 @@ export interface Labels {
 export const JURISDICTION_LABELS: Readonly<Record<Jurisdiction, Labels>> = {
   MAINLAND: { en: 'Mainland', 'zh-Hant': '內地', 'zh-Hans': '内地' },
   HONG_KONG: { en: 'Hong Kong', 'zh-Hant': '香港', 'zh-Hans': '香港' },
+  MACAO: { en: 'Macao', 'zh-Hant': '澳門', 'zh-Hans': '澳门' },
 };
 
 export const CITY_LABELS: Readonly<Record<GbaCity, Labels>> = {
@@ -67,6 +72,7 @@ export const CITY_LABELS: Readonly<Record<GbaCity, Labels>> = {
   JIANGMEN: { en: 'Jiangmen', 'zh-Hant': '江門', 'zh-Hans': '江门' },
   ZHAOQING: { en: 'Zhaoqing', 'zh-Hant': '肇慶', 'zh-Hans': '肇庆' },
   HONG_KONG: { en: 'Hong Kong', 'zh-Hant': '香港', 'zh-Hans': '香港' },
+  MACAO: { en: 'Macao', 'zh-Hant': '澳門', 'zh-Hans': '澳门' },
 };
 
 export const SECTOR_LABELS: Readonly<Record<Sector, Labels>> = {
@@ -83,8 +89,47 @@ export const SECTOR_LABELS: Readonly<Record<Sector, Labels>> = {
   OTHER: { en: 'Other', 'zh-Hant': '其他', 'zh-Hans': '其他' },
 };
 
-const MAINLAND_CITY_SET: ReadonlySet<string> = new Set(MAINLAND_GBA_CITIES);
-const HONG_KONG_CITY_SET: ReadonlySet<string> = new Set(HONG_KONG_GBA_CITIES);
+/** An organisation's identifier scheme (docs/rules.md#r17). */
+export const IDENTIFIER_TYPES = ['USCC', 'HK_BRN', 'MO_CRN'] as const;
+export type IdentifierType = (typeof IDENTIFIER_TYPES)[number];
+
+/** A filing authority: where a party on its side files (docs/rules.md#r8). */
+export const FILING_AUTHORITIES = ['GD_CAC', 'HK_DPO', 'MO_DSPDP'] as const;
+export type FilingAuthority = (typeof FILING_AUTHORITIES)[number];
+
+/** One side of a cross-boundary regime, as data: its cities, identifier scheme and filing authority. */
+export interface Side {
+  jurisdiction: Jurisdiction;
+  cities: readonly GbaCity[];
+  /** R17: how an organisation on this side is identified. */
+  identifierType: IdentifierType;
+  /** R8: where a party on this side files; R9: the calendar of its deadlines is the side's own. */
+  filingAuthority: FilingAuthority;
+  /** The short code used in direction values (MAINLAND_TO_HK, MACAO_TO_MAINLAND). */
+  directionCode: string;
+}
+
+/**
+ * The sides, as data. Hong Kong: R8 (DPO, OGCIO before 2024-07-25), R17 (BRN). Macao: R8 (the
+ * Personal Data Protection Bureau, DSPDP, from 2024-09-10), R17 (commercial registration number).
+ */
+export const SIDES: Readonly<Record<Jurisdiction, Side>> = {
+  MAINLAND: { jurisdiction: 'MAINLAND', cities: MAINLAND_GBA_CITIES, identifierType: 'USCC', filingAuthority: 'GD_CAC', directionCode: 'MAINLAND' },
+  HONG_KONG: { jurisdiction: 'HONG_KONG', cities: HONG_KONG_GBA_CITIES, identifierType: 'HK_BRN', filingAuthority: 'HK_DPO', directionCode: 'HK' },
+  MACAO: { jurisdiction: 'MACAO', cities: MACAO_GBA_CITIES, identifierType: 'MO_CRN', filingAuthority: 'MO_DSPDP', directionCode: 'MACAO' },
+};
+
+/** R2: every direction value, one per ordered pair of sides that a regime may span (docs/api.md#code-lists). */
+export const DIRECTIONS = ['MAINLAND_TO_HK', 'HK_TO_MAINLAND', 'MAINLAND_TO_MACAO', 'MACAO_TO_MAINLAND'] as const;
+export type Direction = (typeof DIRECTIONS)[number];
+
+/** R2: the direction from the processor's side to the recipient's, or null for a pair no regime spans. */
+export function directionBetween(from: Jurisdiction, to: Jurisdiction): Direction | null {
+  const value = `${SIDES[from].directionCode}_TO_${SIDES[to].directionCode}`;
+  return (DIRECTIONS as readonly string[]).includes(value) ? (value as Direction) : null;
+}
+
+const CITY_SIDE: ReadonlyMap<string, Jurisdiction> = new Map(JURISDICTIONS.flatMap((j) => SIDES[j].cities.map((c) => [c, j] as const)));
 const SECTOR_SET: ReadonlySet<string> = new Set(SECTORS);
 
 export function isGbaCity(city: string | null | undefined): city is GbaCity {
@@ -95,12 +140,10 @@ export function isSector(value: string | null | undefined): value is Sector {
   return value != null && SECTOR_SET.has(value);
 }
 
-/** R1: the side a GBA city belongs to, or null for anywhere outside the nine cities and Hong Kong. */
+/** R1: the side a GBA city belongs to, or null for anywhere outside the nine cities, Hong Kong and Macao. */
 export function jurisdictionOfCity(city: string | null | undefined): Jurisdiction | null {
   if (city == null) return null;
-  if (MAINLAND_CITY_SET.has(city)) return 'MAINLAND';
-  if (HONG_KONG_CITY_SET.has(city)) return 'HONG_KONG';
-  return null;
+  return CITY_SIDE.get(city) ?? null;
 }
 
 export interface ReferenceEntry<Code extends string> {

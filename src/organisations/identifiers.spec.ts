@@ -6,7 +6,7 @@
  * passes both independent checks (a random string passes both with probability 1/341).
  * 911100001000128459, suggested in the task brief, fails the USCC check and was dropped.
  */
-import { USCC_ALPHABET, computeOrganisationCodeCheck, computeUsccCheck, makeValidUscc, validateHkBrn, validateUscc } from './identifiers';
+import { USCC_ALPHABET, computeOrganisationCodeCheck, computeUsccCheck, makeValidUscc, validateHkBrn, validateMoCrn, validateUscc } from './identifiers';
 
 const PUBLISHED_USCCS = [
   '91350100M000100Y43', // GB 32100-2015 worked example
@@ -141,5 +141,20 @@ describe('makeValidUscc', () => {
   it('rejects a negative or fractional seed', () => {
     expect(() => makeValidUscc(-1)).toThrow(RangeError);
     expect(() => makeValidUscc(1.5)).toThrow(RangeError);
+  });
+});
+
+describe('validateMoCrn (Macao commercial registration number, digits as issued [A])', () => {
+  it.each(['1', '81234', ' 81234 ', '0000012345'])('accepts %p', (code) => {
+    expect(validateMoCrn(code)).toEqual({ ok: true, normalised: code.trim() });
+  });
+  it.each([
+    ['SO-123', 'ILLEGAL_CHARACTER'],
+    ['12 345', 'ILLEGAL_CHARACTER'],
+    ['１２３', 'ILLEGAL_CHARACTER'],
+    ['', 'LENGTH'],
+    ['12345678901', 'LENGTH'],
+  ])('refuses %p (%s)', (code, rule) => {
+    expect(validateMoCrn(code)).toEqual({ ok: false, rule });
   });
 });

@@ -12,6 +12,12 @@
  *   weights 3,7,9,10,5,8,4,2; C9 = 11 − Σ mod 11, where 10 is written X and 11 is written 0.
  * - Hong Kong Business Registration Ordinance (Cap. 310) / Companies Registry "Unique Business
  *   Identifier": the first 8 digits of the Business Registration number. No published checksum.
+ * - Macao commercial registration number (商業登記編號 / número de registo comercial): the number
+ *   the Commercial and Movable Property Registry (Conservatória dos Registos Comercial e de Bens
+ *   Móveis, 商業及動產登記局) gives a registered entrepreneur or company (Commercial Registration
+ *   Code, Decree-Law 56/99/M). It is a serial number, written in digits as issued; no length,
+ *   structure or checksum is published [A] (docs/rules.md#r17), so only digits are checked, within
+ *   a bound wide enough for any serial.
  *
  * Input handling: surrounding whitespace is trimmed and letters are upper-cased, so a
  * lower-case USCC is accepted and returned normalised (people copy codes from documents that
@@ -88,6 +94,18 @@ export function validateHkBrn(code: string): IdentifierValidation {
   if (normalised === null) return { ok: false, rule: 'FORMAT' };
   if (normalised.length !== 8) return { ok: false, rule: 'LENGTH' };
   if (!/^\d{8}$/.test(normalised)) return { ok: false, rule: 'ILLEGAL_CHARACTER' };
+  return { ok: true, normalised };
+}
+
+export const MO_CRN_MIN_DIGITS = 1;
+export const MO_CRN_MAX_DIGITS = 10;
+
+/** Macao commercial registration number: digits as issued, no published checksum [A]. */
+export function validateMoCrn(code: string): IdentifierValidation {
+  const normalised = normalise(code);
+  if (normalised === null) return { ok: false, rule: 'FORMAT' };
+  if (!/^\d*$/.test(normalised)) return { ok: false, rule: 'ILLEGAL_CHARACTER' };
+  if (normalised.length < MO_CRN_MIN_DIGITS || normalised.length > MO_CRN_MAX_DIGITS) return { ok: false, rule: 'LENGTH' };
   return { ok: true, normalised };
 }
 

@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { PageQuery } from '../common/pagination';
 import { CITY_CODE, CITY_CODE_MESSAGE, FreeText, IsCleanText, UpperCaseCity } from '../common/text';
-import { GBA_CITIES, SECTORS } from './gba';
+import { GBA_CITIES, IDENTIFIER_TYPES, IdentifierType, Jurisdiction, JURISDICTIONS, SECTORS } from './gba';
 
 export class CreateOrganisationDto {
   @ApiPropertyOptional({ example: 'Bank of the Bay (Hong Kong) Limited' })
@@ -15,21 +15,25 @@ export class CreateOrganisationDto {
   @FreeText(300)
   legalNameZh?: string;
 
-  @ApiProperty({ enum: ['MAINLAND', 'HONG_KONG'] })
-  @IsIn(['MAINLAND', 'HONG_KONG'])
-  jurisdiction: 'MAINLAND' | 'HONG_KONG';
+  @ApiProperty({ enum: JURISDICTIONS })
+  @IsIn(JURISDICTIONS)
+  jurisdiction: Jurisdiction;
 
-  @ApiProperty({ example: 'SHENZHEN', description: 'One of the nine Mainland GBA cities or HONG_KONG (R1); trimmed and upper-cased' })
+  @ApiProperty({ example: 'SHENZHEN', description: 'One of the nine Mainland GBA cities, HONG_KONG or MACAO (R1); trimmed and upper-cased' })
   @UpperCaseCity()
   @IsString()
   @Matches(CITY_CODE, { message: `city ${CITY_CODE_MESSAGE}` })
   city: string;
 
-  @ApiProperty({ enum: ['USCC', 'HK_BRN'] })
-  @IsIn(['USCC', 'HK_BRN'])
-  identifierType: 'USCC' | 'HK_BRN';
+  @ApiProperty({ enum: IDENTIFIER_TYPES })
+  @IsIn(IDENTIFIER_TYPES)
+  identifierType: IdentifierType;
 
-  @ApiProperty({ example: '914403001922038216', description: 'USCC (18 characters, GB 32100-2015) for MAINLAND; 8-digit BRN for HONG_KONG (R17)' })
+  @ApiProperty({
+    example: '914403001922038216',
+    description:
+      'USCC (18 characters, GB 32100-2015) for MAINLAND; 8-digit BRN for HONG_KONG; commercial registration number (digits as issued) for MACAO (R17)',
+  })
   @IsString()
   @IsCleanText()
   @MinLength(1)
@@ -42,17 +46,17 @@ export class CreateOrganisationDto {
 }
 
 export class ListOrganisationsQuery extends PageQuery {
-  @ApiPropertyOptional({ enum: ['MAINLAND', 'HONG_KONG'] })
+  @ApiPropertyOptional({ enum: JURISDICTIONS })
   @IsOptional()
-  @IsIn(['MAINLAND', 'HONG_KONG'])
-  jurisdiction?: 'MAINLAND' | 'HONG_KONG';
+  @IsIn(JURISDICTIONS)
+  jurisdiction?: Jurisdiction;
 
   @ApiPropertyOptional({ enum: SECTORS })
   @IsOptional()
   @IsIn(SECTORS)
   sector?: string;
 
-  @ApiPropertyOptional({ description: 'exact USCC or BRN' })
+  @ApiPropertyOptional({ description: 'exact USCC, BRN or Macao commercial registration number' })
   @IsOptional()
   @IsString()
   @IsCleanText()
@@ -64,9 +68,9 @@ export class OrganisationView {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ type: String, nullable: true }) legalName: string | null;
   @ApiProperty({ type: String, nullable: true }) legalNameZh: string | null;
-  @ApiProperty({ enum: ['MAINLAND', 'HONG_KONG'] }) jurisdiction: 'MAINLAND' | 'HONG_KONG';
+  @ApiProperty({ enum: JURISDICTIONS }) jurisdiction: Jurisdiction;
   @ApiProperty({ enum: GBA_CITIES }) city: string;
-  @ApiProperty({ enum: ['USCC', 'HK_BRN'] }) identifierType: 'USCC' | 'HK_BRN';
+  @ApiProperty({ enum: IDENTIFIER_TYPES }) identifierType: IdentifierType;
   @ApiProperty({ description: 'normalised: trimmed, upper-case' }) identifier: string;
   @ApiProperty({ enum: SECTORS }) sector: string;
   @ApiProperty({ enum: ['UNVERIFIED', 'VERIFIED'] }) verificationStatus: 'UNVERIFIED' | 'VERIFIED';

@@ -1,3 +1,4 @@
+import type { IdentifierType, Jurisdiction } from './gba';
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
 @Entity({ name: 'organisations' })
@@ -14,13 +15,13 @@ export class Organisation {
   legalNameZh: string | null;
 
   @Column({ type: 'text' })
-  jurisdiction: 'MAINLAND' | 'HONG_KONG';
+  jurisdiction: Jurisdiction;
 
   @Column({ type: 'text' })
   city: string;
 
   @Column({ name: 'identifier_type', type: 'text' })
-  identifierType: 'USCC' | 'HK_BRN';
+  identifierType: IdentifierType;
 
   @Column({ type: 'text' })
   identifier: string;

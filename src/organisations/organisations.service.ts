@@ -6,8 +6,8 @@ import { cursorScope, decodeCursor, encodeCursor, isInstantAndUuid, Page } from 
 import { namedParameters, ResourceScope } from '../access/access';
 import { AccessService } from '../access/access.service';
 import { Principal } from '../common/roles';
-import { jurisdictionOfCity } from './gba';
-import { validateHkBrn, validateUscc } from './identifiers';
+import { IdentifierType, jurisdictionOfCity, SIDES } from './gba';
+import { IdentifierValidation, MO_CRN_MAX_DIGITS, MO_CRN_MIN_DIGITS, validateHkBrn, validateMoCrn, validateUscc } from './identifiers';
 import { CreateOrganisationDto, ListOrganisationsQuery, OrganisationView } from './organisation.dto';
 import { Organisation } from './organisation.entity';
 
@@ -51,14 +51,14 @@ export class OrganisationsService {
     if (side === null) {
       throw new DomainError(ErrorCode.PARTY_OUTSIDE_GBA, 'The organisation is outside the Greater Bay Area', {
         rule: 'R1',
-        detail: `city ${dto.city} is not one of the nine Mainland GBA cities or Hong Kong`,
-        errors: [{ field: 'city', rule: 'R1', message: 'city must be one of the nine Mainland GBA cities or HONG_KONG' }],
+        detail: `city ${dto.city} is not one of the nine Mainland GBA cities, Hong Kong or Macao`,
+        errors: [{ field: 'city', rule: 'R1', message: 'city must be one of the nine Mainland GBA cities, HONG_KONG or MACAO' }],
       });
     }
     if (side !== dto.jurisdiction) {
       errors.push({ field: 'city', rule: 'R1', message: `city ${dto.city} is not in jurisdiction ${dto.jurisdiction}` });
     }
-    const expectedType = dto.jurisdiction === 'MAINLAND' ? 'USCC' : 'HK_BRN';
+    const expectedType = SIDES[dto.jurisdiction].identifierType;
     if (dto.identifierType !== expectedType) {
       errors.push({
         field: 'identifierType',
@@ -70,7 +70,7 @@ export class OrganisationsService {
       errors.push({ field: 'legalName', rule: 'required', message: 'legalName or legalNameZh is required' });
     }
     let identifier = dto.identifier;
-    const check = dto.identifierType === 'USCC' ? validateUscc(dto.identifier) : validateHkBrn(dto.identifier);
+    const check = IDENTIFIER_VALIDATORS[dto.identifierType](dto.identifier);
     if (check.ok) identifier = check.normalised;
     else {
       errors.push({
@@ -179,8 +179,15 @@ export class OrganisationsService {
   }
 }
 
-function describeIdentifierRule(type: 'USCC' | 'HK_BRN', rule: string): string {
+const IDENTIFIER_VALIDATORS: Record<IdentifierType, (code: string) => IdentifierValidation> = {
+  USCC: validateUscc,
+  HK_BRN: validateHkBrn,
+  MO_CRN: validateMoCrn,
+};
+
+function describeIdentifierRule(type: IdentifierType, rule: string): string {
   if (type === 'HK_BRN') return 'identifier must be a Hong Kong Business Registration Number of exactly 8 digits';
+  if (type === 'MO_CRN') return `identifier must be a Macao commercial registration number: ${MO_CRN_MIN_DIGITS} to ${MO_CRN_MAX_DIGITS} digits as issued`;
   switch (rule) {
     case 'LENGTH':
       return 'identifier must be an 18-character Unified Social Credit Code (GB 32100-2015)';

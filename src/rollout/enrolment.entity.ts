@@ -1,3 +1,4 @@
+import type { Jurisdiction } from '../organisations/gba';
 import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import { Organisation } from '../organisations/organisation.entity';
 import type { EnrolmentAction, EnrolmentState } from './enrolment-lifecycle';
@@ -50,7 +51,7 @@ export class RolloutEnrolment {
 
   /** The organisation's side, copied at enrolment so the figures group without a join. */
   @Column({ type: 'text' })
-  jurisdiction: 'MAINLAND' | 'HONG_KONG';
+  jurisdiction: Jurisdiction;
 
   @Column({ type: 'text' })
   status: EnrolmentState;

@@ -1,3 +1,4 @@
+import type { Jurisdiction } from '../organisations/gba';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, Min } from 'class-validator';
 import { PageQuery } from '../common/pagination';
@@ -178,7 +179,7 @@ export interface EnrolmentView {
   phaseId: string | null;
   phaseNumber: number | null;
   sector: string;
-  jurisdiction: 'MAINLAND' | 'HONG_KONG';
+  jurisdiction: Jurisdiction;
   status: EnrolmentState;
   /** What may happen next from this state (ACTIVATE is the system's). */
   allowedActions: EnrolmentAction[];

@@ -30,7 +30,8 @@ import { QueryInteger } from '../common/query-integer';
 
 export { MAX_RECORDS_PER_REQUEST };
 
-export const DIRECTIONS = ['MAINLAND_TO_HK', 'HK_TO_MAINLAND'] as const;
+export { DIRECTIONS } from '../organisations/gba';
+import { DIRECTIONS } from '../organisations/gba';
 /** An ISO 8601 instant with an explicit offset (Z or ±hh:mm); a local time would be ambiguous evidence. */
 const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 

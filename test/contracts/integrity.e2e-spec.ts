@@ -25,17 +25,7 @@ describe('contract integrity (review findings)', () => {
   describe('R16: the parties must be on the regime’s sides', () => {
     it('a Mainland RETAIL processor cannot file a Mainland→HK contract under GBA_MAINLAND_MACAO to bypass the R15 gate', async () => {
       const retail = await setupParties(t, 'RETAIL');
-      // README "Add a regime": the Mainland–Macao regime with an all-sectors phase from 2024-09-10.
-      await t.http
-        .post('/rollout/regimes')
-        .set(...bearer(t.adminToken))
-        .send({ code: 'GBA_MAINLAND_MACAO', name: 'Mainland–Macao standard contract', sides: ['MAINLAND', 'MACAO'], opensOn: '2024-09-10' })
-        .expect(201);
-      await t.http
-        .post('/rollout/phases')
-        .set(...bearer(t.adminToken))
-        .send({ regime: 'GBA_MAINLAND_MACAO', name: 'All sectors', opensOn: '2024-09-10', allSectors: true })
-        .expect(201);
+      // The seeded Mainland–Macao regime, all sectors from 2024-09-10 (migration 1795686100000).
       const dates = { effectiveDate: '2024-09-15', annex: { retentionPeriod: { from: '2024-09-15', to: '2029-09-14' } }, pipia: { completedOn: '2024-09-10' } };
       const before = await contractRowCounts(t);
 

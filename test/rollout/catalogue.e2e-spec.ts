@@ -11,7 +11,10 @@ describe('regimes, sectors and phases as data (R15, R16)', () => {
   it('serves the seeded regime, sectors and phases to anyone', async () => {
     const regimes = await t.http.get('/rollout/regimes');
     expect(regimes.status).toBe(200);
-    expect(regimes.body).toEqual([expect.objectContaining({ code: 'GBA_MAINLAND_HK', opensOn: '2023-12-13', sides: ['MAINLAND', 'HONG_KONG'] })]);
+    expect(regimes.body).toEqual([
+      expect.objectContaining({ code: 'GBA_MAINLAND_HK', opensOn: '2023-12-13', sides: ['MAINLAND', 'HONG_KONG'] }),
+      expect.objectContaining({ code: 'GBA_MAINLAND_MACAO', opensOn: '2024-09-10', sides: ['MAINLAND', 'MACAO'] }),
+    ]);
 
     const phases = await t.http.get('/rollout/phases');
     expect(phases.status).toBe(200);
@@ -26,6 +29,7 @@ describe('regimes, sectors and phases as data (R15, R16)', () => {
         sectors: expect.arrayContaining(['BANKING', 'CREDIT_REFERENCING', 'HEALTHCARE']),
       },
       { regime: 'GBA_MAINLAND_HK', number: 2, opensOn: '2024-11-01', allSectors: true, sectors: [] },
+      { regime: 'GBA_MAINLAND_MACAO', number: 1, opensOn: '2024-09-10', allSectors: true, sectors: [] },
     ]);
     expect(phases.body[0].sectors).toHaveLength(3);
 
@@ -35,9 +39,12 @@ describe('regimes, sectors and phases as data (R15, R16)', () => {
     expect(sectors.body[0]).toEqual({
       code: 'BANKING',
       labels: { en: 'Banking', 'zh-Hant': '銀行', 'zh-Hans': '银行' },
-      opensOn: { GBA_MAINLAND_HK: '2023-12-13' },
+      opensOn: { GBA_MAINLAND_HK: '2023-12-13', GBA_MAINLAND_MACAO: '2024-09-10' },
     });
-    expect(sectors.body.find((s: { code: string }) => s.code === 'RETAIL').opensOn).toEqual({ GBA_MAINLAND_HK: '2024-11-01' });
+    expect(sectors.body.find((s: { code: string }) => s.code === 'RETAIL').opensOn).toEqual({
+      GBA_MAINLAND_HK: '2024-11-01',
+      GBA_MAINLAND_MACAO: '2024-09-10',
+    });
   });
 
   it('only system administrators write regimes and phases', async () => {
@@ -65,45 +72,49 @@ describe('regimes, sectors and phases as data (R15, R16)', () => {
         ).status,
       ).toBe(403);
     }
-    expect(await t.dataSource.query(`SELECT code FROM rollout_regimes ORDER BY code`)).toEqual([{ code: 'GBA_MAINLAND_HK' }]);
-    expect((await t.dataSource.query(`SELECT count(*)::int AS n FROM rollout_phases`))[0].n).toBe(2);
+    expect(await t.dataSource.query(`SELECT code FROM rollout_regimes ORDER BY code`)).toEqual([{ code: 'GBA_MAINLAND_HK' }, { code: 'GBA_MAINLAND_MACAO' }]);
+    expect((await t.dataSource.query(`SELECT count(*)::int AS n FROM rollout_phases`))[0].n).toBe(3);
   });
 
-  it('adds the Mainland–Macao regime and its phase as data alone, and the gate follows (R16)', async () => {
+  it('adds a made-up regime between existing sides and its phase as data alone, and the gate follows (R16)', async () => {
     const rollout = t.app.get(RolloutService);
-    expect(await rollout.isSectorOpen('GBA_MAINLAND_MACAO', 'BANKING', '2024-09-10')).toBe(false);
+    expect(await rollout.isSectorOpen('GBA_MAINLAND_MACAO_PILOT', 'BANKING', '2024-09-10')).toBe(false);
 
     const regime = await t.http
       .post('/rollout/regimes')
       .set(...bearer(t.adminToken))
       .send({
-        code: 'GBA_MAINLAND_MACAO',
+        code: 'GBA_MAINLAND_MACAO_PILOT',
         name: 'Standard Contract for Cross-boundary Flow of Personal Information Within the GBA (Mainland, Macao)',
         nameZh: '粵港澳大灣區（內地、澳門）個人信息跨境流動標準合同',
         sides: ['MAINLAND', 'MACAO'],
         opensOn: '2024-09-10',
       });
     expect(regime.status).toBe(201);
-    expect(regime.body).toMatchObject({ code: 'GBA_MAINLAND_MACAO', sides: ['MAINLAND', 'MACAO'], opensOn: '2024-09-10' });
+    expect(regime.body).toMatchObject({ code: 'GBA_MAINLAND_MACAO_PILOT', sides: ['MAINLAND', 'MACAO'], opensOn: '2024-09-10' });
     // A regime without phases opens no sector.
-    expect(await rollout.isSectorOpen('GBA_MAINLAND_MACAO', 'BANKING', '2024-09-10')).toBe(false);
+    expect(await rollout.isSectorOpen('GBA_MAINLAND_MACAO_PILOT', 'BANKING', '2024-09-10')).toBe(false);
 
     const phase = await t.http
       .post('/rollout/phases')
       .set(...bearer(t.adminToken))
-      .send({ regime: 'GBA_MAINLAND_MACAO', opensOn: '2024-09-10', allSectors: true, name: 'All sectors' });
+      .send({ regime: 'GBA_MAINLAND_MACAO_PILOT', opensOn: '2024-09-10', allSectors: true, name: 'All sectors' });
     expect(phase.status).toBe(201);
-    expect(phase.body).toMatchObject({ regime: 'GBA_MAINLAND_MACAO', number: 1, opensOn: '2024-09-10', allSectors: true, sectors: [] });
+    expect(phase.body).toMatchObject({ regime: 'GBA_MAINLAND_MACAO_PILOT', number: 1, opensOn: '2024-09-10', allSectors: true, sectors: [] });
 
-    expect(await rollout.isSectorOpen('GBA_MAINLAND_MACAO', 'RETAIL', '2024-09-09')).toBe(false);
-    expect(await rollout.isSectorOpen('GBA_MAINLAND_MACAO', 'RETAIL', '2024-09-10')).toBe(true);
+    expect(await rollout.isSectorOpen('GBA_MAINLAND_MACAO_PILOT', 'RETAIL', '2024-09-09')).toBe(false);
+    expect(await rollout.isSectorOpen('GBA_MAINLAND_MACAO_PILOT', 'RETAIL', '2024-09-10')).toBe(true);
     // The Mainland–Hong Kong regime is untouched: retail still opens there on 2024-11-01.
     expect(await rollout.isSectorOpen('GBA_MAINLAND_HK', 'RETAIL', '2024-09-10')).toBe(false);
 
-    expect((await t.http.get('/rollout/regimes')).body.map((r: { code: string }) => r.code)).toEqual(['GBA_MAINLAND_HK', 'GBA_MAINLAND_MACAO']);
-    expect((await t.http.get('/rollout/phases').query({ regime: 'GBA_MAINLAND_MACAO' })).body).toHaveLength(1);
+    expect((await t.http.get('/rollout/regimes')).body.map((r: { code: string }) => r.code)).toEqual([
+      'GBA_MAINLAND_HK',
+      'GBA_MAINLAND_MACAO',
+      'GBA_MAINLAND_MACAO_PILOT',
+    ]);
+    expect((await t.http.get('/rollout/phases').query({ regime: 'GBA_MAINLAND_MACAO_PILOT' })).body).toHaveLength(1);
     const retail = (await t.http.get('/rollout/sectors')).body.find((s: { code: string }) => s.code === 'RETAIL');
-    expect(retail.opensOn).toEqual({ GBA_MAINLAND_HK: '2024-11-01', GBA_MAINLAND_MACAO: '2024-09-10' });
+    expect(retail.opensOn).toEqual({ GBA_MAINLAND_HK: '2024-11-01', GBA_MAINLAND_MACAO: '2024-09-10', GBA_MAINLAND_MACAO_PILOT: '2024-09-10' });
 
     // An organisation can register interest under the new regime with no code change.
     const orgId = await createOrganisation(t, { sector: 'HEALTHCARE' });
@@ -111,9 +122,9 @@ describe('regimes, sectors and phases as data (R15, R16)', () => {
     const enrolment = await t.http
       .post('/rollout/enrolments')
       .set(...bearer(filer.token))
-      .send({ regime: 'GBA_MAINLAND_MACAO' });
+      .send({ regime: 'GBA_MAINLAND_MACAO_PILOT' });
     expect(enrolment.status).toBe(201);
-    expect(enrolment.body).toMatchObject({ regime: 'GBA_MAINLAND_MACAO', phaseNumber: 1, status: 'INTERESTED' });
+    expect(enrolment.body).toMatchObject({ regime: 'GBA_MAINLAND_MACAO_PILOT', phaseNumber: 1, status: 'INTERESTED' });
   });
 
   it('adds a phase that lists sectors, numbered after the last', async () => {

@@ -94,8 +94,13 @@ export function nextBrn(): string {
   return String(10_000_000 + ((++identifierSeed * 7919) % 89_999_999));
 }
 
+/** A Macao commercial registration number: digits as issued (R17). */
+export function nextMoCrn(): string {
+  return String(1_000 + ((++identifierSeed * 7919) % 899_999));
+}
+
 export interface OrganisationInput {
-  jurisdiction?: 'MAINLAND' | 'HONG_KONG';
+  jurisdiction?: 'MAINLAND' | 'HONG_KONG' | 'MACAO';
   city?: string;
   sector?: string;
   legalName?: string;
@@ -105,11 +110,11 @@ export interface OrganisationInput {
 export async function createOrganisation(t: TestApp, input: OrganisationInput = {}): Promise<string> {
   const jurisdiction = input.jurisdiction ?? 'MAINLAND';
   const body = {
-    legalName: input.legalName ?? `${jurisdiction === 'MAINLAND' ? 'Shenzhen' : 'Hong Kong'} Test Org ${++sequence}`,
+    legalName: input.legalName ?? `${{ MAINLAND: 'Shenzhen', HONG_KONG: 'Hong Kong', MACAO: 'Macao' }[jurisdiction]} Test Org ${++sequence}`,
     jurisdiction,
-    city: input.city ?? (jurisdiction === 'MAINLAND' ? 'SHENZHEN' : 'HONG_KONG'),
-    identifierType: jurisdiction === 'MAINLAND' ? 'USCC' : 'HK_BRN',
-    identifier: jurisdiction === 'MAINLAND' ? nextUscc() : nextBrn(),
+    city: input.city ?? { MAINLAND: 'SHENZHEN', HONG_KONG: 'HONG_KONG', MACAO: 'MACAO' }[jurisdiction],
+    identifierType: { MAINLAND: 'USCC', HONG_KONG: 'HK_BRN', MACAO: 'MO_CRN' }[jurisdiction],
+    identifier: { MAINLAND: nextUscc, HONG_KONG: nextBrn, MACAO: nextMoCrn }[jurisdiction](),
     sector: input.sector ?? 'BANKING',
   };
   const response = await t.http

@@ -24,10 +24,15 @@ export function orgName(org, fallbackId, contract, party) {
 }
 
 /** The jurisdiction of a contract's party, from the contract's direction (R2). */
+const DIRECTION_SIDES = {
+  MAINLAND_TO_HK: ['MAINLAND', 'HONG_KONG'],
+  HK_TO_MAINLAND: ['HONG_KONG', 'MAINLAND'],
+  MAINLAND_TO_MACAO: ['MAINLAND', 'MACAO'],
+  MACAO_TO_MAINLAND: ['MACAO', 'MAINLAND'],
+};
 export function sideOf(contract, party) {
-  const processorSide = contract.direction === 'HK_TO_MAINLAND' ? 'HONG_KONG' : 'MAINLAND';
-  if (party === 'processor') return processorSide;
-  return processorSide === 'MAINLAND' ? 'HONG_KONG' : 'MAINLAND';
+  const [processorSide, recipientSide] = DIRECTION_SIDES[contract.direction] ?? DIRECTION_SIDES.MAINLAND_TO_HK;
+  return party === 'processor' ? processorSide : recipientSide;
 }
 
 /** The filing authority in the current language; OGCIO before the DPO was formed (R8). */
@@ -109,7 +114,7 @@ const KINDS = {
   ],
   filingStatus: () => ['NOT_SUBMITTED', 'SUBMITTED', 'RETURNED', 'ACCEPTED'],
   party: () => ['processor', 'recipient'],
-  direction: () => ['MAINLAND_TO_HK', 'HK_TO_MAINLAND'],
+  direction: () => ['MAINLAND_TO_HK', 'HK_TO_MAINLAND', 'MAINLAND_TO_MACAO', 'MACAO_TO_MAINLAND'],
   flag: () => [
     'AFTER_RETENTION_PERIOD',
     'CATEGORY_NOT_IN_SCOPE',

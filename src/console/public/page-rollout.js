@@ -81,6 +81,7 @@ export async function renderRollout(container, { isCurrent }) {
     const sides = [
       ['GD_CAC', 'MAINLAND'],
       ['HK_DPO', 'HONG_KONG'],
+      ['MO_DSPDP', 'MACAO'],
     ];
     return [
       chartWithTable(filingsCard, {
@@ -99,7 +100,7 @@ export async function renderRollout(container, { isCurrent }) {
   // 3. Transfer records per month by direction, from the transfer log.
   settle(transfersCard, transfers, ({ items, complete }) => {
     const months = monthRange(items.map((i) => hongKongMonth(i.occurredAt)));
-    const directions = ['MAINLAND_TO_HK', 'HK_TO_MAINLAND'];
+    const directions = ['MAINLAND_TO_HK', 'HK_TO_MAINLAND', 'MAINLAND_TO_MACAO', 'MACAO_TO_MAINLAND'];
     return [
       chartWithTable(transfersCard, {
         type: 'line',

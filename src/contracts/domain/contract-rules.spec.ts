@@ -151,10 +151,10 @@ describe('deriveDirection (R2)', () => {
 });
 
 describe('GBA cities', () => {
-  it('has nine Mainland cities and Hong Kong', () => {
-    expect(GBA_CITIES.size).toBe(10);
+  it('has nine Mainland cities, Hong Kong and Macao', () => {
+    expect(GBA_CITIES.size).toBe(11);
     expect(isGbaCity('DONGGUAN')).toBe(true);
-    expect(isGbaCity('MACAO')).toBe(false);
+    expect(isGbaCity('MACAO')).toBe(true);
     expect(isGbaCity('guangzhou')).toBe(false);
     expect(isGbaCity(null)).toBe(false);
   });

@@ -7,22 +7,25 @@
 // whether the processor's sector was open on the effective date (R15 phases are
 // data owned by the rollout module) and passes plain facts in.
 
-import { GBA_CITIES as ALL_GBA_CITIES, HONG_KONG_GBA_CITIES, MAINLAND_GBA_CITIES } from '../../organisations/gba';
+import {
+  GBA_CITIES as ALL_GBA_CITIES,
+  HONG_KONG_GBA_CITIES,
+  MAINLAND_GBA_CITIES,
+  Direction,
+  directionBetween,
+  Jurisdiction,
+  JURISDICTIONS,
+  SIDES,
+} from '../../organisations/gba';
 
 export type IsoDate = string;
-export type Jurisdiction = 'MAINLAND' | 'HONG_KONG';
-export type Direction = 'MAINLAND_TO_HK' | 'HK_TO_MAINLAND';
+export type { Direction, Jurisdiction };
 
-// R1 [C]: the nine Mainland GBA cities and Hong Kong (docs/api.md#code-lists `city`),
-// from src/organisations/gba.ts. Macao is part of the GBA geographically but
-// not of this Mainland–HK regime (R16 is a separate contract), so here it
-// counts as outside.
+// R1 [C]: the nine Mainland GBA cities, Hong Kong and Macao (docs/api.md#code-lists `city`),
+// from src/organisations/gba.ts. Which two sides a contract may join is its regime's (R16).
 export { MAINLAND_GBA_CITIES, HONG_KONG_GBA_CITIES };
 export const GBA_CITIES: ReadonlySet<string> = new Set<string>(ALL_GBA_CITIES);
-const CITIES_BY_JURISDICTION: Record<Jurisdiction, ReadonlySet<string>> = {
-  MAINLAND: new Set<string>(MAINLAND_GBA_CITIES),
-  HONG_KONG: new Set<string>(HONG_KONG_GBA_CITIES),
-};
+const CITIES_BY_JURISDICTION: ReadonlyMap<string, ReadonlySet<string>> = new Map(JURISDICTIONS.map((j) => [j, new Set<string>(SIDES[j].cities)]));
 
 export function isGbaCity(city: string | null | undefined): boolean {
   return city != null && GBA_CITIES.has(city);
@@ -144,8 +147,8 @@ export function isIsoDate(value: unknown): value is IsoDate {
  * Throws for two parties on the same side (validate with `validateContract` first).
  */
 export function deriveDirection(processorJurisdiction: Jurisdiction, recipientJurisdiction: Jurisdiction): Direction {
-  if (processorJurisdiction === 'MAINLAND' && recipientJurisdiction === 'HONG_KONG') return 'MAINLAND_TO_HK';
-  if (processorJurisdiction === 'HONG_KONG' && recipientJurisdiction === 'MAINLAND') return 'HK_TO_MAINLAND';
+  const direction = processorJurisdiction === recipientJurisdiction ? null : directionBetween(processorJurisdiction, recipientJurisdiction);
+  if (direction) return direction;
   throw new RangeError(`not a cross-boundary pair: processor ${processorJurisdiction}, recipient ${recipientJurisdiction} (R2)`);
 }
 
@@ -164,24 +167,19 @@ export function validateContract(input: ProposedContract): ContractViolation[] {
     ['processor', processor],
     ['recipient', recipient],
   ] as const) {
-    if (!CITIES_BY_JURISDICTION[party.jurisdiction]?.has(party.city)) {
+    if (!CITIES_BY_JURISDICTION.get(party.jurisdiction)?.has(party.city)) {
       add(
         'PARTY_OUTSIDE_GBA',
         'R1',
         `${role}Id`,
-        `The ${role} is registered in ${party.city} (${party.jurisdiction}), which is not one of the nine Mainland GBA cities or Hong Kong.`,
+        `The ${role} is registered in ${party.city} (${party.jurisdiction}), which is not one of the nine Mainland GBA cities, Hong Kong or Macao.`,
       );
     }
   }
 
   // R2 [C]: one party on each side.
   if (processor.jurisdiction === recipient.jurisdiction) {
-    add(
-      'SAME_SIDE_PARTIES',
-      'R2',
-      'recipientId',
-      `Both parties are in ${processor.jurisdiction}; the contract needs one Mainland party and one Hong Kong party.`,
-    );
+    add('SAME_SIDE_PARTIES', 'R2', 'recipientId', `Both parties are in ${processor.jurisdiction}; the contract needs one party on each side of the boundary.`);
   }
 
   // R16 [C]: a regime is the contract between two given sides (Mainland–Hong Kong, Mainland–Macao);

@@ -13,6 +13,9 @@
 // The lifecycle is a declared transition table (docs/contributing.md#shape-of-the-house; after vendure
 // packages/core/src/config/order/default-order-process.ts).
 import { defineLifecycle, Lifecycle } from '../../common/lifecycle';
+import { FilingAuthority, Jurisdiction, SIDES } from '../../organisations/gba';
+
+export type { FilingAuthority, Jurisdiction };
 
 /** A calendar date, `YYYY-MM-DD` (docs/api.md#dates-and-times). Compared as strings. */
 export type IsoDate = string;
@@ -39,23 +42,14 @@ export function nextFilingStatus(from: FilingStatus, action: FilingAction): Fili
   return filingLifecycle.next(from, action);
 }
 
-export type Jurisdiction = 'MAINLAND' | 'HONG_KONG';
-export type FilingAuthority = 'GD_CAC' | 'HK_DPO';
 /** Every authority code of docs/api.md#code-lists (PCPD audits, it does not receive filings). */
 export type Authority = FilingAuthority | 'HK_PCPD';
 
-/** R8: each party files on its own side. */
+/** R8: each party files on its own side (the side's filing authority, src/organisations/gba.ts SIDES). */
 export function filingAuthority(partyJurisdiction: Jurisdiction): FilingAuthority {
-  switch (partyJurisdiction) {
-    case 'MAINLAND':
-      return 'GD_CAC';
-    case 'HONG_KONG':
-      return 'HK_DPO';
-    default: {
-      const never: never = partyJurisdiction;
-      throw new Error(`no filing authority for jurisdiction ${String(never)}`);
-    }
-  }
+  const side = SIDES[partyJurisdiction] as (typeof SIDES)[Jurisdiction] | undefined;
+  if (!side) throw new Error(`no filing authority for jurisdiction ${String(partyJurisdiction)}`);
+  return side.filingAuthority;
 }
 
 export interface AuthorityNames {
@@ -71,7 +65,7 @@ export interface AuthorityNames {
  */
 export const DPO_ESTABLISHED_ON: IsoDate = '2024-07-25';
 
-const NAMES: Record<'GD_CAC' | 'HK_DPO' | 'HK_OGCIO' | 'HK_PCPD', AuthorityNames> = {
+const NAMES: Record<Authority | 'HK_OGCIO', AuthorityNames> = {
   GD_CAC: {
     en: 'Cyberspace Administration of Guangdong Province',
     zhHant: '廣東省互聯網信息辦公室',
@@ -86,6 +80,13 @@ const NAMES: Record<'GD_CAC' | 'HK_DPO' | 'HK_OGCIO' | 'HK_PCPD', AuthorityNames
     en: 'Office of the Government Chief Information Officer (OGCIO)',
     zhHant: '政府資訊科技總監辦公室',
     zhHans: '政府资讯科技总监办公室',
+  },
+  // R8: Macao's Personal Data Protection Bureau (個人資料保護局, DSPDP), with which the Macao party
+  // files under the Mainland–Macao Standard Contract (from 2024-09-10).
+  MO_DSPDP: {
+    en: 'Personal Data Protection Bureau (DSPDP)',
+    zhHant: '個人資料保護局',
+    zhHans: '个人资料保护局',
   },
   HK_PCPD: {
     en: 'Office of the Privacy Commissioner for Personal Data (PCPD)',
@@ -181,8 +182,11 @@ export function isLate(filing: Pick<FilingDeadlineFacts, 'deadline' | 'firstSubm
 // Filing numbers: ASCII, sortable, one sequence per authority and year, e.g.
 // GDCAC-GBA-2025-000123, HKDPO-GBA-2025-000123. The authorities' own numbering
 // is not public [A]; this is the registry's number, issued on ACCEPT (R11).
-const FILING_NUMBER_PREFIX: Record<FilingAuthority, string> = { GD_CAC: 'GDCAC', HK_DPO: 'HKDPO' };
-const FILING_NUMBER_RE = /^(GDCAC|HKDPO)-GBA-(\d{4})-(\d{6})$/;
+const FILING_NUMBER_PREFIX: Record<FilingAuthority, string> = { GD_CAC: 'GDCAC', HK_DPO: 'HKDPO', MO_DSPDP: 'MODSPDP' };
+const AUTHORITY_OF_PREFIX: Record<string, FilingAuthority> = Object.fromEntries(
+  Object.entries(FILING_NUMBER_PREFIX).map(([authority, prefix]) => [prefix, authority as FilingAuthority]),
+);
+const FILING_NUMBER_RE = /^([A-Z]+)-GBA-(\d{4})-(\d{6})$/;
 
 export function formatFilingNumber(authority: FilingAuthority, year: number, sequence: number): string {
   if (!Number.isInteger(year) || year < 2023 || year > 9999) throw new RangeError(`filing year ${year} out of range`);
@@ -196,8 +200,9 @@ export function parseFilingNumber(filingNumber: string): { authority: FilingAuth
   const m = FILING_NUMBER_RE.exec(filingNumber);
   if (!m) return null;
   const sequence = Number(m[3]);
-  if (sequence === 0) return null;
-  return { authority: m[1] === 'GDCAC' ? 'GD_CAC' : 'HK_DPO', year: Number(m[2]), sequence };
+  const authority = AUTHORITY_OF_PREFIX[m[1]] as FilingAuthority | undefined;
+  if (sequence === 0 || !authority) return null;
+  return { authority, year: Number(m[2]), sequence };
 }
 
 const ISO_DATE_RE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;

@@ -138,8 +138,14 @@ describe('computeFlags', () => {
 
   it('ONWARD_RECIPIENT_OUTSIDE_GBA alone when the annex (wrongly) lists it', () => {
     const t = terms();
+    t.annex.onwardRecipients.push({ name: 'Shantou Co', city: 'SHANTOU' });
+    expect(computeFlags(scope(t), record({ onwardRecipient: { name: 'Shantou Co', city: 'SHANTOU' } }))).toEqual(['ONWARD_RECIPIENT_OUTSIDE_GBA']);
+  });
+
+  it('an onward recipient in Macao is inside the Greater Bay Area (R1, R5): no flag when the annex lists it', () => {
+    const t = terms();
     t.annex.onwardRecipients.push({ name: 'Macao Co', city: 'MACAO' });
-    expect(computeFlags(scope(t), record({ onwardRecipient: { name: 'Macao Co', city: 'MACAO' } }))).toEqual(['ONWARD_RECIPIENT_OUTSIDE_GBA']);
+    expect(computeFlags(scope(t), record({ onwardRecipient: { name: 'Macao Co', city: 'MACAO' } }))).toEqual([]);
   });
 
   it('ONWARD_RECIPIENT_NOT_IN_ANNEX', () => {

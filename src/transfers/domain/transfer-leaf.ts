@@ -6,6 +6,7 @@
 // carry its own leaf index: its position in the tree is what the inclusion
 // proof proves. `schema` names the version of this layout; a new layout gets a
 // new name and old leaves keep theirs.
+import type { Direction } from '../../organisations/gba';
 import { canonicalJson } from '../../ledger/domain/canonical-json';
 
 export const TRANSFER_LEAF_SCHEMA_V1 = 'gba-registry.transfer-record.v1';
@@ -21,7 +22,7 @@ export interface TransferLeafV1 {
   occurredAt: string;
   /** When the registry accepted the request (UTC, milliseconds). */
   recordedAt: string;
-  direction: 'MAINLAND_TO_HK' | 'HK_TO_MAINLAND';
+  direction: Direction;
   dataSubjectCount: number;
   recordCount: number;
   personalInformationCategories: string[];

@@ -5,6 +5,7 @@
 // (README, Performance). This function enforces the same rules as TransferRecordDto
 // (which stays the documented schema in OpenAPI) and reports every bad field
 // by path, `records[3].direction`, as the global ValidationPipe does.
+import { DIRECTIONS as DIRECTION_VALUES } from '../../organisations/gba';
 import { INSTANT_MESSAGE } from '../../common/dates';
 import type { FieldError } from '../../common/errors';
 import { CITY_CODE_MESSAGE, CONTROL_CHARACTER_MESSAGE, controlCharacterIn, normaliseCity } from '../../common/text';
@@ -56,7 +57,7 @@ const UNCLEAN_MESSAGE = 'may not contain the NUL character (U+0000) or an unpair
 const EARLIEST_MS = new Date('0001-01-01T00:00:00.000Z').getTime();
 const LATEST_MS = new Date('9999-12-31T15:59:59.999Z').getTime();
 const CITY = /^[A-Z][A-Z_]{1,39}$/;
-const DIRECTIONS: ReadonlySet<string> = new Set(['MAINLAND_TO_HK', 'HK_TO_MAINLAND']);
+const DIRECTIONS: ReadonlySet<string> = new Set(DIRECTION_VALUES);
 const CATEGORIES: ReadonlySet<string> = new Set(PERSONAL_INFORMATION_CATEGORIES);
 const SENSITIVE: ReadonlySet<string> = new Set(SENSITIVE_CATEGORIES);
 const RECORD_FIELDS: ReadonlySet<string> = new Set([
@@ -222,7 +223,7 @@ function parseRecord(raw: unknown, path: string, errors: FieldError[]): Transfer
   if (missing('direction')) {
     // one error
   } else if (typeof direction !== 'string' || !DIRECTIONS.has(direction))
-    fail('direction', 'isIn', 'must be one of the following values: MAINLAND_TO_HK, HK_TO_MAINLAND');
+    fail('direction', 'isIn', `must be one of the following values: ${DIRECTION_VALUES.join(', ')}`);
   const dataSubjectCount = count('dataSubjectCount');
   const recordCount = count('recordCount');
   const personalInformationCategories = codes('personalInformationCategories', CATEGORIES, 1);
