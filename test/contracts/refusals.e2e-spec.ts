@@ -49,8 +49,8 @@ describe('POST /contracts refusals', () => {
       'annex.onwardRecipients[1].city',
     ],
     [
-      'R5 storage outside the GBA (Macao is another regime)',
-      { annex: { storageLocation: { city: 'MACAO' } } },
+      'R5 storage outside the GBA (Shantou is in Guangdong, not in the Bay Area)',
+      { annex: { storageLocation: { city: 'SHANTOU' } } },
       'STORAGE_OUTSIDE_GBA',
       'R5',
       'annex.storageLocation.city',

@@ -113,7 +113,7 @@ describe('organisation register (R1, R17)', () => {
     });
   });
 
-  it.each(['BEIJING', 'MACAO', 'SHANGHAI', 'OTHER'])('refuses a party in %s, outside the GBA, with 422 PARTY_OUTSIDE_GBA (R1)', async (city) => {
+  it.each(['BEIJING', 'SHANTOU', 'SHANGHAI', 'OTHER'])('refuses a party in %s, outside the GBA, with 422 PARTY_OUTSIDE_GBA (R1)', async (city) => {
     const response = await register(mainland('91440300100012316L', { city }));
     expect(response.status).toBe(422);
     expect(response.headers['content-type']).toMatch(PROBLEM_JSON);
