@@ -337,7 +337,10 @@ export class LedgerService {
     if (previous === 'failed') return lastSize;
     const from = previous?.treeSize ?? -1;
     if (size < from) {
-      await this.reportShrunk(size, from);
+      // Another instance may have appended and signed since `size` was read: the log is smaller than a
+      // checkpoint only if it still is when read after that checkpoint was.
+      const now = await this.treeSize();
+      if (now < from) await this.reportShrunk(now, from);
       return lastSize;
     }
     if (size === from) return size;

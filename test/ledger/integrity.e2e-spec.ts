@@ -245,6 +245,32 @@ describe('ledger integrity: a signer that never forks, a server that audits itse
     }
   });
 
+  it('two instances: a checkpoint signed by the other one after this one read the tree size is not a shrunk log', async () => {
+    const { t, p, contractId } = await loggedForty({ LEDGER_AUDIT_PAUSE_MS: '3600000' });
+    apps.push(t);
+    const config = loadConfig({
+      NODE_ENV: 'test',
+      DATA_DIR: t.config.dataDir,
+      JWT_SECRET: TEST_JWT_SECRET,
+      LOG_LEVEL: 'silent',
+      LEDGER_AUDIT_PAUSE_MS: '3600000',
+    });
+    const second = await createApp(config, t.databaseUrl, { silent: true });
+    extra.push(second);
+    const b = second.get(LedgerService);
+    const latest = b.latestCheckpoint.bind(b);
+    // Between b's read of the tree size (40) and its read of the latest checkpoint, the first instance logs two records and signs 42.
+    jest.spyOn(b, 'latestCheckpoint').mockImplementationOnce(async () => {
+      const more = await postTransfers(t, p.mainland, [transferRecord(contractId), transferRecord(contractId)]);
+      expect(more.status).toBe(201);
+      await waitForCheckpoint(t, 42, 5000);
+      return latest();
+    });
+    expect(await b.checkpointIfGrown(39)).toBe(39);
+    expect(await integrity(t, p.gdCac)).toMatchObject({ ok: true, failures: [] });
+    expect(await metric(t)).toBe('1');
+  });
+
   it('a database error while the registry reads its stored tree is no integrity failure: nothing is reported, and signing goes on', async () => {
     // The audit paused, so only the checks under test read the stored nodes here.
     const { t, p, contractId } = await loggedForty({ LEDGER_AUDIT_PAUSE_MS: '3600000' });
