@@ -13,7 +13,7 @@ describe('GET /reference', () => {
     expect(response.headers['content-type']).toMatch(/^application\/json/);
     const body = response.body as Record<string, { code: string; labels: Record<string, string> }[]>;
 
-    expect(body.jurisdictions.map((j) => j.code)).toEqual(['MAINLAND', 'HONG_KONG']);
+    expect(body.jurisdictions.map((j) => j.code)).toEqual(['MAINLAND', 'HONG_KONG', 'MACAO']);
     expect(body.cities.map((c) => c.code)).toEqual([
       'GUANGZHOU',
       'SHENZHEN',
@@ -25,6 +25,7 @@ describe('GET /reference', () => {
       'JIANGMEN',
       'ZHAOQING',
       'HONG_KONG',
+      'MACAO',
     ]);
     expect(body.sectors.map((s) => s.code)).toEqual([
       'BANKING',
