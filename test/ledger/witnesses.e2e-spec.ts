@@ -192,4 +192,37 @@ describe('witnesses cosign the transfer log (C2SP tlog-witness, tlog-cosignature
     expect((await run('--witness-key', witnesses[0].verifierKey, '--witness-key', stranger)).code).toBe(1);
     expect((await run('--witness-key', witnesses[0].verifierKey, '--witness-key', stranger, '--quorum', '1')).code).toBe(0);
   });
+
+  it('npm run verify offline: checkpoint files kept from the registry are refused without the quorum, as online', async () => {
+    const cosigned = await waitForCosigned(t, 3);
+    // The same tree head as the registry stored it, with the log's signature only, and with one cosignature.
+    const [row] = await t.dataSource.query<Array<{ note: string }>>('SELECT note FROM ledger_checkpoints WHERE tree_size = $1', [sizeOf(cosigned)]);
+    const lines = cosigned.slice(cosigned.lastIndexOf('\n\n') + 2).split('\n');
+    const oneCosignature = `${row.note}${lines.find((l) => l.startsWith('\u2014 witness.gdcac.test/w1 '))}\n`;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kept-checkpoints-'));
+    dirs.push(dir);
+    const file = (name: string, text: string) => {
+      fs.writeFileSync(path.join(dir, name), text);
+      return path.join(dir, name);
+    };
+    const run = async (...args: string[]) => {
+      let output = '';
+      const code = await verifyCli(
+        [...args, '--log-key', LOG_VKEY, '--witness-key', witnesses[0].verifierKey, '--witness-key', witnesses[1].verifierKey],
+        (s) => (output += s),
+      );
+      return { code, output };
+    };
+    const both = await run('--checkpoint', file('cosigned.txt', cosigned));
+    expect(both.output).toContain('RESULT: checkpoints verified (no entries checked)');
+    expect(both.code).toBe(0);
+    const logOnly = await run('--checkpoint', file('log-only.txt', row.note));
+    expect(logOnly.output).toMatch(
+      /FAIL {2}witness cosignatures .*log-only\.txt — checkpoint carries 0 valid cosignature\(s\) of the 2 pinned witness keys, fewer than the quorum 2/,
+    );
+    expect(logOnly.code).toBe(1);
+    const one = file('one.txt', oneCosignature);
+    expect((await run('--checkpoint', one)).code).toBe(1);
+    expect((await run('--checkpoint', one, '--quorum', '1')).code).toBe(0);
+  });
 });
