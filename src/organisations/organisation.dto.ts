@@ -62,6 +62,18 @@ export class ListOrganisationsQuery extends PageQuery {
   @IsCleanText()
   @MaxLength(40)
   identifier?: string;
+
+  @ApiPropertyOptional({
+    description:
+      'search: English or Chinese name containing the text (case-insensitive; one or two characters match the start of a name), or an identifier (USCC or BRN) starting with it',
+    example: '銀行',
+  })
+  @IsOptional()
+  @IsString()
+  @IsCleanText()
+  @MinLength(1)
+  @MaxLength(100)
+  q?: string;
 }
 
 export class OrganisationView {

@@ -4,6 +4,11 @@ import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 
 @Entity({ name: 'organisations' })
 @Index('uq_organisations_identifier', ['identifierType', 'identifier'], { unique: true })
 @Index('ix_organisations_jurisdiction', ['jurisdiction'])
+// Search indexes (pg_trgm GIN and text_pattern_ops prefixes) are made by migration OrganisationSearch; TypeORM cannot
+// express their operator classes, so it is told to leave them alone.
+@Index('ix_organisations_name_zh_trgm', { synchronize: false })
+@Index('ix_organisations_name_zh_prefix', { synchronize: false })
+@Index('ix_organisations_identifier_prefix', { synchronize: false })
 export class Organisation {
   @PrimaryGeneratedColumn('uuid')
   id: string;

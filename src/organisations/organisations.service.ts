@@ -126,6 +126,17 @@ export class OrganisationsService {
     if (query.jurisdiction) qb.andWhere('o.jurisdiction = :j', { j: query.jurisdiction });
     if (query.sector) qb.andWhere('o.sector = :s', { s: query.sector });
     if (query.identifier) qb.andWhere('o.identifier = :i', { i: query.identifier.trim().toUpperCase() });
+    const q = query.q?.trim();
+    if (q) {
+      // Three characters or more: contains-match on either name (pg_trgm GIN indexes); fewer yield no trigram, so
+      // a name's start is matched instead (btree text_pattern_ops). Identifiers always match by prefix.
+      const like = q.replace(/[\\%_]/g, (c) => `\\${c}`);
+      const name = [...q].length >= 3 ? `%${like}%` : `${like}%`;
+      qb.andWhere('(lower(o.legal_name) LIKE lower(:qName) OR o.legal_name_zh LIKE :qName OR o.identifier LIKE :qId)', {
+        qName: name,
+        qId: `${like.toUpperCase()}%`,
+      });
+    }
     // The cursor carries created_at as a JavaScript Date (milliseconds) while PostgreSQL keeps
     // microseconds: compare and order on the millisecond value, or the last row of a page is
     // "after" its own cursor and comes back on the next page, forever.

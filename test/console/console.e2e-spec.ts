@@ -191,6 +191,15 @@ describe("regulators' console", () => {
     await see(page.locator('table tbody tr')).toHaveCount(25);
   });
 
+  it('offers organisations by name in the organisation filter (GET /organisations?q=)', async () => {
+    await page.goto(`${baseUrl}/console#/transfers`);
+    await page.getByLabel('Organisation ID').pressSequentially('commercial');
+    const options = page.locator('datalist#organisationId-options option');
+    await see(options).toHaveCount(1);
+    expect(await options.first().getAttribute('label')).toContain(seed.names.mainlandBank);
+    expect(await options.first().getAttribute('value')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
   it('groups anomalies by flag, contract and organisation', async () => {
     await page.getByRole('link', { name: 'Anomalies' }).click();
     const byFlag = page.locator('section[aria-labelledby="anomalies-by-flag"]');

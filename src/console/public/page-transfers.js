@@ -22,11 +22,42 @@ function nextDay(date) {
   return d.toISOString().slice(0, 10);
 }
 
+/**
+ * Lets an organisation filter take a name: typing calls GET /organisations?q= (names in either language, USCC/BRN
+ * prefixes, scoped as reads are) and offers the matches in a datalist whose values are the organisations' ids.
+ */
+function organisationPicker(control) {
+  const list = h('datalist', { id: `${control.name}-options` });
+  control.setAttribute('list', list.id);
+  let timer;
+  let asked = '';
+  control.addEventListener('input', () => {
+    window.clearTimeout(timer);
+    const q = control.value.trim();
+    if (!q || UUID.test(q) || q === asked) return;
+    timer = window.setTimeout(async () => {
+      asked = q;
+      try {
+        const page = await api.get('/organisations', { q, limit: 20 });
+        clear(list).append(
+          ...(page.items ?? []).map((org) =>
+            h('option', { value: org.id, label: `${[org.legalName, org.legalNameZh].filter(Boolean).join(' / ')} · ${org.identifier}` }),
+          ),
+        );
+      } catch {
+        clear(list);
+      }
+    }, 250);
+  });
+  queueMicrotask(() => control.parentNode?.append(list));
+  return control;
+}
+
 function filterForm(page, query, extra = []) {
   const input = (name, type = 'text', attrs = {}) => h('input', { type, name, value: query[name] ?? '', ...attrs });
   const controls = {
     contractId: input('contractId', 'text', { pattern: UUID.source, spellcheck: 'false', autocomplete: 'off' }),
-    organisationId: input('organisationId', 'text', { pattern: UUID.source, spellcheck: 'false', autocomplete: 'off' }),
+    organisationId: organisationPicker(input('organisationId', 'text', { pattern: UUID.source, spellcheck: 'false', autocomplete: 'off' })),
     direction: select('direction', optionsWithAll('direction'), query.direction ?? ''),
     from: input('from', 'date'),
     to: input('to', 'date'),
