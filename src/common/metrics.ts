@@ -57,6 +57,20 @@ export class RegistryMetrics {
     registers: [this.registry],
   });
 
+  readonly backgroundLeader = new Gauge({
+    name: 'registry_background_leader',
+    help: 'This instance holds the PostgreSQL advisory lock that elects one instance to run the background jobs (checkpointing, witness submission, self-audit, idempotency purge): 1, or 0 while another instance leads',
+    labelNames: ['instance'] as const,
+    registers: [this.registry],
+  });
+
+  readonly replicaReads = new Counter({
+    name: 'registry_replica_reads_total',
+    help: 'Regulators\' reads (DATABASE_READ_URLS) by where they were answered: "replica", or "primary" when no replica was reachable or a replica had not yet replayed the tree size a proof names',
+    labelNames: ['served_by'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     this.ledgerIntegrityOk.set(1);
     collectDefaultMetrics({ register: this.registry });

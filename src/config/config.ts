@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadSigningKey, parseCosignerVerifierKey } from '../common/note-keys';
 import { isPlaceholder, weakPasswordReason, weakSecretReason } from '../common/secret-strength';
@@ -17,6 +18,13 @@ export interface RegistryConfig {
   /** Database role the application's queries run as (INSERT/SELECT only on the log tables). */
   databaseAppRole: string;
   databasePoolSize: number;
+  /**
+   * Streaming replicas for regulators' reads (docs/scaling.md#read-replicas): lists, exports, summaries,
+   * entries and proofs; never a read that must see the caller's own write. Empty: every read from DATABASE_URL.
+   */
+  databaseReadUrls: string[];
+  /** Names this process in logs, metrics and the checkpoints it signs (docs/scaling.md#several-instances). */
+  instanceId: string;
   dataDir: string;
   embeddedPostgresPort: number;
   jwtSecret: string;
@@ -186,6 +194,32 @@ function databaseUrl(env: Env): string | undefined {
   return raw;
 }
 
+function databaseReadUrls(env: Env): string[] {
+  const urls = (env.DATABASE_READ_URLS ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const raw of urls) {
+    let url: URL | undefined;
+    try {
+      url = new URL(raw);
+    } catch {
+      url = undefined;
+    }
+    if (!url || (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:')) {
+      throw new ConfigError('DATABASE_READ_URLS', 'must be comma-separated postgres:// URLs');
+    }
+  }
+  return urls;
+}
+
+function instanceId(env: Env): string {
+  const raw = env.INSTANCE_ID;
+  if (raw === undefined || raw === '') return `${os.hostname()}:${process.pid}`;
+  if (!/^[\x21-\x7e]{1,63}$/.test(raw)) throw new ConfigError('INSTANCE_ID', 'must be 1 to 63 printable ASCII characters without spaces');
+  return raw;
+}
+
 /**
  * Keeps a development secret stable across restarts: generated once, stored in the data dir.
  * Two processes starting together on one data dir agree on the first one written.
@@ -270,6 +304,8 @@ export function loadConfig(env: Env = process.env): RegistryConfig {
     databaseUrl: databaseUrl(env),
     databaseAppRole: appRole,
     databasePoolSize: intVar(env, 'DATABASE_POOL_SIZE', 10, 1, 200),
+    databaseReadUrls: databaseReadUrls(env),
+    instanceId: instanceId(env),
     dataDir,
     embeddedPostgresPort: intVar(env, 'EMBEDDED_PG_PORT', 54329, 1, 65535),
     jwtSecret: jwtSecret ?? '',

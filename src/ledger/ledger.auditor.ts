@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { REGISTRY_CONFIG, RegistryConfig } from '../config/config';
+import { Leadership } from '../cluster/leadership';
 import { decodeLeaf, LeafColumnsRow, leafColumnMismatches, leafColumnsDetail, leafColumnsSql } from '../transfers/domain/leaf-columns';
 import { leafHash, nodeHash } from './domain/merkle';
 import { IntegrityFailure, LedgerIntegrity } from './ledger.integrity';
@@ -19,7 +20,8 @@ const CHECKPOINTS_PER_BATCH = 32;
  * checkpoint's root the root recomputed from storage; then it starts over. The cursor is the one row of
  * ledger_audit_progress, held FOR UPDATE SKIP LOCKED during a batch: the audit resumes after a restart, and
  * when several instances run it, each batch is done by one of them. A mismatch is reported to
- * LedgerIntegrity, which stops signing.
+ * LedgerIntegrity, which stops signing. Batches run on the instance that leads the background jobs
+ * (docs/scaling.md#several-instances); the row lock keeps a batch single even while the lead changes hands.
  */
 @Injectable()
 export class LedgerAuditor implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -35,6 +37,7 @@ export class LedgerAuditor implements OnApplicationBootstrap, OnApplicationShutd
     @Inject(REGISTRY_CONFIG) config: RegistryConfig,
     private readonly ledger: LedgerService,
     private readonly integrity: LedgerIntegrity,
+    private readonly leadership: Leadership,
   ) {
     this.batchSize = config.ledgerAuditBatchSize;
     this.pauseMs = config.ledgerAuditPauseMs;
@@ -53,7 +56,7 @@ export class LedgerAuditor implements OnApplicationBootstrap, OnApplicationShutd
   private schedule(delayMs: number): void {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
-      this.running = this.batch()
+      this.running = (this.leadership.isLeader() ? this.batch() : Promise.resolve())
         .catch((error: unknown) => {
           if (!this.stopped) this.logger.warn({ err: error }, 'ledger audit batch failed; retrying after the pause');
         })

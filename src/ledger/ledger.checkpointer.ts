@@ -1,4 +1,5 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Leadership } from '../cluster/leadership';
 import { LedgerService } from './ledger.service';
 
 /** A checkpoint covering every acknowledged record is published within about a second (docs/architecture.md#data-flow-of-post-transfers). */
@@ -7,6 +8,8 @@ export const CHECKPOINT_INTERVAL_MS = 250;
 /**
  * Signs a new checkpoint whenever the tree grew: polled every 250 ms (one
  * index-only max() query when idle) and nudged right after each append commits.
+ * Only the instance that leads the background jobs signs (docs/scaling.md#several-instances);
+ * the others' appends are picked up by the leader's next poll.
  */
 @Injectable()
 export class LedgerCheckpointer implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -17,7 +20,10 @@ export class LedgerCheckpointer implements OnApplicationBootstrap, OnApplication
   private lastSize = -1;
   private stopped = false;
 
-  constructor(private readonly ledger: LedgerService) {}
+  constructor(
+    private readonly ledger: LedgerService,
+    private readonly leadership: Leadership,
+  ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     this.lastSize = await this.ledger.latestCheckpointSize();
@@ -42,7 +48,7 @@ export class LedgerCheckpointer implements OnApplicationBootstrap, OnApplication
 
   /** Runs one checkpoint pass; concurrent calls coalesce into one more pass. */
   tick(): Promise<void> {
-    if (this.stopped) return Promise.resolve();
+    if (this.stopped || !this.leadership.isLeader()) return Promise.resolve();
     if (this.running) {
       this.again = true;
       return this.running;

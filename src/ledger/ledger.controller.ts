@@ -73,8 +73,8 @@ export class LedgerController {
   @Get('proofs/consistency')
   @ApiBearerAuth()
   @Roles(...READERS)
-  consistency(@Query() query: ConsistencyProofQuery) {
-    return this.ledger.consistencyProof(query.first, query.second);
+  consistency(@CurrentPrincipal() principal: Principal, @Query() query: ConsistencyProofQuery) {
+    return this.ledger.consistencyProof(query.first, query.second, principal);
   }
 
   /**

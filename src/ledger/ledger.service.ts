@@ -4,6 +4,7 @@ import { KeyObject } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { DomainError, ErrorCode } from '../common/errors';
 import { AccessService } from '../access/access.service';
+import { ReadReplicas } from '../cluster/read-replicas';
 import { Principal } from '../common/roles';
 import { REGISTRY_CONFIG, RegistryConfig } from '../config/config';
 import { clientOf, copyRows } from '../database/copy';
@@ -93,6 +94,8 @@ type Queryable = Pick<EntityManager, 'query'>;
 export class LedgerService {
   private readonly signingKey: KeyObject;
   readonly origin: string;
+  /** Stored with each checkpoint this process signs (ledger_checkpoints.signed_by). */
+  private readonly instanceId: string;
   /**
    * The compact range of the last tree this process saw committed. The log is
    * insert-only and only grows, so a committed tree size names exactly one
@@ -105,9 +108,11 @@ export class LedgerService {
     @Inject(REGISTRY_CONFIG) config: RegistryConfig,
     private readonly integrity: LedgerIntegrity,
     private readonly access: AccessService,
+    private readonly reads: ReadReplicas,
   ) {
     this.signingKey = resolveSigningKey(config);
     this.origin = config.ledgerOrigin;
+    this.instanceId = config.instanceId;
   }
 
   static prepareLeaf(leaf: Buffer): PreparedLeaf {
@@ -251,9 +256,19 @@ export class LedgerService {
         errors: [{ field: 'end', rule: 'range', message: `end must be in (start, start + ${MAX_ENTRIES_PER_PAGE}]` }],
       });
     }
+    // A replica serves the page only when it has replayed every leaf the page asks for (docs/scaling.md#read-replicas).
+    return this.reads.read(principal, (db) => this.entriesFrom(db, principal, start, end), { fits: async (db) => (await this.treeSize(db.manager)) >= end });
+  }
+
+  private async entriesFrom(
+    db: DataSource,
+    principal: Principal,
+    start: number,
+    end: number,
+  ): Promise<{ entries: Array<{ leafIndex: number; leaf: string }> }> {
     // Past the end of the log is a wrong request, not an empty page: an empty page would read as
     // "no leaves of yours here" (the tree size is public, in every checkpoint).
-    const size = await this.treeSize();
+    const size = await this.treeSize(db.manager);
     if (start >= size) {
       throw new DomainError(ErrorCode.VALIDATION_FAILED, 'The request is not valid', {
         detail: `start is past the end of the log (${size} entries)`,
@@ -263,7 +278,7 @@ export class LedgerService {
     const params: unknown[] = [start, end];
     const bind = (value: unknown): string => `$${params.push(value)}`;
     const visible = this.access.sqlWhere(principal, 'leaf.read', LEAF_SCOPE_COLUMNS, bind);
-    const rows: Array<{ leaf_index: string; leaf: Buffer }> = await this.dataSource.query(
+    const rows: Array<{ leaf_index: string; leaf: Buffer }> = await db.query(
       `SELECT leaf_index, leaf FROM ${LEAVES} WHERE leaf_index >= $1 AND leaf_index < $2 AND ${visible} ORDER BY leaf_index`,
       params,
     );
@@ -276,19 +291,24 @@ export class LedgerService {
     const plan = inclusionProofPlan(leafIndex, treeSize);
     // The leaf itself is read too, in the same query: it proves the leaf exists and says who may see it.
     const ids = [{ level: 0, index: leafIndex }, ...nodesNeeded(plan)];
-    const { hashes: nodes, parties: leafParties } = await this.readNodes(this.dataSource.manager, ids);
+    // A replica serves the proof only for a tree size it has replayed (docs/scaling.md#read-replicas).
+    const { hashes: nodes, parties: leafParties } = await this.reads.read(principal, (db) => this.readNodes(db.manager, ids), {
+      fits: async (db) => (await this.treeSize(db.manager)) >= treeSize,
+    });
     this.access.require(principal, 'leaf.read', leafParties.get(leafIndex), (parties) => ({ parties }), 'Leaf');
     const hashes = this.resolveOrRange(plan, nodes, treeSize);
     return { leafIndex, treeSize, hashes };
   }
 
-  /** RFC 9162 §2.1.4.1 consistency proof; O(log n) rows in one query. */
-  async consistencyProof(first: number, second: number): Promise<{ first: number; second: number; hashes: string[] }> {
+  /** RFC 9162 §2.1.4.1 consistency proof; O(log n) rows in one query. A regulator's (`principal`) may be read from a replica. */
+  async consistencyProof(first: number, second: number, principal?: Principal): Promise<{ first: number; second: number; hashes: string[] }> {
     if (first > second) throw rangeError('first', 'first must not exceed second');
     const plan = consistencyProofPlan(first, second);
     // The last leaf of the second tree proves the tree is that large.
     const ids = second > 0 ? [{ level: 0, index: second - 1 }, ...nodesNeeded(plan)] : nodesNeeded(plan);
-    const nodes = await this.fetchNodes(this.dataSource.manager, ids);
+    const nodes = await this.reads.read(principal, (db) => this.fetchNodes(db.manager, ids), {
+      fits: async (db) => (await this.treeSize(db.manager)) >= second,
+    });
     if (second > 0 && !nodes.has(`0:${second - 1}`)) throw beyondLog(second);
     return { first, second, hashes: this.resolveOrRange(plan, nodes, second) };
   }
@@ -368,10 +388,10 @@ export class LedgerService {
    */
   async storeCheckpoint(treeSize: number, rootHash: Buffer, note: string, extendsSize: number): Promise<boolean> {
     const stored: unknown[] = await this.dataSource.query(
-      `INSERT INTO ledger_checkpoints (tree_size, root_hash, note, extends_size)
-       SELECT $1, $2, $3, $4 WHERE (SELECT COALESCE(max(tree_size), -1) FROM ledger_checkpoints) = $4
+      `INSERT INTO ledger_checkpoints (tree_size, root_hash, note, extends_size, signed_by)
+       SELECT $1, $2, $3, $4, $5 WHERE (SELECT COALESCE(max(tree_size), -1) FROM ledger_checkpoints) = $4
        ON CONFLICT DO NOTHING RETURNING tree_size`,
-      [treeSize, rootHash, note, extendsSize],
+      [treeSize, rootHash, note, extendsSize, this.instanceId],
     );
     return stored.length > 0;
   }

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { REGISTRY_CONFIG, RegistryConfig } from '../config/config';
+import { Leadership } from '../cluster/leadership';
 import { RegistryMetrics } from '../common/metrics';
 import { parseNote } from './domain/checkpoint';
 import { CosignerKey, findCosignature, parseCosignerVerifierKey } from './domain/cosignature';
@@ -29,7 +30,9 @@ interface WitnessState {
  * /add-checkpoint, with a consistency proof from the witness's last size), in the background: never on the
  * ingestion path, so a witness that is down delays cosigning, never logging. Stores the cosignatures
  * (cosignature/v1, verified with the configured key) and serves the latest checkpoint carrying
- * LEDGER_WITNESS_QUORUM of them (docs/architecture.md#trust-model).
+ * LEDGER_WITNESS_QUORUM of them (docs/architecture.md#trust-model). Submissions run on the instance that
+ * leads the background jobs (docs/scaling.md#several-instances), which re-reads what each witness cosigned
+ * when it takes the lead; every instance serves the cosigned checkpoint.
  */
 @Injectable()
 export class LedgerWitnesses implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -40,12 +43,15 @@ export class LedgerWitnesses implements OnApplicationBootstrap, OnApplicationShu
   private running: Promise<void> | undefined;
   private stopped = false;
   private readonly abort = new AbortController();
+  /** The leadership term the witnesses' sizes were last read in. */
+  private term = -1;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(REGISTRY_CONFIG) config: RegistryConfig,
     private readonly ledger: LedgerService,
     private readonly metrics: RegistryMetrics,
+    private readonly leadership: Leadership,
   ) {
     this.witnesses = config.ledgerWitnesses.map((w) => ({ url: w.url, key: parseCosignerVerifierKey(w.verifierKey), knownSize: 0, cosignedSize: -1 }));
     this.quorum = config.ledgerWitnessQuorum;
@@ -60,18 +66,22 @@ export class LedgerWitnesses implements OnApplicationBootstrap, OnApplicationShu
     return this.witnesses.map((w) => w.key.verifierKey);
   }
 
-  async onApplicationBootstrap(): Promise<void> {
+  onApplicationBootstrap(): void {
     if (!this.enabled) return;
+    this.timer = setInterval(() => void this.tick(), WITNESS_POLL_MS);
+    this.timer.unref();
+  }
+
+  /** What each witness cosigned, as stored (by whichever instance led before). */
+  private async readCosignedSizes(): Promise<void> {
     const rows = await this.dataSource.query<Array<{ witness_key: string; size: string }>>(
       'SELECT witness_key, max(tree_size)::bigint AS size FROM ledger_cosignatures WHERE witness_key = ANY($1) GROUP BY witness_key',
       [this.witnesses.map((w) => w.key.verifierKey)],
     );
     for (const row of rows) {
       const witness = this.witnesses.find((w) => w.key.verifierKey === row.witness_key);
-      if (witness) witness.knownSize = witness.cosignedSize = Number(row.size);
+      if (witness) witness.knownSize = witness.cosignedSize = Math.max(witness.cosignedSize, Number(row.size));
     }
-    this.timer = setInterval(() => void this.tick(), WITNESS_POLL_MS);
-    this.timer.unref();
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -85,7 +95,13 @@ export class LedgerWitnesses implements OnApplicationBootstrap, OnApplicationShu
   /** One pass: the latest signed checkpoint to every witness that has not cosigned it and has no submission in flight. */
   tick(): Promise<void> {
     if (this.stopped || this.running) return this.running ?? Promise.resolve();
+    if (!this.leadership.isLeader()) return Promise.resolve();
     this.running = (async () => {
+      if (this.term !== this.leadership.term) {
+        if (this.witnesses.some((w) => w.busy !== undefined)) return;
+        await this.readCosignedSizes();
+        this.term = this.leadership.term;
+      }
       const latest = await this.ledger.latestCheckpoint();
       if (!latest) return;
       for (const witness of this.witnesses) {

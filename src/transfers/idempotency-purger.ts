@@ -1,18 +1,23 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Leadership } from '../cluster/leadership';
 import { TransfersService } from './transfers.service';
 
 const PURGE_EVERY_MS = 60 * 60 * 1000;
 
-/** Drops idempotency keys past their retention (IDEMPOTENCY_RETENTION_HOURS), hourly. */
+/** Drops idempotency keys past their retention (IDEMPOTENCY_RETENTION_HOURS), hourly, on the instance that leads the background jobs. */
 @Injectable()
 export class IdempotencyKeyPurger implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('IdempotencyKeyPurger');
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly transfers: TransfersService) {}
+  constructor(
+    private readonly transfers: TransfersService,
+    private readonly leadership: Leadership,
+  ) {}
 
   onApplicationBootstrap(): void {
     this.timer = setInterval(() => {
+      if (!this.leadership.isLeader()) return;
       this.transfers.purgeIdempotencyKeys().catch((error: unknown) => this.logger.warn({ err: error }, 'idempotency key purge failed'));
     }, PURGE_EVERY_MS);
     this.timer.unref();

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AccessModule } from '../access/access.module';
+import { ClusterModule } from '../cluster/cluster.module';
 import { ContractsModule } from '../contracts/contracts.module';
 import { ContractsService } from '../contracts/contracts.service';
 import { LedgerAuditor } from '../ledger/ledger.auditor';
@@ -21,7 +22,7 @@ import { TransfersService } from './transfers.service';
  * share their tables, their writer lock and their transaction (docs/architecture.md#modules).
  */
 @Module({
-  imports: [AccessModule, ContractsModule, RolloutModule],
+  imports: [AccessModule, ClusterModule, ContractsModule, RolloutModule],
   controllers: [LedgerController, TransfersController],
   providers: [
     TransfersService,

@@ -8,6 +8,7 @@ import { DomainError, ErrorCode, notFound, validationFailed } from '../common/er
 import { cursorScope, decodeCursor, encodeCursor, isInstantAndBigint, Page } from '../common/pagination';
 import type { ResourceScope } from '../access/access';
 import { AccessService } from '../access/access.service';
+import { ReadReplicas } from '../cluster/read-replicas';
 import { Principal } from '../common/roles';
 import { BinaryCopyWriter, copyBinary, joinTuples } from '../database/binary-copy';
 import { borrowClient, clientOf, copyOut } from '../database/copy';
@@ -258,6 +259,7 @@ export class TransfersService {
     private readonly integrity: LedgerIntegrity,
     private readonly access: AccessService,
     metrics: RegistryMetrics,
+    private readonly reads: ReadReplicas,
   ) {
     this.scopes = new ContractScopeCache(source);
     this.sequencer = new GroupCommit((group) => this.writeGroup(group), {
@@ -523,7 +525,8 @@ export class TransfersService {
       branches.length === 1
         ? select(branches[0])
         : `SELECT * FROM (${branches.map((b) => `(${select(b)})`).join(' UNION ALL ')}) u ORDER BY u.occurred_at, u.leaf_index LIMIT ${limit + 1}`;
-    const rows: ViewRow[] = await this.dataSource.query(sql, params);
+    // A regulator's list may come from a replica (docs/scaling.md#read-replicas).
+    const rows: ViewRow[] = await this.reads.read(principal, (db) => db.query(sql, params));
     const items: TransferView[] = [];
     for (const row of rows.slice(0, limit)) items.push(await this.viewOf(row));
     const last = items[items.length - 1];
@@ -558,7 +561,12 @@ export class TransfersService {
    * input of the offline verifier (`npm run verify -- --export …`).
    */
   async export(principal: Principal, query: ExportTransfersQuery): Promise<Readable> {
-    const { client, release } = await borrowClient(this.dataSource);
+    // A regulator's export may stream from a replica (docs/scaling.md#read-replicas).
+    return this.reads.read(principal, (db) => this.exportFrom(db, principal, query));
+  }
+
+  private async exportFrom(db: DataSource, principal: Principal, query: ExportTransfersQuery): Promise<Readable> {
+    const { client, release } = await borrowClient(db);
     try {
       const bind = (value: unknown): string => literal(client, value);
       const where = this.whereBranches(principal, query, bind)
@@ -606,8 +614,10 @@ export class TransfersService {
     const contract = (await this.scopes.get([contractId])).get(contractId);
     this.access.require(principal, 'transfer.read', contract, contractScope, 'Contract');
     // Aggregated from the leaves (docs/architecture.md#trust-model, part 3): one pass over the contract's rows, each leaf read as jsonb.
-    const [row] = await this.dataSource.query<SummaryRow[]>(
-      `WITH r AS (
+    // A regulator's summary may come from a replica (docs/scaling.md#read-replicas).
+    const [row] = await this.reads.read(principal, (db) =>
+      db.query<SummaryRow[]>(
+        `WITH r AS (
          SELECT t.leaf_index, l.j FROM transfer_records t ${LEAF_JSON}
           WHERE t.contract_id = $1 AND (l.j->>'contractId') = $1::text
        )
@@ -622,7 +632,8 @@ export class TransfersService {
               (SELECT json_build_object('leafIndex', leaf_index, 'occurredAt', j->>'occurredAt') FROM r
                 ORDER BY (j->>'occurredAt')::timestamptz DESC, leaf_index DESC LIMIT 1) AS last_transfer
          FROM r`,
-      [contractId],
+        [contractId],
+      ),
     );
     return {
       contractId,
