@@ -216,6 +216,8 @@ export class PgCluster {
         '-C',
         '-S',
         slot,
+        // A spread checkpoint would make the backup wait for most of checkpoint_timeout.
+        '--checkpoint=fast',
         '--no-sync',
       ]);
       // pg_basebackup copies the directory as it is, mode 0700 included.
