@@ -60,8 +60,9 @@ describe('several instances on one database', () => {
       );
     }
     // Started together: the migration lock and the leadership lock are both taken in the same second.
-    await Promise.all(registries.map((r) => r.start()));
-  }, 180_000);
+    // On a loaded machine three processes compiling and booting at once take a while.
+    await Promise.all(registries.map((r) => r.start(240_000)));
+  }, 300_000);
 
   afterAll(async () => {
     await Promise.all(registries.map((r) => r.kill('SIGKILL')));

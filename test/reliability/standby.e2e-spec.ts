@@ -87,7 +87,7 @@ describe('a synchronous streaming standby: reads, then failover', () => {
       DATABASE_READ_URLS: `postgres://postgres@127.0.0.1:${standbyPort}/registry`,
     });
     registries.push(first);
-    await first.start();
+    await first.start(240_000);
     const seeded = await seed(first.baseUrl, WRITERS);
     const book = newLedgerbook();
     const state: LogState = await newLogState(first.baseUrl);
@@ -177,7 +177,7 @@ describe('a synchronous streaming standby: reads, then failover', () => {
       DATABASE_URL: standby.url('registry'),
     });
     registries.push(second);
-    const restartMs = await second.start();
+    const restartMs = await second.start(240_000);
 
     mark('standby promoted, registry restarted on it');
     // 5. Every unanswered request again, with its key: committed ones replay, the others commit now.
@@ -224,5 +224,5 @@ describe('a synchronous streaming standby: reads, then failover', () => {
     // Every checkpoint served before the failover was linked to the promoted log's newest by a consistency proof (in verifyLog).
     expect(state.linked.has(checkpointsServedBeforeFailover)).toBe(true);
     expect(chain.signerRuns).toEqual(['before-failover', 'after-failover']);
-  }, 300_000);
+  }, 600_000);
 });

@@ -538,7 +538,7 @@ export function saveSection(name: string, section: Section): void {
   writeReport();
 }
 
-const ORDER = ['crash', 'database-faults', 'load', 'fuzz', 'access-matrix', 'tokens'];
+const ORDER = ['crash', 'database-faults', 'instances', 'standby', 'load', 'fuzz', 'access-matrix', 'tokens'];
 
 /** Rewrites report.json and report.md from every section of this run (files finish in any order). */
 export function writeReport(): void {
