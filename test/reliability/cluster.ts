@@ -7,7 +7,21 @@ import { generateKeyPairSync } from 'node:crypto';
 import { Client } from 'pg';
 import { LEADERSHIP_LOCK } from '../../src/cluster/leadership';
 import { hashLeaf, openCheckpoint, verifyConsistencyProof, verifyInclusionProof } from '../../tools/verify';
-import { call, Ledgerbook, LogState, sleep } from './support';
+import { call, ClientTimeout, Ledgerbook, LogState, seed, Seeded, sleep } from './support';
+
+/**
+ * seed(), again when a call passes the client's timeout: seeding signs users in (argon2), and right after
+ * registries booted on a loaded machine one such call may take longer than the client waits.
+ */
+export async function seedPatiently(baseUrl: string, writers: number): Promise<Seeded> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await seed(baseUrl, writers);
+    } catch (error) {
+      if (attempt >= 3 || !(error instanceof ClientTimeout)) throw error;
+    }
+  }
+}
 
 /** One Ed25519 signing key for every instance (base64 PKCS#8 DER, as LEDGER_SIGNING_KEY takes it). */
 export function sharedSigningKey(): string {

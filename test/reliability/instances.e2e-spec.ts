@@ -11,9 +11,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createTestDatabase } from '../support/database';
-import { leaderInDatabase, oneLeader, proveIncluded, sharedSigningKey, storedChain } from './cluster';
+import { leaderInDatabase, oneLeader, proveIncluded, seedPatiently, sharedSigningKey, storedChain } from './cluster';
 import {
-  ClientTimeout,
   freePort,
   FULL,
   LogState,
@@ -22,8 +21,6 @@ import {
   observeCheckpoint,
   RegistryProcess,
   saveSection,
-  seed,
-  Seeded,
   send,
   SentBatch,
   sized,
@@ -79,15 +76,7 @@ describe('several instances on one database', () => {
     const survivors = registries.filter((_, i) => i !== victim);
 
     const writers = INSTANCES.length * WRITERS_PER_INSTANCE;
-    // Seeding signs users in (argon2); right after three boots on a loaded machine one call may pass the client's timeout: seed again.
-    let seeded: Seeded | undefined;
-    for (let attempt = 1; !seeded; attempt++) {
-      try {
-        seeded = await seed(bases[(victim + 1) % INSTANCES.length], writers);
-      } catch (error) {
-        if (attempt >= 3 || !(error instanceof ClientTimeout)) throw error;
-      }
-    }
+    const seeded = await seedPatiently(bases[(victim + 1) % INSTANCES.length], writers);
     const book = newLedgerbook();
     const state: LogState = await newLogState(bases[0]);
     const pending: Array<SentBatch & { token: string }> = [];

@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { proveIncluded, sharedSigningKey, storedChain } from './cluster';
+import { proveIncluded, seedPatiently, sharedSigningKey, storedChain } from './cluster';
 import { PgBinaries, pgBinaries, PgCluster } from './pg-cluster';
 import {
   call,
@@ -22,7 +22,6 @@ import {
   observeCheckpoint,
   RegistryProcess,
   saveSection,
-  seed,
   send,
   SentBatch,
   sized,
@@ -88,7 +87,7 @@ describe('a synchronous streaming standby: reads, then failover', () => {
     });
     registries.push(first);
     await first.start(240_000);
-    const seeded = await seed(first.baseUrl, WRITERS);
+    const seeded = await seedPatiently(first.baseUrl, WRITERS);
     const book = newLedgerbook();
     const state: LogState = await newLogState(first.baseUrl);
     const ingest = async (base: string, count: number): Promise<void> => {
