@@ -305,6 +305,31 @@ describe("regulators' console", () => {
     await see(page.getByRole('heading', { level: 1 })).toHaveText('Transfer log');
   });
 
+  it('switches to Simplified Chinese, remembers it across a reload, and translates codes and dates', async () => {
+    const other = await openPage(browser, baseUrl);
+    try {
+      const p = other.page;
+      await p.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
+      await p.getByRole('button', { name: 'Switch language to Simplified Chinese' }).click();
+      await see(p.getByRole('heading', { level: 1 })).toHaveText('登录');
+      await p.reload();
+      await see(p.getByRole('heading', { level: 1 })).toHaveText('登录');
+      await see(p.locator('html')).toHaveAttribute('lang', 'zh-Hans-CN');
+      await p.getByLabel('电子邮箱').fill(seed.gdRegulator.email);
+      await p.getByLabel('密码').fill(TEST_USER_PASSWORD);
+      await p.keyboard.press('Enter');
+      await see(p.getByRole('heading', { level: 1 })).toHaveText('备案审核队列');
+      await see(p.getByRole('navigation')).toContainText('传输日志');
+      // The filing party code in Simplified, and a deadline written as a Guangdong reviewer writes dates.
+      await see(p.locator('main')).toContainText(['已逾期', '处理者', '2025年2月13日']);
+      expect(await p.locator('main').textContent()).not.toContain('處理者');
+      await p.getByRole('button', { name: '将语言切换为英文' }).click();
+      await see(p.getByRole('heading', { level: 1 })).toHaveText('Filings queue');
+    } finally {
+      await other.context.close();
+    }
+  });
+
   it('opens the contract page without an error for the PCPD and an administrator, each seeing only the materials it may read', async () => {
     const pcpd = await t.user('REGULATOR', { authority: 'HK_PCPD' });
     for (const [who, email, password] of [

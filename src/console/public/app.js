@@ -1,7 +1,7 @@
 // The console shell: sign-in, navigation, language switch and a hash router.
 import * as api from './api.js';
 import { clear, field, h } from './dom.js';
-import { getLanguage, onLanguageChange, setLanguage, t } from './i18n.js';
+import { LANGUAGES, getLanguage, onLanguageChange, setLanguage, t } from './i18n.js';
 import { announce } from './nav.js';
 import { errorBox } from './common.js';
 import { renderAnomalies, renderTransfers } from './page-transfers.js';
@@ -89,28 +89,31 @@ function renderChrome() {
   );
   clear(sessionBox);
   const me = api.currentUser();
-  const next = getLanguage() === 'en' ? 'zh-Hant' : 'en';
-  const languageButton = h(
-    'button',
-    {
-      type: 'button',
-      class: 'button secondary',
-      lang: next === 'en' ? 'en' : 'zh-Hant-HK',
-      'aria-label': t('lang.switchLabel'),
-      id: 'language-switch',
-      onclick: () => setLanguage(next),
-    },
-    t('lang.switch'),
-  );
+  const languageButtons = Object.entries(LANGUAGES)
+    .filter(([lang]) => lang !== getLanguage())
+    .map(([lang, info], index) =>
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'button secondary',
+          lang: info.html,
+          'aria-label': t(info.label),
+          id: index === 0 ? 'language-switch' : `language-switch-${lang}`,
+          onclick: () => setLanguage(lang),
+        },
+        info.name,
+      ),
+    );
   if (me) {
     const role = t(`role.${me.role}`) + (me.authority ? ` · ${me.authority}` : '');
     sessionBox.append(
       h('span', { class: 'who' }, t('signedInAs', { email: me.email ?? me.id, role })),
-      languageButton,
+      ...languageButtons,
       h('button', { type: 'button', class: 'button secondary', id: 'sign-out', onclick: () => api.signOut('user') }, t('signout')),
     );
   } else {
-    sessionBox.append(languageButton);
+    sessionBox.append(...languageButtons);
   }
 }
 

@@ -19,7 +19,7 @@ export function orgName(org, fallbackId, contract, party) {
     const side = contract && party ? sideOf(contract, party) : null;
     return h('span', { class: 'mono', title: fallbackId ?? '' }, side ? `${code('jurisdiction', side)} · ${shortId(fallbackId)}` : shortId(fallbackId));
   }
-  const zh = getLanguage() === 'zh-Hant';
+  const zh = getLanguage() !== 'en';
   return (zh ? org.legalNameZh || org.legalName : org.legalName || org.legalNameZh) || org.identifier || shortId(org.id);
 }
 

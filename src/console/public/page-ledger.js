@@ -7,7 +7,7 @@
 // - an inclusion proof for any record the regulator picks.
 import * as api from './api.js';
 import { clear, definitionList, field, h, table } from './dom.js';
-import { formatInstant, formatNumber, t } from './i18n.js';
+import { formatInstant, formatNumber, listSeparator, t } from './i18n.js';
 import { errorBox, hashWith, loading } from './common.js';
 import { announce, navigate } from './nav.js';
 import {
@@ -285,7 +285,7 @@ function trustChecks({ trust, firstUse, changes, result, cosigned, quorumMet, co
   else if (consistency.state === 'failed') item('trust.consistency', 'fail', t('ledger.consistencyFailed', { ...params, reason: consistency.reason }));
   else item('trust.consistency', 'fail', t('ledger.consistencySkipped'));
 
-  const leaves = samples.leaves.map((leaf) => `#${leaf}`).join(', ');
+  const leaves = samples.leaves.map((leaf) => `#${leaf}`).join(listSeparator());
   if (samples.state === 'ok') item('trust.inclusion', 'ok', t('ledger.samplesOk', { count: samples.leaves.length, leaves }));
   else if (samples.state === 'failed') item('trust.inclusion', 'fail', t('ledger.samplesFailed', { leaf: samples.failed.leaf, reason: samples.failed.reason }));
   else if (samples.state === 'unavailable') item('trust.inclusion', 'info', t('ledger.samplesUnavailable', { detail: samples.detail }));

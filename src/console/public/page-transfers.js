@@ -1,7 +1,7 @@
 // Transfer log (search, paging, export) and the anomaly view.
 import * as api from './api.js';
 import { clear, field, h, saveBlob, select, table } from './dom.js';
-import { code, formatInstant, formatNumber, hongKongToday, t } from './i18n.js';
+import { code, formatInstant, formatNumber, hongKongToday, listSeparator, t } from './i18n.js';
 import { flagBadges, hashWith, loading, optionsWithAll, organisations, orgName, shortId } from './common.js';
 import { announce, navigate } from './nav.js';
 
@@ -212,8 +212,10 @@ function transferTable(items, caption) {
         h(
           'td',
           {},
-          (item.personalInformationCategories ?? []).map((c) => code('category', c)).join(', '),
-          item.sensitiveCategories?.length ? h('div', { class: 'muted' }, item.sensitiveCategories.map((c) => code('sensitive', c)).join(', ')) : null,
+          (item.personalInformationCategories ?? []).map((c) => code('category', c)).join(listSeparator()),
+          item.sensitiveCategories?.length
+            ? h('div', { class: 'muted' }, item.sensitiveCategories.map((c) => code('sensitive', c)).join(listSeparator()))
+            : null,
         ),
         h('td', {}, item.flags?.length ? h('span', { class: 'visually-hidden' }, `${t('transfers.flagged')}: `) : null, flagBadges(item.flags)),
         h('td', { class: 'mono' }, item.externalReference ?? '—'),
