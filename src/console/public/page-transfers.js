@@ -39,13 +39,15 @@ function organisationPicker(control) {
       asked = q;
       try {
         const page = await api.get('/organisations', { q, limit: 20 });
+        // An answer to an earlier, shorter query that arrives late must not replace the latest one's.
+        if (asked !== q) return;
         clear(list).append(
           ...(page.items ?? []).map((org) =>
             h('option', { value: org.id, label: `${[org.legalName, org.legalNameZh].filter(Boolean).join(' / ')} · ${org.identifier}` }),
           ),
         );
       } catch {
-        clear(list);
+        if (asked === q) clear(list);
       }
     }, 250);
   });
