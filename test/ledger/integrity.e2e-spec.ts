@@ -85,6 +85,18 @@ async function loggedForty(env: Record<string, string> = {}): Promise<{ t: TestA
   return { t, p, contractId };
 }
 
+/** A second registry instance on the same database as `t`, its audit paused. */
+async function secondInstance(t: TestApp): Promise<NestFastifyApplication> {
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    DATA_DIR: t.config.dataDir,
+    JWT_SECRET: TEST_JWT_SECRET,
+    LOG_LEVEL: 'silent',
+    LEDGER_AUDIT_PAUSE_MS: '3600000',
+  });
+  return createApp(config, t.databaseUrl, { silent: true });
+}
+
 /** After a failure: records are still accepted and stored, nothing more is signed, the metric is 0. */
 async function expectLoggingGoesOnButSigningStopped(t: TestApp, p: Parties, contractId: string, records: number): Promise<void> {
   const more = await postTransfers(t, p.mainland, [transferRecord(contractId), transferRecord(contractId)]);
@@ -168,14 +180,7 @@ describe('ledger integrity: a signer that never forks, a server that audits itse
     expect(await metric(t)).toBe('0');
 
     // A second instance on the same database (a restart, or another replica): it finds the signed root wrong at start and signs nothing.
-    const config = loadConfig({
-      NODE_ENV: 'test',
-      DATA_DIR: t.config.dataDir,
-      JWT_SECRET: TEST_JWT_SECRET,
-      LOG_LEVEL: 'silent',
-      LEDGER_AUDIT_PAUSE_MS: '3600000',
-    });
-    const second = await createApp(config, t.databaseUrl, { silent: true });
+    const second = await secondInstance(t);
     extra.push(second);
     const view = await second.get(LedgerService).latestCheckpointSize();
     expect(view).toBe(40);
@@ -210,14 +215,7 @@ describe('ledger integrity: a signer that never forks, a server that audits itse
   it('compare-and-swap: two signers racing from the same checkpoint never both store one', async () => {
     const { t } = await loggedForty({ LEDGER_AUDIT_PAUSE_MS: '3600000' });
     apps.push(t);
-    const config = loadConfig({
-      NODE_ENV: 'test',
-      DATA_DIR: t.config.dataDir,
-      JWT_SECRET: TEST_JWT_SECRET,
-      LOG_LEVEL: 'silent',
-      LEDGER_AUDIT_PAUSE_MS: '3600000',
-    });
-    const second = await createApp(config, t.databaseUrl, { silent: true });
+    const second = await secondInstance(t);
     extra.push(second);
     const a = t.app.get(LedgerService);
     const b = second.get(LedgerService);
@@ -248,14 +246,7 @@ describe('ledger integrity: a signer that never forks, a server that audits itse
   it('two instances: a checkpoint signed by the other one after this one read the tree size is not a shrunk log', async () => {
     const { t, p, contractId } = await loggedForty({ LEDGER_AUDIT_PAUSE_MS: '3600000' });
     apps.push(t);
-    const config = loadConfig({
-      NODE_ENV: 'test',
-      DATA_DIR: t.config.dataDir,
-      JWT_SECRET: TEST_JWT_SECRET,
-      LOG_LEVEL: 'silent',
-      LEDGER_AUDIT_PAUSE_MS: '3600000',
-    });
-    const second = await createApp(config, t.databaseUrl, { silent: true });
+    const second = await secondInstance(t);
     extra.push(second);
     const b = second.get(LedgerService);
     const latest = b.latestCheckpoint.bind(b);
