@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Search of organisations by name and identifier (docs/api.md#organisations): pg_trgm (a contrib extension shipped
+ * Search of organisations by name and identifier (docs/api.md#organisations-and-reference-data): pg_trgm (a contrib extension shipped
  * with PostgreSQL) indexes English and Chinese names for contains-matches of three characters or more; btree
  * text_pattern_ops indexes answer prefixes (identifiers, and one- or two-character Chinese names, which yield no trigram).
  */
