@@ -1,6 +1,7 @@
 // Two registry instances and the same two witnesses (docs/architecture.md#trust-model, parts 1 and 4).
-// On one database, both ingest and both sign (the compare-and-swap lets one checkpoint extend each), and every
-// checkpoint either serves is cosigned and consistent with every other. On two databases with the same log key
+// On one database, both ingest and both serve checkpoints; the leader signs (src/cluster/leadership.ts), the
+// compare-and-swap stops any other signer from forking, and every checkpoint either serves is cosigned and
+// consistent with every other. On two databases with the same log key
 // (a backup restored elsewhere, a failover that split), the second history is never cosigned: the witnesses
 // stand on the first; that second registry runs as its own process, as it would in production (two Nest apps
 // on two databases in one process refused each other's tokens). Checked with the independent verifier of
@@ -65,11 +66,11 @@ describe('two registry instances sharing two witnesses', () => {
     for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('on one database: both ingest, both sign, and every checkpoint either serves is cosigned and consistent with the others', async () => {
-    const t = await startTestApp(env);
+  it('on one database: both ingest, one leader signs, and every checkpoint either serves is cosigned and consistent with the others', async () => {
+    const t = await startTestApp({ ...env, INSTANCE_ID: 'first' });
     apps.push(t);
     const second = await createApp(
-      loadConfig({ NODE_ENV: 'test', DATA_DIR: t.config.dataDir, JWT_SECRET: TEST_JWT_SECRET, LOG_LEVEL: 'silent', ...env }),
+      loadConfig({ NODE_ENV: 'test', DATA_DIR: t.config.dataDir, JWT_SECRET: TEST_JWT_SECRET, LOG_LEVEL: 'silent', ...env, INSTANCE_ID: 'second' }),
       t.databaseUrl,
       {
         silent: true,
@@ -140,6 +141,9 @@ describe('two registry instances sharing two witnesses', () => {
       'SELECT tree_size::int AS tree_size, extends_size::int AS extends_size FROM ledger_checkpoints ORDER BY tree_size',
     );
     chain.slice(1).forEach((row, i) => expect(row.extends_size).toBe(chain[i].tree_size));
+    // One signer at a time: every checkpoint in this run was signed by the instance holding leadership.
+    const signers = await t.dataSource.query<Array<{ signed_by: string | null }>>('SELECT DISTINCT signed_by FROM ledger_checkpoints WHERE tree_size > 0');
+    expect(signers.length).toBe(1);
   }, 180_000);
 
   it('on two databases with the same log key: the witnesses cosign one history only, and the other is never served as cosigned', async () => {
