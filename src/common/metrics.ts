@@ -44,6 +44,12 @@ export class RegistryMetrics {
     registers: [this.registry],
   });
 
+  readonly transferRequestsWaiting = new Gauge({
+    name: 'registry_transfer_requests_waiting',
+    help: 'POST /transfers requests prepared and waiting to be sequenced while a group commits (group commit)',
+    registers: [this.registry],
+  });
+
   readonly ledgerIntegrityOk = new Gauge({
     name: 'registry_ledger_integrity_ok',
     help: 'The transfer log passed every self-audit check and consistency proof so far (1) or not (0: signing has stopped; GET /ledger/integrity says what failed)',

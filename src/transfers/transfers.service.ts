@@ -117,12 +117,6 @@ function isIdempotencyKeyConflict(error: unknown): boolean {
   return e?.code === '23505' && e.constraint === 'pk_transfer_idempotency_keys';
 }
 
-/**
- * Test-only seams, off unless a test sets them. `beforeTransaction` runs after the batch was
- * prepared and before its transaction opens (the stale-scope test commits a termination there).
- */
-export const ingestionTestHooks: { beforeTransaction?: () => Promise<void> } = {};
-
 type SubmittedBy = TransferLeafV1['submittedBy'];
 
 interface RolloutGroup {
@@ -266,6 +260,7 @@ export class TransfersService {
       ...GROUP_COMMIT,
       weigh: (request) => request.records.length,
       onBatch: (size) => metrics.transferGroupSize.observe(size),
+      onWaiting: (waiting) => metrics.transferRequestsWaiting.set(waiting),
     });
   }
 
@@ -315,7 +310,6 @@ export class TransfersService {
       idempotency,
       batch: prepareBatch(records, contracts, recordedAt, submittedBy, principal.id),
     };
-    if (ingestionTestHooks.beforeTransaction) await ingestionTestHooks.beforeTransaction();
 
     for (;;) {
       let written: GroupResult;

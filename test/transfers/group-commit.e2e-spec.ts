@@ -5,23 +5,11 @@
  */
 import { Client } from 'pg';
 import { rootFromLeafHashes, verifyInclusion } from '../../src/ledger/domain/merkle';
-import { ingestionTestHooks } from '../../src/transfers/transfers.service';
 import { fileContract, Parties, setupParties } from '../contracts/fixtures';
 import { bearer, startTestApp, TestApp } from '../support/app';
-import { postTransfers, transferRecord, waitForCheckpoint } from './support';
+import { holdLedgerLock, postTransfers, transferRecord, waitForCheckpoint } from './support';
 
 type Answer = Awaited<ReturnType<typeof postTransfers>>;
-
-/** Holds every request that reaches the group at the ledger's door until `count` of them are there, so they are sequenced together. */
-function gatherRequests(count: number): void {
-  let arrived = 0;
-  let open: () => void = () => undefined;
-  const gate = new Promise<void>((resolve) => (open = resolve));
-  ingestionTestHooks.beforeTransaction = async () => {
-    if (++arrived === count) open();
-    await gate;
-  };
-}
 
 describe('POST /transfers: concurrent requests share one transaction', () => {
   let t: TestApp;
@@ -37,10 +25,29 @@ describe('POST /transfers: concurrent requests share one transaction', () => {
     await owner.connect();
   });
   afterAll(async () => {
-    ingestionTestHooks.beforeTransaction = undefined;
     await owner?.end();
     await t?.close();
   });
+
+  /**
+   * Sends the requests so that `count` of them are sequenced together: a pilot request's group holds the
+   * ledger's door (its lock, held by the test as a slow commit would hold it), the requests queue behind it,
+   * and once `count` of them wait (the registry's gauge) the door opens.
+   */
+  async function together<T>(count: number, send: () => Array<Promise<T>>): Promise<T[]> {
+    const lock = await holdLedgerLock(t);
+    try {
+      const pilot = postTransfers(t, p.mainland, [transferRecord(contractId, { externalReference: 'pilot' })]);
+      await lock.groupBlocked();
+      const answers = Promise.all(send());
+      await lock.waiting(count);
+      await lock.release();
+      expect((await pilot).status).toBe(201);
+      return await answers;
+    } finally {
+      await lock.release();
+    }
+  }
 
   /** Stored rows by leaf index: the record's own reference, its flags, and the transaction that wrote it. */
   async function rowsAt(leafIndexes: number[]): Promise<Map<number, { reference: string; flags: string[]; xmin: string }>> {
@@ -61,18 +68,12 @@ describe('POST /transfers: concurrent requests share one transaction', () => {
     const sameKeySameBody = { record: records[0], key: keys[0] };
     const sameKeyOtherBody = { record: transferRecord(contractId, { externalReference: 'group-other-body' }), key: keys[1] };
     // 36 requests, the two that share a key with one of them; the malformed one is refused before it reaches the group.
-    gatherRequests(GOOD + 2);
-    let answers: Answer[];
-    try {
-      answers = await Promise.all([
-        ...records.map((record, i) => postTransfers(t, p.mainland, [record], keys[i])),
-        postTransfers(t, p.mainland, [sameKeySameBody.record], sameKeySameBody.key),
-        postTransfers(t, p.mainland, [sameKeyOtherBody.record], sameKeyOtherBody.key),
-        postTransfers(t, p.mainland, [transferRecord(contractId, { dataSubjectCount: -1, externalReference: 'group-malformed' })], `malformed-${Date.now()}`),
-      ]);
-    } finally {
-      ingestionTestHooks.beforeTransaction = undefined;
-    }
+    const answers: Answer[] = await together(GOOD + 2, () => [
+      ...records.map((record, i) => postTransfers(t, p.mainland, [record], keys[i])),
+      postTransfers(t, p.mainland, [sameKeySameBody.record], sameKeySameBody.key),
+      postTransfers(t, p.mainland, [sameKeyOtherBody.record], sameKeyOtherBody.key),
+      postTransfers(t, p.mainland, [transferRecord(contractId, { dataSubjectCount: -1, externalReference: 'group-malformed' })], `malformed-${Date.now()}`),
+    ]);
     const [duplicate, otherBody, malformed] = answers.slice(GOOD);
     const good = answers.slice(0, GOOD);
 
@@ -167,13 +168,7 @@ describe('POST /transfers: concurrent requests share one transaction', () => {
         transferRecord(contractId, { externalReference: i === BAD ? 'refused-by-the-database' : `late-${i}` }),
       );
       const keys = records.map((_, i) => `late-key-${i}-${Date.now()}`);
-      gatherRequests(COUNT);
-      let answers: Answer[];
-      try {
-        answers = await Promise.all(records.map((record, i) => postTransfers(t, p.mainland, [record], keys[i])));
-      } finally {
-        ingestionTestHooks.beforeTransaction = undefined;
-      }
+      const answers: Answer[] = await together(COUNT, () => records.map((record, i) => postTransfers(t, p.mainland, [record], keys[i])));
       expect(answers[BAD].status).toBe(400);
       expect(answers[BAD].headers['content-type']).toMatch(/^application\/problem\+json/);
       const others = answers.filter((_, i) => i !== BAD);

@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { Client } from 'pg';
+import { LEDGER_APPEND_LOCK } from '../../src/ledger/ledger.service';
 import { bearer, TestApp } from '../support/app';
 
 let sequence = 0;
@@ -74,4 +76,50 @@ export function parseCsv(text: string): string[][] {
   }
   if (cell !== '' || row.length) rows.push([...row, cell]);
   return rows;
+}
+
+/**
+ * Holds the ledger's append lock (LEDGER_APPEND_LOCK) from a connection of its own, as a group that is
+ * still committing would: requests prepared meanwhile wait to be sequenced, and the one group that
+ * reached the lock waits inside its transaction. No seam in the registry: the test stands where a slow
+ * commit would.
+ */
+export async function holdLedgerLock(t: TestApp): Promise<{
+  /** Resolves once `count` requests wait to be sequenced (the registry's own gauge on /metrics). */
+  waiting(count: number): Promise<void>;
+  /** Resolves once a group's transaction waits for the lock. */
+  groupBlocked(): Promise<void>;
+  release(): Promise<void>;
+}> {
+  const holder = new Client({ connectionString: t.databaseUrl });
+  await holder.connect();
+  await holder.query('SELECT pg_advisory_lock($1)', [LEDGER_APPEND_LOCK]);
+  const poll = async (what: string, done: () => Promise<boolean>) => {
+    for (const started = Date.now(); Date.now() - started < 60_000; await new Promise((r) => setTimeout(r, 20))) if (await done()) return;
+    throw new Error(`timed out waiting until ${what}`);
+  };
+  let released = false;
+  return {
+    waiting: (count) =>
+      poll(`${count} requests wait to be sequenced`, async () => {
+        const metrics = (await t.http.get('/metrics')).text;
+        return Number(/^registry_transfer_requests_waiting (\d+)$/m.exec(metrics)?.[1]) >= count;
+      }),
+    groupBlocked: () =>
+      poll('a group waits for the ledger lock', async () => {
+        const [{ n }] = (
+          await holder.query(
+            `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND objid = $1 AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+            [LEDGER_APPEND_LOCK],
+          )
+        ).rows;
+        return n > 0;
+      }),
+    release: async () => {
+      if (released) return;
+      released = true;
+      await holder.query('SELECT pg_advisory_unlock($1)', [LEDGER_APPEND_LOCK]);
+      await holder.end();
+    },
+  };
 }

@@ -1,9 +1,8 @@
 import type { Page } from '../../src/common/pagination';
 import type { TransferView } from '../../src/transfers/transfer.dto';
-import { ingestionTestHooks } from '../../src/transfers/transfers.service';
 import { bearer, createOrganisation, startTestApp, TestApp } from '../support/app';
 import { fileContract, Parties, setupParties } from '../contracts/fixtures';
-import { parseCsv, postTransfers, transferRecord, treeSize } from './support';
+import { holdLedgerLock, parseCsv, postTransfers, transferRecord, treeSize } from './support';
 
 /**
  * Rows of the log. `leaves` counts the rows whose stored leaf hash is SHA-256(0x00 ‖ leaf) of their
@@ -160,18 +159,19 @@ describe('POST /transfers', () => {
       const record = () => transferRecord(other, { occurredAt: '2025-01-27T03:00:00Z' });
       // The scope of `other` is cached at its current revision.
       expect((await postTransfers(t, p.mainland, [record()])).body.records[0].flags).toEqual([]);
-      let terminatedStatus = 0;
-      // Flags and leaves are prepared from the cached scope; the termination commits (another connection) before the transaction opens.
-      ingestionTestHooks.beforeTransaction = async () => {
-        ingestionTestHooks.beforeTransaction = undefined;
+      // Flags and leaves are prepared from the cached scope; the request then waits at the ledger's door (its lock,
+      // held here as a slow commit would hold it) while the termination commits on another connection.
+      const lock = await holdLedgerLock(t);
+      try {
+        const pending = postTransfers(t, p.mainland, [record(), transferRecord(contractId), transferRecord(other, { occurredAt: '2025-01-25T03:00:00Z' })]);
+        await lock.groupBlocked();
         const terminated = await t.http
           .post(`/contracts/${other}/terminate`)
           .set(...bearer(p.hongKong))
           .send({ terminatedOn: '2025-01-26', reason: 'business ended' });
-        terminatedStatus = terminated.status;
-      };
-      try {
-        const res = await postTransfers(t, p.mainland, [record(), transferRecord(contractId), transferRecord(other, { occurredAt: '2025-01-25T03:00:00Z' })]);
+        const terminatedStatus = terminated.status;
+        await lock.release();
+        const res = await pending;
         expect([200, 201]).toContain(terminatedStatus);
         expect(res.status).toBe(201);
         // Only the record on or after the termination date, of the terminated contract, is flagged.
@@ -187,7 +187,7 @@ describe('POST /transfers', () => {
         const counts = await rowCounts(t);
         expect(counts.leaves).toBe(counts.records);
       } finally {
-        ingestionTestHooks.beforeTransaction = undefined;
+        await lock.release();
       }
     });
   });
