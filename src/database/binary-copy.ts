@@ -16,18 +16,9 @@ const TRAILER = Buffer.from([0xff, 0xff]);
 const PG_EPOCH_MS = 946_684_800_000;
 const TEXT_OID = 25;
 const UUID_HEX = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** A batch repeats a few UUIDs (contract, parties, submitter) on every row: parse each once. */
-const uuidBytes = new Map<string, Buffer>();
-const UUID_CACHE_SIZE = 4096;
-
 function parseUuid(value: string): Buffer {
-  let bytes = uuidBytes.get(value);
-  if (bytes) return bytes;
   if (!UUID_HEX.test(value)) throw new RangeError(`not a UUID: ${value}`);
-  bytes = Buffer.from(value.replace(/-/g, ''), 'hex');
-  if (uuidBytes.size >= UUID_CACHE_SIZE) uuidBytes.clear();
-  uuidBytes.set(value, bytes);
-  return bytes;
+  return Buffer.from(value.replace(/-/g, ''), 'hex');
 }
 
 /** Appends binary COPY tuples to a growing buffer; header and trailer included by finish(). */

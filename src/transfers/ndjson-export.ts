@@ -11,15 +11,8 @@ import { Transform, TransformCallback } from 'node:stream';
 /** PGCOPY\n\377\r\n\0, int32 flags, int32 header-extension length. */
 const HEADER_BYTES = 19;
 
-const sectorJson = new Map<string, Buffer>();
-
 function jsonString(value: string): Buffer {
-  let cached = sectorJson.get(value);
-  if (!cached) {
-    cached = Buffer.from(JSON.stringify(value), 'utf8');
-    if (sectorJson.size < 1024) sectorJson.set(value, cached);
-  }
-  return cached;
+  return Buffer.from(JSON.stringify(value), 'utf8');
 }
 
 const LEAF_INDEX = Buffer.from('{"leafIndex":');
