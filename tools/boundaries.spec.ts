@@ -49,6 +49,7 @@ const OWNER: Record<string, string> = {
   document_blobs: 'contracts',
   contract_incidents: 'contracts',
   transfer_records: 'transfers',
+  transfer_figures: 'transfers',
   transfer_idempotency_keys: 'transfers',
   ledger_nodes: 'transfers',
   ledger_checkpoints: 'transfers',

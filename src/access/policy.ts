@@ -125,6 +125,9 @@ export const PERMISSIONS = {
   'enrolment.withdraw': { organisation: 'party', roles: ['ORG_ADMIN', 'ORG_FILER'] },
   // The transfer log: records of contracts touching one's side, or of one's own contracts.
   'transfer.read': { registry: 'all', authority: 'side', organisation: 'party' },
+  // Monthly transfer figures (docs/api.md#transfer-figures): scoped by side as the records they count; not for
+  // organisations, whose own records are at GET /transfers, nor public, for a thin sector's cell is one organisation's volume.
+  'transfer.figures': { registry: 'all', authority: 'side' },
   // Transfers are logged by the parties to the contract only.
   'transfer.log': { organisation: 'party' },
   // Ledger leaves and their proofs: every regulator (a proof reveals no party), parties their own.

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Headers, HttpCode, Post, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiHeader, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiHeader, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CurrentPrincipal, Roles } from '../common/decorators';
 import { Page } from '../common/pagination';
@@ -13,6 +13,8 @@ import {
   TransferSummaryQuery,
   TransferView,
 } from './transfer.dto';
+import { TransferFiguresQuery, TransferFiguresView } from './figures.dto';
+import { TransferFiguresService } from './figures.service';
 import { TransfersService } from './transfers.service';
 
 const READERS = ['SYSTEM_ADMIN', 'REGULATOR', 'ORG_ADMIN', 'ORG_FILER', 'ORG_SYSTEM'] as const;
@@ -21,7 +23,10 @@ const READERS = ['SYSTEM_ADMIN', 'REGULATOR', 'ORG_ADMIN', 'ORG_FILER', 'ORG_SYS
 @ApiBearerAuth()
 @Controller('transfers')
 export class TransfersController {
-  constructor(private readonly transfers: TransfersService) {}
+  constructor(
+    private readonly transfers: TransfersService,
+    private readonly figures: TransferFiguresService,
+  ) {}
 
   /**
    * Logs up to 10,000 transfer records in one transaction. Idempotency-Key is
@@ -64,6 +69,14 @@ export class TransfersController {
       .header('content-disposition', `attachment; filename="transfers-${stamp}.${query.format}"`)
       .header('cache-control', 'no-store')
       .send(stream);
+  }
+
+  /** Monthly figures by sector and direction, kept with the log (docs/api.md#transfer-figures); regulators see their side's. */
+  @Get('figures')
+  @Roles('SYSTEM_ADMIN', 'REGULATOR')
+  @ApiOkResponse({ type: TransferFiguresView })
+  figuresOf(@CurrentPrincipal() principal: Principal, @Query() query: TransferFiguresQuery): Promise<TransferFiguresView> {
+    return this.figures.read(principal, query);
   }
 
   @Get('summary')

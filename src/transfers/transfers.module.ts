@@ -11,6 +11,7 @@ import { LedgerService } from '../ledger/ledger.service';
 import { LedgerWitnesses } from '../ledger/ledger.witnesses';
 import { RolloutModule } from '../rollout/rollout.module';
 import { CONTRACT_SCOPES } from './contract-scope-cache';
+import { TransferFiguresService } from './figures.service';
 import { IdempotencyKeyPurger } from './idempotency-purger';
 import { TransfersController } from './transfers.controller';
 import { TransfersService } from './transfers.service';
@@ -26,6 +27,7 @@ import { TransfersService } from './transfers.service';
   controllers: [LedgerController, TransfersController],
   providers: [
     TransfersService,
+    TransferFiguresService,
     IdempotencyKeyPurger,
     { provide: CONTRACT_SCOPES, useExisting: ContractsService },
     LedgerIntegrity,

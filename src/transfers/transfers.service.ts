@@ -21,6 +21,7 @@ import { AppendOutcome, LedgerService, PreparedLeaf } from '../ledger/ledger.ser
 import { RolloutService } from '../rollout/rollout.service';
 import { CachedContract, CONTRACT_SCOPES, ContractScopeCache, ContractScopeSource } from './contract-scope-cache';
 import { computeFlags } from './domain/compliance-flags';
+import { addToCells, FigureCell, figureSources, recordFigures } from './figures';
 import { decodeLeaf, LeafColumnsRow, leafColumnMismatches, leafColumnsDetail, leafColumnsSql } from './domain/leaf-columns';
 import { TRANSFER_LEAF_SCHEMA_V1, TransferLeafV1, transferLeafBytes } from './domain/transfer-leaf';
 import { parseTransferBody, TransferRecordInput } from './domain/transfer-records';
@@ -135,6 +136,8 @@ interface PreparedBatch {
   indexAt: number[];
   /** Rollout figures (GET /rollout/stats): records per (regime, processor's sector, processor's side). */
   rolloutGroups: Map<string, RolloutGroup>;
+  /** Monthly figures (GET /transfers/figures), added to transfer_figures in the same transaction (./figures.ts). */
+  figures: Map<string, FigureCell>;
 }
 
 /** What the access policy reads of a contract (docs/architecture.md#access): its parties and their sides. */
@@ -225,7 +228,7 @@ function prepareBatch(
     if (group) group.count++;
     else rolloutGroups.set(groupKey, { regime: bundle.regime, sector: bundle.processorSector, jurisdiction: bundle.processorJurisdiction, count: 1 });
   });
-  return { leaves, flagsOut, payload, indexAt, rolloutGroups };
+  return { leaves, flagsOut, payload, indexAt, rolloutGroups, figures: addToCells(new Map(), figureSources(records, contracts, flagsOut)) };
 }
 
 /** The row of `summary`'s query; bigint columns come back as text. */
@@ -393,6 +396,10 @@ export class TransfersService {
           );
         }
         // Last, so the counter rows are held only until the commit that follows; lock order is always ledger lock → counter row.
+        await recordFigures(
+          manager,
+          placed.map(({ at }) => group[at].batch.figures),
+        );
         for (const counted of rolloutGroups.values()) {
           await this.rollout.recordTransfers(counted.regime, counted.sector, counted.jurisdiction, counted.count, manager);
         }

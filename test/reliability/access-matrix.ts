@@ -152,5 +152,7 @@ export const ACCESS_MATRIX: Record<string, Row> = {
   'POST /transfers': only({ ORG_ADMIN: own, ORG_FILER: own, ORG_SYSTEM: own }),
   'GET /transfers': logRead,
   'GET /transfers/export': logRead,
+  // Figures of the contracts touching one's side; not for organisations (docs/api.md#transfer-figures).
+  'GET /transfers/figures': only({ SYSTEM_ADMIN: 'ok', GD_CAC: 'ok', HK_DPO: 'ok', HK_PCPD: 'ok' }),
   'GET /transfers/summary': only({ SYSTEM_ADMIN: 'ok', GD_CAC: 'ok', HK_DPO: 'ok', HK_PCPD: 'ok', ORG_ADMIN: own, ORG_FILER: own, ORG_SYSTEM: own }),
 };

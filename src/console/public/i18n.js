@@ -217,7 +217,9 @@ const en = {
   'rollout.month': 'Month',
   'rollout.count': 'Count',
   'rollout.sector': 'Sector',
-  'rollout.fromTransfers': 'Computed in the browser from {count} transfer records{more}.',
+  'rollout.fromFigures': 'Counted by the registry as each record is logged ({count} transfer records in the contracts you may read), months in Hong Kong time.',
+  'rollout.transferFigures': 'Transfer figures by sector',
+  'rollout.flagged': 'Flagged records',
   'rollout.fromContracts': 'Computed in the browser from {count} contracts.',
   'rollout.sectorActivity': 'Accepted filings and transfer records by sector',
   'rollout.acceptedFilings': 'Accepted filings',
@@ -587,7 +589,9 @@ const zhHant = {
   'rollout.month': '月份',
   'rollout.count': '數目',
   'rollout.sector': '行業',
-  'rollout.fromTransfers': '由瀏覽器根據 {count} 項傳輸記錄計算{more}。',
+  'rollout.fromFigures': '由備案系統在記錄每項傳輸時統計（閣下可查閱的合同共 {count} 項傳輸記錄），月份按香港時間計算。',
+  'rollout.transferFigures': '按行業的傳輸數字',
+  'rollout.flagged': '被標記的記錄',
   'rollout.fromContracts': '由瀏覽器根據 {count} 份合同計算。',
   'rollout.sectorActivity': '按行業的已接受備案及傳輸記錄',
   'rollout.acceptedFilings': '已接受備案',
@@ -954,7 +958,9 @@ const zhHans = {
   'rollout.month': '月份',
   'rollout.count': '数目',
   'rollout.sector': '行业',
-  'rollout.fromTransfers': '由浏览器根据 {count} 项传输记录计算{more}。',
+  'rollout.fromFigures': '由备案系统在记录每项传输时统计（您可查阅的合同共 {count} 项传输记录），月份按香港时间计算。',
+  'rollout.transferFigures': '按行业的传输数字',
+  'rollout.flagged': '被标记的记录',
   'rollout.fromContracts': '由浏览器根据 {count} 份合同计算。',
   'rollout.sectorActivity': '按行业的已接受备案及传输记录',
   'rollout.acceptedFilings': '已接受备案',
@@ -1513,8 +1519,9 @@ export function formatDate(isoDate) {
 }
 
 /** YYYY-MM of an instant, in Hong Kong time (for monthly figures). */
+const HONG_KONG_MONTH = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Hong_Kong', year: 'numeric', month: '2-digit' });
 export function hongKongMonth(iso) {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Hong_Kong', year: 'numeric', month: '2-digit' }).formatToParts(new Date(iso));
+  const parts = HONG_KONG_MONTH.formatToParts(new Date(iso));
   return `${parts.find((p) => p.type === 'year').value}-${parts.find((p) => p.type === 'month').value}`;
 }
 

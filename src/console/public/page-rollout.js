@@ -21,7 +21,6 @@ const SECTORS = [
 const ENROLMENT_STATES = ['INTERESTED', 'ENROLLED', 'ACTIVE', 'DECLINED', 'WITHDRAWN'];
 // Okabe–Ito palette: distinguishable with the common colour-vision deficiencies.
 const PALETTE = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#D55E00', '#F0E442', '#000000'];
-const TRANSFER_SCAN_LIMIT = 50_000;
 
 const charts = new Set();
 
@@ -40,12 +39,19 @@ export async function renderRollout(container, { isCurrent }) {
     h('h2', { id: 'chart-activity-title' }, t('rollout.sectorActivity')),
     loading(),
   );
-  container.append(activityCard);
+  const figuresCard = h(
+    'section',
+    { 'aria-labelledby': 'chart-transfer-figures-title', 'data-chart': 'transfer-figures' },
+    h('h2', { id: 'chart-transfer-figures-title' }, t('rollout.transferFigures')),
+    loading(),
+  );
+  container.append(activityCard, figuresCard);
 
-  const [stats, contracts, transfers] = await Promise.allSettled([
+  // Transfer figures are kept by the registry as records are logged (GET /transfers/figures), never counted here.
+  const [stats, contracts, figures] = await Promise.allSettled([
     api.getPublic('/rollout/stats'),
     api.getAll('/contracts', {}, { pageSize: 500, maxItems: 20_000 }),
-    api.getAll('/transfers', {}, { pageSize: 1000, maxItems: TRANSFER_SCAN_LIMIT }),
+    api.get('/transfers/figures'),
   ]);
   if (!isCurrent()) return;
   // A contract's current filings are those of its latest filed version; filings accepted for
@@ -97,29 +103,47 @@ export async function renderRollout(container, { isCurrent }) {
     ];
   });
 
-  // 3. Transfer records per month by direction, from the transfer log.
-  settle(transfersCard, transfers, ({ items, complete }) => {
-    const months = monthRange(items.map((i) => hongKongMonth(i.occurredAt)));
+  // 3. Transfer records per month by direction: the registry's figures, months already in Hong Kong time.
+  settle(transfersCard, figures, ({ figures: rows }) => {
+    const months = monthRange(rows.map((r) => r.month));
     const directions = ['MAINLAND_TO_HK', 'HK_TO_MAINLAND', 'MAINLAND_TO_MACAO', 'MACAO_TO_MAINLAND'];
+    const cells = new Map();
+    for (const r of rows) cells.set(`${r.month} ${r.direction}`, (cells.get(`${r.month} ${r.direction}`) ?? 0) + r.transfers);
+    const total = rows.reduce((n, r) => n + r.transfers, 0);
     return [
       chartWithTable(transfersCard, {
         type: 'line',
         labels: months,
-        datasets: directions.map((direction) => ({
-          label: code('direction', direction),
-          data: months.map((m) => items.filter((i) => i.direction === direction && hongKongMonth(i.occurredAt) === m).length),
-        })),
+        datasets: directions.map((direction) => ({ label: code('direction', direction), data: months.map((m) => cells.get(`${m} ${direction}`) ?? 0) })),
         rowHeader: t('rollout.month'),
       }),
-      h(
-        'p',
-        { class: 'muted' },
-        t('rollout.fromTransfers', {
-          count: formatNumber(items.length),
-          more: complete ? '' : ` (${t('anomalies.more', { count: formatNumber(items.length) })})`,
-        }),
-      ),
+      h('p', { class: 'muted' }, t('rollout.fromFigures', { count: formatNumber(total) })),
     ];
+  });
+
+  // Transfer records, records, data subjects and flagged records per sector, from the same figures.
+  settle(figuresCard, figures, ({ figures: rows }) => {
+    const bySector = new Map();
+    for (const r of rows) {
+      const sum = bySector.get(r.sector) ?? { transfers: 0, records: 0, dataSubjects: 0, flaggedTransfers: 0 };
+      for (const key of Object.keys(sum)) sum[key] += r[key];
+      bySector.set(r.sector, sum);
+    }
+    const sectors = SECTORS.filter((s) => bySector.has(s));
+    if (!sectors.length) return h('p', {}, t('none'));
+    return table(
+      t('rollout.transferFigures'),
+      [t('rollout.sector'), t('rollout.transferRecords'), t('transfers.records'), t('transfers.subjects'), t('rollout.flagged')],
+      sectors.map((sector) => {
+        const sum = bySector.get(sector);
+        return h(
+          'tr',
+          { 'data-sector': sector },
+          h('th', { scope: 'row' }, code('sector', sector)),
+          ['transfers', 'records', 'dataSubjects', 'flaggedTransfers'].map((key) => h('td', { class: 'num' }, formatNumber(sum[key]))),
+        );
+      }),
+    );
   });
 
   // Accepted filings and transfer records per sector, as the stats endpoint rolls them up.

@@ -1,0 +1,55 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsOptional, Matches } from 'class-validator';
+import { DIRECTIONS, SECTORS } from '../organisations/gba';
+
+const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
+
+export class TransferFiguresQuery {
+  @ApiPropertyOptional({ example: '2025-01', description: 'First month (YYYY-MM, Hong Kong time), inclusive' })
+  @IsOptional()
+  @Matches(MONTH, { message: 'from must be a month written YYYY-MM' })
+  from?: string;
+
+  @ApiPropertyOptional({ example: '2025-12', description: 'Last month (YYYY-MM, Hong Kong time), inclusive' })
+  @IsOptional()
+  @Matches(MONTH, { message: 'to must be a month written YYYY-MM' })
+  to?: string;
+
+  @ApiPropertyOptional({ enum: SECTORS, description: 'Only this sector (the processor’s registered sector)' })
+  @IsOptional()
+  @IsIn(SECTORS)
+  sector?: string;
+
+  @ApiPropertyOptional({ enum: DIRECTIONS })
+  @IsOptional()
+  @IsIn(DIRECTIONS)
+  direction?: string;
+}
+
+export class TransferFigureRow {
+  @ApiProperty({ example: '2025-02', description: 'YYYY-MM in Hong Kong time (UTC+8)' })
+  month: string;
+
+  @ApiProperty({ enum: SECTORS, description: 'The processor’s registered sector' })
+  sector: string;
+
+  @ApiProperty({ enum: DIRECTIONS })
+  direction: string;
+
+  @ApiProperty({ description: 'Transfer records logged' })
+  transfers: number;
+
+  @ApiProperty({ description: 'Sum of the records’ recordCount' })
+  records: number;
+
+  @ApiProperty({ description: 'Sum of the records’ dataSubjectCount (a data subject in two transfers counts twice)' })
+  dataSubjects: number;
+
+  @ApiProperty({ description: 'Transfer records carrying at least one compliance flag' })
+  flaggedTransfers: number;
+}
+
+export class TransferFiguresView {
+  @ApiProperty({ type: [TransferFigureRow], description: 'Non-empty cells, by month, sector and direction' })
+  figures: TransferFigureRow[];
+}

@@ -1,0 +1,140 @@
+import type { EntityManager } from 'typeorm';
+
+/**
+ * Monthly transfer figures (docs/api.md#transfer-figures): the transfer log rolled up per month (in Hong Kong
+ * time), processor's sector, direction and the two parties' sides, in `transfer_figures`. The ingest adds its
+ * cells in the transaction that appends the records (`recordFigures`), so the figures never disagree with the
+ * log; the sides are kept so that a regulator reads exactly the records of contracts touching its side
+ * (src/access/policy.ts `transfer.figures`), as `GET /transfers` does.
+ */
+
+/** One cell of the figures: the key columns and the counts added to them. */
+export interface FigureCell {
+  /** YYYY-MM in Hong Kong time (UTC+8, as the compliance flags count days). */
+  month: string;
+  sector: string;
+  direction: string;
+  processorJurisdiction: string;
+  recipientJurisdiction: string;
+  transfers: number;
+  records: number;
+  dataSubjects: number;
+  flaggedTransfers: number;
+}
+
+/** What the figures read of a logged record, its contract and its flags. */
+export interface FigureSource {
+  occurredAt: string;
+  direction: string;
+  recordCount: number;
+  dataSubjectCount: number;
+  flags: readonly string[];
+  sector: string;
+  processorJurisdiction: string;
+  recipientJurisdiction: string;
+}
+
+const HONG_KONG_OFFSET_MS = 8 * 3600_000;
+
+/** The month of an instant in Hong Kong (UTC+8 all year: no daylight saving since 1979). */
+export function hongKongMonthOf(instant: string): string {
+  return new Date(Date.parse(instant) + HONG_KONG_OFFSET_MS).toISOString().slice(0, 7);
+}
+
+/** Adds records to cells keyed by month, sector, direction and sides (pure: unit-tested in figures.spec.ts). */
+export function addToCells(cells: Map<string, FigureCell>, sources: Iterable<FigureSource>): Map<string, FigureCell> {
+  for (const s of sources) {
+    const month = hongKongMonthOf(s.occurredAt);
+    const key = `${month}\u0000${s.sector}\u0000${s.direction}\u0000${s.processorJurisdiction}\u0000${s.recipientJurisdiction}`;
+    let cell = cells.get(key);
+    if (!cell) {
+      cell = {
+        month,
+        sector: s.sector,
+        direction: s.direction,
+        processorJurisdiction: s.processorJurisdiction,
+        recipientJurisdiction: s.recipientJurisdiction,
+        transfers: 0,
+        records: 0,
+        dataSubjects: 0,
+        flaggedTransfers: 0,
+      };
+      cells.set(key, cell);
+    }
+    cell.transfers += 1;
+    cell.records += s.recordCount;
+    cell.dataSubjects += s.dataSubjectCount;
+    if (s.flags.length > 0) cell.flaggedTransfers += 1;
+  }
+  return cells;
+}
+
+/** A prepared batch's records as figure sources: the record, its contract's sector and sides, its flags. */
+export function* figureSources(
+  records: ReadonlyArray<{ contractId: string; occurredAt: string; direction: string; recordCount: number; dataSubjectCount: number }>,
+  contracts: ReadonlyMap<string, { bundle: { processorSector: string; processorJurisdiction: string; recipientJurisdiction: string } }>,
+  flags: ReadonlyArray<readonly string[]>,
+): Generator<FigureSource> {
+  for (let i = 0; i < records.length; i++) {
+    const record = records[i];
+    const { bundle } = contracts.get(record.contractId) as {
+      bundle: { processorSector: string; processorJurisdiction: string; recipientJurisdiction: string };
+    };
+    yield {
+      occurredAt: record.occurredAt,
+      direction: record.direction,
+      recordCount: record.recordCount,
+      dataSubjectCount: record.dataSubjectCount,
+      flags: flags[i],
+      sector: bundle.processorSector,
+      processorJurisdiction: bundle.processorJurisdiction,
+      recipientJurisdiction: bundle.recipientJurisdiction,
+    };
+  }
+}
+
+/**
+ * Adds the cells of a group's batches to `transfer_figures` with one upsert, inside the transaction that appends
+ * their records. Called under the ledger lock, so each figure row is touched once per commit and appenders take
+ * the row locks in one order (ledger lock first).
+ */
+export async function recordFigures(manager: EntityManager, batches: Iterable<ReadonlyMap<string, FigureCell>>): Promise<void> {
+  const merged = new Map<string, FigureCell>();
+  for (const cells of batches) {
+    for (const [key, cell] of cells) {
+      const sum = merged.get(key);
+      if (!sum) merged.set(key, { ...cell });
+      else {
+        sum.transfers += cell.transfers;
+        sum.records += cell.records;
+        sum.dataSubjects += cell.dataSubjects;
+        sum.flaggedTransfers += cell.flaggedTransfers;
+      }
+    }
+  }
+  if (merged.size === 0) return;
+  const cells = [...merged.values()];
+  const column = <K extends keyof FigureCell>(key: K) => cells.map((c) => c[key]);
+  await manager.query(
+    `INSERT INTO transfer_figures (month, sector, direction, processor_jurisdiction, recipient_jurisdiction, transfers, records, data_subjects, flagged_transfers)
+     SELECT (m || '-01')::date, s, d, pj, rj, t, r, ds, f
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[], $8::bigint[], $9::bigint[])
+            AS u(m, s, d, pj, rj, t, r, ds, f)
+     ON CONFLICT ON CONSTRAINT pk_transfer_figures DO UPDATE SET
+       transfers = transfer_figures.transfers + EXCLUDED.transfers,
+       records = transfer_figures.records + EXCLUDED.records,
+       data_subjects = transfer_figures.data_subjects + EXCLUDED.data_subjects,
+       flagged_transfers = transfer_figures.flagged_transfers + EXCLUDED.flagged_transfers`,
+    [
+      column('month'),
+      column('sector'),
+      column('direction'),
+      column('processorJurisdiction'),
+      column('recipientJurisdiction'),
+      column('transfers'),
+      column('records'),
+      column('dataSubjects'),
+      column('flaggedTransfers'),
+    ],
+  );
+}
