@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import * as net from 'node:net';
 import { Client } from 'pg';
-import { CREATE_CONTRACTS, CREATE_PARTIES, createContractsItem, NewContract, newContractIds, partyFromRow } from '../src/contracts';
+import { contractToInsert, CREATE_PARTIES, createContractsStatement, NewContract, partyFromRow, PartyRow } from '../src/contracts';
 import type { ContractTerms } from '../src/contracts/domain/contract-rules';
 import { filingAuthority } from '../src/contracts/domain/filing-lifecycle';
 
@@ -74,7 +74,7 @@ export const FILING_DB_LIMIT_SHAPE = { connections: 2, batch: 16 };
 
 /**
  * The database's own limit for a filing, the counterpart of raw COPY for ingestion: the statement
- * POST /contracts sends (CREATE_CONTRACTS: same text, named prepared statement, the items the
+ * POST /contracts sends (createContractsStatement: same text, named prepared statement, the items the
  * registry builds for `contractBody`), `batch` filings per statement from `connections` clients in
  * a loop straight through `pg`: no HTTP, no framework, no validation. Bounded by `seconds` and
  * `maxRequests`; each filing counts its statement's latency.
@@ -94,7 +94,9 @@ export async function measureFilingDbLimit(
   // The parties' facts and the fingerprints, as the registry's checked path reads them.
   const reader = new Client({ connectionString: databaseUrl });
   await reader.connect();
-  const { rows: read } = await reader.query({ ...CREATE_PARTIES, values: [parties.processorId, parties.recipientId] }).finally(() => reader.end());
+  const { rows: read } = await reader
+    .query<PartyRow & { rolloutRevision: string; calendarRevision: string }>({ ...CREATE_PARTIES, values: [parties.processorId, parties.recipientId] })
+    .finally(() => reader.end());
   const fact = (id: string) => {
     const row = read.find((r) => r.id === id);
     if (!row) throw new Error(`filing limit: organisation ${id} not found`);
@@ -114,7 +116,7 @@ export async function measureFilingDbLimit(
   } satisfies NewContract;
   const revisions = { rollout: read[0].rolloutRevision, calendar: read[0].calendarRevision };
   // `batch` filings per statement, as the registry's group commit sends them.
-  const values = () => [JSON.stringify(Array.from({ length: batch }, (_, ord) => ({ ...createContractsItem(newContractIds(), contract, revisions), ord })))];
+  const statement = () => createContractsStatement(Array.from({ length: batch }, () => contractToInsert(contract, revisions)));
   const clients = await Promise.all(
     Array.from({ length: connections }, async () => {
       const client = new Client({ connectionString: databaseUrl });
@@ -132,7 +134,7 @@ export async function measureFilingDbLimit(
         while (Date.now() < deadline && issued < maxRequests) {
           issued += batch;
           const t0 = process.hrtime.bigint();
-          const { rows } = await client.query({ ...CREATE_CONTRACTS, values: values() });
+          const { rows } = await client.query(statement());
           if (rows.length !== batch) throw new Error('filing limit: the statement wrote nothing (a fact it assumes is not what the database holds)');
           const ms = Number(process.hrtime.bigint() - t0) / 1e6;
           for (let i = 0; i < batch; i++) latencies.push(ms);

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { LRUCache } from 'lru-cache';
@@ -35,25 +36,28 @@ import {
   VersionDates,
   toFilingView,
   toVersionView,
-  versionTermsOf,
   VersionView,
 } from './contract-views';
 import { pageByTimeAndId } from './keyset';
 import { preparedQuery } from '../database/prepared';
+import { appendHistory, historyEntry } from './contract-history.repository';
 import {
-  CREATE_CONTRACTS,
-  CREATE_PARTIES,
-  createContractsItem,
+  ContractToInsert,
+  contractToInsert,
   CreatedRow,
-  createdRows,
-  FilingItem,
-  isPartyFound,
+  FilingRevisions,
+  insertContracts,
+  insertedContract,
+  insertedRows,
+  insertVersion,
   NewContract,
-  newContractIds,
   NewFiling,
-  PartiesRow,
+  NewVersion,
   PartyFacts,
-} from './create-contract.sql';
+  readFilingParties,
+  versionFilings,
+} from './contract-insert.repository';
+
 import {
   contractFromJson,
   ContractJson,
@@ -81,7 +85,7 @@ import { diffTerms } from './domain/amendment';
 import { ContractTerms, ContractViolation, deriveDirection, Direction, IsoDate, isIsoDate, Jurisdiction, validateContract } from './domain/contract-rules';
 import { FilingDeadlineFacts, filingAuthority, filingToActOn, formatFilingNumber, nextFilingStatus, FilingAction } from './domain/filing-lifecycle';
 import { missingMaterials } from './domain/materials';
-import { Filing, FilingNumberCounter, FilingParty, UNSUBMITTED } from './filing.entity';
+import { Filing, FilingNumberCounter, FilingParty } from './filing.entity';
 import { ContractIncident } from './incident.entity';
 
 /** R8 [C]: each party files within 10 working days from the date the contract takes effect. */
@@ -98,11 +102,6 @@ const FILING_ATTEMPTS = 3;
  * BENCH_DB_BATCH); 32 leaves headroom for bursts.
  */
 const FILING_GROUP_COMMIT = { maxBatch: 32, maxInFlight: 2 };
-
-interface FilingRevisions {
-  rollout: string;
-  calendar: string;
-}
 
 type FilingPlan = Pick<NewContract, 'terms' | 'direction' | 'filings'>;
 
@@ -299,7 +298,7 @@ export class ContractsService {
   /** The rollout and calendar fingerprints the latest checked filing read. */
   private assumedRevisions: FilingRevisions | null = null;
   /** Concurrent filings' inserts, one statement for many (`writeFilings`). */
-  private readonly filingCommit: GroupCommit<FilingItem, CreatedRow | null>;
+  private readonly filingCommit: GroupCommit<ContractToInsert, CreatedRow | null>;
 
   // ---- API for other modules -------------------------------------------------------------
 
@@ -430,9 +429,7 @@ export class ContractsService {
 
   /** Both parties and the fingerprints, read afresh and remembered; R1 when a party is not a registered organisation. */
   private async readFilingFacts(dto: CreateContractDto): Promise<{ processor: PartyRow; recipient: PartyRow; revisions: FilingRevisions }> {
-    const rows = await preparedQuery<PartiesRow>(this.dataSource, CREATE_PARTIES.name, CREATE_PARTIES.text, [dto.processorId, dto.recipientId]);
-    const parties = rows.filter(isPartyFound).map(partyFromRow);
-    const revisions: FilingRevisions = { rollout: rows[0].rolloutRevision, calendar: rows[0].calendarRevision };
+    const { parties, revisions } = await readFilingParties(this.dataSource, dto.processorId, dto.recipientId);
     this.assumedRevisions = revisions;
     for (const party of parties) this.rememberParty(party);
     const processor = parties.find((o) => o.id === dto.processorId);
@@ -455,23 +452,20 @@ export class ContractsService {
     recipient: PartyFacts,
     revisions: FilingRevisions,
   ): Promise<ContractView | null> {
-    const ids = newContractIds();
-    const contract = { ...plan, processor, recipient, actor: principal };
-    const row = await this.filingCommit.submit(createContractsItem(ids, contract, revisions));
+    const item = contractToInsert({ ...plan, processor, recipient, actor: principal }, revisions);
+    const row = await this.filingCommit.submit(item);
     if (!row) return null;
-    const created = createdRows(ids, contract, row);
+    const contract = insertedContract(item, row);
+    const { version, filings } = insertedRows(item.version, principal, row.updatedAt);
     return {
-      ...toContractView(created.contract, [created.version], created.filings, gbaToday(), new Map(row.parties.map((o) => [o.id, o]))),
-      documentParties: this.documentParties(principal, created.contract),
+      ...toContractView(contract, [version], filings, gbaToday(), new Map(row.parties.map((o) => [o.id, o]))),
+      documentParties: this.documentParties(principal, contract),
     };
   }
 
   /** One statement for every filing in `items`; per item, what the database decided, or null (not written). */
-  private async writeFilings(items: FilingItem[]): Promise<Array<CreatedRow | null>> {
-    const batch = JSON.stringify(items.map((item, ord) => ({ ...item, ord })));
-    const rows = await retrying(() => preparedQuery<CreatedRow>(this.dataSource, CREATE_CONTRACTS.name, CREATE_CONTRACTS.text, [batch]));
-    const byId = new Map(rows.map((r) => [r.id, r]));
-    return items.map((item) => byId.get(item.id) ?? null);
+  private writeFilings(items: ContractToInsert[]): Promise<Array<CreatedRow | null>> {
+    return retrying(() => insertContracts(this.dataSource.manager, items));
   }
 
   /** R15 gate, every contract rule, the direction, and R8/R9: one filing per party with its own side's authority and a deadline from its own calendar. */
@@ -525,15 +519,24 @@ export class ContractsService {
         });
       }
       const n = contract.latestVersion + 1;
-      const version = await this.insertVersion(m, contract, n, terms, analysis.changedFields, analysis.refilingRequired, principal);
+      const version: NewVersion = {
+        contractId,
+        versionId: randomUUID(),
+        version: n,
+        terms,
+        changedFields: analysis.changedFields,
+        refilingRequired: analysis.refilingRequired,
+        filings: analysis.refilingRequired ? await this.planFilings(m, [processor!, recipient!], terms.effectiveDate) : [],
+      };
       contract.latestVersion = n;
       if (analysis.refilingRequired) contract.filingVersion = n;
       await this.touch(m, contract);
-      await this.record(m, principal, contractId, 'CONTRACT_AMENDED', {
+      const amended = historyEntry(principal, contractId, 'CONTRACT_AMENDED', {
         version: n,
         details: { changedFields: analysis.changedFields, refilingRequired: analysis.refilingRequired, triggers: analysis.triggers },
       });
-      const filings = analysis.refilingRequired ? await this.createFilings(m, principal, contract, version, [processor!, recipient!]) : [];
+      const createdAt = await insertVersion(m, version, principal, [amended]);
+      const { filings } = insertedRows(version, principal, createdAt);
       const today = gbaToday();
       return {
         id: contractId,
@@ -543,7 +546,7 @@ export class ContractsService {
         refilingRequired: analysis.refilingRequired,
         triggers: analysis.triggers,
         rule: analysis.rule,
-        filings: sortFilings(filings).map((f) => toFilingView(f, version.effectiveDate, today)),
+        filings: sortFilings(filings).map((f) => toFilingView(f, terms.effectiveDate, today)),
       };
     });
   }
@@ -937,63 +940,14 @@ export class ContractsService {
     return formatFilingNumber(filing.authority, year, Number(rows[0].last_sequence));
   }
 
-  private async insertVersion(
-    m: EntityManager,
-    contract: Contract,
-    n: number,
-    terms: ContractTerms,
-    changedFields: string[],
-    refilingRequired: boolean,
-    principal: Principal,
-  ): Promise<ContractVersion> {
-    return m.getRepository(ContractVersion).save(
-      m.getRepository(ContractVersion).create({
-        contractId: contract.id,
-        version: n,
-        ...versionTermsOf(terms),
-        changedFields,
-        refilingRequired,
-        createdBy: principal.id,
-      }),
-    );
-  }
-
   /** R8/R9: one filing per party with its own side's authority and a deadline from its own calendar. */
-  private async createFilings(
-    m: EntityManager,
-    principal: Principal,
-    contract: Contract,
-    version: ContractVersion,
-    [processor, recipient]: [Organisation, Organisation],
-  ): Promise<Filing[]> {
-    const out: Filing[] = [];
-    for (const [party, organisation] of [
-      ['processor', processor],
-      ['recipient', recipient],
-    ] as const) {
-      const { deadline, provisional } = await this.calendar.deadline(organisation.jurisdiction, version.effectiveDate, FILING_WORKING_DAYS, m);
-      const filing = await m.getRepository(Filing).save(
-        m.getRepository(Filing).create({
-          contractId: contract.id,
-          contractVersionId: version.id,
-          version: version.version,
-          party,
-          organisationId: organisation.id,
-          authority: filingAuthority(organisation.jurisdiction),
-          deadline,
-          provisional,
-          ...UNSUBMITTED,
-        }),
-      );
-      await this.record(m, principal, contract.id, 'FILING_CREATED', {
-        version: version.version,
-        party,
-        toStatus: 'NOT_SUBMITTED',
-        details: { authority: filing.authority, deadline, provisional },
-      });
-      out.push(filing);
+  private async planFilings(m: EntityManager, parties: [Organisation, Organisation], effectiveDate: IsoDate): Promise<NewVersion['filings']> {
+    const planned: NewFiling[] = [];
+    for (const organisation of parties) {
+      const { deadline, provisional } = await this.calendar.deadline(organisation.jurisdiction, effectiveDate, FILING_WORKING_DAYS, m);
+      planned.push({ authority: filingAuthority(organisation.jurisdiction), deadline, provisional });
     }
-    return out;
+    return versionFilings(parties, [planned[0], planned[1]]);
   }
 
   /** Bumps the revision (cache invalidation for the transfers scope cache) in the caller's transaction. */
@@ -1003,7 +957,7 @@ export class ContractsService {
     await m.getRepository(Contract).save(contract);
   }
 
-  /** Appends a history entry in the caller's transaction (docs/contributing.md#database: audit evidence in the same transaction). */
+  /** Appends a history entry in the caller's transaction (`appendHistory`). */
   async record(
     m: EntityManager,
     principal: Principal,
@@ -1011,24 +965,7 @@ export class ContractsService {
     action: ContractHistoryAction,
     what: { version?: number; party?: string; fromStatus?: string; toStatus?: string; details?: Record<string, unknown> } = {},
   ): Promise<void> {
-    const repo = m.getRepository(ContractHistoryEntry);
-    // save() of a new entity is a single INSERT … RETURNING (the table is append-only).
-    await repo.save(
-      repo.create({
-        contractId,
-        action,
-        version: what.version ?? null,
-        party: what.party ?? null,
-        fromStatus: what.fromStatus ?? null,
-        toStatus: what.toStatus ?? null,
-        actorId: principal.id,
-        actorKind: principal.kind,
-        actorRole: principal.role,
-        actorOrganisationId: principal.organisationId,
-        actorAuthority: principal.authority,
-        details: what.details ?? {},
-      }),
-    );
+    await appendHistory(m, [historyEntry(principal, contractId, action, what)]);
   }
 
   private async filingView(m: EntityManager, filing: Filing): Promise<FilingView> {

@@ -1,5 +1,5 @@
 import type { PoolClient } from 'pg';
-import { DataSource, QueryFailedError } from 'typeorm';
+import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 
 /**
  * Runs `text` as a named prepared statement on a pooled connection: PostgreSQL parses and plans it once
@@ -18,5 +18,20 @@ export async function preparedQuery<T = Record<string, unknown>>(dataSource: Dat
     }
   } finally {
     await runner.release();
+  }
+}
+
+/**
+ * `preparedQuery` on `manager`'s connection: the caller's transaction when `manager` is a transaction's,
+ * else a pooled connection for this one statement.
+ */
+export async function preparedQueryIn<T = Record<string, unknown>>(manager: EntityManager, name: string, text: string, values: unknown[]): Promise<T[]> {
+  const runner = manager.queryRunner;
+  if (!runner || runner.isReleased) return preparedQuery<T>(manager.connection, name, text, values);
+  const client = (await runner.connect()) as PoolClient;
+  try {
+    return (await client.query({ name, text, values })).rows as T[];
+  } catch (error) {
+    throw new QueryFailedError(text, values, error as Error);
   }
 }
