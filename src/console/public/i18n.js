@@ -11,8 +11,6 @@ const en = {
   'nav.anomalies': 'Anomalies',
   'nav.rollout': 'Rollout',
   'nav.ledger': 'Ledger',
-  'lang.switch': '繁體中文',
-  'lang.switchLabel': 'Switch language to Traditional Chinese',
   'lang.toEn': 'Switch language to English',
   'lang.toHant': 'Switch language to Traditional Chinese',
   'lang.toHans': 'Switch language to Simplified Chinese',
@@ -383,8 +381,6 @@ const zhHant = {
   'nav.anomalies': '異常',
   'nav.rollout': '推行進度',
   'nav.ledger': '日誌核實',
-  'lang.switch': 'English',
-  'lang.switchLabel': '將語言切換為英文',
   'lang.toEn': '將語言切換為英文',
   'lang.toHant': '將語言切換為繁體中文',
   'lang.toHans': '將語言切換為簡體中文',
@@ -1485,6 +1481,11 @@ export function code(kind, value) {
 
 export function codeOptions(kind) {
   return Object.entries(codes[language][kind] ?? {});
+}
+
+/** A list in the language's own way: "a, b and c"; 「甲、乙及丙」; 「甲、乙和丙」. */
+export function formatList(values) {
+  return new Intl.ListFormat(LANGUAGES[language].locale, { style: 'long', type: 'conjunction' }).format(values.map(String));
 }
 
 function locale() {

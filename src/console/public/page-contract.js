@@ -2,7 +2,7 @@
 // diff, materials, history, incidents and the transfer summary.
 import * as api from './api.js';
 import { append, clear, definitionList, field, h, saveBlob, table } from './dom.js';
-import { code, formatDate, formatInstant, formatNumber, t } from './i18n.js';
+import { code, formatDate, formatInstant, formatList, formatNumber, t } from './i18n.js';
 import {
   authorityLabel,
   canReview,
@@ -458,7 +458,7 @@ function detailsList(details) {
     'ul',
     { class: 'plain' },
     entries.map(([key, value]) =>
-      h('li', {}, `${key}: ${Array.isArray(value) ? value.join(', ') : typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value)}`),
+      h('li', {}, `${key}: ${Array.isArray(value) ? formatList(value) : typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value)}`),
     ),
   );
 }

@@ -1,0 +1,87 @@
+/*
+ * The console speaks three languages (docs/console.md is the README's Console section): every string and every
+ * code label exists in English, 繁體中文 and 简体中文, and every code the API can send has a label, so no
+ * regulator sees a bare code such as `SENSITIVE_NOT_IN_SCOPE`.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vm from 'node:vm';
+import { FILING_STATUSES } from '../src/contracts/domain/filing-lifecycle';
+import { PERSONAL_INFORMATION_CATEGORIES, SENSITIVE_CATEGORIES } from '../src/contracts/domain/categories';
+import { DOCUMENT_KINDS } from '../src/contracts/document.entity';
+import { DIRECTIONS, FILING_AUTHORITIES, GBA_CITIES, JURISDICTIONS, SECTORS } from '../src/organisations/gba';
+import { COMPLIANCE_FLAGS } from '../src/transfers/domain/compliance-flags';
+
+type Dictionary = Record<string, string>;
+type Codes = Record<string, Record<string, Record<string, string>>>;
+
+const LANGUAGES = ['en', 'zh-Hant', 'zh-Hans'] as const;
+
+/** The console's dictionaries, read from its own file as the browser would run it (no window: English). */
+function consoleDictionaries(): { strings: Record<(typeof LANGUAGES)[number], Dictionary>; codes: Codes } {
+  const file = path.join(__dirname, '..', 'src', 'console', 'public', 'i18n.js');
+  const source = fs.readFileSync(file, 'utf8').replace(/^export /gm, '');
+  const found = vm.runInNewContext(`${source}\n;({ en, zhHant, zhHans, codes })`, { Intl, Date, Number, String, Object, Set }) as {
+    en: Dictionary;
+    zhHant: Dictionary;
+    zhHans: Dictionary;
+    codes: Codes;
+  };
+  return { strings: { en: found.en, 'zh-Hant': found.zhHant, 'zh-Hans': found.zhHans }, codes: found.codes };
+}
+
+const { strings, codes } = consoleDictionaries();
+
+describe('the console in three languages', () => {
+  it.each(['zh-Hant', 'zh-Hans'] as const)('%s has every string English has, and no other', (language) => {
+    expect(Object.keys(strings[language]).sort()).toEqual(Object.keys(strings.en).sort());
+  });
+
+  it.each(LANGUAGES)('%s: no string is empty, and every {placeholder} of the English string is kept', (language) => {
+    const placeholders = (text: string) => (text.match(/\{\w+\}/g) ?? []).sort();
+    for (const [key, english] of Object.entries(strings.en)) {
+      const text = strings[language][key];
+      expect({ key, empty: text.trim() === '' }).toEqual({ key, empty: false });
+      expect({ key, placeholders: placeholders(text) }).toEqual({ key, placeholders: placeholders(english) });
+    }
+  });
+
+  it('the Chinese strings are written in Chinese, not left in English', () => {
+    // Allowed to stay Latin: names of standards, codes and units a regulator writes as they are.
+    const untranslated = (language: 'zh-Hant' | 'zh-Hans') =>
+      Object.entries(strings[language]).filter(
+        ([key, text]) => text === strings.en[key] && /[a-z]{4,}/.test(text) && !/^(RFC|C2SP|Ed25519|SHA-256|JSON|CSV|NDJSON|URL|API)\b/.test(text),
+      );
+    expect(untranslated('zh-Hant').map(([key]) => key)).toEqual([]);
+    expect(untranslated('zh-Hans').map(([key]) => key)).toEqual([]);
+  });
+
+  // Every code the API sends, by the console's label kind.
+  const apiCodes: Record<string, readonly string[]> = {
+    sector: SECTORS,
+    jurisdiction: JURISDICTIONS,
+    city: GBA_CITIES,
+    direction: DIRECTIONS,
+    authority: FILING_AUTHORITIES,
+    filingStatus: FILING_STATUSES,
+    category: PERSONAL_INFORMATION_CATEGORIES,
+    sensitive: SENSITIVE_CATEGORIES,
+    documentKind: DOCUMENT_KINDS,
+    flag: COMPLIANCE_FLAGS,
+  };
+
+  it.each(LANGUAGES)('%s labels every code the API sends', (language) => {
+    const missing = Object.entries(apiCodes).flatMap(([kind, values]) =>
+      values.filter((value) => !codes[language][kind]?.[value]).map((value) => `${kind}.${value}`),
+    );
+    expect(missing).toEqual([]);
+  });
+
+  it.each(['zh-Hant', 'zh-Hans'] as const)('%s labels the same codes as English', (language) => {
+    const keys = (c: Codes[string]) =>
+      Object.entries(c)
+        .flatMap(([kind, labels]) => Object.keys(labels).map((value) => `${kind}.${value}`))
+        .sort();
+    expect(keys(codes[language])).toEqual(keys(codes.en));
+  });
+});
