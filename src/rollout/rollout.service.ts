@@ -341,33 +341,7 @@ export class RolloutService {
       count: Number(r.count),
     }));
 
-    const sectors = new Map<string, SectorActivityRow>();
-    const cell = (regimeCode: string, sector: string, jurisdiction: string): SectorActivityRow => {
-      const key = `${regimeCode}\u0000${sector}\u0000${jurisdiction}`;
-      let row = sectors.get(key);
-      if (!row) {
-        row = {
-          regime: regimeCode,
-          sector,
-          jurisdiction,
-          enrolments: Object.fromEntries(ENROLMENT_STATES.map((s) => [s, 0])) as Record<EnrolmentState, number>,
-          acceptedFilings: 0,
-          transferRecords: 0,
-        };
-        sectors.set(key, row);
-      }
-      return row;
-    };
-    for (const r of enrolments) cell(r.regime, r.sector, r.jurisdiction).enrolments[r.status] += r.count;
-    for (const c of counters) {
-      const row = cell(c.regimeCode, c.sectorCode, c.jurisdiction);
-      row.acceptedFilings = Number(c.acceptedFilings);
-      row.transferRecords = Number(c.transferRecords);
-    }
-    const sectorRows = [...sectors.values()].sort(
-      (a, b) => a.regime.localeCompare(b.regime) || a.sector.localeCompare(b.sector) || a.jurisdiction.localeCompare(b.jurisdiction),
-    );
-    return { enrolments, sectors: sectorRows };
+    return { enrolments, sectors: sectorActivity(enrolments, counters) };
   }
 
   private async bump(
@@ -386,4 +360,34 @@ export class RolloutService {
       [regime, sector, jurisdiction, by],
     );
   }
+}
+
+/** Per (regime, sector, side): enrolments by state, accepted filings and transfer records, sorted. */
+function sectorActivity(enrolments: readonly EnrolmentStatsRow[], counters: readonly RolloutSectorCounter[]): SectorActivityRow[] {
+  const sectors = new Map<string, SectorActivityRow>();
+  const cell = (regime: string, sector: string, jurisdiction: string): SectorActivityRow => {
+    const key = `${regime}\u0000${sector}\u0000${jurisdiction}`;
+    let row = sectors.get(key);
+    if (!row) {
+      row = {
+        regime,
+        sector,
+        jurisdiction,
+        enrolments: Object.fromEntries(ENROLMENT_STATES.map((s) => [s, 0])) as Record<EnrolmentState, number>,
+        acceptedFilings: 0,
+        transferRecords: 0,
+      };
+      sectors.set(key, row);
+    }
+    return row;
+  };
+  for (const r of enrolments) cell(r.regime, r.sector, r.jurisdiction).enrolments[r.status] += r.count;
+  for (const c of counters) {
+    const row = cell(c.regimeCode, c.sectorCode, c.jurisdiction);
+    row.acceptedFilings = Number(c.acceptedFilings);
+    row.transferRecords = Number(c.transferRecords);
+  }
+  return [...sectors.values()].sort(
+    (a, b) => a.regime.localeCompare(b.regime) || a.sector.localeCompare(b.sector) || a.jurisdiction.localeCompare(b.jurisdiction),
+  );
 }

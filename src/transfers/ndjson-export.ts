@@ -52,17 +52,12 @@ export class NdjsonFromLeafCopy extends Transform {
   private consume(buf: Buffer): Buffer | null {
     let pos = 0;
     if (!this.headerSeen) {
-      if (buf.length < HEADER_BYTES) {
+      const end = headerEnd(buf);
+      if (end === null) {
         this.pending = buf;
         return null;
       }
-      if (buf.toString('latin1', 0, 11) !== 'PGCOPY\n\xff\r\n\0') throw new Error('export: not a binary COPY stream');
-      const extension = buf.readInt32BE(15);
-      if (buf.length < HEADER_BYTES + extension) {
-        this.pending = buf;
-        return null;
-      }
-      pos = HEADER_BYTES + extension;
+      pos = end;
       this.headerSeen = true;
     }
     const parts: Buffer[] = [];
@@ -74,43 +69,65 @@ export class NdjsonFromLeafCopy extends Transform {
         break;
       }
       if (fields !== 3) throw new Error(`export: expected 3 columns, got ${fields}`);
-      // Locate the three fields; stop if the row is not complete in this buffer.
-      let p = pos + 2;
-      if (buf.length - p < 12) break;
-      const indexLength = buf.readInt32BE(p);
-      if (indexLength !== 8) throw new Error('export: leaf_index is not a bigint');
-      const leafIndex = buf.readBigInt64BE(p + 4);
-      p += 12;
-      if (buf.length - p < 4) break;
-      const sectorLength = buf.readInt32BE(p);
-      if (sectorLength < 0 || buf.length - p - 4 < sectorLength) break;
-      const sector = buf.toString('utf8', p + 4, p + 4 + sectorLength);
-      p += 4 + sectorLength;
-      if (buf.length - p < 4) break;
-      const leafLength = buf.readInt32BE(p);
-      if (leafLength < 2 || buf.length - p - 4 < leafLength) {
-        if (leafLength < 2) throw new Error('export: empty leaf');
-        break;
-      }
-      const leaf = buf.subarray(p + 4, p + 4 + leafLength);
-      p += 4 + leafLength;
-      parts.push(
-        LEAF_INDEX,
-        Buffer.from(leafIndex.toString(), 'latin1'),
-        SECTOR,
-        jsonString(sector),
-        LEAF,
-        Buffer.from(leaf.toString('base64'), 'latin1'),
-        LEAF_END,
-        // The leaf's members after its opening brace, its closing brace included; then the line break.
-        leaf.subarray(1),
-        NEWLINE,
-      );
-      pos = p;
+      const row = readRow(buf, pos + 2);
+      if (!row) break;
+      parts.push(...ndjsonLine(row));
+      pos = row.next;
     }
     // The lines are copied into one output chunk; a partial row is kept (copied, so the input chunk can be freed).
     const out = parts.length ? Buffer.concat(parts) : null;
     this.pending = pos < buf.length ? Buffer.from(buf.subarray(pos)) : null;
     return out;
   }
+}
+
+/** Where the rows start, past the binary COPY header and its extension; null while the header is incomplete. */
+function headerEnd(buf: Buffer): number | null {
+  if (buf.length < HEADER_BYTES) return null;
+  if (buf.toString('latin1', 0, 11) !== 'PGCOPY\n\xff\r\n\0') throw new Error('export: not a binary COPY stream');
+  const extension = buf.readInt32BE(15);
+  return buf.length < HEADER_BYTES + extension ? null : HEADER_BYTES + extension;
+}
+
+interface ExportRow {
+  leafIndex: bigint;
+  sector: string;
+  leaf: Buffer;
+  /** Where the next row starts. */
+  next: number;
+}
+
+/** The three fields of the row starting at `p` (after its field count); null when the row is not complete in this buffer. */
+function readRow(buf: Buffer, p: number): ExportRow | null {
+  if (buf.length - p < 12) return null;
+  const indexLength = buf.readInt32BE(p);
+  if (indexLength !== 8) throw new Error('export: leaf_index is not a bigint');
+  const leafIndex = buf.readBigInt64BE(p + 4);
+  p += 12;
+  if (buf.length - p < 4) return null;
+  const sectorLength = buf.readInt32BE(p);
+  if (sectorLength < 0 || buf.length - p - 4 < sectorLength) return null;
+  const sector = buf.toString('utf8', p + 4, p + 4 + sectorLength);
+  p += 4 + sectorLength;
+  if (buf.length - p < 4) return null;
+  const leafLength = buf.readInt32BE(p);
+  if (leafLength < 2) throw new Error('export: empty leaf');
+  if (buf.length - p - 4 < leafLength) return null;
+  return { leafIndex, sector, leaf: buf.subarray(p + 4, p + 4 + leafLength), next: p + 4 + leafLength };
+}
+
+/** One export line: the leaf index, the sector, the leaf in base64, then the leaf's own members. */
+function ndjsonLine({ leafIndex, sector, leaf }: ExportRow): Buffer[] {
+  return [
+    LEAF_INDEX,
+    Buffer.from(leafIndex.toString(), 'latin1'),
+    SECTOR,
+    jsonString(sector),
+    LEAF,
+    Buffer.from(leaf.toString('base64'), 'latin1'),
+    LEAF_END,
+    // The leaf's members after its opening brace, its closing brace included; then the line break.
+    leaf.subarray(1),
+    NEWLINE,
+  ];
 }
