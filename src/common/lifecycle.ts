@@ -89,36 +89,7 @@ export function defineLifecycle<S extends string, A extends string>(
   options: LifecycleOptions<S> = {},
 ): Lifecycle<S, A> {
   const name = options.name ?? 'lifecycle';
-  const states = options.states;
-  const map = new Map<S, Map<A, S>>();
-  const stateSet = new Set<S>(states ?? []);
-  const actionSet = new Set<A>();
-  const add = (from: S, action: A, to: S) => {
-    let row = map.get(from);
-    if (!row) map.set(from, (row = new Map<A, S>()));
-    if (row.has(action)) throw new Error(`${name}: duplicate transition ${from} --${action}-->`);
-    row.set(action, to);
-    stateSet.add(from);
-    stateSet.add(to);
-    actionSet.add(action);
-  };
-  if (isTransitionList(table)) {
-    for (const t of table) add(t.from, t.action, t.to);
-  } else {
-    for (const from of Object.keys(table) as S[]) {
-      stateSet.add(from);
-      const row = table[from];
-      for (const action of Object.keys(row) as A[]) {
-        const to = row[action];
-        if (to !== undefined) add(from, action, to);
-      }
-    }
-  }
-  if (states) {
-    for (const s of stateSet) {
-      if (!states.includes(s)) throw new Error(`${name}: state ${s} used in a transition but not declared`);
-    }
-  }
+  const { map, stateSet, actionSet } = transitionMap(name, table, options.states);
 
   const allowedActions = (from: S): A[] => [...(map.get(from)?.keys() ?? [])].sort();
   const anyTarget = (action: A): S | undefined => {
@@ -149,4 +120,42 @@ export function defineLifecycle<S extends string, A extends string>(
       return out;
     },
   };
+}
+
+/** The table as from → action → to, with every state and action it names; throws on a duplicate or undeclared state. */
+function transitionMap<S extends string, A extends string>(
+  name: string,
+  table: TransitionTable<S, A> | readonly Transition<S, A>[],
+  states: readonly S[] | undefined,
+): { map: Map<S, Map<A, S>>; stateSet: Set<S>; actionSet: Set<A> } {
+  const map = new Map<S, Map<A, S>>();
+  const stateSet = new Set<S>(states ?? []);
+  const actionSet = new Set<A>();
+  const add = (from: S, action: A, to: S) => {
+    let row = map.get(from);
+    if (!row) map.set(from, (row = new Map<A, S>()));
+    if (row.has(action)) throw new Error(`${name}: duplicate transition ${from} --${action}-->`);
+    row.set(action, to);
+    stateSet.add(from);
+    stateSet.add(to);
+    actionSet.add(action);
+  };
+  if (isTransitionList(table)) {
+    for (const t of table) add(t.from, t.action, t.to);
+  } else {
+    for (const from of Object.keys(table) as S[]) {
+      stateSet.add(from);
+      const row = table[from];
+      for (const action of Object.keys(row) as A[]) {
+        const to = row[action];
+        if (to !== undefined) add(from, action, to);
+      }
+    }
+  }
+  if (states) {
+    for (const s of stateSet) {
+      if (!states.includes(s)) throw new Error(`${name}: state ${s} used in a transition but not declared`);
+    }
+  }
+  return { map, stateSet, actionSet };
 }
