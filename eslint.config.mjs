@@ -26,7 +26,7 @@ const BROWSER_GLOBALS = [
 const NODE_COMMONJS_GLOBALS = ['__dirname', '__filename', 'Buffer', 'clearTimeout', 'console', 'exports', 'module', 'process', 'require', 'setTimeout'];
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'coverage/', 'test-artifacts/', '.data/', 'bench/results/', 'src/console/public/vendor/'] },
+  { ignores: ['node_modules/', 'dist/', 'coverage/', 'test-artifacts/', '.data/', 'bench/results/', 'src/console/public/vendor/', 'client/schema.d.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Headers, HttpCode, Post, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiHeader, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CurrentPrincipal, Roles } from '../common/decorators';
 import { Page } from '../common/pagination';
@@ -14,6 +14,7 @@ import {
   TransferView,
 } from './transfer.dto';
 import { TransferFiguresQuery, TransferFiguresView } from './figures.dto';
+import { CreateTransfersView } from './transfer-responses.dto';
 import { TransferFiguresService } from './figures.service';
 import { TransfersService } from './transfers.service';
 
@@ -38,6 +39,7 @@ export class TransfersController {
   @HttpCode(201)
   @Roles('ORG_ADMIN', 'ORG_FILER', 'ORG_SYSTEM')
   @ApiBody({ type: CreateTransfersDto })
+  @ApiCreatedResponse({ type: CreateTransfersView, description: 'Idempotent-Replayed: true when answered from a stored Idempotency-Key' })
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: '1–255 printable ASCII characters, e.g. a UUID; kept at least 24 hours' })
   async create(
     @CurrentPrincipal() principal: Principal,
