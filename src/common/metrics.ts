@@ -77,6 +77,19 @@ export class RegistryMetrics {
     registers: [this.registry],
   });
 
+  readonly transferPartitionFailures = new Counter({
+    name: 'registry_transfer_partition_failures_total',
+    help: 'Monthly partitions of transfer_records the maintainer could not create ahead (records of that month then go to the DEFAULT partition; none is lost)',
+    registers: [this.registry],
+  });
+
+  readonly ledgerArchives = new Counter({
+    name: 'registry_ledger_archives_total',
+    help: 'Retention runs on a partition past TRANSFER_RETENTION_YEARS (R18), by outcome: "archived" (archive written, read back, verified, then the partition detached) or "failed" (the partition stays attached)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     this.ledgerIntegrityOk.set(1);
     collectDefaultMetrics({ register: this.registry });

@@ -42,6 +42,7 @@ describe('loadConfig', () => {
       loginMaxAttempts: 5,
       loginWindowSeconds: 300,
       transferRetentionYears: 3,
+      archiveDir: path.join(dataDir, 'archives'),
     });
   });
 
@@ -56,6 +57,7 @@ describe('loadConfig', () => {
     ['NODE_ENV', 'staging', /NODE_ENV: must be one of development, production, test/],
     ['TRANSFER_RETENTION_YEARS', '2', /TRANSFER_RETENTION_YEARS: must be between 3/], // R18: at least 3 years
     ['DATABASE_APP_ROLE', 'Robert"); DROP', /DATABASE_APP_ROLE/],
+    ['ARCHIVE_DIR', __filename, /ARCHIVE_DIR: .* is not a directory/],
     ['BOOTSTRAP_ADMIN_EMAIL', 'not-an-email', /BOOTSTRAP_ADMIN_EMAIL/],
   ])('refuses %s=%j naming the variable', (variable, value, message) => {
     const error = failure({ [variable]: value });

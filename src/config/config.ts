@@ -69,7 +69,10 @@ export interface RegistryConfig {
   trustProxy: false | number | string[];
   loginMaxAttempts: number;
   loginWindowSeconds: number;
+  /** R18: a monthly partition of transfer records older than this is archived, verified, then detached (docs/scaling.md#retention). */
   transferRetentionYears: number;
+  /** Where retention writes its archives (docs/scaling.md#retention); default `<DATA_DIR>/archives`. */
+  archiveDir: string;
   /** R11 [A]: working days a returned filing has to be resubmitted (national practice: 10). */
   filingResubmissionWorkingDays: number;
 }
@@ -331,6 +334,7 @@ export function loadConfig(env: Env = process.env): RegistryConfig {
     loginMaxAttempts: intVar(env, 'LOGIN_MAX_ATTEMPTS', 5, 1, 1000),
     loginWindowSeconds: intVar(env, 'LOGIN_WINDOW_SECONDS', 300, 1, 86400),
     transferRetentionYears: intVar(env, 'TRANSFER_RETENTION_YEARS', 3, 3, 100),
+    archiveDir: archiveDir(env, dataDir),
     filingResubmissionWorkingDays: intVar(env, 'FILING_RESUBMISSION_WORKING_DAYS', 10, 1, 365),
   };
   // Only once every variable is valid: a bad value must not leave files behind.
@@ -338,6 +342,22 @@ export function loadConfig(env: Env = process.env): RegistryConfig {
     config.jwtSecret = persistedSecret(dataDir, 'jwt-secret', 'JWT_SECRET', () => randomBytes(48).toString('base64url'));
   }
   return config;
+}
+
+/** ARCHIVE_DIR: an absolute path, or relative to the working directory; never a file. Created when the first archive is written. */
+function archiveDir(env: Env, dataDir: string): string {
+  const value = env.ARCHIVE_DIR;
+  if (value === undefined || value === '') return path.join(dataDir, 'archives');
+  if (value.includes('\0')) throw new ConfigError('ARCHIVE_DIR', 'must be a directory path');
+  const resolved = path.resolve(value);
+  let stat: fs.Stats | undefined;
+  try {
+    stat = fs.statSync(resolved);
+  } catch {
+    stat = undefined;
+  }
+  if (stat && !stat.isDirectory()) throw new ConfigError('ARCHIVE_DIR', `${resolved} exists and is not a directory`);
+  return resolved;
 }
 
 export const REGISTRY_CONFIG = Symbol('REGISTRY_CONFIG');

@@ -96,19 +96,29 @@ export class LedgerAuditor implements OnApplicationBootstrap, OnApplicationShutd
     this.integrity.checked();
   }
 
-  /** leaf_hash = SHA-256(0x00 ‖ leaf) for the next leaves, no index skipped, and every readable column equal to its leaf member. */
+  /**
+   * leaf_hash = SHA-256(0x00 ‖ leaf) for the next leaves, no index skipped, and every readable column equal to its leaf member.
+   * A leaf of an archived partition (R18) counts as present: its hash was checked against its leaf when the archive was
+   * verified, and it is still checked against the stored tiles (nodes phase).
+   */
   private async leaves(manager: EntityManager, from: number, failures: IntegrityFailure[]) {
     const rows: Array<LeafColumnsRow & { leaf_index: string; leaf: Buffer; leaf_hash: Buffer }> = await manager.query(
       `SELECT t.leaf_index, t.leaf, t.leaf_hash, ${leafColumnsSql('t')} FROM transfer_records t WHERE t.leaf_index >= $1 ORDER BY t.leaf_index LIMIT $2`,
       [from, this.batchSize],
     );
+    const archived: Array<{ leaf_index: string }> = await manager.query(
+      'SELECT leaf_index FROM ledger_archived_leaves WHERE leaf_index >= $1 ORDER BY leaf_index LIMIT $2',
+      [from, this.batchSize],
+    );
+    const batch = mergeByIndex(rows, archived, this.batchSize);
     let expected = from;
-    for (const row of rows) {
+    for (const row of batch) {
       const index = Number(row.leaf_index);
       if (index !== expected) {
         failures.push({ kind: 'leaf-missing', level: 0, index: expected, detail: `no record has leaf index ${expected}; the next one is ${index}` });
       }
       expected = index + 1;
+      if (!('leaf' in row)) continue;
       if (!leafHash(row.leaf).equals(row.leaf_hash)) {
         failures.push({ kind: 'leaf-hash', level: 0, index, detail: `the leaf_hash of record ${index} is not the hash of its leaf` });
       }
@@ -116,7 +126,7 @@ export class LedgerAuditor implements OnApplicationBootstrap, OnApplicationShutd
       const members = decoded ? leafColumnMismatches(row, decoded) : [];
       if (!decoded || members.length > 0) failures.push({ kind: 'record-column', level: 0, index, detail: leafColumnsDetail(index, members) });
     }
-    if (rows.length < this.batchSize) return { phase: 'nodes' as const, level: STORED_MIN_LEVEL, position: 0 };
+    if (batch.length < this.batchSize) return { phase: 'nodes' as const, level: STORED_MIN_LEVEL, position: 0 };
     return { phase: 'leaves' as const, level: 0, position: expected };
   }
 
@@ -131,7 +141,8 @@ export class LedgerAuditor implements OnApplicationBootstrap, OnApplicationShutd
     const leafHashes = new Map<number, Buffer>();
     if (tiles.length) {
       const leaves: Array<{ leaf_index: string; leaf_hash: Buffer }> = await manager.query(
-        'SELECT leaf_index, leaf_hash FROM transfer_records WHERE leaf_index >= $1 AND leaf_index < $2',
+        `SELECT leaf_index, leaf_hash FROM transfer_records WHERE leaf_index >= $1 AND leaf_index < $2
+         UNION ALL SELECT leaf_index, leaf_hash FROM ledger_archived_leaves WHERE leaf_index >= $1 AND leaf_index < $2`,
         [Math.min(...tiles) * width, (Math.max(...tiles) + 1) * width],
       );
       for (const leaf of leaves) leafHashes.set(Number(leaf.leaf_index), leaf.leaf_hash);
@@ -197,6 +208,18 @@ export class LedgerAuditor implements OnApplicationBootstrap, OnApplicationShutd
     if (rows.length < CHECKPOINTS_PER_BATCH) return { phase: 'leaves' as const, level: 0, position: 0, passDone: true };
     return { phase: 'checkpoints' as const, level: 0, position: Number(rows[rows.length - 1].tree_size) + 1 };
   }
+}
+
+/** The first `limit` rows of two lists each sorted by leaf index, in leaf-index order. */
+function mergeByIndex<A extends { leaf_index: string }, B extends { leaf_index: string }>(a: A[], b: B[], limit: number): Array<A | B> {
+  const merged: Array<A | B> = [];
+  let i = 0;
+  let j = 0;
+  while (merged.length < limit && (i < a.length || j < b.length)) {
+    if (j >= b.length || (i < a.length && Number(a[i].leaf_index) < Number(b[j].leaf_index))) merged.push(a[i++]);
+    else merged.push(b[j++]);
+  }
+  return merged;
 }
 
 /** The root of a complete subtree from its leaf hashes (a power of two of them). */

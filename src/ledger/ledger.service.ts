@@ -52,6 +52,11 @@ export const MAX_ENTRIES_PER_PAGE = 1000;
  * The caller of append() writes the leaf rows in the same transaction.
  */
 const LEAVES = 'transfer_records';
+/**
+ * The leaf hashes and parties of records whose monthly partition was archived and detached (R18,
+ * docs/scaling.md#retention): the tree stays whole, so every proof still resolves.
+ */
+const ARCHIVED_LEAVES = 'ledger_archived_leaves';
 /** Where the leaves keep what the access policy reads of them: the contract's parties. */
 const LEAF_SCOPE_COLUMNS = { parties: ['processor_id', 'recipient_id'] };
 
@@ -207,6 +212,8 @@ export class LedgerService {
     for (const [from, to] of ranges) for (let i = from; i < to; i++) leafIndexes.add(i);
     const rows: Array<{ level: number; idx: string; hash: Buffer; processor_id: string | null; recipient_id: string | null }> = await db.query(
       `SELECT 0 AS level, leaf_index AS idx, leaf_hash AS hash, processor_id, recipient_id FROM ${LEAVES} WHERE leaf_index = ANY($1::bigint[])
+       UNION ALL
+       SELECT 0, leaf_index, leaf_hash, processor_id, recipient_id FROM ${ARCHIVED_LEAVES} WHERE leaf_index = ANY($1::bigint[])
        UNION ALL
        SELECT n.level, n.idx, n.hash, NULL, NULL FROM ledger_nodes n
         WHERE (n.level, n.idx) IN (SELECT w.level, w.idx FROM unnest($2::smallint[], $3::bigint[]) AS w(level, idx))`,

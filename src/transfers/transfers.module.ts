@@ -13,6 +13,7 @@ import { RolloutModule } from '../rollout/rollout.module';
 import { CONTRACT_SCOPES } from './contract-scope-cache';
 import { TransferFiguresService } from './figures.service';
 import { IdempotencyKeyPurger } from './idempotency-purger';
+import { TransferPartitions } from './transfer-partitions';
 import { TransfersController } from './transfers.controller';
 import { TransfersService } from './transfers.service';
 
@@ -29,6 +30,7 @@ import { TransfersService } from './transfers.service';
     TransfersService,
     TransferFiguresService,
     IdempotencyKeyPurger,
+    TransferPartitions,
     { provide: CONTRACT_SCOPES, useExisting: ContractsService },
     LedgerIntegrity,
     LedgerService,
