@@ -16,6 +16,11 @@
 //          (without --export: the checkpoint files alone, their signatures and cosignatures)
 //   (each ndjson line: {"leafIndex": n, "leaf": "<base64 leaf bytes>", …the leaf's members}; every member
 //    but leafIndex, leaf and sector must equal the decoded leaf's; read line by line, in constant memory)
+// Archive: node -r @swc-node/register tools/verify.ts --archive transfer_records_y2022m11.ndjson --log-key <vkey>
+//            [--checkpoint later-note.txt] [--witness-key <vkey> … [--quorum N]]
+//   a retention archive (docs/scaling.md#retention): its leaves, with the hashes left of them, give the root of a
+//   tree that its consistency proof shows to be a prefix of its signed checkpoint's tree; with --checkpoint (a later
+//   checkpoint, e.g. the current one) that checkpoint is checked to be the same log, at least as large.
 // Full:    … --url http://host:port --token <bearer> --full [--checkpoint …] [--log-key <vkey>]
 //   streams every entry through GET /ledger/entries, rebuilds the tree and checks every checkpoint given.
 // Exit status 0 when every check passes, 1 on any failure, 2 on bad usage.
@@ -837,6 +842,106 @@ function proofHashes(hashes: unknown): Buffer[] {
 // ---------------------------------------------------------------------------
 // CLI
 
+// ---------------------------------------------------------------------------
+// Archive mode: a retention archive of one month of the log, checked offline (docs/scaling.md#retention)
+
+export interface ArchiveInput {
+  lines: AsyncIterable<Record<string, unknown>>;
+  verifierKey: string;
+  witnesses?: WitnessPolicy;
+  /** Later checkpoints (files): each must be signed by the log and no smaller than the archive's. */
+  later: Array<{ source: string; note: string }>;
+}
+
+/** The tree of size `end` from the complete subtrees covering [0, start) (largest first) and the leaf hashes of [start, end). */
+function rootFromLeft(start: number, left: readonly Buffer[], leafHashes: readonly Buffer[]): Buffer {
+  const stack: Array<{ size: number; hash: Buffer }> = [];
+  let rest = start;
+  for (let size = 2 ** 52; size >= 1; size /= 2) {
+    if (rest >= size) {
+      const hash = left[stack.length];
+      if (!hash || hash.length !== 32) throw new VerificationFailure(`the archive lacks the hash of the subtree of ${size} leaves left of leaf ${start}`);
+      stack.push({ size, hash });
+      rest -= size;
+    }
+  }
+  if (stack.length !== left.length)
+    throw new VerificationFailure(`the archive has ${left.length} left hashes, a tree of ${start} leaves needs ${stack.length}`);
+  for (const hash of leafHashes) {
+    let node = { size: 1, hash };
+    while (stack.length > 0 && stack[stack.length - 1].size === node.size) {
+      const l = stack.pop() as { size: number; hash: Buffer };
+      node = { size: l.size * 2, hash: hashChildren(l.hash, node.hash) };
+    }
+    stack.push(node);
+  }
+  let root = stack[stack.length - 1].hash;
+  for (let i = stack.length - 2; i >= 0; i--) root = hashChildren(stack[i].hash, root);
+  return root;
+}
+
+export async function verifyArchive(input: ArchiveInput): Promise<Report> {
+  const recorder = new Recorder();
+  const key = parseVerifierKey(input.verifierKey);
+  let header: Record<string, unknown> | undefined;
+  const leafHashes: Buffer[] = [];
+  let records = 0;
+  for await (const line of input.lines) {
+    if (!header) {
+      header = line;
+      if (header.format !== 'gba-registry-archive/v1') throw new VerificationFailure('the first line is not a gba-registry-archive/v1 header');
+      continue;
+    }
+    const expected = (header.start as number) + leafHashes.length;
+    if (line.leafIndex !== expected) throw new VerificationFailure(`line for leaf ${String(line.leafIndex)} where leaf ${expected} was expected`);
+    if (typeof line.leaf === 'string') {
+      leafHashes.push(hashLeaf(base64Strict(line.leaf, `leaf ${expected}`)));
+      records++;
+    } else if (typeof line.leafHash === 'string') leafHashes.push(base64Strict(line.leafHash, `leaf hash ${expected}`));
+    else throw new VerificationFailure(`line for leaf ${expected} has neither a leaf nor a leaf hash`);
+  }
+  if (!header) throw new VerificationFailure('the archive is empty');
+  const start = header.start as number;
+  const end = header.end as number;
+  if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start + leafHashes.length !== end || records === 0) {
+    throw new VerificationFailure(`the archive's lines do not cover leaves [${String(start)}, ${String(end)}) with at least one record`);
+  }
+  const checkpoint = openCheckpoint(String(header.checkpoint), key);
+  recorder.pass('archive checkpoint signature', `${checkpoint.origin}, size ${checkpoint.treeSize}, signed by ${key.name}`);
+  if (checkpoint.origin !== header.origin) recorder.fail('archive origin', `the header names ${String(header.origin)}, the checkpoint ${checkpoint.origin}`);
+  if (input.witnesses) await checkQuorum(recorder, String(header.checkpoint), input.witnesses, 'archive checkpoint');
+  const left = (header.leftHashes as string[]).map((h, i) => base64Strict(h, `left hash ${i}`));
+  const proof = (header.consistency as string[]).map((h, i) => base64Strict(h, `consistency hash ${i}`));
+  const root = rootFromLeft(start, left, leafHashes);
+  if (checkpoint.treeSize >= end && verifyConsistencyProof(end, checkpoint.treeSize, proof, root, checkpoint.rootHash)) {
+    recorder.pass(
+      'archive entries in the checkpoint',
+      `${records} records, leaves [${start}, ${end}) of ${String(header.partition)}, in the tree of size ${checkpoint.treeSize}`,
+    );
+  } else {
+    recorder.fail(
+      'archive entries in the checkpoint',
+      `the leaves [${start}, ${end}) do not give a tree that the checkpoint of size ${checkpoint.treeSize} extends`,
+    );
+  }
+  for (const later of input.later) {
+    await recorder.run(
+      `later checkpoint ${later.source}`,
+      () => {
+        const opened = openCheckpoint(later.note, key);
+        if (opened.origin !== checkpoint.origin || opened.treeSize < checkpoint.treeSize) {
+          throw new VerificationFailure(`${opened.origin} size ${opened.treeSize} is not this log at or after size ${checkpoint.treeSize}`);
+        }
+        if (opened.treeSize === checkpoint.treeSize && !opened.rootHash.equals(checkpoint.rootHash))
+          throw new VerificationFailure('same size, another root: a fork');
+        return opened.treeSize;
+      },
+      (size) => `size ${size}; ask the registry for GET /ledger/proofs/consistency?first=${checkpoint.treeSize}&second=${size} to link them`,
+    );
+  }
+  return recorder.report(checkpoint);
+}
+
 export interface CliOptions {
   url?: string;
   token?: string;
@@ -846,6 +951,8 @@ export interface CliOptions {
   samples?: number;
   pageSize?: number;
   exportFile?: string;
+  /** --archive: a retention archive file (docs/scaling.md#retention). */
+  archiveFile?: string;
   /** --checkpoint, repeatable: files, or directories of checkpoint files. */
   checkpointFiles?: string[];
   full?: boolean;
@@ -897,6 +1004,9 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       case '--export':
         options.exportFile = value;
         break;
+      case '--archive':
+        options.archiveFile = value;
+        break;
       case '--checkpoint':
         (options.checkpointFiles ??= []).push(value);
         break;
@@ -913,7 +1023,9 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   if (options.quorum !== undefined && (options.quorum < 1 || options.quorum > (options.witnessKeys?.length ?? 0))) {
     throw new Error('--quorum must be between 1 and the number of --witness-key');
   }
-  if (options.exportFile !== undefined || (!options.url && options.checkpointFiles)) {
+  if (options.archiveFile !== undefined) {
+    if (!options.key || options.url || options.exportFile) throw new Error('--archive needs --log-key (or --key), and neither --url nor --export');
+  } else if (options.exportFile !== undefined || (!options.url && options.checkpointFiles)) {
     if (!options.checkpointFiles || !options.key) throw new Error('offline mode needs --checkpoint and --log-key (or --key), and --export to check entries');
   } else if (!options.url) {
     throw new Error('give --url (online) or --checkpoint/--log-key with or without --export (offline)');
@@ -928,6 +1040,7 @@ const USAGE = `usage:
   verify --url http://host:port --token <bearer> --full [--log-key <vkey>] [--checkpoint note.txt|dir ...] [--page-size N]
   verify --export entries.ndjson --checkpoint note.txt|dir [--checkpoint ...] --log-key <vkey> [--witness-key <vkey> ... [--quorum N]]
   verify --checkpoint note.txt|dir [--checkpoint ...] --log-key <vkey> --witness-key <vkey> ... [--quorum N]
+  verify --archive transfer_records_yYYYYmMM.ndjson --log-key <vkey> [--checkpoint later-note.txt ...] [--witness-key <vkey> ... [--quorum N]]
 --log-key (or --key) pins the log's note verifier key: a checkpoint not signed by it fails.
 --witness-key <vkey> (repeatable) pins a witness's cosignature/v1 key; every checkpoint checked (the one served at
   --url and every --checkpoint file) must carry --quorum N valid cosignatures (default: all of them).
@@ -947,28 +1060,35 @@ export async function main(argv: readonly string[], write: (text: string) => voi
   const witnesses = options.witnessKeys ? { keys: options.witnessKeys, quorum: options.quorum ?? options.witnessKeys.length } : undefined;
   try {
     report =
-      options.exportFile !== undefined
-        ? await verifyExportStream({
-            checkpoints: checkpointFiles(options.checkpointFiles as string[]),
+      options.archiveFile !== undefined
+        ? await verifyArchive({
+            lines: ndjsonFile(options.archiveFile),
             verifierKey: options.key as string,
-            entries: ndjsonFile(options.exportFile),
             witnesses,
+            later: checkpointFiles(options.checkpointFiles ?? []),
           })
-        : options.url === undefined
-          ? await verifyCheckpoints({ checkpoints: checkpointFiles(options.checkpointFiles as string[]), verifierKey: options.key as string, witnesses })
-          : await verifyOnline({
-              url: options.url,
-              token: options.token,
-              verifierKey: options.key,
-              fromSize: options.fromSize,
-              previousCheckpoint: options.previousCheckpoint === undefined ? undefined : readFileSync(options.previousCheckpoint, 'utf8'),
-              samples: options.samples,
-              pageSize: options.pageSize,
-              full: options.full,
-              witnessKeys: options.witnessKeys,
-              quorum: options.quorum,
-              checkpoints: checkpointFiles(options.checkpointFiles ?? []),
-            });
+        : options.exportFile !== undefined
+          ? await verifyExportStream({
+              checkpoints: checkpointFiles(options.checkpointFiles as string[]),
+              verifierKey: options.key as string,
+              entries: ndjsonFile(options.exportFile),
+              witnesses,
+            })
+          : options.url === undefined
+            ? await verifyCheckpoints({ checkpoints: checkpointFiles(options.checkpointFiles as string[]), verifierKey: options.key as string, witnesses })
+            : await verifyOnline({
+                url: options.url,
+                token: options.token,
+                verifierKey: options.key,
+                fromSize: options.fromSize,
+                previousCheckpoint: options.previousCheckpoint === undefined ? undefined : readFileSync(options.previousCheckpoint, 'utf8'),
+                samples: options.samples,
+                pageSize: options.pageSize,
+                full: options.full,
+                witnessKeys: options.witnessKeys,
+                quorum: options.quorum,
+                checkpoints: checkpointFiles(options.checkpointFiles ?? []),
+              });
   } catch (error) {
     report = { ok: false, checks: [{ name: 'verification', ok: false, detail: (error as Error).message }] };
   }

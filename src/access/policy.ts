@@ -132,6 +132,8 @@ export const PERMISSIONS = {
   'transfer.log': { organisation: 'party' },
   // Ledger leaves and their proofs: every regulator (a proof reveals no party), parties their own.
   'leaf.read': { registry: 'all', authority: 'all', organisation: 'party' },
+  // Retention archives of the whole log (R18): the administrators and every regulator; no organisation.
+  'archive.read': { registry: 'all', authority: 'all' },
 } as const satisfies Record<string, PermissionRule>;
 
 export type Permission = keyof typeof PERMISSIONS;

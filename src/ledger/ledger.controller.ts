@@ -3,7 +3,8 @@ import { ApiBearerAuth, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swag
 import { CurrentPrincipal, Public, Roles } from '../common/decorators';
 import { DomainError, ErrorCode } from '../common/errors';
 import type { Principal } from '../common/roles';
-import { ConsistencyProofQuery, EntriesQuery, InclusionProofQuery, IntegrityReportView, PublicKeyReportView } from './ledger.dto';
+import { ArchivesView, ConsistencyProofQuery, EntriesQuery, InclusionProofQuery, IntegrityReportView, PublicKeyReportView } from './ledger.dto';
+import { LedgerArchiver } from './ledger.archiver';
 import { IntegrityView, LedgerIntegrity } from './ledger.integrity';
 import { LedgerService, PublicKeyView } from './ledger.service';
 import { LedgerWitnesses } from './ledger.witnesses';
@@ -17,6 +18,7 @@ export class LedgerController {
     private readonly ledger: LedgerService,
     private readonly integrity: LedgerIntegrity,
     private readonly witnesses: LedgerWitnesses,
+    private readonly archiver: LedgerArchiver,
   ) {}
 
   /** The latest C2SP tlog-checkpoint in a C2SP signed note (README "Checkpoint format"). */
@@ -87,5 +89,17 @@ export class LedgerController {
   @Roles('REGULATOR', 'SYSTEM_ADMIN')
   integrityReport(): Promise<IntegrityView> {
     return this.integrity.view();
+  }
+
+  /**
+   * Monthly partitions archived and detached by retention (docs/rules.md#r18, docs/scaling.md#retention): where
+   * each archive is, its SHA-256, its leaves and the checkpoint it proves them against.
+   */
+  @Get('archives')
+  @ApiBearerAuth()
+  @ApiOkResponse({ type: ArchivesView })
+  @Roles('REGULATOR', 'SYSTEM_ADMIN')
+  archives(@CurrentPrincipal() principal: Principal): Promise<ArchivesView> {
+    return this.archiver.list(principal);
   }
 }

@@ -82,3 +82,23 @@ export class IntegrityReportView {
   @ApiProperty({ type: [IntegrityFailureView], description: 'What failed and where, the first found first' }) failures: IntegrityFailureView[];
   @ApiProperty({ type: IntegrityAuditView }) audit: IntegrityAuditView;
 }
+
+/** One archived monthly partition of the transfer log (R18; docs/scaling.md#retention). */
+export class ArchiveView {
+  @ApiProperty({ description: 'The detached partition, "transfer_records_y<year>m<month>"' }) partition: string;
+  @ApiProperty({ format: 'date', description: 'First day of the month (UTC+8) whose records it holds' }) month: string;
+  @ApiProperty({ description: 'Where the archive was written (under ARCHIVE_DIR); verify it with `npm run verify -- --archive <file> --log-key <vkey>`' })
+  file: string;
+  @ApiProperty({ description: 'SHA-256 of the archive file, hex' }) sha256: string;
+  @ApiProperty() sizeBytes: number;
+  @ApiProperty({ description: 'Lowest leaf index of the archived records' }) firstLeafIndex: number;
+  @ApiProperty({ description: 'Highest leaf index of the archived records' }) lastLeafIndex: number;
+  @ApiProperty({ description: 'Records archived' }) leafCount: number;
+  @ApiProperty({ description: 'Tree size of the signed checkpoint the archive proves its records against' }) checkpointSize: number;
+  @ApiProperty({ description: 'That checkpoint: a C2SP signed note' }) checkpoint: string;
+  @ApiProperty({ format: 'date-time' }) archivedAt: string;
+}
+
+export class ArchivesView {
+  @ApiProperty({ type: [ArchiveView], description: 'Oldest month first' }) archives: ArchiveView[];
+}

@@ -3,6 +3,7 @@ import { AccessModule } from '../access/access.module';
 import { ClusterModule } from '../cluster/cluster.module';
 import { ContractsModule } from '../contracts/contracts.module';
 import { ContractsService } from '../contracts/contracts.service';
+import { LedgerArchiver } from '../ledger/ledger.archiver';
 import { LedgerAuditor } from '../ledger/ledger.auditor';
 import { LedgerCheckpointer } from '../ledger/ledger.checkpointer';
 import { LedgerController } from '../ledger/ledger.controller';
@@ -36,6 +37,7 @@ import { TransfersService } from './transfers.service';
     LedgerService,
     LedgerCheckpointer,
     LedgerAuditor,
+    LedgerArchiver,
     LedgerWitnesses,
   ],
   exports: [TransfersService],
