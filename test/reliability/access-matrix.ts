@@ -120,6 +120,8 @@ export const ACCESS_MATRIX: Record<string, Row> = {
   'GET /ledger/proofs/consistency': logRead,
   // The log's self-audit (docs/architecture.md#trust-model): regulators and administrators.
   'GET /ledger/integrity': only({ SYSTEM_ADMIN: 'ok', GD_CAC: 'ok', HK_DPO: 'ok', HK_PCPD: 'ok' }),
+  // Retention archives of the whole log (R18): regulators and administrators.
+  'GET /ledger/archives': only({ SYSTEM_ADMIN: 'ok', GD_CAC: 'ok', HK_DPO: 'ok', HK_PCPD: 'ok' }),
   'GET /ledger/proofs/inclusion': only({ SYSTEM_ADMIN: 'ok', GD_CAC: 'ok', HK_DPO: 'ok', HK_PCPD: 'ok', ORG_ADMIN: own, ORG_FILER: own, ORG_SYSTEM: own }),
 
   'GET /organisations': only({ SYSTEM_ADMIN: 'ok', GD_CAC: 'ok', HK_DPO: 'ok', HK_PCPD: 'ok', ORG_ADMIN: 'ok', ORG_FILER: 'ok' }),
