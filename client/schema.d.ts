@@ -308,6 +308,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/ledger/archives": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["Ledger_archives"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/ledger/checkpoint": {
         parameters: {
             query?: never;
@@ -795,6 +811,36 @@ export interface components {
             storageLocation: components["schemas"]["StorageLocationDto"];
             /** @example encrypted API over dedicated line */
             transferMethod: string;
+        };
+        ArchiveView: {
+            /** Format: date-time */
+            archivedAt: string;
+            /** @description That checkpoint: a C2SP signed note */
+            checkpoint: string;
+            /** @description Tree size of the signed checkpoint the archive proves its records against */
+            checkpointSize: number;
+            /** @description Where the archive was written (under ARCHIVE_DIR); verify it with `npm run verify -- --archive <file> --log-key <vkey>` */
+            file: string;
+            /** @description Lowest leaf index of the archived records */
+            firstLeafIndex: number;
+            /** @description Highest leaf index of the archived records */
+            lastLeafIndex: number;
+            /** @description Records archived */
+            leafCount: number;
+            /**
+             * Format: date
+             * @description First day of the month (UTC+8) whose records it holds
+             */
+            month: string;
+            /** @description The detached partition, "transfer_records_y<year>m<month>" */
+            partition: string;
+            /** @description SHA-256 of the archive file, hex */
+            sha256: string;
+            sizeBytes: number;
+        };
+        ArchivesView: {
+            /** @description Oldest month first */
+            archives: components["schemas"]["ArchiveView"][];
         };
         AuditProgressView: {
             /** Format: date-time */
@@ -1810,6 +1856,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    Ledger_archives: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArchivesView"];
+                };
             };
         };
     };
