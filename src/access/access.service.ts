@@ -3,6 +3,7 @@ import { notFound } from '../common/errors';
 import {
   actsFor,
   allowedIds,
+  audienceMay,
   Bind,
   callerScope,
   creatableRoles,
@@ -15,7 +16,7 @@ import {
   scopeBranches,
   scopeWhere,
 } from './access';
-import { ActsFor, Permission, Principal, REGISTRY_POLICY } from './policy';
+import { ActsFor, Audience, Permission, Principal, REGISTRY_POLICY } from './policy';
 
 /**
  * The access policy for the feature modules (docs/architecture.md#access). It reads no table: the
@@ -45,6 +46,11 @@ export class AccessService {
 
   may(principal: Principal, permission: Permission, resource: ResourceScope): boolean {
     return may(principal, permission, resource, this.policy);
+  }
+
+  /** May this audience (an organisation, an authority) read this resource: whether a notification about it may go there. */
+  audienceMay(audience: Audience, permission: Permission, resource: ResourceScope): boolean {
+    return audienceMay(audience, permission, resource, this.policy);
   }
 
   /** Whether the caller holds the permission for any resource at all (a refusal is then 403, not 404). */

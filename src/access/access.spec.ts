@@ -1,4 +1,18 @@
-import { actsFor, allowedIds, Bind, callerScope, creatableRoles, holds, may, ResourceScope, rolesActingFor, scopeBranches, scopeWhere } from './access';
+import {
+  actsFor,
+  allowedIds,
+  audienceMay,
+  audienceScope,
+  Bind,
+  callerScope,
+  creatableRoles,
+  holds,
+  may,
+  ResourceScope,
+  rolesActingFor,
+  scopeBranches,
+  scopeWhere,
+} from './access';
 import { AccessPolicy, Permission, Principal, REGISTRY_POLICY, sideOfAuthority } from './policy';
 
 const A = '11111111-1111-4111-8111-111111111111'; // Mainland processor
@@ -259,5 +273,35 @@ describe('a new authority or role is a change to the policy table only', () => {
       expect(holds(witness, permission, withMacao)).toBe(false);
     }
     expect(holds(witness, 'contract.read')).toBe(false);
+  });
+});
+
+describe('webhooks: who manages a subscription, and who may receive an event', () => {
+  const ownedByA: ResourceScope = { parties: [A], authority: null };
+  const ownedByCac: ResourceScope = { parties: [], authority: 'GD_CAC' };
+
+  it('an organisation administrator manages its organisation’s; a regulator its authority’s (the PCPD too); nobody else', () => {
+    expect(may(adminA, 'webhook.manage', ownedByA)).toBe(true);
+    expect(may(adminA, 'webhook.manage', ownedByCac)).toBe(false);
+    expect(may(cac, 'webhook.manage', ownedByCac)).toBe(true);
+    expect(may(dpo, 'webhook.manage', ownedByCac)).toBe(false);
+    expect(holds(pcpd, 'webhook.manage')).toBe(true);
+    for (const p of [filerA, serviceA, admin, regulatorWithoutAuthority]) expect(holds(p, 'webhook.manage')).toBe(false);
+  });
+
+  it('an audience reads as its users do: parties their contracts, regulators their side', () => {
+    const a = { actsFor: 'organisation', organisationId: A } as const;
+    const x = { actsFor: 'organisation', organisationId: X } as const;
+    expect(audienceMay(a, 'contract.read', contract)).toBe(true);
+    expect(audienceMay(x, 'contract.read', contract)).toBe(false);
+    expect(audienceMay({ actsFor: 'authority', authority: 'GD_CAC' }, 'contract.read', contract)).toBe(true);
+    expect(audienceMay({ actsFor: 'authority', authority: 'HK_PCPD' }, 'contract.read', { parties: [X], sides: ['MAINLAND'] })).toBe(false);
+    expect(audienceMay({ actsFor: 'authority', authority: 'NOBODY' }, 'contract.read', contract)).toBe(false);
+  });
+
+  it('the log’s integrity reaches every authority and no organisation; a change is never an audience’s', () => {
+    expect(audienceScope({ actsFor: 'authority', authority: 'HK_PCPD' }, 'ledger.integrity.read')).toEqual({ kind: 'all' });
+    expect(audienceScope({ actsFor: 'organisation', organisationId: A }, 'ledger.integrity.read')).toEqual({ kind: 'none' });
+    expect(audienceScope({ actsFor: 'authority', authority: 'GD_CAC' }, 'filing.review')).toEqual({ kind: 'none' });
   });
 });

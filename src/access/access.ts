@@ -1,7 +1,7 @@
 // The access policy's pure functions (docs/architecture.md#access): a caller's reach for a permission,
 // the bulk check of resources against it, and its one translation into SQL for lists and exports.
 // After immich's server/src/utils/access.ts: one permission list, one check for a whole set of ids.
-import { AccessPolicy, ActsFor, Permission, Principal, REGISTRY_POLICY, Reach } from './policy';
+import { AccessPolicy, ActsFor, Audience, Permission, PermissionRule, Principal, REGISTRY_POLICY, Reach } from './policy';
 
 /** What access reads of a resource: its parties (organisation ids), the sides it touches, the authority it was made with. */
 export interface ResourceScope {
@@ -23,18 +23,47 @@ export function callerScope(principal: Principal, permission: Permission, policy
   const role = policy.roles[principal.role];
   if (!rule || !role?.actsFor) return NONE;
   if (rule.roles && !rule.roles.includes(principal.role)) return NONE;
-  const reach: Reach = rule[role.actsFor] ?? 'none';
-  const authority = role.actsFor === 'authority' && principal.authority ? policy.authorities[principal.authority] : undefined;
-  if (role.actsFor === 'authority' && (!authority || (rule.write && authority.readOnly))) return NONE;
+  return reachOf(rule, role.actsFor, principal.organisationId, principal.authority, policy);
+}
+
+/**
+ * An audience's reach for a read permission (docs/api.md#webhooks: receivers see only what they may read):
+ * what the organisation's or authority's users reach; a permission held only by some roles reaches the
+ * audience when one of those roles acts for its kind. A change (`write`) is never an audience's.
+ */
+export function audienceScope(audience: Audience, permission: Permission, policy: AccessPolicy = REGISTRY_POLICY): CallerScope {
+  const rule = policy.permissions[permission];
+  if (!rule || rule.write) return NONE;
+  if (rule.roles && !rule.roles.some((role) => policy.roles[role]?.actsFor === audience.actsFor)) return NONE;
+  return audience.actsFor === 'organisation'
+    ? reachOf(rule, 'organisation', audience.organisationId, null, policy)
+    : reachOf(rule, 'authority', null, audience.authority, policy);
+}
+
+/** May this audience read this resource with this permission? */
+export function audienceMay(audience: Audience, permission: Permission, resource: ResourceScope, policy: AccessPolicy = REGISTRY_POLICY): boolean {
+  return covers(audienceScope(audience, permission, policy), resource);
+}
+
+function reachOf(
+  rule: PermissionRule,
+  actsFor: Exclude<ActsFor, null>,
+  organisationId: string | null,
+  authorityCode: string | null,
+  policy: AccessPolicy,
+): CallerScope {
+  const reach: Reach = rule[actsFor] ?? 'none';
+  const authority = actsFor === 'authority' && authorityCode ? policy.authorities[authorityCode] : undefined;
+  if (actsFor === 'authority' && (!authority || (rule.write && authority.readOnly))) return NONE;
   switch (reach) {
     case 'all':
       return ALL;
     case 'side':
       return authority ? { kind: 'side', side: authority.side } : NONE;
     case 'authority':
-      return authority && principal.authority ? { kind: 'authority', authority: principal.authority } : NONE;
+      return authority && authorityCode ? { kind: 'authority', authority: authorityCode } : NONE;
     case 'party':
-      return role.actsFor === 'organisation' && principal.organisationId ? { kind: 'party', organisationId: principal.organisationId } : NONE;
+      return actsFor === 'organisation' && organisationId ? { kind: 'party', organisationId } : NONE;
     case 'none':
       return NONE;
   }

@@ -134,9 +134,21 @@ export const PERMISSIONS = {
   'leaf.read': { registry: 'all', authority: 'all', organisation: 'party' },
   // Retention archives of the whole log (R18): the administrators and every regulator; no organisation.
   'archive.read': { registry: 'all', authority: 'all' },
+  // The log's self-audit (docs/architecture.md#trust-model, part 2), GET /ledger/integrity and its alerts: every
+  // regulator and the administrators; no organisation.
+  'ledger.integrity.read': { registry: 'all', authority: 'all' },
+  // Webhook subscriptions (docs/api.md#webhooks): an organisation's administrator manages its organisation's, a
+  // regulator its authority's; the PCPD too, for a subscription changes nothing it audits.
+  'webhook.manage': { authority: 'authority', organisation: 'party', roles: ['REGULATOR', 'ORG_ADMIN'] },
 } as const satisfies Record<string, PermissionRule>;
 
 export type Permission = keyof typeof PERMISSIONS;
+
+/**
+ * Whom a notification goes to (docs/api.md#webhooks): an organisation, or an authority. It reads as that
+ * organisation's or authority's users do, whatever the role of the user who registered the subscription.
+ */
+export type Audience = { actsFor: 'organisation'; organisationId: string } | { actsFor: 'authority'; authority: string };
 
 /** The whole policy, as one value the pure functions take (tests may pass a variant). */
 export interface AccessPolicy {
