@@ -14,6 +14,7 @@ import { loggerOptions } from './logging';
 import { OrganisationsModule } from './organisations/organisations.module';
 import { RolloutModule } from './rollout/rollout.module';
 import { TransfersModule } from './transfers/transfers.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 @Module({})
 export class AppModule {
@@ -38,6 +39,7 @@ export class AppModule {
         ConsoleModule,
         CalendarModule,
         RolloutModule,
+        WebhooksModule,
       ],
     };
   }

@@ -56,6 +56,10 @@ const OWNER: Record<string, string> = {
   ledger_cosignatures: 'transfers',
   ledger_integrity_failures: 'transfers',
   ledger_audit_progress: 'transfers',
+  webhook_subscriptions: 'webhooks',
+  webhook_events: 'webhooks',
+  webhook_deliveries: 'webhooks',
+  webhook_attempts: 'webhooks',
 };
 
 /**

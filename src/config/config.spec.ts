@@ -193,4 +193,25 @@ describe('loadConfig', () => {
   it('splits CORS_ORIGINS on commas', () => {
     expect(load({ CORS_ORIGINS: 'https://a.example, https://b.example ,' }).corsOrigins).toEqual(['https://a.example', 'https://b.example']);
   });
+
+  it('webhooks: safe defaults; local http only outside production; a maximum wait below the first refused', () => {
+    expect(load({}).webhooks).toEqual({
+      allowLocalHttp: false,
+      dueSoonWorkingDays: 3,
+      maxAttempts: 10,
+      timeoutMs: 15_000,
+      retryBaseMs: 5_000,
+      retryMaxMs: 86_400_000,
+      pollMs: 1_000,
+      scanIntervalMs: 900_000,
+    });
+    expect(load({ WEBHOOKS_ALLOW_LOCAL_HTTP: 'true' }).webhooks.allowLocalHttp).toBe(true);
+    const production = { NODE_ENV: 'production', LEDGER_SIGNING_KEY: SEED, JWT_SECRET: 'Zq8#vL2!pR7@wK4$nT9%bY6^hM3&fD1*' };
+    expect(failure({ ...production, WEBHOOKS_ALLOW_LOCAL_HTTP: 'true' }).message).toBe('WEBHOOKS_ALLOW_LOCAL_HTTP: must not be true when NODE_ENV=production');
+    expect(failure({ WEBHOOKS_ALLOW_LOCAL_HTTP: 'yes' }).message).toMatch(/^WEBHOOKS_ALLOW_LOCAL_HTTP: must be one of true, false/);
+    expect(failure({ WEBHOOK_RETRY_BASE_MS: '60000', WEBHOOK_RETRY_MAX_MS: '1000' }).message).toMatch(
+      /^WEBHOOK_RETRY_MAX_MS: must not be below WEBHOOK_RETRY_BASE_MS/,
+    );
+    expect(failure({ WEBHOOK_DUE_SOON_WORKING_DAYS: '0' }).message).toMatch(/^WEBHOOK_DUE_SOON_WORKING_DAYS: must be between 1 and 60/);
+  });
 });

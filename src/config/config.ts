@@ -75,6 +75,26 @@ export interface RegistryConfig {
   archiveDir: string;
   /** R11 [A]: working days a returned filing has to be resubmitted (national practice: 10). */
   filingResubmissionWorkingDays: number;
+  /** Notifications (docs/api.md#webhooks). */
+  webhooks: WebhooksConfig;
+}
+
+export interface WebhooksConfig {
+  /** Also admit http://localhost, http://127.0.0.1 and http://[::1] endpoints (development and tests only). */
+  allowLocalHttp: boolean;
+  /** `filing.due_soon` fires this many working days before a filing's deadline, in the filing party's calendar (R9). */
+  dueSoonWorkingDays: number;
+  /** Attempts per delivery, the first included, before it is given up as FAILED. */
+  maxAttempts: number;
+  /** How long one attempt may take (connecting, sending, the answer's status). */
+  timeoutMs: number;
+  /** The wait after the first failed attempt; each further failure doubles it, up to `retryMaxMs`. */
+  retryBaseMs: number;
+  retryMaxMs: number;
+  /** How often the leader looks for events to fan out and deliveries due. */
+  pollMs: number;
+  /** How often the leader scans filings for due-soon and overdue, and contracts for expiry. */
+  scanIntervalMs: number;
 }
 
 export interface LedgerWitnessConfig {
@@ -180,6 +200,24 @@ function ledgerWitnesses(env: Env): Pick<RegistryConfig, 'ledgerWitnesses' | 'le
     return { ledgerWitnesses: [], ledgerWitnessQuorum: 0 };
   }
   return { ledgerWitnesses: witnesses, ledgerWitnessQuorum: intVar(env, 'LEDGER_WITNESS_QUORUM', witnesses.length, 1, witnesses.length) };
+}
+
+function webhooks(env: Env, production: boolean): WebhooksConfig {
+  const allow = oneOf(env, 'WEBHOOKS_ALLOW_LOCAL_HTTP', ['true', 'false'] as const, 'false') === 'true';
+  if (allow && production) throw new ConfigError('WEBHOOKS_ALLOW_LOCAL_HTTP', 'must not be true when NODE_ENV=production');
+  const retryBaseMs = intVar(env, 'WEBHOOK_RETRY_BASE_MS', 5_000, 10, 3_600_000);
+  const retryMaxMs = intVar(env, 'WEBHOOK_RETRY_MAX_MS', 86_400_000, 10, 7 * 86_400_000);
+  if (retryMaxMs < retryBaseMs) throw new ConfigError('WEBHOOK_RETRY_MAX_MS', `must not be below WEBHOOK_RETRY_BASE_MS (${retryBaseMs}), got ${retryMaxMs}`);
+  return {
+    allowLocalHttp: allow,
+    dueSoonWorkingDays: intVar(env, 'WEBHOOK_DUE_SOON_WORKING_DAYS', 3, 1, 60),
+    maxAttempts: intVar(env, 'WEBHOOK_MAX_ATTEMPTS', 10, 1, 50),
+    timeoutMs: intVar(env, 'WEBHOOK_TIMEOUT_MS', 15_000, 100, 120_000),
+    retryBaseMs,
+    retryMaxMs,
+    pollMs: intVar(env, 'WEBHOOK_POLL_MS', 1_000, 10, 600_000),
+    scanIntervalMs: intVar(env, 'WEBHOOK_SCAN_INTERVAL_MS', 900_000, 100, 86_400_000),
+  };
 }
 
 function databaseUrl(env: Env): string | undefined {
@@ -336,6 +374,7 @@ export function loadConfig(env: Env = process.env): RegistryConfig {
     transferRetentionYears: intVar(env, 'TRANSFER_RETENTION_YEARS', 3, 3, 100),
     archiveDir: archiveDir(env, dataDir),
     filingResubmissionWorkingDays: intVar(env, 'FILING_RESUBMISSION_WORKING_DAYS', 10, 1, 365),
+    webhooks: webhooks(env, production),
   };
   // Only once every variable is valid: a bad value must not leave files behind.
   if (!config.jwtSecret) {

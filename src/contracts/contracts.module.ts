@@ -1,8 +1,11 @@
 import { Module } from '@nestjs/common';
 import { AccessModule } from '../access/access.module';
 import { CalendarModule } from '../calendar/calendar.module';
+import { ClusterModule } from '../cluster/cluster.module';
 import { OrganisationsModule } from '../organisations/organisations.module';
 import { RolloutModule } from '../rollout/rollout.module';
+import { WebhooksModule } from '../webhooks/webhooks.module';
+import { ContractNotices } from './contract-notices';
 import { ContractsController } from './contracts.controller';
 import { ContractsService } from './contracts.service';
 import { DocumentsService } from './documents.service';
@@ -13,9 +16,9 @@ import { DocumentsService } from './documents.service';
  * (`scopeFactsFor`, `revisionsOf`, `assertVisible`, `documentParties`).
  */
 @Module({
-  imports: [AccessModule, OrganisationsModule, CalendarModule, RolloutModule],
+  imports: [AccessModule, OrganisationsModule, CalendarModule, RolloutModule, ClusterModule, WebhooksModule],
   controllers: [ContractsController],
-  providers: [ContractsService, DocumentsService],
+  providers: [ContractsService, DocumentsService, ContractNotices],
   exports: [ContractsService],
 })
 export class ContractsModule {}

@@ -2,6 +2,8 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { RegistryMetrics } from '../common/metrics';
+import { ledgerIntegrityEvent } from '../webhooks/events';
+import { NotificationsService } from '../webhooks/notifications.service';
 
 /**
  * What was found wrong in the stored log (docs/architecture.md#trust-model, parts 1 and 2):
@@ -62,6 +64,7 @@ export class LedgerIntegrity {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly metrics: RegistryMetrics,
+    private readonly notifications: NotificationsService,
   ) {}
 
   ok(): boolean {
@@ -88,11 +91,15 @@ export class LedgerIntegrity {
       `transfer log integrity failure: ${failure.kind}${failure.level === null ? '' : ` level ${failure.level}`}${failure.index === null ? '' : ` index ${failure.index}`}: ${failure.detail}; checkpoint signing has stopped`,
     );
     try {
-      await this.dataSource.query(
-        `INSERT INTO ledger_integrity_failures (kind, level, idx, detail) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (kind, COALESCE(level, -1), COALESCE(idx, -1)) DO NOTHING`,
-        [failure.kind, failure.level, failure.index, failure.detail],
-      );
+      // The alert (ledger.integrity_alert, docs/api.md#webhooks) is stored with the failure it reports, once per failure.
+      await this.dataSource.transaction(async (m) => {
+        const stored: unknown[] = await m.query(
+          `INSERT INTO ledger_integrity_failures (kind, level, idx, detail) VALUES ($1, $2, $3, $4)
+           ON CONFLICT (kind, COALESCE(level, -1), COALESCE(idx, -1)) DO NOTHING RETURNING id`,
+          [failure.kind, failure.level, failure.index, failure.detail],
+        );
+        if (stored.length) await this.notifications.record(m, ledgerIntegrityEvent(failure));
+      });
     } catch (error) {
       this.logger.warn({ err: error }, 'could not store the integrity failure; it is kept in this process');
     }

@@ -11,6 +11,7 @@ import { LedgerIntegrity } from '../ledger/ledger.integrity';
 import { LedgerService } from '../ledger/ledger.service';
 import { LedgerWitnesses } from '../ledger/ledger.witnesses';
 import { RolloutModule } from '../rollout/rollout.module';
+import { WebhooksModule } from '../webhooks/webhooks.module';
 import { CONTRACT_SCOPES } from './contract-scope-cache';
 import { TransferFiguresService } from './figures.service';
 import { IdempotencyKeyPurger } from './idempotency-purger';
@@ -25,7 +26,7 @@ import { TransfersService } from './transfers.service';
  * share their tables, their writer lock and their transaction (docs/architecture.md#modules).
  */
 @Module({
-  imports: [AccessModule, ClusterModule, ContractsModule, RolloutModule],
+  imports: [AccessModule, ClusterModule, ContractsModule, RolloutModule, WebhooksModule],
   controllers: [LedgerController, TransfersController],
   providers: [
     TransfersService,

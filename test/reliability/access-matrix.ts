@@ -157,4 +157,12 @@ export const ACCESS_MATRIX: Record<string, Row> = {
   // Figures of the contracts touching one's side; not for organisations (docs/api.md#transfer-figures).
   'GET /transfers/figures': only({ SYSTEM_ADMIN: 'ok', GD_CAC: 'ok', HK_DPO: 'ok', HK_PCPD: 'ok' }),
   'GET /transfers/summary': only({ SYSTEM_ADMIN: 'ok', GD_CAC: 'ok', HK_DPO: 'ok', HK_PCPD: 'ok', ORG_ADMIN: own, ORG_FILER: own, ORG_SYSTEM: own }),
+
+  // Webhooks (webhook.manage): an organisation's administrator its organisation's subscriptions, a regulator its
+  // authority's (the PCPD's too: a subscription changes nothing it audits). "other": another organisation's, or
+  // another authority's. Administrators and filers manage none.
+  'POST /webhooks': only({ GD_CAC: 'ok', HK_DPO: 'ok', HK_PCPD: 'ok', ORG_ADMIN: 'ok' }),
+  'GET /webhooks': only({ GD_CAC: 'ok', HK_DPO: 'ok', HK_PCPD: 'ok', ORG_ADMIN: 'ok' }),
+  'DELETE /webhooks/:id': only({ GD_CAC: own, HK_DPO: own, HK_PCPD: own, ORG_ADMIN: own }),
+  'GET /webhooks/:id/deliveries': only({ GD_CAC: own, HK_DPO: own, HK_PCPD: own, ORG_ADMIN: own }),
 };

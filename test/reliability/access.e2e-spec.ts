@@ -22,6 +22,9 @@ interface World {
   /** Service accounts to disable and rotate (not ORG_SYSTEM's own, which the other cells use). */
   account: { own: string; other: string };
   enrolment: { A: string; B: string; X: string };
+  /** Webhook subscriptions per owner: organisations A and X, each authority; `doomed` ones for DELETE. */
+  webhook: Record<string, string>;
+  doomed: Record<string, string>;
 }
 
 const REGULATORS = new Set<Caller>(['GD_CAC', 'HK_DPO', 'HK_PCPD']);
@@ -48,6 +51,7 @@ describe('access-control matrix', () => {
     const adminA = await t.user('ORG_ADMIN', { organisationId: orgA });
     const adminB = await t.user('ORG_ADMIN', { organisationId: orgB });
     const filerX = await t.user('ORG_FILER', { organisationId: orgX });
+    const adminX = await t.user('ORG_ADMIN', { organisationId: orgX });
     const account = await t.http
       .post(`/organisations/${orgA}/service-accounts`)
       .set(...bearer(t.adminToken))
@@ -85,12 +89,31 @@ describe('access-control matrix', () => {
           .set(...bearer(token))
           .send({ regime: 'GBA_MAINLAND_HK' })
       ).body.id as string;
+    const regulators = {
+      GD_CAC: (await t.user('REGULATOR', { authority: 'GD_CAC' })).token,
+      HK_DPO: (await t.user('REGULATOR', { authority: 'HK_DPO' })).token,
+      HK_PCPD: (await t.user('REGULATOR', { authority: 'HK_PCPD' })).token,
+    };
+    const subscribe = async (token: string) =>
+      (
+        await t.http
+          .post('/webhooks')
+          .set(...bearer(token))
+          .send({ url: 'https://hooks.example.com/matrix', eventTypes: ['filing.returned'] })
+      ).body.id as string;
+    const subscriptions = async () => ({
+      A: await subscribe(adminA.token),
+      X: await subscribe(adminX.token),
+      GD_CAC: await subscribe(regulators.GD_CAC),
+      HK_DPO: await subscribe(regulators.HK_DPO),
+      HK_PCPD: await subscribe(regulators.HK_PCPD),
+    });
     w = {
+      webhook: await subscriptions(),
+      doomed: await subscriptions(),
       tokens: {
         SYSTEM_ADMIN: t.adminToken,
-        GD_CAC: (await t.user('REGULATOR', { authority: 'GD_CAC' })).token,
-        HK_DPO: (await t.user('REGULATOR', { authority: 'HK_DPO' })).token,
-        HK_PCPD: (await t.user('REGULATOR', { authority: 'HK_PCPD' })).token,
+        ...regulators,
         ORG_ADMIN: adminA.token,
         ORG_FILER: filerA.token,
         ORG_SYSTEM: machine.body.accessToken,
@@ -136,11 +159,15 @@ describe('access-control matrix', () => {
     const contract = w.contract[scope];
     const processor = scope === 'own' ? w.orgA : w.orgX;
     const key = `${route.method} ${route.path}`;
+    // Webhooks: one's own organisation's or authority's; the other organisation's, or another authority's.
+    const webhooks = key === 'DELETE /webhooks/:id' ? w.doomed : w.webhook;
+    const webhook = regulator ? webhooks[scope === 'own' ? caller : caller === 'GD_CAC' ? 'HK_DPO' : 'GD_CAC'] : webhooks[scope === 'own' ? 'A' : 'X'];
     let url = route.path
       .replace(/^\/contracts\/:id/, `/contracts/${contract}`)
       .replace(/^\/organisations\/:id/, `/organisations/${organisation}`)
       .replace(/^\/users\/:id/, `/users/${w.victim[scope]}`)
       .replace(/^\/rollout\/enrolments\/:id/, `/rollout/enrolments/${enrolment}`)
+      .replace(/^\/webhooks\/:id/, `/webhooks/${webhook}`)
       .replace(':documentId', w.document[scope])
       .replace(':accountId', w.account[scope])
       .replace(':party', party)
@@ -181,6 +208,7 @@ describe('access-control matrix', () => {
       'POST /rollout/enrolments': { regime: 'GBA_MAINLAND_HK' },
       'PATCH /rollout/enrolments/:id': { action: 'WITHDRAW', reason: 'matrix' },
       'POST /transfers': { records: [transferRecord(contract)] },
+      'POST /webhooks': { url: `https://hooks.example.com/matrix-${n}`, eventTypes: ['contract.terminated'] },
     };
     return { url, body: bodies[key], multipart: key === 'POST /contracts/:id/documents' };
   }

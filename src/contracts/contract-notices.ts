@@ -1,0 +1,158 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { Authority, Jurisdiction, sideOfAuthority } from '../access/policy';
+import { CalendarService } from '../calendar/calendar.service';
+import { Leadership } from '../cluster/leadership';
+import { REGISTRY_CONFIG, RegistryConfig } from '../config/config';
+import { contractEvent, ContractSubject, NotificationEvent } from '../webhooks/events';
+import { NotificationsService } from '../webhooks/notifications.service';
+import { gbaToday } from './contract-views';
+import { FilingStatus, isOverdue } from './domain/filing-lifecycle';
+
+/** Rows a scan looks at per kind; a registry with more at once catches up over the next scans. */
+const SCAN_LIMIT = 5000;
+
+interface FilingRow {
+  id: string;
+  contract_id: string;
+  version: number;
+  party: string;
+  organisation_id: string;
+  authority: Authority;
+  status: FilingStatus;
+  deadline: string;
+  resubmission_deadline: string | null;
+  processor_id: string;
+  recipient_id: string;
+  processor_jurisdiction: string;
+  recipient_jurisdiction: string;
+}
+
+const subjectOf = (
+  r: Omit<FilingRow, 'id' | 'version' | 'party' | 'organisation_id' | 'authority' | 'status' | 'deadline' | 'resubmission_deadline'> & { contract_id: string },
+): ContractSubject => ({
+  contractId: r.contract_id,
+  processorId: r.processor_id,
+  recipientId: r.recipient_id,
+  processorJurisdiction: r.processor_jurisdiction,
+  recipientJurisdiction: r.recipient_jurisdiction,
+});
+
+/**
+ * The notifications that come from the calendar, not from a request (docs/api.md#webhooks): a filing waiting
+ * for its party becomes due soon (WEBHOOK_DUE_SOON_WORKING_DAYS working days before its deadline, in the filing
+ * party's own calendar, R9) and then overdue (the day after its deadline, as `isOverdue` counts it, R8/R11); a
+ * contract in force passes its expiry date (R13). Scanned every WEBHOOK_SCAN_INTERVAL_MS by the instance that
+ * leads the background jobs (docs/scaling.md#several-instances); each notice has a once-key (the filing or
+ * contract and the date), so a scan that finds it again, on any instance, records nothing.
+ */
+@Injectable()
+export class ContractNotices implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('ContractNotices');
+  private readonly intervalMs: number;
+  private readonly dueSoonWorkingDays: number;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = false;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(REGISTRY_CONFIG) config: RegistryConfig,
+    private readonly calendar: CalendarService,
+    private readonly leadership: Leadership,
+    private readonly notifications: NotificationsService,
+  ) {
+    this.intervalMs = config.webhooks.scanIntervalMs;
+    this.dueSoonWorkingDays = config.webhooks.dueSoonWorkingDays;
+  }
+
+  onApplicationBootstrap(): void {
+    this.schedule(Math.min(this.intervalMs, 5_000));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.running = (this.leadership.isLeader() ? this.scan() : Promise.resolve())
+        .catch((error: unknown) => {
+          if (!this.stopped) this.logger.warn({ err: error }, 'deadline and expiry scan failed; trying again at the next interval');
+        })
+        .finally(() => {
+          this.running = undefined;
+          this.schedule(this.intervalMs);
+        });
+    }, delayMs);
+    this.timer.unref();
+  }
+
+  private async scan(): Promise<void> {
+    const today = gbaToday();
+    const events = [...(await this.filingNotices(today)), ...(await this.expiryNotices(today))];
+    if (events.length) await this.dataSource.transaction((m) => this.notifications.record(m, ...events));
+  }
+
+  /** Filings of the version in force waiting for their party (R8, R11): overdue, or due within the configured working days. */
+  private async filingNotices(today: string): Promise<NotificationEvent[]> {
+    const dueBy = new Map<Jurisdiction, string>();
+    for (const side of ['MAINLAND', 'HONG_KONG', 'MACAO'] as const)
+      dueBy.set(side, (await this.calendar.deadline(side, today, this.dueSoonWorkingDays)).deadline);
+    const horizon = [...dueBy.values()].sort().pop() as string;
+    const rows: FilingRow[] = await this.dataSource.query(
+      `SELECT f.id, f.contract_id, f.version, f.party, f.organisation_id, f.authority, f.status, f.deadline::text AS deadline,
+              f.resubmission_deadline::text AS resubmission_deadline,
+              c.processor_id, c.recipient_id, c.processor_jurisdiction, c.recipient_jurisdiction
+         FROM filings f JOIN contracts c ON c.id = f.contract_id
+        WHERE f.status IN ('NOT_SUBMITTED', 'RETURNED') AND f.version = c.filing_version AND c.terminated_on IS NULL
+          AND COALESCE(CASE WHEN f.status = 'RETURNED' THEN f.resubmission_deadline END, f.deadline) <= $1::date
+        ORDER BY f.deadline DESC LIMIT $2`,
+      [horizon, SCAN_LIMIT],
+    );
+    const out: NotificationEvent[] = [];
+    for (const r of rows) {
+      const deadline = r.status === 'RETURNED' ? (r.resubmission_deadline ?? r.deadline) : r.deadline;
+      const overdue = isOverdue({ status: r.status, deadline: r.deadline, resubmissionDeadline: r.resubmission_deadline }, today);
+      const dueSoon = !overdue && deadline <= (dueBy.get(sideOfAuthority(r.authority)) ?? today);
+      if (!overdue && !dueSoon) continue;
+      const type = overdue ? 'filing.overdue' : 'filing.due_soon';
+      const data = {
+        version: r.version,
+        party: r.party,
+        organisationId: r.organisation_id,
+        authority: r.authority,
+        status: r.status,
+        deadline,
+        ...(overdue ? {} : { dueSoonWorkingDays: this.dueSoonWorkingDays }),
+      };
+      out.push(contractEvent(type, subjectOf(r), data, `${type}:${r.id}:${deadline}`));
+    }
+    return out;
+  }
+
+  /** Contracts not terminated whose version in force has an expiry date before today (R13). */
+  private async expiryNotices(today: string): Promise<NotificationEvent[]> {
+    const rows: Array<{
+      contract_id: string;
+      expiry_date: string;
+      processor_id: string;
+      recipient_id: string;
+      processor_jurisdiction: string;
+      recipient_jurisdiction: string;
+    }> = await this.dataSource.query(
+      `SELECT c.id AS contract_id, v.expiry_date::text AS expiry_date, c.processor_id, c.recipient_id, c.processor_jurisdiction, c.recipient_jurisdiction
+           FROM contracts c JOIN contract_versions v ON v.contract_id = c.id AND v.version = c.latest_version
+          WHERE c.terminated_on IS NULL AND v.expiry_date < $1::date
+          ORDER BY v.expiry_date DESC LIMIT $2`,
+      [today, SCAN_LIMIT],
+    );
+    return rows.map((r) =>
+      contractEvent('contract.expired', subjectOf(r), { expiryDate: r.expiry_date }, `contract.expired:${r.contract_id}:${r.expiry_date}`),
+    );
+  }
+}
