@@ -9,6 +9,7 @@ import type { EntityManager } from 'typeorm';
 import type { Principal } from '../common/roles';
 import { preparedQueryIn } from '../database/prepared';
 import { ContractHistoryAction, ContractHistoryEntry } from './contract-history.entity';
+import { notifyHistory } from './contract-events';
 
 /** A history entry to append: what happened to which contract, and who did it. */
 export interface HistoryEntry {
@@ -112,7 +113,11 @@ export function historyStatement(entries: HistoryEntry[], along?: WrittenAlong):
 export async function appendHistory<T = Record<string, unknown>>(m: EntityManager, entries: HistoryEntry[], along?: WrittenAlong): Promise<T[]> {
   if (!entries.length && !along) return [];
   const statement = historyStatement(entries, along);
-  return preparedQueryIn<T>(m, statement.name, statement.text, statement.values);
+  const rows = await preparedQueryIn<T>(m, statement.name, statement.text, statement.values);
+  // The notifications of these entries (docs/api.md#events), in the same transaction: filing decisions, amendments,
+  // terminations and incidents. Creation entries (the only ones written `along` without a caller's transaction) raise none.
+  await notifyHistory(m, entries);
+  return rows;
 }
 
 /** One page of a contract's history in order, after entry `after`; uploads (R10) only of `documentSides`. */

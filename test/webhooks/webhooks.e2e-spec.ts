@@ -5,7 +5,7 @@
  * secret shown once, bad URLs refused with problem+json naming the field.
  */
 import { Client } from 'pg';
-import { contractBody } from '../contracts/fixtures';
+import { contractBody, termsOf, uploadAll } from '../contracts/fixtures';
 import { bearer, createOrganisation, startTestApp, TestApp } from '../support/app';
 import { postTransfers, transferRecord } from '../transfers/support';
 import { eventually, Receiver, verifyStandardWebhook } from './receiver';
@@ -177,6 +177,24 @@ describe('webhooks', () => {
     const lapsed = await file(filerA, orgA, orgB, { expiryDate: '2025-06-30' });
     // Another organisation's contract: X hears of it, A does not.
     const others = await file(adminX, orgX, orgY, { expiryDate: '2025-06-30' });
+    // Filing decisions (R8, R11), an amendment (R12), an incident (R14) and a termination (R13), each through the API.
+    const ended = await file(filerA, orgA, orgB);
+    await uploadAll(t, filerA, ended);
+    const act = async (token: string, path: string, body: object = {}) => {
+      const res = await t.http
+        .post(`/contracts/${ended}${path}`)
+        .set(...bearer(token))
+        .send(body);
+      expect(res.status).toBeLessThan(300);
+    };
+    await act(filerA, '/filings/processor/submit');
+    await act(gdCac, '/filings/processor/review', { decision: 'RETURN', reason: 'the letter of undertaking is unsigned' });
+    await act(filerA, '/filings/processor/submit');
+    await act(gdCac, '/filings/processor/review', { decision: 'ACCEPT' });
+    const base = termsOf(contractBody(orgA, orgB));
+    await act(filerA, '/amendments', { ...base, effectiveDate: '2025-06-01', annex: { ...(base.annex as object), otherMatters: 'contact point changed' } });
+    await act(adminB, '/incidents', { occurredAt: '2025-07-01T02:00:00Z', description: 'a misdirected e-mail', affectedDataSubjects: 3 });
+    await act(filerA, '/terminate', { terminatedOn: today, reason: 'the service ended' });
     // The log's self-audit finds a record whose stored hash is not its leaf's.
     const logged = await postTransfers(t, filerA, [transferRecord(current)]);
     expect(logged.status).toBe(201);
@@ -189,12 +207,14 @@ describe('webhooks', () => {
       await superuser.end();
     }
 
-    const ours = new Set([current, lapsed]);
-    const expected = ['filing.due_soon', 'filing.overdue', 'contract.expired'];
+    const ours = new Set([current, lapsed, ended]);
+    const expected = ALL_TYPES.filter((type) => type !== 'ledger.integrity_alert');
     await eventually(() => {
       const types = new Set(receiver.at('/a').map((r) => r.json.type));
       for (const type of expected) expect(types).toContain(type);
-      expect(receiver.at('/cac').map((r) => r.json.type)).toContain('ledger.integrity_alert');
+      expect(receiver.at('/cac').map((r) => r.json.data)).toContainEqual(
+        expect.objectContaining({ kind: 'leaf-hash', index: logged.body.records[0].leafIndex }),
+      );
       expect(receiver.at('/x').map((r) => r.json.data.contractId)).toContain(others);
     });
 
@@ -209,7 +229,7 @@ describe('webhooks', () => {
       expect(r.json.timestamp).toEqual(expect.any(String));
     }
     const kinds = new Set(all.map((r) => r.json.type));
-    for (const type of [...expected, 'ledger.integrity_alert']) expect(kinds).toContain(type);
+    expect([...kinds].sort()).toEqual([...ALL_TYPES].sort());
 
     // A hears of its own contracts only, and never of the log's integrity (organisations do not read it).
     const atA = receiver.at('/a');
@@ -219,17 +239,36 @@ describe('webhooks', () => {
     expect(receiver.at('/x').filter((r) => ours.has(String(r.json.data.contractId)))).toEqual([]);
     // The Mainland regulator hears of every contract touching its side, and of the log's integrity.
     const atCac = new Set(receiver.at('/cac').map((r) => String(r.json.data.contractId)));
-    for (const id of [current, lapsed, others]) expect(atCac).toContain(id);
+    for (const id of [current, lapsed, ended, others]) expect(atCac).toContain(id);
 
     // What the payloads say (docs/api.md#events).
     const dueSoon = atA.filter((r) => r.json.type === 'filing.due_soon' && r.json.data.contractId === current);
     expect(dueSoon.map((r) => r.json.data.party).sort()).toEqual(['processor', 'recipient']);
     expect(dueSoon[0].json.data).toMatchObject({ processorId: orgA, recipientId: orgB, status: 'NOT_SUBMITTED', dueSoonWorkingDays: 30 });
-    const overdue = atA.filter((r) => r.json.type === 'filing.overdue');
-    expect(overdue.map((r) => [r.json.data.contractId, r.json.data.party]).sort()).toEqual([
-      [lapsed, 'processor'],
-      [lapsed, 'recipient'],
+    const overdue = atA.filter((r) => r.json.type === 'filing.overdue' && r.json.data.contractId === lapsed);
+    expect(overdue.map((r) => r.json.data.party).sort()).toEqual(['processor', 'recipient']);
+    // (The scans may also find its filings overdue, and the returned one due soon for resubmission: not history.)
+    const history = atA.filter((r) => r.json.data.contractId === ended && !['filing.overdue', 'filing.due_soon'].includes(r.json.type)).map((r) => r.json);
+    expect(history.map((e) => e.type)).toEqual([
+      'filing.submitted',
+      'filing.returned',
+      'filing.submitted',
+      'filing.accepted',
+      'contract.amended',
+      'incident.reported',
+      'contract.terminated',
     ]);
+    expect(history[1].data).toMatchObject({
+      party: 'processor',
+      fromStatus: 'SUBMITTED',
+      toStatus: 'RETURNED',
+      reason: 'the letter of undertaking is unsigned',
+    });
+    expect(history[3].data).toMatchObject({ party: 'processor', toStatus: 'ACCEPTED', filingNumber: expect.any(String) });
+    expect(history[4].data).toMatchObject({ version: 2, refilingRequired: false, changedFields: ['effectiveDate', 'annex.otherMatters'] });
+    expect(history[5].data).toMatchObject({ party: 'recipient', affectedDataSubjects: 3, incidentId: expect.any(String) });
+    expect(history[5].data).not.toHaveProperty('description');
+    expect(history[6].data).toMatchObject({ contractId: ended, processorId: orgA, recipientId: orgB, terminatedOn: today, reason: 'the service ended' });
     expect(atA.filter((r) => r.json.type === 'contract.expired').map((r) => r.json.data)).toEqual([
       { contractId: lapsed, processorId: orgA, recipientId: orgB, expiryDate: '2025-06-30' },
     ]);
