@@ -776,6 +776,58 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's organisation's or authority's subscriptions (no secrets) */
+        get: operations["Webhooks_list"];
+        put?: never;
+        /** Register an endpoint for event types; the signing secret is in this answer only */
+        post: operations["Webhooks_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Stop a subscription; its pending deliveries are cancelled, its record kept */
+        delete: operations["Webhooks_remove"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Deliveries of a subscription, newest first, each with every attempt (status code, error, time) */
+        get: operations["Webhooks_deliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -841,6 +893,15 @@ export interface components {
         ArchivesView: {
             /** @description Oldest month first */
             archives: components["schemas"]["ArchiveView"][];
+        };
+        AttemptView: {
+            attempt: number;
+            attemptedAt: string;
+            durationMs: number;
+            /** @description Why there was no answer (timeout, refused connection, address not allowed) */
+            error: string | null;
+            /** @description The receiver's HTTP status; null when it did not answer */
+            statusCode: number | null;
         };
         AuditProgressView: {
             /** Format: date-time */
@@ -1016,6 +1077,38 @@ export interface components {
             /** @enum {string} */
             role: "SYSTEM_ADMIN" | "REGULATOR" | "ORG_ADMIN" | "ORG_FILER";
         };
+        CreateWebhookDto: {
+            /** @example Compliance team inbox */
+            description?: string;
+            /**
+             * @example [
+             *       "filing.returned",
+             *       "filing.due_soon"
+             *     ]
+             */
+            eventTypes: ("filing.submitted" | "filing.returned" | "filing.accepted" | "filing.due_soon" | "filing.overdue" | "contract.amended" | "contract.terminated" | "contract.expired" | "incident.reported" | "ledger.integrity_alert")[];
+            /**
+             * @description HTTPS endpoint on a public address; private, loopback and link-local targets are refused (docs/api.md#webhooks)
+             * @example https://compliance.example.hk/registry-events
+             */
+            url: string;
+        };
+        CreatedWebhookView: {
+            /** @description The owning authority (its regulators manage the subscription) */
+            authority: string | null;
+            createdAt: string;
+            description: string | null;
+            eventTypes: ("filing.submitted" | "filing.returned" | "filing.accepted" | "filing.due_soon" | "filing.overdue" | "contract.amended" | "contract.terminated" | "contract.expired" | "incident.reported" | "ledger.integrity_alert")[];
+            id: string;
+            /** @description The owning organisation (its administrators manage the subscription) */
+            organisationId: string | null;
+            /**
+             * @description The signing secret (Standard Webhooks: whsec_ + base64 of 32 random bytes). Shown here once; never again.
+             * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
+             */
+            secret: string;
+            url: string;
+        };
         DeadlineView: {
             /**
              * @description The deadline (YYYY-MM-DD), never a weekend or a known public holiday
@@ -1031,6 +1124,23 @@ export interface components {
              *     ]
              */
             provisionalYears: number[];
+        };
+        DeliveryPage: {
+            items: components["schemas"]["DeliveryView"][];
+            nextCursor: string | null;
+        };
+        DeliveryView: {
+            attempts: components["schemas"]["AttemptView"][];
+            deliveredAt: string | null;
+            /** @enum {string} */
+            eventType: "filing.submitted" | "filing.returned" | "filing.accepted" | "filing.due_soon" | "filing.overdue" | "contract.amended" | "contract.terminated" | "contract.expired" | "incident.reported" | "ledger.integrity_alert";
+            id: string;
+            /** @description The webhook-id header: the same for every attempt */
+            messageId: string;
+            nextAttemptAt: string | null;
+            occurredAt: string;
+            /** @enum {string} */
+            status: "PENDING" | "DELIVERED" | "FAILED" | "CANCELLED";
         };
         FieldErrorView: {
             /**
@@ -1318,6 +1428,21 @@ export interface components {
             flags: ("AFTER_RETENTION_PERIOD" | "CATEGORY_NOT_IN_SCOPE" | "CONTRACT_EXPIRED" | "CONTRACT_NOT_EFFECTIVE" | "CONTRACT_TERMINATED" | "DIRECTION_MISMATCH" | "FILING_OVERDUE" | "METHOD_NOT_IN_SCOPE" | "OCCURRED_IN_FUTURE" | "ONWARD_RECIPIENT_NOT_IN_ANNEX" | "ONWARD_RECIPIENT_OUTSIDE_GBA" | "PIPIA_MISSING" | "PURPOSE_NOT_IN_SCOPE" | "SENSITIVE_NOT_IN_SCOPE" | "SENSITIVE_WITHOUT_SEPARATE_CONSENT")[];
             /** @description The record’s index in the transfer log (gapless), in request order */
             leafIndex: number;
+        };
+        WebhookPage: {
+            items: components["schemas"]["WebhookView"][];
+            nextCursor: string | null;
+        };
+        WebhookView: {
+            /** @description The owning authority (its regulators manage the subscription) */
+            authority: string | null;
+            createdAt: string;
+            description: string | null;
+            eventTypes: ("filing.submitted" | "filing.returned" | "filing.accepted" | "filing.due_soon" | "filing.overdue" | "contract.amended" | "contract.terminated" | "contract.expired" | "incident.reported" | "ledger.integrity_alert")[];
+            id: string;
+            /** @description The owning organisation (its administrators manage the subscription) */
+            organisationId: string | null;
+            url: string;
         };
     };
     responses: never;
@@ -2740,6 +2865,97 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+        };
+    };
+    Webhooks_list: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description nextCursor of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookPage"];
+                };
+            };
+        };
+    };
+    Webhooks_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateWebhookDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedWebhookView"];
+                };
+            };
+        };
+    };
+    Webhooks_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    Webhooks_deliveries: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description nextCursor of the previous page */
+                cursor?: string;
+                status?: "PENDING" | "DELIVERED" | "FAILED" | "CANCELLED";
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryPage"];
                 };
             };
         };
