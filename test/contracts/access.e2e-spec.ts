@@ -1,15 +1,12 @@
 // Who may do what to a contract (docs/api.md#routes, "Who"; a caller who may not see a resource gets 404).
 import { Client } from 'pg';
-import { bearer, createOrganisation, startTestApp, TestApp } from '../support/app';
-import { contractBody, contractRowCounts, fileContract, Parties, setupParties, termsOf, upload, uploadAll } from './fixtures';
+import { bearer, createOrganisation, TestApp } from '../support/app';
+import { contractBody, contractRowCounts, fileContract, Parties, setupParties, startWithParties, termsOf, upload, uploadAll } from './fixtures';
 
 describe('contracts: authorisation, deadlines, queries, atomicity', () => {
   let t: TestApp;
   let p: Parties;
-  beforeAll(async () => {
-    t = await startTestApp();
-    p = await setupParties(t);
-  });
+  beforeAll(async () => ({ t, p } = await startWithParties()));
   afterAll(async () => t?.close());
 
   describe('authorisation matrix', () => {

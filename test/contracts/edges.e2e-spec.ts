@@ -5,8 +5,8 @@
  * docs/rules.md#r12).
  */
 import { randomUUID } from 'node:crypto';
-import { bearer, startTestApp, TestApp } from '../support/app';
-import { contractBody, fileContract, Parties, setupParties, termsOf } from './fixtures';
+import { bearer, TestApp } from '../support/app';
+import { contractBody, fileContract, Parties, startWithParties, termsOf } from './fixtures';
 import { transferRecord } from '../transfers/support';
 
 /** `n` characters of text as long as the field allows, in Chinese with tabs and line breaks (3 bytes a character in UTF-8). */
@@ -39,10 +39,7 @@ const SUMMARY_BYTES = 4096;
 describe('contracts at the edges', () => {
   let t: TestApp;
   let p: Parties;
-  beforeAll(async () => {
-    t = await startTestApp();
-    p = await setupParties(t);
-  });
+  beforeAll(async () => ({ t, p } = await startWithParties()));
   afterAll(async () => t?.close());
 
   const count = async (table: string): Promise<number> => (await t.dataSource.query<{ n: number }[]>(`SELECT count(*)::int AS n FROM ${table}`))[0].n;

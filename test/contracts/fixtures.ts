@@ -1,5 +1,5 @@
 import type { ContractView } from '../../src/contracts/contract-views';
-import { bearer, createOrganisation, TestApp } from '../support/app';
+import { bearer, createOrganisation, startTestApp, TestApp } from '../support/app';
 
 /** The smallest valid PDF header: the registry checks the magic bytes, not the document structure. */
 export const PDF = (label: string): Buffer => Buffer.from(`%PDF-1.7\n% ${label}\n%%EOF\n`);
@@ -34,6 +34,28 @@ export async function setupParties(t: TestApp, sector = 'BANKING'): Promise<Part
     pcpd: (await t.user('REGULATOR', { authority: 'HK_PCPD' })).token,
     outsider: (await t.user('ORG_ADMIN', { organisationId: otherId })).token,
   };
+}
+
+/** `step(t)`, closing `t` if it throws, so a failed `beforeAll` leaves no app running. */
+async function orClose<T>(t: TestApp, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (err) {
+    await t.close();
+    throw err;
+  }
+}
+
+/** A fresh app (with `env`) and the parties of `setupParties`; the caller closes `t`. */
+export async function startWithParties(sector?: string, env: Record<string, string> = {}): Promise<{ t: TestApp; p: Parties }> {
+  const t = await startTestApp(env);
+  return { t, p: await orClose(t, () => setupParties(t, sector)) };
+}
+
+/** `startWithParties` and one contract they filed (`fileContract`). */
+export async function startWithContract(env: Record<string, string> = {}): Promise<{ t: TestApp; p: Parties; contractId: string }> {
+  const { t, p } = await startWithParties(undefined, env);
+  return { t, p, contractId: (await orClose(t, () => fileContract(t, p))).id };
 }
 
 /** The example body of docs/api.md#example-post-contracts, Mainland processor → Hong Kong recipient. */

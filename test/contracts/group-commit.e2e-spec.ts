@@ -1,6 +1,6 @@
 import { Client } from 'pg';
-import { bearer, startTestApp, TestApp } from '../support/app';
-import { contractBody, fileContract, Parties, setupParties } from './fixtures';
+import { bearer, TestApp } from '../support/app';
+import { contractBody, fileContract, Parties, startWithParties } from './fixtures';
 
 // Concurrent POST /contracts share one insert statement (issue 6: group commit). Every filing is
 // still answered with its own contract, written whole (contract, version, two filings, three
@@ -47,8 +47,7 @@ describe('filing: concurrent filings share insert statements', () => {
   let t: TestApp;
   let p: Parties;
   beforeAll(async () => {
-    t = await startTestApp();
-    p = await setupParties(t);
+    ({ t, p } = await startWithParties());
     await fileContract(t, p); // both parties known: the next filings take the one-statement path
   });
   afterAll(async () => t?.close());

@@ -1,7 +1,7 @@
 // Review findings on the contracts module: regime sides (R16), backdated amendments (R12), filings
 // stranded by a future re-filing (R8), strict dates, unclean text, paged lists, termination dates (R13).
-import { bearer, createOrganisation, nextUscc, startTestApp, TestApp } from '../support/app';
-import { contractBody, contractRowCounts, fileContract, Parties, setupParties, termsOf, uploadAll } from './fixtures';
+import { bearer, createOrganisation, nextUscc, TestApp } from '../support/app';
+import { contractBody, contractRowCounts, fileContract, Parties, setupParties, startWithParties, termsOf, uploadAll } from './fixtures';
 
 const PROBLEM = /^application\/problem\+json/;
 
@@ -16,10 +16,7 @@ function expectFieldError(res: { status: number; headers: Record<string, string>
 describe('contract integrity (review findings)', () => {
   let t: TestApp;
   let p: Parties;
-  beforeAll(async () => {
-    t = await startTestApp();
-    p = await setupParties(t);
-  });
+  beforeAll(async () => ({ t, p } = await startWithParties()));
   afterAll(async () => t?.close());
 
   describe('R16: the parties must be on the regime’s sides', () => {

@@ -1,8 +1,8 @@
 // A filing submitted after its deadline stays `late` for good, and an overdue filing stays in the
 // overdue queue after its contract ended (docs/rules.md#r8).
 import { gbaToday } from '../../src/contracts/contract-views';
-import { bearer, startTestApp, TestApp } from '../support/app';
-import { fileContract, Parties, setupParties, uploadAll } from './fixtures';
+import { bearer, TestApp } from '../support/app';
+import { fileContract, Parties, startWithParties, uploadAll } from './fixtures';
 
 interface Filing {
   party: string;
@@ -15,10 +15,7 @@ interface Filing {
 describe('contracts: late filings and the overdue queue', () => {
   let t: TestApp;
   let p: Parties;
-  beforeAll(async () => {
-    t = await startTestApp();
-    p = await setupParties(t);
-  });
+  beforeAll(async () => ({ t, p } = await startWithParties()));
   afterAll(async () => t?.close());
 
   const filingsOf = async (id: string): Promise<Filing[]> =>

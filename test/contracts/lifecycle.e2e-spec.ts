@@ -1,14 +1,11 @@
 // The whole filing lifecycle of a GBA Standard Contract (docs/rules.md, R2–R14).
 import { bearer, startTestApp, TestApp } from '../support/app';
-import { contractBody, fileContract, Parties, PDF, setupParties, termsOf, upload, uploadAll } from './fixtures';
+import { contractBody, fileContract, Parties, PDF, setupParties, startWithParties, termsOf, upload, uploadAll } from './fixtures';
 
 describe('contract lifecycle', () => {
   let t: TestApp;
   let p: Parties;
-  beforeAll(async () => {
-    t = await startTestApp();
-    p = await setupParties(t);
-  });
+  beforeAll(async () => ({ t, p } = await startWithParties()));
   afterAll(async () => t?.close());
 
   it('create, upload, submit both, return and resubmit, accept both, amend without and with re-filing, terminate', async () => {

@@ -1,7 +1,7 @@
 // Who reads filing materials (docs/rules.md#r10): the history of a contract, its document list, each
 // download and the contract view's `documentParties` say the same thing to every caller.
-import { bearer, startTestApp, TestApp } from '../support/app';
-import { fileContract, Parties, setupParties, uploadAll } from './fixtures';
+import { bearer, TestApp } from '../support/app';
+import { Parties, startWithContract, uploadAll } from './fixtures';
 
 interface HistoryEntry {
   action: string;
@@ -15,9 +15,7 @@ describe('contracts: filing materials, history and documents agree for every rol
   let id: string;
   const ids: Record<'processor' | 'recipient', string[]> = { processor: [], recipient: [] };
   beforeAll(async () => {
-    t = await startTestApp();
-    p = await setupParties(t);
-    id = (await fileContract(t, p)).id;
+    ({ t, p, contractId: id } = await startWithContract());
     await uploadAll(t, p.mainland, id);
     await uploadAll(t, p.hongKong, id);
     const all = await t.http

@@ -1,5 +1,5 @@
-import { bearer, startTestApp, TestApp } from '../support/app';
-import { contractBody, fileContract, Parties, setupParties } from './fixtures';
+import { bearer, TestApp } from '../support/app';
+import { contractBody, fileContract, Parties, setupParties, startWithParties } from './fixtures';
 
 // POST /contracts answers the sector gate (R15) and the filing deadlines (R9) from memory while the
 // rollout catalogue and the calendar overrides are unchanged (issue 6). The check is a fingerprint
@@ -21,10 +21,7 @@ async function contractsOf(t: TestApp, processorId: string): Promise<number> {
 describe('filing: memoised sector gate and deadlines follow every change', () => {
   let t: TestApp;
   let p: Parties;
-  beforeAll(async () => {
-    t = await startTestApp();
-    p = await setupParties(t);
-  });
+  beforeAll(async () => ({ t, p } = await startWithParties()));
   afterAll(async () => t?.close());
 
   it('a calendar override written behind the service moves the next deadline', async () => {

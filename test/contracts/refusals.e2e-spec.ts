@@ -1,7 +1,7 @@
 // Every refusal of POST /contracts names its rule in problem+json (docs/rules.md: R1–R3, R5, R6, R15),
 // and a refused request leaves no rows behind.
-import { bearer, createOrganisation, startTestApp, TestApp } from '../support/app';
-import { contractBody, contractRowCounts, Parties, setupParties } from './fixtures';
+import { bearer, createOrganisation, TestApp } from '../support/app';
+import { contractBody, contractRowCounts, Parties, startWithParties } from './fixtures';
 
 describe('POST /contracts refusals', () => {
   let t: TestApp;
@@ -11,8 +11,7 @@ describe('POST /contracts refusals', () => {
   let retailToken: string;
   let beijingId: string;
   beforeAll(async () => {
-    t = await startTestApp();
-    p = await setupParties(t);
+    ({ t, p } = await startWithParties());
     secondMainlandId = await createOrganisation(t, { jurisdiction: 'MAINLAND', city: 'ZHUHAI' });
     retailId = await createOrganisation(t, { jurisdiction: 'MAINLAND', city: 'FOSHAN', sector: 'RETAIL' });
     retailToken = (await t.user('ORG_FILER', { organisationId: retailId })).token;

