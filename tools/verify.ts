@@ -349,13 +349,18 @@ export function parseNdjson(text: string): RawEntry[] {
     });
 }
 
-export async function verifyOffline(input: OfflineInput): Promise<Report> {
-  const recorder = new Recorder();
-  const key = await recorder.run(
+/** The pinned verifier key, recorded as the check `verifier key`; undefined (and a failure recorded) when it cannot be read. */
+function readVerifierKey(recorder: Recorder, vkey: string): Promise<TrustedKey | undefined> {
+  return recorder.run(
     'verifier key',
-    () => parseVerifierKey(input.verifierKey),
+    () => parseVerifierKey(vkey),
     (k) => `${k.name}+${k.keyId.toString('hex')}`,
   );
+}
+
+export async function verifyOffline(input: OfflineInput): Promise<Report> {
+  const recorder = new Recorder();
+  const key = await readVerifierKey(recorder, input.verifierKey);
   if (!key) return recorder.report();
   const checkpoint = await recorder.run(
     'checkpoint signature',
@@ -615,6 +620,19 @@ function checkNoFork(recorder: Recorder, checkpoints: readonly NamedCheckpoint[]
   }
 }
 
+/**
+ * Every given checkpoint that the pinned key opens (and, with witnesses pinned, their quorum cosigns), checked for
+ * forks; undefined when the key itself cannot be read.
+ */
+async function openPinned(recorder: Recorder, input: CheckpointsInput): Promise<NamedCheckpoint[] | undefined> {
+  const key = await readVerifierKey(recorder, input.verifierKey);
+  if (!key) return undefined;
+  if (input.checkpoints.length === 0) recorder.fail('checkpoint signature', 'no checkpoint given');
+  const checkpoints = await openAll(recorder, input.checkpoints, key, input.witnesses);
+  checkNoFork(recorder, checkpoints);
+  return checkpoints;
+}
+
 export interface CheckpointsInput {
   checkpoints: ReadonlyArray<{ source: string; note: string }>;
   verifierKey: string;
@@ -627,15 +645,8 @@ export interface CheckpointsInput {
  */
 export async function verifyCheckpoints(input: CheckpointsInput): Promise<Report> {
   const recorder = new Recorder();
-  const key = await recorder.run(
-    'verifier key',
-    () => parseVerifierKey(input.verifierKey),
-    (k) => `${k.name}+${k.keyId.toString('hex')}`,
-  );
-  if (!key) return recorder.report();
-  if (input.checkpoints.length === 0) recorder.fail('checkpoint signature', 'no checkpoint given');
-  const checkpoints = await openAll(recorder, input.checkpoints, key, input.witnesses);
-  checkNoFork(recorder, checkpoints);
+  const checkpoints = await openPinned(recorder, input);
+  if (!checkpoints) return recorder.report();
   return { ...recorder.report(largest(checkpoints)), checkpointsOnly: true };
 }
 
@@ -643,25 +654,15 @@ function largest(checkpoints: readonly NamedCheckpoint[]): SignedCheckpoint | un
   return checkpoints.reduce<SignedCheckpoint | undefined>((a, { checkpoint }) => (!a || checkpoint.treeSize > a.treeSize ? checkpoint : a), undefined);
 }
 
-export interface ExportStreamInput {
+export interface ExportStreamInput extends CheckpointsInput {
   entries: AsyncIterable<Record<string, unknown>>;
-  checkpoints: ReadonlyArray<{ source: string; note: string }>;
-  verifierKey: string;
-  witnesses?: WitnessPolicy;
 }
 
 /** Offline, streaming: an export file against one or more signed checkpoints and the pinned key. */
 export async function verifyExportStream(input: ExportStreamInput): Promise<Report> {
   const recorder = new Recorder();
-  const key = await recorder.run(
-    'verifier key',
-    () => parseVerifierKey(input.verifierKey),
-    (k) => `${k.name}+${k.keyId.toString('hex')}`,
-  );
-  if (!key) return recorder.report();
-  if (input.checkpoints.length === 0) recorder.fail('checkpoint signature', 'no checkpoint given');
-  const checkpoints = await openAll(recorder, input.checkpoints, key, input.witnesses);
-  checkNoFork(recorder, checkpoints);
+  const checkpoints = await openPinned(recorder, input);
+  if (!checkpoints) return recorder.report();
   if (checkpoints.length === 0) return recorder.report();
   try {
     await verifyEntryStream(recorder, input.entries, checkpoints);
@@ -719,11 +720,7 @@ export async function verifyOnline(options: OnlineOptions): Promise<Report> {
   );
   const keyText = options.verifierKey ?? published?.verifierKey;
   if (!keyText) return recorder.report();
-  const key = await recorder.run(
-    'verifier key',
-    () => parseVerifierKey(keyText),
-    (k) => `${k.name}+${k.keyId.toString('hex')}`,
-  );
+  const key = await readVerifierKey(recorder, keyText);
   if (!key) return recorder.report();
 
   let checkpointNote = '';
