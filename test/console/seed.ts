@@ -5,6 +5,7 @@
  * several months, some of them flagged.
  */
 import { createHash } from 'node:crypto';
+import { sampleTransfer } from '../../src/transfers/domain/sample-transfer.fixture';
 import { bearer, createOrganisation, TestApp } from '../support/app';
 
 export interface ConsoleSeed {
@@ -63,14 +64,10 @@ function record(contractId: string, occurredAt: string, direction: string, overr
   return {
     contractId,
     occurredAt,
+    ...sampleTransfer(),
     direction,
     dataSubjectCount: 40 + ((n * 37) % 400),
     recordCount: 120 + ((n * 91) % 2000),
-    personalInformationCategories: ['BASIC_PROFILE', 'IDENTITY'],
-    sensitiveCategories: [],
-    purposes: ['credit assessment'],
-    transferMethod: 'encrypted API over dedicated line',
-    separateConsentObtained: true,
     onwardRecipient: null,
     payloadDigest: createHash('sha256').update(`console dataset ${n}`).digest('hex'),
     externalReference: `console-batch-${String(n).padStart(4, '0')}`,

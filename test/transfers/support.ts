@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Client } from 'pg';
 import { LEDGER_APPEND_LOCK } from '../../src/ledger/ledger.service';
+import { sampleTransfer } from '../../src/transfers/domain/sample-transfer.fixture';
 import { bearer, TestApp } from '../support/app';
 
 let sequence = 0;
@@ -11,14 +12,7 @@ export function transferRecord(contractId: string, overrides: Record<string, unk
   return {
     contractId,
     occurredAt: '2025-01-25T03:00:00Z',
-    direction: 'MAINLAND_TO_HK',
-    dataSubjectCount: 120,
-    recordCount: 480,
-    personalInformationCategories: ['BASIC_PROFILE', 'IDENTITY'],
-    sensitiveCategories: [],
-    purposes: ['credit assessment'],
-    transferMethod: 'encrypted API over dedicated line',
-    separateConsentObtained: true,
+    ...sampleTransfer(),
     onwardRecipient: null,
     payloadDigest: createHash('sha256').update(`dataset ${n}`).digest('hex'),
     externalReference: `batch-${n}`,

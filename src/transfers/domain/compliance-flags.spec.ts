@@ -11,6 +11,7 @@ import {
   selectVersionInForce,
   versionSelector,
 } from './compliance-flags';
+import { sampleTransfer } from './sample-transfer.fixture';
 
 /** When the records below are logged, unless a test says otherwise: after all of them, so none is dated in the future. */
 const LOGGED = '2099-01-01T00:00:00Z';
@@ -34,12 +35,7 @@ const scope = (t: ContractTerms = terms(), e: Partial<ScopeExtra> = {}): Contrac
 function record(r: Partial<TransferFacts> = {}): TransferFacts {
   return {
     occurredAt: '2025-02-01T03:00:00Z',
-    direction: 'MAINLAND_TO_HK',
-    personalInformationCategories: ['BASIC_PROFILE', 'IDENTITY'],
-    sensitiveCategories: [],
-    purposes: ['credit assessment'],
-    transferMethod: 'encrypted API over dedicated line',
-    separateConsentObtained: true,
+    ...sampleTransfer(),
     onwardRecipient: null,
     ...r,
   };

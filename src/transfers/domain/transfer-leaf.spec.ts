@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { canonicalJsonBytes } from '../../ledger/domain/canonical-json';
+import { sampleTransfer } from './sample-transfer.fixture';
 import { TRANSFER_LEAF_SCHEMA_V1, TransferLeafV1, transferLeafBytes } from './transfer-leaf';
 
 const record: TransferLeafV1 = {
@@ -11,14 +12,7 @@ const record: TransferLeafV1 = {
   recipientId: '22222222-2222-4222-8222-222222222222',
   occurredAt: '2025-02-01T03:00:00.000Z',
   recordedAt: '2025-02-01T03:00:01.250Z',
-  direction: 'MAINLAND_TO_HK',
-  dataSubjectCount: 120,
-  recordCount: 480,
-  personalInformationCategories: ['BASIC_PROFILE', 'IDENTITY'],
-  sensitiveCategories: [],
-  purposes: ['credit assessment'],
-  transferMethod: 'encrypted API over dedicated line',
-  separateConsentObtained: true,
+  ...sampleTransfer(),
   onwardRecipient: null,
   payloadDigest: 'ab'.repeat(32),
   externalReference: 'batch-2025-02-01-03',

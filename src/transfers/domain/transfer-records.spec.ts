@@ -1,16 +1,10 @@
 import { isInstantOrCalendarDate, normaliseInstant, parseTransferBody } from './transfer-records';
+import { sampleTransfer } from './sample-transfer.fixture';
 
 const good = () => ({
   contractId: '0B0A2A52-8C1F-4A57-9B43-1E0E6A3E9F10',
   occurredAt: '2025-02-01T11:00:00+08:00',
-  direction: 'MAINLAND_TO_HK',
-  dataSubjectCount: 120,
-  recordCount: 480,
-  personalInformationCategories: ['BASIC_PROFILE', 'IDENTITY'],
-  sensitiveCategories: [],
-  purposes: ['credit assessment'],
-  transferMethod: 'encrypted API over dedicated line',
-  separateConsentObtained: true,
+  ...sampleTransfer(),
   payloadDigest: 'AB'.repeat(32),
   externalReference: 'batch-1',
 });
