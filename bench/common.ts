@@ -1,27 +1,15 @@
 /** Pieces both benchmarks use (`run.ts`, `filing.ts`). */
 import { createHash } from 'node:crypto';
-import * as net from 'node:net';
 import { Client } from 'pg';
 import { contractToInsert, CREATE_PARTIES, createContractsStatement, NewContract, partyFromRow, PartyRow } from '../src/contracts';
 import type { ContractTerms } from '../src/contracts/domain/contract-rules';
 import { filingAuthority } from '../src/contracts/domain/filing-lifecycle';
+export { freePort } from '../test/support/free-port';
 
 export const CATEGORIES = ['BASIC_PROFILE', 'IDENTITY', 'PROPERTY_FINANCIAL'];
 export const PURPOSES = ['cross-boundary account opening', 'credit assessment'];
 export const METHOD = 'encrypted API over dedicated line';
 export const EFFECTIVE = '2025-01-24';
-
-/** A free loopback port. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** The example contract of docs/api.md#example-post-contracts, Mainland processor → Hong Kong recipient. */
 export function contractBody(processorId: string, recipientId: string): unknown {

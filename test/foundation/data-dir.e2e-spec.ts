@@ -5,11 +5,11 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { INITIAL_ADMIN_EMAIL, INITIAL_ADMIN_PASSWORD_FILE } from '../../src/auth/initial-administrator';
 import { LOCK_FILE } from '../../src/database/data-dir-lock';
+import { freePort } from '../support/free-port';
 
 const ROOT = path.join(__dirname, '..', '..');
 
@@ -18,17 +18,6 @@ interface Started {
   stdout: () => string;
   stderr: () => string;
   exited: Promise<number | null>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function launch(env: Record<string, string>): Started {

@@ -9,11 +9,11 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import { makeValidUscc } from '../../src/organisations/identifiers';
 import { merkleRoot, openCheckpoint, parseVerifierKey, TrustedKey, verifyConsistencyProof, hashLeaf } from '../../tools/verify';
 import { contractBody } from '../contracts/fixtures';
+export { freePort } from '../support/free-port';
 
 export const FULL = process.env.RELIABILITY_FULL === '1';
 export const ROOT = path.join(__dirname, '..', '..');
@@ -21,17 +21,6 @@ export const ROOT = path.join(__dirname, '..', '..');
 /** Bounded size for `npm test`, full size for `npm run test:reliability`. */
 export function sized<T>(bounded: T, full: T): T {
   return FULL ? full : bounded;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
