@@ -115,28 +115,16 @@ describe('filing: memoised sector gate and deadlines follow every change', () =>
       annex: { retentionPeriod: { from: '2024-06-03', to: '2030-01-23' } },
       pipia: { completedOn: '2024-05-01' },
     });
+    const fileEarly = () =>
+      t.http
+        .post('/contracts')
+        .set(...bearer(changing.mainland))
+        .send(early);
     // Phase 1 (from 2023-12-13) opened banking; on 2024-06-03 an insurance processor is not yet admitted (R15).
-    expect(
-      (
-        await t.http
-          .post('/contracts')
-          .set(...bearer(changing.mainland))
-          .send(early)
-      ).status,
-    ).toBe(201);
-    expect(
-      (
-        await t.http
-          .post('/contracts')
-          .set(...bearer(changing.mainland))
-          .send(early)
-      ).status,
-    ).toBe(201);
+    expect((await fileEarly()).status).toBe(201);
+    expect((await fileEarly()).status).toBe(201);
     await t.dataSource.query(`UPDATE organisations SET sector = 'INSURANCE' WHERE id = $1`, [changing.mainlandId]);
-    const refused = await t.http
-      .post('/contracts')
-      .set(...bearer(changing.mainland))
-      .send(early);
+    const refused = await fileEarly();
     expect(refused.status).toBe(422);
     expect(refused.body).toMatchObject({ code: 'SECTOR_NOT_OPEN', rule: 'R15' });
     expect(await contractsOf(t, changing.mainlandId)).toBe(2);
