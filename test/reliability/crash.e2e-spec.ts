@@ -6,7 +6,6 @@
  * checkpoint, consistency proofs link every checkpoint seen, and retried
  * unacknowledged requests (same Idempotency-Key) created no duplicates.
  */
-import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -18,7 +17,9 @@ import {
   newLedgerbook,
   newLogState,
   observeCheckpoint,
+  randomBatch,
   RegistryProcess,
+  resend,
   saveSection,
   seed,
   Seeded,
@@ -26,7 +27,6 @@ import {
   SentBatch,
   sized,
   sleep,
-  transferRecord,
   verifyLog,
 } from './support';
 
@@ -65,10 +65,7 @@ describe('crash safety: SIGKILL under continuous ingestion', () => {
       // Writers: batches of 1–20 records, each with its own Idempotency-Key; an unanswered batch is kept for retry.
       const writer = async (w: number): Promise<void> => {
         while (running) {
-          const batch: SentBatch = {
-            key: randomUUID(),
-            records: Array.from({ length: 1 + Math.floor(Math.random() * 20) }, () => transferRecord(seeded.contractId, `crash-w${w}`)),
-          };
+          const batch = randomBatch(seeded.contractId, `crash-w${w}`);
           const acknowledged = await send(base, seeded.writerTokens[w], book, batch, { timeoutMs: 15_000 });
           if (!acknowledged) {
             book.unacknowledged.push({ ...batch, token: seeded.writerTokens[w] } as SentBatch);
@@ -100,9 +97,7 @@ describe('crash safety: SIGKILL under continuous ingestion', () => {
         retried += pending.length;
         for (const batch of pending) {
           const token = (batch as SentBatch & { token: string }).token;
-          let done = false;
-          for (let attempt = 0; attempt < 20 && !done; attempt++) done = await send(base, token, book, batch, { retry: true });
-          if (!done) problems.push(`retry of ${batch.key} never acknowledged`);
+          if (!(await resend(base, token, book, batch))) problems.push(`retry of ${batch.key} never acknowledged`);
         }
         const found = await verifyLog(base, seeded.readerToken, book, state, seeded.contractId);
         problems.push(...found.map((p) => `after kill ${kill}: ${p}`));

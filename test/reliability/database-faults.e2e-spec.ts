@@ -6,7 +6,6 @@
  * and the log is whole.
  */
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -19,7 +18,9 @@ import {
   newLedgerbook,
   newLogState,
   observeCheckpoint,
+  randomBatch,
   RegistryProcess,
+  resend,
   ROOT,
   saveSection,
   seed,
@@ -27,7 +28,6 @@ import {
   SentBatch,
   sized,
   sleep,
-  transferRecord,
   verifyLog,
 } from './support';
 
@@ -154,10 +154,7 @@ describe('database faults: PostgreSQL stopped and started under load', () => {
 
       const writer = async (w: number): Promise<void> => {
         while (running) {
-          const batch: SentBatch = {
-            key: randomUUID(),
-            records: Array.from({ length: 1 + Math.floor(Math.random() * 10) }, () => transferRecord(seeded.contractId, `dbfault-w${w}`)),
-          };
+          const batch = randomBatch(seeded.contractId, `dbfault-w${w}`, 10);
           const before = book.requests;
           const acknowledged = await send(base, seeded.writerTokens[w], book, batch, { timeoutMs: ANSWER_WITHIN_MS });
           note('POST /transfers', acknowledged ? '201' : book.requests > before ? 'unacknowledged' : '?');
@@ -224,9 +221,7 @@ describe('database faults: PostgreSQL stopped and started under load', () => {
 
         for (const batch of book.unacknowledged.splice(0)) {
           const token = (batch as SentBatch & { token: string }).token;
-          let done = false;
-          for (let attempt = 0; attempt < 20 && !done; attempt++) done = await send(base, token, book, batch, { retry: true });
-          if (!done) problems.push(`retry of ${batch.key} never acknowledged`);
+          if (!(await resend(base, token, book, batch))) problems.push(`retry of ${batch.key} never acknowledged`);
         }
         problems.push(...(await verifyLog(base, seeded.readerToken, book, state, seeded.contractId)).map((p) => `after outage ${outage}: ${p}`));
         if (problems.length) break;

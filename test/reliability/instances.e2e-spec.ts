@@ -6,7 +6,6 @@
  * inclusion proof against the newest signed checkpoint), indexes are gapless, one survivor took the lead,
  * and the stored checkpoints form one chain, signed by one instance at a time.
  */
-import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -19,13 +18,14 @@ import {
   newLedgerbook,
   newLogState,
   observeCheckpoint,
+  randomBatch,
   RegistryProcess,
+  resend,
   saveSection,
   send,
   SentBatch,
   sized,
   sleep,
-  transferRecord,
   verifyLog,
 } from './support';
 
@@ -88,10 +88,7 @@ describe('several instances on one database', () => {
       while (running) {
         const home = registries[w % INSTANCES.length];
         const target = home.alive() ? home : survivors[w % survivors.length];
-        const batch: SentBatch = {
-          key: randomUUID(),
-          records: Array.from({ length: 1 + Math.floor(Math.random() * 20) }, () => transferRecord(seeded.contractId, `instances-w${w}`)),
-        };
+        const batch = randomBatch(seeded.contractId, `instances-w${w}`);
         if (!(await send(target.baseUrl, token, book, batch, { timeoutMs: 15_000 }))) {
           pending.push({ ...batch, token });
           await sleep(50);
@@ -121,10 +118,7 @@ describe('several instances on one database', () => {
     const retried = pending.length;
     const problems: string[] = [];
     for (const [i, batch] of pending.entries()) {
-      let done = false;
-      for (let attempt = 0; attempt < 20 && !done; attempt++)
-        done = await send(survivors[i % survivors.length].baseUrl, batch.token, book, batch, { retry: true });
-      if (!done) problems.push(`retry of ${batch.key} never acknowledged`);
+      if (!(await resend(survivors[i % survivors.length].baseUrl, batch.token, book, batch))) problems.push(`retry of ${batch.key} never acknowledged`);
     }
 
     const reader = survivors[0].baseUrl;

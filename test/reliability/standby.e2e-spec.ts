@@ -20,7 +20,9 @@ import {
   newLedgerbook,
   newLogState,
   observeCheckpoint,
+  randomBatch,
   RegistryProcess,
+  resend,
   saveSection,
   send,
   SentBatch,
@@ -140,10 +142,7 @@ describe('a synchronous streaming standby: reads, then failover', () => {
     let running = true;
     const writer = async (w: number): Promise<void> => {
       while (running) {
-        const batch: SentBatch = {
-          key: randomUUID(),
-          records: Array.from({ length: 1 + Math.floor(Math.random() * 20) }, () => transferRecord(seeded.contractId, `standby-w${w}`)),
-        };
+        const batch = randomBatch(seeded.contractId, `standby-w${w}`);
         if (!(await send(first.baseUrl, seeded.writerTokens[w], book, batch, { timeoutMs: 15_000 }))) {
           pending.push({ ...batch, token: seeded.writerTokens[w] });
           await sleep(200);
@@ -182,9 +181,7 @@ describe('a synchronous streaming standby: reads, then failover', () => {
     // 5. Every unanswered request again, with its key: committed ones replay, the others commit now.
     const problems: string[] = [];
     for (const batch of pending) {
-      let done = false;
-      for (let attempt = 0; attempt < 20 && !done; attempt++) done = await send(second.baseUrl, batch.token, book, batch, { retry: true });
-      if (!done) problems.push(`retry of ${batch.key} never acknowledged`);
+      if (!(await resend(second.baseUrl, batch.token, book, batch))) problems.push(`retry of ${batch.key} never acknowledged`);
     }
     // The registry resumes: it logs and signs on the promoted standby.
     await ingest(second.baseUrl, 3);

@@ -297,6 +297,11 @@ export interface SentBatch {
   records: Record<string, unknown>[];
 }
 
+/** A batch of 1 to `most` records under `contractId`, tagged `tag`, with its own Idempotency-Key. */
+export function randomBatch(contractId: string, tag: string, most = 20): SentBatch {
+  return { key: randomUUID(), records: Array.from({ length: 1 + Math.floor(Math.random() * most) }, () => transferRecord(contractId, tag)) };
+}
+
 export interface Ledgerbook {
   /** leafIndex → the record body that was acknowledged there. */
   acknowledged: Map<number, Record<string, unknown>>;
@@ -362,6 +367,12 @@ export async function send(
 
 // ---------------------------------------------------------------------------
 // Verifying the log over HTTP, with the independent verifier's arithmetic.
+
+/** A batch that got no answer, sent again with its key and body up to 20 times: whether it was acknowledged at last. */
+export async function resend(baseUrl: string, token: string, book: Ledgerbook, batch: SentBatch): Promise<boolean> {
+  for (let attempt = 0; attempt < 20; attempt++) if (await send(baseUrl, token, book, batch, { retry: true })) return true;
+  return false;
+}
 
 export interface LogState {
   key: TrustedKey;
