@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { sampleTransfer } from '../../src/transfers/domain/sample-transfer.fixture';
 import { bearer, createOrganisation, TestApp } from '../support/app';
+import { contractBody, termsOf } from '../contracts/fixtures';
 
 export interface ConsoleSeed {
   gdRegulator: { email: string; token: string };
@@ -30,32 +31,16 @@ function expectStatus(what: string, response: { status: number; body: unknown },
   if (!ok.includes(response.status)) throw new Error(`${what}: ${response.status} ${JSON.stringify(response.body)}`);
 }
 
+/** The example terms (`contractBody` less the parties) from `effectiveDate`, with a PIPIA report digest of their own. */
 function terms(overrides: { effectiveDate: string; expiryDate?: string; annex?: Record<string, unknown>; pipia?: Record<string, unknown> }) {
-  return {
-    regime: 'GBA_MAINLAND_HK',
-    effectiveDate: overrides.effectiveDate,
-    expiryDate: overrides.expiryDate ?? '2028-12-31',
-    importantDataIncluded: false,
-    annex: {
-      purposes: ['cross-boundary account opening', 'credit assessment'],
-      processingMethods: ['storage', 'use'],
-      dataSubjectCategories: ['retail customers'],
-      personalInformationCategories: ['BASIC_PROFILE', 'IDENTITY', 'PROPERTY_FINANCIAL'],
-      sensitiveCategories: ['FINANCIAL_ACCOUNT'],
-      onwardRecipients: [{ name: 'Bay Credit Reference Centre', city: 'GUANGZHOU' }],
-      transferMethod: 'encrypted API over dedicated line',
-      retentionPeriod: { from: overrides.effectiveDate, to: '2030-12-31' },
-      storageLocation: { city: 'HONG_KONG' },
-      otherMatters: '',
-      ...(overrides.annex ?? {}),
-    },
-    pipia: {
-      completedOn: '2025-01-10',
-      conclusion: 'risks acceptable with listed measures',
-      reportSha256: createHash('sha256').update(`pipia ${overrides.effectiveDate}`).digest('hex'),
-      ...(overrides.pipia ?? {}),
-    },
-  };
+  return termsOf(
+    contractBody('', '', {
+      effectiveDate: overrides.effectiveDate,
+      expiryDate: overrides.expiryDate ?? '2028-12-31',
+      annex: { retentionPeriod: { from: overrides.effectiveDate, to: '2030-12-31' }, ...(overrides.annex ?? {}) },
+      pipia: { reportSha256: createHash('sha256').update(`pipia ${overrides.effectiveDate}`).digest('hex'), ...(overrides.pipia ?? {}) },
+    }),
+  ) as Record<string, unknown> & { annex: Record<string, unknown> };
 }
 
 let digestSequence = 0;

@@ -1,4 +1,5 @@
 import type { ContractView } from '../../src/contracts/contract-views';
+import { sampleTerms } from '../../src/contracts/domain/sample-terms.fixture';
 import { bearer, createOrganisation, startTestApp, TestApp } from '../support/app';
 
 /** The smallest valid PDF header: the registry checks the magic bytes, not the document structure. */
@@ -58,35 +59,19 @@ export async function startWithContract(env: Record<string, string> = {}): Promi
   return { t, p, contractId: (await orClose(t, () => fileContract(t, p))).id };
 }
 
-/** The example body of docs/api.md#example-post-contracts, Mainland processor → Hong Kong recipient. */
+/**
+ * The example body of docs/api.md#example-post-contracts, Mainland processor → Hong Kong recipient: the domain tests'
+ * `sampleTerms` with the example's onward recipient and PIPIA conclusion.
+ */
 export function contractBody(processorId: string, recipientId: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
   const { annex, pipia, ...rest } = overrides as { annex?: Record<string, unknown>; pipia?: Record<string, unknown> };
+  const terms = sampleTerms();
   return {
-    regime: 'GBA_MAINLAND_HK',
+    ...terms,
     processorId,
     recipientId,
-    effectiveDate: '2025-01-24',
-    expiryDate: '2027-01-23',
-    importantDataIncluded: false,
-    annex: {
-      purposes: ['cross-boundary account opening', 'credit assessment'],
-      processingMethods: ['storage', 'use'],
-      dataSubjectCategories: ['retail customers'],
-      personalInformationCategories: ['BASIC_PROFILE', 'IDENTITY', 'PROPERTY_FINANCIAL'],
-      sensitiveCategories: ['FINANCIAL_ACCOUNT'],
-      onwardRecipients: [{ name: 'Bay Credit Reference Centre', city: 'GUANGZHOU' }],
-      transferMethod: 'encrypted API over dedicated line',
-      retentionPeriod: { from: '2025-01-24', to: '2030-01-23' },
-      storageLocation: { city: 'HONG_KONG' },
-      otherMatters: '',
-      ...(annex ?? {}),
-    },
-    pipia: {
-      completedOn: '2025-01-10',
-      conclusion: 'risks acceptable with listed measures',
-      reportSha256: 'a'.repeat(64),
-      ...(pipia ?? {}),
-    },
+    annex: { ...terms.annex, onwardRecipients: [{ name: 'Bay Credit Reference Centre', city: 'GUANGZHOU' }], ...(annex ?? {}) },
+    pipia: { ...terms.pipia, conclusion: 'risks acceptable with listed measures', ...(pipia ?? {}) },
     ...rest,
   };
 }
