@@ -20,6 +20,7 @@ import { startTestApp, TEST_USER_PASSWORD, TestApp } from '../support/app';
 import { postTransfers, transferRecord } from '../transfers/support';
 import { ARTIFACTS, foreignRequests, launchChromium, unlabelledControls } from './browser';
 import { see } from './see';
+import { witnessedLogEnv } from '../support/witnessed-log';
 
 jest.setTimeout(180_000);
 
@@ -119,11 +120,7 @@ describe("the console's ledger page pins keys, checks cosignatures and consisten
       dirs.push(dir);
       witnesses.push(await startWitness({ name, dataDir: dir, seed: WITNESS_SEEDS[i], logs: [LOG_VKEY], port: 0 }));
     }
-    t = await startTestApp({
-      LEDGER_SIGNING_KEY: LOG_SEED.toString('base64'),
-      LEDGER_ORIGIN: ORIGIN,
-      LEDGER_WITNESSES: witnesses.map((w) => `${w.url} ${w.verifierKey}`).join(','),
-    });
+    t = await startTestApp(witnessedLogEnv(ORIGIN, LOG_SEED, witnesses));
     await t.app.listen(0, '127.0.0.1');
     baseUrl = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
     p = await setupParties(t);

@@ -22,10 +22,11 @@ import { LedgerAuditor } from '../../src/ledger/ledger.auditor';
 import { LedgerService } from '../../src/ledger/ledger.service';
 import { RunningWitness, startWitness } from '../../src/witness/witness';
 import { main as verifyCli } from '../../tools/verify';
-import { fileContract, Parties, setupParties } from '../contracts/fixtures';
-import { bearer, startTestApp, TestApp } from '../support/app';
+import { Parties, startWithContract } from '../contracts/fixtures';
+import { bearer, TestApp } from '../support/app';
 import { leafHashOf, parseCheckpoint, treeHash, verifyCosignedCheckpoint } from '../support/c2sp';
 import { postTransfers, transferRecord } from '../transfers/support';
+import { witnessedLogEnv } from '../support/witnessed-log';
 
 const ORIGIN = 'gba-registry.test/attacked-transfers';
 const SEED = randomBytes(32);
@@ -138,15 +139,11 @@ async function loggedForty(): Promise<Logged> {
     await startWitness({ name: 'witness.gdcac.test/w1', dataDir: dirs[0], logs: [LOG_VKEY] }),
     await startWitness({ name: 'witness.pcpd.test/w1', dataDir: dirs[1], logs: [LOG_VKEY] }),
   ];
-  const t = await startTestApp({
-    LEDGER_SIGNING_KEY: SEED.toString('base64'),
-    LEDGER_ORIGIN: ORIGIN,
-    LEDGER_WITNESSES: witnesses.map((w) => `${w.url} ${w.verifierKey}`).join(','),
+  const { t, p, contractId } = await startWithContract({
+    ...witnessedLogEnv(ORIGIN, SEED, witnesses),
     LEDGER_AUDIT_BATCH_SIZE: '16',
     LEDGER_AUDIT_PAUSE_MS: '3600000',
   });
-  const p = await setupParties(t);
-  const contractId = (await fileContract(t, p)).id;
   const res = await postTransfers(
     t,
     p.mainland,

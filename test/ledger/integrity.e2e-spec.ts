@@ -8,8 +8,8 @@ import { Client } from 'pg';
 import { createApp } from '../../src/app.factory';
 import { loadConfig } from '../../src/config/config';
 import { LedgerService } from '../../src/ledger/ledger.service';
-import { bearer, startTestApp, TestApp, TEST_JWT_SECRET } from '../support/app';
-import { fileContract, Parties, setupParties } from '../contracts/fixtures';
+import { bearer, TestApp, TEST_JWT_SECRET } from '../support/app';
+import { Parties, startWithContract } from '../contracts/fixtures';
 import { postTransfers, transferRecord, waitForCheckpoint } from '../transfers/support';
 
 interface Failure {
@@ -65,9 +65,7 @@ async function stored(t: TestApp): Promise<{ records: number; checkpoint: number
 
 /** An app whose audit runs in small batches with short pauses, 40 records logged (tiles 0 and 1 complete, 8 leaves in tile 2), checkpoint 40, one clean audit pass. */
 async function loggedForty(env: Record<string, string> = {}): Promise<{ t: TestApp; p: Parties; contractId: string }> {
-  const t = await startTestApp({ LEDGER_AUDIT_BATCH_SIZE: '16', LEDGER_AUDIT_PAUSE_MS: '10', ...env });
-  const p = await setupParties(t);
-  const contractId = (await fileContract(t, p)).id;
+  const { t, p, contractId } = await startWithContract({ LEDGER_AUDIT_BATCH_SIZE: '16', LEDGER_AUDIT_PAUSE_MS: '10', ...env });
   const res = await postTransfers(
     t,
     p.mainland,

@@ -22,21 +22,13 @@ import { consistent, leafHashOf, treeHash, verifyCosignedCheckpoint, CosignedChe
 import { createTestDatabase } from '../support/database';
 import { transferRecord } from '../transfers/support';
 import { call, freePort, RegistryProcess, seed, transferRecord as reliabilityRecord } from '../reliability/support';
+import { witnessedLogEnv } from '../support/witnessed-log';
+import { waitFor } from '../support/wait-for';
 
 const ORIGIN = 'gba-registry.test/two-instances';
 const SEED = randomBytes(32);
 const LOG_VKEY = verifierKey(ORIGIN, privateKeyFromSeed(SEED));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 describe('two registry instances sharing two witnesses', () => {
   const dirs: string[] = [];
@@ -53,11 +45,7 @@ describe('two registry instances sharing two witnesses', () => {
       witnesses.push(await startWitness({ name, dataDir: dir, logs: [LOG_VKEY] }));
     }
     keys = witnesses.map((w) => w.verifierKey);
-    env = {
-      LEDGER_SIGNING_KEY: SEED.toString('base64'),
-      LEDGER_ORIGIN: ORIGIN,
-      LEDGER_WITNESSES: witnesses.map((w) => `${w.url} ${w.verifierKey}`).join(','),
-    };
+    env = witnessedLogEnv(ORIGIN, SEED, witnesses);
   });
   afterAll(async () => {
     for (const app of extra) await app.close();

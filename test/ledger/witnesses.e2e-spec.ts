@@ -8,9 +8,10 @@ import { LedgerService } from '../../src/ledger/ledger.service';
 import { cosignerVerifierKey } from '../../src/ledger/domain/cosignature';
 import { main as verifyCli } from '../../tools/verify';
 import { RunningWitness, startWitness } from '../../src/witness/witness';
-import { fileContract, Parties, setupParties } from '../contracts/fixtures';
-import { startTestApp, TestApp } from '../support/app';
+import { Parties, startWithContract } from '../contracts/fixtures';
+import { TestApp } from '../support/app';
 import { postTransfers, transferRecord } from '../transfers/support';
+import { witnessedLogEnv } from '../support/witnessed-log';
 
 const ORIGIN = 'gba-registry.test/witnessed-transfers';
 const SEED = randomBytes(32);
@@ -73,13 +74,7 @@ describe('witnesses cosign the transfer log (C2SP tlog-witness, tlog-cosignature
       dirs.push(dir);
       witnesses.push(await startNamed(name, dir));
     }
-    t = await startTestApp({
-      LEDGER_SIGNING_KEY: SEED.toString('base64'),
-      LEDGER_ORIGIN: ORIGIN,
-      LEDGER_WITNESSES: witnesses.map((w) => `${w.url} ${w.verifierKey}`).join(','),
-    });
-    p = await setupParties(t);
-    contractId = (await fileContract(t, p)).id;
+    ({ t, p, contractId } = await startWithContract(witnessedLogEnv(ORIGIN, SEED, witnesses)));
   });
   afterAll(async () => {
     await t?.close();

@@ -10,11 +10,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { privateKeyFromSeed, verifierKey } from '../../src/ledger/domain/checkpoint';
-import { fileContract, Parties, setupParties } from '../contracts/fixtures';
-import { startTestApp, TestApp } from '../support/app';
+import { Parties, startWithContract } from '../contracts/fixtures';
+import { TestApp } from '../support/app';
 import { leafHashOf, treeHash, verifyCosignedCheckpoint } from '../support/c2sp';
 import { postTransfers, transferRecord } from '../transfers/support';
 import { freePort, ROOT, saveSection, sized, sleep } from './support';
+import { witnessedLogEnv } from '../support/witnessed-log';
+import { waitFor } from '../support/wait-for';
 
 const ORIGIN = 'gba-registry.test/witness-kill';
 const SEED = randomBytes(32);
@@ -81,13 +83,7 @@ describe('a witness killed under load', () => {
       dirs.push(fs.mkdtempSync(path.join(os.tmpdir(), 'witness-kill-')));
       witnesses.push(await startWitnessProcess(name, dirs[i], ports[i]));
     }
-    t = await startTestApp({
-      LEDGER_SIGNING_KEY: SEED.toString('base64'),
-      LEDGER_ORIGIN: ORIGIN,
-      LEDGER_WITNESSES: witnesses.map((w) => `${w.url} ${w.verifierKey}`).join(','),
-    });
-    p = await setupParties(t);
-    contractId = (await fileContract(t, p)).id;
+    ({ t, p, contractId } = await startWithContract(witnessedLogEnv(ORIGIN, SEED, witnesses)));
   }, 180_000);
   afterAll(async () => {
     for (const w of witnesses) await stop(w, 'SIGTERM');
@@ -115,15 +111,6 @@ describe('a witness killed under load', () => {
       }
     };
     const writers = [writer(), writer()];
-    const waitFor = async <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> => {
-      const started = Date.now();
-      for (;;) {
-        const value = await probe().catch(() => undefined);
-        if (value !== undefined) return value;
-        if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-        await sleep(50);
-      }
-    };
     try {
       // Both witnesses cosign while both are up.
       await waitFor('a cosigned checkpoint of 20 records or more', async () => ((await served()).treeSize >= 20 ? true : undefined));
