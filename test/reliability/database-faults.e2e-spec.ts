@@ -44,10 +44,14 @@ class PgServer {
   ) {}
 
   async start(): Promise<string> {
-    const child = spawn(process.execPath, ['-r', '@swc-node/register', path.join(__dirname, 'pg-server.ts'), this.dataDir, String(this.port), 'registry'], {
-      cwd: ROOT,
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['-r', '@swc-node/register', path.join(__dirname, '..', 'support', 'embedded-pg-child.ts'), this.dataDir, String(this.port), 'registry'],
+      {
+        cwd: ROOT,
+        stdio: ['pipe', 'pipe', 'pipe'],
+      },
+    );
     this.child = child;
     let output = '';
     return new Promise((resolve, reject) => {
