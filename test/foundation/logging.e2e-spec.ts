@@ -1,34 +1,11 @@
 /*
  * Structured JSON logs (pino) with a request id; secrets and tokens never logged (docs/contributing.md#config-logs-and-api-docs).
  */
-import { Writable } from 'node:stream';
 import { ADMIN_PASSWORD, bearer, createOrganisation, startTestApp, TestApp } from '../support/app';
-
-class Capture extends Writable {
-  readonly chunks: string[] = [];
-  override _write(chunk: Buffer, _encoding: BufferEncoding, done: () => void): void {
-    this.chunks.push(chunk.toString('utf8'));
-    done();
-  }
-  get text(): string {
-    return this.chunks.join('');
-  }
-  get lines(): Record<string, unknown>[] {
-    return this.text
-      .split('\n')
-      .filter((line) => line.trim() !== '')
-      .map((line) => {
-        try {
-          return JSON.parse(line) as Record<string, unknown>;
-        } catch {
-          throw new Error(`log line is not JSON: ${line}`);
-        }
-      });
-  }
-}
+import { LogCapture } from '../support/log-capture';
 
 describe('structured logs', () => {
-  const capture = new Capture();
+  const capture = new LogCapture();
   let t: TestApp;
   const PASSWORD = 'filer-password-Zq8vN3xR';
   const WRONG_PASSWORD = 'wrong-password-Lp4sT9yW';

@@ -6,25 +6,14 @@
  */
 import * as jwt from 'jsonwebtoken';
 import { createHmac } from 'node:crypto';
-import { Writable } from 'node:stream';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, bearer, createOrganisation, startTestApp, TEST_JWT_SECRET, TestApp } from '../support/app';
 import { saveSection } from './support';
-
-class Capture extends Writable {
-  readonly chunks: string[] = [];
-  override _write(chunk: Buffer, _encoding: BufferEncoding, done: () => void): void {
-    this.chunks.push(chunk.toString('utf8'));
-    done();
-  }
-  get text(): string {
-    return this.chunks.join('');
-  }
-}
+import { LogCapture } from '../support/log-capture';
 
 const b64 = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
 
 describe('tokens, accounts, logs and headers', () => {
-  const capture = new Capture();
+  const capture = new LogCapture();
   let t: TestApp;
   const secrets: string[] = [ADMIN_PASSWORD];
   const figures: Record<string, number> = { refusedTokens: 0, throttledAfterAttempts: 0, secretsSearchedInLogs: 0, logLines: 0 };
