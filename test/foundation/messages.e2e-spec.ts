@@ -9,6 +9,12 @@ import { transferRecord } from '../transfers/support';
 
 const INSTANT_MESSAGE = 'must be an RFC 3339 instant with Z or an offset, e.g. 2025-03-01T02:00:00Z';
 
+/** A refused transition: 409 ILLEGAL_TRANSITION with what was refused and the sentence a person reads. */
+function expectRefused(res: { status: number; body: unknown }, refusal: { from: string; action: string; detail: string; allowedActions?: string[] }): void {
+  expect(res.status).toBe(409);
+  expect(res.body).toMatchObject({ code: 'ILLEGAL_TRANSITION', ...refusal });
+}
+
 describe('messages a person can act on', () => {
   let t: TestApp;
   let p: Parties;
@@ -115,9 +121,7 @@ describe('messages a person can act on', () => {
       const first = await t.http.post(`/contracts/${id}/filings/processor/submit`).set(...bearer(p.mainland));
       expect(first.status).toBe(200);
       const twice = await t.http.post(`/contracts/${id}/filings/processor/submit`).set(...bearer(p.mainland));
-      expect(twice.status).toBe(409);
-      expect(twice.body).toMatchObject({
-        code: 'ILLEGAL_TRANSITION',
+      expectRefused(twice, {
         from: 'SUBMITTED',
         action: 'SUBMIT',
         detail: "the processor's filing is already submitted; it is now for the filing authority to accept or return it",
@@ -127,9 +131,7 @@ describe('messages a person can act on', () => {
         .post(`/contracts/${id}/filings/recipient/review`)
         .set(...bearer(p.hkDpo))
         .send({ decision: 'ACCEPT' });
-      expect(early.status).toBe(409);
-      expect(early.body).toMatchObject({
-        code: 'ILLEGAL_TRANSITION',
+      expectRefused(early, {
         from: 'NOT_SUBMITTED',
         action: 'ACCEPT',
         detail: "the recipient's filing has not been submitted yet, so it cannot be accepted; it can be reviewed once the recipient submits it",
@@ -149,9 +151,7 @@ describe('messages a person can act on', () => {
           .send({ action: 'ENROL' });
       expect((await enrol()).status).toBe(200);
       const again = await enrol();
-      expect(again.status).toBe(409);
-      expect(again.body).toMatchObject({
-        code: 'ILLEGAL_TRANSITION',
+      expectRefused(again, {
         from: 'ENROLLED',
         action: 'ENROL',
         allowedActions: ['WITHDRAW'],
