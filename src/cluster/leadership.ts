@@ -14,7 +14,7 @@ const QUERY_TIMEOUT_MS = 3000;
 
 /**
  * Elects one instance among all those on one database to run the background jobs: checkpointing, witness
- * submission, the self-audit and the idempotency-key purge (docs/scaling.md#several-instances). The leader is
+ * submission, the self-audit, the idempotency-key purge, webhook delivery and the deadline and expiry scan (docs/scaling.md#several-instances). The leader is
  * the session holding pg_try_advisory_lock(LEADERSHIP_LOCK) on a connection of its own, outside the pool:
  * PostgreSQL releases the lock when that session ends, so when the leader dies or loses its connection a
  * follower takes the lock on its next try. The leader checks its session every LEADERSHIP_POLL_MS and stops
@@ -86,7 +86,7 @@ export class Leadership implements OnModuleInit, OnApplicationShutdown {
       this.metrics.backgroundLeader.set({ instance: this.instanceId }, 1);
       this.logger.log(
         { instance: this.instanceId, term: this.terms },
-        `instance ${this.instanceId} now leads the background jobs (checkpointing, witness submission, self-audit, idempotency purge)`,
+        `instance ${this.instanceId} now leads the background jobs (checkpointing, witness submission, self-audit, idempotency purge, webhook delivery, deadline and expiry scan)`,
       );
     } catch (error) {
       await this.drop();

@@ -65,7 +65,7 @@ export class RegistryMetrics {
 
   readonly backgroundLeader = new Gauge({
     name: 'registry_background_leader',
-    help: 'This instance holds the PostgreSQL advisory lock that elects one instance to run the background jobs (checkpointing, witness submission, self-audit, idempotency purge): 1, or 0 while another instance leads',
+    help: 'This instance holds the PostgreSQL advisory lock that elects one instance to run the background jobs (checkpointing, witness submission, self-audit, idempotency purge, webhook delivery, deadline and expiry scan): 1, or 0 while another instance leads',
     labelNames: ['instance'] as const,
     registers: [this.registry],
   });
