@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { proveIncluded, seedPatiently, sharedSigningKey, storedChain } from './cluster';
-import { PgBinaries, pgBinaries, PgCluster } from './pg-cluster';
+import { PgBinaries, pgBinaries, PgCluster } from '../../tools/pg-cluster';
 import {
   call,
   freePort,

@@ -1,16 +1,52 @@
 /*
- * PostgreSQL clusters that a test owns from initdb to the end: a primary, and a streaming standby built
- * from it with PostgreSQL's own means (docs/scaling.md#a-streaming-standby). The binaries are the
+ * PostgreSQL clusters for the reliability tests and the bench: a primary that a test owns from initdb to
+ * the end, or a running server it did not start (the bench's embedded one), and a streaming standby built
+ * from either with PostgreSQL's own means (docs/scaling.md#a-streaming-standby). The binaries are the
  * embedded package's (initdb, pg_ctl, postgres only: the standby is copied with the low-level backup API,
  * pg_backup_start/pg_backup_stop), or, when DATABASE_URL names a server, that server's major version
  * from /usr/lib/postgresql/<major>/bin, whose pg_basebackup makes the copy.
  */
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from 'pg';
-import { freePort, ROOT, sleep } from './support';
+
+const ROOT = path.join(__dirname, '..');
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** A free loopback port. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Settings a hot standby must have at least as high as its primary (PostgreSQL manual, "Hot Standby",
+ * Administrator's Overview), and shared_buffers so both serve reads from the same memory.
+ */
+const SETTINGS_FROM_PRIMARY = [
+  'max_connections',
+  'max_worker_processes',
+  'max_wal_senders',
+  'max_prepared_transactions',
+  'max_locks_per_transaction',
+  'shared_buffers',
+];
+
+/** How this code reaches a cluster: always on 127.0.0.1; the password only where the server asks for one. */
+interface Login {
+  user: string;
+  password?: string;
+}
 
 export interface PgBinaries {
   dir: string;
@@ -61,7 +97,21 @@ export class PgCluster {
     readonly dataDir: string,
     readonly port: number,
     readonly name: string,
+    private readonly login: Login = { user: 'postgres' },
+    /** False for a server this code did not start: it is never stopped nor its directory removed here. */
+    private readonly owned = true,
   ) {}
+
+  /**
+   * A running server on 127.0.0.1 that this code did not start (the bench's embedded PostgreSQL), named by
+   * a URL of a superuser and its data directory, so that a standby can be built from it.
+   */
+  static running(bin: PgBinaries, name: string, url: string, dataDir: string): PgCluster {
+    const parsed = new URL(url);
+    if (parsed.hostname !== '127.0.0.1' && parsed.hostname !== 'localhost') throw new Error(`${name}: only a server on this machine (${parsed.hostname})`);
+    const login = { user: decodeURIComponent(parsed.username || 'postgres'), password: parsed.password ? decodeURIComponent(parsed.password) : undefined };
+    return new PgCluster(bin, dataDir, Number(parsed.port || 5432), name, login, false);
+  }
 
   /** A new, empty primary: initdb, trust on 127.0.0.1 (replication included), WAL for standbys. */
   static async primary(bin: PgBinaries, name: string): Promise<PgCluster> {
@@ -88,7 +138,8 @@ export class PgCluster {
   }
 
   url(database = 'postgres'): string {
-    return `postgres://postgres@127.0.0.1:${this.port}/${database}`;
+    const password = this.login.password ? `:${encodeURIComponent(this.login.password)}` : '';
+    return `postgres://${encodeURIComponent(this.login.user)}${password}@127.0.0.1:${this.port}/${database}`;
   }
 
   tail(): string {
@@ -97,7 +148,8 @@ export class PgCluster {
 
   private exec(tool: string, args: string[]): string {
     try {
-      return execFileSync(path.join(this.bin.dir, tool), args, { ...(this.owner ?? {}), stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 }).toString();
+      const env = { ...process.env, ...(this.login.password ? { PGPASSWORD: this.login.password } : {}) };
+      return execFileSync(path.join(this.bin.dir, tool), args, { ...(this.owner ?? {}), env, stdio: ['ignore', 'pipe', 'pipe'], timeout: 600_000 }).toString();
     } catch (error) {
       const e = error as { stderr?: Buffer; stdout?: Buffer };
       throw new Error(`${tool} failed: ${e.stderr?.toString() ?? ''}${e.stdout?.toString() ?? ''}`, { cause: error });
@@ -174,6 +226,7 @@ export class PgCluster {
 
   /** Fast shutdown, and the data directory removed. */
   async destroy(): Promise<void> {
+    if (!this.owned) throw new Error(`${this.name} was not started here: it is not stopped nor removed here`);
     const child = this.child;
     if (child && this.alive()) {
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -196,48 +249,61 @@ export class PgCluster {
 
   /**
    * A hot standby streaming from this primary through a physical replication slot, on its own port and data
-   * directory, started and caught up.
+   * directory, started and caught up. It takes the primary's settings that a hot standby needs at least as
+   * high (they may have been given on the primary's command line, which the copy does not carry).
    */
   async standby(name: string, port?: number): Promise<PgCluster> {
-    const standby = new PgCluster(this.bin, PgCluster.newDataDir(name), port ?? (await freePort()), name);
+    const standby = new PgCluster(this.bin, PgCluster.newDataDir(name), port ?? (await freePort()), name, this.login);
     const slot = name.replace(/[^a-z0-9_]/g, '_');
-    if (this.bin.backup === 'pg_basebackup') {
-      this.exec('pg_basebackup', [
-        '-h',
-        '127.0.0.1',
-        '-p',
-        String(this.port),
-        '-U',
-        'postgres',
-        '-D',
-        standby.dataDir,
-        '-X',
-        'stream',
-        '-C',
-        '-S',
-        slot,
-        // A spread checkpoint would make the backup wait for most of checkpoint_timeout.
-        '--checkpoint=fast',
-        '--no-sync',
-      ]);
-      // pg_basebackup copies the directory as it is, mode 0700 included.
-    } else {
-      await this.query('SELECT pg_create_physical_replication_slot($1, true)', [slot]);
-      await this.lowLevelBackup(standby.dataDir);
+    const inherited = await this.query<{ name: string; setting: string }>('SELECT name, setting FROM pg_settings WHERE name = ANY($1)', [
+      SETTINGS_FROM_PRIMARY,
+    ]);
+    try {
+      if (this.bin.backup === 'pg_basebackup') {
+        this.exec('pg_basebackup', [
+          '-h',
+          '127.0.0.1',
+          '-p',
+          String(this.port),
+          '-U',
+          this.login.user,
+          '-D',
+          standby.dataDir,
+          '-X',
+          'stream',
+          '-C',
+          '-S',
+          slot,
+          // A spread checkpoint would make the backup wait for most of checkpoint_timeout.
+          '--checkpoint=fast',
+          '--no-sync',
+        ]);
+        // pg_basebackup copies the directory as it is, mode 0700 included.
+      } else {
+        await this.query('SELECT pg_create_physical_replication_slot($1, true)', [slot]);
+        await this.lowLevelBackup(standby.dataDir);
+      }
+      fs.writeFileSync(path.join(standby.dataDir, 'standby.signal'), '');
+      const password = this.login.password ? ` password=${this.login.password}` : '';
+      standby.configure({
+        // In the setting's own unit (shared_buffers in 8 kB pages), as pg_settings gives it.
+        ...Object.fromEntries(inherited.map((s) => [s.name, `'${s.setting}'`])),
+        primary_conninfo: `'host=127.0.0.1 port=${this.port} user=${this.login.user}${password} application_name=${name}'`,
+        primary_slot_name: `'${slot}'`,
+        hot_standby: 'on',
+        cluster_name: `'${name}'`,
+        // A standby does not wait for standbys of its own; this line from the primary's copy is overridden.
+        synchronous_standby_names: `''`,
+      });
+      chownTree(standby.dataDir, standby.owner);
+      fs.chmodSync(standby.dataDir, 0o700);
+      await standby.start();
+      await standby.caughtUpWith(this);
+    } catch (error) {
+      // Nothing of a standby that failed is left behind: its server stopped, its copy of the data removed.
+      await standby.destroy().catch(() => undefined);
+      throw error;
     }
-    fs.writeFileSync(path.join(standby.dataDir, 'standby.signal'), '');
-    standby.configure({
-      primary_conninfo: `'host=127.0.0.1 port=${this.port} user=postgres application_name=${name}'`,
-      primary_slot_name: `'${slot}'`,
-      hot_standby: 'on',
-      cluster_name: `'${name}'`,
-      // A standby does not wait for standbys of its own; this line from the primary's copy is overridden.
-      synchronous_standby_names: `''`,
-    });
-    chownTree(standby.dataDir, standby.owner);
-    fs.chmodSync(standby.dataDir, 0o700);
-    await standby.start();
-    await standby.caughtUpWith(this);
     return standby;
   }
 
@@ -258,6 +324,12 @@ export class PgCluster {
     } finally {
       await client.end();
     }
+  }
+
+  /** Drops the replication slot of a standby built by `standby(name)` and since stopped, so this primary stops keeping WAL for it. */
+  async dropStandbySlot(name: string): Promise<void> {
+    const slot = name.replace(/[^a-z0-9_]/g, '_');
+    await this.query('SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1 AND NOT active', [slot]);
   }
 
   /** Waits until this standby has replayed everything the primary had written when called. */
