@@ -1,0 +1,124 @@
+/**
+ * Proofs and queries: regulators' audit queries (`GET /transfers` of one contract and a month) and
+ * inclusion and consistency proofs, timed one at a time, and what PostgreSQL's own maintenance was
+ * doing meanwhile.
+ */
+import { Client } from 'pg';
+import { percentile } from '../common';
+import { Api, log, PROOF_SAMPLES, QUERY_SAMPLES, round, timed } from '../registry';
+import { SPAN_MS, START_MS } from '../rows';
+import { keepTokensFresh, RunContext, Seed } from '../seed';
+
+export interface Latency {
+  p50: number;
+  p99: number;
+}
+
+export interface Proofs {
+  inclusionP50: number;
+  inclusionP99: number;
+  consistencyP50: number;
+  consistencyP99: number;
+}
+
+/** One regulator's audit query: a random contract, a window of up to a month within the rows' year, 100 records. */
+export async function auditQuery(api: Api, seedData: Seed): Promise<number> {
+  const contractId = seedData.contractIds[Math.floor(Math.random() * seedData.contractIds.length)];
+  const fromMs = START_MS + Math.floor(Math.random() * SPAN_MS * 0.9);
+  const toMs = fromMs + Math.floor(Math.random() * 30 * 24 * 3600 * 1000) + 3600 * 1000;
+  const url = `/transfers?contractId=${contractId}&from=${new Date(fromMs).toISOString()}&to=${new Date(toMs).toISOString()}&limit=100`;
+  return timed(async () => {
+    const body = await api.ok<{ items?: unknown }>('GET', url, seedData.regulatorToken);
+    if (!Array.isArray(body.items)) throw new Error('GET /transfers returned no items array');
+  });
+}
+
+export async function measureQueries(api: Api, seedData: Seed, samples: number): Promise<Latency> {
+  const latencies: number[] = [];
+  for (let i = 0; i < samples; i++) latencies.push(await auditQuery(api, seedData));
+  latencies.sort((a, b) => a - b);
+  return { p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+}
+
+export async function measureProofs(api: Api, token: string, treeSize: number, samples: number): Promise<Proofs> {
+  const inclusion: number[] = [];
+  const consistency: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    const leafIndex = Math.floor(Math.random() * treeSize);
+    inclusion.push(await timed(() => api.ok('GET', `/ledger/proofs/inclusion?leafIndex=${leafIndex}&treeSize=${treeSize}`, token)));
+    const first = 1 + Math.floor(Math.random() * (treeSize - 1));
+    consistency.push(await timed(() => api.ok('GET', `/ledger/proofs/consistency?first=${first}&second=${treeSize}`, token)));
+  }
+  inclusion.sort((a, b) => a - b);
+  consistency.sort((a, b) => a - b);
+  return {
+    inclusionP50: percentile(inclusion, 50),
+    inclusionP99: percentile(inclusion, 99),
+    consistencyP50: percentile(consistency, 50),
+    consistencyP99: percentile(consistency, 99),
+  };
+}
+
+/**
+ * What PostgreSQL's own maintenance was doing while a phase ran: the share of 250 ms samples with an
+ * autovacuum worker on the log's tables, and with a checkpoint in progress. Not a limit: it explains
+ * tails (right after a large ingestion both are busy on the same two cores).
+ */
+function watchMaintenance(ownerUrl: string): () => Promise<{ autovacuumShare: number; checkpointShare: number }> {
+  const client = new Client({ connectionString: ownerUrl });
+  let samples = 0;
+  let autovacuum = 0;
+  let checkpoint = 0;
+  let stopped = false;
+  const loop = (async () => {
+    await client.connect();
+    while (!stopped) {
+      const { rows } = await client.query(
+        `SELECT count(*) FILTER (WHERE backend_type = 'autovacuum worker' AND (query LIKE '%transfer_records%' OR query LIKE '%ledger_nodes%'))::int AS av,
+                count(*) FILTER (WHERE backend_type = 'checkpointer' AND wait_event IS DISTINCT FROM 'CheckpointerMain')::int AS cp
+           FROM pg_stat_activity`,
+      );
+      samples++;
+      if (rows[0].av > 0) autovacuum++;
+      if (rows[0].cp > 0) checkpoint++;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  })();
+  return async () => {
+    stopped = true;
+    await loop.catch(() => undefined);
+    await client.end().catch(() => undefined);
+    return { autovacuumShare: samples ? autovacuum / samples : NaN, checkpointShare: samples ? checkpoint / samples : NaN };
+  };
+}
+
+/**
+ * The read figures at `treeSize` leaves: at the full size QUERY_SAMPLES audit queries (with the
+ * maintenance shares, `query.*`) and PROOF_SAMPLES of each proof; at a growth step 200 of each.
+ */
+export async function measureReads(
+  run: RunContext,
+  treeSize: number,
+  full: boolean,
+): Promise<{ query: Latency; proof: Proofs; figures: Record<string, number> }> {
+  const { api, seedData } = run;
+  if (!full) {
+    const query = await measureQueries(api, seedData, Math.min(200, QUERY_SAMPLES));
+    return { query, proof: await measureProofs(api, seedData.regulatorToken, treeSize, Math.min(200, PROOF_SAMPLES)), figures: {} };
+  }
+  log('audit queries');
+  const stopWatching = watchMaintenance(run.ownerUrl);
+  const query = await measureQueries(api, seedData, QUERY_SAMPLES);
+  const maintenance = await stopWatching();
+  log('proofs');
+  await keepTokensFresh(api, seedData);
+  const proof = await measureProofs(api, seedData.regulatorToken, treeSize, PROOF_SAMPLES);
+  return {
+    query,
+    proof,
+    figures: {
+      'query.autovacuumShare': round(maintenance.autovacuumShare, 2),
+      'query.checkpointShare': round(maintenance.checkpointShare, 2),
+    },
+  };
+}

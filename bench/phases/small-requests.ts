@@ -1,0 +1,103 @@
+/**
+ * Small requests (README "Performance"): one-record POST /transfers from SMALL_CLIENTS concurrent
+ * clients beside a pgbench-style limit measured at the same size, and 20-record requests from 8.
+ */
+import { randomUUID } from 'node:crypto';
+import { FILING_MAX_REQUESTS } from '../common';
+import { dropTable, measureSingleRowInserts, withWal } from '../limits';
+import { autocannon, FILING_SECONDS, log, round, ROWS, SMALL_CLIENTS } from '../registry';
+import { TransferRows, transferRecord } from '../rows';
+import { keepTokensFresh, RunContext } from '../seed';
+import { checkpoint } from './ingestion';
+
+interface SmallRequests {
+  requestsPerSecond: number;
+  recordsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  failures: number;
+  walBytesPerRecord: number;
+}
+
+let smallRecordNumber = 1_000_000_000;
+
+/**
+ * POST /transfers of `recordsPerRequest` records from `connections` concurrent clients for
+ * FILING_SECONDS (autocannon), each request with its own Idempotency-Key and its own records, for
+ * the contracts of the first processor, logged by its service account.
+ */
+async function measureSmallRequests(run: RunContext, connections: number, recordsPerRequest: number): Promise<SmallRequests> {
+  const { api, seedData } = run;
+  await keepTokensFresh(api, seedData);
+  const token = seedData.processorTokens[0];
+  const contracts = seedData.contractIds.filter((_, c) => seedData.contractProcessor[c] === 0);
+  const { result, walBytes } = await withWal(run.ownerUrl, () =>
+    autocannon({
+      url: `${api.base}/transfers`,
+      connections,
+      duration: FILING_SECONDS,
+      requests: [
+        {
+          method: 'POST',
+          setupRequest: (request: Record<string, unknown>) => {
+            const records = [];
+            for (let k = 0; k < recordsPerRequest; k++) {
+              const n = smallRecordNumber++;
+              records.push(transferRecord(contracts[n % contracts.length], n));
+            }
+            return {
+              ...request,
+              headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+              body: JSON.stringify({ records }),
+            };
+          },
+        },
+      ],
+    }),
+  );
+  const ok = result['2xx'];
+  return {
+    requestsPerSecond: ok / result.duration,
+    recordsPerSecond: (ok * recordsPerRequest) / result.duration,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    failures: result.errors + result.non2xx,
+    walBytesPerRecord: walBytes / Math.max(1, ok * recordsPerRequest),
+  };
+}
+
+/** The `small.*` figures, at N rows; drops the batched twin the ingestion phase left for the limit. */
+export async function measureSmall(run: RunContext, rows: TransferRows): Promise<Record<string, number>> {
+  const { ownerUrl } = run;
+  log(`small-request limit: one-row INSERT per transaction from ${SMALL_CLIENTS} connections, ${FILING_SECONDS} s`);
+  await checkpoint(ownerUrl);
+  const singleRows = await measureSingleRowInserts(ownerUrl, 'bench_twin_batched', rows, {
+    clients: SMALL_CLIENTS,
+    seconds: FILING_SECONDS,
+    firstLeafIndex: ROWS,
+    maxInserts: FILING_MAX_REQUESTS,
+  });
+  await dropTable(ownerUrl, 'bench_twin_batched');
+  log(`POST /transfers, 1 record per request, ${SMALL_CLIENTS} clients`);
+  await checkpoint(ownerUrl);
+  const small = await measureSmallRequests(run, SMALL_CLIENTS, 1);
+  log(`POST /transfers, 20 records per request, 8 clients`);
+  await checkpoint(ownerUrl);
+  const small20 = await measureSmallRequests(run, 8, 20);
+  return {
+    'small.limitInsertsPerSecond': round(singleRows.insertsPerSecond),
+    'small.limitP99Ms': round(singleRows.p99Ms),
+    'small.limitWalBytesPerInsert': round(singleRows.walBytesPerInsert, 0),
+    'small.recordsPerSecond': round(small.recordsPerSecond),
+    'small.ratioToLimit': round(small.recordsPerSecond / singleRows.insertsPerSecond, 3),
+    'small.p50Ms': round(small.p50Ms),
+    'small.p99Ms': round(small.p99Ms),
+    'small.walBytesPerRecord': round(small.walBytesPerRecord, 0),
+    'small.failures': small.failures,
+    'small.batch20RecordsPerSecond': round(small20.recordsPerSecond),
+    'small.batch20RequestsPerSecond': round(small20.requestsPerSecond),
+    'small.batch20P99Ms': round(small20.p99Ms),
+    'small.batch20WalBytesPerRecord': round(small20.walBytesPerRecord, 0),
+    'small.batch20Failures': small20.failures,
+  };
+}
