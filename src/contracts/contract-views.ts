@@ -3,7 +3,7 @@ import type { ResourceScope } from '../access/access';
 import type { Principal } from '../common/roles';
 import type { ContractAnnex, ContractTerms, Direction, IsoDate, Jurisdiction, PipiaRecord } from './domain/contract-rules';
 import { authorityName, FilingAuthority, FilingStatus, isLate, isOverdue } from './domain/filing-lifecycle';
-import type { ContractStatus } from './contract.dto';
+import { contractStatus, ContractStatus } from './domain/contract-status';
 import type { Contract } from './contract.entity';
 import type { ContractVersion } from './contract-version.entity';
 import type { Filing, FilingParty } from './filing.entity';
@@ -138,7 +138,7 @@ export function toContractSummary(
     id: c.id,
     version: latest.version,
     versionInForce: versionInForce(sorted, today)?.version ?? null,
-    status: contractStatus(c, first, latest, today),
+    status: contractStatus(statusFacts(c, first, latest), today),
     direction: c.direction,
     regime: c.regime,
     processorId: c.processorId,
@@ -248,17 +248,12 @@ export function versionStatus(v: ContractVersion, all: readonly ContractVersion[
   return 'SUPERSEDED';
 }
 
-/**
- * The contract's status on `today`. Decision: PENDING before version 1 takes
- * effect; TERMINATED from the termination date (R13); EXPIRED after the latest
- * version's expiry date; otherwise EFFECTIVE. The list filter computes the same in SQL.
- */
-export function contractStatus(c: Contract, first: VersionDates, latest: VersionDates, today: IsoDate): ContractStatus {
-  if (c.terminatedOn !== null && today >= c.terminatedOn) return 'TERMINATED';
-  if (today < first.effectiveDate) return 'PENDING';
-  if (latest.expiryDate !== null && today > latest.expiryDate) return 'EXPIRED';
-  return 'EFFECTIVE';
-}
+/** The status facts of a contract whose versions are `first`…`latest` (`contractStatus`). */
+const statusFacts = (c: Contract, first: VersionDates, latest: VersionDates) => ({
+  terminatedOn: c.terminatedOn,
+  firstEffectiveDate: first.effectiveDate,
+  latestExpiryDate: latest.expiryDate,
+});
 
 export function toContractView(
   c: Contract,
@@ -275,7 +270,7 @@ export function toContractView(
     id: c.id,
     version: latest.version,
     versionInForce: versionInForce(sorted, today)?.version ?? null,
-    status: contractStatus(c, first, latest, today),
+    status: contractStatus(statusFacts(c, first, latest), today),
     direction: c.direction,
     regime: c.regime,
     processorId: c.processorId,

@@ -26,6 +26,8 @@ import { FILING_AUTHORITIES, SECTORS } from '../organisations/gba';
 import { PERSONAL_INFORMATION_CATEGORIES, SENSITIVE_CATEGORIES } from './domain/categories';
 import { FILING_STATUSES } from './domain/filing-lifecycle';
 import { QueryInteger } from '../common/query-integer';
+import { CONTRACT_STATUSES, ContractStatus } from './domain/contract-status';
+import type { ContractTerms } from './domain/contract-rules';
 
 /*
  * Free-text limits (docs/api.md#free-text), in characters, each checked by the DTO and written in
@@ -214,8 +216,8 @@ export class ReportIncidentDto {
   @ApiProperty() @IsInt() @Min(0) @Max(2_000_000_000) affectedDataSubjects: number;
 }
 
-export const CONTRACT_STATUSES = ['PENDING', 'EFFECTIVE', 'EXPIRED', 'TERMINATED'] as const;
-export type ContractStatus = (typeof CONTRACT_STATUSES)[number];
+export { CONTRACT_STATUSES };
+export type { ContractStatus };
 
 export class ListContractsQuery extends PageQuery {
   @ApiPropertyOptional({ enum: FILING_STATUSES, description: 'a current filing in this status' })
@@ -248,4 +250,35 @@ export class ListContractsQuery extends PageQuery {
   @IsOptional()
   @IsCalendarDate()
   effectiveTo?: string;
+}
+
+/** The terms of a filing or an amendment body, as the rules read them (PIPIA digest in lower case). */
+export function termsFromDto(terms: ContractTermsDto | CreateContractDto): ContractTerms {
+  const a = terms.annex;
+  return {
+    regime: terms.regime,
+    effectiveDate: terms.effectiveDate,
+    expiryDate: terms.expiryDate ?? null,
+    importantDataIncluded: terms.importantDataIncluded,
+    annex: {
+      purposes: a.purposes,
+      processingMethods: a.processingMethods,
+      dataSubjectCategories: a.dataSubjectCategories,
+      personalInformationCategories: a.personalInformationCategories,
+      sensitiveCategories: a.sensitiveCategories,
+      onwardRecipients: a.onwardRecipients.map((r) => ({ name: r.name, city: r.city })),
+      transferMethod: a.transferMethod,
+      retentionPeriod: { from: a.retentionPeriod.from, to: a.retentionPeriod.to },
+      storageLocation: { city: a.storageLocation.city },
+      otherMatters: a.otherMatters ?? '',
+    },
+    pipia: {
+      completedOn: terms.pipia.completedOn,
+      conclusion: terms.pipia.conclusion,
+      reportSha256: terms.pipia.reportSha256.toLowerCase(),
+      ...(terms.pipia.lawfulnessAndNecessity !== undefined ? { lawfulnessAndNecessity: terms.pipia.lawfulnessAndNecessity } : {}),
+      ...(terms.pipia.impactOnRights !== undefined ? { impactOnRights: terms.pipia.impactOnRights } : {}),
+      ...(terms.pipia.recipientSafeguards !== undefined ? { recipientSafeguards: terms.pipia.recipientSafeguards } : {}),
+    },
+  };
 }

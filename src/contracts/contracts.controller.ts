@@ -21,7 +21,13 @@ import {
   ReviewFilingDto,
   TerminateContractDto,
 } from './contract.dto';
-import { AmendmentView, ContractsService, HistoryView, IncidentView } from './contracts.service';
+import { AmendmentView, ContractAmendmentService } from './contract-amendment.service';
+import { ContractFilingService } from './contract-filing.service';
+import { ContractIncidentsService, IncidentView } from './contract-incidents.service';
+import { ContractQueriesService, HistoryView } from './contract-queries.service';
+import { ContractTerminationService } from './contract-termination.service';
+import { FilingReviewService } from './filing-review.service';
+import { FilingSubmissionService } from './filing-submission.service';
 import { DocumentsService, DocumentView } from './documents.service';
 import type { FilingParty } from './filing.entity';
 
@@ -58,7 +64,13 @@ const READ_ROLES = ['SYSTEM_ADMIN', 'REGULATOR', 'ORG_ADMIN', 'ORG_FILER'] as co
 @Controller('contracts')
 export class ContractsController {
   constructor(
-    private readonly contracts: ContractsService,
+    private readonly filing: ContractFilingService,
+    private readonly queries: ContractQueriesService,
+    private readonly amendments: ContractAmendmentService,
+    private readonly termination: ContractTerminationService,
+    private readonly incidentReports: ContractIncidentsService,
+    private readonly submission: FilingSubmissionService,
+    private readonly reviews: FilingReviewService,
     private readonly documents: DocumentsService,
     @Inject(REGISTRY_CONFIG) private readonly config: RegistryConfig,
   ) {}
@@ -76,7 +88,7 @@ export class ContractsController {
     const dto =
       certainlyValidCreateContract(body) ??
       ((await this.validation.transform(body, { type: 'body', metatype: CreateContractDto, data: undefined })) as CreateContractDto);
-    return this.contracts.create(principal, dto);
+    return this.filing.create(principal, dto);
   }
 
   @Get()
@@ -86,13 +98,13 @@ export class ContractsController {
       'One page of contract summaries: parties, dates, status and the filings in force (without the return reason). The terms (annex, PIPIA) and the termination reason are in `GET /contracts/{id}`.',
   })
   list(@CurrentPrincipal() principal: Principal, @Query() query: ListContractsQuery): Promise<Page<ContractSummary>> {
-    return this.contracts.list(principal, query);
+    return this.queries.list(principal, query);
   }
 
   @Get(':id')
   @Roles(...READ_ROLES)
   get(@CurrentPrincipal() principal: Principal, @Param('id', ContractId()) id: string): Promise<ContractView> {
-    return this.contracts.get(principal, id);
+    return this.queries.get(principal, id);
   }
 
   @Get(':id/versions')
@@ -107,7 +119,7 @@ export class ContractsController {
     @Query() query: ContractVersionsQuery,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<VersionView[]> {
-    return withNextCursor(reply, await this.contracts.versions(principal, id, query));
+    return withNextCursor(reply, await this.queries.versions(principal, id, query));
   }
 
   @Get(':id/versions/:n')
@@ -117,32 +129,32 @@ export class ContractsController {
     @Param('id', ContractId()) id: string,
     @Param('n', new ParseIntPipe({ exceptionFactory: () => notFound('Contract version') })) n: number,
   ): Promise<VersionView> {
-    return this.contracts.version(principal, id, n);
+    return this.queries.version(principal, id, n);
   }
 
   @Get(':id/history')
   @Roles(...READ_ROLES)
   history(@CurrentPrincipal() principal: Principal, @Param('id', ContractId()) id: string, @Query() query: PageQuery): Promise<Page<HistoryView>> {
-    return this.contracts.history(principal, id, query);
+    return this.queries.history(principal, id, query);
   }
 
   @Post(':id/amendments')
   @Roles(...PARTY_ROLES)
   amend(@CurrentPrincipal() principal: Principal, @Param('id', ContractId()) id: string, @Body() dto: ContractTermsDto): Promise<AmendmentView> {
-    return this.contracts.amend(principal, id, dto);
+    return this.amendments.amend(principal, id, dto);
   }
 
   @Post(':id/terminate')
   @HttpCode(200)
   @Roles(...PARTY_ROLES)
   terminate(@CurrentPrincipal() principal: Principal, @Param('id', ContractId()) id: string, @Body() dto: TerminateContractDto): Promise<ContractView> {
-    return this.contracts.terminate(principal, id, dto);
+    return this.termination.terminate(principal, id, dto);
   }
 
   @Post(':id/incidents')
   @Roles(...PARTY_ROLES)
   reportIncident(@CurrentPrincipal() principal: Principal, @Param('id', ContractId()) id: string, @Body() dto: ReportIncidentDto): Promise<IncidentView> {
-    return this.contracts.reportIncident(principal, id, dto);
+    return this.incidentReports.reportIncident(principal, id, dto);
   }
 
   @Get(':id/incidents')
@@ -154,7 +166,7 @@ export class ContractsController {
     @Query() query: ContractItemsQuery,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<IncidentView[]> {
-    return withNextCursor(reply, await this.contracts.incidents(principal, id, query));
+    return withNextCursor(reply, await this.incidentReports.incidents(principal, id, query));
   }
 
   @Post(':id/filings/:party/submit')
@@ -166,7 +178,7 @@ export class ContractsController {
     @Param('party', new FilingPartyParam()) party: FilingParty,
     @Query() query: FilingVersionQuery,
   ): Promise<FilingView> {
-    return this.contracts.submitFiling(principal, id, party, query.version);
+    return this.submission.submitFiling(principal, id, party, query.version);
   }
 
   @Post(':id/filings/:party/review')
@@ -179,7 +191,7 @@ export class ContractsController {
     @Body() dto: ReviewFilingDto,
     @Query() query: FilingVersionQuery,
   ): Promise<FilingView> {
-    return this.contracts.reviewFiling(principal, id, party, dto, query.version);
+    return this.reviews.reviewFiling(principal, id, party, dto, query.version);
   }
 
   @Post(':id/documents')

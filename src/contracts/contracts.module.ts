@@ -5,20 +5,39 @@ import { ClusterModule } from '../cluster/cluster.module';
 import { OrganisationsModule } from '../organisations/organisations.module';
 import { RolloutModule } from '../rollout/rollout.module';
 import { WebhooksModule } from '../webhooks/webhooks.module';
+import { ContractAmendmentService } from './contract-amendment.service';
+import { ContractFilingService } from './contract-filing.service';
+import { ContractIncidentsService } from './contract-incidents.service';
 import { ContractNotices } from './contract-notices';
+import { ContractQueriesService } from './contract-queries.service';
+import { ContractTerminationService } from './contract-termination.service';
 import { ContractsController } from './contracts.controller';
 import { ContractsService } from './contracts.service';
 import { DocumentsService } from './documents.service';
+import { FilingReviewService } from './filing-review.service';
+import { FilingSubmissionService } from './filing-submission.service';
 
 /**
  * Contract versions, filings, materials, amendments, termination and incidents
- * (docs/rules.md, R2–R14). Other modules use the exported ContractsService only
- * (`scopeFactsFor`, `revisionsOf`, `assertVisible`, `documentParties`).
+ * (docs/rules.md, R2–R14), one service per use case; the statements in the *.repository.ts files.
+ * Other modules use the exported ContractsService only (`scopeFactsFor`, `revisionsOf`,
+ * `assertVisible`, `documentParties`).
  */
 @Module({
   imports: [AccessModule, OrganisationsModule, CalendarModule, RolloutModule, ClusterModule, WebhooksModule],
   controllers: [ContractsController],
-  providers: [ContractsService, DocumentsService, ContractNotices],
+  providers: [
+    ContractsService,
+    ContractFilingService,
+    FilingSubmissionService,
+    FilingReviewService,
+    ContractAmendmentService,
+    ContractTerminationService,
+    ContractIncidentsService,
+    ContractQueriesService,
+    DocumentsService,
+    ContractNotices,
+  ],
   exports: [ContractsService],
 })
 export class ContractsModule {}

@@ -7,10 +7,11 @@ import { DomainError, ErrorCode, notFound, validationFailed } from '../common/er
 import { Principal } from '../common/roles';
 import { Page, PageQuery } from '../common/pagination';
 import { inTransaction } from '../database/transaction';
-import { pageByTimeAndId } from './keyset';
 import { partyOf } from './contract-views';
+import { appendHistory, historyEntry } from './contract-history.repository';
 import { ContractsService } from './contracts.service';
-import { ContractDocument, DOCUMENT_KINDS, DocumentBlob, DocumentKind } from './document.entity';
+import { ContractDocument, DOCUMENT_KINDS, DocumentKind } from './document.entity';
+import { documentContent, documentsPage, findDocument, insertDocument } from './documents.repository';
 import { sniffDocumentType } from './domain/materials';
 import type { FilingParty } from './filing.entity';
 
@@ -40,6 +41,44 @@ const toView = (d: ContractDocument): DocumentView => ({
   uploadedAt: d.uploadedAt.toISOString(),
 });
 
+/** The upload's `kind` field and its one `file` part, in any order; 400 or 415 naming what is wrong. */
+async function readUpload(request: FastifyRequest): Promise<{ kind: DocumentKind; file: { bytes: Buffer; fileName: string; declaredType: string } }> {
+  if (!request.isMultipart()) {
+    throw new DomainError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, 'Unsupported media type', {
+      detail: 'send multipart/form-data with a `kind` field and a `file` part',
+    });
+  }
+  let kind: string | undefined;
+  let file: { bytes: Buffer; fileName: string; declaredType: string } | undefined;
+  // Any part order: a `kind` field before or after the file.
+  try {
+    for await (const part of request.parts()) {
+      if (part.type === 'file') {
+        if (part.fieldname !== 'file' || file) {
+          await part.toBuffer().catch(() => undefined);
+          throw validationFailed([{ field: part.fieldname, rule: 'multipart', message: 'send exactly one file part named `file`' }]);
+        }
+        // Throws FST_REQ_FILE_TOO_LARGE (413) past UPLOAD_LIMIT_BYTES (registered in app.factory.ts).
+        const bytes = await part.toBuffer();
+        file = { bytes, fileName: part.filename, declaredType: part.mimetype };
+      } else if (part.fieldname === 'kind') {
+        kind = String(part.value);
+      }
+    }
+  } catch (error) {
+    // A body that is not well-formed multipart ("Unexpected end of form", no boundary) is the caller's error, not a 500.
+    if (error instanceof DomainError || typeof (error as { statusCode?: unknown }).statusCode === 'number') throw error;
+    throw validationFailed([{ field: 'body', rule: 'multipart', message: 'the body is not well-formed multipart/form-data' }]);
+  }
+  if (!kind || !(DOCUMENT_KINDS as readonly string[]).includes(kind)) {
+    throw validationFailed([{ field: 'kind', rule: 'isIn', message: `kind must be one of ${DOCUMENT_KINDS.join(', ')}` }]);
+  }
+  if (!file || file.bytes.length === 0) {
+    throw validationFailed([{ field: 'file', rule: 'required', message: 'a non-empty `file` part is required' }]);
+  }
+  return { kind: kind as DocumentKind, file };
+}
+
 @Injectable()
 export class DocumentsService {
   constructor(
@@ -51,39 +90,7 @@ export class DocumentsService {
     const contract = await this.contracts.assertVisible(principal, contractId);
     const party = partyOf(principal, contract);
     if (!party) throw new DomainError(ErrorCode.FORBIDDEN, 'Forbidden', { detail: 'filing materials are uploaded by the parties' });
-    if (!request.isMultipart()) {
-      throw new DomainError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, 'Unsupported media type', {
-        detail: 'send multipart/form-data with a `kind` field and a `file` part',
-      });
-    }
-    let kind: string | undefined;
-    let file: { bytes: Buffer; fileName: string; declaredType: string } | undefined;
-    // Any part order: a `kind` field before or after the file.
-    try {
-      for await (const part of request.parts()) {
-        if (part.type === 'file') {
-          if (part.fieldname !== 'file' || file) {
-            await part.toBuffer().catch(() => undefined);
-            throw validationFailed([{ field: part.fieldname, rule: 'multipart', message: 'send exactly one file part named `file`' }]);
-          }
-          // Throws FST_REQ_FILE_TOO_LARGE (413) past UPLOAD_LIMIT_BYTES (registered in app.factory.ts).
-          const bytes = await part.toBuffer();
-          file = { bytes, fileName: part.filename, declaredType: part.mimetype };
-        } else if (part.fieldname === 'kind') {
-          kind = String(part.value);
-        }
-      }
-    } catch (error) {
-      // A body that is not well-formed multipart ("Unexpected end of form", no boundary) is the caller's error, not a 500.
-      if (error instanceof DomainError || typeof (error as { statusCode?: unknown }).statusCode === 'number') throw error;
-      throw validationFailed([{ field: 'body', rule: 'multipart', message: 'the body is not well-formed multipart/form-data' }]);
-    }
-    if (!kind || !(DOCUMENT_KINDS as readonly string[]).includes(kind)) {
-      throw validationFailed([{ field: 'kind', rule: 'isIn', message: `kind must be one of ${DOCUMENT_KINDS.join(', ')}` }]);
-    }
-    if (!file || file.bytes.length === 0) {
-      throw validationFailed([{ field: 'file', rule: 'required', message: 'a non-empty `file` part is required' }]);
-    }
+    const { kind, file } = await readUpload(request);
     if (file.bytes.length > limitBytes) {
       throw new DomainError(ErrorCode.PAYLOAD_TOO_LARGE, 'Payload too large', { detail: `documents are limited to ${limitBytes} bytes` });
     }
@@ -97,33 +104,24 @@ export class DocumentsService {
     const fileName = file.fileName ? file.fileName.slice(0, 255) : null;
     const stored = await inTransaction(this.dataSource, async (m) => {
       const locked = await this.contracts.assertVisible(principal, contractId, m, true);
-      // Content-addressed: the same bytes are stored once, however many times they are uploaded.
-      await m
-        .createQueryBuilder()
-        .insert()
-        .into(DocumentBlob)
-        .values({ sha256, size: file.bytes.length, contentType, content: file.bytes })
-        .orIgnore()
-        .execute();
-      const document = await m.getRepository(ContractDocument).save(
-        m.getRepository(ContractDocument).create({
+      const document = await insertDocument(
+        m,
+        {
           contractId,
           version: locked.latestVersion,
           organisationId: principal.organisationId!,
           party,
-          kind: kind as DocumentKind,
+          kind,
           sha256,
           size: file.bytes.length,
           contentType,
           fileName,
           uploadedBy: principal.id,
-        }),
+        },
+        file.bytes,
       );
-      await this.contracts.record(m, principal, contractId, 'DOCUMENT_UPLOADED', {
-        version: locked.latestVersion,
-        party,
-        details: { documentId: document.id, kind, sha256, size: document.size },
-      });
+      const details = { documentId: document.id, kind, sha256, size: document.size };
+      await appendHistory(m, [historyEntry(principal, contractId, 'DOCUMENT_UPLOADED', { version: locked.latestVersion, party, details })]);
       return document;
     });
     return toView(stored);
@@ -134,25 +132,15 @@ export class DocumentsService {
     const contract = await this.contracts.assertVisible(principal, contractId);
     const parties = this.contracts.documentParties(principal, contract);
     if (!parties.length) throw notFound('Contract');
-    const qb = this.dataSource
-      .getRepository(ContractDocument)
-      .createQueryBuilder('d')
-      .where('d.contract_id = :contractId AND d.party IN (:...parties)', { contractId, parties });
-    const page = await pageByTimeAndId(qb, 'd', 'uploaded_at', query, `contracts/${contractId}/documents`);
+    const page = await documentsPage(this.dataSource.manager, contractId, parties, query);
     return { items: page.items.map(toView), nextCursor: page.nextCursor };
   }
 
   async download(principal: Principal, contractId: string, documentId: string): Promise<{ document: DocumentView; content: Buffer }> {
     const contract = await this.contracts.assertVisible(principal, contractId);
     const parties = this.contracts.documentParties(principal, contract);
-    const document = await this.dataSource.getRepository(ContractDocument).findOneBy({ id: documentId, contractId });
+    const document = await findDocument(this.dataSource.manager, contractId, documentId);
     if (!document || !parties.includes(document.party)) throw notFound('Document');
-    const blob = await this.dataSource
-      .getRepository(DocumentBlob)
-      .createQueryBuilder('b')
-      .addSelect('b.content')
-      .where('b.sha256 = :sha256', { sha256: document.sha256 })
-      .getOneOrFail();
-    return { document: toView(document), content: blob.content };
+    return { document: toView(document), content: await documentContent(this.dataSource.manager, document.sha256) };
   }
 }

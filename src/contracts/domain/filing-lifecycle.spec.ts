@@ -7,6 +7,8 @@ import {
   authorityName,
   authorityNames,
   filingAuthority,
+  plannedFiling,
+  FILING_WORKING_DAYS,
   filingToActOn,
   formatFilingNumber,
   isLate,
@@ -154,5 +156,22 @@ describe('filingToActOn (a re-filing amendment must not strand the open filings 
     expect(filingToActOn([f(1, 'NOT_SUBMITTED'), f(2, 'ACCEPTED')], 'ACCEPT')).toEqual(f(1, 'NOT_SUBMITTED'));
     expect(filingToActOn([f(1, 'ACCEPTED'), f(3, 'ACCEPTED')], 'SUBMIT')).toEqual(f(3, 'ACCEPTED'));
     expect(filingToActOn([], 'SUBMIT')).toBeNull();
+  });
+});
+
+describe('plannedFiling (R8)', () => {
+  it("files with the authority of the party's own side, by the deadline its calendar gives for 10 working days", () => {
+    expect(FILING_WORKING_DAYS).toBe(10);
+    expect(plannedFiling('HONG_KONG', { deadline: '2025-02-10', provisional: false })).toEqual({
+      authority: 'HK_DPO',
+      deadline: '2025-02-10',
+      provisional: false,
+    });
+    expect(plannedFiling('MAINLAND', { deadline: '2027-01-15', provisional: true })).toEqual({
+      authority: 'GD_CAC',
+      deadline: '2027-01-15',
+      provisional: true,
+    });
+    expect(plannedFiling('MACAO', { deadline: '2025-02-12', provisional: false }).authority).toBe('MO_DSPDP');
   });
 });

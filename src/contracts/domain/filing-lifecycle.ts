@@ -52,6 +52,17 @@ export function filingAuthority(partyJurisdiction: Jurisdiction): FilingAuthorit
   return side.filingAuthority;
 }
 
+/** R8 [C]: each party files within 10 working days from the date the contract takes effect (counted by R9). */
+export const FILING_WORKING_DAYS = 10;
+
+/** R8: a party's filing of a version: the authority of its side and the deadline its calendar gives (R9). */
+export function plannedFiling(
+  partyJurisdiction: Jurisdiction,
+  deadline: { deadline: IsoDate; provisional: boolean },
+): { authority: FilingAuthority; deadline: IsoDate; provisional: boolean } {
+  return { authority: filingAuthority(partyJurisdiction), deadline: deadline.deadline, provisional: deadline.provisional };
+}
+
 export interface AuthorityNames {
   en: string;
   zhHant: string;
@@ -148,6 +159,17 @@ export function isOverdue(filing: FilingDeadlineFacts, today: IsoDate): boolean 
       throw new Error(`unknown filing status ${String(never)}`);
     }
   }
+}
+
+/**
+ * `isOverdue` in SQL, for the list's filter (GET /contracts?overdue=): `filing` names the columns,
+ * `today` the date. test/contracts/status-sql.e2e-spec.ts evaluates both on a table of cases in PostgreSQL.
+ */
+export function overdueSql(filing: { status: string; deadline: string; resubmissionDeadline: string }, today: string): string {
+  return (
+    `((${filing.status} = 'NOT_SUBMITTED' AND ${filing.deadline} < ${today}) OR ` +
+    `(${filing.status} = 'RETURNED' AND COALESCE(${filing.resubmissionDeadline}, ${filing.deadline}) < ${today}))`
+  );
 }
 
 /**

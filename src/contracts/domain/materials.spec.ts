@@ -1,4 +1,5 @@
-import { missingMaterials, sniffDocumentType } from './materials';
+import { ErrorCode } from '../../common/errors';
+import { materialsRefusal, missingMaterials, sniffDocumentType } from './materials';
 
 describe('missingMaterials (R10)', () => {
   it('lists every required kind not uploaded, in R10 order', () => {
@@ -20,5 +21,18 @@ describe('sniffDocumentType', () => {
     expect(sniffDocumentType(Buffer.from('%PDF'))).toBeNull();
     expect(sniffDocumentType(Buffer.from([0x89, 0x50, 0x4e, 0x47]))).toBeNull();
     expect(sniffDocumentType(Buffer.alloc(0))).toBeNull();
+  });
+});
+
+describe('materialsRefusal (R10)', () => {
+  it('refuses a submission naming each missing kind, and passes one with all three', () => {
+    expect(materialsRefusal(['SIGNED_CONTRACT', 'LETTER_OF_UNDERTAKING', 'LEGAL_REPRESENTATIVE_ID'], 'processor')).toBeNull();
+    const refusal = materialsRefusal(['SIGNED_CONTRACT'], 'recipient');
+    expect(refusal).toMatchObject({
+      code: ErrorCode.FILING_MATERIALS_MISSING,
+      status: 422,
+      options: { rule: 'R10', detail: 'upload LEGAL_REPRESENTATIVE_ID, LETTER_OF_UNDERTAKING before submitting the recipient filing' },
+    });
+    expect(refusal!.options.extensions).toEqual({ missing: ['LEGAL_REPRESENTATIVE_ID', 'LETTER_OF_UNDERTAKING'] });
   });
 });

@@ -4,12 +4,26 @@
 // (承諾書) and the signed contract. The PIPIA report is optional (R6: kept,
 // not necessarily filed).
 
+import { DomainError, ErrorCode } from '../../common/errors';
+
 export const REQUIRED_FILING_MATERIALS = ['LEGAL_REPRESENTATIVE_ID', 'LETTER_OF_UNDERTAKING', 'SIGNED_CONTRACT'] as const;
 
 /** The required kinds not among `uploaded`, in the order R10 lists them. */
 export function missingMaterials(uploaded: Iterable<string>): string[] {
   const have = new Set(uploaded);
   return REQUIRED_FILING_MATERIALS.filter((kind) => !have.has(kind));
+}
+
+/** R10: a party submits its filing only with every required kind uploaded (`uploaded`, its own for the filing's version or later). */
+export function materialsRefusal(uploaded: Iterable<string>, party: string): DomainError | null {
+  const missing = missingMaterials(uploaded);
+  if (!missing.length) return null;
+  return new DomainError(ErrorCode.FILING_MATERIALS_MISSING, 'Filing materials are missing', {
+    rule: 'R10',
+    detail: `upload ${missing.join(', ')} before submitting the ${party} filing`,
+    errors: missing.map((kind) => ({ field: 'documents', rule: 'R10', message: `${kind} has not been uploaded` })),
+    extensions: { missing },
+  });
 }
 
 export const ACCEPTED_DOCUMENT_TYPES = ['application/pdf', 'image/png', 'image/jpeg'] as const;

@@ -1,0 +1,108 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { CalendarService } from '../calendar/calendar.service';
+import { Principal } from '../common/roles';
+import { inTransaction } from '../database/transaction';
+import type { Organisation } from '../organisations/organisation.entity';
+import { OrganisationsService } from '../organisations/organisations.service';
+import { RolloutService } from '../rollout/rollout.service';
+import { historyEntry } from './contract-history.repository';
+import { insertedRows, insertVersion, NewFiling, NewVersion, versionFilings } from './contract-insert.repository';
+import { assertValidTerms, forbidden, OPEN_GATE, refuseIf } from './contract-problems';
+import { FilingView, gbaToday, partyOf, sortFilings, termsOf, toFilingView } from './contract-views';
+import { ContractTermsDto, termsFromDto } from './contract.dto';
+import { findVersion, updateContract } from './contracts.repository';
+import { ContractsService } from './contracts.service';
+import { diffTerms } from './domain/amendment';
+import { backdatingRefusal, regimeChangeRefusal, unchangedRefusal } from './domain/amendment-rules';
+import { ContractTerms, IsoDate, isIsoDate } from './domain/contract-rules';
+import { FILING_WORKING_DAYS, plannedFiling } from './domain/filing-lifecycle';
+import { terminatedRefusal } from './domain/termination';
+
+export interface AmendmentView {
+  id: string;
+  contractId: string;
+  version: number;
+  changedFields: string[];
+  refilingRequired: boolean;
+  /** R12 fields that forced re-filing. */
+  triggers: string[];
+  rule: string;
+  /** The filings created for this version (empty without re-filing). */
+  filings: FilingView[];
+}
+
+/** The processor amends a contract: a new version, with new filings when the change requires re-filing (R12). */
+@Injectable()
+export class ContractAmendmentService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly organisations: OrganisationsService,
+    private readonly calendar: CalendarService,
+    private readonly rollout: RolloutService,
+    private readonly contracts: ContractsService,
+  ) {}
+
+  async amend(principal: Principal, contractId: string, dto: ContractTermsDto): Promise<AmendmentView> {
+    const terms = termsFromDto(dto);
+    return inTransaction(this.dataSource, async (m) => {
+      const contract = await this.contracts.assertVisible(principal, contractId, m, true);
+      if (partyOf(principal, contract) !== 'processor') throw forbidden("amendments are filed by the processor's organisation users");
+      refuseIf(terminatedRefusal(contract.terminatedOn));
+      refuseIf(regimeChangeRefusal(contract.regime, terms.regime));
+      const found = await this.organisations.findByIds([contract.processorId, contract.recipientId], m);
+      const parties = [contract.processorId, contract.recipientId].map((id) => found.find((o) => o.id === id)!) as [Organisation, Organisation];
+      const previous = await findVersion(m, contractId, contract.latestVersion);
+      if (isIsoDate(terms.effectiveDate)) refuseIf(backdatingRefusal(previous, terms.effectiveDate));
+      await this.validateTerms(m, terms, parties);
+      const analysis = diffTerms(termsOf(previous), terms);
+      refuseIf(unchangedRefusal(previous.version, analysis));
+      const version: NewVersion = {
+        contractId,
+        versionId: randomUUID(),
+        version: contract.latestVersion + 1,
+        terms,
+        changedFields: analysis.changedFields,
+        refilingRequired: analysis.refilingRequired,
+        filings: analysis.refilingRequired ? await this.planFilings(m, parties, terms.effectiveDate) : [],
+      };
+      contract.latestVersion = version.version;
+      if (analysis.refilingRequired) contract.filingVersion = version.version;
+      await updateContract(m, contract);
+      const amended = historyEntry(principal, contractId, 'CONTRACT_AMENDED', {
+        version: version.version,
+        details: { changedFields: analysis.changedFields, refilingRequired: analysis.refilingRequired, triggers: analysis.triggers },
+      });
+      const { filings } = insertedRows(version, principal, await insertVersion(m, version, principal, [amended]));
+      const today = gbaToday();
+      const { changedFields, refilingRequired, triggers, rule } = analysis;
+      return {
+        id: contractId,
+        contractId,
+        version: version.version,
+        changedFields,
+        refilingRequired,
+        triggers,
+        rule,
+        filings: sortFilings(filings).map((f) => toFilingView(f, terms.effectiveDate, today)),
+      };
+    });
+  }
+
+  /** R1–R3, R5, R6, R15, R16 on the amended terms, with the rollout gate read in this transaction. */
+  private async validateTerms(m: EntityManager, terms: ContractTerms, [processor, recipient]: [Organisation, Organisation]): Promise<void> {
+    const gate = isIsoDate(terms.effectiveDate) ? await this.rollout.gate(terms.regime, processor.sector, terms.effectiveDate, m) : OPEN_GATE;
+    assertValidTerms(terms, processor, recipient, gate);
+  }
+
+  /** R8/R9: one filing per party with its own side's authority and a deadline from its own calendar. */
+  private async planFilings(m: EntityManager, parties: [Organisation, Organisation], effectiveDate: IsoDate): Promise<NewVersion['filings']> {
+    const planned: NewFiling[] = [];
+    for (const party of parties) {
+      planned.push(plannedFiling(party.jurisdiction, await this.calendar.deadline(party.jurisdiction, effectiveDate, FILING_WORKING_DAYS, m)));
+    }
+    return versionFilings(parties, [planned[0], planned[1]]);
+  }
+}

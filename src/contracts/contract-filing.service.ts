@@ -1,0 +1,185 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { LRUCache } from 'lru-cache';
+import { DataSource } from 'typeorm';
+import { AccessService } from '../access/access.service';
+import { CalendarService } from '../calendar/calendar.service';
+import { DomainError, ErrorCode } from '../common/errors';
+import { RegistryMetrics } from '../common/metrics';
+import { Principal } from '../common/roles';
+import { GroupCommit } from '../database/group-commit';
+import { RolloutService } from '../rollout/rollout.service';
+import {
+  ContractToInsert,
+  contractToInsert,
+  CreatedRow,
+  FilingRevisions,
+  insertContracts,
+  insertedContract,
+  insertedRows,
+  NewContract,
+  PartyFacts,
+  readFilingParties,
+} from './contract-insert.repository';
+import { assertValidTerms, forbidden, OPEN_GATE } from './contract-problems';
+import { PartyRow } from './contract-rows';
+import { ContractView, gbaToday, toContractView } from './contract-views';
+import { CreateContractDto, termsFromDto } from './contract.dto';
+import { ContractsService } from './contracts.service';
+import { ContractTerms, deriveDirection, isIsoDate } from './domain/contract-rules';
+import { FILING_WORKING_DAYS, plannedFiling } from './domain/filing-lifecycle';
+
+const PARTY_FACTS_CAPACITY = 10_000;
+
+/** Checked filings read and try again at most this often when facts change under them. */
+const FILING_ATTEMPTS = 3;
+
+/**
+ * Filings per insert statement and statements at once (of the pool's 10 connections): the README,
+ * Performance, has the measurements (bench/filing.ts with BENCH_DB_BATCH).
+ */
+const FILING_GROUP_COMMIT = { maxBatch: 32, maxInFlight: 2 };
+
+const RETRYABLE = new Set(['40001', '40P01']); // serialization_failure, deadlock_detected
+
+/** One statement, retried on serialization failure or deadlock as `inTransaction` retries a transaction. */
+async function retrying<T>(work: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      const code = (error as { code?: string }).code ?? (error as { driverError?: { code?: string } }).driverError?.code;
+      if (attempt >= attempts || !code || !RETRYABLE.has(code)) throw error;
+      await new Promise((r) => setTimeout(r, 5 * attempt + Math.random() * 20));
+    }
+  }
+}
+
+type FilingPlan = Pick<NewContract, 'terms' | 'direction' | 'filings'>;
+
+/**
+ * POST /contracts: files a contract in one statement shared with the other filings of the moment. The
+ * sector gate (R15) and the deadlines (R8/R9) are answered from memory for given rollout and calendar
+ * fingerprints; the insert (contract-insert.repository.ts) re-checks, in its own snapshot, every fact
+ * the plan assumed and writes nothing for a filing whose facts have changed. Concurrent filings go
+ * together (`GroupCommit`).
+ *
+ * - Assumed: both parties' facts and the fingerprints are remembered from an earlier filing. A
+ *   refusal on remembered facts is never final: the filing is then checked.
+ * - Checked: read the parties with the fingerprints first. Every refusal comes from here. When
+ *   a fact changes between the read and the insert (another filer's change, in plain SQL or on
+ *   another instance), it reads again, up to FILING_ATTEMPTS times.
+ */
+@Injectable()
+export class ContractFilingService {
+  /** What the filing rules read of parties seen by checked filings (`PartyFacts`, never changed through the API); bounded. */
+  private readonly partyFacts = new LRUCache<string, PartyFacts>({ max: PARTY_FACTS_CAPACITY });
+  /** The rollout and calendar fingerprints the latest checked filing read. */
+  private assumedRevisions: FilingRevisions | null = null;
+  /** Concurrent filings' inserts, one statement for many. */
+  private readonly filingCommit: GroupCommit<ContractToInsert, CreatedRow | null>;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly calendar: CalendarService,
+    private readonly rollout: RolloutService,
+    private readonly metrics: RegistryMetrics,
+    private readonly access: AccessService,
+    private readonly contracts: ContractsService,
+  ) {
+    this.filingCommit = new GroupCommit((items) => retrying(() => insertContracts(this.dataSource.manager, items)), {
+      ...FILING_GROUP_COMMIT,
+      onBatch: (size) => this.metrics.contractFilingBatch.observe(size),
+      onWaiting: (waiting) => this.metrics.contractFilingsWaiting.set(waiting),
+    });
+  }
+
+  async create(principal: Principal, dto: CreateContractDto): Promise<ContractView> {
+    if (!this.access.may(principal, 'contract.file', { parties: [dto.processorId] })) {
+      throw forbidden("a contract is filed by the processor's own organisation users (processorId must be your organisation)");
+    }
+    const terms = termsFromDto(dto);
+    const created = (await this.createAssumed(principal, terms, dto)) ?? (await this.createChecked(principal, terms, dto));
+    if (created) return created;
+    throw new DomainError(ErrorCode.CONFLICT, 'The parties or the rules changed while the contract was being filed', {
+      detail: `the rollout catalogue, the calendar overrides or a party changed during each of ${FILING_ATTEMPTS} attempts; nothing was filed, try again`,
+    });
+  }
+
+  /** On remembered facts: the view, or null (nothing remembered, a refusal to confirm, or facts changed). */
+  private async createAssumed(principal: Principal, terms: ContractTerms, dto: CreateContractDto): Promise<ContractView | null> {
+    const processor = this.partyFacts.get(dto.processorId);
+    const recipient = this.partyFacts.get(dto.recipientId);
+    const revisions = this.assumedRevisions;
+    if (!processor || !recipient || !revisions) return null;
+    let plan: FilingPlan | null = null;
+    try {
+      plan = await this.planFiling(terms, processor, recipient, revisions);
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error; // else confirmed (or not) on facts read afresh
+    }
+    const created = plan && (await this.insertFiling(principal, plan, processor, recipient, revisions));
+    if (created) this.metrics.contractFilings.inc({ path: 'assumed' });
+    return created;
+  }
+
+  /** On facts read afresh, up to FILING_ATTEMPTS times: the view, or null when the facts changed every time. */
+  private async createChecked(principal: Principal, terms: ContractTerms, dto: CreateContractDto): Promise<ContractView | null> {
+    for (let attempt = 1; attempt <= FILING_ATTEMPTS; attempt++) {
+      const facts = await this.readFilingFacts(dto);
+      const plan = await this.planFiling(terms, facts.processor, facts.recipient, facts.revisions);
+      const created = await this.insertFiling(principal, plan, facts.processor, facts.recipient, facts.revisions);
+      if (created) {
+        this.metrics.contractFilings.inc({ path: 'checked' });
+        return created;
+      }
+    }
+    return null;
+  }
+
+  /** Both parties and the fingerprints, read afresh and remembered; R1 when a party is not a registered organisation. */
+  private async readFilingFacts(dto: CreateContractDto): Promise<{ processor: PartyRow; recipient: PartyRow; revisions: FilingRevisions }> {
+    const { parties, revisions } = await readFilingParties(this.dataSource, dto.processorId, dto.recipientId);
+    this.assumedRevisions = revisions;
+    for (const { id, jurisdiction, city, sector } of parties) this.partyFacts.set(id, { id, jurisdiction, city, sector });
+    const processor = parties.find((o) => o.id === dto.processorId);
+    const recipient = parties.find((o) => o.id === dto.recipientId);
+    if (!processor || !recipient) {
+      const field = !processor ? 'processorId' : 'recipientId';
+      throw new DomainError(ErrorCode.RULE_VIOLATION, 'Both parties must be registered organisations', {
+        rule: 'R1',
+        detail: `${field} does not name a registered organisation`,
+        errors: [{ field, rule: 'R1', message: 'not a registered organisation' }],
+      });
+    }
+    return { processor, recipient, revisions };
+  }
+
+  /** R15 gate, every contract rule, the direction, and R8/R9: one filing per party with its own side's authority and a deadline from its own calendar. */
+  private async planFiling(terms: ContractTerms, processor: PartyFacts, recipient: PartyFacts, revisions: FilingRevisions): Promise<FilingPlan> {
+    const gate = isIsoDate(terms.effectiveDate) ? await this.rollout.gateAt(terms.regime, processor.sector, terms.effectiveDate, revisions.rollout) : OPEN_GATE;
+    assertValidTerms(terms, processor, recipient, gate);
+    const filing = async (party: PartyFacts) =>
+      plannedFiling(party.jurisdiction, await this.calendar.deadlineAt(party.jurisdiction, terms.effectiveDate, FILING_WORKING_DAYS, revisions.calendar));
+    return { terms, direction: deriveDirection(processor.jurisdiction, recipient.jurisdiction), filings: [await filing(processor), await filing(recipient)] };
+  }
+
+  /** The insert, through the group commit: the view, or null when a fact the plan assumed no longer holds (nothing written). */
+  private async insertFiling(
+    principal: Principal,
+    plan: FilingPlan,
+    processor: PartyFacts,
+    recipient: PartyFacts,
+    revisions: FilingRevisions,
+  ): Promise<ContractView | null> {
+    const item = contractToInsert({ ...plan, processor, recipient, actor: principal }, revisions);
+    const row = await this.filingCommit.submit(item);
+    if (!row) return null;
+    const contract = insertedContract(item, row);
+    const { version, filings } = insertedRows(item.version, principal, row.updatedAt);
+    return {
+      ...toContractView(contract, [version], filings, gbaToday(), new Map(row.parties.map((o) => [o.id, o]))),
+      documentParties: this.contracts.documentParties(principal, contract),
+    };
+  }
+}
