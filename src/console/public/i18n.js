@@ -585,7 +585,7 @@ const zhHant = {
   'rollout.month': '月份',
   'rollout.count': '數目',
   'rollout.sector': '行業',
-  'rollout.fromFigures': '由備案系統在記錄每項傳輸時統計（閣下可查閱的合同共 {count} 項傳輸記錄），月份按香港時間計算。',
+  'rollout.fromFigures': '由備案系統在記錄每項傳輸時統計（您可查閱的合同共 {count} 項傳輸記錄），月份按香港時間計算。',
   'rollout.transferFigures': '按行業的傳輸數字',
   'rollout.flagged': '被標記的記錄',
   'rollout.fromContracts': '由瀏覽器根據 {count} 份合同計算。',
