@@ -10,8 +10,15 @@ import { NotificationsService } from '../webhooks/notifications.service';
 import { gbaToday } from './contract-views';
 import { FilingStatus, isOverdue } from './domain/filing-lifecycle';
 
-/** Rows a scan looks at per kind; a registry with more at once catches up over the next scans. */
-const SCAN_LIMIT = 5000;
+/** Rows a scan reads per page; it pages through all of them, recording each page's notices in one transaction. */
+const PAGE = 1000;
+const FIRST_ID = '00000000-0000-0000-0000-000000000000';
+
+interface Page {
+  events: NotificationEvent[];
+  /** The id to continue after, or null on the last page. */
+  last: string | null;
+}
 
 interface FilingRow {
   id: string;
@@ -94,15 +101,23 @@ export class ContractNotices implements OnApplicationBootstrap, OnApplicationShu
 
   private async scan(): Promise<void> {
     const today = gbaToday();
-    const events = [...(await this.filingNotices(today)), ...(await this.expiryNotices(today))];
-    if (events.length) await this.dataSource.transaction((m) => this.notifications.record(m, ...events));
-  }
-
-  /** Filings of the version in force waiting for their party (R8, R11): overdue, or due within the configured working days. */
-  private async filingNotices(today: string): Promise<NotificationEvent[]> {
     const dueBy = new Map<Jurisdiction, string>();
     for (const side of ['MAINLAND', 'HONG_KONG', 'MACAO'] as const)
       dueBy.set(side, (await this.calendar.deadline(side, today, this.dueSoonWorkingDays)).deadline);
+    await this.pages((after) => this.filingNotices(today, dueBy, after));
+    await this.pages((after) => this.expiryNotices(today, after));
+  }
+
+  private async pages(page: (after: string) => Promise<Page>): Promise<void> {
+    for (let after: string | null = FIRST_ID; after && !this.stopped;) {
+      const { events, last } = await page(after);
+      if (events.length) await this.dataSource.transaction((m) => this.notifications.record(m, ...events));
+      after = last;
+    }
+  }
+
+  /** Filings of the version in force waiting for their party (R8, R11): overdue, or due within the configured working days. */
+  private async filingNotices(today: string, dueBy: ReadonlyMap<Jurisdiction, string>, after: string): Promise<Page> {
     const horizon = [...dueBy.values()].sort().pop() as string;
     const rows: FilingRow[] = await this.dataSource.query(
       `SELECT f.id, f.contract_id, f.version, f.party, f.organisation_id, f.authority, f.status, f.deadline::text AS deadline,
@@ -110,9 +125,9 @@ export class ContractNotices implements OnApplicationBootstrap, OnApplicationShu
               c.processor_id, c.recipient_id, c.processor_jurisdiction, c.recipient_jurisdiction
          FROM filings f JOIN contracts c ON c.id = f.contract_id
         WHERE f.status IN ('NOT_SUBMITTED', 'RETURNED') AND f.version = c.filing_version AND c.terminated_on IS NULL
-          AND COALESCE(CASE WHEN f.status = 'RETURNED' THEN f.resubmission_deadline END, f.deadline) <= $1::date
-        ORDER BY f.deadline DESC LIMIT $2`,
-      [horizon, SCAN_LIMIT],
+          AND COALESCE(CASE WHEN f.status = 'RETURNED' THEN f.resubmission_deadline END, f.deadline) <= $1::date AND f.id > $2::uuid
+        ORDER BY f.id LIMIT $3`,
+      [horizon, after, PAGE],
     );
     const out: NotificationEvent[] = [];
     for (const r of rows) {
@@ -132,11 +147,11 @@ export class ContractNotices implements OnApplicationBootstrap, OnApplicationShu
       };
       out.push(contractEvent(type, subjectOf(r), data, `${type}:${r.id}:${deadline}`));
     }
-    return out;
+    return { events: out, last: rows.length === PAGE ? rows[rows.length - 1].id : null };
   }
 
   /** Contracts not terminated whose version in force has an expiry date before today (R13). */
-  private async expiryNotices(today: string): Promise<NotificationEvent[]> {
+  private async expiryNotices(today: string, after: string): Promise<Page> {
     const rows: Array<{
       contract_id: string;
       expiry_date: string;
@@ -147,12 +162,13 @@ export class ContractNotices implements OnApplicationBootstrap, OnApplicationShu
     }> = await this.dataSource.query(
       `SELECT c.id AS contract_id, v.expiry_date::text AS expiry_date, c.processor_id, c.recipient_id, c.processor_jurisdiction, c.recipient_jurisdiction
            FROM contracts c JOIN contract_versions v ON v.contract_id = c.id AND v.version = c.latest_version
-          WHERE c.terminated_on IS NULL AND v.expiry_date < $1::date
-          ORDER BY v.expiry_date DESC LIMIT $2`,
-      [today, SCAN_LIMIT],
+          WHERE c.terminated_on IS NULL AND v.expiry_date < $1::date AND c.id > $2::uuid
+          ORDER BY c.id LIMIT $3`,
+      [today, after, PAGE],
     );
-    return rows.map((r) =>
+    const events = rows.map((r) =>
       contractEvent('contract.expired', subjectOf(r), { expiryDate: r.expiry_date }, `contract.expired:${r.contract_id}:${r.expiry_date}`),
     );
+    return { events, last: rows.length === PAGE ? rows[rows.length - 1].contract_id : null };
   }
 }
