@@ -31,6 +31,7 @@ const OWNER: Record<string, string> = {
   users: 'auth',
   service_accounts: 'auth',
   login_throttle: 'auth',
+  auth_refresh_tokens: 'auth',
   organisations: 'organisations',
   calendar_overrides: 'calendar',
   rollout_regimes: 'rollout',

@@ -1,13 +1,15 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentPrincipal, Public, Roles } from '../common/decorators';
 import { ApiProblemResponses } from '../common/problem.view';
-import { ROLES, USER_ROLES } from '../common/roles';
+import { ROLES } from '../common/roles';
 import type { Principal } from '../common/roles';
 import { UuidParam } from '../common/uuid-param.pipe';
-import { ChangePasswordDto, CreateServiceAccountDto, CreateUserDto, MeView, ServiceAccountCreated, TokenRequestDto, TokenResponse } from './auth.dto';
+import { CreateServiceAccountDto, MeView, ServiceAccountCreated, TokenRequestDto, TokenResponse } from './auth.dto';
 import { AuthService } from './auth.service';
+import { secureCookie, sessionCookie, sessionTokenOf } from './session-cookie';
+import { IssuedRefreshToken } from './sessions.service';
 
 @ApiTags('auth')
 @ApiProblemResponses()
@@ -19,8 +21,42 @@ export class AuthController {
   @Public()
   @HttpCode(200)
   @ApiOkResponse({ type: TokenResponse })
-  token(@Body() body: TokenRequestDto, @Req() request: FastifyRequest): Promise<TokenResponse> {
-    return this.auth.issueToken(body, request.ip);
+  @ApiOperation({
+    summary: 'Sign in. A password sign-in also sets the session cookie (HttpOnly, Path=/auth) that POST /auth/refresh renews the token with',
+  })
+  async token(@Body() body: TokenRequestDto, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<TokenResponse> {
+    const { token, session } = await this.auth.issueToken(body, request.ip);
+    if (session) setSessionCookie(request, reply, session);
+    return token;
+  }
+
+  @Post('auth/refresh')
+  @Public()
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      "Renew a console session: the session cookie's refresh token is spent for a new access token and the next refresh token; a spent one presented again ends the session",
+  })
+  @ApiOkResponse({ type: TokenResponse })
+  async refresh(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<TokenResponse> {
+    try {
+      const { token, session } = await this.auth.refresh(sessionTokenOf(request.headers.cookie));
+      setSessionCookie(request, reply, session);
+      return token;
+    } catch (error) {
+      setSessionCookie(request, reply, null);
+      throw error;
+    }
+  }
+
+  @Post('auth/logout')
+  @Public()
+  @HttpCode(204)
+  @ApiOperation({ summary: "Sign out: the session cookie's session ends and the cookie is cleared" })
+  @ApiNoContentResponse({ description: 'signed out (also when there was no session)' })
+  async logout(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
+    await this.auth.signOut(sessionTokenOf(request.headers.cookie));
+    setSessionCookie(request, reply, null);
   }
 
   @Get('auth/me')
@@ -29,33 +65,6 @@ export class AuthController {
   @ApiOkResponse({ type: MeView })
   me(@CurrentPrincipal() principal: Principal): Promise<MeView> {
     return this.auth.me(principal);
-  }
-
-  @Post('users')
-  @ApiBearerAuth()
-  @Roles('SYSTEM_ADMIN', 'ORG_ADMIN')
-  @ApiCreatedResponse({ type: MeView })
-  createUser(@CurrentPrincipal() principal: Principal, @Body() dto: CreateUserDto): Promise<MeView> {
-    return this.auth.createUser(principal, dto);
-  }
-
-  @Post('users/me/password')
-  @ApiBearerAuth()
-  @HttpCode(200)
-  @Roles(...USER_ROLES)
-  @ApiOperation({ summary: 'Change your own password; the tokens issued to you before stop working, and a fresh one is returned' })
-  @ApiOkResponse({ type: TokenResponse })
-  changeOwnPassword(@CurrentPrincipal() principal: Principal, @Body() dto: ChangePasswordDto, @Req() request: FastifyRequest): Promise<TokenResponse> {
-    return this.auth.changeOwnPassword(principal, dto, request.ip);
-  }
-
-  @Post('users/:id/disable')
-  @ApiBearerAuth()
-  @HttpCode(204)
-  @Roles('SYSTEM_ADMIN', 'ORG_ADMIN')
-  @ApiNoContentResponse({ description: 'disabled; tokens already issued to the user stop working' })
-  disableUser(@CurrentPrincipal() principal: Principal, @Param('id', new UuidParam('User')) id: string): Promise<void> {
-    return this.auth.disableUser(principal, id);
   }
 
   @Post('organisations/:id/service-accounts')
@@ -103,4 +112,10 @@ export class AuthController {
   ) {
     return this.auth.rotateServiceAccountSecret(principal, organisationId, accountId);
   }
+}
+
+/** Sets (or, with null, clears) the console's session cookie (src/auth/session-cookie.ts). */
+export function setSessionCookie(request: FastifyRequest, reply: FastifyReply, session: IssuedRefreshToken | null): void {
+  const secure = secureCookie(request.protocol, request.hostname);
+  void reply.header('set-cookie', sessionCookie(session?.token ?? null, session?.sessionExpiresAt ?? new Date(), secure));
 }

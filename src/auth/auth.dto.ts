@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsEmail, IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
+import { PageQuery } from '../common/pagination';
 import { AUTHORITIES, ROLES, USER_ROLES } from '../common/roles';
 import { IsCleanText } from '../common/text';
 import { OrganisationView } from '../organisations/organisation.dto';
@@ -40,6 +41,11 @@ export class TokenResponse {
   @ApiProperty() accessToken: string;
   @ApiProperty({ enum: ['Bearer'] }) tokenType: 'Bearer';
   @ApiProperty() expiresIn: number;
+  @ApiPropertyOptional({
+    format: 'date-time',
+    description: 'password sign-in only: when the session that the refresh-token cookie renews ends (SESSION_MAX_HOURS after sign-in)',
+  })
+  sessionExpiresAt?: string;
 }
 
 export class CreateUserDto {
@@ -67,6 +73,45 @@ export class CreateUserDto {
   @IsOptional()
   @IsIn(AUTHORITIES)
   authority?: (typeof AUTHORITIES)[number];
+
+  @ApiPropertyOptional({ minLength: 1, maxLength: 200, description: "how the user is named to others (a contract's history, the list of users)" })
+  @IsOptional()
+  @IsString()
+  @IsCleanText()
+  @MinLength(1)
+  @MaxLength(200)
+  displayName?: string;
+}
+
+export class ResetPasswordDto {
+  @ApiProperty({ minLength: 12, description: "must score at least 3 of 4 by the zxcvbn strength estimator, judged against the user's e-mail address too" })
+  @IsString()
+  @MinLength(12)
+  @MaxLength(1024)
+  newPassword: string;
+}
+
+export class UserListQuery extends PageQuery {
+  @ApiPropertyOptional({ format: 'uuid', description: "an organisation's users only" })
+  @IsOptional()
+  @IsUUID()
+  organisationId?: string;
+}
+
+export class UserView {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty() email: string;
+  @ApiProperty({ type: String, nullable: true }) displayName: string | null;
+  @ApiProperty({ enum: USER_ROLES }) role: string;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true }) organisationId: string | null;
+  @ApiProperty({ type: String, enum: AUTHORITIES, nullable: true }) authority: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) disabledAt: string | null;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+}
+
+export class UserPage {
+  @ApiProperty({ type: [UserView] }) items: UserView[];
+  @ApiProperty({ type: String, nullable: true }) nextCursor: string | null;
 }
 
 export class ChangePasswordDto {
@@ -95,7 +140,13 @@ export class MeView {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ enum: ['user', 'service_account'] }) kind: 'user' | 'service_account';
   @ApiProperty({ type: String, nullable: true }) email: string | null;
+  @ApiProperty({ type: String, nullable: true }) displayName: string | null;
   @ApiProperty({ enum: ROLES }) role: string;
+  @ApiProperty({
+    enum: ['registry', 'authority', 'organisation'],
+    description: "whom the caller acts for: the whole registry, a regulator's authority, or an organisation (the regulators' console admits the first two)",
+  })
+  actsFor: string | null;
   @ApiProperty({ type: String, format: 'uuid', nullable: true }) organisationId: string | null;
   @ApiProperty({ type: String, enum: AUTHORITIES, nullable: true }) authority: string | null;
   @ApiPropertyOptional({ type: OrganisationView }) organisation?: unknown;

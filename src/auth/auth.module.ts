@@ -8,11 +8,15 @@ import { AuthService } from './auth.service';
 import { JwtStrategy } from './jwt.strategy';
 import { PrincipalCache } from './principal-cache';
 import { RegistryAuthGuard } from './registry-auth.guard';
+import { SessionsService } from './sessions.service';
+import { UsersController } from './users.controller';
+import { UsersService } from './users.service';
 
+/** Users, service accounts, sign-in and sessions. Other modules name actors through the exported UsersService (`actorNames`). */
 @Module({
   imports: [PassportModule, AccessModule, OrganisationsModule],
-  controllers: [AuthController],
-  providers: [AuthService, PrincipalCache, JwtStrategy, { provide: APP_GUARD, useClass: RegistryAuthGuard }],
-  exports: [AuthService],
+  controllers: [AuthController, UsersController],
+  providers: [AuthService, UsersService, SessionsService, PrincipalCache, JwtStrategy, { provide: APP_GUARD, useClass: RegistryAuthGuard }],
+  exports: [AuthService, UsersService],
 })
 export class AuthModule {}

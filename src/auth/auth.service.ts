@@ -10,12 +10,13 @@ import { preparedQuery } from '../database/prepared';
 import { AccessService } from '../access/access.service';
 import { Principal, Role } from '../common/roles';
 import { organisationScope, OrganisationsService, toOrganisationView } from '../organisations/organisations.service';
-import { ChangePasswordDto, CreateUserDto, MeView, TokenRequestDto, TokenResponse } from './auth.dto';
+import { CreateUserDto, MeView, TokenRequestDto, TokenResponse } from './auth.dto';
 import { Grant, LoginThrottle } from './login-throttle';
 import { generatePassword, INITIAL_ADMIN_EMAIL, InitialAdministrator, writePasswordFile } from './initial-administrator';
 import { dummySecretHash, hashSecret, verifySecret } from './passwords';
 import { CachedPrincipal, PrincipalCache } from './principal-cache';
 import { ServiceAccount } from './service-account.entity';
+import { IssuedRefreshToken, SessionsService } from './sessions.service';
 import { User } from './user.entity';
 import { VerifiedTokens } from './verified-tokens';
 
@@ -55,6 +56,7 @@ export class AuthService implements OnApplicationBootstrap {
     private readonly organisations: OrganisationsService,
     private readonly access: AccessService,
     private readonly principals: PrincipalCache,
+    private readonly sessions: SessionsService,
   ) {
     this.throttle = new LoginThrottle(dataSource, config.loginMaxAttempts, config.loginWindowSeconds);
   }
@@ -91,7 +93,7 @@ export class AuthService implements OnApplicationBootstrap {
     if (this.initialAdministrator) this.logger.log({ email }, 'initial administrator created');
   }
 
-  async issueToken(body: TokenRequestDto, clientAddress: string): Promise<TokenResponse> {
+  async issueToken(body: TokenRequestDto, clientAddress: string): Promise<{ token: TokenResponse; session?: IssuedRefreshToken }> {
     // The account is normalised as the account lookup is (trimmed, e-mail lower-cased), so
     // " Victim@Example.test " cannot sidestep the per-pair limit.
     const account = ((body.grantType === 'password' ? body.email?.toLowerCase() : body.clientId) ?? '').trim();
@@ -105,7 +107,28 @@ export class AuthService implements OnApplicationBootstrap {
         detail: 'the credentials are not valid, or the account is disabled',
       });
     }
-    return this.sign(principal);
+    if (principal.kind !== 'user') return { token: this.sign(principal) };
+    // A user's sign-in starts a session the console renews (docs/api.md#sessions); service accounts sign in again.
+    const session = await this.sessions.start(principal.id);
+    return { token: { ...this.sign(principal), sessionExpiresAt: session.sessionExpiresAt.toISOString() }, session };
+  }
+
+  /** A fresh access token for the holder of a session's refresh token, and the session's next refresh token. */
+  async refresh(refreshToken: string | undefined): Promise<{ token: TokenResponse; session: IssuedRefreshToken }> {
+    const rotation = refreshToken ? await this.sessions.rotate(refreshToken) : undefined;
+    const found = rotation?.kind === 'rotated' ? await this.lookUpPrincipal({ sub: rotation.userId, kind: 'user' }) : null;
+    if (rotation?.kind !== 'rotated' || !found) {
+      throw new DomainError(ErrorCode.UNAUTHENTICATED, 'Session ended', {
+        detail:
+          'no session to renew: signed out, past SESSION_MAX_HOURS, account disabled or password changed, or its refresh token was used twice; sign in again',
+      });
+    }
+    return { token: { ...this.sign(found.principal), sessionExpiresAt: rotation.next.sessionExpiresAt.toISOString() }, session: rotation.next };
+  }
+
+  /** Sign-out: the session of this refresh token ends (its access tokens lapse within JWT_TTL_SECONDS; the console forgets its own at once). */
+  async signOut(refreshToken: string | undefined): Promise<void> {
+    if (refreshToken) await this.sessions.end(refreshToken);
   }
 
   /**
@@ -114,7 +137,7 @@ export class AuthService implements OnApplicationBootstrap {
    * failed before the (slow) check, so a parallel burst cannot get more guesses than the limit,
    * and taken back when the check succeeds.
    */
-  private async throttled<T>(grant: Grant, account: string, clientAddress: string, check: () => Promise<T | null>): Promise<T | null> {
+  async throttled<T>(grant: Grant, account: string, clientAddress: string, check: () => Promise<T | null>): Promise<T | null> {
     const attempt = await this.throttle.attempt(grant, account, clientAddress);
     if ('retryAfter' in attempt) {
       throw new DomainError(ErrorCode.TOO_MANY_REQUESTS, 'Too many sign-in attempts', {
@@ -191,7 +214,7 @@ export class AuthService implements OnApplicationBootstrap {
     return entry.principal;
   }
 
-  private async lookUpPrincipal(claims: RegistryClaims): Promise<CachedPrincipal | null> {
+  private async lookUpPrincipal(claims: Pick<RegistryClaims, 'sub' | 'kind'>): Promise<CachedPrincipal | null> {
     if (claims.kind === 'service_account') {
       const [row] = await preparedQuery<ServiceAccountPrincipalRow>(this.dataSource, 'auth.principal.service-account', SERVICE_ACCOUNT_PRINCIPAL, [claims.sub]);
       return row && !row.disabled ? { principal: serviceAccountPrincipal(row), tokensValidFrom: Number(row.tokensValidFrom) } : null;
@@ -207,11 +230,15 @@ export class AuthService implements OnApplicationBootstrap {
 
   async me(principal: Principal): Promise<MeView> {
     const organisation = principal.organisationId ? await this.organisations.findById(principal.organisationId) : null;
+    const user =
+      principal.kind === 'user' ? await this.dataSource.getRepository(User).findOne({ select: { displayName: true }, where: { id: principal.id } }) : null;
     return {
       id: principal.id,
       kind: principal.kind,
       email: principal.email,
+      displayName: user?.displayName ?? null,
       role: principal.role,
+      actsFor: this.access.actsFor(principal.role),
       organisationId: principal.organisationId,
       authority: principal.authority,
       ...(organisation ? { organisation: toOrganisationView(organisation) } : {}),
@@ -256,6 +283,7 @@ export class AuthService implements OnApplicationBootstrap {
           role: dto.role,
           organisationId: dto.organisationId ?? null,
           authority: dto.authority ?? null,
+          displayName: dto.displayName?.trim() || null,
           createdBy: caller.id,
         }),
       );
@@ -332,48 +360,13 @@ export class AuthService implements OnApplicationBootstrap {
     if (!account) throw notFound('Service account');
     return account;
   }
-
-  /**
-   * A signed-in user changes their own password: the current one must be right (counted by the
-   * sign-in throttle like a sign-in), the new one strong enough. The tokens issued before are refused
-   * from now on (tokens_valid_from), so a token taken with the old password stops working; the caller
-   * gets a fresh token in the answer.
-   */
-  async changeOwnPassword(caller: Principal, dto: ChangePasswordDto, clientAddress: string): Promise<TokenResponse> {
-    if (caller.kind !== 'user' || !caller.email) throw new DomainError(ErrorCode.FORBIDDEN, 'Forbidden', { detail: 'only users have a password' });
-    const email = caller.email;
-    const users = this.dataSource.getRepository(User);
-    const user = await this.throttled('password', email, clientAddress, async () => {
-      const found = await users.findOneBy({ id: caller.id });
-      return found && !found.disabledAt && (await verifySecret(found.passwordHash, dto.currentPassword)) ? found : null;
-    });
-    if (!user) {
-      throw validationFailed([{ field: 'currentPassword', rule: 'CURRENT_PASSWORD_INCORRECT', message: 'currentPassword is not your current password' }]);
-    }
-    const errors: FieldError[] = [];
-    const weak = weakPassword('newPassword', dto.newPassword, email);
-    if (weak) errors.push(weak);
-    else if (dto.newPassword === dto.currentPassword) {
-      errors.push({ field: 'newPassword', rule: 'PASSWORD_UNCHANGED', message: 'newPassword must differ from the current password' });
-    }
-    if (errors.length) throw validationFailed(errors);
-    const passwordHash = await hashSecret(dto.newPassword);
-    await this.principals.changing(user.id, () => users.update({ id: user.id }, { passwordHash, tokensValidFrom: new Date() }));
-    return this.sign(userPrincipal(user));
-  }
-
-  async disableUser(caller: Principal, id: string): Promise<void> {
-    const user = await this.dataSource.getRepository(User).findOneBy({ id });
-    this.access.require(caller, 'organisation.manage', user, (u) => ({ parties: u.organisationId ? [u.organisationId] : [] }), 'User');
-    await this.principals.changing(id, () => this.dataSource.getRepository(User).update({ id }, { disabledAt: new Date() }));
-  }
 }
 
 /**
  * A password set for a user must score 3 of 4 by the strength estimator (src/common/secret-strength.ts,
  * zxcvbn-ts with its dictionaries), judged against the user's e-mail address too.
  */
-function weakPassword(field: string, password: string, email: string): FieldError | undefined {
+export function weakPassword(field: string, password: string, email: string): FieldError | undefined {
   const address = email.trim().toLowerCase();
   const reason = weakPasswordReason(password, [address, address.split('@')[0]]);
   return reason ? { field, rule: 'PASSWORD_TOO_WEAK', message: `${field} ${reason}` } : undefined;

@@ -13,6 +13,10 @@ export class User {
   @Column({ type: 'text' })
   email: string;
 
+  /** How the user is named to others (a contract's history, the list of users); the e-mail address when absent. */
+  @Column({ name: 'display_name', type: 'text', nullable: true })
+  displayName: string | null;
+
   @Column({ name: 'password_hash', type: 'text' })
   passwordHash: string;
 

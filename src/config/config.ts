@@ -31,6 +31,8 @@ export interface RegistryConfig {
   jwtIssuer: string;
   jwtAudience: string;
   jwtTtlSeconds: number;
+  /** A console session renews its access token with a refresh token until this many hours after sign-in (docs/api.md#sessions). */
+  sessionMaxHours: number;
   /** base64 PKCS#8 DER or base64 raw 32-byte Ed25519 seed; generated into dataDir outside production. */
   ledgerSigningKey: string | undefined;
   ledgerOrigin: string;
@@ -353,6 +355,7 @@ export function loadConfig(env: Env = process.env): RegistryConfig {
     jwtIssuer: env.JWT_ISSUER || 'gba-registry',
     jwtAudience: env.JWT_AUDIENCE || 'gba-registry-api',
     jwtTtlSeconds: intVar(env, 'JWT_TTL_SECONDS', 900, 30, 86400),
+    sessionMaxHours: intVar(env, 'SESSION_MAX_HOURS', 12, 1, 720),
     ledgerSigningKey,
     ledgerOrigin: env.LEDGER_ORIGIN || 'gba-registry.example/transfers',
     ledgerAuditBatchSize: intVar(env, 'LEDGER_AUDIT_BATCH_SIZE', 1000, 16, 100_000),

@@ -7,6 +7,7 @@ import { notFound } from '../common/errors';
 import { cursorScope, decodeCursor, encodeCursor, isBigint, isInstantAndUuid, Page } from '../common/pagination';
 import { Principal } from '../common/roles';
 import { OrganisationsService } from '../organisations/organisations.service';
+import { UsersService } from '../auth/users.service';
 import { ContractHistoryAction } from './contract-history.entity';
 import { historyPage } from './contract-history.repository';
 import { CONTRACT_SCOPE_COLUMNS, listContracts } from './contract-list.repository';
@@ -25,7 +26,8 @@ export interface HistoryView {
   party: string | null;
   fromStatus: string | null;
   toStatus: string | null;
-  actor: { id: string | null; kind: string; role: string; organisationId: string | null; authority: string | null };
+  /** `name`: a user's display name (else e-mail address), a service account's name (else client id), from the auth module. */
+  actor: { id: string | null; kind: string; name: string | null; role: string; organisationId: string | null; authority: string | null };
   details: Record<string, unknown>;
 }
 
@@ -37,6 +39,7 @@ export class ContractQueriesService {
     private readonly organisations: OrganisationsService,
     private readonly access: AccessService,
     private readonly contracts: ContractsService,
+    private readonly users: UsersService,
   ) {}
 
   /** One statement: the contract row, checked here, with its versions, filings in force and parties. */
@@ -97,6 +100,7 @@ export class ContractQueriesService {
     const sides = this.contracts.documentParties(principal, contract);
     const rows = await historyPage(this.dataSource.manager, contractId, sides, after ? String(after[0]) : null, limit);
     const items = rows.slice(0, limit);
+    const names = await this.users.actorNames(items.flatMap((h) => (h.actorId ? [{ id: h.actorId, kind: h.actorKind }] : [])));
     return {
       items: items.map((h) => ({
         id: String(h.id),
@@ -106,7 +110,14 @@ export class ContractQueriesService {
         party: h.party,
         fromStatus: h.fromStatus,
         toStatus: h.toStatus,
-        actor: { id: h.actorId, kind: h.actorKind, role: h.actorRole, organisationId: h.actorOrganisationId, authority: h.actorAuthority },
+        actor: {
+          id: h.actorId,
+          kind: h.actorKind,
+          name: (h.actorId && names.get(h.actorId)) ?? null,
+          role: h.actorRole,
+          organisationId: h.actorOrganisationId,
+          authority: h.actorAuthority,
+        },
         details: h.details,
       })),
       nextCursor: rows.length > limit ? encodeCursor([String(items[items.length - 1].id)], scope) : null,

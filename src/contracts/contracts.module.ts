@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AccessModule } from '../access/access.module';
+import { AuthModule } from '../auth/auth.module';
 import { CalendarModule } from '../calendar/calendar.module';
 import { ClusterModule } from '../cluster/cluster.module';
 import { OrganisationsModule } from '../organisations/organisations.module';
@@ -24,7 +25,7 @@ import { FilingSubmissionService } from './filing-submission.service';
  * `assertVisible`, `documentParties`).
  */
 @Module({
-  imports: [AccessModule, OrganisationsModule, CalendarModule, RolloutModule, ClusterModule, WebhooksModule],
+  imports: [AccessModule, AuthModule, OrganisationsModule, CalendarModule, RolloutModule, ClusterModule, WebhooksModule],
   controllers: [ContractsController],
   providers: [
     ContractsService,

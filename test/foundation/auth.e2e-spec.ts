@@ -206,7 +206,12 @@ describe('sign-in grants and accounts', () => {
   it('issues an HS256 token with issuer, audience and a short expiry for the password grant', async () => {
     const response = await signIn({ grantType: 'password', email: ADMIN_EMAIL.toUpperCase(), password: ADMIN_PASSWORD });
     expect(response.status).toBe(200);
-    expect(response.body).toEqual({ accessToken: expect.any(String), tokenType: 'Bearer', expiresIn: t.config.jwtTtlSeconds });
+    expect(response.body).toEqual({
+      accessToken: expect.any(String),
+      tokenType: 'Bearer',
+      expiresIn: t.config.jwtTtlSeconds,
+      sessionExpiresAt: expect.any(String),
+    });
     const decoded = jwt.decode(response.body.accessToken, { complete: true }) as jwt.Jwt & { payload: jwt.JwtPayload };
     expect(decoded.header.alg).toBe('HS256');
     expect(decoded.payload).toMatchObject({ iss: t.config.jwtIssuer, aud: t.config.jwtAudience, role: 'SYSTEM_ADMIN', kind: 'user' });

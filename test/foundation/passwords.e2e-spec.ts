@@ -89,7 +89,12 @@ describe('password strength and change', () => {
       expect((await t.http.get('/auth/me').set(...bearer(before))).status).toBe(200); // verified and remembered
       const response = await change(before, { currentPassword: password, newPassword: 'amber kettle orbit 5521' });
       expect(response.status).toBe(200);
-      expect(response.body).toEqual({ accessToken: expect.any(String), tokenType: 'Bearer', expiresIn: t.config.jwtTtlSeconds });
+      expect(response.body).toEqual({
+        accessToken: expect.any(String),
+        tokenType: 'Bearer',
+        expiresIn: t.config.jwtTtlSeconds,
+        sessionExpiresAt: expect.any(String),
+      });
       expect((await t.http.get('/auth/me').set(...bearer(before))).status).toBe(401);
       expect((await t.http.get('/auth/me').set(...bearer(response.body.accessToken))).status).toBe(200);
       expect((await signIn(email, password)).status).toBe(401);

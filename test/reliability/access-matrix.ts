@@ -60,7 +60,14 @@ const sideScoped = only({ SYSTEM_ADMIN: 'ok', GD_CAC: own, HK_DPO: own, HK_PCPD:
 export const ACCESS_MATRIX: Record<string, Row> = {
   'POST /auth/token': open(),
   'GET /auth/me': only({ SYSTEM_ADMIN: 'ok', GD_CAC: 'ok', HK_DPO: 'ok', HK_PCPD: 'ok', ORG_ADMIN: 'ok', ORG_FILER: 'ok', ORG_SYSTEM: 'ok' }),
+  // Console sessions are carried by the session cookie, not a bearer token: without one, every caller is refused.
+  'POST /auth/refresh': { anonymous: 401, SYSTEM_ADMIN: 401, GD_CAC: 401, HK_DPO: 401, HK_PCPD: 401, ORG_ADMIN: 401, ORG_FILER: 401, ORG_SYSTEM: 401 },
+  // Signing out needs nothing but the cookie it ends (none: nothing to end).
+  'POST /auth/logout': open(),
+  // Administrators list every user; an organisation's administrator its own organisation's (filtered, not refused).
+  'GET /users': only({ SYSTEM_ADMIN: 'ok', ORG_ADMIN: 'ok' }),
   'POST /users': only({ SYSTEM_ADMIN: 'ok', ORG_ADMIN: own }),
+  'POST /users/:id/password': only({ SYSTEM_ADMIN: 'ok', ORG_ADMIN: own }),
   'POST /users/:id/disable': only({ SYSTEM_ADMIN: 'ok', ORG_ADMIN: own }),
   // Every user changes their own password; a service account has none.
   'POST /users/me/password': only({ SYSTEM_ADMIN: 'ok', GD_CAC: 'ok', HK_DPO: 'ok', HK_PCPD: 'ok', ORG_ADMIN: 'ok', ORG_FILER: 'ok' }),

@@ -190,6 +190,8 @@ describe('access-control matrix', () => {
       'POST /organisations/:id/service-accounts': { name: `matrix ${n}` },
       // Refused by validation (too short) after the access check: no token of the matrix is revoked.
       'POST /users/me/password': { currentPassword: 'not checked', newPassword: 'short' },
+      // Refused by the strength rule (400) after the access check: the victim's password stays.
+      'POST /users/:id/password': { newPassword: 'password1234' },
       'POST /calendar/overrides': { jurisdiction: 'HONG_KONG', date: `2031-0${1 + (n % 9)}-1${n % 10}`, kind: 'CLOSURE', reason: 'matrix' },
       'POST /contracts': contractBody(processor, scope === 'own' ? w.orgB : w.orgA),
       'POST /contracts/:id/amendments': (() => {
