@@ -4,6 +4,23 @@
  */
 
 export interface paths {
+    "/auth/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sign out: the session cookie's session ends and the cookie is cleared */
+        post: operations["Auth_logout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/auth/me": {
         parameters: {
             query?: never;
@@ -20,6 +37,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/auth/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Renew a console session: the session cookie's refresh token is spent for a new access token and the next refresh token; a spent one presented again ends the session */
+        post: operations["Auth_refresh"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/auth/token": {
         parameters: {
             query?: never;
@@ -29,6 +63,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** Sign in. A password sign-in also sets the session cookie (HttpOnly, Path=/auth) that POST /auth/refresh renews the token with */
         post: operations["Auth_token"];
         delete?: never;
         options?: never;
@@ -734,9 +769,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** The users the caller manages: administrators every user, an organisation's administrator its organisation's */
+        get: operations["Users_list"];
         put?: never;
-        post: operations["Auth_createUser"];
+        post: operations["Users_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -752,8 +788,8 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Change your own password; the tokens issued to you before stop working, and a fresh one is returned */
-        post: operations["Auth_changeOwnPassword"];
+        /** Change your own password; your other tokens and sessions stop working, and a fresh token and session are returned */
+        post: operations["Users_changeOwnPassword"];
         delete?: never;
         options?: never;
         head?: never;
@@ -769,7 +805,24 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["Auth_disableUser"];
+        post: operations["Users_disable"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{id}/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Set a user's password (an administrator's reset); the user's tokens and sessions stop working */
+        post: operations["Users_resetPassword"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1069,6 +1122,8 @@ export interface components {
         CreateUserDto: {
             /** @enum {string} */
             authority?: "GD_CAC" | "HK_DPO" | "HK_PCPD" | "MO_DSPDP";
+            /** @description how the user is named to others (a contract's history, the list of users) */
+            displayName?: string;
             email: string;
             /** Format: uuid */
             organisationId?: string;
@@ -1201,8 +1256,14 @@ export interface components {
             "zh-Hant": string;
         };
         MeView: {
+            /**
+             * @description whom the caller acts for: the whole registry, a regulator's authority, or an organisation (the regulators' console admits the first two)
+             * @enum {string}
+             */
+            actsFor: "registry" | "authority" | "organisation";
             /** @enum {string|null} */
             authority: "GD_CAC" | "HK_DPO" | "HK_PCPD" | "MO_DSPDP" | null;
+            displayName: string | null;
             email: string | null;
             /** Format: uuid */
             id: string;
@@ -1312,6 +1373,10 @@ export interface components {
             /** @example 2025-03-01T02:00:00Z */
             occurredAt: string;
         };
+        ResetPasswordDto: {
+            /** @description must score at least 3 of 4 by the zxcvbn strength estimator, judged against the user's e-mail address too */
+            newPassword: string;
+        };
         RetentionPeriodDto: {
             /** @example 2025-01-24 */
             from: string;
@@ -1365,6 +1430,11 @@ export interface components {
         TokenResponse: {
             accessToken: string;
             expiresIn: number;
+            /**
+             * Format: date-time
+             * @description password sign-in only: when the session that the refresh-token cookie renews ends (SESSION_MAX_HOURS after sign-in)
+             */
+            sessionExpiresAt?: string;
             /** @enum {string} */
             tokenType: "Bearer";
         };
@@ -1429,6 +1499,26 @@ export interface components {
             /** @description The record’s index in the transfer log (gapless), in request order */
             leafIndex: number;
         };
+        UserPage: {
+            items: components["schemas"]["UserView"][];
+            nextCursor: string | null;
+        };
+        UserView: {
+            /** @enum {string|null} */
+            authority: "GD_CAC" | "HK_DPO" | "HK_PCPD" | "MO_DSPDP" | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            disabledAt: string | null;
+            displayName: string | null;
+            email: string;
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            organisationId: string | null;
+            /** @enum {string} */
+            role: "SYSTEM_ADMIN" | "REGULATOR" | "ORG_ADMIN" | "ORG_FILER";
+        };
         WebhookPage: {
             items: components["schemas"]["WebhookView"][];
             nextCursor: string | null;
@@ -1453,6 +1543,33 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    Auth_logout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description signed out (also when there was no session) */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error (RFC 9457 problem document) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+        };
+    };
     Auth_me: {
         parameters: {
             query?: never;
@@ -1468,6 +1585,34 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MeView"];
+                };
+            };
+            /** @description Error (RFC 9457 problem document) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+        };
+    };
+    Auth_refresh: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenResponse"];
                 };
             };
             /** @description Error (RFC 9457 problem document) */
@@ -2776,7 +2921,41 @@ export interface operations {
             };
         };
     };
-    Auth_createUser: {
+    Users_list: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description nextCursor of the previous page */
+                cursor?: string;
+                /** @description an organisation's users only */
+                organisationId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserPage"];
+                };
+            };
+            /** @description Error (RFC 9457 problem document) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+        };
+    };
+    Users_create: {
         parameters: {
             query?: never;
             header?: never;
@@ -2808,7 +2987,7 @@ export interface operations {
             };
         };
     };
-    Auth_changeOwnPassword: {
+    Users_changeOwnPassword: {
         parameters: {
             query?: never;
             header?: never;
@@ -2840,7 +3019,7 @@ export interface operations {
             };
         };
     };
-    Auth_disableUser: {
+    Users_disable: {
         parameters: {
             query?: never;
             header?: never;
@@ -2851,12 +3030,46 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description disabled; tokens already issued to the user stop working */
+            /** @description disabled; the tokens and sessions the user holds stop working */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Error (RFC 9457 problem document) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+        };
+    };
+    Users_resetPassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ResetPasswordDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserView"];
+                };
             };
             /** @description Error (RFC 9457 problem document) */
             default: {
