@@ -14,29 +14,13 @@ import { hashLeaf, verifyInclusionProof } from '../../tools/verify';
 import { LedgerArchiver } from '../../src/ledger/ledger.archiver';
 import { LedgerAuditor } from '../../src/ledger/ledger.auditor';
 import { monthStart, TransferPartitions } from '../../src/transfers/transfer-partitions';
-import { bearer, startTestApp, TestApp } from '../support/app';
+import { bearer, TestApp } from '../support/app';
 import { sized } from '../reliability/support';
-import { fileContract, Parties, setupParties } from '../contracts/fixtures';
+import { Parties, startWithContract } from '../contracts/fixtures';
 import { postTransfers, transferRecord, waitForCheckpoint } from '../transfers/support';
+import { REAL_TIMERS } from '../support/real-timers';
 
 const ROOT = path.join(__dirname, '..', '..');
-/** Every timer API stays real; only the clock (Date) is moved. */
-const REAL_TIMERS = [
-  'hrtime',
-  'nextTick',
-  'performance',
-  'queueMicrotask',
-  'requestAnimationFrame',
-  'cancelAnimationFrame',
-  'requestIdleCallback',
-  'cancelIdleCallback',
-  'setImmediate',
-  'clearImmediate',
-  'setInterval',
-  'clearInterval',
-  'setTimeout',
-  'clearTimeout',
-] as const;
 
 describe('retention drill: archive, verify, detach, still prove', () => {
   let t: TestApp;
@@ -53,9 +37,7 @@ describe('retention drill: archive, verify, detach, still prove', () => {
 
   beforeAll(async () => {
     archiveDir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'gba-archives-')), 'archives');
-    t = await startTestApp({ ARCHIVE_DIR: archiveDir });
-    p = await setupParties(t);
-    contractId = (await fileContract(t, p)).id;
+    ({ t, p, contractId } = await startWithContract({ ARCHIVE_DIR: archiveDir }));
   });
   afterAll(async () => {
     jest.useRealTimers();

@@ -9,26 +9,10 @@ import { createDataSource } from '../../src/database/data-source';
 import { TransferPartitions1795687100000 } from '../../src/database/migrations/1795687100000-TransferPartitions';
 import { monthStart, TransferPartitions } from '../../src/transfers/transfer-partitions';
 import { hashLeaf, verifyInclusionProof } from '../../tools/verify';
-import { bearer, startTestApp, TestApp } from '../support/app';
-import { fileContract, Parties, setupParties } from '../contracts/fixtures';
+import { bearer, TestApp } from '../support/app';
+import { Parties, startWithContract } from '../contracts/fixtures';
 import { postTransfers, transferRecord, waitForCheckpoint } from './support';
-
-const REAL_TIMERS = [
-  'hrtime',
-  'nextTick',
-  'performance',
-  'queueMicrotask',
-  'requestAnimationFrame',
-  'cancelAnimationFrame',
-  'requestIdleCallback',
-  'cancelIdleCallback',
-  'setImmediate',
-  'clearImmediate',
-  'setInterval',
-  'clearInterval',
-  'setTimeout',
-  'clearTimeout',
-] as const;
+import { REAL_TIMERS } from '../support/real-timers';
 
 const partitionOf = (instant: Date): string => {
   const month = monthStart(instant);
@@ -42,9 +26,7 @@ describe('transfer record partitions', () => {
   let owner: DataSource;
 
   beforeAll(async () => {
-    t = await startTestApp();
-    p = await setupParties(t);
-    contractId = (await fileContract(t, p)).id;
+    ({ t, p, contractId } = await startWithContract());
     // As the owner, as the migration runner connects (the application runs as the restricted role).
     owner = createDataSource(t.databaseUrl, { poolSize: 3 });
     await owner.initialize();
