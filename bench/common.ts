@@ -1,10 +1,17 @@
 /** Pieces both benchmarks use (`run.ts`, `filing.ts`). */
 import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { Client } from 'pg';
 import { contractToInsert, CREATE_PARTIES, createContractsStatement, NewContract, partyFromRow, PartyRow } from '../src/contracts';
 import type { ContractTerms } from '../src/contracts/domain/contract-rules';
 import { filingAuthority } from '../src/contracts/domain/filing-lifecycle';
-export { freePort } from '../test/support/free-port';
+import { startEmbeddedPostgres } from '../src/database/embedded-postgres';
+import { runMigrations } from '../src/database/migrate';
+import { freePort } from '../test/support/free-port';
+
+export { freePort };
 
 export const CATEGORIES = ['BASIC_PROFILE', 'IDENTITY', 'PROPERTY_FINANCIAL'];
 export const PURPOSES = ['cross-boundary account opening', 'credit assessment'];
@@ -137,4 +144,36 @@ export async function measureFilingDbLimit(
   const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
   latencies.sort((a, b) => a - b);
   return { requestsPerSecond: latencies.length / elapsed, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99), total: latencies.length };
+}
+
+/**
+ * Runs `body` on a fresh, migrated database `gba_bench_<label>_<time>` on DATABASE_URL's server or, without one, on an
+ * embedded PostgreSQL started for the run; drops the database (and stops that server) afterwards.
+ */
+export async function withScratchDatabase<T>(label: string, body: (dbUrl: string) => Promise<T>): Promise<T> {
+  let embedded: Awaited<ReturnType<typeof startEmbeddedPostgres>> | undefined;
+  let url = process.env.DATABASE_URL;
+  if (!url) {
+    embedded = await startEmbeddedPostgres({
+      dataDir: fs.mkdtempSync(path.join(os.tmpdir(), `gba-bench-${label}-`)),
+      port: await freePort(),
+      database: 'postgres',
+      ephemeral: true,
+    });
+    url = embedded.url;
+  }
+  const database = `gba_bench_${label}_${Date.now()}`;
+  const admin = new Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${database}`);
+  const target = new URL(url);
+  target.pathname = `/${database}`;
+  try {
+    await runMigrations(target.toString());
+    return await body(target.toString());
+  } finally {
+    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    await admin.end();
+    if (embedded) await embedded.stop();
+  }
 }

@@ -10,40 +10,17 @@
  * Measures and prints; never asserts a time.
  */
 import { randomUUID } from 'node:crypto';
-import * as fs from 'node:fs';
 import * as os from 'node:os';
-import * as path from 'node:path';
 import { Client } from 'pg';
-import { freePort } from './common';
+import { withScratchDatabase } from './common';
 import { createTwin, dropTable, loadBatchedCopies, recordColumns } from './limits';
 import { BATCH, TransferRows } from './rows';
-import { startEmbeddedPostgres } from '../src/database/embedded-postgres';
-import { runMigrations } from '../src/database/migrate';
 
 const ROWS = Number(process.env.BENCH_INDEX_ROWS || 100_000);
 const CONNECTIONS = 4;
 
 async function main(): Promise<void> {
-  let embedded: Awaited<ReturnType<typeof startEmbeddedPostgres>> | undefined;
-  let url = process.env.DATABASE_URL;
-  if (!url) {
-    embedded = await startEmbeddedPostgres({
-      dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'gba-bench-idx-')),
-      port: await freePort(),
-      database: 'postgres',
-      ephemeral: true,
-    });
-    url = embedded.url;
-  }
-  const database = `gba_bench_idx_${Date.now()}`;
-  const admin = new Client({ connectionString: url });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${database}`);
-  const ownerUrl = new URL(url);
-  ownerUrl.pathname = `/${database}`;
-  const dbUrl = ownerUrl.toString();
-  try {
-    await runMigrations(dbUrl);
+  await withScratchDatabase('idx', async (dbUrl) => {
     const processors = Array.from({ length: 10 }, () => randomUUID());
     const recipients = Array.from({ length: 10 }, () => randomUUID());
     const rows = new TransferRows(await recordColumns(dbUrl), {
@@ -91,11 +68,7 @@ async function main(): Promise<void> {
         .map((v) => v.toFixed(2))
         .join(', ')}\n`,
     );
-  } finally {
-    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-    await admin.end();
-    if (embedded) await embedded.stop();
-  }
+  });
 }
 
 main().catch((error) => {

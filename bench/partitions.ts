@@ -12,16 +12,12 @@
  *
  * Measures and prints; never asserts a time.
  */
-import * as fs from 'node:fs';
 import * as os from 'node:os';
-import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { freePort } from './common';
+import { withScratchDatabase } from './common';
 import { dropTable, loadBatchedCopies, recordColumns } from './limits';
 import { BATCH, TransferRows } from './rows';
-import { startEmbeddedPostgres } from '../src/database/embedded-postgres';
-import { runMigrations } from '../src/database/migrate';
 
 const ROWS = Number(process.env.BENCH_PARTITION_ROWS || 100_000);
 const ROUNDS = Number(process.env.BENCH_PARTITION_ROUNDS || 3);
@@ -60,26 +56,7 @@ async function createPartitioned(client: Client, table: string): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  let embedded: Awaited<ReturnType<typeof startEmbeddedPostgres>> | undefined;
-  let url = process.env.DATABASE_URL;
-  if (!url) {
-    embedded = await startEmbeddedPostgres({
-      dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'gba-bench-part-')),
-      port: await freePort(),
-      database: 'postgres',
-      ephemeral: true,
-    });
-    url = embedded.url;
-  }
-  const database = `gba_bench_part_${Date.now()}`;
-  const admin = new Client({ connectionString: url });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${database}`);
-  const target = new URL(url);
-  target.pathname = `/${database}`;
-  const dbUrl = target.toString();
-  try {
-    await runMigrations(dbUrl);
+  await withScratchDatabase('part', async (dbUrl) => {
     const rows = new TransferRows(await recordColumns(dbUrl), {
       contractIds: Array.from({ length: 50 }, () => randomUUID()),
       contractProcessor: Array.from({ length: 50 }, (_, c) => c % 10),
@@ -110,11 +87,7 @@ async function main(): Promise<void> {
         .map((v) => v.toFixed(2))
         .join(', ')}\n`,
     );
-  } finally {
-    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-    await admin.end();
-    if (embedded) await embedded.stop();
-  }
+  });
 }
 
 main().catch((error) => {
