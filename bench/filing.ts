@@ -122,6 +122,7 @@ async function main(): Promise<void> {
         PORT: String(port),
         HOST: '127.0.0.1',
         JWT_SECRET: randomBytes(48).toString('base64url'),
+        PARTY_IDENTIFIER_KEY: randomBytes(48).toString('base64url'),
         LEDGER_SIGNING_KEY: randomBytes(32).toString('base64'),
         LEDGER_ORIGIN: 'bench.gba-registry.example/transfers',
         BOOTSTRAP_ADMIN_EMAIL: ADMIN.email,

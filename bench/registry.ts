@@ -109,7 +109,11 @@ export class Api {
 }
 
 /** Secrets shared by every registry process of one run, so tokens stay valid across a restart. */
-export const SECRETS = { jwt: randomBytes(48).toString('base64url'), signingSeed: randomBytes(32).toString('base64') };
+export const SECRETS = {
+  jwt: randomBytes(48).toString('base64url'),
+  partyIdentifierKey: randomBytes(48).toString('base64url'),
+  signingSeed: randomBytes(32).toString('base64'),
+};
 
 export const LEDGER_ORIGIN = 'bench.gba-registry.example/transfers';
 
@@ -124,6 +128,7 @@ export async function startRegistry(databaseUrl: string, port: number, extraEnv:
       PORT: String(port),
       HOST: '127.0.0.1',
       JWT_SECRET: SECRETS.jwt,
+      PARTY_IDENTIFIER_KEY: SECRETS.partyIdentifierKey,
       LEDGER_SIGNING_KEY: SECRETS.signingSeed,
       LEDGER_ORIGIN,
       BOOTSTRAP_ADMIN_EMAIL: ADMIN.email,

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { ConfigError, loadConfig } from './config';
 
 const SECRET = 'a-jwt-secret-that-is-at-least-32-bytes-long';
+const PARTY_KEY = 'kQ3v9Zt7mW2xR8pL5nB1cY6hD4fJ0sGeUaTqVwXp-party';
 // base64 of a 32-byte Ed25519 seed, and the PKCS #8 DER form of another key.
 const SEED = Buffer.alloc(32, 7).toString('base64');
 const PKCS8 = 'MC4CAQAwBQYDK2VwBCIEINq/FGH4XrS3NDFD6sVyNVV2j3I6IJQsZveG1I26lnKB';
@@ -71,6 +72,20 @@ describe('loadConfig', () => {
     expect(error.message).toMatch(/^PORT: /);
   });
 
+  it('refuses a PARTY_IDENTIFIER_KEY shorter than 32 bytes, and in production a weak one or the JWT secret again', () => {
+    expect(failure({ PARTY_IDENTIFIER_KEY: 'too-short' }).message).toBe('PARTY_IDENTIFIER_KEY: must be at least 32 bytes');
+    const production = { NODE_ENV: 'production', LEDGER_SIGNING_KEY: SEED, JWT_SECRET: 'kQ3v9Zt7mW2xR8pL5nB1cY6hD4fJ0sGeUaTqVwXo' };
+    expect(failure({ ...production, PARTY_IDENTIFIER_KEY: 'a'.repeat(48) }).message).toMatch(/^PARTY_IDENTIFIER_KEY: has too little entropy/);
+    expect(failure({ ...production, PARTY_IDENTIFIER_KEY: production.JWT_SECRET }).message).toBe('PARTY_IDENTIFIER_KEY: must differ from JWT_SECRET');
+  });
+
+  it('generates a PARTY_IDENTIFIER_KEY into the data dir outside production and keeps it across restarts', () => {
+    const first = load({}).partyIdentifierKey;
+    expect(Buffer.byteLength(first)).toBeGreaterThanOrEqual(32);
+    expect(load({}).partyIdentifierKey).toBe(first);
+    expect(fs.readFileSync(path.join(dataDir, 'party-identifier-key'), 'utf8').trim()).toBe(first);
+  });
+
   it('refuses a JWT_SECRET shorter than 32 bytes', () => {
     const error = failure({ JWT_SECRET: 'too-short' });
     expect(error.variable).toBe('JWT_SECRET');
@@ -78,7 +93,7 @@ describe('loadConfig', () => {
   });
 
   it('refuses in production a JWT_SECRET that is a known placeholder or easy to guess, naming the variable', () => {
-    const production = { NODE_ENV: 'production', LEDGER_SIGNING_KEY: SEED };
+    const production = { NODE_ENV: 'production', LEDGER_SIGNING_KEY: SEED, PARTY_IDENTIFIER_KEY: PARTY_KEY };
     for (const placeholder of [
       'change-me-to-a-long-random-secret-of-32-bytes-or-more',
       'replace_me_with_your_jwt_secret_0123456789',
@@ -99,6 +114,7 @@ describe('loadConfig', () => {
     const production = {
       NODE_ENV: 'production',
       LEDGER_SIGNING_KEY: SEED,
+      PARTY_IDENTIFIER_KEY: PARTY_KEY,
       JWT_SECRET: 'kQ3v9Zt7mW2xR8pL5nB1cY6hD4fJ0sGeUaTqVwXo',
       BOOTSTRAP_ADMIN_EMAIL: 'admin@registry.gov.hk',
     };
@@ -112,11 +128,19 @@ describe('loadConfig', () => {
     expect(load({ ...production, BOOTSTRAP_ADMIN_PASSWORD: 'Tidal-Lantern-Quorum-81' }).bootstrapAdminPassword).toBe('Tidal-Lantern-Quorum-81');
   });
 
-  it('requires JWT_SECRET and LEDGER_SIGNING_KEY in production', () => {
-    expect(failure({ NODE_ENV: 'production', LEDGER_SIGNING_KEY: SEED }).message).toBe('JWT_SECRET: is required when NODE_ENV=production');
-    expect(failure({ NODE_ENV: 'production', JWT_SECRET: SECRET }).message).toBe('LEDGER_SIGNING_KEY: is required when NODE_ENV=production');
-    const config = load({ NODE_ENV: 'production', JWT_SECRET: SECRET, LEDGER_SIGNING_KEY: SEED });
+  it('requires JWT_SECRET, PARTY_IDENTIFIER_KEY and LEDGER_SIGNING_KEY in production', () => {
+    expect(failure({ NODE_ENV: 'production', LEDGER_SIGNING_KEY: SEED, PARTY_IDENTIFIER_KEY: PARTY_KEY }).message).toBe(
+      'JWT_SECRET: is required when NODE_ENV=production',
+    );
+    expect(failure({ NODE_ENV: 'production', JWT_SECRET: SECRET, LEDGER_SIGNING_KEY: SEED }).message).toBe(
+      'PARTY_IDENTIFIER_KEY: is required when NODE_ENV=production',
+    );
+    expect(failure({ NODE_ENV: 'production', JWT_SECRET: SECRET, PARTY_IDENTIFIER_KEY: PARTY_KEY }).message).toBe(
+      'LEDGER_SIGNING_KEY: is required when NODE_ENV=production',
+    );
+    const config = load({ NODE_ENV: 'production', JWT_SECRET: SECRET, LEDGER_SIGNING_KEY: SEED, PARTY_IDENTIFIER_KEY: PARTY_KEY });
     expect(config.jwtSecret).toBe(SECRET);
+    expect(config.partyIdentifierKey).toBe(PARTY_KEY);
     expect(fs.readdirSync(dataDir)).toEqual([]); // nothing generated in production
   });
 

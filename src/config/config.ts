@@ -28,6 +28,11 @@ export interface RegistryConfig {
   dataDir: string;
   embeddedPostgresPort: number;
   jwtSecret: string;
+  /**
+   * The key of the HMAC-SHA256 digest that recognises an individual party's identity document again
+   * without storing its number (docs/rules.md#r17). Changing it makes every stored digest unmatchable.
+   */
+  partyIdentifierKey: string;
   jwtIssuer: string;
   jwtAudience: string;
   jwtTtlSeconds: number;
@@ -305,6 +310,17 @@ export function loadConfig(env: Env = process.env): RegistryConfig {
   const weakSecret = production && jwtSecret ? weakSecretReason(jwtSecret) : undefined;
   if (weakSecret) throw new ConfigError('JWT_SECRET', weakSecret);
 
+  const partyIdentifierKey = env.PARTY_IDENTIFIER_KEY;
+  if (partyIdentifierKey !== undefined && partyIdentifierKey !== '' && Buffer.byteLength(partyIdentifierKey) < 32) {
+    throw new ConfigError('PARTY_IDENTIFIER_KEY', 'must be at least 32 bytes');
+  }
+  if (!partyIdentifierKey && production) throw new ConfigError('PARTY_IDENTIFIER_KEY', 'is required when NODE_ENV=production');
+  const weakKey = production && partyIdentifierKey ? weakSecretReason(partyIdentifierKey) : undefined;
+  if (weakKey) throw new ConfigError('PARTY_IDENTIFIER_KEY', weakKey);
+  if (production && partyIdentifierKey && partyIdentifierKey === jwtSecret) {
+    throw new ConfigError('PARTY_IDENTIFIER_KEY', 'must differ from JWT_SECRET');
+  }
+
   const ledgerSigningKey = env.LEDGER_SIGNING_KEY || undefined;
   if (!ledgerSigningKey && production) {
     throw new ConfigError('LEDGER_SIGNING_KEY', 'is required when NODE_ENV=production');
@@ -352,6 +368,7 @@ export function loadConfig(env: Env = process.env): RegistryConfig {
     dataDir,
     embeddedPostgresPort: intVar(env, 'EMBEDDED_PG_PORT', 54329, 1, 65535),
     jwtSecret: jwtSecret ?? '',
+    partyIdentifierKey: partyIdentifierKey ?? '',
     jwtIssuer: env.JWT_ISSUER || 'gba-registry',
     jwtAudience: env.JWT_AUDIENCE || 'gba-registry-api',
     jwtTtlSeconds: intVar(env, 'JWT_TTL_SECONDS', 900, 30, 86400),
@@ -382,6 +399,9 @@ export function loadConfig(env: Env = process.env): RegistryConfig {
   // Only once every variable is valid: a bad value must not leave files behind.
   if (!config.jwtSecret) {
     config.jwtSecret = persistedSecret(dataDir, 'jwt-secret', 'JWT_SECRET', () => randomBytes(48).toString('base64url'));
+  }
+  if (!config.partyIdentifierKey) {
+    config.partyIdentifierKey = persistedSecret(dataDir, 'party-identifier-key', 'PARTY_IDENTIFIER_KEY', () => randomBytes(48).toString('base64url'));
   }
   return config;
 }

@@ -4,6 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { notFound } from '../common/errors';
 import { Principal } from '../common/roles';
 import { inTransaction } from '../database/transaction';
+import { OrganisationsService } from '../organisations/organisations.service';
 import { appendHistory, historyEntry } from './contract-history.repository';
 import { forbidden, refuseIf, transition } from './contract-problems';
 import { FilingView, gbaToday, partyOf, toFilingView } from './contract-views';
@@ -36,6 +37,7 @@ export class FilingSubmissionService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly contracts: ContractsService,
+    private readonly organisations: OrganisationsService,
   ) {}
 
   async submitFiling(principal: Principal, contractId: string, party: FilingParty, version?: number): Promise<FilingView> {
@@ -45,7 +47,8 @@ export class FilingSubmissionService {
       const filing = await filingFor(m, contractId, party, 'SUBMIT', version);
       const to = transition(filing, 'SUBMIT');
       // R10: the filer's own materials, uploaded for this version or later.
-      refuseIf(materialsRefusal(await uploadedKinds(m, contractId, filing.organisationId, filing.version), party));
+      const filer = await this.organisations.findById(filing.organisationId, m);
+      refuseIf(materialsRefusal(await uploadedKinds(m, contractId, filing.organisationId, filing.version), party, filer?.partyType));
       const from = filing.status;
       filing.status = to;
       filing.submittedAt = new Date();

@@ -19,6 +19,10 @@
  * City codes are upper-case and matched exactly (no case folding), like the API's `city` field.
  */
 
+import { PERSONAL_IDENTIFIER_TYPES } from './identifiers';
+
+export type { PersonalIdentifierType } from './identifiers';
+
 export const JURISDICTIONS = ['MAINLAND', 'HONG_KONG', 'MACAO'] as const;
 export type Jurisdiction = (typeof JURISDICTIONS)[number];
 
@@ -89,9 +93,30 @@ export const SECTOR_LABELS: Readonly<Record<Sector, Labels>> = {
   OTHER: { en: 'Other', 'zh-Hant': '其他', 'zh-Hans': '其他' },
 };
 
+/** R1: a party is an organisation (registered in the GBA) or an individual (located in it). */
+export const PARTY_TYPES = ['ORGANISATION', 'INDIVIDUAL'] as const;
+export type PartyType = (typeof PARTY_TYPES)[number];
+
 /** An organisation's identifier scheme (docs/rules.md#r17). */
-export const IDENTIFIER_TYPES = ['USCC', 'HK_BRN', 'MO_CRN'] as const;
+export const ORGANISATION_IDENTIFIER_TYPES = ['USCC', 'HK_BRN', 'MO_CRN'] as const;
+export type OrganisationIdentifierType = (typeof ORGANISATION_IDENTIFIER_TYPES)[number];
+/** Every identifier scheme: an organisation's, or an individual's identity document (docs/rules.md#r17). */
+export const IDENTIFIER_TYPES = [...ORGANISATION_IDENTIFIER_TYPES, ...PERSONAL_IDENTIFIER_TYPES] as const;
 export type IdentifierType = (typeof IDENTIFIER_TYPES)[number];
+
+export const PARTY_TYPE_LABELS: Readonly<Record<PartyType, Labels>> = {
+  ORGANISATION: { en: 'Organisation', 'zh-Hant': '機構', 'zh-Hans': '组织' },
+  INDIVIDUAL: { en: 'Individual', 'zh-Hant': '個人', 'zh-Hans': '个人' },
+};
+
+export const IDENTIFIER_TYPE_LABELS: Readonly<Record<IdentifierType, Labels>> = {
+  USCC: { en: 'Unified Social Credit Code', 'zh-Hant': '統一社會信用代碼', 'zh-Hans': '统一社会信用代码' },
+  HK_BRN: { en: 'Business Registration Number', 'zh-Hant': '商業登記號碼', 'zh-Hans': '商业登记号码' },
+  MO_CRN: { en: 'Commercial registration number (Macao)', 'zh-Hant': '商業登記編號', 'zh-Hans': '商业登记编号' },
+  HKID: { en: 'Hong Kong Identity Card', 'zh-Hant': '香港身份證', 'zh-Hans': '香港身份证' },
+  PRC_RESIDENT_ID: { en: 'Resident Identity Card (PRC)', 'zh-Hant': '居民身份證', 'zh-Hans': '居民身份证' },
+  PASSPORT: { en: 'Passport', 'zh-Hant': '護照', 'zh-Hans': '护照' },
+};
 
 /** A filing authority: where a party on its side files (docs/rules.md#r8). */
 export const FILING_AUTHORITIES = ['GD_CAC', 'HK_DPO', 'MO_DSPDP'] as const;
@@ -101,8 +126,8 @@ export type FilingAuthority = (typeof FILING_AUTHORITIES)[number];
 export interface Side {
   jurisdiction: Jurisdiction;
   cities: readonly GbaCity[];
-  /** R17: how an organisation on this side is identified. */
-  identifierType: IdentifierType;
+  /** R17: how an organisation on this side is identified (an individual by an identity document, on any side). */
+  identifierType: OrganisationIdentifierType;
   /** R8: where a party on this side files; R9: the calendar of its deadlines is the side's own. */
   filingAuthority: FilingAuthority;
   /** The short code used in direction values (MAINLAND_TO_HK, MACAO_TO_MAINLAND). */
@@ -155,6 +180,8 @@ export interface GbaReference {
   jurisdictions: ReferenceEntry<Jurisdiction>[];
   cities: (ReferenceEntry<GbaCity> & { jurisdiction: Jurisdiction })[];
   sectors: (ReferenceEntry<Sector> & { firstPhase: boolean })[];
+  partyTypes: ReferenceEntry<PartyType>[];
+  identifierTypes: (ReferenceEntry<IdentifierType> & { partyType: PartyType })[];
 }
 
 /** The body of `GET /reference`: every code with its labels, in a stable order. */
@@ -168,5 +195,11 @@ export function gbaReference(): GbaReference {
       labels: { ...CITY_LABELS[code] },
     })),
     sectors: SECTORS.map((code) => ({ code, firstPhase: firstPhase.has(code), labels: { ...SECTOR_LABELS[code] } })),
+    partyTypes: PARTY_TYPES.map((code) => ({ code, labels: { ...PARTY_TYPE_LABELS[code] } })),
+    identifierTypes: IDENTIFIER_TYPES.map((code) => ({
+      code,
+      partyType: (PERSONAL_IDENTIFIER_TYPES as readonly string[]).includes(code) ? 'INDIVIDUAL' : 'ORGANISATION',
+      labels: { ...IDENTIFIER_TYPE_LABELS[code] },
+    })),
   };
 }

@@ -6,7 +6,22 @@
  * passes both independent checks (a random string passes both with probability 1/341).
  * 911100001000128459, suggested in the task brief, fails the USCC check and was dropped.
  */
-import { USCC_ALPHABET, computeOrganisationCodeCheck, computeUsccCheck, makeValidUscc, validateHkBrn, validateMoCrn, validateUscc } from './identifiers';
+import {
+  USCC_ALPHABET,
+  computeHkidCheck,
+  computeOrganisationCodeCheck,
+  computePrcResidentIdCheck,
+  computeUsccCheck,
+  makeValidUscc,
+  maskPersonalIdentifier,
+  personalIdentifierDigest,
+  validateHkBrn,
+  validateHkid,
+  validateMoCrn,
+  validatePassport,
+  validatePrcResidentId,
+  validateUscc,
+} from './identifiers';
 
 const PUBLISHED_USCCS = [
   '91350100M000100Y43', // GB 32100-2015 worked example
@@ -156,5 +171,113 @@ describe('validateMoCrn (Macao commercial registration number, digits as issued 
     ['12345678901', 'LENGTH'],
   ])('refuses %p (%s)', (code, rule) => {
     expect(validateMoCrn(code)).toEqual({ ok: false, rule });
+  });
+});
+
+describe('computeHkidCheck (Cap. 177A: mod 11, weights 9..2, leading space 36)', () => {
+  it.each([
+    // worked by hand: 36·9 + 10·8 (A) + 1·7 + 2·6 + 3·5 + 4·4 + 5·3 + 6·2 = 481; 481 mod 11 = 8; 11 − 8 = 3
+    ['A123456', '3'],
+    // 36·9 + 16·8 (G) + 77 = 529; 529 mod 11 = 1; 11 − 1 = 10 → A
+    ['G123456', 'A'],
+    // two letters, no space: 10·9 + 11·8 + 9·7 + 8·6 + 7·5 + 6·4 + 5·3 + 4·2 = 371; 371 mod 11 = 8; → 3
+    ['AB987654', '3'],
+    // 36·9 + 25·8 (P) + 0 + 0 + 0 + 0 + 0 + 0 = 524; 524 mod 11 = 7; → 4
+    ['P000000', '4'],
+    // 36·9 + 11·8 (B) + 5·4 = 432; 432 mod 11 = 3; 11 − 3 = 8
+    ['B000500', '8'],
+    // 36·9 + 10·8 + 7·2 = 418 = 11·38; 11 − 0 = 11 → written 0
+    ['A000007', '0'],
+  ])('%s → %s', (body, check) => {
+    expect(computeHkidCheck(body)).toBe(check);
+  });
+
+  it('rejects a malformed body', () => {
+    expect(() => computeHkidCheck('123456')).toThrow(RangeError);
+  });
+});
+
+describe('validateHkid', () => {
+  it('accepts the printed and the bracket-less form, lower case and spaces around, and normalises to A123456(3)', () => {
+    expect(validateHkid('A123456(3)')).toEqual({ ok: true, normalised: 'A123456(3)' });
+    expect(validateHkid(' a1234563 ')).toEqual({ ok: true, normalised: 'A123456(3)' });
+    expect(validateHkid('AB987654(3)')).toEqual({ ok: true, normalised: 'AB987654(3)' });
+    expect(validateHkid('G123456(A)')).toEqual({ ok: true, normalised: 'G123456(A)' });
+  });
+
+  it('rejects every wrong check character', () => {
+    for (const check of '0124567 89A'.replace(' ', '')) {
+      expect(validateHkid(`A123456(${check})`)).toEqual({ ok: false, rule: 'CHECK_CHARACTER' });
+    }
+  });
+
+  it.each(['A12345(3)', '123456(3)', 'ABC123456(3)', 'A123456(B)', 'A123456-3', 'A 123456(3)', ''])('rejects the malformed %p', (code) => {
+    expect(validateHkid(code)).toEqual({ ok: false, rule: 'FORMAT' });
+  });
+});
+
+describe('computePrcResidentIdCheck (GB 11643-1999, ISO 7064 MOD 11-2)', () => {
+  it.each([
+    // GB 11643-1999's worked examples
+    ['11010519491231002', 'X'],
+    ['44052418800101001', '4'],
+  ])('%s → %s', (first17, check) => {
+    expect(computePrcResidentIdCheck(first17)).toBe(check);
+  });
+
+  it('rejects anything but 17 digits', () => {
+    expect(() => computePrcResidentIdCheck('1101051949123100')).toThrow(RangeError);
+  });
+});
+
+describe('validatePrcResidentId', () => {
+  it("accepts the standard's examples, lower-case x upper-cased", () => {
+    expect(validatePrcResidentId('11010519491231002X')).toEqual({ ok: true, normalised: '11010519491231002X' });
+    expect(validatePrcResidentId('11010519491231002x')).toEqual({ ok: true, normalised: '11010519491231002X' });
+    expect(validatePrcResidentId('440524188001010014')).toEqual({ ok: true, normalised: '440524188001010014' });
+  });
+
+  it('rejects a wrong check character, a wrong length, letters and an impossible birth date', () => {
+    expect(validatePrcResidentId('110105194912310021')).toEqual({ ok: false, rule: 'CHECK_CHARACTER' });
+    expect(validatePrcResidentId('44052418800101001')).toEqual({ ok: false, rule: 'LENGTH' });
+    expect(validatePrcResidentId('4405241880010100A4')).toEqual({ ok: false, rule: 'ILLEGAL_CHARACTER' });
+    const feb30 = '44052418800230001';
+    expect(validatePrcResidentId(feb30 + computePrcResidentIdCheck(feb30))).toEqual({ ok: false, rule: 'FORMAT' });
+  });
+});
+
+describe('validatePassport', () => {
+  it('accepts A-Z and 0-9, 5 to 20 characters, upper-cased', () => {
+    expect(validatePassport(' k12345678 ')).toEqual({ ok: true, normalised: 'K12345678' });
+  });
+
+  it('rejects other characters and lengths', () => {
+    expect(validatePassport('K1234-678')).toEqual({ ok: false, rule: 'ILLEGAL_CHARACTER' });
+    expect(validatePassport('K123')).toEqual({ ok: false, rule: 'LENGTH' });
+    expect(validatePassport('K'.repeat(21))).toEqual({ ok: false, rule: 'LENGTH' });
+  });
+});
+
+describe('maskPersonalIdentifier', () => {
+  it('keeps the letters and three digits of an HKID, hiding the rest and the check character', () => {
+    expect(maskPersonalIdentifier('HKID', 'A123456(3)')).toBe('A123***(*)');
+    expect(maskPersonalIdentifier('HKID', 'AB987654(3)')).toBe('AB987***(*)');
+  });
+
+  it('keeps the last four characters of a resident ID and the last three of a passport number', () => {
+    expect(maskPersonalIdentifier('PRC_RESIDENT_ID', '11010519491231002X')).toBe('**************002X');
+    expect(maskPersonalIdentifier('PASSPORT', 'K12345678')).toBe('******678');
+  });
+});
+
+describe('personalIdentifierDigest', () => {
+  const key = 'k'.repeat(32);
+  it('is HMAC-SHA256 over type and number: the same person gives the same digest, another key or type another', () => {
+    const digest = personalIdentifierDigest(key, 'HKID', 'A123456(3)');
+    expect(digest).toMatch(/^[0-9a-f]{64}$/);
+    expect(personalIdentifierDigest(key, 'HKID', 'A123456(3)')).toBe(digest);
+    expect(personalIdentifierDigest('j'.repeat(32), 'HKID', 'A123456(3)')).not.toBe(digest);
+    expect(personalIdentifierDigest(key, 'PASSPORT', 'A123456(3)')).not.toBe(digest);
+    expect(digest).not.toContain('123456');
   });
 });

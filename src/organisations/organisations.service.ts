@@ -1,13 +1,14 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { DomainError, ErrorCode, FieldError, validationFailed } from '../common/errors';
+import { DomainError, ErrorCode } from '../common/errors';
+import { REGISTRY_CONFIG, RegistryConfig } from '../config/config';
 import { cursorScope, decodeCursor, encodeCursor, isInstantAndUuid, Page } from '../common/pagination';
 import { namedParameters, ResourceScope } from '../access/access';
 import { AccessService } from '../access/access.service';
 import { Principal } from '../common/roles';
-import { IdentifierType, jurisdictionOfCity, SIDES } from './gba';
-import { IdentifierValidation, MO_CRN_MAX_DIGITS, MO_CRN_MIN_DIGITS, validateHkBrn, validateMoCrn, validateUscc } from './identifiers';
+import { maskPersonalIdentifier, personalIdentifierDigest } from './identifiers';
+import { isPersonalIdentifierType, validateParty } from './party-rules';
 import { CreateOrganisationDto, ListOrganisationsQuery, OrganisationView } from './organisation.dto';
 import { Organisation } from './organisation.entity';
 
@@ -16,6 +17,7 @@ const UNIQUE_VIOLATION = '23505';
 export function toOrganisationView(o: Organisation): OrganisationView {
   return {
     id: o.id,
+    partyType: o.partyType,
     legalName: o.legalName,
     legalNameZh: o.legalNameZh,
     jurisdiction: o.jurisdiction,
@@ -23,6 +25,10 @@ export function toOrganisationView(o: Organisation): OrganisationView {
     identifierType: o.identifierType,
     identifier: o.identifier,
     sector: o.sector,
+    address: o.address,
+    contactPerson: o.contactPerson,
+    telephone: o.telephone,
+    email: o.email,
     verificationStatus: o.verificationStatus,
     verifiedAt: o.verifiedAt ? o.verifiedAt.toISOString() : null,
     createdAt: o.createdAt.toISOString(),
@@ -42,73 +48,47 @@ export class OrganisationsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly access: AccessService,
+    @Inject(REGISTRY_CONFIG) private readonly config: RegistryConfig,
   ) {}
 
-  /** R1 and R17: a GBA city on the declared side, and an identifier that passes its checks. */
-  static validate(dto: CreateOrganisationDto): { identifier: string } {
-    const errors: FieldError[] = [];
-    const side = jurisdictionOfCity(dto.city);
-    if (side === null) {
-      throw new DomainError(ErrorCode.PARTY_OUTSIDE_GBA, 'The organisation is outside the Greater Bay Area', {
-        rule: 'R1',
-        detail: `city ${dto.city} is not one of the nine Mainland GBA cities, Hong Kong or Macao`,
-        errors: [{ field: 'city', rule: 'R1', message: 'city must be one of the nine Mainland GBA cities, HONG_KONG or MACAO' }],
-      });
-    }
-    if (side !== dto.jurisdiction) {
-      errors.push({ field: 'city', rule: 'R1', message: `city ${dto.city} is not in jurisdiction ${dto.jurisdiction}` });
-    }
-    const expectedType = SIDES[dto.jurisdiction].identifierType;
-    if (dto.identifierType !== expectedType) {
-      errors.push({
-        field: 'identifierType',
-        rule: 'R17',
-        message: `${dto.jurisdiction} organisations are identified by ${expectedType}`,
-      });
-    }
-    if (!dto.legalName && !dto.legalNameZh) {
-      errors.push({ field: 'legalName', rule: 'required', message: 'legalName or legalNameZh is required' });
-    }
-    let identifier = dto.identifier;
-    const check = IDENTIFIER_VALIDATORS[dto.identifierType](dto.identifier);
-    if (check.ok) identifier = check.normalised;
-    else {
-      errors.push({
-        field: 'identifier',
-        rule: `${dto.identifierType}_${check.rule}`,
-        message: describeIdentifierRule(dto.identifierType, check.rule),
-      });
-    }
-    if (errors.length) throw validationFailed(errors);
-    return { identifier };
-  }
-
   async create(principal: Principal, dto: CreateOrganisationDto): Promise<OrganisationView> {
-    const { identifier } = OrganisationsService.validate(dto);
+    const party = validateParty(dto);
     if (!this.access.may(principal, 'organisation.register', { sides: [dto.jurisdiction] })) {
       throw new DomainError(ErrorCode.FORBIDDEN, 'Forbidden', {
-        detail: 'regulators register organisations of their own side only; the PCPD is read-only',
+        detail: 'regulators register parties of their own side only; the PCPD is read-only',
       });
     }
+    // R17: of an individual's document only a keyed digest (to recognise the person again) and a masked form are kept.
+    const personal = party.partyType === 'INDIVIDUAL' && isPersonalIdentifierType(dto.identifierType) ? dto.identifierType : null;
+    const identifier = personal ? maskPersonalIdentifier(personal, party.identifier) : party.identifier;
+    const identifierDigest = personal ? personalIdentifierDigest(this.config.partyIdentifierKey, personal, party.identifier) : null;
     const repo = this.dataSource.getRepository(Organisation);
     try {
       const saved = await repo.save(
         repo.create({
+          partyType: party.partyType,
           legalName: dto.legalName ?? null,
           legalNameZh: dto.legalNameZh ?? null,
           jurisdiction: dto.jurisdiction,
           city: dto.city,
           identifierType: dto.identifierType,
           identifier,
-          sector: dto.sector,
+          identifierDigest,
+          sector: party.sector,
+          address: dto.address ?? null,
+          contactPerson: dto.contactPerson ?? null,
+          telephone: dto.telephone ?? null,
+          email: dto.email ?? null,
           createdBy: principal.kind === 'user' ? principal.id : null,
         }),
       );
       return toOrganisationView(saved);
     } catch (error) {
       if ((error as { code?: string }).code === UNIQUE_VIOLATION || (error as { driverError?: { code?: string } }).driverError?.code === UNIQUE_VIOLATION) {
-        throw new DomainError(ErrorCode.DUPLICATE_IDENTIFIER, 'Organisation already registered', {
-          detail: `an organisation with ${dto.identifierType} ${identifier} is already registered`,
+        throw new DomainError(ErrorCode.DUPLICATE_IDENTIFIER, personal ? 'Individual already registered' : 'Organisation already registered', {
+          detail: personal
+            ? `an individual with this ${dto.identifierType} is already registered`
+            : `an organisation with ${dto.identifierType} ${identifier} is already registered`,
           errors: [{ field: 'identifier', rule: 'unique', message: 'identifier is already registered' }],
         });
       }
@@ -125,14 +105,15 @@ export class OrganisationsService {
     qb.andWhere(this.access.sqlWhere(principal, 'organisation.read', ORGANISATION_SCOPE_COLUMNS, bind));
     if (query.jurisdiction) qb.andWhere('o.jurisdiction = :j', { j: query.jurisdiction });
     if (query.sector) qb.andWhere('o.sector = :s', { s: query.sector });
-    if (query.identifier) qb.andWhere('o.identifier = :i', { i: query.identifier.trim().toUpperCase() });
+    // R17: an individual's number is not kept, and its masked form is not a search key: individuals are found by name.
+    if (query.identifier) qb.andWhere(`o.identifier = :i AND o.party_type = 'ORGANISATION'`, { i: query.identifier.trim().toUpperCase() });
     const q = query.q?.trim();
     if (q) {
       // Three characters or more: contains-match on either name (pg_trgm GIN indexes); fewer yield no trigram, so
       // a name's start is matched instead (btree text_pattern_ops). Identifiers always match by prefix.
       const like = q.replace(/[\\%_]/g, (c) => `\\${c}`);
       const name = [...q].length >= 3 ? `%${like}%` : `${like}%`;
-      qb.andWhere('(lower(o.legal_name) LIKE lower(:qName) OR o.legal_name_zh LIKE :qName OR o.identifier LIKE :qId)', {
+      qb.andWhere(`(lower(o.legal_name) LIKE lower(:qName) OR o.legal_name_zh LIKE :qName OR (o.identifier LIKE :qId AND o.party_type = 'ORGANISATION'))`, {
         qName: name,
         qId: `${like.toUpperCase()}%`,
       });
@@ -187,28 +168,5 @@ export class OrganisationsService {
       await this.dataSource.getRepository(Organisation).save(organisation);
     }
     return toOrganisationView(organisation);
-  }
-}
-
-const IDENTIFIER_VALIDATORS: Record<IdentifierType, (code: string) => IdentifierValidation> = {
-  USCC: validateUscc,
-  HK_BRN: validateHkBrn,
-  MO_CRN: validateMoCrn,
-};
-
-function describeIdentifierRule(type: IdentifierType, rule: string): string {
-  if (type === 'HK_BRN') return 'identifier must be a Hong Kong Business Registration Number of exactly 8 digits';
-  if (type === 'MO_CRN') return `identifier must be a Macao commercial registration number: ${MO_CRN_MIN_DIGITS} to ${MO_CRN_MAX_DIGITS} digits as issued`;
-  switch (rule) {
-    case 'LENGTH':
-      return 'identifier must be an 18-character Unified Social Credit Code (GB 32100-2015)';
-    case 'ILLEGAL_CHARACTER':
-      return 'identifier may only use 0-9 and A-H, J-N, P-R, T, U, W-Y (no I, O, S, V, Z) (GB 32100-2015)';
-    case 'CHECK_CHARACTER':
-      return 'identifier has a wrong check character (18th character, GB 32100-2015)';
-    case 'ORGANISATION_CODE_CHECK':
-      return 'identifier has a wrong organisation-code check character (17th character, GB 11714-1997)';
-    default:
-      return `identifier is not a valid Unified Social Credit Code (${rule})`;
   }
 }

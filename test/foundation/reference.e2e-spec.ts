@@ -40,7 +40,14 @@ describe('GET /reference', () => {
       'EDUCATION',
       'OTHER',
     ]);
-    for (const entry of [...body.jurisdictions, ...body.cities, ...body.sectors]) {
+    expect(body.partyTypes.map((p) => p.code)).toEqual(['ORGANISATION', 'INDIVIDUAL']);
+    expect(body.identifierTypes.map((i) => i.code)).toEqual(['USCC', 'HK_BRN', 'MO_CRN', 'HKID', 'PRC_RESIDENT_ID', 'PASSPORT']);
+    expect(body.identifierTypes.find((i) => i.code === 'HKID')).toEqual({
+      code: 'HKID',
+      partyType: 'INDIVIDUAL',
+      labels: { en: 'Hong Kong Identity Card', 'zh-Hant': '香港身份證', 'zh-Hans': '香港身份证' },
+    });
+    for (const entry of [...body.jurisdictions, ...body.cities, ...body.sectors, ...body.partyTypes, ...body.identifierTypes]) {
       expect(Object.keys(entry.labels).sort()).toEqual(['en', 'zh-Hans', 'zh-Hant']);
       for (const label of Object.values(entry.labels)) expect(label.length).toBeGreaterThan(0);
     }

@@ -6,6 +6,12 @@ describe('missingMaterials (R10)', () => {
     expect(missingMaterials([])).toEqual(['LEGAL_REPRESENTATIVE_ID', 'LETTER_OF_UNDERTAKING', 'SIGNED_CONTRACT']);
     expect(missingMaterials(['SIGNED_CONTRACT', 'PIPIA_REPORT'])).toEqual(['LEGAL_REPRESENTATIVE_ID', 'LETTER_OF_UNDERTAKING']);
     expect(missingMaterials(['SIGNED_CONTRACT', 'LETTER_OF_UNDERTAKING', 'LEGAL_REPRESENTATIVE_ID'])).toEqual([]);
+    expect(missingMaterials(['SIGNED_CONTRACT', 'LETTER_OF_UNDERTAKING'], 'ORGANISATION')).toEqual(['LEGAL_REPRESENTATIVE_ID']);
+  });
+
+  it('asks no legal representative of an individual', () => {
+    expect(missingMaterials([], 'INDIVIDUAL')).toEqual(['LETTER_OF_UNDERTAKING', 'SIGNED_CONTRACT']);
+    expect(missingMaterials(['SIGNED_CONTRACT', 'LETTER_OF_UNDERTAKING'], 'INDIVIDUAL')).toEqual([]);
   });
 });
 
