@@ -1032,26 +1032,49 @@ export interface components {
             sector?: string;
         };
         CreateOrganisationDto: {
+            /** @example 1 Harbour Road, Wan Chai, Hong Kong */
+            address?: string;
             /**
              * @description One of the nine Mainland GBA cities, HONG_KONG or MACAO (R1); trimmed and upper-cased
              * @example SHENZHEN
              */
             city: string;
+            /** @example Chan Tai Man, Data Protection Officer */
+            contactPerson?: string;
+            /** @example dpo@bank-of-the-bay.example */
+            email?: string;
             /**
-             * @description USCC (18 characters, GB 32100-2015) for MAINLAND; 8-digit BRN for HONG_KONG; commercial registration number (digits as issued) for MACAO (R17)
+             * @description Organisations: USCC (18 characters, GB 32100-2015) for MAINLAND; 8-digit BRN for HONG_KONG; commercial registration number (digits as issued) for MACAO. Individuals: HKID as A123456(3) or A1234563; PRC resident ID (18 characters, GB 11643); passport number (5 to 20 of A-Z, 0-9). An individual's number is never stored or returned: only its masked form (R17)
              * @example 914403001922038216
              */
             identifier: string;
             /** @enum {string} */
-            identifierType: "USCC" | "HK_BRN" | "MO_CRN";
+            identifierType: "USCC" | "HK_BRN" | "MO_CRN" | "HKID" | "PRC_RESIDENT_ID" | "PASSPORT";
             /** @enum {string} */
             jurisdiction: "MAINLAND" | "HONG_KONG" | "MACAO";
-            /** @example Bank of the Bay (Hong Kong) Limited */
+            /**
+             * @description The registered name; for an individual, the name as on the identity document (legalName and/or legalNameZh)
+             * @example Bank of the Bay (Hong Kong) Limited
+             */
             legalName?: string;
             /** @example 灣區銀行（香港）有限公司 */
             legalNameZh?: string;
-            /** @enum {string} */
-            sector: "BANKING" | "CREDIT_REFERENCING" | "HEALTHCARE" | "INSURANCE" | "SECURITIES" | "RETAIL" | "LOGISTICS" | "TELECOMMUNICATIONS" | "TECHNOLOGY" | "EDUCATION" | "OTHER";
+            /**
+             * @description R1: an organisation registered in the GBA, or an individual located in it; an individual is identified by HKID, PRC_RESIDENT_ID or PASSPORT
+             * @default ORGANISATION
+             * @enum {string}
+             */
+            partyType: "ORGANISATION" | "INDIVIDUAL";
+            /**
+             * @description Required for an organisation; an individual without one is OTHER (R15 reporting taxonomy)
+             * @enum {string}
+             */
+            sector?: "BANKING" | "CREDIT_REFERENCING" | "HEALTHCARE" | "INSURANCE" | "SECURITIES" | "RETAIL" | "LOGISTICS" | "TELECOMMUNICATIONS" | "TECHNOLOGY" | "EDUCATION" | "OTHER";
+            /**
+             * @description E.164: "+", country code and number, 7 to 15 digits, no spaces
+             * @example +85221234567
+             */
+            telephone?: string;
         };
         CreateOverrideDto: {
             /**
@@ -1207,6 +1230,16 @@ export interface components {
             /** @example USCC_CHECK_CHARACTER */
             rule: string;
         };
+        IdentifierTypeEntryView: {
+            /** @enum {string} */
+            code: "USCC" | "HK_BRN" | "MO_CRN" | "HKID" | "PRC_RESIDENT_ID" | "PASSPORT";
+            labels: components["schemas"]["LabelsView"];
+            /**
+             * @description Who is identified by it (R17)
+             * @enum {string}
+             */
+            partyType: "ORGANISATION" | "INDIVIDUAL";
+        };
         IntegrityAuditView: {
             progress: components["schemas"]["AuditProgressView"] | null;
         };
@@ -1286,26 +1319,38 @@ export interface components {
             nextCursor: string | null;
         };
         OrganisationView: {
+            address: string | null;
             /** @enum {string} */
             city: "GUANGZHOU" | "SHENZHEN" | "ZHUHAI" | "FOSHAN" | "HUIZHOU" | "DONGGUAN" | "ZHONGSHAN" | "JIANGMEN" | "ZHAOQING" | "HONG_KONG" | "MACAO";
+            contactPerson: string | null;
             /** Format: date-time */
             createdAt: string;
+            email: string | null;
             /** Format: uuid */
             id: string;
-            /** @description normalised: trimmed, upper-case */
+            /** @description an organisation's, normalised (trimmed, upper-case); an individual's masked, e.g. A123***(*) (R17) */
             identifier: string;
             /** @enum {string} */
-            identifierType: "USCC" | "HK_BRN" | "MO_CRN";
+            identifierType: "USCC" | "HK_BRN" | "MO_CRN" | "HKID" | "PRC_RESIDENT_ID" | "PASSPORT";
             /** @enum {string} */
             jurisdiction: "MAINLAND" | "HONG_KONG" | "MACAO";
             legalName: string | null;
             legalNameZh: string | null;
             /** @enum {string} */
+            partyType: "ORGANISATION" | "INDIVIDUAL";
+            /** @enum {string} */
             sector: "BANKING" | "CREDIT_REFERENCING" | "HEALTHCARE" | "INSURANCE" | "SECURITIES" | "RETAIL" | "LOGISTICS" | "TELECOMMUNICATIONS" | "TECHNOLOGY" | "EDUCATION" | "OTHER";
+            /** @description E.164 */
+            telephone: string | null;
             /** @enum {string} */
             verificationStatus: "UNVERIFIED" | "VERIFIED";
             /** Format: date-time */
             verifiedAt: string | null;
+        };
+        PartyTypeEntryView: {
+            /** @enum {string} */
+            code: "ORGANISATION" | "INDIVIDUAL";
+            labels: components["schemas"]["LabelsView"];
         };
         PipiaDto: {
             /** @example 2025-01-10 */
@@ -1364,7 +1409,11 @@ export interface components {
         ReferenceView: {
             /** @description The nine Mainland GBA cities and Hong Kong (R1); anything else is outside the GBA */
             cities: components["schemas"]["CityEntryView"][];
+            /** @description R17: organisations' identifiers and individuals' identity documents */
+            identifierTypes: components["schemas"]["IdentifierTypeEntryView"][];
             jurisdictions: components["schemas"]["JurisdictionEntryView"][];
+            /** @description R1: organisations and individuals */
+            partyTypes: components["schemas"]["PartyTypeEntryView"][];
             sectors: components["schemas"]["SectorEntryView"][];
         };
         ReportIncidentDto: {
@@ -2290,9 +2339,9 @@ export interface operations {
                 cursor?: string;
                 jurisdiction?: "MAINLAND" | "HONG_KONG" | "MACAO";
                 sector?: "BANKING" | "CREDIT_REFERENCING" | "HEALTHCARE" | "INSURANCE" | "SECURITIES" | "RETAIL" | "LOGISTICS" | "TELECOMMUNICATIONS" | "TECHNOLOGY" | "EDUCATION" | "OTHER";
-                /** @description exact USCC, BRN or Macao commercial registration number */
+                /** @description exact USCC, BRN or Macao commercial registration number (organisations only: an individual's number is not searchable) */
                 identifier?: string;
-                /** @description search: English or Chinese name containing the text (case-insensitive; one or two characters match the start of a name), or an identifier (USCC or BRN) starting with it */
+                /** @description search: English or Chinese name containing the text (case-insensitive; one or two characters match the start of a name), or an organisation's identifier (USCC, BRN or Macao number) starting with it; individuals by name only */
                 q?: string;
             };
             header?: never;
