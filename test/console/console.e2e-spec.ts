@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, bearer, startTestApp, TEST_USER_PASSWORD, TestApp } from '../support/app';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, bearer, createOrganisation, startTestApp, TEST_USER_PASSWORD, TestApp } from '../support/app';
 import { foreignRequests, launchChromium, openPage, screenshot, TrackedPage, unlabelledControls } from './browser';
 import { ConsoleSeed, seedConsole } from './seed';
 import { eventually, see } from './see';
@@ -364,6 +364,49 @@ describe("regulators' console", () => {
       } finally {
         await other.context.close();
       }
+    }
+  });
+
+  it('keeps the session and the language across a reload, from the HttpOnly session cookie alone', async () => {
+    const other = await openPage(browser, baseUrl);
+    try {
+      const p = other.page;
+      await p.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
+      await signIn(p, seed.gdRegulator.email);
+      await p.getByRole('button', { name: 'Switch language to Traditional Chinese' }).click();
+      await see(p.locator('html')).toHaveAttribute('lang', 'zh-Hant-HK');
+      await p.reload();
+      await see(p.locator('#session')).toContainText(seed.gdRegulator.email);
+      await see(p.locator('html')).toHaveAttribute('lang', 'zh-Hant-HK');
+      await see(p.getByRole('navigation')).toBeVisible();
+      const stored = await p.evaluate<{ local: Record<string, string>; session: Record<string, string>; cookie: string }>(
+        '({ local: { ...localStorage }, session: { ...sessionStorage }, cookie: document.cookie })',
+      );
+      expect(JSON.stringify(stored)).not.toMatch(/eyJ[\w-]+\./);
+      expect(stored.cookie).toBe('');
+      const cookies = await other.context.cookies();
+      expect(cookies.map((c) => [c.name, c.httpOnly, c.sameSite, c.path])).toEqual([['registry_session', true, 'Strict', '/auth']]);
+    } finally {
+      await other.context.close();
+    }
+  });
+
+  it("refuses an organisation's user with a clear message, and leaves no session behind", async () => {
+    const filer = await t.user('ORG_FILER', { organisationId: await createOrganisation(t, { jurisdiction: 'HONG_KONG' }) });
+    const other = await openPage(browser, baseUrl);
+    try {
+      const p = other.page;
+      await p.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
+      await p.getByLabel('Email').fill(filer.email);
+      await p.getByLabel('Password').fill(TEST_USER_PASSWORD);
+      await p.keyboard.press('Enter');
+      await see(p.getByRole('alert')).toContainText('Organisation accounts cannot sign in here');
+      await see(p.getByRole('navigation')).toBeHidden();
+      await p.reload();
+      await p.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
+      await see(p.getByRole('navigation')).toBeHidden();
+    } finally {
+      await other.context.close();
     }
   });
 

@@ -1,6 +1,7 @@
 // The registry's HTTP API, called with the signed-in user's bearer token.
-// The token lives in this module's memory only: not in localStorage,
-// sessionStorage or a cookie, so it is gone when the tab closes or the user signs out.
+// The access token lives in this module's memory only: not in localStorage or sessionStorage.
+// The session survives a reload through the registry's refresh-token cookie (HttpOnly, so no
+// script here can read it; docs/api.md#sessions): POST /auth/refresh restores and renews it.
 
 let session = null; // { token, expiresAt, me }
 const signOutListeners = new Set();
@@ -26,15 +27,13 @@ export function onSignOut(listener) {
   signOutListeners.add(listener);
 }
 
-export async function signIn(email, password) {
-  const response = await fetch('/auth/token', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json' },
-    body: JSON.stringify({ grantType: 'password', email, password }),
-    credentials: 'omit',
-  });
-  const body = await readBody(response);
-  if (!response.ok) throw new ApiError(response.status, body, '/auth/token');
+/** Accounts acting for an organisation have their own console; this one is the regulators' (GET /auth/me `actsFor`). */
+export class WrongConsoleError extends Error {}
+
+let renewal = null;
+let refreshing = null;
+
+async function startSession(body) {
   session = { token: body.accessToken, expiresAt: Date.now() + (body.expiresIn ?? 900) * 1000, me: null };
   try {
     session.me = await get('/auth/me');
@@ -42,10 +41,62 @@ export async function signIn(email, password) {
     session = null;
     throw error;
   }
+  if (session.me.actsFor === 'organisation') {
+    await endSession();
+    throw new WrongConsoleError('organisation');
+  }
+  window.clearTimeout(renewal);
+  // Renewed at four fifths of the token's life, so a reviewer is never signed out mid-review.
+  renewal = window.setTimeout(() => void refresh().catch(() => signOut('expired')), (body.expiresIn ?? 900) * 800);
   return session.me;
 }
 
+export async function signIn(email, password) {
+  const response = await fetch('/auth/token', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify({ grantType: 'password', email, password }),
+    credentials: 'same-origin',
+  });
+  const body = await readBody(response);
+  if (!response.ok) throw new ApiError(response.status, body, '/auth/token');
+  return startSession(body);
+}
+
+/** Renews the session from the refresh-token cookie; one renewal at a time (a refresh token works once). */
+function refresh() {
+  refreshing ??= (async () => {
+    try {
+      const response = await fetch('/auth/refresh', { method: 'POST', headers: { accept: 'application/json' }, credentials: 'same-origin' });
+      const body = await readBody(response);
+      if (!response.ok) throw new ApiError(response.status, body, '/auth/refresh');
+      return await startSession(body);
+    } finally {
+      refreshing = null;
+    }
+  })();
+  return refreshing;
+}
+
+/** After a reload: the session again, if the cookie still holds one; null otherwise. */
+export async function restore() {
+  try {
+    return await refresh();
+  } catch (error) {
+    if (error instanceof WrongConsoleError) throw error;
+    return null;
+  }
+}
+
+async function endSession() {
+  window.clearTimeout(renewal);
+  session = null;
+  await fetch('/auth/logout', { method: 'POST', credentials: 'same-origin' }).catch(() => undefined);
+}
+
 export function signOut(reason = 'user') {
+  if (reason === 'user') void endSession();
+  window.clearTimeout(renewal);
   session = null;
   for (const listener of signOutListeners) listener(reason);
 }
@@ -59,7 +110,7 @@ function url(path, query) {
   return target.pathname + target.search;
 }
 
-async function request(method, path, { query, body, accept = 'application/json', headers = {} } = {}) {
+async function request(method, path, { query, body, accept = 'application/json', headers = {} } = {}, retried = false) {
   if (!session) throw new ApiError(401, { title: 'Not signed in' }, path);
   const target = url(path, query);
   const response = await fetch(target, {
@@ -74,6 +125,14 @@ async function request(method, path, { query, body, accept = 'application/json',
     credentials: 'omit',
     cache: 'no-store',
   });
+  if (response.status === 401 && !retried) {
+    // The token lapsed (a suspended laptop misses its renewal): renew once from the session cookie and retry.
+    const renewed = await refresh().then(
+      () => true,
+      () => false,
+    );
+    if (renewed) return request(method, path, { query, body, accept, headers }, true);
+  }
   if (response.status === 401) {
     signOut('expired');
     throw new ApiError(401, await readBody(response), path);

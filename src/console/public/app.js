@@ -140,7 +140,8 @@ function renderSignIn() {
           focusHeadingOnRender = true;
           await route();
         } catch (error) {
-          message.textContent = t('signin.failed', { detail: error.problem?.detail ?? error.message });
+          message.textContent =
+            error instanceof api.WrongConsoleError ? t('signin.organisation') : t('signin.failed', { detail: error.problem?.detail ?? error.message });
           button.disabled = false;
           password.focus();
         }
@@ -180,4 +181,10 @@ document.getElementById('skip-link').addEventListener('click', (event) => {
   main.focus();
 });
 
-void route();
+// A reload keeps the session: the refresh-token cookie restores it before the first page is drawn.
+void api
+  .restore()
+  .catch((error) => {
+    if (error instanceof api.WrongConsoleError) signInMessage = t('signin.organisation');
+  })
+  .finally(() => void route());
