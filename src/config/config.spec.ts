@@ -230,7 +230,7 @@ describe('loadConfig', () => {
       scanIntervalMs: 900_000,
     });
     expect(load({ WEBHOOKS_ALLOW_LOCAL_HTTP: 'true' }).webhooks.allowLocalHttp).toBe(true);
-    const production = { NODE_ENV: 'production', LEDGER_SIGNING_KEY: SEED, JWT_SECRET: 'Zq8#vL2!pR7@wK4$nT9%bY6^hM3&fD1*' };
+    const production = { NODE_ENV: 'production', LEDGER_SIGNING_KEY: SEED, PARTY_IDENTIFIER_KEY: PARTY_KEY, JWT_SECRET: 'Zq8#vL2!pR7@wK4$nT9%bY6^hM3&fD1*' };
     expect(failure({ ...production, WEBHOOKS_ALLOW_LOCAL_HTTP: 'true' }).message).toBe('WEBHOOKS_ALLOW_LOCAL_HTTP: must not be true when NODE_ENV=production');
     expect(failure({ WEBHOOKS_ALLOW_LOCAL_HTTP: 'yes' }).message).toMatch(/^WEBHOOKS_ALLOW_LOCAL_HTTP: must be one of true, false/);
     expect(failure({ WEBHOOK_RETRY_BASE_MS: '60000', WEBHOOK_RETRY_MAX_MS: '1000' }).message).toMatch(
