@@ -17,6 +17,8 @@ export interface RegisteredRoute {
   url: string;
 }
 const REGISTERED_ROUTES = new WeakMap<object, RegisteredRoute[]>();
+/** The one route that reads multipart/form-data (a filing's documents). */
+const MULTIPART_ROUTE = '/contracts/:id/documents';
 
 /** The (method, url) of every route registered on the application's Fastify instance. */
 export function registeredRoutes(app: NestFastifyApplication): RegisteredRoute[] {
@@ -105,6 +107,17 @@ export async function createApp(config: RegistryConfig, databaseUrl: string, opt
   // character would reach PostgreSQL: both were 500s. Refused up front as 400. (Synchronous: the
   // hook answers through `done`.)
   fastify.addHook('preValidation', (request, _reply, done) => {
+    // Only the document upload reads multipart/form-data; any other route would answer without
+    // reading it (a sign-out would say 204 to a 10 MB form), so it is refused as the wrong type.
+    if (request.isMultipart() && request.routeOptions.url !== MULTIPART_ROUTE) {
+      done(
+        new DomainError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, 'Unsupported media type', {
+          detail: 'send application/json; multipart/form-data is taken only by POST /contracts/:id/documents',
+          errors: [{ field: 'content-type', rule: 'media-type', message: 'multipart/form-data is taken only by the document upload' }],
+        }),
+      );
+      return;
+    }
     const parts: Array<[unknown, string]> = [
       [request.body, ''],
       [request.query, 'query'],

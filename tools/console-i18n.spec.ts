@@ -1,5 +1,5 @@
 /*
- * The console speaks three languages (docs/console.md is the README's Console section): every string and every
+ * The console speaks three languages (the README section "Regulators' console"): every string and every
  * code label exists in English, 繁體中文 and 简体中文, and every code the API can send has a label, so no
  * regulator sees a bare code such as `SENSITIVE_NOT_IN_SCOPE`.
  */
