@@ -93,9 +93,14 @@ describe("the console's ledger page pins keys, checks cosignatures and consisten
     return waitForCosigned(before + n);
   }
 
-  /** A new visit: a fresh tab in the same browser profile (localStorage kept), signed in with the keyboard. */
+  /**
+   * A new visit: a fresh tab in the same browser profile, signed in with the keyboard. localStorage (the pinned keys and
+   * the remembered checkpoint) is kept; the session cookie is cleared, as after a sign-out, or the console would restore
+   * the earlier session without showing the sign-in form.
+   */
   async function visit(hash = '#/ledger'): Promise<Page> {
     if (page) await page.close();
+    await context.clearCookies();
     page = await context.newPage();
     page.on('request', (request) => requests.push(request.url()));
     page.on('pageerror', (error) => pageErrors.push(String(error)));
