@@ -167,6 +167,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/contracts/{id}/amendments/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["Contracts_previewAmendment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/contracts/{id}/documents": {
         parameters: {
             query?: never;
@@ -1883,6 +1899,30 @@ export interface operations {
         };
         responses: {
             201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    Contracts_previewAmendment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ContractTermsDto"];
+            };
+        };
+        responses: {
+            /** @description What `POST /contracts/{id}/amendments` would decide for the same body, nothing written: the same refusals, the changed fields, the re-filing verdict (R12) and the filings it would open with their deadlines */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -11,6 +11,7 @@ import { RolloutService } from '../rollout/rollout.service';
 import { historyEntry } from './contract-history.repository';
 import { insertedRows, insertVersion, NewFiling, NewVersion, versionFilings } from './contract-insert.repository';
 import { assertValidTerms, forbidden, OPEN_GATE, refuseIf } from './contract-problems';
+import type { FilingParty } from './filing.entity';
 import { FilingView, gbaToday, partyOf, sortFilings, termsOf, toFilingView } from './contract-views';
 import { ContractTermsDto, termsFromDto } from './contract.dto';
 import { findVersion, updateContract } from './contracts.repository';
@@ -34,6 +35,19 @@ export interface AmendmentView {
   filings: FilingView[];
 }
 
+/** `POST /contracts/:id/amendments/preview`: the verdict an amendment would get, nothing written. */
+export interface AmendmentPreview {
+  contractId: string;
+  /** The version the amendment would become. */
+  version: number;
+  changedFields: string[];
+  refilingRequired: boolean;
+  triggers: string[];
+  rule: string;
+  /** The filings it would open (empty without re-filing): each party's authority and deadline in its own calendar. */
+  filings: { party: FilingParty; authority: string; deadline: IsoDate; provisional: boolean }[];
+}
+
 /** The processor amends a contract: a new version, with new filings when the change requires re-filing (R12). */
 @Injectable()
 export class ContractAmendmentService {
@@ -48,17 +62,7 @@ export class ContractAmendmentService {
   async amend(principal: Principal, contractId: string, dto: ContractTermsDto): Promise<AmendmentView> {
     const terms = termsFromDto(dto);
     return inTransaction(this.dataSource, async (m) => {
-      const contract = await this.contracts.assertVisible(principal, contractId, m, true);
-      if (partyOf(principal, contract) !== 'processor') throw forbidden("amendments are filed by the processor's organisation users");
-      refuseIf(terminatedRefusal(contract.terminatedOn));
-      refuseIf(regimeChangeRefusal(contract.regime, terms.regime));
-      const found = await this.organisations.findByIds([contract.processorId, contract.recipientId], m);
-      const parties = [contract.processorId, contract.recipientId].map((id) => found.find((o) => o.id === id)!) as [Organisation, Organisation];
-      const previous = await findVersion(m, contractId, contract.latestVersion);
-      if (isIsoDate(terms.effectiveDate)) refuseIf(backdatingRefusal(previous, terms.effectiveDate));
-      await this.validateTerms(m, terms, parties);
-      const analysis = diffTerms(termsOf(previous), terms);
-      refuseIf(unchangedRefusal(previous.version, analysis));
+      const { contract, parties, analysis } = await this.analyse(m, principal, contractId, terms, true);
       const version: NewVersion = {
         contractId,
         versionId: randomUUID(),
@@ -89,6 +93,45 @@ export class ContractAmendmentService {
         filings: sortFilings(filings).map((f) => toFilingView(f, terms.effectiveDate, today)),
       };
     });
+  }
+
+  /**
+   * What `amend` would decide, without writing anything: the same refusals (as the same problems), the
+   * changed fields and the R12 verdict, and with re-filing the filings it would open, each with its own
+   * side's authority and deadline (R8, R9).
+   */
+  async preview(principal: Principal, contractId: string, dto: ContractTermsDto): Promise<AmendmentPreview> {
+    const terms = termsFromDto(dto);
+    return inTransaction(this.dataSource, async (m) => {
+      const { parties, previous, analysis } = await this.analyse(m, principal, contractId, terms, false);
+      const planned = analysis.refilingRequired ? await this.planFilings(m, parties, terms.effectiveDate) : [];
+      const { changedFields, refilingRequired, triggers, rule } = analysis;
+      return {
+        contractId,
+        version: previous.version + 1,
+        changedFields,
+        refilingRequired,
+        triggers,
+        rule,
+        filings: planned.map(({ party, authority, deadline, provisional }) => ({ party, authority, deadline, provisional })),
+      };
+    });
+  }
+
+  /** The checks an amendment passes (R12, R13, R16 and the terms' own rules) and its R12 analysis. */
+  private async analyse(m: EntityManager, principal: Principal, contractId: string, terms: ContractTerms, lock: boolean) {
+    const contract = await this.contracts.assertVisible(principal, contractId, m, lock);
+    if (partyOf(principal, contract) !== 'processor') throw forbidden("amendments are filed by the processor's organisation users");
+    refuseIf(terminatedRefusal(contract.terminatedOn));
+    refuseIf(regimeChangeRefusal(contract.regime, terms.regime));
+    const found = await this.organisations.findByIds([contract.processorId, contract.recipientId], m);
+    const parties = [contract.processorId, contract.recipientId].map((id) => found.find((o) => o.id === id)!) as [Organisation, Organisation];
+    const previous = await findVersion(m, contractId, contract.latestVersion);
+    if (isIsoDate(terms.effectiveDate)) refuseIf(backdatingRefusal(previous, terms.effectiveDate));
+    await this.validateTerms(m, terms, parties);
+    const analysis = diffTerms(termsOf(previous), terms);
+    refuseIf(unchangedRefusal(previous.version, analysis));
+    return { contract, parties, previous, analysis };
   }
 
   /** R1–R3, R5, R6, R15, R16 on the amended terms, with the rollout gate read in this transaction. */

@@ -21,7 +21,7 @@ import {
   ReviewFilingDto,
   TerminateContractDto,
 } from './contract.dto';
-import { AmendmentView, ContractAmendmentService } from './contract-amendment.service';
+import { AmendmentPreview, AmendmentView, ContractAmendmentService } from './contract-amendment.service';
 import { ContractFilingService } from './contract-filing.service';
 import { ContractIncidentsService, IncidentView } from './contract-incidents.service';
 import { ContractQueriesService, HistoryView } from './contract-queries.service';
@@ -142,6 +142,17 @@ export class ContractsController {
   @Roles(...PARTY_ROLES)
   amend(@CurrentPrincipal() principal: Principal, @Param('id', ContractId()) id: string, @Body() dto: ContractTermsDto): Promise<AmendmentView> {
     return this.amendments.amend(principal, id, dto);
+  }
+
+  @Post(':id/amendments/preview')
+  @HttpCode(200)
+  @Roles(...PARTY_ROLES)
+  @ApiOkResponse({
+    description:
+      'What `POST /contracts/{id}/amendments` would decide for the same body, nothing written: the same refusals, the changed fields, the re-filing verdict (R12) and the filings it would open with their deadlines',
+  })
+  previewAmendment(@CurrentPrincipal() principal: Principal, @Param('id', ContractId()) id: string, @Body() dto: ContractTermsDto): Promise<AmendmentPreview> {
+    return this.amendments.preview(principal, id, dto);
   }
 
   @Post(':id/terminate')

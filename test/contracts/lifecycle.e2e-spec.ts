@@ -153,6 +153,38 @@ describe('contract lifecycle', () => {
     ]);
 
     // 7. Amend with re-filing: a new purpose (R12 [C]); new filings with new deadlines for version 3.
+    // The preview answers the same verdict and deadlines first, and writes nothing.
+    const loudBody = { ...base, effectiveDate: '2025-09-26', annex: { ...(base.annex as object), purposes: ['credit assessment', 'fraud prevention'] } };
+    const preview = await t.http
+      .post(`/contracts/${id}/amendments/preview`)
+      .set(...bearer(p.mainland))
+      .send(loudBody);
+    expect(preview.status).toBe(200);
+    expect(preview.body).toEqual({
+      contractId: id,
+      version: 3,
+      changedFields: ['effectiveDate', 'annex.purposes', 'annex.otherMatters'],
+      refilingRequired: true,
+      triggers: ['annex.purposes'],
+      rule: expect.stringMatching(/^R12/),
+      filings: [
+        { party: 'processor', authority: 'GD_CAC', deadline: '2025-10-16', provisional: false },
+        { party: 'recipient', authority: 'HK_DPO', deadline: '2025-10-14', provisional: false },
+      ],
+    });
+    expect((await t.http.get(`/contracts/${id}`).set(...bearer(p.mainland))).body.version).toBe(2);
+    // The terms of version 2 again: refused as the amendment would be (R12, nothing changes).
+    const unchangedPreview = await t.http
+      .post(`/contracts/${id}/amendments/preview`)
+      .set(...bearer(p.mainland))
+      .send({ ...base, effectiveDate: '2025-06-01', annex: { ...(base.annex as object), otherMatters: 'contact point changed' } });
+    expect(unchangedPreview.status).toBe(422);
+    expect(unchangedPreview.body).toMatchObject({ code: 'RULE_VIOLATION', rule: 'R12' });
+    const recipientPreview = await t.http
+      .post(`/contracts/${id}/amendments/preview`)
+      .set(...bearer(p.hongKong))
+      .send(loudBody);
+    expect(recipientPreview.status).toBe(403);
     const loud = await t.http
       .post(`/contracts/${id}/amendments`)
       .set(...bearer(p.mainland))

@@ -107,6 +107,7 @@ export const ACCESS_MATRIX: Record<string, Row> = {
   'GET /contracts/:id/history': contractRead,
   'GET /contracts/:id/incidents': contractRead,
   'POST /contracts/:id/amendments': partyWrite,
+  'POST /contracts/:id/amendments/preview': partyWrite,
   'POST /contracts/:id/terminate': partyWrite,
   'POST /contracts/:id/incidents': partyWrite,
   'POST /contracts/:id/documents': partyWrite,

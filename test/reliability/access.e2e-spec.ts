@@ -198,6 +198,10 @@ describe('access-control matrix', () => {
         const { processorId: _p, recipientId: _r, ...terms } = contractBody(processor, w.orgB);
         return terms;
       })(),
+      'POST /contracts/:id/amendments/preview': (() => {
+        const { processorId: _p, recipientId: _r, ...terms } = contractBody(processor, w.orgB);
+        return terms;
+      })(),
       'POST /contracts/:id/terminate': { terminatedOn: '2026-12-31', reason: 'matrix' },
       'POST /contracts/:id/incidents': { occurredAt: '2025-03-01T02:00:00Z', description: 'matrix', affectedDataSubjects: 1 },
       'POST /contracts/:id/filings/:party/review': { decision: 'RETURN', reason: 'matrix' },
