@@ -12,6 +12,7 @@ const BROWSER_GLOBALS = [
   'document',
   'Event',
   'fetch',
+  'FormData',
   'Node',
   'queueMicrotask',
   'setTimeout',

@@ -391,7 +391,7 @@ describe("regulators' console", () => {
     }
   });
 
-  it("refuses an organisation's user with a clear message, and leaves no session behind", async () => {
+  it("signs an organisation's user into the organisation's view, which offers none of the regulators' pages", async () => {
     const filer = await t.user('ORG_FILER', { organisationId: await createOrganisation(t, { jurisdiction: 'HONG_KONG' }) });
     const other = await openPage(browser, baseUrl);
     try {
@@ -400,11 +400,15 @@ describe("regulators' console", () => {
       await p.getByLabel('Email').fill(filer.email);
       await p.getByLabel('Password').fill(TEST_USER_PASSWORD);
       await p.keyboard.press('Enter');
-      await see(p.getByRole('alert')).toContainText('Organisation accounts cannot sign in here');
-      await see(p.getByRole('navigation')).toBeHidden();
+      await p.getByRole('heading', { level: 1, name: 'Our contracts' }).waitFor();
+      await see(p.locator('#brand-subtitle')).toHaveText('Organisation console');
+      await see(p.locator('main')).toContainText('Your organisation has no contracts in the registry yet.');
+      await see(p.getByRole('navigation').getByRole('link')).toHaveCount(2);
+      await see(p.getByRole('navigation')).toContainText(['Our contracts', 'Our transfers']);
+      await p.goto(`${baseUrl}/console#/ledger`);
+      await p.getByRole('heading', { level: 1, name: 'Our contracts' }).waitFor();
       await p.reload();
-      await p.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
-      await see(p.getByRole('navigation')).toBeHidden();
+      await p.getByRole('heading', { level: 1, name: 'Our contracts' }).waitFor();
     } finally {
       await other.context.close();
     }

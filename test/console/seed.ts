@@ -22,6 +22,10 @@ export interface ConsoleSeed {
   outsideGbaLeaves: number[];
   transferCount: number;
   names: { mainlandBank: string; hongKongBureau: string; mainlandHospital: string; hongKongClinics: string };
+  /** The organisations' ids, by the same names. */
+  organisations: { mainlandBank: string; hongKongBureau: string; mainlandHospital: string; hongKongClinics: string };
+  /** Each organisation's filer (ORG_FILER), for the organisation's view. */
+  filers: Record<'mainlandBank' | 'hongKongBureau' | 'mainlandHospital' | 'hongKongClinics', { email: string; token: string }>;
 }
 
 const PDF = (label: string): Buffer => Buffer.from(`%PDF-1.7\n% ${label}\n%%EOF\n`);
@@ -32,7 +36,7 @@ function expectStatus(what: string, response: { status: number; body: unknown },
 }
 
 /** The example terms (`contractBody` less the parties) from `effectiveDate`, with a PIPIA report digest of their own. */
-function terms(overrides: { effectiveDate: string; expiryDate?: string; annex?: Record<string, unknown>; pipia?: Record<string, unknown> }) {
+export function terms(overrides: { effectiveDate: string; expiryDate?: string; annex?: Record<string, unknown>; pipia?: Record<string, unknown> }) {
   return termsOf(
     contractBody('', '', {
       effectiveDate: overrides.effectiveDate,
@@ -82,11 +86,20 @@ export async function seedConsole(t: TestApp): Promise<ConsoleSeed> {
   });
   const hongKongClinics = await createOrganisation(t, { jurisdiction: 'HONG_KONG', city: 'HONG_KONG', sector: 'HEALTHCARE', legalName: names.hongKongClinics });
 
-  const filer = async (organisationId: string) => (await t.user('ORG_FILER', { organisationId })).token;
-  const bank = await filer(mainlandBank);
-  const bureau = await filer(hongKongBureau);
-  const hospital = await filer(mainlandHospital);
-  const clinics = await filer(hongKongClinics);
+  const filer = async (organisationId: string) => {
+    const user = await t.user('ORG_FILER', { organisationId });
+    return { email: user.email, token: user.token };
+  };
+  const filers = {
+    mainlandBank: await filer(mainlandBank),
+    hongKongBureau: await filer(hongKongBureau),
+    mainlandHospital: await filer(mainlandHospital),
+    hongKongClinics: await filer(hongKongClinics),
+  };
+  const bank = filers.mainlandBank.token;
+  const bureau = filers.hongKongBureau.token;
+  const hospital = filers.mainlandHospital.token;
+  const clinics = filers.hongKongClinics.token;
   const gd = await t.user('REGULATOR', { authority: 'GD_CAC', email: `gd-${Date.now()}@cac.gd.example` });
   const hk = await t.user('REGULATOR', { authority: 'HK_DPO', email: `hk-${Date.now()}@dpo.hk.example` });
 
@@ -283,5 +296,7 @@ export async function seedConsole(t: TestApp): Promise<ConsoleSeed> {
     outsideGbaLeaves,
     transferCount: bankRecords.length + healthRecords.length + reverseRecords.length,
     names,
+    organisations: { mainlandBank, hongKongBureau, mainlandHospital, hongKongClinics },
+    filers,
   };
 }

@@ -27,8 +27,10 @@ export function onSignOut(listener) {
   signOutListeners.add(listener);
 }
 
-/** Accounts acting for an organisation have their own console; this one is the regulators' (GET /auth/me `actsFor`). */
-export class WrongConsoleError extends Error {}
+/** Whether the signed-in user acts for an organisation (GET /auth/me `actsFor`): the organisation's view, not the regulators'. */
+export function actsForOrganisation() {
+  return session?.me?.actsFor === 'organisation';
+}
 
 let renewal = null;
 let refreshing = null;
@@ -40,10 +42,6 @@ async function startSession(body) {
   } catch (error) {
     session = null;
     throw error;
-  }
-  if (session.me.actsFor === 'organisation') {
-    await endSession();
-    throw new WrongConsoleError('organisation');
   }
   window.clearTimeout(renewal);
   // Renewed at four fifths of the token's life, so a reviewer is never signed out mid-review.
@@ -82,8 +80,7 @@ function refresh() {
 export async function restore() {
   try {
     return await refresh();
-  } catch (error) {
-    if (error instanceof WrongConsoleError) throw error;
+  } catch {
     return null;
   }
 }
@@ -110,7 +107,7 @@ function url(path, query) {
   return target.pathname + target.search;
 }
 
-async function request(method, path, { query, body, accept = 'application/json', headers = {} } = {}, retried = false) {
+async function request(method, path, { query, body, form, accept = 'application/json', headers = {} } = {}, retried = false) {
   if (!session) throw new ApiError(401, { title: 'Not signed in' }, path);
   const target = url(path, query);
   const response = await fetch(target, {
@@ -121,7 +118,8 @@ async function request(method, path, { query, body, accept = 'application/json',
       ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
       ...headers,
     },
-    body: body !== undefined ? JSON.stringify(body) : undefined,
+    // A FormData body (an upload) sets its own multipart content type and boundary.
+    body: form ?? (body !== undefined ? JSON.stringify(body) : undefined),
     credentials: 'omit',
     cache: 'no-store',
   });
@@ -131,7 +129,7 @@ async function request(method, path, { query, body, accept = 'application/json',
       () => true,
       () => false,
     );
-    if (renewed) return request(method, path, { query, body, accept, headers }, true);
+    if (renewed) return request(method, path, { query, body, form, accept, headers }, true);
   }
   if (response.status === 401) {
     signOut('expired');
@@ -153,6 +151,11 @@ export async function get(path, query) {
 
 export async function post(path, body) {
   return readBody(await request('POST', path, { body: body ?? {} }));
+}
+
+/** A multipart/form-data POST, e.g. a filing material (POST /contracts/:id/documents). */
+export async function postForm(path, form) {
+  return readBody(await request('POST', path, { form }));
 }
 
 export async function getBlob(path, query, accept = '*/*') {

@@ -9,31 +9,56 @@ import { renderContract } from './page-contract.js';
 import { renderLedger } from './page-ledger.js';
 import { renderQueue } from './page-queue.js';
 import { renderRollout } from './page-rollout.js';
+import { renderOrgContract, renderOrgContracts, renderOrgTransfers } from './page-org.js';
 
 const main = document.getElementById('main');
 const nav = document.getElementById('nav');
 const sessionBox = document.getElementById('session');
 
-const NAV = [
-  ['#/queue', 'nav.queue'],
-  ['#/transfers', 'nav.transfers'],
-  ['#/anomalies', 'nav.anomalies'],
-  ['#/rollout', 'nav.rollout'],
-  ['#/ledger', 'nav.ledger'],
-];
+// Two views, chosen by whom the user acts for (GET /auth/me `actsFor`): regulators and administrators get
+// the regulators' pages, an organisation's users their organisation's. Neither view routes to the other's pages.
+const REGULATOR_VIEW = {
+  home: '#/queue',
+  subtitle: 'app.subtitle',
+  nav: [
+    ['#/queue', 'nav.queue'],
+    ['#/transfers', 'nav.transfers'],
+    ['#/anomalies', 'nav.anomalies'],
+    ['#/rollout', 'nav.rollout'],
+    ['#/ledger', 'nav.ledger'],
+  ],
+  routes: [
+    [/^\/?$/, renderQueue],
+    [/^\/queue$/, renderQueue],
+    [/^\/contracts\/([0-9a-fA-F-]{36})$/, renderContract],
+    [/^\/transfers$/, renderTransfers],
+    [/^\/anomalies$/, renderAnomalies],
+    [/^\/rollout$/, renderRollout],
+    [/^\/ledger$/, renderLedger],
+  ],
+};
 
-const ROUTES = [
-  [/^\/?$/, renderQueue],
-  [/^\/queue$/, renderQueue],
-  [/^\/contracts\/([0-9a-fA-F-]{36})$/, renderContract],
-  [/^\/transfers$/, renderTransfers],
-  [/^\/anomalies$/, renderAnomalies],
-  [/^\/rollout$/, renderRollout],
-  [/^\/ledger$/, renderLedger],
-];
+const ORGANISATION_VIEW = {
+  home: '#/org/contracts',
+  subtitle: 'app.subtitleOrg',
+  nav: [
+    ['#/org/contracts', 'nav.orgContracts'],
+    ['#/org/transfers', 'nav.orgTransfers'],
+  ],
+  routes: [
+    [/^\/?$/, renderOrgContracts],
+    [/^\/org\/contracts$/, renderOrgContracts],
+    [/^\/org\/contracts\/([0-9a-fA-F-]{36})$/, renderOrgContract],
+    [/^\/org\/transfers$/, renderOrgTransfers],
+  ],
+};
+
+function view() {
+  return api.actsForOrganisation() ? ORGANISATION_VIEW : REGULATOR_VIEW;
+}
 
 function parseHash() {
-  const raw = window.location.hash.startsWith('#/') ? window.location.hash.slice(1) : '/queue';
+  const raw = window.location.hash.startsWith('#/') ? window.location.hash.slice(1) : view().home.slice(1);
   const [path, search = ''] = raw.split('?');
   return { path, query: Object.fromEntries(new URLSearchParams(search)) };
 }
@@ -47,12 +72,15 @@ async function route() {
     return;
   }
   const { path, query } = parseHash();
-  const match = ROUTES.map(([pattern, render]) => [pattern.exec(path), render]).find(([m]) => m);
+  const match = view()
+    .routes.map(([pattern, render]) => [pattern.exec(path), render])
+    .find(([m]) => m);
   const sequence = ++renderSequence;
   const container = h('div', { class: 'page' });
   clear(main).append(container);
   if (!match) {
-    window.location.hash = '#/queue';
+    // Another view's page, or none: this view's first page instead.
+    window.location.hash = view().home;
     return;
   }
   const [m, render] = match;
@@ -73,18 +101,19 @@ let focusHeadingOnRender = false;
 function renderChrome() {
   document.getElementById('skip-link').textContent = t('app.skip');
   document.getElementById('brand-title').textContent = t('app.title');
-  document.getElementById('brand-subtitle').textContent = t('app.subtitle');
-  document.title = `${t('app.title')} — ${t('app.subtitle')}`;
+  const { subtitle, nav: sections } = api.isSignedIn() ? view() : { subtitle: 'app.subtitleSignIn', nav: [] };
+  document.getElementById('brand-subtitle').textContent = t(subtitle);
+  document.title = `${t('app.title')} — ${t(subtitle)}`;
   nav.setAttribute('aria-label', t('nav.label'));
   const { path } = parseHash();
-  const current = '#/' + (path.split('/')[1] || 'queue');
+  const current = sections.map(([href]) => href).find((href) => path === href.slice(1) || path.startsWith(`${href.slice(1)}/`)) ?? null;
   clear(nav);
   nav.hidden = !api.isSignedIn();
   nav.append(
     h(
       'ul',
       {},
-      NAV.map(([href, key]) => h('li', {}, h('a', { href, 'aria-current': href === current ? 'page' : null }, t(key)))),
+      sections.map(([href, key]) => h('li', {}, h('a', { href, 'aria-current': href === current ? 'page' : null }, t(key)))),
     ),
   );
   clear(sessionBox);
@@ -140,8 +169,7 @@ function renderSignIn() {
           focusHeadingOnRender = true;
           await route();
         } catch (error) {
-          message.textContent =
-            error instanceof api.WrongConsoleError ? t('signin.organisation') : t('signin.failed', { detail: error.problem?.detail ?? error.message });
+          message.textContent = t('signin.failed', { detail: error.problem?.detail ?? error.message });
           button.disabled = false;
           password.focus();
         }
@@ -182,9 +210,4 @@ document.getElementById('skip-link').addEventListener('click', (event) => {
 });
 
 // A reload keeps the session: the refresh-token cookie restores it before the first page is drawn.
-void api
-  .restore()
-  .catch((error) => {
-    if (error instanceof api.WrongConsoleError) signInMessage = t('signin.organisation');
-  })
-  .finally(() => void route());
+void api.restore().finally(() => void route());

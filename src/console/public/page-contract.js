@@ -251,7 +251,7 @@ function formatValue(path, value) {
   return String(value);
 }
 
-function annexFacts(annex = {}) {
+export function annexFacts(annex = {}) {
   const keys = [
     'purposes',
     'processingMethods',
@@ -294,7 +294,7 @@ function differingPaths(a, b, prefix = '') {
   return paths;
 }
 
-function versionsView(versions, history) {
+export function versionsView(versions, history) {
   const sorted = [...versions].sort((a, b) => a.version - b.version);
   const termsOf = (v) => ({
     regime: v.regime,
@@ -352,7 +352,7 @@ function versionsView(versions, history) {
   return h('div', {}, blocks);
 }
 
-function fieldLabel(path) {
+export function fieldLabel(path) {
   const [head, tail] = path.split('.');
   if (head === 'annex' && tail) return `${t('contract.annex')}: ${t(`annex.${tail}`)}`;
   if (head === 'pipia' && tail) return `PIPIA: ${t(`pipia.${tail}`)}`;
@@ -365,7 +365,7 @@ function fieldLabel(path) {
   return top[path] ? t(top[path]) : path;
 }
 
-function materials(base, documents, orgs, readable) {
+export function materials(base, documents, orgs, readable) {
   if (documents === null) return h('p', { class: 'muted', 'data-field': 'materials-not-shown' }, t('materials.notShown'));
   // A regulator reads the materials of the party on its own side only.
   const note =
@@ -424,7 +424,7 @@ function actorText(actor, orgs) {
   return role;
 }
 
-function historyView(entries, orgs) {
+export function historyView(entries, orgs) {
   if (!entries.length) return h('p', {}, t('none'));
   return table(
     t('history.caption'),

@@ -1,0 +1,610 @@
+// The organisation's view: its contracts with each filing's status and deadline, a contract page where its users
+// upload materials, submit their filing and amend the contract (the re-filing verdict shown before they commit),
+// and its transfers with their compliance flags. Everything through the API, which scopes it to the organisation.
+import * as api from './api.js';
+import { append, clear, definitionList, field, h, select, table } from './dom.js';
+import { code, formatDate, formatInstant, formatList, formatNumber, hongKongToday, listSeparator, t } from './i18n.js';
+import { deadlineText, errorBox, flagBadges, hashWith, loading, optionsWithAll, orgName, overdueBadge, shortId, statusBadge } from './common.js';
+import { annexFacts, fieldLabel, historyView, materials, versionsView } from './page-contract.js';
+import { announce, navigate } from './nav.js';
+
+/** R10: the materials a filing needs (an individual has no legal representative); the PIPIA report is optional. */
+const REQUIRED_KINDS = ['LEGAL_REPRESENTATIVE_ID', 'LETTER_OF_UNDERTAKING', 'SIGNED_CONTRACT'];
+const UPLOAD_KINDS = [...REQUIRED_KINDS, 'PIPIA_REPORT'];
+const CATEGORIES = [
+  'BASIC_PROFILE',
+  'IDENTITY',
+  'BIOMETRIC',
+  'ONLINE_IDENTIFIER',
+  'HEALTH',
+  'EDUCATION_EMPLOYMENT',
+  'PROPERTY_FINANCIAL',
+  'COMMUNICATION',
+  'CONTACTS',
+  'BROWSING_HISTORY',
+  'DEVICE',
+  'LOCATION',
+  'OTHER',
+];
+
+function me() {
+  return api.currentUser();
+}
+
+/** Which side of the contract the signed-in user's organisation is. */
+function ourParty(contract) {
+  return contract.processorId === me()?.organisationId ? 'processor' : 'recipient';
+}
+
+function otherParty(party) {
+  return party === 'processor' ? 'recipient' : 'processor';
+}
+
+function ourName() {
+  const org = me()?.organisation;
+  return org ? orgName(org, org.id) : '—';
+}
+
+/** The filing's deadline, with the calendar it was counted in: the filing party's own side (R9). */
+function deadlineCell(contract, filing) {
+  const side = contract[filing.party]?.jurisdiction;
+  return [deadlineText(filing), side ? h('div', { class: 'muted' }, t('org.calendar', { side: code('jurisdiction', side) })) : null];
+}
+
+export async function renderOrgContracts(container, { isCurrent }) {
+  append(container, [h('h1', { tabindex: '-1' }, t('org.contracts.heading')), h('p', {}, t('org.contracts.intro', { org: ourName() }))]);
+  const results = h('div', {}, loading());
+  container.append(results);
+  const { items: contracts } = await api.getAll('/contracts');
+  if (!isCurrent()) return;
+  clear(results);
+  if (contracts.length === 0) {
+    results.append(h('p', { class: 'notice', role: 'status' }, t('org.contracts.empty')));
+    return;
+  }
+  const filingOf = (contract, party) => (contract.filings ?? []).find((f) => f.party === party);
+  // Our overdue filings first, then by our deadline.
+  const deadlineOf = (f) => (f ? (f.status === 'RETURNED' && f.resubmissionDeadline ? f.resubmissionDeadline : f.deadline) : '9999');
+  const rows = contracts
+    .map((contract) => ({ contract, party: ourParty(contract) }))
+    .map((row) => ({ ...row, ours: filingOf(row.contract, row.party), theirs: filingOf(row.contract, otherParty(row.party)) }))
+    .sort(
+      (a, b) =>
+        Number(Boolean(b.ours?.overdue)) - Number(Boolean(a.ours?.overdue)) ||
+        deadlineOf(a.ours).localeCompare(deadlineOf(b.ours)) ||
+        a.contract.id.localeCompare(b.contract.id),
+    );
+  results.append(
+    table(
+      t('org.contracts.caption', { count: formatNumber(rows.length) }),
+      [t('queue.contract'), t('queue.counterparty'), t('org.role'), t('contract.status'), t('org.ourFiling'), t('org.ourDeadline'), t('org.theirFiling')],
+      rows.map(({ contract, party, ours, theirs }) => {
+        const other = otherParty(party);
+        return h(
+          'tr',
+          { class: ours?.overdue ? 'overdue' : null, 'data-contract-id': contract.id },
+          h(
+            'td',
+            {},
+            h('a', { href: `#/org/contracts/${contract.id}`, 'aria-label': `${t('queue.open')} ${shortId(contract.id)}` }, shortId(contract.id)),
+            h('div', { class: 'muted' }, code('direction', contract.direction)),
+          ),
+          h('td', { 'data-field': 'counterparty' }, orgName(contract[other], contract[`${other}Id`], contract, other)),
+          h('td', {}, code('party', party)),
+          h('td', {}, code('contractStatus', contract.status)),
+          h('td', { 'data-field': 'our-status' }, ours ? [statusBadge(ours.status), ours.overdue ? overdueBadge() : null] : '—'),
+          h('td', { class: 'nowrap' }, ours ? deadlineCell(contract, ours) : '—'),
+          h('td', {}, theirs ? [statusBadge(theirs.status), theirs.overdue ? overdueBadge() : null] : '—'),
+        );
+      }),
+      { class: 'org-contracts' },
+    ),
+  );
+}
+
+function section(name, title, ...content) {
+  const headingId = `section-${name}`;
+  return h('section', { 'aria-labelledby': headingId, 'data-section': name }, h('h2', { id: headingId }, title), ...content);
+}
+
+export async function renderOrgContract(container, { params: [id], isCurrent }, flash) {
+  const base = `/contracts/${encodeURIComponent(id)}`;
+  const heading = h('h1', { tabindex: '-1' }, t('contract.heading', { id: shortId(id) }));
+  container.append(heading, loading());
+  const contract = await api.get(base);
+  if (!isCurrent()) return;
+  const [versions, history, documents] = await Promise.allSettled([
+    api.getAll(`${base}/versions`, {}, { pageSize: 20, maxItems: 10_000 }).then(({ items }) => items),
+    api.getAll(`${base}/history`, {}, { pageSize: 500, maxItems: 2000 }).then(({ items }) => items),
+    api.getAll(`${base}/documents`, {}, { pageSize: 1000, maxItems: 10_000 }).then(({ items }) => items),
+  ]);
+  if (!isCurrent()) return;
+  const party = ourParty(contract);
+  const orgs = new Map([contract.processor, contract.recipient].filter(Boolean).map((org) => [org.id, org]));
+  // After an upload, a submission or an amendment: the page again from the registry, with what happened on top.
+  const rerender = async (message) => {
+    const note = message ? h('p', { class: 'notice success', role: 'status', 'data-field': 'flash' }, message) : null;
+    clear(container);
+    await renderOrgContract(container, { params: [id], isCurrent }, note);
+    if (message) announce(message);
+  };
+  clear(heading);
+  append(heading, [
+    orgName(contract.processor, contract.processorId, contract, 'processor'),
+    ' → ',
+    orgName(contract.recipient, contract.recipientId, contract, 'recipient'),
+  ]);
+  const docs = documents.status === 'fulfilled' ? documents.value : [];
+  append(clear(container), [
+    heading,
+    h('p', { class: 'muted' }, `${t('contract.heading', { id })} · ${t('org.youAre', { party: code('party', party) })} · ${t('hkTime')}`),
+    flash ?? null,
+    section(
+      'summary',
+      t('contract.summary'),
+      definitionList([
+        [t('contract.status'), h('span', { class: ['badge', contract.status === 'EFFECTIVE' ? 'ok' : 'neutral'] }, code('contractStatus', contract.status))],
+        [t('contract.direction'), code('direction', contract.direction)],
+        [t('contract.effective'), formatDate(contract.effectiveDate)],
+        [t('contract.expiry'), formatDate(contract.expiryDate)],
+        [t('contract.version'), String(contract.version)],
+        contract.terminatedOn ? [t('contract.terminated'), `${formatDate(contract.terminatedOn)} — ${contract.terminationReason ?? ''}`] : null,
+      ]),
+    ),
+    section(
+      'filings',
+      t('contract.filings'),
+      h(
+        'div',
+        { class: 'cards' },
+        (contract.filings ?? []).map((filing) => filingCard(base, contract, filing, filing.party === party, docs, rerender)),
+      ),
+    ),
+    section(
+      'materials',
+      t('contract.materials'),
+      documents.status === 'fulfilled' ? materials(base, docs, orgs, contract.documentParties ?? []) : errorBox(documents.reason),
+    ),
+    section('amend', t('org.amend.heading'), amendmentForm(base, contract, party, rerender)),
+    section('annex', t('contract.annex'), annexFacts(contract.annex)),
+    section(
+      'versions',
+      t('contract.versions'),
+      versions.status === 'fulfilled' ? versionsView(versions.value, history.status === 'fulfilled' ? history.value : []) : errorBox(versions.reason),
+    ),
+    section('history', t('contract.history'), history.status === 'fulfilled' ? historyView(history.value, orgs) : errorBox(history.reason)),
+  ]);
+}
+
+function filingCard(base, contract, filing, ours, docs, rerender) {
+  return h(
+    'div',
+    { class: 'card', 'data-filing': filing.party, 'data-ours': ours ? 'true' : 'false' },
+    h('h3', {}, ours ? t('org.ourFiling') : t('org.theirFiling'), ' — ', code('party', filing.party)),
+    definitionList([
+      [t('filing.authority'), code('authority', filing.authority)],
+      [t('filing.deadline'), deadlineCell(contract, filing)],
+      [
+        t('filing.status'),
+        h(
+          'span',
+          { 'data-field': 'status' },
+          statusBadge(filing.status),
+          filing.overdue ? overdueBadge() : null,
+          filing.late ? h('span', { class: 'badge neutral' }, t('late')) : null,
+        ),
+      ],
+      [t('filing.number'), h('span', { class: 'mono', 'data-field': 'filing-number' }, filing.filingNumber ?? '—')],
+      [t('filing.version'), String(filing.version)],
+      [t('filing.submittedAt'), formatInstant(filing.submittedAt)],
+      filing.returnReason ? [t('filing.returnReason'), filing.returnReason] : null,
+    ]),
+    ours ? ourFilingActions(base, contract, filing, docs, rerender) : null,
+  );
+}
+
+/** Our filing: which materials its version still needs, an upload form, and submit (R8, R10). */
+function ourFilingActions(base, contract, filing, docs, rerender) {
+  const uploaded = new Set(docs.filter((d) => d.party === filing.party && d.version >= filing.version).map((d) => d.kind));
+  const checklist = h(
+    'ul',
+    { class: 'plain checklist', 'data-field': 'checklist' },
+    REQUIRED_KINDS.map((kind) =>
+      h(
+        'li',
+        { 'data-kind': kind, 'data-uploaded': uploaded.has(kind) ? 'true' : 'false' },
+        h('span', { class: ['badge', uploaded.has(kind) ? 'ok' : 'neutral'] }, uploaded.has(kind) ? t('org.uploaded') : t('org.missing')),
+        ' ',
+        code('documentKind', kind),
+      ),
+    ),
+  );
+  const open = filing.status === 'NOT_SUBMITTED' || filing.status === 'RETURNED';
+  if (!open) return h('div', { class: 'review' }, h('h4', {}, t('org.required', { version: filing.version })), checklist);
+
+  const kind = select(
+    'kind',
+    UPLOAD_KINDS.map((k) => [k, code('documentKind', k)]),
+    REQUIRED_KINDS.find((k) => !uploaded.has(k)) ?? 'PIPIA_REPORT',
+  );
+  const file = h('input', { type: 'file', name: 'file', accept: 'application/pdf,image/png,image/jpeg', required: true });
+  const uploadMessage = h('p', { class: 'form-message', role: 'alert' });
+  const uploadButton = h('button', { type: 'submit', class: 'button secondary' }, t('org.upload.submit'));
+  const uploadForm = h(
+    'form',
+    {
+      class: 'upload-form',
+      'data-form': 'upload',
+      onsubmit: async (event) => {
+        event.preventDefault();
+        uploadMessage.textContent = '';
+        if (!file.files?.length) {
+          uploadMessage.textContent = t('org.upload.noFile');
+          file.focus();
+          return;
+        }
+        uploadButton.disabled = true;
+        const form = new FormData();
+        form.append('kind', kind.value);
+        form.append('file', file.files[0]);
+        try {
+          await api.postForm(`${base}/documents`, form);
+          await rerender(t('org.upload.done', { kind: code('documentKind', kind.value) }));
+        } catch (error) {
+          uploadMessage.textContent = t('error', { detail: error.message });
+          uploadButton.disabled = false;
+        }
+      },
+    },
+    h(
+      'fieldset',
+      { class: 'filters' },
+      h('legend', {}, t('org.upload.legend')),
+      field(t('org.upload.kind'), kind).wrapper,
+      field(t('org.upload.file'), file).wrapper,
+      h('div', { class: 'actions' }, uploadButton),
+    ),
+    uploadMessage,
+  );
+
+  const submitMessage = h('p', { class: 'form-message', role: 'alert' });
+  const submitButton = h(
+    'button',
+    {
+      type: 'button',
+      class: 'button primary',
+      'data-action': 'submit-filing',
+      onclick: async () => {
+        submitButton.disabled = true;
+        submitMessage.textContent = '';
+        try {
+          const submitted = await api.post(`${base}/filings/${filing.party}/submit`, {});
+          await rerender(t('org.submit.done', { authority: code('authority', submitted.authority ?? filing.authority) }));
+        } catch (error) {
+          // R10: the registry names the materials still missing.
+          const missing = error.problem?.missing;
+          submitMessage.textContent = missing?.length
+            ? t('org.submit.missing', { kinds: missing.map((k) => code('documentKind', k)).join(listSeparator()) })
+            : t('error', { detail: error.message });
+          submitButton.disabled = false;
+        }
+      },
+    },
+    filing.status === 'RETURNED' ? t('org.submit.resubmit') : t('org.submit.button'),
+  );
+  return h(
+    'div',
+    { class: 'review' },
+    h('h4', {}, t('org.required', { version: filing.version })),
+    checklist,
+    uploadForm,
+    h('div', { class: 'toolbar' }, submitButton),
+    submitMessage,
+  );
+}
+
+/** The terms of a contract view as the amendment body takes them (ContractTermsDto), nulls left out. */
+function termsOf(contract) {
+  const clean = (object) => Object.fromEntries(Object.entries(object ?? {}).filter(([, value]) => value !== null && value !== undefined));
+  return {
+    regime: contract.regime,
+    effectiveDate: contract.effectiveDate,
+    expiryDate: contract.expiryDate ?? null,
+    importantDataIncluded: contract.importantDataIncluded,
+    annex: clean(contract.annex),
+    pipia: clean(contract.pipia),
+  };
+}
+
+/**
+ * The amendment form: a few of the terms, the rest as they are. "Check re-filing" asks the registry
+ * (POST /contracts/:id/amendments/preview, the same rule as the amendment) for the verdict; "File the
+ * amendment" is offered only for the terms just checked.
+ */
+function amendmentForm(base, contract, party, rerender) {
+  if (party !== 'processor') return h('p', { class: 'muted', 'data-field': 'amend-not-ours' }, t('org.amend.onlyProcessor'));
+  if (contract.status === 'TERMINATED') return h('p', { class: 'muted' }, t('org.amend.terminated'));
+  const current = termsOf(contract);
+  const today = hongKongToday();
+  const effective = h('input', { type: 'date', name: 'effectiveDate', value: today > current.effectiveDate ? today : current.effectiveDate, required: true });
+  const expiry = h('input', { type: 'date', name: 'expiryDate', value: current.expiryDate ?? '' });
+  const purposes = h('textarea', { name: 'purposes', rows: '3' });
+  purposes.value = (current.annex.purposes ?? []).join('\n');
+  const retentionTo = h('input', { type: 'date', name: 'retentionTo', value: current.annex.retentionPeriod?.to ?? '' });
+  const otherMatters = h('textarea', { name: 'otherMatters', rows: '2' });
+  otherMatters.value = current.annex.otherMatters ?? '';
+  const chosen = new Set(current.annex.personalInformationCategories ?? []);
+  const categoryBoxes = CATEGORIES.map((value) => h('input', { type: 'checkbox', name: 'category', value, checked: chosen.has(value) }));
+  const categories = h(
+    'fieldset',
+    { class: 'checks' },
+    h('legend', {}, t('annex.personalInformationCategories')),
+    CATEGORIES.map((value, i) => h('label', { class: 'check' }, categoryBoxes[i], ' ', code('category', value))),
+  );
+
+  const body = () => ({
+    ...current,
+    effectiveDate: effective.value,
+    expiryDate: expiry.value || null,
+    annex: {
+      ...current.annex,
+      purposes: purposes.value
+        .split('\n')
+        .map((line) => line.trim())
+        .filter(Boolean),
+      personalInformationCategories: categoryBoxes.filter((box) => box.checked).map((box) => box.value),
+      retentionPeriod: { ...current.annex.retentionPeriod, to: retentionTo.value },
+      ...(otherMatters.value.trim() ? { otherMatters: otherMatters.value } : { otherMatters: undefined }),
+    },
+  });
+
+  const verdict = h('div', { 'data-field': 'verdict', 'aria-live': 'polite' });
+  const message = h('p', { class: 'form-message', role: 'alert' });
+  let checked = null; // the JSON of the body last checked
+  const fileButton = h('button', { type: 'button', class: 'button primary', disabled: true, 'data-action': 'file-amendment' }, t('org.amend.file'));
+  const checkButton = h('button', { type: 'submit', class: 'button secondary', 'data-action': 'preview-amendment' }, t('org.amend.preview'));
+
+  const form = h(
+    'form',
+    {
+      class: 'amend-form',
+      'data-form': 'amend',
+      oninput: () => {
+        if (checked !== null && JSON.stringify(body()) !== checked) {
+          fileButton.disabled = true;
+          clear(verdict).append(h('p', { class: 'notice', 'data-verdict': 'stale' }, t('org.amend.stale')));
+        }
+      },
+      onsubmit: async (event) => {
+        event.preventDefault();
+        message.textContent = '';
+        checkButton.disabled = true;
+        fileButton.disabled = true;
+        const sent = body();
+        try {
+          const preview = await api.post(`${base}/amendments/preview`, sent);
+          checked = JSON.stringify(sent);
+          clear(verdict).append(verdictView(preview));
+          fileButton.disabled = false;
+        } catch (error) {
+          checked = null;
+          clear(verdict).append(refusalView(error));
+        } finally {
+          checkButton.disabled = false;
+        }
+      },
+    },
+    h('p', {}, t('org.amend.intro')),
+    h(
+      'div',
+      { class: 'amend-fields' },
+      field(t('org.amend.effectiveDate'), effective).wrapper,
+      field(t('contract.expiry'), expiry).wrapper,
+      field(t('org.amend.retentionTo'), retentionTo).wrapper,
+    ),
+    field(t('org.amend.purposes'), purposes, t('org.amend.purposesHint')).wrapper,
+    categories,
+    field(t('annex.otherMatters'), otherMatters).wrapper,
+    h('div', { class: 'toolbar' }, checkButton, fileButton),
+    verdict,
+    message,
+  );
+  fileButton.addEventListener('click', async () => {
+    const sent = body();
+    if (JSON.stringify(sent) !== checked) return;
+    fileButton.disabled = true;
+    try {
+      const amended = await api.post(`${base}/amendments`, sent);
+      await rerender(amended.refilingRequired ? t('org.amend.doneRefile', { version: amended.version }) : t('org.amend.done', { version: amended.version }));
+    } catch (error) {
+      message.textContent = t('error', { detail: error.message });
+      fileButton.disabled = false;
+    }
+  });
+  return form;
+}
+
+function fieldList(paths) {
+  return formatList(paths.map((path) => fieldLabel(path)));
+}
+
+function verdictView(preview) {
+  const required = preview.refilingRequired;
+  return h(
+    'div',
+    { class: ['notice', required ? 'warning' : 'success'], 'data-verdict': required ? 'refile' : 'no-refile' },
+    h(
+      'p',
+      {},
+      h(
+        'strong',
+        {},
+        required ? t('org.amend.verdictRequired', { version: preview.version }) : t('org.amend.verdictNotRequired', { version: preview.version }),
+      ),
+    ),
+    h('p', {}, t('org.amend.changed', { fields: fieldList(preview.changedFields) })),
+    required ? h('p', {}, t('org.amend.triggers', { fields: fieldList(preview.triggers) })) : null,
+    required && preview.filings?.length
+      ? h(
+          'ul',
+          { class: 'plain', 'data-field': 'planned-filings' },
+          preview.filings.map((f) =>
+            h(
+              'li',
+              {},
+              t('org.amend.newFiling', { party: code('party', f.party), authority: code('authority', f.authority), deadline: formatDate(f.deadline) }),
+              f.provisional ? [' ', h('span', { class: 'badge provisional' }, t('provisional'))] : null,
+            ),
+          ),
+        )
+      : null,
+  );
+}
+
+/** A refusal of the preview (422 under a rule, or 400 naming fields), as the amendment itself would be refused. */
+function refusalView(error) {
+  const problem = error.problem ?? {};
+  const fields = (problem.errors ?? []).map((e) => e.field).filter(Boolean);
+  return h(
+    'div',
+    { class: 'notice error', role: 'alert', 'data-verdict': 'refused' },
+    h('p', {}, h('strong', {}, t('org.amend.refused', { rule: problem.rule ?? problem.code ?? error.status }))),
+    h('p', {}, problem.detail ?? error.message),
+    fields.length ? h('p', { class: 'muted' }, fields.join(listSeparator())) : null,
+  );
+}
+
+export async function renderOrgTransfers(container, { query, isCurrent }) {
+  append(container, [
+    h('h1', { tabindex: '-1' }, t('org.transfers.heading')),
+    h('p', {}, t('org.transfers.intro', { org: ourName() })),
+    h('p', { class: 'muted' }, t('hkTime')),
+  ]);
+  const { items: contracts } = await api.getAll('/contracts');
+  if (!isCurrent()) return;
+  const counterpartyOf = (contract) => {
+    const other = otherParty(ourParty(contract));
+    return orgName(contract[other], contract[`${other}Id`], contract, other);
+  };
+  const byId = new Map(contracts.map((c) => [c.id, c]));
+  const plain = (node) => (typeof node === 'string' ? node : node.textContent);
+  const contractSelect = select(
+    'contractId',
+    [['', t('all')], ...contracts.map((c) => [c.id, `${shortId(c.id)} · ${plain(counterpartyOf(c))}`])],
+    query.contractId ?? '',
+  );
+  const flagged = select(
+    'flagged',
+    [
+      ['', t('all')],
+      ['true', t('org.transfers.flaggedOnly')],
+      ['false', t('org.transfers.cleanOnly')],
+    ],
+    query.flagged ?? '',
+  );
+  const flag = select('flag', optionsWithAll('flag'), query.flag ?? '');
+  const from = h('input', { type: 'date', name: 'from', value: query.from ?? '' });
+  const to = h('input', { type: 'date', name: 'to', value: query.to ?? '' });
+  container.append(
+    h(
+      'form',
+      {
+        'aria-label': t('transfers.filters'),
+        onsubmit: (event) => {
+          event.preventDefault();
+          navigate(hashWith('org/transfers', { contractId: contractSelect.value, flagged: flagged.value, flag: flag.value, from: from.value, to: to.value }));
+        },
+      },
+      h(
+        'fieldset',
+        { class: 'filters' },
+        h('legend', {}, t('transfers.filters')),
+        field(t('transfers.contract'), contractSelect).wrapper,
+        field(t('org.transfers.flagged'), flagged).wrapper,
+        field(t('transfers.flag'), flag).wrapper,
+        field(t('transfers.from'), from).wrapper,
+        field(t('transfers.to'), to).wrapper,
+        h(
+          'div',
+          { class: 'actions' },
+          h('button', { type: 'submit', class: 'button primary' }, t('apply')),
+          h('button', { type: 'button', class: 'button secondary', onclick: () => navigate('#/org/transfers') }, t('reset')),
+        ),
+      ),
+    ),
+  );
+  const filters = {
+    contractId: query.contractId,
+    flagged: query.flagged === 'true' || query.flagged === 'false' ? query.flagged : undefined,
+    flag: query.flag,
+    from: query.from,
+    // A date "to" includes that whole day.
+    to: query.to ? nextDay(query.to) : undefined,
+  };
+  const results = h('div', {}, loading());
+  container.append(results);
+  const cursors = [undefined];
+  let pageIndex = 0;
+  const show = async () => {
+    clear(results).append(loading());
+    const page = await api.get('/transfers', { ...filters, limit: 50, cursor: cursors[pageIndex] });
+    if (!isCurrent()) return;
+    const items = page.items ?? [];
+    if (page.nextCursor) cursors[pageIndex + 1] = page.nextCursor;
+    clear(results);
+    if (items.length === 0 && pageIndex === 0) {
+      results.append(h('p', { class: 'notice', role: 'status' }, t('transfers.empty')));
+      return;
+    }
+    results.append(
+      table(
+        t('transfers.caption', { page: pageIndex + 1 }),
+        [
+          t('transfers.occurredAt'),
+          t('queue.contract'),
+          t('queue.counterparty'),
+          t('transfers.direction'),
+          t('transfers.subjects'),
+          t('transfers.records'),
+          t('transfers.categories'),
+          t('transfers.flags'),
+          t('transfers.reference'),
+        ],
+        items.map((item) => {
+          const contract = byId.get(item.contractId);
+          return h(
+            'tr',
+            { class: item.flags?.length ? 'flagged' : null, 'data-leaf': String(item.leafIndex) },
+            h('td', { class: 'nowrap' }, formatInstant(item.occurredAt)),
+            h('td', {}, h('a', { href: `#/org/contracts/${item.contractId}` }, shortId(item.contractId))),
+            h('td', {}, contract ? counterpartyOf(contract) : '—'),
+            h('td', {}, code('direction', item.direction)),
+            h('td', { class: 'num' }, formatNumber(item.dataSubjectCount)),
+            h('td', { class: 'num' }, formatNumber(item.recordCount)),
+            h('td', {}, (item.personalInformationCategories ?? []).map((c) => code('category', c)).join(listSeparator())),
+            h('td', {}, item.flags?.length ? h('span', { class: 'visually-hidden' }, `${t('transfers.flagged')}: `) : null, flagBadges(item.flags)),
+            h('td', { class: 'mono' }, item.externalReference ?? '—'),
+          );
+        }),
+        { class: 'org-transfers' },
+      ),
+    );
+    const previous = h('button', { type: 'button', class: 'button secondary', disabled: pageIndex === 0, onclick: () => go(-1) }, t('previous'));
+    const next = h('button', { type: 'button', class: 'button secondary', disabled: !page.nextCursor, onclick: () => go(1) }, t('next'));
+    results.append(
+      h('nav', { class: 'toolbar', 'aria-label': t('pageN', { n: pageIndex + 1 }) }, previous, h('span', {}, t('pageN', { n: pageIndex + 1 })), next),
+    );
+  };
+  const go = async (delta) => {
+    pageIndex += delta;
+    await show();
+    announce(t('pageN', { n: pageIndex + 1 }));
+  };
+  await show();
+}
+
+function nextDay(date) {
+  const d = new Date(`${date}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + 1);
+  return d.toISOString().slice(0, 10);
+}
