@@ -1306,7 +1306,7 @@ export interface components {
         };
         MeView: {
             /**
-             * @description whom the caller acts for: the whole registry, a regulator's authority, or an organisation (the regulators' console admits the first two)
+             * @description whom the caller acts for: the whole registry, a regulator's authority, or an organisation (the console shows the first two the regulators' view, the third the organisation's)
              * @enum {string}
              */
             actsFor: "registry" | "authority" | "organisation";

@@ -144,7 +144,8 @@ export class MeView {
   @ApiProperty({ enum: ROLES }) role: string;
   @ApiProperty({
     enum: ['registry', 'authority', 'organisation'],
-    description: "whom the caller acts for: the whole registry, a regulator's authority, or an organisation (the regulators' console admits the first two)",
+    description:
+      "whom the caller acts for: the whole registry, a regulator's authority, or an organisation (the console shows the first two the regulators' view, the third the organisation's)",
   })
   actsFor: string | null;
   @ApiProperty({ type: String, format: 'uuid', nullable: true }) organisationId: string | null;

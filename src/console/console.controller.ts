@@ -8,7 +8,7 @@ import { DomainError, ErrorCode } from '../common/errors';
 import { ASSET_NAME, CONSOLE_CONTENT_TYPES, resolveChartJs, resolvePublicDir } from './console-assets';
 
 /**
- * The regulators' console: a static single-page app. The page and its assets are
+ * The console, a static single-page app: the regulators' view, or an organisation's for its users. The page and its assets are
  * public; every API call it makes carries the signed-in user's bearer token.
  */
 @ApiExcludeController()
