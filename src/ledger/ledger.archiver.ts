@@ -16,7 +16,9 @@ import { nodeKey, rootPlan } from './domain/merkle';
 import type { ArchivesView } from './ledger.dto';
 import { LedgerService } from './ledger.service';
 
+/** A pass runs soon after an instance starts leading, then every RUN_EVERY_MS while it leads. */
 const RUN_EVERY_MS = 6 * 60 * 60 * 1000;
+const CHECK_EVERY_MS = 60 * 1000;
 /** Rows read per query while an archive is written. */
 const PAGE = 10_000;
 /** How long the detach may wait for ingestion's locks before it gives up and retries on the next run. */
@@ -67,9 +69,18 @@ export class LedgerArchiver implements OnApplicationBootstrap, OnApplicationShut
   ) {}
 
   onApplicationBootstrap(): void {
+    let lastRunAt = 0;
     this.timer = setInterval(() => {
-      if (this.leadership.isLeader() && !this.running) this.running = this.run().finally(() => (this.running = undefined));
-    }, RUN_EVERY_MS);
+      if (!this.leadership.isLeader()) {
+        lastRunAt = 0;
+        return;
+      }
+      if (this.running || Date.now() - lastRunAt < RUN_EVERY_MS) return;
+      lastRunAt = Date.now();
+      this.running = this.run()
+        .catch((error: unknown) => this.logger.error({ err: error }, 'the retention pass could not list the partitions; it runs again later'))
+        .finally(() => (this.running = undefined));
+    }, CHECK_EVERY_MS);
     this.timer.unref();
   }
 
