@@ -4,7 +4,9 @@ const transform = { '^.+\\.(t|j)s$': ['@swc/jest', { swcrc: true }] };
 
 /** @type {import('jest').Config} */
 module.exports = {
-  testTimeout: 60000,
+  // Jest reads testTimeout from the top level only (a project's own is ignored): integration tests boot the
+  // application and a browser on a shared, loaded machine.
+  testTimeout: 120000,
   projects: [
     {
       displayName: 'unit',
@@ -21,7 +23,6 @@ module.exports = {
       transform,
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
-      testTimeout: 120000,
     },
   ],
 };

@@ -164,7 +164,7 @@ describe('npm run demo and the README examples', () => {
     for (const name of ['MAINLAND_ORG', 'HK_ORG', 'CONTRACT_ACCEPTED', 'CONTRACT_OVERDUE', 'MAINLAND_LOGGER_SECRET'])
       expect(text).toMatch(new RegExp(`^${name}='[^']+'`, 'm'));
     for (const [, password] of text.matchAll(/^\w+_PASSWORD='([^']*)'/gm)) expect(password.length).toBeGreaterThanOrEqual(16);
-  });
+  }, 300_000);
 
   it('adds nothing when run again, and keeps the passwords', async () => {
     expect(state.demoRan).toBe(true);
@@ -177,7 +177,7 @@ describe('npm run demo and the README examples', () => {
     const created = [...run.stdout.matchAll(/^ {2}(\S.*?)\s+([\d,]+)\s+([\d,]+)$/gm)].map((m) => [m[1], m[2]]);
     expect(created.length).toBeGreaterThan(5);
     expect(created.filter(([, n]) => n !== '0')).toEqual([]);
-  });
+  }, 300_000);
 
   it('finds a ```sh block in each README section it runs', () => {
     expect(new Set(BLOCKS.map((b) => b.section))).toEqual(new Set(SECTIONS));
