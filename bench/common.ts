@@ -6,7 +6,6 @@ import * as path from 'node:path';
 import { Client } from 'pg';
 import { contractToInsert, CREATE_PARTIES, createContractsStatement, NewContract, partyFromRow, PartyRow } from '../src/contracts';
 import type { ContractTerms } from '../src/contracts/domain/contract-rules';
-import { filingAuthority } from '../src/contracts/domain/filing-lifecycle';
 import { startEmbeddedPostgres } from '../src/database/embedded-postgres';
 import { runMigrations } from '../src/database/migrate';
 import { freePort } from '../test/support/free-port';
@@ -104,8 +103,8 @@ export async function measureFilingDbLimit(
     direction: 'MAINLAND_TO_HK',
     // The deadlines the calendars give for EFFECTIVE (10 working days on each side); their values do not change the cost.
     filings: [
-      { authority: filingAuthority('MAINLAND'), deadline: '2025-02-14', provisional: false },
-      { authority: filingAuthority('HONG_KONG'), deadline: '2025-02-10', provisional: false },
+      { authority: 'GD_CAC', deadline: '2025-02-14', provisional: false },
+      { authority: 'HK_DPO', deadline: '2025-02-10', provisional: false },
     ],
     actor: { id: parties.filerId, kind: 'user', role: 'ORG_FILER', organisationId: parties.processorId, authority: null },
   } satisfies NewContract;

@@ -986,6 +986,39 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
         };
+        AuthorityEntryView: {
+            /** @example HK_DPO */
+            code: string;
+            /**
+             * @description R11: the prefix of the filing numbers it issues
+             * @example HKDPO
+             */
+            filingNumberPrefix: string | null;
+            /**
+             * @description The side it supervises
+             * @example HONG_KONG
+             */
+            jurisdiction: string;
+            /** @description R8: its names over time, oldest first */
+            names: components["schemas"]["AuthorityNameView"][];
+            /** @description Audits only; receives no filings (the PCPD) */
+            readOnly: boolean;
+            source: string | null;
+        };
+        AuthorityNameView: {
+            /** @example Digital Policy Office (DPO) */
+            en: string;
+            source: string | null;
+            /**
+             * @description The first date the name applies (1900-01-01: since always)
+             * @example 2024-07-25
+             */
+            validFrom: string;
+            /** @example 数字政策办公室 */
+            "zh-Hans": string;
+            /** @example 數字政策辦公室 */
+            "zh-Hant": string;
+        };
         ChangeEnrolmentDto: {
             /** @enum {string} */
             action: "ENROL" | "DECLINE" | "WITHDRAW";
@@ -1159,8 +1192,11 @@ export interface components {
             records: components["schemas"]["TransferResultView"][];
         };
         CreateUserDto: {
-            /** @enum {string} */
-            authority?: "GD_CAC" | "HK_DPO" | "HK_PCPD" | "MO_DSPDP";
+            /**
+             * @description an authority of GET /reference (regimes' authorities, data), e.g. GD_CAC, HK_DPO, HK_PCPD, MO_DSPDP
+             * @example HK_DPO
+             */
+            authority?: string;
             /** @description how the user is named to others (a contract's history, the list of users) */
             displayName?: string;
             email: string;
@@ -1304,6 +1340,17 @@ export interface components {
              */
             "zh-Hant": string;
         };
+        MaterialView: {
+            /** @description Listed by a published source (R10); false: assumed */
+            confirmed: boolean;
+            /** @example LETTER_OF_UNDERTAKING */
+            kind: string;
+            source: string | null;
+        };
+        MaterialsView: {
+            INDIVIDUAL: components["schemas"]["MaterialView"][];
+            ORGANISATION: components["schemas"]["MaterialView"][];
+        };
         MeView: {
             /**
              * @description whom the caller acts for: the whole registry, a regulator's authority, or an organisation (the console shows the first two the regulators' view, the third the organisation's)
@@ -1423,6 +1470,8 @@ export interface components {
             witnesses: string[];
         };
         ReferenceView: {
+            /** @description R8: the authorities, as data */
+            authorities: components["schemas"]["AuthorityEntryView"][];
             /** @description The nine Mainland GBA cities and Hong Kong (R1); anything else is outside the GBA */
             cities: components["schemas"]["CityEntryView"][];
             /** @description R17: organisations' identifiers and individuals' identity documents */
@@ -1430,7 +1479,60 @@ export interface components {
             jurisdictions: components["schemas"]["JurisdictionEntryView"][];
             /** @description R1: organisations and individuals */
             partyTypes: components["schemas"]["PartyTypeEntryView"][];
+            /** @description R16: the regimes, as data */
+            regimes: components["schemas"]["RegimeEntryView"][];
             sectors: components["schemas"]["SectorEntryView"][];
+        };
+        RegimeEntryView: {
+            /** @example GBA_MAINLAND_HK */
+            code: string;
+            name: string;
+            nameZh: string | null;
+            /** @example 2023-12-13 */
+            opensOn: string;
+            /** @description R16: the two sides it spans, with their rules */
+            sides: components["schemas"]["RegimeSideView"][];
+        };
+        RegimeSideView: {
+            /**
+             * @description R1: its cities
+             * @example [
+             *       "HONG_KONG"
+             *     ]
+             */
+            cities: string[];
+            /**
+             * @description R8: where its parties file
+             * @example HK_DPO
+             */
+            filingAuthority: string;
+            /**
+             * @description R8: working days from the effective date to the filing deadline
+             * @example 10
+             */
+            filingWorkingDays: number;
+            /**
+             * @description R17: its parties' identifier schemes
+             * @example [
+             *       "HK_BRN",
+             *       "HKID",
+             *       "PRC_RESIDENT_ID",
+             *       "PASSPORT"
+             *     ]
+             */
+            identifierTypes: string[];
+            /** @example HONG_KONG */
+            jurisdiction: string;
+            /** @description R10: the filing materials by party type */
+            materials: components["schemas"]["MaterialsView"];
+            /**
+             * @description R11: working days from a return to the resubmission deadline
+             * @example 10
+             */
+            resubmissionWorkingDays: number;
+            /** @description R11: working days for the authority's review; null when none is published */
+            reviewWorkingDays: number | null;
+            source: string | null;
         };
         ReportIncidentDto: {
             affectedDataSubjects: number;
@@ -1816,8 +1918,8 @@ export interface operations {
                 /** @description a current filing in this status */
                 status?: "NOT_SUBMITTED" | "SUBMITTED" | "ACCEPTED" | "RETURNED";
                 contractStatus?: "PENDING" | "EFFECTIVE" | "EXPIRED" | "TERMINATED";
-                /** @description a current filing with this authority */
-                authority?: "GD_CAC" | "HK_DPO" | "MO_DSPDP";
+                /** @description a current filing with this authority (an authority code of GET /reference) */
+                authority?: string;
                 overdue?: "true" | "false";
                 /** @description the processor's sector */
                 sector?: "BANKING" | "CREDIT_REFERENCING" | "HEALTHCARE" | "INSURANCE" | "SECURITIES" | "RETAIL" | "LOGISTICS" | "TELECOMMUNICATIONS" | "TECHNOLOGY" | "EDUCATION" | "OTHER";

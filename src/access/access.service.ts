@@ -16,7 +16,7 @@ import {
   scopeBranches,
   scopeWhere,
 } from './access';
-import { ActsFor, Audience, Permission, Principal, REGISTRY_POLICY } from './policy';
+import { AccessPolicy, ActsFor, Audience, AuthorityPolicy, Jurisdiction, Permission, Principal, REGISTRY_POLICY, sideOfAuthority } from './policy';
 
 /**
  * The access policy for the feature modules (docs/architecture.md#access). It reads no table: the
@@ -25,7 +25,22 @@ import { ActsFor, Audience, Permission, Principal, REGISTRY_POLICY } from './pol
  */
 @Injectable()
 export class AccessService {
-  private readonly policy = REGISTRY_POLICY;
+  private policy: AccessPolicy = REGISTRY_POLICY;
+
+  /** The authorities as the data holds them (rollout_authorities, docs/rules.md#r16): the module that owns them calls this. */
+  useAuthorities(authorities: Readonly<Record<string, AuthorityPolicy>>): void {
+    this.policy = { ...this.policy, authorities };
+  }
+
+  /** Whether a regulator's account may name this authority. */
+  isAuthority(authority: string): boolean {
+    return Object.hasOwn(this.policy.authorities, authority);
+  }
+
+  /** The side an authority supervises, or null for an unknown authority. */
+  sideOf(authority: string): Jurisdiction | null {
+    return sideOfAuthority(authority, this.policy);
+  }
 
   /** The bulk check: the ids among `resources` this caller may act on with `permission`. */
   check(principal: Principal, permission: Permission, resources: Iterable<readonly [string, ResourceScope]>): Set<string> {

@@ -44,9 +44,11 @@ export interface AuthorityPolicy {
 
 /**
  * The authorities a regulator's account may name (docs/architecture.md#access `authority`; docs/rules.md#r8: each
- * party files with the authority of its own side).
+ * party files with the authority of its own side). The registry's authorities are data (rollout_authorities,
+ * docs/rules.md#r16), given to AccessService at start (`useAuthorities`); this is the seeded set, the policy
+ * before the data is read and the one the unit tests use.
  */
-export const AUTHORITY_POLICY = {
+export const AUTHORITY_POLICY: Readonly<Record<string, AuthorityPolicy>> = {
   // The Cyberspace Administration of Guangdong Province: the Mainland party's filings (R8).
   GD_CAC: { side: 'MAINLAND', readOnly: false },
   // The Digital Policy Office (the OGCIO before 2024-07-25): the Hong Kong party's filings (R8).
@@ -56,14 +58,16 @@ export const AUTHORITY_POLICY = {
   // Macao's Personal Data Protection Bureau (個人資料保護局): the Macao party's filings under the
   // Mainland–Macao Standard Contract (R8, R16).
   MO_DSPDP: { side: 'MACAO', readOnly: false },
-} as const satisfies Record<string, AuthorityPolicy & { side: Jurisdiction }>;
+};
 
-export type Authority = keyof typeof AUTHORITY_POLICY;
-export const AUTHORITIES = Object.keys(AUTHORITY_POLICY) as Authority[];
+/** An authority's code: a row of rollout_authorities (docs/rules.md#r16). */
+export type Authority = string;
+/** The seeded authorities' codes (examples in the API description; the registry accepts any authority in the data). */
+export const AUTHORITIES = Object.keys(AUTHORITY_POLICY);
 
-/** The side of the boundary an authority supervises (its calendar, R9; whose filings it reviews, R8). */
-export function sideOfAuthority(authority: Authority): Jurisdiction {
-  return AUTHORITY_POLICY[authority].side;
+/** The side of the boundary an authority supervises (its calendar, R9; whose filings it reviews, R8), or null when unknown. */
+export function sideOfAuthority(authority: Authority, policy: Pick<AccessPolicy, 'authorities'> = REGISTRY_POLICY): Jurisdiction | null {
+  return (policy.authorities[authority]?.side as Jurisdiction | undefined) ?? null;
 }
 
 /** Who is calling, as established by the JWT guard. */

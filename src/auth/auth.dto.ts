@@ -69,10 +69,11 @@ export class CreateUserDto {
   @IsUUID()
   organisationId?: string;
 
-  @ApiPropertyOptional({ enum: AUTHORITIES })
+  @ApiPropertyOptional({ example: 'HK_DPO', description: `an authority of GET /reference (regimes' authorities, data), e.g. ${AUTHORITIES.join(', ')}` })
   @IsOptional()
-  @IsIn(AUTHORITIES)
-  authority?: (typeof AUTHORITIES)[number];
+  @IsString()
+  @Matches(/^[A-Z][A-Z0-9_]{1,63}$/, { message: 'authority must be an authority code such as HK_DPO' })
+  authority?: string;
 
   @ApiPropertyOptional({ minLength: 1, maxLength: 200, description: "how the user is named to others (a contract's history, the list of users)" })
   @IsOptional()

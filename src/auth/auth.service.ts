@@ -262,6 +262,9 @@ export class AuthService implements OnApplicationBootstrap {
     if (regulatorRole && !dto.authority) {
       errors.push({ field: 'authority', rule: 'required', message: `authority is required for ${dto.role} users` });
     }
+    if (regulatorRole && dto.authority && !this.access.isAuthority(dto.authority)) {
+      errors.push({ field: 'authority', rule: 'isIn', message: `authority ${dto.authority} is not an authority of the registry (GET /reference)` });
+    }
     if (!regulatorRole && dto.authority) {
       errors.push({ field: 'authority', rule: 'forbidden', message: `authority applies to ${this.access.rolesActingFor('authority').join(', ')} users only` });
     }

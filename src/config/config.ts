@@ -80,8 +80,6 @@ export interface RegistryConfig {
   transferRetentionYears: number;
   /** Where retention writes its archives (docs/scaling.md#retention); default `<DATA_DIR>/archives`. */
   archiveDir: string;
-  /** R11 [A]: working days a returned filing has to be resubmitted (national practice: 10). */
-  filingResubmissionWorkingDays: number;
   /** Notifications (docs/api.md#webhooks). */
   webhooks: WebhooksConfig;
 }
@@ -393,7 +391,6 @@ export function loadConfig(env: Env = process.env): RegistryConfig {
     loginWindowSeconds: intVar(env, 'LOGIN_WINDOW_SECONDS', 300, 1, 86400),
     transferRetentionYears: intVar(env, 'TRANSFER_RETENTION_YEARS', 3, 3, 100),
     archiveDir: archiveDir(env, dataDir),
-    filingResubmissionWorkingDays: intVar(env, 'FILING_RESUBMISSION_WORKING_DAYS', 10, 1, 365),
     webhooks: webhooks(env, production),
   };
   // Only once every variable is valid: a bad value must not leave files behind.

@@ -7,10 +7,10 @@ import { Principal } from '../common/roles';
 import { inTransaction } from '../database/transaction';
 import type { Organisation } from '../organisations/organisation.entity';
 import { OrganisationsService } from '../organisations/organisations.service';
-import { RolloutService } from '../rollout/rollout.service';
+import { RegimeGate, RolloutService } from '../rollout/rollout.service';
 import { historyEntry } from './contract-history.repository';
 import { insertedRows, insertVersion, NewFiling, NewVersion, versionFilings } from './contract-insert.repository';
-import { assertValidTerms, forbidden, OPEN_GATE, refuseIf } from './contract-problems';
+import { assertValidTerms, forbidden, OPEN_GATE, refuseIf, sideRulesOf } from './contract-problems';
 import type { FilingParty } from './filing.entity';
 import { FilingView, gbaToday, partyOf, sortFilings, termsOf, toFilingView } from './contract-views';
 import { ContractTermsDto, termsFromDto } from './contract.dto';
@@ -19,7 +19,7 @@ import { ContractsService } from './contracts.service';
 import { diffTerms } from './domain/amendment';
 import { backdatingRefusal, regimeChangeRefusal, unchangedRefusal } from './domain/amendment-rules';
 import { ContractTerms, IsoDate, isIsoDate } from './domain/contract-rules';
-import { FILING_WORKING_DAYS, plannedFiling } from './domain/filing-lifecycle';
+import { plannedFiling } from './domain/filing-lifecycle';
 import { terminatedRefusal } from './domain/termination';
 
 export interface AmendmentView {
@@ -62,7 +62,7 @@ export class ContractAmendmentService {
   async amend(principal: Principal, contractId: string, dto: ContractTermsDto): Promise<AmendmentView> {
     const terms = termsFromDto(dto);
     return inTransaction(this.dataSource, async (m) => {
-      const { contract, parties, analysis } = await this.analyse(m, principal, contractId, terms, true);
+      const { contract, parties, gate, analysis } = await this.analyse(m, principal, contractId, terms, true);
       const version: NewVersion = {
         contractId,
         versionId: randomUUID(),
@@ -70,7 +70,7 @@ export class ContractAmendmentService {
         terms,
         changedFields: analysis.changedFields,
         refilingRequired: analysis.refilingRequired,
-        filings: analysis.refilingRequired ? await this.planFilings(m, parties, terms.effectiveDate) : [],
+        filings: analysis.refilingRequired ? await this.planFilings(m, gate, terms.regime, parties, terms.effectiveDate) : [],
       };
       contract.latestVersion = version.version;
       if (analysis.refilingRequired) contract.filingVersion = version.version;
@@ -90,7 +90,7 @@ export class ContractAmendmentService {
         refilingRequired,
         triggers,
         rule,
-        filings: sortFilings(filings).map((f) => toFilingView(f, terms.effectiveDate, today)),
+        filings: sortFilings(filings).map((f) => toFilingView(f, terms.effectiveDate, today, this.rollout.authorities())),
       };
     });
   }
@@ -103,8 +103,8 @@ export class ContractAmendmentService {
   async preview(principal: Principal, contractId: string, dto: ContractTermsDto): Promise<AmendmentPreview> {
     const terms = termsFromDto(dto);
     return inTransaction(this.dataSource, async (m) => {
-      const { parties, previous, analysis } = await this.analyse(m, principal, contractId, terms, false);
-      const planned = analysis.refilingRequired ? await this.planFilings(m, parties, terms.effectiveDate) : [];
+      const { parties, gate, previous, analysis } = await this.analyse(m, principal, contractId, terms, false);
+      const planned = analysis.refilingRequired ? await this.planFilings(m, gate, terms.regime, parties, terms.effectiveDate) : [];
       const { changedFields, refilingRequired, triggers, rule } = analysis;
       return {
         contractId,
@@ -128,23 +128,31 @@ export class ContractAmendmentService {
     const parties = [contract.processorId, contract.recipientId].map((id) => found.find((o) => o.id === id)!) as [Organisation, Organisation];
     const previous = await findVersion(m, contractId, contract.latestVersion);
     if (isIsoDate(terms.effectiveDate)) refuseIf(backdatingRefusal(previous, terms.effectiveDate));
-    await this.validateTerms(m, terms, parties);
+    const gate = await this.validateTerms(m, terms, parties);
     const analysis = diffTerms(termsOf(previous), terms);
     refuseIf(unchangedRefusal(previous.version, analysis));
-    return { contract, parties, previous, analysis };
+    return { contract, parties, gate, previous, analysis };
   }
 
   /** R1–R3, R5, R6, R15, R16 on the amended terms, with the rollout gate read in this transaction. */
-  private async validateTerms(m: EntityManager, terms: ContractTerms, [processor, recipient]: [Organisation, Organisation]): Promise<void> {
+  private async validateTerms(m: EntityManager, terms: ContractTerms, [processor, recipient]: [Organisation, Organisation]): Promise<RegimeGate> {
     const gate = isIsoDate(terms.effectiveDate) ? await this.rollout.gate(terms.regime, processor.sector, terms.effectiveDate, m) : OPEN_GATE;
     assertValidTerms(terms, processor, recipient, gate);
+    return gate;
   }
 
   /** R8/R9: one filing per party with its own side's authority and a deadline from its own calendar. */
-  private async planFilings(m: EntityManager, parties: [Organisation, Organisation], effectiveDate: IsoDate): Promise<NewVersion['filings']> {
+  private async planFilings(
+    m: EntityManager,
+    gate: RegimeGate,
+    regime: string,
+    parties: [Organisation, Organisation],
+    effectiveDate: IsoDate,
+  ): Promise<NewVersion['filings']> {
     const planned: NewFiling[] = [];
     for (const party of parties) {
-      planned.push(plannedFiling(party.jurisdiction, await this.calendar.deadline(party.jurisdiction, effectiveDate, FILING_WORKING_DAYS, m)));
+      const side = sideRulesOf(gate, regime, party.jurisdiction);
+      planned.push(plannedFiling(side, await this.calendar.deadline(party.jurisdiction, effectiveDate, side.filingWorkingDays, m)));
     }
     return versionFilings(parties, [planned[0], planned[1]]);
   }

@@ -21,13 +21,13 @@ import {
   PartyFacts,
   readFilingParties,
 } from './contract-insert.repository';
-import { assertValidTerms, forbidden, OPEN_GATE } from './contract-problems';
+import { assertValidTerms, forbidden, OPEN_GATE, sideRulesOf } from './contract-problems';
 import { PartyRow } from './contract-rows';
 import { ContractView, gbaToday, toContractView } from './contract-views';
 import { CreateContractDto, termsFromDto } from './contract.dto';
 import { ContractsService } from './contracts.service';
 import { ContractTerms, deriveDirection, isIsoDate } from './domain/contract-rules';
-import { FILING_WORKING_DAYS, plannedFiling } from './domain/filing-lifecycle';
+import { plannedFiling } from './domain/filing-lifecycle';
 
 const PARTY_FACTS_CAPACITY = 10_000;
 
@@ -159,8 +159,10 @@ export class ContractFilingService {
   private async planFiling(terms: ContractTerms, processor: PartyFacts, recipient: PartyFacts, revisions: FilingRevisions): Promise<FilingPlan> {
     const gate = isIsoDate(terms.effectiveDate) ? await this.rollout.gateAt(terms.regime, processor.sector, terms.effectiveDate, revisions.rollout) : OPEN_GATE;
     assertValidTerms(terms, processor, recipient, gate);
-    const filing = async (party: PartyFacts) =>
-      plannedFiling(party.jurisdiction, await this.calendar.deadlineAt(party.jurisdiction, terms.effectiveDate, FILING_WORKING_DAYS, revisions.calendar));
+    const filing = async (party: PartyFacts) => {
+      const side = sideRulesOf(gate, terms.regime, party.jurisdiction);
+      return plannedFiling(side, await this.calendar.deadlineAt(party.jurisdiction, terms.effectiveDate, side.filingWorkingDays, revisions.calendar));
+    };
     return { terms, direction: deriveDirection(processor.jurisdiction, recipient.jurisdiction), filings: [await filing(processor), await filing(recipient)] };
   }
 
@@ -178,7 +180,7 @@ export class ContractFilingService {
     const contract = insertedContract(item, row);
     const { version, filings } = insertedRows(item.version, principal, row.updatedAt);
     return {
-      ...toContractView(contract, [version], filings, gbaToday(), new Map(row.parties.map((o) => [o.id, o]))),
+      ...toContractView(contract, [version], filings, gbaToday(), new Map(row.parties.map((o) => [o.id, o])), this.rollout.authorities()),
       documentParties: this.contracts.documentParties(principal, contract),
     };
   }

@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { Authority, Jurisdiction, sideOfAuthority } from '../access/policy';
+import { AccessService } from '../access/access.service';
+import { Authority, Jurisdiction } from '../access/policy';
 import { CalendarService } from '../calendar/calendar.service';
 import { Leadership } from '../cluster/leadership';
 import { REGISTRY_CONFIG, RegistryConfig } from '../config/config';
@@ -69,6 +70,7 @@ export class ContractNotices implements OnApplicationBootstrap, OnApplicationShu
     private readonly calendar: CalendarService,
     private readonly leadership: Leadership,
     private readonly notifications: NotificationsService,
+    private readonly access: AccessService,
   ) {
     this.intervalMs = config.webhooks.scanIntervalMs;
     this.dueSoonWorkingDays = config.webhooks.dueSoonWorkingDays;
@@ -133,7 +135,8 @@ export class ContractNotices implements OnApplicationBootstrap, OnApplicationShu
     for (const r of rows) {
       const deadline = r.status === 'RETURNED' ? (r.resubmission_deadline ?? r.deadline) : r.deadline;
       const overdue = isOverdue({ status: r.status, deadline: r.deadline, resubmissionDeadline: r.resubmission_deadline }, today);
-      const dueSoon = !overdue && deadline <= (dueBy.get(sideOfAuthority(r.authority)) ?? today);
+      const side = this.access.sideOf(r.authority);
+      const dueSoon = !overdue && deadline <= ((side && dueBy.get(side)) ?? today);
       if (!overdue && !dueSoon) continue;
       const type = overdue ? 'filing.overdue' : 'filing.due_soon';
       const data = {

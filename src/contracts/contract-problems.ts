@@ -5,6 +5,7 @@
 import { CALENDAR_DATE_MESSAGE } from '../common/dates';
 import { DomainError, ErrorCode, validationFailed } from '../common/errors';
 import { IllegalTransitionError, isIllegalTransition } from '../common/lifecycle';
+import type { RegimeSideData } from '../rollout/regime-data';
 import type { RegimeGate } from '../rollout/rollout.service';
 import type { PartyFacts } from './contract-insert.repository';
 import { ContractTerms, ContractViolation, validateContract } from './domain/contract-rules';
@@ -90,7 +91,21 @@ export function refuseIf(refusal: DomainError | null): void {
  * An impossible effective date is refused by the date checks (400) before any rule; the gate is not
  * asked about it. (The DTOs already refuse such dates; this keeps the service safe on its own.)
  */
-export const OPEN_GATE: RegimeGate = { sectorOpen: true, sides: null };
+export const OPEN_GATE: RegimeGate = { sectorOpen: true, sides: null, sideRules: [] };
+
+/**
+ * R8, R16: the rules (filing authority, windows) of the party's side of the regime, from the data; 422 naming R16
+ * when the regime has none for that side (a regime whose sides' rules were not added with it).
+ */
+export function sideRulesOf(gate: Pick<RegimeGate, 'sideRules'>, regime: string, jurisdiction: string): RegimeSideData {
+  const side = gate.sideRules.find((s) => s.jurisdiction === jurisdiction);
+  if (side) return side;
+  throw new DomainError(ErrorCode.RULE_VIOLATION, 'The regime has no filing rules for this side', {
+    rule: 'R16',
+    detail: `regime ${regime} has no filing authority or windows for the ${jurisdiction} side (rollout_regime_sides)`,
+    errors: [{ field: 'regime', rule: 'R16', message: `no filing rules for the ${jurisdiction} side` }],
+  });
+}
 
 /** R1–R3, R5, R6, R15, R16 from the rollout gate (sector open on the effective date, the regime's sides); throws the 422 (or 400) naming the rule. */
 export function assertValidTerms(terms: ContractTerms, processor: PartyFacts, recipient: PartyFacts, gate: RegimeGate): void {

@@ -8,6 +8,7 @@ import { cursorScope, decodeCursor, encodeCursor, isBigint, isInstantAndUuid, Pa
 import { Principal } from '../common/roles';
 import { OrganisationsService } from '../organisations/organisations.service';
 import { UsersService } from '../auth/users.service';
+import { RolloutService } from '../rollout/rollout.service';
 import { ContractHistoryAction } from './contract-history.entity';
 import { historyPage } from './contract-history.repository';
 import { CONTRACT_SCOPE_COLUMNS, listContracts } from './contract-list.repository';
@@ -40,6 +41,7 @@ export class ContractQueriesService {
     private readonly access: AccessService,
     private readonly contracts: ContractsService,
     private readonly users: UsersService,
+    private readonly rollout: RolloutService,
   ) {}
 
   /** One statement: the contract row, checked here, with its versions, filings in force and parties. */
@@ -49,7 +51,7 @@ export class ContractQueriesService {
     const contract = this.access.require(principal, 'contract.read', found.contract, contractScope, 'Contract');
     const parties = new Map(found.parties.map((o) => [o.id, o]));
     return {
-      ...toContractView(contract, found.versions, found.filings, gbaToday(), parties),
+      ...toContractView(contract, found.versions, found.filings, gbaToday(), parties, this.rollout.authorities()),
       documentParties: this.contracts.documentParties(principal, contract),
     };
   }
@@ -131,7 +133,7 @@ export class ContractQueriesService {
     const all = dates.map((d) => full.find((v) => v.version === d.version) ?? d);
     const today = gbaToday();
     return {
-      views: full.filter((v) => v.version >= from).map((v) => toVersionView(v, all, filings, today)),
+      views: full.filter((v) => v.version >= from).map((v) => toVersionView(v, all, filings, today, this.rollout.authorities())),
       latest: dates.length ? dates[dates.length - 1].version : 0,
     };
   }
@@ -153,6 +155,7 @@ export class ContractQueriesService {
         filings.filter((f) => f.contractId === c.id),
         today,
         parties,
+        this.rollout.authorities(),
       ),
     );
   }

@@ -4,6 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { CALENDAR_DATE_MESSAGE } from '../common/dates';
 import { validationFailed } from '../common/errors';
 import { OrganisationsService } from '../organisations/organisations.service';
+import { RolloutService } from '../rollout/rollout.service';
 import { Principal } from '../common/roles';
 import { inTransaction } from '../database/transaction';
 import { appendHistory, historyEntry } from './contract-history.repository';
@@ -23,6 +24,7 @@ export class ContractTerminationService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly organisations: OrganisationsService,
     private readonly contracts: ContractsService,
+    private readonly rollout: RolloutService,
   ) {}
 
   async terminate(principal: Principal, contractId: string, dto: TerminateContractDto): Promise<ContractView> {
@@ -50,6 +52,6 @@ export class ContractTerminationService {
     const { versions, filings } = await contractsWithVersionsAndFilings(m, [contract.id]);
     const parties = await this.organisations.findByIds([contract.processorId, contract.recipientId], m);
     const inForce = filings.filter((f) => f.version === contract.filingVersion);
-    return toContractView(contract, versions, inForce, gbaToday(), new Map(parties.map((o) => [o.id, o])));
+    return toContractView(contract, versions, inForce, gbaToday(), new Map(parties.map((o) => [o.id, o])), this.rollout.authorities());
   }
 }

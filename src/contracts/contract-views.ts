@@ -2,6 +2,7 @@ import type { IdentifierType } from '../organisations/gba';
 import type { ResourceScope } from '../access/access';
 import type { Principal } from '../common/roles';
 import type { ContractAnnex, ContractTerms, Direction, IsoDate, Jurisdiction, PipiaRecord } from './domain/contract-rules';
+import type { AuthorityCatalogue } from '../rollout/regime-data';
 import { authorityName, FilingAuthority, FilingStatus, isLate, isOverdue } from './domain/filing-lifecycle';
 import { contractStatus, ContractStatus } from './domain/contract-status';
 import type { Contract } from './contract.entity';
@@ -50,7 +51,7 @@ export interface FilingView {
   party: FilingParty;
   organisationId: string;
   authority: FilingAuthority;
-  /** R8: "OGCIO" for Hong Kong filings of contracts effective before 2024-07-25. */
+  /** R8: the authority's name as of the effective date (data: "OGCIO" for Hong Kong filings of contracts effective before 2024-07-25). */
   authorityName: string;
   deadline: IsoDate;
   provisional: boolean;
@@ -125,6 +126,7 @@ export function toContractSummary(
   currentFilings: readonly Filing[],
   today: IsoDate,
   parties: ReadonlyMap<string, PartySource>,
+  authorities: AuthorityCatalogue,
 ): ContractSummary {
   const sorted = [...versions].sort((a, b) => a.version - b.version);
   const first = sorted[0];
@@ -153,7 +155,7 @@ export function toContractSummary(
     revision: c.revision,
     createdAt: c.createdAt.toISOString(),
     filings: sortFilings(currentFilings).map((f) => {
-      const { returnReason: _reason, ...summary } = toFilingView(f, filedVersion.effectiveDate, today);
+      const { returnReason: _reason, ...summary } = toFilingView(f, filedVersion.effectiveDate, today, authorities);
       return summary;
     }),
   };
@@ -211,14 +213,15 @@ export function versionTermsOf(
   };
 }
 
-export function toFilingView(f: Filing, effectiveDate: IsoDate, today: IsoDate): FilingView {
+/** `authorities`: the authorities as data (RolloutService.authorities()), for the name as of the effective date (R8). */
+export function toFilingView(f: Filing, effectiveDate: IsoDate, today: IsoDate, authorities: AuthorityCatalogue): FilingView {
   return {
     id: f.id,
     version: f.version,
     party: f.party,
     organisationId: f.organisationId,
     authority: f.authority,
-    authorityName: authorityName(f.authority, effectiveDate),
+    authorityName: authorityName(authorities.authorities.get(f.authority)?.names ?? [], effectiveDate, 'en', f.authority),
     deadline: f.deadline,
     provisional: f.provisional,
     status: f.status,
@@ -260,7 +263,8 @@ export function toContractView(
   versions: readonly ContractVersion[],
   currentFilings: readonly Filing[],
   today: IsoDate,
-  parties: ReadonlyMap<string, PartySource> = new Map(),
+  parties: ReadonlyMap<string, PartySource>,
+  authorities: AuthorityCatalogue,
 ): ContractView {
   const sorted = [...versions].sort((a, b) => a.version - b.version);
   const first = sorted[0];
@@ -287,11 +291,17 @@ export function toContractView(
     terminationReason: c.terminationReason,
     revision: c.revision,
     createdAt: c.createdAt.toISOString(),
-    filings: sortFilings(currentFilings).map((f) => toFilingView(f, filedVersion.effectiveDate, today)),
+    filings: sortFilings(currentFilings).map((f) => toFilingView(f, filedVersion.effectiveDate, today, authorities)),
   };
 }
 
-export function toVersionView(v: ContractVersion, all: readonly ContractVersion[], filings: readonly Filing[], today: IsoDate): VersionView {
+export function toVersionView(
+  v: ContractVersion,
+  all: readonly ContractVersion[],
+  filings: readonly Filing[],
+  today: IsoDate,
+  authorities: AuthorityCatalogue,
+): VersionView {
   const previous = all.find((p) => p.version === v.version - 1);
   const analysis = previous ? diffTerms(termsOf(previous), termsOf(v)) : null;
   return {
@@ -309,7 +319,7 @@ export function toVersionView(v: ContractVersion, all: readonly ContractVersion[
     triggers: analysis?.triggers ?? [],
     rule: analysis?.rule ?? null,
     createdAt: v.createdAt.toISOString(),
-    filings: sortFilings(filings.filter((f) => f.version === v.version)).map((f) => toFilingView(f, v.effectiveDate, today)),
+    filings: sortFilings(filings.filter((f) => f.version === v.version)).map((f) => toFilingView(f, v.effectiveDate, today, authorities)),
   };
 }
 

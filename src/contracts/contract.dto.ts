@@ -22,7 +22,7 @@ import {
 import { IsCalendarDate, IsInstant } from '../common/dates';
 import { PageQuery } from '../common/pagination';
 import { CITY_CODE, CITY_CODE_MESSAGE, FreeText, UpperCaseCity } from '../common/text';
-import { FILING_AUTHORITIES, SECTORS } from '../organisations/gba';
+import { SECTORS } from '../organisations/gba';
 import { PERSONAL_INFORMATION_CATEGORIES, SENSITIVE_CATEGORIES } from './domain/categories';
 import { FILING_STATUSES } from './domain/filing-lifecycle';
 import { QueryInteger } from '../common/query-integer';
@@ -227,9 +227,10 @@ export class ListContractsQuery extends PageQuery {
 
   @ApiPropertyOptional({ enum: CONTRACT_STATUSES }) @IsOptional() @IsIn(CONTRACT_STATUSES) contractStatus?: string;
 
-  @ApiPropertyOptional({ enum: FILING_AUTHORITIES, description: 'a current filing with this authority' })
+  @ApiPropertyOptional({ example: 'GD_CAC', description: 'a current filing with this authority (an authority code of GET /reference)' })
   @IsOptional()
-  @IsIn(FILING_AUTHORITIES)
+  @IsString()
+  @Matches(/^[A-Z][A-Z0-9_]{1,63}$/, { message: 'authority must be an authority code such as GD_CAC' })
   authority?: string;
 
   @ApiPropertyOptional({ enum: ['true', 'false'] }) @IsOptional() @IsIn(['true', 'false']) overdue?: 'true' | 'false';

@@ -24,8 +24,10 @@ export class DocumentBlob {
   createdAt: Date;
 }
 
+/** The kinds every party may upload; a regime's side may list more as materials (rollout_filing_materials, docs/rules.md#r10). */
 export const DOCUMENT_KINDS = ['LEGAL_REPRESENTATIVE_ID', 'LETTER_OF_UNDERTAKING', 'SIGNED_CONTRACT', 'PIPIA_REPORT'] as const;
-export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
+/** A material's kind: one of DOCUMENT_KINDS or one the regime's data lists. */
+export type DocumentKind = string;
 
 /** A filing material uploaded by one party for a contract (the link from a contract to a blob). */
 @Entity({ name: 'contract_documents' })

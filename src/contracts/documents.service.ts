@@ -9,6 +9,7 @@ import { Page, PageQuery } from '../common/pagination';
 import { inTransaction } from '../database/transaction';
 import { partyOf } from './contract-views';
 import { appendHistory, historyEntry } from './contract-history.repository';
+import { RolloutService } from '../rollout/rollout.service';
 import { ContractsService } from './contracts.service';
 import { ContractDocument, DOCUMENT_KINDS, DocumentKind } from './document.entity';
 import { documentContent, documentsPage, findDocument, insertDocument } from './documents.repository';
@@ -70,13 +71,13 @@ async function readUpload(request: FastifyRequest): Promise<{ kind: DocumentKind
     if (error instanceof DomainError || typeof (error as { statusCode?: unknown }).statusCode === 'number') throw error;
     throw validationFailed([{ field: 'body', rule: 'multipart', message: 'the body is not well-formed multipart/form-data' }]);
   }
-  if (!kind || !(DOCUMENT_KINDS as readonly string[]).includes(kind)) {
-    throw validationFailed([{ field: 'kind', rule: 'isIn', message: `kind must be one of ${DOCUMENT_KINDS.join(', ')}` }]);
+  if (!kind || !/^[A-Z][A-Z0-9_]{1,63}$/.test(kind)) {
+    throw validationFailed([{ field: 'kind', rule: 'isIn', message: `kind must be one of ${DOCUMENT_KINDS.join(', ')} or another material of the regime` }]);
   }
   if (!file || file.bytes.length === 0) {
     throw validationFailed([{ field: 'file', rule: 'required', message: 'a non-empty `file` part is required' }]);
   }
-  return { kind: kind as DocumentKind, file };
+  return { kind, file };
 }
 
 @Injectable()
@@ -84,13 +85,23 @@ export class DocumentsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly contracts: ContractsService,
+    private readonly rollout: RolloutService,
   ) {}
+
+  /** R10: the kinds a party on `jurisdiction`'s side of `regime` may upload: its side's materials (data) and the PIPIA report. */
+  private async uploadableKinds(regime: string, jurisdiction: string): Promise<string[]> {
+    const side = await this.rollout.regimeSide(regime, jurisdiction);
+    const listed = side ? Object.values(side.materials).flatMap((materials) => materials.map((m) => m.kind)) : [];
+    return [...new Set<string>([...DOCUMENT_KINDS, ...listed])];
+  }
 
   async upload(principal: Principal, contractId: string, request: FastifyRequest, limitBytes: number): Promise<DocumentView> {
     const contract = await this.contracts.assertVisible(principal, contractId);
     const party = partyOf(principal, contract);
     if (!party) throw new DomainError(ErrorCode.FORBIDDEN, 'Forbidden', { detail: 'filing materials are uploaded by the parties' });
     const { kind, file } = await readUpload(request);
+    const kinds = await this.uploadableKinds(contract.regime, party === 'processor' ? contract.processorJurisdiction : contract.recipientJurisdiction);
+    if (!kinds.includes(kind)) throw validationFailed([{ field: 'kind', rule: 'isIn', message: `kind must be one of ${kinds.join(', ')}` }]);
     if (file.bytes.length > limitBytes) {
       throw new DomainError(ErrorCode.PAYLOAD_TOO_LARGE, 'Payload too large', { detail: `documents are limited to ${limitBytes} bytes` });
     }

@@ -1,16 +1,15 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { AccessService } from '../access/access.service';
-import { sideOfAuthority } from '../access/policy';
 import { CalendarService } from '../calendar/calendar.service';
+import type { Jurisdiction } from '../calendar/working-days';
 import { Principal } from '../common/roles';
-import { REGISTRY_CONFIG, RegistryConfig } from '../config/config';
 import { inTransaction } from '../database/transaction';
 import { OrganisationsService } from '../organisations/organisations.service';
 import { RolloutService } from '../rollout/rollout.service';
 import { appendHistory, historyEntry } from './contract-history.repository';
-import { forbidden, transition } from './contract-problems';
+import { forbidden, sideRulesOf, transition } from './contract-problems';
 import { FilingView, gbaToday } from './contract-views';
 import { ReviewFilingDto } from './contract.dto';
 import type { Contract } from './contract.entity';
@@ -28,7 +27,6 @@ export class FilingReviewService {
     private readonly organisations: OrganisationsService,
     private readonly calendar: CalendarService,
     private readonly rollout: RolloutService,
-    @Inject(REGISTRY_CONFIG) private readonly config: RegistryConfig,
     private readonly access: AccessService,
     private readonly contracts: ContractsService,
   ) {}
@@ -46,7 +44,7 @@ export class FilingReviewService {
       filing.status = transition(filing, dto.decision);
       filing.reviewedAt = new Date();
       filing.reviewedBy = principal.id;
-      if (dto.decision === 'RETURN') await this.returnFiling(m, filing, dto.reason!);
+      if (dto.decision === 'RETURN') await this.returnFiling(m, filing, contract, dto.reason!);
       else await this.acceptFiling(m, filing, contract, principal);
       await updateContract(m, contract);
       const details =
@@ -55,19 +53,23 @@ export class FilingReviewService {
       await appendHistory(m, [
         historyEntry(principal, contractId, action, { version: filing.version, party, fromStatus: from, toStatus: filing.status, details }),
       ]);
-      return filingView(m, filing);
+      return filingView(m, filing, this.rollout.authorities());
     });
   }
 
-  /** R11 [A]: a return states its reason and sets a resubmission window (configuration; national practice: 10 working days). */
-  private async returnFiling(m: EntityManager, filing: Filing, reason: string): Promise<void> {
+  /**
+   * R11 [A]: a return states its reason and sets a resubmission window: the working days of the authority's side of
+   * the regime (data, docs/rules.md#r16; seeded 10, the national practice), counted in that side's calendar.
+   */
+  private async returnFiling(m: EntityManager, filing: Filing, contract: Contract, reason: string): Promise<void> {
     filing.returnReason = reason;
-    const resubmission = await this.calendar.deadline(
-      sideOfAuthority(filing.authority),
-      gbaToday(filing.reviewedAt!),
-      this.config.filingResubmissionWorkingDays,
-      m,
+    const jurisdiction = this.rollout.authorities().authorities.get(filing.authority)?.jurisdiction ?? '';
+    const side = sideRulesOf(
+      { sideRules: [await this.rollout.regimeSide(contract.regime, jurisdiction, m)].filter((s) => s !== null) },
+      contract.regime,
+      jurisdiction,
     );
+    const resubmission = await this.calendar.deadline(side.jurisdiction as Jurisdiction, gbaToday(filing.reviewedAt!), side.resubmissionWorkingDays, m);
     filing.resubmissionDeadline = resubmission.deadline;
     filing.resubmissionProvisional = resubmission.provisional;
     await saveFiling(m, filing);
@@ -79,7 +81,9 @@ export class FilingReviewService {
     filing.returnReason = null;
     filing.resubmissionDeadline = null;
     filing.resubmissionProvisional = null;
-    filing.filingNumber = formatFilingNumber(filing.authority, year, await nextFilingSequence(m, filing.authority, year));
+    const prefix = this.rollout.authorities().authorities.get(filing.authority)?.filingNumberPrefix;
+    if (!prefix) throw new Error(`authority ${filing.authority} has no filing-number prefix (rollout_authorities)`);
+    filing.filingNumber = formatFilingNumber(prefix, year, await nextFilingSequence(m, filing.authority, year));
     await saveFiling(m, filing);
     const organisation = await this.organisations.findById(filing.organisationId, m);
     await this.rollout.activateEnrolments(filing.organisationId, contract.regime, m, principal.id);

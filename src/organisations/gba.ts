@@ -21,6 +21,8 @@
 
 import { PERSONAL_IDENTIFIER_TYPES } from './identifiers';
 
+export { PERSONAL_IDENTIFIER_TYPES };
+
 export type { PersonalIdentifierType } from './identifiers';
 
 export const JURISDICTIONS = ['MAINLAND', 'HONG_KONG', 'MACAO'] as const;

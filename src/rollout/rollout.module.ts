@@ -2,16 +2,18 @@ import { Module } from '@nestjs/common';
 import { AccessModule } from '../access/access.module';
 import { OrganisationsModule } from '../organisations/organisations.module';
 import { EnrolmentsService } from './enrolments.service';
+import { ReferenceController } from './reference.controller';
 import { RolloutController } from './rollout.controller';
 import { RolloutService } from './rollout.service';
 
 /**
- * Regimes, sectors, phases (R15, R16), pilot enrolment and rollout figures. Imports only
+ * Regimes with their sides' authorities, windows and materials, sectors, phases (R8, R10, R11, R15, R16), pilot
+ * enrolment and rollout figures, and the code lists of GET /reference. Imports only
  * OrganisationsModule (and the access policy); contracts and transfers call the exported RolloutService (no cycle).
  */
 @Module({
   imports: [AccessModule, OrganisationsModule],
-  controllers: [RolloutController],
+  controllers: [RolloutController, ReferenceController],
   providers: [RolloutService, EnrolmentsService],
   exports: [RolloutService],
 })

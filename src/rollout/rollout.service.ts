@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { AccessService } from '../access/access.service';
 import { DataSource, EntityManager } from 'typeorm';
 import { inTransaction as inTransactionOf } from '../database/transaction';
 import { DomainError, ErrorCode, FieldError, validationFailed } from '../common/errors';
@@ -10,6 +11,17 @@ import { recordEnrolmentChange } from './enrolment-history';
 import { RolloutEnrolment } from './enrolment.entity';
 import { RolloutPhase, RolloutPhaseSector } from './phase.entity';
 import { RolloutRegime } from './regime.entity';
+import { Jurisdiction, PARTY_TYPES, PartyType, PERSONAL_IDENTIFIER_TYPES, SIDES } from '../organisations/gba';
+import {
+  AuthorityCatalogue,
+  AuthorityData,
+  authorityPolicies,
+  MaterialData,
+  readAuthorities,
+  readRegimeSides,
+  REGIME_DATA_REVISION_SQL,
+  RegimeSideData,
+} from './regime-data';
 import { isIsoDate, isSectorOpen, PhaseRule, RegimeRule, sectorOpensOn } from './sector-gate';
 import { RolloutSectorCounter } from './sector-counter.entity';
 import { RolloutSector } from './sector.entity';
@@ -26,9 +38,37 @@ function toRegimeView(r: RolloutRegime): RegimeView {
   return { code: r.code, name: r.name, nameZh: r.nameZh, sides: r.sides, opensOn: r.opensOn };
 }
 
+interface NameView {
+  validFrom: string;
+  en: string;
+  'zh-Hant': string;
+  'zh-Hans': string;
+  source: string | null;
+}
+
+/** The regimes and authorities of GET /reference (R8, R10, R11, R16, R17). */
+export interface RegimeReference {
+  regimes: Array<{
+    code: string;
+    name: string;
+    nameZh: string | null;
+    opensOn: string;
+    sides: Array<
+      Omit<RegimeSideData, 'regime' | 'materials'> & {
+        cities: string[];
+        identifierTypes: string[];
+        materials: Record<PartyType, MaterialData[]>;
+      }
+    >;
+  }>;
+  authorities: Array<Omit<AuthorityData, 'names'> & { names: NameView[] }>;
+}
+
 export interface RegimeRules {
   regime: (RegimeRule & { name: string; sides: string[] }) | null;
   phases: (PhaseRule & { id: string })[];
+  /** R8, R10, R11: each side's filing authority, windows and materials (data, docs/rules.md#r16). */
+  sideRules: RegimeSideData[];
 }
 
 /** What a contract filed under a regime on a date is checked against (R15, R16). */
@@ -37,6 +77,8 @@ export interface RegimeGate {
   sectorOpen: boolean;
   /** R16: the two sides the regime spans; null for an unknown regime. */
   sides: string[] | null;
+  /** R8, R10, R11: the rules of each side that has them (docs/rules.md#r16). */
+  sideRules: RegimeSideData[];
 }
 
 /**
@@ -48,9 +90,44 @@ export interface RegimeGate {
 export const ROLLOUT_REVISION_SQL = `(SELECT md5(
   coalesce((SELECT string_agg(concat_ws('/', code, opens_on, name, array_to_string(sides, '+')), ',' ORDER BY code) FROM rollout_regimes), '') || '|' ||
   coalesce((SELECT string_agg(concat_ws('/', id, regime_code, number, opens_on, all_sectors), ',' ORDER BY id) FROM rollout_phases), '') || '|' ||
-  coalesce((SELECT string_agg(concat_ws('/', phase_id, sector_code), ',' ORDER BY phase_id, sector_code) FROM rollout_phase_sectors), '')))`;
+  coalesce((SELECT string_agg(concat_ws('/', phase_id, sector_code), ',' ORDER BY phase_id, sector_code) FROM rollout_phase_sectors), '') || '|' ||
+  ${REGIME_DATA_REVISION_SQL}))`;
 
 const RULES_CACHE_CAPACITY = 100;
+
+/**
+ * R16: a regime created through the API takes, for each side, the filing authority, windows and materials of the
+ * earliest regime with that side (rows an administrator or a migration may change afterwards). A side no regime
+ * has yet is refused: its rules come with the data that adds it.
+ */
+async function copySideRules(manager: EntityManager, regime: string, sides: readonly string[]): Promise<void> {
+  const copied: Array<{ jurisdiction: string }> = await manager.query(
+    `INSERT INTO rollout_regime_sides (regime_code, jurisdiction, filing_authority, filing_working_days, review_working_days, resubmission_working_days, source)
+     SELECT DISTINCT ON (s.jurisdiction) $1, s.jurisdiction, s.filing_authority, s.filing_working_days, s.review_working_days, s.resubmission_working_days,
+            'copied from ' || s.regime_code
+     FROM rollout_regime_sides s JOIN rollout_regimes r ON r.code = s.regime_code
+     WHERE s.jurisdiction = ANY($2) AND s.regime_code <> $1
+     ORDER BY s.jurisdiction, r.opens_on, r.code
+     RETURNING jurisdiction`,
+    [regime, sides],
+  );
+  const missing = sides.filter((side) => !copied.some((c) => c.jurisdiction === side));
+  if (missing.length) {
+    throw validationFailed(
+      missing.map((side) => ({ field: 'sides', rule: 'R16', message: `no regime has a ${side} side yet: add its rules as data (docs/rules.md#r16)` })),
+    );
+  }
+  await manager.query(
+    `INSERT INTO rollout_filing_materials (regime_code, jurisdiction, party_type, kind, position, confirmed, source)
+     SELECT $1, m.jurisdiction, m.party_type, m.kind, m.position, m.confirmed, m.source
+     FROM rollout_filing_materials m
+     JOIN (SELECT DISTINCT ON (s.jurisdiction) s.regime_code, s.jurisdiction
+           FROM rollout_regime_sides s JOIN rollout_regimes r ON r.code = s.regime_code
+           WHERE s.jurisdiction = ANY($2) AND s.regime_code <> $1
+           ORDER BY s.jurisdiction, r.opens_on, r.code) src ON src.regime_code = m.regime_code AND src.jurisdiction = m.jurisdiction`,
+    [regime, sides],
+  );
+}
 
 function assertDate(date: string): void {
   if (!isIsoDate(date)) {
@@ -59,7 +136,11 @@ function assertDate(date: string): void {
 }
 
 function gateOf(rules: RegimeRules, sector: string, date: string): RegimeGate {
-  return { sectorOpen: isSectorOpen(rules.regime, rules.phases, sector, date), sides: rules.regime ? [...rules.regime.sides] : null };
+  return {
+    sectorOpen: isSectorOpen(rules.regime, rules.phases, sector, date),
+    sides: rules.regime ? [...rules.regime.sides] : null,
+    sideRules: rules.sideRules,
+  };
 }
 
 @Injectable()
@@ -68,14 +149,82 @@ export class RolloutService {
   private readonly rulesByRegime = new Map<string, RegimeRules>();
   private rulesRevision: string | null = null;
 
-  constructor(@InjectDataSource() protected readonly dataSource: DataSource) {}
+  /** The authorities and their names as last read: at start, and whenever the rollout fingerprint moves. */
+  private authorityData: AuthorityCatalogue = { authorities: new Map() };
+
+  constructor(
+    @InjectDataSource() protected readonly dataSource: DataSource,
+    private readonly access: AccessService,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.refreshAuthorities();
+  }
+
+  /** R8, R16: the authorities (sides, names over time, filing-number prefixes) as last read; synchronous, for views. */
+  authorities(): AuthorityCatalogue {
+    return this.authorityData;
+  }
+
+  /** Reads the authorities again and gives them to the access policy (a regulator's account names one). */
+  async refreshAuthorities(manager?: EntityManager): Promise<AuthorityCatalogue> {
+    const catalogue = await readAuthorities(manager ?? this.dataSource.manager);
+    this.authorityData = catalogue;
+    this.access.useAuthorities(authorityPolicies(catalogue));
+    return catalogue;
+  }
+
+  /** R8, R10, R11: the rules of `jurisdiction`'s side of `regime`, or null when the data has none. */
+  async regimeSide(regime: string, jurisdiction: string, manager?: EntityManager): Promise<RegimeSideData | null> {
+    const sides = await readRegimeSides(manager ?? this.dataSource.manager, [regime]);
+    return sides.find((s) => s.jurisdiction === jurisdiction) ?? null;
+  }
+
+  /** GET /reference: every regime with its sides' rules, and every authority with its names over time, read afresh. */
+  async regimeReference(): Promise<RegimeReference> {
+    const m = this.dataSource.manager;
+    const [regimes, sides, catalogue] = await Promise.all([
+      m.getRepository(RolloutRegime).find({ order: { opensOn: 'ASC', code: 'ASC' } }),
+      readRegimeSides(m, null),
+      readAuthorities(m),
+    ]);
+    return {
+      regimes: regimes.map((r) => ({
+        code: r.code,
+        name: r.name,
+        nameZh: r.nameZh,
+        opensOn: r.opensOn,
+        sides: r.sides.flatMap((jurisdiction) => {
+          const side = sides.find((s) => s.regime === r.code && s.jurisdiction === jurisdiction);
+          if (!side) return [];
+          const { regime: _regime, materials, ...rules } = side;
+          const known = (SIDES as Readonly<Record<string, (typeof SIDES)[Jurisdiction] | undefined>>)[jurisdiction];
+          return [
+            {
+              ...rules,
+              cities: known ? [...known.cities] : [],
+              identifierTypes: known ? [known.identifierType, ...PERSONAL_IDENTIFIER_TYPES] : [],
+              materials: Object.fromEntries(PARTY_TYPES.map((type) => [type, materials[type] ?? []])) as Record<PartyType, MaterialData[]>,
+            },
+          ];
+        }),
+      })),
+      authorities: [...catalogue.authorities.values()].map(({ names, ...authority }) => ({
+        ...authority,
+        names: names.map((n) => ({ validFrom: n.validFrom, en: n.en, 'zh-Hant': n.zhHant, 'zh-Hans': n.zhHans, source: n.source })),
+      })),
+    };
+  }
 
   /** R15/R16 as stored: the regime and its phases with their sectors (null regime when unknown). */
   async rules(regimeCode: string, manager?: EntityManager): Promise<RegimeRules> {
     const m = manager ?? this.dataSource.manager;
     const regime = await m.getRepository(RolloutRegime).findOneBy({ code: regimeCode });
-    if (!regime) return { regime: null, phases: [] };
-    const phases = await m.getRepository(RolloutPhase).find({ where: { regimeCode }, order: { number: 'ASC' } });
+    if (!regime) return { regime: null, phases: [], sideRules: [] };
+    const [phases, sideRules] = await Promise.all([
+      m.getRepository(RolloutPhase).find({ where: { regimeCode }, order: { number: 'ASC' } }),
+      readRegimeSides(m, [regimeCode]),
+    ]);
     const listed = phases.length
       ? await m
           .getRepository(RolloutPhaseSector)
@@ -92,6 +241,7 @@ export class RolloutService {
         allSectors: p.allSectors,
         sectors: listed.filter((s) => s.phaseId === p.id).map((s) => s.sectorCode),
       })),
+      sideRules,
     };
   }
 
@@ -119,6 +269,7 @@ export class RolloutService {
     if (this.rulesRevision !== revision) {
       this.rulesByRegime.clear();
       this.rulesRevision = revision;
+      await this.refreshAuthorities(manager);
     }
     let rules = this.rulesByRegime.get(regime);
     if (!rules) {
@@ -182,15 +333,17 @@ export class RolloutService {
 
   /** R16: a regime is data; adding GBA_MAINLAND_MACAO needs no code change. */
   async createRegime(principal: Principal, dto: CreateRegimeDto): Promise<RegimeView> {
-    const repo = this.dataSource.getRepository(RolloutRegime);
     try {
-      await repo.insert({
-        code: dto.code,
-        name: dto.name,
-        nameZh: dto.nameZh ?? null,
-        sides: dto.sides,
-        opensOn: dto.opensOn,
-        createdBy: principal.kind === 'user' ? principal.id : null,
+      await inTransactionOf(this.dataSource, async (manager) => {
+        await manager.getRepository(RolloutRegime).insert({
+          code: dto.code,
+          name: dto.name,
+          nameZh: dto.nameZh ?? null,
+          sides: dto.sides,
+          opensOn: dto.opensOn,
+          createdBy: principal.kind === 'user' ? principal.id : null,
+        });
+        await copySideRules(manager, dto.code, dto.sides);
       });
     } catch (error) {
       if (isUniqueViolation(error)) {
@@ -201,7 +354,7 @@ export class RolloutService {
       }
       throw error;
     }
-    return toRegimeView(await repo.findOneByOrFail({ code: dto.code }));
+    return toRegimeView(await this.dataSource.getRepository(RolloutRegime).findOneByOrFail({ code: dto.code }));
   }
 
   async listSectors(): Promise<SectorView[]> {

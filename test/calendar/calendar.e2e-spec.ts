@@ -221,7 +221,11 @@ describe('a resubmission deadline counted into an unpublished year (R9, R11)', (
   let t: TestApp;
   beforeAll(async () => {
     // 365 working days from any review date end more than a year later, beyond every calendar the data holds.
-    t = await startTestApp({ FILING_RESUBMISSION_WORKING_DAYS: '365' });
+    // The window is data (docs/rules.md#r16): the Hong Kong side's of the Mainland–Hong Kong regime.
+    t = await startTestApp();
+    await t.dataSource.query(
+      `UPDATE rollout_regime_sides SET resubmission_working_days = 365 WHERE regime_code = 'GBA_MAINLAND_HK' AND jurisdiction = 'HONG_KONG'`,
+    );
   });
   afterAll(async () => t?.close());
 

@@ -32,8 +32,16 @@ export interface TestApp {
 
 let sequence = 0;
 
-export async function startTestApp(env: Record<string, string> = {}, options: { logDestination?: NodeJS.WritableStream } = {}): Promise<TestApp> {
+export async function startTestApp(
+  env: Record<string, string> = {},
+  options: {
+    logDestination?: NodeJS.WritableStream;
+    /** Runs on the migrated database before the registry starts, as a later migration would (data added by SQL). */
+    beforeStart?: (databaseUrl: string) => Promise<void>;
+  } = {},
+): Promise<TestApp> {
   const database = await createTestDatabase();
+  await options.beforeStart?.(database.url);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gba-registry-app-'));
   const config = loadConfig({
     NODE_ENV: 'test',

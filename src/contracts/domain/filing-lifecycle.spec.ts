@@ -8,7 +8,6 @@ import {
   authorityNames,
   filingAuthority,
   plannedFiling,
-  FILING_WORKING_DAYS,
   filingToActOn,
   formatFilingNumber,
   isLate,
@@ -46,30 +45,46 @@ describe('filing lifecycle (R11)', () => {
   });
 });
 
+// The names over time as migration 1795688200000 seeds them (rollout_authority_names).
+const HK_DPO_NAMES = [
+  { validFrom: '2024-07-25', en: 'Digital Policy Office (DPO)', zhHant: '數字政策辦公室', zhHans: '数字政策办公室' },
+  {
+    validFrom: '1900-01-01',
+    en: 'Office of the Government Chief Information Officer (OGCIO)',
+    zhHant: '政府資訊科技總監辦公室',
+    zhHans: '政府资讯科技总监办公室',
+  },
+];
+const GD_CAC_NAMES = [
+  { validFrom: '1900-01-01', en: 'Cyberspace Administration of Guangdong Province', zhHant: '廣東省互聯網信息辦公室', zhHans: '广东省互联网信息办公室' },
+];
+
 describe('filingAuthority and names (R8)', () => {
-  it('maps each side to its authority', () => {
-    expect(filingAuthority('MAINLAND')).toBe('GD_CAC');
-    expect(filingAuthority('HONG_KONG')).toBe('HK_DPO');
+  it("is the side's filing authority, as data", () => {
+    expect(filingAuthority({ filingAuthority: 'GD_CAC' })).toBe('GD_CAC');
+    expect(filingAuthority({ filingAuthority: 'XX_TEST' })).toBe('XX_TEST');
   });
 
-  it('names the OGCIO before 2024-07-25 and the DPO from that day', () => {
-    expect(authorityName('HK_DPO', '2024-07-24')).toBe('Office of the Government Chief Information Officer (OGCIO)');
-    expect(authorityName('HK_DPO', '2024-07-25')).toBe('Digital Policy Office (DPO)');
-    expect(authorityName('HK_DPO', '2025-01-24', 'zh-Hant')).toBe('數字政策辦公室');
-    expect(authorityName('HK_DPO', '2023-12-13', 'zh-Hans')).toBe('政府资讯科技总监办公室');
+  it('names the OGCIO before 2024-07-25 and the DPO from that day, whatever the order of the rows', () => {
+    expect(authorityName(HK_DPO_NAMES, '2024-07-24')).toBe('Office of the Government Chief Information Officer (OGCIO)');
+    expect(authorityName(HK_DPO_NAMES, '2024-07-25')).toBe('Digital Policy Office (DPO)');
+    expect(authorityName(HK_DPO_NAMES, '2025-01-24', 'zh-Hant')).toBe('數字政策辦公室');
+    expect(authorityName(HK_DPO_NAMES, '2023-12-13', 'zh-Hans')).toBe('政府资讯科技总监办公室');
   });
 
-  it('names the Guangdong CAC regardless of date', () => {
-    expect(authorityName('GD_CAC', '2023-12-13')).toBe('Cyberspace Administration of Guangdong Province');
-    expect(authorityNames('GD_CAC', '2025-01-01')).toEqual({
+  it('names the Guangdong CAC regardless of date, the earliest name before any, the code without a name', () => {
+    expect(authorityName(GD_CAC_NAMES, '2023-12-13')).toBe('Cyberspace Administration of Guangdong Province');
+    expect(authorityNames(GD_CAC_NAMES, '2025-01-01')).toEqual({
       en: 'Cyberspace Administration of Guangdong Province',
       zhHant: '廣東省互聯網信息辦公室',
       zhHans: '广东省互联网信息办公室',
     });
+    expect(authorityName([{ ...GD_CAC_NAMES[0], validFrom: '2030-01-01' }], '2025-01-01')).toBe('Cyberspace Administration of Guangdong Province');
+    expect(authorityName([], '2025-01-01', 'en', 'XX_TEST')).toBe('XX_TEST');
   });
 
   it('rejects a non-date', () => {
-    expect(() => authorityName('HK_DPO', '2024-7-25')).toThrow(RangeError);
+    expect(() => authorityName(HK_DPO_NAMES, '2024-7-25')).toThrow(RangeError);
   });
 });
 
@@ -123,19 +138,25 @@ describe('isLate (R8: submitted after the deadline, for good)', () => {
 
 describe('filing numbers', () => {
   it('formats per authority', () => {
-    expect(formatFilingNumber('GD_CAC', 2025, 123)).toBe('GDCAC-GBA-2025-000123');
-    expect(formatFilingNumber('HK_DPO', 2024, 999999)).toBe('HKDPO-GBA-2024-999999');
+    expect(formatFilingNumber('GDCAC', 2025, 123)).toBe('GDCAC-GBA-2025-000123');
+    expect(formatFilingNumber('HKDPO', 2024, 999999)).toBe('HKDPO-GBA-2024-999999');
+    expect(() => formatFilingNumber('GD_CAC', 2025, 1)).toThrow(RangeError);
   });
   it('rejects out-of-range input', () => {
-    expect(() => formatFilingNumber('GD_CAC', 2025, 0)).toThrow(RangeError);
-    expect(() => formatFilingNumber('GD_CAC', 2025, 1_000_000)).toThrow(RangeError);
-    expect(() => formatFilingNumber('GD_CAC', 2025, 1.5)).toThrow(RangeError);
-    expect(() => formatFilingNumber('GD_CAC', 25, 1)).toThrow(RangeError);
+    expect(() => formatFilingNumber('GDCAC', 2025, 0)).toThrow(RangeError);
+    expect(() => formatFilingNumber('GDCAC', 2025, 1_000_000)).toThrow(RangeError);
+    expect(() => formatFilingNumber('GDCAC', 2025, 1.5)).toThrow(RangeError);
+    expect(() => formatFilingNumber('GDCAC', 25, 1)).toThrow(RangeError);
   });
   it('round-trips through parse', () => {
-    expect(parseFilingNumber('HKDPO-GBA-2025-000042')).toEqual({ authority: 'HK_DPO', year: 2025, sequence: 42 });
-    expect(parseFilingNumber('GDCAC-GBA-2025-000000')).toBeNull();
-    expect(parseFilingNumber('XX-GBA-2025-000001')).toBeNull();
+    const prefixes = new Map([
+      ['HKDPO', 'HK_DPO'],
+      ['GDCAC', 'GD_CAC'],
+    ]);
+    expect(parseFilingNumber('HKDPO-GBA-2025-000042', prefixes)).toEqual({ authority: 'HK_DPO', year: 2025, sequence: 42 });
+    expect(parseFilingNumber(formatFilingNumber('GDCAC', 2026, 7), prefixes)).toEqual({ authority: 'GD_CAC', year: 2026, sequence: 7 });
+    expect(parseFilingNumber('GDCAC-GBA-2025-000000', prefixes)).toBeNull();
+    expect(parseFilingNumber('XX-GBA-2025-000001', prefixes)).toBeNull();
   });
 });
 
@@ -160,18 +181,17 @@ describe('filingToActOn (a re-filing amendment must not strand the open filings 
 });
 
 describe('plannedFiling (R8)', () => {
-  it("files with the authority of the party's own side, by the deadline its calendar gives for 10 working days", () => {
-    expect(FILING_WORKING_DAYS).toBe(10);
-    expect(plannedFiling('HONG_KONG', { deadline: '2025-02-10', provisional: false })).toEqual({
+  it("files with the authority of the party's own side, by the deadline its calendar gives", () => {
+    expect(plannedFiling({ filingAuthority: 'HK_DPO' }, { deadline: '2025-02-10', provisional: false })).toEqual({
       authority: 'HK_DPO',
       deadline: '2025-02-10',
       provisional: false,
     });
-    expect(plannedFiling('MAINLAND', { deadline: '2027-01-15', provisional: true })).toEqual({
+    expect(plannedFiling({ filingAuthority: 'GD_CAC' }, { deadline: '2027-01-15', provisional: true })).toEqual({
       authority: 'GD_CAC',
       deadline: '2027-01-15',
       provisional: true,
     });
-    expect(plannedFiling('MACAO', { deadline: '2025-02-12', provisional: false }).authority).toBe('MO_DSPDP');
+    expect(plannedFiling({ filingAuthority: 'MO_DSPDP' }, { deadline: '2025-02-12', provisional: false }).authority).toBe('MO_DSPDP');
   });
 });

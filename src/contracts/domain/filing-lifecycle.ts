@@ -5,7 +5,9 @@
 // within 10 working days from the date the contract takes effect — the Mainland
 // party with the Cyberspace Administration of Guangdong Province, the Hong Kong
 // party with the Digital Policy Office (the OGCIO before 2024-07-25, when the
-// OGCIO and the Efficiency Office merged into the DPO).
+// OGCIO and the Efficiency Office merged into the DPO). Which authority, how many
+// working days and the authority's names over time are data (docs/rules.md#r16),
+// passed in by the caller.
 // R11 [A] (modelled on the national standard-contract filing practice): the
 // authority accepts (issuing a filing number) or returns the filing with
 // reasons; a returned filing is corrected and resubmitted.
@@ -13,9 +15,11 @@
 // The lifecycle is a declared transition table (docs/contributing.md#shape-of-the-house; after vendure
 // packages/core/src/config/order/default-order-process.ts).
 import { defineLifecycle, Lifecycle } from '../../common/lifecycle';
-import { FilingAuthority, Jurisdiction, SIDES } from '../../organisations/gba';
+import type { Jurisdiction } from '../../organisations/gba';
 
-export type { FilingAuthority, Jurisdiction };
+export type { Jurisdiction };
+/** A filing authority's code (rollout_authorities, docs/rules.md#r16). */
+export type FilingAuthority = string;
 
 /** A calendar date, `YYYY-MM-DD` (docs/api.md#dates-and-times). Compared as strings. */
 export type IsoDate = string;
@@ -42,25 +46,28 @@ export function nextFilingStatus(from: FilingStatus, action: FilingAction): Fili
   return filingLifecycle.next(from, action);
 }
 
-/** Every authority code of docs/api.md#code-lists (PCPD audits, it does not receive filings). */
-export type Authority = FilingAuthority | 'HK_PCPD';
+/** An authority code (docs/api.md#code-lists): rows of rollout_authorities (docs/rules.md#r16). */
+export type Authority = string;
 
-/** R8: each party files on its own side (the side's filing authority, src/organisations/gba.ts SIDES). */
-export function filingAuthority(partyJurisdiction: Jurisdiction): FilingAuthority {
-  const side = SIDES[partyJurisdiction] as (typeof SIDES)[Jurisdiction] | undefined;
-  if (!side) throw new Error(`no filing authority for jurisdiction ${String(partyJurisdiction)}`);
+/** What the filing plan needs of the party's side of the regime (rollout_regime_sides, docs/rules.md#r16). */
+export interface SideFilingRules {
+  /** R8: the authority of the party's side. */
+  filingAuthority: string;
+  /** R8: working days from the effective date to the deadline (10 for both seeded regimes). */
+  filingWorkingDays: number;
+}
+
+/** R8: each party files with the filing authority of its own side of the regime (data, docs/rules.md#r16). */
+export function filingAuthority(side: Pick<SideFilingRules, 'filingAuthority'>): FilingAuthority {
   return side.filingAuthority;
 }
 
-/** R8 [C]: each party files within 10 working days from the date the contract takes effect (counted by R9). */
-export const FILING_WORKING_DAYS = 10;
-
 /** R8: a party's filing of a version: the authority of its side and the deadline its calendar gives (R9). */
 export function plannedFiling(
-  partyJurisdiction: Jurisdiction,
+  side: Pick<SideFilingRules, 'filingAuthority'>,
   deadline: { deadline: IsoDate; provisional: boolean },
 ): { authority: FilingAuthority; deadline: IsoDate; provisional: boolean } {
-  return { authority: filingAuthority(partyJurisdiction), deadline: deadline.deadline, provisional: deadline.provisional };
+  return { authority: filingAuthority(side), deadline: deadline.deadline, provisional: deadline.provisional };
 }
 
 export interface AuthorityNames {
@@ -69,56 +76,30 @@ export interface AuthorityNames {
   zhHans: string;
 }
 
+/** One of an authority's names and the first date it applies (rollout_authority_names). */
+export interface DatedAuthorityNames extends AuthorityNames {
+  validFrom: IsoDate;
+}
+
 /**
- * R8: the Digital Policy Office was formed on 2024-07-25 from the OGCIO and
- * the Efficiency Office (HKSAR Government press release, 25 Jul 2024). Filings
- * for contracts effective before that date were made with the OGCIO.
+ * R8: the authority's names (English, 繁體, 简体) as of `onDate` (normally the contract's effective date): the
+ * name whose `validFrom` is the latest on or before it, else the earliest. The names over time are data: the
+ * Digital Policy Office's from 2024-07-25 and the OGCIO's before (HKSAR Government press release, 25 Jul 2024).
+ * The authority's code when it has no name at all.
  */
-export const DPO_ESTABLISHED_ON: IsoDate = '2024-07-25';
-
-const NAMES: Record<Authority | 'HK_OGCIO', AuthorityNames> = {
-  GD_CAC: {
-    en: 'Cyberspace Administration of Guangdong Province',
-    zhHant: '廣東省互聯網信息辦公室',
-    zhHans: '广东省互联网信息办公室',
-  },
-  HK_DPO: {
-    en: 'Digital Policy Office (DPO)',
-    zhHant: '數字政策辦公室',
-    zhHans: '数字政策办公室',
-  },
-  HK_OGCIO: {
-    en: 'Office of the Government Chief Information Officer (OGCIO)',
-    zhHant: '政府資訊科技總監辦公室',
-    zhHans: '政府资讯科技总监办公室',
-  },
-  // R8: Macao's Personal Data Protection Bureau (個人資料保護局, DSPDP), with which the Macao party
-  // files under the Mainland–Macao Standard Contract (from 2024-09-10).
-  MO_DSPDP: {
-    en: 'Personal Data Protection Bureau (DSPDP)',
-    zhHant: '個人資料保護局',
-    zhHans: '个人资料保护局',
-  },
-  HK_PCPD: {
-    en: 'Office of the Privacy Commissioner for Personal Data (PCPD)',
-    zhHant: '個人資料私隱專員公署',
-    zhHans: '个人资料私隐专员公署',
-  },
-};
-
-/** The authority's names (English, 繁體, 简体) as of `onDate` (normally the contract's effective date). */
-export function authorityNames(authority: Authority, onDate: IsoDate): AuthorityNames {
+export function authorityNames(names: readonly DatedAuthorityNames[], onDate: IsoDate, code = ''): AuthorityNames {
   assertIsoDate(onDate, 'onDate');
-  if (authority === 'HK_DPO' && onDate < DPO_ESTABLISHED_ON) return { ...NAMES.HK_OGCIO };
-  return { ...NAMES[authority] };
+  const ordered = [...names].sort((a, b) => (a.validFrom < b.validFrom ? -1 : a.validFrom > b.validFrom ? 1 : 0));
+  const current = ordered.filter((n) => n.validFrom <= onDate).pop() ?? ordered[0];
+  return current ? { en: current.en, zhHant: current.zhHant, zhHans: current.zhHans } : { en: code, zhHant: code, zhHans: code };
 }
 
 export type NameLanguage = 'en' | 'zh-Hant' | 'zh-Hans';
 
 /** One name of the authority as of `onDate`; English unless another language is asked for. */
-export function authorityName(authority: Authority, onDate: IsoDate, language: NameLanguage = 'en'): string {
-  const names = authorityNames(authority, onDate);
-  return language === 'zh-Hant' ? names.zhHant : language === 'zh-Hans' ? names.zhHans : names.en;
+export function authorityName(names: readonly DatedAuthorityNames[], onDate: IsoDate, language: NameLanguage = 'en', code = ''): string {
+  const found = authorityNames(names, onDate, code);
+  return language === 'zh-Hant' ? found.zhHant : language === 'zh-Hans' ? found.zhHans : found.en;
 }
 
 /** What the overdue check needs to know about one filing. */
@@ -202,27 +183,29 @@ export function isLate(filing: Pick<FilingDeadlineFacts, 'deadline' | 'firstSubm
 }
 
 // Filing numbers: ASCII, sortable, one sequence per authority and year, e.g.
-// GDCAC-GBA-2025-000123, HKDPO-GBA-2025-000123. The authorities' own numbering
+// GDCAC-GBA-2025-000123, HKDPO-GBA-2025-000123, the prefix being the authority's
+// (rollout_authorities.filing_number_prefix). The authorities' own numbering
 // is not public [A]; this is the registry's number, issued on ACCEPT (R11).
-const FILING_NUMBER_PREFIX: Record<FilingAuthority, string> = { GD_CAC: 'GDCAC', HK_DPO: 'HKDPO', MO_DSPDP: 'MODSPDP' };
-const AUTHORITY_OF_PREFIX: Record<string, FilingAuthority> = Object.fromEntries(
-  Object.entries(FILING_NUMBER_PREFIX).map(([authority, prefix]) => [prefix, authority as FilingAuthority]),
-);
 const FILING_NUMBER_RE = /^([A-Z]+)-GBA-(\d{4})-(\d{6})$/;
 
-export function formatFilingNumber(authority: FilingAuthority, year: number, sequence: number): string {
+export function formatFilingNumber(prefix: string, year: number, sequence: number): string {
+  if (!/^[A-Z]+$/.test(prefix)) throw new RangeError(`filing number prefix ${JSON.stringify(prefix)} must be capital letters`);
   if (!Number.isInteger(year) || year < 2023 || year > 9999) throw new RangeError(`filing year ${year} out of range`);
   if (!Number.isInteger(sequence) || sequence < 1 || sequence > 999_999) {
     throw new RangeError(`filing sequence ${sequence} out of range 1..999999`);
   }
-  return `${FILING_NUMBER_PREFIX[authority]}-GBA-${year}-${String(sequence).padStart(6, '0')}`;
+  return `${prefix}-GBA-${year}-${String(sequence).padStart(6, '0')}`;
 }
 
-export function parseFilingNumber(filingNumber: string): { authority: FilingAuthority; year: number; sequence: number } | null {
+/** The parts of a filing number; `authorityOfPrefix` maps each authority's prefix to its code. */
+export function parseFilingNumber(
+  filingNumber: string,
+  authorityOfPrefix: ReadonlyMap<string, FilingAuthority>,
+): { authority: FilingAuthority; year: number; sequence: number } | null {
   const m = FILING_NUMBER_RE.exec(filingNumber);
   if (!m) return null;
   const sequence = Number(m[3]);
-  const authority = AUTHORITY_OF_PREFIX[m[1]] as FilingAuthority | undefined;
+  const authority = authorityOfPrefix.get(m[1]);
   if (sequence === 0 || !authority) return null;
   return { authority, year: Number(m[2]), sequence };
 }

@@ -1,17 +1,30 @@
 import { ErrorCode } from '../../common/errors';
-import { materialsRefusal, missingMaterials, sniffDocumentType } from './materials';
+import { materialsRefusal, missingMaterials, SideMaterials, sniffDocumentType } from './materials';
+
+// The materials as migration 1795688200000 seeds them for every side (rollout_filing_materials).
+const kinds = (...list: string[]) => list.map((kind) => ({ kind }));
+const SEEDED: SideMaterials = {
+  ORGANISATION: kinds('LEGAL_REPRESENTATIVE_ID', 'LETTER_OF_UNDERTAKING', 'SIGNED_CONTRACT'),
+  INDIVIDUAL: kinds('LETTER_OF_UNDERTAKING', 'SIGNED_CONTRACT'),
+};
 
 describe('missingMaterials (R10)', () => {
-  it('lists every required kind not uploaded, in R10 order', () => {
-    expect(missingMaterials([])).toEqual(['LEGAL_REPRESENTATIVE_ID', 'LETTER_OF_UNDERTAKING', 'SIGNED_CONTRACT']);
-    expect(missingMaterials(['SIGNED_CONTRACT', 'PIPIA_REPORT'])).toEqual(['LEGAL_REPRESENTATIVE_ID', 'LETTER_OF_UNDERTAKING']);
-    expect(missingMaterials(['SIGNED_CONTRACT', 'LETTER_OF_UNDERTAKING', 'LEGAL_REPRESENTATIVE_ID'])).toEqual([]);
-    expect(missingMaterials(['SIGNED_CONTRACT', 'LETTER_OF_UNDERTAKING'], 'ORGANISATION')).toEqual(['LEGAL_REPRESENTATIVE_ID']);
+  it('lists every required kind not uploaded, in the order of the data', () => {
+    expect(missingMaterials(SEEDED, [])).toEqual(['LEGAL_REPRESENTATIVE_ID', 'LETTER_OF_UNDERTAKING', 'SIGNED_CONTRACT']);
+    expect(missingMaterials(SEEDED, ['SIGNED_CONTRACT', 'PIPIA_REPORT'])).toEqual(['LEGAL_REPRESENTATIVE_ID', 'LETTER_OF_UNDERTAKING']);
+    expect(missingMaterials(SEEDED, ['SIGNED_CONTRACT', 'LETTER_OF_UNDERTAKING', 'LEGAL_REPRESENTATIVE_ID'])).toEqual([]);
+    expect(missingMaterials(SEEDED, ['SIGNED_CONTRACT', 'LETTER_OF_UNDERTAKING'], 'ORGANISATION')).toEqual(['LEGAL_REPRESENTATIVE_ID']);
   });
 
   it('asks no legal representative of an individual', () => {
-    expect(missingMaterials([], 'INDIVIDUAL')).toEqual(['LETTER_OF_UNDERTAKING', 'SIGNED_CONTRACT']);
-    expect(missingMaterials(['SIGNED_CONTRACT', 'LETTER_OF_UNDERTAKING'], 'INDIVIDUAL')).toEqual([]);
+    expect(missingMaterials(SEEDED, [], 'INDIVIDUAL')).toEqual(['LETTER_OF_UNDERTAKING', 'SIGNED_CONTRACT']);
+    expect(missingMaterials(SEEDED, ['SIGNED_CONTRACT', 'LETTER_OF_UNDERTAKING'], 'INDIVIDUAL')).toEqual([]);
+  });
+
+  it("asks what another side's data lists, and nothing of a party type it lists nothing for", () => {
+    const other: SideMaterials = { ORGANISATION: kinds('SIGNED_CONTRACT', 'DATA_MAP') };
+    expect(missingMaterials(other, ['SIGNED_CONTRACT'])).toEqual(['DATA_MAP']);
+    expect(missingMaterials(other, [], 'INDIVIDUAL')).toEqual([]);
   });
 });
 
@@ -32,8 +45,8 @@ describe('sniffDocumentType', () => {
 
 describe('materialsRefusal (R10)', () => {
   it('refuses a submission naming each missing kind, and passes one with all three', () => {
-    expect(materialsRefusal(['SIGNED_CONTRACT', 'LETTER_OF_UNDERTAKING', 'LEGAL_REPRESENTATIVE_ID'], 'processor')).toBeNull();
-    const refusal = materialsRefusal(['SIGNED_CONTRACT'], 'recipient');
+    expect(materialsRefusal(SEEDED, ['SIGNED_CONTRACT', 'LETTER_OF_UNDERTAKING', 'LEGAL_REPRESENTATIVE_ID'], 'processor')).toBeNull();
+    const refusal = materialsRefusal(SEEDED, ['SIGNED_CONTRACT'], 'recipient');
     expect(refusal).toMatchObject({
       code: ErrorCode.FILING_MATERIALS_MISSING,
       status: 422,

@@ -1,33 +1,39 @@
-// Filing materials (docs/rules.md#r10). R10 [C for Hong Kong: OGCIO fact sheet,
-// Dec 2023; A for the Mainland, assumed the same]: a copy of the legal
-// representative's identity document, the signed letter of undertaking
-// (承諾書) and the signed contract. The PIPIA report is optional (R6: kept,
-// not necessarily filed). An individual party (R1) has no legal representative,
-// so its filing needs the letter of undertaking and the signed contract only
-// (R10 [A]: no source lists an individual's materials).
+// Filing materials (docs/rules.md#r10), as data per regime, side and party type
+// (rollout_filing_materials, docs/rules.md#r16), each with its source and whether
+// it is confirmed. Seeded: R10 [C for Hong Kong: OGCIO fact sheet, Dec 2023; A for
+// the Mainland and Macao, assumed the same]: a copy of the legal representative's
+// identity document, the signed letter of undertaking (承諾書) and the signed
+// contract; an individual (R1) has no legal representative, so the letter and the
+// contract only [A]. The PIPIA report is optional (R6: kept, not necessarily filed).
 
 import type { PartyType } from '../../organisations/gba';
 import { DomainError, ErrorCode } from '../../common/errors';
 
-export const REQUIRED_FILING_MATERIALS = ['LEGAL_REPRESENTATIVE_ID', 'LETTER_OF_UNDERTAKING', 'SIGNED_CONTRACT'] as const;
+/** R10: the materials of one side of a regime, by party type, in order (rollout_filing_materials, docs/rules.md#r16). */
+export type SideMaterials = Readonly<Record<string, readonly { kind: string }[]>>;
 
-/** R10: the materials a party of this type files, in the order R10 lists them. */
-export function requiredMaterials(partyType: PartyType): readonly string[] {
-  return partyType === 'INDIVIDUAL' ? REQUIRED_FILING_MATERIALS.filter((kind) => kind !== 'LEGAL_REPRESENTATIVE_ID') : REQUIRED_FILING_MATERIALS;
+/** R10: the materials a party of this type files on its side, in the order the data lists them. */
+export function requiredMaterials(materials: SideMaterials, partyType: PartyType): readonly string[] {
+  return (materials[partyType] ?? []).map((m) => m.kind);
 }
 
-/** The kinds a party of this type must file that are not among `uploaded`, in the order R10 lists them. */
-export function missingMaterials(uploaded: Iterable<string>, partyType: PartyType = 'ORGANISATION'): string[] {
+/** The kinds a party of this type must file that are not among `uploaded`, in the order the data lists them. */
+export function missingMaterials(materials: SideMaterials, uploaded: Iterable<string>, partyType: PartyType = 'ORGANISATION'): string[] {
   const have = new Set(uploaded);
-  return requiredMaterials(partyType).filter((kind) => !have.has(kind));
+  return requiredMaterials(materials, partyType).filter((kind) => !have.has(kind));
 }
 
 /**
- * R10: a party submits its filing only with every kind required of a party of its type uploaded (`uploaded`, its own
- * for the filing's version or later).
+ * R10: a party submits its filing only with every kind required of a party of its type on its side uploaded
+ * (`uploaded`, its own for the filing's version or later).
  */
-export function materialsRefusal(uploaded: Iterable<string>, party: string, partyType: PartyType = 'ORGANISATION'): DomainError | null {
-  const missing = missingMaterials(uploaded, partyType);
+export function materialsRefusal(
+  materials: SideMaterials,
+  uploaded: Iterable<string>,
+  party: string,
+  partyType: PartyType = 'ORGANISATION',
+): DomainError | null {
+  const missing = missingMaterials(materials, uploaded, partyType);
   if (!missing.length) return null;
   return new DomainError(ErrorCode.FILING_MATERIALS_MISSING, 'Filing materials are missing', {
     rule: 'R10',
