@@ -42,6 +42,14 @@ export class AccessService {
     return sideOfAuthority(authority, this.policy);
   }
 
+  /** The authorities (as the data holds them) supervising any of `sides`, in the data's order. */
+  authoritiesOf(sides: Iterable<string>): string[] {
+    const wanted = new Set(sides);
+    return Object.entries(this.policy.authorities)
+      .filter(([, authority]) => wanted.has(authority.side))
+      .map(([code]) => code);
+  }
+
   /** The bulk check: the ids among `resources` this caller may act on with `permission`. */
   check(principal: Principal, permission: Permission, resources: Iterable<readonly [string, ResourceScope]>): Set<string> {
     return allowedIds(principal, permission, resources, this.policy);

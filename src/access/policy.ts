@@ -107,6 +107,11 @@ export const PERMISSIONS = {
   // A contract, its versions, filings, history and incidents: the parties; the regulators of either
   // side (a contract always touches both, R2); the administrators.
   'contract.read': { registry: 'all', authority: 'side', organisation: 'party' },
+  // Notices of a contract's end (docs/rules.md#r13): each is addressed to the authority of one party's side; the
+  // regulators of that side (the PCPD too, auditing it), the contract's parties and the administrators read it.
+  'notice.read': { registry: 'all', authority: 'side', organisation: 'party' },
+  // Only the authority a notice is addressed to acknowledges it, and only one that may write.
+  'notice.acknowledge': { authority: 'authority', write: true },
   // A new contract is filed by the processor's own organisation users (R8: each party then files its own filing).
   'contract.file': { organisation: 'party', roles: ['ORG_ADMIN', 'ORG_FILER'] },
   // Filing materials (R10) and their uploads in the history: the parties (they exchange them to file);

@@ -80,6 +80,8 @@ export interface RegistryConfig {
   transferRetentionYears: number;
   /** Where retention writes its archives (docs/scaling.md#retention); default `<DATA_DIR>/archives`. */
   archiveDir: string;
+  /** R13: working days a regulator has to acknowledge a notice of a contract's end, in its side's calendar (R9). */
+  noticeAcknowledgeWorkingDays: number;
   /** Notifications (docs/api.md#webhooks). */
   webhooks: WebhooksConfig;
 }
@@ -391,6 +393,7 @@ export function loadConfig(env: Env = process.env): RegistryConfig {
     loginWindowSeconds: intVar(env, 'LOGIN_WINDOW_SECONDS', 300, 1, 86400),
     transferRetentionYears: intVar(env, 'TRANSFER_RETENTION_YEARS', 3, 3, 100),
     archiveDir: archiveDir(env, dataDir),
+    noticeAcknowledgeWorkingDays: intVar(env, 'NOTICE_ACKNOWLEDGE_WORKING_DAYS', 10, 1, 365),
     webhooks: webhooks(env, production),
   };
   // Only once every variable is valid: a bad value must not leave files behind.

@@ -127,6 +127,8 @@ export class ContractAmendmentService {
     const found = await this.organisations.findByIds([contract.processorId, contract.recipientId], m);
     const parties = [contract.processorId, contract.recipientId].map((id) => found.find((o) => o.id === id)!) as [Organisation, Organisation];
     const previous = await findVersion(m, contractId, contract.latestVersion);
+    // Appendix II left out of the body is the amended version's; null removes it.
+    if (terms.appendixII === undefined) terms.appendixII = previous.appendixII;
     if (isIsoDate(terms.effectiveDate)) refuseIf(backdatingRefusal(previous, terms.effectiveDate));
     const gate = await this.validateTerms(m, terms, parties);
     const analysis = diffTerms(termsOf(previous), terms);

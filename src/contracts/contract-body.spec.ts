@@ -31,6 +31,7 @@ const valid = () => ({
     otherMatters: '',
   },
   pipia: { completedOn: '2025-01-10', conclusion: 'risks acceptable', reportSha256: 'a'.repeat(64), impactOnRights: 'low' },
+  appendixII: 'The parties review this contract every year.' as string | null,
 });
 type Body = ReturnType<typeof valid>;
 /** An object or array of a body, indexed by a path step. */
@@ -133,6 +134,8 @@ describe('certainlyValidCreateContract and unclean text or impossible dates', ()
     ['pipia.conclusion', (b) => (b.pipia.conclusion = 'ok\u0000')],
     ['pipia.impactOnRights', (b) => (b.pipia.impactOnRights = '\uD83D')],
     ['effectiveDate', (b) => (b.effectiveDate = '2025-13-45')],
+    ['appendixII', (b) => (b.appendixII = 'terms\u0000')],
+    ['appendixII', (b) => (b.appendixII = 'x'.repeat(20_001))],
     ['annex.retentionPeriod.to', (b) => (b.annex.retentionPeriod.to = '2025-02-29')],
   ];
   it.each(cases)('leaves %s to the ValidationPipe, which names the field', async (field, breakIt) => {

@@ -24,7 +24,7 @@ const SENSITIVE: ReadonlySet<string> = new Set(SENSITIVE_CATEGORIES);
 // selectors come first: after the surrogate range they would read as a combining sequence.)
 const STARTS_PLAIN = /^[^\uFE0E\uFE0F\uD800-\uDFFF]/;
 
-const BODY_KEYS = new Set(['regime', 'effectiveDate', 'expiryDate', 'importantDataIncluded', 'annex', 'pipia', 'processorId', 'recipientId']);
+const BODY_KEYS = new Set(['regime', 'effectiveDate', 'expiryDate', 'importantDataIncluded', 'annex', 'pipia', 'processorId', 'recipientId', 'appendixII']);
 const ANNEX_KEYS = new Set([
   'purposes',
   'processingMethods',
@@ -95,6 +95,7 @@ export function certainlyValidCreateContract(body: unknown): CreateContractDto |
     matches(pipia.reportSha256, SHA256) &&
     optional(pipia.lawfulnessAndNecessity, (v) => text(v, 0, 5000)) &&
     optional(pipia.impactOnRights, (v) => text(v, 0, 5000)) &&
-    optional(pipia.recipientSafeguards, (v) => text(v, 0, 5000));
+    optional(pipia.recipientSafeguards, (v) => text(v, 0, 5000)) &&
+    optional(body.appendixII, (v) => text(v, 0, 20000));
   return ok ? (body as unknown as CreateContractDto) : null;
 }

@@ -50,15 +50,15 @@ export function versionFilings(parties: [PartyFacts, PartyFacts], planned: [NewF
 }
 
 const VERSION_COLUMNS = `ord int, contract_id uuid, version_id uuid, version int, regime text, effective_date date, expiry_date date,
-             important_data_included boolean, annex jsonb, pipia jsonb, changed_fields jsonb, refiling_required boolean, actor_id uuid,
+             important_data_included boolean, annex jsonb, pipia jsonb, appendix_ii text, changed_fields jsonb, refiling_required boolean, actor_id uuid,
              filings jsonb`;
 
 /** The version and filing inserts from `source`, a CTE with VERSION_COLUMNS. */
 const versionInserts = (source: string) => `v AS (
            INSERT INTO contract_versions (id, contract_id, version, regime, effective_date, expiry_date, important_data_included,
-                                          annex, pipia, changed_fields, refiling_required, created_by)
+                                          annex, pipia, appendix_ii, changed_fields, refiling_required, created_by)
            SELECT version_id, contract_id, version, regime, effective_date, expiry_date, important_data_included,
-                  annex, pipia, changed_fields, refiling_required, actor_id
+                  annex, pipia, appendix_ii, changed_fields, refiling_required, actor_id
            FROM ${source} ORDER BY ord
            RETURNING contract_id, created_at
          ), f AS (
@@ -82,6 +82,7 @@ function versionItem(v: NewVersion, actor: HistoryActor, ord: number): Record<st
     important_data_included: terms.importantDataIncluded,
     annex: terms.annex,
     pipia: terms.pipia,
+    appendix_ii: terms.appendixII,
     changed_fields: v.changedFields,
     refiling_required: v.refilingRequired,
     actor_id: actor.id,

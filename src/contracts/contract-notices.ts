@@ -10,6 +10,9 @@ import { contractEvent, ContractSubject, NotificationEvent } from '../webhooks/e
 import { NotificationsService } from '../webhooks/notifications.service';
 import { gbaToday } from './contract-views';
 import { FilingStatus, isOverdue } from './domain/filing-lifecycle';
+import type { NoticeFiling } from './domain/notices';
+import type { NewNotice } from './notices.repository';
+import { NoticesService } from './notices.service';
 
 /** Rows a scan reads per page; it pages through all of them, recording each page's notices in one transaction. */
 const PAGE = 1000;
@@ -17,6 +20,8 @@ const FIRST_ID = '00000000-0000-0000-0000-000000000000';
 
 interface Page {
   events: NotificationEvent[];
+  /** Notices to the regulators' queues (R13), recorded in the same transaction as the events. */
+  notices?: NewNotice[];
   /** The id to continue after, or null on the last page. */
   last: string | null;
 }
@@ -51,7 +56,8 @@ const subjectOf = (
  * The notifications that come from the calendar, not from a request (docs/api.md#webhooks): a filing waiting
  * for its party becomes due soon (WEBHOOK_DUE_SOON_WORKING_DAYS working days before its deadline, in the filing
  * party's own calendar, R9) and then overdue (the day after its deadline, as `isOverdue` counts it, R8/R11); a
- * contract in force passes its expiry date (R13). Scanned every WEBHOOK_SCAN_INTERVAL_MS by the instance that
+ * contract in force passes its expiry date (R13), which is also a notice in each side's regulators' queue
+ * (`NoticesService`, written in the same transaction as the event). Scanned every WEBHOOK_SCAN_INTERVAL_MS by the instance that
  * leads the background jobs (docs/scaling.md#several-instances); each notice has a once-key (the filing or
  * contract and the date), so a scan that finds it again, on any instance, records nothing.
  */
@@ -71,6 +77,7 @@ export class ContractNotices implements OnApplicationBootstrap, OnApplicationShu
     private readonly leadership: Leadership,
     private readonly notifications: NotificationsService,
     private readonly access: AccessService,
+    private readonly queue: NoticesService,
   ) {
     this.intervalMs = config.webhooks.scanIntervalMs;
     this.dueSoonWorkingDays = config.webhooks.dueSoonWorkingDays;
@@ -112,8 +119,12 @@ export class ContractNotices implements OnApplicationBootstrap, OnApplicationShu
 
   private async pages(page: (after: string) => Promise<Page>): Promise<void> {
     for (let after: string | null = FIRST_ID; after && !this.stopped;) {
-      const { events, last } = await page(after);
-      if (events.length) await this.dataSource.transaction((m) => this.notifications.record(m, ...events));
+      const { events, notices = [], last } = await page(after);
+      if (events.length || notices.length)
+        await this.dataSource.transaction(async (m) => {
+          await this.notifications.record(m, ...events);
+          await this.queue.record(m, notices);
+        });
       after = last;
     }
   }
@@ -153,25 +164,40 @@ export class ContractNotices implements OnApplicationBootstrap, OnApplicationShu
     return { events: out, last: rows.length === PAGE ? rows[rows.length - 1].id : null };
   }
 
-  /** Contracts not terminated whose version in force has an expiry date before today (R13). */
+  /**
+   * Contracts not terminated whose latest version has an expiry date before today and no expiry notice yet (R13):
+   * the event, and a notice to each side's authority, once per contract.
+   */
   private async expiryNotices(today: string, after: string): Promise<Page> {
     const rows: Array<{
       contract_id: string;
       expiry_date: string;
       processor_id: string;
       recipient_id: string;
-      processor_jurisdiction: string;
-      recipient_jurisdiction: string;
+      processor_jurisdiction: Jurisdiction;
+      recipient_jurisdiction: Jurisdiction;
+      filings: NoticeFiling[] | null;
     }> = await this.dataSource.query(
-      `SELECT c.id AS contract_id, v.expiry_date::text AS expiry_date, c.processor_id, c.recipient_id, c.processor_jurisdiction, c.recipient_jurisdiction
+      `SELECT c.id AS contract_id, v.expiry_date::text AS expiry_date, c.processor_id, c.recipient_id, c.processor_jurisdiction, c.recipient_jurisdiction,
+              (SELECT json_agg(json_build_object('party', f.party, 'authority', f.authority)) FROM filings f
+                WHERE f.contract_id = c.id AND f.version = c.filing_version) AS filings
            FROM contracts c JOIN contract_versions v ON v.contract_id = c.id AND v.version = c.latest_version
           WHERE c.terminated_on IS NULL AND v.expiry_date < $1::date AND c.id > $2::uuid
+            AND NOT EXISTS (SELECT 1 FROM contract_notices n WHERE n.contract_id = c.id AND n.kind = 'EXPIRED')
           ORDER BY c.id LIMIT $3`,
       [today, after, PAGE],
     );
     const events = rows.map((r) =>
       contractEvent('contract.expired', subjectOf(r), { expiryDate: r.expiry_date }, `contract.expired:${r.contract_id}:${r.expiry_date}`),
     );
-    return { events, last: rows.length === PAGE ? rows[rows.length - 1].contract_id : null };
+    const subjects = rows.map((r) => ({
+      contractId: r.contract_id,
+      processorJurisdiction: r.processor_jurisdiction,
+      recipientJurisdiction: r.recipient_jurisdiction,
+      endedOn: r.expiry_date,
+      filings: r.filings ?? [],
+    }));
+    const notices = await this.queue.plan(this.dataSource.manager, 'EXPIRED', subjects, today);
+    return { events, notices, last: rows.length === PAGE ? rows[rows.length - 1].contract_id : null };
   }
 }

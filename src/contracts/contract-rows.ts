@@ -41,6 +41,7 @@ export interface ContractVersionJson {
   important_data_included: ContractVersion['importantDataIncluded'];
   annex: ContractVersion['annex'];
   pipia: ContractVersion['pipia'];
+  appendix_ii: ContractVersion['appendixII'];
   changed_fields: ContractVersion['changedFields'];
   refiling_required: ContractVersion['refilingRequired'];
   created_by: ContractVersion['createdBy'];
@@ -106,6 +107,7 @@ export function versionFromJson(r: ContractVersionJson): ContractVersion {
     importantDataIncluded: r.important_data_included,
     annex: r.annex,
     pipia: r.pipia,
+    appendixII: r.appendix_ii ?? null,
     changedFields: r.changed_fields,
     refilingRequired: r.refiling_required,
     createdBy: r.created_by,
@@ -140,19 +142,20 @@ export function filingFromJson(r: FilingJson): Filing {
 /** What the contract views and the filing rules read of a party (PartySummary, R1–R2, R15). */
 export type PartyRow = Pick<
   Organisation,
-  'id' | 'legalName' | 'legalNameZh' | 'jurisdiction' | 'city' | 'sector' | 'identifierType' | 'identifier' | 'verificationStatus'
+  'id' | 'partyType' | 'legalName' | 'legalNameZh' | 'jurisdiction' | 'city' | 'sector' | 'identifierType' | 'identifier' | 'verificationStatus'
 >;
 
 /** SQL select list for PartyRow from `organisations o`. */
-export const PARTY_COLUMNS = `o.id, o.legal_name AS "legalName", o.legal_name_zh AS "legalNameZh", o.jurisdiction, o.city, o.sector, o.identifier_type AS "identifierType", o.identifier, o.verification_status AS "verificationStatus"`;
+export const PARTY_COLUMNS = `o.id, o.party_type AS "partyType", o.legal_name AS "legalName", o.legal_name_zh AS "legalNameZh", o.jurisdiction, o.city, o.sector, o.identifier_type AS "identifierType", o.identifier, o.verification_status AS "verificationStatus"`;
 
 /** The same, as a JSON object expression. */
-export const PARTY_JSON = `json_build_object('id', o.id, 'legalName', o.legal_name, 'legalNameZh', o.legal_name_zh, 'jurisdiction', o.jurisdiction, 'city', o.city, 'sector', o.sector, 'identifierType', o.identifier_type, 'identifier', o.identifier, 'verificationStatus', o.verification_status)`;
+export const PARTY_JSON = `json_build_object('id', o.id, 'partyType', o.party_type, 'legalName', o.legal_name, 'legalNameZh', o.legal_name_zh, 'jurisdiction', o.jurisdiction, 'city', o.city, 'sector', o.sector, 'identifierType', o.identifier_type, 'identifier', o.identifier, 'verificationStatus', o.verification_status)`;
 
 /** Just the PartyRow columns of a row that may carry more (CREATE_PARTIES adds the fingerprints). */
 export function partyFromRow(r: PartyRow): PartyRow {
   return {
     id: r.id,
+    partyType: r.partyType,
     legalName: r.legalName,
     legalNameZh: r.legalNameZh,
     jurisdiction: r.jurisdiction,

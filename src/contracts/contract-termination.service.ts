@@ -12,12 +12,13 @@ import { forbidden, refuseIf } from './contract-problems';
 import { ContractView, gbaToday, partyOf, toContractView } from './contract-views';
 import { TerminateContractDto } from './contract.dto';
 import type { Contract } from './contract.entity';
-import { contractsWithVersionsAndFilings, findVersion, updateContract } from './contracts.repository';
+import { contractsWithVersionsAndFilings, filingsOfVersion, findVersion, updateContract } from './contracts.repository';
 import { ContractsService } from './contracts.service';
 import { isIsoDate } from './domain/contract-rules';
 import { terminatedRefusal, terminationDateRefusal } from './domain/termination';
+import { NoticesService } from './notices.service';
 
-/** Either party terminates a contract from a date (R13). */
+/** Either party terminates a contract from a date (R13); each side's authority gets a notice of it. */
 @Injectable()
 export class ContractTerminationService {
   constructor(
@@ -25,6 +26,7 @@ export class ContractTerminationService {
     private readonly organisations: OrganisationsService,
     private readonly contracts: ContractsService,
     private readonly rollout: RolloutService,
+    private readonly notices: NoticesService,
   ) {}
 
   async terminate(principal: Principal, contractId: string, dto: TerminateContractDto): Promise<ContractView> {
@@ -41,6 +43,10 @@ export class ContractTerminationService {
       contract.terminationReason = dto.reason;
       contract.terminatedByOrganisationId = principal.organisationId;
       await updateContract(m, contract);
+      // R13: the end is a notice to each side's authority, in this transaction.
+      const filings = await filingsOfVersion(m, contractId, contract.filingVersion);
+      const subject = { ...contract, contractId, endedOn: dto.terminatedOn, filings };
+      await this.notices.record(m, await this.notices.plan(m, 'TERMINATED', [subject], gbaToday()));
       await appendHistory(m, [
         historyEntry(principal, contractId, 'CONTRACT_TERMINATED', { party, details: { terminatedOn: dto.terminatedOn, reason: dto.reason } }),
       ]);

@@ -38,6 +38,10 @@ export class ContractVersion {
   @Column({ type: 'jsonb' })
   pipia: PipiaRecord;
 
+  /** Appendix II of the contract: other terms agreed by the parties (null: none). */
+  @Column({ name: 'appendix_ii', type: 'text', nullable: true })
+  appendixII: string | null;
+
   /** R12: the fields changed from the previous version (empty for version 1). */
   @Column({ name: 'changed_fields', type: 'jsonb' })
   changedFields: string[];

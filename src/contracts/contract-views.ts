@@ -1,4 +1,4 @@
-import type { IdentifierType } from '../organisations/gba';
+import type { IdentifierType, PartyType } from '../organisations/gba';
 import type { ResourceScope } from '../access/access';
 import type { Principal } from '../common/roles';
 import type { ContractAnnex, ContractTerms, Direction, IsoDate, Jurisdiction, PipiaRecord } from './domain/contract-rules';
@@ -14,6 +14,8 @@ import { diffTerms } from './domain/amendment';
 /** Who the parties are, so a reader needs no second lookup (regulators may not read the other side's register). */
 export interface PartySummary {
   id: string;
+  /** R1: an organisation or an individual. */
+  partyType: PartyType;
   legalName: string | null;
   legalNameZh: string | null;
   jurisdiction: Jurisdiction;
@@ -28,12 +30,13 @@ export interface PartySummary {
 /** The organisation columns a party summary is made of. */
 export type PartySource = Pick<
   Organisation,
-  'id' | 'legalName' | 'legalNameZh' | 'jurisdiction' | 'city' | 'sector' | 'identifierType' | 'identifier' | 'verificationStatus'
+  'id' | 'partyType' | 'legalName' | 'legalNameZh' | 'jurisdiction' | 'city' | 'sector' | 'identifierType' | 'identifier' | 'verificationStatus'
 >;
 
 export function toPartySummary(o: PartySource): PartySummary {
   return {
     id: o.id,
+    partyType: o.partyType,
     legalName: o.legalName,
     legalNameZh: o.legalNameZh,
     jurisdiction: o.jurisdiction,
@@ -90,6 +93,8 @@ export interface ContractView {
   importantDataIncluded: boolean;
   annex: ContractAnnex;
   pipia: PipiaRecord;
+  /** The latest version's Appendix II: other terms agreed by the parties (null: none). */
+  appendixII: string | null;
   terminatedOn: IsoDate | null;
   terminationReason: string | null;
   revision: number;
@@ -113,7 +118,7 @@ export type FilingSummary = Omit<FilingView, 'returnReason'>;
  * an item is a few kilobytes whatever a filer wrote, and a page of the largest `limit` (1000) stays a
  * few megabytes: a filer's text cannot make a regulator's list unanswerable.
  */
-export type ContractSummary = Omit<ContractView, 'annex' | 'pipia' | 'terminationReason' | 'documentParties' | 'filings'> & {
+export type ContractSummary = Omit<ContractView, 'annex' | 'pipia' | 'appendixII' | 'terminationReason' | 'documentParties' | 'filings'> & {
   filings: FilingSummary[];
 };
 
@@ -173,6 +178,8 @@ export interface VersionView {
   importantDataIncluded: boolean;
   annex: ContractAnnex;
   pipia: PipiaRecord;
+  /** Appendix II: other terms agreed by the parties (null: none). */
+  appendixII: string | null;
   changedFields: string[];
   refilingRequired: boolean;
   /** The changed fields that forced re-filing, and the rule applied (R12); empty for version 1. */
@@ -196,13 +203,14 @@ export function termsOf(v: ContractVersion): ContractTerms {
     importantDataIncluded: v.importantDataIncluded,
     annex: v.annex,
     pipia: v.pipia,
+    appendixII: v.appendixII ?? null,
   };
 }
 
 /** The inverse of `termsOf`: a version's term columns. */
 export function versionTermsOf(
   terms: ContractTerms,
-): Pick<ContractVersion, 'regime' | 'effectiveDate' | 'expiryDate' | 'importantDataIncluded' | 'annex' | 'pipia'> {
+): Pick<ContractVersion, 'regime' | 'effectiveDate' | 'expiryDate' | 'importantDataIncluded' | 'annex' | 'pipia' | 'appendixII'> {
   return {
     regime: terms.regime,
     effectiveDate: terms.effectiveDate,
@@ -210,6 +218,7 @@ export function versionTermsOf(
     importantDataIncluded: terms.importantDataIncluded,
     annex: terms.annex,
     pipia: terms.pipia,
+    appendixII: terms.appendixII ?? null,
   };
 }
 
@@ -287,6 +296,7 @@ export function toContractView(
     importantDataIncluded: latest.importantDataIncluded,
     annex: latest.annex,
     pipia: latest.pipia,
+    appendixII: latest.appendixII ?? null,
     terminatedOn: c.terminatedOn,
     terminationReason: c.terminationReason,
     revision: c.revision,
@@ -314,6 +324,7 @@ export function toVersionView(
     importantDataIncluded: v.importantDataIncluded,
     annex: v.annex,
     pipia: v.pipia,
+    appendixII: v.appendixII ?? null,
     changedFields: v.changedFields,
     refilingRequired: v.refilingRequired,
     triggers: analysis?.triggers ?? [],

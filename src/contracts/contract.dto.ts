@@ -28,15 +28,17 @@ import { FILING_STATUSES } from './domain/filing-lifecycle';
 import { QueryInteger } from '../common/query-integer';
 import { CONTRACT_STATUSES, ContractStatus } from './domain/contract-status';
 import type { ContractTerms } from './domain/contract-rules';
+import { INCIDENT_SEVERITIES, IncidentSeverity } from './domain/incidents';
+import { NOTICE_KINDS } from './domain/notices';
 
 /*
  * Free-text limits (docs/api.md#free-text), in characters, each checked by the DTO and written in
  * openapi.json: names 300 (the longest registered company names are under 200); list items
  * (purposes, processing methods, data-subject categories) and the transfer method 500, up to 100
  * items a list; longer statements (other matters, the PIPIA's conclusion and assessment items,
- * reasons) 5000; an incident's description 10000.
+ * reasons, an incident's remedial actions) 5000; an incident's description 10000; the contract's Appendix II 20000.
  */
-export const TEXT_LIMITS = { name: 300, item: 500, items: 100, statement: 5000, description: 10000 } as const;
+export const TEXT_LIMITS = { name: 300, item: 500, items: 100, statement: 5000, description: 10000, appendix: 20000 } as const;
 
 export class OnwardRecipientDto {
   @ApiProperty() @FreeText(TEXT_LIMITS.name) name: string;
@@ -121,6 +123,18 @@ class VersionTermsDto {
   @ApiProperty({ type: AnnexDto }) @IsObject() @ValidateNested() @Type(() => AnnexDto) annex: AnnexDto;
 
   @ApiProperty({ type: PipiaDto }) @IsObject() @ValidateNested() @Type(() => PipiaDto) pipia: PipiaDto;
+
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    maxLength: TEXT_LIMITS.appendix,
+    description:
+      "Appendix II, other terms agreed by the parties. On filing: absent or null for none. On amending: absent keeps the amended version's, null removes it.",
+  })
+  @IsOptional()
+  @ValidateIf((_, v) => v !== null)
+  @FreeText(TEXT_LIMITS.appendix, { min: 0 })
+  appendixII?: string | null;
 }
 
 /**
@@ -210,10 +224,60 @@ export class TerminateContractDto {
   @ApiProperty() @FreeText(TEXT_LIMITS.statement) reason: string;
 }
 
+export class NotifiedAuthorityDto {
+  @ApiProperty({ example: 'GD_CAC', description: "R14: an authority supervising one of the contract's sides" })
+  @IsString()
+  @MaxLength(40)
+  authority: string;
+
+  @ApiProperty({ example: '2025-03-02T09:00:00Z', description: 'R14: not in the future, not before occurredAt' }) @IsInstant() notifiedAt: string;
+}
+
 export class ReportIncidentDto {
-  @ApiProperty({ example: '2025-03-01T02:00:00Z' }) @IsInstant() occurredAt: string;
+  @ApiProperty({ example: '2025-03-01T02:00:00Z', description: 'R14: not in the future' }) @IsInstant() occurredAt: string;
+
+  @ApiPropertyOptional({ example: '2025-03-01T08:00:00Z', description: 'R14: not before occurredAt, not in the future' })
+  @IsOptional()
+  @IsInstant()
+  discoveredAt?: string;
+
   @ApiProperty() @FreeText(TEXT_LIMITS.description) description: string;
   @ApiProperty() @IsInt() @Min(0) @Max(2_000_000_000) affectedDataSubjects: number;
+
+  @ApiPropertyOptional({ enum: INCIDENT_SEVERITIES, description: 'R14' }) @IsOptional() @IsIn(INCIDENT_SEVERITIES) severity?: IncidentSeverity;
+
+  @ApiPropertyOptional({ description: 'R14: what the party did or will do about it' })
+  @IsOptional()
+  @FreeText(TEXT_LIMITS.statement)
+  remedialActions?: string;
+
+  @ApiPropertyOptional({ type: [NotifiedAuthorityDto], description: 'R14: the authorities notified and when, each once' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(10)
+  @ValidateNested({ each: true })
+  @Type(() => NotifiedAuthorityDto)
+  notifiedAuthorities?: NotifiedAuthorityDto[];
+}
+
+/** `GET /incidents`: every incident the caller may read, in reporting order. */
+export class ListIncidentsQuery extends PageQuery {
+  @ApiPropertyOptional({ enum: INCIDENT_SEVERITIES }) @IsOptional() @IsIn(INCIDENT_SEVERITIES) severity?: string;
+
+  @ApiPropertyOptional({ description: 'occurred on or after this GBA date' }) @IsOptional() @IsCalendarDate() from?: string;
+
+  @ApiPropertyOptional({ description: 'occurred on or before this GBA date' }) @IsOptional() @IsCalendarDate() to?: string;
+
+  @ApiPropertyOptional({ description: 'incidents of this contract only' }) @IsOptional() @IsUUID() contractId?: string;
+}
+
+/** `GET /notices`: the notices of contracts' ends (R13) the caller may read, oldest first. */
+export class ListNoticesQuery extends PageQuery {
+  @ApiPropertyOptional({ enum: NOTICE_KINDS }) @IsOptional() @IsIn(NOTICE_KINDS) kind?: string;
+
+  @ApiPropertyOptional({ enum: ['true', 'false'] }) @IsOptional() @IsIn(['true', 'false']) acknowledged?: 'true' | 'false';
+
+  @ApiPropertyOptional({ description: 'notices of this contract only' }) @IsOptional() @IsUUID() contractId?: string;
 }
 
 export { CONTRACT_STATUSES };
@@ -281,5 +345,6 @@ export function termsFromDto(terms: ContractTermsDto | CreateContractDto): Contr
       ...(terms.pipia.impactOnRights !== undefined ? { impactOnRights: terms.pipia.impactOnRights } : {}),
       ...(terms.pipia.recipientSafeguards !== undefined ? { recipientSafeguards: terms.pipia.recipientSafeguards } : {}),
     },
+    ...(terms.appendixII !== undefined ? { appendixII: terms.appendixII } : {}),
   };
 }

@@ -17,16 +17,18 @@ import { ContractsService } from './contracts.service';
 import { DocumentsService } from './documents.service';
 import { FilingReviewService } from './filing-review.service';
 import { FilingSubmissionService } from './filing-submission.service';
+import { IncidentsController, NoticesController } from './notices.controller';
+import { NoticesService } from './notices.service';
 
 /**
- * Contract versions, filings, materials, amendments, termination and incidents
- * (docs/rules.md, R2–R14), one service per use case; the statements in the *.repository.ts files.
+ * Contract versions, filings, materials, amendments, termination (with its notices to the regulators) and
+ * incidents (docs/rules.md, R2–R14), one service per use case; the statements in the *.repository.ts files.
  * Other modules use the exported ContractsService only (`scopeFactsFor`, `revisionsOf`,
  * `assertVisible`, `documentParties`).
  */
 @Module({
   imports: [AccessModule, AuthModule, OrganisationsModule, CalendarModule, RolloutModule, ClusterModule, WebhooksModule],
-  controllers: [ContractsController],
+  controllers: [ContractsController, NoticesController, IncidentsController],
   providers: [
     ContractsService,
     ContractFilingService,
@@ -38,6 +40,7 @@ import { FilingSubmissionService } from './filing-submission.service';
     ContractQueriesService,
     DocumentsService,
     ContractNotices,
+    NoticesService,
   ],
   exports: [ContractsService],
 })

@@ -28,6 +28,9 @@ import { Filing, FilingNumberCounter, FilingParty } from './filing.entity';
 import { ContractIncident } from './incident.entity';
 import { pageByTimeAndId } from './keyset';
 
+/** The first instant of a GBA date (UTC+8 on every side, no daylight saving; `gbaToday`) from a date parameter. */
+const gbaMidnight = (date: string) => `((${date})::timestamp AT TIME ZONE 'UTC' - interval '8 hours')`;
+
 export function findContract(m: EntityManager, contractId: string, lock = false): Promise<Contract | null> {
   const qb = m.getRepository(Contract).createQueryBuilder('c').where('c.id = :id', { id: contractId });
   if (lock) qb.setLock('pessimistic_write');
@@ -74,6 +77,11 @@ export function partyFilings(m: EntityManager, contractId: string, party: Filing
   return qb.orderBy('f.version', 'ASC').getMany();
 }
 
+/** The filings of one version of a contract (R8: one per party). */
+export function filingsOfVersion(m: EntityManager, contractId: string, version: number): Promise<Filing[]> {
+  return m.getRepository(Filing).findBy({ contractId, version });
+}
+
 export async function saveFiling(m: EntityManager, filing: Filing): Promise<void> {
   await m.getRepository(Filing).save(filing);
 }
@@ -103,7 +111,17 @@ export async function uploadedKinds(m: EntityManager, contractId: string, organi
 
 export type NewIncident = Pick<
   ContractIncident,
-  'contractId' | 'organisationId' | 'party' | 'occurredAt' | 'description' | 'affectedDataSubjects' | 'reportedBy'
+  | 'contractId'
+  | 'organisationId'
+  | 'party'
+  | 'occurredAt'
+  | 'description'
+  | 'affectedDataSubjects'
+  | 'discoveredAt'
+  | 'severity'
+  | 'remedialActions'
+  | 'notifiedAuthorities'
+  | 'reportedBy'
 >;
 
 export function insertIncident(m: EntityManager, incident: NewIncident): Promise<ContractIncident> {
@@ -114,6 +132,27 @@ export function insertIncident(m: EntityManager, incident: NewIncident): Promise
 export function incidentsPage(m: EntityManager, contractId: string, query: { limit?: number; cursor?: string }) {
   const qb = m.getRepository(ContractIncident).createQueryBuilder('i').where('i.contract_id = :contractId', { contractId });
   return pageByTimeAndId(qb, 'i', 'reported_at', query, `contracts/${contractId}/incidents`);
+}
+
+/** Registry lists (GET /incidents, GET /notices) page by 50 unless asked otherwise, as GET /contracts. */
+const REGISTRY_PAGE = 50;
+
+/**
+ * One page of the incidents of every contract within `scope` (the access policy's condition on `c`, given a
+ * function that binds its parameters), in reporting order; `from`/`to` are GBA dates of occurrence.
+ */
+export function registryIncidentsPage(
+  m: EntityManager,
+  scope: (bind: (name: string, value: unknown) => void) => string,
+  query: { limit?: number; cursor?: string; severity?: string; from?: string; to?: string; contractId?: string },
+) {
+  const qb = m.getRepository(ContractIncident).createQueryBuilder('i').innerJoin(Contract, 'c', 'c.id = i.contract_id');
+  qb.where(scope((name, value) => qb.setParameter(name, value)));
+  if (query.severity) qb.andWhere('i.severity = :severity', { severity: query.severity });
+  if (query.contractId) qb.andWhere('i.contract_id = :contractId', { contractId: query.contractId });
+  if (query.from) qb.andWhere(`i.occurred_at >= ${gbaMidnight(':from::date')}`, { from: query.from });
+  if (query.to) qb.andWhere(`i.occurred_at < ${gbaMidnight(':to::date + 1')}`, { to: query.to });
+  return pageByTimeAndId(qb, 'i', 'reported_at', { ...query, limit: query.limit ?? REGISTRY_PAGE }, 'incidents');
 }
 
 /** The contracts of `ids` (unknown ids absent), every version ascending, and every filing. One query each, one after another. */

@@ -116,6 +116,7 @@ export async function contractRowCounts(t: TestApp): Promise<Record<string, numb
     'contract_documents',
     'document_blobs',
     'contract_incidents',
+    'contract_notices',
     'filing_number_counters',
   ];
   const out: Record<string, number> = {};

@@ -49,6 +49,8 @@ const FIELDS: FieldSpec[] = [
   { path: 'effectiveDate', get: (t) => t.effectiveDate, compare: 'exact', triggers: false },
   { path: 'expiryDate', get: (t) => t.expiryDate ?? null, compare: 'exact', triggers: false },
   { path: 'importantDataIncluded', get: (t) => t.importantDataIncluded, compare: 'exact', triggers: false },
+  // Appendix II, other terms agreed by the parties: not a term R12 names.
+  { path: 'appendixII', get: (t) => t.appendixII ?? null, compare: 'exact', triggers: false },
   // R12 purpose [C].
   { path: 'annex.purposes', get: (t) => t.annex.purposes, compare: 'textSet', triggers: true },
   // R12 recipient's use or method of processing [A].

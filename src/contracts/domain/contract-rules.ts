@@ -76,6 +76,8 @@ export interface ContractTerms {
   importantDataIncluded: boolean;
   annex: ContractAnnex;
   pipia: PipiaRecord;
+  /** Appendix II: other terms agreed by the parties (null or absent: none). */
+  appendixII?: string | null;
 }
 
 export interface PartyFacts {
