@@ -359,6 +359,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/incidents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["Incidents_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/ledger/archives": {
         parameters: {
             query?: never;
@@ -481,6 +497,38 @@ export interface paths {
         get: operations["Health_metricsText"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/notices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["Notices_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/notices/{id}/acknowledge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["Notices_acknowledge"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1039,6 +1087,8 @@ export interface components {
         };
         ContractTermsDto: {
             annex: components["schemas"]["AnnexDto"];
+            /** @description Appendix II, other terms agreed by the parties. On filing: absent or null for none. On amending: absent keeps the amended version's, null removes it. */
+            appendixII?: string | null;
             /** @example 2025-01-24 */
             effectiveDate: string;
             /**
@@ -1054,6 +1104,8 @@ export interface components {
         };
         CreateContractDto: {
             annex: components["schemas"]["AnnexDto"];
+            /** @description Appendix II, other terms agreed by the parties. On filing: absent or null for none. On amending: absent keeps the amended version's, null removes it. */
+            appendixII?: string | null;
             /** @example 2025-01-24 */
             effectiveDate: string;
             /**
@@ -1371,6 +1423,18 @@ export interface components {
             /** @enum {string} */
             role: "SYSTEM_ADMIN" | "REGULATOR" | "ORG_ADMIN" | "ORG_FILER" | "ORG_SYSTEM";
         };
+        NotifiedAuthorityDto: {
+            /**
+             * @description R14: an authority supervising one of the contract's sides
+             * @example GD_CAC
+             */
+            authority: string;
+            /**
+             * @description R14: not in the future, not before occurredAt
+             * @example 2025-03-02T09:00:00Z
+             */
+            notifiedAt: string;
+        };
         OnwardRecipientDto: {
             /** @example GUANGZHOU */
             city: string;
@@ -1537,8 +1601,25 @@ export interface components {
         ReportIncidentDto: {
             affectedDataSubjects: number;
             description: string;
-            /** @example 2025-03-01T02:00:00Z */
+            /**
+             * @description R14: not before occurredAt, not in the future
+             * @example 2025-03-01T08:00:00Z
+             */
+            discoveredAt?: string;
+            /** @description R14: the authorities notified and when, each once */
+            notifiedAuthorities?: components["schemas"]["NotifiedAuthorityDto"][];
+            /**
+             * @description R14: not in the future
+             * @example 2025-03-01T02:00:00Z
+             */
             occurredAt: string;
+            /** @description R14: what the party did or will do about it */
+            remedialActions?: string;
+            /**
+             * @description R14
+             * @enum {string}
+             */
+            severity?: "LOW" | "MEDIUM" | "HIGH" | "CRITICAL";
         };
         ResetPasswordDto: {
             /** @description must score at least 3 of 4 by the zxcvbn strength estimator, judged against the user's e-mail address too */
@@ -2320,6 +2401,35 @@ export interface operations {
             };
         };
     };
+    Incidents_list: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description nextCursor of the previous page */
+                cursor?: string;
+                severity?: "LOW" | "MEDIUM" | "HIGH" | "CRITICAL";
+                /** @description occurred on or after this GBA date */
+                from?: string;
+                /** @description occurred on or before this GBA date */
+                to?: string;
+                /** @description incidents of this contract only */
+                contractId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of incidents in reporting order, of the contracts the caller may read. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     Ledger_archives: {
         parameters: {
             query?: never;
@@ -2461,6 +2571,51 @@ export interface operations {
             query?: never;
             header?: never;
             path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    Notices_list: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description nextCursor of the previous page */
+                cursor?: string;
+                kind?: "TERMINATED" | "EXPIRED";
+                acknowledged?: "true" | "false";
+                /** @description notices of this contract only */
+                contractId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of notices, oldest first: a regulator its side's, an organisation's users those of its contracts, administrators all. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    Notices_acknowledge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
             cookie?: never;
         };
         requestBody?: never;

@@ -122,6 +122,14 @@ export const ACCESS_MATRIX: Record<string, Row> = {
   // The other side's filing is not the regulator's to see: 404.
   'POST /contracts/:id/filings/:party/review': only({ GD_CAC: own, HK_DPO: own, HK_PCPD: 403 }),
 
+  // Notices of contracts' ends (R13): a regulator its side's, an organisation's users those of its contracts
+  // (filtered, not refused). Each notice is acknowledged by the authority it is addressed to ("own": the
+  // caller's authority's notice, the PCPD's side's DPO notice; "other": the other side's, hidden); the PCPD audits.
+  'GET /notices': only({ SYSTEM_ADMIN: 'ok', GD_CAC: 'ok', HK_DPO: 'ok', HK_PCPD: 'ok', ORG_ADMIN: 'ok', ORG_FILER: 'ok' }),
+  'POST /notices/:id/acknowledge': only({ GD_CAC: own, HK_DPO: own, HK_PCPD: { own: 403, other: 404 } }),
+  // Incidents across the registry (R14): regulators and administrators, filtered to the contracts they may read.
+  'GET /incidents': only({ SYSTEM_ADMIN: 'ok', GD_CAC: 'ok', HK_DPO: 'ok', HK_PCPD: 'ok' }),
+
   'GET /ledger/checkpoint': open(),
   'GET /ledger/public-key': open(),
   'GET /ledger/entries': logRead,

@@ -25,6 +25,8 @@ interface World {
   /** Webhook subscriptions per owner: organisations A and X, each authority; `doomed` ones for DELETE. */
   webhook: Record<string, string>;
   doomed: Record<string, string>;
+  /** The notices of a terminated contract of A with B (R13), per authority addressed. */
+  notice: { GD_CAC: string; HK_DPO: string };
 }
 
 const REGULATORS = new Set<Caller>(['GD_CAC', 'HK_DPO', 'HK_PCPD']);
@@ -108,7 +110,23 @@ describe('access-control matrix', () => {
       HK_DPO: await subscribe(regulators.HK_DPO),
       HK_PCPD: await subscribe(regulators.HK_PCPD),
     });
+    const ended = await t.http
+      .post('/contracts')
+      .set(...bearer(filerA.token))
+      .send(contractBody(orgA, orgB));
+    await t.http
+      .post(`/contracts/${ended.body.id}/terminate`)
+      .set(...bearer(filerA.token))
+      .send({ terminatedOn: '2026-12-31', reason: 'matrix' });
+    const notices: Array<{ id: string; authority: string }> = (
+      await t.http
+        .get('/notices')
+        .query({ contractId: ended.body.id })
+        .set(...bearer(t.adminToken))
+    ).body.items;
+    const noticeOf = (authority: string) => notices.find((n) => n.authority === authority)?.id;
     w = {
+      notice: { GD_CAC: noticeOf('GD_CAC')!, HK_DPO: noticeOf('HK_DPO')! },
       webhook: await subscriptions(),
       doomed: await subscriptions(),
       tokens: {
@@ -162,12 +180,15 @@ describe('access-control matrix', () => {
     // Webhooks: one's own organisation's or authority's; the other organisation's, or another authority's.
     const webhooks = key === 'DELETE /webhooks/:id' ? w.doomed : w.webhook;
     const webhook = regulator ? webhooks[scope === 'own' ? caller : caller === 'GD_CAC' ? 'HK_DPO' : 'GD_CAC'] : webhooks[scope === 'own' ? 'A' : 'X'];
+    // Notices: the one addressed to the caller's own authority (the PCPD: its side's, the DPO's), or the other side's.
+    const notice = (scope === 'own') === mainlandSide ? w.notice.GD_CAC : w.notice.HK_DPO;
     let url = route.path
       .replace(/^\/contracts\/:id/, `/contracts/${contract}`)
       .replace(/^\/organisations\/:id/, `/organisations/${organisation}`)
       .replace(/^\/users\/:id/, `/users/${w.victim[scope]}`)
       .replace(/^\/rollout\/enrolments\/:id/, `/rollout/enrolments/${enrolment}`)
       .replace(/^\/webhooks\/:id/, `/webhooks/${webhook}`)
+      .replace(/^\/notices\/:id/, `/notices/${notice}`)
       .replace(':documentId', w.document[scope])
       .replace(':accountId', w.account[scope])
       .replace(':party', party)
