@@ -53,6 +53,7 @@ const OWNER: Record<string, string> = {
   contract_documents: 'contracts',
   document_blobs: 'contracts',
   contract_incidents: 'contracts',
+  contract_notices: 'contracts',
   transfer_records: 'transfers',
   transfer_figures: 'transfers',
   transfer_idempotency_keys: 'transfers',
