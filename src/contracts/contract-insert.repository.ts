@@ -129,7 +129,7 @@ export function insertedRows(v: NewVersion, actor: HistoryActor, createdAt: Date
       version: v.version,
       party: f.party,
       organisationId: f.organisationId,
-      authority: f.authority as Filing['authority'],
+      authority: f.authority,
       deadline: f.deadline,
       provisional: f.provisional,
       ...UNSUBMITTED,
