@@ -61,6 +61,10 @@ describe('webhooks on two instances', () => {
       contracts.push(res.body.id);
     }
     await eventually(() => expect(new Set(receiver.at('/both').map((r) => r.id)).size).toBe(18));
+    // The receiver answers before the sender records the attempt: wait for all 18 to be recorded as delivered.
+    await eventually(async () =>
+      expect(await t.dataSource.query(`SELECT count(*)::int AS n FROM webhook_deliveries WHERE status = 'DELIVERED'`)).toEqual([{ n: 18 }]),
+    );
     // Several more rounds of scanning and polling on both instances change nothing.
     const [{ n: before }] = await t.dataSource.query('SELECT count(*)::int AS n FROM webhook_attempts');
     await new Promise((r) => setTimeout(r, 1500));
