@@ -29,7 +29,7 @@ interface World {
   notice: { GD_CAC: string; HK_DPO: string };
 }
 
-const REGULATORS = new Set<Caller>(['GD_CAC', 'HK_DPO', 'HK_PCPD']);
+const REGULATORS = new Set<Caller>(['GD_CAC', 'HK_DPO', 'HK_PCPD', 'MO_DSPDP']);
 let unique = 0;
 
 function outcomeOf(status: number): Outcome | 'server error' {
@@ -95,6 +95,7 @@ describe('access-control matrix', () => {
       GD_CAC: (await t.user('REGULATOR', { authority: 'GD_CAC' })).token,
       HK_DPO: (await t.user('REGULATOR', { authority: 'HK_DPO' })).token,
       HK_PCPD: (await t.user('REGULATOR', { authority: 'HK_PCPD' })).token,
+      MO_DSPDP: (await t.user('REGULATOR', { authority: 'MO_DSPDP' })).token,
     };
     const subscribe = async (token: string) =>
       (
@@ -109,6 +110,7 @@ describe('access-control matrix', () => {
       GD_CAC: await subscribe(regulators.GD_CAC),
       HK_DPO: await subscribe(regulators.HK_DPO),
       HK_PCPD: await subscribe(regulators.HK_PCPD),
+      MO_DSPDP: await subscribe(regulators.MO_DSPDP),
     });
     const ended = await t.http
       .post('/contracts')
