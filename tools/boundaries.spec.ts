@@ -76,7 +76,6 @@ const CROSSINGS: Record<string, string> = {
   'contracts → organisations (contracts/contract-insert.repository.ts)':
     'POST /contracts reads both parties in its one statement and writes only while their side, city and sector are what its plan assumed',
   'contracts → organisations (contracts/contracts.repository.ts)': "a contract view shows the parties' names and verification, joined in the view's query",
-  'transfers → organisations (transfers/transfers.service.ts)': "the CSV export shows the parties' names, joined in the COPY that streams it",
 };
 
 interface SourceFile {

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { REGISTRY_CONFIG, RegistryConfig } from '../config/config';
 import { Leadership } from '../cluster/leadership';
-import { decodeLeaf, LeafColumnsRow, leafColumnMismatches, leafColumnsDetail, leafColumnsSql } from '../transfers/domain/leaf-columns';
+import { decodeLeaf, LeafColumnsRow, leafColumnMismatches, leafColumnsDetail, leafColumnsSql } from '../transfers/record-columns';
 import { leafHash, nodeHash } from './domain/merkle';
 import { IntegrityFailure, LedgerIntegrity } from './ledger.integrity';
 import { LedgerService, STORED_MIN_LEVEL, StoredCheckpoint } from './ledger.service';

@@ -14,6 +14,13 @@ import { Organisation } from './organisation.entity';
 
 const UNIQUE_VIOLATION = '23505';
 
+/** A party's registered names (`registeredNames`). */
+export interface PartyNames {
+  id: string;
+  legalName: string | null;
+  legalNameZh: string | null;
+}
+
 export function toOrganisationView(o: Organisation): OrganisationView {
   return {
     id: o.id,
@@ -154,6 +161,14 @@ export class OrganisationsService {
   async findByIds(ids: string[], manager?: EntityManager): Promise<Organisation[]> {
     if (!ids.length) return [];
     return (manager ?? this.dataSource.manager).getRepository(Organisation).createQueryBuilder('o').where('o.id IN (:...ids)', { ids }).getMany();
+  }
+
+  /**
+   * Internal lookup for other modules (no access check): every party's registered names, by id. The CSV export
+   * of the transfer log shows them beside the party ids of the records the caller may read.
+   */
+  async registeredNames(): Promise<PartyNames[]> {
+    return this.dataSource.query(`SELECT id::text AS id, legal_name AS "legalName", legal_name_zh AS "legalNameZh" FROM organisations ORDER BY id`);
   }
 
   async verify(principal: Principal, id: string): Promise<OrganisationView> {

@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Leadership } from '../cluster/leadership';
-import { TransfersService } from './transfers.service';
+import { IdempotencyKeys } from './idempotency-keys';
 
 const PURGE_EVERY_MS = 60 * 60 * 1000;
 
@@ -11,14 +11,14 @@ export class IdempotencyKeyPurger implements OnApplicationBootstrap, OnApplicati
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly transfers: TransfersService,
+    private readonly keys: IdempotencyKeys,
     private readonly leadership: Leadership,
   ) {}
 
   onApplicationBootstrap(): void {
     this.timer = setInterval(() => {
       if (!this.leadership.isLeader()) return;
-      this.transfers.purgeIdempotencyKeys().catch((error: unknown) => this.logger.warn({ err: error }, 'idempotency key purge failed'));
+      this.keys.purge().catch((error: unknown) => this.logger.warn({ err: error }, 'idempotency key purge failed'));
     }, PURGE_EVERY_MS);
     this.timer.unref();
   }

@@ -16,7 +16,9 @@ import {
 import { TransferFiguresQuery, TransferFiguresView } from './figures.dto';
 import { CreateTransfersView } from './transfer-responses.dto';
 import { TransferFiguresService } from './figures.service';
-import { TransfersService } from './transfers.service';
+import { TransferExport } from './transfer-export';
+import { TransferIngestion } from './transfer-ingestion';
+import { TransferQueries } from './transfer-queries';
 
 const READERS = ['SYSTEM_ADMIN', 'REGULATOR', 'ORG_ADMIN', 'ORG_FILER', 'ORG_SYSTEM'] as const;
 
@@ -25,7 +27,9 @@ const READERS = ['SYSTEM_ADMIN', 'REGULATOR', 'ORG_ADMIN', 'ORG_FILER', 'ORG_SYS
 @Controller('transfers')
 export class TransfersController {
   constructor(
-    private readonly transfers: TransfersService,
+    private readonly ingestion: TransferIngestion,
+    private readonly queries: TransferQueries,
+    private readonly exports: TransferExport,
     private readonly figures: TransferFiguresService,
   ) {}
 
@@ -48,7 +52,7 @@ export class TransfersController {
     @Headers('idempotency-key') idempotencyKey: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<CreateTransfersResponse> {
-    const outcome = await this.transfers.ingest(principal, body, idempotencyKey);
+    const outcome = await this.ingestion.ingest(principal, body, idempotencyKey);
     if (outcome.replayed) void reply.header('idempotent-replayed', 'true');
     return outcome.response;
   }
@@ -56,7 +60,7 @@ export class TransfersController {
   @Get()
   @Roles(...READERS)
   list(@CurrentPrincipal() principal: Principal, @Query() query: ListTransfersQuery): Promise<Page<TransferView>> {
-    return this.transfers.list(principal, query);
+    return this.queries.list(principal, query);
   }
 
   /** Streams every matching record in leaf order; ndjson rows include the exact leaf bytes (base64). */
@@ -64,7 +68,7 @@ export class TransfersController {
   @Roles(...READERS)
   @ApiProduces('application/x-ndjson', 'text/csv')
   async export(@CurrentPrincipal() principal: Principal, @Query() query: ExportTransfersQuery, @Res() reply: FastifyReply): Promise<void> {
-    const stream = await this.transfers.export(principal, query);
+    const stream = await this.exports.export(principal, query);
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     void reply
       .header('content-type', query.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8')
@@ -84,6 +88,6 @@ export class TransfersController {
   @Get('summary')
   @Roles(...READERS)
   summary(@CurrentPrincipal() principal: Principal, @Query() query: TransferSummaryQuery): Promise<TransferSummary> {
-    return this.transfers.summary(principal, query.contractId);
+    return this.queries.summary(principal, query.contractId);
   }
 }

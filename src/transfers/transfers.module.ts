@@ -10,14 +10,18 @@ import { LedgerController } from '../ledger/ledger.controller';
 import { LedgerIntegrity } from '../ledger/ledger.integrity';
 import { LedgerService } from '../ledger/ledger.service';
 import { LedgerWitnesses } from '../ledger/ledger.witnesses';
+import { OrganisationsModule } from '../organisations/organisations.module';
 import { RolloutModule } from '../rollout/rollout.module';
 import { WebhooksModule } from '../webhooks/webhooks.module';
-import { CONTRACT_SCOPES } from './contract-scope-cache';
+import { CONTRACT_SCOPES, ContractScopeCache, ContractScopeSource } from './contract-scope-cache';
 import { TransferFiguresService } from './figures.service';
 import { IdempotencyKeyPurger } from './idempotency-purger';
 import { TransferPartitions } from './transfer-partitions';
 import { TransfersController } from './transfers.controller';
-import { TransfersService } from './transfers.service';
+import { IdempotencyKeys } from './idempotency-keys';
+import { TransferExport } from './transfer-export';
+import { TransferIngestion } from './transfer-ingestion';
+import { TransferQueries } from './transfer-queries';
 
 /**
  * The transfer log (docs/architecture.md#the-transfer-log), one module in two folders: src/transfers holds the
@@ -26,14 +30,19 @@ import { TransfersService } from './transfers.service';
  * share their tables, their writer lock and their transaction (docs/architecture.md#modules).
  */
 @Module({
-  imports: [AccessModule, ClusterModule, ContractsModule, RolloutModule, WebhooksModule],
+  imports: [AccessModule, ClusterModule, ContractsModule, OrganisationsModule, RolloutModule, WebhooksModule],
   controllers: [LedgerController, TransfersController],
   providers: [
-    TransfersService,
+    TransferIngestion,
+    TransferQueries,
+    TransferExport,
+    IdempotencyKeys,
     TransferFiguresService,
     IdempotencyKeyPurger,
     TransferPartitions,
     { provide: CONTRACT_SCOPES, useExisting: ContractsService },
+    // One cache of contract scopes for ingestion and the reads.
+    { provide: ContractScopeCache, useFactory: (source: ContractScopeSource) => new ContractScopeCache(source), inject: [CONTRACT_SCOPES] },
     LedgerIntegrity,
     LedgerService,
     LedgerCheckpointer,
@@ -41,6 +50,5 @@ import { TransfersService } from './transfers.service';
     LedgerArchiver,
     LedgerWitnesses,
   ],
-  exports: [TransfersService],
 })
 export class TransfersModule {}

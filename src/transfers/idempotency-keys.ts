@@ -1,0 +1,116 @@
+// Idempotency-Key of POST /transfers (docs/api.md#idempotency): the first answer for a key is stored with the
+// records it placed, in the same transaction, and given again for the same body; another body is refused (409).
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { createHash } from 'node:crypto';
+import { DataSource, EntityManager } from 'typeorm';
+import { DomainError, ErrorCode } from '../common/errors';
+import type { TransferRecordInput } from './domain/transfer-records';
+import type { CreateTransfersResponse } from './transfer.dto';
+
+/** Keys are kept at least this long (docs/api.md promises at least 24 hours); older ones are purged. */
+export const IDEMPOTENCY_RETENTION_HOURS = 48;
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+/** A request's key, and the hash of its validated records. */
+export interface RequestKey {
+  key: string;
+  requestHash: Buffer;
+}
+
+/** A stored Idempotency-Key row (bigint as text). */
+export interface StoredKey {
+  request_hash: Buffer;
+  first_leaf_index: string;
+  flags: string[][];
+}
+
+/** A key to store with the answer it gave: its organisation, its first leaf index and each record's flags. */
+export interface KeyToStore extends RequestKey {
+  organisationId: string;
+  firstLeafIndex: number;
+  flags: string[][];
+}
+
+/** The key of a request, or undefined without the header; 400 when the header is not 1 to 255 printable ASCII characters. */
+export function requestKey(header: string | undefined, records: readonly TransferRecordInput[]): RequestKey | undefined {
+  if (header === undefined) return undefined;
+  if (!IDEMPOTENCY_KEY.test(header)) {
+    throw new DomainError(ErrorCode.VALIDATION_FAILED, 'The request is not valid', {
+      detail: 'Idempotency-Key must be 1 to 255 printable ASCII characters',
+      errors: [{ field: 'header.Idempotency-Key', rule: 'format', message: 'Idempotency-Key must be 1 to 255 printable ASCII characters' }],
+    });
+  }
+  // Validated records have a fixed member order, so the same body in any member order is the same request.
+  return { key: header, requestHash: createHash('sha256').update(JSON.stringify(records)).digest() };
+}
+
+/** The first response for a stored key, or 409 when the key was used for another body. */
+export function storedAnswer(row: StoredKey, requestHash: Buffer): CreateTransfersResponse {
+  if (!row.request_hash.equals(requestHash)) {
+    throw new DomainError(ErrorCode.IDEMPOTENCY_KEY_REUSED, 'Idempotency key reused', {
+      detail: 'this Idempotency-Key was already used with a different request body',
+    });
+  }
+  const first = Number(row.first_leaf_index);
+  return { records: row.flags.map((flags, i) => ({ leafIndex: first + i, flags })) };
+}
+
+/** PostgreSQL refused a key because the same organisation already stored it (unique_violation on its primary key). */
+export function isIdempotencyKeyConflict(error: unknown): boolean {
+  const e = ((error as { driverError?: unknown } | null)?.driverError ?? error) as { code?: unknown; constraint?: unknown } | null;
+  return e?.code === '23505' && e.constraint === 'pk_transfer_idempotency_keys';
+}
+
+/** The statements on transfer_idempotency_keys. */
+@Injectable()
+export class IdempotencyKeys {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** The stored rows of these (organisation, key) pairs, by `${organisationId}\0${key}`. */
+  async stored(manager: EntityManager, keys: ReadonlyArray<{ organisationId: string; key: string }>): Promise<Map<string, StoredKey>> {
+    const rows: Array<{ organisation_id: string; idempotency_key: string } & StoredKey> = await manager.query(
+      `SELECT k.organisation_id, k.idempotency_key, k.request_hash, k.first_leaf_index, k.flags
+         FROM transfer_idempotency_keys k JOIN unnest($1::uuid[], $2::text[]) AS u(o, k2) ON k.organisation_id = u.o AND k.idempotency_key = u.k2`,
+      [keys.map((k) => k.organisationId), keys.map((k) => k.key)],
+    );
+    return new Map(rows.map((row) => [`${row.organisation_id}\u0000${row.idempotency_key}`, row]));
+  }
+
+  /**
+   * Stores the keys in the group's transaction. No ON CONFLICT: under the ledger lock no other writer can hold
+   * these keys; if one did, the unique violation sends every request of the group again alone (GroupCommit),
+   * and that caller replays.
+   */
+  async store(manager: EntityManager, keys: readonly KeyToStore[]): Promise<void> {
+    if (keys.length === 0) return;
+    await manager.query(
+      `INSERT INTO transfer_idempotency_keys (organisation_id, idempotency_key, request_hash, first_leaf_index, flags)
+       SELECT o, k, h, f, r::jsonb FROM unnest($1::uuid[], $2::text[], $3::bytea[], $4::bigint[], $5::text[]) AS u(o, k, h, f, r)`,
+      [
+        keys.map((k) => k.organisationId),
+        keys.map((k) => k.key),
+        keys.map((k) => k.requestHash),
+        keys.map((k) => k.firstLeafIndex),
+        keys.map((k) => JSON.stringify(k.flags)),
+      ],
+    );
+  }
+
+  /** The first response for this key, or 409 when the key was used for another body; null when it is not stored. */
+  async replay(organisationId: string, { key, requestHash }: RequestKey): Promise<CreateTransfersResponse | null> {
+    const rows: StoredKey[] = await this.dataSource.query(
+      `SELECT request_hash, first_leaf_index, flags FROM transfer_idempotency_keys WHERE organisation_id = $1 AND idempotency_key = $2`,
+      [organisationId, key],
+    );
+    return rows.length === 0 ? null : storedAnswer(rows[0], requestHash);
+  }
+
+  /** Drops the keys past their retention; returns how many. */
+  async purge(): Promise<number> {
+    const result = await this.dataSource.query<unknown>(`DELETE FROM transfer_idempotency_keys WHERE created_at < now() - make_interval(hours => $1)`, [
+      IDEMPOTENCY_RETENTION_HOURS,
+    ]);
+    return Array.isArray(result) ? Number(result[1] ?? 0) : 0;
+  }
+}

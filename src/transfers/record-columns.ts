@@ -1,0 +1,255 @@
+// The columns of transfer_records, declared once (docs/architecture.md#the-transfer-log): the COPY of new rows,
+// the select list the reads check against the leaf, the row → view mapping and the CSV export's cells are all
+// derived from RECORD_COLUMNS below.
+//
+// The leaf is the evidence (docs/architecture.md#trust-model, part 3): its hash is in the Merkle tree and the
+// signed checkpoints. The columns beside it exist for indexes and filters. What a regulator reads is the leaf's
+// value; a column that differs from its leaf is an integrity failure (a rewrite that left the leaf alone), found
+// by the list and the self-audit (`leafColumnMismatches`).
+import type { BinaryCopyWriter } from '../database/binary-copy';
+import type { TransferLeafV1 } from './domain/transfer-leaf';
+import type { TransferView } from './transfer.dto';
+
+/** What a new row is written from: its leaf (canonical bytes and hash), and the contract's facts beside it. */
+export interface RecordSource {
+  leaf: TransferLeafV1;
+  leafBytes: Buffer;
+  leafHash: Buffer;
+  processorJurisdiction: string;
+  recipientJurisdiction: string;
+  sector: string;
+}
+
+/** A row as the reads select it (`viewColumnsSql`): bigint as text, timestamps also as ISO 8601 UTC text (`<column>_iso`). */
+export type LeafColumnsRow = Readonly<Record<string, unknown>>;
+
+export interface ViewRow extends LeafColumnsRow {
+  leaf_index: string;
+  sector: string;
+  leaf: Buffer;
+}
+
+type ColumnType = 'int8' | 'int4' | 'uuid' | 'text' | 'instant' | 'textArray' | 'bool' | 'bytea';
+
+/** One cell of the CSV export: its header and its SQL over the row `t`, the leaf as jsonb `l.j` and the parties' names. */
+interface CsvCell {
+  header: string;
+  sql: string;
+  /** Organisation-controlled text: always quoted, and guarded against formulas (`csvCell`). */
+  quoted?: boolean;
+}
+
+interface RecordColumn {
+  name: string;
+  type: ColumnType;
+  /** Its value in a new row. */
+  value: (record: RecordSource) => unknown;
+  /** The leaf member the column repeats; the reads compare the two (`same`, by default by `type`). */
+  member?: string;
+  same?: (row: LeafColumnsRow, leaf: TransferLeafV1) => boolean;
+  /** Selected for the comparison of another column's member (`same`) without a member of its own. */
+  read?: true;
+  /** Its member of the view (GET /transfers), by default the leaf's member of the same name. */
+  view?: { key: keyof TransferView; from?: (leaf: TransferLeafV1, row: ViewRow) => unknown };
+  csv?: CsvCell[];
+}
+
+const LIST_SEPARATOR = "'; '";
+
+function leafText(member: string): string {
+  return `(l.j->>'${member}')`;
+}
+
+function leafList(member: string): string {
+  return `array_to_string(ARRAY(SELECT jsonb_array_elements_text(l.j->'${member}')), ${LIST_SEPARATOR})`;
+}
+
+/**
+ * CSV injection (OWASP "CSV Injection"): a spreadsheet treats a cell starting with =, +, -, @, a tab
+ * or a carriage return as a formula, so such a cell of organisation-controlled text gets a leading
+ * single quote ('=1+1 is shown as text). The ndjson export and the leaves keep the exact text.
+ */
+export function csvCell(expression: string): string {
+  return `CASE WHEN left(${expression}, 1) IN ('=', '+', '-', '@', E'\\t', E'\\r') THEN '''' || ${expression} ELSE ${expression} END`;
+}
+
+const cell = (header: string, sql = leafText(header)): CsvCell => ({ header, sql });
+const quoted = (header: string, sql: string): CsvCell => ({ header, sql, quoted: true });
+const names = (party: 'processor' | 'recipient'): CsvCell[] => [
+  quoted(`${party}Name`, `${party}.legal_name`),
+  quoted(`${party}NameZh`, `${party}.legal_name_zh`),
+];
+
+const sameList = (a: unknown, b: unknown): boolean => Array.isArray(b) && Array.isArray(a) && a.length === b.length && a.every((v, i) => v === b[i]);
+
+/** How a column of each type is compared with its leaf member. */
+const SAME: Record<ColumnType, (column: unknown, member: unknown) => boolean> = {
+  int8: (c, m) => String(c) === String(m),
+  int4: (c, m) => Number(c) === m,
+  uuid: (c, m) => c === m,
+  text: (c, m) => c === m,
+  instant: (c, m) => c === m,
+  textArray: sameList,
+  bool: (c, m) => c === m,
+  bytea: () => true,
+};
+
+/** How a value of each type goes into the binary COPY. */
+const WRITE: Record<ColumnType, (out: BinaryCopyWriter, value: never) => void> = {
+  int8: (out, v: number) => out.int8(v),
+  int4: (out, v: number) => out.int4(v),
+  uuid: (out, v: string) => out.uuid(v),
+  text: (out, v: string | null) => out.text(v),
+  instant: (out, v: string) => out.timestamptz(v),
+  textArray: (out, v: readonly string[]) => out.textArray(v),
+  bool: (out, v: boolean) => out.bool(v),
+  bytea: (out, v: Buffer) => out.bytea(v),
+};
+
+/** A column that repeats the leaf member of the same name (camelCase). */
+function repeats(name: string, type: ColumnType, member: keyof TransferLeafV1, csv: CsvCell[] = [cell(member)]): RecordColumn {
+  return { name, type, member, value: ({ leaf }) => leaf[member], view: { key: member as keyof TransferView }, csv };
+}
+
+/**
+ * The record's columns in the order of its view (GET /transfers) and of the CSV export. leaf_index comes first:
+ * a new row is written before the ledger assigns it, and its place is patched in (`writeRecordRow`).
+ */
+export const RECORD_COLUMNS: readonly RecordColumn[] = [
+  {
+    name: 'leaf_index',
+    type: 'int8',
+    value: () => 0,
+    view: { key: 'leafIndex', from: (_leaf, row) => Number(row.leaf_index) },
+    csv: [cell('leafIndex', 't.leaf_index')],
+  },
+  repeats('contract_id', 'uuid', 'contractId'),
+  repeats('contract_version', 'int4', 'contractVersion'),
+  repeats('processor_id', 'uuid', 'processorId', [cell('processorId'), ...names('processor')]),
+  repeats('recipient_id', 'uuid', 'recipientId', [cell('recipientId'), ...names('recipient')]),
+  // The processor's registered sector, not part of the leaf.
+  {
+    name: 'sector',
+    type: 'text',
+    value: (r) => r.sector,
+    view: { key: 'sector', from: (_leaf, row) => row.sector },
+    csv: [cell('sector', 't.sector')],
+  },
+  repeats('occurred_at', 'instant', 'occurredAt', [
+    cell('occurredAt'),
+    cell('occurredAtHongKong', `to_char((${leafText('occurredAt')})::timestamptz AT TIME ZONE 'Asia/Hong_Kong', 'YYYY-MM-DD HH24:MI:SS')`),
+  ]),
+  repeats('recorded_at', 'instant', 'recordedAt'),
+  repeats('direction', 'text', 'direction'),
+  repeats('data_subject_count', 'int8', 'dataSubjectCount'),
+  repeats('record_count', 'int8', 'recordCount'),
+  repeats('personal_information_categories', 'textArray', 'personalInformationCategories', [
+    cell('personalInformationCategories', leafList('personalInformationCategories')),
+  ]),
+  repeats('sensitive_categories', 'textArray', 'sensitiveCategories', [cell('sensitiveCategories', leafList('sensitiveCategories'))]),
+  repeats('purposes', 'textArray', 'purposes', [quoted('purposes', csvCell(leafList('purposes')))]),
+  repeats('transfer_method', 'text', 'transferMethod', [quoted('transferMethod', csvCell(leafText('transferMethod')))]),
+  repeats('separate_consent_obtained', 'bool', 'separateConsentObtained'),
+  {
+    name: 'onward_recipient_name',
+    type: 'text',
+    value: ({ leaf }) => leaf.onwardRecipient?.name ?? null,
+    member: 'onwardRecipient',
+    same: (row, { onwardRecipient: onward }) =>
+      onward === null || onward === undefined
+        ? row.onward_recipient_name === null && row.onward_recipient_city === null
+        : row.onward_recipient_name === onward.name && row.onward_recipient_city === onward.city,
+    view: { key: 'onwardRecipient', from: ({ onwardRecipient: onward }) => (onward ? { name: onward.name, city: onward.city } : null) },
+    csv: [quoted('onwardRecipientName', csvCell(`(l.j->'onwardRecipient'->>'name')`))],
+  },
+  {
+    name: 'onward_recipient_city',
+    type: 'text',
+    value: ({ leaf }) => leaf.onwardRecipient?.city ?? null,
+    read: true,
+    csv: [cell('onwardRecipientCity', `(l.j->'onwardRecipient'->>'city')`)],
+  },
+  repeats('payload_digest', 'text', 'payloadDigest'),
+  repeats('external_reference', 'text', 'externalReference', [quoted('externalReference', csvCell(leafText('externalReference')))]),
+  repeats('flags', 'textArray', 'flags', [cell('flags', leafList('flags'))]),
+  {
+    name: 'submitted_by_organisation_id',
+    type: 'uuid',
+    value: ({ leaf }) => leaf.submittedBy.organisationId,
+    member: 'submittedBy',
+    same: (row, leaf) => row.submitted_by_organisation_id === leaf.submittedBy?.organisationId && row.submitted_by === leaf.submittedBy?.principalId,
+    view: { key: 'submittedByOrganisationId', from: (leaf) => leaf.submittedBy.organisationId },
+  },
+  { name: 'submitted_by', type: 'uuid', value: ({ leaf }) => leaf.submittedBy.principalId, read: true },
+  { name: 'processor_jurisdiction', type: 'text', value: (r) => r.processorJurisdiction },
+  { name: 'recipient_jurisdiction', type: 'text', value: (r) => r.recipientJurisdiction },
+  { name: 'leaf_hash', type: 'bytea', value: (r) => r.leafHash },
+  { name: 'leaf', type: 'bytea', value: (r) => r.leafBytes },
+];
+
+/** The column names, in the order `writeRecordRow` writes them (the COPY's column list). */
+export const COPY_COLUMNS: readonly string[] = RECORD_COLUMNS.map((c) => c.name);
+
+/**
+ * Writes one new row into the binary COPY; returns where its leaf index (written as 0) is, to be patched
+ * (`BinaryCopyWriter.patchInt8`) once the ledger assigned it.
+ */
+export function writeRecordRow(out: BinaryCopyWriter, record: RecordSource): number {
+  out.tuple(RECORD_COLUMNS.length);
+  const leafIndexAt = out.position;
+  for (const column of RECORD_COLUMNS) (WRITE[column.type] as (out: BinaryCopyWriter, value: unknown) => void)(out, column.value(record));
+  return leafIndexAt;
+}
+
+const CHECKED = RECORD_COLUMNS.filter((c) => c.member !== undefined || c.read);
+
+/** The select list of the columns that repeat a leaf member, for a table aliased `alias` (timestamps also as `<column>_iso`). */
+export function leafColumnsSql(alias: string): string {
+  return CHECKED.map((c) =>
+    c.type === 'instant' ? `to_char(${alias}.${c.name} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS ${c.name}_iso` : `${alias}.${c.name}`,
+  ).join(', ');
+}
+
+/** What the list reads of a row (`ViewRow`): the leaf, and the columns it is checked against; occurred_at orders a union of branches. */
+export const VIEW_COLUMNS_SQL = `t.leaf_index, t.sector, t.occurred_at, t.leaf, ${leafColumnsSql('t')}`;
+
+/** The leaf decoded, or null when its bytes are not a JSON object (a rewritten leaf; its hash check names it too). */
+export function decodeLeaf(leaf: Buffer): TransferLeafV1 | null {
+  try {
+    const value: unknown = JSON.parse(leaf.toString('utf8'));
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as TransferLeafV1) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The leaf members whose column differs from the leaf, by the leaf's member names; [] when the row agrees with its leaf. */
+export function leafColumnMismatches(row: LeafColumnsRow, leaf: TransferLeafV1): string[] {
+  const out: string[] = [];
+  for (const c of RECORD_COLUMNS) {
+    if (c.member === undefined) continue;
+    const column = row[c.type === 'instant' ? `${c.name}_iso` : c.name];
+    const same = c.same ? c.same(row, leaf) : SAME[c.type](column, leaf[c.member as keyof TransferLeafV1]);
+    if (!same) out.push(c.member);
+  }
+  return out;
+}
+
+/** The integrity failure's detail for a row whose columns differ from its leaf. */
+export function leafColumnsDetail(leafIndex: number, members: readonly string[]): string {
+  return members.length === 0
+    ? `record ${leafIndex}: its leaf is not a JSON object`
+    : `record ${leafIndex}: the column${members.length > 1 ? 's' : ''} of ${members.join(', ')} differ${members.length > 1 ? '' : 's'} from its leaf; the leaf's value is served`;
+}
+
+/** A record as its leaf says; only the leaf index and the sector come from the row. */
+export function toView(row: ViewRow, leaf: TransferLeafV1): TransferView {
+  const view: Record<string, unknown> = {};
+  for (const { view: member } of RECORD_COLUMNS) {
+    if (member) view[member.key] = member.from ? member.from(leaf, row) : leaf[member.key as keyof TransferLeafV1];
+  }
+  return view as unknown as TransferView;
+}
+
+/** The cells of the CSV export, in order: header and SQL. */
+export const CSV_CELLS: readonly CsvCell[] = RECORD_COLUMNS.flatMap((c) => c.csv ?? []);

@@ -1,0 +1,281 @@
+// POST /transfers: validated records in, leaf indexes and flags out, sequenced in groups (group commit).
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { AccessService } from '../access/access.service';
+import type { ResourceScope } from '../access/access';
+import { notFound, validationFailed } from '../common/errors';
+import { RegistryMetrics } from '../common/metrics';
+import { Principal } from '../common/roles';
+import { copyBinary, joinTuples } from '../database/binary-copy';
+import { clientOf } from '../database/copy';
+import { GroupCommit } from '../database/group-commit';
+import { inTransaction } from '../database/transaction';
+import { LedgerCheckpointer } from '../ledger/ledger.checkpointer';
+import { AppendOutcome, LedgerService, PreparedLeaf } from '../ledger/ledger.service';
+import { RolloutService } from '../rollout/rollout.service';
+import { CachedContract, ContractScopeCache } from './contract-scope-cache';
+import { parseTransferBody, TransferRecordInput } from './domain/transfer-records';
+import { recordFigures } from './figures';
+import { IdempotencyKeys, isIdempotencyKeyConflict, KeyToStore, RequestKey, requestKey, storedAnswer } from './idempotency-keys';
+import { COPY_COLUMNS } from './record-columns';
+import { contractScope, PreparedBatch, prepareBatch, RolloutGroup, SubmittedBy } from './transfer-batch';
+import { CreateTransfersResponse } from './transfer.dto';
+
+export interface IngestOutcome {
+  response: CreateTransfersResponse;
+  replayed: boolean;
+}
+
+/** Thrown inside a group's transaction when every request of it was answered without appending: nothing to write. */
+class NothingToAppend extends Error {}
+
+/**
+ * Requests sequenced together: at most this many, and at most this many records (the largest request,
+ * 10,000 records, goes alone). One group at a time: the ledger lock serialises appenders anyway, and
+ * requests that arrive while a group commits form the next one.
+ */
+const GROUP_COMMIT = { maxBatch: 512, maxWeight: 10_000, maxInFlight: 1 };
+
+/** A request ready to be sequenced: its records, the scopes its flags were computed from, and its prepared rows. */
+interface IngestRequest {
+  principal: Principal;
+  records: TransferRecordInput[];
+  contractIds: string[];
+  contracts: Map<string, CachedContract>;
+  recordedAt: string;
+  submittedBy: SubmittedBy;
+  idempotency: RequestKey | undefined;
+  batch: PreparedBatch;
+}
+
+/** What the group's transaction says about one request: its answer, its own error, or "ask storage after the commit". */
+type GroupResult = { outcome: IngestOutcome } | { error: unknown } | { afterCommit: true };
+
+/** Where each appended request's leaves start within the group's append. */
+type Placement = Array<{ at: number; offset: number }>;
+
+@Injectable()
+export class TransferIngestion {
+  private readonly sequencer: GroupCommit<IngestRequest, GroupResult>;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly ledger: LedgerService,
+    private readonly checkpointer: LedgerCheckpointer,
+    private readonly scopes: ContractScopeCache,
+    private readonly rollout: RolloutService,
+    private readonly access: AccessService,
+    private readonly keys: IdempotencyKeys,
+    metrics: RegistryMetrics,
+  ) {
+    this.sequencer = new GroupCommit((group) => this.writeGroup(group), {
+      ...GROUP_COMMIT,
+      weigh: (request) => request.records.length,
+      onBatch: (size) => metrics.transferGroupSize.observe(size),
+      onWaiting: (waiting) => metrics.transferRequestsWaiting.set(waiting),
+    });
+  }
+
+  /**
+   * Validated records in, leaf indexes and flags out. Everything per record (flags, canonical JSON,
+   * leaf hashes, the COPY payload) is done here, before the request joins a group: concurrent
+   * requests are sequenced together in one transaction with one commit and one WAL flush
+   * (`writeGroup`), and each is answered once that commit is durable, with its own leaf indexes.
+   */
+  async ingest(principal: Principal, body: unknown, idempotencyKey: string | undefined): Promise<IngestOutcome> {
+    const parsed = parseTransferBody(body);
+    if ('errors' in parsed) throw validationFailed(parsed.errors);
+    const { records } = parsed;
+    const organisationId = principal.organisationId;
+    if (!organisationId) throw notFound('Contract');
+    // A key already stored is answered from storage by the group, under the ledger lock (answerStoredKeys).
+    const idempotency = requestKey(idempotencyKey, records);
+
+    const contractIds = [...new Set(records.map((r) => r.contractId))];
+    // Revisions are checked under the ledger lock for the whole group (refreshScopes), not here.
+    const contracts = await this.scopes.remembered(contractIds);
+    this.assertMayLog(principal, contractIds, contracts);
+
+    const recordedAt = new Date().toISOString();
+    const submittedBy = { organisationId, principalType: principal.kind, principalId: principal.id };
+    const batch = prepareBatch(records, contracts, recordedAt, submittedBy);
+    return this.sequenced({ principal, records, contractIds, contracts, recordedAt, submittedBy, idempotency, batch });
+  }
+
+  /** The request's answer once its group committed, or a stored answer for its key. */
+  private async sequenced(request: IngestRequest): Promise<IngestOutcome> {
+    const { idempotency } = request;
+    const organisationId = request.submittedBy.organisationId;
+    for (;;) {
+      let written: GroupResult;
+      try {
+        written = await this.sequencer.submit(request);
+      } catch (error) {
+        // A request sent alone whose key another request stored first (not possible under the ledger lock; kept as a
+        // safety net): the stored answer, or 409 for another body.
+        if (!idempotency || !isIdempotencyKeyConflict(error)) throw error;
+        const earlier = await this.keys.replay(organisationId, idempotency);
+        if (!earlier) throw error;
+        return { response: earlier, replayed: true };
+      }
+      if ('outcome' in written) return written.outcome;
+      if ('error' in written) throw written.error;
+      // Another request of the same group carried this key: its answer is committed now, or it failed and this one goes again.
+      const earlier = await this.keys.replay(organisationId, idempotency as RequestKey);
+      if (earlier) return { response: earlier, replayed: true };
+    }
+  }
+
+  /**
+   * One transaction for a group of requests (group commit, as Tessera and Sunlight sequence
+   * batches of entries): under the ledger's lock, the contracts' revisions once for the group
+   * (a request whose scope changed since it was prepared is rebuilt from the new scope), the
+   * Idempotency-Keys once (a key already stored answers its request from storage; a key
+   * twice in the group goes once), then one Merkle append, one COPY of every record, one
+   * INSERT of the keys and the rollout counters; one commit. A request that cannot be
+   * sequenced (a contract it may no longer log to, a reused key) is answered alone and left
+   * out; if PostgreSQL refuses the group, GroupCommit sends each request again alone, so
+   * only the one at fault fails.
+   */
+  private async writeGroup(group: IngestRequest[]): Promise<GroupResult[]> {
+    const results = new Array<GroupResult | undefined>(group.length);
+    const placed: Placement = [];
+    const appended: AppendOutcome | null = await inTransaction(this.dataSource, async (manager) => {
+      results.fill(undefined);
+      placed.length = 0;
+      try {
+        const outcome = await this.ledger.append(manager, () => this.placeGroup(group, results, placed, manager));
+        await this.writeRows(group, placed, outcome, manager);
+        return outcome;
+      } catch (error) {
+        if (error instanceof NothingToAppend) return null;
+        throw error;
+      }
+    });
+    if (appended) {
+      this.ledger.committed(appended);
+      this.checkpointer.nudge();
+      for (const { at, offset } of placed) {
+        const first = appended.startIndex + offset;
+        const records = group[at].batch.flagsOut.map((flags, i) => ({ leafIndex: first + i, flags }));
+        results[at] = { outcome: { response: { records }, replayed: false } };
+      }
+    }
+    return results as GroupResult[];
+  }
+
+  /** Under the ledger lock: the requests still to append after the revision and key checks, and their leaves in order. */
+  private async placeGroup(
+    group: IngestRequest[],
+    results: Array<GroupResult | undefined>,
+    placed: Placement,
+    manager: EntityManager,
+  ): Promise<PreparedLeaf[]> {
+    await this.refreshScopes(group, results, manager);
+    await this.answerStoredKeys(group, results, manager);
+    const leaves: PreparedLeaf[] = [];
+    group.forEach((request, at) => {
+      if (results[at]) return;
+      placed.push({ at, offset: leaves.length });
+      for (const leaf of request.batch.leaves) leaves.push(leaf);
+    });
+    if (leaves.length === 0) throw new NothingToAppend();
+    return leaves;
+  }
+
+  /** The appended requests' rows (one COPY), their keys, then their figures and rollout counters. */
+  private async writeRows(group: IngestRequest[], placed: Placement, outcome: AppendOutcome, manager: EntityManager): Promise<void> {
+    const runs: Buffer[] = [];
+    const keys: KeyToStore[] = [];
+    const rolloutGroups = new Map<string, RolloutGroup>();
+    for (const { at, offset } of placed) {
+      const { batch, idempotency, submittedBy } = group[at];
+      const first = outcome.startIndex + offset;
+      batch.indexAt.forEach((position, i) => batch.payload.patchInt8(position, first + i));
+      runs.push(batch.payload.tuples());
+      if (idempotency) keys.push({ ...idempotency, organisationId: submittedBy.organisationId, firstLeafIndex: first, flags: batch.flagsOut });
+      for (const [key, counted] of batch.rolloutGroups) {
+        const sum = rolloutGroups.get(key);
+        if (sum) sum.count += counted.count;
+        else rolloutGroups.set(key, { ...counted });
+      }
+    }
+    await copyBinary(await clientOf(manager), 'transfer_records', COPY_COLUMNS, joinTuples(runs));
+    await this.keys.store(manager, keys);
+    // Last, so the counter rows are held only until the commit that follows; lock order is always ledger lock → counter row.
+    await recordFigures(
+      manager,
+      placed.map(({ at }) => group[at].batch.figures),
+    );
+    for (const counted of rolloutGroups.values()) {
+      await this.rollout.recordTransfers(counted.regime, counted.sector, counted.jurisdiction, counted.count, manager);
+    }
+  }
+
+  /**
+   * The flags were computed from scopes read before the transaction: an amendment, termination or filing
+   * change that committed since then bumped the contract's revision. Read under the lock (a fresh READ
+   * COMMITTED snapshot, one indexed query for the group), so a change committed before this point is never
+   * missed; only then (rare) are the scopes reloaded and the request rebuilt here.
+   */
+  private async refreshScopes(group: IngestRequest[], results: Array<GroupResult | undefined>, manager: EntityManager): Promise<void> {
+    const ids = [...new Set(group.flatMap((request) => request.contractIds))];
+    const current = await this.scopes.revisionsOf(ids, manager);
+    const stale = (request: IngestRequest) => request.contractIds.some((id) => request.contracts.get(id)?.bundle.revision !== current.get(id));
+    if (!group.some(stale)) return;
+    const fresh = await this.scopes.get(ids, manager, current);
+    group.forEach((request, at) => {
+      if (results[at] || !stale(request)) return;
+      request.contracts = new Map(request.contractIds.flatMap((id) => (fresh.has(id) ? [[id, fresh.get(id) as CachedContract]] : [])));
+      try {
+        this.assertMayLog(request.principal, request.contractIds, request.contracts);
+      } catch (error) {
+        results[at] = { error };
+        return;
+      }
+      request.batch = prepareBatch(request.records, request.contracts, request.recordedAt, request.submittedBy);
+    });
+  }
+
+  /**
+   * Idempotency-Keys of the group already stored (read under the ledger lock, so no uncommitted writer
+   * holds one): each such request is answered from storage, or 409 for another body. A key that two
+   * requests of the group carry goes with the first; the other is answered after the commit.
+   */
+  private async answerStoredKeys(group: IngestRequest[], results: Array<GroupResult | undefined>, manager: EntityManager): Promise<void> {
+    const seen = new Set<string>();
+    const keyed: number[] = [];
+    group.forEach((request, at) => {
+      if (results[at] || !request.idempotency) return;
+      const id = `${request.submittedBy.organisationId}\u0000${request.idempotency.key}`;
+      if (seen.has(id)) results[at] = { afterCommit: true };
+      else {
+        seen.add(id);
+        keyed.push(at);
+      }
+    });
+    if (keyed.length === 0) return;
+    const stored = await this.keys.stored(
+      manager,
+      keyed.map((at) => ({ organisationId: group[at].submittedBy.organisationId, key: (group[at].idempotency as RequestKey).key })),
+    );
+    for (const at of keyed) {
+      const { submittedBy, idempotency } = group[at];
+      const row = stored.get(`${submittedBy.organisationId}\u0000${(idempotency as RequestKey).key}`);
+      if (!row) continue;
+      try {
+        results[at] = { outcome: { response: storedAnswer(row, (idempotency as RequestKey).requestHash), replayed: true } };
+      } catch (error) {
+        results[at] = { error };
+      }
+    }
+  }
+
+  /** A caller logs only for contracts its organisation is party to; anything else is 404 for the whole request. */
+  private assertMayLog(principal: Principal, contractIds: readonly string[], contracts: Map<string, CachedContract>): void {
+    const scopes = new Map<string, ResourceScope>();
+    for (const [id, contract] of contracts) scopes.set(id, contractScope(contract));
+    this.access.requireAll(principal, 'transfer.log', contractIds, scopes, 'Contract');
+  }
+}
