@@ -6,7 +6,8 @@ import { Leadership } from '../cluster/leadership';
 import { decodeLeaf, LeafColumnsRow, leafColumnMismatches, leafColumnsDetail, leafColumnsSql } from '../transfers/record-columns';
 import { leafHash, nodeHash } from './domain/merkle';
 import { IntegrityFailure, LedgerIntegrity } from './ledger.integrity';
-import { LedgerService, STORED_MIN_LEVEL, StoredCheckpoint } from './ledger.service';
+import { STORED_MIN_LEVEL } from './ledger-nodes';
+import { LedgerService, StoredCheckpoint } from './ledger.service';
 
 type Phase = 'leaves' | 'nodes' | 'checkpoints';
 

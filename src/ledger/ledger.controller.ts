@@ -6,6 +6,7 @@ import type { Principal } from '../common/roles';
 import { ArchivesView, ConsistencyProofQuery, EntriesQuery, InclusionProofQuery, IntegrityReportView, PublicKeyReportView } from './ledger.dto';
 import { LedgerArchiver } from './ledger.archiver';
 import { IntegrityView, LedgerIntegrity } from './ledger.integrity';
+import { LedgerProofs } from './ledger.proofs';
 import { LedgerService, PublicKeyView } from './ledger.service';
 import { LedgerWitnesses } from './ledger.witnesses';
 
@@ -16,6 +17,7 @@ const READERS = ['SYSTEM_ADMIN', 'REGULATOR', 'ORG_ADMIN', 'ORG_FILER', 'ORG_SYS
 export class LedgerController {
   constructor(
     private readonly ledger: LedgerService,
+    private readonly proofs: LedgerProofs,
     private readonly integrity: LedgerIntegrity,
     private readonly witnesses: LedgerWitnesses,
     private readonly archiver: LedgerArchiver,
@@ -61,14 +63,14 @@ export class LedgerController {
   @ApiBearerAuth()
   @Roles(...READERS)
   entries(@CurrentPrincipal() principal: Principal, @Query() query: EntriesQuery) {
-    return this.ledger.entries(principal, query.start, query.end);
+    return this.proofs.entries(principal, query.start, query.end);
   }
 
   @Get('proofs/inclusion')
   @ApiBearerAuth()
   @Roles(...READERS)
   inclusion(@CurrentPrincipal() principal: Principal, @Query() query: InclusionProofQuery) {
-    return this.ledger.inclusionProof(principal, query.leafIndex, query.treeSize);
+    return this.proofs.inclusionProof(principal, query.leafIndex, query.treeSize);
   }
 
   /** Consistency proofs carry only subtree hashes, no leaf content, so every reader of the log may ask. */
@@ -76,7 +78,7 @@ export class LedgerController {
   @ApiBearerAuth()
   @Roles(...READERS)
   consistency(@CurrentPrincipal() principal: Principal, @Query() query: ConsistencyProofQuery) {
-    return this.ledger.consistencyProof(query.first, query.second, principal);
+    return this.proofs.consistencyProof(query.first, query.second, principal);
   }
 
   /**

@@ -2,63 +2,19 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { KeyObject } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import { DomainError, ErrorCode } from '../common/errors';
-import { AccessService } from '../access/access.service';
-import { ReadReplicas } from '../cluster/read-replicas';
 import { Principal } from '../common/roles';
 import { REGISTRY_CONFIG, RegistryConfig } from '../config/config';
 import { clientOf, copyRows } from '../database/copy';
 import { keyId, openNote, parseCheckpointBody, parseNote, rawPublicKey, signCheckpoint, verifierKey } from './domain/checkpoint';
 import { proveExtends } from './domain/consistency-verifier';
-import {
-  appendLeaves,
-  consistencyProofPlan,
-  inclusionProofPlan,
-  leafHash,
-  NodeId,
-  nodeHash,
-  nodeKey,
-  nodesNeeded,
-  resolveHashPlan,
-  resolvePlan,
-  rootPlan,
-  TreeNode,
-} from './domain/merkle';
+import { appendLeaves, consistencyProofPlan, leafHash, NodeId, nodeKey, nodesNeeded, resolveHashPlan, resolvePlan, rootPlan, TreeNode } from './domain/merkle';
+import { fetchNodes, Queryable, requireNode, rootAt, STORED_MIN_LEVEL, treeSize } from './ledger-nodes';
 import { LedgerIntegrity } from './ledger.integrity';
+import { LedgerProofs } from './ledger.proofs';
 import { resolveSigningKey } from './signing-key';
 
 /** Serialises appenders so leaf indexes are gapless and in commit order (one writer per log, docs/architecture.md#beyond-one-machine). */
 export const LEDGER_APPEND_LOCK = 0x6c_65_64_67; // "ledg"
-
-/**
- * Complete subtrees are stored from this level up (16-leaf tiles and above):
- * an append writes about n/8 node rows instead of n. Lower levels
- * are recomputed from the leaf hashes in transfer_records, read in the same
- * query as the stored nodes: a proof reads O(log n) node rows plus at most two
- * tiles of leaf hashes (the leaf's tile and the tree's last, partial tile).
- * Level 4 rather than 6: a proof folds 32 leaves instead of 128, for 125 node
- * rows written per 1,000 leaves (the proofs' figures are in the README, Performance).
- */
-export const STORED_MIN_LEVEL = 4;
-
-/** At most this many entries per GET /ledger/entries. */
-export const MAX_ENTRIES_PER_PAGE = 1000;
-
-/**
- * Where the leaves live: one transfer_records row per leaf, `leaf` (exact
- * bytes) and `leaf_hash` (the level-0 node) beside the record, so a record is
- * one row written, not two (docs/architecture.md#modules). The parties (processor_id,
- * recipient_id) may read their leaves besides regulators and administrators.
- * The caller of append() writes the leaf rows in the same transaction.
- */
-const LEAVES = 'transfer_records';
-/**
- * The leaf hashes and parties of records whose monthly partition was archived and detached (R18,
- * docs/scaling.md#retention): the tree stays whole, so every proof still resolves.
- */
-const ARCHIVED_LEAVES = 'ledger_archived_leaves';
-/** Where the leaves keep what the access policy reads of them: the contract's parties. */
-const LEAF_SCOPE_COLUMNS = { parties: ['processor_id', 'recipient_id'] };
 
 /** A leaf ready to append: its exact bytes and its RFC 9162 leaf hash. */
 export interface PreparedLeaf {
@@ -88,8 +44,6 @@ export interface StoredCheckpoint {
   note: string;
 }
 
-type Queryable = Pick<EntityManager, 'query'>;
-
 /**
  * The Merkle transparency log over transfer records (RFC 9162 §2.1): appends
  * inside the caller's transaction, proofs from stored complete subtrees in one
@@ -112,8 +66,7 @@ export class LedgerService {
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(REGISTRY_CONFIG) config: RegistryConfig,
     private readonly integrity: LedgerIntegrity,
-    private readonly access: AccessService,
-    private readonly reads: ReadReplicas,
+    private readonly proofs: LedgerProofs,
   ) {
     this.signingKey = resolveSigningKey(config);
     this.origin = config.ledgerOrigin;
@@ -175,154 +128,21 @@ export class LedgerService {
 
   /** The number of committed leaves (visible to this statement's snapshot). */
   async treeSize(db: Queryable = this.dataSource.manager): Promise<number> {
-    const [row] = await db.query<Array<{ size: string }>>(`SELECT COALESCE(max(leaf_index) + 1, 0)::bigint AS size FROM ${LEAVES}`);
-    return Number(row.size);
+    return treeSize(db);
   }
 
   /** Stored hashes of complete subtrees, level 0 from the leaves, in one query. */
   async fetchNodes(db: Queryable, ids: readonly NodeId[]): Promise<Map<string, Buffer>> {
-    return (await this.readNodes(db, ids)).hashes;
+    return fetchNodes(db, ids);
   }
 
-  /**
-   * fetchNodes, plus the parties of each leaf read (who may see it), still one
-   * query: stored nodes (level ≥ STORED_MIN_LEVEL) by key, and the leaf hashes
-   * of the ranges under the lower ones, which are folded here. A node whose
-   * leaves are not all there is absent (beyond the log).
-   */
-  private async readNodes(db: Queryable, ids: readonly NodeId[]): Promise<{ hashes: Map<string, Buffer>; parties: Map<number, [string, string]> }> {
-    const levels: number[] = [];
-    const indexes: number[] = [];
-    const ranges: Array<[number, number]> = [];
-    for (const id of ids) {
-      if (id.level >= STORED_MIN_LEVEL) {
-        levels.push(id.level);
-        indexes.push(id.index);
-      } else {
-        const width = 2 ** id.level;
-        ranges.push([id.index * width, (id.index + 1) * width]);
-      }
-    }
-    const found = new Map<string, Buffer>();
-    const parties = new Map<number, [string, string]>();
-    if (ids.length === 0) return { hashes: found, parties };
-    // Every leaf under the requested lower nodes, each once; an explicit list (at most two tiles) so the planner
-    // always estimates a handful of primary-key lookups, whatever the table size.
-    const leafIndexes = new Set<number>();
-    for (const [from, to] of ranges) for (let i = from; i < to; i++) leafIndexes.add(i);
-    const rows: Array<{ level: number; idx: string; hash: Buffer; processor_id: string | null; recipient_id: string | null }> = await db.query(
-      `SELECT 0 AS level, leaf_index AS idx, leaf_hash AS hash, processor_id, recipient_id FROM ${LEAVES} WHERE leaf_index = ANY($1::bigint[])
-       UNION ALL
-       SELECT 0, leaf_index, leaf_hash, processor_id, recipient_id FROM ${ARCHIVED_LEAVES} WHERE leaf_index = ANY($1::bigint[])
-       UNION ALL
-       SELECT n.level, n.idx, n.hash, NULL, NULL FROM ledger_nodes n
-        WHERE (n.level, n.idx) IN (SELECT w.level, w.idx FROM unnest($2::smallint[], $3::bigint[]) AS w(level, idx))`,
-      [[...leafIndexes], levels, indexes],
-    );
-    const leafHashes = new Map<number, Buffer>();
-    for (const row of rows) {
-      if (row.level === 0) {
-        const index = Number(row.idx);
-        leafHashes.set(index, row.hash);
-        parties.set(index, [row.processor_id as string, row.recipient_id as string]);
-      } else found.set(`${row.level}:${row.idx}`, row.hash);
-    }
-    // Subtrees below the stored levels, folded from their leaves (memoised: a proof's siblings share subtrees).
-    const computed = new Map<string, Buffer | undefined>();
-    const subtree = (level: number, index: number): Buffer | undefined => {
-      if (level === 0) return leafHashes.get(index);
-      const key = `${level}:${index}`;
-      if (computed.has(key)) return computed.get(key);
-      const left = subtree(level - 1, index * 2);
-      const right = left && subtree(level - 1, index * 2 + 1);
-      const hash = left && right ? nodeHash(left, right) : undefined;
-      computed.set(key, hash);
-      return hash;
-    };
-    for (const id of ids) {
-      if (id.level >= STORED_MIN_LEVEL) continue;
-      const hash = subtree(id.level, id.index);
-      if (hash) found.set(nodeKey(id), hash);
-    }
-    return { hashes: found, parties };
+  async rootAt(size: number, db: Queryable = this.dataSource.manager): Promise<Buffer> {
+    return rootAt(db, size);
   }
 
-  async rootAt(treeSize: number, db: Queryable = this.dataSource.manager): Promise<Buffer> {
-    const plan = rootPlan(treeSize);
-    const nodes = await this.fetchNodes(db, plan);
-    return resolveHashPlan(plan, (id) => nodes.get(nodeKey(id)));
-  }
-
-  // -------------------------------------------------------------------------
-  // Reads (GET /ledger/...)
-
-  async entries(principal: Principal, start: number, end: number): Promise<{ entries: Array<{ leafIndex: number; leaf: string }> }> {
-    if (end <= start || end - start > MAX_ENTRIES_PER_PAGE) {
-      throw new DomainError(ErrorCode.VALIDATION_FAILED, 'The request is not valid', {
-        detail: `end must be greater than start and at most ${MAX_ENTRIES_PER_PAGE} past it`,
-        errors: [{ field: 'end', rule: 'range', message: `end must be in (start, start + ${MAX_ENTRIES_PER_PAGE}]` }],
-      });
-    }
-    // A replica serves the page only when it has replayed every leaf the page asks for (docs/scaling.md#read-replicas).
-    return this.reads.read(principal, (db) => this.entriesFrom(db, principal, start, end), { fits: async (db) => (await this.treeSize(db.manager)) >= end });
-  }
-
-  private async entriesFrom(
-    db: DataSource,
-    principal: Principal,
-    start: number,
-    end: number,
-  ): Promise<{ entries: Array<{ leafIndex: number; leaf: string }> }> {
-    // Past the end of the log is a wrong request, not an empty page: an empty page would read as
-    // "no leaves of yours here" (the tree size is public, in every checkpoint).
-    const size = await this.treeSize(db.manager);
-    if (start >= size) {
-      throw new DomainError(ErrorCode.VALIDATION_FAILED, 'The request is not valid', {
-        detail: `start is past the end of the log (${size} entries)`,
-        errors: [{ field: 'start', rule: 'range', message: `start must be less than the log's size, ${size}` }],
-      });
-    }
-    const params: unknown[] = [start, end];
-    const bind = (value: unknown): string => `$${params.push(value)}`;
-    const visible = this.access.sqlWhere(principal, 'leaf.read', LEAF_SCOPE_COLUMNS, bind);
-    const rows: Array<{ leaf_index: string; leaf: Buffer }> = await db.query(
-      `SELECT leaf_index, leaf FROM ${LEAVES} WHERE leaf_index >= $1 AND leaf_index < $2 AND ${visible} ORDER BY leaf_index`,
-      params,
-    );
-    return { entries: rows.map((r) => ({ leafIndex: Number(r.leaf_index), leaf: r.leaf.toString('base64') })) };
-  }
-
-  /** RFC 9162 §2.1.3.1 inclusion proof; O(log n) rows in one query. */
-  async inclusionProof(principal: Principal, leafIndex: number, treeSize: number): Promise<{ leafIndex: number; treeSize: number; hashes: string[] }> {
-    if (leafIndex >= treeSize) throw rangeError('leafIndex', 'leafIndex must be less than treeSize');
-    const plan = inclusionProofPlan(leafIndex, treeSize);
-    // The leaf itself is read too, in the same query: it proves the leaf exists and says who may see it.
-    const ids = [{ level: 0, index: leafIndex }, ...nodesNeeded(plan)];
-    // A replica serves the proof only for a tree size it has replayed (docs/scaling.md#read-replicas).
-    const { hashes: nodes, parties: leafParties } = await this.reads.read(principal, (db) => this.readNodes(db.manager, ids), {
-      fits: async (db) => (await this.treeSize(db.manager)) >= treeSize,
-    });
-    this.access.require(principal, 'leaf.read', leafParties.get(leafIndex), (parties) => ({ parties }), 'Leaf');
-    const hashes = this.resolveOrRange(plan, nodes, treeSize);
-    return { leafIndex, treeSize, hashes };
-  }
-
-  /** RFC 9162 §2.1.4.1 consistency proof; O(log n) rows in one query. A regulator's (`principal`) may be read from a replica. */
-  async consistencyProof(first: number, second: number, principal?: Principal): Promise<{ first: number; second: number; hashes: string[] }> {
-    if (first > second) throw rangeError('first', 'first must not exceed second');
-    const plan = consistencyProofPlan(first, second);
-    // The last leaf of the second tree proves the tree is that large.
-    const ids = second > 0 ? [{ level: 0, index: second - 1 }, ...nodesNeeded(plan)] : nodesNeeded(plan);
-    const nodes = await this.reads.read(principal, (db) => this.fetchNodes(db.manager, ids), {
-      fits: async (db) => (await this.treeSize(db.manager)) >= second,
-    });
-    if (second > 0 && !nodes.has(`0:${second - 1}`)) throw beyondLog(second);
-    return { first, second, hashes: this.resolveOrRange(plan, nodes, second) };
-  }
-
-  private resolveOrRange(plan: ReturnType<typeof inclusionProofPlan>, nodes: Map<string, Buffer>, treeSize: number): string[] {
-    for (const id of nodesNeeded(plan)) if (!nodes.has(nodeKey(id))) throw beyondLog(treeSize);
-    return resolvePlan(plan, (id) => nodes.get(nodeKey(id))).map((h) => h.toString('base64'));
+  /** RFC 9162 §2.1.4.1 consistency proof (./ledger.proofs.ts). */
+  consistencyProof(first: number, second: number, principal?: Principal): Promise<{ first: number; second: number; hashes: string[] }> {
+    return this.proofs.consistencyProof(first, second, principal);
   }
 
   // -------------------------------------------------------------------------
@@ -495,21 +315,4 @@ export class LedgerService {
     const [row] = await this.dataSource.query<Array<{ size: string }>>('SELECT COALESCE(max(tree_size), -1)::bigint AS size FROM ledger_checkpoints');
     return Number(row.size);
   }
-}
-
-function requireNode(nodes: Map<string, Buffer>, id: NodeId): Buffer {
-  const hash = nodes.get(nodeKey(id));
-  if (!hash) throw new Error(`ledger node ${nodeKey(id)} is missing: the stored tree is damaged`);
-  return hash;
-}
-
-function rangeError(field: string, message: string): DomainError {
-  return new DomainError(ErrorCode.VALIDATION_FAILED, 'The request is not valid', { detail: message, errors: [{ field, rule: 'range', message }] });
-}
-
-function beyondLog(treeSize: number): DomainError {
-  return new DomainError(ErrorCode.VALIDATION_FAILED, 'The request is not valid', {
-    detail: `the log has fewer than ${treeSize} leaves`,
-    errors: [{ field: 'treeSize', rule: 'range', message: `treeSize ${treeSize} is beyond the log` }],
-  });
 }

@@ -8,6 +8,7 @@ import { LedgerAuditor } from '../ledger/ledger.auditor';
 import { LedgerCheckpointer } from '../ledger/ledger.checkpointer';
 import { LedgerController } from '../ledger/ledger.controller';
 import { LedgerIntegrity } from '../ledger/ledger.integrity';
+import { LedgerProofs } from '../ledger/ledger.proofs';
 import { LedgerService } from '../ledger/ledger.service';
 import { LedgerWitnesses } from '../ledger/ledger.witnesses';
 import { OrganisationsModule } from '../organisations/organisations.module';
@@ -45,6 +46,7 @@ import { TransferQueries } from './transfer-queries';
     { provide: ContractScopeCache, useFactory: (source: ContractScopeSource) => new ContractScopeCache(source), inject: [CONTRACT_SCOPES] },
     LedgerIntegrity,
     LedgerService,
+    LedgerProofs,
     LedgerCheckpointer,
     LedgerAuditor,
     LedgerArchiver,
