@@ -8,6 +8,7 @@ import type { Principal } from '../common/roles';
 import { UuidParam } from '../common/uuid-param.pipe';
 import { CreateServiceAccountDto, MeView, ServiceAccountCreated, TokenRequestDto, TokenResponse } from './auth.dto';
 import { AuthService } from './auth.service';
+import { ServiceAccountsService } from './service-accounts.service';
 import { secureCookie, sessionCookie, sessionTokenOf } from './session-cookie';
 import { IssuedRefreshToken } from './sessions.service';
 
@@ -15,7 +16,10 @@ import { IssuedRefreshToken } from './sessions.service';
 @ApiProblemResponses()
 @Controller()
 export class AuthController {
-  constructor(private readonly auth: AuthService) {}
+  constructor(
+    private readonly auth: AuthService,
+    private readonly serviceAccounts: ServiceAccountsService,
+  ) {}
 
   @Post('auth/token')
   @Public()
@@ -76,7 +80,7 @@ export class AuthController {
     @Param('id', new UuidParam('Organisation')) organisationId: string,
     @Body() dto: CreateServiceAccountDto,
   ): Promise<ServiceAccountCreated> {
-    return this.auth.createServiceAccount(principal, organisationId, dto.name);
+    return this.serviceAccounts.createServiceAccount(principal, organisationId, dto.name);
   }
 
   @Get('organisations/:id/service-accounts')
@@ -84,7 +88,7 @@ export class AuthController {
   @Roles('SYSTEM_ADMIN', 'ORG_ADMIN')
   @ApiOperation({ summary: "The organisation's service accounts (never their secrets)" })
   listServiceAccounts(@CurrentPrincipal() principal: Principal, @Param('id', new UuidParam('Organisation')) organisationId: string) {
-    return this.auth.listServiceAccounts(principal, organisationId);
+    return this.serviceAccounts.listServiceAccounts(principal, organisationId);
   }
 
   @Post('organisations/:id/service-accounts/:accountId/disable')
@@ -97,7 +101,7 @@ export class AuthController {
     @Param('id', new UuidParam('Organisation')) organisationId: string,
     @Param('accountId', new UuidParam('Service account')) accountId: string,
   ) {
-    return this.auth.disableServiceAccount(principal, organisationId, accountId);
+    return this.serviceAccounts.disableServiceAccount(principal, organisationId, accountId);
   }
 
   @Post('organisations/:id/service-accounts/:accountId/rotate-secret')
@@ -110,7 +114,7 @@ export class AuthController {
     @Param('id', new UuidParam('Organisation')) organisationId: string,
     @Param('accountId', new UuidParam('Service account')) accountId: string,
   ) {
-    return this.auth.rotateServiceAccountSecret(principal, organisationId, accountId);
+    return this.serviceAccounts.rotateServiceAccountSecret(principal, organisationId, accountId);
   }
 }
 

@@ -5,6 +5,7 @@ import { AccessModule } from '../access/access.module';
 import { OrganisationsModule } from '../organisations/organisations.module';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
+import { ServiceAccountsService } from './service-accounts.service';
 import { JwtStrategy } from './jwt.strategy';
 import { PrincipalCache } from './principal-cache';
 import { RegistryAuthGuard } from './registry-auth.guard';
@@ -16,7 +17,15 @@ import { UsersService } from './users.service';
 @Module({
   imports: [PassportModule, AccessModule, OrganisationsModule],
   controllers: [AuthController, UsersController],
-  providers: [AuthService, UsersService, SessionsService, PrincipalCache, JwtStrategy, { provide: APP_GUARD, useClass: RegistryAuthGuard }],
+  providers: [
+    AuthService,
+    ServiceAccountsService,
+    UsersService,
+    SessionsService,
+    PrincipalCache,
+    JwtStrategy,
+    { provide: APP_GUARD, useClass: RegistryAuthGuard },
+  ],
   exports: [AuthService, UsersService],
 })
 export class AuthModule {}

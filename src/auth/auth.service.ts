@@ -1,21 +1,22 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import * as jwt from 'jsonwebtoken';
 import { DataSource } from 'typeorm';
 import { REGISTRY_CONFIG, RegistryConfig } from '../config/config';
 import { DomainError, ErrorCode, FieldError, notFound, validationFailed } from '../common/errors';
 import { weakPasswordReason } from '../common/secret-strength';
-import { preparedQuery } from '../database/prepared';
 import { AccessService } from '../access/access.service';
 import { Principal, Role } from '../common/roles';
-import { organisationScope, OrganisationsService, toOrganisationView } from '../organisations/organisations.service';
+import { OrganisationsService, toOrganisationView } from '../organisations/organisations.service';
 import { CreateUserDto, MeView, TokenRequestDto, TokenResponse } from './auth.dto';
 import { Grant, LoginThrottle } from './login-throttle';
 import { generatePassword, INITIAL_ADMIN_EMAIL, InitialAdministrator, writePasswordFile } from './initial-administrator';
 import { dummySecretHash, hashSecret, verifySecret } from './passwords';
-import { CachedPrincipal, PrincipalCache } from './principal-cache';
+import { lookUpPrincipal } from './principal-lookup';
+import { PrincipalCache } from './principal-cache';
 import { ServiceAccount } from './service-account.entity';
+import { serviceAccountPrincipal } from './service-accounts.service';
 import { IssuedRefreshToken, SessionsService } from './sessions.service';
 import { User } from './user.entity';
 import { VerifiedTokens } from './verified-tokens';
@@ -116,7 +117,7 @@ export class AuthService implements OnApplicationBootstrap {
   /** A fresh access token for the holder of a session's refresh token, and the session's next refresh token. */
   async refresh(refreshToken: string | undefined): Promise<{ token: TokenResponse; session: IssuedRefreshToken }> {
     const rotation = refreshToken ? await this.sessions.rotate(refreshToken) : undefined;
-    const found = rotation?.kind === 'rotated' ? await this.lookUpPrincipal({ sub: rotation.userId, kind: 'user' }) : null;
+    const found = rotation?.kind === 'rotated' ? await lookUpPrincipal(this.dataSource, { sub: rotation.userId, kind: 'user' }) : null;
     if (rotation?.kind !== 'rotated' || !found) {
       throw new DomainError(ErrorCode.UNAUTHENTICATED, 'Session ended', {
         detail:
@@ -203,7 +204,7 @@ export class AuthService implements OnApplicationBootstrap {
     let entry = this.principals.get(claims.kind, claims.sub);
     if (!entry) {
       const epoch = this.principals.epoch;
-      const found = await this.lookUpPrincipal(claims);
+      const found = await lookUpPrincipal(this.dataSource, claims);
       // Only live accounts are kept: a refusal is always read again.
       if (!found) return null;
       this.principals.set(claims.kind, claims.sub, found, epoch);
@@ -212,20 +213,6 @@ export class AuthService implements OnApplicationBootstrap {
     if (claims.kind === 'user' && entry.principal.role !== claims.role) return null;
     if (Math.round(claims.iat * 1000) < entry.tokensValidFrom) return null;
     return entry.principal;
-  }
-
-  private async lookUpPrincipal(claims: Pick<RegistryClaims, 'sub' | 'kind'>): Promise<CachedPrincipal | null> {
-    if (claims.kind === 'service_account') {
-      const [row] = await preparedQuery<ServiceAccountPrincipalRow>(this.dataSource, 'auth.principal.service-account', SERVICE_ACCOUNT_PRINCIPAL, [claims.sub]);
-      return row && !row.disabled ? { principal: serviceAccountPrincipal(row), tokensValidFrom: Number(row.tokensValidFrom) } : null;
-    }
-    if (claims.kind !== 'user') return null;
-    const [row] = await preparedQuery<UserPrincipalRow>(this.dataSource, 'auth.principal.user', USER_PRINCIPAL, [claims.sub]);
-    if (!row || row.disabled) return null;
-    return {
-      principal: { id: row.id, kind: 'user', role: row.role, organisationId: row.organisationId, authority: row.authority, email: row.email },
-      tokensValidFrom: Number(row.tokensValidFrom),
-    };
   }
 
   async me(principal: Principal): Promise<MeView> {
@@ -300,69 +287,6 @@ export class AuthService implements OnApplicationBootstrap {
       throw error;
     }
   }
-
-  async createServiceAccount(
-    caller: Principal,
-    organisationId: string,
-    name: string | undefined,
-  ): Promise<{ id: string; organisationId: string; clientId: string; clientSecret: string; name: string | null }> {
-    await this.assertManagesOrganisation(caller, organisationId);
-    const clientId = `sa_${randomBytes(12).toString('hex')}`;
-    const clientSecret = randomBytes(32).toString('base64url');
-    const accounts = this.dataSource.getRepository(ServiceAccount);
-    const saved = await accounts.save(
-      accounts.create({ organisationId, clientId, secretHash: await hashSecret(clientSecret), name: name ?? null, createdBy: caller.id }),
-    );
-    return { id: saved.id, organisationId, clientId, clientSecret, name: saved.name };
-  }
-
-  async listServiceAccounts(caller: Principal, organisationId: string): Promise<ServiceAccountView[]> {
-    await this.assertManagesOrganisation(caller, organisationId);
-    const accounts = await this.dataSource
-      .getRepository(ServiceAccount)
-      .find({ where: { organisationId }, order: { createdAt: 'ASC', id: 'ASC' }, take: 1000 });
-    return accounts.map(toServiceAccountView);
-  }
-
-  /** A leaked or retired machine identity stops working at once: sign-in and every token it holds. */
-  async disableServiceAccount(caller: Principal, organisationId: string, accountId: string): Promise<ServiceAccountView> {
-    const account = await this.managedServiceAccount(caller, organisationId, accountId);
-    if (!account.disabledAt) {
-      account.disabledAt = new Date();
-      const disabledAt = account.disabledAt;
-      await this.principals.changing(account.id, () => this.dataSource.getRepository(ServiceAccount).update({ id: account.id }, { disabledAt }));
-    }
-    return toServiceAccountView(account);
-  }
-
-  /**
-   * A new secret, shown once; the old one no longer signs in, and the tokens issued before now are
-   * refused (tokens_valid_from), on every instance from the next request.
-   */
-  async rotateServiceAccountSecret(caller: Principal, organisationId: string, accountId: string): Promise<ServiceAccountView & { clientSecret: string }> {
-    const account = await this.managedServiceAccount(caller, organisationId, accountId);
-    if (account.disabledAt) {
-      throw new DomainError(ErrorCode.CONFLICT, 'Service account disabled', { detail: 'a disabled service account cannot be given a new secret' });
-    }
-    const clientSecret = randomBytes(32).toString('base64url');
-    const secretHash = await hashSecret(clientSecret);
-    await this.principals.changing(account.id, () =>
-      this.dataSource.getRepository(ServiceAccount).update({ id: account.id }, { secretHash, tokensValidFrom: new Date() }),
-    );
-    return { ...toServiceAccountView(account), clientSecret };
-  }
-
-  private async assertManagesOrganisation(caller: Principal, organisationId: string): Promise<void> {
-    const organisation = await this.organisations.findById(organisationId);
-    this.access.require(caller, 'organisation.manage', organisation, organisationScope, 'Organisation');
-  }
-
-  private async managedServiceAccount(caller: Principal, organisationId: string, accountId: string): Promise<ServiceAccount> {
-    await this.assertManagesOrganisation(caller, organisationId);
-    const account = await this.dataSource.getRepository(ServiceAccount).findOneBy({ id: accountId, organisationId });
-    if (!account) throw notFound('Service account');
-    return account;
-  }
 }
 
 /**
@@ -384,51 +308,4 @@ export function userPrincipal(user: User): Principal {
     authority: user.authority,
     email: user.email,
   };
-}
-
-export interface ServiceAccountView {
-  id: string;
-  organisationId: string;
-  clientId: string;
-  name: string | null;
-  disabledAt: string | null;
-  createdAt: string;
-}
-
-export function toServiceAccountView(a: ServiceAccount): ServiceAccountView {
-  return {
-    id: a.id,
-    organisationId: a.organisationId,
-    clientId: a.clientId,
-    name: a.name,
-    disabledAt: a.disabledAt ? a.disabledAt.toISOString() : null,
-    createdAt: a.createdAt.toISOString(),
-  };
-}
-
-/** The account behind a token, read on every request: one primary-key lookup, epoch milliseconds for tokens_valid_from. */
-const USER_PRINCIPAL = `SELECT id, role, organisation_id AS "organisationId", authority, email, disabled_at IS NOT NULL AS disabled,
-  COALESCE(floor(extract(epoch FROM tokens_valid_from) * 1000), 0)::bigint AS "tokensValidFrom" FROM users WHERE id = $1`;
-const SERVICE_ACCOUNT_PRINCIPAL = `SELECT id, organisation_id AS "organisationId", disabled_at IS NOT NULL AS disabled,
-  COALESCE(floor(extract(epoch FROM tokens_valid_from) * 1000), 0)::bigint AS "tokensValidFrom" FROM service_accounts WHERE id = $1`;
-
-interface UserPrincipalRow {
-  id: string;
-  role: Role;
-  organisationId: string | null;
-  authority: Principal['authority'];
-  email: string;
-  disabled: boolean;
-  tokensValidFrom: string;
-}
-
-interface ServiceAccountPrincipalRow {
-  id: string;
-  organisationId: string;
-  disabled: boolean;
-  tokensValidFrom: string;
-}
-
-export function serviceAccountPrincipal(account: Pick<ServiceAccount, 'id' | 'organisationId'>): Principal {
-  return { id: account.id, kind: 'service_account', role: 'ORG_SYSTEM', organisationId: account.organisationId, authority: null, email: null };
 }
