@@ -1,4 +1,4 @@
-// Service accounts (docs/api.md#service-accounts): an organisation's machine identities, with a client secret
+// Service accounts (docs/api.md#sign-in-and-users): an organisation's machine identities, with a client secret
 // shown once, disabled or rotated by the organisation's administrators.
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
