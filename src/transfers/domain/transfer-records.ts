@@ -157,136 +157,162 @@ export function parseTransferBody(body: unknown): { records: TransferRecordInput
   return errors.length ? { errors } : { records };
 }
 
+/** One record being read: its members, its path in the body (`records[3]`) and the body's errors. */
+interface RecordReader {
+  raw: Record<string, unknown>;
+  path: string;
+  errors: FieldError[];
+}
+
+function fail(r: RecordReader, field: string, rule: string, message: string): void {
+  r.errors.push({ field: `${r.path}.${field}`, rule, message: `${field} ${message}` });
+}
+
+/** A missing (or null) field: one error, as the ValidationPipe gives (common/validation.ts `requiredError`). */
+function missing(r: RecordReader, field: string): boolean {
+  if (r.raw[field] !== undefined && r.raw[field] !== null) return false;
+  r.errors.push(requiredError(`${r.path}.${field}`));
+  return true;
+}
+
+/** Control characters other than tab and line breaks (common/text.ts `IsCleanText`). */
+function control(r: RecordReader, field: string, v: string): boolean {
+  const found = controlCharacterIn(v);
+  if (found) fail(r, field, 'noControlCharacters', `${CONTROL_CHARACTER_MESSAGE} (found ${found})`);
+  return found !== null;
+}
+
+function unknownMembers(r: RecordReader): void {
+  for (const key of Object.keys(r.raw)) {
+    if (!RECORD_FIELDS.has(key))
+      r.errors.push({ field: `${r.path}.${key}`, rule: 'whitelistValidation', message: `${r.path}.${key} is not an accepted field` });
+  }
+}
+
+function str(r: RecordReader, field: string, min: number, max: number): string {
+  const v = r.raw[field];
+  if (missing(r, field)) return v as string;
+  if (typeof v !== 'string') fail(r, field, 'isString', 'must be a string');
+  else if (v.length < min || v.length > max) fail(r, field, 'length', `must be ${min} to ${max} characters`);
+  else if (unclean(v)) fail(r, field, 'isCleanText', UNCLEAN_MESSAGE);
+  else control(r, field, v);
+  return v as string;
+}
+
+function count(r: RecordReader, field: string): number {
+  const v = r.raw[field];
+  if (missing(r, field)) return v as number;
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) fail(r, field, 'isInt', 'must be a non-negative whole number');
+  return v as number;
+}
+
+function codes(r: RecordReader, field: string, allowed: ReadonlySet<string>, min: number): string[] {
+  const v = r.raw[field];
+  if (missing(r, field)) return [];
+  if (!Array.isArray(v)) {
+    fail(r, field, 'isArray', 'must be an array');
+    return [];
+  }
+  if (v.length < min) fail(r, field, 'arrayMinSize', `must contain at least ${min} element${min === 1 ? '' : 's'}`);
+  if (v.some((c) => typeof c !== 'string' || !allowed.has(c))) fail(r, field, 'isIn', `must contain only: ${[...allowed].join(', ')}`);
+  else if (new Set(v).size !== v.length) fail(r, field, 'arrayUnique', "mustn't contain duplicates");
+  return v as string[];
+}
+
+/** A value that must be present and pass `valid`; otherwise one error (missing, or `rule`). */
+function checked(r: RecordReader, field: string, valid: (v: unknown) => boolean, rule: string, message: string): unknown {
+  const v = r.raw[field];
+  if (!missing(r, field) && !valid(v)) fail(r, field, rule, message);
+  return v;
+}
+
+function occurredAtOf(r: RecordReader): string | null {
+  if (missing(r, 'occurredAt')) return null;
+  const occurredAt = typeof r.raw.occurredAt === 'string' ? normaliseInstant(r.raw.occurredAt) : null;
+  if (occurredAt === null) fail(r, 'occurredAt', 'isInstant', INSTANT_MESSAGE);
+  else if (!instantInRange(occurredAt)) fail(r, 'occurredAt', 'instantRange', 'must be from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999+08:00');
+  return occurredAt;
+}
+
+function purposesOf(r: RecordReader): string[] {
+  const purposes = r.raw.purposes;
+  if (missing(r, 'purposes')) {
+    // one error
+  } else if (!Array.isArray(purposes) || purposes.length < 1 || purposes.length > 50) fail(r, 'purposes', 'isArray', 'must be an array of 1 to 50 purposes');
+  else if (purposes.some((s) => typeof s !== 'string' || s.length < 1 || s.length > 500))
+    fail(r, 'purposes', 'isString', 'must contain strings of 1 to 500 characters');
+  else if (purposes.some((s) => unclean(s as string))) fail(r, 'purposes', 'isCleanText', UNCLEAN_MESSAGE);
+  else {
+    const at = purposes.findIndex((s) => controlCharacterIn(s as string) !== null);
+    if (at >= 0) control(r, `purposes[${at}]`, purposes[at] as string);
+  }
+  return purposes as string[];
+}
+
+function onwardRecipientOf(r: RecordReader): { name: string; city: string } | null {
+  const onward = r.raw.onwardRecipient;
+  if (onward === undefined || onward === null) return null;
+  if (!isPlainObject(onward)) {
+    fail(r, 'onwardRecipient', 'nestedValidation', 'must be an object {name, city} or null');
+    return null;
+  }
+  const { path, errors } = r;
+  for (const key of Object.keys(onward)) {
+    if (key !== 'name' && key !== 'city')
+      errors.push({ field: `${path}.onwardRecipient.${key}`, rule: 'whitelistValidation', message: `${path}.onwardRecipient.${key} is not an accepted field` });
+  }
+  const city = normaliseCity(onward.city);
+  if (onward.name === undefined || onward.name === null) errors.push(requiredError(`${path}.onwardRecipient.name`));
+  else if (typeof onward.name !== 'string' || onward.name.length < 1 || onward.name.length > 300)
+    fail(r, 'onwardRecipient.name', 'isString', 'must be 1 to 300 characters');
+  else if (unclean(onward.name)) fail(r, 'onwardRecipient.name', 'isCleanText', UNCLEAN_MESSAGE);
+  else control(r, 'onwardRecipient.name', onward.name);
+  if (city === undefined || city === null) errors.push(requiredError(`${path}.onwardRecipient.city`));
+  else if (typeof city !== 'string' || !CITY.test(city)) fail(r, 'onwardRecipient.city', 'matches', CITY_CODE_MESSAGE);
+  return { name: onward.name as string, city: city as string };
+}
+
+/** One record, member by member in a fixed order; null (with its errors added) when any member is wrong. */
 function parseRecord(raw: unknown, path: string, errors: FieldError[]): TransferRecordInput | null {
   if (!isPlainObject(raw)) {
     errors.push({ field: path, rule: 'nestedValidation', message: `${path} must be an object` });
     return null;
   }
   const before = errors.length;
-  const fail = (field: string, rule: string, message: string) => errors.push({ field: `${path}.${field}`, rule, message: `${field} ${message}` });
-  /** A missing (or null) field: one error, as the ValidationPipe gives (common/validation.ts `requiredError`). */
-  const missing = (field: string): boolean => {
-    if (raw[field] !== undefined && raw[field] !== null) return false;
-    errors.push(requiredError(`${path}.${field}`));
-    return true;
-  };
-  /** Control characters other than tab and line breaks (common/text.ts `IsCleanText`). */
-  const control = (field: string, v: string): boolean => {
-    const found = controlCharacterIn(v);
-    if (found) fail(field, 'noControlCharacters', `${CONTROL_CHARACTER_MESSAGE} (found ${found})`);
-    return found !== null;
-  };
-  for (const key of Object.keys(raw)) {
-    if (!RECORD_FIELDS.has(key)) errors.push({ field: `${path}.${key}`, rule: 'whitelistValidation', message: `${path}.${key} is not an accepted field` });
-  }
-  const str = (field: string, min: number, max: number): string => {
-    const v = raw[field];
-    if (missing(field)) return v as string;
-    if (typeof v !== 'string') fail(field, 'isString', 'must be a string');
-    else if (v.length < min || v.length > max) fail(field, 'length', `must be ${min} to ${max} characters`);
-    else if (unclean(v)) fail(field, 'isCleanText', UNCLEAN_MESSAGE);
-    else control(field, v);
-    return v as string;
-  };
-  const count = (field: string): number => {
-    const v = raw[field];
-    if (missing(field)) return v as number;
-    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) fail(field, 'isInt', 'must be a non-negative whole number');
-    return v as number;
-  };
-  const codes = (field: string, allowed: ReadonlySet<string>, min: number): string[] => {
-    const v = raw[field];
-    if (missing(field)) return [];
-    if (!Array.isArray(v)) {
-      fail(field, 'isArray', 'must be an array');
-      return [];
-    }
-    if (v.length < min) fail(field, 'arrayMinSize', `must contain at least ${min} element${min === 1 ? '' : 's'}`);
-    if (v.some((c) => typeof c !== 'string' || !allowed.has(c))) fail(field, 'isIn', `must contain only: ${[...allowed].join(', ')}`);
-    else if (new Set(v).size !== v.length) fail(field, 'arrayUnique', "mustn't contain duplicates");
-    return v as string[];
-  };
-
-  const contractId = raw.contractId;
-  if (missing('contractId')) {
-    // one error
-  } else if (typeof contractId !== 'string' || !UUID.test(contractId)) fail('contractId', 'isUuid', 'must be a UUID');
-  let occurredAt: string | null = null;
-  if (missing('occurredAt')) {
-    // one error
-  } else if (typeof raw.occurredAt !== 'string' || (occurredAt = normaliseInstant(raw.occurredAt)) === null) {
-    fail('occurredAt', 'isInstant', INSTANT_MESSAGE);
-  } else if (!instantInRange(occurredAt)) {
-    fail('occurredAt', 'instantRange', 'must be from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999+08:00');
-  }
-  const direction = raw.direction;
-  if (missing('direction')) {
-    // one error
-  } else if (typeof direction !== 'string' || !DIRECTIONS.has(direction))
-    fail('direction', 'isIn', `must be one of the following values: ${DIRECTION_VALUES.join(', ')}`);
-  const dataSubjectCount = count('dataSubjectCount');
-  const recordCount = count('recordCount');
-  const personalInformationCategories = codes('personalInformationCategories', CATEGORIES, 1);
-  const sensitiveCategories = codes('sensitiveCategories', SENSITIVE, 0);
-  const purposes = raw.purposes;
-  if (missing('purposes')) {
-    // one error
-  } else if (!Array.isArray(purposes) || purposes.length < 1 || purposes.length > 50) fail('purposes', 'isArray', 'must be an array of 1 to 50 purposes');
-  else if (purposes.some((s) => typeof s !== 'string' || s.length < 1 || s.length > 500))
-    fail('purposes', 'isString', 'must contain strings of 1 to 500 characters');
-  else if (purposes.some((s) => unclean(s as string))) fail('purposes', 'isCleanText', UNCLEAN_MESSAGE);
-  else {
-    const at = purposes.findIndex((s) => controlCharacterIn(s as string) !== null);
-    if (at >= 0) control(`purposes[${at}]`, purposes[at] as string);
-  }
-  const transferMethod = str('transferMethod', 1, 500);
-  const separateConsentObtained = raw.separateConsentObtained;
-  if (missing('separateConsentObtained')) {
-    // one error
-  } else if (typeof separateConsentObtained !== 'boolean') fail('separateConsentObtained', 'isBoolean', 'must be a boolean value');
-  let onwardRecipient: { name: string; city: string } | null = null;
-  const onward = raw.onwardRecipient;
-  if (onward !== undefined && onward !== null) {
-    if (!isPlainObject(onward)) fail('onwardRecipient', 'nestedValidation', 'must be an object {name, city} or null');
-    else {
-      for (const key of Object.keys(onward)) {
-        if (key !== 'name' && key !== 'city')
-          errors.push({
-            field: `${path}.onwardRecipient.${key}`,
-            rule: 'whitelistValidation',
-            message: `${path}.onwardRecipient.${key} is not an accepted field`,
-          });
-      }
-      const city = normaliseCity(onward.city);
-      if (onward.name === undefined || onward.name === null) errors.push(requiredError(`${path}.onwardRecipient.name`));
-      else if (typeof onward.name !== 'string' || onward.name.length < 1 || onward.name.length > 300)
-        fail('onwardRecipient.name', 'isString', 'must be 1 to 300 characters');
-      else if (unclean(onward.name)) fail('onwardRecipient.name', 'isCleanText', UNCLEAN_MESSAGE);
-      else control('onwardRecipient.name', onward.name);
-      if (city === undefined || city === null) errors.push(requiredError(`${path}.onwardRecipient.city`));
-      else if (typeof city !== 'string' || !CITY.test(city)) fail('onwardRecipient.city', 'matches', CITY_CODE_MESSAGE);
-      onwardRecipient = { name: onward.name as string, city: city as string };
-    }
-  }
-  const payloadDigest = raw.payloadDigest;
-  if (missing('payloadDigest')) {
-    // one error
-  } else if (typeof payloadDigest !== 'string' || !DIGEST.test(payloadDigest)) fail('payloadDigest', 'matches', 'must be a SHA-256 digest in 64 hex digits');
-  const externalReference = str('externalReference', 1, 200);
-  if (errors.length > before) return null;
-  return {
-    contractId: (contractId as string).toLowerCase(),
+  const r: RecordReader = { raw, path, errors };
+  unknownMembers(r);
+  const contractId = checked(r, 'contractId', (v) => typeof v === 'string' && UUID.test(v), 'isUuid', 'must be a UUID');
+  const occurredAt = occurredAtOf(r);
+  const direction = checked(
+    r,
+    'direction',
+    (v) => typeof v === 'string' && DIRECTIONS.has(v),
+    'isIn',
+    `must be one of the following values: ${DIRECTION_VALUES.join(', ')}`,
+  );
+  const record = {
+    contractId: contractId as string,
     occurredAt: occurredAt as string,
     direction: direction as Direction,
-    dataSubjectCount,
-    recordCount,
-    personalInformationCategories,
-    sensitiveCategories,
-    purposes: purposes as string[],
-    transferMethod,
-    separateConsentObtained: separateConsentObtained as boolean,
-    onwardRecipient,
-    payloadDigest: (payloadDigest as string).toLowerCase(),
-    externalReference,
+    dataSubjectCount: count(r, 'dataSubjectCount'),
+    recordCount: count(r, 'recordCount'),
+    personalInformationCategories: codes(r, 'personalInformationCategories', CATEGORIES, 1),
+    sensitiveCategories: codes(r, 'sensitiveCategories', SENSITIVE, 0),
+    purposes: purposesOf(r),
+    transferMethod: str(r, 'transferMethod', 1, 500),
+    separateConsentObtained: checked(r, 'separateConsentObtained', (v) => typeof v === 'boolean', 'isBoolean', 'must be a boolean value') as boolean,
+    onwardRecipient: onwardRecipientOf(r),
+    payloadDigest: checked(
+      r,
+      'payloadDigest',
+      (v) => typeof v === 'string' && DIGEST.test(v),
+      'matches',
+      'must be a SHA-256 digest in 64 hex digits',
+    ) as string,
+    externalReference: str(r, 'externalReference', 1, 200),
   };
+  if (errors.length > before) return null;
+  record.contractId = record.contractId.toLowerCase();
+  record.payloadDigest = record.payloadDigest.toLowerCase();
+  return record;
 }
