@@ -1,6 +1,7 @@
 import fastifyHelmet from '@fastify/helmet';
 import fastifyMultipart from '@fastify/multipart';
 import { NestFactory } from '@nestjs/core';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
@@ -37,7 +38,37 @@ export interface CreateAppOptions {
 }
 
 export async function createApp(config: RegistryConfig, databaseUrl: string, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({
+  const adapter = fastifyAdapter(config);
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, databaseUrl, { logDestination: options.logDestination }), adapter, {
+    bufferLogs: true,
+    abortOnError: false,
+    logger: options.silent ? false : undefined,
+  });
+  if (!options.silent) app.useLogger(app.get(Logger));
+  const fastify = app.getHttpAdapter().getInstance();
+  // Every route Fastify serves, including those registered around Nest (API docs, static
+  // assets), so the route snapshot test sees a route that bypasses the guard.
+  const routes: RegisteredRoute[] = [];
+  REGISTERED_ROUTES.set(app, routes);
+  fastify.addHook('onRoute', (route) => {
+    for (const method of ([] as string[]).concat(route.method)) routes.push({ method, url: route.url });
+  });
+
+  await registerSecurity(app, config);
+  fastify.addHook('preValidation', refuseUnacceptableInput);
+  addResponseHooks(fastify, app.get(RegistryMetrics));
+
+  app.useGlobalPipes(registryValidationPipe());
+  app.useGlobalFilters(new ProblemFilter());
+  setupOpenApi(app);
+  await app.init();
+  await fastify.ready();
+  return app;
+}
+
+/** Fastify with the registry's limits and deadlines, and problem+json for what its parser and router refuse. */
+function fastifyAdapter(config: RegistryConfig): FastifyAdapter {
+  return new FastifyAdapter({
     bodyLimit: config.bodyLimitBytes,
     genReqId: (req: import('node:http').IncomingMessage) => {
       const id = requestIdOf(req);
@@ -68,21 +99,10 @@ export async function createApp(config: RegistryConfig, databaseUrl: string, opt
     frameworkErrors: (error: Error, request: { url: string; id: string }, reply: import('fastify').FastifyReply) =>
       sendProblem(reply, toProblem(error, request.url.split('?')[0], request.id)),
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, databaseUrl, { logDestination: options.logDestination }), adapter, {
-    bufferLogs: true,
-    abortOnError: false,
-    logger: options.silent ? false : undefined,
-  });
-  if (!options.silent) app.useLogger(app.get(Logger));
-  const fastify = app.getHttpAdapter().getInstance();
-  // Every route Fastify serves, including those registered around Nest (API docs, static
-  // assets), so the route snapshot test sees a route that bypasses the guard.
-  const routes: RegisteredRoute[] = [];
-  REGISTERED_ROUTES.set(app, routes);
-  fastify.addHook('onRoute', (route) => {
-    for (const method of ([] as string[]).concat(route.method)) routes.push({ method, url: route.url });
-  });
+}
 
+/** Security headers (helmet), the document upload's limits and CORS. */
+async function registerSecurity(app: NestFastifyApplication, config: RegistryConfig): Promise<void> {
   await app.register(fastifyHelmet, {
     // The console is served by this process with its own scripts and styles only.
     contentSecurityPolicy: {
@@ -102,41 +122,45 @@ export async function createApp(config: RegistryConfig, databaseUrl: string, opt
   });
   await app.register(fastifyMultipart, { limits: { fileSize: config.uploadLimitBytes, files: 1, fields: 10 } });
   if (config.corsOrigins.length) app.enableCors({ origin: config.corsOrigins, credentials: false });
+}
 
-  // Deeply nested JSON would overflow the recursive validation (class-transformer), and a NUL
-  // character would reach PostgreSQL: both were 500s. Refused up front as 400. (Synchronous: the
-  // hook answers through `done`.)
-  fastify.addHook('preValidation', (request, _reply, done) => {
-    // Only the document upload reads multipart/form-data; any other route would answer without
-    // reading it (a sign-out would say 204 to a 10 MB form), so it is refused as the wrong type.
-    if (request.isMultipart() && request.routeOptions.url !== MULTIPART_ROUTE) {
-      done(
-        new DomainError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, 'Unsupported media type', {
-          detail: 'send application/json; multipart/form-data is taken only by POST /contracts/:id/documents',
-          errors: [{ field: 'content-type', rule: 'media-type', message: 'multipart/form-data is taken only by the document upload' }],
-        }),
-      );
-      return;
-    }
-    const parts: Array<[unknown, string]> = [
-      [request.body, ''],
-      [request.query, 'query'],
-      [request.params, 'path'],
-    ];
-    for (const [part, root] of parts) {
-      const reason = unacceptableInput(part, MAX_BODY_DEPTH);
-      if (!reason) continue;
-      const where = locateUnacceptableInput(part, MAX_BODY_DEPTH, root);
-      done(
-        new DomainError(ErrorCode.MALFORMED_REQUEST, 'Bad request', {
-          detail: where?.field ? `${where.field}: ${reason}` : reason,
-          errors: where ? [{ field: where.field || root || 'body', rule: where.rule, message: reason }] : undefined,
-        }),
-      );
-      return;
-    }
-    done();
-  });
+// Deeply nested JSON would overflow the recursive validation (class-transformer), and a NUL
+// character would reach PostgreSQL: both were 500s. Refused up front as 400. (Synchronous: the
+// hook answers through `done`.)
+function refuseUnacceptableInput(request: FastifyRequest, _reply: FastifyReply, done: (error?: Error) => void): void {
+  // Only the document upload reads multipart/form-data; any other route would answer without
+  // reading it (a sign-out would say 204 to a 10 MB form), so it is refused as the wrong type.
+  if (request.isMultipart() && request.routeOptions.url !== MULTIPART_ROUTE) {
+    done(
+      new DomainError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, 'Unsupported media type', {
+        detail: 'send application/json; multipart/form-data is taken only by POST /contracts/:id/documents',
+        errors: [{ field: 'content-type', rule: 'media-type', message: 'multipart/form-data is taken only by the document upload' }],
+      }),
+    );
+    return;
+  }
+  const parts: Array<[unknown, string]> = [
+    [request.body, ''],
+    [request.query, 'query'],
+    [request.params, 'path'],
+  ];
+  for (const [part, root] of parts) {
+    const reason = unacceptableInput(part, MAX_BODY_DEPTH);
+    if (!reason) continue;
+    const where = locateUnacceptableInput(part, MAX_BODY_DEPTH, root);
+    done(
+      new DomainError(ErrorCode.MALFORMED_REQUEST, 'Bad request', {
+        detail: where?.field ? `${where.field}: ${reason}` : reason,
+        errors: where ? [{ field: where.field || root || 'body', rule: where.rule, message: reason }] : undefined,
+      }),
+    );
+    return;
+  }
+  done();
+}
+
+/** The request id on every answer, /docs' inline styles, and the request duration metric. */
+function addResponseHooks(fastify: FastifyInstance, metrics: RegistryMetrics): void {
   // Errors raised by Fastify itself (bad JSON, body too large, wrong content type) reach the
   // ProblemFilter through the error handler Nest installs at init (RoutesResolver), so they are
   // problem+json too; a second handler here would only replace Nest's and warn (FSTWRN004).
@@ -149,16 +173,8 @@ export async function createApp(config: RegistryConfig, databaseUrl: string, opt
     }
     return payload;
   });
-  const metrics = app.get(RegistryMetrics);
   fastify.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions?.url ?? 'unmatched';
     metrics.httpDuration.labels(request.method, route, String(reply.statusCode)).observe(reply.elapsedTime / 1000);
   });
-
-  app.useGlobalPipes(registryValidationPipe());
-  app.useGlobalFilters(new ProblemFilter());
-  setupOpenApi(app);
-  await app.init();
-  await fastify.ready();
-  return app;
 }
