@@ -89,7 +89,10 @@ export async function measureFilingDbLimit(
   const reader = new Client({ connectionString: databaseUrl });
   await reader.connect();
   const { rows: read } = await reader
-    .query<PartyRow & { rolloutRevision: string; calendarRevision: string }>({ ...CREATE_PARTIES, values: [parties.processorId, parties.recipientId] })
+    .query<PartyRow & { rolloutRevision: string; calendarRevision: string; rulesRevision: string }>({
+      ...CREATE_PARTIES,
+      values: [parties.processorId, parties.recipientId],
+    })
     .finally(() => reader.end());
   const fact = (id: string) => {
     const row = read.find((r) => r.id === id);
@@ -108,7 +111,7 @@ export async function measureFilingDbLimit(
     ],
     actor: { id: parties.filerId, kind: 'user', role: 'ORG_FILER', organisationId: parties.processorId, authority: null },
   } satisfies NewContract;
-  const revisions = { rollout: read[0].rolloutRevision, calendar: read[0].calendarRevision };
+  const revisions = { rollout: read[0].rolloutRevision, calendar: read[0].calendarRevision, rules: read[0].rulesRevision };
   // `batch` filings per statement, as the registry's group commit sends them.
   const statement = () => createContractsStatement(Array.from({ length: batch }, () => contractToInsert(contract, revisions)));
   const clients = await Promise.all(

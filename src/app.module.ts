@@ -13,6 +13,7 @@ import { HealthModule } from './health/health.module';
 import { loggerOptions } from './logging';
 import { OrganisationsModule } from './organisations/organisations.module';
 import { RolloutModule } from './rollout/rollout.module';
+import { RulesModule } from './rules/rules.module';
 import { TransfersModule } from './transfers/transfers.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 
@@ -39,6 +40,7 @@ export class AppModule {
         ConsoleModule,
         CalendarModule,
         RolloutModule,
+        RulesModule,
         WebhooksModule,
       ],
     };

@@ -66,6 +66,8 @@ const OWNER: Record<string, string> = {
   webhook_events: 'webhooks',
   webhook_deliveries: 'webhooks',
   webhook_attempts: 'webhooks',
+  rule_settings: 'rules',
+  refiling_triggers: 'rules',
 };
 
 /**

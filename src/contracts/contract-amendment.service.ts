@@ -7,18 +7,19 @@ import { Principal } from '../common/roles';
 import { inTransaction } from '../database/transaction';
 import type { Organisation } from '../organisations/organisation.entity';
 import { OrganisationsService } from '../organisations/organisations.service';
-import { RegimeGate, RolloutService } from '../rollout/rollout.service';
+import { RolloutService } from '../rollout/rollout.service';
 import { historyEntry } from './contract-history.repository';
 import { insertedRows, insertVersion, NewFiling, NewVersion, versionFilings } from './contract-insert.repository';
-import { assertValidTerms, forbidden, OPEN_GATE, refuseIf, sideRulesOf } from './contract-problems';
+import { assertValidTerms, ContractGate, contractGate, forbidden, refuseIf, sideRulesOf } from './contract-problems';
 import type { FilingParty } from './filing.entity';
 import { FilingView, gbaToday, partyOf, sortFilings, termsOf, toFilingView } from './contract-views';
 import { ContractTermsDto, termsFromDto } from './contract.dto';
 import { findVersion, updateContract } from './contracts.repository';
 import { ContractsService } from './contracts.service';
-import { diffTerms } from './domain/amendment';
+import { diffTerms, FieldChange, TriggerHit } from './domain/amendment';
 import { backdatingRefusal, regimeChangeRefusal, unchangedRefusal } from './domain/amendment-rules';
 import { ContractTerms, IsoDate, isIsoDate } from './domain/contract-rules';
+import { RulesService } from '../rules/rules.service';
 import { plannedFiling } from './domain/filing-lifecycle';
 import { terminatedRefusal } from './domain/termination';
 
@@ -27,9 +28,15 @@ export interface AmendmentView {
   contractId: string;
   version: number;
   changedFields: string[];
+  /** How each changed field changed (ADDED, REMOVED, EXTENDED, SHORTENED, CHANGED). */
+  changes: FieldChange[];
   refilingRequired: boolean;
   /** R12 fields that forced re-filing. */
   triggers: string[];
+  /** R12: the re-filing triggers met, each with its source and confidence (empty without re-filing). */
+  triggeredBy: TriggerHit[];
+  /** R12: why re-filing is or is not required. */
+  refilingReason: string;
   rule: string;
   /** The filings created for this version (empty without re-filing). */
   filings: FilingView[];
@@ -41,8 +48,12 @@ export interface AmendmentPreview {
   /** The version the amendment would become. */
   version: number;
   changedFields: string[];
+  changes: FieldChange[];
   refilingRequired: boolean;
   triggers: string[];
+  /** R12: the re-filing triggers it would meet, with their source and confidence. */
+  triggeredBy: TriggerHit[];
+  refilingReason: string;
   rule: string;
   /** The filings it would open (empty without re-filing): each party's authority and deadline in its own calendar. */
   filings: { party: FilingParty; authority: string; deadline: IsoDate; provisional: boolean }[];
@@ -57,6 +68,7 @@ export class ContractAmendmentService {
     private readonly calendar: CalendarService,
     private readonly rollout: RolloutService,
     private readonly contracts: ContractsService,
+    private readonly rules: RulesService,
   ) {}
 
   async amend(principal: Principal, contractId: string, dto: ContractTermsDto): Promise<AmendmentView> {
@@ -70,6 +82,8 @@ export class ContractAmendmentService {
         terms,
         changedFields: analysis.changedFields,
         refilingRequired: analysis.refilingRequired,
+        refilingReason: analysis.refilingReason,
+        refilingTriggers: analysis.triggeredBy,
         filings: analysis.refilingRequired ? await this.planFilings(m, gate, terms.regime, parties, terms.effectiveDate) : [],
       };
       contract.latestVersion = version.version;
@@ -77,18 +91,27 @@ export class ContractAmendmentService {
       await updateContract(m, contract);
       const amended = historyEntry(principal, contractId, 'CONTRACT_AMENDED', {
         version: version.version,
-        details: { changedFields: analysis.changedFields, refilingRequired: analysis.refilingRequired, triggers: analysis.triggers },
+        details: {
+          changedFields: analysis.changedFields,
+          refilingRequired: analysis.refilingRequired,
+          triggers: analysis.triggers,
+          triggeredBy: analysis.triggeredBy.map((t) => t.code),
+          refilingReason: analysis.refilingReason,
+        },
       });
       const { filings } = insertedRows(version, principal, await insertVersion(m, version, principal, [amended]));
       const today = gbaToday();
-      const { changedFields, refilingRequired, triggers, rule } = analysis;
+      const { changedFields, changes, refilingRequired, triggers, triggeredBy, refilingReason, rule } = analysis;
       return {
         id: contractId,
         contractId,
         version: version.version,
         changedFields,
+        changes,
         refilingRequired,
         triggers,
+        triggeredBy,
+        refilingReason,
         rule,
         filings: sortFilings(filings).map((f) => toFilingView(f, terms.effectiveDate, today, this.rollout.authorities())),
       };
@@ -105,20 +128,23 @@ export class ContractAmendmentService {
     return inTransaction(this.dataSource, async (m) => {
       const { parties, gate, previous, analysis } = await this.analyse(m, principal, contractId, terms, false);
       const planned = analysis.refilingRequired ? await this.planFilings(m, gate, terms.regime, parties, terms.effectiveDate) : [];
-      const { changedFields, refilingRequired, triggers, rule } = analysis;
+      const { changedFields, changes, refilingRequired, triggers, triggeredBy, refilingReason, rule } = analysis;
       return {
         contractId,
         version: previous.version + 1,
         changedFields,
+        changes,
         refilingRequired,
         triggers,
+        triggeredBy,
+        refilingReason,
         rule,
         filings: planned.map(({ party, authority, deadline, provisional }) => ({ party, authority, deadline, provisional })),
       };
     });
   }
 
-  /** The checks an amendment passes (R12, R13, R16 and the terms' own rules) and its R12 analysis. */
+  /** The checks an amendment passes (R12, R13, R16 and the terms' own rules) and its R12 analysis against the re-filing triggers as they stand. */
   private async analyse(m: EntityManager, principal: Principal, contractId: string, terms: ContractTerms, lock: boolean) {
     const contract = await this.contracts.assertVisible(principal, contractId, m, lock);
     if (partyOf(principal, contract) !== 'processor') throw forbidden("amendments are filed by the processor's organisation users");
@@ -131,14 +157,15 @@ export class ContractAmendmentService {
     if (terms.appendixII === undefined) terms.appendixII = previous.appendixII;
     if (isIsoDate(terms.effectiveDate)) refuseIf(backdatingRefusal(previous, terms.effectiveDate));
     const gate = await this.validateTerms(m, terms, parties);
-    const analysis = diffTerms(termsOf(previous), terms);
+    const analysis = diffTerms(termsOf(previous), terms, await this.rules.refilingTriggers(m));
     refuseIf(unchangedRefusal(previous.version, analysis));
     return { contract, parties, gate, previous, analysis };
   }
 
-  /** R1–R3, R5, R6, R15, R16 on the amended terms, with the rollout gate read in this transaction. */
-  private async validateTerms(m: EntityManager, terms: ContractTerms, [processor, recipient]: [Organisation, Organisation]): Promise<RegimeGate> {
-    const gate = isIsoDate(terms.effectiveDate) ? await this.rollout.gate(terms.regime, processor.sector, terms.effectiveDate, m) : OPEN_GATE;
+  /** R1–R3, R5, R6, R15, R16 on the amended terms, with the rollout gate and the rule settings read in this transaction. */
+  private async validateTerms(m: EntityManager, terms: ContractTerms, [processor, recipient]: [Organisation, Organisation]): Promise<ContractGate> {
+    const settings = await this.rules.settingsFor(terms.regime, m);
+    const gate = await contractGate(terms, settings, { processor, recipient }, (sector) => this.rollout.gate(terms.regime, sector, terms.effectiveDate, m));
     assertValidTerms(terms, processor, recipient, gate);
     return gate;
   }
@@ -146,7 +173,7 @@ export class ContractAmendmentService {
   /** R8/R9: one filing per party with its own side's authority and a deadline from its own calendar. */
   private async planFilings(
     m: EntityManager,
-    gate: RegimeGate,
+    gate: Pick<ContractGate, 'sideRules'>,
     regime: string,
     parties: [Organisation, Organisation],
     effectiveDate: IsoDate,

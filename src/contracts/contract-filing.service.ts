@@ -9,6 +9,7 @@ import { RegistryMetrics } from '../common/metrics';
 import { Principal } from '../common/roles';
 import { GroupCommit } from '../database/group-commit';
 import { RolloutService } from '../rollout/rollout.service';
+import { RulesService } from '../rules/rules.service';
 import {
   ContractToInsert,
   contractToInsert,
@@ -21,12 +22,12 @@ import {
   PartyFacts,
   readFilingParties,
 } from './contract-insert.repository';
-import { assertValidTerms, forbidden, OPEN_GATE, sideRulesOf } from './contract-problems';
+import { assertValidTerms, contractGate, forbidden, sideRulesOf } from './contract-problems';
 import { PartyRow } from './contract-rows';
 import { ContractView, gbaToday, toContractView } from './contract-views';
 import { CreateContractDto, termsFromDto } from './contract.dto';
 import { ContractsService } from './contracts.service';
-import { ContractTerms, deriveDirection, isIsoDate } from './domain/contract-rules';
+import { ContractTerms, deriveDirection } from './domain/contract-rules';
 import { plannedFiling } from './domain/filing-lifecycle';
 
 const PARTY_FACTS_CAPACITY = 10_000;
@@ -59,7 +60,7 @@ type FilingPlan = Pick<NewContract, 'terms' | 'direction' | 'filings'>;
 
 /**
  * POST /contracts: files a contract in one statement shared with the other filings of the moment. The
- * sector gate (R15) and the deadlines (R8/R9) are answered from memory for given rollout and calendar
+ * sector gate (R15), the rule settings and the deadlines (R8/R9) are answered from memory for given rollout and calendar
  * fingerprints; the insert (contract-insert.repository.ts) re-checks, in its own snapshot, every fact
  * the plan assumed and writes nothing for a filing whose facts have changed. Concurrent filings go
  * together (`GroupCommit`).
@@ -86,6 +87,7 @@ export class ContractFilingService {
     private readonly metrics: RegistryMetrics,
     private readonly access: AccessService,
     private readonly contracts: ContractsService,
+    private readonly rules: RulesService,
   ) {
     this.filingCommit = new GroupCommit((items) => retrying(() => insertContracts(this.dataSource.manager, items)), {
       ...FILING_GROUP_COMMIT,
@@ -102,7 +104,7 @@ export class ContractFilingService {
     const created = (await this.createAssumed(principal, terms, dto)) ?? (await this.createChecked(principal, terms, dto));
     if (created) return created;
     throw new DomainError(ErrorCode.CONFLICT, 'The parties or the rules changed while the contract was being filed', {
-      detail: `the rollout catalogue, the calendar overrides or a party changed during each of ${FILING_ATTEMPTS} attempts; nothing was filed, try again`,
+      detail: `the rollout catalogue, the calendar overrides, the rule settings or a party changed during each of ${FILING_ATTEMPTS} attempts; nothing was filed, try again`,
     });
   }
 
@@ -157,7 +159,10 @@ export class ContractFilingService {
 
   /** R15 gate, every contract rule, the direction, and R8/R9: one filing per party with its own side's authority and a deadline from its own calendar. */
   private async planFiling(terms: ContractTerms, processor: PartyFacts, recipient: PartyFacts, revisions: FilingRevisions): Promise<FilingPlan> {
-    const gate = isIsoDate(terms.effectiveDate) ? await this.rollout.gateAt(terms.regime, processor.sector, terms.effectiveDate, revisions.rollout) : OPEN_GATE;
+    const settings = await this.rules.settingsAt(terms.regime, revisions.rules);
+    const gate = await contractGate(terms, settings, { processor, recipient }, (sector) =>
+      this.rollout.gateAt(terms.regime, sector, terms.effectiveDate, revisions.rollout),
+    );
     assertValidTerms(terms, processor, recipient, gate);
     const filing = async (party: PartyFacts) => {
       const side = sideRulesOf(gate, terms.regime, party.jurisdiction);

@@ -14,12 +14,14 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { CALENDAR_REVISION_SQL } from '../calendar/calendar.service';
 import { ROLLOUT_REVISION_SQL } from '../rollout/rollout.service';
+import { RULES_REVISION_SQL } from '../rules/rules.service';
 import { appendHistory, HistoryActor, HistoryEntry, historyEntry, historyStatement, Statement, WrittenAlong } from './contract-history.repository';
 import { preparedQuery } from '../database/prepared';
 import { PARTY_COLUMNS, PARTY_JSON, partyFromRow, PartyRow } from './contract-rows';
 import { versionTermsOf } from './contract-views';
 import type { Contract } from './contract.entity';
 import type { ContractVersion } from './contract-version.entity';
+import type { TriggerHit } from './domain/amendment';
 import type { ContractTerms, Direction } from './domain/contract-rules';
 import { type Filing, FilingParty, UNSUBMITTED } from './filing.entity';
 
@@ -41,6 +43,10 @@ export interface NewVersion {
   terms: ContractTerms;
   changedFields: string[];
   refilingRequired: boolean;
+  /** R12: why (null for version 1). */
+  refilingReason: string | null;
+  /** R12: the triggers met (null for version 1). */
+  refilingTriggers: TriggerHit[] | null;
   filings: Array<NewFiling & { id: string; party: FilingParty; organisationId: string }>;
 }
 
@@ -50,15 +56,16 @@ export function versionFilings(parties: [PartyFacts, PartyFacts], planned: [NewF
 }
 
 const VERSION_COLUMNS = `ord int, contract_id uuid, version_id uuid, version int, regime text, effective_date date, expiry_date date,
-             important_data_included boolean, annex jsonb, pipia jsonb, appendix_ii text, changed_fields jsonb, refiling_required boolean, actor_id uuid,
+             important_data_included boolean, annex jsonb, pipia jsonb, appendix_ii text, changed_fields jsonb, refiling_required boolean,
+             refiling_reason text, refiling_triggers jsonb, actor_id uuid,
              filings jsonb`;
 
 /** The version and filing inserts from `source`, a CTE with VERSION_COLUMNS. */
 const versionInserts = (source: string) => `v AS (
            INSERT INTO contract_versions (id, contract_id, version, regime, effective_date, expiry_date, important_data_included,
-                                          annex, pipia, appendix_ii, changed_fields, refiling_required, created_by)
+                                          annex, pipia, appendix_ii, changed_fields, refiling_required, refiling_reason, refiling_triggers, created_by)
            SELECT version_id, contract_id, version, regime, effective_date, expiry_date, important_data_included,
-                  annex, pipia, appendix_ii, changed_fields, refiling_required, actor_id
+                  annex, pipia, appendix_ii, changed_fields, refiling_required, refiling_reason, refiling_triggers, actor_id
            FROM ${source} ORDER BY ord
            RETURNING contract_id, created_at
          ), f AS (
@@ -85,6 +92,8 @@ function versionItem(v: NewVersion, actor: HistoryActor, ord: number): Record<st
     appendix_ii: terms.appendixII,
     changed_fields: v.changedFields,
     refiling_required: v.refilingRequired,
+    refiling_reason: v.refilingReason,
+    refiling_triggers: v.refilingTriggers,
     actor_id: actor.id,
     filings: v.filings.map((f) => ({
       id: f.id,
@@ -119,6 +128,8 @@ export function insertedRows(v: NewVersion, actor: HistoryActor, createdAt: Date
       ...versionTermsOf(v.terms),
       changedFields: v.changedFields,
       refilingRequired: v.refilingRequired,
+      refilingReason: v.refilingReason,
+      refilingTriggers: v.refilingTriggers,
       createdBy: actor.id,
       createdAt,
     },
@@ -156,20 +167,22 @@ export async function insertVersion(m: EntityManager, v: NewVersion, actor: Hist
 
 // ---- POST /contracts: the contract with version 1, many at once --------------------------------------
 
-/** The rollout and calendar fingerprints a filing was planned with. */
+/** The rollout, calendar and rule-settings fingerprints a filing was planned with. */
 export interface FilingRevisions {
   rollout: string;
   calendar: string;
+  rules: string;
 }
 
 /** $1 processor id, $2 recipient id. One row per party found (none: one row of NULL party columns). */
 export const CREATE_PARTIES = {
   name: 'contracts.create.parties',
-  text: `SELECT ${PARTY_COLUMNS}, ${ROLLOUT_REVISION_SQL} AS "rolloutRevision", ${CALENDAR_REVISION_SQL} AS "calendarRevision"
+  text: `SELECT ${PARTY_COLUMNS}, ${ROLLOUT_REVISION_SQL} AS "rolloutRevision", ${CALENDAR_REVISION_SQL} AS "calendarRevision",
+              ${RULES_REVISION_SQL} AS "rulesRevision"
        FROM (SELECT 1) AS one LEFT JOIN organisations o ON o.id IN ($1, $2)`,
 };
 
-type PartiesRow = (PartyRow | { [K in keyof PartyRow]: null }) & { rolloutRevision: string; calendarRevision: string };
+type PartiesRow = (PartyRow | { [K in keyof PartyRow]: null }) & { rolloutRevision: string; calendarRevision: string; rulesRevision: string };
 
 /** Both parties of a new contract as they are now (absent when not registered), with the rollout and calendar fingerprints. */
 export async function readFilingParties(
@@ -179,7 +192,7 @@ export async function readFilingParties(
 ): Promise<{ parties: PartyRow[]; revisions: FilingRevisions }> {
   const rows = await preparedQuery<PartiesRow>(dataSource, CREATE_PARTIES.name, CREATE_PARTIES.text, [processorId, recipientId]);
   const parties = rows.filter((r): r is PartyRow & PartiesRow => r.id !== null).map(partyFromRow);
-  return { parties, revisions: { rollout: rows[0].rolloutRevision, calendar: rows[0].calendarRevision } };
+  return { parties, revisions: { rollout: rows[0].rolloutRevision, calendar: rows[0].calendarRevision, rules: rows[0].rulesRevision } };
 }
 
 export interface NewContract {
@@ -209,6 +222,8 @@ export function contractToInsert(contract: NewContract, revisions: FilingRevisio
     terms: contract.terms,
     changedFields: [],
     refilingRequired: true,
+    refilingReason: null,
+    refilingTriggers: null,
     filings: versionFilings([contract.processor, contract.recipient], contract.filings),
   };
   return { contract, version, revisions };
@@ -231,11 +246,13 @@ function contractItem({ contract, version, revisions }: ContractToInsert, ord: n
     processor_jurisdiction: processor.jurisdiction,
     recipient_jurisdiction: recipient.jurisdiction,
     processor_sector: processor.sector,
+    recipient_sector: recipient.sector,
     processor_city: processor.city,
     recipient_city: recipient.city,
     direction: contract.direction,
     rollout_revision: revisions.rollout,
     calendar_revision: revisions.calendar,
+    rules_revision: revisions.rules,
   };
 }
 
@@ -250,16 +267,17 @@ function contractEntries({ contract, version }: ContractToInsert): HistoryEntry[
 const CREATE_CTES = `i AS (
            SELECT * FROM jsonb_to_recordset($1::jsonb) AS i(${VERSION_COLUMNS},
              processor_id uuid, recipient_id uuid, processor_jurisdiction text, recipient_jurisdiction text, processor_sector text,
-             processor_city text, recipient_city text, direction text, rollout_revision text, calendar_revision text)
+             recipient_sector text, processor_city text, recipient_city text, direction text, rollout_revision text, calendar_revision text,
+             rules_revision text)
          ), rev AS MATERIALIZED (
-           SELECT ${ROLLOUT_REVISION_SQL} AS rollout, ${CALENDAR_REVISION_SQL} AS calendar
+           SELECT ${ROLLOUT_REVISION_SQL} AS rollout, ${CALENDAR_REVISION_SQL} AS calendar, ${RULES_REVISION_SQL} AS rules
          ), ok AS MATERIALIZED (
            SELECT i.* FROM i, rev
-           WHERE i.rollout_revision = rev.rollout AND i.calendar_revision = rev.calendar
+           WHERE i.rollout_revision = rev.rollout AND i.calendar_revision = rev.calendar AND i.rules_revision = rev.rules
              AND EXISTS (SELECT 1 FROM organisations o WHERE o.id = i.processor_id AND o.jurisdiction = i.processor_jurisdiction
                                                          AND o.city = i.processor_city AND o.sector = i.processor_sector)
              AND EXISTS (SELECT 1 FROM organisations o WHERE o.id = i.recipient_id AND o.jurisdiction = i.recipient_jurisdiction
-                                                         AND o.city = i.recipient_city)
+                                                         AND o.city = i.recipient_city AND o.sector = i.recipient_sector)
          ), c AS (
            INSERT INTO contracts (id, regime, processor_id, recipient_id, processor_jurisdiction, recipient_jurisdiction, processor_sector,
                                   direction, latest_version, filing_version, revision, created_by)

@@ -7,8 +7,10 @@ import { DomainError, ErrorCode, validationFailed } from '../common/errors';
 import { IllegalTransitionError, isIllegalTransition } from '../common/lifecycle';
 import type { RegimeSideData } from '../rollout/regime-data';
 import type { RegimeGate } from '../rollout/rollout.service';
+import { gatedParties, GatedParty } from '../rollout/sector-gate';
+import type { RegimeRuleSettings } from '../rules/domain/data-rules';
 import type { PartyFacts } from './contract-insert.repository';
-import { ContractTerms, ContractViolation, validateContract } from './domain/contract-rules';
+import { ContractTerms, ContractViolation, isIsoDate, validateContract } from './domain/contract-rules';
 import { FilingAction, FilingStatus, nextFilingStatus } from './domain/filing-lifecycle';
 import type { FilingParty } from './filing.entity';
 
@@ -107,14 +109,46 @@ export function sideRulesOf(gate: Pick<RegimeGate, 'sideRules'>, regime: string,
   });
 }
 
-/** R1–R3, R5, R6, R15, R16 from the rollout gate (sector open on the effective date, the regime's sides); throws the 422 (or 400) naming the rule. */
-export function assertValidTerms(terms: ContractTerms, processor: PartyFacts, recipient: PartyFacts, gate: RegimeGate): void {
+/** What the contract rules read beyond the terms and the parties: the rollout gate's answers and the rule settings. */
+export interface ContractGate {
+  /** R15: the parties (of those SECTOR_GATE_PARTY names) whose sector was not open on the effective date. */
+  closedSectors: GatedParty[];
+  /** R16: the regime's sides (null for an unknown regime). */
+  sides: string[] | null;
+  /** R8, R10, R11: the rules of each side that has them (from the rollout gate). */
+  sideRules: RegimeGate['sideRules'];
+  settings: RegimeRuleSettings;
+}
+
+/**
+ * R15/R16 for a contract: the rollout gate asked (`ask`, for a sector) for each party whose sector the SECTOR_GATE_PARTY
+ * setting names. An impossible effective date is left to the date checks: the gate is not asked.
+ */
+export async function contractGate(
+  terms: ContractTerms,
+  settings: RegimeRuleSettings,
+  parties: { processor: Pick<PartyFacts, 'sector'>; recipient: Pick<PartyFacts, 'sector'> },
+  ask: (sector: string) => Promise<RegimeGate>,
+): Promise<ContractGate> {
+  if (!isIsoDate(terms.effectiveDate)) return { closedSectors: [], sides: OPEN_GATE.sides, sideRules: OPEN_GATE.sideRules, settings };
+  const closedSectors: GatedParty[] = [];
+  let regime: RegimeGate = OPEN_GATE;
+  for (const party of gatedParties(settings.SECTOR_GATE_PARTY)) {
+    regime = await ask(parties[party].sector);
+    if (!regime.sectorOpen) closedSectors.push(party);
+  }
+  return { closedSectors, sides: regime.sides, sideRules: regime.sideRules, settings };
+}
+
+/** R1–R3, R5, R6, R15, R16 from the contract gate (whose sector was closed, the regime's sides, the rule settings); throws the 422 (or 400) naming the rule. */
+export function assertValidTerms(terms: ContractTerms, processor: PartyFacts, recipient: PartyFacts, gate: ContractGate): void {
   const violations = validateContract({
     terms,
     processor: { jurisdiction: processor.jurisdiction, city: processor.city },
     recipient: { jurisdiction: recipient.jurisdiction, city: recipient.city },
-    processorSectorOpen: gate.sectorOpen,
+    closedSectors: gate.closedSectors,
     regimeSides: gate.sides,
+    settings: gate.settings,
   });
   if (violations.length) throw violationsError(violations);
 }

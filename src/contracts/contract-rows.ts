@@ -44,6 +44,8 @@ export interface ContractVersionJson {
   appendix_ii: ContractVersion['appendixII'];
   changed_fields: ContractVersion['changedFields'];
   refiling_required: ContractVersion['refilingRequired'];
+  refiling_reason: ContractVersion['refilingReason'];
+  refiling_triggers: ContractVersion['refilingTriggers'];
   created_by: ContractVersion['createdBy'];
   created_at: string;
 }
@@ -110,6 +112,8 @@ export function versionFromJson(r: ContractVersionJson): ContractVersion {
     appendixII: r.appendix_ii ?? null,
     changedFields: r.changed_fields,
     refilingRequired: r.refiling_required,
+    refilingReason: r.refiling_reason,
+    refilingTriggers: r.refiling_triggers,
     createdBy: r.created_by,
     createdAt: instant(r.created_at),
   };

@@ -1,5 +1,6 @@
 import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import { Contract } from './contract.entity';
+import type { TriggerHit } from './domain/amendment';
 import type { ContractAnnex, PipiaRecord } from './domain/contract-rules';
 
 /** The terms of one version of a contract (annex and PIPIA, R6, R12). Never updated once written. */
@@ -48,6 +49,14 @@ export class ContractVersion {
 
   @Column({ name: 'refiling_required', type: 'boolean' })
   refilingRequired: boolean;
+
+  /** R12: why re-filing was or was not required (null for version 1). */
+  @Column({ name: 'refiling_reason', type: 'text', nullable: true })
+  refilingReason: string | null;
+
+  /** R12: the re-filing triggers the amendment met, as they stood then (null for version 1). */
+  @Column({ name: 'refiling_triggers', type: 'jsonb', nullable: true })
+  refilingTriggers: TriggerHit[] | null;
 
   @Column({ name: 'created_by', type: 'uuid', nullable: true })
   createdBy: string | null;

@@ -9,7 +9,7 @@ import type { Contract } from './contract.entity';
 import type { ContractVersion } from './contract-version.entity';
 import type { Filing, FilingParty } from './filing.entity';
 import type { Organisation } from '../organisations/organisation.entity';
-import { diffTerms } from './domain/amendment';
+import { R12_RULE, TriggerHit } from './domain/amendment';
 
 /** Who the parties are, so a reader needs no second lookup (regulators may not read the other side's register). */
 export interface PartySummary {
@@ -184,6 +184,10 @@ export interface VersionView {
   refilingRequired: boolean;
   /** The changed fields that forced re-filing, and the rule applied (R12); empty for version 1. */
   triggers: string[];
+  /** R12: the re-filing triggers the amendment met, as they stood when it was made; empty for version 1. */
+  triggeredBy: TriggerHit[];
+  /** R12: why re-filing was or was not required; null for version 1. */
+  refilingReason: string | null;
   rule: string | null;
   createdAt: string;
   /** The filings made for this version (none when it did not require re-filing). */
@@ -312,8 +316,8 @@ export function toVersionView(
   today: IsoDate,
   authorities: AuthorityCatalogue,
 ): VersionView {
-  const previous = all.find((p) => p.version === v.version - 1);
-  const analysis = previous ? diffTerms(termsOf(previous), termsOf(v)) : null;
+  const hits = v.refilingTriggers ?? [];
+  const hitFields = new Set<string>(hits.map((h) => h.field));
   return {
     id: v.id,
     version: v.version,
@@ -327,8 +331,10 @@ export function toVersionView(
     appendixII: v.appendixII ?? null,
     changedFields: v.changedFields,
     refilingRequired: v.refilingRequired,
-    triggers: analysis?.triggers ?? [],
-    rule: analysis?.rule ?? null,
+    triggers: v.changedFields.filter((f) => hitFields.has(f)),
+    triggeredBy: hits,
+    refilingReason: v.refilingReason,
+    rule: v.version > 1 ? R12_RULE : null,
     createdAt: v.createdAt.toISOString(),
     filings: sortFilings(filings.filter((f) => f.version === v.version)).map((f) => toFilingView(f, v.effectiveDate, today, authorities)),
   };

@@ -5,6 +5,7 @@ import { CalendarModule } from '../calendar/calendar.module';
 import { ClusterModule } from '../cluster/cluster.module';
 import { OrganisationsModule } from '../organisations/organisations.module';
 import { RolloutModule } from '../rollout/rollout.module';
+import { RulesModule } from '../rules/rules.module';
 import { WebhooksModule } from '../webhooks/webhooks.module';
 import { ContractAmendmentService } from './contract-amendment.service';
 import { ContractFilingService } from './contract-filing.service';
@@ -27,7 +28,7 @@ import { NoticesService } from './notices.service';
  * `assertVisible`, `documentParties`).
  */
 @Module({
-  imports: [AccessModule, AuthModule, OrganisationsModule, CalendarModule, RolloutModule, ClusterModule, WebhooksModule],
+  imports: [AccessModule, AuthModule, OrganisationsModule, CalendarModule, RolloutModule, RulesModule, ClusterModule, WebhooksModule],
   controllers: [ContractsController, NoticesController, IncidentsController],
   providers: [
     ContractsService,

@@ -1,8 +1,10 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { Public } from '../common/decorators';
-import { GBA_CITIES, gbaReference, GbaReference, IDENTIFIER_TYPES, JURISDICTIONS, PARTY_TYPES, SECTORS } from '../organisations/gba';
-import { RegimeReference, RolloutService } from './rollout.service';
+import { GBA_CITIES, gbaReference, IDENTIFIER_TYPES, JURISDICTIONS, PARTY_TYPES, SECTORS } from '../organisations/gba';
+import { RefilingTriggerView, RuleSettingView } from '../rules/rules.dto';
+import { RulesService } from '../rules/rules.service';
+import { RolloutService } from './rollout.service';
 
 class LabelsView {
   @ApiProperty({ example: 'Shenzhen' }) en: string;
@@ -99,19 +101,34 @@ export class ReferenceView {
   @ApiProperty({ type: [PartyTypeEntryView], description: 'R1: organisations and individuals' }) partyTypes: PartyTypeEntryView[];
   @ApiProperty({ type: [IdentifierTypeEntryView], description: "R17: organisations' identifiers and individuals' identity documents" })
   identifierTypes: IdentifierTypeEntryView[];
+  @ApiProperty({
+    type: [RuleSettingView],
+    description:
+      'The settings of rules that are data (docs/rules.md#rules-as-data): R5 storage location, R6 PIPIA, R15 whose sector; with source and confidence',
+  })
+  ruleSettings: RuleSettingView[];
+  @ApiProperty({ type: [RefilingTriggerView], description: 'R12: the changes of an amendment that require re-filing, with source and confidence' })
+  refilingTriggers: RefilingTriggerView[];
 }
 
-/** The regimes and authorities (data), and the code lists with labels in English, 繁體中文 and 简体中文 (docs/api.md#code-lists). */
+/**
+ * The regimes and authorities (data), the code lists with labels in English, 繁體中文 and 简体中文 (docs/api.md#code-lists),
+ * and the rules that are data (docs/rules.md#rules-as-data).
+ */
 @ApiTags('reference')
 @Controller('reference')
 export class ReferenceController {
-  constructor(private readonly rollout: RolloutService) {}
+  constructor(
+    private readonly rollout: RolloutService,
+    private readonly rules: RulesService,
+  ) {}
 
   @Get()
   @Public()
-  @Header('Cache-Control', 'public, max-age=300')
+  @Header('Cache-Control', 'public, max-age=60')
   @ApiOkResponse({ type: ReferenceView })
-  async reference(): Promise<GbaReference & RegimeReference> {
-    return { ...(await this.rollout.regimeReference()), ...gbaReference() };
+  async reference(): Promise<ReferenceView> {
+    const [regimes, rules] = await Promise.all([this.rollout.regimeReference(), this.rules.dataRules()]);
+    return { ...regimes, ...gbaReference(), ...rules };
   }
 }

@@ -74,3 +74,15 @@ export function isSectorOpen(regime: RegimeRule | null, phases: readonly PhaseRu
   const opensOn = sectorOpensOn(regime, phases, sector);
   return opensOn !== null && date >= opensOn;
 }
+
+export type GatedParty = 'processor' | 'recipient';
+
+/**
+ * R15 [A] (docs/rules.md#r15): whose sector must have opened, by the SECTOR_GATE_PARTY rule setting
+ * (src/rules/domain/data-rules.ts). No source says which party's sector counts; the setting defaults to
+ * the processor's.
+ */
+export function gatedParties(setting: 'PROCESSOR' | 'RECIPIENT' | 'BOTH'): GatedParty[] {
+  if (setting === 'BOTH') return ['processor', 'recipient'];
+  return setting === 'RECIPIENT' ? ['recipient'] : ['processor'];
+}

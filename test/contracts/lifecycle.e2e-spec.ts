@@ -164,8 +164,15 @@ describe('contract lifecycle', () => {
       contractId: id,
       version: 3,
       changedFields: ['effectiveDate', 'annex.purposes', 'annex.otherMatters'],
+      changes: [
+        { field: 'effectiveDate', changes: ['EXTENDED', 'CHANGED'] },
+        { field: 'annex.purposes', changes: ['ADDED', 'REMOVED', 'CHANGED'] },
+        { field: 'annex.otherMatters', changes: ['CHANGED'] },
+      ],
       refilingRequired: true,
       triggers: ['annex.purposes'],
+      triggeredBy: [{ code: 'PURPOSE_ADDED', field: 'annex.purposes', change: 'ADDED', source: 'Law-firm summaries: Clyde & Co (May 2024)', confidence: 'C' }],
+      refilingReason: expect.stringMatching(/^Re-filing required \(R12\).*PURPOSE_ADDED/),
       rule: expect.stringMatching(/^R12/),
       filings: [
         { party: 'processor', authority: 'GD_CAC', deadline: '2025-10-16', provisional: false },

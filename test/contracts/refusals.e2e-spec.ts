@@ -62,7 +62,8 @@ describe('POST /contracts refusals', () => {
       'CONSISTENCY',
       'annex.retentionPeriod.to',
     ],
-    ['R6 PIPIA after the effective date', { pipia: { completedOn: '2025-02-01' } }, 'PIPIA_AFTER_EFFECTIVE', 'R6', 'pipia.completedOn'],
+    // R6: a PIPIA completed after the effective date is no longer refused (transfers before it are flagged
+    // PIPIA_AFTER_TRANSFER): test/contracts/data-rules.e2e-spec.ts.
   ])('%s → 422', async (_, overrides, code, rule, field) => {
     const res = await post(p.mainland, contractBody(p.mainlandId, p.hongKongId, overrides));
     expect(res.status).toBe(422);

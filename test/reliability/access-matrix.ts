@@ -185,6 +185,8 @@ export const ACCESS_MATRIX: Record<string, Row> = {
   'GET /rollout/sectors': open(),
   'GET /rollout/phases': open(),
   'POST /rollout/phases': only({ SYSTEM_ADMIN: 'ok' }),
+  'PUT /rules/settings/:code': only({ SYSTEM_ADMIN: 'ok' }),
+  'PUT /rules/refiling-triggers/:code': only({ SYSTEM_ADMIN: 'ok' }),
   'GET /rollout/stats': open(),
   'GET /rollout/enrolments': only({ SYSTEM_ADMIN: 'ok', GD_CAC: 'ok', HK_DPO: 'ok', HK_PCPD: 'ok', MO_DSPDP: 'ok', ORG_ADMIN: 'ok', ORG_FILER: 'ok' }),
   // An organisation enrols itself; there is no other organisation to enrol.

@@ -191,6 +191,8 @@ describe('access-control matrix', () => {
       .replace(/^\/rollout\/enrolments\/:id/, `/rollout/enrolments/${enrolment}`)
       .replace(/^\/webhooks\/:id/, `/webhooks/${webhook}`)
       .replace(/^\/notices\/:id/, `/notices/${notice}`)
+      .replace(/^\/rules\/settings\/:code/, '/rules/settings/STORAGE_LOCATION')
+      .replace(/^\/rules\/refiling-triggers\/:code/, '/rules/refiling-triggers/MATRIX_TRIGGER')
       .replace(':documentId', w.document[scope])
       .replace(':accountId', w.account[scope])
       .replace(':party', party)
@@ -235,6 +237,16 @@ describe('access-control matrix', () => {
       'POST /rollout/regimes': { code: `MATRIX_${n}`, name: 'Matrix', sides: ['MAINLAND', 'MACAO'], opensOn: '2030-01-01' },
       'POST /rollout/phases': { regime: 'GBA_MAINLAND_HK', opensOn: '2031-01-01', name: `Matrix ${n}` },
       'POST /rollout/enrolments': { regime: 'GBA_MAINLAND_HK' },
+      // The value as seeded, so the other cells' contracts meet the same rules; an inactive trigger changes no verdict.
+      'PUT /rules/settings/:code': { value: 'REFUSE', source: 'assumption', confidence: 'A' },
+      'PUT /rules/refiling-triggers/:code': {
+        field: 'annex.otherMatters',
+        change: 'CHANGED',
+        active: false,
+        source: 'assumption',
+        confidence: 'A',
+        labels: { en: 'Matrix', 'zh-Hant': '矩陣', 'zh-Hans': '矩阵' },
+      },
       'PATCH /rollout/enrolments/:id': { action: 'WITHDRAW', reason: 'matrix' },
       'POST /transfers': { records: [transferRecord(contract)] },
       'POST /webhooks': { url: `https://hooks.example.com/matrix-${n}`, eventTypes: ['contract.terminated'] },

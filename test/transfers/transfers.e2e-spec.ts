@@ -109,7 +109,7 @@ describe('POST /transfers', () => {
       ['ONWARD_RECIPIENT_NOT_IN_ANNEX', { onwardRecipient: { name: 'Someone Else Ltd', city: 'GUANGZHOU' } }, ['ONWARD_RECIPIENT_NOT_IN_ANNEX']],
       ['FILING_OVERDUE', { occurredAt: '2025-03-03T03:00:00Z' }, ['FILING_OVERDUE']],
       // Before the PIPIA (2025-01-10) is also before the contract took effect (2025-01-24).
-      ['PIPIA_MISSING', { occurredAt: '2025-01-05T03:00:00Z' }, ['CONTRACT_NOT_EFFECTIVE', 'PIPIA_MISSING']],
+      ['PIPIA_AFTER_TRANSFER', { occurredAt: '2025-01-05T03:00:00Z' }, ['CONTRACT_NOT_EFFECTIVE', 'PIPIA_AFTER_TRANSFER']],
       // An hour after the moment it is logged: kept as it came, flagged (the allowance for clock drift is five
       // minutes). Under the long contract (to 2099), whose filings, never submitted, are overdue by then.
       ['OCCURRED_IN_FUTURE', { occurredAt: IN_AN_HOUR, contractId: LONG }, ['FILING_OVERDUE', 'OCCURRED_IN_FUTURE']],

@@ -1,135 +1,135 @@
 // R12 change analysis between two versions of a contract (docs/rules.md#r12).
 //
-// R12 [C for purpose, method, categories; A for the rest] (Implementation
-// Guidelines, CAC & ITIB announcement 2023 No. 3; PCPD guidance Dec 2023): a
-// change in the purpose, scope, categories or sensitivity of the personal
-// information, the transfer method, the storage location, the recipient's use
-// or method of processing, or an extension of the retention period requires a
-// supplemental or new contract and re-filing.
+// R12: a supplemental or new contract, and re-filing, is needed when processing would go beyond
+// what was agreed; narrowing needs no re-filing. Which changes go beyond it is data: the
+// re-filing triggers (table `refiling_triggers`, each with its source and confidence), passed in
+// by the caller. This file only says what changed, and how (src/rules/domain/data-rules.ts,
+// CHANGE_KINDS), and which triggers those changes meet.
 //
 // Decisions:
-// - Lists whose order carries no meaning (purposes, processing methods,
-//   categories, onward recipients) are compared as sets; free text is compared
-//   after `normaliseText` (NFKC, trim, collapse whitespace, lower case).
-// - Retention: only a later `retentionPeriod.to` is an extension; a shortening
-//   or a change of `from` alone is recorded as a change but does not trigger.
-// - Onward recipients: a recipient (name + city) that was not in the previous
-//   annex widens who receives the information — the recipient's use (R12) and
-//   the R5 review — so it triggers; removing recipients only does not.
-// - effectiveDate, expiryDate, otherMatters, regime, importantDataIncluded and
-//   the PIPIA record are recorded as changes but do not trigger on their own.
+// - Lists whose order carries no meaning (purposes, processing methods, categories, onward
+//   recipients) are compared as sets; free text is compared after `normaliseText` (NFKC, trim,
+//   collapse whitespace, lower case). An item in the new list only is ADDED, one in the old list
+//   only is REMOVED; either is also CHANGED.
+// - Onward recipients are keyed by normalised name and city: moving a recipient to another city
+//   removes one and adds another.
+// - Dates (effective date, retention period, PIPIA date) compare as ISO strings: a later date is
+//   EXTENDED, an earlier one SHORTENED; either is also CHANGED.
+import { AmendmentField, ChangeKind, Confidence, RefilingTrigger } from '../../rules/domain/data-rules';
 import { ContractTerms, normaliseText } from './contract-rules';
 
 export const R12_RULE =
-  'R12: a change in the purpose, scope, categories or sensitivity of the personal information, the transfer method, ' +
-  "the storage location, the recipient's use or method of processing, or an extension of the retention period " +
-  'requires a supplemental or new contract and re-filing (Implementation Guidelines, CAC & ITIB 2023 No. 3).';
+  'R12: a supplemental or new contract, and re-filing, is needed when processing would go beyond what was agreed ' +
+  '(a purpose, method or category added, the retention period extended, the storage location or transfer method changed); ' +
+  'narrowing needs no re-filing. The triggers are data, each with its source (docs/rules.md#r12).';
+
+/** How one field changed. */
+export interface FieldChange {
+  field: AmendmentField;
+  /** Every kind of change it underwent, in CHANGE_KINDS order (always includes CHANGED). */
+  changes: ChangeKind[];
+}
+
+/** A trigger the amendment met. */
+export interface TriggerHit {
+  code: string;
+  field: AmendmentField;
+  change: ChangeKind;
+  source: string;
+  confidence: Confidence;
+}
 
 export interface AmendmentAnalysis {
   /** Dotted paths of every field that differs, in a fixed field order. */
   changedFields: string[];
+  /** How each changed field changed. */
+  changes: FieldChange[];
   refilingRequired: boolean;
-  /** The subset of changedFields that forces re-filing (R12). */
+  /** The changed fields that met an active trigger (the subset of changedFields that forces re-filing). */
   triggers: string[];
+  /** The active triggers the amendment met, in the order of the triggers given. */
+  triggeredBy: TriggerHit[];
+  /** Why re-filing is or is not required, in words a filer reads. */
+  refilingReason: string;
   rule: string;
 }
 
-type Comparison = 'exact' | 'text' | 'codeSet' | 'textSet' | 'onward' | 'retentionEnd';
+type Comparison = 'exact' | 'text' | 'codeSet' | 'textSet' | 'onward' | 'date';
 
 interface FieldSpec {
-  path: string;
+  path: AmendmentField;
   get: (t: ContractTerms) => unknown;
   compare: Comparison;
-  /** Whether a change to this field forces re-filing (for 'onward' and 'retentionEnd', only a widening does). */
-  triggers: boolean;
 }
 
 const FIELDS: FieldSpec[] = [
-  { path: 'regime', get: (t) => t.regime, compare: 'exact', triggers: false },
-  { path: 'effectiveDate', get: (t) => t.effectiveDate, compare: 'exact', triggers: false },
-  { path: 'expiryDate', get: (t) => t.expiryDate ?? null, compare: 'exact', triggers: false },
-  { path: 'importantDataIncluded', get: (t) => t.importantDataIncluded, compare: 'exact', triggers: false },
-  // Appendix II, other terms agreed by the parties: not a term R12 names.
-  { path: 'appendixII', get: (t) => t.appendixII ?? null, compare: 'exact', triggers: false },
-  // R12 purpose [C].
-  { path: 'annex.purposes', get: (t) => t.annex.purposes, compare: 'textSet', triggers: true },
-  // R12 recipient's use or method of processing [A].
-  { path: 'annex.processingMethods', get: (t) => t.annex.processingMethods, compare: 'textSet', triggers: true },
-  // R12 scope of the personal information [A].
-  { path: 'annex.dataSubjectCategories', get: (t) => t.annex.dataSubjectCategories, compare: 'textSet', triggers: true },
-  // R12 categories [C].
-  {
-    path: 'annex.personalInformationCategories',
-    get: (t) => t.annex.personalInformationCategories,
-    compare: 'codeSet',
-    triggers: true,
-  },
-  // R12 sensitivity [A].
-  { path: 'annex.sensitiveCategories', get: (t) => t.annex.sensitiveCategories, compare: 'codeSet', triggers: true },
-  // Our decision (see header): new onward recipients trigger.
-  { path: 'annex.onwardRecipients', get: (t) => t.annex.onwardRecipients, compare: 'onward', triggers: true },
-  // R12 transfer method [C].
-  { path: 'annex.transferMethod', get: (t) => t.annex.transferMethod, compare: 'text', triggers: true },
-  { path: 'annex.retentionPeriod.from', get: (t) => t.annex.retentionPeriod.from, compare: 'exact', triggers: false },
-  // R12 extension of the retention period [A].
-  { path: 'annex.retentionPeriod.to', get: (t) => t.annex.retentionPeriod.to, compare: 'retentionEnd', triggers: true },
-  // R12 storage location [A].
-  { path: 'annex.storageLocation.city', get: (t) => t.annex.storageLocation.city, compare: 'exact', triggers: true },
-  { path: 'annex.otherMatters', get: (t) => (t.annex.otherMatters ?? '').trim(), compare: 'exact', triggers: false },
-  { path: 'pipia.completedOn', get: (t) => t.pipia.completedOn, compare: 'exact', triggers: false },
-  { path: 'pipia.conclusion', get: (t) => t.pipia.conclusion, compare: 'exact', triggers: false },
-  { path: 'pipia.reportSha256', get: (t) => t.pipia.reportSha256.toLowerCase(), compare: 'exact', triggers: false },
-  { path: 'pipia.lawfulnessAndNecessity', get: (t) => t.pipia.lawfulnessAndNecessity ?? null, compare: 'exact', triggers: false },
-  { path: 'pipia.impactOnRights', get: (t) => t.pipia.impactOnRights ?? null, compare: 'exact', triggers: false },
-  { path: 'pipia.recipientSafeguards', get: (t) => t.pipia.recipientSafeguards ?? null, compare: 'exact', triggers: false },
+  { path: 'regime', get: (t) => t.regime, compare: 'exact' },
+  { path: 'effectiveDate', get: (t) => t.effectiveDate, compare: 'date' },
+  { path: 'expiryDate', get: (t) => t.expiryDate ?? null, compare: 'exact' },
+  { path: 'importantDataIncluded', get: (t) => t.importantDataIncluded, compare: 'exact' },
+  // Appendix II, other terms agreed by the parties: compared, named by no seeded trigger.
+  { path: 'appendixII', get: (t) => t.appendixII ?? null, compare: 'exact' },
+  { path: 'annex.purposes', get: (t) => t.annex.purposes, compare: 'textSet' },
+  { path: 'annex.processingMethods', get: (t) => t.annex.processingMethods, compare: 'textSet' },
+  { path: 'annex.dataSubjectCategories', get: (t) => t.annex.dataSubjectCategories, compare: 'textSet' },
+  { path: 'annex.personalInformationCategories', get: (t) => t.annex.personalInformationCategories, compare: 'codeSet' },
+  { path: 'annex.sensitiveCategories', get: (t) => t.annex.sensitiveCategories, compare: 'codeSet' },
+  { path: 'annex.onwardRecipients', get: (t) => t.annex.onwardRecipients, compare: 'onward' },
+  { path: 'annex.transferMethod', get: (t) => t.annex.transferMethod, compare: 'text' },
+  { path: 'annex.retentionPeriod.from', get: (t) => t.annex.retentionPeriod.from, compare: 'date' },
+  { path: 'annex.retentionPeriod.to', get: (t) => t.annex.retentionPeriod.to, compare: 'date' },
+  { path: 'annex.storageLocation.city', get: (t) => t.annex.storageLocation.city, compare: 'exact' },
+  { path: 'annex.otherMatters', get: (t) => (t.annex.otherMatters ?? '').trim(), compare: 'exact' },
+  { path: 'pipia.completedOn', get: (t) => t.pipia.completedOn, compare: 'date' },
+  { path: 'pipia.conclusion', get: (t) => t.pipia.conclusion, compare: 'exact' },
+  { path: 'pipia.reportSha256', get: (t) => t.pipia.reportSha256.toLowerCase(), compare: 'exact' },
+  { path: 'pipia.lawfulnessAndNecessity', get: (t) => t.pipia.lawfulnessAndNecessity ?? null, compare: 'exact' },
+  { path: 'pipia.impactOnRights', get: (t) => t.pipia.impactOnRights ?? null, compare: 'exact' },
+  { path: 'pipia.recipientSafeguards', get: (t) => t.pipia.recipientSafeguards ?? null, compare: 'exact' },
 ];
+
+/** The fields diffTerms compares, in its order (each is in AMENDMENT_FIELDS with the kinds it can report). */
+export const COMPARED_FIELDS: readonly AmendmentField[] = FIELDS.map((f) => f.path);
 
 const toSet = (values: unknown, normalise: (s: string) => string): Set<string> => new Set(((values as string[] | undefined) ?? []).map(normalise));
 
 const onwardKey = (r: { name: string; city: string }) => `${normaliseText(r.name)}\u0000${r.city}`;
 
-function sameSet(a: Set<string>, b: Set<string>): boolean {
-  if (a.size !== b.size) return false;
-  for (const x of a) if (!b.has(x)) return false;
-  return true;
+function setChanges(before: Set<string>, after: Set<string>): ChangeKind[] {
+  const added = [...after].some((x) => !before.has(x));
+  const removed = [...before].some((x) => !after.has(x));
+  const out: ChangeKind[] = [];
+  if (added) out.push('ADDED');
+  if (removed) out.push('REMOVED');
+  if (added || removed) out.push('CHANGED');
+  return out;
 }
 
-/** [changed, triggersRefiling] for one field. */
-function compareField(spec: FieldSpec, before: ContractTerms, after: ContractTerms): [boolean, boolean] {
+/** The kinds of change one field underwent (empty when it did not change). */
+function compareField(spec: FieldSpec, before: ContractTerms, after: ContractTerms): ChangeKind[] {
   const b = spec.get(before);
   const a = spec.get(after);
   switch (spec.compare) {
-    case 'exact': {
-      const changed = b !== a;
-      return [changed, changed && spec.triggers];
-    }
-    case 'text': {
-      const changed = normaliseText(b as string) !== normaliseText(a as string);
-      return [changed, changed && spec.triggers];
-    }
-    case 'codeSet': {
-      const changed = !sameSet(
+    case 'exact':
+      return b !== a ? ['CHANGED'] : [];
+    case 'text':
+      return normaliseText(b as string) !== normaliseText(a as string) ? ['CHANGED'] : [];
+    case 'codeSet':
+      return setChanges(
         toSet(b, (s) => s),
         toSet(a, (s) => s),
       );
-      return [changed, changed && spec.triggers];
-    }
-    case 'textSet': {
-      const changed = !sameSet(toSet(b, normaliseText), toSet(a, normaliseText));
-      return [changed, changed && spec.triggers];
-    }
-    case 'onward': {
-      const bs = new Set((b as ContractTerms['annex']['onwardRecipients']).map(onwardKey));
-      const as = new Set((a as ContractTerms['annex']['onwardRecipients']).map(onwardKey));
-      const changed = !sameSet(bs, as);
-      const added = [...as].some((k) => !bs.has(k));
-      return [changed, added && spec.triggers];
-    }
-    case 'retentionEnd': {
-      const changed = b !== a;
-      // ISO dates compare as strings; only a later end is an extension.
-      return [changed, changed && (a as string) > (b as string) && spec.triggers];
-    }
+    case 'textSet':
+      return setChanges(toSet(b, normaliseText), toSet(a, normaliseText));
+    case 'onward':
+      return setChanges(
+        new Set((b as ContractTerms['annex']['onwardRecipients']).map(onwardKey)),
+        new Set((a as ContractTerms['annex']['onwardRecipients']).map(onwardKey)),
+      );
+    case 'date':
+      // ISO dates compare as strings.
+      if (b === a) return [];
+      return [(a as string) > (b as string) ? 'EXTENDED' : 'SHORTENED', 'CHANGED'];
     default: {
       const never: never = spec.compare;
       throw new Error(`unknown comparison ${String(never)}`);
@@ -137,14 +137,45 @@ function compareField(spec: FieldSpec, before: ContractTerms, after: ContractTer
   }
 }
 
-/** What changed from `before` to `after`, and whether R12 requires re-filing. */
-export function diffTerms(before: ContractTerms, after: ContractTerms): AmendmentAnalysis {
-  const changedFields: string[] = [];
-  const triggers: string[] = [];
-  for (const spec of FIELDS) {
-    const [changed, trigger] = compareField(spec, before, after);
-    if (changed) changedFields.push(spec.path);
-    if (trigger) triggers.push(spec.path);
+const changeWords = (c: FieldChange) => `${c.field} ${c.changes.filter((k) => k !== 'CHANGED' || c.changes.length === 1).join('/')}`;
+
+function reasonOf(changes: FieldChange[], hits: TriggerHit[]): string {
+  if (hits.length) {
+    const met = hits.map((h) => `${h.code} (${h.field} ${h.change}; source: ${h.source}; [${h.confidence}])`).join(', ');
+    return `Re-filing required (R12): the amendment goes beyond the version it amends: ${met}.`;
   }
-  return { changedFields, refilingRequired: triggers.length > 0, triggers, rule: R12_RULE };
+  return (
+    `No re-filing (R12): the amendment does not go beyond the version it amends; ` +
+    `${changes.map(changeWords).join(', ')} ${changes.length === 1 ? 'is' : 'are'} not a re-filing trigger.`
+  );
+}
+
+/**
+ * What changed from `before` to `after`, and whether R12 requires re-filing: it does when a change meets an
+ * active trigger of `triggers` (its field changed in its kind of change).
+ */
+export function diffTerms(before: ContractTerms, after: ContractTerms, triggers: readonly RefilingTrigger[]): AmendmentAnalysis {
+  const changes: FieldChange[] = [];
+  for (const spec of FIELDS) {
+    const kinds = compareField(spec, before, after);
+    if (kinds.length) changes.push({ field: spec.path, changes: kinds });
+  }
+  const hits: TriggerHit[] = [];
+  for (const trigger of triggers) {
+    if (!trigger.active) continue;
+    const change = changes.find((c) => c.field === trigger.field);
+    if (!change?.changes.includes(trigger.change)) continue;
+    const { code, field, change: kind, source, confidence } = trigger;
+    hits.push({ code, field, change: kind, source, confidence });
+  }
+  const hitFields = new Set<string>(hits.map((h) => h.field));
+  return {
+    changedFields: changes.map((c) => c.field),
+    changes,
+    refilingRequired: hits.length > 0,
+    triggers: changes.map((c) => c.field).filter((f) => hitFields.has(f)),
+    triggeredBy: hits,
+    refilingReason: changes.length ? reasonOf(changes, hits) : 'No change (R12).',
+    rule: R12_RULE,
+  };
 }

@@ -10,8 +10,9 @@ function proposal(p: Partial<ProposedContract> = {}): ProposedContract {
     terms: terms(),
     processor: { jurisdiction: 'MAINLAND', city: 'SHENZHEN' },
     recipient: { jurisdiction: 'HONG_KONG', city: 'HONG_KONG' },
-    processorSectorOpen: true,
+    closedSectors: [],
     regimeSides: ['MAINLAND', 'HONG_KONG'],
+    settings: { STORAGE_LOCATION: 'REFUSE', PIPIA_BEFORE: 'FIRST_TRANSFER' },
     ...p,
   };
 }
@@ -85,9 +86,17 @@ describe('validateContract', () => {
   });
 
   it('R15: sector not open', () => {
-    expect(validateContract(proposal({ processorSectorOpen: false }))).toEqual([
-      expect.objectContaining({ code: 'SECTOR_NOT_OPEN', rule: 'R15', field: 'effectiveDate' }),
+    expect(validateContract(proposal({ closedSectors: ['processor'] }))).toEqual([
+      expect.objectContaining({ code: 'SECTOR_NOT_OPEN', rule: 'R15', field: 'effectiveDate', message: expect.stringMatching(/^The processor's sector/) }),
     ]);
+    expect(validateContract(proposal({ closedSectors: ['processor', 'recipient'] }))).toEqual([
+      expect.objectContaining({ code: 'SECTOR_NOT_OPEN', message: expect.stringMatching(/^The processor's and the recipient's sector/) }),
+    ]);
+  });
+
+  it('R5 [A]: storage outside the GBA is allowed when the STORAGE_LOCATION setting is ALLOW', () => {
+    const outside = terms({}, { storageLocation: { city: 'BEIJING' } });
+    expect(codes(proposal({ terms: outside, settings: { STORAGE_LOCATION: 'ALLOW', PIPIA_BEFORE: 'FIRST_TRANSFER' } }))).toEqual([]);
   });
 
   it("R16: the parties must be on the regime's two sides (a Mainland–Macao regime cannot carry a Mainland–HK contract)", () => {
@@ -98,7 +107,7 @@ describe('validateContract', () => {
     expect(codes(proposal({ regimeSides: ['MAINLAND'] }))).toEqual(['REGIME_SIDES_MISMATCH']);
     expect(codes(proposal({ regimeSides: ['MAINLAND', 'HONG_KONG', 'MACAO'] }))).toEqual(['REGIME_SIDES_MISMATCH']);
     // An unknown regime has no sides to compare; the sector gate refuses it (SECTOR_NOT_OPEN).
-    expect(codes(proposal({ regimeSides: null, processorSectorOpen: false }))).toEqual(['SECTOR_NOT_OPEN']);
+    expect(codes(proposal({ regimeSides: null, closedSectors: ['processor'] }))).toEqual(['SECTOR_NOT_OPEN']);
   });
 
   it('expiry before effective; expiry on the effective date is fine', () => {
@@ -114,13 +123,19 @@ describe('validateContract', () => {
     ]);
   });
 
-  it('R6: PIPIA completed after the effective date; on the day is fine', () => {
+  it('R6: a PIPIA completed after the effective date is not refused under PIPIA_BEFORE FIRST_TRANSFER (transfers before it are flagged)', () => {
+    const late = terms({ pipia: { completedOn: '2025-03-01', conclusion: 'ok', reportSha256: 'b'.repeat(64) } });
+    expect(codes(proposal({ terms: late }))).toEqual([]);
+  });
+
+  it('R6: under PIPIA_BEFORE EFFECTIVE_DATE a PIPIA completed after the effective date is refused; on the day is fine', () => {
+    const strict = { STORAGE_LOCATION: 'REFUSE', PIPIA_BEFORE: 'EFFECTIVE_DATE' } as const;
     const late = terms({ pipia: { completedOn: '2025-01-25', conclusion: 'ok', reportSha256: 'b'.repeat(64) } });
-    expect(validateContract(proposal({ terms: late }))).toEqual([
+    expect(validateContract(proposal({ terms: late, settings: strict }))).toEqual([
       expect.objectContaining({ code: 'PIPIA_AFTER_EFFECTIVE', rule: 'R6', field: 'pipia.completedOn' }),
     ]);
     const onDay = terms({ pipia: { completedOn: '2025-01-24', conclusion: 'ok', reportSha256: 'b'.repeat(64) } });
-    expect(codes(proposal({ terms: onDay }))).toEqual([]);
+    expect(codes(proposal({ terms: onDay, settings: strict }))).toEqual([]);
   });
 
   it('invalid dates are reported and not compared', () => {
@@ -130,7 +145,7 @@ describe('validateContract', () => {
 
   it('reports several violations in check order', () => {
     const t = terms({ importantDataIncluded: true }, { storageLocation: { city: 'OTHER' } });
-    expect(codes(proposal({ terms: t, processor: { jurisdiction: 'HONG_KONG', city: 'BEIJING' }, processorSectorOpen: false }))).toEqual([
+    expect(codes(proposal({ terms: t, processor: { jurisdiction: 'HONG_KONG', city: 'BEIJING' }, closedSectors: ['processor'] }))).toEqual([
       'PARTY_OUTSIDE_GBA',
       'SAME_SIDE_PARTIES',
       'IMPORTANT_DATA_DECLARED',

@@ -3,9 +3,11 @@
 // 10/13 Dec 2023); OGCIO fact sheet (Dec 2023); PCPD guidance (Dec 2023);
 // all-sector extension announcement (Oct 2024). Each check below cites its rule.
 //
-// Pure function: the caller (contracts service) loads the parties and computes
-// whether the processor's sector was open on the effective date (R15 phases are
-// data owned by the rollout module) and passes plain facts in.
+// Pure function: the caller (contracts service) loads the parties, computes
+// whose sector was not open on the effective date (R15 phases are data owned by
+// the rollout module; whose sector counts is a rule setting) and reads the rule
+// settings that are data (R5 storage, R6 PIPIA: src/rules/domain/data-rules.ts),
+// and passes plain facts in.
 
 import {
   GBA_CITIES as ALL_GBA_CITIES,
@@ -17,6 +19,7 @@ import {
   JURISDICTIONS,
   SIDES,
 } from '../../organisations/gba';
+import type { RegimeRuleSettings } from '../../rules/domain/data-rules';
 
 export type IsoDate = string;
 export type { Direction, Jurisdiction };
@@ -113,8 +116,13 @@ export interface ProposedContract {
   terms: ContractTerms;
   processor: PartyFacts;
   recipient: PartyFacts;
-  /** R15: whether the processor's sector had opened on `terms.effectiveDate` (computed from phase data). */
-  processorSectorOpen: boolean;
+  /**
+   * R15: the parties whose sector had not opened on `terms.effectiveDate`, among those the SECTOR_GATE_PARTY
+   * setting names (computed from phase data); empty when the gate is passed.
+   */
+  closedSectors: readonly ('processor' | 'recipient')[];
+  /** The settings of R5 (storage location) and R6 (PIPIA) in force for the regime (rule_settings). */
+  settings: Pick<RegimeRuleSettings, 'STORAGE_LOCATION' | 'PIPIA_BEFORE'>;
   /**
    * R16: the two sides `terms.regime` spans (rollout_regimes.sides, e.g. MAINLAND and HONG_KONG), or
    * null for an unknown regime (then the sector gate, which opens nothing under it, refuses).
@@ -217,14 +225,18 @@ export function validateContract(input: ProposedContract): ContractViolation[] {
       add('ONWARD_RECIPIENT_OUTSIDE_GBA', 'R5', `annex.onwardRecipients[${i}].city`, `Onward recipient "${r.name}" is in ${r.city}, outside the GBA.`);
     }
   });
-  // R5 [C] (storage is our reading of "may not provide outside the GBA").
-  if (!isGbaCity(terms.annex.storageLocation.city)) {
+  // R5 [A]: storage outside the GBA is our reading of "may not provide outside the GBA"; a rule setting
+  // (STORAGE_LOCATION: REFUSE or ALLOW), marked assumed.
+  if (input.settings.STORAGE_LOCATION === 'REFUSE' && !isGbaCity(terms.annex.storageLocation.city)) {
     add('STORAGE_OUTSIDE_GBA', 'R5', 'annex.storageLocation.city', `Storage location ${terms.annex.storageLocation.city} is outside the GBA.`);
   }
 
-  // R15 [C]: the processor's sector must be open on the effective date.
-  if (!input.processorSectorOpen) {
-    add('SECTOR_NOT_OPEN', 'R15', 'effectiveDate', `The processor's sector was not open to the GBA Standard Contract on ${terms.effectiveDate}.`);
+  // R15 [C] for the phases, [A] for whose sector counts (the SECTOR_GATE_PARTY setting): that sector must be
+  // open on the effective date.
+  if (input.closedSectors.length) {
+    const whose = input.closedSectors.map((p) => `the ${p}'s`).join(' and ');
+    const subject = whose.charAt(0).toUpperCase() + whose.slice(1);
+    add('SECTOR_NOT_OPEN', 'R15', 'effectiveDate', `${subject} sector was not open to the GBA Standard Contract on ${terms.effectiveDate}.`);
   }
 
   // Dates must be real before they can be compared.
@@ -256,15 +268,16 @@ export function validateContract(input: ProposedContract): ContractViolation[] {
     add('RETENTION_PERIOD_INVALID', 'CONSISTENCY', 'annex.retentionPeriod.to', `Retention period ends (${to}) before it starts (${from}).`);
   }
 
-  // R6 [C]: the PIPIA must be completed before the first transfer. Transfers
-  // may start on the effective date (R7), so completion on or before the
-  // effective date is required; a completion date after it is refused.
-  if (ok('pipia.completedOn', 'effectiveDate') && terms.pipia.completedOn > terms.effectiveDate) {
+  // R6 [C]: the PIPIA must be completed before the first transfer. By default (PIPIA_BEFORE = FIRST_TRANSFER)
+  // a later PIPIA is not refused here: transfers dated before it are flagged PIPIA_AFTER_TRANSFER
+  // (src/transfers/domain/compliance-flags.ts). With PIPIA_BEFORE = EFFECTIVE_DATE (stricter than the
+  // sources), a completion date after the effective date is refused.
+  if (input.settings.PIPIA_BEFORE === 'EFFECTIVE_DATE' && ok('pipia.completedOn', 'effectiveDate') && terms.pipia.completedOn > terms.effectiveDate) {
     add(
       'PIPIA_AFTER_EFFECTIVE',
       'R6',
       'pipia.completedOn',
-      `The PIPIA was completed on ${terms.pipia.completedOn}, after the contract takes effect (${terms.effectiveDate}); it must be completed before the first transfer.`,
+      `The PIPIA was completed on ${terms.pipia.completedOn}, after the contract takes effect (${terms.effectiveDate}); under the PIPIA_BEFORE setting EFFECTIVE_DATE it must be completed by then.`,
     );
   }
 

@@ -167,10 +167,12 @@ describe('computeFlags', () => {
     expect(computeFlags(s, record({ occurredAt: '2025-02-21T00:00:00Z' }))).toEqual([]);
   });
 
-  it('PIPIA_MISSING: completed after the transfer date', () => {
+  it('PIPIA_AFTER_TRANSFER: the PIPIA was completed after the transfer date (R6: before the first transfer); on the day is fine', () => {
     const t = terms();
     t.pipia.completedOn = '2025-02-02';
-    expect(computeFlags(scope(t), record({ occurredAt: '2025-02-01T03:00:00Z' }))).toEqual(['PIPIA_MISSING']);
+    expect(computeFlags(scope(t), record({ occurredAt: '2025-02-01T03:00:00Z' }))).toEqual(['PIPIA_AFTER_TRANSFER']);
+    // 2025-02-01T16:00:00Z is 2025-02-02 in the GBA (UTC+8): the day of the PIPIA.
+    expect(computeFlags(scope(t), record({ occurredAt: '2025-02-01T16:00:00Z' }))).toEqual([]);
     expect(computeFlags(scope(t), record({ occurredAt: '2025-02-02T03:00:00Z' }))).toEqual([]);
   });
 
@@ -240,6 +242,9 @@ describe('computeFlags', () => {
     ))
       seen.add(f);
     for (const f of computeFlags(s, record({ occurredAt: '2025-01-01T00:00:00Z' }), '2025-01-01T00:00:00Z')) seen.add(f);
+    const noPipia = terms() as ContractTerms & { pipia: unknown };
+    (noPipia as { pipia?: unknown }).pipia = undefined;
+    for (const f of computeFlags(scope(noPipia), record())) seen.add(f);
     expect([...seen].sort()).toEqual([...COMPLIANCE_FLAGS]);
   });
 

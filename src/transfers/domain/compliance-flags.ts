@@ -18,9 +18,13 @@
 // - ONWARD_RECIPIENT_NOT_IN_ANNEX: an onward recipient must be one the annex
 //   lists, matched by normalised name and city code (the authority reviewed
 //   that list; R5 and R12).
-// - PIPIA_MISSING: no PIPIA, or one completed after the transfer's date; a PIPIA
-//   completed on the day of the transfer counts as before it (R6, as in
-//   contract-rules PIPIA_AFTER_EFFECTIVE).
+// - PIPIA_AFTER_TRANSFER: the version's PIPIA was completed after the transfer's
+//   date: R6 requires it before the first transfer, and a contract whose PIPIA
+//   comes after its effective date is accepted (the PIPIA_BEFORE rule setting),
+//   so the transfer is logged and flagged. A PIPIA completed on the day of the
+//   transfer counts as before it. PIPIA_MISSING: the version records no PIPIA
+//   (every version filed through the API does; records logged before
+//   PIPIA_AFTER_TRANSFER existed carry PIPIA_MISSING for a late PIPIA).
 // - FILING_OVERDUE: some filing of the version was overdue on the transfer's
 //   date (`isOverdueOn` in filing-lifecycle: not submitted by then and past its
 //   deadline, R8). The filing outcome never gates a transfer (R7), so this is a
@@ -51,6 +55,7 @@ export const COMPLIANCE_FLAGS = [
   'OCCURRED_IN_FUTURE',
   'ONWARD_RECIPIENT_NOT_IN_ANNEX',
   'ONWARD_RECIPIENT_OUTSIDE_GBA',
+  'PIPIA_AFTER_TRANSFER',
   'PIPIA_MISSING',
   'PURPOSE_NOT_IN_SCOPE',
   'SENSITIVE_NOT_IN_SCOPE',
@@ -201,7 +206,8 @@ export function computeFlags(scope: ContractScope, record: TransferFacts, record
     }
   }
   // R6 [C]: PIPIA before the first transfer.
-  if (scope.pipiaCompletedOn === null || scope.pipiaCompletedOn > date) flags.push('PIPIA_MISSING');
+  if (scope.pipiaCompletedOn === null) flags.push('PIPIA_MISSING');
+  else if (scope.pipiaCompletedOn > date) flags.push('PIPIA_AFTER_TRANSFER');
   // Annex retention period; R18.
   if (date > scope.retentionEnd) flags.push('AFTER_RETENTION_PERIOD');
 
