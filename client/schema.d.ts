@@ -762,6 +762,38 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/rules/refiling-triggers/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: operations["Rules_putTrigger"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/rules/settings/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: operations["Rules_putSetting"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/transfers": {
         parameters: {
             query?: never;
@@ -1533,6 +1565,57 @@ export interface components {
             /** @description Cosigner verifier keys of the witnesses, "<name>+<hex key ID>+<base64(0x04 ‖ key)>"; empty without LEDGER_WITNESSES */
             witnesses: string[];
         };
+        PutRefilingTriggerDto: {
+            /**
+             * @description False: the trigger is kept, listed, and met by no amendment
+             * @default true
+             */
+            active: boolean;
+            /**
+             * @description The kind of change that requires re-filing; the field must allow it
+             * @example ADDED
+             * @enum {string}
+             */
+            change: "ADDED" | "REMOVED" | "EXTENDED" | "SHORTENED" | "CHANGED";
+            /** @enum {string} */
+            confidence: "C" | "A";
+            /**
+             * @example annex.purposes
+             * @enum {string}
+             */
+            field: "regime" | "effectiveDate" | "expiryDate" | "importantDataIncluded" | "appendixII" | "annex.purposes" | "annex.processingMethods" | "annex.dataSubjectCategories" | "annex.personalInformationCategories" | "annex.sensitiveCategories" | "annex.onwardRecipients" | "annex.transferMethod" | "annex.retentionPeriod.from" | "annex.retentionPeriod.to" | "annex.storageLocation.city" | "annex.otherMatters" | "pipia.completedOn" | "pipia.conclusion" | "pipia.reportSha256" | "pipia.lawfulnessAndNecessity" | "pipia.impactOnRights" | "pipia.recipientSafeguards";
+            /** @description Required for a new trigger; absent: kept */
+            labels?: components["schemas"]["RuleLabelsDto"];
+            /**
+             * @description A short name of docs/rules.md#sources, or "assumption"
+             * @example assumption
+             */
+            source: string;
+        };
+        PutRuleSettingDto: {
+            /**
+             * @description C: confirmed from a public source; A: assumed
+             * @enum {string}
+             */
+            confidence: "C" | "A";
+            /** @description The labels; absent: kept (a regime's new row takes the labels of the row for every regime) */
+            labels?: components["schemas"]["RuleLabelsDto"];
+            /**
+             * @description The regime this value is for; absent: every regime without its own value
+             * @example GBA_MAINLAND_MACAO
+             */
+            regime?: string;
+            /**
+             * @description A short name of docs/rules.md#sources, or "assumption"
+             * @example assumption
+             */
+            source: string;
+            /**
+             * @description One of the values the setting allows (GET /reference, ruleSettings[].values)
+             * @example BOTH
+             */
+            value: string;
+        };
         ReferenceView: {
             /** @description R8: the authorities, as data */
             authorities: components["schemas"]["AuthorityEntryView"][];
@@ -1543,9 +1626,31 @@ export interface components {
             jurisdictions: components["schemas"]["JurisdictionEntryView"][];
             /** @description R1: organisations and individuals */
             partyTypes: components["schemas"]["PartyTypeEntryView"][];
+            /** @description R12: the changes of an amendment that require re-filing, with source and confidence */
+            refilingTriggers: components["schemas"]["RefilingTriggerView"][];
             /** @description R16: the regimes, as data */
             regimes: components["schemas"]["RegimeEntryView"][];
+            /** @description The settings of rules that are data (docs/rules.md#rules-as-data): R5 storage location, R6 PIPIA, R15 whose sector; with source and confidence */
+            ruleSettings: components["schemas"]["RuleSettingView"][];
             sectors: components["schemas"]["SectorEntryView"][];
+        };
+        RefilingTriggerView: {
+            active: boolean;
+            /** @enum {string} */
+            change: "ADDED" | "REMOVED" | "EXTENDED" | "SHORTENED" | "CHANGED";
+            /** @example PURPOSE_ADDED */
+            code: string;
+            /** @enum {string} */
+            confidence: "C" | "A";
+            /** @description True for C (confirmed), false for A (assumed) */
+            confirmed: boolean;
+            /** @enum {string} */
+            field: "regime" | "effectiveDate" | "expiryDate" | "importantDataIncluded" | "appendixII" | "annex.purposes" | "annex.processingMethods" | "annex.dataSubjectCategories" | "annex.personalInformationCategories" | "annex.sensitiveCategories" | "annex.onwardRecipients" | "annex.transferMethod" | "annex.retentionPeriod.from" | "annex.retentionPeriod.to" | "annex.storageLocation.city" | "annex.otherMatters" | "pipia.completedOn" | "pipia.conclusion" | "pipia.reportSha256" | "pipia.lawfulnessAndNecessity" | "pipia.impactOnRights" | "pipia.recipientSafeguards";
+            labels: components["schemas"]["RuleLabelsView"];
+            /** @example R12 */
+            rule: string;
+            /** @example Law-firm summaries: Clyde & Co (May 2024) */
+            source: string;
         };
         RegimeEntryView: {
             /** @example GBA_MAINLAND_HK */
@@ -1636,6 +1741,40 @@ export interface components {
             decision: "ACCEPT" | "RETURN";
             /** @description Required for RETURN (R11: returned with reasons) */
             reason?: string;
+        };
+        RuleLabelsDto: {
+            en: string;
+            /** @description Simplified Chinese (简体中文) */
+            "zh-Hans": string;
+            /** @description Traditional Chinese (繁體中文) */
+            "zh-Hant": string;
+        };
+        RuleLabelsView: {
+            en: string;
+            "zh-Hans": string;
+            "zh-Hant": string;
+        };
+        RuleSettingView: {
+            /** @enum {string} */
+            code: "STORAGE_LOCATION" | "PIPIA_BEFORE" | "SECTOR_GATE_PARTY";
+            /** @enum {string} */
+            confidence: "C" | "A";
+            /** @description True for C (confirmed), false for A (assumed) */
+            confirmed: boolean;
+            labels: components["schemas"]["RuleLabelsView"];
+            /** @description The regime it applies to; null: every regime without its own value */
+            regime: string | null;
+            /**
+             * @description The entry of docs/rules.md
+             * @example R15
+             */
+            rule: string;
+            /** @example assumption */
+            source: string;
+            /** @example PROCESSOR */
+            value: string;
+            /** @description The values it may take */
+            values: string[];
         };
         SectorEntryView: {
             /** @enum {string} */
@@ -1743,7 +1882,7 @@ export interface components {
         };
         TransferResultView: {
             /** @description Compliance flags (docs/rules.md#compliance-flags); empty when none */
-            flags: ("AFTER_RETENTION_PERIOD" | "CATEGORY_NOT_IN_SCOPE" | "CONTRACT_EXPIRED" | "CONTRACT_NOT_EFFECTIVE" | "CONTRACT_TERMINATED" | "DIRECTION_MISMATCH" | "FILING_OVERDUE" | "METHOD_NOT_IN_SCOPE" | "OCCURRED_IN_FUTURE" | "ONWARD_RECIPIENT_NOT_IN_ANNEX" | "ONWARD_RECIPIENT_OUTSIDE_GBA" | "PIPIA_MISSING" | "PURPOSE_NOT_IN_SCOPE" | "SENSITIVE_NOT_IN_SCOPE" | "SENSITIVE_WITHOUT_SEPARATE_CONSENT")[];
+            flags: ("AFTER_RETENTION_PERIOD" | "CATEGORY_NOT_IN_SCOPE" | "CONTRACT_EXPIRED" | "CONTRACT_NOT_EFFECTIVE" | "CONTRACT_TERMINATED" | "DIRECTION_MISMATCH" | "FILING_OVERDUE" | "METHOD_NOT_IN_SCOPE" | "OCCURRED_IN_FUTURE" | "ONWARD_RECIPIENT_NOT_IN_ANNEX" | "ONWARD_RECIPIENT_OUTSIDE_GBA" | "PIPIA_AFTER_TRANSFER" | "PIPIA_MISSING" | "PURPOSE_NOT_IN_SCOPE" | "SENSITIVE_NOT_IN_SCOPE" | "SENSITIVE_WITHOUT_SEPARATE_CONSENT")[];
             /** @description The record’s index in the transfer log (gapless), in request order */
             leafIndex: number;
         };
@@ -3120,6 +3259,56 @@ export interface operations {
             };
         };
     };
+    Rules_putTrigger: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PutRefilingTriggerDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RefilingTriggerView"];
+                };
+            };
+        };
+    };
+    Rules_putSetting: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PutRuleSettingDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuleSettingView"];
+                };
+            };
+        };
+    };
     Transfers_list: {
         parameters: {
             query?: {
@@ -3133,7 +3322,7 @@ export interface operations {
                 /** @description occurredAt < to (RFC 3339 instant with Z or an offset, or a date YYYY-MM-DD: 00:00 in the GBA) */
                 to?: string;
                 /** @description Only records with this compliance flag */
-                flag?: "AFTER_RETENTION_PERIOD" | "CATEGORY_NOT_IN_SCOPE" | "CONTRACT_EXPIRED" | "CONTRACT_NOT_EFFECTIVE" | "CONTRACT_TERMINATED" | "DIRECTION_MISMATCH" | "FILING_OVERDUE" | "METHOD_NOT_IN_SCOPE" | "OCCURRED_IN_FUTURE" | "ONWARD_RECIPIENT_NOT_IN_ANNEX" | "ONWARD_RECIPIENT_OUTSIDE_GBA" | "PIPIA_MISSING" | "PURPOSE_NOT_IN_SCOPE" | "SENSITIVE_NOT_IN_SCOPE" | "SENSITIVE_WITHOUT_SEPARATE_CONSENT";
+                flag?: "AFTER_RETENTION_PERIOD" | "CATEGORY_NOT_IN_SCOPE" | "CONTRACT_EXPIRED" | "CONTRACT_NOT_EFFECTIVE" | "CONTRACT_TERMINATED" | "DIRECTION_MISMATCH" | "FILING_OVERDUE" | "METHOD_NOT_IN_SCOPE" | "OCCURRED_IN_FUTURE" | "ONWARD_RECIPIENT_NOT_IN_ANNEX" | "ONWARD_RECIPIENT_OUTSIDE_GBA" | "PIPIA_AFTER_TRANSFER" | "PIPIA_MISSING" | "PURPOSE_NOT_IN_SCOPE" | "SENSITIVE_NOT_IN_SCOPE" | "SENSITIVE_WITHOUT_SEPARATE_CONSENT";
                 /** @description A personal-information category the transfer includes */
                 category?: string;
                 /** @description The processor's sector */
@@ -3198,7 +3387,7 @@ export interface operations {
                 /** @description occurredAt < to (RFC 3339 instant with Z or an offset, or a date YYYY-MM-DD: 00:00 in the GBA) */
                 to?: string;
                 /** @description Only records with this compliance flag */
-                flag?: "AFTER_RETENTION_PERIOD" | "CATEGORY_NOT_IN_SCOPE" | "CONTRACT_EXPIRED" | "CONTRACT_NOT_EFFECTIVE" | "CONTRACT_TERMINATED" | "DIRECTION_MISMATCH" | "FILING_OVERDUE" | "METHOD_NOT_IN_SCOPE" | "OCCURRED_IN_FUTURE" | "ONWARD_RECIPIENT_NOT_IN_ANNEX" | "ONWARD_RECIPIENT_OUTSIDE_GBA" | "PIPIA_MISSING" | "PURPOSE_NOT_IN_SCOPE" | "SENSITIVE_NOT_IN_SCOPE" | "SENSITIVE_WITHOUT_SEPARATE_CONSENT";
+                flag?: "AFTER_RETENTION_PERIOD" | "CATEGORY_NOT_IN_SCOPE" | "CONTRACT_EXPIRED" | "CONTRACT_NOT_EFFECTIVE" | "CONTRACT_TERMINATED" | "DIRECTION_MISMATCH" | "FILING_OVERDUE" | "METHOD_NOT_IN_SCOPE" | "OCCURRED_IN_FUTURE" | "ONWARD_RECIPIENT_NOT_IN_ANNEX" | "ONWARD_RECIPIENT_OUTSIDE_GBA" | "PIPIA_AFTER_TRANSFER" | "PIPIA_MISSING" | "PURPOSE_NOT_IN_SCOPE" | "SENSITIVE_NOT_IN_SCOPE" | "SENSITIVE_WITHOUT_SEPARATE_CONSENT";
                 /** @description A personal-information category the transfer includes */
                 category?: string;
                 /** @description The processor's sector */
