@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString } from 'class-validator';
+import { IsIn, IsOptional, IsString, Matches } from 'class-validator';
 import { FreeText } from '../common/text';
 import { JURISDICTIONS, OVERRIDE_KINDS, type CalendarOverrideKind, type Jurisdiction } from './working-days';
 
@@ -40,8 +40,9 @@ export class DeadlineView {
 }
 
 export class CreateOverrideDto {
-  @ApiProperty({ enum: JURISDICTIONS })
-  @IsIn(JURISDICTIONS)
+  @ApiProperty({ example: 'HONG_KONG', description: `${JURISDICTIONS.join(', ')}, or a side whose calendar is data (calendar_jurisdictions)` })
+  @IsString()
+  @Matches(/^[A-Z][A-Z0-9_]{1,63}$/, { message: 'jurisdiction must be a jurisdiction code such as HONG_KONG' })
   jurisdiction: Jurisdiction;
 
   @ApiProperty({ example: '2025-07-21', description: 'YYYY-MM-DD' })
@@ -58,9 +59,10 @@ export class CreateOverrideDto {
 }
 
 export class ListOverridesQuery {
-  @ApiPropertyOptional({ enum: JURISDICTIONS })
+  @ApiPropertyOptional({ example: 'HONG_KONG', description: `${JURISDICTIONS.join(', ')}, or a side whose calendar is data` })
   @IsOptional()
-  @IsIn(JURISDICTIONS)
+  @IsString()
+  @Matches(/^[A-Z][A-Z0-9_]{1,63}$/, { message: 'jurisdiction must be a jurisdiction code such as HONG_KONG' })
   jurisdiction?: Jurisdiction;
 
   @ApiPropertyOptional({ example: '2025', description: 'Calendar year' })

@@ -8,6 +8,7 @@ import { CalendarOverrideRow } from './calendar-override.entity';
 import {
   CalendarOverride,
   CalendarValidationError,
+  DataCalendar,
   deadline as countDeadline,
   DeadlineResult,
   Jurisdiction,
@@ -49,7 +50,20 @@ export function toValidationProblem(error: unknown): unknown {
  * make anyway (POST /contracts reads it with the parties) and pass it to `deadlineAt`, which answers
  * from memory while it is unchanged: exact across instances (no TTL), at no extra round trip.
  */
-export const CALENDAR_REVISION_SQL = `(SELECT md5(coalesce(string_agg(concat_ws('/', jurisdiction, date, kind, reason), ',' ORDER BY jurisdiction, date, kind), '')) FROM calendar_overrides)`;
+export const CALENDAR_REVISION_SQL = `(SELECT md5(coalesce(string_agg(concat_ws('/', jurisdiction, date, kind, reason), ',' ORDER BY jurisdiction, date, kind), '') || '|' ||
+  coalesce((SELECT string_agg(concat_ws('/', jurisdiction, array_to_string(rest_days, '+'), array_to_string(published_years, '+')), ',' ORDER BY jurisdiction) FROM calendar_jurisdictions), '')) FROM calendar_overrides)`;
+
+const CODE_CALENDARS: ReadonlySet<string> = new Set(JURISDICTIONS);
+
+/** R9, R16: the calendar of a side with no calendar in code (calendar_jurisdictions), or undefined (a code calendar, or none). */
+async function readDataCalendar(m: EntityManager, jurisdiction: string): Promise<DataCalendar | undefined> {
+  if (typeof jurisdiction !== 'string' || CODE_CALENDARS.has(jurisdiction)) return undefined;
+  const rows: Array<{ restDays: number[]; publishedYears: number[] }> = await m.query(
+    `SELECT rest_days AS "restDays", published_years AS "publishedYears" FROM calendar_jurisdictions WHERE jurisdiction = $1`,
+    [jurisdiction],
+  );
+  return rows[0];
+}
 
 const DEADLINE_MEMO_CAPACITY = 10_000;
 
@@ -80,6 +94,8 @@ export class CalendarService {
   /** Deadlines per (jurisdiction, from, workingDays), and every override, valid for `memoRevision`. */
   private readonly deadlines = new Map<string, { deadline: string; provisional: boolean }>();
   private allOverrides: CalendarOverride[] | null = null;
+  /** The data calendars read for `memoRevision` (undefined: a code calendar, or none). */
+  private readonly dataCalendars = new Map<string, DataCalendar | undefined>();
   private memoRevision: string | null = null;
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
@@ -91,10 +107,11 @@ export class CalendarService {
    */
   async deadline(jurisdiction: Jurisdiction, from: string, workingDays: number, manager?: EntityManager): Promise<DeadlineView> {
     try {
+      const data = await readDataCalendar(manager ?? this.dataSource.manager, jurisdiction);
       // Validate before touching the database, so a bad `from` never reaches a date column.
-      countDeadline(jurisdiction, from, workingDays);
+      countDeadline(jurisdiction, from, workingDays, [], data);
       const overrides = await this.overridesAfter(jurisdiction, from, manager);
-      const result: DeadlineResult = countDeadline(jurisdiction, from, workingDays, overrides);
+      const result: DeadlineResult = countDeadline(jurisdiction, from, workingDays, overrides, data);
       return { deadline: result.deadline, provisional: result.provisional, provisionalYears: result.provisionalYears };
     } catch (error) {
       throw toValidationProblem(error);
@@ -115,6 +132,7 @@ export class CalendarService {
   ): Promise<{ deadline: string; provisional: boolean }> {
     if (this.memoRevision !== revision) {
       this.deadlines.clear();
+      this.dataCalendars.clear();
       this.allOverrides = null;
       this.memoRevision = revision;
     }
@@ -122,8 +140,13 @@ export class CalendarService {
     const hit = this.deadlines.get(key);
     if (hit) return { ...hit };
     try {
+      let data = this.dataCalendars.get(jurisdiction);
+      if (!this.dataCalendars.has(jurisdiction)) {
+        data = await readDataCalendar(manager ?? this.dataSource.manager, jurisdiction);
+        if (this.memoRevision === revision) this.dataCalendars.set(jurisdiction, data);
+      }
       // Validate before touching the database, as `deadline` does.
-      countDeadline(jurisdiction, from, workingDays);
+      countDeadline(jurisdiction, from, workingDays, [], data);
       let all = this.allOverrides;
       if (!all) {
         const rows = await (manager ?? this.dataSource.manager).getRepository(CalendarOverrideRow).find({ order: { date: 'ASC' } });
@@ -132,7 +155,7 @@ export class CalendarService {
       }
       // The same overrides `deadline` passes: this side's, strictly after day 0, by date.
       const overrides = all.filter((o) => o.jurisdiction === jurisdiction && o.date > from);
-      const result: DeadlineResult = countDeadline(jurisdiction, from, workingDays, overrides);
+      const result: DeadlineResult = countDeadline(jurisdiction, from, workingDays, overrides, data);
       const answer = { deadline: result.deadline, provisional: result.provisional };
       if (this.memoRevision === revision) {
         if (this.deadlines.size >= DEADLINE_MEMO_CAPACITY) this.deadlines.clear();
@@ -159,6 +182,13 @@ export class CalendarService {
   async createOverride(principal: Principal, dto: CreateOverrideDto): Promise<OverrideView> {
     try {
       parseIsoDate(dto.date, 'date');
+      if (!CODE_CALENDARS.has(dto.jurisdiction) && !(await readDataCalendar(this.dataSource.manager, dto.jurisdiction))) {
+        throw new CalendarValidationError(
+          'jurisdiction',
+          'JURISDICTION_UNKNOWN',
+          `jurisdiction must be one of ${JURISDICTIONS.join(', ')} or a side whose calendar is data`,
+        );
+      }
     } catch (error) {
       throw toValidationProblem(error);
     }

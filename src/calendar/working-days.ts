@@ -34,6 +34,16 @@ import { isDayOffByRule, MACAO_YEARS } from './holiday-rules';
 export const JURISDICTIONS = ['MAINLAND', 'HONG_KONG', 'MACAO'] as const;
 export type Jurisdiction = (typeof JURISDICTIONS)[number];
 
+/**
+ * The calendar of a side with no calendar in code, as data (calendar_jurisdictions, docs/rules.md#r9 and #r16):
+ * its weekly rest days (0 = Sunday … 6 = Saturday) and the years whose public holidays are all recorded as
+ * CLOSURE overrides. A year not listed is `provisional`: its holidays are not known.
+ */
+export interface DataCalendar {
+  restDays: readonly number[];
+  publishedYears: readonly number[];
+}
+
 /** An ISO 8601 calendar date, `YYYY-MM-DD`, with no time or zone. */
 export type IsoDate = string;
 
@@ -227,10 +237,10 @@ interface OverrideIndex {
   workingDays: Set<IsoDate>;
 }
 
-function indexOverrides(jurisdiction: Jurisdiction, overrides: readonly CalendarOverride[]): OverrideIndex {
+function indexOverrides(jurisdiction: Jurisdiction, overrides: readonly CalendarOverride[], data?: DataCalendar): OverrideIndex {
   const index: OverrideIndex = { closures: new Set(), workingDays: new Set() };
   overrides.forEach((override, i) => {
-    assertJurisdiction(override.jurisdiction, `overrides[${i}].jurisdiction`);
+    if (!data || override.jurisdiction !== jurisdiction) assertJurisdiction(override.jurisdiction, `overrides[${i}].jurisdiction`);
     const dayNumber = parseIsoDate(override.date, `overrides[${i}].date`);
     if (!(OVERRIDE_KINDS as readonly unknown[]).includes(override.kind)) {
       throw new CalendarValidationError(`overrides[${i}].kind`, 'OVERRIDE_KIND_UNKNOWN', `overrides[${i}].kind must be one of ${OVERRIDE_KINDS.join(', ')}`);
@@ -242,12 +252,14 @@ function indexOverrides(jurisdiction: Jurisdiction, overrides: readonly Calendar
   return index;
 }
 
-function isWorkingDayNumber(jurisdiction: Jurisdiction, dayNumber: number, overrides: OverrideIndex): boolean {
+function isWorkingDayNumber(jurisdiction: Jurisdiction, dayNumber: number, overrides: OverrideIndex, data?: DataCalendar): boolean {
   const civil = civilFromDays(dayNumber);
   const date = formatCivil(civil);
   if (overrides.closures.has(date)) return false;
   if (overrides.workingDays.has(date)) return true;
   const dow = weekday(dayNumber);
+  // A side whose calendar is data: its rest days; its holidays are CLOSURE overrides.
+  if (data) return !data.restDays.includes(dow);
   const weekend = dow === 0 || dow === 6;
   if (jurisdiction === 'MAINLAND' && isPublishedYear(jurisdiction, civil.year)) {
     if (mainlandMakeUpWorkingDays.has(date)) return true;
@@ -273,8 +285,15 @@ export function isWorkingDay(jurisdiction: Jurisdiction, date: IsoDate, override
  * R9: `from` is day 0; the deadline is the `workingDays`-th working day after it.
  * `provisional` when any calendar year from `from` to the deadline is not published.
  */
-export function deadline(jurisdiction: Jurisdiction, from: IsoDate, workingDays: number, overrides: readonly CalendarOverride[] = []): DeadlineResult {
-  assertJurisdiction(jurisdiction);
+export function deadline(
+  jurisdiction: Jurisdiction,
+  from: IsoDate,
+  workingDays: number,
+  overrides: readonly CalendarOverride[] = [],
+  data?: DataCalendar,
+): DeadlineResult {
+  // A side with no calendar in code counts by its data calendar (`data`), given by the caller.
+  if (!data) assertJurisdiction(jurisdiction);
   const start = parseIsoDate(from, 'from');
   if (!Number.isInteger(workingDays) || workingDays < MIN_WORKING_DAYS || workingDays > MAX_WORKING_DAYS) {
     throw new CalendarValidationError(
@@ -283,7 +302,10 @@ export function deadline(jurisdiction: Jurisdiction, from: IsoDate, workingDays:
       `workingDays must be a whole number from ${MIN_WORKING_DAYS} to ${MAX_WORKING_DAYS}`,
     );
   }
-  const index = indexOverrides(jurisdiction, overrides);
+  if (data && data.restDays.length >= 7) {
+    throw new CalendarValidationError('jurisdiction', 'JURISDICTION_UNKNOWN', `${jurisdiction}'s calendar has no working day in the week`);
+  }
+  const index = indexOverrides(jurisdiction, overrides, data);
   const lastDay = daysFromCivil({ year: MAX_YEAR, month: 12, day: 31 });
 
   let cursor = start;
@@ -293,14 +315,14 @@ export function deadline(jurisdiction: Jurisdiction, from: IsoDate, workingDays:
     if (cursor > lastDay) {
       throw new CalendarValidationError('from', 'DATE_OUT_OF_RANGE', `the deadline would fall after ${MAX_YEAR}-12-31`);
     }
-    if (isWorkingDayNumber(jurisdiction, cursor, index)) counted += 1;
+    if (isWorkingDayNumber(jurisdiction, cursor, index, data)) counted += 1;
   }
 
   const firstYear = civilFromDays(start).year;
   const end = civilFromDays(cursor);
   const provisionalYears: number[] = [];
   for (let year = firstYear; year <= end.year; year += 1) {
-    if (!isPublishedYear(jurisdiction, year)) provisionalYears.push(year);
+    if (data ? !data.publishedYears.includes(year) : !isPublishedYear(jurisdiction, year)) provisionalYears.push(year);
   }
   return { deadline: formatCivil(end), provisional: provisionalYears.length > 0, provisionalYears };
 }

@@ -166,7 +166,7 @@ export class ContractAmendmentService {
   private async validateTerms(m: EntityManager, terms: ContractTerms, [processor, recipient]: [Organisation, Organisation]): Promise<ContractGate> {
     const settings = await this.rules.settingsFor(terms.regime, m);
     const gate = await contractGate(terms, settings, { processor, recipient }, (sector) => this.rollout.gate(terms.regime, sector, terms.effectiveDate, m));
-    assertValidTerms(terms, processor, recipient, gate);
+    assertValidTerms(terms, processor, recipient, gate, this.organisations.geography());
     return gate;
   }
 

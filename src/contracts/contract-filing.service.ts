@@ -8,6 +8,7 @@ import { DomainError, ErrorCode } from '../common/errors';
 import { RegistryMetrics } from '../common/metrics';
 import { Principal } from '../common/roles';
 import { GroupCommit } from '../database/group-commit';
+import { OrganisationsService } from '../organisations/organisations.service';
 import { RolloutService } from '../rollout/rollout.service';
 import { RulesService } from '../rules/rules.service';
 import {
@@ -88,6 +89,7 @@ export class ContractFilingService {
     private readonly access: AccessService,
     private readonly contracts: ContractsService,
     private readonly rules: RulesService,
+    private readonly organisations: OrganisationsService,
   ) {
     this.filingCommit = new GroupCommit((items) => retrying(() => insertContracts(this.dataSource.manager, items)), {
       ...FILING_GROUP_COMMIT,
@@ -163,12 +165,17 @@ export class ContractFilingService {
     const gate = await contractGate(terms, settings, { processor, recipient }, (sector) =>
       this.rollout.gateAt(terms.regime, sector, terms.effectiveDate, revisions.rollout),
     );
-    assertValidTerms(terms, processor, recipient, gate);
+    const geography = this.organisations.geography();
+    assertValidTerms(terms, processor, recipient, gate, geography);
     const filing = async (party: PartyFacts) => {
       const side = sideRulesOf(gate, terms.regime, party.jurisdiction);
       return plannedFiling(side, await this.calendar.deadlineAt(party.jurisdiction, terms.effectiveDate, side.filingWorkingDays, revisions.calendar));
     };
-    return { terms, direction: deriveDirection(processor.jurisdiction, recipient.jurisdiction), filings: [await filing(processor), await filing(recipient)] };
+    return {
+      terms,
+      direction: deriveDirection(processor.jurisdiction, recipient.jurisdiction, geography),
+      filings: [await filing(processor), await filing(recipient)],
+    };
   }
 
   /** The insert, through the group commit: the view, or null when a fact the plan assumed no longer holds (nothing written). */

@@ -5,6 +5,7 @@
 import { CALENDAR_DATE_MESSAGE } from '../common/dates';
 import { DomainError, ErrorCode, validationFailed } from '../common/errors';
 import { IllegalTransitionError, isIllegalTransition } from '../common/lifecycle';
+import type { Geography } from '../organisations/geography';
 import type { RegimeSideData } from '../rollout/regime-data';
 import type { RegimeGate } from '../rollout/rollout.service';
 import { gatedParties, GatedParty } from '../rollout/sector-gate';
@@ -141,7 +142,7 @@ export async function contractGate(
 }
 
 /** R1–R3, R5, R6, R15, R16 from the contract gate (whose sector was closed, the regime's sides, the rule settings); throws the 422 (or 400) naming the rule. */
-export function assertValidTerms(terms: ContractTerms, processor: PartyFacts, recipient: PartyFacts, gate: ContractGate): void {
+export function assertValidTerms(terms: ContractTerms, processor: PartyFacts, recipient: PartyFacts, gate: ContractGate, geography: Geography): void {
   const violations = validateContract({
     terms,
     processor: { jurisdiction: processor.jurisdiction, city: processor.city },
@@ -149,6 +150,7 @@ export function assertValidTerms(terms: ContractTerms, processor: PartyFacts, re
     closedSectors: gate.closedSectors,
     regimeSides: gate.sides,
     settings: gate.settings,
+    geography,
   });
   if (violations.length) throw violationsError(violations);
 }

@@ -1,5 +1,13 @@
 // Sources: docs/rules.md#r1 (nine Mainland cities + Hong Kong; Macao outside this regime), docs/rules.md#r15.
 import { CITY_LABELS, GBA_CITIES, JURISDICTION_LABELS, SECTORS, SECTOR_LABELS, gbaReference, isGbaCity, isSector, jurisdictionOfCity } from './gba';
+import { SEEDED_GEOGRAPHY } from './geography';
+
+const seeded = () =>
+  gbaReference({
+    jurisdictions: SEEDED_GEOGRAPHY.jurisdictions.values(),
+    cities: SEEDED_GEOGRAPHY.cities.values(),
+    schemes: SEEDED_GEOGRAPHY.schemes.values(),
+  });
 
 describe('jurisdictionOfCity (R1)', () => {
   it.each(['GUANGZHOU', 'SHENZHEN', 'ZHUHAI', 'FOSHAN', 'HUIZHOU', 'DONGGUAN', 'ZHONGSHAN', 'JIANGMEN', 'ZHAOQING'])('%s is on the Mainland side', (city) => {
@@ -61,7 +69,7 @@ describe('labels and reference', () => {
   });
 
   it('gbaReference lists every code once, cities with their side, first-phase sectors flagged', () => {
-    const reference = gbaReference();
+    const reference = seeded();
     expect(reference.jurisdictions.map((j) => j.code)).toEqual(['MAINLAND', 'HONG_KONG', 'MACAO']);
     expect(reference.cities.map((c) => c.code)).toEqual([...GBA_CITIES]);
     expect(reference.cities.find((c) => c.code === 'HONG_KONG')?.jurisdiction).toBe('HONG_KONG');
@@ -70,7 +78,7 @@ describe('labels and reference', () => {
   });
 
   it('gbaReference returns copies, so a caller cannot change the shared labels', () => {
-    gbaReference().cities[0].labels.en = 'changed';
+    seeded().cities[0].labels.en = 'changed';
     expect(CITY_LABELS.GUANGZHOU.en).toBe('Guangzhou');
   });
 });

@@ -8,8 +8,9 @@
  *   and the two Special Administrative Regions, Hong Kong and Macao.
  * - R16; Macao's side (jurisdiction MACAO, city MACAO) is the Mainland–Macao Standard Contract's
  *   (GBA_MAINLAND_MACAO, from 2024-09-10; docs/rules.md#r16). Which regime a contract is under is
- *   rollout data (rollout_regimes.sides); the sides themselves, their cities, identifier schemes and
- *   filing authorities are the `SIDES` table below.
+ *   rollout data (rollout_regimes.sides). The sides themselves, their cities and identifier schemes are
+ *   data (src/organisations/geography.ts, docs/rules.md#r16); the `SIDES` table below is what the
+ *   migration seeds, and the functions on it answer for the seeded sides only (unit tests).
  * - R15; Implementation Guidelines on the Standard Contract for Cross-boundary Flow of Personal
  *   Information Within the GBA (Mainland, Hong Kong) (CAC / ITB, 13 December 2023): first phase
  *   banking, credit referencing and healthcare (銀行、徵信、醫療); all sectors from 2024-11-01.
@@ -120,30 +121,28 @@ export const IDENTIFIER_TYPE_LABELS: Readonly<Record<IdentifierType, Labels>> = 
   PASSPORT: { en: 'Passport', 'zh-Hant': '護照', 'zh-Hans': '护照' },
 };
 
-/** A filing authority: where a party on its side files (docs/rules.md#r8). */
+/** The seeded filing authorities (docs/rules.md#r8); where each side of each regime files is data (rollout_regime_sides). */
 export const FILING_AUTHORITIES = ['GD_CAC', 'HK_DPO', 'MO_DSPDP'] as const;
 export type FilingAuthority = (typeof FILING_AUTHORITIES)[number];
 
-/** One side of a cross-boundary regime, as data: its cities, identifier scheme and filing authority. */
+/** One seeded side: its cities, identifier scheme and direction code (the registry reads them from the data, geography.ts). */
 export interface Side {
   jurisdiction: Jurisdiction;
   cities: readonly GbaCity[];
   /** R17: how an organisation on this side is identified (an individual by an identity document, on any side). */
   identifierType: OrganisationIdentifierType;
-  /** R8: where a party on this side files; R9: the calendar of its deadlines is the side's own. */
-  filingAuthority: FilingAuthority;
   /** The short code used in direction values (MAINLAND_TO_HK, MACAO_TO_MAINLAND). */
   directionCode: string;
 }
 
 /**
- * The sides, as data. Hong Kong: R8 (DPO, OGCIO before 2024-07-25), R17 (BRN). Macao: R8 (the
- * Personal Data Protection Bureau, DSPDP, from 2024-09-10), R17 (commercial registration number).
+ * The seeded sides (migration 1795688200001 writes the same rows). Hong Kong: R17 (BRN). Macao: R17 (commercial
+ * registration number). Their filing authorities are the regimes' data (rollout_regime_sides, R8).
  */
 export const SIDES: Readonly<Record<Jurisdiction, Side>> = {
-  MAINLAND: { jurisdiction: 'MAINLAND', cities: MAINLAND_GBA_CITIES, identifierType: 'USCC', filingAuthority: 'GD_CAC', directionCode: 'MAINLAND' },
-  HONG_KONG: { jurisdiction: 'HONG_KONG', cities: HONG_KONG_GBA_CITIES, identifierType: 'HK_BRN', filingAuthority: 'HK_DPO', directionCode: 'HK' },
-  MACAO: { jurisdiction: 'MACAO', cities: MACAO_GBA_CITIES, identifierType: 'MO_CRN', filingAuthority: 'MO_DSPDP', directionCode: 'MACAO' },
+  MAINLAND: { jurisdiction: 'MAINLAND', cities: MAINLAND_GBA_CITIES, identifierType: 'USCC', directionCode: 'MAINLAND' },
+  HONG_KONG: { jurisdiction: 'HONG_KONG', cities: HONG_KONG_GBA_CITIES, identifierType: 'HK_BRN', directionCode: 'HK' },
+  MACAO: { jurisdiction: 'MACAO', cities: MACAO_GBA_CITIES, identifierType: 'MO_CRN', directionCode: 'MACAO' },
 };
 
 /** R2: every direction value, one per ordered pair of sides that a regime may span (docs/api.md#code-lists). */
@@ -179,29 +178,34 @@ export interface ReferenceEntry<Code extends string> {
 }
 
 export interface GbaReference {
-  jurisdictions: ReferenceEntry<Jurisdiction>[];
-  cities: (ReferenceEntry<GbaCity> & { jurisdiction: Jurisdiction })[];
+  jurisdictions: (ReferenceEntry<string> & { directionCode: string })[];
+  cities: (ReferenceEntry<string> & { jurisdiction: string })[];
   sectors: (ReferenceEntry<Sector> & { firstPhase: boolean })[];
   partyTypes: ReferenceEntry<PartyType>[];
-  identifierTypes: (ReferenceEntry<IdentifierType> & { partyType: PartyType })[];
+  identifierTypes: (ReferenceEntry<string> & { partyType: string; jurisdiction: string | null; format: string | null })[];
 }
 
-/** The body of `GET /reference`: every code with its labels, in a stable order. */
-export function gbaReference(): GbaReference {
+/** The sides as `GET /reference` lists them (the shape of src/organisations/geography.ts, which reads them from the data). */
+export interface GeographyEntries {
+  jurisdictions: Iterable<{ code: string; directionCode: string; labels: Labels }>;
+  cities: Iterable<{ code: string; jurisdiction: string; labels: Labels }>;
+  schemes: Iterable<{ code: string; partyType: string; jurisdiction: string | null; format: string | null; labels: Labels }>;
+}
+
+/** The body of `GET /reference`: every code with its labels, in a stable order; the sides from the data. */
+export function gbaReference(geography: GeographyEntries): GbaReference {
   const firstPhase: ReadonlySet<string> = new Set(FIRST_PHASE_SECTORS);
   return {
-    jurisdictions: JURISDICTIONS.map((code) => ({ code, labels: { ...JURISDICTION_LABELS[code] } })),
-    cities: GBA_CITIES.map((code) => ({
-      code,
-      jurisdiction: jurisdictionOfCity(code) as Jurisdiction,
-      labels: { ...CITY_LABELS[code] },
-    })),
+    jurisdictions: [...geography.jurisdictions].map((j) => ({ code: j.code, directionCode: j.directionCode, labels: { ...j.labels } })),
+    cities: [...geography.cities].map((c) => ({ code: c.code, jurisdiction: c.jurisdiction, labels: { ...c.labels } })),
     sectors: SECTORS.map((code) => ({ code, firstPhase: firstPhase.has(code), labels: { ...SECTOR_LABELS[code] } })),
     partyTypes: PARTY_TYPES.map((code) => ({ code, labels: { ...PARTY_TYPE_LABELS[code] } })),
-    identifierTypes: IDENTIFIER_TYPES.map((code) => ({
-      code,
-      partyType: (PERSONAL_IDENTIFIER_TYPES as readonly string[]).includes(code) ? 'INDIVIDUAL' : 'ORGANISATION',
-      labels: { ...IDENTIFIER_TYPE_LABELS[code] },
+    identifierTypes: [...geography.schemes].map((s) => ({
+      code: s.code,
+      partyType: s.partyType,
+      jurisdiction: s.jurisdiction,
+      format: s.format,
+      labels: { ...s.labels },
     })),
   };
 }

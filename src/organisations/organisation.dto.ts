@@ -30,9 +30,10 @@ export class CreateOrganisationDto {
   @FreeText(300)
   legalNameZh?: string;
 
-  @ApiProperty({ enum: JURISDICTIONS })
-  @IsIn(JURISDICTIONS)
-  jurisdiction: Jurisdiction;
+  @ApiProperty({ example: 'MAINLAND', description: `A jurisdiction of GET /reference (data): ${JURISDICTIONS.join(', ')} are seeded` })
+  @IsString()
+  @Matches(/^[A-Z][A-Z0-9_]{1,63}$/, { message: 'jurisdiction must be a jurisdiction code such as MAINLAND' })
+  jurisdiction: string;
 
   @ApiProperty({ example: 'SHENZHEN', description: 'One of the nine Mainland GBA cities, HONG_KONG or MACAO (R1); trimmed and upper-cased' })
   @UpperCaseCity()
@@ -40,9 +41,10 @@ export class CreateOrganisationDto {
   @Matches(CITY_CODE, { message: `city ${CITY_CODE_MESSAGE}` })
   city: string;
 
-  @ApiProperty({ enum: IDENTIFIER_TYPES })
-  @IsIn(IDENTIFIER_TYPES)
-  identifierType: IdentifierType;
+  @ApiProperty({ example: 'USCC', description: `An identifier scheme of GET /reference (data): ${IDENTIFIER_TYPES.join(', ')} are seeded` })
+  @IsString()
+  @Matches(/^[A-Z][A-Z0-9_]{1,63}$/, { message: 'identifierType must be an identifier scheme code such as USCC' })
+  identifierType: string;
 
   @ApiProperty({
     example: '914403001922038216',
@@ -87,10 +89,11 @@ export class CreateOrganisationDto {
 }
 
 export class ListOrganisationsQuery extends PageQuery {
-  @ApiPropertyOptional({ enum: JURISDICTIONS })
+  @ApiPropertyOptional({ example: 'MAINLAND', description: 'A jurisdiction of GET /reference' })
   @IsOptional()
-  @IsIn(JURISDICTIONS)
-  jurisdiction?: Jurisdiction;
+  @IsString()
+  @Matches(/^[A-Z][A-Z0-9_]{1,63}$/, { message: 'jurisdiction must be a jurisdiction code such as MAINLAND' })
+  jurisdiction?: string;
 
   @ApiPropertyOptional({ enum: SECTORS })
   @IsOptional()

@@ -8,6 +8,8 @@ import { namedParameters, ResourceScope } from '../access/access';
 import { AccessService } from '../access/access.service';
 import { Principal } from '../common/roles';
 import { maskPersonalIdentifier, personalIdentifierDigest } from './identifiers';
+import { Geography, readGeography, SEEDED_GEOGRAPHY } from './geography';
+import type { IdentifierType, Jurisdiction } from './gba';
 import { isPersonalIdentifierType, validateParty } from './party-rules';
 import { CreateOrganisationDto, ListOrganisationsQuery, OrganisationView } from './organisation.dto';
 import { Organisation } from './organisation.entity';
@@ -52,14 +54,32 @@ const ORGANISATION_SCOPE_COLUMNS = { parties: ['o.id'], sides: ['o.jurisdiction'
 
 @Injectable()
 export class OrganisationsService {
+  /** The jurisdictions, cities and identifier schemes as last read (at start, and by `refreshGeography`). */
+  private geographyData: Geography = SEEDED_GEOGRAPHY;
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly access: AccessService,
     @Inject(REGISTRY_CONFIG) private readonly config: RegistryConfig,
   ) {}
 
+  async onModuleInit(): Promise<void> {
+    await this.refreshGeography();
+  }
+
+  /** R1, R2, R17: the sides, their cities and identifier schemes (data, docs/rules.md#r16); synchronous, for the pure rules. */
+  geography(): Geography {
+    return this.geographyData;
+  }
+
+  /** Reads the jurisdictions, cities and identifier schemes again. */
+  async refreshGeography(manager?: EntityManager): Promise<Geography> {
+    this.geographyData = await readGeography(manager ?? this.dataSource.manager);
+    return this.geographyData;
+  }
+
   async create(principal: Principal, dto: CreateOrganisationDto): Promise<OrganisationView> {
-    const party = validateParty(dto);
+    const party = validateParty(dto, this.geographyData);
     if (!this.access.may(principal, 'organisation.register', { sides: [dto.jurisdiction] })) {
       throw new DomainError(ErrorCode.FORBIDDEN, 'Forbidden', {
         detail: 'regulators register parties of their own side only; the PCPD is read-only',
@@ -76,9 +96,10 @@ export class OrganisationsService {
           partyType: party.partyType,
           legalName: dto.legalName ?? null,
           legalNameZh: dto.legalNameZh ?? null,
-          jurisdiction: dto.jurisdiction,
+          // Checked against the data by validateParty: a seeded code or one added as data (the union names the seeded ones).
+          jurisdiction: dto.jurisdiction as Jurisdiction,
           city: dto.city,
-          identifierType: dto.identifierType,
+          identifierType: dto.identifierType as IdentifierType,
           identifier,
           identifierDigest,
           sector: party.sector,

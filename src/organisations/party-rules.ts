@@ -4,7 +4,8 @@
  * whose number passes its check. Pure: the service stores what this returns.
  */
 import { DomainError, ErrorCode, FieldError, validationFailed } from '../common/errors';
-import { IdentifierType, jurisdictionOfCity, PartyType, PersonalIdentifierType, SIDES } from './gba';
+import { Geography, organisationSchemesOf, SEEDED_GEOGRAPHY, sideOfCity } from './geography';
+import { IdentifierType, PartyType, PersonalIdentifierType } from './gba';
 import {
   IdentifierValidation,
   MO_CRN_MAX_DIGITS,
@@ -24,9 +25,9 @@ export interface PartyInput {
   partyType?: PartyType;
   legalName?: string;
   legalNameZh?: string;
-  jurisdiction: keyof typeof SIDES;
+  jurisdiction: string;
   city: string;
-  identifierType: IdentifierType;
+  identifierType: string;
   identifier: string;
   sector?: string;
 }
@@ -46,44 +47,82 @@ export function isPersonalIdentifierType(type: string): type is PersonalIdentifi
 }
 
 /** R1 and R17: a GBA city on the declared side, an identifier scheme the party type may use, and an identifier that passes its checks. */
-export function validateParty(dto: PartyInput): ValidParty {
+export function validateParty(dto: PartyInput, geography: Geography = SEEDED_GEOGRAPHY): ValidParty {
   const partyType = dto.partyType ?? 'ORGANISATION';
-  const side = jurisdictionOfCity(dto.city);
+  const unknown: FieldError[] = [];
+  if (!geography.jurisdictions.has(dto.jurisdiction)) {
+    unknown.push({
+      field: 'jurisdiction',
+      rule: 'isIn',
+      message: `jurisdiction must be one of the following values: ${[...geography.jurisdictions.keys()].join(', ')}`,
+    });
+  }
+  if (!geography.schemes.has(dto.identifierType)) {
+    unknown.push({
+      field: 'identifierType',
+      rule: 'isIn',
+      message: `identifierType must be one of the following values: ${[...geography.schemes.keys()].join(', ')}`,
+    });
+  }
+  if (unknown.length) throw validationFailed(unknown);
+  const side = sideOfCity(geography, dto.city);
   if (side === null) {
     throw new DomainError(ErrorCode.PARTY_OUTSIDE_GBA, `The ${partyType === 'INDIVIDUAL' ? 'individual' : 'organisation'} is outside the Greater Bay Area`, {
       rule: 'R1',
-      detail: `city ${dto.city} is not one of the nine Mainland GBA cities, Hong Kong or Macao`,
-      errors: [{ field: 'city', rule: 'R1', message: 'city must be one of the nine Mainland GBA cities, HONG_KONG or MACAO' }],
+      detail: `city ${dto.city} is not a city of any side (the nine Mainland GBA cities, Hong Kong, Macao, or another side's in the data)`,
+      errors: [{ field: 'city', rule: 'R1', message: 'city must be a city of GET /reference (the nine Mainland GBA cities, HONG_KONG or MACAO)' }],
     });
   }
   const errors: FieldError[] = [];
   if (side !== dto.jurisdiction) {
     errors.push({ field: 'city', rule: 'R1', message: `city ${dto.city} is not in jurisdiction ${dto.jurisdiction}` });
   }
-  const typeError = identifierTypeError(partyType, dto);
+  const typeError = identifierTypeError(partyType, dto, geography);
   if (typeError) errors.push(typeError);
   if (!dto.legalName && !dto.legalNameZh) {
     errors.push({ field: 'legalName', rule: 'required', message: 'legalName or legalNameZh is required' });
   }
   if (partyType === 'ORGANISATION' && !dto.sector) errors.push({ field: 'sector', rule: 'required', message: 'sector is required for an organisation' });
   let identifier = dto.identifier;
-  const check = IDENTIFIER_VALIDATORS[dto.identifierType](dto.identifier);
-  if (check.ok) identifier = check.normalised;
-  else {
-    errors.push({ field: 'identifier', rule: `${dto.identifierType}_${check.rule}`, message: describeIdentifierRule(dto.identifierType, check.rule) });
+  const format = geography.schemes.get(dto.identifierType)?.format ?? null;
+  const validator = (IDENTIFIER_VALIDATORS as Partial<Record<string, (code: string) => IdentifierValidation>>)[dto.identifierType];
+  const check = format !== null ? validateByFormat(format, dto.identifier) : validator ? validator(dto.identifier) : null;
+  if (check?.ok) identifier = check.normalised;
+  else if (check && !typeError) {
+    const message =
+      format !== null
+        ? `identifier must match the ${dto.identifierType} format ${format}`
+        : describeIdentifierRule(dto.identifierType as IdentifierType, check.rule);
+    errors.push({ field: 'identifier', rule: `${dto.identifierType}_${check.rule}`, message });
   }
   if (errors.length) throw validationFailed(errors);
   return { partyType, identifier, sector: dto.sector ?? INDIVIDUAL_DEFAULT_SECTOR };
 }
 
-function identifierTypeError(partyType: PartyType, dto: PartyInput): FieldError | null {
+/**
+ * R17 with a scheme's `format` (data, organisation_identifier_schemes): the trimmed, upper-cased identifier must
+ * match the whole pattern. A pattern that does not compile refuses every identifier (FORMAT).
+ */
+export function validateByFormat(format: string, code: string): IdentifierValidation {
+  const normalised = typeof code === 'string' ? code.trim().toUpperCase() : null;
+  if (normalised === null) return { ok: false, rule: 'FORMAT' };
+  let pattern: RegExp;
+  try {
+    pattern = new RegExp(`^(?:${format})$`, 'u');
+  } catch {
+    return { ok: false, rule: 'FORMAT' };
+  }
+  return pattern.test(normalised) ? { ok: true, normalised } : { ok: false, rule: 'FORMAT' };
+}
+
+function identifierTypeError(partyType: PartyType, dto: PartyInput, geography: Geography): FieldError | null {
   if (partyType === 'INDIVIDUAL') {
     if (isPersonalIdentifierType(dto.identifierType)) return null;
     return { field: 'identifierType', rule: 'R17', message: `individuals are identified by ${PERSONAL_IDENTIFIER_TYPES.join(', ')}` };
   }
-  const expectedType = SIDES[dto.jurisdiction].identifierType;
-  if (dto.identifierType === expectedType) return null;
-  return { field: 'identifierType', rule: 'R17', message: `${dto.jurisdiction} organisations are identified by ${expectedType}` };
+  const expected = organisationSchemesOf(geography, dto.jurisdiction);
+  if (expected.includes(dto.identifierType)) return null;
+  return { field: 'identifierType', rule: 'R17', message: `${dto.jurisdiction} organisations are identified by ${expected.join(' or ') || 'no scheme yet'}` };
 }
 
 const IDENTIFIER_VALIDATORS: Record<IdentifierType, (code: string) => IdentifierValidation> = {

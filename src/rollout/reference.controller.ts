@@ -2,6 +2,7 @@ import { Controller, Get, Header } from '@nestjs/common';
 import { ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { Public } from '../common/decorators';
 import { GBA_CITIES, gbaReference, IDENTIFIER_TYPES, JURISDICTIONS, PARTY_TYPES, SECTORS } from '../organisations/gba';
+import { OrganisationsService } from '../organisations/organisations.service';
 import { RefilingTriggerView, RuleSettingView } from '../rules/rules.dto';
 import { RulesService } from '../rules/rules.service';
 import { RolloutService } from './rollout.service';
@@ -13,13 +14,14 @@ class LabelsView {
 }
 
 class JurisdictionEntryView {
-  @ApiProperty({ enum: JURISDICTIONS }) code: string;
+  @ApiProperty({ example: 'MAINLAND', description: `seeded: ${JURISDICTIONS.join(', ')}; others are data` }) code: string;
+  @ApiProperty({ example: 'MAINLAND', description: 'R2: its code in direction values (MAINLAND_TO_HK)' }) directionCode: string;
   @ApiProperty({ type: LabelsView }) labels: LabelsView;
 }
 
 class CityEntryView {
-  @ApiProperty({ enum: GBA_CITIES }) code: string;
-  @ApiProperty({ enum: JURISDICTIONS }) jurisdiction: string;
+  @ApiProperty({ example: 'SHENZHEN', description: `seeded: ${GBA_CITIES.join(', ')}; others are data` }) code: string;
+  @ApiProperty({ example: 'MAINLAND' }) jurisdiction: string;
   @ApiProperty({ type: LabelsView }) labels: LabelsView;
 }
 
@@ -35,8 +37,15 @@ class PartyTypeEntryView {
 }
 
 class IdentifierTypeEntryView {
-  @ApiProperty({ enum: IDENTIFIER_TYPES }) code: string;
+  @ApiProperty({ example: 'USCC', description: `seeded: ${IDENTIFIER_TYPES.join(', ')}; others are data` }) code: string;
   @ApiProperty({ enum: PARTY_TYPES, description: 'Who is identified by it (R17)' }) partyType: string;
+  @ApiProperty({ type: String, nullable: true, example: 'MAINLAND', description: 'The side whose parties use it; null: any side' }) jurisdiction: string | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'A regular expression the whole identifier must match; null: checked by the registry’s code (check characters)',
+  })
+  format: string | null;
   @ApiProperty({ type: LabelsView }) labels: LabelsView;
 }
 
@@ -121,6 +130,7 @@ export class ReferenceController {
   constructor(
     private readonly rollout: RolloutService,
     private readonly rules: RulesService,
+    private readonly organisations: OrganisationsService,
   ) {}
 
   @Get()
@@ -128,7 +138,13 @@ export class ReferenceController {
   @Header('Cache-Control', 'public, max-age=60')
   @ApiOkResponse({ type: ReferenceView })
   async reference(): Promise<ReferenceView> {
-    const [regimes, rules] = await Promise.all([this.rollout.regimeReference(), this.rules.dataRules()]);
-    return { ...regimes, ...gbaReference(), ...rules };
+    const geography = await this.organisations.refreshGeography();
+    const reference = gbaReference({
+      jurisdictions: geography.jurisdictions.values(),
+      cities: geography.cities.values(),
+      schemes: geography.schemes.values(),
+    });
+    const [regimes, rules] = await Promise.all([this.rollout.regimeReference(geography), this.rules.dataRules()]);
+    return { ...regimes, ...reference, ...rules };
   }
 }

@@ -11,7 +11,8 @@ import { recordEnrolmentChange } from './enrolment-history';
 import { RolloutEnrolment } from './enrolment.entity';
 import { RolloutPhase, RolloutPhaseSector } from './phase.entity';
 import { RolloutRegime } from './regime.entity';
-import { Jurisdiction, PARTY_TYPES, PartyType, PERSONAL_IDENTIFIER_TYPES, SIDES } from '../organisations/gba';
+import { PARTY_TYPES, PartyType } from '../organisations/gba';
+import { Geography, schemesOfSide } from '../organisations/geography';
 import {
   AuthorityCatalogue,
   AuthorityData,
@@ -181,7 +182,7 @@ export class RolloutService {
   }
 
   /** GET /reference: every regime with its sides' rules, and every authority with its names over time, read afresh. */
-  async regimeReference(): Promise<RegimeReference> {
+  async regimeReference(geography: Geography): Promise<RegimeReference> {
     const m = this.dataSource.manager;
     const [regimes, sides, catalogue] = await Promise.all([
       m.getRepository(RolloutRegime).find({ order: { opensOn: 'ASC', code: 'ASC' } }),
@@ -198,12 +199,11 @@ export class RolloutService {
           const side = sides.find((s) => s.regime === r.code && s.jurisdiction === jurisdiction);
           if (!side) return [];
           const { regime: _regime, materials, ...rules } = side;
-          const known = (SIDES as Readonly<Record<string, (typeof SIDES)[Jurisdiction] | undefined>>)[jurisdiction];
           return [
             {
               ...rules,
-              cities: known ? [...known.cities] : [],
-              identifierTypes: known ? [known.identifierType, ...PERSONAL_IDENTIFIER_TYPES] : [],
+              cities: [...geography.cities.values()].filter((c) => c.jurisdiction === jurisdiction).map((c) => c.code),
+              identifierTypes: schemesOfSide(geography, jurisdiction),
               materials: Object.fromEntries(PARTY_TYPES.map((type) => [type, materials[type] ?? []])) as Record<PartyType, MaterialData[]>,
             },
           ];

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, Matches } from 'class-validator';
+import { IsIn, IsOptional, IsString, Matches } from 'class-validator';
 import { DIRECTIONS, SECTORS } from '../organisations/gba';
 
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
@@ -20,9 +20,10 @@ export class TransferFiguresQuery {
   @IsIn(SECTORS)
   sector?: string;
 
-  @ApiPropertyOptional({ enum: DIRECTIONS })
+  @ApiPropertyOptional({ example: 'MAINLAND_TO_HK', description: `${DIRECTIONS.join(', ')}, or another side's direction` })
   @IsOptional()
-  @IsIn(DIRECTIONS)
+  @IsString()
+  @Matches(/^[A-Z][A-Z0-9]*_TO_[A-Z][A-Z0-9]*$/, { message: 'direction must be a direction such as MAINLAND_TO_HK' })
   direction?: string;
 }
 

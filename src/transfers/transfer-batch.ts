@@ -3,6 +3,7 @@
 import type { ResourceScope } from '../access/access';
 import { BinaryCopyWriter } from '../database/binary-copy';
 import { LedgerService, PreparedLeaf } from '../ledger/ledger.service';
+import type { Geography } from '../organisations/geography';
 import type { CachedContract } from './contract-scope-cache';
 import { computeFlags } from './domain/compliance-flags';
 import { TRANSFER_LEAF_SCHEMA_V1, TransferLeafV1, transferLeafBytes } from './domain/transfer-leaf';
@@ -38,7 +39,7 @@ export function contractScope({ bundle }: CachedContract): ResourceScope {
 }
 
 /** The leaf of one record (docs: README "Leaf format"), against the contract version in force when it occurred. */
-function leafOf(record: TransferRecordInput, contract: CachedContract, recordedAt: string, submittedBy: SubmittedBy): TransferLeafV1 {
+function leafOf(record: TransferRecordInput, contract: CachedContract, recordedAt: string, submittedBy: SubmittedBy, geography: Geography): TransferLeafV1 {
   const { bundle } = contract;
   const version = contract.versionAt(record.occurredAt);
   return {
@@ -60,7 +61,7 @@ function leafOf(record: TransferRecordInput, contract: CachedContract, recordedA
     onwardRecipient: record.onwardRecipient,
     payloadDigest: record.payloadDigest,
     externalReference: record.externalReference,
-    flags: computeFlags(version.scope, record, recordedAt),
+    flags: computeFlags(version.scope, record, recordedAt, geography),
     submittedBy,
   };
 }
@@ -78,6 +79,7 @@ export function prepareBatch(
   contracts: Map<string, CachedContract>,
   recordedAt: string,
   submittedBy: SubmittedBy,
+  geography: Geography,
 ): PreparedBatch {
   const leaves = new Array<PreparedLeaf>(records.length);
   const flagsOut = new Array<string[]>(records.length);
@@ -87,7 +89,7 @@ export function prepareBatch(
   records.forEach((record, i) => {
     const contract = contracts.get(record.contractId) as CachedContract;
     const { bundle } = contract;
-    const leaf = leafOf(record, contract, recordedAt, submittedBy);
+    const leaf = leafOf(record, contract, recordedAt, submittedBy, geography);
     flagsOut[i] = leaf.flags;
     const prepared = LedgerService.prepareLeaf(transferLeafBytes(leaf));
     leaves[i] = prepared;

@@ -13,6 +13,7 @@ import { GroupCommit } from '../database/group-commit';
 import { inTransaction } from '../database/transaction';
 import { LedgerCheckpointer } from '../ledger/ledger.checkpointer';
 import { AppendOutcome, LedgerService, PreparedLeaf } from '../ledger/ledger.service';
+import { OrganisationsService } from '../organisations/organisations.service';
 import { RolloutService } from '../rollout/rollout.service';
 import { CachedContract, ContractScopeCache } from './contract-scope-cache';
 import { parseTransferBody, TransferRecordInput } from './domain/transfer-records';
@@ -68,6 +69,7 @@ export class TransferIngestion {
     private readonly access: AccessService,
     private readonly keys: IdempotencyKeys,
     metrics: RegistryMetrics,
+    private readonly organisations: OrganisationsService,
   ) {
     this.sequencer = new GroupCommit((group) => this.writeGroup(group), {
       ...GROUP_COMMIT,
@@ -99,7 +101,7 @@ export class TransferIngestion {
 
     const recordedAt = new Date().toISOString();
     const submittedBy = { organisationId, principalType: principal.kind, principalId: principal.id };
-    const batch = prepareBatch(records, contracts, recordedAt, submittedBy);
+    const batch = prepareBatch(records, contracts, recordedAt, submittedBy, this.organisations.geography());
     return this.sequenced({ principal, records, contractIds, contracts, recordedAt, submittedBy, idempotency, batch });
   }
 
@@ -234,7 +236,7 @@ export class TransferIngestion {
         results[at] = { error };
         return;
       }
-      request.batch = prepareBatch(request.records, request.contracts, request.recordedAt, request.submittedBy);
+      request.batch = prepareBatch(request.records, request.contracts, request.recordedAt, request.submittedBy, this.organisations.geography());
     });
   }
 

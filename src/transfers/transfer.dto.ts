@@ -58,9 +58,10 @@ export class TransferRecordDto {
   @IsISO8601({ strict: true })
   occurredAt: string;
 
-  @ApiProperty({ enum: DIRECTIONS })
-  @IsIn(DIRECTIONS)
-  direction: (typeof DIRECTIONS)[number];
+  @ApiProperty({ example: 'MAINLAND_TO_HK', description: `R2: ${DIRECTIONS.join(', ')}, or another side's direction (GET /reference)` })
+  @IsString()
+  @Matches(/^[A-Z][A-Z0-9]*_TO_[A-Z][A-Z0-9]*$/, { message: 'direction must be a direction such as MAINLAND_TO_HK' })
+  direction: string;
 
   @ApiProperty({ minimum: 0 })
   @IsInt()
@@ -164,10 +165,11 @@ export class TransferFilterQuery {
   @IsUUID('all')
   organisationId?: string;
 
-  @ApiPropertyOptional({ enum: DIRECTIONS })
+  @ApiPropertyOptional({ example: 'MAINLAND_TO_HK', description: `${DIRECTIONS.join(', ')}, or another side's direction` })
   @IsOptional()
-  @IsIn(DIRECTIONS)
-  direction?: (typeof DIRECTIONS)[number];
+  @IsString()
+  @Matches(/^[A-Z][A-Z0-9]*_TO_[A-Z][A-Z0-9]*$/, { message: 'direction must be a direction such as MAINLAND_TO_HK' })
+  direction?: string;
 
   @ApiPropertyOptional({ description: 'occurredAt ≥ from (RFC 3339 instant with Z or an offset, or a date YYYY-MM-DD: 00:00 in the GBA)' })
   @IsOptional()

@@ -45,8 +45,12 @@ describe('GET /reference', () => {
     expect(body.identifierTypes.find((i) => i.code === 'HKID')).toEqual({
       code: 'HKID',
       partyType: 'INDIVIDUAL',
+      // An individual's document, on any side; checked by code (its check character), not by a format.
+      jurisdiction: null,
+      format: null,
       labels: { en: 'Hong Kong Identity Card', 'zh-Hant': '香港身份證', 'zh-Hans': '香港身份证' },
     });
+    expect(body.identifierTypes.find((i) => i.code === 'MO_CRN')).toMatchObject({ partyType: 'ORGANISATION', jurisdiction: 'MACAO' });
     for (const entry of [...body.jurisdictions, ...body.cities, ...body.sectors, ...body.partyTypes, ...body.identifierTypes]) {
       expect(Object.keys(entry.labels).sort()).toEqual(['en', 'zh-Hans', 'zh-Hant']);
       for (const label of Object.values(entry.labels)) expect(label.length).toBeGreaterThan(0);

@@ -9,29 +9,22 @@
 // settings that are data (R5 storage, R6 PIPIA: src/rules/domain/data-rules.ts),
 // and passes plain facts in.
 
-import {
-  GBA_CITIES as ALL_GBA_CITIES,
-  HONG_KONG_GBA_CITIES,
-  MAINLAND_GBA_CITIES,
-  Direction,
-  directionBetween,
-  Jurisdiction,
-  JURISDICTIONS,
-  SIDES,
-} from '../../organisations/gba';
+import { directionOf, Geography, SEEDED_GEOGRAPHY, sideOfCity } from '../../organisations/geography';
+import { GBA_CITIES as ALL_GBA_CITIES, HONG_KONG_GBA_CITIES, MAINLAND_GBA_CITIES, Direction, Jurisdiction } from '../../organisations/gba';
 import type { RegimeRuleSettings } from '../../rules/domain/data-rules';
 
 export type IsoDate = string;
 export type { Direction, Jurisdiction };
 
-// R1 [C]: the nine Mainland GBA cities, Hong Kong and Macao (docs/api.md#code-lists `city`),
-// from src/organisations/gba.ts. Which two sides a contract may join is its regime's (R16).
+// R1 [C]: the nine Mainland GBA cities, Hong Kong and Macao (docs/api.md#code-lists `city`), and any
+// side's cities added as data (src/organisations/geography.ts, docs/rules.md#r16). Which two sides a
+// contract may join is its regime's (R16).
 export { MAINLAND_GBA_CITIES, HONG_KONG_GBA_CITIES };
 export const GBA_CITIES: ReadonlySet<string> = new Set<string>(ALL_GBA_CITIES);
-const CITIES_BY_JURISDICTION: ReadonlyMap<string, ReadonlySet<string>> = new Map(JURISDICTIONS.map((j) => [j, new Set<string>(SIDES[j].cities)]));
 
-export function isGbaCity(city: string | null | undefined): boolean {
-  return city != null && GBA_CITIES.has(city);
+/** R1, R5: a city of one of the sides (the seeded ones unless `geography` is given). */
+export function isGbaCity(city: string | null | undefined, geography: Geography = SEEDED_GEOGRAPHY): boolean {
+  return sideOfCity(geography, city) !== null;
 }
 
 export interface OnwardRecipient {
@@ -128,6 +121,8 @@ export interface ProposedContract {
    * null for an unknown regime (then the sector gate, which opens nothing under it, refuses).
    */
   regimeSides: readonly string[] | null;
+  /** R1, R5: the sides' cities (data); the seeded ones when absent. */
+  geography?: Geography;
 }
 
 /**
@@ -156,9 +151,10 @@ export function isIsoDate(value: unknown): value is IsoDate {
  * R2 [C]: the direction runs from the processor (exporter) to the recipient.
  * Throws for two parties on the same side (validate with `validateContract` first).
  */
-export function deriveDirection(processorJurisdiction: Jurisdiction, recipientJurisdiction: Jurisdiction): Direction {
-  const direction = processorJurisdiction === recipientJurisdiction ? null : directionBetween(processorJurisdiction, recipientJurisdiction);
-  if (direction) return direction;
+export function deriveDirection(processorJurisdiction: string, recipientJurisdiction: string, geography: Geography = SEEDED_GEOGRAPHY): Direction {
+  const direction = processorJurisdiction === recipientJurisdiction ? null : directionOf(geography, processorJurisdiction, recipientJurisdiction);
+  // A direction value of two seeded sides, or of a side added as data (its direction code).
+  if (direction) return direction as Direction;
   throw new RangeError(`not a cross-boundary pair: processor ${processorJurisdiction}, recipient ${recipientJurisdiction} (R2)`);
 }
 
@@ -168,6 +164,7 @@ export function deriveDirection(processorJurisdiction: Jurisdiction, recipientJu
  */
 export function validateContract(input: ProposedContract): ContractViolation[] {
   const { terms, processor, recipient } = input;
+  const geography = input.geography ?? SEEDED_GEOGRAPHY;
   const out: ContractViolation[] = [];
   const add = (code: ContractRuleCode, rule: string, field: string, message: string) => out.push({ code, rule, field, message });
 
@@ -177,7 +174,7 @@ export function validateContract(input: ProposedContract): ContractViolation[] {
     ['processor', processor],
     ['recipient', recipient],
   ] as const) {
-    if (!CITIES_BY_JURISDICTION.get(party.jurisdiction)?.has(party.city)) {
+    if (sideOfCity(geography, party.city) !== party.jurisdiction) {
       add(
         'PARTY_OUTSIDE_GBA',
         'R1',
@@ -221,13 +218,13 @@ export function validateContract(input: ProposedContract): ContractViolation[] {
 
   // R5 [C]: no onward transfer outside the GBA.
   terms.annex.onwardRecipients.forEach((r, i) => {
-    if (!isGbaCity(r.city)) {
+    if (!isGbaCity(r.city, geography)) {
       add('ONWARD_RECIPIENT_OUTSIDE_GBA', 'R5', `annex.onwardRecipients[${i}].city`, `Onward recipient "${r.name}" is in ${r.city}, outside the GBA.`);
     }
   });
   // R5 [A]: storage outside the GBA is our reading of "may not provide outside the GBA"; a rule setting
   // (STORAGE_LOCATION: REFUSE or ALLOW), marked assumed.
-  if (input.settings.STORAGE_LOCATION === 'REFUSE' && !isGbaCity(terms.annex.storageLocation.city)) {
+  if (input.settings.STORAGE_LOCATION === 'REFUSE' && !isGbaCity(terms.annex.storageLocation.city, geography)) {
     add('STORAGE_OUTSIDE_GBA', 'R5', 'annex.storageLocation.city', `Storage location ${terms.annex.storageLocation.city} is outside the GBA.`);
   }
 

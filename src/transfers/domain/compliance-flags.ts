@@ -41,6 +41,7 @@
 // `buildScope` turns each contract version into Sets once; per record the work
 // is a handful of Set lookups and string comparisons.
 import { ContractTerms, Direction, IsoDate, isGbaCity, normaliseText } from '../../contracts/domain/contract-rules';
+import { Geography, SEEDED_GEOGRAPHY } from '../../organisations/geography';
 import { FilingDeadlineFacts, isOverdueOn } from '../../contracts/domain/filing-lifecycle';
 
 export const COMPLIANCE_FLAGS = [
@@ -168,7 +169,12 @@ function anyMissing(values: readonly string[], allowed: ReadonlySet<string>, nor
  * Every flag the record earns against the scope, sorted alphabetically (empty for a clean record).
  * `recordedAt` is the instant the registry logs the record (the leaf's `recordedAt`; now if not given).
  */
-export function computeFlags(scope: ContractScope, record: TransferFacts, recordedAt: string | Date = new Date()): ComplianceFlag[] {
+export function computeFlags(
+  scope: ContractScope,
+  record: TransferFacts,
+  recordedAt: string | Date = new Date(),
+  geography: Geography = SEEDED_GEOGRAPHY,
+): ComplianceFlag[] {
   const date = gbaCalendarDate(record.occurredAt);
   const flags: ComplianceFlag[] = [];
 
@@ -195,7 +201,7 @@ export function computeFlags(scope: ContractScope, record: TransferFacts, record
   // R5 [C]: no onward provision outside the GBA; and only to recipients the annex lists.
   const onward = record.onwardRecipient;
   if (onward) {
-    if (!isGbaCity(onward.city)) flags.push('ONWARD_RECIPIENT_OUTSIDE_GBA');
+    if (!isGbaCity(onward.city, geography)) flags.push('ONWARD_RECIPIENT_OUTSIDE_GBA');
     if (!scope.onwardRecipients.has(onwardRecipientKey(onward))) flags.push('ONWARD_RECIPIENT_NOT_IN_ANNEX');
   }
   // R8 [C]: filing within 10 working days of the effective date.

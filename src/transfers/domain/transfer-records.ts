@@ -58,6 +58,8 @@ const EARLIEST_MS = new Date('0001-01-01T00:00:00.000Z').getTime();
 const LATEST_MS = new Date('9999-12-31T15:59:59.999Z').getTime();
 const CITY = /^[A-Z][A-Z_]{1,39}$/;
 const DIRECTIONS: ReadonlySet<string> = new Set(DIRECTION_VALUES);
+/** R2: a direction between two sides' direction codes, one of them added as data (docs/rules.md#r16). */
+const DIRECTION = /^[A-Z][A-Z0-9]*_TO_[A-Z][A-Z0-9]*$/;
 const CATEGORIES: ReadonlySet<string> = new Set(PERSONAL_INFORMATION_CATEGORIES);
 const SENSITIVE: ReadonlySet<string> = new Set(SENSITIVE_CATEGORIES);
 const RECORD_FIELDS: ReadonlySet<string> = new Set([
@@ -286,9 +288,9 @@ function parseRecord(raw: unknown, path: string, errors: FieldError[]): Transfer
   const direction = checked(
     r,
     'direction',
-    (v) => typeof v === 'string' && DIRECTIONS.has(v),
+    (v) => typeof v === 'string' && (DIRECTIONS.has(v) || DIRECTION.test(v)),
     'isIn',
-    `must be one of the following values: ${DIRECTION_VALUES.join(', ')}`,
+    `must be one of the following values: ${DIRECTION_VALUES.join(', ')}, or another side's direction (GET /reference)`,
   );
   const record = {
     contractId: contractId as string,
