@@ -1111,10 +1111,13 @@ export interface components {
             newPassword: string;
         };
         CityEntryView: {
-            /** @enum {string} */
-            code: "GUANGZHOU" | "SHENZHEN" | "ZHUHAI" | "FOSHAN" | "HUIZHOU" | "DONGGUAN" | "ZHONGSHAN" | "JIANGMEN" | "ZHAOQING" | "HONG_KONG" | "MACAO";
-            /** @enum {string} */
-            jurisdiction: "MAINLAND" | "HONG_KONG" | "MACAO";
+            /**
+             * @description seeded: GUANGZHOU, SHENZHEN, ZHUHAI, FOSHAN, HUIZHOU, DONGGUAN, ZHONGSHAN, JIANGMEN, ZHAOQING, HONG_KONG, MACAO; others are data
+             * @example SHENZHEN
+             */
+            code: string;
+            /** @example MAINLAND */
+            jurisdiction: string;
             labels: components["schemas"]["LabelsView"];
         };
         ContractTermsDto: {
@@ -1181,10 +1184,16 @@ export interface components {
              * @example 914403001922038216
              */
             identifier: string;
-            /** @enum {string} */
-            identifierType: "USCC" | "HK_BRN" | "MO_CRN" | "HKID" | "PRC_RESIDENT_ID" | "PASSPORT";
-            /** @enum {string} */
-            jurisdiction: "MAINLAND" | "HONG_KONG" | "MACAO";
+            /**
+             * @description An identifier scheme of GET /reference (data): USCC, HK_BRN, MO_CRN, HKID, PRC_RESIDENT_ID, PASSPORT are seeded
+             * @example USCC
+             */
+            identifierType: string;
+            /**
+             * @description A jurisdiction of GET /reference (data): MAINLAND, HONG_KONG, MACAO are seeded
+             * @example MAINLAND
+             */
+            jurisdiction: string;
             /**
              * @description The registered name; for an individual, the name as on the identity document (legalName and/or legalNameZh)
              * @example Bank of the Bay (Hong Kong) Limited
@@ -1215,8 +1224,11 @@ export interface components {
              * @example 2025-07-21
              */
             date: string;
-            /** @enum {string} */
-            jurisdiction: "MAINLAND" | "HONG_KONG" | "MACAO";
+            /**
+             * @description MAINLAND, HONG_KONG, MACAO, or a side whose calendar is data (calendar_jurisdictions)
+             * @example HONG_KONG
+             */
+            jurisdiction: Record<string, never>;
             /** @enum {string} */
             kind: "CLOSURE" | "WORKING_DAY";
             /** @example Black rainstorm warning; government offices closed */
@@ -1367,8 +1379,18 @@ export interface components {
             rule: string;
         };
         IdentifierTypeEntryView: {
-            /** @enum {string} */
-            code: "USCC" | "HK_BRN" | "MO_CRN" | "HKID" | "PRC_RESIDENT_ID" | "PASSPORT";
+            /**
+             * @description seeded: USCC, HK_BRN, MO_CRN, HKID, PRC_RESIDENT_ID, PASSPORT; others are data
+             * @example USCC
+             */
+            code: string;
+            /** @description A regular expression the whole identifier must match; null: checked by the registry’s code (check characters) */
+            format: string | null;
+            /**
+             * @description The side whose parties use it; null: any side
+             * @example MAINLAND
+             */
+            jurisdiction: string | null;
             labels: components["schemas"]["LabelsView"];
             /**
              * @description Who is identified by it (R17)
@@ -1406,8 +1428,16 @@ export interface components {
             ok: boolean;
         };
         JurisdictionEntryView: {
-            /** @enum {string} */
-            code: "MAINLAND" | "HONG_KONG" | "MACAO";
+            /**
+             * @description seeded: MAINLAND, HONG_KONG, MACAO; others are data
+             * @example MAINLAND
+             */
+            code: string;
+            /**
+             * @description R2: its code in direction values (MAINLAND_TO_HK)
+             * @example MAINLAND
+             */
+            directionCode: string;
             labels: components["schemas"]["LabelsView"];
         };
         LabelsView: {
@@ -1467,6 +1497,7 @@ export interface components {
              */
             notifiedAt: string;
         };
+        Object: Record<string, never>;
         OnwardRecipientDto: {
             /** @example GUANGZHOU */
             city: string;
@@ -1855,8 +1886,11 @@ export interface components {
             /** Format: uuid */
             contractId: string;
             dataSubjectCount: number;
-            /** @enum {string} */
-            direction: "MAINLAND_TO_HK" | "HK_TO_MAINLAND" | "MAINLAND_TO_MACAO" | "MACAO_TO_MAINLAND";
+            /**
+             * @description R2: MAINLAND_TO_HK, HK_TO_MAINLAND, MAINLAND_TO_MACAO, MACAO_TO_MAINLAND, or another side's direction (GET /reference)
+             * @example MAINLAND_TO_HK
+             */
+            direction: string;
             /**
              * @description The sender's own reference
              * @example batch-2025-02-01-03
@@ -2090,7 +2124,8 @@ export interface operations {
     Calendar_listOverrides: {
         parameters: {
             query?: {
-                jurisdiction?: "MAINLAND" | "HONG_KONG" | "MACAO";
+                /** @description MAINLAND, HONG_KONG, MACAO, or a side whose calendar is data */
+                jurisdiction?: components["schemas"]["Object"];
                 /** @description Calendar year */
                 year?: string;
             };
@@ -2773,7 +2808,8 @@ export interface operations {
                 limit?: number;
                 /** @description nextCursor of the previous page */
                 cursor?: string;
-                jurisdiction?: "MAINLAND" | "HONG_KONG" | "MACAO";
+                /** @description A jurisdiction of GET /reference */
+                jurisdiction?: string;
                 sector?: "BANKING" | "CREDIT_REFERENCING" | "HEALTHCARE" | "INSURANCE" | "SECURITIES" | "RETAIL" | "LOGISTICS" | "TELECOMMUNICATIONS" | "TECHNOLOGY" | "EDUCATION" | "OTHER";
                 /** @description exact USCC, BRN or Macao commercial registration number (organisations only: an individual's number is not searchable) */
                 identifier?: string;
@@ -3316,7 +3352,8 @@ export interface operations {
                 contractId?: string;
                 /** @description Processor or recipient */
                 organisationId?: string;
-                direction?: "MAINLAND_TO_HK" | "HK_TO_MAINLAND" | "MAINLAND_TO_MACAO" | "MACAO_TO_MAINLAND";
+                /** @description MAINLAND_TO_HK, HK_TO_MAINLAND, MAINLAND_TO_MACAO, MACAO_TO_MAINLAND, or another side's direction */
+                direction?: string;
                 /** @description occurredAt ≥ from (RFC 3339 instant with Z or an offset, or a date YYYY-MM-DD: 00:00 in the GBA) */
                 from?: string;
                 /** @description occurredAt < to (RFC 3339 instant with Z or an offset, or a date YYYY-MM-DD: 00:00 in the GBA) */
@@ -3381,7 +3418,8 @@ export interface operations {
                 contractId?: string;
                 /** @description Processor or recipient */
                 organisationId?: string;
-                direction?: "MAINLAND_TO_HK" | "HK_TO_MAINLAND" | "MAINLAND_TO_MACAO" | "MACAO_TO_MAINLAND";
+                /** @description MAINLAND_TO_HK, HK_TO_MAINLAND, MAINLAND_TO_MACAO, MACAO_TO_MAINLAND, or another side's direction */
+                direction?: string;
                 /** @description occurredAt ≥ from (RFC 3339 instant with Z or an offset, or a date YYYY-MM-DD: 00:00 in the GBA) */
                 from?: string;
                 /** @description occurredAt < to (RFC 3339 instant with Z or an offset, or a date YYYY-MM-DD: 00:00 in the GBA) */
@@ -3419,7 +3457,8 @@ export interface operations {
                 to?: string;
                 /** @description Only this sector (the processor’s registered sector) */
                 sector?: "BANKING" | "CREDIT_REFERENCING" | "HEALTHCARE" | "INSURANCE" | "SECURITIES" | "RETAIL" | "LOGISTICS" | "TELECOMMUNICATIONS" | "TECHNOLOGY" | "EDUCATION" | "OTHER";
-                direction?: "MAINLAND_TO_HK" | "HK_TO_MAINLAND" | "MAINLAND_TO_MACAO" | "MACAO_TO_MAINLAND";
+                /** @description MAINLAND_TO_HK, HK_TO_MAINLAND, MAINLAND_TO_MACAO, MACAO_TO_MAINLAND, or another side's direction */
+                direction?: string;
             };
             header?: never;
             path?: never;
