@@ -445,12 +445,40 @@ describe("regulators' console", () => {
     }
   });
 
+  it("names the other side's parties from the contract view: no register lookup answers 404 on the queue, contract and anomalies pages", async () => {
+    const hk = await openPage(browser, baseUrl, 1280);
+    const registerLookups: Array<{ url: string; status: number }> = [];
+    hk.page.on('response', (response) => {
+      if (/\/organisations\/[^/?]+/.test(new URL(response.url()).pathname)) registerLookups.push({ url: response.url(), status: response.status() });
+    });
+    try {
+      await signIn(hk.page, seed.hkRegulator.email);
+      // The bank's recipient filing is the DPO's; its counterparty is the Shenzhen bank, which the DPO's regulator may not read in the register.
+      const row = hk.page.locator(`table.queue tr[data-contract-id="${seed.bankContractId}"][data-party="recipient"]`);
+      await see(row.locator('td').nth(2)).toHaveText(seed.names.mainlandBank);
+      await see(row.locator('td').nth(3)).toHaveText('Banking');
+      await row.locator('a').first().click();
+      await see(hk.page.getByRole('heading', { level: 1 })).toContainText(seed.names.mainlandBank);
+      await see(hk.page.getByRole('heading', { level: 1 })).toContainText(seed.names.hongKongBureau);
+      await hk.page.getByRole('link', { name: 'Anomalies' }).click();
+      await see(hk.page.locator(`section[aria-labelledby="anomalies-by-contract"] tr[data-contract-id="${seed.bankContractId}"]`)).toContainText(
+        seed.names.mainlandBank,
+      );
+      await see(hk.page.locator('section[aria-labelledby="anomalies-by-organisation"]')).toContainText(seed.names.mainlandBank);
+      expect(registerLookups.filter((r) => r.status === 404)).toEqual([]);
+      expect(hk.requests.filter((url) => /\/organisations\/[0-9a-f-]{36}/.test(url))).toEqual([]);
+    } finally {
+      await hk.context.close();
+    }
+  });
+
   it('made no request to any origin but the registry, and logged no errors', () => {
     expect(gd.requests.length).toBeGreaterThan(20);
     expect(foreignRequests(gd.requests, baseUrl)).toEqual([]);
     // Chart.js came from the registry, not a CDN.
     expect(gd.requests).toContain(`${baseUrl}/console/vendor/chart.umd.js`);
-    // Network 404s are expected (organisations on the other side are not readable); script errors are not.
+    // The parties come from the contract view: the register is never asked for an organisation by id.
+    expect(gd.requests.filter((url) => /\/organisations\/[0-9a-f-]{36}/.test(url))).toEqual([]);
     expect(gd.consoleErrors.filter((e) => !/Failed to load resource/.test(e))).toEqual([]);
   });
 });

@@ -197,22 +197,3 @@ export async function getAll(path, query = {}, { pageSize = 500, maxItems = 5000
     if (items.length >= maxItems) return { items, complete: false };
   }
 }
-
-const organisationCache = new Map();
-/** An organisation by id, cached for the session; null when the caller may not see it. */
-export async function organisation(id) {
-  if (!id) return null;
-  if (!organisationCache.has(id)) {
-    organisationCache.set(
-      id,
-      get(`/organisations/${encodeURIComponent(id)}`).catch((error) => {
-        organisationCache.delete(id);
-        if (error.status === 404) return null;
-        throw error;
-      }),
-    );
-  }
-  return organisationCache.get(id);
-}
-
-onSignOut(() => organisationCache.clear());

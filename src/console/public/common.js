@@ -8,9 +8,9 @@ export function shortId(id) {
 }
 
 /**
- * An organisation's name in the current language where it has one. Regulators may not read
- * organisations on the other side of the boundary (GET /organisations/:id answers 404), so
- * then the party's side and a short id are shown instead.
+ * An organisation's name in the current language where it has one. The pages take the parties from the
+ * contract view, never from the register (a regulator may not read the other side's); a party the page does
+ * not know is shown by its side and a short id.
  */
 export function orgName(org, fallbackId, contract, party) {
   // A contract names both its parties (GET /contracts/:id `processor` / `recipient`), whichever side the reader is on.
@@ -41,11 +41,16 @@ export function authorityLabel(filing, short = false) {
   return code(short ? 'authorityShort' : 'authority', filing.authority);
 }
 
-/** Organisations by id, fetched in parallel; missing or hidden ones map to null. */
-export async function organisations(ids) {
-  const unique = [...new Set(ids.filter(Boolean))];
-  const found = await Promise.all(unique.map((id) => api.organisation(id).catch(() => null)));
-  return new Map(unique.map((id, i) => [id, found[i]]));
+/**
+ * The parties of contracts by id, from what the contract view carries (`processor` / `recipient`: names, sector,
+ * party type, side), so no register entry is asked for: a regulator may not read the other side's.
+ */
+export function contractParties(contracts) {
+  const parties = new Map();
+  for (const contract of contracts) {
+    for (const party of [contract.processor, contract.recipient]) if (party && !parties.has(party.id)) parties.set(party.id, party);
+  }
+  return parties;
 }
 
 export function statusBadge(status) {

@@ -11,7 +11,7 @@ import {
   flagBadges,
   hashWith,
   loading,
-  organisations,
+  contractParties,
   orgName,
   overdueBadge,
   shortId,
@@ -34,13 +34,11 @@ export async function renderContract(container, { params: [id], isCurrent }, fla
     // The server says whose filing materials this caller may read (R10); with none, the list is not asked for.
     contract.documentParties?.length ? api.get(`${base}/documents`) : Promise.resolve(null),
     api.get('/transfers/summary', { contractId: id }),
-    organisations([contract.processorId, contract.recipientId]),
   ]);
   if (!isCurrent()) return;
-  const [versions, history, incidents, documents, summary, orgsResult] = settled;
-  const orgs = orgsResult.status === 'fulfilled' ? orgsResult.value : new Map();
+  const [versions, history, incidents, documents, summary] = settled;
   // The other side's register entry is not readable by a regulator; the contract names its parties anyway.
-  for (const summary of [contract.processor, contract.recipient]) if (summary && !orgs.get(summary.id)) orgs.set(summary.id, summary);
+  const orgs = contractParties([contract]);
   const processor = orgs.get(contract.processorId);
   const recipient = orgs.get(contract.recipientId);
   clear(heading);

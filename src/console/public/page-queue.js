@@ -8,7 +8,7 @@ import {
   hashWith,
   loading,
   optionsWithAll,
-  organisations,
+  contractParties,
   orgName,
   overdueBadge,
   reviewingAuthority,
@@ -76,8 +76,8 @@ export async function renderQueue(container, { query, isCurrent }) {
       effectiveDeadline(a.filing).localeCompare(effectiveDeadline(b.filing)) ||
       a.contract.id.localeCompare(b.contract.id),
   );
-  const orgs = await organisations(rows.flatMap(({ contract }) => [contract.processorId, contract.recipientId]));
-  if (!isCurrent()) return;
+  // The contract view names both parties with their sectors, whichever side the regulator is on.
+  const orgs = contractParties(contracts);
 
   clear(results);
   if (rows.length === 0) {

@@ -2,7 +2,7 @@
 import * as api from './api.js';
 import { clear, field, h, saveBlob, select, table } from './dom.js';
 import { code, formatInstant, formatNumber, hongKongToday, listSeparator, t } from './i18n.js';
-import { flagBadges, hashWith, loading, optionsWithAll, organisations, orgName, shortId } from './common.js';
+import { contractParties, flagBadges, hashWith, loading, optionsWithAll, orgName, shortId } from './common.js';
 import { announce, navigate } from './nav.js';
 
 const FILTERS = ['contractId', 'organisationId', 'direction', 'from', 'to', 'flag', 'category', 'sector'];
@@ -242,8 +242,12 @@ export async function renderAnomalies(container, { query, isCurrent }) {
   const { items, complete } = await api.getAll('/transfers', filters, { pageSize: 1000, maxItems: ANOMALY_GROUP_LIMIT });
   if (!isCurrent()) return;
   const flagged = items.filter((item) => item.flags?.length);
-  const orgs = await organisations(flagged.flatMap((item) => [item.processorId, item.recipientId]));
+  // The parties' names come from the contract view (GET /contracts/:id names both parties), never from the
+  // register, which a regulator may not read for the other side.
+  const contractIds = [...new Set(flagged.map((item) => item.contractId))];
+  const contracts = await Promise.all(contractIds.map((id) => api.get(`/contracts/${encodeURIComponent(id)}`).catch(() => null)));
   if (!isCurrent()) return;
+  const orgs = contractParties(contracts.filter(Boolean));
   clear(results).append(
     h(
       'p',
