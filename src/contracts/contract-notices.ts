@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { AccessService } from '../access/access.service';
 import { Authority, Jurisdiction } from '../access/policy';
 import { CalendarService } from '../calendar/calendar.service';
+import { LeaderLoop } from '../cluster/leader-loop';
 import { Leadership } from '../cluster/leadership';
 import { REGISTRY_CONFIG, RegistryConfig } from '../config/config';
 import { contractEvent, ContractSubject, NotificationEvent } from '../webhooks/events';
@@ -66,9 +67,7 @@ export class ContractNotices implements OnApplicationBootstrap, OnApplicationShu
   private readonly logger = new Logger('ContractNotices');
   private readonly intervalMs: number;
   private readonly dueSoonWorkingDays: number;
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private stopped = false;
+  private loop: LeaderLoop | undefined;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -84,28 +83,26 @@ export class ContractNotices implements OnApplicationBootstrap, OnApplicationShu
   }
 
   onApplicationBootstrap(): void {
-    this.schedule(Math.min(this.intervalMs, 5_000));
+    this.loop = new LeaderLoop(
+      this.leadership,
+      this.logger,
+      {
+        firstDelayMs: Math.min(this.intervalMs, 5_000),
+        everyMs: this.intervalMs,
+        failure: 'deadline and expiry scan failed; trying again at the next interval',
+      },
+      () => this.scan(),
+    );
+    this.loop.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running;
+    await this.loop?.stop();
   }
 
-  private schedule(delayMs: number): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.running = (this.leadership.isLeader() ? this.scan() : Promise.resolve())
-        .catch((error: unknown) => {
-          if (!this.stopped) this.logger.warn({ err: error }, 'deadline and expiry scan failed; trying again at the next interval');
-        })
-        .finally(() => {
-          this.running = undefined;
-          this.schedule(this.intervalMs);
-        });
-    }, delayMs);
-    this.timer.unref();
+  /** True once shutdown began: a long round stops between its batches. */
+  private get stopped(): boolean {
+    return this.loop?.stopping ?? false;
   }
 
   private async scan(): Promise<void> {

@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { createInterface } from 'node:readline';
 import { DataSource } from 'typeorm';
 import { AccessService } from '../access/access.service';
+import { LeaderLoop } from '../cluster/leader-loop';
 import { Leadership } from '../cluster/leadership';
 import { notFound } from '../common/errors';
 import type { Principal } from '../common/roles';
@@ -56,8 +57,7 @@ interface Span {
 @Injectable()
 export class LedgerArchiver implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('LedgerArchiver');
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> | undefined;
+  private loop: LeaderLoop | undefined;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -69,24 +69,23 @@ export class LedgerArchiver implements OnApplicationBootstrap, OnApplicationShut
   ) {}
 
   onApplicationBootstrap(): void {
-    let lastRunAt = 0;
-    this.timer = setInterval(() => {
-      if (!this.leadership.isLeader()) {
-        lastRunAt = 0;
-        return;
-      }
-      if (this.running || Date.now() - lastRunAt < RUN_EVERY_MS) return;
-      lastRunAt = Date.now();
-      this.running = this.run()
-        .catch((error: unknown) => this.logger.error({ err: error }, 'the retention pass could not list the partitions; it runs again later'))
-        .finally(() => (this.running = undefined));
-    }, CHECK_EVERY_MS);
-    this.timer.unref();
+    // A pass soon after this instance starts leading (a new term), then every RUN_EVERY_MS.
+    let last = { term: -1, at: 0 };
+    this.loop = new LeaderLoop(
+      this.leadership,
+      this.logger,
+      { firstDelayMs: CHECK_EVERY_MS, everyMs: CHECK_EVERY_MS, failure: 'the retention pass could not list the partitions; it runs again later' },
+      async () => {
+        if (last.term === this.leadership.term && Date.now() - last.at < RUN_EVERY_MS) return;
+        last = { term: this.leadership.term, at: Date.now() };
+        await this.run();
+      },
+    );
+    this.loop.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await this.running;
+    await this.loop?.stop();
   }
 
   /** GET /ledger/archives: every archive recorded, oldest month first. */

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { REGISTRY_CONFIG, RegistryConfig } from '../config/config';
+import { LeaderLoop } from '../cluster/leader-loop';
 import { Leadership } from '../cluster/leadership';
 import { decodeLeaf, LeafColumnsRow, leafColumnMismatches, leafColumnsDetail, leafColumnsSql } from '../transfers/record-columns';
 import { leafHash, nodeHash } from './domain/merkle';
@@ -27,9 +28,7 @@ const CHECKPOINTS_PER_BATCH = 32;
 @Injectable()
 export class LedgerAuditor implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('LedgerAuditor');
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private stopped = false;
+  private loop: LeaderLoop | undefined;
   private readonly batchSize: number;
   private readonly pauseMs: number;
 
@@ -45,28 +44,17 @@ export class LedgerAuditor implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   onApplicationBootstrap(): void {
-    this.schedule(0);
+    this.loop = new LeaderLoop(
+      this.leadership,
+      this.logger,
+      { firstDelayMs: 0, everyMs: this.pauseMs, failure: 'ledger audit batch failed; retrying after the pause' },
+      () => this.batch(),
+    );
+    this.loop.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running;
-  }
-
-  private schedule(delayMs: number): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.running = (this.leadership.isLeader() ? this.batch() : Promise.resolve())
-        .catch((error: unknown) => {
-          if (!this.stopped) this.logger.warn({ err: error }, 'ledger audit batch failed; retrying after the pause');
-        })
-        .finally(() => {
-          this.running = undefined;
-          this.schedule(this.pauseMs);
-        });
-    }, delayMs);
-    this.timer.unref();
+    await this.loop?.stop();
   }
 
   /** One batch of the audit, in one transaction holding the cursor; does nothing while another instance holds it. */

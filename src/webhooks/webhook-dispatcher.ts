@@ -4,6 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AccessService } from '../access/access.service';
 import type { ResourceScope } from '../access/access';
 import type { Audience, Permission } from '../access/policy';
+import { LeaderLoop } from '../cluster/leader-loop';
 import { Leadership } from '../cluster/leadership';
 import { REGISTRY_CONFIG, RegistryConfig, WebhooksConfig } from '../config/config';
 import { afterAttempt, AttemptOutcome } from './delivery-rules';
@@ -46,9 +47,7 @@ interface ClaimedDelivery {
 export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('WebhookDispatcher');
   private readonly settings: WebhooksConfig;
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private stopped = false;
+  private loop: LeaderLoop | undefined;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -60,28 +59,22 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
   }
 
   onApplicationBootstrap(): void {
-    this.schedule(0);
+    this.loop = new LeaderLoop(
+      this.leadership,
+      this.logger,
+      { firstDelayMs: 0, everyMs: this.settings.pollMs, failure: 'webhook round failed; trying again' },
+      () => this.round(),
+    );
+    this.loop.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running;
+    await this.loop?.stop();
   }
 
-  private schedule(delayMs: number): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.running = (this.leadership.isLeader() ? this.round() : Promise.resolve())
-        .catch((error: unknown) => {
-          if (!this.stopped) this.logger.warn({ err: error }, 'webhook round failed; trying again');
-        })
-        .finally(() => {
-          this.running = undefined;
-          this.schedule(this.settings.pollMs);
-        });
-    }, delayMs);
-    this.timer.unref();
+  /** True once shutdown began: a long round stops between its batches. */
+  private get stopped(): boolean {
+    return this.loop?.stopping ?? false;
   }
 
   private async round(): Promise<void> {
