@@ -1378,6 +1378,56 @@ export interface components {
             /** @example USCC_CHECK_CHARACTER */
             rule: string;
         };
+        FlagGroup: {
+            /** @description Contracts with such a record */
+            contracts: number;
+            /** @example ONWARD_RECIPIENT_OUTSIDE_GBA */
+            flag: string;
+            /** @description When the latest such record occurred */
+            lastSeen: string;
+            /** @description Organisations party to such a record */
+            organisations: number;
+            /** @description Flagged records carrying this flag */
+            transfers: number;
+        };
+        FlaggedContractGroup: {
+            /** Format: uuid */
+            contractId: string;
+            /** @description Records per flag */
+            flags: {
+                [key: string]: number;
+            };
+            /** @description When the latest flagged record occurred */
+            lastSeen: string;
+            /** Format: uuid */
+            processorId: string;
+            /** Format: uuid */
+            recipientId: string;
+            /** @description Flagged records under the contract */
+            transfers: number;
+        };
+        FlaggedFigures: {
+            /** @description By contract, most records first (at most 100) */
+            byContract: components["schemas"]["FlaggedContractGroup"][];
+            /** @description By flag, most records first */
+            byFlag: components["schemas"]["FlagGroup"][];
+            /** @description By organisation, most records first (at most 100) */
+            byOrganisation: components["schemas"]["FlaggedOrganisationGroup"][];
+            /** @description Flagged records within the filters */
+            transfers: number;
+        };
+        FlaggedOrganisationGroup: {
+            /** @description Its contracts with a flagged record */
+            contracts: number;
+            /** @description Records per flag */
+            flags: {
+                [key: string]: number;
+            };
+            /** Format: uuid */
+            organisationId: string;
+            /** @description Flagged records the organisation is party to */
+            transfers: number;
+        };
         IdentifierTypeEntryView: {
             /**
              * @description seeded: USCC, HK_BRN, MO_CRN, HKID, PRC_RESIDENT_ID, PASSPORT; others are data
@@ -1881,6 +1931,8 @@ export interface components {
         TransferFiguresView: {
             /** @description Non-empty cells, by month, sector and direction */
             figures: components["schemas"]["TransferFigureRow"][];
+            /** @description With flagged=true: the flagged records grouped (per month: flaggedTransfers above) */
+            flagged?: components["schemas"]["FlaggedFigures"];
         };
         TransferRecordDto: {
             /** Format: uuid */
@@ -3459,6 +3511,8 @@ export interface operations {
                 sector?: "BANKING" | "CREDIT_REFERENCING" | "HEALTHCARE" | "INSURANCE" | "SECURITIES" | "RETAIL" | "LOGISTICS" | "TELECOMMUNICATIONS" | "TECHNOLOGY" | "EDUCATION" | "OTHER";
                 /** @description MAINLAND_TO_HK, HK_TO_MAINLAND, MAINLAND_TO_MACAO, MACAO_TO_MAINLAND, or another side's direction */
                 direction?: string;
+                /** @description Also answer `flagged`: the flagged records within these filters grouped by flag, contract and organisation, counted by the registry */
+                flagged?: "true";
             };
             header?: never;
             path?: never;

@@ -25,6 +25,14 @@ export class TransferFiguresQuery {
   @IsString()
   @Matches(/^[A-Z][A-Z0-9]*_TO_[A-Z][A-Z0-9]*$/, { message: 'direction must be a direction such as MAINLAND_TO_HK' })
   direction?: string;
+
+  @ApiPropertyOptional({
+    enum: ['true'],
+    description: 'Also answer `flagged`: the flagged records within these filters grouped by flag, contract and organisation, counted by the registry',
+  })
+  @IsOptional()
+  @IsIn(['true'], { message: 'flagged must be true' })
+  flagged?: 'true';
 }
 
 export class TransferFigureRow {
@@ -50,7 +58,75 @@ export class TransferFigureRow {
   flaggedTransfers: number;
 }
 
+export class FlagGroup {
+  @ApiProperty({ example: 'ONWARD_RECIPIENT_OUTSIDE_GBA' })
+  flag: string;
+
+  @ApiProperty({ description: 'Flagged records carrying this flag' })
+  transfers: number;
+
+  @ApiProperty({ description: 'Contracts with such a record' })
+  contracts: number;
+
+  @ApiProperty({ description: 'Organisations party to such a record' })
+  organisations: number;
+
+  @ApiProperty({ description: 'When the latest such record occurred' })
+  lastSeen: string;
+}
+
+export class FlaggedContractGroup {
+  @ApiProperty({ format: 'uuid' })
+  contractId: string;
+
+  @ApiProperty({ format: 'uuid' })
+  processorId: string;
+
+  @ApiProperty({ format: 'uuid' })
+  recipientId: string;
+
+  @ApiProperty({ description: 'Flagged records under the contract' })
+  transfers: number;
+
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'number' }, description: 'Records per flag' })
+  flags: Record<string, number>;
+
+  @ApiProperty({ description: 'When the latest flagged record occurred' })
+  lastSeen: string;
+}
+
+export class FlaggedOrganisationGroup {
+  @ApiProperty({ format: 'uuid' })
+  organisationId: string;
+
+  @ApiProperty({ description: 'Flagged records the organisation is party to' })
+  transfers: number;
+
+  @ApiProperty({ description: 'Its contracts with a flagged record' })
+  contracts: number;
+
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'number' }, description: 'Records per flag' })
+  flags: Record<string, number>;
+}
+
+export class FlaggedFigures {
+  @ApiProperty({ description: 'Flagged records within the filters' })
+  transfers: number;
+
+  @ApiProperty({ type: [FlagGroup], description: 'By flag, most records first' })
+  byFlag: FlagGroup[];
+
+  @ApiProperty({ type: [FlaggedContractGroup], description: 'By contract, most records first (at most 100)' })
+  byContract: FlaggedContractGroup[];
+
+  @ApiProperty({ type: [FlaggedOrganisationGroup], description: 'By organisation, most records first (at most 100)' })
+  byOrganisation: FlaggedOrganisationGroup[];
+}
+
 export class TransferFiguresView {
   @ApiProperty({ type: [TransferFigureRow], description: 'Non-empty cells, by month, sector and direction' })
   figures: TransferFigureRow[];
+
+  @ApiPropertyOptional({ type: FlaggedFigures, description: 'With flagged=true: the flagged records grouped (per month: flaggedTransfers above)' })
+  flagged?: FlaggedFigures;
 }

@@ -205,7 +205,8 @@ describe("regulators' console", () => {
     expect(await options.first().getAttribute('value')).toMatch(/^[0-9a-f-]{36}$/);
   });
 
-  it('groups anomalies by flag, contract and organisation', async () => {
+  it('groups anomalies by flag, month, contract and organisation, counted by the registry', async () => {
+    const before = gd.requests.length;
     await page.getByRole('link', { name: 'Anomalies' }).click();
     const byFlag = page.locator('section[aria-labelledby="anomalies-by-flag"]');
     await see(byFlag.locator('tr[data-flag="ONWARD_RECIPIENT_OUTSIDE_GBA"] td').first()).toHaveText(String(seed.outsideGbaLeaves.length));
@@ -222,6 +223,13 @@ describe("regulators' console", () => {
     await see(listed).toHaveCount(Math.min(count, 50));
     await see(page.locator('#anomalies-list table tbody tr:not(.flagged)')).toHaveCount(0);
     if (count <= 50) for (const leaf of seed.outsideGbaLeaves) await see(page.locator(`#anomalies-list tr[data-leaf="${leaf}"]`)).toHaveCount(1);
+    await see(page.locator('section[aria-labelledby="anomalies-by-month"] tbody tr').first()).toBeVisible();
+    // The groups come from GET /transfers/figures?flagged=true; the only records read are one page of flagged ones.
+    const reads = gd.requests.slice(before).filter((url) => /\/transfers(\/figures)?\?/.test(url));
+    expect(reads.filter((url) => url.includes('/transfers/figures?') && url.includes('flagged=true'))).toHaveLength(1);
+    const recordReads = reads.filter((url) => /\/transfers\?/.test(url));
+    expect(recordReads).toHaveLength(1);
+    expect(recordReads[0]).toContain('flagged=true');
     await screenshot(page, 'anomalies');
   });
 

@@ -133,6 +133,51 @@ describe('GET /transfers/figures', () => {
     expect((await figuresAs(t.adminToken, { direction: 'HK_TO_MAINLAND' })).length).toBe(0);
   });
 
+  it('with flagged=true groups the flagged records by flag, contract and organisation, as counted from the records, scoped by side', async () => {
+    const flaggedAs = async (token: string, query: Record<string, string> = {}) => {
+      const res = await t.http
+        .get('/transfers/figures')
+        .query({ ...query, flagged: 'true' })
+        .set(...bearer(token));
+      expect(res.status).toBe(200);
+      return res.body.flagged;
+    };
+    const byFlag = await t.dataSource.query(
+      `SELECT fl AS flag, count(*)::int AS transfers FROM transfer_records, unnest(flags) fl GROUP BY fl ORDER BY 2 DESC, 1`,
+    );
+    const all = await flaggedAs(t.adminToken);
+    const [{ flagged }] = await t.dataSource.query(`SELECT count(*)::int AS flagged FROM transfer_records WHERE flags <> '{}'`);
+    expect(all.transfers).toBe(flagged);
+    expect(all.transfers).toBe(7);
+    expect(all.byFlag.map((g: { flag: string; transfers: number }) => ({ flag: g.flag, transfers: g.transfers }))).toEqual(byFlag);
+    expect(all.byFlag.find((g: { flag: string }) => g.flag === 'ONWARD_RECIPIENT_OUTSIDE_GBA')).toEqual({
+      flag: 'ONWARD_RECIPIENT_OUTSIDE_GBA',
+      transfers: 1,
+      contracts: 1,
+      organisations: 2,
+      lastSeen: '2025-01-31T15:59:59.000Z',
+    });
+    expect(all.byContract).toEqual([
+      expect.objectContaining({ processorId: p.mainlandId, recipientId: p.hongKongId, transfers: 7, lastSeen: '2025-03-06T01:00:00.000Z' }),
+    ]);
+    expect(all.byContract[0].flags).toEqual(Object.fromEntries(byFlag.map((g: { flag: string; transfers: number }) => [g.flag, g.transfers])));
+    expect(all.byOrganisation.map((g: { organisationId: string; transfers: number }) => [g.organisationId, g.transfers]).sort()).toEqual(
+      [
+        [p.mainlandId, 7],
+        [p.hongKongId, 7],
+      ].sort(),
+    );
+    // Macao's bureau reads no flagged record (its side's one contract has none); months and sectors filter as the figures do.
+    expect(await flaggedAs(dspdp)).toEqual({ transfers: 0, byFlag: [], byContract: [], byOrganisation: [] });
+    expect((await flaggedAs(p.hkDpo)).transfers).toBe(7);
+    expect((await flaggedAs(t.adminToken, { from: '2025-02', to: '2025-03' })).transfers).toBe(6);
+    expect((await flaggedAs(t.adminToken, { to: '2025-01' })).transfers).toBe(1);
+    expect((await flaggedAs(t.adminToken, { sector: 'HEALTHCARE' })).transfers).toBe(0);
+    // Without flagged=true the answer is the figures alone.
+    const plain = await t.http.get('/transfers/figures').set(...bearer(t.adminToken));
+    expect(Object.keys(plain.body)).toEqual(['figures']);
+  });
+
   it('is not for organisations nor the public, and names a bad parameter', async () => {
     expect((await t.http.get('/transfers/figures').set(...bearer(p.mainland))).status).toBe(403);
     expect((await t.http.get('/transfers/figures')).status).toBe(401);

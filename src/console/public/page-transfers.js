@@ -226,59 +226,87 @@ function transferTable(items, caption) {
   );
 }
 
-/** How many flagged records the groups are drawn from; the paged list below them shows every flagged record. */
-const ANOMALY_GROUP_LIMIT = 10_000;
 const ANOMALY_PAGE_SIZE = 50;
+const ANOMALY_FILTERS = ['direction', 'sector', 'from', 'to'];
+
+/** The anomaly filters: what the registry's grouped figures take (months in Hong Kong time, sector, direction). */
+function anomalyForm(query) {
+  const month = (name) => h('input', { type: 'month', name, value: /^\d{4}-\d{2}$/.test(query[name] ?? '') ? query[name] : '', pattern: '\\d{4}-\\d{2}' });
+  const controls = {
+    direction: select('direction', optionsWithAll('direction'), query.direction ?? ''),
+    sector: select('sector', optionsWithAll('sector'), query.sector ?? ''),
+    from: month('from'),
+    to: month('to'),
+  };
+  const labels = { direction: t('transfers.direction'), sector: t('transfers.sector'), from: t('anomalies.fromMonth'), to: t('anomalies.toMonth') };
+  return h(
+    'form',
+    {
+      'aria-label': t('transfers.filters'),
+      onsubmit: (event) => {
+        event.preventDefault();
+        navigate(hashWith('anomalies', Object.fromEntries(ANOMALY_FILTERS.map((name) => [name, controls[name].value.trim()]))));
+      },
+    },
+    h(
+      'fieldset',
+      { class: 'filters' },
+      h('legend', {}, t('transfers.filters')),
+      ANOMALY_FILTERS.map((name) => field(labels[name], controls[name]).wrapper),
+      h(
+        'div',
+        { class: 'actions' },
+        h('button', { type: 'submit', class: 'button primary' }, t('apply')),
+        h('button', { type: 'button', class: 'button secondary', onclick: () => navigate('#/anomalies') }, t('reset')),
+      ),
+    ),
+  );
+}
+
+/** The first day of the month after a YYYY-MM month: the exclusive end of a month filter on GET /transfers. */
+function monthAfter(month) {
+  const [y, m] = month.split('-').map(Number);
+  return m === 12 ? `${y + 1}-01-01` : `${y}-${String(m + 1).padStart(2, '0')}-01`;
+}
 
 export async function renderAnomalies(container, { query, isCurrent }) {
-  container.append(h('h1', { tabindex: '-1' }, t('anomalies.heading')), h('p', {}, t('anomalies.intro')), filterForm('anomalies', query));
+  container.append(h('h1', { tabindex: '-1' }, t('anomalies.heading')), h('p', {}, t('anomalies.intro')), anomalyForm(query));
   const results = h('div', {}, loading());
   const list = h('div', { id: 'anomalies-list' });
   container.append(results, h('section', { 'aria-labelledby': 'anomalies-records' }, h('h2', { id: 'anomalies-records' }, t('anomalies.records')), list));
-  // Only flagged records are fetched (GET /transfers?flagged=true, served by the partial index on flagged rows),
-  // so clean records never crowd them out.
-  const filters = { ...apiFilters(query), flagged: 'true' };
-  const listed = pagedRecords(list, filters, ANOMALY_PAGE_SIZE, isCurrent, 'anomalies.recordsCaption', 'anomalies.none');
-  const { items, complete } = await api.getAll('/transfers', filters, { pageSize: 1000, maxItems: ANOMALY_GROUP_LIMIT });
+  const months = { from: /^\d{4}-\d{2}$/.test(query.from ?? '') ? query.from : undefined, to: /^\d{4}-\d{2}$/.test(query.to ?? '') ? query.to : undefined };
+  const common = { direction: query.direction || undefined, sector: query.sector || undefined };
+  // Only flagged records are listed (GET /transfers?flagged=true, served by the partial index on flagged rows), a page at a time.
+  const listed = pagedRecords(
+    list,
+    { ...common, flagged: 'true', from: months.from ? `${months.from}-01` : undefined, to: months.to ? monthAfter(months.to) : undefined },
+    ANOMALY_PAGE_SIZE,
+    isCurrent,
+    'anomalies.recordsCaption',
+    'anomalies.none',
+  );
+  // The groups are counted by the registry (GET /transfers/figures?flagged=true): the browser reads no record to draw them.
+  const { figures, flagged } = await api.get('/transfers/figures', { ...common, ...months, flagged: 'true' });
   if (!isCurrent()) return;
-  const flagged = items.filter((item) => item.flags?.length);
   // The parties' names come from the contract view (GET /contracts/:id names both parties), never from the
   // register, which a regulator may not read for the other side.
-  const contractIds = [...new Set(flagged.map((item) => item.contractId))];
-  const contracts = await Promise.all(contractIds.map((id) => api.get(`/contracts/${encodeURIComponent(id)}`).catch(() => null)));
+  const contracts = await Promise.all(flagged.byContract.map((g) => api.get(`/contracts/${encodeURIComponent(g.contractId)}`).catch(() => null)));
   if (!isCurrent()) return;
   const orgs = contractParties(contracts.filter(Boolean));
-  clear(results).append(
-    h(
-      'p',
-      { class: 'muted' },
-      t('anomalies.scanned', { count: formatNumber(items.length), more: complete ? '' : t('anomalies.more', { count: formatNumber(items.length) }) }),
-    ),
-  );
-  if (flagged.length === 0) {
+  clear(results).append(h('p', { class: 'muted' }, t('anomalies.total', { count: formatNumber(flagged.transfers) })));
+  if (flagged.transfers === 0) {
     results.append(h('p', { class: 'notice success', role: 'status' }, t('anomalies.none')));
     await listed;
     return;
   }
 
-  const group = (keysOf) => {
-    const groups = new Map();
-    for (const item of flagged) {
-      for (const key of keysOf(item)) {
-        const g = groups.get(key) ?? { key, count: 0, flags: new Map(), contracts: new Set(), organisations: new Set(), last: null };
-        g.count += 1;
-        for (const flag of item.flags) g.flags.set(flag, (g.flags.get(flag) ?? 0) + 1);
-        g.contracts.add(item.contractId);
-        g.organisations.add(item.processorId).add(item.recipientId);
-        if (!g.last || item.occurredAt > g.last) g.last = item.occurredAt;
-        groups.set(key, g);
-      }
-    }
-    return [...groups.values()].sort((a, b) => b.count - a.count || String(a.key).localeCompare(String(b.key)));
-  };
-  const flagCounts = (g) =>
-    [...g.flags.entries()].sort((a, b) => b[1] - a[1]).map(([flag, n]) => h('span', { class: 'badge flag' }, `${code('flag', flag)} × ${n}`));
+  const flagCounts = (flags) =>
+    Object.entries(flags ?? {})
+      .sort((a, b) => b[1] - a[1])
+      .map(([flag, n]) => h('span', { class: 'badge flag' }, `${code('flag', flag)} × ${formatNumber(n)}`));
   const section = (id, title, content) => h('section', { 'aria-labelledby': id }, h('h2', { id }, title), content);
+  const perMonth = new Map();
+  for (const f of figures) perMonth.set(f.month, (perMonth.get(f.month) ?? 0) + f.flaggedTransfers);
 
   results.append(
     section(
@@ -287,60 +315,68 @@ export async function renderAnomalies(container, { query, isCurrent }) {
       table(
         t('anomalies.byFlag'),
         [t('transfers.flag'), t('anomalies.count'), t('anomalies.contracts'), t('anomalies.organisations'), t('anomalies.lastSeen')],
-        group((item) => item.flags).map((g) =>
+        flagged.byFlag.map((g) =>
           h(
             'tr',
-            { 'data-flag': g.key },
-            h('th', { scope: 'row' }, h('a', { href: hashWith('transfers', { ...query, flag: g.key }) }, code('flag', g.key))),
-            h('td', { class: 'num' }, formatNumber(g.count)),
-            h('td', { class: 'num' }, formatNumber(g.contracts.size)),
-            h('td', { class: 'num' }, formatNumber(g.organisations.size)),
-            h('td', {}, formatInstant(g.last)),
+            { 'data-flag': g.flag },
+            h('th', { scope: 'row' }, h('a', { href: hashWith('transfers', { ...common, flag: g.flag }) }, code('flag', g.flag))),
+            h('td', { class: 'num' }, formatNumber(g.transfers)),
+            h('td', { class: 'num' }, formatNumber(g.contracts)),
+            h('td', { class: 'num' }, formatNumber(g.organisations)),
+            h('td', {}, formatInstant(g.lastSeen)),
           ),
         ),
       ),
     ),
     section(
-      'anomalies-by-contract',
-      t('anomalies.byContract'),
+      'anomalies-by-month',
+      t('anomalies.byMonth'),
+      table(
+        t('anomalies.byMonth'),
+        [t('anomalies.month'), t('anomalies.count')],
+        [...perMonth.entries()]
+          .filter(([, n]) => n > 0)
+          .map(([month, n]) => h('tr', { 'data-month': month }, h('th', { scope: 'row' }, month), h('td', { class: 'num' }, formatNumber(n)))),
+      ),
+    ),
+    section('anomalies-by-contract', t('anomalies.byContract'), [
+      h('p', { class: 'muted' }, t('anomalies.top')),
       table(
         t('anomalies.byContract'),
         [t('queue.contract'), t('contract.processor'), t('contract.recipient'), t('anomalies.count'), t('transfers.flags'), t('anomalies.lastSeen')],
-        group((item) => [item.contractId]).map((g) => {
-          const sample = flagged.find((item) => item.contractId === g.key);
-          return h(
+        flagged.byContract.map((g) =>
+          h(
             'tr',
-            { 'data-contract-id': g.key },
-            h('th', { scope: 'row' }, h('a', { href: `#/contracts/${g.key}` }, shortId(g.key))),
-            h('td', {}, orgName(orgs.get(sample.processorId), sample.processorId)),
-            h('td', {}, orgName(orgs.get(sample.recipientId), sample.recipientId)),
-            h('td', { class: 'num' }, formatNumber(g.count)),
-            h('td', {}, flagCounts(g)),
-            h('td', {}, formatInstant(g.last)),
-          );
-        }),
+            { 'data-contract-id': g.contractId },
+            h('th', { scope: 'row' }, h('a', { href: `#/contracts/${g.contractId}` }, shortId(g.contractId))),
+            h('td', {}, orgName(orgs.get(g.processorId), g.processorId)),
+            h('td', {}, orgName(orgs.get(g.recipientId), g.recipientId)),
+            h('td', { class: 'num' }, formatNumber(g.transfers)),
+            h('td', {}, flagCounts(g.flags)),
+            h('td', {}, formatInstant(g.lastSeen)),
+          ),
+        ),
       ),
-    ),
-    section(
-      'anomalies-by-organisation',
-      t('anomalies.byOrganisation'),
+    ]),
+    section('anomalies-by-organisation', t('anomalies.byOrganisation'), [
+      h('p', { class: 'muted' }, t('anomalies.top')),
       table(
         t('anomalies.byOrganisation'),
         [t('org.name'), t('org.jurisdiction'), t('anomalies.count'), t('anomalies.contracts'), t('transfers.flags')],
-        group((item) => [item.processorId, item.recipientId]).map((g) => {
-          const org = orgs.get(g.key);
+        flagged.byOrganisation.map((g) => {
+          const org = orgs.get(g.organisationId);
           return h(
             'tr',
-            { 'data-organisation-id': g.key },
-            h('th', { scope: 'row' }, h('a', { href: hashWith('transfers', { organisationId: g.key }) }, orgName(org, g.key))),
+            { 'data-organisation-id': g.organisationId },
+            h('th', { scope: 'row' }, h('a', { href: hashWith('transfers', { organisationId: g.organisationId }) }, orgName(org, g.organisationId))),
             h('td', {}, code('jurisdiction', org?.jurisdiction)),
-            h('td', { class: 'num' }, formatNumber(g.count)),
-            h('td', { class: 'num' }, formatNumber(g.contracts.size)),
-            h('td', {}, flagCounts(g)),
+            h('td', { class: 'num' }, formatNumber(g.transfers)),
+            h('td', { class: 'num' }, formatNumber(g.contracts)),
+            h('td', {}, flagCounts(g.flags)),
           );
         }),
       ),
-    ),
+    ]),
   );
   await listed;
 }
