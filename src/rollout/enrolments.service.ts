@@ -15,7 +15,8 @@ import { illegalTransitionProblem, recordEnrolmentChange } from './enrolment-his
 import { RolloutEnrolment, RolloutEnrolmentHistory } from './enrolment.entity';
 import { RolloutPhase } from './phase.entity';
 import { ChangeEnrolmentDto, CreateEnrolmentDto, EnrolmentHistoryView, EnrolmentView, ListEnrolmentsQuery } from './rollout.dto';
-import { isUniqueViolation, RolloutService } from './rollout.service';
+import { RolloutService } from './rollout.service';
+import { isUniqueViolation } from './unique-violation';
 import { openingPhase, phaseCoversSector } from './sector-gate';
 import { RolloutSector } from './sector.entity';
 
