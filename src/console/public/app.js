@@ -7,6 +7,7 @@ import { errorBox } from './common.js';
 import { renderAnomalies, renderTransfers } from './page-transfers.js';
 import { renderContract } from './page-contract.js';
 import { renderLedger } from './page-ledger.js';
+import { renderIncidents, renderNotices } from './page-notices.js';
 import { renderQueue } from './page-queue.js';
 import { renderRollout } from './page-rollout.js';
 import { renderOrgContract, renderOrgContracts, renderOrgTransfers } from './page-org.js';
@@ -24,6 +25,8 @@ const REGULATOR_VIEW = {
     ['#/queue', 'nav.queue'],
     ['#/transfers', 'nav.transfers'],
     ['#/anomalies', 'nav.anomalies'],
+    ['#/notices', 'nav.notices'],
+    ['#/incidents', 'nav.incidents'],
     ['#/rollout', 'nav.rollout'],
     ['#/ledger', 'nav.ledger'],
   ],
@@ -33,6 +36,8 @@ const REGULATOR_VIEW = {
     [/^\/contracts\/([0-9a-fA-F-]{36})$/, renderContract],
     [/^\/transfers$/, renderTransfers],
     [/^\/anomalies$/, renderAnomalies],
+    [/^\/notices$/, renderNotices],
+    [/^\/incidents$/, renderIncidents],
     [/^\/rollout$/, renderRollout],
     [/^\/ledger$/, renderLedger],
   ],

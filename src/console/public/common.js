@@ -118,6 +118,8 @@ const KINDS = {
     'OTHER',
   ],
   filingStatus: () => ['NOT_SUBMITTED', 'SUBMITTED', 'RETURNED', 'ACCEPTED'],
+  noticeKind: () => ['TERMINATED', 'EXPIRED'],
+  severity: () => ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'],
   party: () => ['processor', 'recipient'],
   direction: () => ['MAINLAND_TO_HK', 'HK_TO_MAINLAND', 'MAINLAND_TO_MACAO', 'MACAO_TO_MAINLAND'],
   flag: () => [
