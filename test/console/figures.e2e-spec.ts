@@ -69,10 +69,7 @@ async function screenshots(page: Page, name: string): Promise<void> {
   await page.setViewportSize({ width: 1280, height: 900 });
 }
 
-/**
- * Errors of the page's scripts. The browser also logs a failed resource: the queue and Anomalies pages ask for
- * organisations of the other side, which a regulator may not read (404), a known gap of those pages.
- */
+/** Errors of the page's scripts. The browser also logs a failed resource: the session restore before sign-in answers 401. */
 function scriptErrors(tracked: TrackedPage): string[] {
   return tracked.consoleErrors.filter((message) => !message.startsWith('Failed to load resource'));
 }

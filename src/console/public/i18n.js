@@ -242,6 +242,7 @@ const en = {
 
   'transfers.heading': 'Transfer log',
   'transfers.filters': 'Search the log',
+  'filters.legend': 'Filters',
   'transfers.contract': 'Contract ID',
   'transfers.organisation': 'Organisation ID',
   'transfers.direction': 'Direction',
@@ -269,7 +270,7 @@ const en = {
   'transfers.clean': 'no flags',
 
   'anomalies.heading': 'Anomalies',
-  'anomalies.intro': 'Flagged transfer records matching the filters, grouped three ways.',
+  'anomalies.intro': 'Flagged transfer records matching the filters, grouped by flag, month, contract and organisation.',
   'anomalies.byFlag': 'By flag',
   'anomalies.byContract': 'By contract',
   'anomalies.byOrganisation': 'By organisation',
@@ -690,6 +691,7 @@ const zhHant = {
 
   'transfers.heading': '傳輸日誌',
   'transfers.filters': '搜尋日誌',
+  'filters.legend': '篩選條件',
   'transfers.contract': '合同編號',
   'transfers.organisation': '機構編號',
   'transfers.direction': '傳輸方向',
@@ -717,7 +719,7 @@ const zhHant = {
   'transfers.clean': '無標記',
 
   'anomalies.heading': '異常',
-  'anomalies.intro': '符合篩選條件而被標記的傳輸記錄，按三種方式分組。',
+  'anomalies.intro': '符合篩選條件而被標記的傳輸記錄，按標記、月份、合同及機構分組。',
   'anomalies.byFlag': '按標記',
   'anomalies.byContract': '按合同',
   'anomalies.byOrganisation': '按機構',
@@ -1137,6 +1139,7 @@ const zhHans = {
 
   'transfers.heading': '传输日志',
   'transfers.filters': '搜索日志',
+  'filters.legend': '筛选条件',
   'transfers.contract': '合同编号',
   'transfers.organisation': '机构编号',
   'transfers.direction': '传输方向',
@@ -1164,7 +1167,7 @@ const zhHans = {
   'transfers.clean': '无标记',
 
   'anomalies.heading': '异常',
-  'anomalies.intro': '符合筛选条件而被标记的传输记录，按三种方式分组。',
+  'anomalies.intro': '符合筛选条件而被标记的传输记录，按标记、月份、合同及机构分组。',
   'anomalies.byFlag': '按标记',
   'anomalies.byContract': '按合同',
   'anomalies.byOrganisation': '按机构',

@@ -46,7 +46,7 @@ function filterForm(page, controls) {
   return h(
     'form',
     {
-      'aria-label': t('transfers.filters'),
+      'aria-label': t('filters.legend'),
       onsubmit: (event) => {
         event.preventDefault();
         navigate(hashWith(page, Object.fromEntries(controls.map(([name, control]) => [name, control.value]))));
@@ -55,7 +55,7 @@ function filterForm(page, controls) {
     h(
       'fieldset',
       { class: 'filters' },
-      h('legend', {}, t('transfers.filters')),
+      h('legend', {}, t('filters.legend')),
       controls.map(([, control, label]) => field(label, control).wrapper),
       h(
         'div',
