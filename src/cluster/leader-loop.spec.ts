@@ -4,6 +4,11 @@ import type { Leadership } from './leadership';
 
 const tick = (ms = 30) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Waits (on a loaded machine, as long as it takes up to 10 s) until `done` holds. */
+async function until(done: () => boolean): Promise<void> {
+  for (let waited = 0; !done() && waited < 10_000; waited += 10) await tick(10);
+}
+
 function loopOf(leading: { now: boolean }, round: () => Promise<unknown>) {
   const warnings: string[] = [];
   const logger = { warn: (_: unknown, message: string) => warnings.push(message) } as unknown as Logger;
@@ -20,7 +25,7 @@ describe('LeaderLoop', () => {
     await tick();
     expect(rounds).toBe(0);
     leading.now = true;
-    await tick();
+    await until(() => rounds > 0);
     expect(rounds).toBeGreaterThan(0);
     await loop.stop();
   });
@@ -29,7 +34,7 @@ describe('LeaderLoop', () => {
     let rounds = 0;
     const { loop, warnings } = loopOf({ now: true }, () => (++rounds === 1 ? Promise.reject(new Error('database gone')) : Promise.resolve()));
     loop.start();
-    await tick();
+    await until(() => rounds > 1);
     await loop.stop();
     expect(warnings[0]).toBe('round failed');
     expect(rounds).toBeGreaterThan(1);
@@ -44,7 +49,7 @@ describe('LeaderLoop', () => {
       finished = true;
     });
     loop.start();
-    await tick(10);
+    await until(() => started > 0);
     expect(loop.stopping).toBe(false);
     await loop.stop();
     expect(loop.stopping).toBe(true);
