@@ -198,6 +198,8 @@ describe("regulators' console", () => {
 
   it('offers organisations by name in the organisation filter (GET /organisations?q=)', async () => {
     await page.goto(`${baseUrl}/console#/transfers`);
+    // Type only once the page has drawn its records: a filter form drawn again after loading would drop the typing.
+    await page.locator('table tbody tr').first().waitFor();
     await page.getByLabel('Organisation ID').pressSequentially('commercial');
     const options = page.locator('datalist#organisationId-options option');
     await see(options).toHaveCount(1);
