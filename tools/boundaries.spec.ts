@@ -35,6 +35,7 @@ const OWNER: Record<string, string> = {
   organisations: 'organisations',
   calendar_overrides: 'calendar',
   calendar_jurisdictions: 'calendar',
+  calendar_revision: 'calendar',
   organisation_jurisdictions: 'organisations',
   organisation_cities: 'organisations',
   organisation_identifier_schemes: 'organisations',
@@ -49,6 +50,7 @@ const OWNER: Record<string, string> = {
   rollout_authority_names: 'rollout',
   rollout_regime_sides: 'rollout',
   rollout_filing_materials: 'rollout',
+  rollout_revision: 'rollout',
   contracts: 'contracts',
   contract_versions: 'contracts',
   filings: 'contracts',
@@ -72,6 +74,7 @@ const OWNER: Record<string, string> = {
   webhook_attempts: 'webhooks',
   rule_settings: 'rules',
   refiling_triggers: 'rules',
+  rules_revision: 'rules',
 };
 
 /**

@@ -46,12 +46,13 @@ export function toValidationProblem(error: unknown): unknown {
 }
 
 /**
- * A fingerprint of the overrides table as a scalar SQL subquery. Callers fold it into a query they
- * make anyway (POST /contracts reads it with the parties) and pass it to `deadlineAt`, which answers
- * from memory while it is unchanged: exact across instances (no TTL), at no extra round trip.
+ * The revision of the calendar data (calendar_overrides, calendar_jurisdictions) as a scalar SQL subquery of text:
+ * the counter `calendar_revision`, owned by this module, which a statement trigger on both tables bumps in the
+ * writing transaction (src/database/migrations/1795689100000-RevisionCounters.ts). Callers fold it into a query
+ * they make anyway (POST /contracts reads it with the parties) and pass it to `deadlineAt`, which answers from
+ * memory while it is unchanged: exact across instances (no TTL), at no extra round trip.
  */
-export const CALENDAR_REVISION_SQL = `(SELECT md5(coalesce(string_agg(concat_ws('/', jurisdiction, date, kind, reason), ',' ORDER BY jurisdiction, date, kind), '') || '|' ||
-  coalesce((SELECT string_agg(concat_ws('/', jurisdiction, array_to_string(rest_days, '+'), array_to_string(published_years, '+')), ',' ORDER BY jurisdiction) FROM calendar_jurisdictions), '')) FROM calendar_overrides)`;
+export const CALENDAR_REVISION_SQL = `(SELECT revision::text FROM calendar_revision)`;
 
 const CODE_CALENDARS: ReadonlySet<string> = new Set(JURISDICTIONS);
 

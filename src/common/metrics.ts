@@ -19,7 +19,7 @@ export class RegistryMetrics {
 
   readonly contractFilings = new Counter({
     name: 'registry_contract_filings_total',
-    help: 'Contracts filed through POST /contracts, by path: "assumed" (one statement re-checking remembered party facts and fingerprints) or "checked" (read first)',
+    help: 'Contracts filed through POST /contracts, by path: "assumed" (one statement re-checking remembered party facts and revisions) or "checked" (read first)',
     labelNames: ['path'] as const,
     registers: [this.registry],
   });

@@ -61,14 +61,14 @@ type FilingPlan = Pick<NewContract, 'terms' | 'direction' | 'filings'>;
 
 /**
  * POST /contracts: files a contract in one statement shared with the other filings of the moment. The
- * sector gate (R15), the rule settings and the deadlines (R8/R9) are answered from memory for given rollout and calendar
- * fingerprints; the insert (contract-insert.repository.ts) re-checks, in its own snapshot, every fact
+ * sector gate (R15), the rule settings and the deadlines (R8/R9) are answered from memory for given rollout, calendar
+ * and rule-settings revisions; the insert (contract-insert.repository.ts) re-checks, in its own snapshot, every fact
  * the plan assumed and writes nothing for a filing whose facts have changed. Concurrent filings go
  * together (`GroupCommit`).
  *
- * - Assumed: both parties' facts and the fingerprints are remembered from an earlier filing. A
+ * - Assumed: both parties' facts and the revisions are remembered from an earlier filing. A
  *   refusal on remembered facts is never final: the filing is then checked.
- * - Checked: read the parties with the fingerprints first. Every refusal comes from here. When
+ * - Checked: read the parties with the revisions first. Every refusal comes from here. When
  *   a fact changes between the read and the insert (another filer's change, in plain SQL or on
  *   another instance), it reads again, up to FILING_ATTEMPTS times.
  */
@@ -76,7 +76,7 @@ type FilingPlan = Pick<NewContract, 'terms' | 'direction' | 'filings'>;
 export class ContractFilingService {
   /** What the filing rules read of parties seen by checked filings (`PartyFacts`, never changed through the API); bounded. */
   private readonly partyFacts = new LRUCache<string, PartyFacts>({ max: PARTY_FACTS_CAPACITY });
-  /** The rollout and calendar fingerprints the latest checked filing read. */
+  /** The rollout, calendar and rule-settings revisions the latest checked filing read. */
   private assumedRevisions: FilingRevisions | null = null;
   /** Concurrent filings' inserts, one statement for many. */
   private readonly filingCommit: GroupCommit<ContractToInsert, CreatedRow | null>;
@@ -141,7 +141,7 @@ export class ContractFilingService {
     return null;
   }
 
-  /** Both parties and the fingerprints, read afresh and remembered; R1 when a party is not a registered organisation. */
+  /** Both parties and the revisions, read afresh and remembered; R1 when a party is not a registered organisation. */
   private async readFilingFacts(dto: CreateContractDto): Promise<{ processor: PartyRow; recipient: PartyRow; revisions: FilingRevisions }> {
     const { parties, revisions } = await readFilingParties(this.dataSource, dto.processorId, dto.recipientId);
     this.assumedRevisions = revisions;

@@ -6,8 +6,8 @@
  * nothing, one round trip.
  *
  * POST /contracts inserts many contracts at once (group commit, src/database/group-commit.ts), each
- * only while the facts it was planned on hold in the statement's own snapshot: the rollout and
- * calendar fingerprints, and the parties' side, city and sector. `createContractsStatement` is also
+ * only while the facts it was planned on hold in the statement's own snapshot: the rollout, calendar
+ * and rule-settings revisions (counters those modules' tables bump), and the parties' side, city and sector. `createContractsStatement` is also
  * what the filing benchmark sends (src/contracts/index.ts), so it measures exactly the registry's SQL.
  */
 import { randomUUID } from 'node:crypto';
@@ -167,7 +167,7 @@ export async function insertVersion(m: EntityManager, v: NewVersion, actor: Hist
 
 // ---- POST /contracts: the contract with version 1, many at once --------------------------------------
 
-/** The rollout, calendar and rule-settings fingerprints a filing was planned with. */
+/** The rollout, calendar and rule-settings revisions a filing was planned with. */
 export interface FilingRevisions {
   rollout: string;
   calendar: string;
@@ -184,7 +184,7 @@ export const CREATE_PARTIES = {
 
 type PartiesRow = (PartyRow | { [K in keyof PartyRow]: null }) & { rolloutRevision: string; calendarRevision: string; rulesRevision: string };
 
-/** Both parties of a new contract as they are now (absent when not registered), with the rollout and calendar fingerprints. */
+/** Both parties of a new contract as they are now (absent when not registered), with the rollout, calendar and rule-settings revisions. */
 export async function readFilingParties(
   dataSource: DataSource,
   processorId: string,

@@ -155,7 +155,7 @@ export const PARTY_COLUMNS = `o.id, o.party_type AS "partyType", o.legal_name AS
 /** The same, as a JSON object expression. */
 export const PARTY_JSON = `json_build_object('id', o.id, 'partyType', o.party_type, 'legalName', o.legal_name, 'legalNameZh', o.legal_name_zh, 'jurisdiction', o.jurisdiction, 'city', o.city, 'sector', o.sector, 'identifierType', o.identifier_type, 'identifier', o.identifier, 'verificationStatus', o.verification_status)`;
 
-/** Just the PartyRow columns of a row that may carry more (CREATE_PARTIES adds the fingerprints). */
+/** Just the PartyRow columns of a row that may carry more (CREATE_PARTIES adds the revisions). */
 export function partyFromRow(r: PartyRow): PartyRow {
   return {
     id: r.id,

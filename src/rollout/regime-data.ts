@@ -57,12 +57,6 @@ export interface AuthorityCatalogue {
   authorities: ReadonlyMap<string, AuthorityData>;
 }
 
-/** Every table below as a scalar SQL fingerprint, folded into ROLLOUT_REVISION_SQL (rollout.service.ts). */
-export const REGIME_DATA_REVISION_SQL = `coalesce((SELECT string_agg(concat_ws('/', code, jurisdiction, read_only, filing_number_prefix), ',' ORDER BY code) FROM rollout_authorities), '') || '|' ||
-  coalesce((SELECT string_agg(concat_ws('/', authority, valid_from, name_en, name_zh_hant, name_zh_hans), ',' ORDER BY authority, valid_from) FROM rollout_authority_names), '') || '|' ||
-  coalesce((SELECT string_agg(concat_ws('/', regime_code, jurisdiction, filing_authority, filing_working_days, review_working_days, resubmission_working_days), ',' ORDER BY regime_code, jurisdiction) FROM rollout_regime_sides), '') || '|' ||
-  coalesce((SELECT string_agg(concat_ws('/', regime_code, jurisdiction, party_type, kind, position, confirmed), ',' ORDER BY regime_code, jurisdiction, party_type, position, kind) FROM rollout_filing_materials), '')`;
-
 interface AuthorityRow {
   code: string;
   jurisdiction: string;

@@ -3,7 +3,7 @@ import { validationFailed } from '../common/errors';
 import { CALENDAR_DATE_MESSAGE } from '../common/dates';
 import { RolloutPhase, RolloutPhaseSector } from './phase.entity';
 import { RolloutRegime } from './regime.entity';
-import { readRegimeSides, REGIME_DATA_REVISION_SQL, RegimeSideData } from './regime-data';
+import { readRegimeSides, RegimeSideData } from './regime-data';
 import { isIsoDate, isSectorOpen, PhaseRule, RegimeRule } from './sector-gate';
 
 export interface RegimeRules {
@@ -24,16 +24,15 @@ export interface RegimeGate {
 }
 
 /**
- * A fingerprint of everything `readRegimeRules` reads (regimes, phases, phase sectors), as a scalar SQL
- * subquery. Callers fold it into a query they make anyway (POST /contracts reads it with the
- * parties) and pass it to `RolloutService.gateAt`, which reuses its cached rules while the fingerprint is
- * unchanged: exact across instances (no TTL), at no extra round trip. The tables hold a handful of rows.
+ * The revision of everything `readRegimeRules` and the authority catalogue read (regimes, phases, phase sectors,
+ * authorities and their names, regime sides, filing materials), as a scalar SQL subquery of text: the counter
+ * `rollout_revision`, owned by this module, which a statement trigger on each of those tables bumps in the writing
+ * transaction (src/database/migrations/1795689100000-RevisionCounters.ts), so a change by hand in SQL counts too.
+ * Callers fold it into a query they make anyway (POST /contracts reads it with the parties) and pass it to
+ * `RolloutService.gateAt`, which reuses its cached rules while the revision is unchanged: exact across instances
+ * (no TTL), at no extra round trip.
  */
-export const ROLLOUT_REVISION_SQL = `(SELECT md5(
-  coalesce((SELECT string_agg(concat_ws('/', code, opens_on, name, array_to_string(sides, '+')), ',' ORDER BY code) FROM rollout_regimes), '') || '|' ||
-  coalesce((SELECT string_agg(concat_ws('/', id, regime_code, number, opens_on, all_sectors), ',' ORDER BY id) FROM rollout_phases), '') || '|' ||
-  coalesce((SELECT string_agg(concat_ws('/', phase_id, sector_code), ',' ORDER BY phase_id, sector_code) FROM rollout_phase_sectors), '') || '|' ||
-  ${REGIME_DATA_REVISION_SQL}))`;
+export const ROLLOUT_REVISION_SQL = `(SELECT revision::text FROM rollout_revision)`;
 
 /** R15/R16 as stored: the regime and its phases with their sectors (null regime when unknown). */
 export async function readRegimeRules(m: EntityManager, regimeCode: string): Promise<RegimeRules> {

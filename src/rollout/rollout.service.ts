@@ -28,7 +28,7 @@ export class RolloutService {
   /** Rules per regime, valid for one revision (see ROLLOUT_REVISION_SQL). */
   private readonly rulesCache = new RegimeRulesCache();
 
-  /** The authorities and their names as last read: at start, and whenever the rollout fingerprint moves. */
+  /** The authorities and their names as last read: at start, and whenever the rollout revision moves. */
   private authorityData: AuthorityCatalogue = { authorities: new Map() };
 
   constructor(

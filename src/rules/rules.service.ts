@@ -20,10 +20,12 @@ import { RuleSetting } from './rule-setting.entity';
 import { DataRulesView, PutRefilingTriggerDto, TRIGGER_CODE, PutRuleSettingDto, RefilingTriggerView, RuleSettingView } from './rules.dto';
 
 /**
- * A fingerprint of the rule settings, as a scalar SQL subquery: POST /contracts folds it into the query it makes
+ * The revision of the rule settings as a scalar SQL subquery of text: the counter `rules_revision`, owned by this
+ * module, which a statement trigger on rule_settings bumps in the writing transaction
+ * (src/database/migrations/1795689100000-RevisionCounters.ts). POST /contracts folds it into the query it makes
  * anyway, answers from `settingsAt` while it is unchanged, and writes only if it is still the same.
  */
-export const RULES_REVISION_SQL = `(SELECT md5(coalesce((SELECT string_agg(concat_ws('/', code, regime, value), ',' ORDER BY code, regime) FROM rule_settings), '')))`;
+export const RULES_REVISION_SQL = `(SELECT revision::text FROM rules_revision)`;
 
 const labelsOf = (r: { labelEn: string; labelZhHant: string; labelZhHans: string }) => ({ en: r.labelEn, 'zh-Hant': r.labelZhHant, 'zh-Hans': r.labelZhHans });
 
