@@ -1,6 +1,6 @@
 /**
  * Export (README "Performance"): GET /transfers/export?format=ndjson of the whole log on a freshly
- * started registry, its peak resident set, beside raw COPY … TO of the same table.
+ * started registry, its peak resident set, beside the export's own COPY … TO with nothing done to its bytes.
  */
 import { ChildProcess } from 'node:child_process';
 import { Writable } from 'node:stream';
@@ -10,18 +10,25 @@ import { to as copyTo } from 'pg-copy-streams';
 import { Api, log, peakRssMb, resetPeakRss, round, rssMb, startRegistry, stopRegistry } from '../registry';
 import { keepTokensFresh, RunContext } from '../seed';
 
-/** Raw COPY … TO of the whole table: the export limit. */
-async function measureCopyTo(ownerUrl: string): Promise<{ rows: number; rowsPerSecond: number }> {
+/**
+ * The export's statement, as the registry sends it for a regulator who may read every record
+ * (src/transfers/transfer-export.ts): the leaf index, the sector and the leaf, in leaf order, in
+ * binary. A client that only receives its bytes is what the export cannot beat.
+ */
+const EXPORT_COPY = 'COPY (SELECT t.leaf_index, t.sector, t.leaf FROM transfer_records t WHERE true ORDER BY t.leaf_index) TO STDOUT (FORMAT binary)';
+/** The earlier limit, kept for comparison: every column as text, which costs PostgreSQL more than the export's three. */
+const ALL_COLUMNS_COPY = 'COPY (SELECT * FROM transfer_records ORDER BY leaf_index) TO STDOUT';
+
+/** Rows per second of one COPY … TO, its bytes received and dropped; `rows` is the table's count (binary COPY has no line ends). */
+async function measureCopyTo(ownerUrl: string, sql: string, rows: number): Promise<{ rows: number; rowsPerSecond: number }> {
   const client = new Client({ connectionString: ownerUrl });
   await client.connect();
   try {
-    let rows = 0;
     const started = process.hrtime.bigint();
     await pipeline(
-      client.query(copyTo('COPY (SELECT * FROM transfer_records ORDER BY leaf_index) TO STDOUT')),
+      client.query(copyTo(sql)),
       new Writable({
-        write(chunk: Buffer, _encoding, callback) {
-          for (let i = 0; i < chunk.length; i++) if (chunk[i] === 10) rows++;
+        write(_chunk: Buffer, _encoding, callback) {
           callback();
         },
       }),
@@ -31,6 +38,18 @@ async function measureCopyTo(ownerUrl: string): Promise<{ rows: number; rowsPerS
   } finally {
     await client.end();
   }
+}
+
+/** The export limit: the best of two runs of the export's own COPY (the first may read from disk), and the old all-column figure. */
+async function measureCopyLimits(ownerUrl: string): Promise<{ rows: number; rowsPerSecond: number; allColumnsRowsPerSecond: number }> {
+  const counter = new Client({ connectionString: ownerUrl });
+  await counter.connect();
+  const [{ n }] = (await counter.query<{ n: string }>('SELECT count(*) AS n FROM transfer_records')).rows;
+  await counter.end();
+  const rows = Number(n);
+  const runs = [await measureCopyTo(ownerUrl, EXPORT_COPY, rows), await measureCopyTo(ownerUrl, EXPORT_COPY, rows)];
+  const allColumns = await measureCopyTo(ownerUrl, ALL_COLUMNS_COPY, rows);
+  return { rows, rowsPerSecond: Math.max(...runs.map((r) => r.rowsPerSecond)), allColumnsRowsPerSecond: allColumns.rowsPerSecond };
 }
 
 async function measureExport(api: Api, token: string, appPid: number): Promise<{ rows: number; rowsPerSecond: number; peakRssMb: number; peakReset: boolean }> {
@@ -58,8 +77,8 @@ async function measureExport(api: Api, token: string, appPid: number): Promise<{
 /** The `export.*` figures; restarts the registry (`app`) first and returns the one it started. */
 export async function measureExportPhase(run: RunContext, app: ChildProcess): Promise<{ figures: Record<string, number>; app: ChildProcess }> {
   const { ownerUrl, api, seedData } = run;
-  log('export limit: raw COPY TO');
-  const copyOut = await measureCopyTo(ownerUrl);
+  log('export limit: the export\'s own COPY TO, received and dropped');
+  const copyOut = await measureCopyLimits(ownerUrl);
   // The export's peak RSS is its own: measured on a freshly started registry, not on the process that just ingested N rows.
   const rssAfterIngest = rssMb(app.pid!);
   log('restarting the registry for the export');
@@ -70,6 +89,13 @@ export async function measureExportPhase(run: RunContext, app: ChildProcess): Pr
   await keepTokensFresh(api, seedData);
   const exported = await measureExport(api, seedData.regulatorToken, fresh.pid!);
   if (exported.rows !== copyOut.rows) log(`WARNING: export returned ${exported.rows} rows, COPY TO ${copyOut.rows}`);
+  const ratio = exported.rowsPerSecond / copyOut.rowsPerSecond;
+  // The bench checks itself: a limit that the registry beats is not a limit.
+  if (ratio > 1) {
+    throw new Error(
+      `the limit is wrong: the export streamed ${round(exported.rowsPerSecond)} rows/s, above its own COPY TO at ${round(copyOut.rowsPerSecond)} rows/s`,
+    );
+  }
   return {
     app: fresh,
     figures: {
@@ -78,7 +104,9 @@ export async function measureExportPhase(run: RunContext, app: ChildProcess): Pr
       'export.rows': exported.rows,
       'export.rowsPerSecond': round(exported.rowsPerSecond),
       'export.copyToRowsPerSecond': round(copyOut.rowsPerSecond),
-      'export.ratioToCopyTo': round(exported.rowsPerSecond / copyOut.rowsPerSecond, 3),
+      'export.ratioToCopyTo': round(ratio, 3),
+      'export.allColumnsCopyToRowsPerSecond': round(copyOut.allColumnsRowsPerSecond),
+      'export.ratioToAllColumnsCopyTo': round(exported.rowsPerSecond / copyOut.allColumnsRowsPerSecond, 3),
       'export.peakRssMb': round(exported.peakRssMb, 1),
     },
   };
