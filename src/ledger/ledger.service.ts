@@ -5,7 +5,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { Principal } from '../common/roles';
 import { REGISTRY_CONFIG, RegistryConfig } from '../config/config';
 import { clientOf, copyRows } from '../database/copy';
-import { keyId, openNote, parseCheckpointBody, parseNote, rawPublicKey, signCheckpoint, verifierKey } from './domain/checkpoint';
+import { openNote, ParsedVerifierKey, parseCheckpointBody, parseNote, parseVerifierKey, rawPublicKey, signCheckpoint, verifierKey } from './domain/checkpoint';
 import { proveExtends } from './domain/consistency-verifier';
 import { appendLeaves, consistencyProofPlan, leafHash, NodeId, nodeKey, nodesNeeded, resolveHashPlan, resolvePlan, rootPlan, TreeNode } from './domain/merkle';
 import { fetchNodes, Queryable, requireNode, rootAt, STORED_MIN_LEVEL, treeSize } from './ledger-nodes';
@@ -53,6 +53,9 @@ export interface StoredCheckpoint {
 export class LedgerService {
   private readonly signingKey: KeyObject;
   readonly origin: string;
+  /** The signing key's public half in the forms the API and the signer's checks use, derived once (the key does not change while the process runs). */
+  private readonly publicKeyView: PublicKeyView;
+  private readonly parsedKey: ParsedVerifierKey;
   /** Stored with each checkpoint this process signs (ledger_checkpoints.signed_by). */
   private readonly instanceId: string;
   /**
@@ -70,6 +73,9 @@ export class LedgerService {
   ) {
     this.signingKey = resolveSigningKey(config);
     this.origin = config.ledgerOrigin;
+    const raw = rawPublicKey(this.signingKey);
+    this.publicKeyView = { origin: this.origin, algorithm: 'Ed25519', publicKey: raw.toString('base64'), verifierKey: verifierKey(this.origin, raw) };
+    this.parsedKey = parseVerifierKey(this.publicKeyView.verifierKey);
     this.instanceId = config.instanceId;
   }
 
@@ -149,12 +155,11 @@ export class LedgerService {
   // Checkpoints
 
   publicKey(): PublicKeyView {
-    const raw = rawPublicKey(this.signingKey);
-    return { origin: this.origin, algorithm: 'Ed25519', publicKey: raw.toString('base64'), verifierKey: verifierKey(this.origin, raw) };
+    return { ...this.publicKeyView };
   }
 
   keyId(): Buffer {
-    return keyId(this.origin, this.signingKey);
+    return Buffer.from(this.parsedKey.keyId);
   }
 
   async latestCheckpoint(): Promise<StoredCheckpoint | null> {
@@ -271,9 +276,9 @@ export class LedgerService {
   noteProblem(checkpoint: StoredCheckpoint): string | null {
     try {
       const opened = parseNote(checkpoint.note);
-      const ours = opened.signatures.some((s) => s.name === this.origin && s.keyId.equals(this.keyId()));
+      const ours = opened.signatures.some((s) => s.name === this.origin && s.keyId.equals(this.parsedKey.keyId));
       // A note signed by an earlier key of the registry is compared with its row only (key rotation).
-      const body = parseCheckpointBody(ours ? openNote(checkpoint.note, this.publicKey().verifierKey).text : opened.text);
+      const body = parseCheckpointBody(ours ? openNote(checkpoint.note, this.parsedKey).text : opened.text);
       if (body.treeSize !== checkpoint.treeSize || !body.rootHash.equals(checkpoint.rootHash)) {
         return `the note of the checkpoint of size ${checkpoint.treeSize} states size ${body.treeSize} and root ${body.rootHash.toString('base64')}, its row root ${checkpoint.rootHash.toString('base64')}`;
       }
