@@ -1,5 +1,5 @@
-import fastifyHelmet from '@fastify/helmet';
 import fastifyMultipart from '@fastify/multipart';
+import helmet from 'helmet';
 import { NestFactory } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -101,25 +101,34 @@ function fastifyAdapter(config: RegistryConfig): FastifyAdapter {
   });
 }
 
+/**
+ * Security headers (helmet), built once: @fastify/helmet rebuilt helmet's middleware, directives
+ * parsed again, on every request (README, Performance); the headers are the same.
+ */
+const securityHeaders = helmet({
+  // The console is served by this process with its own scripts and styles only.
+  contentSecurityPolicy: {
+    directives: {
+      defaultSrc: ["'self'"],
+      scriptSrc: ["'self'"],
+      styleSrc: ["'self'"],
+      imgSrc: ["'self'", 'data:'],
+      connectSrc: ["'self'"],
+      objectSrc: ["'none'"],
+      frameAncestors: ["'none'"],
+      // TLS is the deployment's job (docs/api.md, HSTS is sent); upgrading here would break
+      // the console for anyone opening a plain-HTTP development instance on a LAN address.
+      upgradeInsecureRequests: null,
+    },
+  },
+});
+
 /** Security headers (helmet), the document upload's limits and CORS. */
 async function registerSecurity(app: NestFastifyApplication, config: RegistryConfig): Promise<void> {
-  await app.register(fastifyHelmet, {
-    // The console is served by this process with its own scripts and styles only.
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:'],
-        connectSrc: ["'self'"],
-        objectSrc: ["'none'"],
-        frameAncestors: ["'none'"],
-        // TLS is the deployment's job (docs/api.md, HSTS is sent); upgrading here would break
-        // the console for anyone opening a plain-HTTP development instance on a LAN address.
-        upgradeInsecureRequests: null,
-      },
-    },
-  });
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onRequest', (request, reply, done) => securityHeaders(request.raw, reply.raw, (error?: unknown) => done(error as Error | undefined)));
   await app.register(fastifyMultipart, { limits: { fileSize: config.uploadLimitBytes, files: 1, fields: 10 } });
   if (config.corsOrigins.length) app.enableCors({ origin: config.corsOrigins, credentials: false });
 }
