@@ -1099,6 +1099,11 @@ export interface components {
             /** @example 數字政策辦公室 */
             "zh-Hant": string;
         };
+        CategoryEntryView: {
+            /** @enum {string} */
+            code: "BASIC_PROFILE" | "IDENTITY" | "BIOMETRIC" | "ONLINE_IDENTIFIER" | "HEALTH" | "EDUCATION_EMPLOYMENT" | "PROPERTY_FINANCIAL" | "COMMUNICATION" | "CONTACTS" | "BROWSING_HISTORY" | "DEVICE" | "LOCATION" | "OTHER";
+            labels: components["schemas"]["LabelsView"];
+        };
         ChangeEnrolmentDto: {
             /** @enum {string} */
             action: "ENROL" | "DECLINE" | "WITHDRAW";
@@ -1118,6 +1123,11 @@ export interface components {
             code: string;
             /** @example MAINLAND */
             jurisdiction: string;
+            labels: components["schemas"]["LabelsView"];
+        };
+        ComplianceFlagEntryView: {
+            /** @enum {string} */
+            code: "AFTER_RETENTION_PERIOD" | "CATEGORY_NOT_IN_SCOPE" | "CONTRACT_EXPIRED" | "CONTRACT_NOT_EFFECTIVE" | "CONTRACT_TERMINATED" | "DIRECTION_MISMATCH" | "FILING_OVERDUE" | "METHOD_NOT_IN_SCOPE" | "OCCURRED_IN_FUTURE" | "ONWARD_RECIPIENT_NOT_IN_ANNEX" | "ONWARD_RECIPIENT_OUTSIDE_GBA" | "PIPIA_AFTER_TRANSFER" | "PIPIA_MISSING" | "PURPOSE_NOT_IN_SCOPE" | "SENSITIVE_NOT_IN_SCOPE" | "SENSITIVE_WITHOUT_SEPARATE_CONSENT";
             labels: components["schemas"]["LabelsView"];
         };
         ContractTermsDto: {
@@ -1702,11 +1712,15 @@ export interface components {
             authorities: components["schemas"]["AuthorityEntryView"][];
             /** @description The nine Mainland GBA cities and Hong Kong (R1); anything else is outside the GBA */
             cities: components["schemas"]["CityEntryView"][];
+            /** @description The flags a transfer record may carry (docs/rules.md#compliance-flags) */
+            complianceFlags: components["schemas"]["ComplianceFlagEntryView"][];
             /** @description R17: organisations' identifiers and individuals' identity documents */
             identifierTypes: components["schemas"]["IdentifierTypeEntryView"][];
             jurisdictions: components["schemas"]["JurisdictionEntryView"][];
             /** @description R1: organisations and individuals */
             partyTypes: components["schemas"]["PartyTypeEntryView"][];
+            /** @description The annex's personal-information categories (after GB/T 35273-2020 annex A) */
+            personalInformationCategories: components["schemas"]["CategoryEntryView"][];
             /** @description R12: the changes of an amendment that require re-filing, with source and confidence */
             refilingTriggers: components["schemas"]["RefilingTriggerView"][];
             /** @description R16: the regimes, as data */

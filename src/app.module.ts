@@ -12,6 +12,7 @@ import { dataSourceOptions } from './database/data-source';
 import { HealthModule } from './health/health.module';
 import { loggerOptions } from './logging';
 import { OrganisationsModule } from './organisations/organisations.module';
+import { ReferenceModule } from './reference/reference.module';
 import { RolloutModule } from './rollout/rollout.module';
 import { RulesModule } from './rules/rules.module';
 import { TransfersModule } from './transfers/transfers.module';
@@ -40,6 +41,7 @@ export class AppModule {
         ConsoleModule,
         CalendarModule,
         RolloutModule,
+        ReferenceModule,
         RulesModule,
         WebhooksModule,
       ],

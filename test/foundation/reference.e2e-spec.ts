@@ -1,3 +1,5 @@
+import { PERSONAL_INFORMATION_CATEGORIES } from '../../src/contracts/domain/categories';
+import { COMPLIANCE_FLAGS } from '../../src/transfers/domain/compliance-flags';
 import { startTestApp, TestApp } from '../support/app';
 
 describe('GET /reference', () => {
@@ -51,7 +53,19 @@ describe('GET /reference', () => {
       labels: { en: 'Hong Kong Identity Card', 'zh-Hant': '香港身份證', 'zh-Hans': '香港身份证' },
     });
     expect(body.identifierTypes.find((i) => i.code === 'MO_CRN')).toMatchObject({ partyType: 'ORGANISATION', jurisdiction: 'MACAO' });
-    for (const entry of [...body.jurisdictions, ...body.cities, ...body.sectors, ...body.partyTypes, ...body.identifierTypes]) {
+    // The annex's categories and the transfer log's flags, in the registry's order: the console's filters and labels.
+    expect(body.personalInformationCategories.map((c) => c.code)).toEqual([...PERSONAL_INFORMATION_CATEGORIES]);
+    expect(body.complianceFlags.map((f) => f.code)).toEqual([...COMPLIANCE_FLAGS]);
+    const lists = [
+      body.jurisdictions,
+      body.cities,
+      body.sectors,
+      body.partyTypes,
+      body.identifierTypes,
+      body.personalInformationCategories,
+      body.complianceFlags,
+    ];
+    for (const entry of lists.flat()) {
       expect(Object.keys(entry.labels).sort()).toEqual(['en', 'zh-Hans', 'zh-Hant']);
       for (const label of Object.values(entry.labels)) expect(label.length).toBeGreaterThan(0);
     }
@@ -70,6 +84,10 @@ describe('GET /reference', () => {
       labels: { en: 'Credit referencing', 'zh-Hant': '徵信', 'zh-Hans': '征信' },
     });
     expect(sector('TELECOMMUNICATIONS').labels).toMatchObject({ 'zh-Hant': '電訊', 'zh-Hans': '电信' });
+    const flag = body.complianceFlags.find((f: { code: string }) => f.code === 'ONWARD_RECIPIENT_OUTSIDE_GBA');
+    expect(flag.labels).toEqual({ en: 'Onward recipient outside the GBA', 'zh-Hant': '再提供的接收者在大灣區以外', 'zh-Hans': '再提供的接收者在大湾区以外' });
+    const category = body.personalInformationCategories.find((c: { code: string }) => c.code === 'BASIC_PROFILE');
+    expect(category.labels).toEqual({ en: 'Basic profile', 'zh-Hant': '基本資料', 'zh-Hans': '基本数据' });
     expect(body.sectors.filter((s: { firstPhase: boolean }) => s.firstPhase).map((s: { code: string }) => s.code)).toEqual([
       'BANKING',
       'CREDIT_REFERENCING',

@@ -1,11 +1,14 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { Public } from '../common/decorators';
+import { PERSONAL_INFORMATION_CATEGORIES, PERSONAL_INFORMATION_CATEGORY_LABELS } from '../contracts/domain/categories';
 import { GBA_CITIES, gbaReference, IDENTIFIER_TYPES, JURISDICTIONS, PARTY_TYPES, SECTORS } from '../organisations/gba';
 import { OrganisationsService } from '../organisations/organisations.service';
+import { RolloutService } from '../rollout/rollout.service';
 import { RefilingTriggerView, RuleSettingView } from '../rules/rules.dto';
 import { RulesService } from '../rules/rules.service';
-import { RolloutService } from './rollout.service';
+import { COMPLIANCE_FLAGS } from '../transfers/domain/compliance-flags';
+import { COMPLIANCE_FLAG_LABELS } from '../transfers/domain/flag-labels';
 
 class LabelsView {
   @ApiProperty({ example: 'Shenzhen' }) en: string;
@@ -46,6 +49,16 @@ class IdentifierTypeEntryView {
     description: 'A regular expression the whole identifier must match; null: checked by the registry’s code (check characters)',
   })
   format: string | null;
+  @ApiProperty({ type: LabelsView }) labels: LabelsView;
+}
+
+class CategoryEntryView {
+  @ApiProperty({ enum: PERSONAL_INFORMATION_CATEGORIES }) code: string;
+  @ApiProperty({ type: LabelsView }) labels: LabelsView;
+}
+
+class ComplianceFlagEntryView {
+  @ApiProperty({ enum: COMPLIANCE_FLAGS }) code: string;
   @ApiProperty({ type: LabelsView }) labels: LabelsView;
 }
 
@@ -110,6 +123,10 @@ export class ReferenceView {
   @ApiProperty({ type: [PartyTypeEntryView], description: 'R1: organisations and individuals' }) partyTypes: PartyTypeEntryView[];
   @ApiProperty({ type: [IdentifierTypeEntryView], description: "R17: organisations' identifiers and individuals' identity documents" })
   identifierTypes: IdentifierTypeEntryView[];
+  @ApiProperty({ type: [CategoryEntryView], description: "The annex's personal-information categories (after GB/T 35273-2020 annex A)" })
+  personalInformationCategories: CategoryEntryView[];
+  @ApiProperty({ type: [ComplianceFlagEntryView], description: 'The flags a transfer record may carry (docs/rules.md#compliance-flags)' })
+  complianceFlags: ComplianceFlagEntryView[];
   @ApiProperty({
     type: [RuleSettingView],
     description:
@@ -118,6 +135,14 @@ export class ReferenceView {
   ruleSettings: RuleSettingView[];
   @ApiProperty({ type: [RefilingTriggerView], description: 'R12: the changes of an amendment that require re-filing, with source and confidence' })
   refilingTriggers: RefilingTriggerView[];
+}
+
+/** The code lists of the annex and of the transfer log, with their labels. */
+function annexAndLogCodes(): Pick<ReferenceView, 'personalInformationCategories' | 'complianceFlags'> {
+  return {
+    personalInformationCategories: PERSONAL_INFORMATION_CATEGORIES.map((code) => ({ code, labels: { ...PERSONAL_INFORMATION_CATEGORY_LABELS[code] } })),
+    complianceFlags: COMPLIANCE_FLAGS.map((code) => ({ code, labels: { ...COMPLIANCE_FLAG_LABELS[code] } })),
+  };
 }
 
 /**
@@ -145,6 +170,6 @@ export class ReferenceController {
       schemes: geography.schemes.values(),
     });
     const [regimes, rules] = await Promise.all([this.rollout.regimeReference(geography), this.rules.dataRules()]);
-    return { ...regimes, ...reference, ...rules };
+    return { ...regimes, ...reference, ...annexAndLogCodes(), ...rules };
   }
 }
