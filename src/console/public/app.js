@@ -4,6 +4,7 @@ import { clear, field, h } from './dom.js';
 import { LANGUAGES, getLanguage, onLanguageChange, setLanguage, t } from './i18n.js';
 import { announce } from './nav.js';
 import { errorBox } from './common.js';
+import { loadReference } from './reference.js';
 import { renderAnomalies, renderTransfers } from './page-transfers.js';
 import { renderContract } from './page-contract.js';
 import { renderLedger } from './page-ledger.js';
@@ -90,6 +91,9 @@ async function route() {
   }
   const [m, render] = match;
   try {
+    // The code lists, their labels and the regimes' materials come from the registry (GET /reference), read once.
+    await loadReference();
+    if (sequence !== renderSequence) return;
     await render(container, { params: m.slice(1), query, isCurrent: () => sequence === renderSequence });
   } catch (error) {
     if (sequence !== renderSequence) return;

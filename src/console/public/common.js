@@ -1,7 +1,9 @@
 // Pieces shared by the pages.
 import * as api from './api.js';
-import { h } from './dom.js';
+import { clear, h } from './dom.js';
 import { code, formatDate, getLanguage, t } from './i18n.js';
+import { announce } from './nav.js';
+import { servedCodes, sidesOfDirection } from './reference.js';
 
 export function shortId(id) {
   return id ? String(id).slice(0, 8) : '—';
@@ -23,16 +25,11 @@ export function orgName(org, fallbackId, contract, party) {
   return (zh ? org.legalNameZh || org.legalName : org.legalName || org.legalNameZh) || org.identifier || shortId(org.id);
 }
 
-/** The jurisdiction of a contract's party, from the contract's direction (R2). */
-const DIRECTION_SIDES = {
-  MAINLAND_TO_HK: ['MAINLAND', 'HONG_KONG'],
-  HK_TO_MAINLAND: ['HONG_KONG', 'MAINLAND'],
-  MAINLAND_TO_MACAO: ['MAINLAND', 'MACAO'],
-  MACAO_TO_MAINLAND: ['MACAO', 'MAINLAND'],
-};
+/** The jurisdiction of a contract's party, from the contract's direction (R2) and the sides' direction codes (GET /reference). */
 export function sideOf(contract, party) {
-  const [processorSide, recipientSide] = DIRECTION_SIDES[contract.direction] ?? DIRECTION_SIDES.MAINLAND_TO_HK;
-  return party === 'processor' ? processorSide : recipientSide;
+  const sides = sidesOfDirection(contract.direction);
+  if (!sides) return null;
+  return party === 'processor' ? sides[0] : sides[1];
 }
 
 /** The filing authority in the current language; OGCIO before the DPO was formed (R8). */
@@ -95,67 +92,56 @@ export function hashWith(page, query) {
   return `#/${page}${search ? `?${search}` : ''}`;
 }
 
+/** A filter's options: every code of a list the registry serves (GET /reference), or of one the console knows, with its label. */
 export function optionsWithAll(kind) {
-  return [['', t('all')], ...codeOptionsSorted(kind)];
+  return [['', t('all')], ...(servedCodes(kind) ?? CONSOLE_LISTS[kind]).map((value) => [value, code(kind, value)])];
 }
 
-function codeOptionsSorted(kind) {
-  return KINDS[kind]().map((value) => [value, code(kind, value)]);
-}
-
-const KINDS = {
-  sector: () => [
-    'BANKING',
-    'CREDIT_REFERENCING',
-    'HEALTHCARE',
-    'INSURANCE',
-    'SECURITIES',
-    'RETAIL',
-    'LOGISTICS',
-    'TELECOMMUNICATIONS',
-    'TECHNOLOGY',
-    'EDUCATION',
-    'OTHER',
-  ],
-  filingStatus: () => ['NOT_SUBMITTED', 'SUBMITTED', 'RETURNED', 'ACCEPTED'],
-  noticeKind: () => ['TERMINATED', 'EXPIRED'],
-  severity: () => ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'],
-  party: () => ['processor', 'recipient'],
-  direction: () => ['MAINLAND_TO_HK', 'HK_TO_MAINLAND', 'MAINLAND_TO_MACAO', 'MACAO_TO_MAINLAND'],
-  flag: () => [
-    'AFTER_RETENTION_PERIOD',
-    'CATEGORY_NOT_IN_SCOPE',
-    'CONTRACT_EXPIRED',
-    'CONTRACT_NOT_EFFECTIVE',
-    'CONTRACT_TERMINATED',
-    'DIRECTION_MISMATCH',
-    'FILING_OVERDUE',
-    'METHOD_NOT_IN_SCOPE',
-    'OCCURRED_IN_FUTURE',
-    'ONWARD_RECIPIENT_NOT_IN_ANNEX',
-    'ONWARD_RECIPIENT_OUTSIDE_GBA',
-    'PIPIA_AFTER_TRANSFER',
-    'PIPIA_MISSING',
-    'PURPOSE_NOT_IN_SCOPE',
-    'SENSITIVE_NOT_IN_SCOPE',
-    'SENSITIVE_WITHOUT_SEPARATE_CONSENT',
-  ],
-  category: () => [
-    'BASIC_PROFILE',
-    'IDENTITY',
-    'BIOMETRIC',
-    'ONLINE_IDENTIFIER',
-    'HEALTH',
-    'EDUCATION_EMPLOYMENT',
-    'PROPERTY_FINANCIAL',
-    'COMMUNICATION',
-    'CONTACTS',
-    'BROWSING_HISTORY',
-    'DEVICE',
-    'LOCATION',
-    'OTHER',
-  ],
+/** The code lists GET /reference does not serve (docs/api.md#code-lists). */
+const CONSOLE_LISTS = {
+  filingStatus: ['NOT_SUBMITTED', 'SUBMITTED', 'RETURNED', 'ACCEPTED'],
+  noticeKind: ['TERMINATED', 'EXPIRED'],
+  severity: ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'],
+  party: ['processor', 'recipient'],
 };
+
+/**
+ * One page at a time of a list route answered as `{items, nextCursor}`, following the API's cursors, with Previous
+ * and Next below the page. `render(items, pageNumber, redraw)` draws a page; `focusCaption` moves focus to the
+ * caption of the page turned to.
+ */
+export async function pagedList(results, { path, filters, limit, isCurrent, render, emptyKey, focusCaption = false }) {
+  const cursors = [undefined];
+  let pageIndex = 0;
+  const go = async (delta) => {
+    pageIndex += delta;
+    await show();
+    if (focusCaption) {
+      results.querySelector('caption')?.setAttribute('tabindex', '-1');
+      results.querySelector('caption')?.focus();
+    }
+    announce(t('pageN', { n: pageIndex + 1 }));
+  };
+  const show = async () => {
+    clear(results).append(loading());
+    const page = await api.get(path, { ...filters, limit, cursor: cursors[pageIndex] });
+    if (!isCurrent()) return;
+    const items = page.items ?? [];
+    if (page.nextCursor) cursors[pageIndex + 1] = page.nextCursor;
+    clear(results);
+    if (items.length === 0 && pageIndex === 0) {
+      results.append(h('p', { class: 'notice', role: 'status' }, t(emptyKey)));
+      return;
+    }
+    results.append(render(items, pageIndex + 1, show));
+    const previous = h('button', { type: 'button', class: 'button secondary', disabled: pageIndex === 0, onclick: () => go(-1) }, t('previous'));
+    const next = h('button', { type: 'button', class: 'button secondary', disabled: !page.nextCursor, onclick: () => go(1) }, t('next'));
+    results.append(
+      h('nav', { class: 'toolbar', 'aria-label': t('pageN', { n: pageIndex + 1 }) }, previous, h('span', {}, t('pageN', { n: pageIndex + 1 })), next),
+    );
+  };
+  await show();
+}
 
 export function errorBox(error) {
   if (error instanceof api.ApiError && error.status === 404 && !error.problem?.code) {

@@ -1347,23 +1347,9 @@ const zhHans = {
   'check.rootMatches': '计算所得的根 {computed} 等于检查点的根',
 };
 
-/** Labels for the API's codes (docs/api.md#code-lists). */
+/** Labels for the API's codes that GET /reference does not serve (docs/api.md#code-lists); `useCodeLabels` takes the rest. */
 const codes = {
   en: {
-    sector: {
-      BANKING: 'Banking',
-      CREDIT_REFERENCING: 'Credit referencing',
-      HEALTHCARE: 'Healthcare',
-      INSURANCE: 'Insurance',
-      SECURITIES: 'Securities',
-      RETAIL: 'Retail',
-      LOGISTICS: 'Logistics',
-      TELECOMMUNICATIONS: 'Telecommunications',
-      TECHNOLOGY: 'Technology',
-      EDUCATION: 'Education',
-      OTHER: 'Other',
-    },
-    jurisdiction: { MAINLAND: 'Mainland', HONG_KONG: 'Hong Kong', MACAO: 'Macao' },
     city: {
       GUANGZHOU: 'Guangzhou',
       SHENZHEN: 'Shenzhen',
@@ -1406,21 +1392,6 @@ const codes = {
       SIGNED_CONTRACT: 'Signed contract',
       PIPIA_REPORT: 'PIPIA report',
     },
-    category: {
-      BASIC_PROFILE: 'Basic profile',
-      IDENTITY: 'Identity',
-      BIOMETRIC: 'Biometric',
-      ONLINE_IDENTIFIER: 'Online identifier',
-      HEALTH: 'Health',
-      EDUCATION_EMPLOYMENT: 'Education and employment',
-      PROPERTY_FINANCIAL: 'Property and financial',
-      COMMUNICATION: 'Communication',
-      CONTACTS: 'Contacts',
-      BROWSING_HISTORY: 'Browsing history',
-      DEVICE: 'Device',
-      LOCATION: 'Location',
-      OTHER: 'Other',
-    },
     sensitive: {
       BIOMETRIC: 'Biometrics',
       RELIGIOUS_BELIEF: 'Religious belief',
@@ -1442,40 +1413,8 @@ const codes = {
       INCIDENT_REPORTED: 'Incident reported',
     },
     versionStatus: { PENDING: 'Not yet in force', IN_FORCE: 'In force', SUPERSEDED: 'Superseded' },
-    flag: {
-      AFTER_RETENTION_PERIOD: 'After the retention period',
-      CATEGORY_NOT_IN_SCOPE: 'Category not in the contract',
-      CONTRACT_EXPIRED: 'Contract expired',
-      CONTRACT_NOT_EFFECTIVE: 'Contract not yet effective',
-      CONTRACT_TERMINATED: 'Contract terminated',
-      DIRECTION_MISMATCH: 'Direction does not match',
-      FILING_OVERDUE: 'Filing overdue',
-      METHOD_NOT_IN_SCOPE: 'Transfer method not in the contract',
-      OCCURRED_IN_FUTURE: 'Dated after it was logged',
-      ONWARD_RECIPIENT_NOT_IN_ANNEX: 'Onward recipient not in the annex',
-      ONWARD_RECIPIENT_OUTSIDE_GBA: 'Onward recipient outside the GBA',
-      PIPIA_AFTER_TRANSFER: 'PIPIA completed after the transfer',
-      PIPIA_MISSING: 'PIPIA missing',
-      PURPOSE_NOT_IN_SCOPE: 'Purpose not in the contract',
-      SENSITIVE_NOT_IN_SCOPE: 'Sensitive category not in the contract',
-      SENSITIVE_WITHOUT_SEPARATE_CONSENT: 'Sensitive information without separate consent',
-    },
   },
   'zh-Hant': {
-    sector: {
-      BANKING: '銀行',
-      CREDIT_REFERENCING: '徵信',
-      HEALTHCARE: '醫療',
-      INSURANCE: '保險',
-      SECURITIES: '證券',
-      RETAIL: '零售',
-      LOGISTICS: '物流',
-      TELECOMMUNICATIONS: '電訊',
-      TECHNOLOGY: '科技',
-      EDUCATION: '教育',
-      OTHER: '其他',
-    },
-    jurisdiction: { MAINLAND: '內地', HONG_KONG: '香港', MACAO: '澳門' },
     city: {
       GUANGZHOU: '廣州',
       SHENZHEN: '深圳',
@@ -1513,21 +1452,6 @@ const codes = {
       SIGNED_CONTRACT: '已簽署的合同',
       PIPIA_REPORT: '個人信息保護影響評估報告',
     },
-    category: {
-      BASIC_PROFILE: '基本資料',
-      IDENTITY: '身份資料',
-      BIOMETRIC: '生物識別',
-      ONLINE_IDENTIFIER: '網絡身份標識',
-      HEALTH: '健康',
-      EDUCATION_EMPLOYMENT: '教育及工作',
-      PROPERTY_FINANCIAL: '財產及財務',
-      COMMUNICATION: '通訊',
-      CONTACTS: '聯絡人',
-      BROWSING_HISTORY: '瀏覽記錄',
-      DEVICE: '裝置',
-      LOCATION: '位置',
-      OTHER: '其他',
-    },
     sensitive: {
       BIOMETRIC: '生物識別',
       RELIGIOUS_BELIEF: '宗教信仰',
@@ -1549,40 +1473,8 @@ const codes = {
       INCIDENT_REPORTED: '報告事件',
     },
     versionStatus: { PENDING: '尚未生效', IN_FORCE: '現行版本', SUPERSEDED: '已被取代' },
-    flag: {
-      AFTER_RETENTION_PERIOD: '超出保存期限',
-      CATEGORY_NOT_IN_SCOPE: '個人信息種類不在合同範圍內',
-      CONTRACT_EXPIRED: '合同已屆滿',
-      CONTRACT_NOT_EFFECTIVE: '合同尚未生效',
-      CONTRACT_TERMINATED: '合同已終止',
-      DIRECTION_MISMATCH: '傳輸方向不符',
-      FILING_OVERDUE: '備案逾期',
-      METHOD_NOT_IN_SCOPE: '傳輸方式不在合同範圍內',
-      OCCURRED_IN_FUTURE: '日期晚於記錄時間',
-      ONWARD_RECIPIENT_NOT_IN_ANNEX: '再提供的接收者不在附件內',
-      ONWARD_RECIPIENT_OUTSIDE_GBA: '再提供的接收者在大灣區以外',
-      PIPIA_AFTER_TRANSFER: '個人信息保護影響評估於傳輸後完成',
-      PIPIA_MISSING: '欠缺個人信息保護影響評估',
-      PURPOSE_NOT_IN_SCOPE: '目的不在合同範圍內',
-      SENSITIVE_NOT_IN_SCOPE: '敏感個人信息不在合同範圍內',
-      SENSITIVE_WITHOUT_SEPARATE_CONSENT: '敏感個人信息未取得單獨同意',
-    },
   },
   'zh-Hans': {
-    sector: {
-      BANKING: '银行',
-      CREDIT_REFERENCING: '征信',
-      HEALTHCARE: '医疗',
-      INSURANCE: '保险',
-      SECURITIES: '证券',
-      RETAIL: '零售',
-      LOGISTICS: '物流',
-      TELECOMMUNICATIONS: '电讯',
-      TECHNOLOGY: '科技',
-      EDUCATION: '教育',
-      OTHER: '其他',
-    },
-    jurisdiction: { MAINLAND: '内地', HONG_KONG: '香港', MACAO: '澳门' },
     city: {
       GUANGZHOU: '广州',
       SHENZHEN: '深圳',
@@ -1620,21 +1512,6 @@ const codes = {
       SIGNED_CONTRACT: '已签署的合同',
       PIPIA_REPORT: '个人信息保护影响评估报告',
     },
-    category: {
-      BASIC_PROFILE: '基本数据',
-      IDENTITY: '身份数据',
-      BIOMETRIC: '生物识别',
-      ONLINE_IDENTIFIER: '网络身份标识',
-      HEALTH: '健康',
-      EDUCATION_EMPLOYMENT: '教育及工作',
-      PROPERTY_FINANCIAL: '财产及财务',
-      COMMUNICATION: '通讯',
-      CONTACTS: '联络人',
-      BROWSING_HISTORY: '浏览记录',
-      DEVICE: '装置',
-      LOCATION: '位置',
-      OTHER: '其他',
-    },
     sensitive: {
       BIOMETRIC: '生物识别',
       RELIGIOUS_BELIEF: '宗教信仰',
@@ -1656,24 +1533,6 @@ const codes = {
       INCIDENT_REPORTED: '报告事件',
     },
     versionStatus: { PENDING: '尚未生效', IN_FORCE: '现行版本', SUPERSEDED: '已被取代' },
-    flag: {
-      AFTER_RETENTION_PERIOD: '超出保存期限',
-      CATEGORY_NOT_IN_SCOPE: '个人信息种类不在合同范围内',
-      CONTRACT_EXPIRED: '合同已届满',
-      CONTRACT_NOT_EFFECTIVE: '合同尚未生效',
-      CONTRACT_TERMINATED: '合同已终止',
-      DIRECTION_MISMATCH: '传输方向不符',
-      FILING_OVERDUE: '备案逾期',
-      METHOD_NOT_IN_SCOPE: '传输方式不在合同范围内',
-      OCCURRED_IN_FUTURE: '日期晚于记录时间',
-      ONWARD_RECIPIENT_NOT_IN_ANNEX: '再提供的接收者不在附件内',
-      ONWARD_RECIPIENT_OUTSIDE_GBA: '再提供的接收者在大湾区以外',
-      PIPIA_AFTER_TRANSFER: '个人信息保护影响评估于传输后完成',
-      PIPIA_MISSING: '欠缺个人信息保护影响评估',
-      PURPOSE_NOT_IN_SCOPE: '目的不在合同范围内',
-      SENSITIVE_NOT_IN_SCOPE: '敏感个人信息不在合同范围内',
-      SENSITIVE_WITHOUT_SEPARATE_CONSENT: '敏感个人信息未取得单独同意',
-    },
   },
 };
 
@@ -1721,14 +1580,27 @@ export function t(key, params = {}) {
   return text.replace(/\{(\w+)\}/g, (_, name) => (params[name] === undefined ? `{${name}}` : String(params[name])));
 }
 
-/** The label of an API code, e.g. code('sector', 'BANKING'); unknown codes are shown as they are. */
-export function code(kind, value) {
-  if (value === null || value === undefined || value === '') return '—';
-  return codes[language][kind]?.[value] ?? codes.en[kind]?.[value] ?? String(value);
+/** The names of the strings under a prefix, in the dictionary's order and without the prefix: keysUnder('annex.'), the annex's terms. */
+export function keysUnder(prefix) {
+  return Object.keys(en)
+    .filter((key) => key.startsWith(prefix))
+    .map((key) => key.slice(prefix.length));
 }
 
-export function codeOptions(kind) {
-  return Object.entries(codes[language][kind] ?? {});
+/** The labels the registry serves (GET /reference: sectors, sides, categories, flags), by kind and code. */
+const served = {};
+
+/** Takes the labels of code lists the registry serves, e.g. { sector: [{ code, labels: { en, 'zh-Hant', 'zh-Hans' } }] }. */
+export function useCodeLabels(lists) {
+  for (const [kind, entries] of Object.entries(lists)) served[kind] = Object.fromEntries((entries ?? []).map((entry) => [entry.code, entry.labels]));
+}
+
+/** The label of an API code, e.g. code('sector', 'BANKING'): the registry's, else the console's; unknown codes are shown as they are. */
+export function code(kind, value) {
+  if (value === null || value === undefined || value === '') return '—';
+  const labels = served[kind]?.[value];
+  if (labels) return labels[language] ?? labels.en;
+  return codes[language][kind]?.[value] ?? codes.en[kind]?.[value] ?? String(value);
 }
 
 /** A list in the language's own way: "a, b and c"; 「甲、乙及丙」; 「甲、乙和丙」. */

@@ -2,7 +2,7 @@
 // diff, materials, history, incidents and the transfer summary.
 import * as api from './api.js';
 import { append, clear, definitionList, field, h, saveBlob, table } from './dom.js';
-import { code, formatDate, formatInstant, formatList, formatNumber, t } from './i18n.js';
+import { code, formatDate, formatInstant, formatList, formatNumber, keysUnder, t } from './i18n.js';
 import {
   authorityLabel,
   canReview,
@@ -249,20 +249,9 @@ function formatValue(path, value) {
   return String(value);
 }
 
+/** The annex's terms, in the order the console's dictionary labels them (`annex.*`). */
 export function annexFacts(annex = {}) {
-  const keys = [
-    'purposes',
-    'processingMethods',
-    'dataSubjectCategories',
-    'personalInformationCategories',
-    'sensitiveCategories',
-    'onwardRecipients',
-    'transferMethod',
-    'retentionPeriod',
-    'storageLocation',
-    'otherMatters',
-  ];
-  return definitionList(keys.map((key) => [t(`annex.${key}`), formatValue(`annex.${key}`, annex[key])]));
+  return definitionList(keysUnder('annex.').map((key) => [t(`annex.${key}`), formatValue(`annex.${key}`, annex[key])]));
 }
 
 function pipiaFacts(pipia = {}) {
@@ -273,41 +262,19 @@ function pipiaFacts(pipia = {}) {
   ]);
 }
 
-function valueAt(terms, path) {
-  return path.split('.').reduce((value, key) => (value === null || value === undefined ? undefined : value[key]), terms);
-}
-
-/** Every leaf path where two versions differ (used when the API did not list changed fields). */
-function differingPaths(a, b, prefix = '') {
-  const keys = new Set([...Object.keys(a ?? {}), ...Object.keys(b ?? {})]);
-  const paths = [];
-  for (const key of keys) {
-    const path = prefix ? `${prefix}.${key}` : key;
-    const x = a?.[key];
-    const y = b?.[key];
-    const plain = (v) => v && typeof v === 'object' && !Array.isArray(v);
-    if (plain(x) && plain(y) && !['retentionPeriod', 'storageLocation'].includes(key)) paths.push(...differingPaths(x, y, path));
-    else if (JSON.stringify(x) !== JSON.stringify(y)) paths.push(path);
-  }
-  return paths;
+function valueAt(version, path) {
+  return path.split('.').reduce((value, key) => (value === null || value === undefined ? undefined : value[key]), version);
 }
 
 export function versionsView(versions, history) {
   const sorted = [...versions].sort((a, b) => a.version - b.version);
-  const termsOf = (v) => ({
-    regime: v.regime,
-    effectiveDate: v.effectiveDate,
-    expiryDate: v.expiryDate,
-    importantDataIncluded: v.importantDataIncluded,
-    annex: v.annex,
-    pipia: v.pipia,
-  });
   const triggersByVersion = new Map(history.filter((e) => e.action === 'CONTRACT_AMENDED').map((e) => [e.version, new Set(e.details?.triggers ?? [])]));
   const blocks = [h('p', {}, t('versions.first'))];
   for (let i = 1; i < sorted.length; i++) {
     const previous = sorted[i - 1];
     const current = sorted[i];
-    const changed = current.changedFields?.length ? current.changedFields : differingPaths(termsOf(previous), termsOf(current));
+    // Every amendment changes something (R12: one that changes nothing is refused), and the registry lists what.
+    const changed = current.changedFields ?? [];
     const triggers = triggersByVersion.get(current.version) ?? new Set();
     blocks.push(
       h(
@@ -338,8 +305,8 @@ export function versionsView(versions, history) {
                   'tr',
                   {},
                   h('th', { scope: 'row' }, fieldLabel(path)),
-                  h('td', { class: 'diff-before' }, formatValue(path, valueAt(termsOf(previous), path))),
-                  h('td', { class: 'diff-after' }, formatValue(path, valueAt(termsOf(current), path))),
+                  h('td', { class: 'diff-before' }, formatValue(path, valueAt(previous, path))),
+                  h('td', { class: 'diff-after' }, formatValue(path, valueAt(current, path))),
                   h('td', {}, triggers.has(path) ? h('span', { class: 'badge warn' }, t('yes')) : t('no')),
                 ),
               ),

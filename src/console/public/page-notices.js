@@ -1,45 +1,16 @@
 // Notices of contracts' ends (GET /notices, acknowledged with POST /notices/:id/acknowledge) and incidents
 // across the registry (GET /incidents), for regulators and administrators.
 import * as api from './api.js';
-import { clear, field, h, select, table } from './dom.js';
+import { field, h, select, table } from './dom.js';
 import { code, formatDate, formatInstant, formatNumber, listSeparator, t } from './i18n.js';
-import { authorityLabel, errorBox, hashWith, loading, optionsWithAll, shortId } from './common.js';
+import { authorityLabel, errorBox, hashWith, optionsWithAll, pagedList, shortId } from './common.js';
 import { announce, navigate } from './nav.js';
 
 const PAGE_SIZE = 50;
 
 /** One page at a time of a list route, following the API's cursors. */
-async function paged(results, path, filters, isCurrent, render, emptyKey) {
-  const cursors = [undefined];
-  let pageIndex = 0;
-  const show = async () => {
-    clear(results).append(loading());
-    const page = await api.get(path, { ...filters, limit: PAGE_SIZE, cursor: cursors[pageIndex] });
-    if (!isCurrent()) return;
-    const items = page.items ?? [];
-    if (page.nextCursor) cursors[pageIndex + 1] = page.nextCursor;
-    clear(results);
-    if (items.length === 0 && pageIndex === 0) {
-      results.append(h('p', { class: 'notice', role: 'status' }, t(emptyKey)));
-      return;
-    }
-    results.append(render(items, pageIndex + 1, show));
-    const go = async (delta) => {
-      pageIndex += delta;
-      await show();
-      announce(t('pageN', { n: pageIndex + 1 }));
-    };
-    results.append(
-      h(
-        'nav',
-        { class: 'toolbar', 'aria-label': t('pageN', { n: pageIndex + 1 }) },
-        h('button', { type: 'button', class: 'button secondary', disabled: pageIndex === 0, onclick: () => go(-1) }, t('previous')),
-        h('span', {}, t('pageN', { n: pageIndex + 1 })),
-        h('button', { type: 'button', class: 'button secondary', disabled: !page.nextCursor, onclick: () => go(1) }, t('next')),
-      ),
-    );
-  };
-  await show();
+function paged(results, path, filters, isCurrent, render, emptyKey) {
+  return pagedList(results, { path, filters, limit: PAGE_SIZE, isCurrent, render, emptyKey });
 }
 
 function filterForm(page, controls) {

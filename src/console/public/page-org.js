@@ -4,28 +4,10 @@
 import * as api from './api.js';
 import { append, clear, definitionList, field, h, select, table } from './dom.js';
 import { code, formatDate, formatInstant, formatList, formatNumber, hongKongToday, listSeparator, t } from './i18n.js';
-import { deadlineText, errorBox, flagBadges, hashWith, loading, optionsWithAll, orgName, overdueBadge, shortId, statusBadge } from './common.js';
+import { deadlineText, errorBox, flagBadges, hashWith, loading, optionsWithAll, orgName, overdueBadge, pagedList, shortId, statusBadge } from './common.js';
 import { annexFacts, fieldLabel, historyView, materials, versionsView } from './page-contract.js';
 import { announce, navigate } from './nav.js';
-
-/** R10: the materials a filing needs (an individual has no legal representative); the PIPIA report is optional. */
-const REQUIRED_KINDS = ['LEGAL_REPRESENTATIVE_ID', 'LETTER_OF_UNDERTAKING', 'SIGNED_CONTRACT'];
-const UPLOAD_KINDS = [...REQUIRED_KINDS, 'PIPIA_REPORT'];
-const CATEGORIES = [
-  'BASIC_PROFILE',
-  'IDENTITY',
-  'BIOMETRIC',
-  'ONLINE_IDENTIFIER',
-  'HEALTH',
-  'EDUCATION_EMPLOYMENT',
-  'PROPERTY_FINANCIAL',
-  'COMMUNICATION',
-  'CONTACTS',
-  'BROWSING_HISTORY',
-  'DEVICE',
-  'LOCATION',
-  'OTHER',
-];
+import { requiredMaterials, servedCodes } from './reference.js';
 
 function me() {
   return api.currentUser();
@@ -203,13 +185,18 @@ function filingCard(base, contract, filing, ours, docs, rerender) {
   );
 }
 
-/** Our filing: which materials its version still needs, an upload form, and submit (R8, R10). */
+/**
+ * Our filing: which materials its version still needs, an upload form, and submit (R8, R10). The materials are those
+ * of our side of the contract's regime for our party type (GET /reference); the PIPIA report may be filed too (R6).
+ */
 function ourFilingActions(base, contract, filing, docs, rerender) {
+  const ours = contract[filing.party];
+  const required = requiredMaterials(contract.regime, ours?.jurisdiction, ours?.partyType);
   const uploaded = new Set(docs.filter((d) => d.party === filing.party && d.version >= filing.version).map((d) => d.kind));
   const checklist = h(
     'ul',
     { class: 'plain checklist', 'data-field': 'checklist' },
-    REQUIRED_KINDS.map((kind) =>
+    required.map((kind) =>
       h(
         'li',
         { 'data-kind': kind, 'data-uploaded': uploaded.has(kind) ? 'true' : 'false' },
@@ -224,8 +211,8 @@ function ourFilingActions(base, contract, filing, docs, rerender) {
 
   const kind = select(
     'kind',
-    UPLOAD_KINDS.map((k) => [k, code('documentKind', k)]),
-    REQUIRED_KINDS.find((k) => !uploaded.has(k)) ?? 'PIPIA_REPORT',
+    [...required, 'PIPIA_REPORT'].map((k) => [k, code('documentKind', k)]),
+    required.find((k) => !uploaded.has(k)) ?? 'PIPIA_REPORT',
   );
   const file = h('input', { type: 'file', name: 'file', accept: 'application/pdf,image/png,image/jpeg', required: true });
   const uploadMessage = h('p', { class: 'form-message', role: 'alert' });
@@ -334,12 +321,13 @@ function amendmentForm(base, contract, party, rerender) {
   const otherMatters = h('textarea', { name: 'otherMatters', rows: '2' });
   otherMatters.value = current.annex.otherMatters ?? '';
   const chosen = new Set(current.annex.personalInformationCategories ?? []);
-  const categoryBoxes = CATEGORIES.map((value) => h('input', { type: 'checkbox', name: 'category', value, checked: chosen.has(value) }));
+  const codes = servedCodes('category') ?? [];
+  const categoryBoxes = codes.map((value) => h('input', { type: 'checkbox', name: 'category', value, checked: chosen.has(value) }));
   const categories = h(
     'fieldset',
     { class: 'checks' },
     h('legend', {}, t('annex.personalInformationCategories')),
-    CATEGORIES.map((value, i) => h('label', { class: 'check' }, categoryBoxes[i], ' ', code('category', value))),
+    codes.map((value, i) => h('label', { class: 'check' }, categoryBoxes[i], ' ', code('category', value))),
   );
 
   const body = () => ({
@@ -543,64 +531,39 @@ export async function renderOrgTransfers(container, { query, isCurrent }) {
   };
   const results = h('div', {}, loading());
   container.append(results);
-  const cursors = [undefined];
-  let pageIndex = 0;
-  const show = async () => {
-    clear(results).append(loading());
-    const page = await api.get('/transfers', { ...filters, limit: 50, cursor: cursors[pageIndex] });
-    if (!isCurrent()) return;
-    const items = page.items ?? [];
-    if (page.nextCursor) cursors[pageIndex + 1] = page.nextCursor;
-    clear(results);
-    if (items.length === 0 && pageIndex === 0) {
-      results.append(h('p', { class: 'notice', role: 'status' }, t('transfers.empty')));
-      return;
-    }
-    results.append(
-      table(
-        t('transfers.caption', { page: pageIndex + 1 }),
-        [
-          t('transfers.occurredAt'),
-          t('queue.contract'),
-          t('queue.counterparty'),
-          t('transfers.direction'),
-          t('transfers.subjects'),
-          t('transfers.records'),
-          t('transfers.categories'),
-          t('transfers.flags'),
-          t('transfers.reference'),
-        ],
-        items.map((item) => {
-          const contract = byId.get(item.contractId);
-          return h(
-            'tr',
-            { class: item.flags?.length ? 'flagged' : null, 'data-leaf': String(item.leafIndex) },
-            h('td', { class: 'nowrap' }, formatInstant(item.occurredAt)),
-            h('td', {}, h('a', { href: `#/org/contracts/${item.contractId}` }, shortId(item.contractId))),
-            h('td', {}, contract ? counterpartyOf(contract) : '—'),
-            h('td', {}, code('direction', item.direction)),
-            h('td', { class: 'num' }, formatNumber(item.dataSubjectCount)),
-            h('td', { class: 'num' }, formatNumber(item.recordCount)),
-            h('td', {}, (item.personalInformationCategories ?? []).map((c) => code('category', c)).join(listSeparator())),
-            h('td', {}, item.flags?.length ? h('span', { class: 'visually-hidden' }, `${t('transfers.flagged')}: `) : null, flagBadges(item.flags)),
-            h('td', { class: 'mono' }, item.externalReference ?? '—'),
-          );
-        }),
-        { class: 'org-transfers' },
-      ),
+  const render = (items, page) =>
+    table(
+      t('transfers.caption', { page }),
+      [
+        t('transfers.occurredAt'),
+        t('queue.contract'),
+        t('queue.counterparty'),
+        t('transfers.direction'),
+        t('transfers.subjects'),
+        t('transfers.records'),
+        t('transfers.categories'),
+        t('transfers.flags'),
+        t('transfers.reference'),
+      ],
+      items.map((item) => {
+        const contract = byId.get(item.contractId);
+        return h(
+          'tr',
+          { class: item.flags?.length ? 'flagged' : null, 'data-leaf': String(item.leafIndex) },
+          h('td', { class: 'nowrap' }, formatInstant(item.occurredAt)),
+          h('td', {}, h('a', { href: `#/org/contracts/${item.contractId}` }, shortId(item.contractId))),
+          h('td', {}, contract ? counterpartyOf(contract) : '—'),
+          h('td', {}, code('direction', item.direction)),
+          h('td', { class: 'num' }, formatNumber(item.dataSubjectCount)),
+          h('td', { class: 'num' }, formatNumber(item.recordCount)),
+          h('td', {}, (item.personalInformationCategories ?? []).map((c) => code('category', c)).join(listSeparator())),
+          h('td', {}, item.flags?.length ? h('span', { class: 'visually-hidden' }, `${t('transfers.flagged')}: `) : null, flagBadges(item.flags)),
+          h('td', { class: 'mono' }, item.externalReference ?? '—'),
+        );
+      }),
+      { class: 'org-transfers' },
     );
-    const previous = h('button', { type: 'button', class: 'button secondary', disabled: pageIndex === 0, onclick: () => go(-1) }, t('previous'));
-    const next = h('button', { type: 'button', class: 'button secondary', disabled: !page.nextCursor, onclick: () => go(1) }, t('next'));
-    results.append(
-      h('nav', { class: 'toolbar', 'aria-label': t('pageN', { n: pageIndex + 1 }) }, previous, h('span', {}, t('pageN', { n: pageIndex + 1 })), next),
-    );
-  };
-  const go = async (delta) => {
-    pageIndex += delta;
-    await show();
-    announce(t('pageN', { n: pageIndex + 1 }));
-  };
-  await show();
+  await pagedList(results, { path: '/transfers', filters, limit: 50, isCurrent, render, emptyKey: 'transfers.empty' });
 }
 
 function nextDay(date) {

@@ -4,20 +4,8 @@ import * as api from './api.js';
 import { clear, h, table } from './dom.js';
 import { code, formatNumber, hongKongMonth, t } from './i18n.js';
 import { errorBox, loading } from './common.js';
+import { servedCodes } from './reference.js';
 
-const SECTORS = [
-  'BANKING',
-  'CREDIT_REFERENCING',
-  'HEALTHCARE',
-  'INSURANCE',
-  'SECURITIES',
-  'RETAIL',
-  'LOGISTICS',
-  'TELECOMMUNICATIONS',
-  'TECHNOLOGY',
-  'EDUCATION',
-  'OTHER',
-];
 const ENROLMENT_STATES = ['INTERESTED', 'ENROLLED', 'ACTIVE', 'DECLINED', 'WITHDRAWN'];
 // Okabe–Ito palette: distinguishable with the common colour-vision deficiencies.
 const PALETTE = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#D55E00', '#F0E442', '#000000'];
@@ -69,7 +57,7 @@ export async function renderRollout(container, { isCurrent }) {
   // 1. Enrolment by sector and status: GET /rollout/stats.
   settle(enrolmentCard, stats, (value) => {
     const rows = value.enrolments ?? [];
-    const sectors = SECTORS.filter((s) => rows.some((r) => r.sector === s));
+    const sectors = (servedCodes('sector') ?? []).filter((s) => rows.some((r) => r.sector === s));
     const states = ENROLMENT_STATES.filter((s) => rows.some((r) => r.status === s));
     const count = (sector, status) => rows.filter((r) => r.sector === sector && r.status === status).reduce((n, r) => n + r.count, 0);
     return chartWithTable(enrolmentCard, {
@@ -129,7 +117,7 @@ export async function renderRollout(container, { isCurrent }) {
       for (const key of Object.keys(sum)) sum[key] += r[key];
       bySector.set(r.sector, sum);
     }
-    const sectors = SECTORS.filter((s) => bySector.has(s));
+    const sectors = (servedCodes('sector') ?? []).filter((s) => bySector.has(s));
     if (!sectors.length) return h('p', {}, t('none'));
     return table(
       t('rollout.transferFigures'),

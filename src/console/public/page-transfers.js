@@ -2,7 +2,7 @@
 import * as api from './api.js';
 import { clear, field, h, saveBlob, select, table } from './dom.js';
 import { code, formatInstant, formatNumber, hongKongToday, listSeparator, t } from './i18n.js';
-import { contractParties, flagBadges, hashWith, loading, optionsWithAll, orgName, shortId } from './common.js';
+import { contractParties, flagBadges, hashWith, loading, optionsWithAll, orgName, pagedList, shortId } from './common.js';
 import { announce, navigate } from './nav.js';
 
 const FILTERS = ['contractId', 'organisationId', 'direction', 'from', 'to', 'flag', 'category', 'sector'];
@@ -156,35 +156,9 @@ export async function renderTransfers(container, { query, isCurrent }) {
 }
 
 /** Pages through GET /transfers with the given filters, one page at a time, following the API's cursors. */
-async function pagedRecords(results, filters, limit, isCurrent, captionKey, emptyKey) {
-  const cursors = [undefined];
-  let pageIndex = 0;
-  const show = async () => {
-    clear(results).append(loading());
-    const page = await api.get('/transfers', { ...filters, limit, cursor: cursors[pageIndex] });
-    if (!isCurrent()) return;
-    const items = page.items ?? [];
-    if (page.nextCursor) cursors[pageIndex + 1] = page.nextCursor;
-    clear(results);
-    if (items.length === 0 && pageIndex === 0) {
-      results.append(h('p', { class: 'notice', role: 'status' }, t(emptyKey)));
-      return;
-    }
-    results.append(transferTable(items, t(captionKey, { page: pageIndex + 1 })));
-    const previous = h('button', { type: 'button', class: 'button secondary', disabled: pageIndex === 0, onclick: () => go(-1) }, t('previous'));
-    const next = h('button', { type: 'button', class: 'button secondary', disabled: !page.nextCursor, onclick: () => go(1) }, t('next'));
-    results.append(
-      h('nav', { class: 'toolbar', 'aria-label': t('pageN', { n: pageIndex + 1 }) }, previous, h('span', {}, t('pageN', { n: pageIndex + 1 })), next),
-    );
-  };
-  const go = async (delta) => {
-    pageIndex += delta;
-    await show();
-    results.querySelector('caption')?.setAttribute('tabindex', '-1');
-    results.querySelector('caption')?.focus();
-    announce(t('pageN', { n: pageIndex + 1 }));
-  };
-  await show();
+function pagedRecords(results, filters, limit, isCurrent, captionKey, emptyKey) {
+  const render = (items, page) => transferTable(items, t(captionKey, { page }));
+  return pagedList(results, { path: '/transfers', filters, limit, isCurrent, render, emptyKey, focusCaption: true });
 }
 
 function transferTable(items, caption) {
