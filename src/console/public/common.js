@@ -1,7 +1,7 @@
 // Pieces shared by the pages.
 import * as api from './api.js';
 import { clear, h } from './dom.js';
-import { code, formatDate, getLanguage, t } from './i18n.js';
+import { code, formatDate, formatNumber, getLanguage, listSeparator, t } from './i18n.js';
 import { announce } from './nav.js';
 import { servedCodes, sidesOfDirection } from './reference.js';
 
@@ -61,6 +61,33 @@ export function overdueBadge() {
 export function flagBadges(flags) {
   if (!flags || flags.length === 0) return h('span', { class: 'muted' }, t('transfers.clean'));
   return flags.map((flag) => h('span', { class: 'badge flag', title: flag }, code('flag', flag)));
+}
+
+/**
+ * The cells both transfer logs show of a record, after its contract: direction, counts, categories (with the sensitive
+ * ones below them where `sensitive`), flags and the sender's reference.
+ */
+export function transferRecordCells(item, { sensitive = false } = {}) {
+  const sensitiveLine = sensitive && item.sensitiveCategories?.length ? h('div', { class: 'muted' }, codeList('sensitive', item.sensitiveCategories)) : null;
+  return [
+    h('td', {}, code('direction', item.direction)),
+    h('td', { class: 'num' }, formatNumber(item.dataSubjectCount)),
+    h('td', { class: 'num' }, formatNumber(item.recordCount)),
+    h('td', {}, codeList('category', item.personalInformationCategories ?? []), sensitiveLine),
+    h('td', {}, item.flags?.length ? h('span', { class: 'visually-hidden' }, `${t('transfers.flagged')}: `) : null, flagBadges(item.flags)),
+    h('td', { class: 'mono' }, item.externalReference ?? '—'),
+  ];
+}
+
+/** The headings of `transferRecordCells`. */
+export function transferRecordHeadings() {
+  return ['transfers.direction', 'transfers.subjects', 'transfers.records', 'transfers.categories', 'transfers.flags', 'transfers.reference'].map((key) =>
+    t(key),
+  );
+}
+
+function codeList(kind, values) {
+  return values.map((value) => code(kind, value)).join(listSeparator());
 }
 
 export function deadlineText(filing) {

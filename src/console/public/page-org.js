@@ -4,7 +4,20 @@
 import * as api from './api.js';
 import { append, clear, definitionList, field, h, select, table } from './dom.js';
 import { code, formatDate, formatInstant, formatList, formatNumber, hongKongToday, listSeparator, t } from './i18n.js';
-import { deadlineText, errorBox, flagBadges, hashWith, loading, optionsWithAll, orgName, overdueBadge, pagedList, shortId, statusBadge } from './common.js';
+import {
+  deadlineText,
+  errorBox,
+  hashWith,
+  loading,
+  optionsWithAll,
+  orgName,
+  overdueBadge,
+  pagedList,
+  shortId,
+  statusBadge,
+  transferRecordCells,
+  transferRecordHeadings,
+} from './common.js';
 import { annexFacts, fieldLabel, historyView, materials, versionsView } from './page-contract.js';
 import { announce, navigate } from './nav.js';
 import { requiredMaterials, servedCodes } from './reference.js';
@@ -534,17 +547,7 @@ export async function renderOrgTransfers(container, { query, isCurrent }) {
   const render = (items, page) =>
     table(
       t('transfers.caption', { page }),
-      [
-        t('transfers.occurredAt'),
-        t('queue.contract'),
-        t('queue.counterparty'),
-        t('transfers.direction'),
-        t('transfers.subjects'),
-        t('transfers.records'),
-        t('transfers.categories'),
-        t('transfers.flags'),
-        t('transfers.reference'),
-      ],
+      [t('transfers.occurredAt'), t('queue.contract'), t('queue.counterparty'), ...transferRecordHeadings()],
       items.map((item) => {
         const contract = byId.get(item.contractId);
         return h(
@@ -553,12 +556,7 @@ export async function renderOrgTransfers(container, { query, isCurrent }) {
           h('td', { class: 'nowrap' }, formatInstant(item.occurredAt)),
           h('td', {}, h('a', { href: `#/org/contracts/${item.contractId}` }, shortId(item.contractId))),
           h('td', {}, contract ? counterpartyOf(contract) : '—'),
-          h('td', {}, code('direction', item.direction)),
-          h('td', { class: 'num' }, formatNumber(item.dataSubjectCount)),
-          h('td', { class: 'num' }, formatNumber(item.recordCount)),
-          h('td', {}, (item.personalInformationCategories ?? []).map((c) => code('category', c)).join(listSeparator())),
-          h('td', {}, item.flags?.length ? h('span', { class: 'visually-hidden' }, `${t('transfers.flagged')}: `) : null, flagBadges(item.flags)),
-          h('td', { class: 'mono' }, item.externalReference ?? '—'),
+          ...transferRecordCells(item),
         );
       }),
       { class: 'org-transfers' },

@@ -1,8 +1,8 @@
 // Transfer log (search, paging, export) and the anomaly view.
 import * as api from './api.js';
 import { clear, field, h, saveBlob, select, table } from './dom.js';
-import { code, formatInstant, formatNumber, hongKongToday, listSeparator, t } from './i18n.js';
-import { contractParties, flagBadges, hashWith, loading, optionsWithAll, orgName, pagedList, shortId } from './common.js';
+import { code, formatInstant, formatNumber, hongKongToday, t } from './i18n.js';
+import { contractParties, hashWith, loading, optionsWithAll, orgName, pagedList, shortId, transferRecordCells, transferRecordHeadings } from './common.js';
 import { announce, navigate } from './nav.js';
 
 const FILTERS = ['contractId', 'organisationId', 'direction', 'from', 'to', 'flag', 'category', 'sector'];
@@ -164,17 +164,7 @@ function pagedRecords(results, filters, limit, isCurrent, captionKey, emptyKey) 
 function transferTable(items, caption) {
   return table(
     caption,
-    [
-      t('transfers.leaf'),
-      t('transfers.occurredAt'),
-      t('queue.contract'),
-      t('transfers.direction'),
-      t('transfers.subjects'),
-      t('transfers.records'),
-      t('transfers.categories'),
-      t('transfers.flags'),
-      t('transfers.reference'),
-    ],
+    [t('transfers.leaf'), t('transfers.occurredAt'), t('queue.contract'), ...transferRecordHeadings()],
     items.map((item) =>
       h(
         'tr',
@@ -182,19 +172,7 @@ function transferTable(items, caption) {
         h('td', {}, h('a', { href: `#/ledger?leaf=${item.leafIndex}`, 'aria-label': t('transfers.verify', { leaf: item.leafIndex }) }, `#${item.leafIndex}`)),
         h('td', {}, formatInstant(item.occurredAt)),
         h('td', {}, h('a', { href: `#/contracts/${item.contractId}` }, shortId(item.contractId)), h('div', { class: 'muted' }, code('sector', item.sector))),
-        h('td', {}, code('direction', item.direction)),
-        h('td', { class: 'num' }, formatNumber(item.dataSubjectCount)),
-        h('td', { class: 'num' }, formatNumber(item.recordCount)),
-        h(
-          'td',
-          {},
-          (item.personalInformationCategories ?? []).map((c) => code('category', c)).join(listSeparator()),
-          item.sensitiveCategories?.length
-            ? h('div', { class: 'muted' }, item.sensitiveCategories.map((c) => code('sensitive', c)).join(listSeparator()))
-            : null,
-        ),
-        h('td', {}, item.flags?.length ? h('span', { class: 'visually-hidden' }, `${t('transfers.flagged')}: `) : null, flagBadges(item.flags)),
-        h('td', { class: 'mono' }, item.externalReference ?? '—'),
+        ...transferRecordCells(item, { sensitive: true }),
       ),
     ),
   );
