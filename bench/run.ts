@@ -24,62 +24,19 @@
  * Never asserts a time: it measures and reports ratios to the limit measured in the same run.
  */
 import { ChildProcess, spawnSync } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { Client } from 'pg';
+import { BenchDatabase, openDatabase } from './database';
 import { freePort } from './common';
 import { recordColumns } from './limits';
 import { measureExportPhase } from './phases/export';
 import { measureFiling } from './phases/filing';
 import { measureIngestion } from './phases/ingestion';
 import { measureWitnessesAndInstances } from './phases/instances';
-import { measureReplica, PrimaryServer } from './phases/replica';
+import { measureReplica } from './phases/replica';
 import { measureSmall } from './phases/small-requests';
-import { Api, databaseUrlFor, log, ROOT, round, ROWS, rssMb, startRegistry, stopRegistry } from './registry';
+import { Api, log, ROOT, round, ROWS, rssMb, startRegistry, stopRegistry } from './registry';
 import { startRun, writeReport } from './report';
 import { TransferRows } from './rows';
 import { RunContext, seed } from './seed';
-import { startEmbeddedPostgres } from '../src/database/embedded-postgres';
-import { runMigrations } from '../src/database/migrate';
-
-interface BenchDatabase extends PrimaryServer {
-  ownerUrl: string;
-  postgresVersion: string;
-  /** Stops the embedded server, or drops the bench database from DATABASE_URL's server. */
-  close(): Promise<void>;
-}
-
-/** An embedded PostgreSQL (or DATABASE_URL's server) with a fresh, migrated bench database. */
-async function openDatabase(): Promise<BenchDatabase> {
-  let embedded: Awaited<ReturnType<typeof startEmbeddedPostgres>> | undefined;
-  let serverUrl = process.env.DATABASE_URL;
-  let clusterDir: string | undefined;
-  if (!serverUrl) {
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gba-bench-pg-'));
-    embedded = await startEmbeddedPostgres({ dataDir, port: await freePort(), database: 'postgres', ephemeral: true });
-    serverUrl = embedded.url;
-    // Where startEmbeddedPostgres keeps its cluster (src/database/embedded-postgres.ts).
-    clusterDir = path.join(dataDir, 'pg');
-  }
-  const database = `gba_bench_${Date.now()}`;
-  const superuserUrl = databaseUrlFor(serverUrl, 'postgres');
-  const admin = new Client({ connectionString: superuserUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${database}`);
-  const postgresVersion = (await admin.query('SHOW server_version')).rows[0].server_version as string;
-  await admin.end();
-  const ownerUrl = databaseUrlFor(serverUrl, database);
-  await runMigrations(ownerUrl);
-  const close = async (): Promise<void> => {
-    if (embedded) return embedded.stop();
-    const cleanup = new Client({ connectionString: superuserUrl });
-    await cleanup.connect();
-    await cleanup.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-    await cleanup.end();
-  };
-  return { serverUrl: superuserUrl, database, clusterDir, ownerUrl, postgresVersion, close };
-}
 
 /** Every phase in turn on one registry (restarted by the phases that need a fresh one); the figures they return. */
 async function runPhases(db: BenchDatabase): Promise<{ figures: Record<string, number>; growth: Array<Record<string, number>>; replicaSkipped?: string }> {
