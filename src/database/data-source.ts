@@ -1,6 +1,9 @@
 import * as path from 'node:path';
 import { DataSource, DataSourceOptions } from 'typeorm';
 
+/** libpq's options syntax: a space inside a value is escaped with a backslash. */
+const READ_COMMITTED_OPTION = '-c default_transaction_isolation=read\\ committed';
+
 /**
  * The one TypeORM configuration, used by the app, the migration runner,
  * the drift test and the benchmarks (docs/contributing.md#database).
@@ -22,8 +25,9 @@ export function dataSourceOptions(url: string, extra: { poolSize?: number; appRo
       // A database that is down must fail requests fast (503), never hang them.
       connectionTimeoutMillis: 3000,
       keepAlive: true,
-      // Every application connection runs as the restricted role: INSERT and SELECT only on the log tables.
-      ...(extra.appRole ? { options: `-c role=${extra.appRole}` } : {}),
+      // Every application connection runs as the restricted role (INSERT and SELECT only on the log tables), and
+      // in READ COMMITTED whatever the server's default, so a transaction needs no SET (src/database/transaction.ts).
+      options: [...(extra.appRole ? [`-c role=${extra.appRole}`] : []), READ_COMMITTED_OPTION].join(' '),
       application_name: 'gba-registry',
     },
   };

@@ -14,7 +14,9 @@ export async function inTransaction<T>(
   const attempts = options.attempts ?? 5;
   for (let attempt = 1; ; attempt++) {
     try {
-      return await dataSource.transaction(options.isolation ?? 'READ COMMITTED', work);
+      // READ COMMITTED is every connection's default (src/database/data-source.ts): no SET TRANSACTION round trip for it.
+      const isolation = options.isolation === 'READ COMMITTED' ? undefined : options.isolation;
+      return await (isolation ? dataSource.transaction(isolation, work) : dataSource.transaction(work));
     } catch (error) {
       const code = (error as { code?: string }).code ?? (error as { driverError?: { code?: string } }).driverError?.code;
       if (attempt >= attempts || !code || !RETRYABLE.has(code)) throw error;

@@ -1,3 +1,6 @@
+import { Client } from 'pg';
+import { createDataSource } from '../../src/database/data-source';
+import { inTransaction } from '../../src/database/transaction';
 import { bearer, startTestApp, TestApp } from '../support/app';
 
 describe('smoke', () => {
@@ -23,5 +26,28 @@ describe('smoke', () => {
   it('runs queries as the restricted role', async () => {
     const [{ current_user }] = await t.dataSource.query('SELECT current_user');
     expect(current_user).toBe('registry_app');
+  });
+
+  it('runs transactions in READ COMMITTED even where the database defaults to another level', async () => {
+    const owner = new Client({ connectionString: t.databaseUrl });
+    await owner.connect();
+    const database = (await owner.query<{ name: string }>('SELECT current_database() AS name')).rows[0].name;
+    await owner.query(`ALTER DATABASE "${database}" SET default_transaction_isolation = 'serializable'`);
+    const fresh = createDataSource(t.databaseUrl, { appRole: 'registry_app', poolSize: 1 });
+    try {
+      // A session opened with no options of its own now starts in SERIALIZABLE: the setting took.
+      const plain = new Client({ connectionString: t.databaseUrl });
+      await plain.connect();
+      const [{ transaction_isolation: plainLevel }] = (await plain.query('SHOW transaction_isolation')).rows;
+      await plain.end();
+      expect(plainLevel).toBe('serializable');
+      await fresh.initialize();
+      const level = await inTransaction(fresh, async (m) => (await m.query('SHOW transaction_isolation'))[0].transaction_isolation);
+      expect(level).toBe('read committed');
+    } finally {
+      if (fresh.isInitialized) await fresh.destroy();
+      await owner.query(`ALTER DATABASE "${database}" RESET default_transaction_isolation`);
+      await owner.end();
+    }
   });
 });
