@@ -49,4 +49,3 @@ export async function openDatabase(): Promise<BenchDatabase> {
   };
   return { serverUrl: superuserUrl, database, clusterDir, ownerUrl, postgresVersion, close };
 }
-

@@ -58,7 +58,7 @@ const TARGETS: Array<[string, string, number, (v: number) => boolean, string]> =
   ['20-record requests (records/s)', 'small.batch20RecordsPerSecond', 10_000, (v) => v >= 10_000, '≥ 10,000 records/s'],
   ['Ingestion with two witnesses', 'ingest.withWitnessesRatio', 0.9, (v) => v >= 0.9, '≥ 0.9 of ingestion without'],
   ['Audit query p99 (ms)', 'query.p99Ms', 10, (v) => v <= 10, '≤ 10 ms'],
-  ['Export', 'export.ratioToCopyTo', 0.5, (v) => v >= 0.5, '≥ 50% of the export\'s own COPY TO rows/s'],
+  ['Export', 'export.ratioToCopyTo', 0.5, (v) => v >= 0.5, "≥ 50% of the export's own COPY TO rows/s"],
   ['Export peak RSS (MB)', 'export.peakRssMb', 300, (v) => v <= 300, '≤ 300 MB'],
   ['Inclusion proof p99 (ms)', 'proof.inclusionP99Ms', 5, (v) => v <= 5, '≤ 5 ms'],
   ['Consistency proof p99 (ms)', 'proof.consistencyP99Ms', 5, (v) => v <= 5, '≤ 5 ms'],

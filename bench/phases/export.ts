@@ -77,7 +77,7 @@ async function measureExport(api: Api, token: string, appPid: number): Promise<{
 /** The `export.*` figures; restarts the registry (`app`) first and returns the one it started. */
 export async function measureExportPhase(run: RunContext, app: ChildProcess): Promise<{ figures: Record<string, number>; app: ChildProcess }> {
   const { ownerUrl, api, seedData } = run;
-  log('export limit: the export\'s own COPY TO, received and dropped');
+  log("export limit: the export's own COPY TO, received and dropped");
   const copyOut = await measureCopyLimits(ownerUrl);
   // The export's peak RSS is its own: measured on a freshly started registry, not on the process that just ingested N rows.
   const rssAfterIngest = rssMb(app.pid!);
