@@ -15,10 +15,29 @@ const TRAILER = Buffer.from([0xff, 0xff]);
 /** Microseconds between the Unix epoch and PostgreSQL's (2000-01-01T00:00:00Z). */
 const PG_EPOCH_MS = 946_684_800_000;
 const TEXT_OID = 25;
-const UUID_HEX = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-function parseUuid(value: string): Buffer {
-  if (!UUID_HEX.test(value)) throw new RangeError(`not a UUID: ${value}`);
-  return Buffer.from(value.replace(/-/g, ''), 'hex');
+/** The value of each hexadecimal digit by character code, -1 for any other character. */
+const HEX_VALUE = new Int8Array(128).fill(-1);
+for (let c = 0; c < 10; c++) HEX_VALUE[48 + c] = c;
+for (let c = 0; c < 6; c++) HEX_VALUE[65 + c] = HEX_VALUE[97 + c] = 10 + c;
+/** Where a UUID's 8-4-4-4-12 hex digits put their dashes. */
+const UUID_DASHES = [8, 13, 18, 23];
+
+/**
+ * Writes the 16 bytes of a UUID in its canonical text form (8-4-4-4-12 hex digits, either case) at
+ * `offset`, checking every character as it goes; a RangeError for anything else. Byte by byte into
+ * the COPY buffer: one UUID per id column of every record, and a regular expression, a replace and a
+ * Buffer.from per UUID were 7% of ingestion's CPU (README, Performance).
+ */
+export function writeUuid(value: string, target: Buffer, offset: number): void {
+  if (value.length !== 36 || UUID_DASHES.some((i) => value.charCodeAt(i) !== 45)) throw new RangeError(`not a UUID: ${value}`);
+  let at = offset;
+  for (let i = 0; i < 36; i += 2) {
+    if (i === 8 || i === 13 || i === 18 || i === 23) i++;
+    const hi = HEX_VALUE[value.charCodeAt(i)] ?? -1;
+    const lo = HEX_VALUE[value.charCodeAt(i + 1)] ?? -1;
+    if (hi < 0 || lo < 0) throw new RangeError(`not a UUID: ${value}`);
+    target[at++] = (hi << 4) | lo;
+  }
 }
 
 /** Appends binary COPY tuples to a growing buffer; header and trailer included by finish(). */
@@ -125,10 +144,9 @@ export class BinaryCopyWriter {
   }
 
   uuid(value: string): this {
-    const bytes = parseUuid(value);
     this.ensure(20);
+    writeUuid(value, this.buffer, this.offset + 4);
     this.buffer.writeInt32BE(16, this.offset);
-    bytes.copy(this.buffer, this.offset + 4);
     this.offset += 20;
     return this;
   }
