@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { gbaCalendarDate } from './domain/compliance-flags';
 
 /**
  * Monthly transfer figures (docs/api.md#transfer-figures): the transfer log rolled up per month (in Hong Kong
@@ -34,11 +35,9 @@ export interface FigureSource {
   recipientJurisdiction: string;
 }
 
-const HONG_KONG_OFFSET_MS = 8 * 3600_000;
-
 /** The month of an instant in Hong Kong (UTC+8 all year: no daylight saving since 1979). */
 export function hongKongMonthOf(instant: string): string {
-  return new Date(Date.parse(instant) + HONG_KONG_OFFSET_MS).toISOString().slice(0, 7);
+  return gbaCalendarDate(instant).slice(0, 7);
 }
 
 /** Adds records to cells keyed by month, sector, direction and sides (pure: unit-tested in figures.spec.ts). */

@@ -51,6 +51,15 @@ describe('gbaCalendarDate', () => {
   it('rejects a non-instant', () => {
     expect(() => gbaCalendarDate('yesterday')).toThrow(RangeError);
   });
+  it('reads a canonical UTC instant off the string exactly as Date computes it, month ends, leap days and year ends included', () => {
+    const byDate = (iso: string) => new Date(Date.parse(iso) + 8 * 3600_000).toISOString().slice(0, 10);
+    const instants: string[] = [];
+    for (let n = 0; n < 5000; n++) instants.push(new Date(Date.UTC(2020, 0, 1) + Math.floor(Math.random() * 9 * 365 * 86_400_000)).toISOString());
+    for (const day of ['2024-02-28', '2024-02-29', '2025-02-28', '2025-12-31', '2026-04-30', '2026-01-28', '2026-01-29']) {
+      for (const time of ['00:00:00.000', '15:59:59.999', '16:00:00.000', '23:59:59.999']) instants.push(`${day}T${time}Z`);
+    }
+    for (const iso of instants) expect([iso, gbaCalendarDate(iso)]).toEqual([iso, byDate(iso)]);
+  });
 });
 
 describe('computeFlags', () => {
