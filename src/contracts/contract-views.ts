@@ -133,6 +133,25 @@ export function toContractSummary(
   parties: ReadonlyMap<string, PartySource>,
   authorities: AuthorityCatalogue,
 ): ContractSummary {
+  const { head, filedVersion } = contractHead(c, versions, today, parties);
+  return {
+    ...head,
+    terminatedOn: c.terminatedOn,
+    revision: c.revision,
+    createdAt: c.createdAt.toISOString(),
+    filings: sortFilings(currentFilings).map((f) => {
+      const { returnReason: _reason, ...summary } = toFilingView(f, filedVersion.effectiveDate, today, authorities);
+      return summary;
+    }),
+  };
+}
+
+/**
+ * What a contract's list item and its full view open with, read from its versions in number order:
+ * the latest version's dates, the one in force today, the status and both parties; and the version
+ * whose filings are in force (R12).
+ */
+function contractHead<V extends VersionDates>(c: Contract, versions: readonly V[], today: IsoDate, parties: ReadonlyMap<string, PartySource>) {
   const sorted = [...versions].sort((a, b) => a.version - b.version);
   const first = sorted[0];
   const latest = sorted[sorted.length - 1];
@@ -141,7 +160,7 @@ export function toContractSummary(
     const found = parties.get(id);
     return found ? toPartySummary(found) : null;
   };
-  return {
+  const head = {
     id: c.id,
     version: latest.version,
     versionInForce: versionInForce(sorted, today)?.version ?? null,
@@ -156,14 +175,8 @@ export function toContractSummary(
     effectiveDate: latest.effectiveDate,
     expiryDate: latest.expiryDate,
     importantDataIncluded: latest.importantDataIncluded,
-    terminatedOn: c.terminatedOn,
-    revision: c.revision,
-    createdAt: c.createdAt.toISOString(),
-    filings: sortFilings(currentFilings).map((f) => {
-      const { returnReason: _reason, ...summary } = toFilingView(f, filedVersion.effectiveDate, today, authorities);
-      return summary;
-    }),
   };
+  return { head, latest, filedVersion };
 }
 
 export type VersionStatus = 'PENDING' | 'IN_FORCE' | 'SUPERSEDED';
@@ -279,25 +292,9 @@ export function toContractView(
   parties: ReadonlyMap<string, PartySource>,
   authorities: AuthorityCatalogue,
 ): ContractView {
-  const sorted = [...versions].sort((a, b) => a.version - b.version);
-  const first = sorted[0];
-  const latest = sorted[sorted.length - 1];
-  const filedVersion = sorted.find((v) => v.version === c.filingVersion) ?? first;
+  const { head, latest, filedVersion } = contractHead(c, versions, today, parties);
   return {
-    id: c.id,
-    version: latest.version,
-    versionInForce: versionInForce(sorted, today)?.version ?? null,
-    status: contractStatus(statusFacts(c, first, latest), today),
-    direction: c.direction,
-    regime: c.regime,
-    processorId: c.processorId,
-    recipientId: c.recipientId,
-    processorSector: c.processorSector,
-    processor: parties.has(c.processorId) ? toPartySummary(parties.get(c.processorId)!) : null,
-    recipient: parties.has(c.recipientId) ? toPartySummary(parties.get(c.recipientId)!) : null,
-    effectiveDate: latest.effectiveDate,
-    expiryDate: latest.expiryDate,
-    importantDataIncluded: latest.importantDataIncluded,
+    ...head,
     annex: latest.annex,
     pipia: latest.pipia,
     appendixII: latest.appendixII ?? null,
