@@ -16,6 +16,7 @@ import {
   triggerProblems,
 } from './domain/data-rules';
 import { RefilingTriggerRow } from './refiling-trigger.entity';
+import { labelsOf, ruleDataOf, sourceView } from './rule-data-columns';
 import { RuleSetting } from './rule-setting.entity';
 import { DataRulesView, PutRefilingTriggerDto, TRIGGER_CODE, PutRuleSettingDto, RefilingTriggerView, RuleSettingView } from './rules.dto';
 
@@ -27,8 +28,6 @@ import { DataRulesView, PutRefilingTriggerDto, TRIGGER_CODE, PutRuleSettingDto, 
  */
 export const RULES_REVISION_SQL = `(SELECT revision::text FROM rules_revision)`;
 
-const labelsOf = (r: { labelEn: string; labelZhHant: string; labelZhHans: string }) => ({ en: r.labelEn, 'zh-Hant': r.labelZhHant, 'zh-Hans': r.labelZhHans });
-
 function toSettingView(r: RuleSetting): RuleSettingView {
   const spec = isRuleSettingCode(r.code) ? RULE_SETTINGS[r.code] : null;
   return {
@@ -37,10 +36,7 @@ function toSettingView(r: RuleSetting): RuleSettingView {
     regime: r.regime === ALL_REGIMES ? null : r.regime,
     value: r.value,
     values: spec ? [...spec.values] : [],
-    source: r.source,
-    confidence: r.confidence,
-    confirmed: r.confidence === 'C',
-    labels: labelsOf(r),
+    ...sourceView(r),
   };
 }
 
@@ -51,10 +47,7 @@ function toTriggerView(r: RefilingTriggerRow): RefilingTriggerView {
     field: r.field,
     change: r.change,
     active: r.active,
-    source: r.source,
-    confidence: r.confidence,
-    confirmed: r.confidence === 'C',
-    labels: labelsOf(r),
+    ...sourceView(r),
   };
 }
 
@@ -127,13 +120,7 @@ export class RulesService {
         code,
         regime,
         value: dto.value,
-        source: dto.source.trim(),
-        confidence: dto.confidence,
-        labelEn: labels.en,
-        labelZhHant: labels['zh-Hant'],
-        labelZhHans: labels['zh-Hans'],
-        updatedBy: principal.id,
-        updatedAt: new Date(),
+        ...ruleDataOf(principal, dto, labels),
       };
       await m.upsert(RuleSetting, row, ['code', 'regime']);
       return toSettingView(row);
@@ -156,13 +143,7 @@ export class RulesService {
         field: dto.field,
         change: dto.change,
         active: dto.active ?? true,
-        source: dto.source.trim(),
-        confidence: dto.confidence,
-        labelEn: labels.en,
-        labelZhHant: labels['zh-Hant'],
-        labelZhHans: labels['zh-Hans'],
-        updatedBy: principal.id,
-        updatedAt: new Date(),
+        ...ruleDataOf(principal, dto, labels),
       };
       await m.upsert(RefilingTriggerRow, row, ['code']);
       return toTriggerView(row);
