@@ -3,9 +3,9 @@
  * Macao company, each filing with its own side's authority (R8: GD_CAC and MO_DSPDP) by a deadline
  * in its own side's calendar (R9), reviewed by both regulators, transfers logged and flagged (R2, R5).
  */
-import { createOrganisation, bearer, startTestApp, TestApp } from '../support/app';
-import { postTransfers, transferRecord } from '../transfers/support';
-import { contractBody, upload, REQUIRED_KINDS } from './fixtures';
+import { createOrganisation, bearer, postOrganisation, startTestApp, TestApp } from '../support/app';
+import { listTransfers, postTransfers, transferRecord } from '../transfers/support';
+import { calendarDeadline, contractBody, reviewFiling, submitFiling, upload, REQUIRED_KINDS } from './fixtures';
 
 describe('Mainland–Macao contract (R1, R2, R8, R9, R16, R17)', () => {
   let t: TestApp;
@@ -29,45 +29,48 @@ describe('Mainland–Macao contract (R1, R2, R8, R9, R16, R17)', () => {
     pipia: { completedOn: '2025-12-01' },
   };
 
-  async function calendarDeadline(jurisdiction: string): Promise<string> {
-    const res = await t.http.get('/calendar/deadline').query({ jurisdiction, from: EFFECTIVE, workingDays: '10' });
-    expect(res.status).toBe(200);
-    return res.body.deadline as string;
-  }
-
   it('registers a Macao company by its commercial registration number and refuses a wrong identifier, naming the field and rule', async () => {
-    const good = await t.http
-      .post('/organisations')
-      .set(...bearer(t.adminToken))
-      .send({
-        legalName: 'Companhia de Teste de Macau, Limitada',
-        jurisdiction: 'MACAO',
-        city: 'macao',
-        identifierType: 'MO_CRN',
-        identifier: ' 81234 ',
-        sector: 'BANKING',
-      });
+    const good = await postOrganisation(t, {
+      legalName: 'Companhia de Teste de Macau, Limitada',
+      jurisdiction: 'MACAO',
+      city: 'macao',
+      identifierType: 'MO_CRN',
+      identifier: ' 81234 ',
+      sector: 'BANKING',
+    });
     expect(good.status).toBe(201);
     expect(good.body).toMatchObject({ jurisdiction: 'MACAO', city: 'MACAO', identifierType: 'MO_CRN', identifier: '81234' });
 
     const before = (await t.dataSource.query('SELECT count(*)::int AS n FROM organisations'))[0].n;
-    const letters = await t.http
-      .post('/organisations')
-      .set(...bearer(t.adminToken))
-      .send({ legalName: 'Bad', jurisdiction: 'MACAO', city: 'MACAO', identifierType: 'MO_CRN', identifier: 'SO-123', sector: 'BANKING' });
+    const letters = await postOrganisation(t, {
+      legalName: 'Bad',
+      jurisdiction: 'MACAO',
+      city: 'MACAO',
+      identifierType: 'MO_CRN',
+      identifier: 'SO-123',
+      sector: 'BANKING',
+    });
     expect(letters.status).toBe(400);
     expect(letters.headers['content-type']).toMatch(/application\/problem\+json/);
     expect(letters.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ field: 'identifier', rule: 'MO_CRN_ILLEGAL_CHARACTER' })]));
-    const brn = await t.http
-      .post('/organisations')
-      .set(...bearer(t.adminToken))
-      .send({ legalName: 'Bad', jurisdiction: 'MACAO', city: 'MACAO', identifierType: 'HK_BRN', identifier: '12345678', sector: 'BANKING' });
+    const brn = await postOrganisation(t, {
+      legalName: 'Bad',
+      jurisdiction: 'MACAO',
+      city: 'MACAO',
+      identifierType: 'HK_BRN',
+      identifier: '12345678',
+      sector: 'BANKING',
+    });
     expect(brn.status).toBe(400);
     expect(brn.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ field: 'identifierType', rule: 'R17' })]));
-    const wrongSide = await t.http
-      .post('/organisations')
-      .set(...bearer(t.adminToken))
-      .send({ legalName: 'Bad', jurisdiction: 'HONG_KONG', city: 'MACAO', identifierType: 'HK_BRN', identifier: '12345678', sector: 'BANKING' });
+    const wrongSide = await postOrganisation(t, {
+      legalName: 'Bad',
+      jurisdiction: 'HONG_KONG',
+      city: 'MACAO',
+      identifierType: 'HK_BRN',
+      identifier: '12345678',
+      sector: 'BANKING',
+    });
     expect(wrongSide.status).toBe(400);
     expect(wrongSide.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ field: 'city', rule: 'R1' })]));
     expect((await t.dataSource.query('SELECT count(*)::int AS n FROM organisations'))[0].n).toBe(before);
@@ -90,8 +93,8 @@ describe('Mainland–Macao contract (R1, R2, R8, R9, R16, R17)', () => {
     const id = created.body.id as string;
     expect(created.body).toMatchObject({ regime: 'GBA_MAINLAND_MACAO', direction: 'MAINLAND_TO_MACAO', processorId: zhuhaiId, recipientId: macaoId });
 
-    const mainlandDeadline = await calendarDeadline('MAINLAND');
-    const macaoDeadline = await calendarDeadline('MACAO');
+    const mainlandDeadline = await calendarDeadline(t, 'MAINLAND', EFFECTIVE, 10);
+    const macaoDeadline = await calendarDeadline(t, 'MACAO', EFFECTIVE, 10);
     // Counted by hand: Mainland 12-16..12-19, 12-22..12-26, 12-29. Macao's calendar (src/calendar) closes
     // more days around Christmas and New Year, so the Macao party's deadline is later and the two differ.
     expect(mainlandDeadline).toBe('2025-12-29');
@@ -118,27 +121,13 @@ describe('Mainland–Macao contract (R1, R2, R8, R9, R16, R17)', () => {
       expect((await upload(t, zhuhai, id, kind)).status).toBe(201);
       expect((await upload(t, macao, id, kind)).status).toBe(201);
     }
-    expect((await t.http.post(`/contracts/${id}/filings/processor/submit`).set(...bearer(zhuhai))).body.status).toBe('SUBMITTED');
-    expect((await t.http.post(`/contracts/${id}/filings/recipient/submit`).set(...bearer(macao))).body.status).toBe('SUBMITTED');
+    expect((await submitFiling(t, zhuhai, id, 'processor')).body.status).toBe('SUBMITTED');
+    expect((await submitFiling(t, macao, id, 'recipient')).body.status).toBe('SUBMITTED');
 
     // Hong Kong's authority does not even see a Mainland–Macao contract; Macao's does not review the Mainland's filing.
     expect((await t.http.get(`/contracts/${id}`).set(...bearer(hkDpo))).status).toBe(404);
-    expect(
-      (
-        await t.http
-          .post(`/contracts/${id}/filings/recipient/review`)
-          .set(...bearer(hkDpo))
-          .send({ decision: 'ACCEPT' })
-      ).status,
-    ).toBe(404);
-    expect(
-      (
-        await t.http
-          .post(`/contracts/${id}/filings/processor/review`)
-          .set(...bearer(dspdp))
-          .send({ decision: 'ACCEPT' })
-      ).status,
-    ).toBe(404);
+    expect((await reviewFiling(t, hkDpo, id, 'recipient')).status).toBe(404);
+    expect((await reviewFiling(t, dspdp, id, 'processor')).status).toBe(404);
     // The DSPDP sees the contract in its queue.
     const queue = await t.http
       .get('/contracts')
@@ -148,16 +137,10 @@ describe('Mainland–Macao contract (R1, R2, R8, R9, R16, R17)', () => {
     expect(JSON.stringify(queue.body)).toContain(id);
 
     const year = new Date(Date.now() + 8 * 3600_000).getUTCFullYear();
-    const gd = await t.http
-      .post(`/contracts/${id}/filings/processor/review`)
-      .set(...bearer(gdCac))
-      .send({ decision: 'ACCEPT' });
+    const gd = await reviewFiling(t, gdCac, id, 'processor');
     expect(gd.status).toBe(200);
     expect(gd.body).toMatchObject({ status: 'ACCEPTED', filingNumber: `GDCAC-GBA-${year}-000001` });
-    const mo = await t.http
-      .post(`/contracts/${id}/filings/recipient/review`)
-      .set(...bearer(dspdp))
-      .send({ decision: 'ACCEPT' });
+    const mo = await reviewFiling(t, dspdp, id, 'recipient');
     expect(mo.status).toBe(200);
     expect(mo.body).toMatchObject({ status: 'ACCEPTED', filingNumber: `MODSPDP-GBA-${year}-000001` });
 
@@ -181,10 +164,7 @@ describe('Mainland–Macao contract (R1, R2, R8, R9, R16, R17)', () => {
       { direction: 'MAINLAND_TO_MACAO', flags: ['ONWARD_RECIPIENT_NOT_IN_ANNEX', 'ONWARD_RECIPIENT_OUTSIDE_GBA'] },
     ]);
     // The Macao regulator reads the transfers of its side's contract.
-    const listed = await t.http
-      .get('/transfers')
-      .set(...bearer(dspdp))
-      .query({ contractId: id });
+    const listed = await listTransfers(t, dspdp, { contractId: id });
     expect(listed.status).toBe(200);
   });
 

@@ -6,10 +6,9 @@
  * company and an Atlantis company file a contract under it end to end: both filings submitted and reviewed by the
  * two sides' regulators (GD_CAC and the made-up AT_DPA), transfers logged.
  */
-import { Client } from 'pg';
-import { bearer, createOrganisation, startTestApp, TestApp } from '../support/app';
-import { contractBody, upload } from '../contracts/fixtures';
-import { postTransfers, transferRecord } from '../transfers/support';
+import { bearer, createOrganisation, postOrganisation, startTestAppWithSql, TestApp } from '../support/app';
+import { contractBody, reviewFiling, submitFiling, upload } from '../contracts/fixtures';
+import { listTransfers, postTransfers, transferRecord } from '../transfers/support';
 
 const REGIME = 'GBA_MAINLAND_ATLANTIS';
 
@@ -39,20 +38,7 @@ const NEW_SIDE_SQL = `
 describe('a regime with a made-up side, added as data only (R1, R2, R8, R9, R10, R11, R16, R17)', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp(
-      {},
-      {
-        beforeStart: async (url) => {
-          const client = new Client({ connectionString: url });
-          await client.connect();
-          try {
-            await client.query(NEW_SIDE_SQL);
-          } finally {
-            await client.end();
-          }
-        },
-      },
-    );
+    t = await startTestAppWithSql(NEW_SIDE_SQL);
   });
   afterAll(async () => t?.close());
 
@@ -93,33 +79,38 @@ describe('a regime with a made-up side, added as data only (R1, R2, R8, R9, R10,
   });
 
   it('registers an Atlantis company by its scheme’s format and refuses a wrong one, naming the field and rule', async () => {
-    const bad = await t.http
-      .post('/organisations')
-      .set(...bearer(t.adminToken))
-      .send({ legalName: 'Bad', jurisdiction: 'ATLANTIS', city: 'POSEIDONIA', identifierType: 'AT_REG', identifier: 'AT12345', sector: 'RETAIL' });
+    const bad = await postOrganisation(t, {
+      legalName: 'Bad',
+      jurisdiction: 'ATLANTIS',
+      city: 'POSEIDONIA',
+      identifierType: 'AT_REG',
+      identifier: 'AT12345',
+      sector: 'RETAIL',
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.errors).toEqual([expect.objectContaining({ field: 'identifier', rule: 'AT_REG_FORMAT' })]);
-    const wrongScheme = await t.http
-      .post('/organisations')
-      .set(...bearer(t.adminToken))
-      .send({ legalName: 'Bad', jurisdiction: 'ATLANTIS', city: 'POSEIDONIA', identifierType: 'HK_BRN', identifier: '12345678', sector: 'RETAIL' });
+    const wrongScheme = await postOrganisation(t, {
+      legalName: 'Bad',
+      jurisdiction: 'ATLANTIS',
+      city: 'POSEIDONIA',
+      identifierType: 'HK_BRN',
+      identifier: '12345678',
+      sector: 'RETAIL',
+    });
     expect(wrongScheme.status).toBe(400);
     expect(wrongScheme.body.errors).toEqual([expect.objectContaining({ field: 'identifierType', rule: 'R17' })]);
   });
 
   it('files a Shenzhen → Atlantis contract end to end: reviewed by GD_CAC and AT_DPA, transfers logged', async () => {
     const shenzhenId = await createOrganisation(t, { jurisdiction: 'MAINLAND', city: 'SHENZHEN', sector: 'RETAIL' });
-    const registered = await t.http
-      .post('/organisations')
-      .set(...bearer(t.adminToken))
-      .send({
-        legalName: 'Poseidonia Trading Co',
-        jurisdiction: 'ATLANTIS',
-        city: 'poseidonia',
-        identifierType: 'AT_REG',
-        identifier: ' at123456 ',
-        sector: 'RETAIL',
-      });
+    const registered = await postOrganisation(t, {
+      legalName: 'Poseidonia Trading Co',
+      jurisdiction: 'ATLANTIS',
+      city: 'poseidonia',
+      identifierType: 'AT_REG',
+      identifier: ' at123456 ',
+      sector: 'RETAIL',
+    });
     expect(registered.status).toBe(201);
     expect(registered.body).toMatchObject({ jurisdiction: 'ATLANTIS', city: 'POSEIDONIA', identifierType: 'AT_REG', identifier: 'AT123456' });
     const atlantisId = registered.body.id as string;
@@ -156,27 +147,21 @@ describe('a regime with a made-up side, added as data only (R1, R2, R8, R9, R10,
 
     // R10: the Atlantis side's own material.
     expect((await upload(t, atlantis, id, 'SIGNED_CONTRACT')).status).toBe(201);
-    const early = await t.http.post(`/contracts/${id}/filings/recipient/submit`).set(...bearer(atlantis));
+    const early = await submitFiling(t, atlantis, id, 'recipient');
     expect(early.body).toMatchObject({ code: 'FILING_MATERIALS_MISSING', missing: ['ATLANTIS_DECLARATION'] });
     expect((await upload(t, atlantis, id, 'ATLANTIS_DECLARATION')).status).toBe(201);
     expect((await upload(t, shenzhen, id, 'SIGNED_CONTRACT')).status).toBe(201);
-    expect((await t.http.post(`/contracts/${id}/filings/processor/submit`).set(...bearer(shenzhen))).body.status).toBe('SUBMITTED');
-    expect((await t.http.post(`/contracts/${id}/filings/recipient/submit`).set(...bearer(atlantis))).body.status).toBe('SUBMITTED');
+    expect((await submitFiling(t, shenzhen, id, 'processor')).body.status).toBe('SUBMITTED');
+    expect((await submitFiling(t, atlantis, id, 'recipient')).body.status).toBe('SUBMITTED');
 
     // R8: Hong Kong's authority does not see it; Atlantis's reviews the Atlantis filing, the CAC the Mainland one.
     expect((await t.http.get(`/contracts/${id}`).set(...bearer(hkDpo))).status).toBe(404);
     expect((await t.http.get(`/contracts/${id}`).set(...bearer(atDpa))).status).toBe(200);
     const year = new Date(Date.now() + 8 * 3600_000).getUTCFullYear();
-    const at = await t.http
-      .post(`/contracts/${id}/filings/recipient/review`)
-      .set(...bearer(atDpa))
-      .send({ decision: 'ACCEPT' });
+    const at = await reviewFiling(t, atDpa, id, 'recipient');
     expect(at.status).toBe(200);
     expect(at.body).toMatchObject({ status: 'ACCEPTED', filingNumber: `ATDPA-GBA-${year}-000001` });
-    const gd = await t.http
-      .post(`/contracts/${id}/filings/processor/review`)
-      .set(...bearer(gdCac))
-      .send({ decision: 'ACCEPT' });
+    const gd = await reviewFiling(t, gdCac, id, 'processor');
     expect(gd.status).toBe(200);
     expect(gd.body).toMatchObject({ status: 'ACCEPTED', filingNumber: `GDCAC-GBA-${year}-000001` });
 
@@ -191,10 +176,7 @@ describe('a regime with a made-up side, added as data only (R1, R2, R8, R9, R10,
     ]);
     expect(logged.status).toBe(201);
     expect(logged.body.records.map((r: { flags: string[] }) => r.flags)).toEqual([[], ['DIRECTION_MISMATCH']]);
-    const listed = await t.http
-      .get('/transfers')
-      .set(...bearer(atDpa))
-      .query({ contractId: id });
+    const listed = await listTransfers(t, atDpa, { contractId: id });
     expect(listed.status).toBe(200);
     expect(listed.body.items).toHaveLength(2);
   });

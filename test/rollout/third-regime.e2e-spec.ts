@@ -5,10 +5,9 @@
  * and its own materials (R8, R10, R11); a contract is filed under it end to end: two parties registered, both
  * filings submitted and reviewed by the two sides' regulators, transfers logged.
  */
-import { Client } from 'pg';
-import { bearer, createOrganisation, startTestApp, TestApp } from '../support/app';
-import { contractBody, upload } from '../contracts/fixtures';
-import { postTransfers, transferRecord } from '../transfers/support';
+import { bearer, createOrganisation, startTestAppWithSql, TestApp } from '../support/app';
+import { calendarDeadline, contractBody, reviewFiling, submitFiling, upload } from '../contracts/fixtures';
+import { listTransfers, postTransfers, transferRecord } from '../transfers/support';
 
 const REGIME = 'GBA_MAINLAND_HK_TRIAL';
 const AUTHORITY = 'HK_TRIAL_OFFICE';
@@ -34,30 +33,11 @@ const THIRD_REGIME_SQL = `
 describe('a third regime added as data only (R8, R10, R11, R16)', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp(
-      {},
-      {
-        beforeStart: async (url) => {
-          const client = new Client({ connectionString: url });
-          await client.connect();
-          try {
-            await client.query(THIRD_REGIME_SQL);
-          } finally {
-            await client.end();
-          }
-        },
-      },
-    );
+    t = await startTestAppWithSql(THIRD_REGIME_SQL);
   });
   afterAll(async () => t?.close());
 
   const EFFECTIVE = '2025-07-02';
-
-  async function calendarDeadline(jurisdiction: string, from: string, workingDays: number): Promise<string> {
-    const res = await t.http.get('/calendar/deadline').query({ jurisdiction, from, workingDays: String(workingDays) });
-    expect(res.status).toBe(200);
-    return res.body.deadline as string;
-  }
 
   it('lists the regime with its sides, authorities (names over time), identifier schemes, materials and windows at GET /reference', async () => {
     const res = await t.http.get('/reference');
@@ -150,55 +130,39 @@ describe('a third regime added as data only (R8, R10, R11, R16)', () => {
     // R8 from the data: 5 working days on the Mainland side, 7 on the Hong Kong side, with the authority's name of the day.
     expect(filed.body).toMatchObject({ regime: REGIME, direction: 'MAINLAND_TO_HK' });
     expect(filed.body.filings).toEqual([
-      expect.objectContaining({ party: 'processor', authority: 'GD_CAC', deadline: await calendarDeadline('MAINLAND', EFFECTIVE, 5) }),
+      expect.objectContaining({ party: 'processor', authority: 'GD_CAC', deadline: await calendarDeadline(t, 'MAINLAND', EFFECTIVE, 5) }),
       expect.objectContaining({
         party: 'recipient',
         authority: AUTHORITY,
         authorityName: 'Cross-boundary Data Office',
-        deadline: await calendarDeadline('HONG_KONG', EFFECTIVE, 7),
+        deadline: await calendarDeadline(t, 'HONG_KONG', EFFECTIVE, 7),
       }),
     ]);
 
     // R10 from the data: the Mainland side asks for a material no other regime has, and no legal representative's ID.
-    const early = await t.http.post(`/contracts/${id}/filings/processor/submit`).set(...bearer(shenzhen));
+    const early = await submitFiling(t, shenzhen, id, 'processor');
     expect(early.status).toBe(422);
     expect(early.body).toMatchObject({ code: 'FILING_MATERIALS_MISSING', rule: 'R10', missing: ['SIGNED_CONTRACT', 'DATA_FLOW_MAP'] });
     expect((await upload(t, hongKong, id, 'DATA_FLOW_MAP')).status).toBe(400);
     for (const kind of ['SIGNED_CONTRACT', 'DATA_FLOW_MAP']) expect((await upload(t, shenzhen, id, kind)).status).toBe(201);
     expect((await upload(t, hongKong, id, 'LETTER_OF_UNDERTAKING')).status).toBe(201);
-    expect((await t.http.post(`/contracts/${id}/filings/processor/submit`).set(...bearer(shenzhen))).body.status).toBe('SUBMITTED');
-    expect((await t.http.post(`/contracts/${id}/filings/recipient/submit`).set(...bearer(hongKong))).body.status).toBe('SUBMITTED');
+    expect((await submitFiling(t, shenzhen, id, 'processor')).body.status).toBe('SUBMITTED');
+    expect((await submitFiling(t, hongKong, id, 'recipient')).body.status).toBe('SUBMITTED');
 
     // R8: the Hong Kong filing is the made-up authority's; the DPO does not see it, the trial office reviews it.
-    expect(
-      (
-        await t.http
-          .post(`/contracts/${id}/filings/recipient/review`)
-          .set(...bearer(hkDpo))
-          .send({ decision: 'ACCEPT' })
-      ).status,
-    ).toBe(404);
-    const returned = await t.http
-      .post(`/contracts/${id}/filings/recipient/review`)
-      .set(...bearer(trialOffice))
-      .send({ decision: 'RETURN', reason: 'the letter is unsigned' });
+    expect((await reviewFiling(t, hkDpo, id, 'recipient')).status).toBe(404);
+    const returned = await reviewFiling(t, trialOffice, id, 'recipient', { decision: 'RETURN', reason: 'the letter is unsigned' });
     expect(returned.status).toBe(200);
     // R11 from the data: 4 working days to resubmit, in the Hong Kong calendar, from the review's GBA date.
     const reviewedOn = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
-    expect(returned.body).toMatchObject({ status: 'RETURNED', resubmissionDeadline: await calendarDeadline('HONG_KONG', reviewedOn, 4) });
-    expect((await t.http.post(`/contracts/${id}/filings/recipient/submit`).set(...bearer(hongKong))).body.status).toBe('SUBMITTED');
+    expect(returned.body).toMatchObject({ status: 'RETURNED', resubmissionDeadline: await calendarDeadline(t, 'HONG_KONG', reviewedOn, 4) });
+    expect((await submitFiling(t, hongKong, id, 'recipient')).body.status).toBe('SUBMITTED');
 
     const year = reviewedOn.slice(0, 4);
-    const hk = await t.http
-      .post(`/contracts/${id}/filings/recipient/review`)
-      .set(...bearer(trialOffice))
-      .send({ decision: 'ACCEPT' });
+    const hk = await reviewFiling(t, trialOffice, id, 'recipient');
     expect(hk.status).toBe(200);
     expect(hk.body).toMatchObject({ status: 'ACCEPTED', filingNumber: `HKTRIAL-GBA-${year}-000001`, authorityName: 'Cross-boundary Data Office' });
-    const gd = await t.http
-      .post(`/contracts/${id}/filings/processor/review`)
-      .set(...bearer(gdCac))
-      .send({ decision: 'ACCEPT' });
+    const gd = await reviewFiling(t, gdCac, id, 'processor');
     expect(gd.status).toBe(200);
     expect(gd.body).toMatchObject({ status: 'ACCEPTED', filingNumber: `GDCAC-GBA-${year}-000001` });
 
@@ -209,10 +173,7 @@ describe('a third regime added as data only (R8, R10, R11, R16)', () => {
     ]);
     expect(logged.status).toBe(201);
     expect(logged.body.records.map((r: { flags: string[] }) => r.flags)).toEqual([[], ['DIRECTION_MISMATCH']]);
-    const listed = await t.http
-      .get('/transfers')
-      .set(...bearer(trialOffice))
-      .query({ contractId: id });
+    const listed = await listTransfers(t, trialOffice, { contractId: id });
     expect(listed.status).toBe(200);
     expect(listed.body.items).toHaveLength(2);
   });

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
 import TestAgent from 'supertest/lib/agent';
+import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { createApp } from '../../src/app.factory';
 import { AuthService, userPrincipal } from '../../src/auth/auth.service';
@@ -125,12 +126,35 @@ export async function createOrganisation(t: TestApp, input: OrganisationInput = 
     identifier: { MAINLAND: nextUscc, HONG_KONG: nextBrn, MACAO: nextMoCrn }[jurisdiction](),
     sector: input.sector ?? 'BANKING',
   };
-  const response = await t.http
+  const response = await postOrganisation(t, body);
+  if (response.status !== 201) throw new Error(`createOrganisation failed: ${response.status} ${JSON.stringify(response.body)}`);
+  return response.body.id as string;
+}
+
+/** POST /organisations as the system administrator: the response, whatever it is. */
+export async function postOrganisation(t: TestApp, body: Record<string, unknown>) {
+  return t.http
     .post('/organisations')
     .set(...bearer(t.adminToken))
     .send(body);
-  if (response.status !== 201) throw new Error(`createOrganisation failed: ${response.status} ${JSON.stringify(response.body)}`);
-  return response.body.id as string;
+}
+
+/** A registry started on a database where `sql` ran first, as a later migration would (data added by SQL, docs/rules.md#r16). */
+export async function startTestAppWithSql(sql: string): Promise<TestApp> {
+  return startTestApp(
+    {},
+    {
+      beforeStart: async (url) => {
+        const client = new Client({ connectionString: url });
+        await client.connect();
+        try {
+          await client.query(sql);
+        } finally {
+          await client.end();
+        }
+      },
+    },
+  );
 }
 
 /** The password of users made by `TestApp.user`. */

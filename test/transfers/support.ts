@@ -26,6 +26,14 @@ export async function postTransfers(t: TestApp, token: string, records: unknown[
   return req.send({ records });
 }
 
+/** GET /transfers as `token` with `query`: the response. */
+export async function listTransfers(t: TestApp, token: string, query: Record<string, string>) {
+  return t.http
+    .get('/transfers')
+    .set(...bearer(token))
+    .query(query);
+}
+
 export async function treeSize(t: TestApp): Promise<number> {
   const [row] = await t.dataSource.query('SELECT count(*)::int AS n FROM transfer_records');
   return row.n as number;
