@@ -10,25 +10,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createTestDatabase } from '../support/database';
-import {
-  freePort,
-  FULL,
-  LogState,
-  newLedgerbook,
-  newLogState,
-  observeCheckpoint,
-  randomBatch,
-  RegistryProcess,
-  resend,
-  saveSection,
-  seed,
-  Seeded,
-  send,
-  SentBatch,
-  sized,
-  sleep,
-  verifyLog,
-} from './support';
+import { freePort, FULL, LogState, newLedgerbook, newLogState, RegistryProcess, saveSection, seed, Seeded, sized, sleep, verifyLog } from './support';
+import { observeCheckpoints, resendAll, Switch, Unanswered, writeBatches } from './writers';
 
 const KILLS = Number(process.env.RELIABILITY_KILLS ?? sized(3, 20));
 const WRITERS = 4;
@@ -60,50 +43,42 @@ describe('crash safety: SIGKILL under continuous ingestion', () => {
       const state: LogState = await newLogState(base);
       const bootTimes: number[] = [];
       let retried = 0;
-      let running = true;
+      const on: Switch = { running: true };
+      const unanswered = book.unacknowledged as Unanswered[];
 
       // Writers: batches of 1–20 records, each with its own Idempotency-Key; an unanswered batch is kept for retry.
-      const writer = async (w: number): Promise<void> => {
-        while (running) {
-          const batch = randomBatch(seeded.contractId, `crash-w${w}`);
-          const acknowledged = await send(base, seeded.writerTokens[w], book, batch, { timeoutMs: 15_000 });
-          if (!acknowledged) {
-            book.unacknowledged.push({ ...batch, token: seeded.writerTokens[w] } as SentBatch);
-            await sleep(50);
-          }
-        }
-      };
-      // An observer keeps every signed checkpoint it sees, to be linked by consistency proofs later.
-      const observer = async (): Promise<void> => {
-        while (running) {
-          await observeCheckpoint(base, state, 3000).catch(() => undefined);
-          await sleep(150);
-        }
-      };
+      const writer = (w: number) =>
+        writeBatches(on, {
+          contractId: seeded.contractId,
+          tag: `crash-w${w}`,
+          token: seeded.writerTokens[w],
+          book,
+          pending: unanswered,
+          target: () => base,
+          pauseMs: 50,
+        });
 
       const problems: string[] = [];
       for (let kill = 1; kill <= KILLS; kill++) {
-        running = true;
-        const load = [...Array.from({ length: WRITERS }, (_, w) => writer(w)), observer()];
+        on.running = true;
+        // An observer keeps every signed checkpoint it sees, to be linked by consistency proofs later.
+        const load = [...Array.from({ length: WRITERS }, (_, w) => writer(w)), observeCheckpoints(on, () => [base], state, 150)];
         // A random moment: anywhere from mid-request to between requests.
         await sleep(200 + Math.floor(Math.random() * 1300));
         await registry.kill('SIGKILL');
-        running = false;
+        on.running = false;
         await Promise.all(load);
         bootTimes.push(await registry.start());
 
         // Retry every request that got no answer, with its key and body: committed ones replay, the others commit now.
-        const pending = book.unacknowledged.splice(0);
+        const pending = unanswered.splice(0);
         retried += pending.length;
-        for (const batch of pending) {
-          const token = (batch as SentBatch & { token: string }).token;
-          if (!(await resend(base, token, book, batch))) problems.push(`retry of ${batch.key} never acknowledged`);
-        }
+        problems.push(...(await resendAll(pending, () => base, book)));
         const found = await verifyLog(base, seeded.readerToken, book, state, seeded.contractId);
         problems.push(...found.map((p) => `after kill ${kill}: ${p}`));
         if (problems.length) break;
       }
-      running = false;
+      on.running = false;
 
       const unexpected5xx = Object.entries(book.statuses)
         .filter(([s]) => /^5/.test(s) && s !== '503')

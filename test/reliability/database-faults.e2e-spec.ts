@@ -18,18 +18,15 @@ import {
   newLedgerbook,
   newLogState,
   observeCheckpoint,
-  randomBatch,
   RegistryProcess,
-  resend,
   ROOT,
   saveSection,
   seed,
-  send,
-  SentBatch,
   sized,
   sleep,
   verifyLog,
 } from './support';
+import { resendAll, Switch, Unanswered, writeBatches } from './writers';
 
 const OUTAGES = Number(process.env.RELIABILITY_OUTAGES ?? sized(1, 3));
 const OUTAGE_MS = sized(4000, 10_000);
@@ -127,7 +124,7 @@ describe('database faults: PostgreSQL stopped and started under load', () => {
       const tally: Tally = {};
       const bad: string[] = [];
       let phase = 'up';
-      let running = true;
+      const on: Switch = { running: true };
 
       const note = (what: string, outcome: string): void => {
         const key = `${phase} ${what}`;
@@ -156,20 +153,22 @@ describe('database faults: PostgreSQL stopped and started under load', () => {
         }
       };
 
-      const writer = async (w: number): Promise<void> => {
-        while (running) {
-          const batch = randomBatch(seeded.contractId, `dbfault-w${w}`, 10);
-          const before = book.requests;
-          const acknowledged = await send(base, seeded.writerTokens[w], book, batch, { timeoutMs: ANSWER_WITHIN_MS });
-          note('POST /transfers', acknowledged ? '201' : book.requests > before ? 'unacknowledged' : '?');
-          if (!acknowledged) {
-            book.unacknowledged.push({ ...batch, token: seeded.writerTokens[w] } as SentBatch);
-            await sleep(100);
-          }
-        }
-      };
+      const unanswered = book.unacknowledged as Unanswered[];
+      const writer = (w: number) =>
+        writeBatches(on, {
+          contractId: seeded.contractId,
+          tag: `dbfault-w${w}`,
+          most: 10,
+          token: seeded.writerTokens[w],
+          book,
+          pending: unanswered,
+          target: () => base,
+          pauseMs: 100,
+          timeoutMs: ANSWER_WITHIN_MS,
+          answered: (acknowledged, sent) => note('POST /transfers', acknowledged ? '201' : sent ? 'unacknowledged' : '?'),
+        });
       const reader = async (): Promise<void> => {
-        while (running) {
+        while (on.running) {
           await probe('GET /transfers', 'GET', `/transfers?contractId=${seeded.contractId}&limit=20`, { token: seeded.readerToken });
           await probe('GET /ledger/checkpoint', 'GET', '/ledger/checkpoint');
           await observeCheckpoint(base, state, ANSWER_WITHIN_MS).catch(() => undefined);
@@ -190,7 +189,7 @@ describe('database faults: PostgreSQL stopped and started under load', () => {
       const recoveryMs: number[] = [];
       const problems: string[] = [];
       for (let outage = 1; outage <= OUTAGES; outage++) {
-        running = true;
+        on.running = true;
         phase = 'up';
         const load = [writer(0), writer(1), reader(), reader()];
         await sleep(1500);
@@ -219,14 +218,11 @@ describe('database faults: PostgreSQL stopped and started under load', () => {
         recoveryMs.push(Date.now() - restarted);
         phase = 'up';
         await sleep(1000);
-        running = false;
+        on.running = false;
         await Promise.all(load);
         if (!registry.alive() || registry.pid !== pid) problems.push(`outage ${outage}: the registry process died:\n${registry.tail()}`);
 
-        for (const batch of book.unacknowledged.splice(0)) {
-          const token = (batch as SentBatch & { token: string }).token;
-          if (!(await resend(base, token, book, batch))) problems.push(`retry of ${batch.key} never acknowledged`);
-        }
+        problems.push(...(await resendAll(unanswered.splice(0), () => base, book)));
         problems.push(...(await verifyLog(base, seeded.readerToken, book, state, seeded.contractId)).map((p) => `after outage ${outage}: ${p}`));
         if (problems.length) break;
       }

@@ -11,23 +11,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createTestDatabase } from '../support/database';
 import { leaderInDatabase, oneLeader, proveIncluded, seedPatiently, sharedSigningKey, storedChain } from './cluster';
-import {
-  freePort,
-  FULL,
-  LogState,
-  newLedgerbook,
-  newLogState,
-  observeCheckpoint,
-  randomBatch,
-  RegistryProcess,
-  resend,
-  saveSection,
-  send,
-  SentBatch,
-  sized,
-  sleep,
-  verifyLog,
-} from './support';
+import { freePort, FULL, LogState, newLedgerbook, newLogState, RegistryProcess, saveSection, sized, sleep, verifyLog } from './support';
+import { observeCheckpoints, resendAll, Switch, Unanswered, writeBatches } from './writers';
 
 const INSTANCES = ['a', 'b', 'c'];
 /** Writers per instance: each sends batches of 1–20 records, one after the other. */
@@ -79,30 +64,27 @@ describe('several instances on one database', () => {
     const seeded = await seedPatiently(bases[(victim + 1) % INSTANCES.length], writers);
     const book = newLedgerbook();
     const state: LogState = await newLogState(bases[0]);
-    const pending: Array<SentBatch & { token: string }> = [];
-    let running = true;
+    const pending: Unanswered[] = [];
+    const on: Switch = { running: true };
 
     // Writer w sends to instance w % 3 while it lives, then to a survivor.
-    const writer = async (w: number): Promise<void> => {
-      const token = seeded.writerTokens[w];
-      while (running) {
-        const home = registries[w % INSTANCES.length];
-        const target = home.alive() ? home : survivors[w % survivors.length];
-        const batch = randomBatch(seeded.contractId, `instances-w${w}`);
-        if (!(await send(target.baseUrl, token, book, batch, { timeoutMs: 15_000 }))) {
-          pending.push({ ...batch, token });
-          await sleep(50);
-        }
-      }
+    const target = (w: number): string => {
+      const home = registries[w % INSTANCES.length];
+      return (home.alive() ? home : survivors[w % survivors.length]).baseUrl;
     };
-    const observer = async (): Promise<void> => {
-      while (running) {
-        for (const r of registries) if (r.alive()) await observeCheckpoint(r.baseUrl, state, 3000).catch(() => undefined);
-        await sleep(150);
-      }
-    };
+    const writer = (w: number) =>
+      writeBatches(on, {
+        contractId: seeded.contractId,
+        tag: `instances-w${w}`,
+        token: seeded.writerTokens[w],
+        book,
+        pending,
+        target: () => target(w),
+        pauseMs: 50,
+      });
+    const observer = observeCheckpoints(on, () => registries.filter((r) => r.alive()).map((r) => r.baseUrl), state, 150);
 
-    const load = [...Array.from({ length: writers }, (_, w) => writer(w)), observer()];
+    const load = [...Array.from({ length: writers }, (_, w) => writer(w)), observer];
     await sleep(LOAD_MS);
     // Mid-batch: the writers keep requests in flight on every instance all the time.
     await registries[victim].kill('SIGKILL');
@@ -111,15 +93,12 @@ describe('several instances on one database', () => {
       database.url,
     );
     await sleep(LOAD_MS);
-    running = false;
+    on.running = false;
     await Promise.all(load);
 
     // Every request that got no answer, again with its key and body, to a survivor: a committed one replays, the others commit now.
     const retried = pending.length;
-    const problems: string[] = [];
-    for (const [i, batch] of pending.entries()) {
-      if (!(await resend(survivors[i % survivors.length].baseUrl, batch.token, book, batch))) problems.push(`retry of ${batch.key} never acknowledged`);
-    }
+    const problems = await resendAll(pending, (i) => survivors[i % survivors.length].baseUrl, book);
 
     const reader = survivors[0].baseUrl;
     problems.push(...(await verifyLog(reader, seeded.readerToken, book, state, seeded.contractId)));

@@ -19,10 +19,7 @@ import {
   LogState,
   newLedgerbook,
   newLogState,
-  observeCheckpoint,
-  randomBatch,
   RegistryProcess,
-  resend,
   saveSection,
   send,
   SentBatch,
@@ -31,6 +28,7 @@ import {
   transferRecord,
   verifyLog,
 } from './support';
+import { observeCheckpoints, resendAll, Switch, Unanswered, writeBatches } from './writers';
 
 const WRITERS = 4;
 const LOAD_MS = sized(1500, 10_000);
@@ -138,28 +136,23 @@ describe('a synchronous streaming standby: reads, then failover', () => {
 
     mark('replica reads checked');
     // 3. Load, then the primary is killed with SIGKILL mid-batch.
-    const pending: Array<SentBatch & { token: string }> = [];
-    let running = true;
-    const writer = async (w: number): Promise<void> => {
-      while (running) {
-        const batch = randomBatch(seeded.contractId, `standby-w${w}`);
-        if (!(await send(first.baseUrl, seeded.writerTokens[w], book, batch, { timeoutMs: 15_000 }))) {
-          pending.push({ ...batch, token: seeded.writerTokens[w] });
-          await sleep(200);
-        }
-      }
-    };
-    const observer = async (): Promise<void> => {
-      while (running) {
-        await observeCheckpoint(first.baseUrl, state, 3000).catch(() => undefined);
-        await sleep(100);
-      }
-    };
-    const load = [...Array.from({ length: WRITERS }, (_, w) => writer(w)), observer()];
+    const pending: Unanswered[] = [];
+    const on: Switch = { running: true };
+    const writer = (w: number) =>
+      writeBatches(on, {
+        contractId: seeded.contractId,
+        tag: `standby-w${w}`,
+        token: seeded.writerTokens[w],
+        book,
+        pending,
+        target: () => first.baseUrl,
+        pauseMs: 200,
+      });
+    const load = [...Array.from({ length: WRITERS }, (_, w) => writer(w)), observeCheckpoints(on, () => [first.baseUrl], state, 100)];
     await sleep(LOAD_MS);
     await cluster.kill();
     await sleep(500);
-    running = false;
+    on.running = false;
     await Promise.all(load);
     await first.kill('SIGKILL');
     const acknowledgedAtFailover = book.acknowledged.size;
@@ -179,10 +172,7 @@ describe('a synchronous streaming standby: reads, then failover', () => {
 
     mark('standby promoted, registry restarted on it');
     // 5. Every unanswered request again, with its key: committed ones replay, the others commit now.
-    const problems: string[] = [];
-    for (const batch of pending) {
-      if (!(await resend(second.baseUrl, batch.token, book, batch))) problems.push(`retry of ${batch.key} never acknowledged`);
-    }
+    const problems = await resendAll(pending, () => second.baseUrl, book);
     // The registry resumes: it logs and signs on the promoted standby.
     await ingest(second.baseUrl, 3);
     const checkedBefore = state.recordsChecked;
