@@ -4,20 +4,14 @@
  * flagged records only (GET /transfers?flagged=true). Screenshots at 1280 and 768 px (rollout-en-1280.png,
  * anomalies-zh-hant-768.png, …) are committed under docs/screenshots/ (UPDATE_DOCS_SCREENSHOTS=1), so reviewers see each page.
  */
-import * as fs from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import * as path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { bearer, startTestApp, TEST_USER_PASSWORD, TestApp } from '../support/app';
-import { ARTIFACTS, launchChromium, openPage, TrackedPage, WIDTHS } from './browser';
-import { ConsoleSeed, seedConsole } from './seed';
+import type { Browser } from 'playwright-core';
+import { bearer, startTestApp, TestApp } from '../support/app';
+import { launchChromium } from './browser';
+import { ConsoleSeed } from './seed';
 import { see } from './see';
+import { listenAndSeed, screenshots, scriptErrors, signedInPage } from './pages';
 
 jest.setTimeout(240_000);
-
-// Committed under docs/screenshots/ when UPDATE_DOCS_SCREENSHOTS=1, as the ledger test refreshes docs/console-ledger.png;
-// otherwise written beside the other console screenshots, so a test run leaves the working tree clean.
-const SCREENSHOTS = process.env.UPDATE_DOCS_SCREENSHOTS === '1' ? path.join(ARTIFACTS, '..', '..', 'docs', 'screenshots') : ARTIFACTS;
 
 /** What each language shows for the strings this test reads (src/console/public/i18n.js). */
 const LANGUAGES = [
@@ -56,24 +50,6 @@ const LANGUAGES = [
   },
 ] as const;
 
-/** Full-page screenshots at each width, committed under docs/screenshots/. */
-async function screenshots(page: Page, name: string): Promise<void> {
-  fs.mkdirSync(SCREENSHOTS, { recursive: true });
-  for (const width of WIDTHS) {
-    await page.setViewportSize({ width, height: 900 });
-    await page.waitForTimeout(200); // charts resize on the next animation frame
-    // Nothing is cut off at either width: the page scrolls down, never sideways.
-    expect(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
-    await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-${width}.png`), fullPage: true });
-  }
-  await page.setViewportSize({ width: 1280, height: 900 });
-}
-
-/** Errors of the page's scripts. The browser also logs a failed resource: the session restore before sign-in answers 401. */
-function scriptErrors(tracked: TrackedPage): string[] {
-  return tracked.consoleErrors.filter((message) => !message.startsWith('Failed to load resource'));
-}
-
 describe('Rollout and Anomalies pages in English, 繁體中文 and 简体中文', () => {
   let t: TestApp;
   let seed: ConsoleSeed;
@@ -82,9 +58,7 @@ describe('Rollout and Anomalies pages in English, 繁體中文 and 简体中文'
 
   beforeAll(async () => {
     t = await startTestApp();
-    await t.app.listen(0, '127.0.0.1');
-    baseUrl = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
-    seed = await seedConsole(t);
+    ({ baseUrl, seed } = await listenAndSeed(t));
     browser = await launchChromium();
   });
 
@@ -93,18 +67,7 @@ describe('Rollout and Anomalies pages in English, 繁體中文 and 简体中文'
     await t?.close();
   });
 
-  /** A fresh browser context in `language` (the console keeps the choice in localStorage), signed in as Guangdong's regulator. */
-  async function signedIn(language: string, heading: string): Promise<TrackedPage> {
-    const tracked = await openPage(browser, baseUrl);
-    const { page } = tracked;
-    await page.evaluate(`window.localStorage.setItem('console.language', ${JSON.stringify(language)})`);
-    await page.reload();
-    await page.locator('input[type="email"]').fill(seed.gdRegulator.email);
-    await page.locator('input[type="password"]').fill(TEST_USER_PASSWORD);
-    await page.keyboard.press('Enter');
-    await see(page.getByRole('heading', { level: 1 })).toHaveText(heading);
-    return tracked;
-  }
+  const signedIn = (language: string, heading: string) => signedInPage(browser, baseUrl, language, seed.gdRegulator.email, heading);
 
   for (const language of LANGUAGES) {
     it(`Rollout in ${language.code}: the registry's figures, no transfer records fetched`, async () => {

@@ -5,18 +5,14 @@
  * actions and the authorities notified. Screenshots at 1280 and 768 px (notices-en-1280.png, …) are committed
  * under docs/screenshots/ with UPDATE_DOCS_SCREENSHOTS=1.
  */
-import * as fs from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import * as path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { bearer, startTestApp, TEST_USER_PASSWORD, TestApp } from '../support/app';
-import { ARTIFACTS, launchChromium, openPage, TrackedPage, WIDTHS } from './browser';
-import { ConsoleSeed, seedConsole } from './seed';
+import type { Browser } from 'playwright-core';
+import { bearer, startTestApp, TestApp } from '../support/app';
+import { launchChromium } from './browser';
+import { ConsoleSeed } from './seed';
 import { see } from './see';
+import { listenAndSeed, screenshots, signedInPage } from './pages';
 
 jest.setTimeout(300_000);
-
-const SCREENSHOTS = process.env.UPDATE_DOCS_SCREENSHOTS === '1' ? path.join(ARTIFACTS, '..', '..', 'docs', 'screenshots') : ARTIFACTS;
 
 /** What each language shows for the strings this test reads (src/console/public/i18n.js). */
 const LANGUAGES = [
@@ -71,17 +67,6 @@ const LANGUAGES = [
   },
 ] as const;
 
-async function screenshots(page: Page, name: string): Promise<void> {
-  fs.mkdirSync(SCREENSHOTS, { recursive: true });
-  for (const width of WIDTHS) {
-    await page.setViewportSize({ width, height: 900 });
-    await page.waitForTimeout(200);
-    expect(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
-    await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-${width}.png`), fullPage: true });
-  }
-  await page.setViewportSize({ width: 1280, height: 900 });
-}
-
 describe('Notices and Incidents pages in English, 繁體中文 and 简体中文', () => {
   let t: TestApp;
   let seed: ConsoleSeed;
@@ -90,9 +75,7 @@ describe('Notices and Incidents pages in English, 繁體中文 and 简体中文'
 
   beforeAll(async () => {
     t = await startTestApp();
-    await t.app.listen(0, '127.0.0.1');
-    baseUrl = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
-    seed = await seedConsole(t);
+    ({ baseUrl, seed } = await listenAndSeed(t));
     // An incident with a severity, remedial actions and the authority notified, reported by the bank.
     const incident = await t.http
       .post(`/contracts/${seed.bankContractId}/incidents`)
@@ -114,17 +97,7 @@ describe('Notices and Incidents pages in English, 繁體中文 and 简体中文'
     await t?.close();
   });
 
-  async function signedIn(language: string, heading: string, email = seed.gdRegulator.email): Promise<TrackedPage> {
-    const tracked = await openPage(browser, baseUrl);
-    const { page } = tracked;
-    await page.evaluate(`window.localStorage.setItem('console.language', ${JSON.stringify(language)})`);
-    await page.reload();
-    await page.locator('input[type="email"]').fill(email);
-    await page.locator('input[type="password"]').fill(TEST_USER_PASSWORD);
-    await page.keyboard.press('Enter');
-    await see(page.getByRole('heading', { level: 1 })).toHaveText(heading);
-    return tracked;
-  }
+  const signedIn = (language: string, heading: string, email = seed.gdRegulator.email) => signedInPage(browser, baseUrl, language, email, heading);
 
   for (const language of LANGUAGES) {
     it(`Notices in ${language.code}: a termination made through the API appears, and acknowledging it changes its state`, async () => {

@@ -6,18 +6,14 @@
  * Neither view offers the other's pages. Screenshots at 1280 and 768 px (org-contracts-en-1280.png, …) are committed
  * under docs/screenshots/ with UPDATE_DOCS_SCREENSHOTS=1.
  */
-import * as fs from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { bearer, startTestApp, TEST_USER_PASSWORD, TestApp } from '../support/app';
-import { ARTIFACTS, foreignRequests, launchChromium, openPage, TrackedPage, unlabelledControls, WIDTHS } from './browser';
-import { ConsoleSeed, seedConsole, terms } from './seed';
+import { bearer, startTestApp, TestApp } from '../support/app';
+import { foreignRequests, launchChromium, unlabelledControls } from './browser';
+import { clinicsTerms, ConsoleSeed } from './seed';
 import { see } from './see';
+import { listenAndSeed, screenshots as docsScreenshots, scriptErrors, signedInPage } from './pages';
 
 jest.setTimeout(300_000);
-
-const SCREENSHOTS = process.env.UPDATE_DOCS_SCREENSHOTS === '1' ? path.join(ARTIFACTS, '..', '..', 'docs', 'screenshots') : ARTIFACTS;
 
 /** What each language shows for the strings this test reads (src/console/public/i18n.js). */
 const LANGUAGES = [
@@ -66,20 +62,8 @@ const LANGUAGES = [
 ] as const;
 
 /** Full-page screenshots at each width; nothing is cut off sideways (a wide table scrolls inside its own container). */
-async function screenshots(page: Page, name: string): Promise<void> {
-  fs.mkdirSync(SCREENSHOTS, { recursive: true });
-  for (const width of WIDTHS) {
-    await page.setViewportSize({ width, height: 900 });
-    await page.waitForTimeout(200);
-    expect([name, width, await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')]).toEqual([name, width, true]);
-    await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-${width}.png`), fullPage: true });
-  }
-  await page.setViewportSize({ width: 1280, height: 900 });
-}
-
-function scriptErrors(tracked: TrackedPage): string[] {
-  return tracked.consoleErrors.filter((message) => !message.startsWith('Failed to load resource'));
-}
+/** Each width's fit is asserted with the page's name and width, so a failure says which screenshot was cut off. */
+const screenshots = (page: Page, name: string) => docsScreenshots(page, name, (width, fits) => expect([name, width, fits]).toEqual([name, width, true]));
 
 const PDF = (label: string) => ({ name: `${label.toLowerCase()}.pdf`, mimeType: 'application/pdf', buffer: Buffer.from(`%PDF-1.7\n% ${label}\n%%EOF\n`) });
 
@@ -93,20 +77,9 @@ describe("the organisation's console in English, 繁體中文 and 简体中文",
 
   beforeAll(async () => {
     t = await startTestApp();
-    await t.app.listen(0, '127.0.0.1');
-    baseUrl = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
-    seed = await seedConsole(t);
+    ({ baseUrl, seed } = await listenAndSeed(t));
     for (const language of LANGUAGES) {
-      const body = terms({
-        effectiveDate: '2025-02-03',
-        annex: {
-          purposes: ['continuity of care'],
-          personalInformationCategories: ['BASIC_PROFILE', 'HEALTH'],
-          sensitiveCategories: ['MEDICAL_HEALTH'],
-          onwardRecipients: [],
-          storageLocation: { city: 'GUANGZHOU' },
-        },
-      });
+      const body = clinicsTerms();
       const res = await t.http
         .post('/contracts')
         .set(...bearer(seed.filers.hongKongClinics.token))
@@ -122,17 +95,7 @@ describe("the organisation's console in English, 繁體中文 and 简体中文",
     await t?.close();
   });
 
-  async function signedIn(language: string, email: string, heading: string): Promise<TrackedPage> {
-    const tracked = await openPage(browser, baseUrl);
-    const { page } = tracked;
-    await page.evaluate(`window.localStorage.setItem('console.language', ${JSON.stringify(language)})`);
-    await page.reload();
-    await page.locator('input[type="email"]').fill(email);
-    await page.locator('input[type="password"]').fill(TEST_USER_PASSWORD);
-    await page.keyboard.press('Enter');
-    await see(page.getByRole('heading', { level: 1 })).toHaveText(heading);
-    return tracked;
-  }
+  const signedIn = (language: string, email: string, heading: string) => signedInPage(browser, baseUrl, language, email, heading);
 
   const contractView = async (id: string) => (await t.http.get(`/contracts/${id}`).set(...bearer(seed.filers.hongKongClinics.token))).body;
 

@@ -64,6 +64,19 @@ function record(contractId: string, occurredAt: string, direction: string, overr
   };
 }
 
+/** The terms of a clinics → hospital contract (Hong Kong to Mainland, effective 2025-02-03): health data for continuity of care. */
+export const clinicsTerms = () =>
+  terms({
+    effectiveDate: '2025-02-03',
+    annex: {
+      purposes: ['continuity of care'],
+      personalInformationCategories: ['BASIC_PROFILE', 'HEALTH'],
+      sensitiveCategories: ['MEDICAL_HEALTH'],
+      onwardRecipients: [],
+      storageLocation: { city: 'GUANGZHOU' },
+    },
+  });
+
 export async function seedConsole(t: TestApp): Promise<ConsoleSeed> {
   const names = {
     mainlandBank: 'Shenzhen Bay Commercial Bank Co., Ltd.',
@@ -214,21 +227,7 @@ export async function seedConsole(t: TestApp): Promise<ConsoleSeed> {
   await amend({ ...v2, expiryDate: '2029-06-30' });
 
   // Contract 3: clinics → hospital (Hong Kong to Mainland); nothing submitted, both filings overdue.
-  const reverseContractId = await file(
-    clinics,
-    hongKongClinics,
-    mainlandHospital,
-    terms({
-      effectiveDate: '2025-02-03',
-      annex: {
-        purposes: ['continuity of care'],
-        personalInformationCategories: ['BASIC_PROFILE', 'HEALTH'],
-        sensitiveCategories: ['MEDICAL_HEALTH'],
-        onwardRecipients: [],
-        storageLocation: { city: 'GUANGZHOU' },
-      },
-    }),
-  );
+  const reverseContractId = await file(clinics, hongKongClinics, mainlandHospital, clinicsTerms());
 
   // Transfer records, January to June 2025, both directions; some break their contract.
   const bankRecords = [];
