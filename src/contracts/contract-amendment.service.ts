@@ -16,45 +16,27 @@ import { FilingView, gbaToday, partyOf, sortFilings, termsOf, toFilingView } fro
 import { ContractTermsDto, termsFromDto } from './contract.dto';
 import { findVersion, updateContract } from './contracts.repository';
 import { ContractsService } from './contracts.service';
-import { diffTerms, FieldChange, TriggerHit } from './domain/amendment';
+import { AmendmentAnalysis, diffTerms } from './domain/amendment';
 import { backdatingRefusal, regimeChangeRefusal, unchangedRefusal } from './domain/amendment-rules';
 import { ContractTerms, IsoDate, isIsoDate } from './domain/contract-rules';
 import { RulesService } from '../rules/rules.service';
 import { plannedFiling } from './domain/filing-lifecycle';
 import { terminatedRefusal } from './domain/termination';
 
-export interface AmendmentView {
+/** An amendment made: its version, the verdict (R12) and the filings it opened. */
+export interface AmendmentView extends AmendmentAnalysis {
   id: string;
   contractId: string;
   version: number;
-  changedFields: string[];
-  /** How each changed field changed (ADDED, REMOVED, EXTENDED, SHORTENED, CHANGED). */
-  changes: FieldChange[];
-  refilingRequired: boolean;
-  /** R12 fields that forced re-filing. */
-  triggers: string[];
-  /** R12: the re-filing triggers met, each with its source and confidence (empty without re-filing). */
-  triggeredBy: TriggerHit[];
-  /** R12: why re-filing is or is not required. */
-  refilingReason: string;
-  rule: string;
   /** The filings created for this version (empty without re-filing). */
   filings: FilingView[];
 }
 
 /** `POST /contracts/:id/amendments/preview`: the verdict an amendment would get, nothing written. */
-export interface AmendmentPreview {
+export interface AmendmentPreview extends AmendmentAnalysis {
   contractId: string;
   /** The version the amendment would become. */
   version: number;
-  changedFields: string[];
-  changes: FieldChange[];
-  refilingRequired: boolean;
-  triggers: string[];
-  /** R12: the re-filing triggers it would meet, with their source and confidence. */
-  triggeredBy: TriggerHit[];
-  refilingReason: string;
-  rule: string;
   /** The filings it would open (empty without re-filing): each party's authority and deadline in its own calendar. */
   filings: { party: FilingParty; authority: string; deadline: IsoDate; provisional: boolean }[];
 }

@@ -1,23 +1,13 @@
 import { LRUCache } from 'lru-cache';
 import { EntityManager } from 'typeorm';
 import type { ContractScopeFacts } from '../contracts/contracts.service';
-import type { Direction, IsoDate, Jurisdiction } from '../contracts/domain/contract-rules';
+import type { IsoDate } from '../contracts/domain/contract-rules';
 import { buildScope, ContractScope, versionSelector } from './domain/compliance-flags';
 
 /** One contract as the transfer log flags against it: the contracts module's facts, each version's scope built here. */
-export interface ContractScopeBundle {
-  contractId: string;
-  regime: string;
-  /** Increments on every amendment, termination or filing change. */
-  revision: number;
-  processorId: string;
-  recipientId: string;
-  processorJurisdiction: Jurisdiction;
-  recipientJurisdiction: Jurisdiction;
-  processorSector: string;
-  direction: Direction;
+export type ContractScopeBundle = Omit<ContractScopeFacts, 'terminatedOn' | 'versions'> & {
   versions: Array<{ version: number; effectiveDate: IsoDate; scope: ContractScope }>;
-}
+};
 
 /** The two ContractsService methods the transfer log uses (provided under CONTRACT_SCOPES). */
 export interface ContractScopeSource {

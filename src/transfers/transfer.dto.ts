@@ -1,4 +1,5 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
+import { PageQuery } from '../common/pagination';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -14,7 +15,6 @@ import {
   IsUUID,
   Matches,
   Max,
-  MaxLength,
   Min,
   ValidateBy,
   ValidateNested,
@@ -26,7 +26,6 @@ import { CITY_CODE, CITY_CODE_MESSAGE, FreeText, UpperCaseCity } from '../common
 import { COMPLIANCE_FLAGS } from './domain/compliance-flags';
 import { isInstantOrCalendarDate, MAX_RECORDS_PER_REQUEST } from './domain/transfer-records';
 import { INSTANT_MESSAGE } from '../common/dates';
-import { QueryInteger } from '../common/query-integer';
 
 export { MAX_RECORDS_PER_REQUEST };
 
@@ -202,18 +201,8 @@ export class TransferFilterQuery {
   flagged?: 'true' | 'false';
 }
 
-export class ListTransfersQuery extends TransferFilterQuery {
-  @ApiPropertyOptional({ type: Number, minimum: 1, maximum: 1000, default: 50 })
-  @IsOptional()
-  @QueryInteger(1, 1000)
-  limit?: number;
-
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(512)
-  cursor?: string;
-}
+/** The filters, and a page of them (`limit`, `cursor`) as every list takes it. */
+export class ListTransfersQuery extends IntersectionType(TransferFilterQuery, PageQuery) {}
 
 export class ExportTransfersQuery extends TransferFilterQuery {
   @ApiProperty({ enum: ['ndjson', 'csv'] })

@@ -11,6 +11,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { makeValidUscc } from '../../src/organisations/identifiers';
+import { TRANSFER_RECORD_FIELDS } from '../../src/transfers/domain/transfer-records';
 import { merkleRoot, openCheckpoint, parseVerifierKey, TrustedKey, verifyConsistencyProof, hashLeaf } from '../../tools/verify';
 import { contractBody } from '../contracts/fixtures';
 export { freePort } from '../support/free-port';
@@ -407,22 +408,8 @@ export async function observeCheckpoint(baseUrl: string, state: LogState, timeou
   return checkpoint;
 }
 
-/** Sent fields of a record, as they must appear in its leaf. */
-const SENT_FIELDS = [
-  'contractId',
-  'occurredAt',
-  'direction',
-  'dataSubjectCount',
-  'recordCount',
-  'personalInformationCategories',
-  'sensitiveCategories',
-  'purposes',
-  'transferMethod',
-  'separateConsentObtained',
-  'onwardRecipient',
-  'payloadDigest',
-  'externalReference',
-];
+/** Sent fields of a record, as they must appear in its leaf: every member a record has. */
+const SENT_FIELDS = TRANSFER_RECORD_FIELDS;
 
 function sameValue(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);

@@ -12,25 +12,32 @@ import { CITY_CODE_MESSAGE, CONTROL_CHARACTER_MESSAGE, controlCharacterIn, norma
 import { requiredError } from '../../common/validation';
 import { PERSONAL_INFORMATION_CATEGORIES, SENSITIVE_CATEGORIES } from '../../contracts/domain/categories';
 import type { Direction } from '../../contracts/domain/contract-rules';
+import type { TransferLeafV1 } from './transfer-leaf';
 
 export const MAX_RECORDS_PER_REQUEST = 10_000;
 
-/** A validated record: fixed member order, onwardRecipient null when absent, occurredAt normalised to UTC milliseconds. */
-export interface TransferRecordInput {
-  contractId: string;
-  occurredAt: string;
-  direction: Direction;
-  dataSubjectCount: number;
-  recordCount: number;
-  personalInformationCategories: string[];
-  sensitiveCategories: string[];
-  purposes: string[];
-  transferMethod: string;
-  separateConsentObtained: boolean;
-  onwardRecipient: { name: string; city: string } | null;
-  payloadDigest: string;
-  externalReference: string;
-}
+/** The members of a record in a `POST /transfers` body: every one is required, and no other is accepted. */
+export const TRANSFER_RECORD_FIELDS = [
+  'contractId',
+  'occurredAt',
+  'direction',
+  'dataSubjectCount',
+  'recordCount',
+  'personalInformationCategories',
+  'sensitiveCategories',
+  'purposes',
+  'transferMethod',
+  'separateConsentObtained',
+  'onwardRecipient',
+  'payloadDigest',
+  'externalReference',
+] as const;
+
+/**
+ * A validated record: fixed member order, onwardRecipient null when absent, occurredAt normalised to UTC
+ * milliseconds. Its members are stored in its leaf as they are (docs/architecture.md#the-transfer-log).
+ */
+export type TransferRecordInput = Pick<TransferLeafV1, (typeof TRANSFER_RECORD_FIELDS)[number]>;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** An ISO 8601 instant with an explicit offset; a local time would be ambiguous evidence. */
@@ -62,21 +69,7 @@ const DIRECTIONS: ReadonlySet<string> = new Set(DIRECTION_VALUES);
 const DIRECTION = /^[A-Z][A-Z0-9]*_TO_[A-Z][A-Z0-9]*$/;
 const CATEGORIES: ReadonlySet<string> = new Set(PERSONAL_INFORMATION_CATEGORIES);
 const SENSITIVE: ReadonlySet<string> = new Set(SENSITIVE_CATEGORIES);
-const RECORD_FIELDS: ReadonlySet<string> = new Set([
-  'contractId',
-  'occurredAt',
-  'direction',
-  'dataSubjectCount',
-  'recordCount',
-  'personalInformationCategories',
-  'sensitiveCategories',
-  'purposes',
-  'transferMethod',
-  'separateConsentObtained',
-  'onwardRecipient',
-  'payloadDigest',
-  'externalReference',
-]);
+const RECORD_FIELDS: ReadonlySet<string> = new Set(TRANSFER_RECORD_FIELDS);
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
