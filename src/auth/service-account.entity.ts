@@ -1,11 +1,12 @@
-import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { AccountColumns } from './account-columns';
 import { Organisation } from '../organisations/organisation.entity';
 
 /** A machine identity of one organisation: logs transfers only (role ORG_SYSTEM). */
 @Entity({ name: 'service_accounts' })
 @Index('uq_service_accounts_client_id', ['clientId'], { unique: true })
 @Index('ix_service_accounts_organisation', ['organisationId'])
-export class ServiceAccount {
+export class ServiceAccount extends AccountColumns {
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
@@ -25,17 +26,4 @@ export class ServiceAccount {
 
   @Column({ type: 'text', nullable: true })
   name: string | null;
-
-  @Column({ name: 'disabled_at', type: 'timestamptz', nullable: true })
-  disabledAt: Date | null;
-
-  /** Tokens issued (`iat`) before this instant are refused; set when its secret is rotated. */
-  @Column({ name: 'tokens_valid_from', type: 'timestamptz', nullable: true })
-  tokensValidFrom: Date | null;
-
-  @Column({ name: 'created_by', type: 'uuid', nullable: true })
-  createdBy: string | null;
-
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
-  createdAt: Date;
 }

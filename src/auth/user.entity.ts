@@ -1,11 +1,12 @@
-import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { AccountColumns } from './account-columns';
 import { Organisation } from '../organisations/organisation.entity';
 import type { Authority, UserRole } from '../common/roles';
 
 @Entity({ name: 'users' })
 @Index('uq_users_email', ['email'], { unique: true })
 @Index('ix_users_organisation', ['organisationId'])
-export class User {
+export class User extends AccountColumns {
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
@@ -32,17 +33,4 @@ export class User {
 
   @Column({ type: 'text', nullable: true })
   authority: Authority | null;
-
-  @Column({ name: 'disabled_at', type: 'timestamptz', nullable: true })
-  disabledAt: Date | null;
-
-  /** Tokens issued (`iat`) before this instant are refused; set when a user changes their password. */
-  @Column({ name: 'tokens_valid_from', type: 'timestamptz', nullable: true })
-  tokensValidFrom: Date | null;
-
-  @Column({ name: 'created_by', type: 'uuid', nullable: true })
-  createdBy: string | null;
-
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
-  createdAt: Date;
 }
