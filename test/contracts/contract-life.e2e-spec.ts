@@ -7,7 +7,7 @@
  */
 import { bearer, createOrganisation, TestApp } from '../support/app';
 import { eventually } from '../webhooks/receiver';
-import { contractBody, contractRowCounts, Parties, startWithParties, termsOf } from './fixtures';
+import { contractBody, contractRowCounts, macaoTerms, Parties, startWithParties, termsOf } from './fixtures';
 
 /** Today in the Greater Bay Area (UTC+8), as the registry counts it. */
 const gbaToday = (): string => new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
@@ -57,19 +57,7 @@ describe('the rest of a contract’s life (R13, R14)', () => {
     return res.body.id;
   }
 
-  const macaoBody = (overrides: Record<string, unknown> = {}) =>
-    contractBody(zhuhaiId, macaoId, {
-      regime: 'GBA_MAINLAND_MACAO',
-      effectiveDate: '2025-12-15',
-      expiryDate: '2027-12-14',
-      annex: {
-        retentionPeriod: { from: '2025-12-15', to: '2030-12-14' },
-        storageLocation: { city: 'MACAO' },
-        onwardRecipients: [{ name: 'Macao Credit Services Ltd', city: 'MACAO' }],
-      },
-      pipia: { completedOn: '2025-12-01' },
-      ...overrides,
-    });
+  const macaoBody = (overrides: Record<string, unknown> = {}) => contractBody(zhuhaiId, macaoId, { ...macaoTerms(), ...overrides });
 
   async function notices(token: string, query: Record<string, string> = {}): Promise<Notice[]> {
     const res = await t.http

@@ -77,6 +77,24 @@ export function contractBody(processorId: string, recipientId: string, overrides
 }
 
 /** The amendment body: the contract body less the parties. */
+/**
+ * The terms of a Mainland–Macao contract (docs/rules.md#r16) for `contractBody`: effective Monday 2025-12-15, before
+ * Macao's Christmas closures (R9), with an onward recipient in Macao.
+ */
+export function macaoTerms(): Record<string, unknown> {
+  return {
+    regime: 'GBA_MAINLAND_MACAO',
+    effectiveDate: '2025-12-15',
+    expiryDate: '2027-12-14',
+    annex: {
+      retentionPeriod: { from: '2025-12-15', to: '2030-12-14' },
+      storageLocation: { city: 'MACAO' },
+      onwardRecipients: [{ name: 'Macao Credit Services Ltd', city: 'MACAO' }],
+    },
+    pipia: { completedOn: '2025-12-01' },
+  };
+}
+
 export function termsOf(body: Record<string, unknown>): Record<string, unknown> {
   const { processorId: _p, recipientId: _r, ...terms } = body;
   return terms;
@@ -109,12 +127,12 @@ export async function uploadAll(t: TestApp, token: string, contractId: string): 
 export type FilingParty = 'processor' | 'recipient';
 
 /** POST …/filings/:party/submit as `token`: the response. */
-export async function submitFiling(t: TestApp, token: string, contractId: string, party: FilingParty) {
+export function submitFiling(t: TestApp, token: string, contractId: string, party: FilingParty) {
   return t.http.post(`/contracts/${contractId}/filings/${party}/submit`).set(...bearer(token));
 }
 
 /** POST …/filings/:party/review as `token` (a regulator), accepting unless `body` says otherwise: the response. */
-export async function reviewFiling(t: TestApp, token: string, contractId: string, party: FilingParty, body: Record<string, unknown> = { decision: 'ACCEPT' }) {
+export function reviewFiling(t: TestApp, token: string, contractId: string, party: FilingParty, body: Record<string, unknown> = { decision: 'ACCEPT' }) {
   return t.http
     .post(`/contracts/${contractId}/filings/${party}/review`)
     .set(...bearer(token))

@@ -5,7 +5,7 @@
  */
 import { createOrganisation, bearer, postOrganisation, startTestApp, TestApp } from '../support/app';
 import { listTransfers, postTransfers, transferRecord } from '../transfers/support';
-import { calendarDeadline, contractBody, reviewFiling, submitFiling, upload, REQUIRED_KINDS } from './fixtures';
+import { calendarDeadline, contractBody, macaoTerms, reviewFiling, submitFiling, upload, REQUIRED_KINDS } from './fixtures';
 
 describe('Mainland–Macao contract (R1, R2, R8, R9, R16, R17)', () => {
   let t: TestApp;
@@ -17,17 +17,7 @@ describe('Mainland–Macao contract (R1, R2, R8, R9, R16, R17)', () => {
   // Effective Mon 2025-12-15: Macao's government offices close on 12-24 and 12-25 (Christmas Eve and
   // Day, docs/rules.md#r9); the Mainland works through them.
   const EFFECTIVE = '2025-12-15';
-  const terms = {
-    regime: 'GBA_MAINLAND_MACAO',
-    effectiveDate: EFFECTIVE,
-    expiryDate: '2027-12-14',
-    annex: {
-      retentionPeriod: { from: EFFECTIVE, to: '2030-12-14' },
-      storageLocation: { city: 'MACAO' },
-      onwardRecipients: [{ name: 'Macao Credit Services Ltd', city: 'MACAO' }],
-    },
-    pipia: { completedOn: '2025-12-01' },
-  };
+  const terms = macaoTerms();
 
   it('registers a Macao company by its commercial registration number and refuses a wrong identifier, naming the field and rule', async () => {
     const good = await postOrganisation(t, {

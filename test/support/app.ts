@@ -132,7 +132,7 @@ export async function createOrganisation(t: TestApp, input: OrganisationInput = 
 }
 
 /** POST /organisations as the system administrator: the response, whatever it is. */
-export async function postOrganisation(t: TestApp, body: Record<string, unknown>) {
+export function postOrganisation(t: TestApp, body: Record<string, unknown>) {
   return t.http
     .post('/organisations')
     .set(...bearer(t.adminToken))

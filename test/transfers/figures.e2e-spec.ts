@@ -9,7 +9,7 @@ import { Client } from 'pg';
 import { createDataSource } from '../../src/database/data-source';
 import { TransferFigures1795687500000 } from '../../src/database/migrations/1795687500000-TransferFigures';
 import { bearer, createOrganisation, startTestApp, TestApp } from '../support/app';
-import { contractBody, fileContract, Parties, setupParties } from '../contracts/fixtures';
+import { contractBody, fileContract, macaoTerms, Parties, setupParties } from '../contracts/fixtures';
 import { postTransfers, transferRecord } from './support';
 
 jest.setTimeout(120_000);
@@ -62,19 +62,7 @@ describe('GET /transfers/figures', () => {
     const macao = await t.http
       .post('/contracts')
       .set(...bearer(zhuhai))
-      .send(
-        contractBody(zhuhaiId, macaoId, {
-          regime: 'GBA_MAINLAND_MACAO',
-          effectiveDate: '2025-12-15',
-          expiryDate: '2027-12-14',
-          annex: {
-            retentionPeriod: { from: '2025-12-15', to: '2030-12-14' },
-            storageLocation: { city: 'MACAO' },
-            onwardRecipients: [{ name: 'Macao Credit Services Ltd', city: 'MACAO' }],
-          },
-          pipia: { completedOn: '2025-12-01' },
-        }),
-      );
+      .send(contractBody(zhuhaiId, macaoId, macaoTerms()));
     expect(macao.status).toBe(201);
     const logged = await postTransfers(t, zhuhai, [
       transferRecord(macao.body.id, { occurredAt: '2025-12-20T03:00:00Z', direction: 'MAINLAND_TO_MACAO', recordCount: 7, dataSubjectCount: 7 }),

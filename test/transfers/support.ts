@@ -27,7 +27,7 @@ export async function postTransfers(t: TestApp, token: string, records: unknown[
 }
 
 /** GET /transfers as `token` with `query`: the response. */
-export async function listTransfers(t: TestApp, token: string, query: Record<string, string>) {
+export function listTransfers(t: TestApp, token: string, query: Record<string, string>) {
   return t.http
     .get('/transfers')
     .set(...bearer(token))
