@@ -11,7 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createTestDatabase } from '../support/database';
 import { freePort, FULL, LogState, newLedgerbook, newLogState, RegistryProcess, saveSection, seed, Seeded, sized, sleep, verifyLog } from './support';
-import { observeCheckpoints, resendAll, Switch, Unanswered, writeBatches } from './writers';
+import { observeCheckpoints, resendAll, startWriters, Switch, unansweredOf, Writers } from './writers';
 
 const KILLS = Number(process.env.RELIABILITY_KILLS ?? sized(3, 20));
 const WRITERS = 4;
@@ -44,25 +44,14 @@ describe('crash safety: SIGKILL under continuous ingestion', () => {
       const bootTimes: number[] = [];
       let retried = 0;
       const on: Switch = { running: true };
-      const unanswered = book.unacknowledged as Unanswered[];
-
       // Writers: batches of 1–20 records, each with its own Idempotency-Key; an unanswered batch is kept for retry.
-      const writer = (w: number) =>
-        writeBatches(on, {
-          contractId: seeded.contractId,
-          tag: `crash-w${w}`,
-          token: seeded.writerTokens[w],
-          book,
-          pending: unanswered,
-          target: () => base,
-          pauseMs: 50,
-        });
+      const writers: Writers = { seeded, name: 'crash', book, target: () => base, pauseMs: 50 };
 
       const problems: string[] = [];
       for (let kill = 1; kill <= KILLS; kill++) {
         on.running = true;
         // An observer keeps every signed checkpoint it sees, to be linked by consistency proofs later.
-        const load = [...Array.from({ length: WRITERS }, (_, w) => writer(w)), observeCheckpoints(on, () => [base], state, 150)];
+        const load = [...startWriters(on, WRITERS, writers), observeCheckpoints(on, () => [base], state, 150)];
         // A random moment: anywhere from mid-request to between requests.
         await sleep(200 + Math.floor(Math.random() * 1300));
         await registry.kill('SIGKILL');
@@ -71,7 +60,7 @@ describe('crash safety: SIGKILL under continuous ingestion', () => {
         bootTimes.push(await registry.start());
 
         // Retry every request that got no answer, with its key and body: committed ones replay, the others commit now.
-        const pending = unanswered.splice(0);
+        const pending = unansweredOf(book).splice(0);
         retried += pending.length;
         problems.push(...(await resendAll(pending, () => base, book)));
         const found = await verifyLog(base, seeded.readerToken, book, state, seeded.contractId);

@@ -26,7 +26,7 @@ import {
   sleep,
   verifyLog,
 } from './support';
-import { resendAll, Switch, Unanswered, writeBatches } from './writers';
+import { resendAll, startWriters, Switch, unansweredOf, Writers } from './writers';
 
 const OUTAGES = Number(process.env.RELIABILITY_OUTAGES ?? sized(1, 3));
 const OUTAGE_MS = sized(4000, 10_000);
@@ -153,20 +153,16 @@ describe('database faults: PostgreSQL stopped and started under load', () => {
         }
       };
 
-      const unanswered = book.unacknowledged as Unanswered[];
-      const writer = (w: number) =>
-        writeBatches(on, {
-          contractId: seeded.contractId,
-          tag: `dbfault-w${w}`,
-          most: 10,
-          token: seeded.writerTokens[w],
-          book,
-          pending: unanswered,
-          target: () => base,
-          pauseMs: 100,
-          timeoutMs: ANSWER_WITHIN_MS,
-          answered: (acknowledged, sent) => note('POST /transfers', acknowledged ? '201' : sent ? 'unacknowledged' : '?'),
-        });
+      const writers: Writers = {
+        seeded,
+        name: 'dbfault',
+        most: 10,
+        book,
+        target: () => base,
+        pauseMs: 100,
+        timeoutMs: ANSWER_WITHIN_MS,
+        answered: (acknowledged, sent) => note('POST /transfers', acknowledged ? '201' : sent ? 'unacknowledged' : '?'),
+      };
       const reader = async (): Promise<void> => {
         while (on.running) {
           await probe('GET /transfers', 'GET', `/transfers?contractId=${seeded.contractId}&limit=20`, { token: seeded.readerToken });
@@ -191,7 +187,7 @@ describe('database faults: PostgreSQL stopped and started under load', () => {
       for (let outage = 1; outage <= OUTAGES; outage++) {
         on.running = true;
         phase = 'up';
-        const load = [writer(0), writer(1), reader(), reader()];
+        const load = [...startWriters(on, 2, writers), reader(), reader()];
         await sleep(1500);
         phase = 'stopping';
         await pg.stop();
@@ -222,7 +218,7 @@ describe('database faults: PostgreSQL stopped and started under load', () => {
         await Promise.all(load);
         if (!registry.alive() || registry.pid !== pid) problems.push(`outage ${outage}: the registry process died:\n${registry.tail()}`);
 
-        problems.push(...(await resendAll(unanswered.splice(0), () => base, book)));
+        problems.push(...(await resendAll(unansweredOf(book).splice(0), () => base, book)));
         problems.push(...(await verifyLog(base, seeded.readerToken, book, state, seeded.contractId)).map((p) => `after outage ${outage}: ${p}`));
         if (problems.length) break;
       }

@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { createTestDatabase } from '../support/database';
 import { leaderInDatabase, oneLeader, proveIncluded, seedPatiently, sharedSigningKey, storedChain } from './cluster';
 import { freePort, FULL, LogState, newLedgerbook, newLogState, RegistryProcess, saveSection, sized, sleep, verifyLog } from './support';
-import { observeCheckpoints, resendAll, Switch, Unanswered, writeBatches } from './writers';
+import { observeCheckpoints, resendAll, startWriters, Switch, unansweredOf } from './writers';
 
 const INSTANCES = ['a', 'b', 'c'];
 /** Writers per instance: each sends batches of 1–20 records, one after the other. */
@@ -64,7 +64,7 @@ describe('several instances on one database', () => {
     const seeded = await seedPatiently(bases[(victim + 1) % INSTANCES.length], writers);
     const book = newLedgerbook();
     const state: LogState = await newLogState(bases[0]);
-    const pending: Unanswered[] = [];
+    const pending = unansweredOf(book);
     const on: Switch = { running: true };
 
     // Writer w sends to instance w % 3 while it lives, then to a survivor.
@@ -72,19 +72,9 @@ describe('several instances on one database', () => {
       const home = registries[w % INSTANCES.length];
       return (home.alive() ? home : survivors[w % survivors.length]).baseUrl;
     };
-    const writer = (w: number) =>
-      writeBatches(on, {
-        contractId: seeded.contractId,
-        tag: `instances-w${w}`,
-        token: seeded.writerTokens[w],
-        book,
-        pending,
-        target: () => target(w),
-        pauseMs: 50,
-      });
     const observer = observeCheckpoints(on, () => registries.filter((r) => r.alive()).map((r) => r.baseUrl), state, 150);
 
-    const load = [...Array.from({ length: writers }, (_, w) => writer(w)), observer];
+    const load = [...startWriters(on, writers, { seeded, name: 'instances', book, target, pauseMs: 50 }), observer];
     await sleep(LOAD_MS);
     // Mid-batch: the writers keep requests in flight on every instance all the time.
     await registries[victim].kill('SIGKILL');

@@ -28,7 +28,7 @@ import {
   transferRecord,
   verifyLog,
 } from './support';
-import { observeCheckpoints, resendAll, Switch, Unanswered, writeBatches } from './writers';
+import { observeCheckpoints, resendAll, startWriters, Switch, unansweredOf } from './writers';
 
 const WRITERS = 4;
 const LOAD_MS = sized(1500, 10_000);
@@ -136,19 +136,12 @@ describe('a synchronous streaming standby: reads, then failover', () => {
 
     mark('replica reads checked');
     // 3. Load, then the primary is killed with SIGKILL mid-batch.
-    const pending: Unanswered[] = [];
+    const pending = unansweredOf(book);
     const on: Switch = { running: true };
-    const writer = (w: number) =>
-      writeBatches(on, {
-        contractId: seeded.contractId,
-        tag: `standby-w${w}`,
-        token: seeded.writerTokens[w],
-        book,
-        pending,
-        target: () => first.baseUrl,
-        pauseMs: 200,
-      });
-    const load = [...Array.from({ length: WRITERS }, (_, w) => writer(w)), observeCheckpoints(on, () => [first.baseUrl], state, 100)];
+    const load = [
+      ...startWriters(on, WRITERS, { seeded, name: 'standby', book, target: () => first.baseUrl, pauseMs: 200 }),
+      observeCheckpoints(on, () => [first.baseUrl], state, 100),
+    ];
     await sleep(LOAD_MS);
     await cluster.kill();
     await sleep(500);

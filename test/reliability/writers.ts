@@ -1,7 +1,7 @@
 // The load the fault tests run while they break something (README.md#reliability): writers that keep
 // batches in flight, an observer that keeps every signed checkpoint, and the retry of every batch
 // that got no answer, with its Idempotency-Key and body.
-import { Ledgerbook, LogState, observeCheckpoint, randomBatch, resend, send, SentBatch, sleep } from './support';
+import { Ledgerbook, LogState, observeCheckpoint, randomBatch, resend, Seeded, send, SentBatch, sleep } from './support';
 
 /** A batch that got no answer, with the token to send it again. */
 export type Unanswered = SentBatch & { token: string };
@@ -11,16 +11,14 @@ export interface Switch {
   running: boolean;
 }
 
-export interface Writer {
-  contractId: string;
-  /** The records' tag, and the writer's: `crash-w0`. */
-  tag: string;
-  token: string;
+export interface Writers {
+  /** The contract the records are logged under, and one token per writer. */
+  seeded: Pick<Seeded, 'contractId' | 'writerTokens'>;
+  /** The test's name: writer w's records are tagged `name-w0`, … */
+  name: string;
   book: Ledgerbook;
-  /** Where an unanswered batch is kept for retry. */
-  pending: Unanswered[];
-  /** The registry to send the next batch to. */
-  target: () => string;
+  /** The registry writer w sends its next batch to. */
+  target: (w: number) => string;
   /** The pause after an unanswered batch. */
   pauseMs: number;
   timeoutMs?: number;
@@ -30,16 +28,27 @@ export interface Writer {
   answered?: (acknowledged: boolean, sent: boolean) => void;
 }
 
-/** Sends batches of 1 to `most` records, each with its own Idempotency-Key, one after the other while `on.running`. */
-export async function writeBatches(on: Switch, w: Writer): Promise<void> {
+/** The batches that got no answer, each with its writer's token (`book.unacknowledged`), to be sent again. */
+export const unansweredOf = (book: Ledgerbook): Unanswered[] => book.unacknowledged as Unanswered[];
+
+/**
+ * Writers 0 to count − 1, each sending batches of 1 to `most` records, each batch with its own Idempotency-Key, one
+ * after the other while `on.running`; a batch that got no answer is kept in `book.unacknowledged` with its token.
+ */
+export function startWriters(on: Switch, count: number, o: Writers): Promise<void>[] {
+  return Array.from({ length: count }, (_, w) => writeBatches(on, w, o));
+}
+
+async function writeBatches(on: Switch, w: number, o: Writers): Promise<void> {
+  const token = o.seeded.writerTokens[w];
   while (on.running) {
-    const batch = randomBatch(w.contractId, w.tag, w.most);
-    const before = w.book.requests;
-    const acknowledged = await send(w.target(), w.token, w.book, batch, { timeoutMs: w.timeoutMs ?? 15_000 });
-    w.answered?.(acknowledged, w.book.requests > before);
+    const batch = randomBatch(o.seeded.contractId, `${o.name}-w${w}`, o.most);
+    const before = o.book.requests;
+    const acknowledged = await send(o.target(w), token, o.book, batch, { timeoutMs: o.timeoutMs ?? 15_000 });
+    o.answered?.(acknowledged, o.book.requests > before);
     if (!acknowledged) {
-      w.pending.push({ ...batch, token: w.token });
-      await sleep(w.pauseMs);
+      unansweredOf(o.book).push({ ...batch, token });
+      await sleep(o.pauseMs);
     }
   }
 }
