@@ -16,7 +16,7 @@ import { FilingView, gbaToday, partyOf, sortFilings, termsOf, toFilingView } fro
 import { ContractTermsDto, termsFromDto } from './contract.dto';
 import { findVersion, updateContract } from './contracts.repository';
 import { ContractsService } from './contracts.service';
-import { AmendmentAnalysis, diffTerms } from './domain/amendment';
+import { AmendmentAnalysis, diffTerms, verdictOf } from './domain/amendment';
 import { backdatingRefusal, regimeChangeRefusal, unchangedRefusal } from './domain/amendment-rules';
 import { ContractTerms, IsoDate, isIsoDate } from './domain/contract-rules';
 import { RulesService } from '../rules/rules.service';
@@ -83,18 +83,11 @@ export class ContractAmendmentService {
       });
       const { filings } = insertedRows(version, principal, await insertVersion(m, version, principal, [amended]));
       const today = gbaToday();
-      const { changedFields, changes, refilingRequired, triggers, triggeredBy, refilingReason, rule } = analysis;
       return {
         id: contractId,
         contractId,
         version: version.version,
-        changedFields,
-        changes,
-        refilingRequired,
-        triggers,
-        triggeredBy,
-        refilingReason,
-        rule,
+        ...verdictOf(analysis),
         filings: sortFilings(filings).map((f) => toFilingView(f, terms.effectiveDate, today, this.rollout.authorities())),
       };
     });
@@ -110,17 +103,10 @@ export class ContractAmendmentService {
     return inTransaction(this.dataSource, async (m) => {
       const { parties, gate, previous, analysis } = await this.analyse(m, principal, contractId, terms, false);
       const planned = analysis.refilingRequired ? await this.planFilings(m, gate, terms.regime, parties, terms.effectiveDate) : [];
-      const { changedFields, changes, refilingRequired, triggers, triggeredBy, refilingReason, rule } = analysis;
       return {
         contractId,
         version: previous.version + 1,
-        changedFields,
-        changes,
-        refilingRequired,
-        triggers,
-        triggeredBy,
-        refilingReason,
-        rule,
+        ...verdictOf(analysis),
         filings: planned.map(({ party, authority, deadline, provisional }) => ({ party, authority, deadline, provisional })),
       };
     });

@@ -9,18 +9,11 @@ import type { EntityManager } from 'typeorm';
 import type { Principal } from '../common/roles';
 import { preparedQueryIn } from '../database/prepared';
 import { ContractHistoryAction, ContractHistoryEntry } from './contract-history.entity';
-import { notifyHistory } from './contract-events';
+import { NotifiedEntry, notifyHistory } from './contract-events';
 
 /** A history entry to append: what happened to which contract, and who did it. */
-export interface HistoryEntry {
-  contractId: string;
-  action: ContractHistoryAction;
-  version: number | null;
-  party: string | null;
-  fromStatus: string | null;
-  toStatus: string | null;
+export interface HistoryEntry extends NotifiedEntry {
   actor: HistoryActor;
-  details: Record<string, unknown>;
 }
 
 export type HistoryActor = Pick<Principal, 'id' | 'kind' | 'role' | 'organisationId' | 'authority'>;

@@ -181,18 +181,11 @@ function contractHead<V extends VersionDates>(c: Contract, versions: readonly V[
 
 export type VersionStatus = 'PENDING' | 'IN_FORCE' | 'SUPERSEDED';
 
-export interface VersionView {
+/** A version: its terms (an absent expiry or Appendix II is null), its status today and its R12 verdict. */
+export interface VersionView extends Required<ContractTerms> {
   id: string;
   version: number;
   status: VersionStatus;
-  regime: string;
-  effectiveDate: IsoDate;
-  expiryDate: IsoDate | null;
-  importantDataIncluded: boolean;
-  annex: ContractAnnex;
-  pipia: PipiaRecord;
-  /** Appendix II: other terms agreed by the parties (null: none). */
-  appendixII: string | null;
   changedFields: string[];
   refilingRequired: boolean;
   /** The changed fields that forced re-filing, and the rule applied (R12); empty for version 1. */
@@ -212,7 +205,7 @@ export function gbaToday(now: Date = new Date()): IsoDate {
   return new Date(now.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
 }
 
-export function termsOf(v: ContractVersion): ContractTerms {
+export function termsOf(v: ContractVersion): Required<ContractTerms> {
   return {
     regime: v.regime,
     effectiveDate: v.effectiveDate,
@@ -319,13 +312,7 @@ export function toVersionView(
     id: v.id,
     version: v.version,
     status: versionStatus(v, all, today),
-    regime: v.regime,
-    effectiveDate: v.effectiveDate,
-    expiryDate: v.expiryDate,
-    importantDataIncluded: v.importantDataIncluded,
-    annex: v.annex,
-    pipia: v.pipia,
-    appendixII: v.appendixII ?? null,
+    ...termsOf(v),
     changedFields: v.changedFields,
     refilingRequired: v.refilingRequired,
     triggers: v.changedFields.filter((f) => hitFields.has(f)),

@@ -54,6 +54,12 @@ export interface AmendmentAnalysis {
   rule: string;
 }
 
+/** The members of an analysis an amendment's answer carries, in the order it shows them (`AmendmentView`, `AmendmentPreview`). */
+export function verdictOf(a: AmendmentAnalysis): AmendmentAnalysis {
+  const { changedFields, changes, refilingRequired, triggers, triggeredBy, refilingReason, rule } = a;
+  return { changedFields, changes, refilingRequired, triggers, triggeredBy, refilingReason, rule };
+}
+
 type Comparison = 'exact' | 'text' | 'codeSet' | 'textSet' | 'onward' | 'date';
 
 interface FieldSpec {
