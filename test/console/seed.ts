@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { sampleTransfer } from '../../src/transfers/domain/sample-transfer.fixture';
 import { bearer, createOrganisation, TestApp } from '../support/app';
 import { contractBody, termsOf } from '../contracts/fixtures';
+import { reviewFiling } from '../contracts/filings';
 
 export interface ConsoleSeed {
   gdRegulator: { email: string; token: string };
@@ -194,21 +195,10 @@ export async function seedConsole(t: TestApp): Promise<ConsoleSeed> {
   const healthContractId = await file(hospital, mainlandHospital, hongKongClinics, healthTerms);
   await uploadAndSubmit(hospital, healthContractId, 'processor');
   await uploadAndSubmit(clinics, healthContractId, 'recipient');
-  expectStatus(
-    'HK accept',
-    await t.http
-      .post(`/contracts/${healthContractId}/filings/recipient/review`)
-      .set(...bearer(hk.token))
-      .send({ decision: 'ACCEPT' }),
-    200,
-    201,
-  );
+  expectStatus('HK accept', await reviewFiling(t, hk.token, healthContractId, 'recipient'), 200, 201);
   expectStatus(
     'GD return',
-    await t.http
-      .post(`/contracts/${healthContractId}/filings/processor/review`)
-      .set(...bearer(gd.token))
-      .send({ decision: 'RETURN', reason: 'The letter of undertaking is unsigned.' }),
+    await reviewFiling(t, gd.token, healthContractId, 'processor', { decision: 'RETURN', reason: 'The letter of undertaking is unsigned.' }),
     200,
     201,
   );

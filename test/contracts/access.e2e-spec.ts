@@ -2,6 +2,7 @@
 import { Client } from 'pg';
 import { bearer, createOrganisation, TestApp } from '../support/app';
 import { contractBody, contractRowCounts, fileContract, Parties, setupParties, startWithParties, termsOf, upload, uploadAll } from './fixtures';
+import { reviewFiling, submitFiling } from './filings';
 
 describe('contracts: authorisation, deadlines, queries, atomicity', () => {
   let t: TestApp;
@@ -15,14 +16,8 @@ describe('contracts: authorisation, deadlines, queries, atomicity', () => {
       id = (await fileContract(t, p)).id;
       await uploadAll(t, p.mainland, id);
       await uploadAll(t, p.hongKong, id);
-      await t.http
-        .post(`/contracts/${id}/filings/processor/submit`)
-        .set(...bearer(p.mainland))
-        .expect(200);
-      await t.http
-        .post(`/contracts/${id}/filings/recipient/submit`)
-        .set(...bearer(p.hongKong))
-        .expect(200);
+      await submitFiling(t, p.mainland, id, 'processor').expect(200);
+      await submitFiling(t, p.hongKong, id, 'recipient').expect(200);
     });
 
     it('another organisation gets 404 on every route of the contract', async () => {
@@ -64,36 +59,24 @@ describe('contracts: authorisation, deadlines, queries, atomicity', () => {
     });
 
     it('a Hong Kong regulator cannot review a Guangdong filing (404), nor the GD CAC a Hong Kong one', async () => {
-      const hk = await t.http
-        .post(`/contracts/${id}/filings/processor/review`)
-        .set(...bearer(p.hkDpo))
-        .send({ decision: 'ACCEPT' });
+      const hk = await reviewFiling(t, p.hkDpo, id, 'processor');
       expect(hk.status).toBe(404);
-      const gd = await t.http
-        .post(`/contracts/${id}/filings/recipient/review`)
-        .set(...bearer(p.gdCac))
-        .send({ decision: 'ACCEPT' });
+      const gd = await reviewFiling(t, p.gdCac, id, 'recipient');
       expect(gd.status).toBe(404);
     });
 
     it('the PCPD reads but never reviews; parties never review', async () => {
       expect((await t.http.get(`/contracts/${id}`).set(...bearer(p.pcpd))).status).toBe(200);
-      const pcpd = await t.http
-        .post(`/contracts/${id}/filings/recipient/review`)
-        .set(...bearer(p.pcpd))
-        .send({ decision: 'ACCEPT' });
+      const pcpd = await reviewFiling(t, p.pcpd, id, 'recipient');
       expect(pcpd.status).toBe(403);
-      const party = await t.http
-        .post(`/contracts/${id}/filings/recipient/review`)
-        .set(...bearer(p.hongKong))
-        .send({ decision: 'ACCEPT' });
+      const party = await reviewFiling(t, p.hongKong, id, 'recipient');
       expect(party.status).toBe(403);
       const filings = (await t.http.get(`/contracts/${id}`).set(...bearer(p.mainland))).body.filings;
       expect(filings.map((f: { status: string }) => f.status)).toEqual(['SUBMITTED', 'SUBMITTED']);
     });
 
     it("only a party's own users submit its filing; only the processor amends or files", async () => {
-      const cross = await t.http.post(`/contracts/${id}/filings/processor/submit`).set(...bearer(p.hongKong));
+      const cross = await submitFiling(t, p.hongKong, id, 'processor');
       expect(cross.status).toBe(403);
       const amend = await t.http
         .post(`/contracts/${id}/amendments`)
@@ -171,21 +154,11 @@ describe('contracts: authorisation, deadlines, queries, atomicity', () => {
       q = await setupParties(t);
       accepted = (await fileContract(t, q)).id;
       await uploadAll(t, q.mainland, accepted);
-      await t.http
-        .post(`/contracts/${accepted}/filings/processor/submit`)
-        .set(...bearer(q.mainland))
-        .expect(200);
-      await t.http
-        .post(`/contracts/${accepted}/filings/processor/review`)
-        .set(...bearer(q.gdCac))
-        .send({ decision: 'ACCEPT' })
-        .expect(200);
+      await submitFiling(t, q.mainland, accepted, 'processor').expect(200);
+      await reviewFiling(t, q.gdCac, accepted, 'processor').expect(200);
       submitted = (await fileContract(t, q, { effectiveDate: '2025-03-03', annex: { retentionPeriod: { from: '2025-03-03', to: '2030-03-02' } } })).id;
       await uploadAll(t, q.mainland, submitted);
-      await t.http
-        .post(`/contracts/${submitted}/filings/processor/submit`)
-        .set(...bearer(q.mainland))
-        .expect(200);
+      await submitFiling(t, q.mainland, submitted, 'processor').expect(200);
       // Effective in the future: not yet due, not overdue.
       pending = (
         await fileContract(t, q, { effectiveDate: '2099-01-05', expiryDate: null, annex: { retentionPeriod: { from: '2099-01-05', to: '2099-12-31' } } })
@@ -279,10 +252,7 @@ describe('contracts: authorisation, deadlines, queries, atomicity', () => {
         .expect(200);
       const id = (await fileContract(t, r)).id;
       await uploadAll(t, r.mainland, id);
-      await t.http
-        .post(`/contracts/${id}/filings/processor/submit`)
-        .set(...bearer(r.mainland))
-        .expect(200);
+      await submitFiling(t, r.mainland, id, 'processor').expect(200);
       const before = await contractRowCounts(t);
       const [counterBefore] = await t.dataSource.query(
         `SELECT COALESCE(MAX(last_sequence), 0)::int AS n FROM filing_number_counters WHERE authority = 'GD_CAC'`,
@@ -293,10 +263,7 @@ describe('contracts: authorisation, deadlines, queries, atomicity', () => {
           BEGIN IF NEW.action = 'FILING_ACCEPTED' THEN RAISE EXCEPTION 'planted failure'; END IF; RETURN NEW; END $$;
           CREATE TRIGGER fail_second_step BEFORE INSERT ON contract_history FOR EACH ROW EXECUTE FUNCTION fail_second_step();`),
       );
-      const res = await t.http
-        .post(`/contracts/${id}/filings/processor/review`)
-        .set(...bearer(r.gdCac))
-        .send({ decision: 'ACCEPT' });
+      const res = await reviewFiling(t, r.gdCac, id, 'processor');
       expect(res.status).toBe(500);
       expect(await contractRowCounts(t)).toEqual(before);
       const [counterAfter] = await t.dataSource.query(

@@ -5,8 +5,9 @@
  * docs/rules.md#r12).
  */
 import { randomUUID } from 'node:crypto';
-import { bearer, TestApp } from '../support/app';
+import { bearer, postOrganisation, TestApp } from '../support/app';
 import { contractBody, fileContract, Parties, startWithParties, termsOf } from './fixtures';
+import { reviewFiling } from './filings';
 import { transferRecord } from '../transfers/support';
 
 /** `n` characters of text as long as the field allows, in Chinese with tabs and line breaks (3 bytes a character in UTF-8). */
@@ -170,10 +171,14 @@ describe('contracts at the edges', () => {
       [
         'an organisation name',
         () =>
-          t.http
-            .post('/organisations')
-            .set(...bearer(t.adminToken))
-            .send({ legalName: C1, jurisdiction: 'HONG_KONG', city: 'HONG_KONG', identifierType: 'HK_BRN', identifier: '55667788', sector: 'RETAIL' }),
+          postOrganisation(t, {
+            legalName: C1,
+            jurisdiction: 'HONG_KONG',
+            city: 'HONG_KONG',
+            identifierType: 'HK_BRN',
+            identifier: '55667788',
+            sector: 'RETAIL',
+          }),
         'legalName',
       ],
       [
@@ -239,15 +244,7 @@ describe('contracts at the edges', () => {
             .send({ terminatedOn: '2026-01-31', reason: C1 }),
         'reason',
       ],
-      [
-        'a review reason',
-        () =>
-          t.http
-            .post(`/contracts/${contractId}/filings/processor/review`)
-            .set(...bearer(p.gdCac))
-            .send({ decision: 'RETURN', reason: C1 }),
-        'reason',
-      ],
+      ['a review reason', () => reviewFiling(t, p.gdCac, contractId, 'processor', { decision: 'RETURN', reason: C1 }), 'reason'],
       [
         'a transfer purpose',
         () =>

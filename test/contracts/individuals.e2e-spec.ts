@@ -5,8 +5,9 @@
  * each side; transfers are logged. The HKID is checked (mod 11) and never kept or returned in clear.
  */
 import { bearer, createOrganisation, startTestApp, TestApp } from '../support/app';
-import { postTransfers, transferRecord } from '../transfers/support';
+import { listTransfers, postTransfers, transferRecord } from '../transfers/support';
 import { contractBody, REQUIRED_KINDS, upload } from './fixtures';
+import { reviewFiling, submitFiling } from './filings';
 
 // A valid HKID (A123456, check 3 by Cap. 177A: 36·9 + 10·8 + 1·7 + 2·6 + 3·5 + 4·4 + 5·3 + 6·2 = 481; 11 − 481 mod 11 = 3).
 const HKID = 'A123456(3)';
@@ -180,40 +181,25 @@ describe('Individuals as parties (R1, R10, R17)', () => {
 
     // R10: the individual files the letter of undertaking and the signed contract; no legal representative.
     for (const kind of ['LETTER_OF_UNDERTAKING', 'SIGNED_CONTRACT']) expect(keep(await upload(t, person, id, kind)).status).toBe(201);
-    const recipientSubmit = keep(await t.http.post(`/contracts/${id}/filings/recipient/submit`).set(...bearer(person)));
+    const recipientSubmit = keep(await submitFiling(t, person, id, 'recipient'));
     expect(recipientSubmit.status).toBe(200);
     expect(recipientSubmit.body.status).toBe('SUBMITTED');
     // The company still needs its legal representative's identity document.
     for (const kind of ['LETTER_OF_UNDERTAKING', 'SIGNED_CONTRACT']) expect(keep(await upload(t, company, id, kind)).status).toBe(201);
-    const early = keep(await t.http.post(`/contracts/${id}/filings/processor/submit`).set(...bearer(company)));
+    const early = keep(await submitFiling(t, company, id, 'processor'));
     expect(early.status).toBe(422);
     expect(early.body).toMatchObject({ code: 'FILING_MATERIALS_MISSING', rule: 'R10', missing: ['LEGAL_REPRESENTATIVE_ID'] });
     expect(REQUIRED_KINDS).toContain('LEGAL_REPRESENTATIVE_ID');
     expect(keep(await upload(t, company, id, 'LEGAL_REPRESENTATIVE_ID')).status).toBe(201);
-    expect(keep(await t.http.post(`/contracts/${id}/filings/processor/submit`).set(...bearer(company))).body.status).toBe('SUBMITTED');
+    expect(keep(await submitFiling(t, company, id, 'processor')).body.status).toBe('SUBMITTED');
 
     // R8: each filing is accepted by the regulator of its party's side, not the other's.
-    const wrongSide = keep(
-      await t.http
-        .post(`/contracts/${id}/filings/recipient/review`)
-        .set(...bearer(gdCac))
-        .send({ decision: 'ACCEPT' }),
-    );
+    const wrongSide = keep(await reviewFiling(t, gdCac, id, 'recipient'));
     expect(wrongSide.status).not.toBe(200);
-    const gd = keep(
-      await t.http
-        .post(`/contracts/${id}/filings/processor/review`)
-        .set(...bearer(gdCac))
-        .send({ decision: 'ACCEPT' }),
-    );
+    const gd = keep(await reviewFiling(t, gdCac, id, 'processor'));
     expect(gd.status).toBe(200);
     expect(gd.body).toMatchObject({ status: 'ACCEPTED', filingNumber: expect.stringMatching(/^GDCAC-GBA-\d{4}-\d{6}$/) });
-    const hk = keep(
-      await t.http
-        .post(`/contracts/${id}/filings/recipient/review`)
-        .set(...bearer(hkDpo))
-        .send({ decision: 'ACCEPT' }),
-    );
+    const hk = keep(await reviewFiling(t, hkDpo, id, 'recipient'));
     expect(hk.status).toBe(200);
     expect(hk.body).toMatchObject({ status: 'ACCEPTED', filingNumber: expect.any(String) });
     const filings = await t.dataSource.query('SELECT party, authority, status FROM filings WHERE contract_id = $1 ORDER BY party', [id]);
@@ -240,12 +226,7 @@ describe('Individuals as parties (R1, R10, R17)', () => {
       const view = keep(await t.http.get(`/contracts/${id}`).set(...bearer(token)));
       expect(view.status).toBe(200);
     }
-    const listed = keep(
-      await t.http
-        .get('/transfers')
-        .set(...bearer(hkDpo))
-        .query({ contractId: id }),
-    );
+    const listed = keep(await listTransfers(t, hkDpo, { contractId: id }));
     expect(listed.status).toBe(200);
     expect(keep(await t.http.get('/auth/me').set(...bearer(person))).body.organisation).toMatchObject({ identifier: 'A123***(*)' });
   });

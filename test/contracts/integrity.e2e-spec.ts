@@ -1,7 +1,8 @@
 // Review findings on the contracts module: regime sides (R16), backdated amendments (R12), filings
 // stranded by a future re-filing (R8), strict dates, unclean text, paged lists, termination dates (R13).
-import { bearer, createOrganisation, nextUscc, TestApp } from '../support/app';
+import { bearer, createOrganisation, nextUscc, postOrganisation, TestApp } from '../support/app';
 import { contractBody, contractRowCounts, fileContract, Parties, setupParties, startWithParties, termsOf, uploadAll } from './fixtures';
+import { reviewFiling, submitFiling } from './filings';
 
 const PROBLEM = /^application\/problem\+json/;
 
@@ -130,13 +131,10 @@ describe('contract integrity (review findings)', () => {
 
       // Submit and accept the processor's v1 filing (the earliest open one).
       await uploadAll(t, q.mainland, id);
-      const submitted = await t.http.post(`/contracts/${id}/filings/processor/submit`).set(...bearer(q.mainland));
+      const submitted = await submitFiling(t, q.mainland, id, 'processor');
       expect(submitted.status).toBe(200);
       expect(submitted.body).toMatchObject({ version: 1, party: 'processor', status: 'SUBMITTED' });
-      const accepted = await t.http
-        .post(`/contracts/${id}/filings/processor/review`)
-        .set(...bearer(q.gdCac))
-        .send({ decision: 'ACCEPT' });
+      const accepted = await reviewFiling(t, q.gdCac, id, 'processor');
       expect(accepted.status).toBe(200);
       expect(accepted.body).toMatchObject({ version: 1, status: 'ACCEPTED', filingNumber: expect.any(String) });
 
@@ -153,7 +151,7 @@ describe('contract integrity (review findings)', () => {
       expect(hkQueue.body.items.map((c: { id: string }) => c.id)).toEqual([id]);
 
       // Next comes v2's processor filing; an explicit ?version= picks one, and names no other.
-      const again = await t.http.post(`/contracts/${id}/filings/processor/submit`).set(...bearer(q.mainland));
+      const again = await submitFiling(t, q.mainland, id, 'processor');
       expect(again.body).toMatchObject({ version: 2, status: 'SUBMITTED' });
       const v1Again = await t.http.post(`/contracts/${id}/filings/processor/submit?version=1`).set(...bearer(q.mainland));
       expect(v1Again.status).toBe(409);
@@ -330,13 +328,7 @@ describe('contract integrity (review findings)', () => {
           .send({ ...incident, description: NUL }),
         'description',
       );
-      expectFieldError(
-        await t.http
-          .post(`/contracts/${contractId}/filings/processor/review`)
-          .set(...bearer(p.gdCac))
-          .send({ decision: 'RETURN', reason: LONE }),
-        'reason',
-      );
+      expectFieldError(await reviewFiling(t, p.gdCac, contractId, 'processor', { decision: 'RETURN', reason: LONE }), 'reason');
       const [{ n }] = await t.dataSource.query(`SELECT count(*)::int AS n FROM contract_incidents WHERE contract_id = $1`, [contractId]);
       expect(n).toBe(0);
       const view = await t.http.get(`/contracts/${contractId}`).set(...bearer(p.mainland));
@@ -346,20 +338,8 @@ describe('contract integrity (review findings)', () => {
     it('organisation names and service-account names', async () => {
       const org = { jurisdiction: 'MAINLAND', city: 'SHENZHEN', identifierType: 'USCC', sector: 'BANKING' };
       for (const field of ['legalName', 'legalNameZh'] as const) {
-        expectFieldError(
-          await t.http
-            .post('/organisations')
-            .set(...bearer(t.adminToken))
-            .send({ ...org, identifier: nextUscc(), [field]: LONE }),
-          field,
-        );
-        expectFieldError(
-          await t.http
-            .post('/organisations')
-            .set(...bearer(t.adminToken))
-            .send({ ...org, identifier: nextUscc(), [field]: NUL }),
-          field,
-        );
+        expectFieldError(await postOrganisation(t, { ...org, identifier: nextUscc(), [field]: LONE }), field);
+        expectFieldError(await postOrganisation(t, { ...org, identifier: nextUscc(), [field]: NUL }), field);
       }
       const orgId = await createOrganisation(t);
       const admin = (await t.user('ORG_ADMIN', { organisationId: orgId })).token;

@@ -3,6 +3,7 @@
 import { gbaToday } from '../../src/contracts/contract-views';
 import { bearer, TestApp } from '../support/app';
 import { fileContract, Parties, startWithParties, uploadAll } from './fixtures';
+import { reviewFiling, submitFiling } from './filings';
 
 interface Filing {
   party: string;
@@ -30,17 +31,10 @@ describe('contracts: late filings and the overdue queue', () => {
     // Effective 2025-01-24: both deadlines passed long ago.
     const id = (await fileContract(t, p)).id;
     await uploadAll(t, p.mainland, id);
-    await t.http
-      .post(`/contracts/${id}/filings/processor/submit`)
-      .set(...bearer(p.mainland))
-      .expect(200);
+    await submitFiling(t, p.mainland, id, 'processor').expect(200);
     const submitted = (await filingsOf(id)).find((f) => f.party === 'processor')!;
     expect(submitted).toMatchObject({ status: 'SUBMITTED', overdue: false, late: true });
-    await t.http
-      .post(`/contracts/${id}/filings/processor/review`)
-      .set(...bearer(p.gdCac))
-      .send({ decision: 'ACCEPT' })
-      .expect(200);
+    await reviewFiling(t, p.gdCac, id, 'processor').expect(200);
     const versions = await t.http
       .get(`/contracts/${id}/versions`)
       .set(...bearer(p.mainland))
@@ -55,10 +49,7 @@ describe('contracts: late filings and the overdue queue', () => {
     const today = gbaToday();
     const onTime = (await fileContract(t, p, { effectiveDate: today, annex: { retentionPeriod: { from: today, to: '2030-01-23' } } })).id;
     await uploadAll(t, p.mainland, onTime);
-    await t.http
-      .post(`/contracts/${onTime}/filings/processor/submit`)
-      .set(...bearer(p.mainland))
-      .expect(200);
+    await submitFiling(t, p.mainland, onTime, 'processor').expect(200);
     expect((await filingsOf(onTime)).find((f) => f.party === 'processor')).toMatchObject({ status: 'SUBMITTED', late: false });
   });
 

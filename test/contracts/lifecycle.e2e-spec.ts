@@ -1,6 +1,7 @@
 // The whole filing lifecycle of a GBA Standard Contract (docs/rules.md, R2–R14).
 import { bearer, startTestApp, TestApp } from '../support/app';
 import { contractBody, fileContract, Parties, PDF, setupParties, startWithParties, termsOf, upload, uploadAll } from './fixtures';
+import { reviewFiling, submitFiling } from './filings';
 
 describe('contract lifecycle', () => {
   let t: TestApp;
@@ -63,7 +64,7 @@ describe('contract lifecycle', () => {
     ]);
 
     // 2. Materials (R10): submitting without them is refused, listing what is missing.
-    const early = await t.http.post(`/contracts/${id}/filings/processor/submit`).set(...bearer(p.mainland));
+    const early = await submitFiling(t, p.mainland, id, 'processor');
     expect(early.status).toBe(422);
     expect(early.headers['content-type']).toMatch(/application\/problem\+json/);
     expect(early.body).toMatchObject({
@@ -76,7 +77,7 @@ describe('contract lifecycle', () => {
     expect(one.status).toBe(201);
     expect(one.body).toMatchObject({ kind: 'SIGNED_CONTRACT', size: PDF('signed contract').length });
     expect(one.body.sha256).toMatch(/^[0-9a-f]{64}$/);
-    const partial = await t.http.post(`/contracts/${id}/filings/processor/submit`).set(...bearer(p.mainland));
+    const partial = await submitFiling(t, p.mainland, id, 'processor');
     expect(partial.body.missing).toEqual(['LEGAL_REPRESENTATIVE_ID', 'LETTER_OF_UNDERTAKING']);
     await uploadAll(t, p.mainland, id);
     await uploadAll(t, p.hongKong, id);
@@ -87,48 +88,33 @@ describe('contract lifecycle', () => {
     expect(blobs).toBe(4);
 
     // 3. Submit both.
-    const submitted = await t.http.post(`/contracts/${id}/filings/processor/submit`).set(...bearer(p.mainland));
+    const submitted = await submitFiling(t, p.mainland, id, 'processor');
     expect(submitted.status).toBe(200);
     expect(submitted.body).toMatchObject({ status: 'SUBMITTED', overdue: false });
-    expect((await t.http.post(`/contracts/${id}/filings/recipient/submit`).set(...bearer(p.hongKong))).body.status).toBe('SUBMITTED');
+    expect((await submitFiling(t, p.hongKong, id, 'recipient')).body.status).toBe('SUBMITTED');
     // Submitting twice is not a transition of the table.
-    const twice = await t.http.post(`/contracts/${id}/filings/recipient/submit`).set(...bearer(p.hongKong));
+    const twice = await submitFiling(t, p.hongKong, id, 'recipient');
     expect(twice.status).toBe(409);
     expect(twice.body).toMatchObject({ code: 'ILLEGAL_TRANSITION', from: 'SUBMITTED', to: 'SUBMITTED' });
 
     // 4. The DPO returns the HK filing with a reason (a reason is required); it is resubmitted.
-    const noReason = await t.http
-      .post(`/contracts/${id}/filings/recipient/review`)
-      .set(...bearer(p.hkDpo))
-      .send({ decision: 'RETURN' });
+    const noReason = await reviewFiling(t, p.hkDpo, id, 'recipient', { decision: 'RETURN' });
     expect(noReason.status).toBe(400);
-    const returned = await t.http
-      .post(`/contracts/${id}/filings/recipient/review`)
-      .set(...bearer(p.hkDpo))
-      .send({ decision: 'RETURN', reason: 'letter of undertaking is unsigned' });
+    const returned = await reviewFiling(t, p.hkDpo, id, 'recipient', { decision: 'RETURN', reason: 'letter of undertaking is unsigned' });
     expect(returned.status).toBe(200);
     expect(returned.body).toMatchObject({ status: 'RETURNED', returnReason: 'letter of undertaking is unsigned', filingNumber: null });
     expect(returned.body.resubmissionDeadline).toMatch(/^\d{4}-\d{2}-\d{2}$/);
-    const resubmitted = await t.http.post(`/contracts/${id}/filings/recipient/submit`).set(...bearer(p.hongKong));
+    const resubmitted = await submitFiling(t, p.hongKong, id, 'recipient');
     expect(resubmitted.body).toMatchObject({ status: 'SUBMITTED', resubmissionDeadline: null });
 
     // 5. Both accepted, each with a number of its authority's sequence for the year.
     const year = new Date(Date.now() + 8 * 3600_000).getUTCFullYear();
-    const gd = await t.http
-      .post(`/contracts/${id}/filings/processor/review`)
-      .set(...bearer(p.gdCac))
-      .send({ decision: 'ACCEPT' });
+    const gd = await reviewFiling(t, p.gdCac, id, 'processor');
     expect(gd.status).toBe(200);
     expect(gd.body).toMatchObject({ status: 'ACCEPTED', filingNumber: `GDCAC-GBA-${year}-000001` });
-    const hk = await t.http
-      .post(`/contracts/${id}/filings/recipient/review`)
-      .set(...bearer(p.hkDpo))
-      .send({ decision: 'ACCEPT' });
+    const hk = await reviewFiling(t, p.hkDpo, id, 'recipient');
     expect(hk.body).toMatchObject({ status: 'ACCEPTED', filingNumber: `HKDPO-GBA-${year}-000001` });
-    const again = await t.http
-      .post(`/contracts/${id}/filings/recipient/review`)
-      .set(...bearer(p.hkDpo))
-      .send({ decision: 'ACCEPT' });
+    const again = await reviewFiling(t, p.hkDpo, id, 'recipient');
     expect(again.status).toBe(409);
     expect(again.body).toMatchObject({ code: 'ILLEGAL_TRANSITION', from: 'ACCEPTED' });
 
@@ -219,7 +205,7 @@ describe('contract lifecycle', () => {
     expect((await t.http.get(`/contracts/${id}/versions/9`).set(...bearer(p.mainland))).status).toBe(404);
 
     // The new version's filing needs materials of its own version.
-    const stale = await t.http.post(`/contracts/${id}/filings/processor/submit`).set(...bearer(p.mainland));
+    const stale = await submitFiling(t, p.mainland, id, 'processor');
     expect(stale.body.code).toBe('FILING_MATERIALS_MISSING');
 
     // 8. Terminate (R13) by the recipient; an incident (R14); neither side's regulators are kept out.

@@ -3,9 +3,10 @@
  * Macao company, each filing with its own side's authority (R8: GD_CAC and MO_DSPDP) by a deadline
  * in its own side's calendar (R9), reviewed by both regulators, transfers logged and flagged (R2, R5).
  */
-import { createOrganisation, bearer, postOrganisation, startTestApp, TestApp } from '../support/app';
+import { bearer, createOrganisation, postOrganisation, startTestApp, TestApp } from '../support/app';
 import { listTransfers, postTransfers, transferRecord } from '../transfers/support';
-import { calendarDeadline, contractBody, macaoTerms, reviewFiling, submitFiling, upload, REQUIRED_KINDS } from './fixtures';
+import { contractBody, macaoTerms, REQUIRED_KINDS, upload } from './fixtures';
+import { calendarDeadline, reviewFiling, submitFiling } from './filings';
 
 describe('Mainland–Macao contract (R1, R2, R8, R9, R16, R17)', () => {
   let t: TestApp;
@@ -32,35 +33,23 @@ describe('Mainland–Macao contract (R1, R2, R8, R9, R16, R17)', () => {
     expect(good.body).toMatchObject({ jurisdiction: 'MACAO', city: 'MACAO', identifierType: 'MO_CRN', identifier: '81234' });
 
     const before = (await t.dataSource.query('SELECT count(*)::int AS n FROM organisations'))[0].n;
-    const letters = await postOrganisation(t, {
-      legalName: 'Bad',
-      jurisdiction: 'MACAO',
-      city: 'MACAO',
-      identifierType: 'MO_CRN',
-      identifier: 'SO-123',
-      sector: 'BANKING',
-    });
+    const letters = await t.http
+      .post('/organisations')
+      .set(...bearer(t.adminToken))
+      .send({ legalName: 'Bad', jurisdiction: 'MACAO', city: 'MACAO', identifierType: 'MO_CRN', identifier: 'SO-123', sector: 'BANKING' });
     expect(letters.status).toBe(400);
     expect(letters.headers['content-type']).toMatch(/application\/problem\+json/);
     expect(letters.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ field: 'identifier', rule: 'MO_CRN_ILLEGAL_CHARACTER' })]));
-    const brn = await postOrganisation(t, {
-      legalName: 'Bad',
-      jurisdiction: 'MACAO',
-      city: 'MACAO',
-      identifierType: 'HK_BRN',
-      identifier: '12345678',
-      sector: 'BANKING',
-    });
+    const brn = await t.http
+      .post('/organisations')
+      .set(...bearer(t.adminToken))
+      .send({ legalName: 'Bad', jurisdiction: 'MACAO', city: 'MACAO', identifierType: 'HK_BRN', identifier: '12345678', sector: 'BANKING' });
     expect(brn.status).toBe(400);
     expect(brn.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ field: 'identifierType', rule: 'R17' })]));
-    const wrongSide = await postOrganisation(t, {
-      legalName: 'Bad',
-      jurisdiction: 'HONG_KONG',
-      city: 'MACAO',
-      identifierType: 'HK_BRN',
-      identifier: '12345678',
-      sector: 'BANKING',
-    });
+    const wrongSide = await t.http
+      .post('/organisations')
+      .set(...bearer(t.adminToken))
+      .send({ legalName: 'Bad', jurisdiction: 'HONG_KONG', city: 'MACAO', identifierType: 'HK_BRN', identifier: '12345678', sector: 'BANKING' });
     expect(wrongSide.status).toBe(400);
     expect(wrongSide.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ field: 'city', rule: 'R1' })]));
     expect((await t.dataSource.query('SELECT count(*)::int AS n FROM organisations'))[0].n).toBe(before);

@@ -4,6 +4,7 @@
  * without offering what only the registry does, and a city code is accepted in any letter case.
  */
 import { contractBody, fileContract, Parties, startWithContract, uploadAll } from '../contracts/fixtures';
+import { reviewFiling, submitFiling } from '../contracts/filings';
 import { bearer, nextUscc, TestApp } from '../support/app';
 import { transferRecord } from '../transfers/support';
 
@@ -34,10 +35,7 @@ describe('messages a person can act on', () => {
     });
 
     it('a return without a reason: "reason is required", once', async () => {
-      const res = await t.http
-        .post(`/contracts/${contractId}/filings/processor/review`)
-        .set(...bearer(p.gdCac))
-        .send({ decision: 'RETURN' });
+      const res = await reviewFiling(t, p.gdCac, contractId, 'processor', { decision: 'RETURN' });
       expect(res.status).toBe(400);
       expect(res.body.errors).toEqual([{ field: 'reason', rule: 'required', message: 'reason is required' }]);
     });
@@ -118,19 +116,16 @@ describe('messages a person can act on', () => {
     it('a filing submitted twice, and one reviewed before it was submitted', async () => {
       const { id } = await fileContract(t, p, { effectiveDate: '2025-02-06' });
       await uploadAll(t, p.mainland, id);
-      const first = await t.http.post(`/contracts/${id}/filings/processor/submit`).set(...bearer(p.mainland));
+      const first = await submitFiling(t, p.mainland, id, 'processor');
       expect(first.status).toBe(200);
-      const twice = await t.http.post(`/contracts/${id}/filings/processor/submit`).set(...bearer(p.mainland));
+      const twice = await submitFiling(t, p.mainland, id, 'processor');
       expectRefused(twice, {
         from: 'SUBMITTED',
         action: 'SUBMIT',
         detail: "the processor's filing is already submitted; it is now for the filing authority to accept or return it",
       });
 
-      const early = await t.http
-        .post(`/contracts/${id}/filings/recipient/review`)
-        .set(...bearer(p.hkDpo))
-        .send({ decision: 'ACCEPT' });
+      const early = await reviewFiling(t, p.hkDpo, id, 'recipient');
       expectRefused(early, {
         from: 'NOT_SUBMITTED',
         action: 'ACCEPT',

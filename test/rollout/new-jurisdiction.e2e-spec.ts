@@ -7,7 +7,8 @@
  * two sides' regulators (GD_CAC and the made-up AT_DPA), transfers logged.
  */
 import { bearer, createOrganisation, postOrganisation, startTestAppWithSql, TestApp } from '../support/app';
-import { contractBody, reviewFiling, submitFiling, upload } from '../contracts/fixtures';
+import { contractBody, upload } from '../contracts/fixtures';
+import { reviewFiling, submitFiling } from '../contracts/filings';
 import { listTransfers, postTransfers, transferRecord } from '../transfers/support';
 
 const REGIME = 'GBA_MAINLAND_ATLANTIS';
@@ -79,24 +80,16 @@ describe('a regime with a made-up side, added as data only (R1, R2, R8, R9, R10,
   });
 
   it('registers an Atlantis company by its scheme’s format and refuses a wrong one, naming the field and rule', async () => {
-    const bad = await postOrganisation(t, {
-      legalName: 'Bad',
-      jurisdiction: 'ATLANTIS',
-      city: 'POSEIDONIA',
-      identifierType: 'AT_REG',
-      identifier: 'AT12345',
-      sector: 'RETAIL',
-    });
+    const bad = await t.http
+      .post('/organisations')
+      .set(...bearer(t.adminToken))
+      .send({ legalName: 'Bad', jurisdiction: 'ATLANTIS', city: 'POSEIDONIA', identifierType: 'AT_REG', identifier: 'AT12345', sector: 'RETAIL' });
     expect(bad.status).toBe(400);
     expect(bad.body.errors).toEqual([expect.objectContaining({ field: 'identifier', rule: 'AT_REG_FORMAT' })]);
-    const wrongScheme = await postOrganisation(t, {
-      legalName: 'Bad',
-      jurisdiction: 'ATLANTIS',
-      city: 'POSEIDONIA',
-      identifierType: 'HK_BRN',
-      identifier: '12345678',
-      sector: 'RETAIL',
-    });
+    const wrongScheme = await t.http
+      .post('/organisations')
+      .set(...bearer(t.adminToken))
+      .send({ legalName: 'Bad', jurisdiction: 'ATLANTIS', city: 'POSEIDONIA', identifierType: 'HK_BRN', identifier: '12345678', sector: 'RETAIL' });
     expect(wrongScheme.status).toBe(400);
     expect(wrongScheme.body.errors).toEqual([expect.objectContaining({ field: 'identifierType', rule: 'R17' })]);
   });

@@ -6,7 +6,8 @@
  * filings submitted and reviewed by the two sides' regulators, transfers logged.
  */
 import { bearer, createOrganisation, startTestAppWithSql, TestApp } from '../support/app';
-import { calendarDeadline, contractBody, reviewFiling, submitFiling, upload } from '../contracts/fixtures';
+import { contractBody, upload } from '../contracts/fixtures';
+import { calendarDeadline, reviewFiling, submitFiling } from '../contracts/filings';
 import { listTransfers, postTransfers, transferRecord } from '../transfers/support';
 
 const REGIME = 'GBA_MAINLAND_HK_TRIAL';
