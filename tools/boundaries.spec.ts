@@ -145,7 +145,7 @@ function importsOf(file: SourceFile): Array<{ target: string; typeOnly: boolean 
 }
 
 const SQL_TABLE = /\b(?:FROM|JOIN|INTO|UPDATE|TABLE|COPY)\s+"?([a-z_]+)"?/gi;
-const COPY_CALLS = new Set(['copyRows', 'copyBinary']);
+const COPY_CALLS = new Set(['copyBinary']);
 
 /** Tables that `file` names in SQL text (string and template literals) or passes to a COPY helper. */
 function tablesOf(file: SourceFile): Set<string> {

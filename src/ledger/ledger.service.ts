@@ -4,7 +4,6 @@ import { KeyObject } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { Principal } from '../common/roles';
 import { REGISTRY_CONFIG, RegistryConfig } from '../config/config';
-import { clientOf, copyRows } from '../database/copy';
 import { openNote, ParsedVerifierKey, parseCheckpointBody, parseNote, parseVerifierKey, rawPublicKey, signCheckpoint, verifierKey } from './domain/checkpoint';
 import { proveExtends } from './domain/consistency-verifier';
 import { appendLeaves, consistencyProofPlan, leafHash, NodeId, nodeKey, nodesNeeded, resolveHashPlan, resolvePlan, rootPlan, TreeNode } from './domain/merkle';
@@ -115,12 +114,12 @@ export class LedgerService {
     );
     const nodes = result.completed.filter((n) => n.level >= STORED_MIN_LEVEL);
     if (nodes.length > 0) {
-      await copyRows(
-        await clientOf(manager),
-        'ledger_nodes',
-        ['level', 'idx', 'hash'],
-        nodes.map((n) => [n.level, n.index, n.hash]),
-      );
+      // One statement, one round trip inside the ledger lock (a COPY takes two): a group adds about one node per eight leaves.
+      await manager.query('INSERT INTO ledger_nodes (level, idx, hash) SELECT * FROM unnest($1::smallint[], $2::bigint[], $3::bytea[])', [
+        nodes.map((n) => n.level),
+        nodes.map((n) => String(n.index)),
+        nodes.map((n) => n.hash),
+      ]);
     }
     return { startIndex, treeSize: result.treeSize, root: result.root, frontier: result.frontier };
   }
