@@ -1,10 +1,9 @@
-import type { EntityManager } from 'typeorm';
 import { gbaCalendarDate } from './domain/compliance-flags';
 
 /**
  * Monthly transfer figures (docs/api.md#transfer-figures): the transfer log rolled up per month (in Hong Kong
  * time), processor's sector, direction and the two parties' sides, in `transfer_figures`. The ingest adds its
- * cells in the transaction that appends the records (`recordFigures`), so the figures never disagree with the
+ * cells in the transaction that appends the records (`figuresUpsertSql`), so the figures never disagree with the
  * log; the sides are kept so that a regulator reads exactly the records of contracts touching its side
  * (src/access/policy.ts `transfer.figures`), as `GET /transfers` does.
  */
@@ -92,12 +91,8 @@ export function* figureSources(
   }
 }
 
-/**
- * Adds the cells of a group's batches to `transfer_figures` with one upsert, inside the transaction that appends
- * their records. Called under the ledger lock, so each figure row is touched once per commit and appenders take
- * the row locks in one order (ledger lock first).
- */
-export async function recordFigures(manager: EntityManager, batches: Iterable<ReadonlyMap<string, FigureCell>>): Promise<void> {
+/** The figure cells of several batches summed per cell, as the column arrays of figuresUpsertSql (each empty when there are none). */
+export function figureColumns(batches: Iterable<ReadonlyMap<string, FigureCell>>): unknown[][] {
   const merged = new Map<string, FigureCell>();
   for (const cells of batches) {
     for (const [key, cell] of cells) {
@@ -111,29 +106,35 @@ export async function recordFigures(manager: EntityManager, batches: Iterable<Re
       }
     }
   }
-  if (merged.size === 0) return;
   const cells = [...merged.values()];
   const column = <K extends keyof FigureCell>(key: K) => cells.map((c) => c[key]);
-  await manager.query(
-    `INSERT INTO transfer_figures (month, sector, direction, processor_jurisdiction, recipient_jurisdiction, transfers, records, data_subjects, flagged_transfers)
+  return [
+    column('month'),
+    column('sector'),
+    column('direction'),
+    column('processorJurisdiction'),
+    column('recipientJurisdiction'),
+    column('transfers'),
+    column('records'),
+    column('dataSubjects'),
+    column('flaggedTransfers'),
+  ];
+}
+
+/**
+ * Adds figureColumns' cells to `transfer_figures` with one upsert, inside the transaction that appends their
+ * records (`$n` is the first of its nine parameters). Run under the ledger lock, so each figure row is touched
+ * once per commit and appenders take the row locks in one order (ledger lock first).
+ */
+export function figuresUpsertSql(n: number): string {
+  const p = (i: number) => `$${n + i}`;
+  return `INSERT INTO transfer_figures (month, sector, direction, processor_jurisdiction, recipient_jurisdiction, transfers, records, data_subjects, flagged_transfers)
      SELECT (m || '-01')::date, s, d, pj, rj, t, r, ds, f
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[], $8::bigint[], $9::bigint[])
+       FROM unnest(${p(0)}::text[], ${p(1)}::text[], ${p(2)}::text[], ${p(3)}::text[], ${p(4)}::text[], ${p(5)}::bigint[], ${p(6)}::bigint[], ${p(7)}::bigint[], ${p(8)}::bigint[])
             AS u(m, s, d, pj, rj, t, r, ds, f)
      ON CONFLICT ON CONSTRAINT pk_transfer_figures DO UPDATE SET
        transfers = transfer_figures.transfers + EXCLUDED.transfers,
        records = transfer_figures.records + EXCLUDED.records,
        data_subjects = transfer_figures.data_subjects + EXCLUDED.data_subjects,
-       flagged_transfers = transfer_figures.flagged_transfers + EXCLUDED.flagged_transfers`,
-    [
-      column('month'),
-      column('sector'),
-      column('direction'),
-      column('processorJurisdiction'),
-      column('recipientJurisdiction'),
-      column('transfers'),
-      column('records'),
-      column('dataSubjects'),
-      column('flaggedTransfers'),
-    ],
-  );
+       flagged_transfers = transfer_figures.flagged_transfers + EXCLUDED.flagged_transfers`;
 }

@@ -77,26 +77,6 @@ export class IdempotencyKeys {
     return new Map(rows.map((row) => [`${row.organisation_id}\u0000${row.idempotency_key}`, row]));
   }
 
-  /**
-   * Stores the keys in the group's transaction. No ON CONFLICT: under the ledger lock no other writer can hold
-   * these keys; if one did, the unique violation sends every request of the group again alone (GroupCommit),
-   * and that caller replays.
-   */
-  async store(manager: EntityManager, keys: readonly KeyToStore[]): Promise<void> {
-    if (keys.length === 0) return;
-    await manager.query(
-      `INSERT INTO transfer_idempotency_keys (organisation_id, idempotency_key, request_hash, first_leaf_index, flags)
-       SELECT o, k, h, f, r::jsonb FROM unnest($1::uuid[], $2::text[], $3::bytea[], $4::bigint[], $5::text[]) AS u(o, k, h, f, r)`,
-      [
-        keys.map((k) => k.organisationId),
-        keys.map((k) => k.key),
-        keys.map((k) => k.requestHash),
-        keys.map((k) => k.firstLeafIndex),
-        keys.map((k) => JSON.stringify(k.flags)),
-      ],
-    );
-  }
-
   /** The first response for this key, or 409 when the key was used for another body; null when it is not stored. */
   async replay(organisationId: string, { key, requestHash }: RequestKey): Promise<CreateTransfersResponse | null> {
     const rows: StoredKey[] = await this.dataSource.query(
@@ -113,4 +93,26 @@ export class IdempotencyKeys {
     ]);
     return Array.isArray(result) ? Number(result[1] ?? 0) : 0;
   }
+}
+
+/**
+ * Stores a group's keys in its transaction (`$n` is the first of five parameters, keyColumns). No ON CONFLICT:
+ * under the ledger lock no other writer can hold these keys; if one did, the unique violation sends every request
+ * of the group again alone (GroupCommit), and that caller replays.
+ */
+export function keysInsertSql(n: number): string {
+  const p = (i: number) => `$${n + i}`;
+  return `INSERT INTO transfer_idempotency_keys (organisation_id, idempotency_key, request_hash, first_leaf_index, flags)
+       SELECT o, k, h, f, r::jsonb FROM unnest(${p(0)}::uuid[], ${p(1)}::text[], ${p(2)}::bytea[], ${p(3)}::bigint[], ${p(4)}::text[]) AS u(o, k, h, f, r)`;
+}
+
+/** The column arrays of keysInsertSql. */
+export function keyColumns(keys: readonly KeyToStore[]): unknown[][] {
+  return [
+    keys.map((k) => k.organisationId),
+    keys.map((k) => k.key),
+    keys.map((k) => k.requestHash),
+    keys.map((k) => k.firstLeafIndex),
+    keys.map((k) => JSON.stringify(k.flags)),
+  ];
 }

@@ -17,8 +17,8 @@ import { OrganisationsService } from '../organisations/organisations.service';
 import { RolloutService } from '../rollout/rollout.service';
 import { CachedContract, ContractScopeCache } from './contract-scope-cache';
 import { parseTransferBody, TransferRecordInput } from './domain/transfer-records';
-import { recordFigures } from './figures';
-import { IdempotencyKeys, isIdempotencyKeyConflict, KeyToStore, RequestKey, requestKey, storedAnswer } from './idempotency-keys';
+import { figureColumns, figuresUpsertSql } from './figures';
+import { IdempotencyKeys, isIdempotencyKeyConflict, keyColumns, keysInsertSql, KeyToStore, RequestKey, requestKey, storedAnswer } from './idempotency-keys';
 import { COPY_COLUMNS } from './record-columns';
 import { contractScope, PreparedBatch, prepareBatch, RolloutGroup, SubmittedBy } from './transfer-batch';
 import { CreateTransfersResponse } from './transfer.dto';
@@ -204,12 +204,12 @@ export class TransferIngestion {
       }
     }
     await copyBinary(await clientOf(manager), 'transfer_records', COPY_COLUMNS, joinTuples(runs));
-    await this.keys.store(manager, keys);
+    // The keys and the figures in one statement (one round trip inside the lock); each part writes nothing when it has no rows.
+    await manager.query(`WITH stored_keys AS (${keysInsertSql(1)}) ${figuresUpsertSql(6)}`, [
+      ...keyColumns(keys),
+      ...figureColumns(placed.map(({ at }) => group[at].batch.figures)),
+    ]);
     // Last, so the counter rows are held only until the commit that follows; lock order is always ledger lock → counter row.
-    await recordFigures(
-      manager,
-      placed.map(({ at }) => group[at].batch.figures),
-    );
     for (const counted of rolloutGroups.values()) {
       await this.rollout.recordTransfers(counted.regime, counted.sector, counted.jurisdiction, counted.count, manager);
     }
