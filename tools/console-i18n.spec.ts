@@ -18,17 +18,27 @@ type Codes = Record<string, Record<string, Record<string, string>>>;
 
 const LANGUAGES = ['en', 'zh-Hant', 'zh-Hans'] as const;
 
-/** The console's dictionaries, read from its own file as the browser would run it (no window: English). */
+/**
+ * A console module as one script: each `import { … } from './x.js'` replaced by that module's source (once), `export`
+ * dropped. The console's i18n files import plain names from plain modules, so this runs them as the browser links them.
+ */
+function asScript(file: string, included = new Set<string>()): string {
+  if (included.has(file)) return '';
+  included.add(file);
+  return fs
+    .readFileSync(file, 'utf8')
+    .replace(/^import \{[^}]*\} from '\.\/([a-z0-9-]+\.js)';$/gm, (_, name: string) => asScript(path.join(path.dirname(file), name), included))
+    .replace(/^export /gm, '');
+}
+
+/** The console's dictionaries, read from its own files as the browser would run them (no window: English). */
 function consoleDictionaries(): { strings: Record<(typeof LANGUAGES)[number], Dictionary>; codes: Codes } {
-  const file = path.join(__dirname, '..', 'src', 'console', 'public', 'i18n.js');
-  const source = fs.readFileSync(file, 'utf8').replace(/^export /gm, '');
-  const found = vm.runInNewContext(`${source}\n;({ en, zhHant, zhHans, codes })`, { Intl, Date, Number, String, Object, Set }) as {
-    en: Dictionary;
-    zhHant: Dictionary;
-    zhHans: Dictionary;
+  const source = asScript(path.join(__dirname, '..', 'src', 'console', 'public', 'i18n.js'));
+  const found = vm.runInNewContext(`${source}\n;({ dictionaries, codes })`, { Intl, Date, Number, String, Object, Set }) as {
+    dictionaries: Record<(typeof LANGUAGES)[number], Dictionary>;
     codes: Codes;
   };
-  return { strings: { en: found.en, 'zh-Hant': found.zhHant, 'zh-Hans': found.zhHans }, codes: found.codes };
+  return { strings: found.dictionaries, codes: found.codes };
 }
 
 const { strings, codes } = consoleDictionaries();

@@ -13,7 +13,7 @@ import { listenAndSeed, screenshots, scriptErrors, signedInPage } from './pages'
 
 jest.setTimeout(240_000);
 
-/** What each language shows for the strings this test reads (src/console/public/i18n.js). */
+/** What each language shows for the strings this test reads (src/console/public/i18n-*.js). */
 const LANGUAGES = [
   {
     code: 'en',

@@ -14,7 +14,7 @@ import { listenAndSeed, screenshots, signedInPage } from './pages';
 
 jest.setTimeout(300_000);
 
-/** What each language shows for the strings this test reads (src/console/public/i18n.js). */
+/** What each language shows for the strings this test reads (src/console/public/i18n-*.js). */
 const LANGUAGES = [
   {
     code: 'en',

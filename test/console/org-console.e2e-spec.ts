@@ -15,7 +15,7 @@ import { listenAndSeed, screenshots as docsScreenshots, scriptErrors, signedInPa
 
 jest.setTimeout(300_000);
 
-/** What each language shows for the strings this test reads (src/console/public/i18n.js). */
+/** What each language shows for the strings this test reads (src/console/public/i18n-*.js). */
 const LANGUAGES = [
   {
     code: 'en',
