@@ -11,7 +11,8 @@ import { renderLedger } from './page-ledger.js';
 import { renderIncidents, renderNotices } from './page-notices.js';
 import { renderQueue } from './page-queue.js';
 import { renderRollout } from './page-rollout.js';
-import { renderOrgContract, renderOrgContracts, renderOrgTransfers } from './page-org.js';
+import { renderOrgContract, renderOrgContracts } from './page-org.js';
+import { renderOrgTransfers } from './page-org-transfers.js';
 
 const main = document.getElementById('main');
 const nav = document.getElementById('nav');

@@ -1,41 +1,30 @@
 // The organisation's view: its contracts with each filing's status and deadline, a contract page where its users
 // upload materials, submit their filing and amend the contract (the re-filing verdict shown before they commit),
-// and its transfers with their compliance flags. Everything through the API, which scopes it to the organisation.
+// and its transfers with their compliance flags (page-org-transfers.js). Everything through the API, which scopes it
+// to the organisation.
 import * as api from './api.js';
 import { append, clear, definitionList, field, h, select, table } from './dom.js';
-import { code, formatDate, formatInstant, formatList, formatNumber, hongKongToday, listSeparator, t } from './i18n.js';
-import {
-  deadlineText,
-  errorBox,
-  hashWith,
-  loading,
-  optionsWithAll,
-  orgName,
-  overdueBadge,
-  pagedList,
-  shortId,
-  statusBadge,
-  transferRecordCells,
-  transferRecordHeadings,
-} from './common.js';
-import { annexFacts, fieldLabel, historyView, materials, versionsView } from './page-contract.js';
-import { announce, navigate } from './nav.js';
-import { requiredMaterials, servedCodes } from './reference.js';
+import { code, formatDate, formatInstant, formatNumber, listSeparator, t } from './i18n.js';
+import { deadlineText, errorBox, loading, orgName, overdueBadge, shortId, statusBadge } from './common.js';
+import { annexFacts, historyView, materials, versionsView } from './contract-views.js';
+import { amendmentForm } from './page-org-amend.js';
+import { announce } from './nav.js';
+import { requiredMaterials } from './reference.js';
 
 function me() {
   return api.currentUser();
 }
 
 /** Which side of the contract the signed-in user's organisation is. */
-function ourParty(contract) {
+export function ourParty(contract) {
   return contract.processorId === me()?.organisationId ? 'processor' : 'recipient';
 }
 
-function otherParty(party) {
+export function otherParty(party) {
   return party === 'processor' ? 'recipient' : 'processor';
 }
 
-function ourName() {
+export function ourName() {
   const org = me()?.organisation;
   return org ? orgName(org, org.id) : '—';
 }
@@ -301,271 +290,4 @@ function ourFilingActions(base, contract, filing, docs, rerender) {
     h('div', { class: 'toolbar' }, submitButton),
     submitMessage,
   );
-}
-
-/** The terms of a contract view as the amendment body takes them (ContractTermsDto), nulls left out. */
-function termsOf(contract) {
-  const clean = (object) => Object.fromEntries(Object.entries(object ?? {}).filter(([, value]) => value !== null && value !== undefined));
-  return {
-    regime: contract.regime,
-    effectiveDate: contract.effectiveDate,
-    expiryDate: contract.expiryDate ?? null,
-    importantDataIncluded: contract.importantDataIncluded,
-    annex: clean(contract.annex),
-    pipia: clean(contract.pipia),
-  };
-}
-
-/**
- * The amendment form: a few of the terms, the rest as they are. "Check re-filing" asks the registry
- * (POST /contracts/:id/amendments/preview, the same rule as the amendment) for the verdict; "File the
- * amendment" is offered only for the terms just checked.
- */
-function amendmentForm(base, contract, party, rerender) {
-  if (party !== 'processor') return h('p', { class: 'muted', 'data-field': 'amend-not-ours' }, t('org.amend.onlyProcessor'));
-  if (contract.status === 'TERMINATED') return h('p', { class: 'muted' }, t('org.amend.terminated'));
-  const current = termsOf(contract);
-  const today = hongKongToday();
-  const effective = h('input', { type: 'date', name: 'effectiveDate', value: today > current.effectiveDate ? today : current.effectiveDate, required: true });
-  const expiry = h('input', { type: 'date', name: 'expiryDate', value: current.expiryDate ?? '' });
-  const purposes = h('textarea', { name: 'purposes', rows: '3' });
-  purposes.value = (current.annex.purposes ?? []).join('\n');
-  const retentionTo = h('input', { type: 'date', name: 'retentionTo', value: current.annex.retentionPeriod?.to ?? '' });
-  const otherMatters = h('textarea', { name: 'otherMatters', rows: '2' });
-  otherMatters.value = current.annex.otherMatters ?? '';
-  const chosen = new Set(current.annex.personalInformationCategories ?? []);
-  const codes = servedCodes('category') ?? [];
-  const categoryBoxes = codes.map((value) => h('input', { type: 'checkbox', name: 'category', value, checked: chosen.has(value) }));
-  const categories = h(
-    'fieldset',
-    { class: 'checks' },
-    h('legend', {}, t('annex.personalInformationCategories')),
-    codes.map((value, i) => h('label', { class: 'check' }, categoryBoxes[i], ' ', code('category', value))),
-  );
-
-  const body = () => ({
-    ...current,
-    effectiveDate: effective.value,
-    expiryDate: expiry.value || null,
-    annex: {
-      ...current.annex,
-      purposes: purposes.value
-        .split('\n')
-        .map((line) => line.trim())
-        .filter(Boolean),
-      personalInformationCategories: categoryBoxes.filter((box) => box.checked).map((box) => box.value),
-      retentionPeriod: { ...current.annex.retentionPeriod, to: retentionTo.value },
-      ...(otherMatters.value.trim() ? { otherMatters: otherMatters.value } : { otherMatters: undefined }),
-    },
-  });
-
-  const verdict = h('div', { 'data-field': 'verdict', 'aria-live': 'polite' });
-  const message = h('p', { class: 'form-message', role: 'alert' });
-  let checked = null; // the JSON of the body last checked
-  const fileButton = h('button', { type: 'button', class: 'button primary', disabled: true, 'data-action': 'file-amendment' }, t('org.amend.file'));
-  const checkButton = h('button', { type: 'submit', class: 'button secondary', 'data-action': 'preview-amendment' }, t('org.amend.preview'));
-
-  const form = h(
-    'form',
-    {
-      class: 'amend-form',
-      'data-form': 'amend',
-      oninput: () => {
-        if (checked !== null && JSON.stringify(body()) !== checked) {
-          fileButton.disabled = true;
-          clear(verdict).append(h('p', { class: 'notice', 'data-verdict': 'stale' }, t('org.amend.stale')));
-        }
-      },
-      onsubmit: async (event) => {
-        event.preventDefault();
-        message.textContent = '';
-        checkButton.disabled = true;
-        fileButton.disabled = true;
-        const sent = body();
-        try {
-          const preview = await api.post(`${base}/amendments/preview`, sent);
-          checked = JSON.stringify(sent);
-          clear(verdict).append(verdictView(preview));
-          fileButton.disabled = false;
-        } catch (error) {
-          checked = null;
-          clear(verdict).append(refusalView(error));
-        } finally {
-          checkButton.disabled = false;
-        }
-      },
-    },
-    h('p', {}, t('org.amend.intro')),
-    h(
-      'div',
-      { class: 'amend-fields' },
-      field(t('org.amend.effectiveDate'), effective).wrapper,
-      field(t('contract.expiry'), expiry).wrapper,
-      field(t('org.amend.retentionTo'), retentionTo).wrapper,
-    ),
-    field(t('org.amend.purposes'), purposes, t('org.amend.purposesHint')).wrapper,
-    categories,
-    field(t('annex.otherMatters'), otherMatters).wrapper,
-    h('div', { class: 'toolbar' }, checkButton, fileButton),
-    verdict,
-    message,
-  );
-  fileButton.addEventListener('click', async () => {
-    const sent = body();
-    if (JSON.stringify(sent) !== checked) return;
-    fileButton.disabled = true;
-    try {
-      const amended = await api.post(`${base}/amendments`, sent);
-      await rerender(amended.refilingRequired ? t('org.amend.doneRefile', { version: amended.version }) : t('org.amend.done', { version: amended.version }));
-    } catch (error) {
-      message.textContent = t('error', { detail: error.message });
-      fileButton.disabled = false;
-    }
-  });
-  return form;
-}
-
-function fieldList(paths) {
-  return formatList(paths.map((path) => fieldLabel(path)));
-}
-
-function verdictView(preview) {
-  const required = preview.refilingRequired;
-  return h(
-    'div',
-    { class: ['notice', required ? 'warning' : 'success'], 'data-verdict': required ? 'refile' : 'no-refile' },
-    h(
-      'p',
-      {},
-      h(
-        'strong',
-        {},
-        required ? t('org.amend.verdictRequired', { version: preview.version }) : t('org.amend.verdictNotRequired', { version: preview.version }),
-      ),
-    ),
-    h('p', {}, t('org.amend.changed', { fields: fieldList(preview.changedFields) })),
-    required ? h('p', {}, t('org.amend.triggers', { fields: fieldList(preview.triggers) })) : null,
-    required && preview.filings?.length
-      ? h(
-          'ul',
-          { class: 'plain', 'data-field': 'planned-filings' },
-          preview.filings.map((f) =>
-            h(
-              'li',
-              {},
-              t('org.amend.newFiling', { party: code('party', f.party), authority: code('authority', f.authority), deadline: formatDate(f.deadline) }),
-              f.provisional ? [' ', h('span', { class: 'badge provisional' }, t('provisional'))] : null,
-            ),
-          ),
-        )
-      : null,
-  );
-}
-
-/** A refusal of the preview (422 under a rule, or 400 naming fields), as the amendment itself would be refused. */
-function refusalView(error) {
-  const problem = error.problem ?? {};
-  const fields = (problem.errors ?? []).map((e) => e.field).filter(Boolean);
-  return h(
-    'div',
-    { class: 'notice error', role: 'alert', 'data-verdict': 'refused' },
-    h('p', {}, h('strong', {}, t('org.amend.refused', { rule: problem.rule ?? problem.code ?? error.status }))),
-    h('p', {}, problem.detail ?? error.message),
-    fields.length ? h('p', { class: 'muted' }, fields.join(listSeparator())) : null,
-  );
-}
-
-export async function renderOrgTransfers(container, { query, isCurrent }) {
-  append(container, [
-    h('h1', { tabindex: '-1' }, t('org.transfers.heading')),
-    h('p', {}, t('org.transfers.intro', { org: ourName() })),
-    h('p', { class: 'muted' }, t('hkTime')),
-  ]);
-  const { items: contracts } = await api.getAll('/contracts');
-  if (!isCurrent()) return;
-  const counterpartyOf = (contract) => {
-    const other = otherParty(ourParty(contract));
-    return orgName(contract[other], contract[`${other}Id`], contract, other);
-  };
-  const byId = new Map(contracts.map((c) => [c.id, c]));
-  const plain = (node) => (typeof node === 'string' ? node : node.textContent);
-  const contractSelect = select(
-    'contractId',
-    [['', t('all')], ...contracts.map((c) => [c.id, `${shortId(c.id)} · ${plain(counterpartyOf(c))}`])],
-    query.contractId ?? '',
-  );
-  const flagged = select(
-    'flagged',
-    [
-      ['', t('all')],
-      ['true', t('org.transfers.flaggedOnly')],
-      ['false', t('org.transfers.cleanOnly')],
-    ],
-    query.flagged ?? '',
-  );
-  const flag = select('flag', optionsWithAll('flag'), query.flag ?? '');
-  const from = h('input', { type: 'date', name: 'from', value: query.from ?? '' });
-  const to = h('input', { type: 'date', name: 'to', value: query.to ?? '' });
-  container.append(
-    h(
-      'form',
-      {
-        'aria-label': t('transfers.filters'),
-        onsubmit: (event) => {
-          event.preventDefault();
-          navigate(hashWith('org/transfers', { contractId: contractSelect.value, flagged: flagged.value, flag: flag.value, from: from.value, to: to.value }));
-        },
-      },
-      h(
-        'fieldset',
-        { class: 'filters' },
-        h('legend', {}, t('transfers.filters')),
-        field(t('transfers.contract'), contractSelect).wrapper,
-        field(t('org.transfers.flagged'), flagged).wrapper,
-        field(t('transfers.flag'), flag).wrapper,
-        field(t('transfers.from'), from).wrapper,
-        field(t('transfers.to'), to).wrapper,
-        h(
-          'div',
-          { class: 'actions' },
-          h('button', { type: 'submit', class: 'button primary' }, t('apply')),
-          h('button', { type: 'button', class: 'button secondary', onclick: () => navigate('#/org/transfers') }, t('reset')),
-        ),
-      ),
-    ),
-  );
-  const filters = {
-    contractId: query.contractId,
-    flagged: query.flagged === 'true' || query.flagged === 'false' ? query.flagged : undefined,
-    flag: query.flag,
-    from: query.from,
-    // A date "to" includes that whole day.
-    to: query.to ? nextDay(query.to) : undefined,
-  };
-  const results = h('div', {}, loading());
-  container.append(results);
-  const render = (items, page) =>
-    table(
-      t('transfers.caption', { page }),
-      [t('transfers.occurredAt'), t('queue.contract'), t('queue.counterparty'), ...transferRecordHeadings()],
-      items.map((item) => {
-        const contract = byId.get(item.contractId);
-        return h(
-          'tr',
-          { class: item.flags?.length ? 'flagged' : null, 'data-leaf': String(item.leafIndex) },
-          h('td', { class: 'nowrap' }, formatInstant(item.occurredAt)),
-          h('td', {}, h('a', { href: `#/org/contracts/${item.contractId}` }, shortId(item.contractId))),
-          h('td', {}, contract ? counterpartyOf(contract) : '—'),
-          ...transferRecordCells(item),
-        );
-      }),
-      { class: 'org-transfers' },
-    );
-  await pagedList(results, { path: '/transfers', filters, limit: 50, isCurrent, render, emptyKey: 'transfers.empty' });
-}
-
-function nextDay(date) {
-  const d = new Date(`${date}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + 1);
-  return d.toISOString().slice(0, 10);
 }
