@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import { PageQuery } from '../common/pagination';
-import { Type } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -9,7 +9,6 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
-  IsISO8601,
   IsOptional,
   IsString,
   IsUUID,
@@ -24,15 +23,54 @@ import { PERSONAL_INFORMATION_CATEGORIES, SENSITIVE_CATEGORIES } from '../contra
 import { SECTORS } from '../organisations/gba';
 import { CITY_CODE, CITY_CODE_MESSAGE, FreeText, UpperCaseCity } from '../common/text';
 import { COMPLIANCE_FLAGS } from './domain/compliance-flags';
-import { isInstantOrCalendarDate, MAX_RECORDS_PER_REQUEST } from './domain/transfer-records';
+import { instantInRange, isInstantOrCalendarDate, MAX_RECORDS_PER_REQUEST, normaliseInstant } from './domain/transfer-records';
 import { INSTANT_MESSAGE } from '../common/dates';
 
 export { MAX_RECORDS_PER_REQUEST };
 
 export { DIRECTIONS } from '../organisations/gba';
 import { DIRECTIONS } from '../organisations/gba';
-/** An ISO 8601 instant with an explicit offset (Z or ±hh:mm); a local time would be ambiguous evidence. */
-const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/**
+ * `occurredAt`: a real ISO 8601 instant with an explicit offset (Z or ±hh:mm; a local time would be
+ * ambiguous evidence), rule `isInstant`, from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999+08:00 so
+ * PostgreSQL and the GBA calendar date can hold it, rule `instantRange` (README, Transfer log).
+ */
+function IsStorableInstant(): PropertyDecorator {
+  const instant = (value: unknown) => (typeof value === 'string' ? normaliseInstant(value) : null);
+  const isInstant = ValidateBy({
+    name: 'isInstant',
+    validator: { validate: (value) => instant(value) !== null, defaultMessage: (args) => `${args?.property} ${INSTANT_MESSAGE}` },
+  });
+  const inRange = ValidateBy({
+    name: 'instantRange',
+    validator: {
+      validate: (value) => {
+        const normalised = instant(value);
+        return normalised === null || instantInRange(normalised);
+      },
+      defaultMessage: (args) => `${args?.property} must be from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999+08:00`,
+    },
+  });
+  return (target, key) => {
+    isInstant(target, key);
+    inRange(target, key);
+  };
+}
+
+/**
+ * `@ValidateNested` walks an array found where an object belongs as a list of nested objects
+ * (`records: [[]]` and `onwardRecipient: []` passed), and an object found where a list belongs as
+ * one nested object (`records: {"0": …}` was refused member by member). `NestedShape` hands such a
+ * value on as a string, which `@ValidateNested` refuses at the member's own path (`records[0]`,
+ * `onwardRecipient`, `records`), as parseTransferBody does.
+ */
+const WRONG_SHAPE = 'a value of the wrong shape';
+const objectOnly = (value: unknown): unknown => (Array.isArray(value) ? WRONG_SHAPE : value);
+const listOnly = (value: unknown): unknown =>
+  Array.isArray(value) ? value.map(objectOnly) : typeof value === 'object' && value !== null ? WRONG_SHAPE : value;
+const NestedShape = ({ list }: { list: boolean }): PropertyDecorator =>
+  Transform(({ value }: { value: unknown }) => (list ? listOnly(value) : objectOnly(value)));
 
 export class OnwardRecipientDto {
   @ApiProperty({ example: 'Bay Area Credit Bureau Ltd' })
@@ -52,9 +90,7 @@ export class TransferRecordDto {
   contractId: string;
 
   @ApiProperty({ example: '2025-02-01T03:00:00Z' })
-  @IsString()
-  @Matches(INSTANT, { message: `occurredAt ${INSTANT_MESSAGE}` })
-  @IsISO8601({ strict: true })
+  @IsStorableInstant()
   occurredAt: string;
 
   @ApiProperty({ example: 'MAINLAND_TO_HK', description: `R2: ${DIRECTIONS.join(', ')}, or another side's direction (GET /reference)` })
@@ -106,8 +142,9 @@ export class TransferRecordDto {
 
   @ApiPropertyOptional({ type: OnwardRecipientDto, nullable: true })
   @IsOptional()
-  @ValidateNested()
+  @ValidateNested({ message: 'onwardRecipient must be an object {name, city} or null' })
   @Type(() => OnwardRecipientDto)
+  @NestedShape({ list: false })
   onwardRecipient?: OnwardRecipientDto | null;
 
   @ApiProperty({ description: 'SHA-256 of the dataset sent, 64 hex digits; the registry never receives the data' })
@@ -125,8 +162,9 @@ export class CreateTransfersDto {
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(MAX_RECORDS_PER_REQUEST)
-  @ValidateNested({ each: true })
+  @ValidateNested({ each: true, message: 'records must be an array of objects' })
   @Type(() => TransferRecordDto)
+  @NestedShape({ list: true })
   records: TransferRecordDto[];
 }
 

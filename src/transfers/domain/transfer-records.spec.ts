@@ -69,6 +69,24 @@ describe('parseTransferBody', () => {
     expect(fields({ records: [null] })).toEqual(['records[0]']);
   });
 
+  it('counts a surrogate pair as one character, as the DTO does (docs/api.md#free-text)', () => {
+    const emoji = '\uD83D\uDE00';
+    expect(fields({ records: [{ ...good(), transferMethod: emoji.repeat(500), externalReference: emoji.repeat(200) }] })).toEqual([]);
+    expect(fields({ records: [{ ...good(), transferMethod: emoji.repeat(501), externalReference: emoji.repeat(201) }] })).toEqual([
+      'records[0].transferMethod',
+      'records[0].externalReference',
+    ]);
+  });
+
+  it("refuses a contractId @IsUUID('all') refuses (version 0 or 9, another variant)", () => {
+    for (const contractId of ['0b0a2a52-8c1f-0a57-9b43-1e0e6a3e9f10', '0b0a2a52-8c1f-9a57-9b43-1e0e6a3e9f10', '0b0a2a52-8c1f-4a57-cb43-1e0e6a3e9f10'])
+      expect(fields({ records: [{ ...good(), contractId }] })).toEqual(['records[0].contractId']);
+  });
+
+  it('names a control character in purposes as the list, the item in the message', () => {
+    expect(errorsOf({ records: [{ ...good(), purposes: ['ok', 'bell\u0007'] }] })).toEqual([{ field: 'records[0].purposes', rule: 'noControlCharacters' }]);
+  });
+
   it('accepts onwardRecipient as absent, null or {name, city}', () => {
     const { onwardRecipient: _omit, ...rest } = { ...good(), onwardRecipient: null };
     expect(fields({ records: [rest, { ...good(), onwardRecipient: null }, { ...good(), onwardRecipient: { name: 'X', city: 'BEIJING' } }] })).toEqual([]);

@@ -39,7 +39,9 @@ export const TRANSFER_RECORD_FIELDS = [
  */
 export type TransferRecordInput = Pick<TransferLeafV1, (typeof TRANSFER_RECORD_FIELDS)[number]>;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** The UUIDs `@IsUUID('all')` accepts (TransferRecordDto.contractId): versions 1 to 8 of the RFC 9562 variant, nil and max. */
+const UUID =
+  /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}|00000000-0000-0000-0000-000000000000|ffffffff-ffff-ffff-ffff-ffffffffffff)$/i;
 /** An ISO 8601 instant with an explicit offset; a local time would be ambiguous evidence. */
 const INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):(\d{2}))$/;
 const DIGEST = /^[0-9a-fA-F]{64}$/;
@@ -55,6 +57,23 @@ const UNCLEAN_TEXT = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDB
 const MAYBE_UNCLEAN = /[\u0000\uD800-\uDFFF]/;
 const unclean = (value: string): boolean => MAYBE_UNCLEAN.test(value) && UNCLEAN_TEXT.test(value);
 const UNCLEAN_MESSAGE = 'may not contain the NUL character (U+0000) or an unpaired surrogate (not Unicode text)';
+
+/** Text whose length in characters may be less than its UTF-16 length (see `textLength`). */
+const MAYBE_SHORTER = /[\uFE0E\uFE0F\uD800-\uDFFF]/;
+const SURROGATE_PAIRS = /[\uD800-\uDBFF][\uDC00-\uDFFF]/g;
+const PRESENTATION_SEQUENCES = /[^\uFE0E\uFE0F](?:\uFE0E|\uFE0F)/g;
+/**
+ * Length in characters as the DTOs' `@MinLength`/`@MaxLength` count it (docs/api.md#free-text): a
+ * surrogate pair is one character, and a variation selector (U+FE0E, U+FE0F) after a character adds none.
+ */
+function textLength(value: string): number {
+  if (!MAYBE_SHORTER.test(value)) return value.length;
+  return value.length - (value.match(SURROGATE_PAIRS)?.length ?? 0) - (value.match(PRESENTATION_SEQUENCES)?.length ?? 0);
+}
+const lengthWithin = (value: string, min: number, max: number): boolean => {
+  const n = textLength(value);
+  return n >= min && n <= max;
+};
 
 /**
  * The instants a record may carry: 0001-01-01T00:00:00Z up to 9999-12-31T23:59:59.999 in the GBA
@@ -188,7 +207,7 @@ function str(r: RecordReader, field: string, min: number, max: number): string {
   const v = r.raw[field];
   if (missing(r, field)) return v as string;
   if (typeof v !== 'string') fail(r, field, 'isString', 'must be a string');
-  else if (v.length < min || v.length > max) fail(r, field, 'length', `must be ${min} to ${max} characters`);
+  else if (!lengthWithin(v, min, max)) fail(r, field, 'length', `must be ${min} to ${max} characters`);
   else if (unclean(v)) fail(r, field, 'isCleanText', UNCLEAN_MESSAGE);
   else control(r, field, v);
   return v as string;
@@ -234,12 +253,13 @@ function purposesOf(r: RecordReader): string[] {
   if (missing(r, 'purposes')) {
     // one error
   } else if (!Array.isArray(purposes) || purposes.length < 1 || purposes.length > 50) fail(r, 'purposes', 'isArray', 'must be an array of 1 to 50 purposes');
-  else if (purposes.some((s) => typeof s !== 'string' || s.length < 1 || s.length > 500))
+  else if (purposes.some((s) => typeof s !== 'string' || !lengthWithin(s, 1, 500)))
     fail(r, 'purposes', 'isString', 'must contain strings of 1 to 500 characters');
   else if (purposes.some((s) => unclean(s as string))) fail(r, 'purposes', 'isCleanText', UNCLEAN_MESSAGE);
   else {
+    // Named `purposes` with the item in the message, as the ValidationPipe names a list's item (common/text.ts `IsCleanText`).
     const at = purposes.findIndex((s) => controlCharacterIn(s as string) !== null);
-    if (at >= 0) control(r, `purposes[${at}]`, purposes[at] as string);
+    if (at >= 0) fail(r, 'purposes', 'noControlCharacters', `${CONTROL_CHARACTER_MESSAGE} (found ${controlCharacterIn(purposes[at] as string)} in item ${at})`);
   }
   return purposes as string[];
 }
@@ -258,8 +278,7 @@ function onwardRecipientOf(r: RecordReader): { name: string; city: string } | nu
   }
   const city = normaliseCity(onward.city);
   if (onward.name === undefined || onward.name === null) errors.push(requiredError(`${path}.onwardRecipient.name`));
-  else if (typeof onward.name !== 'string' || onward.name.length < 1 || onward.name.length > 300)
-    fail(r, 'onwardRecipient.name', 'isString', 'must be 1 to 300 characters');
+  else if (typeof onward.name !== 'string' || !lengthWithin(onward.name, 1, 300)) fail(r, 'onwardRecipient.name', 'isString', 'must be 1 to 300 characters');
   else if (unclean(onward.name)) fail(r, 'onwardRecipient.name', 'isCleanText', UNCLEAN_MESSAGE);
   else control(r, 'onwardRecipient.name', onward.name);
   if (city === undefined || city === null) errors.push(requiredError(`${path}.onwardRecipient.city`));
