@@ -83,8 +83,8 @@ describe('parseTransferBody', () => {
       expect(fields({ records: [{ ...good(), contractId }] })).toEqual(['records[0].contractId']);
   });
 
-  it('names a control character in purposes as the list, the item in the message', () => {
-    expect(errorsOf({ records: [{ ...good(), purposes: ['ok', 'bell\u0007'] }] })).toEqual([{ field: 'records[0].purposes', rule: 'noControlCharacters' }]);
+  it('names a control character in purposes by its item', () => {
+    expect(errorsOf({ records: [{ ...good(), purposes: ['ok', 'bell\u0007'] }] })).toEqual([{ field: 'records[0].purposes[1]', rule: 'noControlCharacters' }]);
   });
 
   it('accepts onwardRecipient as absent, null or {name, city}', () => {

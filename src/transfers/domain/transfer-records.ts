@@ -258,9 +258,9 @@ function purposesOf(r: RecordReader): string[] {
     fail(r, 'purposes', 'isString', 'must contain strings of 1 to 500 characters');
   else if (purposes.some((s) => unclean(s as string))) fail(r, 'purposes', 'isCleanText', UNCLEAN_MESSAGE);
   else {
-    // Named `purposes` with the item in the message, as the ValidationPipe names a list's item (common/text.ts `IsCleanText`).
+    // Named `purposes[i]`, the item itself (test/contracts/edges.e2e-spec.ts); the ValidationPipe names the list.
     const at = purposes.findIndex((s) => controlCharacterIn(s as string) !== null);
-    if (at >= 0) fail(r, 'purposes', 'noControlCharacters', `${CONTROL_CHARACTER_MESSAGE} (found ${controlCharacterIn(purposes[at] as string)} in item ${at})`);
+    if (at >= 0) control(r, `purposes[${at}]`, purposes[at] as string);
   }
   return purposes as string[];
 }
