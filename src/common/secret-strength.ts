@@ -23,6 +23,13 @@ function zxcvbn(): ZxcvbnFactory {
 export const MIN_PASSWORD_SCORE = 3;
 /** Only the first characters are estimated: the estimator's matching grows fast with length, and a long password is not the weak one. */
 const ESTIMATED_LENGTH = 64;
+/**
+ * A signing secret is estimated on its first 40 characters. The estimator's work and garbage grow with the square
+ * of the length (about 120 MB of short-lived allocations for 64 characters, a fifth of that for 40, which a
+ * fresh registry's heap would otherwise grow to hold), and 40 random base64 characters are already about 10^39
+ * guesses to it, far above MIN_SECRET_GUESSES_LOG10. A secret weak in its first 40 characters is refused however long.
+ */
+const ESTIMATED_SECRET_LENGTH = 40;
 
 /**
  * Words that mark a value as a placeholder copied from documentation or a sample file, whatever its
@@ -52,7 +59,7 @@ export const MIN_SECRET_GUESSES_LOG10 = 30;
 /** Why a signing secret is unfit; undefined when it is fit. */
 export function weakSecretReason(secret: string): string | undefined {
   if (isPlaceholder(secret)) return 'is a placeholder from documentation or a sample file; generate one, e.g. with `openssl rand -base64 48`';
-  const guessesLog10 = zxcvbn().check(secret.slice(0, ESTIMATED_LENGTH)).guessesLog10;
+  const guessesLog10 = zxcvbn().check(secret.slice(0, ESTIMATED_SECRET_LENGTH)).guessesLog10;
   if (guessesLog10 < MIN_SECRET_GUESSES_LOG10) {
     return `has too little entropy (about 10^${Math.floor(guessesLog10)} guesses, at least 10^${MIN_SECRET_GUESSES_LOG10} needed); generate one, e.g. with \`openssl rand -base64 48\``;
   }

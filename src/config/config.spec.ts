@@ -105,6 +105,10 @@ describe('loadConfig', () => {
       /^JWT_SECRET: has too little entropy \(about 10\^\d+ guesses, at least 10\^30 needed\)/,
     );
     expect(failure({ ...production, JWT_SECRET: 'abcdefghijklmnopqrstuvwxyz0123456789' }).message).toMatch(/^JWT_SECRET: has too little entropy/);
+    // The estimator reads the first 40 characters: random ones after a weak start do not make the secret fit.
+    expect(failure({ ...production, JWT_SECRET: `${'a'.repeat(40)}kQ3v9Zt7mW2xR8pL5nB1cY6hD4fJ0sGeUaTqVwXo` }).message).toMatch(
+      /^JWT_SECRET: has too little entropy/,
+    );
     expect(load({ ...production, JWT_SECRET: 'kQ3v9Zt7mW2xR8pL5nB1cY6hD4fJ0sGeUaTqVwXo' }).jwtSecret).toBe('kQ3v9Zt7mW2xR8pL5nB1cY6hD4fJ0sGeUaTqVwXo');
     // Outside production a developer's secret is not judged.
     expect(load({ JWT_SECRET: 'a'.repeat(48) }).jwtSecret).toBe('a'.repeat(48));
