@@ -1,9 +1,8 @@
 // The stored Merkle tree (RFC 9162 §2.1) as read from storage: the tree size, stored complete subtrees and the
 // leaf hashes under the lower ones, in one query each. Pure tree arithmetic is in domain/merkle.ts.
 import type { EntityManager } from 'typeorm';
+import { preparedQueryIn } from '../database/prepared';
 import { NodeId, nodeHash, nodeKey, resolveHashPlan, rootPlan } from './domain/merkle';
-
-export type Queryable = Pick<EntityManager, 'query'>;
 
 /**
  * Complete subtrees are stored from this level up (16-leaf tiles and above):
@@ -32,14 +31,27 @@ const ARCHIVED_LEAVES = 'ledger_archived_leaves';
 /** Where the leaves keep what the access policy reads of them: the contract's parties. */
 export const LEAF_SCOPE_COLUMNS = { parties: ['processor_id', 'recipient_id'] };
 
-/** The number of committed leaves (visible to this statement's snapshot). */
-export async function treeSize(db: Queryable): Promise<number> {
-  const [row] = await db.query<Array<{ size: string }>>(`SELECT COALESCE(max(leaf_index) + 1, 0)::bigint AS size FROM ${LEAVES}`);
+const TREE_SIZE_SQL = `SELECT COALESCE(max(leaf_index) + 1, 0)::bigint AS size FROM ${LEAVES}`;
+
+/** The number of committed leaves (visible to this statement's snapshot). Prepared, as READ_NODES_SQL. */
+export async function treeSize(db: EntityManager): Promise<number> {
+  const [row] = await preparedQueryIn<{ size: string }>(db, 'ledger-tree-size', TREE_SIZE_SQL, []);
   return Number(row.size);
 }
 
+/**
+ * Leaf hashes by index (live and archived) and stored nodes by key. Prepared: its plan covers every monthly partition
+ * of the leaves (docs/scaling.md#partitions), which costs more to plan than to run, and the text never changes.
+ */
+const READ_NODES_SQL = `SELECT 0 AS level, leaf_index AS idx, leaf_hash AS hash, processor_id, recipient_id FROM ${LEAVES} WHERE leaf_index = ANY($1::bigint[])
+     UNION ALL
+     SELECT 0, leaf_index, leaf_hash, processor_id, recipient_id FROM ${ARCHIVED_LEAVES} WHERE leaf_index = ANY($1::bigint[])
+     UNION ALL
+     SELECT n.level, n.idx, n.hash, NULL, NULL FROM ledger_nodes n
+      WHERE (n.level, n.idx) IN (SELECT w.level, w.idx FROM unnest($2::smallint[], $3::bigint[]) AS w(level, idx))`;
+
 /** Stored hashes of complete subtrees, level 0 from the leaves, in one query. */
-export async function fetchNodes(db: Queryable, ids: readonly NodeId[]): Promise<Map<string, Buffer>> {
+export async function fetchNodes(db: EntityManager, ids: readonly NodeId[]): Promise<Map<string, Buffer>> {
   return (await readNodes(db, ids)).hashes;
 }
 
@@ -49,7 +61,7 @@ export async function fetchNodes(db: Queryable, ids: readonly NodeId[]): Promise
  * of the ranges under the lower ones, which are folded here. A node whose
  * leaves are not all there is absent (beyond the log).
  */
-export async function readNodes(db: Queryable, ids: readonly NodeId[]): Promise<{ hashes: Map<string, Buffer>; parties: Map<number, [string, string]> }> {
+export async function readNodes(db: EntityManager, ids: readonly NodeId[]): Promise<{ hashes: Map<string, Buffer>; parties: Map<number, [string, string]> }> {
   const levels: number[] = [];
   const indexes: number[] = [];
   const ranges: Array<[number, number]> = [];
@@ -69,13 +81,10 @@ export async function readNodes(db: Queryable, ids: readonly NodeId[]): Promise<
   // always estimates a handful of primary-key lookups, whatever the table size.
   const leafIndexes = new Set<number>();
   for (const [from, to] of ranges) for (let i = from; i < to; i++) leafIndexes.add(i);
-  const rows: Array<{ level: number; idx: string; hash: Buffer; processor_id: string | null; recipient_id: string | null }> = await db.query(
-    `SELECT 0 AS level, leaf_index AS idx, leaf_hash AS hash, processor_id, recipient_id FROM ${LEAVES} WHERE leaf_index = ANY($1::bigint[])
-     UNION ALL
-     SELECT 0, leaf_index, leaf_hash, processor_id, recipient_id FROM ${ARCHIVED_LEAVES} WHERE leaf_index = ANY($1::bigint[])
-     UNION ALL
-     SELECT n.level, n.idx, n.hash, NULL, NULL FROM ledger_nodes n
-      WHERE (n.level, n.idx) IN (SELECT w.level, w.idx FROM unnest($2::smallint[], $3::bigint[]) AS w(level, idx))`,
+  const rows = await preparedQueryIn<{ level: number; idx: string; hash: Buffer; processor_id: string | null; recipient_id: string | null }>(
+    db,
+    'ledger-read-nodes',
+    READ_NODES_SQL,
     [[...leafIndexes], levels, indexes],
   );
   const leafHashes = new Map<number, Buffer>();
@@ -107,7 +116,7 @@ export async function readNodes(db: Queryable, ids: readonly NodeId[]): Promise<
 }
 
 /** The root of the tree of `size` leaves, from storage. */
-export async function rootAt(db: Queryable, size: number): Promise<Buffer> {
+export async function rootAt(db: EntityManager, size: number): Promise<Buffer> {
   const plan = rootPlan(size);
   const nodes = await fetchNodes(db, plan);
   return resolveHashPlan(plan, (id) => nodes.get(nodeKey(id)));

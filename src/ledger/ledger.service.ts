@@ -7,7 +7,7 @@ import { REGISTRY_CONFIG, RegistryConfig } from '../config/config';
 import { openNote, ParsedVerifierKey, parseCheckpointBody, parseNote, parseVerifierKey, rawPublicKey, signCheckpoint, verifierKey } from './domain/checkpoint';
 import { proveExtends } from './domain/consistency-verifier';
 import { appendLeaves, consistencyProofPlan, leafHash, NodeId, nodeKey, nodesNeeded, resolveHashPlan, resolvePlan, rootPlan, TreeNode } from './domain/merkle';
-import { fetchNodes, Queryable, requireNode, rootAt, STORED_MIN_LEVEL, treeSize } from './ledger-nodes';
+import { fetchNodes, requireNode, rootAt, STORED_MIN_LEVEL, treeSize } from './ledger-nodes';
 import { LedgerIntegrity } from './ledger.integrity';
 import { LedgerProofs } from './ledger.proofs';
 import { resolveSigningKey } from './signing-key';
@@ -132,16 +132,16 @@ export class LedgerService {
   }
 
   /** The number of committed leaves (visible to this statement's snapshot). */
-  async treeSize(db: Queryable = this.dataSource.manager): Promise<number> {
+  async treeSize(db: EntityManager = this.dataSource.manager): Promise<number> {
     return treeSize(db);
   }
 
   /** Stored hashes of complete subtrees, level 0 from the leaves, in one query. */
-  async fetchNodes(db: Queryable, ids: readonly NodeId[]): Promise<Map<string, Buffer>> {
+  async fetchNodes(db: EntityManager, ids: readonly NodeId[]): Promise<Map<string, Buffer>> {
     return fetchNodes(db, ids);
   }
 
-  async rootAt(size: number, db: Queryable = this.dataSource.manager): Promise<Buffer> {
+  async rootAt(size: number, db: EntityManager = this.dataSource.manager): Promise<Buffer> {
     return rootAt(db, size);
   }
 
