@@ -41,7 +41,7 @@ async function measureCopyTo(ownerUrl: string, sql: string, rows: number): Promi
 }
 
 /** The export limit: the best of two runs of the export's own COPY (the first may read from disk), and the old all-column figure. */
-async function measureCopyLimits(ownerUrl: string): Promise<{ rows: number; rowsPerSecond: number; allColumnsRowsPerSecond: number }> {
+export async function measureCopyLimits(ownerUrl: string): Promise<{ rows: number; rowsPerSecond: number; allColumnsRowsPerSecond: number }> {
   const counter = new Client({ connectionString: ownerUrl });
   await counter.connect();
   const [{ n }] = (await counter.query<{ n: string }>('SELECT count(*) AS n FROM transfer_records')).rows;
@@ -52,7 +52,11 @@ async function measureCopyLimits(ownerUrl: string): Promise<{ rows: number; rows
   return { rows, rowsPerSecond: Math.max(...runs.map((r) => r.rowsPerSecond)), allColumnsRowsPerSecond: allColumns.rowsPerSecond };
 }
 
-async function measureExport(api: Api, token: string, appPid: number): Promise<{ rows: number; rowsPerSecond: number; peakRssMb: number; peakReset: boolean }> {
+export async function measureExport(
+  api: Api,
+  token: string,
+  appPid: number,
+): Promise<{ rows: number; rowsPerSecond: number; peakRssMb: number; peakReset: boolean }> {
   const peakReset = resetPeakRss(appPid);
   let rows = 0;
   let peak = rssMb(appPid);
