@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { PoolClient } from 'pg';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 
@@ -34,4 +35,9 @@ export async function preparedQueryIn<T = Record<string, unknown>>(manager: Enti
   } catch (error) {
     throw new QueryFailedError(text, values, error as Error);
   }
+}
+
+/** A name unique to `text` (`preparedQuery`), for statements whose text is built from the request's filters. */
+export function statementName(prefix: string, text: string): string {
+  return `${prefix}-${createHash('sha256').update(text).digest('base64url').slice(0, 22)}`;
 }

@@ -6,6 +6,7 @@ import { AccessService } from '../access/access.service';
 import { ReadReplicas } from '../cluster/read-replicas';
 import { DomainError, ErrorCode } from '../common/errors';
 import { Principal } from '../common/roles';
+import { preparedQuery, statementName } from '../database/prepared';
 import { consistencyProofPlan, inclusionProofPlan, nodeKey, nodesNeeded, resolvePlan } from './domain/merkle';
 import { fetchNodes, LEAF_SCOPE_COLUMNS, LEAVES, readNodes, treeSize as committedSize } from './ledger-nodes';
 
@@ -48,10 +49,9 @@ export class LedgerProofs {
     const params: unknown[] = [start, end];
     const bind = (value: unknown): string => `$${params.push(value)}`;
     const visible = this.access.sqlWhere(principal, 'leaf.read', LEAF_SCOPE_COLUMNS, bind);
-    const rows: Array<{ leaf_index: string; leaf: Buffer }> = await db.query(
-      `SELECT leaf_index, leaf FROM ${LEAVES} WHERE leaf_index >= $1 AND leaf_index < $2 AND ${visible} ORDER BY leaf_index`,
-      params,
-    );
+    // Prepared, as every read of the partitioned leaves (src/ledger/ledger-nodes.ts).
+    const sql = `SELECT leaf_index, leaf FROM ${LEAVES} WHERE leaf_index >= $1 AND leaf_index < $2 AND ${visible} ORDER BY leaf_index`;
+    const rows = await preparedQuery<{ leaf_index: string; leaf: Buffer }>(db, statementName('ledger-entries', sql), sql, params);
     return { entries: rows.map((r) => ({ leafIndex: Number(r.leaf_index), leaf: r.leaf.toString('base64') })) };
   }
 

@@ -1,12 +1,11 @@
 // GET /transfers and GET /transfers/summary: what a regulator or a party reads of the log, from the leaves.
 import { Injectable } from '@nestjs/common';
-import { createHash } from 'node:crypto';
 import { AccessService } from '../access/access.service';
 import { ReadReplicas } from '../cluster/read-replicas';
 import { DomainError, ErrorCode } from '../common/errors';
 import { cursorScope, decodeCursor, encodeCursor, isInstantAndBigint, Page } from '../common/pagination';
 import { Principal } from '../common/roles';
-import { preparedQuery } from '../database/prepared';
+import { preparedQuery, statementName } from '../database/prepared';
 import { LedgerIntegrity } from '../ledger/ledger.integrity';
 import { ContractScopeCache } from './contract-scope-cache';
 import { decodeLeaf, leafColumnMismatches, leafColumnsDetail, toView, VIEW_COLUMNS_SQL, ViewRow } from './record-columns';
@@ -116,9 +115,4 @@ export class TransferQueries {
       lastTransfer: row.last_transfer ?? null,
     };
   }
-}
-
-/** A prepared statement's name, unique to its text (src/database/prepared.ts). */
-function statementName(prefix: string, text: string): string {
-  return `${prefix}-${createHash('sha256').update(text).digest('base64url').slice(0, 22)}`;
 }
