@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import fc from 'fast-check';
 import { BinaryCopyWriter, joinTuples, writeUuid } from './binary-copy';
 
 describe('joinTuples', () => {
@@ -55,5 +56,83 @@ describe('writeUuid', () => {
     // int16 field count, int32 length 16, the 16 bytes.
     expect(tuple.readInt32BE(2)).toBe(16);
     expect(tuple.subarray(6, 22).equals(Buffer.from(uuid.replace(/-/g, ''), 'hex'))).toBe(true);
+  });
+});
+
+describe('BinaryCopyWriter fields', () => {
+  const field = (write: (w: BinaryCopyWriter) => void): Buffer => {
+    const w = new BinaryCopyWriter();
+    w.tuple(1);
+    write(w);
+    return Buffer.from(w.tuples().subarray(2));
+  };
+  const int64 = (value: bigint) => {
+    const out = Buffer.alloc(12);
+    out.writeInt32BE(8);
+    out.writeBigInt64BE(value, 4);
+    return out;
+  };
+
+  it('writes int8 as the big-endian two’s complement BigInt would, at the ends of the safe range too', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.maxSafeInteger(), fc.integer(), fc.constantFrom(0, -1, 2 ** 32, -(2 ** 32), 2 ** 32 - 1)), (n) => {
+        expect(field((w) => w.int8(n)).equals(int64(BigInt(n)))).toBe(true);
+        const patched = new BinaryCopyWriter();
+        patched.tuple(1);
+        const at = patched.position;
+        patched.int8(0);
+        patched.patchInt8(at, n);
+        expect(Buffer.from(patched.tuples().subarray(2)).equals(int64(BigInt(n)))).toBe(true);
+      }),
+    );
+  });
+
+  it('writes timestamptz as microseconds since 2000-01-01, exactly, from year 1 to 9999', () => {
+    const pgEpochMs = Date.UTC(2000, 0, 1);
+    const instants = fc.integer({ min: Date.parse('0001-01-01T00:00:00.000Z'), max: Date.parse('9999-12-31T23:59:59.999Z') });
+    fc.assert(
+      fc.property(instants, (ms) => {
+        const iso = new Date(ms).toISOString();
+        const expected = int64(BigInt(ms - pgEpochMs) * 1000n);
+        expect(field((w) => w.timestamptz(iso)).equals(expected)).toBe(true);
+        expect(field((w) => w.timestamptz(new Date(ms))).equals(expected)).toBe(true);
+      }),
+    );
+  });
+
+  it('writes text as its UTF-8 bytes after their length, whatever the characters', () => {
+    const text = fc.oneof(
+      fc.string(),
+      fc.string({ unit: 'grapheme', maxLength: 80 }),
+      fc.string({ unit: 'binary' }),
+      fc.string({ minLength: 60, maxLength: 70 }),
+    );
+    fc.assert(
+      fc.property(text, (value) => {
+        const bytes = Buffer.from(value, 'utf8');
+        const expected = Buffer.concat([Buffer.from([0, 0, 0, 0]), bytes]);
+        expected.writeInt32BE(bytes.length);
+        expect(field((w) => w.text(value)).equals(expected)).toBe(true);
+      }),
+    );
+  });
+
+  it('writes a text as bytea and digests the prefix byte and its bytes, in place', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), fc.integer({ min: 0, max: 255 }), (value, prefix) => {
+        const bytes = Buffer.from(value, 'utf8');
+        let digested: Buffer | undefined;
+        const written = field((w) => {
+          const returned = w.textBytea(value, prefix, (input) => {
+            digested = Buffer.from(input);
+            return Buffer.from('digest');
+          });
+          expect(returned.toString()).toBe('digest');
+        });
+        expect(digested?.equals(Buffer.concat([Buffer.from([prefix]), bytes]))).toBe(true);
+        expect(written.readInt32BE(0)).toBe(bytes.length);
+        expect(written.subarray(4).equals(bytes)).toBe(true);
+      }),
+    );
   });
 });

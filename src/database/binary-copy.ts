@@ -19,8 +19,9 @@ const TEXT_OID = 25;
 const HEX_VALUE = new Int8Array(128).fill(-1);
 for (let c = 0; c < 10; c++) HEX_VALUE[48 + c] = c;
 for (let c = 0; c < 6; c++) HEX_VALUE[65 + c] = HEX_VALUE[97 + c] = 10 + c;
-/** Where a UUID's 8-4-4-4-12 hex digits put their dashes. */
-const UUID_DASHES = [8, 13, 18, 23];
+const TWO_32 = 2 ** 32;
+/** Texts up to this many UTF-16 code units are tried as ASCII first (`BinaryCopyWriter.text`). */
+const SHORT_TEXT = 64;
 
 /**
  * Writes the 16 bytes of a UUID in its canonical text form (8-4-4-4-12 hex digits, either case) at
@@ -29,7 +30,9 @@ const UUID_DASHES = [8, 13, 18, 23];
  * Buffer.from per UUID were 7% of ingestion's CPU (README, Performance).
  */
 export function writeUuid(value: string, target: Buffer, offset: number): void {
-  if (value.length !== 36 || UUID_DASHES.some((i) => value.charCodeAt(i) !== 45)) throw new RangeError(`not a UUID: ${value}`);
+  // Dashes at 8, 13, 18 and 23 (8-4-4-4-12), checked without a closure per UUID.
+  const dashes = value.length === 36 && value.charCodeAt(8) === 45 && value.charCodeAt(13) === 45 && value.charCodeAt(18) === 45 && value.charCodeAt(23) === 45;
+  if (!dashes) throw new RangeError(`not a UUID: ${value}`);
   let at = offset;
   for (let i = 0; i < 36; i += 2) {
     if (i === 8 || i === 13 || i === 18 || i === 23) i++;
@@ -40,10 +43,36 @@ export function writeUuid(value: string, target: Buffer, offset: number): void {
   }
 }
 
+/** Writes a safe integer as a big-endian int64 at `at`, as two 32-bit words (no BigInt per value). */
+function writeInt64(target: Buffer, value: number, at: number): void {
+  const hi = Math.floor(value / TWO_32);
+  target.writeInt32BE(hi, at);
+  target.writeUInt32BE(value - hi * TWO_32, at + 4);
+}
+
+/**
+ * Writes `ms` (milliseconds since PostgreSQL's epoch, a safe integer) times 1,000 as a big-endian int64 at `at`.
+ * The product can exceed 2^53, so it is formed exactly in two 32-bit words: ms = h·2^32 + l, ms·1000 = (1000h + c)·2^32 + r.
+ */
+function writeMicroseconds(target: Buffer, ms: number, at: number): void {
+  const h = Math.floor(ms / TWO_32);
+  const l = (ms - h * TWO_32) * 1000;
+  const carry = Math.floor(l / TWO_32);
+  target.writeInt32BE(h * 1000 + carry, at);
+  target.writeUInt32BE(l - carry * TWO_32, at + 4);
+}
+
+function writeUtf8(value: string, target: Buffer, at: number): number {
+  return at + target.write(value, at, 'utf8');
+}
+
 /** Appends binary COPY tuples to a growing buffer; header and trailer included by finish(). */
 export class BinaryCopyWriter {
   private buffer: Buffer;
   private offset = 0;
+  /** The last instant text parsed by timestamptz, and its milliseconds (every row of a batch has the same recordedAt). */
+  private lastInstant = '';
+  private lastMs = 0;
 
   constructor(initialBytes = 1 << 16) {
     this.buffer = Buffer.allocUnsafe(Math.max(64, initialBytes));
@@ -112,7 +141,7 @@ export class BinaryCopyWriter {
     if (!Number.isSafeInteger(value)) throw new RangeError(`int8 needs a safe integer, got ${value}`);
     this.ensure(12);
     this.buffer.writeInt32BE(8, this.offset);
-    this.buffer.writeBigInt64BE(BigInt(value), this.offset + 4);
+    writeInt64(this.buffer, value, this.offset + 4);
     this.offset += 12;
     return this;
   }
@@ -127,12 +156,77 @@ export class BinaryCopyWriter {
 
   text(value: string | null): this {
     if (value === null) return this.null();
+    if (value.length <= SHORT_TEXT && this.ascii(value)) return this;
     const length = Buffer.byteLength(value, 'utf8');
     this.ensure(4 + length);
     this.buffer.writeInt32BE(length, this.offset);
     this.buffer.write(value, this.offset + 4, length, 'utf8');
     this.offset += 4 + length;
     return this;
+  }
+
+  /**
+   * A short text of ASCII characters only (its UTF-8 bytes are its character codes) written byte by byte: cheaper
+   * than measuring and encoding it in native code for the codes, flags and references of every row. False, with
+   * nothing written, when the text has any other character.
+   */
+  private ascii(value: string): boolean {
+    const length = value.length;
+    this.ensure(4 + length);
+    const buffer = this.buffer;
+    const start = this.offset + 4;
+    for (let i = 0; i < length; i++) {
+      const c = value.charCodeAt(i);
+      if (c > 0x7f) return false;
+      buffer[start + i] = c;
+    }
+    buffer.writeInt32BE(length, this.offset);
+    this.offset = start + length;
+    return true;
+  }
+
+  /**
+   * A bytea field written in place by `write(value, buffer, at, end)`, which returns where its bytes end (not past
+   * `end`, `maxBytes` after `at`), or -1 to write nothing (then this returns null and the writer is unchanged).
+   * Returns `digest` of the byte `prefix` followed by the bytes, computed in place over the buffer (the last byte of
+   * the field's length word holds `prefix` while `digest` runs): the bytes are neither copied nor prefixed by a copy.
+   */
+  writtenBytea<T>(
+    maxBytes: number,
+    write: (value: T, target: Buffer, at: number, end: number) => number,
+    value: T,
+    prefix: number,
+    digest: (prefixed: Buffer) => Buffer,
+  ): Buffer | null {
+    this.ensure(4 + maxBytes);
+    const start = this.offset + 4;
+    const end = write(value, this.buffer, start, start + maxBytes);
+    if (end < 0) return null;
+    if (end < start || end > start + maxBytes) throw new RangeError(`a bytea writer ended at ${end}, outside ${start}–${start + maxBytes}`);
+    this.buffer[start - 1] = prefix;
+    const hash = digest(this.buffer.subarray(start - 1, end));
+    this.buffer.writeInt32BE(end - start, this.offset);
+    this.offset = end;
+    return hash;
+  }
+
+  /** `writtenBytea` of the UTF-8 bytes of a text. */
+  textBytea(value: string, prefix: number, digest: (prefixed: Buffer) => Buffer): Buffer {
+    // A UTF-16 code unit is at most 3 bytes of UTF-8 (a lone surrogate becomes U+FFFD, 3 bytes; a pair, 4 bytes for 2 units).
+    return this.writtenBytea(3 * value.length, writeUtf8, value, prefix, digest) as Buffer;
+  }
+
+  /** A bytea field of `bytes` bytes whose value is written later (`patchBytes`); returns where its value starts. */
+  reserveBytea(bytes: number): number {
+    this.ensure(4 + bytes);
+    this.buffer.writeInt32BE(bytes, this.offset);
+    this.offset += 4 + bytes;
+    return this.offset - bytes;
+  }
+
+  /** Overwrites the bytes at `position` (a field reserved by `reserveBytea`). */
+  patchBytes(position: number, value: Buffer): void {
+    value.copy(this.buffer, position);
   }
 
   bytea(value: Buffer): this {
@@ -153,11 +247,18 @@ export class BinaryCopyWriter {
 
   /** timestamptz from an instant PostgreSQL would parse to the same microsecond (ISO 8601 with milliseconds). */
   timestamptz(value: string | Date): this {
-    const ms = typeof value === 'string' ? Date.parse(value) : value.getTime();
+    let ms: number;
+    if (typeof value !== 'string') ms = value.getTime();
+    else if (value === this.lastInstant) ms = this.lastMs;
+    else {
+      ms = Date.parse(value);
+      this.lastInstant = value;
+      this.lastMs = ms;
+    }
     if (Number.isNaN(ms)) throw new RangeError(`not an instant: ${String(value)}`);
     this.ensure(12);
     this.buffer.writeInt32BE(8, this.offset);
-    this.buffer.writeBigInt64BE(BigInt(ms - PG_EPOCH_MS) * 1000n, this.offset + 4);
+    writeMicroseconds(this.buffer, ms - PG_EPOCH_MS, this.offset + 4);
     this.offset += 12;
     return this;
   }
@@ -181,7 +282,7 @@ export class BinaryCopyWriter {
   /** Overwrites the bigint field written at `position` (its length word included). */
   patchInt8(position: number, value: number): void {
     if (!Number.isSafeInteger(value)) throw new RangeError(`int8 needs a safe integer, got ${value}`);
-    this.buffer.writeBigInt64BE(BigInt(value), position + 4);
+    writeInt64(this.buffer, value, position + 4);
   }
 
   /** The tuples written so far, without header or trailer (a view of the writer's buffer): see `joinTuples`. */
