@@ -6,7 +6,7 @@ import { Principal } from '../common/roles';
 import { REGISTRY_CONFIG, RegistryConfig } from '../config/config';
 import { openNote, ParsedVerifierKey, parseCheckpointBody, parseNote, parseVerifierKey, rawPublicKey, signCheckpoint, verifierKey } from './domain/checkpoint';
 import { proveExtends } from './domain/consistency-verifier';
-import { appendLeaves, consistencyProofPlan, leafHash, NodeId, nodeKey, nodesNeeded, resolveHashPlan, resolvePlan, rootPlan, TreeNode } from './domain/merkle';
+import { appendLeaves, consistencyProofPlan, NodeId, nodeKey, nodesNeeded, resolveHashPlan, resolvePlan, rootPlan, TreeNode } from './domain/merkle';
 import { fetchNodes, requireNode, rootAt, STORED_MIN_LEVEL, treeSize } from './ledger-nodes';
 import { LedgerIntegrity } from './ledger.integrity';
 import { LedgerProofs } from './ledger.proofs';
@@ -15,9 +15,8 @@ import { resolveSigningKey } from './signing-key';
 /** Serialises appenders so leaf indexes are gapless and in commit order (one writer per log, docs/architecture.md#beyond-one-machine). */
 export const LEDGER_APPEND_LOCK = 0x6c_65_64_67; // "ledg"
 
-/** A leaf ready to append: its exact bytes and its RFC 9162 leaf hash. */
+/** A leaf ready to append: its RFC 9162 leaf hash (its exact bytes are written by the caller, in the same transaction). */
 export interface PreparedLeaf {
-  leaf: Buffer;
   leafHash: Buffer;
 }
 
@@ -78,15 +77,11 @@ export class LedgerService {
     this.instanceId = config.instanceId;
   }
 
-  static prepareLeaf(leaf: Buffer): PreparedLeaf {
-    return { leaf, leafHash: leafHash(leaf) };
-  }
-
   /**
    * Appends leaves in the caller's transaction. Takes a transaction-scoped
    * advisory lock first, so concurrent appenders queue here and commit in
    * leaf-index order; call it as late in the transaction as possible and
-   * commit soon after. Leaf hashes are computed before (prepareLeaf), so the
+   * commit soon after. Leaf hashes are computed before (with the rows), so the
    * critical section only folds internal nodes and writes them; the caller
    * then writes the leaf rows [startIndex, startIndex + n) in the same
    * transaction, before anything else can read the tree.

@@ -7,14 +7,13 @@
 // value; a column that differs from its leaf is an integrity failure (a rewrite that left the leaf alone), found
 // by the list and the self-audit (`leafColumnMismatches`).
 import type { BinaryCopyWriter } from '../database/binary-copy';
-import type { TransferLeafV1 } from './domain/transfer-leaf';
+import { HASH_SIZE, LEAF_HASH_PREFIX, leafHashOfPrefixed } from '../ledger/domain/merkle';
+import { TransferLeafV1, transferLeafText, writeTransferLeaf } from './domain/transfer-leaf';
 import type { TransferView } from './transfer.dto';
 
-/** What a new row is written from: its leaf (canonical bytes and hash), and the contract's facts beside it. */
+/** What a new row is written from: its leaf, and the contract's facts beside it. */
 export interface RecordSource {
   leaf: TransferLeafV1;
-  leafBytes: Buffer;
-  leafHash: Buffer;
   processorJurisdiction: string;
   recipientJurisdiction: string;
   sector: string;
@@ -29,7 +28,8 @@ export interface ViewRow extends LeafColumnsRow {
   leaf: Buffer;
 }
 
-type ColumnType = 'int8' | 'int4' | 'uuid' | 'text' | 'instant' | 'textArray' | 'bool' | 'bytea';
+/** `leafHash` and `leaf` are bytea; `writeRecordRow` encodes the leaf in place and hashes it there. */
+type ColumnType = 'int8' | 'int4' | 'uuid' | 'text' | 'instant' | 'textArray' | 'bool' | 'leafHash' | 'leaf';
 
 /** One cell of the CSV export: its header and its SQL over the row `t`, the leaf as jsonb `l.j` and the parties' names. */
 interface CsvCell {
@@ -91,11 +91,12 @@ const SAME: Record<ColumnType, (column: unknown, member: unknown) => boolean> = 
   instant: (c, m) => c === m,
   textArray: sameList,
   bool: (c, m) => c === m,
-  bytea: () => true,
+  leafHash: () => true,
+  leaf: () => true,
 };
 
-/** How a value of each type goes into the binary COPY. */
-const WRITE: Record<ColumnType, (out: BinaryCopyWriter, value: never) => void> = {
+/** How a value of each type goes into the binary COPY (the leaf and its hash: `writeRecordRow`). */
+const WRITE: Record<Exclude<ColumnType, 'leafHash' | 'leaf'>, (out: BinaryCopyWriter, value: never) => void> = {
   int8: (out, v: number) => out.int8(v),
   int4: (out, v: number) => out.int4(v),
   uuid: (out, v: string) => out.uuid(v),
@@ -103,7 +104,6 @@ const WRITE: Record<ColumnType, (out: BinaryCopyWriter, value: never) => void> =
   instant: (out, v: string) => out.timestamptz(v),
   textArray: (out, v: readonly string[]) => out.textArray(v),
   bool: (out, v: boolean) => out.bool(v),
-  bytea: (out, v: Buffer) => out.bytea(v),
 };
 
 /** A column that repeats the leaf member of the same name (camelCase). */
@@ -183,22 +183,40 @@ export const RECORD_COLUMNS: readonly RecordColumn[] = [
   { name: 'submitted_by', type: 'uuid', value: ({ leaf }) => leaf.submittedBy.principalId, read: true },
   { name: 'processor_jurisdiction', type: 'text', value: (r) => r.processorJurisdiction },
   { name: 'recipient_jurisdiction', type: 'text', value: (r) => r.recipientJurisdiction },
-  { name: 'leaf_hash', type: 'bytea', value: (r) => r.leafHash },
-  { name: 'leaf', type: 'bytea', value: (r) => r.leafBytes },
+  { name: 'leaf_hash', type: 'leafHash', value: () => null },
+  { name: 'leaf', type: 'leaf', value: (r) => r.leaf },
 ];
+if (RECORD_COLUMNS.findIndex((c) => c.type === 'leafHash') > RECORD_COLUMNS.findIndex((c) => c.type === 'leaf')) {
+  throw new Error('writeRecordRow reserves leaf_hash before it writes and hashes the leaf');
+}
 
 /** The column names, in the order `writeRecordRow` writes them (the COPY's column list). */
 export const COPY_COLUMNS: readonly string[] = RECORD_COLUMNS.map((c) => c.name);
 
+/** Room made for a leaf written in place; a larger one is written from its text. */
+const LEAF_ROOM = 4096;
+
 /**
- * Writes one new row into the binary COPY; returns where its leaf index (written as 0) is, to be patched
- * (`BinaryCopyWriter.patchInt8`) once the ledger assigned it.
+ * Writes one new row into the binary COPY; returns its leaf hash (RFC 9162 §2.1.1, over the leaf's bytes as
+ * written: the leaf is encoded once, in place, and hashed there) and where its leaf index (written as 0) is, to be
+ * patched (`BinaryCopyWriter.patchInt8`) once the ledger assigned it.
  */
-export function writeRecordRow(out: BinaryCopyWriter, record: RecordSource): number {
+export function writeRecordRow(out: BinaryCopyWriter, record: RecordSource): { leafHash: Buffer; leafIndexAt: number } {
   out.tuple(RECORD_COLUMNS.length);
   const leafIndexAt = out.position;
-  for (const column of RECORD_COLUMNS) (WRITE[column.type] as (out: BinaryCopyWriter, value: unknown) => void)(out, column.value(record));
-  return leafIndexAt;
+  let hashAt = -1;
+  let leafHash: Buffer | undefined;
+  for (const column of RECORD_COLUMNS) {
+    if (column.type === 'leafHash') hashAt = out.reserveBytea(HASH_SIZE);
+    else if (column.type === 'leaf') {
+      // The leaf's RFC 8785 bytes (`transferLeafBytes`) written in place; the text form when the writer does not take the leaf.
+      leafHash =
+        out.writtenBytea(LEAF_ROOM, writeTransferLeaf, record.leaf, LEAF_HASH_PREFIX, leafHashOfPrefixed) ??
+        out.textBytea(transferLeafText(record.leaf), LEAF_HASH_PREFIX, leafHashOfPrefixed);
+      out.patchBytes(hashAt, leafHash);
+    } else (WRITE[column.type] as (out: BinaryCopyWriter, value: unknown) => void)(out, column.value(record));
+  }
+  return { leafHash: leafHash as Buffer, leafIndexAt };
 }
 
 const CHECKED = RECORD_COLUMNS.filter((c) => c.member !== undefined || c.read);

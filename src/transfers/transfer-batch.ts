@@ -2,14 +2,14 @@
 // in force, the flags, the canonical leaf and its hash, the COPY row and the figures of every record.
 import type { ResourceScope } from '../access/access';
 import { BinaryCopyWriter } from '../database/binary-copy';
-import { LedgerService, PreparedLeaf } from '../ledger/ledger.service';
+import type { PreparedLeaf } from '../ledger/ledger.service';
 import type { Geography } from '../organisations/geography';
 import type { CachedContract } from './contract-scope-cache';
 import { computeFlags } from './domain/compliance-flags';
-import { TRANSFER_LEAF_SCHEMA_V1, TransferLeafV1, transferLeafBytes } from './domain/transfer-leaf';
+import { TRANSFER_LEAF_SCHEMA_V1, TransferLeafV1 } from './domain/transfer-leaf';
 import type { TransferRecordInput } from './domain/transfer-records';
 import { addToCells, FigureCell, figureSources } from './figures';
-import { writeRecordRow } from './record-columns';
+import { RecordSource, writeRecordRow } from './record-columns';
 
 export type SubmittedBy = TransferLeafV1['submittedBy'];
 
@@ -38,39 +38,68 @@ export function contractScope({ bundle }: CachedContract): ResourceScope {
   return { parties: [bundle.processorId, bundle.recipientId], sides: [bundle.processorJurisdiction, bundle.recipientJurisdiction] };
 }
 
-/** The leaf of one record (docs: README "Leaf format"), against the contract version in force when it occurred. */
-function leafOf(record: TransferRecordInput, contract: CachedContract, recordedAt: string, submittedBy: SubmittedBy, geography: Geography): TransferLeafV1 {
+/**
+ * The leaf of a record (docs: README "Leaf format"), against the contract version in force when it occurred,
+ * written over `leaf`: one leaf object per batch, its members replaced record by record (its text and row are
+ * written before the next record's), so a batch makes no leaf object per record.
+ */
+function setLeaf(leaf: TransferLeafV1, record: TransferRecordInput, contract: CachedContract, recordedAt: string, geography: Geography): void {
   const { bundle } = contract;
   const version = contract.versionAt(record.occurredAt);
+  leaf.contractId = bundle.contractId;
+  leaf.contractVersion = version.version;
+  leaf.processorId = bundle.processorId;
+  leaf.recipientId = bundle.recipientId;
+  leaf.occurredAt = record.occurredAt;
+  leaf.direction = record.direction;
+  leaf.dataSubjectCount = record.dataSubjectCount;
+  leaf.recordCount = record.recordCount;
+  leaf.personalInformationCategories = record.personalInformationCategories;
+  leaf.sensitiveCategories = record.sensitiveCategories;
+  leaf.purposes = record.purposes;
+  leaf.transferMethod = record.transferMethod;
+  leaf.separateConsentObtained = record.separateConsentObtained;
+  leaf.onwardRecipient = record.onwardRecipient;
+  leaf.payloadDigest = record.payloadDigest;
+  leaf.externalReference = record.externalReference;
+  leaf.flags = computeFlags(version.scope, record, recordedAt, geography);
+}
+
+/** A leaf with every member of the v1 layout, in the order of TransferLeafV1 (filled by `setLeaf`). */
+function blankLeaf(recordedAt: string, submittedBy: SubmittedBy): TransferLeafV1 {
   return {
     schema: TRANSFER_LEAF_SCHEMA_V1,
-    contractId: bundle.contractId,
-    contractVersion: version.version,
-    processorId: bundle.processorId,
-    recipientId: bundle.recipientId,
-    occurredAt: record.occurredAt,
+    contractId: '',
+    contractVersion: 0,
+    processorId: '',
+    recipientId: '',
+    occurredAt: '',
     recordedAt,
-    direction: record.direction,
-    dataSubjectCount: record.dataSubjectCount,
-    recordCount: record.recordCount,
-    personalInformationCategories: record.personalInformationCategories,
-    sensitiveCategories: record.sensitiveCategories,
-    purposes: record.purposes,
-    transferMethod: record.transferMethod,
-    separateConsentObtained: record.separateConsentObtained,
-    onwardRecipient: record.onwardRecipient,
-    payloadDigest: record.payloadDigest,
-    externalReference: record.externalReference,
-    flags: computeFlags(version.scope, record, recordedAt, geography),
+    direction: '' as TransferLeafV1['direction'],
+    dataSubjectCount: 0,
+    recordCount: 0,
+    personalInformationCategories: [],
+    sensitiveCategories: [],
+    purposes: [],
+    transferMethod: '',
+    separateConsentObtained: false,
+    onwardRecipient: null,
+    payloadDigest: '',
+    externalReference: '',
+    flags: [],
     submittedBy,
   };
 }
 
-function countForRollout(groups: Map<string, RolloutGroup>, { bundle }: CachedContract): void {
+/** The rollout group of a contract's records (regime, processor's sector, processor's side), counted once per contract of the batch. */
+function rolloutGroupOf(groups: Map<string, RolloutGroup>, { bundle }: CachedContract): RolloutGroup {
   const key = `${bundle.regime}\u0000${bundle.processorSector}\u0000${bundle.processorJurisdiction}`;
-  const group = groups.get(key);
-  if (group) group.count++;
-  else groups.set(key, { regime: bundle.regime, sector: bundle.processorSector, jurisdiction: bundle.processorJurisdiction, count: 1 });
+  let group = groups.get(key);
+  if (!group) {
+    group = { regime: bundle.regime, sector: bundle.processorSector, jurisdiction: bundle.processorJurisdiction, count: 0 };
+    groups.set(key, group);
+  }
+  return group;
 }
 
 /** Version selection, flags, canonical JSON, leaf hashes and the COPY payload of every record (contracts checked by the caller). */
@@ -86,22 +115,24 @@ export function prepareBatch(
   const payload = new BinaryCopyWriter(records.length * 1536);
   const indexAt = new Array<number>(records.length);
   const rolloutGroups = new Map<string, RolloutGroup>();
-  records.forEach((record, i) => {
+  const groupOf = new Map<CachedContract, RolloutGroup>();
+  const leaf = blankLeaf(recordedAt, submittedBy);
+  const source: RecordSource = { leaf, processorJurisdiction: '', recipientJurisdiction: '', sector: '' };
+  for (let i = 0; i < records.length; i++) {
+    const record = records[i];
     const contract = contracts.get(record.contractId) as CachedContract;
     const { bundle } = contract;
-    const leaf = leafOf(record, contract, recordedAt, submittedBy, geography);
+    setLeaf(leaf, record, contract, recordedAt, geography);
     flagsOut[i] = leaf.flags;
-    const prepared = LedgerService.prepareLeaf(transferLeafBytes(leaf));
-    leaves[i] = prepared;
-    indexAt[i] = writeRecordRow(payload, {
-      leaf,
-      leafBytes: prepared.leaf,
-      leafHash: prepared.leafHash,
-      processorJurisdiction: bundle.processorJurisdiction,
-      recipientJurisdiction: bundle.recipientJurisdiction,
-      sector: bundle.processorSector,
-    });
-    countForRollout(rolloutGroups, contract);
-  });
+    source.processorJurisdiction = bundle.processorJurisdiction;
+    source.recipientJurisdiction = bundle.recipientJurisdiction;
+    source.sector = bundle.processorSector;
+    const row = writeRecordRow(payload, source);
+    leaves[i] = { leafHash: row.leafHash };
+    indexAt[i] = row.leafIndexAt;
+    let group = groupOf.get(contract);
+    if (!group) groupOf.set(contract, (group = rolloutGroupOf(rolloutGroups, contract)));
+    group.count++;
+  }
   return { leaves, flagsOut, payload, indexAt, rolloutGroups, figures: addToCells(new Map(), figureSources(records, contracts, flagsOut)) };
 }

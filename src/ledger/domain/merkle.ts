@@ -59,6 +59,15 @@ export function leafHash(leaf: Buffer | Uint8Array): Buffer {
   return sha('sha256', input, 'buffer');
 }
 
+/** RFC 9162 §2.1.1 domain separation: a leaf is hashed after the byte 0x00, an internal node after 0x01. */
+export const LEAF_HASH_PREFIX = 0x00;
+
+/** leafHash(leaf) from a buffer that already holds 0x00 ‖ leaf (written in place, e.g. in a COPY buffer: no copy). */
+export function leafHashOfPrefixed(prefixed: Buffer | Uint8Array): Buffer {
+  if (prefixed[0] !== LEAF_HASH_PREFIX) throw new RangeError('a leaf hash input starts with 0x00');
+  return sha('sha256', prefixed, 'buffer');
+}
+
 export function nodeHash(left: Buffer | Uint8Array, right: Buffer | Uint8Array): Buffer {
   if (left.length !== HASH_SIZE || right.length !== HASH_SIZE) {
     return createHash('sha256')

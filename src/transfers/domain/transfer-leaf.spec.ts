@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { canonicalJsonBytes } from '../../ledger/domain/canonical-json';
 import { sampleTransfer } from './sample-transfer.fixture';
-import { TRANSFER_LEAF_SCHEMA_V1, TransferLeafV1, transferLeafBytes } from './transfer-leaf';
+import { TRANSFER_LEAF_SCHEMA_V1, TransferLeafV1, transferLeafBytes, writeTransferLeaf } from './transfer-leaf';
 
 const record: TransferLeafV1 = {
   schema: TRANSFER_LEAF_SCHEMA_V1,
@@ -87,9 +87,26 @@ describe('transfer leaf v1', () => {
           }
           if (generic instanceof Error) expect(() => transferLeafBytes(leaf)).toThrow(generic.message);
           else expect(transferLeafBytes(leaf).equals(generic)).toBe(true);
+          // Written in place: the same bytes, and nothing outside them; or nothing at all (-1) and the text is used.
+          const target = Buffer.alloc(8192, 0xee);
+          const end = writeTransferLeaf(leaf, target, 7, 7 + 8000);
+          if (end >= 0) {
+            expect(generic instanceof Error ? generic : target.subarray(7, end).equals(generic)).toBe(true);
+            expect(target.subarray(0, 7).every((b) => b === 0xee) && target.subarray(end).every((b) => b === 0xee)).toBe(true);
+          }
         },
       ),
       { numRuns: 2000 },
     );
+  });
+
+  it('is written in place for an everyday leaf, and not at all without room for it', () => {
+    const bytes = transferLeafBytes({ ...record, purposes: ['跨境開戶 "quoted"\n'] });
+    const target = Buffer.alloc(bytes.length + 10);
+    const leaf = { ...record, purposes: ['跨境開戶 "quoted"\n'] };
+    expect(writeTransferLeaf(leaf, target, 5, 5 + bytes.length)).toBe(5 + bytes.length);
+    expect(target.subarray(5, 5 + bytes.length).equals(bytes)).toBe(true);
+    expect(writeTransferLeaf(leaf, target, 5, 5 + bytes.length - 1)).toBe(-1);
+    expect(writeTransferLeaf({ ...leaf, extra: 1 } as TransferLeafV1, target, 0, target.length)).toBe(-1);
   });
 });
