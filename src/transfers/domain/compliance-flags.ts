@@ -133,7 +133,9 @@ const CANONICAL_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 export function gbaCalendarDate(instant: string | Date): IsoDate {
   if (typeof instant === 'string' && instant.length === 24 && CANONICAL_UTC.test(instant)) {
     const two = (at: number) => (instant.charCodeAt(at) - 48) * 10 + (instant.charCodeAt(at + 1) - 48);
-    const [month, day, hour] = [two(5), two(8), two(11)];
+    const month = two(5);
+    const day = two(8);
+    const hour = two(11);
     // Days 1–28 exist in every month, so the string names a real date and no month end is crossed.
     if (hour < 16 && month >= 1 && month <= 12 && day >= 1 && day <= 28) return instant.slice(0, 10);
   }

@@ -1,4 +1,5 @@
-import { isInstantOrCalendarDate, normaliseInstant, parseTransferBody } from './transfer-records';
+import fc from 'fast-check';
+import { instantInRange, isInstantOrCalendarDate, normaliseInstant, parseTransferBody } from './transfer-records';
 import { sampleTransfer } from './sample-transfer.fixture';
 
 const good = () => ({
@@ -194,4 +195,38 @@ describe('normaliseInstant', () => {
     'refuses %s',
     (input) => expect(normaliseInstant(input)).toBeNull(),
   );
+
+  it('gives an instant already in the normalised form back as Date gives it, or refuses it as the general rules do', () => {
+    const two = (max: number) => fc.integer({ min: 0, max }).map((n) => String(n).padStart(2, '0'));
+    const form = fc
+      .tuple(fc.integer({ min: 0, max: 9999 }), two(13), two(32), two(25), two(60), two(60), fc.integer({ min: 0, max: 999 }))
+      .map(([y, mo, d, h, mi, s, ms]) => `${String(y).padStart(4, '0')}-${mo}-${d}T${h}:${mi}:${s}.${String(ms).padStart(3, '0')}Z`);
+    fc.assert(
+      fc.property(form, (value) => {
+        const [, month, day, hour, minute, second] = value.split(/[-T:.]/).map(Number);
+        const real =
+          month >= 1 &&
+          month <= 12 &&
+          day >= 1 &&
+          hour <= 23 &&
+          minute <= 59 &&
+          second <= 59 &&
+          !Number.isNaN(Date.parse(value)) &&
+          new Date(value).toISOString() === value;
+        expect(normaliseInstant(value)).toBe(real ? value : null);
+      }),
+    );
+  });
+});
+
+describe('instantInRange', () => {
+  it('accepts exactly the instants from year 1 to 9999-12-31T23:59:59.999 in UTC+8', () => {
+    const [earliest, latest] = [Date.parse('0001-01-01T00:00:00.000Z'), Date.parse('9999-12-31T15:59:59.999Z')];
+    fc.assert(
+      fc.property(fc.integer({ min: earliest - 10 * 86_400_000, max: latest + 10 * 86_400_000 }), (ms) => {
+        expect(instantInRange(new Date(ms).toISOString())).toBe(ms >= earliest && ms <= latest);
+      }),
+    );
+    expect([earliest - 1, earliest, latest, latest + 1].map((ms) => instantInRange(new Date(ms).toISOString()))).toEqual([false, true, true, false]);
+  });
 });

@@ -83,6 +83,8 @@ const lengthWithin = (value: string, min: number, max: number): boolean => {
  */
 const EARLIEST_MS = new Date('0001-01-01T00:00:00.000Z').getTime();
 const LATEST_MS = new Date('9999-12-31T15:59:59.999Z').getTime();
+const EARLIEST = new Date(EARLIEST_MS).toISOString();
+const LATEST = new Date(LATEST_MS).toISOString();
 const CITY = /^[A-Z][A-Z_]{1,39}$/;
 const DIRECTIONS: ReadonlySet<string> = new Set(DIRECTION_VALUES);
 /** R2: a direction between two sides' direction codes, one of them added as data (docs/rules.md#r16). */
@@ -97,8 +99,29 @@ function daysInMonth(year: number, month: number): number {
   return new Date(Date.UTC(year, month, 0)).getUTCDate();
 }
 
+/** The two decimal digits at `at`, or -1. */
+function twoDigits(value: string, at: number): number {
+  const hi = value.charCodeAt(at) - 48;
+  const lo = value.charCodeAt(at + 1) - 48;
+  return hi >= 0 && hi <= 9 && lo >= 0 && lo <= 9 ? hi * 10 + lo : -1;
+}
+
+/**
+ * Whether `value` is already in the normalised form, `YYYY-MM-DDTHH:MM:SS.sssZ`, on days 1–28 (real in every
+ * month): then `new Date(Date.parse(value)).toISOString()` is `value` itself, and no Date is made (clients
+ * mostly send this form, 10,000 records at a time). Anything else takes the general path.
+ */
+function isNormalisedForm(value: string): boolean {
+  if (value.length !== 24 || value.charCodeAt(23) !== 90 /* Z */) return false;
+  const separators = value[4] === '-' && value[7] === '-' && value[10] === 'T' && value[13] === ':' && value[16] === ':' && value[19] === '.';
+  if (!separators || twoDigits(value, 0) < 0 || twoDigits(value, 2) < 0 || twoDigits(value, 20) < 0 || twoDigits(value, 21) < 0) return false;
+  const [month, day, hour, minute, second] = [twoDigits(value, 5), twoDigits(value, 8), twoDigits(value, 11), twoDigits(value, 14), twoDigits(value, 17)];
+  return month >= 1 && month <= 12 && day >= 1 && day <= 28 && hour >= 0 && hour <= 23 && minute >= 0 && minute <= 59 && second >= 0 && second <= 59;
+}
+
 /** The instant in UTC with milliseconds, or null when it is not a real ISO 8601 instant with an offset. */
 export function normaliseInstant(value: string): string | null {
+  if (isNormalisedForm(value)) return value;
   const m = INSTANT.exec(value);
   if (!m) return null;
   const [, y, mo, d, h, mi, s, oh, om] = m;
@@ -113,6 +136,8 @@ export function normaliseInstant(value: string): string | null {
 
 /** A normalised instant (`normaliseInstant`) PostgreSQL and the GBA calendar date can hold: see EARLIEST_MS, LATEST_MS. */
 export function instantInRange(normalised: string): boolean {
+  // Four-digit years (24 characters): the text orders as the instant does.
+  if (normalised.length === 24) return normalised >= EARLIEST && normalised <= LATEST;
   const ms = Date.parse(normalised);
   return ms >= EARLIEST_MS && ms <= LATEST_MS;
 }
@@ -230,8 +255,15 @@ function codes(r: RecordReader, field: string, allowed: ReadonlySet<string>, min
   }
   if (v.length < min) fail(r, field, 'arrayMinSize', `must contain at least ${min} element${min === 1 ? '' : 's'}`);
   if (v.some((c) => typeof c !== 'string' || !allowed.has(c))) fail(r, field, 'isIn', `must contain only: ${[...allowed].join(', ')}`);
-  else if (new Set(v).size !== v.length) fail(r, field, 'arrayUnique', "mustn't contain duplicates");
+  else if (hasDuplicates(v)) fail(r, field, 'arrayUnique', "mustn't contain duplicates");
   return v as string[];
+}
+
+/** Whether a list of codes repeats one; pairwise for the few codes a record lists (no Set per record). */
+function hasDuplicates(values: readonly unknown[]): boolean {
+  if (values.length > 16) return new Set(values).size !== values.length;
+  for (let i = 1; i < values.length; i++) for (let j = 0; j < i; j++) if (values[i] === values[j]) return true;
+  return false;
 }
 
 /** A value that must be present and pass `valid`; otherwise one error (missing, or `rule`). */
