@@ -10,7 +10,7 @@
  * With INGEST_CPU_BASELINE (a checkout of another commit, its `node_modules` linked), the same stages of that
  * checkout's `src` run alternately with this one's, round by round in this process, and the ratio per stage is
  * printed (median of the rounds). With a large young generation (`--max-semi-space-size=1024`) no collection runs within a
- * request, and the heap's growth per stage is what it allocated (bytes per record). Measures and prints; never asserts a time. INGEST_CPU_RECORDS (default 10,000)
+ * request, and the heap's growth per stage is what it allocated (bytes per record, printed with INGEST_CPU_BYTES=1). Measures and prints; never asserts a time. INGEST_CPU_RECORDS (default 10,000)
  * records per body, INGEST_CPU_ROUNDS (default 15) rounds.
  */
 import * as os from 'node:os';
@@ -103,11 +103,9 @@ function bodyText(round: number): string {
   return JSON.stringify({ records });
 }
 
-let gcCount = 0;
 let gcMs = 0;
 new PerformanceObserver((list) => {
   for (const entry of list.getEntries()) {
-    gcCount++;
     gcMs += entry.duration;
   }
 }).observe({ entryTypes: ['gc'] });
@@ -116,17 +114,14 @@ interface Sample {
   us: Record<Stage, number>;
   /** Heap growth per record in each stage, in bytes: what it allocated when no collection ran meanwhile (a large --max-semi-space-size). */
   bytes: Record<Stage, number>;
-  gcs: number;
   gcMs: number;
-  allocatedMb: number;
 }
 
 /** One request's CPU path through `impl`, timed stage by stage (µs per record). */
 function request(impl: Impl, text: string, round: number, outputs?: unknown[]): Sample {
   const us = {} as Record<Stage, number>;
   const bytes = {} as Record<Stage, number>;
-  const heapBefore = process.memoryUsage().heapUsed;
-  let heap = heapBefore;
+  let heap = process.memoryUsage().heapUsed;
   let t = performance.now();
   const lap = (stage: Stage) => {
     const now = performance.now();
@@ -158,8 +153,7 @@ function request(impl: Impl, text: string, round: number, outputs?: unknown[]): 
   lap('appendLeaves');
   if (!key || payload.length === 0 || appended.treeSize !== RECORDS) throw new Error('nothing computed');
   outputs?.push(key.requestHash, payload, appended.root, JSON.stringify([batch.flagsOut, [...batch.rolloutGroups], [...batch.figures]]));
-  const allocatedMb = (process.memoryUsage().heapUsed - heapBefore) / 2 ** 20;
-  return { us, bytes, gcs: 0, gcMs: 0, allocatedMb };
+  return { us, bytes, gcMs: 0 };
 }
 
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
@@ -171,10 +165,10 @@ const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
 async function measured(impl: Impl, text: string, round: number): Promise<Sample> {
   (global as { gc?: () => void }).gc?.();
   await flush();
-  const [gcBefore, gcMsBefore] = [gcCount, gcMs];
+  const gcMsBefore = gcMs;
   const sample = request(impl, text, round);
   await flush();
-  return { ...sample, gcs: gcCount - gcBefore, gcMs: gcMs - gcMsBefore };
+  return { ...sample, gcMs: gcMs - gcMsBefore };
 }
 
 async function main(): Promise<void> {
@@ -214,10 +208,9 @@ async function main(): Promise<void> {
   };
   for (const stage of STAGES) row(stage, (s) => s.us[stage]);
   row('total', total);
-  for (const stage of STAGES) row(`${stage} B/rec`, (s) => s.bytes[stage], 0);
-  row('GCs per request', (s) => s.gcs, 1);
   row('GC ms per request', (s) => s.gcMs, 1);
-  row('heap MB (net)', (s) => s.allocatedMb, 1);
+  // Meaningful only when no collection runs within a request (see the top of this file).
+  if (process.env.INGEST_CPU_BYTES) for (const stage of STAGES) row(`${stage} B/rec`, (s) => s.bytes[stage], 0);
 }
 
 void main();
