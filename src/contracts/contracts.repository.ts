@@ -8,6 +8,7 @@
  */
 import { Between, DataSource, EntityManager, In } from 'typeorm';
 import { preparedQuery } from '../database/prepared';
+import { sqlArray } from '../database/sql-literals';
 import {
   contractFromJson,
   ContractJson,
@@ -171,6 +172,11 @@ export async function contractsWithVersionsAndFilings(
 export async function contractRevisions(m: EntityManager, ids: string[]): Promise<Map<string, number>> {
   const rows = await m.getRepository(Contract).find({ select: { id: true, revision: true }, where: { id: In(ids) } });
   return new Map(rows.map((r) => [r.id, r.revision]));
+}
+
+/** contractRevisions as SQL text with the ids written in (for a statement sent with others, src/database/one-message.ts): rows `{ id, revision }`. */
+export function contractRevisionsSql(ids: readonly string[]): string {
+  return `SELECT id, revision FROM contracts WHERE id = ANY(${sqlArray(ids, 'uuid')})`;
 }
 
 /** A list's contracts' version dates (not the terms' text) and the filings of each one's filed version (R12). */

@@ -5,7 +5,7 @@ import { AccessService } from '../access/access.service';
 import { Principal } from '../common/roles';
 import { ContractParties, contractScope, documentScope, termsOf } from './contract-views';
 import type { Contract } from './contract.entity';
-import { contractRevisions, contractsWithVersionsAndFilings, findContract } from './contracts.repository';
+import { contractRevisions, contractRevisionsSql, contractsWithVersionsAndFilings, findContract } from './contracts.repository';
 import { ContractTerms, Direction, IsoDate, Jurisdiction } from './domain/contract-rules';
 import { FilingDeadlineFacts } from './domain/filing-lifecycle';
 import type { ContractVersion } from './contract-version.entity';
@@ -98,6 +98,18 @@ export class ContractsService {
     const ids = [...new Set(contractIds)];
     if (!ids.length) return new Map();
     return contractRevisions(manager ?? this.dataSource.manager, ids);
+  }
+
+  /**
+   * `revisionsOf` as one statement's SQL text, to be sent with others in one round trip (src/database/one-message.ts);
+   * `revisionsFromRows` reads its rows.
+   */
+  revisionsSql(contractIds: readonly string[]): string {
+    return contractRevisionsSql([...new Set(contractIds)]);
+  }
+
+  revisionsFromRows(rows: ReadonlyArray<{ id: string; revision: number }>): Map<string, number> {
+    return new Map(rows.map((r) => [r.id, Number(r.revision)]));
   }
 
   /** The contract if this caller may see it, else 404 (NOT_FOUND, as for an unknown id); `lock` locks its row in `manager`'s transaction. */

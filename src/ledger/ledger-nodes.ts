@@ -2,6 +2,7 @@
 // leaf hashes under the lower ones, in one query each. Pure tree arithmetic is in domain/merkle.ts.
 import type { EntityManager } from 'typeorm';
 import { preparedQueryIn } from '../database/prepared';
+import { sqlArray } from '../database/sql-literals';
 import { NodeId, nodeHash, nodeKey, resolveHashPlan, rootPlan } from './domain/merkle';
 
 /**
@@ -20,7 +21,7 @@ export const STORED_MIN_LEVEL = 4;
  * bytes) and `leaf_hash` (the level-0 node) beside the record, so a record is
  * one row written, not two (docs/architecture.md#modules). The parties (processor_id,
  * recipient_id) may read their leaves besides regulators and administrators.
- * The caller of append() writes the leaf rows in the same transaction.
+ * The caller of LedgerService.extend() writes the leaf rows in the same transaction.
  */
 export const LEAVES = 'transfer_records';
 /**
@@ -31,12 +32,31 @@ const ARCHIVED_LEAVES = 'ledger_archived_leaves';
 /** Where the leaves keep what the access policy reads of them: the contract's parties. */
 export const LEAF_SCOPE_COLUMNS = { parties: ['processor_id', 'recipient_id'] };
 
-const TREE_SIZE_SQL = `SELECT COALESCE(max(leaf_index) + 1, 0)::bigint AS size FROM ${LEAVES}`;
+/** The number of committed leaves (visible to this statement's snapshot), as one row `{ size }` (bigint as text). */
+export const TREE_SIZE_SQL = `SELECT COALESCE(max(leaf_index) + 1, 0)::bigint AS size FROM ${LEAVES}`;
 
 /** The number of committed leaves (visible to this statement's snapshot). Prepared, as READ_NODES_SQL. */
 export async function treeSize(db: EntityManager): Promise<number> {
   const [row] = await preparedQueryIn<{ size: string }>(db, 'ledger-tree-size', TREE_SIZE_SQL, []);
   return Number(row.size);
+}
+
+/**
+ * Stores complete subtrees (level ≥ STORED_MIN_LEVEL) in one statement, as SQL text with the values written in (for
+ * a statement sent with others, src/database/one-message.ts); null when there are none.
+ */
+export function storedNodesSql(nodes: ReadonlyArray<{ level: number; index: number; hash: Buffer }>): string | null {
+  if (nodes.length === 0) return null;
+  return `INSERT INTO ledger_nodes (level, idx, hash) SELECT * FROM unnest(${sqlArray(
+    nodes.map((n) => n.level),
+    'smallint',
+  )}, ${sqlArray(
+    nodes.map((n) => n.index),
+    'bigint',
+  )}, ${sqlArray(
+    nodes.map((n) => n.hash),
+    'bytea',
+  )})`;
 }
 
 /**

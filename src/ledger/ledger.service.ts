@@ -7,13 +7,16 @@ import { REGISTRY_CONFIG, RegistryConfig } from '../config/config';
 import { openNote, ParsedVerifierKey, parseCheckpointBody, parseNote, parseVerifierKey, rawPublicKey, signCheckpoint, verifierKey } from './domain/checkpoint';
 import { proveExtends } from './domain/consistency-verifier';
 import { appendLeaves, consistencyProofPlan, NodeId, nodeKey, nodesNeeded, resolveHashPlan, resolvePlan, rootPlan, TreeNode } from './domain/merkle';
-import { fetchNodes, requireNode, rootAt, STORED_MIN_LEVEL, treeSize } from './ledger-nodes';
+import { fetchNodes, requireNode, rootAt, STORED_MIN_LEVEL, storedNodesSql, treeSize } from './ledger-nodes';
 import { LedgerIntegrity } from './ledger.integrity';
 import { LedgerProofs } from './ledger.proofs';
 import { resolveSigningKey } from './signing-key';
 
 /** Serialises appenders so leaf indexes are gapless and in commit order (one writer per log, docs/architecture.md#beyond-one-machine). */
 export const LEDGER_APPEND_LOCK = 0x6c_65_64_67; // "ledg"
+
+/** Takes the append lock until the transaction ends (see `extend`). */
+export const APPEND_LOCK_SQL = `SELECT pg_advisory_xact_lock(${LEDGER_APPEND_LOCK})`;
 
 /** A leaf ready to append: its RFC 9162 leaf hash (its exact bytes are written by the caller, in the same transaction). */
 export interface PreparedLeaf {
@@ -78,28 +81,24 @@ export class LedgerService {
   }
 
   /**
-   * Appends leaves in the caller's transaction. Takes a transaction-scoped
-   * advisory lock first, so concurrent appenders queue here and commit in
-   * leaf-index order; call it as late in the transaction as possible and
-   * commit soon after. Leaf hashes are computed before (with the rows), so the
-   * critical section only folds internal nodes and writes them; the caller
-   * then writes the leaf rows [startIndex, startIndex + n) in the same
-   * transaction, before anything else can read the tree.
-   *
-   * `leaves` may be a function: it is called once the lock is held and gives the leaves to append,
-   * so the caller can check, in the same serialised section, that what it prepared is still current.
+   * Appends leaves in the caller's transaction, whose statements the caller sends itself, several to a
+   * round trip (src/transfers/transfer-ingestion.ts). The caller first takes the transaction-scoped
+   * advisory lock (APPEND_LOCK_SQL), so concurrent appenders queue there and commit in leaf-index order,
+   * then reads the tree size (TREE_SIZE_SQL) in a statement after the lock's, so its snapshot is taken
+   * with the lock held; it takes the lock as late in the transaction as it can and commits soon after.
+   * Leaf hashes are computed before (with the rows), so the critical section only folds the new leaves
+   * onto the tree of `startIndex` leaves. Returns the outcome and the statement that stores the new
+   * complete subtrees of level 4 and above (null when there are none); the caller runs it and writes
+   * the leaf rows [startIndex, startIndex + n) in the same transaction, before it commits. Queries only
+   * when this process has not seen the tree of `startIndex` leaves (its frontier).
    */
-  async append(manager: EntityManager, leavesOrUnderLock: readonly PreparedLeaf[] | (() => Promise<readonly PreparedLeaf[]>)): Promise<AppendOutcome> {
-    if (!manager.queryRunner?.isTransactionActive) throw new Error('LedgerService.append must run inside a transaction');
-    await manager.query('SELECT pg_advisory_xact_lock($1)', [LEDGER_APPEND_LOCK]);
-    const leaves = typeof leavesOrUnderLock === 'function' ? await leavesOrUnderLock() : leavesOrUnderLock;
-    const startIndex = await this.treeSize(manager);
-    const frontierIds = rootPlan(startIndex);
+  async extend(db: EntityManager, startIndex: number, leaves: readonly PreparedLeaf[]): Promise<{ outcome: AppendOutcome; nodesSql: string | null }> {
     const cached = this.frontierCache;
     let frontier: TreeNode[];
     if (cached && cached.treeSize === startIndex) frontier = cached.frontier;
     else {
-      const stored = await this.fetchNodes(manager, frontierIds);
+      const frontierIds = rootPlan(startIndex);
+      const stored = await this.fetchNodes(db, frontierIds);
       frontier = frontierIds.map((id) => ({ ...id, hash: requireNode(stored, id) }));
     }
     const result = appendLeaves(
@@ -107,19 +106,12 @@ export class LedgerService {
       startIndex,
       leaves.map((l) => l.leafHash),
     );
-    const nodes = result.completed.filter((n) => n.level >= STORED_MIN_LEVEL);
-    if (nodes.length > 0) {
-      // One statement, one round trip inside the ledger lock (a COPY takes two): a group adds about one node per eight leaves.
-      await manager.query('INSERT INTO ledger_nodes (level, idx, hash) SELECT * FROM unnest($1::smallint[], $2::bigint[], $3::bytea[])', [
-        nodes.map((n) => n.level),
-        nodes.map((n) => String(n.index)),
-        nodes.map((n) => n.hash),
-      ]);
-    }
-    return { startIndex, treeSize: result.treeSize, root: result.root, frontier: result.frontier };
+    // About one node per eight leaves: one statement, sent with the group's other writes.
+    const nodesSql = storedNodesSql(result.completed.filter((n) => n.level >= STORED_MIN_LEVEL));
+    return { outcome: { startIndex, treeSize: result.treeSize, root: result.root, frontier: result.frontier }, nodesSql };
   }
 
-  /** Call after the transaction of append() committed: the next append in this process skips the frontier query. */
+  /** Call after the transaction of extend() committed: the next append in this process skips the frontier query. */
   committed(outcome: AppendOutcome): void {
     if (!this.frontierCache || outcome.treeSize > this.frontierCache.treeSize) {
       this.frontierCache = { treeSize: outcome.treeSize, frontier: outcome.frontier };

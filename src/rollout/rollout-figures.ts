@@ -1,4 +1,5 @@
 import { EntityManager } from 'typeorm';
+import { sqlArray } from '../database/sql-literals';
 import { ENROLMENT_STATES, EnrolmentState } from './enrolment-lifecycle';
 import { EnrolmentStatsRow, RolloutStatsView, SectorActivityRow } from './rollout.dto';
 import { RolloutSectorCounter } from './sector-counter.entity';
@@ -43,6 +44,21 @@ export async function readRolloutStats(m: EntityManager, regime?: string): Promi
   }));
 
   return { enrolments, sectors: sectorActivity(enrolments, counters) };
+}
+
+/**
+ * bumpSectorCounter's `transfer_records` for several (regime, sector, side) cells as one statement's SQL text with
+ * the values written in (for a statement sent with others, src/database/one-message.ts); null when nothing counts.
+ * Each cell once: an upsert cannot touch a row twice.
+ */
+export function transferCountersSql(cells: ReadonlyArray<{ regime: string; sector: string; jurisdiction: string; count: number }>): string | null {
+  const counted = cells.filter((c) => c.count > 0);
+  if (counted.length === 0) return null;
+  const column = (pick: (c: (typeof counted)[number]) => string | number, type: string) => sqlArray(counted.map(pick), type);
+  return `INSERT INTO rollout_sector_counters (regime_code, sector_code, jurisdiction, transfer_records)
+     SELECT * FROM unnest(${column((c) => c.regime, 'text')}, ${column((c) => c.sector, 'text')}, ${column((c) => c.jurisdiction, 'text')}, ${column((c) => c.count, 'bigint')})
+     ON CONFLICT ON CONSTRAINT pk_rollout_sector_counters
+     DO UPDATE SET transfer_records = rollout_sector_counters.transfer_records + EXCLUDED.transfer_records, updated_at = now()`;
 }
 
 /** Adds `by` to one counter of (regime, sector, side); call inside the caller's transaction. */

@@ -9,7 +9,7 @@ import { createPhase, listPhases, listSectors } from './phase-catalogue';
 import { createRegime, listRegimes, readRegimeReference, RegimeReference } from './regime-catalogue';
 import { AuthorityCatalogue, authorityPolicies, readAuthorities, readRegimeSides, RegimeSideData } from './regime-data';
 import { assertDate, gateOf, readRegimeRules, RegimeGate, RegimeRules, RegimeRulesCache } from './regime-rules';
-import { bumpSectorCounter, readRolloutStats } from './rollout-figures';
+import { bumpSectorCounter, readRolloutStats, transferCountersSql } from './rollout-figures';
 import { CreatePhaseDto, CreateRegimeDto, PhaseView, RegimeView, RolloutStatsView, SectorView } from './rollout.dto';
 import { sectorOpensOn } from './sector-gate';
 
@@ -123,6 +123,15 @@ export class RolloutService {
     if (!Number.isInteger(count) || count < 0) throw new RangeError(`count must be a non-negative integer, got ${count}`);
     if (count === 0) return;
     await bumpSectorCounter(manager, regime, sector, jurisdiction, 'transfer_records', count);
+  }
+
+  /**
+   * recordTransfers for several (regime, sector, side) cells, each once, as SQL text for a statement the logging
+   * transaction sends with others (src/database/one-message.ts); null when nothing counts.
+   */
+  recordTransfersSql(cells: ReadonlyArray<{ regime: string; sector: string; jurisdiction: string; count: number }>): string | null {
+    for (const { count } of cells) if (!Number.isInteger(count) || count < 0) throw new RangeError(`count must be a non-negative integer, got ${count}`);
+    return transferCountersSql(cells);
   }
 
   // Catalogue: regimes, sectors, phases (public reads, administrators write).

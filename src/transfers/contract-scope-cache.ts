@@ -9,10 +9,13 @@ export type ContractScopeBundle = Omit<ContractScopeFacts, 'terminatedOn' | 'ver
   versions: Array<{ version: number; effectiveDate: IsoDate; scope: ContractScope }>;
 };
 
-/** The two ContractsService methods the transfer log uses (provided under CONTRACT_SCOPES). */
+/** The ContractsService methods the transfer log uses (provided under CONTRACT_SCOPES). */
 export interface ContractScopeSource {
   scopeFactsFor(contractIds: string[], manager?: EntityManager): Promise<Map<string, ContractScopeFacts>>;
   revisionsOf(contractIds: string[], manager?: EntityManager): Promise<Map<string, number>>;
+  /** revisionsOf as SQL text, for a statement sent with others (src/database/one-message.ts), and the reading of its rows. */
+  revisionsSql(contractIds: readonly string[]): string;
+  revisionsFromRows(rows: ReadonlyArray<{ id: string; revision: number }>): Map<string, number>;
 }
 
 /** docs/rules.md#compliance-flags: what each version of the contract allows, precomputed once per revision for fast flagging. */
@@ -55,6 +58,15 @@ export class ContractScopeCache {
   /** The current revision of each existing contract (one indexed query; in `manager`'s transaction if given). */
   revisionsOf(contractIds: readonly string[], manager?: EntityManager): Promise<Map<string, number>> {
     return this.source.revisionsOf([...new Set(contractIds)], manager);
+  }
+
+  /** `revisionsOf` as SQL text for a statement sent with others, and the reading of its rows (the group's transaction, ./transfer-ingestion.ts). */
+  revisionsSql(contractIds: readonly string[]): string {
+    return this.source.revisionsSql(contractIds);
+  }
+
+  revisionsFromRows(rows: ReadonlyArray<{ id: string; revision: number }>): Map<string, number> {
+    return this.source.revisionsFromRows(rows);
   }
 
   /**

@@ -1,3 +1,4 @@
+import { sqlArray } from '../database/sql-literals';
 import { gbaCalendarDate } from './domain/compliance-flags';
 
 /**
@@ -91,8 +92,8 @@ export function* figureSources(
   }
 }
 
-/** The figure cells of several batches summed per cell, as the column arrays of figuresUpsertSql (each empty when there are none). */
-export function figureColumns(batches: Iterable<ReadonlyMap<string, FigureCell>>): unknown[][] {
+/** The figure cells of several batches summed per cell. */
+function mergeCells(batches: Iterable<ReadonlyMap<string, FigureCell>>): FigureCell[] {
   const merged = new Map<string, FigureCell>();
   for (const cells of batches) {
     for (const [key, cell] of cells) {
@@ -106,32 +107,37 @@ export function figureColumns(batches: Iterable<ReadonlyMap<string, FigureCell>>
       }
     }
   }
-  const cells = [...merged.values()];
-  const column = <K extends keyof FigureCell>(key: K) => cells.map((c) => c[key]);
-  return [
-    column('month'),
-    column('sector'),
-    column('direction'),
-    column('processorJurisdiction'),
-    column('recipientJurisdiction'),
-    column('transfers'),
-    column('records'),
-    column('dataSubjects'),
-    column('flaggedTransfers'),
-  ];
+  return [...merged.values()];
 }
 
 /**
- * Adds figureColumns' cells to `transfer_figures` with one upsert, inside the transaction that appends their
- * records (`$n` is the first of its nine parameters). Run under the ledger lock, so each figure row is touched
- * once per commit and appenders take the row locks in one order (ledger lock first).
+ * Adds the cells of several batches, summed per cell, to `transfer_figures` with one upsert, inside the transaction
+ * that appends their records; SQL text with the values written in (the group's statements go together,
+ * src/database/one-message.ts), null without cells. Run under the ledger lock, so each figure row is touched once
+ * per commit and appenders take the row locks in one order (ledger lock first).
  */
-export function figuresUpsertSql(n: number): string {
-  const p = (i: number) => `$${n + i}`;
+export function figuresUpsertSql(batches: Iterable<ReadonlyMap<string, FigureCell>>): string | null {
+  const cells = mergeCells(batches);
+  if (cells.length === 0) return null;
+  const column = <K extends keyof FigureCell>(key: K, type: string) =>
+    sqlArray(
+      cells.map((c) => c[key]),
+      type,
+    );
+  const columns = [
+    column('month', 'text'),
+    column('sector', 'text'),
+    column('direction', 'text'),
+    column('processorJurisdiction', 'text'),
+    column('recipientJurisdiction', 'text'),
+    column('transfers', 'bigint'),
+    column('records', 'bigint'),
+    column('dataSubjects', 'bigint'),
+    column('flaggedTransfers', 'bigint'),
+  ];
   return `INSERT INTO transfer_figures (month, sector, direction, processor_jurisdiction, recipient_jurisdiction, transfers, records, data_subjects, flagged_transfers)
      SELECT (m || '-01')::date, s, d, pj, rj, t, r, ds, f
-       FROM unnest(${p(0)}::text[], ${p(1)}::text[], ${p(2)}::text[], ${p(3)}::text[], ${p(4)}::text[], ${p(5)}::bigint[], ${p(6)}::bigint[], ${p(7)}::bigint[], ${p(8)}::bigint[])
-            AS u(m, s, d, pj, rj, t, r, ds, f)
+       FROM unnest(${columns.join(', ')}) AS u(m, s, d, pj, rj, t, r, ds, f)
      ON CONFLICT ON CONSTRAINT pk_transfer_figures DO UPDATE SET
        transfers = transfer_figures.transfers + EXCLUDED.transfers,
        records = transfer_figures.records + EXCLUDED.records,

@@ -3,8 +3,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { DomainError, ErrorCode } from '../common/errors';
+import { sqlArray } from '../database/sql-literals';
 import type { TransferRecordInput } from './domain/transfer-records';
 import type { CreateTransfersResponse } from './transfer.dto';
 
@@ -87,16 +88,6 @@ export function isIdempotencyKeyConflict(error: unknown): boolean {
 export class IdempotencyKeys {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** The stored rows of these (organisation, key) pairs, by `${organisationId}\0${key}`. */
-  async stored(manager: EntityManager, keys: ReadonlyArray<{ organisationId: string; key: string }>): Promise<Map<string, StoredKey>> {
-    const rows: Array<{ organisation_id: string; idempotency_key: string } & StoredKey> = await manager.query(
-      `SELECT k.organisation_id, k.idempotency_key, k.request_hash, k.first_leaf_index, k.flags
-         FROM transfer_idempotency_keys k JOIN unnest($1::uuid[], $2::text[]) AS u(o, k2) ON k.organisation_id = u.o AND k.idempotency_key = u.k2`,
-      [keys.map((k) => k.organisationId), keys.map((k) => k.key)],
-    );
-    return new Map(rows.map((row) => [`${row.organisation_id}\u0000${row.idempotency_key}`, row]));
-  }
-
   /** The first response for this key, or 409 when the key was used for another body; null when it is not stored. */
   async replay(organisationId: string, { key, requestHash }: RequestKey): Promise<CreateTransfersResponse | null> {
     const rows: StoredKey[] = await this.dataSource.query(
@@ -116,23 +107,45 @@ export class IdempotencyKeys {
 }
 
 /**
- * Stores a group's keys in its transaction (`$n` is the first of five parameters, keyColumns). No ON CONFLICT:
- * under the ledger lock no other writer can hold these keys; if one did, the unique violation sends every request
- * of the group again alone (GroupCommit), and that caller replays.
+ * Stores a group's keys in its transaction, as SQL text with the values written in (the group's statements go
+ * together, src/database/one-message.ts); null without keys. No ON CONFLICT: under the ledger lock no other writer
+ * can hold these keys; if one did, the unique violation sends every request of the group again alone (GroupCommit),
+ * and that caller replays.
  */
-export function keysInsertSql(n: number): string {
-  const p = (i: number) => `$${n + i}`;
+export function keysInsertSql(keys: readonly KeyToStore[]): string | null {
+  if (keys.length === 0) return null;
+  const column = (pick: (k: KeyToStore) => string | number | Buffer, type: string) => sqlArray(keys.map(pick), type);
+  const columns = [
+    column((k) => k.organisationId, 'uuid'),
+    column((k) => k.key, 'text'),
+    column((k) => k.requestHash, 'bytea'),
+    column((k) => k.firstLeafIndex, 'bigint'),
+    column((k) => JSON.stringify(k.flags), 'text'),
+  ];
   return `INSERT INTO transfer_idempotency_keys (organisation_id, idempotency_key, request_hash, first_leaf_index, flags)
-       SELECT o, k, h, f, r::jsonb FROM unnest(${p(0)}::uuid[], ${p(1)}::text[], ${p(2)}::bytea[], ${p(3)}::bigint[], ${p(4)}::text[]) AS u(o, k, h, f, r)`;
+       SELECT o, k, h, f, r::jsonb FROM unnest(${columns.join(', ')}) AS u(o, k, h, f, r)`;
 }
 
-/** The column arrays of keysInsertSql. */
-export function keyColumns(keys: readonly KeyToStore[]): unknown[][] {
-  return [
+/**
+ * The stored rows of these (organisation, key) pairs, as SQL text with the pairs written in (read in the group's
+ * first round trip, under the ledger lock); `storedKeysFromRows` reads its rows.
+ */
+export function storedKeysSql(keys: ReadonlyArray<{ organisationId: string; key: string }>): string {
+  const organisations = sqlArray(
     keys.map((k) => k.organisationId),
+    'uuid',
+  );
+  const names = sqlArray(
     keys.map((k) => k.key),
-    keys.map((k) => k.requestHash),
-    keys.map((k) => k.firstLeafIndex),
-    keys.map((k) => JSON.stringify(k.flags)),
-  ];
+    'text',
+  );
+  return `SELECT k.organisation_id, k.idempotency_key, k.request_hash, k.first_leaf_index, k.flags
+         FROM transfer_idempotency_keys k JOIN unnest(${organisations}, ${names}) AS u(o, k2) ON k.organisation_id = u.o AND k.idempotency_key = u.k2`;
+}
+
+type StoredKeyRow = { organisation_id: string; idempotency_key: string } & StoredKey;
+
+/** Rows of storedKeysSql by `${organisationId}\0${key}`. */
+export function storedKeysFromRows(rows: readonly StoredKeyRow[]): Map<string, StoredKey> {
+  return new Map(rows.map((row) => [`${row.organisation_id}\u0000${row.idempotency_key}`, row]));
 }

@@ -1,24 +1,37 @@
 // POST /transfers: validated records in, leaf indexes and flags out, sequenced in groups (group commit).
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import type { PoolClient } from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
 import { AccessService } from '../access/access.service';
 import type { ResourceScope } from '../access/access';
 import { notFound, validationFailed } from '../common/errors';
 import { RegistryMetrics } from '../common/metrics';
 import { Principal } from '../common/roles';
-import { copyBinary, joinTuples } from '../database/binary-copy';
-import { clientOf } from '../database/copy';
+import { joinTuples } from '../database/binary-copy';
 import { GroupCommit } from '../database/group-commit';
-import { inTransaction } from '../database/transaction';
+import { copyAmong, queryTogether } from '../database/one-message';
+import { inOwnTransaction } from '../database/transaction';
+import { TREE_SIZE_SQL } from '../ledger/ledger-nodes';
 import { LedgerCheckpointer } from '../ledger/ledger.checkpointer';
-import { AppendOutcome, LedgerService, PreparedLeaf } from '../ledger/ledger.service';
+import { APPEND_LOCK_SQL, AppendOutcome, LedgerService, PreparedLeaf } from '../ledger/ledger.service';
 import { OrganisationsService } from '../organisations/organisations.service';
 import { RolloutService } from '../rollout/rollout.service';
 import { CachedContract, ContractScopeCache } from './contract-scope-cache';
 import { parseTransferBody, TransferRecordInput } from './domain/transfer-records';
-import { figureColumns, figuresUpsertSql } from './figures';
-import { IdempotencyKeys, isIdempotencyKeyConflict, keyColumns, keysInsertSql, KeyToStore, RequestKey, requestKey, storedAnswer } from './idempotency-keys';
+import { figuresUpsertSql } from './figures';
+import {
+  IdempotencyKeys,
+  isIdempotencyKeyConflict,
+  keysInsertSql,
+  KeyToStore,
+  RequestKey,
+  requestKey,
+  storedAnswer,
+  StoredKey,
+  storedKeysFromRows,
+  storedKeysSql,
+} from './idempotency-keys';
 import { COPY_COLUMNS } from './record-columns';
 import { contractScope, PreparedBatch, prepareBatch, RolloutGroup, SubmittedBy } from './transfer-batch';
 import { CreateTransfersResponse } from './transfer.dto';
@@ -27,9 +40,6 @@ export interface IngestOutcome {
   response: CreateTransfersResponse;
   replayed: boolean;
 }
-
-/** Thrown inside a group's transaction when every request of it was answered without appending: nothing to write. */
-class NothingToAppend extends Error {}
 
 /**
  * Requests sequenced together: at most this many, and at most this many records (the largest request,
@@ -131,29 +141,32 @@ export class TransferIngestion {
 
   /**
    * One transaction for a group of requests (group commit, as Tessera and Sunlight sequence
-   * batches of entries): under the ledger's lock, the contracts' revisions once for the group
-   * (a request whose scope changed since it was prepared is rebuilt from the new scope), the
-   * Idempotency-Keys once (a key already stored answers its request from storage; a key
-   * twice in the group goes once), then one Merkle append, one COPY of every record, one
-   * INSERT of the keys and the rollout counters; one commit. A request that cannot be
-   * sequenced (a contract it may no longer log to, a reused key) is answered alone and left
-   * out; if PostgreSQL refuses the group, GroupCommit sends each request again alone, so
-   * only the one at fault fails.
+   * batches of entries), in two round trips (docs/architecture.md#the-transfer-log). The first
+   * (openGroup): BEGIN, the ledger's lock, then under it the contracts' revisions, the group's
+   * stored Idempotency-Keys and the tree size. Then, in this process: a request whose scope changed
+   * since it was prepared is rebuilt from the new scope, a key already stored answers its request
+   * from storage (a key twice in the group goes once), and the Merkle append is folded. The second
+   * (writeRows): one COPY of every record, the new tree nodes, the keys, the figures and the rollout
+   * counters, and COMMIT. A request that cannot be sequenced (a contract it may no longer log to, a
+   * reused key) is answered alone and left out; if PostgreSQL refuses the group, GroupCommit sends
+   * each request again alone, so only the one at fault fails.
    */
   private async writeGroup(group: IngestRequest[]): Promise<GroupResult[]> {
     const results = new Array<GroupResult | undefined>(group.length);
     const placed: Placement = [];
-    const appended: AppendOutcome | null = await inTransaction(this.dataSource, async (manager) => {
+    const appended: AppendOutcome | null = await inOwnTransaction(this.dataSource, async (client, manager) => {
       results.fill(undefined);
       placed.length = 0;
-      try {
-        const outcome = await this.ledger.append(manager, () => this.placeGroup(group, results, placed, manager));
-        await this.writeRows(group, placed, outcome, manager);
-        return outcome;
-      } catch (error) {
-        if (error instanceof NothingToAppend) return null;
-        throw error;
+      const startIndex = await this.openGroup(group, results, client, manager);
+      const leaves = placeGroup(group, results, placed);
+      if (leaves.length === 0) {
+        // Every request was answered without appending: nothing to write.
+        await client.query('ROLLBACK');
+        return null;
       }
+      const { outcome, nodesSql } = await this.ledger.extend(manager, startIndex, leaves);
+      await this.writeRows(group, placed, outcome, nodesSql, client);
+      return outcome;
     });
     if (appended) {
       this.ledger.committed(appended);
@@ -167,27 +180,28 @@ export class TransferIngestion {
     return results as GroupResult[];
   }
 
-  /** Under the ledger lock: the requests still to append after the revision and key checks, and their leaves in order. */
-  private async placeGroup(
-    group: IngestRequest[],
-    results: Array<GroupResult | undefined>,
-    placed: Placement,
-    manager: EntityManager,
-  ): Promise<PreparedLeaf[]> {
-    await this.refreshScopes(group, results, manager);
-    await this.answerStoredKeys(group, results, manager);
-    const leaves: PreparedLeaf[] = [];
-    group.forEach((request, at) => {
-      if (results[at]) return;
-      placed.push({ at, offset: leaves.length });
-      for (const leaf of request.batch.leaves) leaves.push(leaf);
-    });
-    if (leaves.length === 0) throw new NothingToAppend();
-    return leaves;
+  /**
+   * The group's first round trip: BEGIN and the ledger's lock, then under it (each read a statement of its own,
+   * so its snapshot is taken once the lock is granted) the revisions of the group's contracts, the tree size and
+   * the group's Idempotency-Keys already stored. Returns the tree size, having answered or rebuilt the requests
+   * those reads concern (refreshScopes, answerStoredKeys).
+   */
+  private async openGroup(group: IngestRequest[], results: Array<GroupResult | undefined>, client: PoolClient, manager: EntityManager): Promise<number> {
+    const contractIds = [...new Set(group.flatMap((request) => request.contractIds))];
+    const keys = new Map<string, { organisationId: string; key: string }>();
+    for (const { idempotency, submittedBy } of group) {
+      if (idempotency) keys.set(keyId(submittedBy.organisationId, idempotency.key), { organisationId: submittedBy.organisationId, key: idempotency.key });
+    }
+    const statements = ['BEGIN', APPEND_LOCK_SQL, this.scopes.revisionsSql(contractIds), TREE_SIZE_SQL];
+    if (keys.size > 0) statements.push(storedKeysSql([...keys.values()]));
+    const answers = await queryTogether(client, statements);
+    await this.refreshScopes(group, results, this.scopes.revisionsFromRows(answers[2].rows), manager);
+    if (keys.size > 0) answerStoredKeys(group, results, storedKeysFromRows(answers[4].rows));
+    return Number((answers[3].rows[0] as { size: string }).size);
   }
 
-  /** The appended requests' rows (one COPY), their keys, then their figures and rollout counters. */
-  private async writeRows(group: IngestRequest[], placed: Placement, outcome: AppendOutcome, manager: EntityManager): Promise<void> {
+  /** The group's second round trip: the appended requests' rows (one COPY), the tree's new nodes, their keys, figures and rollout counters; COMMIT. */
+  private async writeRows(group: IngestRequest[], placed: Placement, outcome: AppendOutcome, nodesSql: string | null, client: PoolClient): Promise<void> {
     const runs: Buffer[] = [];
     const keys: KeyToStore[] = [];
     const rolloutGroups = new Map<string, RolloutGroup>();
@@ -203,30 +217,33 @@ export class TransferIngestion {
         else rolloutGroups.set(key, { ...counted });
       }
     }
-    await copyBinary(await clientOf(manager), 'transfer_records', COPY_COLUMNS, joinTuples(runs));
-    // The keys and the figures in one statement (one round trip inside the lock); each part writes nothing when it has no rows.
-    await manager.query(`WITH stored_keys AS (${keysInsertSql(1)}) ${figuresUpsertSql(6)}`, [
-      ...keyColumns(keys),
-      ...figureColumns(placed.map(({ at }) => group[at].batch.figures)),
-    ]);
-    // Last, so the counter rows are held only until the commit that follows; lock order is always ledger lock → counter row.
-    for (const counted of rolloutGroups.values()) {
-      await this.rollout.recordTransfers(counted.regime, counted.sector, counted.jurisdiction, counted.count, manager);
-    }
+    const writes = [
+      nodesSql,
+      keysInsertSql(keys),
+      figuresUpsertSql(placed.map(({ at }) => group[at].batch.figures)),
+      // Last before the commit, so the counter rows are held only until it; lock order is always ledger lock → counter row.
+      this.rollout.recordTransfersSql([...rolloutGroups.values()]),
+    ].filter((sql): sql is string => sql !== null);
+    const tags = await copyAmong(client, [], COPY_RECORDS, joinTuples(runs), [...writes, 'COMMIT']);
+    // A COMMIT of an aborted transaction answers ROLLBACK; an error ends the message before it, so this cannot be.
+    if (tags[tags.length - 1] !== 'COMMIT') throw new Error(`the group's transaction ended with ${tags[tags.length - 1]}, not COMMIT`);
   }
 
   /**
    * The flags were computed from scopes read before the transaction: an amendment, termination or filing
-   * change that committed since then bumped the contract's revision. Read under the lock (a fresh READ
-   * COMMITTED snapshot, one indexed query for the group), so a change committed before this point is never
-   * missed; only then (rare) are the scopes reloaded and the request rebuilt here.
+   * change that committed since then bumped the contract's revision. Read under the lock (openGroup: a
+   * statement after the lock's, so a fresh READ COMMITTED snapshot), so a change committed before this point
+   * is never missed; only then (rare) are the scopes reloaded and the request rebuilt here.
    */
-  private async refreshScopes(group: IngestRequest[], results: Array<GroupResult | undefined>, manager: EntityManager): Promise<void> {
-    const ids = [...new Set(group.flatMap((request) => request.contractIds))];
-    const current = await this.scopes.revisionsOf(ids, manager);
+  private async refreshScopes(
+    group: IngestRequest[],
+    results: Array<GroupResult | undefined>,
+    current: Map<string, number>,
+    manager: EntityManager,
+  ): Promise<void> {
     const stale = (request: IngestRequest) => request.contractIds.some((id) => request.contracts.get(id)?.bundle.revision !== current.get(id));
     if (!group.some(stale)) return;
-    const fresh = await this.scopes.get(ids, manager, current);
+    const fresh = await this.scopes.get([...new Set(group.flatMap((request) => request.contractIds))], manager, current);
     group.forEach((request, at) => {
       if (results[at] || !stale(request)) return;
       request.contracts = new Map(request.contractIds.flatMap((id) => (fresh.has(id) ? [[id, fresh.get(id) as CachedContract]] : [])));
@@ -240,44 +257,52 @@ export class TransferIngestion {
     });
   }
 
-  /**
-   * Idempotency-Keys of the group already stored (read under the ledger lock, so no uncommitted writer
-   * holds one): each such request is answered from storage, or 409 for another body. A key that two
-   * requests of the group carry goes with the first; the other is answered after the commit.
-   */
-  private async answerStoredKeys(group: IngestRequest[], results: Array<GroupResult | undefined>, manager: EntityManager): Promise<void> {
-    const seen = new Set<string>();
-    const keyed: number[] = [];
-    group.forEach((request, at) => {
-      if (results[at] || !request.idempotency) return;
-      const id = `${request.submittedBy.organisationId}\u0000${request.idempotency.key}`;
-      if (seen.has(id)) results[at] = { afterCommit: true };
-      else {
-        seen.add(id);
-        keyed.push(at);
-      }
-    });
-    if (keyed.length === 0) return;
-    const stored = await this.keys.stored(
-      manager,
-      keyed.map((at) => ({ organisationId: group[at].submittedBy.organisationId, key: (group[at].idempotency as RequestKey).key })),
-    );
-    for (const at of keyed) {
-      const { submittedBy, idempotency } = group[at];
-      const row = stored.get(`${submittedBy.organisationId}\u0000${(idempotency as RequestKey).key}`);
-      if (!row) continue;
-      try {
-        results[at] = { outcome: { response: storedAnswer(row, (idempotency as RequestKey).requestHash), replayed: true } };
-      } catch (error) {
-        results[at] = { error };
-      }
-    }
-  }
-
   /** A caller logs only for contracts its organisation is party to; anything else is 404 for the whole request. */
   private assertMayLog(principal: Principal, contractIds: readonly string[], contracts: Map<string, CachedContract>): void {
     const scopes = new Map<string, ResourceScope>();
     for (const [id, contract] of contracts) scopes.set(id, contractScope(contract));
     this.access.requireAll(principal, 'transfer.log', contractIds, scopes, 'Contract');
   }
+}
+
+/** The COPY of the group's records (their binary tuples follow it, src/database/binary-copy.ts). */
+const COPY_RECORDS = `COPY transfer_records (${COPY_COLUMNS.join(', ')}) FROM STDIN (FORMAT binary)`;
+
+const keyId = (organisationId: string, key: string) => `${organisationId}\u0000${key}`;
+
+/** The requests still to append after the revision and key checks, and their leaves in order. */
+function placeGroup(group: IngestRequest[], results: Array<GroupResult | undefined>, placed: Placement): PreparedLeaf[] {
+  const leaves: PreparedLeaf[] = [];
+  group.forEach((request, at) => {
+    if (results[at]) return;
+    placed.push({ at, offset: leaves.length });
+    for (const leaf of request.batch.leaves) leaves.push(leaf);
+  });
+  return leaves;
+}
+
+/**
+ * Idempotency-Keys of the group already stored (read under the ledger lock, so no uncommitted writer holds one):
+ * each such request is answered from storage, or 409 for another body. A key that two requests of the group carry
+ * goes with the first; the other is answered after the commit.
+ */
+function answerStoredKeys(group: IngestRequest[], results: Array<GroupResult | undefined>, stored: Map<string, StoredKey>): void {
+  const seen = new Set<string>();
+  group.forEach((request, at) => {
+    const { idempotency, submittedBy } = request;
+    if (results[at] || !idempotency) return;
+    const id = keyId(submittedBy.organisationId, idempotency.key);
+    if (seen.has(id)) {
+      results[at] = { afterCommit: true };
+      return;
+    }
+    seen.add(id);
+    const row = stored.get(id);
+    if (!row) return;
+    try {
+      results[at] = { outcome: { response: storedAnswer(row, idempotency.requestHash), replayed: true } };
+    } catch (error) {
+      results[at] = { error };
+    }
+  });
 }
