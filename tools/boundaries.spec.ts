@@ -145,19 +145,13 @@ function importsOf(file: SourceFile): Array<{ target: string; typeOnly: boolean 
 }
 
 const SQL_TABLE = /\b(?:FROM|JOIN|INTO|UPDATE|TABLE|COPY)\s+"?([a-z_]+)"?/gi;
-const COPY_CALLS = new Set(['copyBinary']);
 
-/** Tables that `file` names in SQL text (string and template literals) or passes to a COPY helper. */
+/** Tables that `file` names in SQL text (string and template literals; a COPY's statement is text too). */
 function tablesOf(file: SourceFile): Set<string> {
   const out = new Set<string>();
   const visit = (node: ts.Node) => {
     if (ts.isStringLiteralLike(node) || ts.isTemplateHead(node) || ts.isTemplateMiddle(node) || ts.isTemplateTail(node)) {
       for (const match of node.text.matchAll(SQL_TABLE)) if (OWNER[match[1]]) out.add(match[1]);
-    }
-    if (ts.isCallExpression(node)) {
-      const callee = ts.isIdentifier(node.expression) ? node.expression.text : undefined;
-      const table = node.arguments[1];
-      if (callee && COPY_CALLS.has(callee) && table && ts.isStringLiteralLike(table) && OWNER[table.text]) out.add(table.text);
     }
     ts.forEachChild(node, visit);
   };

@@ -3,9 +3,8 @@
 // types' send/recv functions). For the transfer log's throughput (README, Performance):
 // PostgreSQL skips every text input function (uuid, timestamptz, arrays, hex
 // bytea), and the caller can build a whole batch before it takes the ledger
-// lock and patch fixed-width fields (the leaf index) in place afterwards.
-import type { PoolClient } from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
+// lock and patch fixed-width fields (the leaf index) in place afterwards. The payload is
+// sent with its COPY statement in one message (./one-message.ts, copyAmong).
 
 const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
 /** Signature, flags (no OIDs) and header extension length (0). */
@@ -303,14 +302,4 @@ export function joinTuples(runs: readonly Buffer[]): Buffer {
   const header = Buffer.alloc(HEADER_LENGTH);
   SIGNATURE.copy(header);
   return Buffer.concat([header, ...runs, TRAILER]);
-}
-
-/** COPY a finished binary payload into a table on this client; resolves when PostgreSQL has it. */
-export async function copyBinary(client: PoolClient, table: string, columns: readonly string[], payload: Buffer): Promise<void> {
-  const stream = client.query(copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN (FORMAT binary)`));
-  await new Promise<void>((resolve, reject) => {
-    stream.on('error', reject);
-    stream.on('finish', resolve);
-    stream.end(payload);
-  });
 }

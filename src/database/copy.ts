@@ -1,17 +1,10 @@
-// The connection a transaction runs on, for a binary COPY of the transfer records (./binary-copy.ts),
-// and streaming reads through COPY … TO (pg-copy-streams) for the exports (README, Performance).
+// Streaming reads through COPY … TO (pg-copy-streams) for the exports (README, Performance), on a
+// pooled connection of their own.
 import type { PoolClient } from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import type { Readable } from 'node:stream';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
-
-/** The pg client a transaction's EntityManager runs on. */
-export async function clientOf(manager: EntityManager): Promise<PoolClient> {
-  const runner = manager.queryRunner;
-  if (!runner) throw new Error('clientOf needs an EntityManager bound to a transaction');
-  return (await runner.connect()) as PoolClient;
-}
 
 /** A pooled client for a long read (exports); call release() exactly once. */
 export async function borrowClient(dataSource: DataSource): Promise<{ client: PoolClient; release: (error?: Error) => void }> {

@@ -14,10 +14,10 @@
  *    by the frontend will simply be dropped", Message Flow, COPY Operations).
  * A simple Query carries no parameters, so the values are written as literals (./sql-literals.ts).
  */
-import type { PoolClient, QueryResult } from 'pg';
+import type { ClientBase, QueryResult } from 'pg';
 
 /** Runs the statements as one Query message and returns each one's result, in order. */
-export async function queryTogether(client: PoolClient, statements: readonly string[]): Promise<QueryResult[]> {
+export async function queryTogether(client: ClientBase, statements: readonly string[]): Promise<QueryResult[]> {
   const results = (await client.query(statements.join(';\n'))) as QueryResult | QueryResult[];
   const list = Array.isArray(results) ? results : [results];
   if (list.length !== statements.length) throw new Error(`queryTogether: ${statements.length} statements sent, ${list.length} answered`);
@@ -82,7 +82,7 @@ class StatementsWithCopy {
  * Sends `before`, then `COPY target FROM STDIN (FORMAT binary)` with `payload`, then `after` as one Query
  * message with its data: one round trip. Returns the command tags of all of them, in order.
  */
-export async function copyAmong(client: PoolClient, before: readonly string[], copy: string, payload: Buffer, after: readonly string[]): Promise<string[]> {
+export async function copyAmong(client: ClientBase, before: readonly string[], copy: string, payload: Buffer, after: readonly string[]): Promise<string[]> {
   const statements = [...before, copy, ...after];
   const message = new StatementsWithCopy(statements.join(';\n'), payload);
   void client.query(message as never);
