@@ -17,8 +17,7 @@ import { Readable, Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { BinaryCopyWriter } from '../src/database/binary-copy';
 import { NdjsonFromLeafCopy } from '../src/transfers/ndjson-export';
-import { TRANSFER_LEAF_SCHEMA_V1, transferLeafBytes } from '../src/transfers/domain/transfer-leaf';
-import { transferRecord } from './rows';
+import { benchLeaf, transferRecord } from './rows';
 
 const ROWS = Number(process.env.BENCH_NDJSON_ROWS || 200_000);
 const ROUNDS = Number(process.env.BENCH_NDJSON_ROUNDS || 7);
@@ -32,29 +31,8 @@ export function exportCopyChunks(rows: number): Buffer[] {
   const writer = new BinaryCopyWriter(rows * 1000);
   for (let i = 0; i < rows; i++) {
     const contract = contracts[Math.floor(i / 1000) % contracts.length];
-    const record = transferRecord(contract.id, i);
-    const leaf = transferLeafBytes({
-      schema: TRANSFER_LEAF_SCHEMA_V1,
-      contractId: contract.id,
-      contractVersion: 1,
-      processorId: contract.processor,
-      recipientId: contract.recipient,
-      occurredAt: String(record.occurredAt),
-      recordedAt,
-      direction: 'MAINLAND_TO_HK',
-      dataSubjectCount: record.dataSubjectCount as number,
-      recordCount: record.recordCount as number,
-      personalInformationCategories: record.personalInformationCategories as string[],
-      sensitiveCategories: record.sensitiveCategories as string[],
-      purposes: record.purposes as string[],
-      transferMethod: String(record.transferMethod),
-      separateConsentObtained: record.separateConsentObtained as boolean,
-      onwardRecipient: null,
-      payloadDigest: String(record.payloadDigest),
-      externalReference: String(record.externalReference),
-      flags: i % 50 === 0 ? ['CATEGORY_NOT_IN_SCOPE', 'SENSITIVE_WITHOUT_SEPARATE_CONSENT'] : [],
-      submittedBy: { organisationId: contract.processor, principalType: 'service_account', principalId: contract.processor },
-    });
+    const flags = i % 50 === 0 ? ['CATEGORY_NOT_IN_SCOPE', 'SENSITIVE_WITHOUT_SEPARATE_CONSENT'] : [];
+    const leaf = benchLeaf(contract.id, contract.processor, contract.recipient, transferRecord(contract.id, i), recordedAt, flags);
     writer.tuple(3).int8(i).text('BANKING').bytea(leaf);
   }
   const payload = writer.finish();

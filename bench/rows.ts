@@ -44,6 +44,39 @@ export function transferRecord(contractId: string, i: number): Record<string, un
   };
 }
 
+/** The canonical leaf the registry stores for bench record `record` of `contractId`, logged by the processor's service account. */
+export function benchLeaf(
+  contractId: string,
+  processorId: string,
+  recipientId: string,
+  record: Record<string, unknown>,
+  recordedAt: string,
+  flags: string[],
+): Buffer {
+  return transferLeafBytes({
+    schema: TRANSFER_LEAF_SCHEMA_V1,
+    contractId,
+    contractVersion: 1,
+    processorId,
+    recipientId,
+    occurredAt: String(record.occurredAt),
+    recordedAt,
+    direction: 'MAINLAND_TO_HK',
+    dataSubjectCount: record.dataSubjectCount as number,
+    recordCount: record.recordCount as number,
+    personalInformationCategories: record.personalInformationCategories as string[],
+    sensitiveCategories: record.sensitiveCategories as string[],
+    purposes: record.purposes as string[],
+    transferMethod: String(record.transferMethod),
+    separateConsentObtained: record.separateConsentObtained as boolean,
+    onwardRecipient: null,
+    payloadDigest: String(record.payloadDigest),
+    externalReference: String(record.externalReference),
+    flags,
+    submittedBy: { organisationId: processorId, principalType: 'service_account', principalId: processorId },
+  });
+}
+
 /**
  * A parameter in the text form node-postgres would send (bytea as hex, text[] as an array literal),
  * made once per pool row so that single-row INSERTs spend no client time re-encoding the leaf.
@@ -96,28 +129,7 @@ export class TransferRows {
       const party = run.processorIds[run.contractProcessor[c]];
       const recipient = run.recipientIds[run.contractProcessor[c]];
       const flags = i % 50 === 0 ? ['CATEGORY_NOT_IN_SCOPE', 'SENSITIVE_WITHOUT_SEPARATE_CONSENT'] : [];
-      const leaf = transferLeafBytes({
-        schema: TRANSFER_LEAF_SCHEMA_V1,
-        contractId,
-        contractVersion: 1,
-        processorId: party,
-        recipientId: recipient,
-        occurredAt: String(record.occurredAt),
-        recordedAt,
-        direction: 'MAINLAND_TO_HK',
-        dataSubjectCount: record.dataSubjectCount as number,
-        recordCount: record.recordCount as number,
-        personalInformationCategories: record.personalInformationCategories as string[],
-        sensitiveCategories: record.sensitiveCategories as string[],
-        purposes: record.purposes as string[],
-        transferMethod: METHOD,
-        separateConsentObtained: record.separateConsentObtained as boolean,
-        onwardRecipient: null,
-        payloadDigest: String(record.payloadDigest),
-        externalReference: String(record.externalReference),
-        flags,
-        submittedBy: { organisationId: party, principalType: 'service_account', principalId: party },
-      });
+      const leaf = benchLeaf(contractId, party, recipient, record, recordedAt, flags);
       const hash = leafHash(leaf);
       const value: Record<string, [unknown, () => void]> = {
         leaf_index: [
