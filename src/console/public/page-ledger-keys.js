@@ -58,49 +58,7 @@ function pasteForm(trust, serverKey) {
       novalidate: true,
       onsubmit: async (event) => {
         event.preventDefault();
-        clear(message);
-        for (const control of [logKey, witnessKeys, quorum]) control.removeAttribute('aria-invalid');
-        const errors = [];
-        let log;
-        try {
-          log = await parseVerifierKey(logKey.value, KEY_TYPE.log);
-        } catch (error) {
-          errors.push({ field: 'logKey', control: logKey, rule: error.rule, message: error.message });
-        }
-        const lines = witnessKeys.value
-          .split('\n')
-          .map((line) => line.trim())
-          .filter(Boolean);
-        const witnesses = [];
-        for (const [i, line] of lines.entries()) {
-          try {
-            witnesses.push((await parseVerifierKey(line, KEY_TYPE.witness)).text);
-          } catch (error) {
-            errors.push({ field: `witnessKeys[${i}]`, control: witnessKeys, rule: error.rule, message: error.message });
-          }
-        }
-        if (new Set(witnesses.map(nameOf)).size !== witnesses.length) {
-          errors.push({ field: 'witnessKeys', control: witnessKeys, rule: 'unique', message: t('ledger.pasteDuplicate') });
-        }
-        const wanted = quorum.value.trim() === '' ? lines.length : Number(quorum.value);
-        if (!/^\d*$/.test(quorum.value.trim()) || !Number.isSafeInteger(wanted) || wanted > lines.length) {
-          errors.push({ field: 'quorum', control: quorum, rule: 'range', message: t('ledger.pasteQuorum', { max: lines.length }) });
-        }
-        if (errors.length) {
-          for (const error of errors) error.control.setAttribute('aria-invalid', 'true');
-          message.append(
-            h('p', {}, t('ledger.pasteInvalid')),
-            h(
-              'ul',
-              { class: 'plain' },
-              errors.map((e) => h('li', { 'data-field': e.field, 'data-rule': e.rule }, `${e.field} (${e.rule}): ${e.message}`)),
-            ),
-          );
-          errors[0].control.focus();
-          return;
-        }
-        saveTrust(pinOutOfBand(trust, { logKey: log.text, witnesses, quorum: wanted }));
-        navigate(hashWith('ledger', {}));
+        await submitKeys(trust, { logKey, witnessKeys, quorum, message });
       },
     },
     h(
@@ -117,4 +75,50 @@ function pasteForm(trust, serverKey) {
   );
   if (serverKey && !trust) logKey.placeholder = serverKey.verifierKey;
   return form;
+}
+
+async function submitKeys(trust, { logKey, witnessKeys, quorum, message }) {
+  clear(message);
+  for (const control of [logKey, witnessKeys, quorum]) control.removeAttribute('aria-invalid');
+  const errors = [];
+  let log;
+  try {
+    log = await parseVerifierKey(logKey.value, KEY_TYPE.log);
+  } catch (error) {
+    errors.push({ field: 'logKey', control: logKey, rule: error.rule, message: error.message });
+  }
+  const lines = witnessKeys.value
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
+  const witnesses = [];
+  for (const [i, line] of lines.entries()) {
+    try {
+      witnesses.push((await parseVerifierKey(line, KEY_TYPE.witness)).text);
+    } catch (error) {
+      errors.push({ field: `witnessKeys[${i}]`, control: witnessKeys, rule: error.rule, message: error.message });
+    }
+  }
+  if (new Set(witnesses.map(nameOf)).size !== witnesses.length) {
+    errors.push({ field: 'witnessKeys', control: witnessKeys, rule: 'unique', message: t('ledger.pasteDuplicate') });
+  }
+  const wanted = quorum.value.trim() === '' ? lines.length : Number(quorum.value);
+  if (!/^\d*$/.test(quorum.value.trim()) || !Number.isSafeInteger(wanted) || wanted > lines.length) {
+    errors.push({ field: 'quorum', control: quorum, rule: 'range', message: t('ledger.pasteQuorum', { max: lines.length }) });
+  }
+  if (errors.length) {
+    for (const error of errors) error.control.setAttribute('aria-invalid', 'true');
+    message.append(
+      h('p', {}, t('ledger.pasteInvalid')),
+      h(
+        'ul',
+        { class: 'plain' },
+        errors.map((e) => h('li', { 'data-field': e.field, 'data-rule': e.rule }, `${e.field} (${e.rule}): ${e.message}`)),
+      ),
+    );
+    errors[0].control.focus();
+    return;
+  }
+  saveTrust(pinOutOfBand(trust, { logKey: log.text, witnesses, quorum: wanted }));
+  navigate(hashWith('ledger', {}));
 }

@@ -18,6 +18,56 @@ import { checkList, renderInclusion } from './page-ledger-inclusion.js';
 
 export async function renderLedger(container, { query, isCurrent }) {
   container.append(h('h1', { tabindex: '-1' }, t('ledger.heading')), h('p', {}, t('ledger.intro')));
+  const { alarms, integritySection, checkpointSection, keysSection, inclusionSection } = ledgerSections();
+  container.append(alarms, checkpointSection, integritySection, keysSection, inclusionSection);
+
+  const [noteResult, keyResult, integrityResult] = await Promise.allSettled([
+    api.getPublic('/ledger/checkpoint', 'text/plain'),
+    api.getPublic('/ledger/public-key'),
+    api.get('/ledger/integrity'),
+  ]);
+  if (!isCurrent()) return;
+  renderIntegrity(integritySection, alarms, integrityResult);
+  const serverKey = keyResult.status === 'fulfilled' ? keyResult.value : null;
+
+  const pinned = resolveTrust({ alarms, checkpointSection, keysSection }, keyResult, serverKey);
+  if (!pinned) return;
+  const { trust, firstUse } = pinned;
+  const changes = serverKey ? keyChanges(trust, serverKey) : [];
+  if (changes.length) alarms.append(keyAlarm(changes));
+
+  if (noteResult.status === 'rejected') {
+    renderKeys(keysSection, trust, serverKey);
+    clear(checkpointSection).append(h('h2', { id: 'ledger-checkpoint' }, t('ledger.checkpoint')), errorBox(noteResult.reason));
+    return;
+  }
+  const checked = await verifyNote(noteResult.value, trust);
+  const { note, result, quorumMet, consistency, samples } = checked;
+  if (!isCurrent()) return;
+
+  const verified = result.ok && quorumMet && changes.length === 0 && ['first', 'same', 'ok'].includes(consistency.state) && samples.state !== 'failed';
+  if (verified) {
+    const { treeSize, rootHash } = result.checkpoint;
+    trust.last = { size: treeSize, root: bytesToBase64(rootHash), note, verifiedAt: new Date().toISOString() };
+    saveTrust(trust);
+  }
+  renderKeys(keysSection, trust, serverKey);
+  if (consistency.state === 'failed') alarms.append(consistencyAlarm(consistency));
+
+  const verdictText = verified
+    ? t('ledger.verified', { name: result.name, size: formatNumber(result.checkpoint.treeSize) })
+    : t('ledger.notVerified', { reason: failureReason({ ...checked, trust, changes }) });
+  clear(checkpointSection).append(...checkpointView({ ...checked, trust, firstUse, changes, query, verified, verdictText }));
+  announce(verdictText);
+
+  if (!verified) {
+    inclusionSection.append(h('p', { class: 'notice warning' }, t('ledger.verifyFirst')));
+    return;
+  }
+  await renderInclusion(inclusionSection, query, result.checkpoint);
+}
+
+function ledgerSections() {
   const alarms = h('div', { class: 'alarms', id: 'ledger-alarms' });
   const integritySection = h(
     'section',
@@ -37,17 +87,11 @@ export async function renderLedger(container, { query, isCurrent }) {
     { 'aria-labelledby': 'ledger-inclusion', 'data-section': 'inclusion' },
     h('h2', { id: 'ledger-inclusion' }, t('ledger.inclusion')),
   );
-  container.append(alarms, checkpointSection, integritySection, keysSection, inclusionSection);
+  return { alarms, integritySection, checkpointSection, keysSection, inclusionSection };
+}
 
-  const [noteResult, keyResult, integrityResult] = await Promise.allSettled([
-    api.getPublic('/ledger/checkpoint', 'text/plain'),
-    api.getPublic('/ledger/public-key'),
-    api.get('/ledger/integrity'),
-  ]);
-  if (!isCurrent()) return;
-  renderIntegrity(integritySection, alarms, integrityResult);
-  const serverKey = keyResult.status === 'fulfilled' ? keyResult.value : null;
-
+/** The keys to verify with: those this browser pinned, or the server's pinned on first use; null when there are none to use. */
+function resolveTrust({ alarms, checkpointSection, keysSection }, keyResult, serverKey) {
   let trust = loadTrust();
   if (trust?.unreadable) {
     alarms.append(alarm('trust-alarm', t('ledger.trustUnreadable'), [h('p', {}, t('ledger.trustUnreadableText'))]));
@@ -56,28 +100,23 @@ export async function renderLedger(container, { query, isCurrent }) {
       verdict(false, t('ledger.notVerified', { reason: t('ledger.trustUnreadable') })),
     );
     renderKeys(keysSection, null, serverKey);
-    return;
+    return null;
   }
   let firstUse = false;
   if (!trust) {
     if (!serverKey) {
       clear(checkpointSection).append(h('h2', { id: 'ledger-checkpoint' }, t('ledger.checkpoint')), errorBox(keyResult.reason));
       renderKeys(keysSection, null, serverKey);
-      return;
+      return null;
     }
     trust = pinFirstUse(serverKey);
     saveTrust(trust);
     firstUse = true;
   }
-  const changes = serverKey ? keyChanges(trust, serverKey) : [];
-  if (changes.length) alarms.append(keyAlarm(changes));
+  return { trust, firstUse };
+}
 
-  if (noteResult.status === 'rejected') {
-    renderKeys(keysSection, trust, serverKey);
-    clear(checkpointSection).append(h('h2', { id: 'ledger-checkpoint' }, t('ledger.checkpoint')), errorBox(noteResult.reason));
-    return;
-  }
-  const note = noteResult.value;
+async function verifyNote(note, trust) {
   const result = await verifyCheckpoint(note, trust.logKey);
   const cosignatures = result.opened
     ? await verifyCosignatures(result.opened, trust.witnesses)
@@ -86,18 +125,11 @@ export async function renderLedger(container, { query, isCurrent }) {
   const quorumMet = cosigned >= trust.quorum;
   const consistency = await checkConsistency(trust.last, result);
   const samples = await sampleInclusion(result, trust.last);
-  if (!isCurrent()) return;
+  return { note, result, cosignatures, cosigned, quorumMet, consistency, samples };
+}
 
-  const verified = result.ok && quorumMet && changes.length === 0 && ['first', 'same', 'ok'].includes(consistency.state) && samples.state !== 'failed';
-  if (verified) {
-    const { treeSize, rootHash } = result.checkpoint;
-    trust.last = { size: treeSize, root: bytesToBase64(rootHash), note, verifiedAt: new Date().toISOString() };
-    saveTrust(trust);
-  }
-  renderKeys(keysSection, trust, serverKey);
-  if (consistency.state === 'failed') alarms.append(consistencyAlarm(consistency));
-
-  const reason = !result.ok
+function failureReason({ result, changes, quorumMet, cosigned, trust, consistency, samples }) {
+  return !result.ok
     ? result.reason
     : changes.length
       ? t('ledger.reasonKeysChanged')
@@ -108,10 +140,10 @@ export async function renderLedger(container, { query, isCurrent }) {
           : samples.state === 'failed'
             ? t('ledger.reasonInclusion', { leaf: samples.failed.leaf, reason: samples.failed.reason })
             : '';
-  const verdictText = verified
-    ? t('ledger.verified', { name: result.name, size: formatNumber(result.checkpoint.treeSize) })
-    : t('ledger.notVerified', { reason });
-  clear(checkpointSection).append(
+}
+
+function checkpointView({ trust, firstUse, changes, result, cosignatures, cosigned, quorumMet, consistency, samples, note, query, verified, verdictText }) {
+  return [
     h('h2', { id: 'ledger-checkpoint' }, t('ledger.checkpoint')),
     verdict(verified, verdictText),
     h('h3', {}, t('ledger.whatChecked')),
@@ -141,14 +173,7 @@ export async function renderLedger(container, { query, isCurrent }) {
       {},
       h('button', { type: 'button', class: 'button secondary', onclick: () => navigate(hashWith('ledger', { leaf: query.leaf })) }, t('ledger.recheck')),
     ),
-  );
-  announce(verdictText);
-
-  if (!verified) {
-    inclusionSection.append(h('p', { class: 'notice warning' }, t('ledger.verifyFirst')));
-    return;
-  }
-  await renderInclusion(inclusionSection, query, result.checkpoint);
+  ];
 }
 
 /**

@@ -26,10 +26,31 @@ export async function renderQueue(container, { query, isCurrent }) {
     me?.authority === 'HK_PCPD' ? h('p', { class: 'notice' }, t('readOnly')) : null,
   ]);
 
+  const form = queueFilters(query);
+  const results = h('div', {}, loading());
+  container.append(form, results);
+
+  // The API narrows by authority and sector; the filing's own status and party are checked here,
+  // since the API's `status` matches any current filing of the contract.
+  const { items: contracts } = await api.getAll('/contracts', { authority: authority ?? undefined, sector: query.sector || undefined });
+  if (!isCurrent()) return;
+  const rows = queueRows(contracts, authority, query);
+  // The contract view names both parties with their sectors, whichever side the regulator is on.
+  const orgs = contractParties(contracts);
+
+  clear(results);
+  if (rows.length === 0) {
+    results.append(h('p', { class: 'notice', role: 'status' }, t('queue.empty')));
+    return;
+  }
+  results.append(queueTable(rows, orgs, authority));
+}
+
+function queueFilters(query) {
   const status = select('status', optionsWithAll('filingStatus'), query.status ?? '');
   const sector = select('sector', optionsWithAll('sector'), query.sector ?? '');
   const party = select('party', optionsWithAll('party'), query.party ?? '');
-  const form = h(
+  return h(
     'form',
     {
       'aria-label': t('queue.filters'),
@@ -53,13 +74,9 @@ export async function renderQueue(container, { query, isCurrent }) {
       ),
     ),
   );
-  const results = h('div', {}, loading());
-  container.append(form, results);
+}
 
-  // The API narrows by authority and sector; the filing's own status and party are checked here,
-  // since the API's `status` matches any current filing of the contract.
-  const { items: contracts } = await api.getAll('/contracts', { authority: authority ?? undefined, sector: query.sector || undefined });
-  if (!isCurrent()) return;
+function queueRows(contracts, authority, query) {
   const rows = [];
   for (const contract of contracts) {
     for (const filing of contract.filings ?? []) {
@@ -76,51 +93,45 @@ export async function renderQueue(container, { query, isCurrent }) {
       effectiveDeadline(a.filing).localeCompare(effectiveDeadline(b.filing)) ||
       a.contract.id.localeCompare(b.contract.id),
   );
-  // The contract view names both parties with their sectors, whichever side the regulator is on.
-  const orgs = contractParties(contracts);
+  return rows;
+}
 
-  clear(results);
-  if (rows.length === 0) {
-    results.append(h('p', { class: 'notice', role: 'status' }, t('queue.empty')));
-    return;
-  }
-  results.append(
-    table(
-      t('queue.caption', { count: rows.length }),
-      // A regulator's queue is all one authority (named above), so the column is only for administrators.
-      [
-        t('queue.contract'),
-        t('queue.filer'),
-        t('queue.counterparty'),
-        t('queue.sector'),
-        authority ? null : t('filing.authority'),
-        t('queue.deadline'),
-        t('queue.status.col'),
-        t('queue.number'),
-      ].filter(Boolean),
-      rows.map(({ contract, filing }) => {
-        const filer = filing.party === 'processor' ? contract.processorId : contract.recipientId;
-        const other = filing.party === 'processor' ? contract.recipientId : contract.processorId;
-        const processor = orgs.get(contract.processorId);
-        return h(
-          'tr',
-          { class: filing.overdue ? 'overdue' : null, 'data-contract-id': contract.id, 'data-party': filing.party },
-          h(
-            'td',
-            {},
-            h('a', { href: `#/contracts/${contract.id}`, 'aria-label': `${t('queue.open')} ${shortId(contract.id)}` }, shortId(contract.id)),
-            h('div', { class: 'muted' }, code('direction', contract.direction)),
-          ),
-          h('td', {}, orgName(orgs.get(filer), filer), h('div', { class: 'muted' }, code('party', filing.party))),
-          h('td', {}, orgName(orgs.get(other), other, contract, filing.party === 'processor' ? 'recipient' : 'processor')),
-          h('td', {}, code('sector', processor?.sector ?? contract.sector)),
-          authority ? null : h('td', {}, authorityLabel(filing, true)),
-          h('td', { class: 'nowrap' }, deadlineText(filing)),
-          h('td', {}, statusBadge(filing.status), filing.overdue ? overdueBadge() : null),
-          h('td', { class: 'mono' }, filing.filingNumber ?? '—'),
-        );
-      }),
-      { class: 'queue' },
-    ),
+function queueTable(rows, orgs, authority) {
+  return table(
+    t('queue.caption', { count: rows.length }),
+    // A regulator's queue is all one authority (named above), so the column is only for administrators.
+    [
+      t('queue.contract'),
+      t('queue.filer'),
+      t('queue.counterparty'),
+      t('queue.sector'),
+      authority ? null : t('filing.authority'),
+      t('queue.deadline'),
+      t('queue.status.col'),
+      t('queue.number'),
+    ].filter(Boolean),
+    rows.map(({ contract, filing }) => {
+      const filer = filing.party === 'processor' ? contract.processorId : contract.recipientId;
+      const other = filing.party === 'processor' ? contract.recipientId : contract.processorId;
+      const processor = orgs.get(contract.processorId);
+      return h(
+        'tr',
+        { class: filing.overdue ? 'overdue' : null, 'data-contract-id': contract.id, 'data-party': filing.party },
+        h(
+          'td',
+          {},
+          h('a', { href: `#/contracts/${contract.id}`, 'aria-label': `${t('queue.open')} ${shortId(contract.id)}` }, shortId(contract.id)),
+          h('div', { class: 'muted' }, code('direction', contract.direction)),
+        ),
+        h('td', {}, orgName(orgs.get(filer), filer), h('div', { class: 'muted' }, code('party', filing.party))),
+        h('td', {}, orgName(orgs.get(other), other, contract, filing.party === 'processor' ? 'recipient' : 'processor')),
+        h('td', {}, code('sector', processor?.sector ?? contract.sector)),
+        authority ? null : h('td', {}, authorityLabel(filing, true)),
+        h('td', { class: 'nowrap' }, deadlineText(filing)),
+        h('td', {}, statusBadge(filing.status), filing.overdue ? overdueBadge() : null),
+        h('td', { class: 'mono' }, filing.filingNumber ?? '—'),
+      );
+    }),
+    { class: 'queue' },
   );
 }

@@ -44,122 +44,134 @@ export async function renderRollout(container, { isCurrent }) {
   if (!isCurrent()) return;
   // A contract's current filings are those of its latest filed version; filings accepted for
   // earlier versions (before an amendment that needed re-filing) are read from its versions.
-  const filings = await settledValue(contracts, async ({ items }) => {
-    const earlier = await Promise.all(
-      items.filter((c) => c.version > 1).map((c) => api.getAll(`/contracts/${c.id}/versions`, {}, { pageSize: 20, maxItems: 10_000 }).then((r) => r.items)),
-    );
-    const all = [...items.flatMap((c) => c.filings ?? []), ...earlier.flat().flatMap((v) => v.filings ?? [])];
-    const unique = new Map(all.map((f) => [f.id, f]));
-    return { items, accepted: [...unique.values()].filter((f) => f.status === 'ACCEPTED' && f.reviewedAt) };
-  });
+  const filings = await settledValue(contracts, currentFilings);
   if (!isCurrent()) return;
 
   // 1. Enrolment by sector and status: GET /rollout/stats.
-  settle(enrolmentCard, stats, (value) => {
-    const rows = value.enrolments ?? [];
-    const sectors = (servedCodes('sector') ?? []).filter((s) => rows.some((r) => r.sector === s));
-    const states = ENROLMENT_STATES.filter((s) => rows.some((r) => r.status === s));
-    const count = (sector, status) => rows.filter((r) => r.sector === sector && r.status === status).reduce((n, r) => n + r.count, 0);
-    return chartWithTable(enrolmentCard, {
-      type: 'bar',
-      labels: sectors.map((s) => code('sector', s)),
-      datasets: states.map((status) => ({ label: code('enrolment', status), data: sectors.map((s) => count(s, status)) })),
-      stacked: true,
-      rowHeader: t('rollout.sector'),
-    });
-  });
+  settle(enrolmentCard, stats, (value) => enrolmentChart(enrolmentCard, value));
 
   // 2. Filings accepted per month by side, from the contracts the regulator can see.
-  settle(filingsCard, filings, ({ items, accepted }) => {
-    const months = monthRange(accepted.map((f) => hongKongMonth(f.reviewedAt)));
-    const sides = [
-      ['GD_CAC', 'MAINLAND'],
-      ['HK_DPO', 'HONG_KONG'],
-      ['MO_DSPDP', 'MACAO'],
-    ];
-    return [
-      chartWithTable(filingsCard, {
-        type: 'bar',
-        labels: months,
-        datasets: sides.map(([authority, side]) => ({
-          label: `${code('jurisdiction', side)} (${code('authorityShort', authority)})`,
-          data: months.map((m) => accepted.filter((f) => f.authority === authority && hongKongMonth(f.reviewedAt) === m).length),
-        })),
-        rowHeader: t('rollout.month'),
-      }),
-      h('p', { class: 'muted' }, t('rollout.fromContracts', { count: formatNumber(items.length) })),
-    ];
-  });
+  settle(filingsCard, filings, (value) => filingsChart(filingsCard, value));
 
   // 3. Transfer records per month by direction: the registry's figures, months already in Hong Kong time.
-  settle(transfersCard, figures, ({ figures: rows }) => {
-    const months = monthRange(rows.map((r) => r.month));
-    const directions = ['MAINLAND_TO_HK', 'HK_TO_MAINLAND', 'MAINLAND_TO_MACAO', 'MACAO_TO_MAINLAND'];
-    const cells = new Map();
-    for (const r of rows) cells.set(`${r.month} ${r.direction}`, (cells.get(`${r.month} ${r.direction}`) ?? 0) + r.transfers);
-    const total = rows.reduce((n, r) => n + r.transfers, 0);
-    return [
-      chartWithTable(transfersCard, {
-        type: 'line',
-        labels: months,
-        datasets: directions.map((direction) => ({ label: code('direction', direction), data: months.map((m) => cells.get(`${m} ${direction}`) ?? 0) })),
-        rowHeader: t('rollout.month'),
-      }),
-      h('p', { class: 'muted' }, t('rollout.fromFigures', { count: formatNumber(total) })),
-    ];
-  });
+  settle(transfersCard, figures, (value) => transfersChart(transfersCard, value));
 
   // Transfer records, records, data subjects and flagged records per sector, from the same figures.
-  settle(figuresCard, figures, ({ figures: rows }) => {
-    const bySector = new Map();
-    for (const r of rows) {
-      const sum = bySector.get(r.sector) ?? { transfers: 0, records: 0, dataSubjects: 0, flaggedTransfers: 0 };
-      for (const key of Object.keys(sum)) sum[key] += r[key];
-      bySector.set(r.sector, sum);
-    }
-    const sectors = (servedCodes('sector') ?? []).filter((s) => bySector.has(s));
-    if (!sectors.length) return h('p', {}, t('none'));
-    return table(
-      t('rollout.transferFigures'),
-      [t('rollout.sector'), t('rollout.transferRecords'), t('transfers.records'), t('transfers.subjects'), t('rollout.flagged')],
-      sectors.map((sector) => {
-        const sum = bySector.get(sector);
-        return h(
-          'tr',
-          { 'data-sector': sector },
-          h('th', { scope: 'row' }, code('sector', sector)),
-          ['transfers', 'records', 'dataSubjects', 'flaggedTransfers'].map((key) => h('td', { class: 'num' }, formatNumber(sum[key]))),
-        );
-      }),
-    );
-  });
+  settle(figuresCard, figures, figuresTable);
 
   // Accepted filings and transfer records per sector, as the stats endpoint rolls them up.
-  settle(activityCard, stats, (value) => {
-    const rows = (value.sectors ?? []).filter((r) => r.acceptedFilings || r.transferRecords || Object.values(r.enrolments ?? {}).some(Boolean));
-    if (!rows.length) return h('p', {}, t('none'));
-    return table(
-      t('rollout.sectorActivity'),
-      [
-        t('rollout.sector'),
-        t('rollout.jurisdiction'),
-        ...ENROLMENT_STATES.map((s) => code('enrolment', s)),
-        t('rollout.acceptedFilings'),
-        t('rollout.transferRecords'),
-      ],
-      rows.map((r) =>
-        h(
-          'tr',
-          {},
-          h('th', { scope: 'row' }, code('sector', r.sector)),
-          h('td', {}, code('jurisdiction', r.jurisdiction)),
-          ENROLMENT_STATES.map((s) => h('td', { class: 'num' }, formatNumber(r.enrolments?.[s] ?? 0))),
-          h('td', { class: 'num' }, formatNumber(r.acceptedFilings)),
-          h('td', { class: 'num' }, formatNumber(r.transferRecords)),
-        ),
-      ),
-    );
+  settle(activityCard, stats, activityTable);
+}
+
+async function currentFilings({ items }) {
+  const earlier = await Promise.all(
+    items.filter((c) => c.version > 1).map((c) => api.getAll(`/contracts/${c.id}/versions`, {}, { pageSize: 20, maxItems: 10_000 }).then((r) => r.items)),
+  );
+  const all = [...items.flatMap((c) => c.filings ?? []), ...earlier.flat().flatMap((v) => v.filings ?? [])];
+  const unique = new Map(all.map((f) => [f.id, f]));
+  return { items, accepted: [...unique.values()].filter((f) => f.status === 'ACCEPTED' && f.reviewedAt) };
+}
+
+function enrolmentChart(enrolmentCard, value) {
+  const rows = value.enrolments ?? [];
+  const sectors = (servedCodes('sector') ?? []).filter((s) => rows.some((r) => r.sector === s));
+  const states = ENROLMENT_STATES.filter((s) => rows.some((r) => r.status === s));
+  const count = (sector, status) => rows.filter((r) => r.sector === sector && r.status === status).reduce((n, r) => n + r.count, 0);
+  return chartWithTable(enrolmentCard, {
+    type: 'bar',
+    labels: sectors.map((s) => code('sector', s)),
+    datasets: states.map((status) => ({ label: code('enrolment', status), data: sectors.map((s) => count(s, status)) })),
+    stacked: true,
+    rowHeader: t('rollout.sector'),
   });
+}
+
+function filingsChart(filingsCard, { items, accepted }) {
+  const months = monthRange(accepted.map((f) => hongKongMonth(f.reviewedAt)));
+  const sides = [
+    ['GD_CAC', 'MAINLAND'],
+    ['HK_DPO', 'HONG_KONG'],
+    ['MO_DSPDP', 'MACAO'],
+  ];
+  return [
+    chartWithTable(filingsCard, {
+      type: 'bar',
+      labels: months,
+      datasets: sides.map(([authority, side]) => ({
+        label: `${code('jurisdiction', side)} (${code('authorityShort', authority)})`,
+        data: months.map((m) => accepted.filter((f) => f.authority === authority && hongKongMonth(f.reviewedAt) === m).length),
+      })),
+      rowHeader: t('rollout.month'),
+    }),
+    h('p', { class: 'muted' }, t('rollout.fromContracts', { count: formatNumber(items.length) })),
+  ];
+}
+
+function transfersChart(transfersCard, { figures: rows }) {
+  const months = monthRange(rows.map((r) => r.month));
+  const directions = ['MAINLAND_TO_HK', 'HK_TO_MAINLAND', 'MAINLAND_TO_MACAO', 'MACAO_TO_MAINLAND'];
+  const cells = new Map();
+  for (const r of rows) cells.set(`${r.month} ${r.direction}`, (cells.get(`${r.month} ${r.direction}`) ?? 0) + r.transfers);
+  const total = rows.reduce((n, r) => n + r.transfers, 0);
+  return [
+    chartWithTable(transfersCard, {
+      type: 'line',
+      labels: months,
+      datasets: directions.map((direction) => ({ label: code('direction', direction), data: months.map((m) => cells.get(`${m} ${direction}`) ?? 0) })),
+      rowHeader: t('rollout.month'),
+    }),
+    h('p', { class: 'muted' }, t('rollout.fromFigures', { count: formatNumber(total) })),
+  ];
+}
+
+function figuresTable({ figures: rows }) {
+  const bySector = new Map();
+  for (const r of rows) {
+    const sum = bySector.get(r.sector) ?? { transfers: 0, records: 0, dataSubjects: 0, flaggedTransfers: 0 };
+    for (const key of Object.keys(sum)) sum[key] += r[key];
+    bySector.set(r.sector, sum);
+  }
+  const sectors = (servedCodes('sector') ?? []).filter((s) => bySector.has(s));
+  if (!sectors.length) return h('p', {}, t('none'));
+  return table(
+    t('rollout.transferFigures'),
+    [t('rollout.sector'), t('rollout.transferRecords'), t('transfers.records'), t('transfers.subjects'), t('rollout.flagged')],
+    sectors.map((sector) => {
+      const sum = bySector.get(sector);
+      return h(
+        'tr',
+        { 'data-sector': sector },
+        h('th', { scope: 'row' }, code('sector', sector)),
+        ['transfers', 'records', 'dataSubjects', 'flaggedTransfers'].map((key) => h('td', { class: 'num' }, formatNumber(sum[key]))),
+      );
+    }),
+  );
+}
+
+function activityTable(value) {
+  const rows = (value.sectors ?? []).filter((r) => r.acceptedFilings || r.transferRecords || Object.values(r.enrolments ?? {}).some(Boolean));
+  if (!rows.length) return h('p', {}, t('none'));
+  return table(
+    t('rollout.sectorActivity'),
+    [
+      t('rollout.sector'),
+      t('rollout.jurisdiction'),
+      ...ENROLMENT_STATES.map((s) => code('enrolment', s)),
+      t('rollout.acceptedFilings'),
+      t('rollout.transferRecords'),
+    ],
+    rows.map((r) =>
+      h(
+        'tr',
+        {},
+        h('th', { scope: 'row' }, code('sector', r.sector)),
+        h('td', {}, code('jurisdiction', r.jurisdiction)),
+        ENROLMENT_STATES.map((s) => h('td', { class: 'num' }, formatNumber(r.enrolments?.[s] ?? 0))),
+        h('td', { class: 'num' }, formatNumber(r.acceptedFilings)),
+        h('td', { class: 'num' }, formatNumber(r.transferRecords)),
+      ),
+    ),
+  );
 }
 
 async function settledValue(result, transform) {
