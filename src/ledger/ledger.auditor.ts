@@ -133,35 +133,8 @@ export class LedgerAuditor implements OnApplicationBootstrap, OnApplicationShutd
       'SELECT level, idx, hash FROM ledger_nodes WHERE (level, idx) >= ($1, $2) ORDER BY level, idx LIMIT $3',
       [level, from, this.batchSize],
     );
-    const tiles = rows.filter((r) => r.level === STORED_MIN_LEVEL).map((r) => Number(r.idx));
     const width = 2 ** STORED_MIN_LEVEL;
-    const leafHashes = new Map<number, Buffer>();
-    if (tiles.length) {
-      const leaves: Array<{ leaf_index: string; leaf_hash: Buffer }> = await manager.query(
-        `SELECT leaf_index, leaf_hash FROM transfer_records WHERE leaf_index >= $1 AND leaf_index < $2
-         UNION ALL SELECT leaf_index, leaf_hash FROM ledger_archived_leaves WHERE leaf_index >= $1 AND leaf_index < $2`,
-        [Math.min(...tiles) * width, (Math.max(...tiles) + 1) * width],
-      );
-      for (const leaf of leaves) leafHashes.set(Number(leaf.leaf_index), leaf.leaf_hash);
-    }
-    const upper = rows.filter((r) => r.level > STORED_MIN_LEVEL);
-    const children = new Map<string, Buffer>();
-    if (upper.length) {
-      const levels: number[] = [];
-      const indexes: string[] = [];
-      for (const r of upper) {
-        for (const child of [BigInt(r.idx) * 2n, BigInt(r.idx) * 2n + 1n]) {
-          levels.push(r.level - 1);
-          indexes.push(child.toString());
-        }
-      }
-      const found: Array<{ level: number; idx: string; hash: Buffer }> = await manager.query(
-        `SELECT n.level, n.idx, n.hash FROM ledger_nodes n
-          WHERE (n.level, n.idx) IN (SELECT w.level, w.idx FROM unnest($1::smallint[], $2::bigint[]) AS w(level, idx))`,
-        [levels, indexes],
-      );
-      for (const f of found) children.set(`${f.level}:${f.idx}`, f.hash);
-    }
+    const { leafHashes, children } = await this.childrenOf(manager, rows);
     for (const [n, row] of rows.entries()) {
       // A stored tile folds sixteen leaf hashes: a quarter of the leaves' slice per turn.
       if (n > 0 && n % (LEAVES_PER_TURN / 4) === 0) await nextTurn();
@@ -189,6 +162,40 @@ export class LedgerAuditor implements OnApplicationBootstrap, OnApplicationShutd
     if (rows.length < this.batchSize) return { phase: 'checkpoints' as const, level: 0, position: 0 };
     const last = rows[rows.length - 1];
     return { phase: 'nodes' as const, level: last.level, position: Number(last.idx) + 1 };
+  }
+
+  /** What the stored nodes `rows` are checked against: the leaf hashes under the level-4 tiles, and the stored children of the higher nodes. */
+  private async childrenOf(manager: EntityManager, rows: Array<{ level: number; idx: string }>) {
+    const tiles = rows.filter((r) => r.level === STORED_MIN_LEVEL).map((r) => Number(r.idx));
+    const width = 2 ** STORED_MIN_LEVEL;
+    const leafHashes = new Map<number, Buffer>();
+    if (tiles.length) {
+      const leaves: Array<{ leaf_index: string; leaf_hash: Buffer }> = await manager.query(
+        `SELECT leaf_index, leaf_hash FROM transfer_records WHERE leaf_index >= $1 AND leaf_index < $2
+       UNION ALL SELECT leaf_index, leaf_hash FROM ledger_archived_leaves WHERE leaf_index >= $1 AND leaf_index < $2`,
+        [Math.min(...tiles) * width, (Math.max(...tiles) + 1) * width],
+      );
+      for (const leaf of leaves) leafHashes.set(Number(leaf.leaf_index), leaf.leaf_hash);
+    }
+    const upper = rows.filter((r) => r.level > STORED_MIN_LEVEL);
+    const children = new Map<string, Buffer>();
+    if (upper.length) {
+      const levels: number[] = [];
+      const indexes: string[] = [];
+      for (const r of upper) {
+        for (const child of [BigInt(r.idx) * 2n, BigInt(r.idx) * 2n + 1n]) {
+          levels.push(r.level - 1);
+          indexes.push(child.toString());
+        }
+      }
+      const found: Array<{ level: number; idx: string; hash: Buffer }> = await manager.query(
+        `SELECT n.level, n.idx, n.hash FROM ledger_nodes n
+        WHERE (n.level, n.idx) IN (SELECT w.level, w.idx FROM unnest($1::smallint[], $2::bigint[]) AS w(level, idx))`,
+        [levels, indexes],
+      );
+      for (const f of found) children.set(`${f.level}:${f.idx}`, f.hash);
+    }
+    return { leafHashes, children };
   }
 
   /** Each signed checkpoint: its note against its row, its root against the tree recomputed from storage. */

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AccessService } from '../access/access.service';
 import { ReadReplicas } from '../cluster/read-replicas';
 import type { Principal } from '../common/roles';
+import { preparedQuery, statementName } from '../database/prepared';
 import { FlaggedFigures, TransferFigureRow, TransferFiguresQuery, TransferFiguresView } from './figures.dto';
 import { whereBranches } from './transfer-filters';
 
@@ -88,56 +89,10 @@ export class TransferFiguresService {
     const flagged = branches
       .map((b) => `SELECT t.leaf_index, t.contract_id, t.processor_id, t.recipient_id, t.flags, t.occurred_at FROM transfer_records t WHERE ${b}`)
       .join(' UNION ');
-    const [row] = await this.reads.read(principal, (db) =>
-      db.query<FlaggedRow[]>(
-        `WITH f AS MATERIALIZED (${flagged}),
-              ff AS (SELECT f.*, fl FROM f, unnest(f.flags) AS fl),
-              parties AS (SELECT f.*, o AS organisation_id FROM f, unnest(ARRAY[f.processor_id, f.recipient_id]) AS o)
-         SELECT (SELECT count(*) FROM f)::text AS transfers,
-                (SELECT COALESCE(json_agg(x ORDER BY x.transfers DESC, x.flag), '[]') FROM (
-                   SELECT fl AS flag, count(*) AS transfers, count(DISTINCT contract_id) AS contracts,
-                          (SELECT count(DISTINCT o) FROM ff f2, unnest(ARRAY[f2.processor_id, f2.recipient_id]) o WHERE f2.fl = ff.fl) AS organisations,
-                          max(occurred_at) AS "lastSeen"
-                     FROM ff GROUP BY fl) x) AS by_flag,
-                (SELECT COALESCE(json_agg(x ORDER BY x.transfers DESC, x."contractId"), '[]') FROM (
-                   SELECT contract_id AS "contractId", min(processor_id::text) AS "processorId", min(recipient_id::text) AS "recipientId",
-                          count(*) AS transfers, max(occurred_at) AS "lastSeen",
-                          (SELECT json_object_agg(fl, n) FROM (SELECT fl, count(*) AS n FROM ff WHERE ff.contract_id = f.contract_id GROUP BY fl) c) AS flags
-                     FROM f GROUP BY contract_id ORDER BY count(*) DESC, contract_id LIMIT 100) x) AS by_contract,
-                (SELECT COALESCE(json_agg(x ORDER BY x.transfers DESC, x."organisationId"), '[]') FROM (
-                   SELECT organisation_id AS "organisationId", count(*) AS transfers, count(DISTINCT contract_id) AS contracts,
-                          (SELECT json_object_agg(fl, n) FROM (
-                             SELECT fl, count(*) AS n FROM ff WHERE ff.processor_id = p.organisation_id OR ff.recipient_id = p.organisation_id GROUP BY fl) c) AS flags
-                     FROM parties p GROUP BY organisation_id ORDER BY count(*) DESC, organisation_id LIMIT 100) x) AS by_organisation`,
-        params,
-      ),
-    );
-    const counts = (o: Record<string, unknown> | null) => Object.fromEntries(Object.entries(o ?? {}).map(([k, v]) => [k, Number(v)]));
-    const instant = (v: string) => new Date(v).toISOString();
-    return {
-      transfers: Number(row.transfers),
-      byFlag: row.by_flag.map((g) => ({
-        flag: g.flag,
-        transfers: Number(g.transfers),
-        contracts: Number(g.contracts),
-        organisations: Number(g.organisations),
-        lastSeen: instant(g.lastSeen),
-      })),
-      byContract: row.by_contract.map((g) => ({
-        contractId: g.contractId,
-        processorId: g.processorId,
-        recipientId: g.recipientId,
-        transfers: Number(g.transfers),
-        flags: counts(g.flags),
-        lastSeen: instant(g.lastSeen),
-      })),
-      byOrganisation: row.by_organisation.map((g) => ({
-        organisationId: g.organisationId,
-        transfers: Number(g.transfers),
-        contracts: Number(g.contracts),
-        flags: counts(g.flags),
-      })),
-    };
+    // Prepared, as every read of the partitioned log (docs/scaling.md#partitions): the text depends only on the filters given.
+    const sql = flaggedGroupsSql(flagged);
+    const [row] = await this.reads.read(principal, (db) => preparedQuery<FlaggedRow>(db, statementName('transfer-figures-flagged', sql), sql, params));
+    return toFlaggedFigures(row);
   }
 }
 
@@ -156,5 +111,57 @@ function toFigure(row: FigureRow): TransferFigureRow {
     records: Number(row.records),
     dataSubjects: Number(row.data_subjects),
     flaggedTransfers: Number(row.flagged_transfers),
+  };
+}
+
+/** The flagged records of `flagged` (a UNION of the caller's branches) grouped by flag, by contract and by organisation, in one statement. */
+function flaggedGroupsSql(flagged: string): string {
+  return `WITH f AS MATERIALIZED (${flagged}),
+          ff AS (SELECT f.*, fl FROM f, unnest(f.flags) AS fl),
+          parties AS (SELECT f.*, o AS organisation_id FROM f, unnest(ARRAY[f.processor_id, f.recipient_id]) AS o)
+     SELECT (SELECT count(*) FROM f)::text AS transfers,
+            (SELECT COALESCE(json_agg(x ORDER BY x.transfers DESC, x.flag), '[]') FROM (
+               SELECT fl AS flag, count(*) AS transfers, count(DISTINCT contract_id) AS contracts,
+                      (SELECT count(DISTINCT o) FROM ff f2, unnest(ARRAY[f2.processor_id, f2.recipient_id]) o WHERE f2.fl = ff.fl) AS organisations,
+                      max(occurred_at) AS "lastSeen"
+                 FROM ff GROUP BY fl) x) AS by_flag,
+            (SELECT COALESCE(json_agg(x ORDER BY x.transfers DESC, x."contractId"), '[]') FROM (
+               SELECT contract_id AS "contractId", min(processor_id::text) AS "processorId", min(recipient_id::text) AS "recipientId",
+                      count(*) AS transfers, max(occurred_at) AS "lastSeen",
+                      (SELECT json_object_agg(fl, n) FROM (SELECT fl, count(*) AS n FROM ff WHERE ff.contract_id = f.contract_id GROUP BY fl) c) AS flags
+                 FROM f GROUP BY contract_id ORDER BY count(*) DESC, contract_id LIMIT 100) x) AS by_contract,
+            (SELECT COALESCE(json_agg(x ORDER BY x.transfers DESC, x."organisationId"), '[]') FROM (
+               SELECT organisation_id AS "organisationId", count(*) AS transfers, count(DISTINCT contract_id) AS contracts,
+                      (SELECT json_object_agg(fl, n) FROM (
+                         SELECT fl, count(*) AS n FROM ff WHERE ff.processor_id = p.organisation_id OR ff.recipient_id = p.organisation_id GROUP BY fl) c) AS flags
+                 FROM parties p GROUP BY organisation_id ORDER BY count(*) DESC, organisation_id LIMIT 100) x) AS by_organisation`;
+}
+
+function toFlaggedFigures(row: FlaggedRow): FlaggedFigures {
+  const counts = (o: Record<string, unknown> | null) => Object.fromEntries(Object.entries(o ?? {}).map(([k, v]) => [k, Number(v)]));
+  const instant = (v: string) => new Date(v).toISOString();
+  return {
+    transfers: Number(row.transfers),
+    byFlag: row.by_flag.map((g) => ({
+      flag: g.flag,
+      transfers: Number(g.transfers),
+      contracts: Number(g.contracts),
+      organisations: Number(g.organisations),
+      lastSeen: instant(g.lastSeen),
+    })),
+    byContract: row.by_contract.map((g) => ({
+      contractId: g.contractId,
+      processorId: g.processorId,
+      recipientId: g.recipientId,
+      transfers: Number(g.transfers),
+      flags: counts(g.flags),
+      lastSeen: instant(g.lastSeen),
+    })),
+    byOrganisation: row.by_organisation.map((g) => ({
+      organisationId: g.organisationId,
+      transfers: Number(g.transfers),
+      contracts: Number(g.contracts),
+      flags: counts(g.flags),
+    })),
   };
 }
