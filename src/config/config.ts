@@ -104,6 +104,7 @@ export interface RegistryConfig {
   webhooks: WebhooksConfig;
 }
 
+// eslint-disable-next-line max-lines-per-function -- a checklist: one variable after another, each read and checked where it is documented
 export function loadConfig(env: Env = process.env): RegistryConfig {
   const nodeEnv = oneOf(env, 'NODE_ENV', ['development', 'production', 'test'] as const, 'development');
   const production = nodeEnv === 'production';
