@@ -43,6 +43,50 @@ function noticeState(notice) {
   return [h('span', { class: 'badge SUBMITTED' }, t('notices.open')), notice.overdue ? [' ', h('span', { class: 'badge overdue' }, t('overdue'))] : null];
 }
 
+/** The acknowledge button of a notice, for the authority it is addressed to while it is still open. */
+function acknowledgeButton(notice, me, reload) {
+  // The authority a notice is addressed to acknowledges it (docs/rules.md#r13); the registry refuses anyone else.
+  const mayAcknowledge = me?.role === 'REGULATOR' && me.authority === notice.authority && !notice.acknowledgedAt;
+  return mayAcknowledge
+    ? h(
+        'button',
+        {
+          type: 'button',
+          class: 'button primary',
+          onclick: async (event) => {
+            const b = event.currentTarget;
+            b.disabled = true;
+            try {
+              await api.post(`/notices/${encodeURIComponent(notice.id)}/acknowledge`);
+              announce(t('notices.done'));
+              await reload();
+            } catch (error) {
+              b.disabled = false;
+              b.after(errorBox(error));
+            }
+          },
+        },
+        t('notices.acknowledge'),
+      )
+    : null;
+}
+
+function noticeRow(notice, me, reload) {
+  const status = h('td', { 'data-state': notice.acknowledgedAt ? 'acknowledged' : 'open' }, noticeState(notice));
+  const button = acknowledgeButton(notice, me, reload);
+  return h(
+    'tr',
+    { 'data-notice-id': notice.id, 'data-contract-id': notice.contractId, class: notice.overdue ? 'overdue' : null },
+    h('td', {}, h('a', { href: `#/contracts/${notice.contractId}` }, shortId(notice.contractId)), h('div', { class: 'muted' }, code('party', notice.party))),
+    h('td', {}, code('noticeKind', notice.kind)),
+    h('td', { class: 'nowrap' }, formatDate(notice.endedOn)),
+    h('td', {}, authorityLabel(notice, true)),
+    h('td', { class: 'nowrap' }, formatDate(notice.dueOn), notice.provisional ? [' ', h('span', { class: 'badge provisional' }, t('provisional'))] : null),
+    status,
+    h('td', {}, button),
+  );
+}
+
 export async function renderNotices(container, { query, isCurrent }) {
   const kind = select('kind', optionsWithAll('noticeKind'), query.kind ?? '');
   const acknowledged = select(
@@ -75,54 +119,7 @@ export async function renderNotices(container, { query, isCurrent }) {
       table(
         t('notices.caption', { page }),
         [t('queue.contract'), t('notices.kind'), t('notices.endedOn'), t('filing.authority'), t('notices.dueOn'), t('notices.state'), ''],
-        items.map((notice) => {
-          const status = h('td', { 'data-state': notice.acknowledgedAt ? 'acknowledged' : 'open' }, noticeState(notice));
-          // The authority a notice is addressed to acknowledges it (docs/rules.md#r13); the registry refuses anyone else.
-          const mayAcknowledge = me?.role === 'REGULATOR' && me.authority === notice.authority && !notice.acknowledgedAt;
-          const button = mayAcknowledge
-            ? h(
-                'button',
-                {
-                  type: 'button',
-                  class: 'button primary',
-                  onclick: async (event) => {
-                    const b = event.currentTarget;
-                    b.disabled = true;
-                    try {
-                      await api.post(`/notices/${encodeURIComponent(notice.id)}/acknowledge`);
-                      announce(t('notices.done'));
-                      await reload();
-                    } catch (error) {
-                      b.disabled = false;
-                      b.after(errorBox(error));
-                    }
-                  },
-                },
-                t('notices.acknowledge'),
-              )
-            : null;
-          return h(
-            'tr',
-            { 'data-notice-id': notice.id, 'data-contract-id': notice.contractId, class: notice.overdue ? 'overdue' : null },
-            h(
-              'td',
-              {},
-              h('a', { href: `#/contracts/${notice.contractId}` }, shortId(notice.contractId)),
-              h('div', { class: 'muted' }, code('party', notice.party)),
-            ),
-            h('td', {}, code('noticeKind', notice.kind)),
-            h('td', { class: 'nowrap' }, formatDate(notice.endedOn)),
-            h('td', {}, authorityLabel(notice, true)),
-            h(
-              'td',
-              { class: 'nowrap' },
-              formatDate(notice.dueOn),
-              notice.provisional ? [' ', h('span', { class: 'badge provisional' }, t('provisional'))] : null,
-            ),
-            status,
-            h('td', {}, button),
-          );
-        }),
+        items.map((notice) => noticeRow(notice, me, reload)),
       ),
     'notices.empty',
   );

@@ -19,15 +19,8 @@ function termsOf(contract) {
   };
 }
 
-/**
- * The amendment form: a few of the terms, the rest as they are. "Check re-filing" asks the registry
- * (POST /contracts/:id/amendments/preview, the same rule as the amendment) for the verdict; "File the
- * amendment" is offered only for the terms just checked.
- */
-export function amendmentForm(base, contract, party, rerender) {
-  if (party !== 'processor') return h('p', { class: 'muted', 'data-field': 'amend-not-ours' }, t('org.amend.onlyProcessor'));
-  if (contract.status === 'TERMINATED') return h('p', { class: 'muted' }, t('org.amend.terminated'));
-  const current = termsOf(contract);
+/** The form's controls, filled with the contract's current terms (the effective date no earlier than today). */
+function amendControls(current) {
   const today = hongKongToday();
   const effective = h('input', { type: 'date', name: 'effectiveDate', value: today > current.effectiveDate ? today : current.effectiveDate, required: true });
   const expiry = h('input', { type: 'date', name: 'expiryDate', value: current.expiryDate ?? '' });
@@ -45,8 +38,12 @@ export function amendmentForm(base, contract, party, rerender) {
     h('legend', {}, t('annex.personalInformationCategories')),
     codes.map((value, i) => h('label', { class: 'check' }, categoryBoxes[i], ' ', code('category', value))),
   );
+  return { effective, expiry, purposes, retentionTo, otherMatters, categoryBoxes, categories };
+}
 
-  const body = () => ({
+/** The amendment body (ContractTermsDto) of the current terms with the form's values over them. */
+function amendBody(current, { effective, expiry, purposes, retentionTo, otherMatters, categoryBoxes }) {
+  return {
     ...current,
     effectiveDate: effective.value,
     expiryDate: expiry.value || null,
@@ -60,62 +57,14 @@ export function amendmentForm(base, contract, party, rerender) {
       retentionPeriod: { ...current.annex.retentionPeriod, to: retentionTo.value },
       ...(otherMatters.value.trim() ? { otherMatters: otherMatters.value } : { otherMatters: undefined }),
     },
-  });
+  };
+}
 
-  const verdict = h('div', { 'data-field': 'verdict', 'aria-live': 'polite' });
-  const message = h('p', { class: 'form-message', role: 'alert' });
-  let checked = null; // the JSON of the body last checked
-  const fileButton = h('button', { type: 'button', class: 'button primary', disabled: true, 'data-action': 'file-amendment' }, t('org.amend.file'));
-  const checkButton = h('button', { type: 'submit', class: 'button secondary', 'data-action': 'preview-amendment' }, t('org.amend.preview'));
-
-  const form = h(
-    'form',
-    {
-      class: 'amend-form',
-      'data-form': 'amend',
-      oninput: () => {
-        if (checked !== null && JSON.stringify(body()) !== checked) {
-          fileButton.disabled = true;
-          clear(verdict).append(h('p', { class: 'notice', 'data-verdict': 'stale' }, t('org.amend.stale')));
-        }
-      },
-      onsubmit: async (event) => {
-        event.preventDefault();
-        message.textContent = '';
-        checkButton.disabled = true;
-        fileButton.disabled = true;
-        const sent = body();
-        try {
-          const preview = await api.post(`${base}/amendments/preview`, sent);
-          checked = JSON.stringify(sent);
-          clear(verdict).append(verdictView(preview));
-          fileButton.disabled = false;
-        } catch (error) {
-          checked = null;
-          clear(verdict).append(refusalView(error));
-        } finally {
-          checkButton.disabled = false;
-        }
-      },
-    },
-    h('p', {}, t('org.amend.intro')),
-    h(
-      'div',
-      { class: 'amend-fields' },
-      field(t('org.amend.effectiveDate'), effective).wrapper,
-      field(t('contract.expiry'), expiry).wrapper,
-      field(t('org.amend.retentionTo'), retentionTo).wrapper,
-    ),
-    field(t('org.amend.purposes'), purposes, t('org.amend.purposesHint')).wrapper,
-    categories,
-    field(t('annex.otherMatters'), otherMatters).wrapper,
-    h('div', { class: 'toolbar' }, checkButton, fileButton),
-    verdict,
-    message,
-  );
-  fileButton.addEventListener('click', async () => {
+/** "File the amendment": files the terms last checked, and nothing else (state.checked is their JSON). */
+function fileOnClick({ base, body, state, fileButton, message, rerender }) {
+  return async () => {
     const sent = body();
-    if (JSON.stringify(sent) !== checked) return;
+    if (JSON.stringify(sent) !== state.checked) return;
     fileButton.disabled = true;
     try {
       const amended = await api.post(`${base}/amendments`, sent);
@@ -124,7 +73,79 @@ export function amendmentForm(base, contract, party, rerender) {
       message.textContent = t('error', { detail: error.message });
       fileButton.disabled = false;
     }
-  });
+  };
+}
+
+/** "Check re-filing": the registry's verdict for the terms in the form, or its refusal. */
+function previewOnSubmit({ base, body, state, fileButton, checkButton, verdict, message }) {
+  return async (event) => {
+    event.preventDefault();
+    message.textContent = '';
+    checkButton.disabled = true;
+    fileButton.disabled = true;
+    const sent = body();
+    try {
+      const preview = await api.post(`${base}/amendments/preview`, sent);
+      state.checked = JSON.stringify(sent);
+      clear(verdict).append(verdictView(preview));
+      fileButton.disabled = false;
+    } catch (error) {
+      state.checked = null;
+      clear(verdict).append(refusalView(error));
+    } finally {
+      checkButton.disabled = false;
+    }
+  };
+}
+
+/**
+ * The amendment form: a few of the terms, the rest as they are. "Check re-filing" asks the registry
+ * (POST /contracts/:id/amendments/preview, the same rule as the amendment) for the verdict; "File the
+ * amendment" is offered only for the terms just checked.
+ */
+export function amendmentForm(base, contract, party, rerender) {
+  if (party !== 'processor') return h('p', { class: 'muted', 'data-field': 'amend-not-ours' }, t('org.amend.onlyProcessor'));
+  if (contract.status === 'TERMINATED') return h('p', { class: 'muted' }, t('org.amend.terminated'));
+  const current = termsOf(contract);
+  const controls = amendControls(current);
+  const body = () => amendBody(current, controls);
+
+  const verdict = h('div', { 'data-field': 'verdict', 'aria-live': 'polite' });
+  const message = h('p', { class: 'form-message', role: 'alert' });
+  const state = { checked: null }; // checked: the JSON of the body last checked
+  const fileButton = h('button', { type: 'button', class: 'button primary', disabled: true, 'data-action': 'file-amendment' }, t('org.amend.file'));
+  const checkButton = h('button', { type: 'submit', class: 'button secondary', 'data-action': 'preview-amendment' }, t('org.amend.preview'));
+  const parts = { base, body, state, fileButton, checkButton, verdict, message, rerender };
+
+  const form = h(
+    'form',
+    {
+      class: 'amend-form',
+      'data-form': 'amend',
+      oninput: () => {
+        if (state.checked !== null && JSON.stringify(body()) !== state.checked) {
+          fileButton.disabled = true;
+          clear(verdict).append(h('p', { class: 'notice', 'data-verdict': 'stale' }, t('org.amend.stale')));
+        }
+      },
+      onsubmit: previewOnSubmit(parts),
+    },
+    h('p', {}, t('org.amend.intro')),
+    h(
+      'div',
+      { class: 'amend-fields' },
+      field(t('org.amend.effectiveDate'), controls.effective).wrapper,
+      field(t('contract.expiry'), controls.expiry).wrapper,
+      field(t('org.amend.retentionTo'), controls.retentionTo).wrapper,
+    ),
+    field(t('org.amend.purposes'), controls.purposes, t('org.amend.purposesHint')).wrapper,
+    controls.categories,
+    field(t('annex.otherMatters'), controls.otherMatters).wrapper,
+    h('div', { class: 'toolbar' }, checkButton, fileButton),
+    verdict,
+    message,
+  );
+  fileButton.addEventListener('click', fileOnClick(parts));
   return form;
 }
 

@@ -7,19 +7,14 @@ import { hashWith, loading, optionsWithAll, orgName, pagedList, shortId, transfe
 import { navigate } from './nav.js';
 import { otherParty, ourName, ourParty } from './page-org.js';
 
-export async function renderOrgTransfers(container, { query, isCurrent }) {
-  append(container, [
-    h('h1', { tabindex: '-1' }, t('org.transfers.heading')),
-    h('p', {}, t('org.transfers.intro', { org: ourName() })),
-    h('p', { class: 'muted' }, t('hkTime')),
-  ]);
-  const { items: contracts } = await api.getAll('/contracts');
-  if (!isCurrent()) return;
-  const counterpartyOf = (contract) => {
-    const other = otherParty(ourParty(contract));
-    return orgName(contract[other], contract[`${other}Id`], contract, other);
-  };
-  const byId = new Map(contracts.map((c) => [c.id, c]));
+/** The name of the organisation's counterparty under a contract. */
+function counterpartyOf(contract) {
+  const other = otherParty(ourParty(contract));
+  return orgName(contract[other], contract[`${other}Id`], contract, other);
+}
+
+/** The filters of the list: contract, flagged or not, one flag, and dates. */
+function filterForm(query, contracts) {
   const plain = (node) => (typeof node === 'string' ? node : node.textContent);
   const contractSelect = select(
     'contractId',
@@ -38,34 +33,44 @@ export async function renderOrgTransfers(container, { query, isCurrent }) {
   const flag = select('flag', optionsWithAll('flag'), query.flag ?? '');
   const from = h('input', { type: 'date', name: 'from', value: query.from ?? '' });
   const to = h('input', { type: 'date', name: 'to', value: query.to ?? '' });
-  container.append(
-    h(
-      'form',
-      {
-        'aria-label': t('transfers.filters'),
-        onsubmit: (event) => {
-          event.preventDefault();
-          navigate(hashWith('org/transfers', { contractId: contractSelect.value, flagged: flagged.value, flag: flag.value, from: from.value, to: to.value }));
-        },
+  return h(
+    'form',
+    {
+      'aria-label': t('transfers.filters'),
+      onsubmit: (event) => {
+        event.preventDefault();
+        navigate(hashWith('org/transfers', { contractId: contractSelect.value, flagged: flagged.value, flag: flag.value, from: from.value, to: to.value }));
       },
+    },
+    h(
+      'fieldset',
+      { class: 'filters' },
+      h('legend', {}, t('transfers.filters')),
+      field(t('transfers.contract'), contractSelect).wrapper,
+      field(t('org.transfers.flagged'), flagged).wrapper,
+      field(t('transfers.flag'), flag).wrapper,
+      field(t('transfers.from'), from).wrapper,
+      field(t('transfers.to'), to).wrapper,
       h(
-        'fieldset',
-        { class: 'filters' },
-        h('legend', {}, t('transfers.filters')),
-        field(t('transfers.contract'), contractSelect).wrapper,
-        field(t('org.transfers.flagged'), flagged).wrapper,
-        field(t('transfers.flag'), flag).wrapper,
-        field(t('transfers.from'), from).wrapper,
-        field(t('transfers.to'), to).wrapper,
-        h(
-          'div',
-          { class: 'actions' },
-          h('button', { type: 'submit', class: 'button primary' }, t('apply')),
-          h('button', { type: 'button', class: 'button secondary', onclick: () => navigate('#/org/transfers') }, t('reset')),
-        ),
+        'div',
+        { class: 'actions' },
+        h('button', { type: 'submit', class: 'button primary' }, t('apply')),
+        h('button', { type: 'button', class: 'button secondary', onclick: () => navigate('#/org/transfers') }, t('reset')),
       ),
     ),
   );
+}
+
+export async function renderOrgTransfers(container, { query, isCurrent }) {
+  append(container, [
+    h('h1', { tabindex: '-1' }, t('org.transfers.heading')),
+    h('p', {}, t('org.transfers.intro', { org: ourName() })),
+    h('p', { class: 'muted' }, t('hkTime')),
+  ]);
+  const { items: contracts } = await api.getAll('/contracts');
+  if (!isCurrent()) return;
+  const byId = new Map(contracts.map((c) => [c.id, c]));
+  container.append(filterForm(query, contracts));
   const filters = {
     contractId: query.contractId,
     flagged: query.flagged === 'true' || query.flagged === 'false' ? query.flagged : undefined,

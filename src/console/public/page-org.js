@@ -91,6 +91,21 @@ function section(name, title, ...content) {
   return h('section', { 'aria-labelledby': headingId, 'data-section': name }, h('h2', { id: headingId }, title), ...content);
 }
 
+function summarySection(contract) {
+  return section(
+    'summary',
+    t('contract.summary'),
+    definitionList([
+      [t('contract.status'), h('span', { class: ['badge', contract.status === 'EFFECTIVE' ? 'ok' : 'neutral'] }, code('contractStatus', contract.status))],
+      [t('contract.direction'), code('direction', contract.direction)],
+      [t('contract.effective'), formatDate(contract.effectiveDate)],
+      [t('contract.expiry'), formatDate(contract.expiryDate)],
+      [t('contract.version'), String(contract.version)],
+      contract.terminatedOn ? [t('contract.terminated'), `${formatDate(contract.terminatedOn)} — ${contract.terminationReason ?? ''}`] : null,
+    ]),
+  );
+}
+
 export async function renderOrgContract(container, { params: [id], isCurrent }, flash) {
   const base = `/contracts/${encodeURIComponent(id)}`;
   const heading = h('h1', { tabindex: '-1' }, t('contract.heading', { id: shortId(id) }));
@@ -123,18 +138,7 @@ export async function renderOrgContract(container, { params: [id], isCurrent }, 
     heading,
     h('p', { class: 'muted' }, `${t('contract.heading', { id })} · ${t('org.youAre', { party: code('party', party) })} · ${t('hkTime')}`),
     flash ?? null,
-    section(
-      'summary',
-      t('contract.summary'),
-      definitionList([
-        [t('contract.status'), h('span', { class: ['badge', contract.status === 'EFFECTIVE' ? 'ok' : 'neutral'] }, code('contractStatus', contract.status))],
-        [t('contract.direction'), code('direction', contract.direction)],
-        [t('contract.effective'), formatDate(contract.effectiveDate)],
-        [t('contract.expiry'), formatDate(contract.expiryDate)],
-        [t('contract.version'), String(contract.version)],
-        contract.terminatedOn ? [t('contract.terminated'), `${formatDate(contract.terminatedOn)} — ${contract.terminationReason ?? ''}`] : null,
-      ]),
-    ),
+    summarySection(contract),
     section(
       'filings',
       t('contract.filings'),
@@ -187,30 +191,8 @@ function filingCard(base, contract, filing, ours, docs, rerender) {
   );
 }
 
-/**
- * Our filing: which materials its version still needs, an upload form, and submit (R8, R10). The materials are those
- * of our side of the contract's regime for our party type (GET /reference); the PIPIA report may be filed too (R6).
- */
-function ourFilingActions(base, contract, filing, docs, rerender) {
-  const ours = contract[filing.party];
-  const required = requiredMaterials(contract.regime, ours?.jurisdiction, ours?.partyType);
-  const uploaded = new Set(docs.filter((d) => d.party === filing.party && d.version >= filing.version).map((d) => d.kind));
-  const checklist = h(
-    'ul',
-    { class: 'plain checklist', 'data-field': 'checklist' },
-    required.map((kind) =>
-      h(
-        'li',
-        { 'data-kind': kind, 'data-uploaded': uploaded.has(kind) ? 'true' : 'false' },
-        h('span', { class: ['badge', uploaded.has(kind) ? 'ok' : 'neutral'] }, uploaded.has(kind) ? t('org.uploaded') : t('org.missing')),
-        ' ',
-        code('documentKind', kind),
-      ),
-    ),
-  );
-  const open = filing.status === 'NOT_SUBMITTED' || filing.status === 'RETURNED';
-  if (!open) return h('div', { class: 'review' }, h('h4', {}, t('org.required', { version: filing.version })), checklist);
-
+/** The upload form of our filing: one of the materials (or the PIPIA report), the first still missing chosen. */
+function uploadFormOf(base, required, uploaded, rerender) {
   const kind = select(
     'kind',
     [...required, 'PIPIA_REPORT'].map((k) => [k, code('documentKind', k)]),
@@ -255,8 +237,11 @@ function ourFilingActions(base, contract, filing, docs, rerender) {
     ),
     uploadMessage,
   );
+  return uploadForm;
+}
 
-  const submitMessage = h('p', { class: 'form-message', role: 'alert' });
+/** The button that submits our filing (R10); a refusal naming missing materials goes into submitMessage. */
+function submitFilingButton(base, filing, submitMessage, rerender) {
   const submitButton = h(
     'button',
     {
@@ -281,6 +266,36 @@ function ourFilingActions(base, contract, filing, docs, rerender) {
     },
     filing.status === 'RETURNED' ? t('org.submit.resubmit') : t('org.submit.button'),
   );
+  return submitButton;
+}
+
+/**
+ * Our filing: which materials its version still needs, an upload form, and submit (R8, R10). The materials are those
+ * of our side of the contract's regime for our party type (GET /reference); the PIPIA report may be filed too (R6).
+ */
+function ourFilingActions(base, contract, filing, docs, rerender) {
+  const ours = contract[filing.party];
+  const required = requiredMaterials(contract.regime, ours?.jurisdiction, ours?.partyType);
+  const uploaded = new Set(docs.filter((d) => d.party === filing.party && d.version >= filing.version).map((d) => d.kind));
+  const checklist = h(
+    'ul',
+    { class: 'plain checklist', 'data-field': 'checklist' },
+    required.map((kind) =>
+      h(
+        'li',
+        { 'data-kind': kind, 'data-uploaded': uploaded.has(kind) ? 'true' : 'false' },
+        h('span', { class: ['badge', uploaded.has(kind) ? 'ok' : 'neutral'] }, uploaded.has(kind) ? t('org.uploaded') : t('org.missing')),
+        ' ',
+        code('documentKind', kind),
+      ),
+    ),
+  );
+  const open = filing.status === 'NOT_SUBMITTED' || filing.status === 'RETURNED';
+  if (!open) return h('div', { class: 'review' }, h('h4', {}, t('org.required', { version: filing.version })), checklist);
+
+  const uploadForm = uploadFormOf(base, required, uploaded, rerender);
+  const submitMessage = h('p', { class: 'form-message', role: 'alert' });
+  const submitButton = submitFilingButton(base, filing, submitMessage, rerender);
   return h(
     'div',
     { class: 'review' },

@@ -221,6 +221,103 @@ function monthAfter(month) {
   return m === 12 ? `${y + 1}-01-01` : `${y}-${String(m + 1).padStart(2, '0')}-01`;
 }
 
+/** Each flag with its count, the most frequent first. */
+function flagCounts(flags) {
+  return Object.entries(flags ?? {})
+    .sort((a, b) => b[1] - a[1])
+    .map(([flag, n]) => h('span', { class: 'badge flag' }, `${code('flag', flag)} × ${formatNumber(n)}`));
+}
+
+function anomalySection(id, title, content) {
+  return h('section', { 'aria-labelledby': id }, h('h2', { id }, title), content);
+}
+
+/** The flagged transfers by flag, each linking to the transfers with that flag. */
+function byFlagSection(flagged, common) {
+  return anomalySection(
+    'anomalies-by-flag',
+    t('anomalies.byFlag'),
+    table(
+      t('anomalies.byFlag'),
+      [t('transfers.flag'), t('anomalies.count'), t('anomalies.contracts'), t('anomalies.organisations'), t('anomalies.lastSeen')],
+      flagged.byFlag.map((g) =>
+        h(
+          'tr',
+          { 'data-flag': g.flag },
+          h('th', { scope: 'row' }, h('a', { href: hashWith('transfers', { ...common, flag: g.flag }) }, code('flag', g.flag))),
+          h('td', { class: 'num' }, formatNumber(g.transfers)),
+          h('td', { class: 'num' }, formatNumber(g.contracts)),
+          h('td', { class: 'num' }, formatNumber(g.organisations)),
+          h('td', {}, formatInstant(g.lastSeen)),
+        ),
+      ),
+    ),
+  );
+}
+
+/** The flagged transfers by month (the figures' groups summed per month), months with none left out. */
+function byMonthSection(figures) {
+  const perMonth = new Map();
+  for (const f of figures) perMonth.set(f.month, (perMonth.get(f.month) ?? 0) + f.flaggedTransfers);
+  return anomalySection(
+    'anomalies-by-month',
+    t('anomalies.byMonth'),
+    table(
+      t('anomalies.byMonth'),
+      [t('anomalies.month'), t('anomalies.count')],
+      [...perMonth.entries()]
+        .filter(([, n]) => n > 0)
+        .map(([month, n]) => h('tr', { 'data-month': month }, h('th', { scope: 'row' }, month), h('td', { class: 'num' }, formatNumber(n)))),
+    ),
+  );
+}
+
+/** The contracts with the most flagged transfers. */
+function byContractSection(flagged, orgs) {
+  return anomalySection('anomalies-by-contract', t('anomalies.byContract'), [
+    h('p', { class: 'muted' }, t('anomalies.top')),
+    table(
+      t('anomalies.byContract'),
+      [t('queue.contract'), t('contract.processor'), t('contract.recipient'), t('anomalies.count'), t('transfers.flags'), t('anomalies.lastSeen')],
+      flagged.byContract.map((g) =>
+        h(
+          'tr',
+          { 'data-contract-id': g.contractId },
+          h('th', { scope: 'row' }, h('a', { href: `#/contracts/${g.contractId}` }, shortId(g.contractId))),
+          h('td', {}, orgName(orgs.get(g.processorId), g.processorId)),
+          h('td', {}, orgName(orgs.get(g.recipientId), g.recipientId)),
+          h('td', { class: 'num' }, formatNumber(g.transfers)),
+          h('td', {}, flagCounts(g.flags)),
+          h('td', {}, formatInstant(g.lastSeen)),
+        ),
+      ),
+    ),
+  ]);
+}
+
+/** The organisations with the most flagged transfers. */
+function byOrganisationSection(flagged, orgs) {
+  return anomalySection('anomalies-by-organisation', t('anomalies.byOrganisation'), [
+    h('p', { class: 'muted' }, t('anomalies.top')),
+    table(
+      t('anomalies.byOrganisation'),
+      [t('org.name'), t('org.jurisdiction'), t('anomalies.count'), t('anomalies.contracts'), t('transfers.flags')],
+      flagged.byOrganisation.map((g) => {
+        const org = orgs.get(g.organisationId);
+        return h(
+          'tr',
+          { 'data-organisation-id': g.organisationId },
+          h('th', { scope: 'row' }, h('a', { href: hashWith('transfers', { organisationId: g.organisationId }) }, orgName(org, g.organisationId))),
+          h('td', {}, code('jurisdiction', org?.jurisdiction)),
+          h('td', { class: 'num' }, formatNumber(g.transfers)),
+          h('td', { class: 'num' }, formatNumber(g.contracts)),
+          h('td', {}, flagCounts(g.flags)),
+        );
+      }),
+    ),
+  ]);
+}
+
 export async function renderAnomalies(container, { query, isCurrent }) {
   container.append(h('h1', { tabindex: '-1' }, t('anomalies.heading')), h('p', {}, t('anomalies.intro')), anomalyForm(query));
   const results = h('div', {}, loading());
@@ -252,83 +349,6 @@ export async function renderAnomalies(container, { query, isCurrent }) {
     return;
   }
 
-  const flagCounts = (flags) =>
-    Object.entries(flags ?? {})
-      .sort((a, b) => b[1] - a[1])
-      .map(([flag, n]) => h('span', { class: 'badge flag' }, `${code('flag', flag)} × ${formatNumber(n)}`));
-  const section = (id, title, content) => h('section', { 'aria-labelledby': id }, h('h2', { id }, title), content);
-  const perMonth = new Map();
-  for (const f of figures) perMonth.set(f.month, (perMonth.get(f.month) ?? 0) + f.flaggedTransfers);
-
-  results.append(
-    section(
-      'anomalies-by-flag',
-      t('anomalies.byFlag'),
-      table(
-        t('anomalies.byFlag'),
-        [t('transfers.flag'), t('anomalies.count'), t('anomalies.contracts'), t('anomalies.organisations'), t('anomalies.lastSeen')],
-        flagged.byFlag.map((g) =>
-          h(
-            'tr',
-            { 'data-flag': g.flag },
-            h('th', { scope: 'row' }, h('a', { href: hashWith('transfers', { ...common, flag: g.flag }) }, code('flag', g.flag))),
-            h('td', { class: 'num' }, formatNumber(g.transfers)),
-            h('td', { class: 'num' }, formatNumber(g.contracts)),
-            h('td', { class: 'num' }, formatNumber(g.organisations)),
-            h('td', {}, formatInstant(g.lastSeen)),
-          ),
-        ),
-      ),
-    ),
-    section(
-      'anomalies-by-month',
-      t('anomalies.byMonth'),
-      table(
-        t('anomalies.byMonth'),
-        [t('anomalies.month'), t('anomalies.count')],
-        [...perMonth.entries()]
-          .filter(([, n]) => n > 0)
-          .map(([month, n]) => h('tr', { 'data-month': month }, h('th', { scope: 'row' }, month), h('td', { class: 'num' }, formatNumber(n)))),
-      ),
-    ),
-    section('anomalies-by-contract', t('anomalies.byContract'), [
-      h('p', { class: 'muted' }, t('anomalies.top')),
-      table(
-        t('anomalies.byContract'),
-        [t('queue.contract'), t('contract.processor'), t('contract.recipient'), t('anomalies.count'), t('transfers.flags'), t('anomalies.lastSeen')],
-        flagged.byContract.map((g) =>
-          h(
-            'tr',
-            { 'data-contract-id': g.contractId },
-            h('th', { scope: 'row' }, h('a', { href: `#/contracts/${g.contractId}` }, shortId(g.contractId))),
-            h('td', {}, orgName(orgs.get(g.processorId), g.processorId)),
-            h('td', {}, orgName(orgs.get(g.recipientId), g.recipientId)),
-            h('td', { class: 'num' }, formatNumber(g.transfers)),
-            h('td', {}, flagCounts(g.flags)),
-            h('td', {}, formatInstant(g.lastSeen)),
-          ),
-        ),
-      ),
-    ]),
-    section('anomalies-by-organisation', t('anomalies.byOrganisation'), [
-      h('p', { class: 'muted' }, t('anomalies.top')),
-      table(
-        t('anomalies.byOrganisation'),
-        [t('org.name'), t('org.jurisdiction'), t('anomalies.count'), t('anomalies.contracts'), t('transfers.flags')],
-        flagged.byOrganisation.map((g) => {
-          const org = orgs.get(g.organisationId);
-          return h(
-            'tr',
-            { 'data-organisation-id': g.organisationId },
-            h('th', { scope: 'row' }, h('a', { href: hashWith('transfers', { organisationId: g.organisationId }) }, orgName(org, g.organisationId))),
-            h('td', {}, code('jurisdiction', org?.jurisdiction)),
-            h('td', { class: 'num' }, formatNumber(g.transfers)),
-            h('td', { class: 'num' }, formatNumber(g.contracts)),
-            h('td', {}, flagCounts(g.flags)),
-          );
-        }),
-      ),
-    ]),
-  );
+  results.append(byFlagSection(flagged, common), byMonthSection(figures), byContractSection(flagged, orgs), byOrganisationSection(flagged, orgs));
   await listed;
 }
