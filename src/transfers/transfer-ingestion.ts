@@ -42,11 +42,15 @@ export interface IngestOutcome {
 }
 
 /**
- * Requests sequenced together: at most this many, and at most this many records (the largest request,
- * 10,000 records, goes alone). One group at a time: the ledger lock serialises appenders anyway, and
- * requests that arrive while a group commits form the next one.
+ * Requests sequenced together: at most this many, and at most this many records (a larger request goes
+ * alone). One group at a time: the ledger lock serialises appenders anyway, and requests that arrive while a
+ * group commits form the next one. The record cap keeps the work overlapped: a group that took every waiting
+ * bulk request would leave all their clients waiting on the database while this process idles, then all of
+ * them sending at once while the database idles. At 2,000 records, the requests of the next group are
+ * received and prepared while this group's COPY runs (docs/architecture.md#the-transfer-log, step 6); one-record and
+ * small requests never reach the cap.
  */
-const GROUP_COMMIT = { maxBatch: 512, maxWeight: 10_000, maxInFlight: 1 };
+const GROUP_COMMIT = { maxBatch: 512, maxWeight: 2_000, maxInFlight: 1 };
 
 /** A request ready to be sequenced: its records, the scopes its flags were computed from, and its prepared rows. */
 interface IngestRequest {

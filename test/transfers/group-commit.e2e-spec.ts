@@ -200,4 +200,29 @@ describe('POST /transfers: concurrent requests share one transaction', () => {
       await owner.query('DROP FUNCTION test_refuse_record()');
     }
   });
+  it('sequences bulk requests that queued together in groups of at most 2,000 records, each request whole in one of them', async () => {
+    // Three 1,200-record requests wait behind the lock together: two of them would be 2,400 records, over the cap.
+    const bulk = (n: number) => Array.from({ length: 1_200 }, (_, i) => transferRecord(contractId, { externalReference: `bulk-${n}-${i}` }));
+    const answers = await together(3, () => [0, 1, 2].map((n) => postTransfers(t, p.mainland, bulk(n), `bulk-key-${n}-${Date.now()}`)));
+    answers.forEach((answer) => {
+      expect(answer.status).toBe(201);
+      const indexes = answer.body.records.map((r: { leafIndex: number }) => r.leafIndex);
+      expect(indexes).toHaveLength(1_200);
+      // A request's records are contiguous, in request order.
+      expect(indexes[1_199] - indexes[0]).toBe(1_199);
+    });
+    const rows: Array<{ reference: string; xmin: string; leaf_index: string }> = await t.dataSource.query(
+      `SELECT external_reference AS reference, xmin::text AS xmin, leaf_index FROM transfer_records WHERE external_reference LIKE 'bulk-%'`,
+    );
+    expect(rows).toHaveLength(3_600);
+    const xminOf = new Map<number, Set<string>>();
+    for (const row of rows) {
+      const n = Number(row.reference.split('-')[1]);
+      if (!xminOf.has(n)) xminOf.set(n, new Set());
+      xminOf.get(n)?.add(row.xmin);
+    }
+    // Each request in one transaction, and no two requests in the same one: three groups, not one of 3,600 records.
+    expect([...xminOf.values()].map((x) => x.size)).toEqual([1, 1, 1]);
+    expect(new Set([...xminOf.values()].map((x) => [...x][0])).size).toBe(3);
+  });
 });
