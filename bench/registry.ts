@@ -88,7 +88,8 @@ export class Api {
         ...(token ? { authorization: `Bearer ${token}` } : {}),
         ...headers,
       },
-      body: body !== undefined ? JSON.stringify(body) : undefined,
+      // A Buffer is a body already encoded as JSON (bench/rows.ts, TransferBodies).
+      body: body === undefined ? undefined : Buffer.isBuffer(body) ? body : JSON.stringify(body),
     });
     const text = await response.text();
     let json: unknown = text;
