@@ -45,48 +45,62 @@ export function registryValidationPipe(): ValidationPipe {
 /** No request body the API accepts nests deeper than a few levels; far deeper ones are refused before validation walks them recursively. */
 export const MAX_BODY_DEPTH = 32;
 
+const NUL_CHARACTER = 'strings may not contain the NUL character (U+0000)';
+
+type Fault = { rule: 'noNulCharacter' | 'maxDepth' };
+
 /**
- * Why a request body (or query) cannot be accepted before validation walks it: nested more than
- * `limit` deep, or a string with a NUL character (PostgreSQL text cannot hold U+0000, so it would
- * fail in the database as a 500). Iterative: a hostile body cannot overflow the stack here.
+ * The first fault of `value`, depth first in member order, with the keys that lead to it pushed onto `path`
+ * deepest first (an array's index as a number), when given: a string or key with a NUL character (PostgreSQL text cannot hold U+0000, so it
+ * would fail in the database as a 500), or a container `limit` levels down. Recursive, but never deeper than
+ * `limit`, so a hostile body cannot overflow the stack; it allocates nothing for a body without a fault.
  */
-export function unacceptableInput(value: unknown, limit: number): string | null {
-  const stack: Array<[unknown, number]> = [[value, 0]];
-  while (stack.length > 0) {
-    const [current, depth] = stack.pop() as [unknown, number];
-    if (typeof current === 'string') {
-      if (current.includes('\u0000')) return 'strings may not contain the NUL character (U+0000)';
-      continue;
+function firstFault(value: unknown, depth: number, limit: number, path?: Array<string | number>): Fault | null {
+  if (typeof value === 'string') return value.includes('\u0000') ? { rule: 'noNulCharacter' } : null;
+  if (value === null || typeof value !== 'object') return null;
+  if (depth >= limit) return { rule: 'maxDepth' };
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const fault = firstFault(value[i], depth + 1, limit, path);
+      if (!fault) continue;
+      path?.push(i);
+      return fault;
     }
-    if (current === null || typeof current !== 'object') continue;
-    if (depth >= limit) return `the body nests deeper than ${limit} levels`;
-    for (const [key, child] of Object.entries(current)) {
-      if (key.includes('\u0000')) return 'strings may not contain the NUL character (U+0000)';
-      stack.push([child, depth + 1]);
+    return null;
+  }
+  for (const key in value) {
+    if (!Object.prototype.hasOwnProperty.call(value, key)) continue;
+    if (key.includes('\u0000')) {
+      path?.push(key);
+      return { rule: 'noNulCharacter' };
     }
+    const fault = firstFault((value as Record<string, unknown>)[key], depth + 1, limit, path);
+    if (!fault) continue;
+    path?.push(key);
+    return fault;
   }
   return null;
 }
 
+/** Why a request body (or query) cannot be accepted before validation walks it (`firstFault`), or null. */
+export function unacceptableInput(value: unknown, limit: number): string | null {
+  const fault = firstFault(value, 0, limit);
+  if (!fault) return null;
+  return fault.rule === 'maxDepth' ? `the body nests deeper than ${limit} levels` : NUL_CHARACTER;
+}
+
 /**
- * Where `unacceptableInput` found its fault, as a field path (`records[3].purposes[0]`).
+ * Where `unacceptableInput` found its fault, as a field path (`records[3].purposes[0]`), under `root`.
  * Only called once a fault is known, so the hot path builds no paths.
  */
 export function locateUnacceptableInput(value: unknown, limit: number, root: string): { field: string; rule: 'noNulCharacter' | 'maxDepth' } | null {
-  const stack: Array<[unknown, number, string]> = [[value, 0, root]];
-  while (stack.length > 0) {
-    const [current, depth, path] = stack.pop() as [unknown, number, string];
-    if (typeof current === 'string') {
-      if (current.includes('\u0000')) return { field: path, rule: 'noNulCharacter' };
-      continue;
-    }
-    if (current === null || typeof current !== 'object') continue;
-    if (depth >= limit) return { field: path, rule: 'maxDepth' };
-    for (const [key, child] of Object.entries(current)) {
-      const childPath = Array.isArray(current) ? `${path}[${key}]` : path ? `${path}.${key}` : key;
-      if (key.includes('\u0000')) return { field: childPath.replaceAll('\u0000', '\\u0000'), rule: 'noNulCharacter' };
-      stack.push([child, depth + 1, childPath]);
-    }
+  const path: Array<string | number> = [];
+  const fault = firstFault(value, 0, limit, path);
+  if (!fault) return null;
+  let field = root;
+  for (let i = path.length - 1; i >= 0; i--) {
+    const step = path[i];
+    field = typeof step === 'number' ? `${field}[${step}]` : field ? `${field}.${step}` : step;
   }
-  return null;
+  return { field: field.replaceAll('\u0000', '\\u0000'), rule: fault.rule };
 }
