@@ -102,6 +102,17 @@ function writeRows(f: Record<string, number>, met: (key: string) => string, targ
       '-',
     ],
     [
+      'CPU per record (µs)',
+      `registry ${f['ingest.registryCpuMicrosPerRecord']}, PostgreSQL ${f['ingest.postgresCpuMicrosPerRecord']}, bench client ${f['ingest.clientCpuMicrosPerRecord']}`,
+      `batched limit, per row: PostgreSQL ${f['ingest.limitPostgresCpuMicrosPerRow']}, client ${f['ingest.limitClientCpuMicrosPerRow']}`,
+      `${round(
+        (f['ingest.registryCpuMicrosPerRecord'] + f['ingest.postgresCpuMicrosPerRecord'] + f['ingest.clientCpuMicrosPerRecord']) /
+          (f['ingest.limitPostgresCpuMicrosPerRow'] + f['ingest.limitClientCpuMicrosPerRow']),
+        2,
+      )}× the limit's CPU per row`,
+      '-',
+    ],
+    [
       `1-record POST /transfers × ${SMALL_CLIENTS} (records/s)`,
       `${n(f['small.recordsPerSecond'])}, p50 ${f['small.p50Ms']} ms, p99 ${f['small.p99Ms']} ms`,
       `1-row INSERT per transaction × ${SMALL_CLIENTS} ${n(f['small.limitInsertsPerSecond'])}/s, p99 ${f['small.limitP99Ms']} ms`,
@@ -246,7 +257,8 @@ export function writeReport({ start, postgresVersion, figures: f, growth, replic
   const growthLines = growth.map(
     (g) =>
       `  ${n(g.rows)} rows: ingest ${n(g.ingestRecordsPerSecond)} records/s against a limit of ${n(g.limitRowsPerSecond)} rows/s (one COPY ${n(g.limitOneCopyRowsPerSecond)}, batched ${n(g.limitBatchedRowsPerSecond)}), ratio ${g.ratioToLimit}; ` +
-      `WAL ${n(g.walBytesPerRecord)} bytes per record (twin ${n(g.limitWalBytesPerRow)}); query p99 ${g.queryP99Ms} ms, inclusion proof p99 ${g.inclusionP99Ms} ms`,
+      `WAL ${n(g.walBytesPerRecord)} bytes per record (twin ${n(g.limitWalBytesPerRow)}); ` +
+      `CPU µs per record: registry ${g.registryCpuMicrosPerRecord}, PostgreSQL ${g.postgresCpuMicrosPerRecord} (limit's PostgreSQL ${g.limitPostgresCpuMicrosPerRow}); query p99 ${g.queryP99Ms} ms, inclusion proof p99 ${g.inclusionP99Ms} ms`,
   );
   process.stdout.write(
     `\n${header}\n\n${printed}\n\nGrowth:\n${growthLines.join('\n')}\n` +

@@ -46,7 +46,7 @@ async function runPhases(db: BenchDatabase): Promise<{ figures: Record<string, n
   const rssAtStart = rssMb(app.pid!);
   try {
     log('seeding organisations, users, contracts');
-    const run: RunContext = { ownerUrl: db.ownerUrl, api, port, seedData: await seed(api) };
+    const run: RunContext = { ownerUrl: db.ownerUrl, api, port, seedData: await seed(api), registryPid: app.pid };
     // The rows of the run, encoded once for the database's limits (bench/rows.ts).
     const transferRows = new TransferRows(await recordColumns(db.ownerUrl), run.seedData);
     const ingestion = await measureIngestion(run, transferRows);

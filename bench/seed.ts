@@ -133,4 +133,6 @@ export interface RunContext {
   /** The port of the registry process the phases talk to (restarted on the same port). */
   port: number;
   seedData: Seed;
+  /** The registry process of the ingestion phase, whose CPU per record the bench reports (bench/cpu.ts). */
+  registryPid?: number;
 }

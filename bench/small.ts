@@ -27,7 +27,7 @@ async function main(): Promise<void> {
     try {
       const api = new Api(`http://127.0.0.1:${port}`);
       log('seeding organisations, users, contracts');
-      const run: RunContext = { ownerUrl: db.ownerUrl, api, port, seedData: await seed(api) };
+      const run: RunContext = { ownerUrl: db.ownerUrl, api, port, seedData: await seed(api), registryPid: app.pid };
       const rows = new TransferRows(await recordColumns(db.ownerUrl), run.seedData);
       await measureIngestion(run, rows);
       const small = await measureSmall(run, rows);

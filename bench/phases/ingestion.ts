@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
+import { cpuPerItem, CpuSplit, postmasterPid } from '../cpu';
 import { createTwin, dropTable, Load, loadBatchedCopies, loadOneCopy, withWal } from '../limits';
 import { Api, INGEST_CLIENTS, log, round, ROWS } from '../registry';
 import { BATCH, contractOfRow, TransferBodies, TransferRows } from '../rows';
@@ -20,6 +21,13 @@ interface TransfersAnswer {
 /** The run's request bodies, encoded once per run before the first load (bench/rows.ts). */
 const bodiesOfRun = new WeakMap<Seed, TransferBodies>();
 
+/** The run's request bodies, encoded on first use: call it before a load is measured. */
+export function bodiesFor(seedData: Seed): TransferBodies {
+  let bodies = bodiesOfRun.get(seedData);
+  if (!bodies) bodiesOfRun.set(seedData, (bodies = new TransferBodies(seedData)));
+  return bodies;
+}
+
 /**
  * Ingestion through the API: rows [from, to) in batches of BATCH, INGEST_CLIENTS concurrent clients
  * (client w sends to `apis[w % apis.length]`), real tokens. Batch k is for contract k mod contracts,
@@ -27,8 +35,7 @@ const bodiesOfRun = new WeakMap<Seed, TransferBodies>();
  * The bodies are encoded before the clock starts, as the limits' rows are.
  */
 export async function ingest(apis: Api[], seedData: Seed, from: number, to: number): Promise<{ recordsPerSecond: number; seconds: number; flagged: number }> {
-  let bodies = bodiesOfRun.get(seedData);
-  if (!bodies) bodiesOfRun.set(seedData, (bodies = new TransferBodies(seedData)));
+  const bodies = bodiesFor(seedData);
   let next = from;
   let flagged = 0;
   const started = process.hrtime.bigint();
@@ -41,7 +48,7 @@ export async function ingest(apis: Api[], seedData: Seed, from: number, to: numb
       await keepTokensFresh(api, seedData);
       const c = contractOfRow(start, seedData.contractIds.length);
       const token = seedData.processorTokens[seedData.contractProcessor[c]];
-      const records = (bodies as TransferBodies).bodyOf(start, Math.min(to, start + BATCH) - start);
+      const records = bodies.bodyOf(start, Math.min(to, start + BATCH) - start);
       const body = await api.ok<TransfersAnswer>('POST', '/transfers', token, records, { 'idempotency-key': randomUUID() });
       for (const r of body.records ?? body.results ?? []) if (r.flags?.length) flagged++;
     }
@@ -103,6 +110,9 @@ interface Step {
   batched: Load;
   limit: number;
   ratio: number;
+  /** CPU µs per record of the API ingestion, and per row of the batched limit (bench/cpu.ts). */
+  cpu: CpuSplit;
+  limitCpu: CpuSplit;
 }
 
 /** One growth step: the registry beside its limit at the same size, and the read figures at that size. */
@@ -116,6 +126,9 @@ function growthRow(step: Step, queryP99Ms: number, inclusionP99Ms: number): Reco
     limitBatchedRowsPerSecond: round(step.batched.rowsPerSecond),
     walBytesPerRecord: round(step.walPerRecord, 0),
     limitWalBytesPerRow: round(step.batched.walBytesPerRow, 0),
+    registryCpuMicrosPerRecord: round(step.cpu.registry, 1),
+    postgresCpuMicrosPerRecord: round(step.cpu.postgres, 1),
+    limitPostgresCpuMicrosPerRow: round(step.limitCpu.postgres, 1),
     queryP99Ms: round(queryP99Ms),
     inclusionP99Ms: round(inclusionP99Ms),
   };
@@ -126,17 +139,22 @@ function growthRow(step: Step, queryP99Ms: number, inclusionP99Ms: number): Reco
  * registry's size, by one COPY and by BATCH-row COPYs on INGEST_CLIENTS connections (the better of
  * the two), then the registry's own load of them through the API.
  */
-async function ingestionStep(run: RunContext, rows: TransferRows, from: number, to: number): Promise<Step> {
+async function ingestionStep(run: RunContext, rows: TransferRows, from: number, to: number, postmaster: number): Promise<Step> {
   const { ownerUrl } = run;
   log(`limit at ${from} → ${to}: one COPY into a twin of ${from} rows`);
   await checkpoint(ownerUrl);
   const one = await loadOneCopy(ownerUrl, 'bench_twin_one_copy', rows, from, to);
   log(`limit at ${from} → ${to}: ${BATCH}-row COPYs on ${INGEST_CLIENTS} connections into a twin of ${from} rows`);
   await checkpoint(ownerUrl);
-  const batched = await loadBatchedCopies(ownerUrl, 'bench_twin_batched', rows, from, to, { connections: INGEST_CLIENTS, batch: BATCH });
+  const { result: batched, cpu: limitCpu } = await cpuPerItem({ postmaster }, to - from, () =>
+    loadBatchedCopies(ownerUrl, 'bench_twin_batched', rows, from, to, { connections: INGEST_CLIENTS, batch: BATCH }),
+  );
   log(`API ingestion: ${from} → ${to}`);
   await checkpoint(ownerUrl);
-  const { result: ingested, walBytes } = await withWal(ownerUrl, () => ingest([run.api], run.seedData, from, to));
+  const {
+    result: { result: ingested, walBytes },
+    cpu,
+  } = await cpuPerItem({ registry: run.registryPid, postmaster }, to - from, () => withWal(ownerUrl, () => ingest([run.api], run.seedData, from, to)));
   await waitForCheckpoint(run.api, to);
   const limit = Math.max(one.rowsPerSecond, batched.rowsPerSecond);
   const step = {
@@ -148,9 +166,14 @@ async function ingestionStep(run: RunContext, rows: TransferRows, from: number, 
     batched,
     limit,
     ratio: ingested.recordsPerSecond / limit,
+    cpu,
+    limitCpu,
   };
   log(
     `  registry ${round(step.registry)} records/s; one COPY ${round(one.rowsPerSecond)}, batched ${round(batched.rowsPerSecond)} rows/s; ratio ${round(step.ratio, 3)}`,
+  );
+  log(
+    `  CPU µs per record: registry ${round(cpu.registry, 1)}, PostgreSQL ${round(cpu.postgres, 1)}, client ${round(cpu.client, 1)}; per row of the batched limit: PostgreSQL ${round(limitCpu.postgres, 1)}, client ${round(limitCpu.client, 1)}`,
   );
   // The bench checks itself: a limit that the registry beats is not a limit.
   if (step.ratio > 1) {
@@ -179,6 +202,8 @@ export async function measureIngestion(
 
   await createTwin(ownerUrl, 'bench_twin_one_copy');
   await createTwin(ownerUrl, 'bench_twin_batched');
+  const postmaster = await postmasterPid(ownerUrl);
+  bodiesFor(run.seedData);
   const firstStep = Math.floor(ROWS / 10 / BATCH) * BATCH || BATCH;
   const figures: Record<string, number> = {};
   const growth: Array<Record<string, number>> = [];
@@ -188,7 +213,7 @@ export async function measureIngestion(
     [0, firstStep],
     [firstStep, ROWS],
   ]) {
-    last = await ingestionStep(run, rows, from, to);
+    last = await ingestionStep(run, rows, from, to, postmaster);
     log('letting PostgreSQL settle: VACUUM (ANALYZE) and CHECKPOINT after the load');
     figures[to === ROWS ? 'maintenance.settleSeconds' : 'maintenance.settleSecondsAtStep'] = round(await settle(ownerUrl));
     await keepTokensFresh(run.api, run.seedData);
@@ -209,6 +234,11 @@ export async function measureIngestion(
     'ingest.ratioToSingleCopy': round(last.registry / singleCopy.rowsPerSecond, 3),
     'ingest.walBytesPerRecord': round(last.walPerRecord, 0),
     'ingest.limitWalBytesPerRow': round(last.batched.walBytesPerRow, 0),
+    'ingest.registryCpuMicrosPerRecord': round(last.cpu.registry, 1),
+    'ingest.postgresCpuMicrosPerRecord': round(last.cpu.postgres, 1),
+    'ingest.clientCpuMicrosPerRecord': round(last.cpu.client, 1),
+    'ingest.limitPostgresCpuMicrosPerRow': round(last.limitCpu.postgres, 1),
+    'ingest.limitClientCpuMicrosPerRow': round(last.limitCpu.client, 1),
     'query.p50Ms': round(query.p50),
     'query.p99Ms': round(query.p99),
     'proof.inclusionP50Ms': round(proof.inclusionP50),
