@@ -19,7 +19,8 @@
 // (this is the MTH recursion itself, since h0 covers exactly the first k leaves).
 // Hence proofs are generated as *plans* (which stored nodes to fetch and how to
 // fold them), resolved once the O(log n) nodes have been read in one query.
-import { createHash, hash as sha } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { sha256 } from './sha256';
 
 /** SHA-256 output length; every hash in the tree has it. */
 export const HASH_SIZE = 32;
@@ -56,7 +57,7 @@ export function leafHash(leaf: Buffer | Uint8Array): Buffer {
   const input = Buffer.allocUnsafe(1 + leaf.length);
   input[0] = 0x00;
   input.set(leaf, 1);
-  return sha('sha256', input, 'buffer');
+  return sha256(input);
 }
 
 /** RFC 9162 §2.1.1 domain separation: a leaf is hashed after the byte 0x00, an internal node after 0x01. */
@@ -65,7 +66,7 @@ export const LEAF_HASH_PREFIX = 0x00;
 /** leafHash(leaf) from a buffer that already holds 0x00 ‖ leaf (written in place, e.g. in a COPY buffer: no copy). */
 export function leafHashOfPrefixed(prefixed: Buffer | Uint8Array): Buffer {
   if (prefixed[0] !== LEAF_HASH_PREFIX) throw new RangeError('a leaf hash input starts with 0x00');
-  return sha('sha256', prefixed, 'buffer');
+  return sha256(prefixed);
 }
 
 export function nodeHash(left: Buffer | Uint8Array, right: Buffer | Uint8Array): Buffer {
@@ -79,7 +80,7 @@ export function nodeHash(left: Buffer | Uint8Array, right: Buffer | Uint8Array):
   nodeInput[0] = 0x01;
   nodeInput.set(left, 1);
   nodeInput.set(right, 1 + HASH_SIZE);
-  return sha('sha256', nodeInput, 'buffer');
+  return sha256(nodeInput);
 }
 
 /** A stable string key for maps and SQL parameter building. */
