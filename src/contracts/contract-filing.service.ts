@@ -7,16 +7,13 @@ import { CalendarService } from '../calendar/calendar.service';
 import { DomainError, ErrorCode } from '../common/errors';
 import { RegistryMetrics } from '../common/metrics';
 import { Principal } from '../common/roles';
-import { GroupCommit } from '../database/group-commit';
 import { OrganisationsService } from '../organisations/organisations.service';
 import { RolloutService } from '../rollout/rollout.service';
 import { RulesService } from '../rules/rules.service';
 import {
-  ContractToInsert,
+  ContractInserts,
   contractToInsert,
-  CreatedRow,
   FilingRevisions,
-  insertContracts,
   insertedContract,
   insertedRows,
   NewContract,
@@ -36,35 +33,14 @@ const PARTY_FACTS_CAPACITY = 10_000;
 /** Checked filings read and try again at most this often when facts change under them. */
 const FILING_ATTEMPTS = 3;
 
-/**
- * Filings per insert statement and statements at once (of the pool's 10 connections): the README,
- * Performance, has the measurements (bench/filing.ts with BENCH_DB_BATCH).
- */
-const FILING_GROUP_COMMIT = { maxBatch: 32, maxInFlight: 2 };
-
-const RETRYABLE = new Set(['40001', '40P01']); // serialization_failure, deadlock_detected
-
-/** One statement, retried on serialization failure or deadlock as `inTransaction` retries a transaction. */
-async function retrying<T>(work: () => Promise<T>, attempts = 5): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await work();
-    } catch (error) {
-      const code = (error as { code?: string }).code ?? (error as { driverError?: { code?: string } }).driverError?.code;
-      if (attempt >= attempts || !code || !RETRYABLE.has(code)) throw error;
-      await new Promise((r) => setTimeout(r, 5 * attempt + Math.random() * 20));
-    }
-  }
-}
-
 type FilingPlan = Pick<NewContract, 'terms' | 'direction' | 'filings'>;
 
 /**
  * POST /contracts: files a contract in one statement shared with the other filings of the moment. The
  * sector gate (R15), the rule settings and the deadlines (R8/R9) are answered from memory for given rollout, calendar
  * and rule-settings revisions; the insert (contract-insert.repository.ts) re-checks, in its own snapshot, every fact
- * the plan assumed and writes nothing for a filing whose facts have changed. Concurrent filings go
- * together (`GroupCommit`).
+ * the plan assumed and writes nothing for a filing whose facts have changed. Concurrent filings share
+ * one insert statement (`ContractInserts`).
  *
  * - Assumed: both parties' facts and the revisions are remembered from an earlier filing. A
  *   refusal on remembered facts is never final: the filing is then checked.
@@ -78,8 +54,6 @@ export class ContractFilingService {
   private readonly partyFacts = new LRUCache<string, PartyFacts>({ max: PARTY_FACTS_CAPACITY });
   /** The rollout, calendar and rule-settings revisions the latest checked filing read. */
   private assumedRevisions: FilingRevisions | null = null;
-  /** Concurrent filings' inserts, one statement for many. */
-  private readonly filingCommit: GroupCommit<ContractToInsert, CreatedRow | null>;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -90,13 +64,8 @@ export class ContractFilingService {
     private readonly contracts: ContractsService,
     private readonly rules: RulesService,
     private readonly organisations: OrganisationsService,
-  ) {
-    this.filingCommit = new GroupCommit((items) => retrying(() => insertContracts(this.dataSource.manager, items)), {
-      ...FILING_GROUP_COMMIT,
-      onBatch: (size) => this.metrics.contractFilingBatch.observe(size),
-      onWaiting: (waiting) => this.metrics.contractFilingsWaiting.set(waiting),
-    });
-  }
+    private readonly inserts: ContractInserts,
+  ) {}
 
   async create(principal: Principal, dto: CreateContractDto): Promise<ContractView> {
     if (!this.access.may(principal, 'contract.file', { parties: [dto.processorId] })) {
@@ -178,7 +147,7 @@ export class ContractFilingService {
     };
   }
 
-  /** The insert, through the group commit: the view, or null when a fact the plan assumed no longer holds (nothing written). */
+  /** The insert: the view, or null when a fact the plan assumed no longer holds (nothing written). */
   private async insertFiling(
     principal: Principal,
     plan: FilingPlan,
@@ -187,7 +156,7 @@ export class ContractFilingService {
     revisions: FilingRevisions,
   ): Promise<ContractView | null> {
     const item = contractToInsert({ ...plan, processor, recipient, actor: principal }, revisions);
-    const row = await this.filingCommit.submit(item);
+    const row = await this.inserts.insert(item);
     if (!row) return null;
     const contract = insertedContract(item, row);
     const { version, filings } = insertedRows(item.version, principal, row.updatedAt);

@@ -5,18 +5,23 @@
  * (`FILING_CREATED`, through `appendHistory`) are one statement of data-modifying CTEs: all or
  * nothing, one round trip.
  *
- * POST /contracts inserts many contracts at once (group commit, src/database/group-commit.ts), each
+ * POST /contracts inserts many contracts at once (`ContractInserts`, a group commit), each
  * only while the facts it was planned on hold in the statement's own snapshot: the rollout, calendar
  * and rule-settings revisions (counters those modules' tables bump), and the parties' side, city and sector. `createContractsStatement` is also
  * what the filing benchmark sends (src/contracts/index.ts), so it measures exactly the registry's SQL.
  */
 import { randomUUID } from 'node:crypto';
-import type { DataSource, EntityManager } from 'typeorm';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { CALENDAR_REVISION_SQL } from '../calendar/calendar.service';
 import { ROLLOUT_REVISION_SQL } from '../rollout/rollout.service';
 import { RULES_REVISION_SQL } from '../rules/rules.service';
 import { appendHistory, HistoryActor, HistoryEntry, historyEntry, historyStatement, Statement, WrittenAlong } from './contract-history.repository';
+import { RegistryMetrics } from '../common/metrics';
+import { GroupCommit } from '../database/group-commit';
 import { preparedQuery } from '../database/prepared';
+import { retried } from '../database/transaction';
 import { PARTY_COLUMNS, PARTY_JSON, partyFromRow, PartyRow } from './contract-rows';
 import { versionTermsOf } from './contract-views';
 import type { Contract } from './contract.entity';
@@ -313,6 +318,36 @@ export async function insertContracts(m: EntityManager, items: ContractToInsert[
   const rows = await appendHistory<CreatedRow>(m, items.flatMap(contractEntries), createContractsAlong(items));
   const byId = new Map(rows.map((r) => [r.id, r]));
   return items.map((item) => byId.get(item.version.contractId) ?? null);
+}
+
+/**
+ * Filings per insert statement and statements at once (of the pool's 10 connections): the README,
+ * Performance, has the measurements (bench/filing.ts with BENCH_DB_BATCH).
+ */
+const CREATE_GROUP_COMMIT = { maxBatch: 32, maxInFlight: 2 };
+
+/**
+ * The inserts of POST /contracts: concurrent filings share one statement (`GroupCommit`: without it,
+ * one statement and one commit per filing, `POST /contracts` answered well under half as many
+ * requests a second; README, Performance). A statement PostgreSQL refuses is sent again one filing
+ * per statement, so a failing filing fails alone.
+ */
+@Injectable()
+export class ContractInserts {
+  private readonly commit: GroupCommit<ContractToInsert, CreatedRow | null>;
+
+  constructor(@InjectDataSource() dataSource: DataSource, metrics: RegistryMetrics) {
+    this.commit = new GroupCommit((items) => retried(() => insertContracts(dataSource.manager, items)), {
+      ...CREATE_GROUP_COMMIT,
+      onBatch: (size) => metrics.contractFilingBatch.observe(size),
+      onWaiting: (waiting) => metrics.contractFilingsWaiting.set(waiting),
+    });
+  }
+
+  /** Once committed: what the database answered for `item`, or null (a fact it was planned on changed: nothing written). */
+  insert(item: ContractToInsert): Promise<CreatedRow | null> {
+    return this.commit.submit(item);
+  }
 }
 
 /** The contract row the create statement wrote, as a read would give it back. */

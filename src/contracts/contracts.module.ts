@@ -10,6 +10,7 @@ import { WebhooksModule } from '../webhooks/webhooks.module';
 import { ContractAmendmentService } from './contract-amendment.service';
 import { ContractFilingService } from './contract-filing.service';
 import { ContractIncidentsService } from './contract-incidents.service';
+import { ContractInserts } from './contract-insert.repository';
 import { ContractNotices } from './contract-notices';
 import { ContractQueriesService } from './contract-queries.service';
 import { ContractTerminationService } from './contract-termination.service';
@@ -33,6 +34,7 @@ import { NoticesService } from './notices.service';
   providers: [
     ContractsService,
     ContractFilingService,
+    ContractInserts,
     FilingSubmissionService,
     FilingReviewService,
     ContractAmendmentService,

@@ -53,6 +53,18 @@ export async function inOwnTransaction<T>(dataSource: DataSource, work: (client:
   }
 }
 
+/** One statement outside a transaction of the caller's, retried on serialization failure or deadlock as inTransaction is. */
+export async function retried<T>(work: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      if (attempt >= attempts || !RETRYABLE.has(sqlState(error) ?? '')) throw error;
+      await new Promise((r) => setTimeout(r, 5 * attempt + Math.random() * 20));
+    }
+  }
+}
+
 function sqlState(error: unknown): string | undefined {
   const e = error as { code?: string; driverError?: { code?: string } } | null;
   return e?.code ?? e?.driverError?.code;
