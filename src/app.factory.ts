@@ -173,17 +173,19 @@ function addResponseHooks(fastify: FastifyInstance, metrics: RegistryMetrics): v
   // Errors raised by Fastify itself (bad JSON, body too large, wrong content type) reach the
   // ProblemFilter through the error handler Nest installs at init (RoutesResolver), so they are
   // problem+json too; a second handler here would only replace Nest's and warn (FSTWRN004).
-  fastify.addHook('onSend', async (request, reply, payload) => {
+  // Callback hooks, not async ones: no promise per hook on every request.
+  fastify.addHook('onSend', (request, reply, payload, done) => {
     reply.header('x-request-id', request.id);
     // Swagger UI's page and components use inline styles; allow those on /docs only.
     if (request.url.startsWith('/docs')) {
       const policy = reply.getHeader('content-security-policy');
       if (typeof policy === 'string') reply.header('content-security-policy', policy.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'"));
     }
-    return payload;
+    done(null, payload);
   });
-  fastify.addHook('onResponse', async (request, reply) => {
+  fastify.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions?.url ?? 'unmatched';
     metrics.httpDuration.labels(request.method, route, String(reply.statusCode)).observe(reply.elapsedTime / 1000);
+    done();
   });
 }

@@ -41,7 +41,6 @@ export function loggerOptions(config: RegistryConfig, destination?: NodeJS.Writa
         base: { service: 'gba-registry' },
         redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
         genReqId: (req) => (req as IncomingMessage & { id?: string }).id ?? requestIdOf(req),
-        customProps: () => ({}),
         // Under Fastify, Nest runs this middleware through middie, which strips the mount path from
         // req.url while the middleware runs ("/health/live" reads "/"): match on originalUrl.
         autoLogging: { ignore: (req) => pathOf(req).startsWith('/health/') },
