@@ -22,6 +22,7 @@ import { startEmbeddedPostgres } from '../src/database/embedded-postgres';
 import { runMigrations } from '../src/database/migrate';
 import { makeValidUscc } from '../src/organisations/identifiers';
 import { contractBody, freePort } from './common';
+import { registryNodeFlags } from './registry';
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- autocannon ships no types; the assertion says what the bench uses of it
 const autocannon = require('autocannon') as (opts: Record<string, unknown>) => Promise<{
   requests: { total: number };
@@ -73,7 +74,7 @@ interface Build {
 
 async function startBuild(label: string, dist: string, databaseUrl: string, secrets: Record<string, string>): Promise<Build> {
   const port = await freePort();
-  const child = spawn(process.execPath, [path.join(path.resolve(ROOT, dist), 'main.js')], {
+  const child = spawn(process.execPath, [...registryNodeFlags(), path.join(path.resolve(ROOT, dist), 'main.js')], {
     cwd: ROOT,
     env: {
       ...process.env,

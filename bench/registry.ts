@@ -118,8 +118,16 @@ export const SECRETS = {
 
 export const LEDGER_ORIGIN = 'bench.gba-registry.example/transfers';
 
+/** The node flags the registry runs with, as `npm run start:prod` (and the Dockerfile) start it (docs/scaling.md). */
+export function registryNodeFlags(): string[] {
+  const script = String(JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).scripts['start:prod']);
+  const match = /^node((?: --[\w-]+(?:=\S+)?)*) dist\/main\.js$/.exec(script);
+  if (!match) throw new Error(`bench: package.json's start:prod is not "node [flags] dist/main.js": ${script}`);
+  return match[1].split(' ').filter(Boolean);
+}
+
 export async function startRegistry(databaseUrl: string, port: number, extraEnv: Record<string, string> = {}): Promise<ChildProcess> {
-  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+  const nodeArgs = [...registryNodeFlags(), ...(process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean)];
   const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, 'dist', 'main.js')], {
     cwd: ROOT,
     env: {
