@@ -58,7 +58,31 @@ describe('gbaCalendarDate', () => {
     for (const day of ['2024-02-28', '2024-02-29', '2025-02-28', '2025-12-31', '2026-04-30', '2026-01-28', '2026-01-29']) {
       for (const time of ['00:00:00.000', '15:59:59.999', '16:00:00.000', '23:59:59.999']) instants.push(`${day}T${time}Z`);
     }
+    // Every year the log accepts (0001–9999), after 16:00 UTC on the last days of months and years, and any time.
+    const earliest = Date.parse('0001-01-01T00:00:00Z');
+    const latest = Date.parse('9999-12-31T15:59:59.999Z');
+    for (let n = 0; n < 20_000; n++) {
+      const at = new Date(earliest + Math.floor(Math.random() * (latest - earliest)));
+      instants.push(at.toISOString());
+      at.setUTCDate(1 + ((n % 4) + 27));
+      at.setUTCHours(16 + (n % 8));
+      if (at.getTime() <= latest) instants.push(at.toISOString());
+    }
+    instants.push('9998-12-31T16:00:00.000Z', '0001-01-01T00:00:00.000Z', '2100-02-28T16:00:00.000Z', '2000-02-28T16:00:00.000Z', '2000-02-29T16:00:00.000Z');
     for (const iso of instants) expect([iso, gbaCalendarDate(iso)]).toEqual([iso, byDate(iso)]);
+  });
+
+  it('leaves strings that only look canonical to Date, as before', () => {
+    for (const odd of ['2025-02-30T10:00:00.000Z', '2025-13-01T10:00:00.000Z', '2025-00-10T10:00:00.000Z', '2025-04-31T20:00:00.000Z']) {
+      const viaDate = Number.isNaN(Date.parse(odd)) ? 'RangeError' : new Date(Date.parse(odd) + 8 * 3600_000).toISOString().slice(0, 10);
+      let got: string;
+      try {
+        got = gbaCalendarDate(odd);
+      } catch (error) {
+        got = error instanceof RangeError ? 'RangeError' : String(error);
+      }
+      expect([odd, got]).toEqual([odd, viaDate]);
+    }
   });
 });
 
