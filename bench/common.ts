@@ -179,3 +179,15 @@ export async function withScratchDatabase<T>(label: string, body: (dbUrl: string
     if (embedded) await embedded.stop();
   }
 }
+
+/** The parsed body of a 2xx answer from the registry at `base`, of the type the caller names (bench/filing.ts, bench/filing-ab.ts). */
+export async function call<T = unknown>(base: string, method: string, url: string, token: string | null, body?: unknown): Promise<T> {
+  const response = await fetch(base + url, {
+    method,
+    headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body !== undefined ? JSON.stringify(body) : undefined,
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${method} ${url} → ${response.status} ${text.slice(0, 400)}`);
+  return JSON.parse(text) as T;
+}

@@ -28,6 +28,12 @@ export function processCpuSeconds(pid: number): number {
   return fields ? (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND : NaN;
 }
 
+/** System (kernel) CPU seconds a process has used so far; NaN when it cannot be read. */
+export function systemCpuSeconds(pid: number): number {
+  const fields = statFields(pid);
+  return fields ? Number(fields[12]) / TICKS_PER_SECOND : NaN;
+}
+
 /**
  * CPU seconds of a server: the postmaster and its children (backends, WAL writer, checkpointer, autovacuum).
  * A backend that exited during the load takes its seconds with it; the loads measured here keep theirs open.

@@ -21,7 +21,8 @@ import { Client } from 'pg';
 import { startEmbeddedPostgres } from '../src/database/embedded-postgres';
 import { runMigrations } from '../src/database/migrate';
 import { makeValidUscc } from '../src/organisations/identifiers';
-import { contractBody, freePort } from './common';
+import { call, contractBody, freePort } from './common';
+import { processCpuSeconds, serverCpuSeconds } from './cpu';
 import { registryNodeFlags } from './registry';
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- autocannon ships no types; the assertion says what the bench uses of it
 const autocannon = require('autocannon') as (opts: Record<string, unknown>) => Promise<{
@@ -36,35 +37,6 @@ const ROUNDS = Number(process.env.BENCH_AB_ROUNDS || 10);
 const SECONDS = Number(process.env.BENCH_AB_SECONDS || 3);
 const ADMIN = { email: 'bench-admin@registry.example', password: 'bench-admin-password-0001' };
 const log = (m: string): void => void process.stderr.write(`[filing-ab ${new Date().toISOString().slice(11, 19)}] ${m}\n`);
-
-/** CPU seconds (user + system) of a process, with its direct children when `children` (PostgreSQL's backends). */
-function cpuSeconds(pid: number, children = false): number {
-  const one = (p: number): [number, number] => {
-    try {
-      const f = fs
-        .readFileSync(`/proc/${p}/stat`, 'utf8')
-        .replace(/^.*\) /, '')
-        .split(' ');
-      return [(Number(f[11]) + Number(f[12])) / 100, Number(f[1])];
-    } catch {
-      return [0, -1]; // exited
-    }
-  };
-  let total = one(pid)[0];
-  if (children) for (const e of fs.readdirSync('/proc')) if (/^\d+$/.test(e) && one(Number(e))[1] === pid) total += one(Number(e))[0];
-  return total;
-}
-
-async function call<T>(base: string, method: string, url: string, token: string | null, body?: unknown): Promise<T> {
-  const response = await fetch(base + url, {
-    method,
-    headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: body !== undefined ? JSON.stringify(body) : undefined,
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${url} → ${response.status} ${text.slice(0, 400)}`);
-  return JSON.parse(text) as T;
-}
 
 interface Build {
   label: string;
@@ -166,13 +138,13 @@ async function main(): Promise<void> {
       const loads: number[] = [];
       for (let round = 0; round < ROUNDS; round++) {
         for (const b of round % 2 ? [...builds].reverse() : builds) {
-          const before = { app: cpuSeconds(b.child.pid!), pg: cpuSeconds(postmaster, true), at: process.hrtime.bigint() };
+          const before = { app: processCpuSeconds(b.child.pid!), pg: serverCpuSeconds(postmaster), at: process.hrtime.bigint() };
           const result = await autocannon({ ...route(b), connections: 32, duration: SECONDS });
           const s = seen.get(b.label)!;
           s.seconds += Number(process.hrtime.bigint() - before.at) / 1e9;
           s.requests += result.requests.total;
-          s.app += cpuSeconds(b.child.pid!) - before.app;
-          s.pg += cpuSeconds(postmaster, true) - before.pg;
+          s.app += processCpuSeconds(b.child.pid!) - before.app;
+          s.pg += serverCpuSeconds(postmaster) - before.pg;
           s.p50.push(result.latency.p50);
           s.p99.push(result.latency.p99);
           s.errors += result.errors + result.non2xx;

@@ -15,7 +15,8 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
-import { contractBody, FILING_DB_LIMIT_SHAPE, FILING_MAX_REQUESTS, freePort, measureFilingDbLimit } from './common';
+import { call, contractBody, FILING_DB_LIMIT_SHAPE, FILING_MAX_REQUESTS, freePort, measureFilingDbLimit } from './common';
+import { processCpuSeconds, serverCpuSeconds, systemCpuSeconds } from './cpu';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from 'pg';
@@ -36,58 +37,6 @@ const SECONDS = Number(process.env.BENCH_FILING_SECONDS || 10);
 const CONNECTIONS = 32;
 const ADMIN = { email: 'bench-admin@registry.example', password: 'bench-admin-password-0001' };
 const log = (m: string): void => void process.stderr.write(`[filing ${new Date().toISOString().slice(11, 19)}] ${m}\n`);
-
-/** CPU seconds (user + system) of a process and, with `children`, of its direct children (the PostgreSQL backends). */
-function cpuSeconds(pid: number, children = false): number {
-  const tick = 100; // USER_HZ
-  const one = (p: number): number => {
-    try {
-      const fields = fs
-        .readFileSync(`/proc/${p}/stat`, 'utf8')
-        .replace(/^.*\) /, '')
-        .split(' ');
-      return (Number(fields[11]) + Number(fields[12])) / tick;
-    } catch {
-      return 0; // exited
-    }
-  };
-  let total = one(pid);
-  if (children) {
-    for (const entry of fs.readdirSync('/proc')) {
-      if (!/^\d+$/.test(entry)) continue;
-      try {
-        const fields = fs
-          .readFileSync(`/proc/${entry}/stat`, 'utf8')
-          .replace(/^.*\) /, '')
-          .split(' ');
-        if (Number(fields[1]) === pid) total += one(Number(entry));
-      } catch {
-        // gone
-      }
-    }
-  }
-  return total;
-}
-
-function sysSeconds(pid: number): number {
-  const fields = fs
-    .readFileSync(`/proc/${pid}/stat`, 'utf8')
-    .replace(/^.*\) /, '')
-    .split(' ');
-  return Number(fields[12]) / 100;
-}
-
-/** The parsed body of a 2xx answer, of the type the caller names. */
-async function call<T = unknown>(base: string, method: string, url: string, token: string | null, body?: unknown): Promise<T> {
-  const response = await fetch(base + url, {
-    method,
-    headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: body !== undefined ? JSON.stringify(body) : undefined,
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${url} → ${response.status} ${text.slice(0, 400)}`);
-  return JSON.parse(text) as T;
-}
 
 async function main(): Promise<void> {
   const logs: string[] = [];
@@ -204,13 +153,13 @@ async function main(): Promise<void> {
     const postmaster = Number(fs.readFileSync(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
     const cpu: Record<string, string> = {};
     const cannon = async (opts: Record<string, unknown>) => {
-      const before = { app: cpuSeconds(child!.pid!), sys: sysSeconds(child!.pid!), pg: cpuSeconds(postmaster, true), bench: process.cpuUsage() };
+      const before = { app: processCpuSeconds(child!.pid!), sys: systemCpuSeconds(child!.pid!), pg: serverCpuSeconds(postmaster), bench: process.cpuUsage() };
       const result = await autocannon({ connections: CONNECTIONS, duration: SECONDS, ...opts });
       const n = result.requests.total || 1;
       const bench = process.cpuUsage(before.bench);
       cpu[String(opts.url)] =
-        `CPU ms per request: registry ${((1000 * (cpuSeconds(child!.pid!) - before.app)) / n).toFixed(3)} (sys ${((1000 * (sysSeconds(child!.pid!) - before.sys)) / n).toFixed(3)}), ` +
-        `PostgreSQL ${((1000 * (cpuSeconds(postmaster, true) - before.pg)) / n).toFixed(3)}, autocannon ${((bench.user + bench.system) / 1000 / n).toFixed(3)}`;
+        `CPU ms per request: registry ${((1000 * (processCpuSeconds(child!.pid!) - before.app)) / n).toFixed(3)} (sys ${((1000 * (systemCpuSeconds(child!.pid!) - before.sys)) / n).toFixed(3)}), ` +
+        `PostgreSQL ${((1000 * (serverCpuSeconds(postmaster) - before.pg)) / n).toFixed(3)}, autocannon ${((bench.user + bench.system) / 1000 / n).toFixed(3)}`;
       return result;
     };
     log(
@@ -243,7 +192,7 @@ async function main(): Promise<void> {
     }
     let dbLimitLine = '';
     if (only !== 'get') {
-      const before = { pg: cpuSeconds(postmaster, true), bench: process.cpuUsage() };
+      const before = { pg: serverCpuSeconds(postmaster), bench: process.cpuUsage() };
       let pgAfter = NaN;
       const limit = await measureFilingDbLimit(
         url.toString(),
@@ -253,7 +202,7 @@ async function main(): Promise<void> {
           batch: Number(process.env.BENCH_DB_BATCH || FILING_DB_LIMIT_SHAPE.batch),
           seconds: SECONDS,
           maxRequests: FILING_MAX_REQUESTS,
-          beforeClose: () => (pgAfter = cpuSeconds(postmaster, true)),
+          beforeClose: () => (pgAfter = serverCpuSeconds(postmaster)),
         },
       );
       const bench = process.cpuUsage(before.bench);
