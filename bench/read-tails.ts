@@ -84,7 +84,7 @@ async function watchStatements(url: string): Promise<() => Promise<string>> {
               round(mean_exec_time::numeric, 3) AS exec_ms, round(max_exec_time::numeric, 2) AS max_exec,
               shared_blks_read AS disk_blks, left(regexp_replace(query, '\\s+', ' ', 'g'), 90) AS query
          FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
-        ORDER BY calls DESC LIMIT 15`,
+        ORDER BY calls DESC LIMIT 30`,
     );
     await client.end();
     return [`registry connections seen: ${opened}`, ...rows.map((r) => Object.values(r).join(' | '))].join('\n');

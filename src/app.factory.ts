@@ -10,6 +10,7 @@ import { DomainError, ErrorCode } from './common/errors';
 import { locateUnacceptableInput, MAX_BODY_DEPTH, registryValidationPipe, unacceptableInput } from './common/validation';
 import { RegistryConfig } from './config/config';
 import { RegistryMetrics } from './common/metrics';
+import { RequestActivity } from './common/request-activity';
 import { requestIdOf } from './logging';
 import { setupOpenApi } from './openapi';
 
@@ -57,6 +58,12 @@ export async function createApp(config: RegistryConfig, databaseUrl: string, opt
   await registerSecurity(app, config);
   fastify.addHook('preValidation', refuseUnacceptableInput);
   addResponseHooks(fastify, app.get(RegistryMetrics));
+  // When requests last arrived, for background work that defers to them (docs/scaling.md#read-tails); probes do not count.
+  const activity = app.get(RequestActivity);
+  fastify.addHook('onRequest', (request, _reply, done) => {
+    if (!request.url.startsWith('/health/') && request.url !== '/metrics') activity.started();
+    done();
+  });
 
   app.useGlobalPipes(registryValidationPipe());
   app.useGlobalFilters(new ProblemFilter());

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { InjectDataSource } from '@nestjs/typeorm';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { DataSource, EntityManager } from 'typeorm';
+import { DeferToRequests, RequestActivity } from '../common/request-activity';
 import { REGISTRY_CONFIG, RegistryConfig } from '../config/config';
 import { LeaderLoop } from '../cluster/leader-loop';
 import { Leadership } from '../cluster/leadership';
@@ -23,6 +24,14 @@ const CHECKPOINTS_PER_BATCH = 32;
 export const LEAVES_PER_TURN = 64;
 
 /**
+ * While requests keep arriving (one within AUDIT_QUIET_MS), a scheduled batch is skipped, at most
+ * AUDIT_MAX_SKIPPED times in a row: a batch's query and hashing take the CPU that the requests of a small
+ * machine need (docs/scaling.md#read-tails), so under steady traffic the audit runs a batch every tenth round.
+ */
+export const AUDIT_QUIET_MS = 50;
+export const AUDIT_MAX_SKIPPED = 9;
+
+/**
  * The log's self-audit (docs/architecture.md#trust-model, part 2): at start and then continuously, in
  * batches with a pause between them (LEDGER_AUDIT_BATCH_SIZE, LEDGER_AUDIT_PAUSE_MS), it checks that every
  * leaf_hash is the hash of its leaf, every stored node the hash of its children, and every signed
@@ -38,6 +47,7 @@ export class LedgerAuditor implements OnApplicationBootstrap, OnApplicationShutd
   private loop: LeaderLoop | undefined;
   private readonly batchSize: number;
   private readonly pauseMs: number;
+  private readonly deferral: DeferToRequests;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -45,9 +55,11 @@ export class LedgerAuditor implements OnApplicationBootstrap, OnApplicationShutd
     private readonly ledger: LedgerService,
     private readonly integrity: LedgerIntegrity,
     private readonly leadership: Leadership,
+    activity: RequestActivity,
   ) {
     this.batchSize = config.ledgerAuditBatchSize;
     this.pauseMs = config.ledgerAuditPauseMs;
+    this.deferral = new DeferToRequests(activity, AUDIT_QUIET_MS, AUDIT_MAX_SKIPPED);
   }
 
   onApplicationBootstrap(): void {
@@ -55,7 +67,8 @@ export class LedgerAuditor implements OnApplicationBootstrap, OnApplicationShutd
       this.leadership,
       this.logger,
       { firstDelayMs: 0, everyMs: this.pauseMs, failure: 'ledger audit batch failed; retrying after the pause' },
-      () => this.batch(),
+      // A skipped round still reads the failures other instances reported, as a batch does, for the metric.
+      () => (this.deferral.shouldRun() ? this.batch() : this.integrity.refresh()),
     );
     this.loop.start();
   }
