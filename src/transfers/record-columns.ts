@@ -8,7 +8,7 @@
 // by the list and the self-audit (`leafColumnMismatches`).
 import type { BinaryCopyWriter } from '../database/binary-copy';
 import { HASH_SIZE, LEAF_HASH_PREFIX, leafHashOfPrefixed } from '../ledger/domain/merkle';
-import { TransferLeafV1, transferLeafText, writeTransferLeaf } from './domain/transfer-leaf';
+import { LEAF_ROOM, TransferLeafV1, transferLeafText, writeTransferLeaf } from './domain/transfer-leaf';
 import type { TransferView } from './transfer.dto';
 
 /** What a new row is written from: its leaf, and the contract's facts beside it. */
@@ -192,9 +192,6 @@ if (RECORD_COLUMNS.findIndex((c) => c.type === 'leafHash') > RECORD_COLUMNS.find
 
 /** The column names, in the order `writeRecordRow` writes them (the COPY's column list). */
 export const COPY_COLUMNS: readonly string[] = RECORD_COLUMNS.map((c) => c.name);
-
-/** Room made for a leaf written in place; a larger one is written from its text. */
-const LEAF_ROOM = 4096;
 
 /**
  * Writes one new row into the binary COPY; returns its leaf hash (RFC 9162 §2.1.1, over the leaf's bytes as

@@ -39,99 +39,28 @@ export interface TransferLeafV1 {
   submittedBy: { organisationId: string; principalType: 'user' | 'service_account'; principalId: string };
 }
 
+/** Room for one leaf written by `writeTransferLeaf`; a larger leaf takes the generic serialiser. */
+export const LEAF_ROOM = 4096;
+let scratch: Buffer | null = null;
+
+/**
+ * The leaf's RFC 8785 bytes: written by `writeTransferLeaf` in the fixed v1 member order, or, for a leaf it does
+ * not take (a member missing or extra, a surrogate, more than LEAF_ROOM bytes), by the generic serialiser, which
+ * also gives the error. One fast path and one generic: transfer-leaf.spec.ts checks they agree on random leaves.
+ */
 export function transferLeafBytes(leaf: TransferLeafV1): Buffer {
-  return Buffer.from(transferLeafText(leaf), 'utf8');
+  scratch ??= Buffer.allocUnsafe(LEAF_ROOM);
+  const end = writeTransferLeaf(leaf, scratch, 0, LEAF_ROOM);
+  return end >= 0 ? Buffer.from(scratch.subarray(0, end)) : Buffer.from(transferLeafText(leaf), 'utf8');
 }
 
-/** The leaf as text: its UTF-8 encoding is `transferLeafBytes` (for a writer that encodes it in place). */
+/** The leaf as the generic RFC 8785 serialiser writes it, for a leaf `writeTransferLeaf` does not take (or its error). */
 export function transferLeafText(leaf: TransferLeafV1): string {
-  return fastLeafText(leaf) ?? canonicalJson(leaf);
+  return canonicalJson(leaf);
 }
 
 const LEAF_MEMBERS = 20;
 const SURROGATE = /[\uD800-\uDFFF]/;
-
-/** JSON.stringify of a string is its RFC 8785 form unless it holds a (possibly lone) surrogate. */
-function plainString(value: unknown): value is string {
-  return typeof value === 'string' && !SURROGATE.test(value);
-}
-
-function plainStrings(values: unknown): values is string[] {
-  if (!Array.isArray(values)) return false;
-  for (const v of values) if (!plainString(v)) return false;
-  return true;
-}
-
-function str(values: string[]): string {
-  let out = '[';
-  for (let i = 0; i < values.length; i++) out += (i ? ',' : '') + JSON.stringify(values[i]);
-  return out + ']';
-}
-
-/**
- * The same bytes as canonicalJson(leaf), written out in RFC 8785 member order
- * for the fixed v1 layout (the generic serialiser sorts and path-tracks
- * every member of every record). Anything unusual (a surrogate,
- * a non-finite number, an extra or missing member) returns null and takes the
- * generic path, which also produces the error; transfer-leaf.spec.ts checks
- * both paths agree on random leaves.
- */
-function fastLeafText(leaf: TransferLeafV1): string | null {
-  const l = leaf as unknown as Record<string, unknown>;
-  const onward = leaf.onwardRecipient;
-  const by = leaf.submittedBy;
-  if (
-    Object.keys(l).length !== LEAF_MEMBERS ||
-    !plainString(leaf.schema) ||
-    !plainString(leaf.contractId) ||
-    !Number.isFinite(leaf.contractVersion) ||
-    !plainString(leaf.processorId) ||
-    !plainString(leaf.recipientId) ||
-    !plainString(leaf.occurredAt) ||
-    !plainString(leaf.recordedAt) ||
-    !plainString(leaf.direction) ||
-    !Number.isFinite(leaf.dataSubjectCount) ||
-    !Number.isFinite(leaf.recordCount) ||
-    !plainStrings(leaf.personalInformationCategories) ||
-    !plainStrings(leaf.sensitiveCategories) ||
-    !plainStrings(leaf.purposes) ||
-    !plainString(leaf.transferMethod) ||
-    typeof leaf.separateConsentObtained !== 'boolean' ||
-    !plainString(leaf.payloadDigest) ||
-    !plainString(leaf.externalReference) ||
-    !plainStrings(leaf.flags) ||
-    !(onward === null || (isPlain(onward, 2) && plainString(onward.name) && plainString(onward.city))) ||
-    !(isPlain(by, 3) && plainString(by.organisationId) && plainString(by.principalType) && plainString(by.principalId))
-  ) {
-    return null;
-  }
-  return (
-    `{"contractId":${JSON.stringify(leaf.contractId)}` +
-    `,"contractVersion":${JSON.stringify(leaf.contractVersion)}` +
-    `,"dataSubjectCount":${JSON.stringify(leaf.dataSubjectCount)}` +
-    `,"direction":${JSON.stringify(leaf.direction)}` +
-    `,"externalReference":${JSON.stringify(leaf.externalReference)}` +
-    `,"flags":${str(leaf.flags)}` +
-    `,"occurredAt":${JSON.stringify(leaf.occurredAt)}` +
-    `,"onwardRecipient":${onward === null ? 'null' : `{"city":${JSON.stringify(onward.city)},"name":${JSON.stringify(onward.name)}}`}` +
-    `,"payloadDigest":${JSON.stringify(leaf.payloadDigest)}` +
-    `,"personalInformationCategories":${str(leaf.personalInformationCategories)}` +
-    `,"processorId":${JSON.stringify(leaf.processorId)}` +
-    `,"purposes":${str(leaf.purposes)}` +
-    `,"recipientId":${JSON.stringify(leaf.recipientId)}` +
-    `,"recordCount":${JSON.stringify(leaf.recordCount)}` +
-    `,"recordedAt":${JSON.stringify(leaf.recordedAt)}` +
-    `,"schema":${JSON.stringify(leaf.schema)}` +
-    `,"sensitiveCategories":${str(leaf.sensitiveCategories)}` +
-    `,"separateConsentObtained":${leaf.separateConsentObtained ? 'true' : 'false'}` +
-    `,"submittedBy":{"organisationId":${JSON.stringify(by.organisationId)},"principalId":${JSON.stringify(by.principalId)},"principalType":${JSON.stringify(by.principalType)}}` +
-    `,"transferMethod":${JSON.stringify(leaf.transferMethod)}}`
-  );
-}
-
-function isPlain(value: unknown, members: number): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype && Object.keys(value).length === members;
-}
 
 // ---------------------------------------------------------------------------
 // The same bytes, written straight into a buffer (the COPY payload of a batch: README, Performance), without a string
@@ -153,7 +82,7 @@ function raw(text: string): void {
   pos += n;
 }
 
-/** A JSON string as JSON.stringify writes it (its RFC 8785 form: see `plainString`); a surrogate stops the write. */
+/** A JSON string as JSON.stringify writes it (its RFC 8785 form unless it holds a surrogate, which stops the write). */
 function jsonString(value: unknown): void {
   if (!ok || typeof value !== 'string') {
     ok = false;
@@ -234,7 +163,7 @@ function isPlainWith(value: unknown, members: number): value is Record<string, u
 
 /**
  * Writes `transferLeafBytes(leaf)` into `target` from `at`, not past `end`; returns where the bytes end, or -1 when
- * it could not (no room, or a leaf `fastLeafText` would not take either): the caller then encodes `transferLeafText`.
+ * it could not (no room, a member missing or extra, a surrogate): the caller then encodes `transferLeafText`.
  * transfer-leaf.spec.ts checks the bytes against the generic serialiser on random leaves.
  */
 export function writeTransferLeaf(leaf: TransferLeafV1, target: Buffer, at: number, end: number): number {
