@@ -8,7 +8,7 @@
 import * as fs from 'node:fs';
 import { Client } from 'pg';
 
-/** Fields of /proc/<pid>/stat after the command name: [1] is the parent, [11] and [12] user and system ticks. */
+/** Fields of /proc/<pid>/stat after the command name: [1] is the parent, [11] and [12] user and system ticks, [13] and [14] those of reaped children. */
 function statFields(pid: number): string[] | null {
   try {
     return fs
@@ -35,12 +35,14 @@ export function systemCpuSeconds(pid: number): number {
 }
 
 /**
- * CPU seconds of a server: the postmaster and its children (backends, WAL writer, checkpointer, autovacuum).
- * A backend that exited during the load takes its seconds with it; the loads measured here keep theirs open.
+ * CPU seconds of a server: the postmaster, its live children (backends, WAL writer, checkpointer, autovacuum) and
+ * the children it has reaped (a backend whose connection closed: the kernel adds its time to the postmaster's
+ * cutime and cstime when the postmaster waits for it).
  */
 export function serverCpuSeconds(postmasterPid: number): number {
-  let total = processCpuSeconds(postmasterPid);
-  if (Number.isNaN(total)) return NaN;
+  const own = statFields(postmasterPid);
+  if (!own) return NaN;
+  let total = (Number(own[11]) + Number(own[12]) + Number(own[13]) + Number(own[14])) / TICKS_PER_SECOND;
   for (const entry of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     const fields = statFields(Number(entry));
