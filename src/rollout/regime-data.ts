@@ -74,17 +74,30 @@ interface MaterialRow extends MaterialData {
   partyType: string;
 }
 
+/**
+ * Two reads: side by side on the pool, one after the other inside a transaction, whose single client runs one
+ * query at a time (pg deprecates queueing a second query on a busy client).
+ */
+export async function readBoth<A, B>(m: EntityManager, first: () => Promise<A>, second: () => Promise<B>): Promise<[A, B]> {
+  if (!m.queryRunner) return Promise.all([first(), second()]);
+  const a = await first();
+  return [a, await second()];
+}
+
 /** Every authority with its names. */
 export async function readAuthorities(m: EntityManager): Promise<AuthorityCatalogue> {
-  const [rows, names] = await Promise.all([
-    m.query<AuthorityRow[]>(
-      `SELECT code, jurisdiction, read_only AS "readOnly", filing_number_prefix AS "filingNumberPrefix", source FROM rollout_authorities ORDER BY code`,
-    ),
-    m.query<NameRow[]>(
-      `SELECT authority, to_char(valid_from, 'YYYY-MM-DD') AS "validFrom", name_en AS en, name_zh_hant AS "zhHant", name_zh_hans AS "zhHans", source
+  const [rows, names] = await readBoth(
+    m,
+    () =>
+      m.query<AuthorityRow[]>(
+        `SELECT code, jurisdiction, read_only AS "readOnly", filing_number_prefix AS "filingNumberPrefix", source FROM rollout_authorities ORDER BY code`,
+      ),
+    () =>
+      m.query<NameRow[]>(
+        `SELECT authority, to_char(valid_from, 'YYYY-MM-DD') AS "validFrom", name_en AS en, name_zh_hant AS "zhHant", name_zh_hans AS "zhHans", source
        FROM rollout_authority_names ORDER BY authority, valid_from`,
-    ),
-  ]);
+      ),
+  );
   const authorities = new Map<string, AuthorityData>();
   for (const row of rows) authorities.set(row.code, { ...row, names: [] });
   for (const { authority, ...name } of names) authorities.get(authority)?.names.push(name);
@@ -95,19 +108,22 @@ export async function readAuthorities(m: EntityManager): Promise<AuthorityCatalo
 export async function readRegimeSides(m: EntityManager, regimes: readonly string[] | null): Promise<RegimeSideData[]> {
   const where = regimes ? 'WHERE regime_code = ANY($1)' : '';
   const params = regimes ? [regimes] : [];
-  const [sides, materials] = await Promise.all([
-    m.query<SideRow[]>(
-      `SELECT regime_code AS regime, jurisdiction, filing_authority AS "filingAuthority", filing_working_days AS "filingWorkingDays",
+  const [sides, materials] = await readBoth(
+    m,
+    () =>
+      m.query<SideRow[]>(
+        `SELECT regime_code AS regime, jurisdiction, filing_authority AS "filingAuthority", filing_working_days AS "filingWorkingDays",
               review_working_days AS "reviewWorkingDays", resubmission_working_days AS "resubmissionWorkingDays", source
        FROM rollout_regime_sides ${where} ORDER BY regime_code, jurisdiction`,
-      params,
-    ),
-    m.query<MaterialRow[]>(
-      `SELECT regime_code AS regime, jurisdiction, party_type AS "partyType", kind, confirmed, source
+        params,
+      ),
+    () =>
+      m.query<MaterialRow[]>(
+        `SELECT regime_code AS regime, jurisdiction, party_type AS "partyType", kind, confirmed, source
        FROM rollout_filing_materials ${where} ORDER BY regime_code, jurisdiction, party_type, position, kind`,
-      params,
-    ),
-  ]);
+        params,
+      ),
+  );
   return sides.map((side) => {
     const byType: Record<string, MaterialData[]> = {};
     for (const { regime, jurisdiction, partyType, ...material } of materials) {

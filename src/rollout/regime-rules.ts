@@ -3,7 +3,7 @@ import { validationFailed } from '../common/errors';
 import { CALENDAR_DATE_MESSAGE } from '../common/dates';
 import { RolloutPhase, RolloutPhaseSector } from './phase.entity';
 import { RolloutRegime } from './regime.entity';
-import { readRegimeSides, RegimeSideData } from './regime-data';
+import { readBoth, readRegimeSides, RegimeSideData } from './regime-data';
 import { isIsoDate, isSectorOpen, PhaseRule, RegimeRule } from './sector-gate';
 
 export interface RegimeRules {
@@ -38,10 +38,11 @@ export const ROLLOUT_REVISION_SQL = `(SELECT revision::text FROM rollout_revisio
 export async function readRegimeRules(m: EntityManager, regimeCode: string): Promise<RegimeRules> {
   const regime = await m.getRepository(RolloutRegime).findOneBy({ code: regimeCode });
   if (!regime) return { regime: null, phases: [], sideRules: [] };
-  const [phases, sideRules] = await Promise.all([
-    m.getRepository(RolloutPhase).find({ where: { regimeCode }, order: { number: 'ASC' } }),
-    readRegimeSides(m, [regimeCode]),
-  ]);
+  const [phases, sideRules] = await readBoth(
+    m,
+    () => m.getRepository(RolloutPhase).find({ where: { regimeCode }, order: { number: 'ASC' } }),
+    () => readRegimeSides(m, [regimeCode]),
+  );
   const listed = phases.length
     ? await m
         .getRepository(RolloutPhaseSector)
