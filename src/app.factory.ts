@@ -3,7 +3,6 @@ import helmet from 'helmet';
 import { NestFactory } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { answerClientError, ProblemFilter, sendProblem, toProblem } from './common/problem.filter';
 import { DomainError, ErrorCode } from './common/errors';
@@ -11,7 +10,7 @@ import { locateUnacceptableInput, MAX_BODY_DEPTH, registryValidationPipe, unacce
 import { RegistryConfig } from './config/config';
 import { RegistryMetrics } from './common/metrics';
 import { RequestActivity } from './common/request-activity';
-import { requestIdOf } from './logging';
+import { addRequestLogging, RegistryLogger, requestIdOf, rootLogger } from './logging';
 import { setupOpenApi } from './openapi';
 
 export interface RegisteredRoute {
@@ -40,13 +39,16 @@ export interface CreateAppOptions {
 
 export async function createApp(config: RegistryConfig, databaseUrl: string, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
   const adapter = fastifyAdapter(config);
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, databaseUrl, { logDestination: options.logDestination }), adapter, {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, databaseUrl), adapter, {
     bufferLogs: true,
     abortOnError: false,
     logger: options.silent ? false : undefined,
   });
-  if (!options.silent) app.useLogger(app.get(Logger));
+  const logger = rootLogger(config, options.logDestination);
+  if (!options.silent) app.useLogger(new RegistryLogger(logger));
   const fastify = app.getHttpAdapter().getInstance();
+  // First of the registry's hooks, so that the others and the route run in the request's log context.
+  addRequestLogging(fastify, logger);
   // Every route Fastify serves, including those registered around Nest (API docs, static
   // assets), so the route snapshot test sees a route that bypasses the guard.
   const routes: RegisteredRoute[] = [];

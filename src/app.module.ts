@@ -1,6 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { LoggerModule } from 'nestjs-pino';
 import { AuthModule } from './auth/auth.module';
 import { ContractsModule } from './contracts/contracts.module';
 import { CalendarModule } from './calendar/calendar.module';
@@ -10,7 +9,6 @@ import { ConsoleModule } from './console/console.module';
 import { CacheInvalidationModule } from './database/cache-invalidation';
 import { dataSourceOptions } from './database/data-source';
 import { HealthModule } from './health/health.module';
-import { loggerOptions } from './logging';
 import { OrganisationsModule } from './organisations/organisations.module';
 import { ReferenceModule } from './reference/reference.module';
 import { RolloutModule } from './rollout/rollout.module';
@@ -20,12 +18,11 @@ import { WebhooksModule } from './webhooks/webhooks.module';
 
 @Module({})
 export class AppModule {
-  static forRoot(config: RegistryConfig, databaseUrl: string, options: { logDestination?: NodeJS.WritableStream } = {}): DynamicModule {
+  static forRoot(config: RegistryConfig, databaseUrl: string): DynamicModule {
     return {
       module: AppModule,
       imports: [
         RegistryConfigModule.forRoot(config),
-        LoggerModule.forRoot(loggerOptions(config, options.logDestination)),
         TypeOrmModule.forRoot({
           ...dataSourceOptions(databaseUrl, { poolSize: config.databasePoolSize, appRole: config.databaseAppRole }),
           // Keep trying in the background rather than failing the whole boot on a blip.

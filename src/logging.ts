@@ -1,6 +1,9 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
-import type { Params } from 'nestjs-pino';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { LoggerService } from '@nestjs/common';
+import type { FastifyInstance } from 'fastify';
+import { pino, stdSerializers, type Logger as Pino } from 'pino';
 import type { RegistryConfig } from './config/config';
 
 /** Request ids: the caller's `X-Request-Id` when it looks sane, else a fresh UUID. */
@@ -33,23 +36,135 @@ function pathOf(req: { url?: string; originalUrl?: string }): string {
   return (req.originalUrl ?? req.url ?? '').split('?')[0];
 }
 
-export function loggerOptions(config: RegistryConfig, destination?: NodeJS.WritableStream): Params {
-  return {
-    pinoHttp: [
-      {
-        level: config.logLevel,
-        base: { service: 'gba-registry' },
-        redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-        genReqId: (req) => (req as IncomingMessage & { id?: string }).id ?? requestIdOf(req),
-        // Under Fastify, Nest runs this middleware through middie, which strips the mount path from
-        // req.url while the middleware runs ("/health/live" reads "/"): match on originalUrl.
-        autoLogging: { ignore: (req) => pathOf(req).startsWith('/health/') },
-        serializers: {
-          req: (req: { id: string; method: string; url: string; raw?: IncomingMessage }) => ({ id: req.id, method: req.method, url: pathOf(req.raw ?? req) }),
-          res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-        },
-      },
-      ...(destination ? [destination] : []),
-    ] as Params['pinoHttp'],
+/** Probes are not logged when they complete (they would drown everything else). */
+function isProbe(req: IncomingMessage): boolean {
+  return pathOf(req).startsWith('/health/');
+}
+
+/** The registry's one pino logger: every line carries `service`; `req`, `res` and `err` are serialized as below. */
+export function rootLogger(config: RegistryConfig, destination?: NodeJS.WritableStream): Pino {
+  const options = {
+    level: config.logLevel,
+    base: { service: 'gba-registry' },
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    serializers: {
+      req: stdSerializers.wrapRequestSerializer((req) => ({ id: req.id as string, method: req.method, url: pathOf(req.raw ?? req) })),
+      res: stdSerializers.wrapResponseSerializer((res) => ({ statusCode: res.statusCode })),
+      err: stdSerializers.wrapErrorSerializer(stdSerializers.err as unknown as Parameters<typeof stdSerializers.wrapErrorSerializer>[0]),
+    },
   };
+  return destination ? pino(options, destination) : pino(options);
+}
+
+/**
+ * What a request logs with: the root logger bound to the request (`req` on every line), made on the
+ * first line logged, so a request that logs nothing at the configured level makes no child logger.
+ */
+class RequestLog {
+  private child: Pino | undefined;
+  constructor(
+    private readonly root: Pino,
+    readonly req: IncomingMessage,
+  ) {}
+  get logger(): Pino {
+    return (this.child ??= this.root.child({ req: this.req }));
+  }
+  /** The completion line: through the child when one was made, else through the root with the same `req` field. */
+  complete(res: ServerResponse & { err?: Error }, startedAt: number, err?: Error): void {
+    const responseTime = Date.now() - startedAt;
+    const fields = this.child ? {} : { req: this.req };
+    const log = this.child ?? this.root;
+    if (err || res.err || res.statusCode >= 500) {
+      const error = err ?? res.err ?? new Error(`failed with status code ${res.statusCode}`);
+      log.info({ ...fields, res, err: error, responseTime }, 'request errored');
+    } else {
+      log.info({ ...fields, res, responseTime }, 'request completed');
+    }
+  }
+}
+
+const requestLogs = new AsyncLocalStorage<RequestLog>();
+
+/** The logger for a line logged now: the request's, during a request, else the root. */
+function currentLogger(root: Pino): Pino {
+  return requestLogs.getStore()?.logger ?? root;
+}
+
+/**
+ * Request logging as Fastify hooks, not middleware: each request runs in its own `RequestLog`
+ * (AsyncLocalStorage), and, when `info` lines are written, one line is logged as it completes
+ * ("request completed", or "request errored" for a 5xx or a failed response) with its `req`, `res`
+ * and `responseTime` in ms. Nothing at all when the level is `silent`.
+ */
+export function addRequestLogging(fastify: FastifyInstance, root: Pino): void {
+  if (root.level === 'silent') return;
+  const completions = root.isLevelEnabled('info');
+  fastify.addHook('onRequest', (request, reply, done) => {
+    const log = new RequestLog(root, request.raw);
+    if (completions) logCompletion(log, reply.raw);
+    requestLogs.run(log, done);
+  });
+}
+
+function logCompletion(log: RequestLog, res: ServerResponse): void {
+  const startedAt = Date.now();
+  const probe = isProbe(log.req);
+  const onComplete = (err?: Error): void => {
+    res.removeListener('close', onComplete);
+    res.removeListener('finish', onComplete);
+    res.removeListener('error', onComplete);
+    if (!probe || err) log.complete(res, startedAt, err);
+  };
+  if (!probe) {
+    res.on('close', onComplete);
+    res.on('finish', onComplete);
+  }
+  res.on('error', onComplete);
+}
+
+/**
+ * Nest's logger (`new Logger(context)` in services, and Nest's own lines) on pino: the context as
+ * `context`, an object message merged into the line, an Error as `err`, a stack passed by Nest's
+ * exception handlers as `err.stack`; during a request through the request's logger.
+ */
+export class RegistryLogger implements LoggerService {
+  constructor(private readonly root: Pino) {}
+  verbose(message: unknown, ...params: unknown[]): void {
+    this.call('trace', message, params);
+  }
+  debug(message: unknown, ...params: unknown[]): void {
+    this.call('debug', message, params);
+  }
+  log(message: unknown, ...params: unknown[]): void {
+    this.call('info', message, params);
+  }
+  warn(message: unknown, ...params: unknown[]): void {
+    this.call('warn', message, params);
+  }
+  error(message: unknown, ...params: unknown[]): void {
+    this.call('error', message, params);
+  }
+  fatal(message: unknown, ...params: unknown[]): void {
+    this.call('fatal', message, params);
+  }
+
+  private call(level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal', message: unknown, optional: unknown[]): void {
+    if (!this.root.isLevelEnabled(level)) return;
+    const logger = currentLogger(this.root);
+    const fields: Record<string, unknown> = {};
+    // The last optional parameter is the context (Nest's contract); any before it are format arguments.
+    const params = optional.slice(0, -1);
+    if (optional.length) fields.context = optional[optional.length - 1];
+    if (typeof message === 'object') {
+      if (message instanceof Error) fields.err = message;
+      else Object.assign(fields, message);
+      logger[level](fields, ...(params as [string]));
+    } else if (level === 'error' && typeof message === 'string' && params.length === 1 && typeof params[0] === 'string' && /\n\s*at /.test(params[0])) {
+      const err = new Error(message);
+      err.stack = params[0];
+      logger[level]({ ...fields, err });
+    } else {
+      logger[level](fields, message as string, ...params);
+    }
+  }
 }

@@ -1,6 +1,7 @@
 /*
  * Structured JSON logs (pino) with a request id; secrets and tokens never logged (docs/contributing.md#config-logs-and-api-docs).
  */
+import { Client } from 'pg';
 import { ADMIN_PASSWORD, bearer, createOrganisation, startTestApp, TestApp } from '../support/app';
 import { LogCapture } from '../support/log-capture';
 
@@ -13,6 +14,7 @@ describe('structured logs', () => {
 
   beforeAll(async () => {
     t = await startTestApp({ LOG_LEVEL: 'info' }, { logDestination: capture });
+    t.app.flushLogs(); // Nest's own lines and the services' (buffered until listen, which the tests do not call)
     secrets.push(t.adminToken);
     const org = await createOrganisation(t, { jurisdiction: 'HONG_KONG' });
 
@@ -48,6 +50,14 @@ describe('structured logs', () => {
       .post('/auth/token')
       .send({ grantType: 'password', email: 'x@example.test', password: PASSWORD, clientSecret: account.body.clientSecret, extra: 1 });
     expect(rejected.status).toBe(400);
+    // A 5xx: a table the route reads is gone for a moment (renamed by its owner).
+    const owner = new Client({ connectionString: t.databaseUrl });
+    await owner.connect();
+    await owner.query('ALTER TABLE rollout_filing_materials RENAME TO rollout_filing_materials_away');
+    const broken = await t.http.get('/reference').set('X-Request-Id', 'log-test-request-0500');
+    await owner.query('ALTER TABLE rollout_filing_materials_away RENAME TO rollout_filing_materials');
+    await owner.end();
+    expect(broken.status).toBe(500);
     // Probes are not logged (they would drown everything else).
     expect((await t.http.get('/health/live')).status).toBe(200);
     expect((await t.http.get('/health/ready')).status).toBe(200);
@@ -75,6 +85,27 @@ describe('structured logs', () => {
       true,
     );
     expect(requestLines.filter((line) => (line.req as { url: string }).url.startsWith('/health/'))).toEqual([]);
+  });
+
+  it('logs a 5xx as an error with its request id, from the service that saw it, and the request as errored', () => {
+    const mine = capture.lines.filter((line) => (line.req as { id?: string } | undefined)?.id === 'log-test-request-0500');
+    expect(mine).toEqual([
+      expect.objectContaining({
+        level: 50,
+        context: 'Problem',
+        requestId: 'log-test-request-0500',
+        msg: 'request failed',
+        req: { id: 'log-test-request-0500', method: 'GET', url: '/reference' },
+      }),
+      expect.objectContaining({
+        level: 30,
+        msg: 'request errored',
+        req: { id: 'log-test-request-0500', method: 'GET', url: '/reference' },
+        res: { statusCode: 500 },
+        err: expect.objectContaining({ message: 'failed with status code 500' }),
+        responseTime: expect.any(Number),
+      }),
+    ]);
   });
 
   it('contains no password, access token, client secret or authorization header', () => {
