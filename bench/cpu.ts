@@ -71,7 +71,21 @@ export interface CpuSplit {
   client: number;
 }
 
-/** Runs `load`, which handles `items` items, and splits the CPU it cost per item. */
+/** Whether a child of the postmaster has exited and not yet been reaped (a zombie's CPU is in neither sum). */
+function unreapedChild(postmasterPid: number): boolean {
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const fields = statFields(Number(entry));
+    if (fields && Number(fields[1]) === postmasterPid && (fields[0] === 'Z' || fields[0] === 'X')) return true;
+  }
+  return false;
+}
+
+/**
+ * Runs `load`, which handles `items` items, and splits the CPU it cost per item. A load that closes its
+ * connections at its end leaves backends exiting: the server's reading waits (up to 2 s) until the postmaster has
+ * reaped them, so that their CPU is counted in its children's times rather than lost in between.
+ */
 export async function cpuPerItem<T>(
   pids: { registry?: number; postmaster: number },
   items: number,
@@ -84,13 +98,10 @@ export async function cpuPerItem<T>(
   };
   const result = await load();
   const client = process.cpuUsage(before.client);
+  const registry = pids.registry === undefined ? 0 : processCpuSeconds(pids.registry) - before.registry;
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  for (let waited = 0; waited < 2000 && unreapedChild(pids.postmaster); waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+  const postgres = serverCpuSeconds(pids.postmaster) - before.postgres;
   const per = (seconds: number) => (seconds * 1e6) / items;
-  return {
-    result,
-    cpu: {
-      registry: pids.registry === undefined ? 0 : per(processCpuSeconds(pids.registry) - before.registry),
-      postgres: per(serverCpuSeconds(pids.postmaster) - before.postgres),
-      client: per((client.user + client.system) / 1e6),
-    },
-  };
+  return { result, cpu: { registry: per(registry), postgres: per(postgres), client: per((client.user + client.system) / 1e6) } };
 }
