@@ -107,7 +107,8 @@ export async function loadOneCopy(url: string, table: string, rows: TransferRows
 /**
  * Rows [from, to) into `table` as the registry commits them: `batch` rows per COPY, each COPY its
  * own transaction, from `connections` connections taking the next batch in turn. The payloads are
- * patched copies of rows encoded before the clock. Then VACUUM (ANALYZE), off the clock.
+ * patched copies of rows encoded before the clock. Then VACUUM (ANALYZE), off the clock, unless `vacuum` is
+ * false (the caller then runs `vacuumAnalyze` itself, e.g. outside a CPU reading).
  */
 export async function loadBatchedCopies(
   url: string,
@@ -115,7 +116,7 @@ export async function loadBatchedCopies(
   rows: TransferRows,
   from: number,
   to: number,
-  { connections, batch }: { connections: number; batch: number },
+  { connections, batch, vacuum = true }: { connections: number; batch: number; vacuum?: boolean },
 ): Promise<Load> {
   const clients = await Promise.all(Array.from({ length: connections }, () => connect(url)));
   try {
@@ -136,10 +137,20 @@ export async function loadBatchedCopies(
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const walBytes = (await walPosition(clients[0])) - wal;
     await checkLoaded(clients[0], table, from, to);
-    await clients[0].query(`VACUUM (ANALYZE) ${table}`);
+    if (vacuum) await clients[0].query(`VACUUM (ANALYZE) ${table}`);
     return { rows: to - from, seconds, rowsPerSecond: (to - from) / seconds, walBytesPerRow: walBytes / (to - from) };
   } finally {
     await Promise.all(clients.map((c) => c.end()));
+  }
+}
+
+/** VACUUM (ANALYZE) of one table, as the database's owner. */
+export async function vacuumAnalyze(url: string, table: string): Promise<void> {
+  const client = await connect(url);
+  try {
+    await client.query(`VACUUM (ANALYZE) ${table}`);
+  } finally {
+    await client.end();
   }
 }
 

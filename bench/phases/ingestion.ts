@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { cpuPerItem, CpuSplit, postmasterPid } from '../cpu';
-import { createTwin, dropTable, Load, loadBatchedCopies, loadOneCopy, withWal } from '../limits';
+import { createTwin, dropTable, Load, loadBatchedCopies, loadOneCopy, vacuumAnalyze, withWal } from '../limits';
 import { Api, INGEST_CLIENTS, log, round, ROWS } from '../registry';
 import { BATCH, contractOfRow, TransferBodies, TransferRows } from '../rows';
 import { keepTokensFresh, RunContext, Seed } from '../seed';
@@ -147,8 +147,10 @@ async function ingestionStep(run: RunContext, rows: TransferRows, from: number, 
   log(`limit at ${from} → ${to}: ${BATCH}-row COPYs on ${INGEST_CLIENTS} connections into a twin of ${from} rows`);
   await checkpoint(ownerUrl);
   const { result: batched, cpu: limitCpu } = await cpuPerItem({ postmaster }, to - from, () =>
-    loadBatchedCopies(ownerUrl, 'bench_twin_batched', rows, from, to, { connections: INGEST_CLIENTS, batch: BATCH }),
+    loadBatchedCopies(ownerUrl, 'bench_twin_batched', rows, from, to, { connections: INGEST_CLIENTS, batch: BATCH, vacuum: false }),
   );
+  // Its VACUUM outside the CPU reading, as the registry's load is read without the settle that follows it.
+  await vacuumAnalyze(ownerUrl, 'bench_twin_batched');
   log(`API ingestion: ${from} → ${to}`);
   await checkpoint(ownerUrl);
   const {
