@@ -23,19 +23,9 @@ import { runMigrations } from '../src/database/migrate';
 import { makeValidUscc } from '../src/organisations/identifiers';
 import { call, contractBody, freePort } from './common';
 import { processCpuSeconds, serverCpuSeconds } from './cpu';
-import { registryNodeFlags } from './registry';
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- autocannon ships no types; the assertion says what the bench uses of it
-const autocannon = require('autocannon') as (opts: Record<string, unknown>) => Promise<{
-  requests: { total: number };
-  latency: { p50: number; p99: number };
-  errors: number;
-  non2xx: number;
-}>;
-
-const ROOT = path.join(__dirname, '..');
+import { ADMIN, autocannon, registryNodeFlags, ROOT } from './registry';
 const ROUNDS = Number(process.env.BENCH_AB_ROUNDS || 10);
 const SECONDS = Number(process.env.BENCH_AB_SECONDS || 3);
-const ADMIN = { email: 'bench-admin@registry.example', password: 'bench-admin-password-0001' };
 const log = (m: string): void => void process.stderr.write(`[filing-ab ${new Date().toISOString().slice(11, 19)}] ${m}\n`);
 
 interface Build {

@@ -23,19 +23,9 @@ import { Client } from 'pg';
 import { startEmbeddedPostgres } from '../src/database/embedded-postgres';
 import { runMigrations } from '../src/database/migrate';
 import { makeValidUscc } from '../src/organisations/identifiers';
-import { registryNodeFlags } from './registry';
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- autocannon ships no types; the assertion says what the bench uses of it
-const autocannon = require('autocannon') as (opts: Record<string, unknown>) => Promise<{
-  requests: { average: number; total: number };
-  latency: { p50: number; p99: number };
-  errors: number;
-  non2xx: number;
-}>;
-
-const ROOT = path.join(__dirname, '..');
+import { ADMIN, autocannon, registryNodeFlags, ROOT } from './registry';
 const SECONDS = Number(process.env.BENCH_FILING_SECONDS || 10);
 const CONNECTIONS = 32;
-const ADMIN = { email: 'bench-admin@registry.example', password: 'bench-admin-password-0001' };
 const log = (m: string): void => void process.stderr.write(`[filing ${new Date().toISOString().slice(11, 19)}] ${m}\n`);
 
 async function main(): Promise<void> {

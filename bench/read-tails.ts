@@ -22,7 +22,7 @@ import { runMigrations } from '../src/database/migrate';
 import { percentile } from './common';
 import { checkpoint, ingest } from './phases/ingestion';
 import { auditQuery } from './phases/reads';
-import { ADMIN, Api, databaseUrlFor, LEDGER_ORIGIN, log, registryNodeFlags, ROOT, ROWS, SECRETS, stopRegistry, timed } from './registry';
+import { Api, databaseUrlFor, log, registryEnv, registryNodeArgs, ROOT, ROWS, SECRETS, stopRegistry, timed } from './registry';
 import { Seed, seed } from './seed';
 
 const DIR = process.env.READS_DIR || path.join(os.tmpdir(), 'gba-read-tails');
@@ -110,25 +110,9 @@ async function startBuild(build: string, url: string, port = APP_PORT): Promise<
       .filter(Boolean)
       .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
   );
-  const nodeArgs = [...registryNodeFlags(), ...(process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean)];
-  const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, dir, 'main.js')], {
+  const child = spawn(process.execPath, [...registryNodeArgs(), path.join(ROOT, dir, 'main.js')], {
     cwd: ROOT,
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      DATABASE_URL: url,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      JWT_SECRET: SECRETS.jwt,
-      PARTY_IDENTIFIER_KEY: SECRETS.partyIdentifierKey,
-      LEDGER_SIGNING_KEY: SECRETS.signingSeed,
-      LEDGER_ORIGIN,
-      BOOTSTRAP_ADMIN_EMAIL: ADMIN.email,
-      BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password,
-      LOG_LEVEL: 'warn',
-      DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'gba-read-tails-app-')),
-      ...extraEnv,
-    },
+    env: registryEnv(url, port, 'gba-read-tails-app-', extraEnv),
     // The registry's stdout (`--trace-gc`, say) goes to READS_DIR/app.log.
     stdio: ['ignore', fs.openSync(path.join(DIR, 'app.log'), 'a'), 'inherit'],
   });

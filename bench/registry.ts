@@ -126,26 +126,35 @@ export function registryNodeFlags(): string[] {
   return match[1].split(' ').filter(Boolean);
 }
 
+/** The node arguments of a registry process: the flags of `start:prod`, then BENCH_NODE_ARGS. */
+export function registryNodeArgs(): string[] {
+  return [...registryNodeFlags(), ...(process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean)];
+}
+
+/** The environment of a registry process of the bench: production mode, the run's shared secrets, a fresh data directory. */
+export function registryEnv(databaseUrl: string, port: number, dataDirPrefix: string, extraEnv: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    NODE_ENV: 'production',
+    DATABASE_URL: databaseUrl,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    JWT_SECRET: SECRETS.jwt,
+    PARTY_IDENTIFIER_KEY: SECRETS.partyIdentifierKey,
+    LEDGER_SIGNING_KEY: SECRETS.signingSeed,
+    LEDGER_ORIGIN,
+    BOOTSTRAP_ADMIN_EMAIL: ADMIN.email,
+    BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password,
+    LOG_LEVEL: 'warn',
+    DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), dataDirPrefix)),
+    ...extraEnv,
+  };
+}
+
 export async function startRegistry(databaseUrl: string, port: number, extraEnv: Record<string, string> = {}): Promise<ChildProcess> {
-  const nodeArgs = [...registryNodeFlags(), ...(process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean)];
-  const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, 'dist', 'main.js')], {
+  const child = spawn(process.execPath, [...registryNodeArgs(), path.join(ROOT, 'dist', 'main.js')], {
     cwd: ROOT,
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      DATABASE_URL: databaseUrl,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      JWT_SECRET: SECRETS.jwt,
-      PARTY_IDENTIFIER_KEY: SECRETS.partyIdentifierKey,
-      LEDGER_SIGNING_KEY: SECRETS.signingSeed,
-      LEDGER_ORIGIN,
-      BOOTSTRAP_ADMIN_EMAIL: ADMIN.email,
-      BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password,
-      LOG_LEVEL: 'warn',
-      DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'gba-bench-app-')),
-      ...extraEnv,
-    },
+    env: registryEnv(databaseUrl, port, 'gba-bench-app-', extraEnv),
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   for (let i = 0; i < 600; i++) {
