@@ -13,7 +13,6 @@
  * before rebuilding: `cp -r dist dist-before`).
  */
 import { ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -23,7 +22,7 @@ import { runMigrations } from '../src/database/migrate';
 import { makeValidUscc } from '../src/organisations/identifiers';
 import { call, contractBody, freePort } from './common';
 import { processCpuSeconds, serverCpuSeconds } from './cpu';
-import { ADMIN, autocannon, registryNodeFlags, ROOT } from './registry';
+import { ADMIN, autocannon, registryEnv, registryNodeFlags, ROOT } from './registry';
 const ROUNDS = Number(process.env.BENCH_AB_ROUNDS || 10);
 const SECONDS = Number(process.env.BENCH_AB_SECONDS || 3);
 const log = (m: string): void => void process.stderr.write(`[filing-ab ${new Date().toISOString().slice(11, 19)}] ${m}\n`);
@@ -34,23 +33,12 @@ interface Build {
   child: ChildProcess;
 }
 
-async function startBuild(label: string, dist: string, databaseUrl: string, secrets: Record<string, string>): Promise<Build> {
+async function startBuild(label: string, dist: string, databaseUrl: string): Promise<Build> {
   const port = await freePort();
+  // Both builds get the run's secrets (bench/registry.ts SECRETS), so one token works on both.
   const child = spawn(process.execPath, [...registryNodeFlags(), path.join(path.resolve(ROOT, dist), 'main.js')], {
     cwd: ROOT,
-    env: {
-      ...process.env,
-      ...secrets,
-      NODE_ENV: 'production',
-      DATABASE_URL: databaseUrl,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      LEDGER_ORIGIN: 'bench.gba-registry.example/transfers',
-      BOOTSTRAP_ADMIN_EMAIL: ADMIN.email,
-      BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password,
-      LOG_LEVEL: 'warn',
-      DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'gba-filing-ab-')),
-    },
+    env: registryEnv(databaseUrl, port, 'gba-filing-ab-'),
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const base = `http://127.0.0.1:${port}`;
@@ -100,14 +88,9 @@ async function main(): Promise<void> {
     const url = new URL(embedded.url);
     url.pathname = '/gba_filing';
     await runMigrations(url.toString());
-    const secrets = {
-      JWT_SECRET: randomBytes(48).toString('base64url'),
-      PARTY_IDENTIFIER_KEY: randomBytes(48).toString('base64url'),
-      LEDGER_SIGNING_KEY: randomBytes(32).toString('base64'),
-    };
     for (const spec of specs) {
       const [label, dist] = spec.split('=');
-      builds.push(await startBuild(label, dist, url.toString(), secrets));
+      builds.push(await startBuild(label, dist, url.toString()));
     }
     const { token, body, contractId } = await seed(builds[0].base);
     for (const b of builds) await call(b.base, 'GET', `/contracts/${contractId}`, token); // the token and the contract work on both

@@ -13,7 +13,6 @@
  * Bounded: POST stops at FILING_MAX_REQUESTS (100,000) requests. Never asserts a time; prints ratios to the ceiling of the same run.
  */
 import { ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import { call, contractBody, FILING_DB_LIMIT_SHAPE, FILING_MAX_REQUESTS, freePort, measureFilingDbLimit } from './common';
 import { processCpuSeconds, serverCpuSeconds, systemCpuSeconds } from './cpu';
@@ -23,7 +22,7 @@ import { Client } from 'pg';
 import { startEmbeddedPostgres } from '../src/database/embedded-postgres';
 import { runMigrations } from '../src/database/migrate';
 import { makeValidUscc } from '../src/organisations/identifiers';
-import { ADMIN, autocannon, registryNodeFlags, ROOT } from './registry';
+import { ADMIN, autocannon, registryEnv, registryNodeArgs, ROOT } from './registry';
 const SECONDS = Number(process.env.BENCH_FILING_SECONDS || 10);
 const CONNECTIONS = 32;
 const log = (m: string): void => void process.stderr.write(`[filing ${new Date().toISOString().slice(11, 19)}] ${m}\n`);
@@ -52,24 +51,9 @@ async function main(): Promise<void> {
 
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
-    const nodeArgs = [...registryNodeFlags(), ...(process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean)];
-    child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, 'dist', 'main.js')], {
+    child = spawn(process.execPath, [...registryNodeArgs(), path.join(ROOT, 'dist', 'main.js')], {
       cwd: ROOT,
-      env: {
-        ...process.env,
-        NODE_ENV: 'production',
-        DATABASE_URL: url.toString(),
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        JWT_SECRET: randomBytes(48).toString('base64url'),
-        PARTY_IDENTIFIER_KEY: randomBytes(48).toString('base64url'),
-        LEDGER_SIGNING_KEY: randomBytes(32).toString('base64'),
-        LEDGER_ORIGIN: 'bench.gba-registry.example/transfers',
-        BOOTSTRAP_ADMIN_EMAIL: ADMIN.email,
-        BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password,
-        LOG_LEVEL: 'warn',
-        DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'gba-filing-app-')),
-      },
+      env: registryEnv(url.toString(), port, 'gba-filing-app-'),
       stdio: ['ignore', 'ignore', 'inherit'],
     });
     for (let i = 0; ; i++) {
