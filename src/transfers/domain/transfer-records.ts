@@ -189,29 +189,34 @@ export function parseTransferBody(body: unknown): { records: TransferRecordInput
     return { errors };
   }
   const records = new Array<TransferRecordInput>(list.length);
+  // One reader for the body, pointed at each record in turn: no reader and no path text per record.
+  const reader: RecordReader = { raw: {}, index: 0, errors };
   for (let i = 0; i < list.length; i++) {
-    const parsed = parseRecord(list[i], `records[${i}]`, errors);
+    const parsed = parseRecord(list[i], i, reader);
     if (parsed) records[i] = parsed;
     if (errors.length > 1000) break; // enough to fix a client; the problem document stays small
   }
   return errors.length ? { errors } : { records };
 }
 
-/** One record being read: its members, its path in the body (`records[3]`) and the body's errors. */
+/** One record being read: its members, its index in the body and the body's errors. */
 interface RecordReader {
   raw: Record<string, unknown>;
-  path: string;
+  index: number;
   errors: FieldError[];
 }
 
+/** The record's path in the body, `records[3]`, made only for an error. */
+const pathOf = (r: RecordReader): string => `records[${r.index}]`;
+
 function fail(r: RecordReader, field: string, rule: string, message: string): void {
-  r.errors.push({ field: `${r.path}.${field}`, rule, message: `${field} ${message}` });
+  r.errors.push({ field: `${pathOf(r)}.${field}`, rule, message: `${field} ${message}` });
 }
 
 /** A missing (or null) field: one error, as the ValidationPipe gives (common/validation.ts `requiredError`). */
 function missing(r: RecordReader, field: string): boolean {
   if (r.raw[field] !== undefined && r.raw[field] !== null) return false;
-  r.errors.push(requiredError(`${r.path}.${field}`));
+  r.errors.push(requiredError(`${pathOf(r)}.${field}`));
   return true;
 }
 
@@ -222,10 +227,13 @@ function control(r: RecordReader, field: string, v: string): boolean {
   return found !== null;
 }
 
+/** Members other than a record's, in Object.keys order (own enumerable members, looked at without an array of them). */
 function unknownMembers(r: RecordReader): void {
-  for (const key of Object.keys(r.raw)) {
-    if (!RECORD_FIELDS.has(key))
-      r.errors.push({ field: `${r.path}.${key}`, rule: 'whitelistValidation', message: `${r.path}.${key} is not an accepted field` });
+  const { raw } = r;
+  for (const key in raw) {
+    if (!Object.prototype.hasOwnProperty.call(raw, key) || RECORD_FIELDS.has(key)) continue;
+    const path = pathOf(r);
+    r.errors.push({ field: `${path}.${key}`, rule: 'whitelistValidation', message: `${path}.${key} is not an accepted field` });
   }
 }
 
@@ -254,9 +262,18 @@ function codes(r: RecordReader, field: string, allowed: ReadonlySet<string>, min
     return [];
   }
   if (v.length < min) fail(r, field, 'arrayMinSize', `must contain at least ${min} element${min === 1 ? '' : 's'}`);
-  if (v.some((c) => typeof c !== 'string' || !allowed.has(c))) fail(r, field, 'isIn', `must contain only: ${[...allowed].join(', ')}`);
+  if (!allOf(v, allowed)) fail(r, field, 'isIn', `must contain only: ${[...allowed].join(', ')}`);
   else if (hasDuplicates(v)) fail(r, field, 'arrayUnique', "mustn't contain duplicates");
   return v as string[];
+}
+
+/** Whether every item of a list is one of `allowed` (a loop: no closure per record). */
+function allOf(values: readonly unknown[], allowed: ReadonlySet<string>): boolean {
+  for (let i = 0; i < values.length; i++) {
+    const c = values[i];
+    if (typeof c !== 'string' || !allowed.has(c)) return false;
+  }
+  return true;
 }
 
 /** Whether a list of codes repeats one; pairwise for the few codes a record lists (no Set per record). */
@@ -304,39 +321,43 @@ function onwardRecipientOf(r: RecordReader): { name: string; city: string } | nu
     fail(r, 'onwardRecipient', 'nestedValidation', 'must be an object {name, city} or null');
     return null;
   }
-  const { path, errors } = r;
+  const { errors } = r;
   for (const key of Object.keys(onward)) {
-    if (key !== 'name' && key !== 'city')
-      errors.push({ field: `${path}.onwardRecipient.${key}`, rule: 'whitelistValidation', message: `${path}.onwardRecipient.${key} is not an accepted field` });
+    if (key === 'name' || key === 'city') continue;
+    const path = pathOf(r);
+    errors.push({ field: `${path}.onwardRecipient.${key}`, rule: 'whitelistValidation', message: `${path}.onwardRecipient.${key} is not an accepted field` });
   }
   const city = normaliseCity(onward.city);
-  if (onward.name === undefined || onward.name === null) errors.push(requiredError(`${path}.onwardRecipient.name`));
+  if (onward.name === undefined || onward.name === null) errors.push(requiredError(`${pathOf(r)}.onwardRecipient.name`));
   else if (typeof onward.name !== 'string' || !lengthWithin(onward.name, 1, 300)) fail(r, 'onwardRecipient.name', 'isString', 'must be 1 to 300 characters');
   else if (unclean(onward.name)) fail(r, 'onwardRecipient.name', 'isCleanText', UNCLEAN_MESSAGE);
   else control(r, 'onwardRecipient.name', onward.name);
-  if (city === undefined || city === null) errors.push(requiredError(`${path}.onwardRecipient.city`));
+  if (city === undefined || city === null) errors.push(requiredError(`${pathOf(r)}.onwardRecipient.city`));
   else if (typeof city !== 'string' || !CITY.test(city)) fail(r, 'onwardRecipient.city', 'matches', CITY_CODE_MESSAGE);
   return { name: onward.name as string, city: city as string };
 }
 
-/** One record, member by member in a fixed order; null (with its errors added) when any member is wrong. */
-function parseRecord(raw: unknown, path: string, errors: FieldError[]): TransferRecordInput | null {
+const isUuid = (v: unknown): boolean => typeof v === 'string' && UUID.test(v);
+const isDirection = (v: unknown): boolean => typeof v === 'string' && (DIRECTIONS.has(v) || DIRECTION.test(v));
+const DIRECTION_MESSAGE = `must be one of the following values: ${DIRECTION_VALUES.join(', ')}, or another side's direction (GET /reference)`;
+const isBoolean = (v: unknown): boolean => typeof v === 'boolean';
+const isDigest = (v: unknown): boolean => typeof v === 'string' && DIGEST.test(v);
+
+/** Record `index` of the body, member by member in a fixed order; null (with its errors added to the reader's) when any member is wrong. */
+function parseRecord(raw: unknown, index: number, r: RecordReader): TransferRecordInput | null {
+  const { errors } = r;
+  r.index = index;
   if (!isPlainObject(raw)) {
+    const path = pathOf(r);
     errors.push({ field: path, rule: 'nestedValidation', message: `${path} must be an object` });
     return null;
   }
   const before = errors.length;
-  const r: RecordReader = { raw, path, errors };
+  r.raw = raw;
   unknownMembers(r);
-  const contractId = checked(r, 'contractId', (v) => typeof v === 'string' && UUID.test(v), 'isUuid', 'must be a UUID');
+  const contractId = checked(r, 'contractId', isUuid, 'isUuid', 'must be a UUID');
   const occurredAt = occurredAtOf(r);
-  const direction = checked(
-    r,
-    'direction',
-    (v) => typeof v === 'string' && (DIRECTIONS.has(v) || DIRECTION.test(v)),
-    'isIn',
-    `must be one of the following values: ${DIRECTION_VALUES.join(', ')}, or another side's direction (GET /reference)`,
-  );
+  const direction = checked(r, 'direction', isDirection, 'isIn', DIRECTION_MESSAGE);
   const record = {
     contractId: contractId as string,
     occurredAt: occurredAt as string,
@@ -347,15 +368,9 @@ function parseRecord(raw: unknown, path: string, errors: FieldError[]): Transfer
     sensitiveCategories: codes(r, 'sensitiveCategories', SENSITIVE, 0),
     purposes: purposesOf(r),
     transferMethod: str(r, 'transferMethod', 1, 500),
-    separateConsentObtained: checked(r, 'separateConsentObtained', (v) => typeof v === 'boolean', 'isBoolean', 'must be a boolean value') as boolean,
+    separateConsentObtained: checked(r, 'separateConsentObtained', isBoolean, 'isBoolean', 'must be a boolean value') as boolean,
     onwardRecipient: onwardRecipientOf(r),
-    payloadDigest: checked(
-      r,
-      'payloadDigest',
-      (v) => typeof v === 'string' && DIGEST.test(v),
-      'matches',
-      'must be a SHA-256 digest in 64 hex digits',
-    ) as string,
+    payloadDigest: checked(r, 'payloadDigest', isDigest, 'matches', 'must be a SHA-256 digest in 64 hex digits') as string,
     externalReference: str(r, 'externalReference', 1, 200),
   };
   if (errors.length > before) return null;
