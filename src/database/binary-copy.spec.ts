@@ -59,6 +59,30 @@ describe('writeUuid', () => {
   });
 });
 
+describe('BinaryCopyWriter.uuid', () => {
+  it('writes every UUID of a long run of repeats and new ones as its own 16 bytes, from a small initial buffer that grows', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 9 }), { minLength: 1, maxLength: 200 }), fc.boolean(), (picks, copies) => {
+        const pool = Array.from({ length: 10 }, () => randomUUID());
+        // A copy is another string with the same text, as a UUID parsed from each record's JSON is.
+        const values = picks.map((k) => (copies ? `${pool[k].slice(0, 18)}${pool[k].slice(18)}` : pool[k]));
+        const writer = new BinaryCopyWriter(64);
+        for (const value of values) writer.tuple(1).uuid(value);
+        const expected = Buffer.concat(values.map((v) => Buffer.concat([Buffer.from([0, 1, 0, 0, 0, 16]), Buffer.from(v.replace(/-/g, ''), 'hex')])));
+        expect(writer.tuples().equals(expected)).toBe(true);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('still refuses a text that is not a UUID after it wrote UUIDs', () => {
+    const writer = new BinaryCopyWriter();
+    writer.uuid(randomUUID()).uuid(randomUUID());
+    expect(() => writer.uuid('')).toThrow(RangeError);
+    expect(() => writer.uuid('not-a-uuid')).toThrow(RangeError);
+  });
+});
+
 describe('BinaryCopyWriter fields', () => {
   const field = (write: (w: BinaryCopyWriter) => void): Buffer => {
     const w = new BinaryCopyWriter();

@@ -21,6 +21,8 @@ for (let c = 0; c < 6; c++) HEX_VALUE[65 + c] = HEX_VALUE[97 + c] = 10 + c;
 const TWO_32 = 2 ** 32;
 /** Texts up to this many UTF-16 code units are tried as ASCII first (`BinaryCopyWriter.text`). */
 const SHORT_TEXT = 64;
+/** How many recent UUIDs a writer remembers (`BinaryCopyWriter.uuid`). */
+const RECENT_UUIDS = 6;
 
 /**
  * Writes the 16 bytes of a UUID in its canonical text form (8-4-4-4-12 hex digits, either case) at
@@ -72,6 +74,13 @@ export class BinaryCopyWriter {
   /** The last instant text parsed by timestamptz, and its milliseconds (every row of a batch has the same recordedAt). */
   private lastInstant = '';
   private lastMs = 0;
+  /**
+   * The last UUIDs written and where their 16 bytes are: a batch's rows repeat the same few (contract, parties,
+   * submitter), whose bytes are copied instead of parsed again from their text.
+   */
+  private readonly recentUuids: string[] = [];
+  private readonly recentUuidAt: number[] = [];
+  private nextRecentUuid = 0;
 
   constructor(initialBytes = 1 << 16) {
     this.buffer = Buffer.allocUnsafe(Math.max(64, initialBytes));
@@ -238,9 +247,21 @@ export class BinaryCopyWriter {
 
   uuid(value: string): this {
     this.ensure(20);
-    writeUuid(value, this.buffer, this.offset + 4);
-    this.buffer.writeInt32BE(16, this.offset);
-    this.offset += 20;
+    const buffer = this.buffer;
+    const at = this.offset + 4;
+    const seen = this.recentUuids.indexOf(value);
+    if (seen >= 0) {
+      const from = this.recentUuidAt[seen];
+      for (let i = 0; i < 16; i++) buffer[at + i] = buffer[from + i];
+    } else {
+      writeUuid(value, buffer, at);
+      // Only a UUID written without error is remembered.
+      this.recentUuids[this.nextRecentUuid] = value;
+      this.recentUuidAt[this.nextRecentUuid] = at;
+      this.nextRecentUuid = (this.nextRecentUuid + 1) % RECENT_UUIDS;
+    }
+    buffer.writeInt32BE(16, this.offset);
+    this.offset = at + 16;
     return this;
   }
 
