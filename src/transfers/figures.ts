@@ -42,24 +42,13 @@ export function hongKongMonthOf(instant: string): string {
 
 /** Adds records to cells keyed by month, sector, direction and sides (pure: unit-tested in figures.spec.ts). */
 export function addToCells(cells: Map<string, FigureCell>, sources: Iterable<FigureSource>): Map<string, FigureCell> {
+  // The previous record's cell, when this record's key columns are the same: a batch mostly repeats its cell
+  // record after record, and then no key text is made or looked up.
+  let last: FigureCell | undefined;
   for (const s of sources) {
     const month = hongKongMonthOf(s.occurredAt);
-    const key = `${month}\u0000${s.sector}\u0000${s.direction}\u0000${s.processorJurisdiction}\u0000${s.recipientJurisdiction}`;
-    let cell = cells.get(key);
-    if (!cell) {
-      cell = {
-        month,
-        sector: s.sector,
-        direction: s.direction,
-        processorJurisdiction: s.processorJurisdiction,
-        recipientJurisdiction: s.recipientJurisdiction,
-        transfers: 0,
-        records: 0,
-        dataSubjects: 0,
-        flaggedTransfers: 0,
-      };
-      cells.set(key, cell);
-    }
+    let cell = last !== undefined && sameCell(last, month, s) ? last : undefined;
+    if (!cell) cell = last = cellOf(cells, month, s);
     cell.transfers += 1;
     cell.records += s.recordCount;
     cell.dataSubjects += s.dataSubjectCount;
@@ -68,27 +57,71 @@ export function addToCells(cells: Map<string, FigureCell>, sources: Iterable<Fig
   return cells;
 }
 
-/** A prepared batch's records as figure sources: the record, its contract's sector and sides, its flags. */
+function sameCell(cell: FigureCell, month: string, s: FigureSource): boolean {
+  return (
+    cell.month === month &&
+    cell.sector === s.sector &&
+    cell.direction === s.direction &&
+    cell.processorJurisdiction === s.processorJurisdiction &&
+    cell.recipientJurisdiction === s.recipientJurisdiction
+  );
+}
+
+/** The cell of `month` and the source's other key columns, added to `cells` (at zero) when it is not there. */
+function cellOf(cells: Map<string, FigureCell>, month: string, s: FigureSource): FigureCell {
+  const key = `${month}\u0000${s.sector}\u0000${s.direction}\u0000${s.processorJurisdiction}\u0000${s.recipientJurisdiction}`;
+  let cell = cells.get(key);
+  if (!cell) {
+    cell = {
+      month,
+      sector: s.sector,
+      direction: s.direction,
+      processorJurisdiction: s.processorJurisdiction,
+      recipientJurisdiction: s.recipientJurisdiction,
+      transfers: 0,
+      records: 0,
+      dataSubjects: 0,
+      flaggedTransfers: 0,
+    };
+    cells.set(key, cell);
+  }
+  return cell;
+}
+
+/**
+ * A prepared batch's records as figure sources: the record, its contract's sector and sides, its flags. One source
+ * object for the batch, its members replaced record by record (as `addToCells` reads each before the next): no
+ * object per record.
+ */
 export function* figureSources(
   records: ReadonlyArray<{ contractId: string; occurredAt: string; direction: string; recordCount: number; dataSubjectCount: number }>,
   contracts: ReadonlyMap<string, { bundle: { processorSector: string; processorJurisdiction: string; recipientJurisdiction: string } }>,
   flags: ReadonlyArray<readonly string[]>,
 ): Generator<FigureSource> {
+  const source: FigureSource = {
+    occurredAt: '',
+    direction: '',
+    recordCount: 0,
+    dataSubjectCount: 0,
+    flags: [],
+    sector: '',
+    processorJurisdiction: '',
+    recipientJurisdiction: '',
+  };
   for (let i = 0; i < records.length; i++) {
     const record = records[i];
     const { bundle } = contracts.get(record.contractId) as {
       bundle: { processorSector: string; processorJurisdiction: string; recipientJurisdiction: string };
     };
-    yield {
-      occurredAt: record.occurredAt,
-      direction: record.direction,
-      recordCount: record.recordCount,
-      dataSubjectCount: record.dataSubjectCount,
-      flags: flags[i],
-      sector: bundle.processorSector,
-      processorJurisdiction: bundle.processorJurisdiction,
-      recipientJurisdiction: bundle.recipientJurisdiction,
-    };
+    source.occurredAt = record.occurredAt;
+    source.direction = record.direction;
+    source.recordCount = record.recordCount;
+    source.dataSubjectCount = record.dataSubjectCount;
+    source.flags = flags[i];
+    source.sector = bundle.processorSector;
+    source.processorJurisdiction = bundle.processorJurisdiction;
+    source.recipientJurisdiction = bundle.recipientJurisdiction;
+    yield source;
   }
 }
 
