@@ -74,12 +74,14 @@ let ok = true;
 /** Text known to be printable ASCII (member names, punctuation). */
 function raw(text: string): void {
   const n = text.length;
-  if (!ok || pos + n > limit) {
+  const start = pos;
+  if (!ok || start + n > limit) {
     ok = false;
     return;
   }
-  for (let i = 0; i < n; i++) out[pos + i] = text.charCodeAt(i);
-  pos += n;
+  const target = out;
+  for (let i = 0; i < n; i++) target[start + i] = text.charCodeAt(i);
+  pos = start + n;
 }
 
 /** A JSON string as JSON.stringify writes it (its RFC 8785 form unless it holds a surrogate, which stops the write). */
@@ -89,20 +91,22 @@ function jsonString(value: unknown): void {
     return;
   }
   const n = value.length;
-  if (pos + n + 2 > limit) {
+  const start = pos;
+  if (start + n + 2 > limit) {
     ok = false;
     return;
   }
-  out[pos] = 0x22;
+  const target = out;
+  target[start] = 0x22;
   let i = 0;
   for (; i < n; i++) {
     const c = value.charCodeAt(i);
     if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) break;
-    out[pos + 1 + i] = c;
+    target[start + 1 + i] = c;
   }
   if (i === n) {
-    out[pos + 1 + n] = 0x22;
-    pos += n + 2;
+    target[start + 1 + n] = 0x22;
+    pos = start + n + 2;
     return;
   }
   // Escapes or non-ASCII characters: JSON.stringify's text, in UTF-8 (at most 3 bytes per UTF-16 code unit).
