@@ -1,9 +1,11 @@
 /**
  * Small requests (README "Performance"): one-record POST /transfers from SMALL_CLIENTS concurrent
- * clients beside a pgbench-style limit measured at the same size, and 20-record requests from 8.
+ * clients beside a pgbench-style limit measured at the same size, and 20-record requests from 8. The CPU of
+ * both loads is split as the ingestion phase's is (../cpu.ts), per record and per insert.
  */
 import { randomUUID } from 'node:crypto';
 import { FILING_MAX_REQUESTS } from '../common';
+import { cpuPerItem, postmasterPid } from '../cpu';
 import { dropTable, measureSingleRowInserts, withWal } from '../limits';
 import { autocannon, FILING_SECONDS, log, round, ROWS, SMALL_CLIENTS } from '../registry';
 import { TransferRows, transferRecord } from '../rows';
@@ -11,6 +13,7 @@ import { keepTokensFresh, RunContext } from '../seed';
 import { checkpoint } from './ingestion';
 
 interface SmallRequests {
+  records: number;
   requestsPerSecond: number;
   recordsPerSecond: number;
   p50Ms: number;
@@ -57,6 +60,7 @@ async function measureSmallRequests(run: RunContext, connections: number, record
   );
   const ok = result['2xx'];
   return {
+    records: ok * recordsPerRequest,
     requestsPerSecond: ok / result.duration,
     recordsPerSecond: (ok * recordsPerRequest) / result.duration,
     p50Ms: result.latency.p50,
@@ -69,18 +73,22 @@ async function measureSmallRequests(run: RunContext, connections: number, record
 /** The `small.*` figures, at N rows; drops the batched twin the ingestion phase left for the limit. */
 export async function measureSmall(run: RunContext, rows: TransferRows): Promise<Record<string, number>> {
   const { ownerUrl } = run;
+  const postmaster = await postmasterPid(ownerUrl);
   log(`small-request limit: one-row INSERT per transaction from ${SMALL_CLIENTS} connections, ${FILING_SECONDS} s`);
   await checkpoint(ownerUrl);
-  const singleRows = await measureSingleRowInserts(ownerUrl, 'bench_twin_batched', rows, {
-    clients: SMALL_CLIENTS,
-    seconds: FILING_SECONDS,
-    firstLeafIndex: ROWS,
-    maxInserts: FILING_MAX_REQUESTS,
-  });
+  // The CPU of a time-bound load, counted as one item and divided by what it did once it is known.
+  const { result: singleRows, cpu: limitCpu } = await cpuPerItem({ postmaster }, 1, () =>
+    measureSingleRowInserts(ownerUrl, 'bench_twin_batched', rows, {
+      clients: SMALL_CLIENTS,
+      seconds: FILING_SECONDS,
+      firstLeafIndex: ROWS,
+      maxInserts: FILING_MAX_REQUESTS,
+    }),
+  );
   await dropTable(ownerUrl, 'bench_twin_batched');
   log(`POST /transfers, 1 record per request, ${SMALL_CLIENTS} clients`);
   await checkpoint(ownerUrl);
-  const small = await measureSmallRequests(run, SMALL_CLIENTS, 1);
+  const { result: small, cpu: smallCpu } = await cpuPerItem({ registry: run.registryPid, postmaster }, 1, () => measureSmallRequests(run, SMALL_CLIENTS, 1));
   log(`POST /transfers, 20 records per request, 8 clients`);
   await checkpoint(ownerUrl);
   const small20 = await measureSmallRequests(run, 8, 20);
@@ -88,11 +96,16 @@ export async function measureSmall(run: RunContext, rows: TransferRows): Promise
     'small.limitInsertsPerSecond': round(singleRows.insertsPerSecond),
     'small.limitP99Ms': round(singleRows.p99Ms),
     'small.limitWalBytesPerInsert': round(singleRows.walBytesPerInsert, 0),
+    'small.limitPostgresCpuMicrosPerInsert': round(limitCpu.postgres / Math.max(1, singleRows.total), 1),
+    'small.limitClientCpuMicrosPerInsert': round(limitCpu.client / Math.max(1, singleRows.total), 1),
     'small.recordsPerSecond': round(small.recordsPerSecond),
     'small.ratioToLimit': round(small.recordsPerSecond / singleRows.insertsPerSecond, 3),
     'small.p50Ms': round(small.p50Ms),
     'small.p99Ms': round(small.p99Ms),
     'small.walBytesPerRecord': round(small.walBytesPerRecord, 0),
+    'small.registryCpuMicrosPerRecord': round(smallCpu.registry / Math.max(1, small.records), 1),
+    'small.postgresCpuMicrosPerRecord': round(smallCpu.postgres / Math.max(1, small.records), 1),
+    'small.clientCpuMicrosPerRecord': round(smallCpu.client / Math.max(1, small.records), 1),
     'small.failures': small.failures,
     'small.batch20RecordsPerSecond': round(small20.recordsPerSecond),
     'small.batch20RequestsPerSecond': round(small20.requestsPerSecond),
