@@ -7,6 +7,7 @@ import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Client } from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
+import { EXPORT_PLAN_SQL } from '../../src/database/copy';
 import { Api, log, peakRssMb, resetPeakRss, round, rssMb, startRegistry, stopRegistry } from '../registry';
 import { keepTokensFresh, RunContext } from '../seed';
 
@@ -19,12 +20,16 @@ const EXPORT_COPY = 'COPY (SELECT t.leaf_index, t.sector, t.leaf FROM transfer_r
 /** The earlier limit, kept for comparison: every column as text, which costs PostgreSQL more than the export's three. */
 const ALL_COLUMNS_COPY = 'COPY (SELECT * FROM transfer_records ORDER BY leaf_index) TO STDOUT';
 
-/** Rows per second of one COPY … TO, its bytes received and dropped; `rows` is the table's count (binary COPY has no line ends). */
+/**
+ * Rows per second of one COPY … TO, its bytes received and dropped; `rows` is the table's count (binary COPY has no line ends).
+ * Planned as the registry plans its exports (EXPORT_PLAN_SQL), in a transaction of its own.
+ */
 async function measureCopyTo(ownerUrl: string, sql: string, rows: number): Promise<{ rows: number; rowsPerSecond: number }> {
   const client = new Client({ connectionString: ownerUrl });
   await client.connect();
   try {
     const started = process.hrtime.bigint();
+    await client.query(EXPORT_PLAN_SQL);
     await pipeline(
       client.query(copyTo(sql)),
       new Writable({
@@ -33,6 +38,7 @@ async function measureCopyTo(ownerUrl: string, sql: string, rows: number): Promi
         },
       }),
     );
+    await client.query('COMMIT');
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     return { rows, rowsPerSecond: rows / seconds };
   } finally {

@@ -8,6 +8,14 @@ describe('RequestActivity', () => {
     expect(activity.recent(50, 1_049)).toBe(true);
     expect(activity.recent(50, 1_050)).toBe(false);
   });
+
+  it('counts a chunk of a long answer as activity, as a request arriving', () => {
+    const activity = new RequestActivity();
+    activity.started(1_000);
+    activity.streaming(5_000);
+    expect(activity.recent(50, 5_049)).toBe(true);
+    expect(activity.recent(50, 5_050)).toBe(false);
+  });
 });
 
 describe('DeferToRequests', () => {

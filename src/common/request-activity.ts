@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 
 /**
- * When this instance last began answering a request, so that background work which can wait defers to the
- * requests (docs/scaling.md#read-tails). One per application instance (tests boot several in one process).
+ * When this instance last began answering a request, or last sent a piece of a long answer, so that background
+ * work which can wait defers to the requests (docs/scaling.md#read-tails). One per application instance (tests
+ * boot several in one process).
  */
 @Injectable()
 export class RequestActivity {
@@ -13,7 +14,15 @@ export class RequestActivity {
     this.lastStartedAt = now;
   }
 
-  /** True when a request arrived within the last `ms` milliseconds. */
+  /**
+   * Called as a long answer (an export) sends each chunk: one request streaming for minutes is as busy as a
+   * stream of short ones, and the background work it would compete with waits for it the same way.
+   */
+  streaming(now = performance.now()): void {
+    this.lastStartedAt = now;
+  }
+
+  /** True when a request arrived, or a long answer sent a chunk, within the last `ms` milliseconds. */
   recent(ms: number, now = performance.now()): boolean {
     return now - this.lastStartedAt < ms;
   }

@@ -5,8 +5,9 @@ import type { PoolClient } from 'pg';
 import { DataSource } from 'typeorm';
 import { AccessService } from '../access/access.service';
 import { ReadReplicas } from '../cluster/read-replicas';
+import { RequestActivity } from '../common/request-activity';
 import { Principal } from '../common/roles';
-import { borrowClient, copyOut } from '../database/copy';
+import { borrowClient, exportCopy } from '../database/copy';
 import { OrganisationsService, PartyNames } from '../organisations/organisations.service';
 import { NdjsonFromLeafCopy } from './ndjson-export';
 import { CSV_CELLS } from './record-columns';
@@ -67,6 +68,7 @@ export class TransferExport {
     private readonly access: AccessService,
     private readonly reads: ReadReplicas,
     private readonly organisations: OrganisationsService,
+    private readonly activity: RequestActivity,
   ) {}
 
   /**
@@ -91,39 +93,24 @@ export class TransferExport {
       let stream: Readable;
       let copy: Readable;
       if (query.format === 'csv') {
-        copy = copyOut(client, csvCopySql(client, where, parties));
+        copy = await exportCopy(client, csvCopySql(client, where, parties), release);
         stream = pipeline(copy, withByteOrderMark(), () => undefined);
       } else {
         // PostgreSQL sends (leaf_index, sector, leaf) in binary; the line, base64 of the leaf included, is built here.
-        copy = copyOut(
+        copy = await exportCopy(
           client,
           `COPY (SELECT t.leaf_index, t.sector, t.leaf FROM transfer_records t WHERE ${where} ORDER BY t.leaf_index) TO STDOUT (FORMAT binary)`,
+          release,
         );
-        // pipeline() destroys the COPY stream too when the reply goes away, so the connection is released below.
+        // pipeline() destroys the COPY stream too when the reply goes away, so exportCopy releases the connection.
         stream = pipeline(copy, new NdjsonFromLeafCopy(), () => undefined);
       }
-      releaseWhenDone(copy, release);
+      // While the export streams, the self-audit and other deferrable work give way to it (docs/scaling.md#exports).
+      copy.on('data', () => this.activity.streaming());
       return stream;
     } catch (error) {
       release(error as Error);
       throw error;
     }
   }
-}
-
-/** Gives the connection back once the COPY ended; destroys it when the stream failed or the client went away mid-stream. */
-function releaseWhenDone(copy: Readable, release: (error?: Error) => void): void {
-  let done = false;
-  copy.once('end', () => {
-    done = true;
-    release();
-  });
-  copy.once('error', (error) => {
-    done = true;
-    release(error);
-  });
-  // The client went away mid-stream: the connection is still in COPY OUT, so destroy it rather than reuse it.
-  copy.once('close', () => {
-    if (!done) release(new Error('export aborted'));
-  });
 }

@@ -1,4 +1,6 @@
 import type { Page } from '../../src/common/pagination';
+import { RequestActivity } from '../../src/common/request-activity';
+import { borrowClient, exportCopy } from '../../src/database/copy';
 import type { TransferView } from '../../src/transfers/transfer.dto';
 import { bearer, createOrganisation, TestApp } from '../support/app';
 import { fileContract, Parties, startWithContract, startWithParties } from '../contracts/fixtures';
@@ -501,6 +503,43 @@ describe('GET /transfers, export and summary', () => {
     const leaf = JSON.parse(Buffer.from(rows[0].leaf, 'base64').toString('utf8'));
     expect(leaf.externalReference).toBe(rows[0].externalReference);
     expect(rows[0].externalReference).toContain('灣區');
+  });
+
+  it('notes the export as request activity while it streams, so the self-audit gives way to it', async () => {
+    const activity = t.app.get(RequestActivity);
+    const streaming = jest.spyOn(activity, 'streaming');
+    try {
+      const res = await t.http.get(`/transfers/export?format=ndjson&organisationId=${p.mainlandId}`).set(...bearer(p.gdCac));
+      expect(res.status).toBe(200);
+      expect(streaming).toHaveBeenCalled();
+    } finally {
+      streaming.mockRestore();
+    }
+  });
+
+  it("runs an export's COPY in a read-only transaction without parallel workers, and gives the connection back outside it", async () => {
+    const { client, release } = await borrowClient(t.dataSource);
+    const settings = `SELECT current_setting('max_parallel_workers_per_gather') AS workers, current_setting('transaction_read_only') AS "readOnly"`;
+    const before = (await client.query<{ workers: string; readOnly: string }>(settings)).rows[0];
+    let released!: (error?: Error) => void;
+    const releasedWith = new Promise<Error | undefined>((resolve) => (released = resolve));
+    try {
+      const copy = await exportCopy(
+        client,
+        `COPY (SELECT current_setting('max_parallel_workers_per_gather'), current_setting('transaction_read_only')) TO STDOUT`,
+        (error) => released(error),
+      );
+      const chunks: Buffer[] = [];
+      for await (const chunk of copy) chunks.push(chunk as Buffer);
+      expect(Buffer.concat(chunks).toString()).toBe('0\ton\n');
+      expect(await releasedWith).toBeUndefined();
+      // COMMIT ran before the release: the connection is outside any transaction, with the pool's settings.
+      expect(before.readOnly).toBe('off');
+      expect(before.workers).not.toBe('0');
+      expect((await client.query(settings)).rows[0]).toEqual(before);
+    } finally {
+      release();
+    }
   });
 
   it('exports N rows as csv', async () => {
