@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { KeyObject } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
@@ -63,8 +63,12 @@ export class LedgerService {
    * The compact range of the last tree this process saw committed. The log is
    * insert-only and only grows, so a committed tree size names exactly one
    * tree: when the size read under the lock matches, the frontier query is skipped.
+   * If the database ever holds fewer leaves than this (it lost committed ones, as after a
+   * failover to a standby that had not received them), the range is dropped: the sizes it
+   * names would be reached again by other leaves (docs/scaling.md#a-streaming-standby).
    */
   private frontierCache: { treeSize: number; frontier: TreeNode[] } | null = null;
+  private readonly logger = new Logger('LedgerService');
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -93,7 +97,13 @@ export class LedgerService {
    * when this process has not seen the tree of `startIndex` leaves (its frontier).
    */
   async extend(db: EntityManager, startIndex: number, leaves: readonly PreparedLeaf[]): Promise<{ outcome: AppendOutcome; nodesSql: string | null }> {
-    const cached = this.frontierCache;
+    let cached = this.frontierCache;
+    if (cached && startIndex < cached.treeSize) {
+      this.logger.error(
+        `the log holds ${startIndex} leaves, fewer than the ${cached.treeSize} this instance saw committed: leaves were lost (a failover to a standby that had not received them?); the tree is read from storage from now on`,
+      );
+      this.frontierCache = cached = null;
+    }
     let frontier: TreeNode[];
     if (cached && cached.treeSize === startIndex) frontier = cached.frontier;
     else {
@@ -111,7 +121,10 @@ export class LedgerService {
     return { outcome: { startIndex, treeSize: result.treeSize, root: result.root, frontier: result.frontier }, nodesSql };
   }
 
-  /** Call after the transaction of extend() committed: the next append in this process skips the frontier query. */
+  /**
+   * Call after the transaction of extend() committed: the next append in this process skips the frontier query.
+   * Commits are ordered by the append lock; a smaller size can only be a callback that ran late.
+   */
   committed(outcome: AppendOutcome): void {
     if (!this.frontierCache || outcome.treeSize > this.frontierCache.treeSize) {
       this.frontierCache = { treeSize: outcome.treeSize, frontier: outcome.frontier };

@@ -6,7 +6,9 @@ import { Client } from 'pg';
 import { main as verifyCli, merkleRoot, hashLeaf, verifyConsistencyProof, verifyInclusionProof } from '../../tools/verify';
 import { bearer, TestApp } from '../support/app';
 import { fileContract, Parties, setupParties, startWithContract } from '../contracts/fixtures';
-import { postTransfers, transferRecord, waitForCheckpoint } from '../transfers/support';
+import { postTransfers, transferRecord, treeSize, waitForCheckpoint } from '../transfers/support';
+import { appendLeaves, leafHash, nodeKey, rootFromLeafHashes, rootPlan } from '../../src/ledger/domain/merkle';
+import { LedgerService } from '../../src/ledger/ledger.service';
 
 /**
  * C2SP signed-note, checked by hand (https://c2sp.org/signed-note): the note
@@ -271,5 +273,56 @@ describe('ledger', () => {
         fs.rmSync(dir, { recursive: true, force: true });
       }
     });
+  });
+});
+
+describe('ledger: an instance whose log lost committed leaves', () => {
+  let t: TestApp;
+  let p: Parties;
+  let contractId: string;
+
+  beforeAll(async () => ({ t, p, contractId } = await startWithContract()));
+  afterAll(async () => t?.close());
+
+  it('builds the tree from storage again, not on the leaves it saw committed before they were lost', async () => {
+    const ledger = t.app.get(LedgerService);
+    const manager = t.dataSource.manager;
+    const size = await treeSize(t);
+    // What this instance remembers after committing three leaves that a failover to a standby then lost.
+    const ids = rootPlan(size);
+    const stored = await ledger.fetchNodes(manager, ids);
+    const frontier = ids.map((id) => ({ ...id, hash: stored.get(nodeKey(id))! }));
+    const lost = appendLeaves(
+      frontier,
+      size,
+      [1, 2, 3].map((n) => leafHash(Buffer.from(`a lost leaf ${n}`))),
+    );
+    ledger.committed({ startIndex: size, treeSize: lost.treeSize, root: lost.root, frontier: lost.frontier });
+
+    // Other leaves take indexes size, size + 1, size + 2; then a request starts at the lost size and completes a stored subtree of 16.
+    expect(
+      (
+        await postTransfers(
+          t,
+          p.mainland,
+          [1, 2, 3].map(() => transferRecord(contractId)),
+        )
+      ).status,
+    ).toBe(201);
+    const more = 32 - ((size + 3) % 16);
+    expect(
+      (
+        await postTransfers(
+          t,
+          p.mainland,
+          Array.from({ length: more }, () => transferRecord(contractId)),
+        )
+      ).status,
+    ).toBe(201);
+
+    const end = size + 3 + more;
+    const hashes: Array<{ leaf_hash: Buffer }> = await t.dataSource.query('SELECT leaf_hash FROM transfer_records ORDER BY leaf_index');
+    expect(hashes).toHaveLength(end);
+    expect((await ledger.rootAt(end)).toString('hex')).toBe(rootFromLeafHashes(hashes.map((h) => h.leaf_hash)).toString('hex'));
   });
 });
