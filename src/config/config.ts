@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadSigningKey } from '../common/note-keys';
-import { isPlaceholder, weakPasswordReason, weakSecretReason } from '../common/secret-strength';
+import { isPlaceholder, weakSecretReason } from '../common/secret-strength';
+import { StrengthCheck, strengthReasonsInWorker } from '../common/strength-worker';
 import {
   ConfigError,
   databaseReadUrls,
@@ -104,10 +105,45 @@ export interface RegistryConfig {
   webhooks: WebhooksConfig;
 }
 
+type StartupStrength = Partial<Record<'jwtSecret' | 'partyIdentifierKey' | 'bootstrapAdminPassword', string>>;
+
+/**
+ * Why JWT_SECRET, PARTY_IDENTIFIER_KEY and BOOTSTRAP_ADMIN_PASSWORD are too weak for production, estimated together
+ * in one worker thread (src/common/strength-worker.ts).
+ */
+function startupStrength(env: Env): StartupStrength {
+  const known: StartupStrength = {};
+  const names: Array<keyof StartupStrength> = [];
+  const checks: StrengthCheck[] = [];
+  for (const [name, value] of [
+    ['jwtSecret', env.JWT_SECRET],
+    ['partyIdentifierKey', env.PARTY_IDENTIFIER_KEY],
+  ] as const) {
+    if (!value) continue;
+    // A placeholder is named without the estimator (weakSecretReason looks for one first).
+    if (isPlaceholder(value)) known[name] = weakSecretReason(value);
+    else {
+      names.push(name);
+      checks.push({ kind: 'secret', value });
+    }
+  }
+  const password = env.BOOTSTRAP_ADMIN_PASSWORD;
+  if (password && !isPlaceholder(password)) {
+    names.push('bootstrapAdminPassword');
+    checks.push({ kind: 'password', value: password, userInputs: [env.BOOTSTRAP_ADMIN_EMAIL || ''] });
+  }
+  const reasons = strengthReasonsInWorker(checks);
+  names.forEach((name, i) => (known[name] = reasons[i]));
+  return known;
+}
+
 // eslint-disable-next-line max-lines-per-function -- a checklist: one variable after another, each read and checked where it is documented
 export function loadConfig(env: Env = process.env): RegistryConfig {
   const nodeEnv = oneOf(env, 'NODE_ENV', ['development', 'production', 'test'] as const, 'development');
   const production = nodeEnv === 'production';
+  // Estimated the first time a production check needs it, for the three values at once.
+  let strength: StartupStrength | undefined;
+  const weakness = (): StartupStrength => (strength ??= startupStrength(env));
   const dataDir = path.resolve(env.DATA_DIR || '.data');
 
   const jwtSecret = env.JWT_SECRET;
@@ -115,7 +151,7 @@ export function loadConfig(env: Env = process.env): RegistryConfig {
     throw new ConfigError('JWT_SECRET', 'must be at least 32 bytes');
   }
   if (!jwtSecret && production) throw new ConfigError('JWT_SECRET', 'is required when NODE_ENV=production');
-  const weakSecret = production && jwtSecret ? weakSecretReason(jwtSecret) : undefined;
+  const weakSecret = production && jwtSecret ? weakness().jwtSecret : undefined;
   if (weakSecret) throw new ConfigError('JWT_SECRET', weakSecret);
 
   const partyIdentifierKey = env.PARTY_IDENTIFIER_KEY;
@@ -123,7 +159,7 @@ export function loadConfig(env: Env = process.env): RegistryConfig {
     throw new ConfigError('PARTY_IDENTIFIER_KEY', 'must be at least 32 bytes');
   }
   if (!partyIdentifierKey && production) throw new ConfigError('PARTY_IDENTIFIER_KEY', 'is required when NODE_ENV=production');
-  const weakKey = production && partyIdentifierKey ? weakSecretReason(partyIdentifierKey) : undefined;
+  const weakKey = production && partyIdentifierKey ? weakness().partyIdentifierKey : undefined;
   if (weakKey) throw new ConfigError('PARTY_IDENTIFIER_KEY', weakKey);
   if (production && partyIdentifierKey && partyIdentifierKey === jwtSecret) {
     throw new ConfigError('PARTY_IDENTIFIER_KEY', 'must differ from JWT_SECRET');
@@ -155,7 +191,7 @@ export function loadConfig(env: Env = process.env): RegistryConfig {
     production && bootstrapAdminPassword
       ? isPlaceholder(bootstrapAdminPassword)
         ? 'is a placeholder from documentation or a sample file'
-        : weakPasswordReason(bootstrapAdminPassword, [bootstrapAdminEmail ?? ''])
+        : weakness().bootstrapAdminPassword
       : undefined;
   if (weakPassword) throw new ConfigError('BOOTSTRAP_ADMIN_PASSWORD', weakPassword);
 
