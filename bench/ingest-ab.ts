@@ -26,13 +26,13 @@ const CHUNK = Number(process.env.BENCH_AB_CHUNK || 16_000);
 /** Records each build logs before the chunks are measured (its code warmed up). */
 const WARM_UP = 10_000;
 
-interface Build {
+export interface Build {
   label: string;
   api: Api;
   child: ChildProcess;
 }
 
-async function startBuild(label: string, dist: string, databaseUrl: string): Promise<Build> {
+export async function startBuild(label: string, dist: string, databaseUrl: string): Promise<Build> {
   const port = await freePort();
   // Both builds get the run's secrets (bench/registry.ts SECRETS), so one token works on both.
   const child = spawn(process.execPath, [...registryNodeArgs(), path.join(path.resolve(ROOT, dist), 'main.js')], {
@@ -53,8 +53,8 @@ async function startBuild(label: string, dist: string, databaseUrl: string): Pro
   return { label, api, child };
 }
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
-const round = (x: number): number => Number(x.toFixed(2));
+export const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+export const round = (x: number): number => Number(x.toFixed(2));
 
 async function main(): Promise<void> {
   const specs = (process.env.BENCH_AB ?? '').split(',').filter(Boolean);
@@ -98,7 +98,9 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error) => {
-  log(`bench/ingest-ab.ts failed: ${error instanceof Error ? error.stack : String(error)}`);
-  process.exit(1);
-});
+if (require.main === module) {
+  main().catch((error) => {
+    log(`bench/ingest-ab.ts failed: ${error instanceof Error ? error.stack : String(error)}`);
+    process.exit(1);
+  });
+}
