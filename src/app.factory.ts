@@ -1,10 +1,12 @@
 import fastifyMultipart from '@fastify/multipart';
 import helmet from 'helmet';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module';
 import { answerClientError, ProblemFilter, sendProblem, toProblem } from './common/problem.filter';
+import { installAsyncResourceBind } from './common/async-resource-bind';
 import { DomainError, ErrorCode } from './common/errors';
 import { locateUnacceptableInput, MAX_BODY_DEPTH, registryValidationPipe, unacceptableInput } from './common/validation';
 import { RegistryConfig } from './config/config';
@@ -38,6 +40,7 @@ export interface CreateAppOptions {
 }
 
 export async function createApp(config: RegistryConfig, databaseUrl: string, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
+  installAsyncResourceBind();
   const adapter = fastifyAdapter(config);
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, databaseUrl), adapter, {
     bufferLogs: true,
@@ -111,33 +114,55 @@ function fastifyAdapter(config: RegistryConfig): FastifyAdapter {
 }
 
 /**
- * Security headers (helmet), built once: @fastify/helmet rebuilt helmet's middleware, directives
- * parsed again, on every request (README, Performance); the headers are the same.
+ * Security headers (helmet): the names and values its middleware sets, computed once, as the directives are the same
+ * for every request; setting them is all a request pays (README, Performance).
  */
-const securityHeaders = helmet({
-  // The console is served by this process with its own scripts and styles only.
-  contentSecurityPolicy: {
-    directives: {
-      defaultSrc: ["'self'"],
-      scriptSrc: ["'self'"],
-      styleSrc: ["'self'"],
-      imgSrc: ["'self'", 'data:'],
-      connectSrc: ["'self'"],
-      objectSrc: ["'none'"],
-      frameAncestors: ["'none'"],
-      // TLS is the deployment's job (docs/api.md, HSTS is sent); upgrading here would break
-      // the console for anyone opening a plain-HTTP development instance on a LAN address.
-      upgradeInsecureRequests: null,
+const securityHeaders = headersSetBy(
+  helmet({
+    // The console is served by this process with its own scripts and styles only.
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+        // TLS is the deployment's job (docs/api.md, HSTS is sent); upgrading here would break
+        // the console for anyone opening a plain-HTTP development instance on a LAN address.
+        upgradeInsecureRequests: null,
+      },
     },
-  },
-});
+  }),
+);
+
+/** The headers a middleware that depends on nothing in the request sets, in its order. */
+function headersSetBy(middleware: (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => void): Array<[string, string]> {
+  const headers: Array<[string, string]> = [];
+  const res = {
+    setHeader: (name: string, value: string) => headers.push([name, value]),
+    // helmet's hidePoweredBy: Fastify sends no X-Powered-By.
+    removeHeader: () => undefined,
+  };
+  let finished = false;
+  middleware({} as IncomingMessage, res as unknown as ServerResponse, (error?: unknown) => {
+    if (error) throw error instanceof Error ? error : new Error('the security headers middleware failed');
+    finished = true;
+  });
+  if (!finished) throw new Error('the security headers middleware did not finish at once');
+  return headers;
+}
 
 /** Security headers (helmet), the document upload's limits and CORS. */
 async function registerSecurity(app: NestFastifyApplication, config: RegistryConfig): Promise<void> {
   app
     .getHttpAdapter()
     .getInstance()
-    .addHook('onRequest', (request, reply, done) => securityHeaders(request.raw, reply.raw, (error?: unknown) => done(error as Error | undefined)));
+    .addHook('onRequest', (_request, reply, done) => {
+      for (const [name, value] of securityHeaders) reply.raw.setHeader(name, value);
+      done();
+    });
   await app.register(fastifyMultipart, { limits: { fileSize: config.uploadLimitBytes, files: 1, fields: 10 } });
   if (config.corsOrigins.length) app.enableCors({ origin: config.corsOrigins, credentials: false });
 }

@@ -2,7 +2,7 @@
 // records it placed, in the same transaction, and given again for the same body; another body is refused (409).
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { createHash } from 'node:crypto';
+import { createHash, hash as oneShotHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { DomainError, ErrorCode } from '../common/errors';
 import { sqlArray } from '../database/sql-literals';
@@ -53,11 +53,12 @@ const HASHED_BLOCK = 64;
  * order is the same request. The text is hashed block by block of HASHED_BLOCK records, not made whole first (one
  * string of several megabytes for 10,000 records): `[`, the blocks' JSON without their brackets joined by `,`, and
  * `]` are the same bytes as JSON.stringify of the whole array. One call per block, not one per record, as
- * JSON.stringify's own loop over an array is the fast one (0.7 µs less per record, measured alternating).
+ * JSON.stringify's own loop over an array is the fast one (0.7 µs less per record, measured alternating). A body of
+ * one block is hashed in one `crypto.hash` call, without a Hash object (README, Performance).
  */
 export function recordsHash(records: readonly TransferRecordInput[]): Buffer {
+  if (records.length <= HASHED_BLOCK) return oneShotHash('sha256', JSON.stringify(records), 'buffer');
   const hash = createHash('sha256');
-  if (records.length === 0) return hash.update('[]').digest();
   for (let from = 0; from < records.length; from += HASHED_BLOCK) {
     const block = JSON.stringify(records.slice(from, from + HASHED_BLOCK));
     hash.update(from === 0 ? block.slice(0, -1) : `,${block.slice(1, -1)}`);
