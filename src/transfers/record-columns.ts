@@ -196,9 +196,90 @@ export const COPY_COLUMNS: readonly string[] = RECORD_COLUMNS.map((c) => c.name)
 /**
  * Writes one new row into the binary COPY; returns its leaf hash (RFC 9162 §2.1.1, over the leaf's bytes as
  * written: the leaf is encoded once, in place, and hashed there) and where its leaf index (written as 0) is, to be
- * patched (`BinaryCopyWriter.patchInt8`) once the ledger assigned it.
+ * patched (`BinaryCopyWriter.patchInt8`) once the ledger assigned it. The columns of RECORD_COLUMNS written one
+ * after the other rather than by a loop over them (README, Performance); `writeRecordRowByColumns` is the loop, and
+ * the two write the same bytes (record-columns.spec.ts), which the column names below also check when this loads.
  */
 export function writeRecordRow(out: BinaryCopyWriter, record: RecordSource): { leafHash: Buffer; leafIndexAt: number } {
+  const { leaf } = record;
+  const onward = leaf.onwardRecipient;
+  out.tuple(RECORD_COLUMNS.length);
+  const leafIndexAt = out.position;
+  out.int8(0);
+  out.uuid(leaf.contractId);
+  out.int4(leaf.contractVersion);
+  out.uuid(leaf.processorId);
+  out.uuid(leaf.recipientId);
+  out.text(record.sector);
+  out.timestamptz(leaf.occurredAt);
+  out.timestamptz(leaf.recordedAt);
+  out.text(leaf.direction);
+  out.int8(leaf.dataSubjectCount);
+  out.int8(leaf.recordCount);
+  out.textArray(leaf.personalInformationCategories);
+  out.textArray(leaf.sensitiveCategories);
+  out.textArray(leaf.purposes);
+  out.text(leaf.transferMethod);
+  out.bool(leaf.separateConsentObtained);
+  out.text(onward?.name ?? null);
+  out.text(onward?.city ?? null);
+  out.text(leaf.payloadDigest);
+  out.text(leaf.externalReference);
+  out.textArray(leaf.flags);
+  out.uuid(leaf.submittedBy.organisationId);
+  out.uuid(leaf.submittedBy.principalId);
+  out.text(record.processorJurisdiction);
+  out.text(record.recipientJurisdiction);
+  const hashAt = out.reserveBytea(HASH_SIZE);
+  const leafHash = writeLeaf(out, leaf);
+  out.patchBytes(hashAt, leafHash);
+  return { leafHash, leafIndexAt };
+}
+
+/** The columns `writeRecordRow` writes, in its order. */
+const WRITTEN_IN_ORDER = [
+  'leaf_index',
+  'contract_id',
+  'contract_version',
+  'processor_id',
+  'recipient_id',
+  'sector',
+  'occurred_at',
+  'recorded_at',
+  'direction',
+  'data_subject_count',
+  'record_count',
+  'personal_information_categories',
+  'sensitive_categories',
+  'purposes',
+  'transfer_method',
+  'separate_consent_obtained',
+  'onward_recipient_name',
+  'onward_recipient_city',
+  'payload_digest',
+  'external_reference',
+  'flags',
+  'submitted_by_organisation_id',
+  'submitted_by',
+  'processor_jurisdiction',
+  'recipient_jurisdiction',
+  'leaf_hash',
+  'leaf',
+];
+if (WRITTEN_IN_ORDER.join() !== RECORD_COLUMNS.map((c) => c.name).join()) {
+  throw new Error('writeRecordRow writes other columns than RECORD_COLUMNS, or in another order');
+}
+
+/** The leaf's RFC 8785 bytes (`transferLeafBytes`) written in place, or its text form when the writer does not take the leaf; returns its leaf hash. */
+function writeLeaf(out: BinaryCopyWriter, leaf: TransferLeafV1): Buffer {
+  return (
+    out.writtenBytea(LEAF_ROOM, writeTransferLeaf, leaf, LEAF_HASH_PREFIX, leafHashOfPrefixed) ??
+    out.textBytea(transferLeafText(leaf), LEAF_HASH_PREFIX, leafHashOfPrefixed)
+  );
+}
+
+/** `writeRecordRow` by a loop over RECORD_COLUMNS, each column's value and type: the declaration it must agree with. */
+export function writeRecordRowByColumns(out: BinaryCopyWriter, record: RecordSource): { leafHash: Buffer; leafIndexAt: number } {
   out.tuple(RECORD_COLUMNS.length);
   const leafIndexAt = out.position;
   let hashAt = -1;
@@ -206,10 +287,7 @@ export function writeRecordRow(out: BinaryCopyWriter, record: RecordSource): { l
   for (const column of RECORD_COLUMNS) {
     if (column.type === 'leafHash') hashAt = out.reserveBytea(HASH_SIZE);
     else if (column.type === 'leaf') {
-      // The leaf's RFC 8785 bytes (`transferLeafBytes`) written in place; the text form when the writer does not take the leaf.
-      leafHash =
-        out.writtenBytea(LEAF_ROOM, writeTransferLeaf, record.leaf, LEAF_HASH_PREFIX, leafHashOfPrefixed) ??
-        out.textBytea(transferLeafText(record.leaf), LEAF_HASH_PREFIX, leafHashOfPrefixed);
+      leafHash = writeLeaf(out, record.leaf);
       out.patchBytes(hashAt, leafHash);
     } else (WRITE[column.type] as (out: BinaryCopyWriter, value: unknown) => void)(out, column.value(record));
   }
