@@ -294,6 +294,21 @@ export function writeRecordRowByColumns(out: BinaryCopyWriter, record: RecordSou
   return { leafHash: leafHash as Buffer, leafIndexAt };
 }
 
+/** The leaves of the rows `writeRecordRow` wrote (a writer's `tuples()`), in order: each tuple's last column, decoded. */
+export function leavesOfRows(tuples: Buffer): TransferLeafV1[] {
+  const leaves: TransferLeafV1[] = [];
+  let at = 0;
+  while (at < tuples.length) {
+    const fields = tuples.readInt16BE(at);
+    at += 2;
+    for (let field = 1; field < fields; field++) at += 4 + Math.max(0, tuples.readInt32BE(at));
+    const length = tuples.readInt32BE(at);
+    leaves.push(JSON.parse(tuples.toString('utf8', at + 4, at + 4 + length)) as TransferLeafV1);
+    at += 4 + length;
+  }
+  return leaves;
+}
+
 const CHECKED = RECORD_COLUMNS.filter((c) => c.member !== undefined || c.read);
 
 /** The select list of the columns that repeat a leaf member, for a table aliased `alias` (timestamps also as `<column>_iso`). */

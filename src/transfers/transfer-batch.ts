@@ -7,9 +7,9 @@ import type { Geography } from '../organisations/geography';
 import type { CachedContract } from './contract-scope-cache';
 import { computeFlags } from './domain/compliance-flags';
 import { TRANSFER_LEAF_SCHEMA_V1, TransferLeafV1 } from './domain/transfer-leaf';
-import type { TransferRecordInput } from './domain/transfer-records';
+import { TRANSFER_RECORD_FIELDS, TransferRecordInput } from './domain/transfer-records';
 import { addToCells, FigureCell, figureSources } from './figures';
-import { RecordSource, writeRecordRow } from './record-columns';
+import { leavesOfRows, RecordSource, writeRecordRow } from './record-columns';
 
 export type SubmittedBy = TransferLeafV1['submittedBy'];
 
@@ -135,4 +135,17 @@ export function prepareBatch(
     group.count++;
   }
   return { leaves, flagsOut, payload, indexAt, rolloutGroups, figures: addToCells(new Map(), figureSources(records, contracts, flagsOut)) };
+}
+
+/**
+ * The records a batch was prepared from, read back from its leaves: a record's members are stored in its leaf as they
+ * are (TransferRecordInput), so a batch can be prepared again from these (a contract changed while its request waited)
+ * without the request keeping its parsed records until its group commits.
+ */
+export function recordsOfBatch(batch: PreparedBatch): TransferRecordInput[] {
+  return leavesOfRows(batch.payload.tuples()).map((leaf) => {
+    const record: Record<string, unknown> = {};
+    for (const field of TRANSFER_RECORD_FIELDS) record[field] = leaf[field];
+    return record as TransferRecordInput;
+  });
 }

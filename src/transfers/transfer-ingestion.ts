@@ -1,5 +1,5 @@
 // POST /transfers: validated records in, leaf indexes and flags out, sequenced in groups (group commit).
-import { Injectable } from '@nestjs/common';
+import { Injectable, PipeTransform } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { PoolClient } from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
@@ -33,7 +33,7 @@ import {
   storedKeysSql,
 } from './idempotency-keys';
 import { COPY_COLUMNS } from './record-columns';
-import { contractScope, PreparedBatch, prepareBatch, RolloutGroup, SubmittedBy } from './transfer-batch';
+import { contractScope, PreparedBatch, prepareBatch, recordsOfBatch, RolloutGroup, SubmittedBy } from './transfer-batch';
 import { CreateTransfersResponse } from './transfer.dto';
 
 export interface IngestOutcome {
@@ -52,10 +52,12 @@ export interface IngestOutcome {
  */
 const GROUP_COMMIT = { maxBatch: 512, maxWeight: 2_000, maxInFlight: 1 };
 
-/** A request ready to be sequenced: its records, the scopes its flags were computed from, and its prepared rows. */
+/**
+ * A request ready to be sequenced: the scopes its flags were computed from, and its prepared rows. Not its records:
+ * its batch's leaves hold them (recordsOfBatch), and the parsed records are garbage while it waits for its group.
+ */
 interface IngestRequest {
   principal: Principal;
-  records: TransferRecordInput[];
   contractIds: string[];
   contracts: Map<string, CachedContract>;
   recordedAt: string;
@@ -87,7 +89,7 @@ export class TransferIngestion {
   ) {
     this.sequencer = new GroupCommit((group) => this.writeGroup(group), {
       ...GROUP_COMMIT,
-      weigh: (request) => request.records.length,
+      weigh: (request) => request.batch.leaves.length,
       onBatch: (size) => metrics.transferGroupSize.observe(size),
       onWaiting: (waiting) => metrics.transferRequestsWaiting.set(waiting),
     });
@@ -99,10 +101,8 @@ export class TransferIngestion {
    * requests are sequenced together in one transaction with one commit and one WAL flush
    * (`writeGroup`), and each is answered once that commit is durable, with its own leaf indexes.
    */
-  async ingest(principal: Principal, body: unknown, idempotencyKey: string | undefined): Promise<IngestOutcome> {
-    const parsed = parseTransferBody(body);
-    if ('errors' in parsed) throw validationFailed(parsed.errors);
-    const { records } = parsed;
+  async ingest(principal: Principal, validated: TransferRecordsOnce, idempotencyKey: string | undefined): Promise<IngestOutcome> {
+    const records = validated.take();
     const organisationId = principal.organisationId;
     if (!organisationId) throw notFound('Contract');
     // A key already stored is answered from storage by the group, under the ledger lock (answerStoredKeys).
@@ -116,7 +116,7 @@ export class TransferIngestion {
     const recordedAt = new Date().toISOString();
     const submittedBy = { organisationId, principalType: principal.kind, principalId: principal.id };
     const batch = prepareBatch(records, contracts, recordedAt, submittedBy, this.organisations.geography());
-    return this.sequenced({ principal, records, contractIds, contracts, recordedAt, submittedBy, idempotency, batch });
+    return this.sequenced({ principal, contractIds, contracts, recordedAt, submittedBy, idempotency, batch });
   }
 
   /** The request's answer once its group committed, or a stored answer for its key. */
@@ -257,7 +257,7 @@ export class TransferIngestion {
         results[at] = { error };
         return;
       }
-      request.batch = prepareBatch(request.records, request.contracts, request.recordedAt, request.submittedBy, this.organisations.geography());
+      request.batch = prepareBatch(recordsOfBatch(request.batch), request.contracts, request.recordedAt, request.submittedBy, this.organisations.geography());
     });
   }
 
@@ -266,6 +266,28 @@ export class TransferIngestion {
     const scopes = new Map<string, ResourceScope>();
     for (const [id, contract] of contracts) scopes.set(id, contractScope(contract));
     this.access.requireAll(principal, 'transfer.log', contractIds, scopes, 'Contract');
+  }
+}
+
+/** A request's validated records, handed over once (`take`): nothing else keeps them while the request waits for its group. */
+export interface TransferRecordsOnce {
+  take(): TransferRecordInput[];
+}
+
+/** The records of a POST /transfers body, validated (parseTransferBody), or 400 with every field error. */
+export class TransferRecordsPipe implements PipeTransform<unknown, TransferRecordsOnce> {
+  transform(body: unknown): TransferRecordsOnce {
+    const parsed = parseTransferBody(body);
+    if ('errors' in parsed) throw validationFailed(parsed.errors);
+    let records: TransferRecordInput[] | undefined = parsed.records;
+    return {
+      take: () => {
+        if (!records) throw new Error('the records of a request are taken once');
+        const taken = records;
+        records = undefined;
+        return taken;
+      },
+    };
   }
 }
 
