@@ -19,7 +19,7 @@ import { processCpuSeconds } from './cpu';
 import { openDatabase } from './database';
 import { ingest } from './phases/ingestion';
 import { Api, log, registryEnv, registryNodeArgs, ROOT, stopRegistry } from './registry';
-import { seed } from './seed';
+import { seed, Seed } from './seed';
 
 const ROUNDS = Number(process.env.BENCH_AB_ROUNDS || 10);
 const CHUNK = Number(process.env.BENCH_AB_CHUNK || 16_000);
@@ -56,10 +56,13 @@ export async function startBuild(label: string, dist: string, databaseUrl: strin
 export const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
 export const round = (x: number): number => Number(x.toFixed(2));
 
-async function main(): Promise<void> {
+/**
+ * The two builds BENCH_AB names, started on one fresh database and seeded through the first; `run` measures them.
+ * The builds are stopped and the database closed afterwards, whatever happens.
+ */
+export async function withTwoBuilds(run: (builds: Build[], seedData: Seed) => Promise<void>): Promise<void> {
   const specs = (process.env.BENCH_AB ?? '').split(',').filter(Boolean);
   if (specs.length !== 2) throw new Error('BENCH_AB="labelA=distA,labelB=distB" names two built dist directories');
-  const loadAtStart = os.loadavg();
   const db = await openDatabase();
   const builds: Build[] = [];
   try {
@@ -67,7 +70,16 @@ async function main(): Promise<void> {
       const [label, dist] = spec.split('=');
       builds.push(await startBuild(label, dist, db.ownerUrl));
     }
-    const seedData = await seed(builds[0].api);
+    await run(builds, await seed(builds[0].api));
+  } finally {
+    for (const build of builds) await stopRegistry(build.child);
+    await db.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const loadAtStart = os.loadavg();
+  await withTwoBuilds(async (builds, seedData) => {
     let next = 0;
     for (const build of builds) {
       await ingest([build.api], seedData, next, next + WARM_UP);
@@ -92,10 +104,7 @@ async function main(): Promise<void> {
       loadAverageAtEnd: os.loadavg(),
     };
     process.stdout.write(`${JSON.stringify(result)}\n`);
-  } finally {
-    for (const build of builds) await stopRegistry(build.child);
-    await db.close();
-  }
+  });
 }
 
 if (require.main === module) {

@@ -14,11 +14,10 @@
 import { randomUUID } from 'node:crypto';
 import * as os from 'node:os';
 import { processCpuSeconds } from './cpu';
-import { openDatabase } from './database';
-import { Build, median, round, startBuild } from './ingest-ab';
-import { autocannon, log, SMALL_CLIENTS, stopRegistry } from './registry';
+import { Build, median, round, withTwoBuilds } from './ingest-ab';
+import { autocannon, log, SMALL_CLIENTS } from './registry';
 import { transferRecord } from './rows';
-import { keepTokensFresh, seed, Seed } from './seed';
+import { keepTokensFresh, Seed } from './seed';
 
 const ROUNDS = Number(process.env.BENCH_AB_ROUNDS || 8);
 const SECONDS = Number(process.env.BENCH_AB_SECONDS || 5);
@@ -52,17 +51,8 @@ async function oneRecordRequests(build: Build, seedData: Seed, seconds: number):
 }
 
 async function main(): Promise<void> {
-  const specs = (process.env.BENCH_AB ?? '').split(',').filter(Boolean);
-  if (specs.length !== 2) throw new Error('BENCH_AB="labelA=distA,labelB=distB" names two built dist directories');
   const loadAtStart = os.loadavg();
-  const db = await openDatabase();
-  const builds: Build[] = [];
-  try {
-    for (const spec of specs) {
-      const [label, dist] = spec.split('=');
-      builds.push(await startBuild(label, dist, db.ownerUrl));
-    }
-    const seedData = await seed(builds[0].api);
+  await withTwoBuilds(async (builds, seedData) => {
     for (const build of builds) await oneRecordRequests(build, seedData, 3);
     const micros: number[][] = builds.map(() => []);
     const rates: number[][] = builds.map(() => []);
@@ -87,10 +77,7 @@ async function main(): Promise<void> {
       loadAverageAtEnd: os.loadavg(),
     };
     process.stdout.write(`${JSON.stringify(result)}\n`);
-  } finally {
-    for (const build of builds) await stopRegistry(build.child);
-    await db.close();
-  }
+  });
 }
 
 main().catch((error) => {
