@@ -1,7 +1,8 @@
 /**
  * `npm run bench:reads`: the regulators' read tails on their own (bench/phases/reads.ts times them inside the
  * full run). Loads BENCH_ROWS rows once into an embedded PostgreSQL kept in READS_DIR, then times thousands of
- * sequential inclusion proofs, consistency proofs and audit queries and prints their latency histograms.
+ * sequential inclusion proofs, consistency proofs and audit queries and prints their latency histograms, with
+ * `GET /health/live` timed the same way as a control: the tail a request with no work of its own has on this machine.
  *
  *   node -r @swc-node/register bench/read-tails.ts load        # once: cluster, migrations, seed, rows, VACUUM, CHECKPOINT
  *   node -r @swc-node/register bench/read-tails.ts measure     # as often as needed, on the cluster of `load`
@@ -155,8 +156,8 @@ async function load(): Promise<void> {
   }
 }
 
-type Kind = 'inclusion' | 'consistency' | 'audit';
-const KINDS: Kind[] = ['inclusion', 'consistency', 'audit'];
+type Kind = 'inclusion' | 'consistency' | 'audit' | 'live';
+const KINDS: Kind[] = ['inclusion', 'consistency', 'audit', 'live'];
 
 /** One request of `kind` to `api`, timed. */
 async function one(kind: Kind, api: Api, token: string, state: State): Promise<number> {
@@ -169,16 +170,22 @@ async function one(kind: Kind, api: Api, token: string, state: State): Promise<n
     const first = 1 + Math.floor(Math.random() * (n - 1));
     return timed(() => api.ok('GET', `/ledger/proofs/consistency?first=${first}&second=${n}`, token));
   }
+  if (kind === 'live') return timed(() => api.ok('GET', '/health/live', null));
   return auditQuery(api, { contractIds: state.contractIds, regulatorToken: token } as Seed);
 }
 
-const ROUTES: Record<Kind, string> = { inclusion: '/ledger/proofs/inclusion', consistency: '/ledger/proofs/consistency', audit: '/transfers' };
+const ROUTES: Record<Kind, string> = {
+  inclusion: '/ledger/proofs/inclusion',
+  consistency: '/ledger/proofs/consistency',
+  audit: '/transfers',
+  live: '/health/live',
+};
 const BOUNDS = ['0.002', '0.005', '0.01'];
 
 /** The registry's own count of GET `kind` requests answered within each of BOUNDS (its http_request_duration_seconds). */
 async function serverCounts(api: Api): Promise<Record<Kind, number[]>> {
   const text = await (await fetch(`${api.base}/metrics`)).text();
-  const counts = { inclusion: [0, 0, 0, 0], consistency: [0, 0, 0, 0], audit: [0, 0, 0, 0] } as Record<Kind, number[]>;
+  const counts = { inclusion: [0, 0, 0, 0], consistency: [0, 0, 0, 0], audit: [0, 0, 0, 0], live: [0, 0, 0, 0] } as Record<Kind, number[]>;
   for (const kind of KINDS) {
     for (const line of text.split('\n')) {
       if (!line.startsWith('http_request_duration_seconds_bucket{') || !line.includes(`route="${ROUTES[kind]}"`) || !line.includes('method="GET"')) continue;
@@ -237,7 +244,7 @@ async function measure(): Promise<void> {
   const builds = (process.env.READS_BUILDS || 'dist').split(',');
   const pg = await startPostgres();
   const apps: ChildProcess[] = [];
-  const results = builds.map((): Record<Kind, number[]> => ({ inclusion: [], consistency: [], audit: [] }));
+  const results = builds.map((): Record<Kind, number[]> => ({ inclusion: [], consistency: [], audit: [], live: [] }));
   try {
     const targets: Array<{ api: Api; token: string; url: string }> = [];
     for (const [i, build] of builds.entries()) {
