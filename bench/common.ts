@@ -9,6 +9,7 @@ import type { ContractTerms } from '../src/contracts/domain/contract-rules';
 import { startEmbeddedPostgres } from '../src/database/embedded-postgres';
 import { runMigrations } from '../src/database/migrate';
 import { freePort } from '../test/support/free-port';
+import { send } from './http';
 
 export { freePort };
 
@@ -182,12 +183,8 @@ export async function withScratchDatabase<T>(label: string, body: (dbUrl: string
 
 /** The parsed body of a 2xx answer from the registry at `base`, of the type the caller names (bench/filing.ts, bench/filing-ab.ts). */
 export async function call<T = unknown>(base: string, method: string, url: string, token: string | null, body?: unknown): Promise<T> {
-  const response = await fetch(base + url, {
-    method,
-    headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: body !== undefined ? JSON.stringify(body) : undefined,
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${url} → ${response.status} ${text.slice(0, 400)}`);
+  const headers = { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) };
+  const { status, text } = await send(base, method, url, headers, body !== undefined ? JSON.stringify(body) : undefined);
+  if (status < 200 || status >= 300) throw new Error(`${method} ${url} → ${status} ${text.slice(0, 400)}`);
   return JSON.parse(text) as T;
 }

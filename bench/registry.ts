@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { send } from './http';
 
 export const ROOT = path.join(__dirname, '..');
 export const ROWS = Number(process.env.BENCH_ROWS || 1_000_000);
@@ -81,24 +82,25 @@ export class Api {
     body?: unknown,
     headers: Record<string, string> = {},
   ): Promise<{ status: number; json: unknown }> {
-    const response = await fetch(this.base + url, {
+    const answer = await send(
+      this.base,
       method,
-      headers: {
+      url,
+      {
         ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
         ...(token ? { authorization: `Bearer ${token}` } : {}),
         ...headers,
       },
       // A Buffer is a body already encoded as JSON (bench/rows.ts, TransferBodies).
-      body: body === undefined ? undefined : Buffer.isBuffer(body) ? body : JSON.stringify(body),
-    });
-    const text = await response.text();
-    let json: unknown = text;
+      body === undefined ? undefined : Buffer.isBuffer(body) ? body : JSON.stringify(body),
+    );
+    let json: unknown = answer.text;
     try {
-      json = JSON.parse(text);
+      json = JSON.parse(answer.text);
     } catch {
       // text body
     }
-    return { status: response.status, json };
+    return { status: answer.status, json };
   }
 
   /** The parsed body of a 2xx answer, of the type the caller names. */

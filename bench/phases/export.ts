@@ -8,6 +8,7 @@ import { pipeline } from 'node:stream/promises';
 import { Client } from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import { EXPORT_PLAN_SQL } from '../../src/database/copy';
+import { receive } from '../http';
 import { Api, log, peakRssMb, resetPeakRss, round, rssMb, startRegistry, stopRegistry } from '../registry';
 import { keepTokensFresh, RunContext } from '../seed';
 
@@ -63,8 +64,7 @@ export async function measureCopyLimits(ownerUrl: string): Promise<{ rows: numbe
  * cores with the registry and PostgreSQL, and a byte-by-byte loop in JavaScript cost it ~3 µs of CPU per 2 KB line,
  * where the limit's client drops its bytes unread.
  */
-function lineBreaks(value: Uint8Array): number {
-  const bytes = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+function lineBreaks(bytes: Buffer): number {
   let count = 0;
   for (let at = bytes.indexOf(10); at >= 0; at = bytes.indexOf(10, at + 1)) count++;
   return count;
@@ -82,14 +82,10 @@ export async function measureExport(
     peak = Math.max(peak, rssMb(appPid));
   }, 50);
   const started = process.hrtime.bigint();
-  const response = await fetch(`${api.base}/transfers/export?format=ndjson`, { headers: { authorization: `Bearer ${token}` } });
-  if (!response.ok || !response.body) throw new Error(`export failed: ${response.status}`);
-  const reader = response.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    rows += lineBreaks(value);
-  }
+  const status = await receive(api.base, '/transfers/export?format=ndjson', { authorization: `Bearer ${token}` }, (chunk) => {
+    rows += lineBreaks(chunk);
+  });
+  if (status !== 200) throw new Error(`export failed: ${status}`);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   clearInterval(sampler);
   const hwm = peakRssMb(appPid);
