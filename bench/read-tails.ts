@@ -9,6 +9,7 @@
  *
  *   READS_DIR        where the cluster and the run's state live (default os.tmpdir()/gba-read-tails)
  *   READS_SAMPLES    requests of each kind per block (default 500), READS_BLOCKS blocks (default 4)
+ *   READS_KINDS      comma-separated kinds to time (default inclusion,consistency,audit,live)
  *   READS_BUILDS     comma-separated build directories to alternate, block by block (default dist); copy dist
  *                    aside before a change (`cp -r dist dist-before`) to compare before and after in one run
  *   BENCH_NODE_ARGS  extra node flags for the registry, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`
@@ -157,7 +158,9 @@ async function load(): Promise<void> {
 }
 
 type Kind = 'inclusion' | 'consistency' | 'audit' | 'live';
-const KINDS: Kind[] = ['inclusion', 'consistency', 'audit', 'live'];
+const ALL_KINDS: Kind[] = ['inclusion', 'consistency', 'audit', 'live'];
+/** READS_KINDS: the kinds to time, e.g. `inclusion,consistency` as the full run times the proofs (without audit queries between them). */
+const KINDS: Kind[] = process.env.READS_KINDS ? ALL_KINDS.filter((kind) => process.env.READS_KINDS?.split(',').includes(kind)) : ALL_KINDS;
 
 /** One request of `kind` to `api`, timed. */
 async function one(kind: Kind, api: Api, token: string, state: State): Promise<number> {
