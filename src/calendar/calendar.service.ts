@@ -5,14 +5,18 @@ import { DomainError, ErrorCode, FieldError, validationFailed } from '../common/
 import type { Principal } from '../common/roles';
 import { CoverageView, CreateOverrideDto, DeadlineQuery, DeadlineView, ListOverridesQuery, OverrideView } from './calendar.dto';
 import { CalendarOverrideRow } from './calendar-override.entity';
+import type { RuleSide } from './holiday-rules';
+import { listAhead } from './holiday-worker';
 import {
   CalendarOverride,
   CalendarValidationError,
   DataCalendar,
   deadline as countDeadline,
   DeadlineResult,
+  isPublishedYear,
   Jurisdiction,
   JURISDICTIONS,
+  MAX_YEAR,
   parseIsoDate,
   publishedYears,
 } from './working-days';
@@ -90,6 +94,22 @@ const COVERAGE_SOURCES: Record<Jurisdiction, CoverageView['source']> = {
   },
 };
 
+/**
+ * A count by rule (R9) from `from` reads the holidays of its year and the next (a deadline of up to a few hundred
+ * working days): list them in a worker thread first (./holiday-worker.ts), so that neither the notices' scan nor a
+ * filing computes them on the event loop. The Mainland's published years are data, not rules. A count that runs past
+ * the next year lists the rest on first use, here.
+ */
+async function listHolidaysAhead(jurisdiction: string, from: string, data: DataCalendar | undefined): Promise<void> {
+  if (data || !CODE_CALENDARS.has(jurisdiction) || !/^\d{4}-\d{2}-\d{2}$/.test(from)) return;
+  const side = jurisdiction as RuleSide;
+  const year = Number(from.slice(0, 4));
+  await listAhead(
+    side,
+    [year, year + 1].filter((y) => y <= MAX_YEAR && !(side === 'MAINLAND' && isPublishedYear(side, y))),
+  );
+}
+
 @Injectable()
 export class CalendarService {
   /** Deadlines per (jurisdiction, from, workingDays), and every override, valid for `memoRevision`. */
@@ -109,6 +129,7 @@ export class CalendarService {
   async deadline(jurisdiction: Jurisdiction, from: string, workingDays: number, manager?: EntityManager): Promise<DeadlineView> {
     try {
       const data = await readDataCalendar(manager ?? this.dataSource.manager, jurisdiction);
+      await listHolidaysAhead(jurisdiction, from, data);
       // Validate before touching the database, so a bad `from` never reaches a date column.
       countDeadline(jurisdiction, from, workingDays, [], data);
       const overrides = await this.overridesAfter(jurisdiction, from, manager);
@@ -146,6 +167,7 @@ export class CalendarService {
         data = await readDataCalendar(manager ?? this.dataSource.manager, jurisdiction);
         if (this.memoRevision === revision) this.dataCalendars.set(jurisdiction, data);
       }
+      await listHolidaysAhead(jurisdiction, from, data);
       // Validate before touching the database, as `deadline` does.
       countDeadline(jurisdiction, from, workingDays, [], data);
       let all = this.allOverrides;

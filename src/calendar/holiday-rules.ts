@@ -50,7 +50,7 @@ function isWeekend(date: string): boolean {
   return dow === 0 || dow === 6;
 }
 
-interface ListedHoliday {
+export interface ListedHoliday {
   date: string;
   name: string;
 }
@@ -119,6 +119,26 @@ function listedFor(side: RuleSide, year: number): readonly ListedHoliday[] {
     listedCache.set(key, holidays);
   }
   return holidays;
+}
+
+/** The listed holidays of `side`'s `year`: the lunisolar arithmetic, which ./holiday-worker.ts runs in a worker thread. */
+export function listedHolidays(side: RuleSide, year: number): ListedHoliday[] {
+  return listed(parserFor(side), year);
+}
+
+/** The years whose listings the days off of `side`'s `year` read (`computeDaysOff`): the year before too, where substitutes cross the new year. */
+export function listingsRead(side: RuleSide, year: number): number[] {
+  return side === 'HONG_KONG' ? [year] : [year - 1, year];
+}
+
+/** Whether this thread has `side`'s `year` listed. */
+export function isListed(side: RuleSide, year: number): boolean {
+  return listedCache.has(`${side}|${year}`);
+}
+
+/** Keeps a listing that `listedHolidays` computed in another thread, as `listedFor` keeps its own. */
+export function rememberListed(side: RuleSide, year: number, holidays: readonly ListedHoliday[]): void {
+  listedCache.set(`${side}|${year}`, Object.freeze(holidays.map(({ date, name }) => ({ date, name }))));
 }
 
 /** Days off of one side in one year by its rule, listed holidays and substitutes, in date order. */

@@ -89,7 +89,7 @@ export class CalendarValidationError extends Error {
 export const MIN_WORKING_DAYS = 1;
 export const MAX_WORKING_DAYS = 365;
 const MIN_YEAR = 1900;
-const MAX_YEAR = 9999;
+export const MAX_YEAR = 9999;
 
 // ---------------------------------------------------------------------------------------------
 // Civil-date arithmetic on day numbers (days since 1970-01-01), after H. Hinnant,
