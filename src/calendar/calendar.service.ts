@@ -17,6 +17,7 @@ import {
   Jurisdiction,
   JURISDICTIONS,
   MAX_YEAR,
+  MIN_YEAR,
   parseIsoDate,
   publishedYears,
 } from './working-days';
@@ -106,7 +107,7 @@ async function listHolidaysAhead(jurisdiction: string, from: string, data: DataC
   const year = Number(from.slice(0, 4));
   await listAhead(
     side,
-    [year, year + 1].filter((y) => y <= MAX_YEAR && !(side === 'MAINLAND' && isPublishedYear(side, y))),
+    [year, year + 1].filter((y) => y >= MIN_YEAR && y <= MAX_YEAR && !(side === 'MAINLAND' && isPublishedYear(side, y))),
   );
 }
 

@@ -40,6 +40,11 @@ export function listInWorker(wanted: readonly Wanted[]): Promise<ListedHoliday[]
 
 /** Listings being computed, by side and year: concurrent counts wait for one worker. */
 const pending = new Map<string, Promise<void>>();
+/**
+ * One worker at a time: each holds a heap of its own (20–70 MB while it lists), and `GET /calendar/deadline` is
+ * public, so requests for many distant years must queue, not spawn a worker each.
+ */
+let previousRun: Promise<unknown> = Promise.resolve();
 const logger = new Logger('HolidayWorker');
 
 /**
@@ -58,11 +63,14 @@ export async function listAhead(side: RuleSide, years: readonly number[]): Promi
     else if (!isListed(side, year)) missing.push({ side, year });
   }
   if (missing.length > 0) {
-    const run = listInWorker(missing).then(
-      (listings) => listings.forEach((holidays, i) => rememberListed(side, missing[i].year, holidays)),
-      (error: unknown) => logger.warn({ err: error, side, years: missing.map((w) => w.year) }, 'holidays listed on the event loop instead'),
-    );
+    const run = previousRun
+      .then(() => listInWorker(missing))
+      .then(
+        (listings) => listings.forEach((holidays, i) => rememberListed(side, missing[i].year, holidays)),
+        (error: unknown) => logger.warn({ err: error, side, years: missing.map((w) => w.year) }, 'holidays listed on the event loop instead'),
+      );
     const done = run.finally(() => missing.forEach((w) => pending.delete(`${w.side}|${w.year}`)));
+    previousRun = done;
     for (const w of missing) pending.set(`${w.side}|${w.year}`, done);
     waits.push(done);
   }

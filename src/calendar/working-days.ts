@@ -88,7 +88,7 @@ export class CalendarValidationError extends Error {
 
 export const MIN_WORKING_DAYS = 1;
 export const MAX_WORKING_DAYS = 365;
-const MIN_YEAR = 1900;
+export const MIN_YEAR = 1900;
 export const MAX_YEAR = 9999;
 
 // ---------------------------------------------------------------------------------------------
