@@ -8,6 +8,7 @@ import { cursorScope, decodeCursor, encodeCursor, isBigint, isInstantAndUuid, Pa
 import { Principal } from '../common/roles';
 import { OrganisationsService } from '../organisations/organisations.service';
 import { UsersService } from '../auth/users.service';
+import { GroupCommit } from '../database/group-commit';
 import { RolloutService } from '../rollout/rollout.service';
 import { ContractHistoryAction } from './contract-history.entity';
 import { historyPage } from './contract-history.repository';
@@ -15,7 +16,7 @@ import { CONTRACT_SCOPE_COLUMNS, listContracts } from './contract-list.repositor
 import { contractScope, ContractSummary, ContractView, gbaToday, toContractSummary, toContractView, toVersionView, VersionView } from './contract-views';
 import { ListContractsQuery, VERSIONS_PAGE_LIMIT } from './contract.dto';
 import type { Contract } from './contract.entity';
-import { contractWithParts, summaryParts, versionRange } from './contracts.repository';
+import { ContractWithParts, contractsWithParts, summaryParts, versionRange } from './contracts.repository';
 import { ContractsService } from './contracts.service';
 import type { IsoDate } from './domain/contract-rules';
 
@@ -32,9 +33,18 @@ export interface HistoryView {
   details: Record<string, unknown>;
 }
 
+/** Contracts read per statement, and statements at once (of the pool's 10 connections). */
+const CONTRACT_READS = { maxBatch: 32, maxInFlight: 2 };
+
 /** Reading contracts: one contract, the list, versions, history. */
 @Injectable()
 export class ContractQueriesService {
+  /**
+   * GET /contracts/:id: the reads of the moment share one statement (`GroupCommit`, as the filings'
+   * inserts do: one round trip for many readers; README, Performance), each contract checked here for its own caller.
+   */
+  private readonly reads: GroupCommit<string, ContractWithParts | null>;
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly organisations: OrganisationsService,
@@ -42,11 +52,13 @@ export class ContractQueriesService {
     private readonly contracts: ContractsService,
     private readonly users: UsersService,
     private readonly rollout: RolloutService,
-  ) {}
+  ) {
+    this.reads = new GroupCommit((ids) => contractsWithParts(this.dataSource, ids), CONTRACT_READS);
+  }
 
-  /** One statement: the contract row, checked here, with its versions, filings in force and parties. */
+  /** One contract, checked here, with its versions, filings in force and parties. */
   async get(principal: Principal, contractId: string): Promise<ContractView> {
-    const found = await contractWithParts(this.dataSource, contractId);
+    const found = await this.reads.submit(contractId);
     if (!found) throw notFound('Contract');
     const contract = this.access.require(principal, 'contract.read', found.contract, contractScope, 'Contract');
     const parties = new Map(found.parties.map((o) => [o.id, o]));

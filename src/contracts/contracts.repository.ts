@@ -194,28 +194,44 @@ export async function summaryParts(m: EntityManager, ids: string[]): Promise<{ v
   return { versions, filings };
 }
 
-/** One contract with its versions, the filings of its filed version and both parties, in one statement; null if unknown. */
-export async function contractWithParts(
-  dataSource: DataSource,
-  contractId: string,
-): Promise<{ contract: Contract; versions: ContractVersion[]; filings: Filing[]; parties: PartyRow[] } | null> {
-  const [row] = await preparedQuery<{ contract: ContractJson; versions: ContractVersionJson[]; filings: FilingJson[] | null; parties: PartyRow[] | null }>(
+/** A contract with its versions, the filings of its filed version and both parties (GET /contracts/:id). */
+export interface ContractWithParts {
+  contract: Contract;
+  versions: ContractVersion[];
+  filings: Filing[];
+  parties: PartyRow[];
+}
+
+/**
+ * The contracts of `ids` with their parts, in one statement: per id, in order, the contract or null if
+ * unknown. Each id asked is read into its own objects, an id asked twice too, as if each were read alone.
+ */
+export async function contractsWithParts(dataSource: DataSource, ids: readonly string[]): Promise<Array<ContractWithParts | null>> {
+  const rows = await preparedQuery<{
+    n: string;
+    contract: ContractJson;
+    versions: ContractVersionJson[];
+    filings: FilingJson[] | null;
+    parties: PartyRow[] | null;
+  }>(
     dataSource,
-    'contracts.get',
-    `SELECT row_to_json(c) AS contract,
+    'contracts.get-many',
+    `SELECT asked.n, row_to_json(c) AS contract,
               (SELECT json_agg(v) FROM contract_versions v WHERE v.contract_id = c.id) AS versions,
               (SELECT json_agg(f) FROM filings f WHERE f.contract_id = c.id AND f.version = c.filing_version) AS filings,
               (SELECT json_agg(${PARTY_JSON}) FROM organisations o WHERE o.id IN (c.processor_id, c.recipient_id)) AS parties
-       FROM contracts c WHERE c.id = $1`,
-    [contractId],
+       FROM unnest($1::uuid[]) WITH ORDINALITY AS asked(id, n) JOIN contracts c ON c.id = asked.id`,
+    [ids],
   );
-  if (!row) return null;
-  return {
-    contract: contractFromJson(row.contract),
-    versions: row.versions.map(versionFromJson),
-    filings: (row.filings ?? []).map(filingFromJson),
-    parties: (row.parties ?? []).map(partyFromRow),
-  };
+  const found: Array<ContractWithParts | null> = ids.map(() => null);
+  for (const row of rows)
+    found[Number(row.n) - 1] = {
+      contract: contractFromJson(row.contract),
+      versions: row.versions.map(versionFromJson),
+      filings: (row.filings ?? []).map(filingFromJson),
+      parties: (row.parties ?? []).map(partyFromRow),
+    };
+  return found;
 }
 
 /**

@@ -14,6 +14,9 @@
  * only the caller whose item caused it and the others are written. Any other failure (the
  * connection dropped: the outcome is unknown) goes to every caller of the batch, unretried.
  *
+ * Reads share statements the same way (GET /contracts/:id, `ContractQueriesService`): one round trip,
+ * one executor start and one pair of wake-ups for all the readers of the moment.
+ *
  * Pattern: the write batching of Trillian's sequencer and of Postgres group commit
  * (https://www.postgresql.org/docs/current/wal-configuration.html, commit_delay); here without
  * the delay.

@@ -1,10 +1,12 @@
 import { Client } from 'pg';
+import { contractsWithParts } from '../../src/contracts/contracts.repository';
 import { bearer, TestApp } from '../support/app';
 import { contractBody, fileContract, Parties, startWithParties } from './fixtures';
 
 // Concurrent POST /contracts share one insert statement (issue 6: group commit). Every filing is
 // still answered with its own contract, written whole (contract, version, two filings, three
-// history entries), and a filing PostgreSQL refuses fails alone.
+// history entries), and a filing PostgreSQL refuses fails alone. Concurrent GET /contracts/:id
+// share one statement too, each answered with its own contract and checked for its own caller.
 async function batchMetrics(t: TestApp): Promise<{ statements: number; filings: number; waiting: number }> {
   const text = (await t.http.get('/metrics')).text;
   const value = (name: string): number => Number(new RegExp(`^registry_contract_filing${name} (\\S+)`, 'm').exec(text)?.[1] ?? 0);
@@ -72,6 +74,32 @@ describe('filing: concurrent filings share insert statements', () => {
     const after = await batchMetrics(t);
     expect(after.filings - before.filings).toBe(24);
     expect(after.statements - before.statements).toBeLessThan(24);
+  });
+
+  it('reads at once: each caller gets its own contract, an unknown or unreadable one is 404 alone', async () => {
+    const labels = Array.from({ length: 6 }, (_, i) => `read ${i}`);
+    const filed = (await fileMany(t, p, labels)).map((r) => r.body);
+    const unknown = '00000000-0000-4000-8000-000000000000';
+    // The statement itself: one row per id asked, in the order asked, an id asked twice in objects of its own.
+    const many = await contractsWithParts(t.dataSource, [filed[2].id, unknown, filed[0].id, filed[2].id]);
+    expect(many.map((f) => f?.contract.id ?? null)).toEqual([filed[2].id, null, filed[0].id, filed[2].id]);
+    expect(many.map((f) => f?.versions[0].annex.otherMatters ?? null)).toEqual([labels[2], null, labels[0], labels[2]]);
+    expect(many[0]).not.toBe(many[3]);
+    expect(many[0]).toEqual(many[3]);
+    // Through the API, all at once: the filer, both regulators and an outsider on the same contracts, an unknown id.
+    const asks = [
+      ...filed.map((c) => ({ id: c.id, token: p.mainland, expected: c })),
+      // Each side's regulator sees the same contract, with the filing materials it may read (R10): its side's.
+      ...filed.map((c) => ({ id: c.id, token: p.gdCac, expected: { ...c, documentParties: ['processor'] } })),
+      ...filed.map((c) => ({ id: c.id, token: p.hkDpo, expected: { ...c, documentParties: ['recipient'] } })),
+      { id: filed[1].id, token: p.outsider, expected: null },
+      { id: unknown, token: p.mainland, expected: null },
+    ];
+    const reads = await Promise.all(asks.map((a) => t.http.get(`/contracts/${a.id}`).set(...bearer(a.token))));
+    for (const [i, read] of reads.entries()) {
+      if (asks[i].expected) expect({ status: read.status, body: read.body }).toEqual({ status: 200, body: asks[i].expected });
+      else expect({ status: read.status, code: read.body.code }).toEqual({ status: 404, code: 'NOT_FOUND' });
+    }
   });
 
   it('a filing PostgreSQL refuses fails alone: the others of its statement are written', async () => {
