@@ -100,6 +100,55 @@ describe('transfer leaf v1', () => {
     );
   });
 
+  it('writes the same bytes when leaves one after another repeat the contract, the parties, the time or the submitter', () => {
+    // The runs these members start are copied once written (writeTransferLeaf): drawn from a few values, odd ones included.
+    const value = fc.oneof(
+      fc.constantFrom<unknown>(record.contractId, record.processorId, 'MAINLAND_TO_HK', 'a"b\\c\n', '灣區', '\uD800', '', 7, null),
+      fc.string({ maxLength: 3 }),
+    );
+    const runs = fc.record({
+      contractId: value,
+      direction: value,
+      processorId: value,
+      recipientId: value,
+      recordedAt: value,
+      schema: fc.constantFrom<unknown>(TRANSFER_LEAF_SCHEMA_V1, 'other'),
+      organisationId: value,
+      principalId: value,
+      principalType: value,
+      cut: fc.integer({ min: 0, max: 40 }),
+    });
+    fc.assert(
+      fc.property(fc.array(runs, { minLength: 1, maxLength: 12 }), (leaves) => {
+        const target = Buffer.alloc(8192);
+        for (const { organisationId, principalId, principalType, cut, ...members } of leaves) {
+          const leaf = { ...record, ...members, submittedBy: { organisationId, principalId, principalType } } as unknown as TransferLeafV1;
+          let generic: Buffer | null;
+          try {
+            generic = canonicalJsonBytes(leaf);
+          } catch {
+            generic = null;
+          }
+          const end = writeTransferLeaf(leaf, target, 3, 3 + 8000);
+          if (end >= 0) expect(generic !== null && target.subarray(3, end).equals(generic)).toBe(true);
+          else
+            expect(
+              generic === null ||
+                typeof members.contractId !== 'string' ||
+                [...Object.values(members), organisationId, principalId, principalType].some((v) => typeof v !== 'string' || /[\uD800-\uDFFF]/.test(v)),
+            ).toBe(true);
+          // Without room for the last `cut` bytes: -1, and nothing written past the room given.
+          if (end >= 0 && cut > 0) {
+            target.fill(0xee, end - cut);
+            expect(writeTransferLeaf(leaf, target, 3, end - cut)).toBe(-1);
+            expect(target.subarray(end - cut).every((b) => b === 0xee)).toBe(true);
+          }
+        }
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
   it('is written in place for an everyday leaf, and not at all without room for it', () => {
     const bytes = transferLeafBytes({ ...record, purposes: ['跨境開戶 "quoted"\n'] });
     const target = Buffer.alloc(bytes.length + 10);
