@@ -6,6 +6,8 @@
 // lock and patch fixed-width fields (the leaf index) in place afterwards. The payload is
 // sent with its COPY statement in one message (./one-message.ts, copyAmong).
 
+import { instantMs } from '../common/instant-ms';
+
 const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
 /** Signature, flags (no OIDs) and header extension length (0). */
 const HEADER_LENGTH = SIGNATURE.length + 8;
@@ -271,7 +273,7 @@ export class BinaryCopyWriter {
     if (typeof value !== 'string') ms = value.getTime();
     else if (value === this.lastInstant) ms = this.lastMs;
     else {
-      ms = Date.parse(value);
+      ms = instantMs(value);
       this.lastInstant = value;
       this.lastMs = ms;
     }

@@ -43,6 +43,7 @@
 import { ContractTerms, Direction, IsoDate, isGbaCity, normaliseText } from '../../contracts/domain/contract-rules';
 import { Geography, SEEDED_GEOGRAPHY } from '../../organisations/geography';
 import { FilingDeadlineFacts, isOverdueOn } from '../../contracts/domain/filing-lifecycle';
+import { instantMs } from '../../common/instant-ms';
 
 export const COMPLIANCE_FLAGS = [
   'AFTER_RETENTION_PERIOD',
@@ -120,7 +121,7 @@ const UTC_PLUS_8_MS = 8 * 60 * 60 * 1000;
 /** How far after the logging instant a record's `occurredAt` may be before it is OCCURRED_IN_FUTURE: clock drift, not a transfer to come. */
 export const FUTURE_ALLOWANCE_MS = 5 * 60 * 1000;
 
-const instantMs = (instant: string | Date): number => (typeof instant === 'string' ? Date.parse(instant) : instant.getTime());
+const msOf = (instant: string | Date): number => (typeof instant === 'string' ? instantMs(instant) : instant.getTime());
 
 /** `YYYY-MM-DDTHH:MM:SS.sssZ`, the form every stored instant is normalised to (transfer-records.ts, normaliseInstant). */
 const CANONICAL_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
@@ -208,7 +209,7 @@ export function computeFlags(
   const flags: ComplianceFlag[] = [];
 
   // The log is evidence (docs/rules.md#compliance-flags): a transfer dated after it was logged is kept as it came, and flagged.
-  if (instantMs(record.occurredAt) > instantMs(recordedAt) + FUTURE_ALLOWANCE_MS) flags.push('OCCURRED_IN_FUTURE');
+  if (msOf(record.occurredAt) > msOf(recordedAt) + FUTURE_ALLOWANCE_MS) flags.push('OCCURRED_IN_FUTURE');
 
   // R7 [C]: transfers may begin once the contract takes effect.
   if (date < scope.effectiveDate) flags.push('CONTRACT_NOT_EFFECTIVE');
