@@ -2,7 +2,7 @@
 // leaf hashes under the lower ones, in one query each. Pure tree arithmetic is in domain/merkle.ts.
 import type { EntityManager } from 'typeorm';
 import { preparedQueryIn } from '../database/prepared';
-import { sqlArray } from '../database/sql-literals';
+import { integerArrayText, sqlArray } from '../database/sql-literals';
 import { NodeId, nodeHash, nodeKey, resolveHashPlan, rootPlan } from './domain/merkle';
 
 /**
@@ -105,7 +105,7 @@ export async function readNodes(db: EntityManager, ids: readonly NodeId[]): Prom
     db,
     'ledger-read-nodes',
     READ_NODES_SQL,
-    [[...leafIndexes], levels, indexes],
+    [integerArrayText([...leafIndexes]), integerArrayText(levels), integerArrayText(indexes)],
   );
   const leafHashes = new Map<number, Buffer>();
   for (const row of rows) {

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { copyAmong, queryTogether } from '../../src/database/one-message';
-import { sqlArray, sqlLiteral } from '../../src/database/sql-literals';
+import { integerArrayText, sqlArray, sqlLiteral } from '../../src/database/sql-literals';
 import { createTestDatabase } from '../support/database';
 
 const LOCK = 0x7465_7374; // a lock of this test's own
@@ -77,6 +77,17 @@ describe('statements sent together in one message', () => {
     expect(() => sqlLiteral(0.5)).toThrow(RangeError);
     expect(() => sqlLiteral(2 ** 53)).toThrow(RangeError);
     expect(() => sqlArray([], 'text; DROP TABLE one_message_rows')).toThrow(RangeError);
+  });
+
+  it('passes integers as one array text to a bigint[] parameter, and refuses what is not a safe integer', async () => {
+    const client = await connect();
+    const values = [0, -1, 7, Number.MAX_SAFE_INTEGER];
+    const read = await client.query('SELECT $1::bigint[]::text[] AS big, $2::smallint[] AS empty', [integerArrayText(values), integerArrayText([])]);
+    expect(read.rows[0].big).toEqual(values.map(String));
+    expect(read.rows[0].empty).toEqual([]);
+    expect(() => integerArrayText([1.5])).toThrow(RangeError);
+    expect(() => integerArrayText([Number.NaN])).toThrow(RangeError);
+    expect(() => integerArrayText([2 ** 53])).toThrow(RangeError);
   });
 
   it('a COPY sent with its data and the statements around it: all or nothing, and the connection is usable after an error before or inside the COPY', async () => {
