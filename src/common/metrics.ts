@@ -44,6 +44,13 @@ export class RegistryMetrics {
     registers: [this.registry],
   });
 
+  readonly transferGroups = new Counter({
+    name: 'registry_transfer_groups_total',
+    help: 'POST /transfers groups by how they were written: "expected" in one round trip from what this process last committed, "checked" after reading the log first (the first group, after another process appended, or after an expectation failed), "expectation_failed" an expected group rolled back and written checked',
+    labelNames: ['path'] as const,
+    registers: [this.registry],
+  });
+
   readonly transferRequestsWaiting = new Gauge({
     name: 'registry_transfer_requests_waiting',
     help: 'POST /transfers requests prepared and waiting to be sequenced while a group commits (group commit)',

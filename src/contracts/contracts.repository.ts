@@ -179,6 +179,17 @@ export function contractRevisionsSql(ids: readonly string[]): string {
   return `SELECT id, revision FROM contracts WHERE id = ANY(${sqlArray(ids, 'uuid')})`;
 }
 
+/**
+ * An SQL boolean expression, true when every contract of `expected` still has the revision given (one indexed query,
+ * the values written in, for a statement sent with others: src/database/expectations.ts).
+ */
+export function contractRevisionsUnchangedSql(expected: ReadonlyMap<string, number>): string {
+  const ids = [...expected.keys()];
+  const revisions = ids.map((id) => expected.get(id) as number);
+  return `(SELECT count(*) FROM contracts c JOIN unnest(${sqlArray(ids, 'uuid')}, ${sqlArray(revisions, 'integer')}) AS e(id, revision)
+            ON c.id = e.id AND c.revision = e.revision) = ${ids.length}`;
+}
+
 /** A list's contracts' version dates (not the terms' text) and the filings of each one's filed version (R12). */
 export async function summaryParts(m: EntityManager, ids: string[]): Promise<{ versions: (VersionDates & { contractId: string })[]; filings: Filing[] }> {
   const versions: (VersionDates & { contractId: string })[] = await m.getRepository(ContractVersion).find({

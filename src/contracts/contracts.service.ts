@@ -5,7 +5,7 @@ import { AccessService } from '../access/access.service';
 import { Principal } from '../common/roles';
 import { ContractParties, contractScope, documentScope, termsOf } from './contract-views';
 import type { Contract } from './contract.entity';
-import { contractRevisions, contractRevisionsSql, contractsWithVersionsAndFilings, findContract } from './contracts.repository';
+import { contractRevisions, contractRevisionsSql, contractRevisionsUnchangedSql, contractsWithVersionsAndFilings, findContract } from './contracts.repository';
 import { ContractTerms, Direction, IsoDate, Jurisdiction } from './domain/contract-rules';
 import { FilingDeadlineFacts } from './domain/filing-lifecycle';
 import type { ContractVersion } from './contract-version.entity';
@@ -110,6 +110,11 @@ export class ContractsService {
 
   revisionsFromRows(rows: ReadonlyArray<{ id: string; revision: number }>): Map<string, number> {
     return new Map(rows.map((r) => [r.id, Number(r.revision)]));
+  }
+
+  /** An SQL condition: every contract of `expected` still has the revision given (src/database/expectations.ts). */
+  revisionsUnchangedSql(expected: ReadonlyMap<string, number>): string {
+    return contractRevisionsUnchangedSql(expected);
   }
 
   /** The contract if this caller may see it, else 404 (NOT_FOUND, as for an unknown id); `lock` locks its row in `manager`'s transaction. */

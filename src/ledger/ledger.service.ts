@@ -131,6 +131,14 @@ export class LedgerService {
     }
   }
 
+  /**
+   * The tree size of this process's last committed append (null before its first, or once leaves were found lost): what an
+   * appender may expect the log to hold when no other process appended since (src/database/expectations.ts).
+   */
+  lastCommittedSize(): number | null {
+    return this.frontierCache?.treeSize ?? null;
+  }
+
   /** The number of committed leaves (visible to this statement's snapshot). */
   async treeSize(db: EntityManager = this.dataSource.manager): Promise<number> {
     return treeSize(db);

@@ -16,6 +16,8 @@ export interface ContractScopeSource {
   /** revisionsOf as SQL text, for a statement sent with others (src/database/one-message.ts), and the reading of its rows. */
   revisionsSql(contractIds: readonly string[]): string;
   revisionsFromRows(rows: ReadonlyArray<{ id: string; revision: number }>): Map<string, number>;
+  /** An SQL condition: every contract of `expected` still has the revision given (src/database/expectations.ts). */
+  revisionsUnchangedSql(expected: ReadonlyMap<string, number>): string;
 }
 
 /** docs/rules.md#compliance-flags: what each version of the contract allows, precomputed once per revision for fast flagging. */
@@ -67,6 +69,10 @@ export class ContractScopeCache {
 
   revisionsFromRows(rows: ReadonlyArray<{ id: string; revision: number }>): Map<string, number> {
     return this.source.revisionsFromRows(rows);
+  }
+
+  revisionsUnchangedSql(expected: ReadonlyMap<string, number>): string {
+    return this.source.revisionsUnchangedSql(expected);
   }
 
   /**

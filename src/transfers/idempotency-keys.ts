@@ -143,6 +143,11 @@ export function storedKeysSql(keys: ReadonlyArray<{ organisationId: string; key:
          FROM transfer_idempotency_keys k JOIN unnest(${organisations}, ${names}) AS u(o, k2) ON k.organisation_id = u.o AND k.idempotency_key = u.k2`;
 }
 
+/** An SQL condition: none of `keys` is stored (src/database/expectations.ts). */
+export function noStoredKeysSql(keys: ReadonlyArray<{ organisationId: string; key: string }>): string {
+  return `NOT EXISTS (${storedKeysSql(keys)})`;
+}
+
 type StoredKeyRow = { organisation_id: string; idempotency_key: string } & StoredKey;
 
 /** Rows of storedKeysSql by `${organisationId}\0${key}`. */

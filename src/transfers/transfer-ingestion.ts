@@ -10,11 +10,12 @@ import { RegistryMetrics } from '../common/metrics';
 import { Principal } from '../common/roles';
 import { joinTuples } from '../database/binary-copy';
 import { GroupCommit } from '../database/group-commit';
+import { expectationSql, isExpectationFailure } from '../database/expectations';
 import { copyAmong, queryTogether } from '../database/one-message';
 import { inOwnTransaction } from '../database/transaction';
 import { TREE_SIZE_SQL } from '../ledger/ledger-nodes';
 import { LedgerCheckpointer } from '../ledger/ledger.checkpointer';
-import { APPEND_LOCK_SQL, AppendOutcome, LedgerService, PreparedLeaf } from '../ledger/ledger.service';
+import { APPEND_LOCK_SQL, AppendOutcome, LedgerService } from '../ledger/ledger.service';
 import { OrganisationsService } from '../organisations/organisations.service';
 import { RolloutService } from '../rollout/rollout.service';
 import { CachedContract, ContractScopeCache } from './contract-scope-cache';
@@ -25,21 +26,17 @@ import {
   isIdempotencyKeyConflict,
   keysInsertSql,
   KeyToStore,
+  noStoredKeysSql,
   RequestKey,
   requestKey,
-  storedAnswer,
-  StoredKey,
   storedKeysFromRows,
   storedKeysSql,
 } from './idempotency-keys';
 import { COPY_COLUMNS } from './record-columns';
-import { contractScope, PreparedBatch, prepareBatch, recordsOfBatch, RolloutGroup, SubmittedBy } from './transfer-batch';
-import { CreateTransfersResponse } from './transfer.dto';
+import { contractScope, prepareBatch, recordsOfBatch, RolloutGroup } from './transfer-batch';
+import { answerStoredKeys, ExpectedFacts, expectedFacts, GroupResult, IngestOutcome, IngestRequest, keyId, Placement, placeGroup } from './transfer-group';
 
-export interface IngestOutcome {
-  response: CreateTransfersResponse;
-  replayed: boolean;
-}
+export type { IngestOutcome } from './transfer-group';
 
 /**
  * Requests sequenced together: at most this many, and at most this many records (a larger request goes
@@ -52,29 +49,12 @@ export interface IngestOutcome {
  */
 const GROUP_COMMIT = { maxBatch: 512, maxWeight: 2_000, maxInFlight: 1 };
 
-/**
- * A request ready to be sequenced: the scopes its flags were computed from, and its prepared rows. Not its records:
- * its batch's leaves hold them (recordsOfBatch), and the parsed records are garbage while it waits for its group.
- */
-interface IngestRequest {
-  principal: Principal;
-  contractIds: string[];
-  contracts: Map<string, CachedContract>;
-  recordedAt: string;
-  submittedBy: SubmittedBy;
-  idempotency: RequestKey | undefined;
-  batch: PreparedBatch;
-}
-
-/** What the group's transaction says about one request: its answer, its own error, or "ask storage after the commit". */
-type GroupResult = { outcome: IngestOutcome } | { error: unknown } | { afterCommit: true };
-
-/** Where each appended request's leaves start within the group's append. */
-type Placement = Array<{ at: number; offset: number }>;
-
 @Injectable()
 export class TransferIngestion {
   private readonly sequencer: GroupCommit<IngestRequest, GroupResult>;
+  private readonly groups: RegistryMetrics['transferGroups'];
+  /** Whether the next group may be written expected (writeGroup): false once another process appended between two of this one's groups. */
+  private expecting = true;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -87,6 +67,7 @@ export class TransferIngestion {
     metrics: RegistryMetrics,
     private readonly organisations: OrganisationsService,
   ) {
+    this.groups = metrics.transferGroups;
     this.sequencer = new GroupCommit((group) => this.writeGroup(group), {
       ...GROUP_COMMIT,
       weigh: (request) => request.batch.leaves.length,
@@ -144,24 +125,74 @@ export class TransferIngestion {
   }
 
   /**
-   * One transaction for a group of requests (group commit, as Tessera and Sunlight sequence
-   * batches of entries), in two round trips (docs/architecture.md#the-transfer-log). The first
-   * (openGroup): BEGIN, the ledger's lock, then under it the contracts' revisions, the group's
-   * stored Idempotency-Keys and the tree size. Then, in this process: a request whose scope changed
-   * since it was prepared is rebuilt from the new scope, a key already stored answers its request
-   * from storage (a key twice in the group goes once), and the Merkle append is folded. The second
-   * (writeRows): one COPY of every record, the new tree nodes, the keys, the figures and the rollout
-   * counters, and COMMIT. A request that cannot be sequenced (a contract it may no longer log to, a
-   * reused key) is answered alone and left out; if PostgreSQL refuses the group, GroupCommit sends
-   * each request again alone, so only the one at fault fails.
+   * One transaction for a group of requests (group commit, as Tessera and Sunlight sequence batches of entries),
+   * in one round trip when this process can expect what the log holds, else two (docs/architecture.md#the-transfer-log).
+   *
+   * Expected (writeExpected): when this process committed the last append it knows of, the group is written from
+   * that tree size, the contracts' revisions its requests were prepared with and "none of its Idempotency-Keys
+   * stored", in one message: BEGIN, the ledger's lock, then under it one statement that checks all three
+   * (src/database/expectations.ts), then the COPY of every record, the new tree nodes, the keys, the figures, the
+   * rollout counters and COMMIT. Those are the facts the checked path reads; when they hold, it would write the
+   * same. When one does not (another process appended, a contract changed, a key was stored), PostgreSQL runs
+   * nothing after the check, the transaction is rolled back and the group is written checked.
+   *
+   * Checked (writeChecked): the first round trip (openGroup) reads those facts under the lock: a request whose
+   * scope changed since it was prepared is rebuilt from the new scope, a key already stored answers its request
+   * from storage (a key twice in the group goes once), and the Merkle append is folded from the tree size read.
+   * The second (writeRows) writes as above.
+   *
+   * A request that cannot be sequenced (a contract it may no longer log to, a reused key) is answered alone and
+   * left out; if PostgreSQL refuses the group, GroupCommit sends each request again alone, so only the one at
+   * fault fails.
    */
   private async writeGroup(group: IngestRequest[]): Promise<GroupResult[]> {
+    const expected = this.expecting ? expectedFacts(group, this.ledger.lastCommittedSize()) : null;
+    if (expected) {
+      try {
+        const results = await this.writeExpected(group, expected);
+        this.groups.inc({ path: 'expected' });
+        return results;
+      } catch (error) {
+        if (!isExpectationFailure(error)) throw error;
+        this.groups.inc({ path: 'expectation_failed' });
+      }
+    }
+    this.groups.inc({ path: 'checked' });
+    return this.writeChecked(group);
+  }
+
+  /** The group in one round trip, from the facts `expected` (writeGroup); throws an expectation failure when they do not hold. */
+  private async writeExpected(group: IngestRequest[], expected: ExpectedFacts): Promise<GroupResult[]> {
     const results = new Array<GroupResult | undefined>(group.length);
     const placed: Placement = [];
+    const leaves = placeGroup(group, results, placed);
+    const check = expectationSql(
+      [
+        `(${TREE_SIZE_SQL}) = ${expected.treeSize}`,
+        this.scopes.revisionsUnchangedSql(expected.revisions),
+        ...(expected.keys.length > 0 ? [noStoredKeysSql(expected.keys)] : []),
+      ],
+      `the log holds ${expected.treeSize} leaves, the contracts have the revisions this group was prepared with, and none of its Idempotency-Keys is stored`,
+    );
+    const appended = await inOwnTransaction(this.dataSource, async (client, manager) => {
+      const { outcome, nodesSql } = await this.ledger.extend(manager, expected.treeSize, leaves);
+      await this.writeRows(group, placed, outcome, nodesSql, client, ['BEGIN', APPEND_LOCK_SQL, check]);
+      return outcome;
+    });
+    return this.answered(group, results, placed, appended);
+  }
+
+  /** The group in two round trips, reading under the lock first (writeGroup). */
+  private async writeChecked(group: IngestRequest[]): Promise<GroupResult[]> {
+    const results = new Array<GroupResult | undefined>(group.length);
+    const placed: Placement = [];
+    const sizeBefore = this.ledger.lastCommittedSize();
     const appended: AppendOutcome | null = await inOwnTransaction(this.dataSource, async (client, manager) => {
       results.fill(undefined);
       placed.length = 0;
       const startIndex = await this.openGroup(group, results, client, manager);
+      // The next group is written expected unless another process appended since this one's last group.
+      this.expecting = sizeBefore === null || startIndex === sizeBefore;
       const leaves = placeGroup(group, results, placed);
       if (leaves.length === 0) {
         // Every request was answered without appending: nothing to write.
@@ -169,9 +200,14 @@ export class TransferIngestion {
         return null;
       }
       const { outcome, nodesSql } = await this.ledger.extend(manager, startIndex, leaves);
-      await this.writeRows(group, placed, outcome, nodesSql, client);
+      await this.writeRows(group, placed, outcome, nodesSql, client, []);
       return outcome;
     });
+    return this.answered(group, results, placed, appended);
+  }
+
+  /** After the commit: the placed requests' answers, with their leaf indexes. */
+  private answered(group: IngestRequest[], results: Array<GroupResult | undefined>, placed: Placement, appended: AppendOutcome | null): GroupResult[] {
     if (appended) {
       this.ledger.committed(appended);
       this.checkpointer.nudge();
@@ -204,8 +240,18 @@ export class TransferIngestion {
     return Number((answers[3].rows[0] as { size: string }).size);
   }
 
-  /** The group's second round trip: the appended requests' rows (one COPY), the tree's new nodes, their keys, figures and rollout counters; COMMIT. */
-  private async writeRows(group: IngestRequest[], placed: Placement, outcome: AppendOutcome, nodesSql: string | null, client: PoolClient): Promise<void> {
+  /**
+   * The group's last round trip: `before` (the expected path's BEGIN, lock and check), the appended requests' rows (one
+   * COPY), the tree's new nodes, their keys, figures and rollout counters; COMMIT.
+   */
+  private async writeRows(
+    group: IngestRequest[],
+    placed: Placement,
+    outcome: AppendOutcome,
+    nodesSql: string | null,
+    client: PoolClient,
+    before: readonly string[],
+  ): Promise<void> {
     const runs: Buffer[] = [];
     const keys: KeyToStore[] = [];
     const rolloutGroups = new Map<string, RolloutGroup>();
@@ -228,7 +274,7 @@ export class TransferIngestion {
       // Last before the commit, so the counter rows are held only until it; lock order is always ledger lock → counter row.
       this.rollout.recordTransfersSql([...rolloutGroups.values()]),
     ].filter((sql): sql is string => sql !== null);
-    const tags = await copyAmong(client, [], COPY_RECORDS, joinTuples(runs), [...writes, 'COMMIT']);
+    const tags = await copyAmong(client, before, COPY_RECORDS, joinTuples(runs), [...writes, 'COMMIT']);
     // A COMMIT of an aborted transaction answers ROLLBACK; an error ends the message before it, so this cannot be.
     if (tags[tags.length - 1] !== 'COMMIT') throw new Error(`the group's transaction ended with ${tags[tags.length - 1]}, not COMMIT`);
   }
@@ -293,42 +339,3 @@ export class TransferRecordsPipe implements PipeTransform<unknown, TransferRecor
 
 /** The COPY of the group's records (their binary tuples follow it, src/database/binary-copy.ts). */
 const COPY_RECORDS = `COPY transfer_records (${COPY_COLUMNS.join(', ')}) FROM STDIN (FORMAT binary)`;
-
-const keyId = (organisationId: string, key: string) => `${organisationId}\u0000${key}`;
-
-/** The requests still to append after the revision and key checks, and their leaves in order. */
-function placeGroup(group: IngestRequest[], results: Array<GroupResult | undefined>, placed: Placement): PreparedLeaf[] {
-  const leaves: PreparedLeaf[] = [];
-  group.forEach((request, at) => {
-    if (results[at]) return;
-    placed.push({ at, offset: leaves.length });
-    for (const leaf of request.batch.leaves) leaves.push(leaf);
-  });
-  return leaves;
-}
-
-/**
- * Idempotency-Keys of the group already stored (read under the ledger lock, so no uncommitted writer holds one):
- * each such request is answered from storage, or 409 for another body. A key that two requests of the group carry
- * goes with the first; the other is answered after the commit.
- */
-function answerStoredKeys(group: IngestRequest[], results: Array<GroupResult | undefined>, stored: Map<string, StoredKey>): void {
-  const seen = new Set<string>();
-  group.forEach((request, at) => {
-    const { idempotency, submittedBy } = request;
-    if (results[at] || !idempotency) return;
-    const id = keyId(submittedBy.organisationId, idempotency.key);
-    if (seen.has(id)) {
-      results[at] = { afterCommit: true };
-      return;
-    }
-    seen.add(id);
-    const row = stored.get(id);
-    if (!row) return;
-    try {
-      results[at] = { outcome: { response: storedAnswer(row, idempotency.requestHash), replayed: true } };
-    } catch (error) {
-      results[at] = { error };
-    }
-  });
-}

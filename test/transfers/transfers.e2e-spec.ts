@@ -159,6 +159,9 @@ describe('POST /transfers', () => {
       expect((await postTransfers(t, p.mainland, [record()])).body.records[0].flags).toEqual([]);
       // Flags and leaves are prepared from the cached scope; the request then waits at the ledger's door (its lock,
       // held here as a slow commit would hold it) while the termination commits on another connection.
+      const failedExpectations = async () =>
+        Number(/^registry_transfer_groups_total\{path="expectation_failed"\} (\d+)$/m.exec((await t.http.get('/metrics')).text)?.[1] ?? 0);
+      const failedBefore = await failedExpectations();
       const lock = await holdLedgerLock(t);
       try {
         const pending = postTransfers(t, p.mainland, [record(), transferRecord(contractId), transferRecord(other, { occurredAt: '2025-01-25T03:00:00Z' })]);
@@ -172,6 +175,8 @@ describe('POST /transfers', () => {
         const res = await pending;
         expect([200, 201]).toContain(terminatedStatus);
         expect(res.status).toBe(201);
+        // The group was sent expecting the revision its flags were computed from; PostgreSQL refused it, and it was read and rebuilt.
+        expect((await failedExpectations()) - failedBefore).toBe(1);
         // Only the record on or after the termination date, of the terminated contract, is flagged.
         expect(res.body.records.map((r: { flags: string[] }) => r.flags)).toEqual([['CONTRACT_TERMINATED'], [], []]);
         const first = res.body.records[0].leafIndex;

@@ -1,0 +1,145 @@
+/*
+ * A group of POST /transfers requests is written in one round trip from what this instance last committed, and
+ * checked first when that may be stale (docs/architecture.md#the-transfer-log, "Expected and checked groups"): when
+ * another instance appended in between, PostgreSQL refuses the expected group before any of its writes, nothing of
+ * it is stored, and the group is written after reading the log, with leaf indexes after the other instance's.
+ */
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import request from 'supertest';
+import { createApp } from '../../src/app.factory';
+import { loadConfig } from '../../src/config/config';
+import { rootFromLeafHashes, verifyInclusion } from '../../src/ledger/domain/merkle';
+import { fileContract, Parties, setupParties } from '../contracts/fixtures';
+import { bearer, startTestApp, TestApp, TEST_JWT_SECRET } from '../support/app';
+import { postTransfers, transferRecord, waitForCheckpoint } from './support';
+
+type Path = 'expected' | 'checked' | 'expectation_failed';
+
+describe('POST /transfers: groups written from what this instance last committed', () => {
+  let t: TestApp;
+  let second: NestFastifyApplication;
+  let p: Parties;
+  let contractId: string;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    second = await createApp(
+      loadConfig({ NODE_ENV: 'test', DATA_DIR: t.config.dataDir, JWT_SECRET: TEST_JWT_SECRET, LOG_LEVEL: 'silent', INSTANCE_ID: 'second' }),
+      t.databaseUrl,
+      { silent: true },
+    );
+    p = await setupParties(t);
+    contractId = (await fileContract(t, p)).id;
+  });
+  afterAll(async () => {
+    await second?.close();
+    await t?.close();
+  });
+
+  /** The first instance's groups so far, by how each was written (registry_transfer_groups_total on its /metrics). */
+  async function groups(): Promise<Record<Path, number>> {
+    const text = (await t.http.get('/metrics')).text;
+    const count = (path: Path) => Number(new RegExp(`^registry_transfer_groups_total\\{path="${path}"\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
+    return { expected: count('expected'), checked: count('checked'), expectation_failed: count('expectation_failed') };
+  }
+
+  /** What a sequence of requests added to the counts. */
+  async function counted(send: () => Promise<void>): Promise<Record<Path, number>> {
+    const before = await groups();
+    await send();
+    const after = await groups();
+    return {
+      expected: after.expected - before.expected,
+      checked: after.checked - before.checked,
+      expectation_failed: after.expectation_failed - before.expectation_failed,
+    };
+  }
+
+  async function logOne(on: 'first' | 'second', reference: string, key?: string): Promise<number> {
+    const record = transferRecord(contractId, { externalReference: reference });
+    const res =
+      on === 'first'
+        ? await postTransfers(t, p.mainland, [record], key)
+        : await request(second.getHttpServer())
+            .post('/transfers')
+            .set(...bearer(p.mainland))
+            .send({ records: [record] });
+    expect(res.status).toBe(201);
+    return res.body.records[0].leafIndex as number;
+  }
+
+  /** The stored log: as many rows as its size (no gap, no leaf index twice) and the tree the registry signs. */
+  async function expectWholeLog(): Promise<void> {
+    const [{ rows, distinct, size }] = await t.dataSource.query(
+      'SELECT count(*)::int AS rows, count(DISTINCT leaf_index)::int AS distinct, (coalesce(max(leaf_index), -1) + 1)::int AS size FROM transfer_records',
+    );
+    expect({ rows, distinct }).toEqual({ rows: size, distinct: size });
+    const checkpoint = await waitForCheckpoint(t, size, 30_000);
+    const leafHashes: Array<{ leaf_hash: Buffer }> = await t.dataSource.query('SELECT leaf_hash FROM transfer_records ORDER BY leaf_index');
+    const root = rootFromLeafHashes(leafHashes.map((r) => r.leaf_hash));
+    expect(checkpoint.note.split('\n').slice(1, 3)).toEqual([String(size), root.toString('base64')]);
+    const probe = size - 1;
+    const proof = await t.http.get(`/ledger/proofs/inclusion?leafIndex=${probe}&treeSize=${size}`).set(...bearer(p.gdCac));
+    expect(proof.status).toBe(200);
+    const hashes = (proof.body.hashes as string[]).map((h) => Buffer.from(h, 'base64'));
+    expect(verifyInclusion(probe, size, leafHashes[probe].leaf_hash, hashes, root)).toBe(true);
+  }
+
+  it('writes each group after the first in one round trip while it alone appends, gapless and proven', async () => {
+    const indexes: number[] = [];
+    const written = await counted(async () => {
+      for (let i = 0; i < 6; i++) indexes.push(await logOne('first', `alone-${i}`));
+    });
+    // The first instance's first group reads the log (it has committed nothing yet); every later one is expected.
+    expect(written).toEqual({ expected: 5, checked: 1, expectation_failed: 0 });
+    indexes.slice(1).forEach((index, i) => expect(index).toBe(indexes[i] + 1));
+    await expectWholeLog();
+  });
+
+  it('when another instance appended since, stores nothing of the expected group and writes it after the other instance’s leaves', async () => {
+    const mine = await logOne('first', 'before-other');
+    const theirs = await logOne('second', 'other');
+    expect(theirs).toBe(mine + 1);
+    const key = `after-other-${Date.now()}`;
+    let next = -1;
+    const written = await counted(async () => {
+      next = await logOne('first', 'after-other', key);
+    });
+    // Expected from `mine + 1` leaves, refused by PostgreSQL, then written after reading the log.
+    expect(written).toEqual({ expected: 0, checked: 1, expectation_failed: 1 });
+    expect(next).toBe(theirs + 1);
+    const rows: Array<{ leaf_index: string; external_reference: string }> = await t.dataSource.query(
+      `SELECT leaf_index, external_reference FROM transfer_records WHERE external_reference IN ('other', 'after-other') ORDER BY leaf_index`,
+    );
+    expect(rows.map((r) => [Number(r.leaf_index), r.external_reference])).toEqual([
+      [theirs, 'other'],
+      [next, 'after-other'],
+    ]);
+    const [{ n }] = await t.dataSource.query('SELECT count(*)::int AS n FROM transfer_idempotency_keys WHERE idempotency_key = $1', [key]);
+    expect(n).toBe(1);
+    // The next group reads the log again (another instance was appending); once it finds none did, groups are expected again.
+    const after = await counted(async () => {
+      await logOne('first', 'settling-1');
+      await logOne('first', 'settling-2');
+    });
+    expect(after).toEqual({ expected: 1, checked: 1, expectation_failed: 0 });
+    await expectWholeLog();
+  });
+
+  it('answers a retry of a logged request from storage, its key found stored by the expected group’s check', async () => {
+    const key = `retried-${Date.now()}`;
+    const record = transferRecord(contractId, { externalReference: 'retried' });
+    const first = await postTransfers(t, p.mainland, [record], key);
+    expect(first.status).toBe(201);
+    let retry: Awaited<ReturnType<typeof postTransfers>> | undefined;
+    const written = await counted(async () => {
+      retry = await postTransfers(t, p.mainland, [record], key);
+    });
+    expect(written).toEqual({ expected: 0, checked: 1, expectation_failed: 1 });
+    expect(retry?.status).toBe(201);
+    expect(retry?.headers['idempotent-replayed']).toBe('true');
+    expect(retry?.body).toEqual(first.body);
+    const [{ n }] = await t.dataSource.query(`SELECT count(*)::int AS n FROM transfer_records WHERE external_reference = 'retried'`);
+    expect(n).toBe(1);
+  });
+});
