@@ -46,7 +46,7 @@ export class RegistryMetrics {
 
   readonly transferGroups = new Counter({
     name: 'registry_transfer_groups_total',
-    help: 'POST /transfers groups by how they were written: "expected" in one round trip from what this process last committed, "checked" after reading the log first (the first group, after another process appended, or after an expectation failed), "expectation_failed" an expected group rolled back and written checked',
+    help: 'POST /transfers groups, by how they were written: "expected" in one round trip from what this process last committed, "checked" after reading the log first (the first group, after another process appended, or after an expectation failed), "expectation_failed" an expected group PostgreSQL refused before any of its writes (it is then written checked)',
     labelNames: ['path'] as const,
     registers: [this.registry],
   });

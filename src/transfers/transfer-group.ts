@@ -80,15 +80,17 @@ export interface ExpectedFacts {
 
 /**
  * The facts a group can be written expected from, or null when it cannot: no append of this process committed yet
- * (`treeSize` null), two of its requests prepared with different revisions of a contract, or one Idempotency-Key
- * twice (the checked path answers the second after the commit).
+ * (`treeSize` null), a contract of a request without the scope it was prepared with, two of its requests prepared with
+ * different revisions of a contract, or one Idempotency-Key twice (the checked path answers the second after the commit).
  */
 export function expectedFacts(group: IngestRequest[], treeSize: number | null): ExpectedFacts | null {
   if (treeSize === null) return null;
   const revisions = new Map<string, number>();
   const keys = new Map<string, { organisationId: string; key: string }>();
   for (const request of group) {
-    for (const [id, contract] of request.contracts) {
+    for (const id of request.contractIds) {
+      const contract = request.contracts.get(id);
+      if (!contract) return null;
       const seen = revisions.get(id);
       if (seen !== undefined && seen !== contract.bundle.revision) return null;
       revisions.set(id, contract.bundle.revision);

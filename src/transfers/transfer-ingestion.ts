@@ -157,8 +157,9 @@ export class TransferIngestion {
         this.groups.inc({ path: 'expectation_failed' });
       }
     }
+    const results = await this.writeChecked(group);
     this.groups.inc({ path: 'checked' });
-    return this.writeChecked(group);
+    return results;
   }
 
   /** The group in one round trip, from the facts `expected` (writeGroup); throws an expectation failure when they do not hold. */
@@ -296,14 +297,16 @@ export class TransferIngestion {
     const fresh = await this.scopes.get([...new Set(group.flatMap((request) => request.contractIds))], manager, current);
     group.forEach((request, at) => {
       if (results[at] || !stale(request)) return;
-      request.contracts = new Map(request.contractIds.flatMap((id) => (fresh.has(id) ? [[id, fresh.get(id) as CachedContract]] : [])));
+      const contracts = new Map(request.contractIds.flatMap((id) => (fresh.has(id) ? [[id, fresh.get(id) as CachedContract]] : [])));
       try {
-        this.assertMayLog(request.principal, request.contractIds, request.contracts);
+        this.assertMayLog(request.principal, request.contractIds, contracts);
       } catch (error) {
+        // Its scopes stay those its batch was prepared from: a retry of the transaction finds it stale again and refuses it again.
         results[at] = { error };
         return;
       }
-      request.batch = prepareBatch(recordsOfBatch(request.batch), request.contracts, request.recordedAt, request.submittedBy, this.organisations.geography());
+      request.contracts = contracts;
+      request.batch = prepareBatch(recordsOfBatch(request.batch), contracts, request.recordedAt, request.submittedBy, this.organisations.geography());
     });
   }
 

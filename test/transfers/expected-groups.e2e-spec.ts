@@ -1,6 +1,6 @@
 /*
  * A group of POST /transfers requests is written in one round trip from what this instance last committed, and
- * checked first when that may be stale (docs/architecture.md#the-transfer-log, "Expected and checked groups"): when
+ * checked first when that may be stale (docs/architecture.md#the-transfer-log, step 6, "Expected groups"): when
  * another instance appended in between, PostgreSQL refuses the expected group before any of its writes, nothing of
  * it is stored, and the group is written after reading the log, with leaf indexes after the other instance's.
  */
@@ -11,7 +11,7 @@ import { loadConfig } from '../../src/config/config';
 import { rootFromLeafHashes, verifyInclusion } from '../../src/ledger/domain/merkle';
 import { fileContract, Parties, setupParties } from '../contracts/fixtures';
 import { bearer, startTestApp, TestApp, TEST_JWT_SECRET } from '../support/app';
-import { postTransfers, transferRecord, waitForCheckpoint } from './support';
+import { holdLedgerLock, postTransfers, transferRecord, waitForCheckpoint } from './support';
 
 type Path = 'expected' | 'checked' | 'expectation_failed';
 
@@ -20,6 +20,8 @@ describe('POST /transfers: groups written from what this instance last committed
   let second: NestFastifyApplication;
   let p: Parties;
   let contractId: string;
+  /** How the first instance wrote its very first group. */
+  let firstGroup: Record<Path, number>;
 
   beforeAll(async () => {
     t = await startTestApp();
@@ -30,6 +32,9 @@ describe('POST /transfers: groups written from what this instance last committed
     );
     p = await setupParties(t);
     contractId = (await fileContract(t, p)).id;
+    firstGroup = await counted(async () => {
+      await logOne('first', 'first-group');
+    });
   });
   afterAll(async () => {
     await second?.close();
@@ -86,13 +91,72 @@ describe('POST /transfers: groups written from what this instance last committed
   }
 
   it('writes each group after the first in one round trip while it alone appends, gapless and proven', async () => {
+    // The instance's first group reads the log (it had committed nothing); every later one is expected.
+    expect(firstGroup).toEqual({ expected: 0, checked: 1, expectation_failed: 0 });
     const indexes: number[] = [];
     const written = await counted(async () => {
       for (let i = 0; i < 6; i++) indexes.push(await logOne('first', `alone-${i}`));
     });
-    // The first instance's first group reads the log (it has committed nothing yet); every later one is expected.
-    expect(written).toEqual({ expected: 5, checked: 1, expectation_failed: 0 });
+    expect(written).toEqual({ expected: 6, checked: 0, expectation_failed: 0 });
     indexes.slice(1).forEach((index, i) => expect(index).toBe(indexes[i] + 1));
+    await expectWholeLog();
+  });
+
+  it('writes many requests expected in one transaction, each with its own leaves and its own key', async () => {
+    const COUNT = 20;
+    const keys = Array.from({ length: COUNT }, (_, i) => `together-${i}-${Date.now()}`);
+    const sizes = Array.from({ length: COUNT }, (_, i) => 1 + (i % 3));
+    let answers: Array<Awaited<ReturnType<typeof postTransfers>>> = [];
+    const written = await counted(async () => {
+      // A pilot's group holds the ledger's door (its lock, held here as a slow commit would); the others queue and go as one group.
+      const lock = await holdLedgerLock(t);
+      try {
+        const pilot = postTransfers(t, p.mainland, [transferRecord(contractId, { externalReference: 'together-pilot' })]);
+        await lock.groupBlocked();
+        const sent = Promise.all(
+          keys.map((key, i) =>
+            postTransfers(
+              t,
+              p.mainland,
+              Array.from({ length: sizes[i] }, (_, r) => transferRecord(contractId, { externalReference: `together-${i}-${r}` })),
+              key,
+            ),
+          ),
+        );
+        await lock.waiting(COUNT);
+        await lock.release();
+        expect((await pilot).status).toBe(201);
+        answers = await sent;
+      } finally {
+        await lock.release();
+      }
+    });
+    expect(written).toEqual({ expected: 2, checked: 0, expectation_failed: 0 });
+    expect(answers.map((a) => a.status)).toEqual(Array(COUNT).fill(201));
+    // Each request's leaves are its own records, in order, and the requests' ranges tile one range without gap or overlap.
+    const ranges = answers.map((a, i) => {
+      const indexes = (a.body.records as Array<{ leafIndex: number }>).map((r) => r.leafIndex);
+      expect(indexes).toHaveLength(sizes[i]);
+      indexes.slice(1).forEach((index, r) => expect(index).toBe(indexes[r] + 1));
+      return { i, first: indexes[0], last: indexes[indexes.length - 1] };
+    });
+    ranges.sort((a, b) => a.first - b.first);
+    ranges.slice(1).forEach((range, k) => expect(range.first).toBe(ranges[k].last + 1));
+    const rows: Array<{ leaf_index: string; external_reference: string; xmin: string }> = await t.dataSource.query(
+      `SELECT leaf_index, external_reference, xmin::text AS xmin FROM transfer_records WHERE leaf_index BETWEEN $1 AND $2 ORDER BY leaf_index`,
+      [ranges[0].first, ranges[ranges.length - 1].last],
+    );
+    const expectedReferences = ranges.flatMap(({ i }) => Array.from({ length: sizes[i] }, (_, r) => `together-${i}-${r}`));
+    expect(rows.map((r) => r.external_reference)).toEqual(expectedReferences);
+    expect(new Set(rows.map((r) => r.xmin)).size).toBe(1);
+    // Each key stored once, pointing at its own request's first leaf.
+    const stored: Array<{ idempotency_key: string; first_leaf_index: string }> = await t.dataSource.query(
+      'SELECT idempotency_key, first_leaf_index FROM transfer_idempotency_keys WHERE idempotency_key = ANY($1::text[])',
+      [keys],
+    );
+    expect(new Map(stored.map((k) => [k.idempotency_key, Number(k.first_leaf_index)]))).toEqual(
+      new Map(keys.map((key, i) => [key, answers[i].body.records[0].leafIndex as number])),
+    );
     await expectWholeLog();
   });
 

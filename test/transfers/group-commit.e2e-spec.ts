@@ -168,7 +168,12 @@ describe('POST /transfers: concurrent requests share one transaction', () => {
         transferRecord(contractId, { externalReference: i === BAD ? 'refused-by-the-database' : `late-${i}` }),
       );
       const keys = records.map((_, i) => `late-key-${i}-${Date.now()}`);
+      const expectedGroups = async () =>
+        Number(/^registry_transfer_groups_total\{path="expected"\} (\d+)$/m.exec((await t.http.get('/metrics')).text)?.[1] ?? 0);
+      const expectedBefore = await expectedGroups();
       const answers: Answer[] = await together(COUNT, () => records.map((record, i) => postTransfers(t, p.mainland, [record], keys[i])));
+      // The group and its requests resent alone went expected (in one round trip each): the refusal reached only its request there too.
+      expect((await expectedGroups()) - expectedBefore).toBeGreaterThanOrEqual(COUNT - 1);
       expect(answers[BAD].status).toBe(400);
       expect(answers[BAD].headers['content-type']).toMatch(/^application\/problem\+json/);
       const others = answers.filter((_, i) => i !== BAD);
