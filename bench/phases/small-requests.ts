@@ -5,8 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { FILING_MAX_REQUESTS } from '../common';
-import { cpuPerItem, postmasterPid } from '../cpu';
-import { dropTable, measureSingleRowInserts, withWal } from '../limits';
+import { CpuSplit, cpuPerItem, postmasterPid } from '../cpu';
+import { dropTable, measureSingleRowInserts, SingleRowLimit, withWal } from '../limits';
 import { autocannon, FILING_SECONDS, log, round, ROWS, SMALL_CLIENTS } from '../registry';
 import { TransferRows, transferRecord } from '../rows';
 import { keepTokensFresh, RunContext } from '../seed';
@@ -23,6 +23,9 @@ interface SmallRequests {
 }
 
 let smallRecordNumber = 1_000_000_000;
+
+/** The single-row limit's connection counts: SMALL_CLIENTS, as the registry's clients, and 8; the better one is the limit. */
+const LIMIT_CONNECTIONS = [SMALL_CLIENTS, 8];
 
 /**
  * POST /transfers of `recordsPerRequest` records from `connections` concurrent clients for
@@ -74,26 +77,48 @@ async function measureSmallRequests(run: RunContext, connections: number, record
 export async function measureSmall(run: RunContext, rows: TransferRows): Promise<Record<string, number>> {
   const { ownerUrl } = run;
   const postmaster = await postmasterPid(ownerUrl);
-  log(`small-request limit: one-row INSERT per transaction from ${SMALL_CLIENTS} connections, ${FILING_SECONDS} s`);
-  await checkpoint(ownerUrl);
-  // The CPU of a time-bound load, counted as one item and divided by what it did once it is known.
-  const { result: singleRows, cpu: limitCpu } = await cpuPerItem({ postmaster }, 1, () =>
-    measureSingleRowInserts(ownerUrl, 'bench_twin_batched', rows, {
-      clients: SMALL_CLIENTS,
-      seconds: FILING_SECONDS,
-      firstLeafIndex: ROWS,
-      maxInserts: FILING_MAX_REQUESTS,
-    }),
-  );
+  // The best PostgreSQL does for single-row durable inserts here: from 32 connections and from 8 (the issue's pgbench
+  // counts). On a shared machine 32 backends can spend their CPU waiting on each other's WAL locks, and a limit the
+  // registry's group commit beats is not a limit.
+  const limits: Array<{ connections: number; singleRows: SingleRowLimit; limitCpu: CpuSplit }> = [];
+  let firstLeafIndex = ROWS;
+  for (const connections of LIMIT_CONNECTIONS) {
+    log(`small-request limit: one-row INSERT per transaction from ${connections} connections, ${FILING_SECONDS} s`);
+    await checkpoint(ownerUrl);
+    // The CPU of a time-bound load, counted as one item and divided by what it did once it is known.
+    const { result: singleRows, cpu: limitCpu } = await cpuPerItem({ postmaster }, 1, () =>
+      measureSingleRowInserts(ownerUrl, 'bench_twin_batched', rows, {
+        clients: connections,
+        seconds: FILING_SECONDS,
+        firstLeafIndex,
+        maxInserts: FILING_MAX_REQUESTS,
+      }),
+    );
+    firstLeafIndex += singleRows.total;
+    limits.push({ connections, singleRows, limitCpu });
+  }
+  const {
+    connections: limitConnections,
+    singleRows,
+    limitCpu,
+  } = limits.reduce((best, l) => (l.singleRows.insertsPerSecond > best.singleRows.insertsPerSecond ? l : best));
   await dropTable(ownerUrl, 'bench_twin_batched');
   log(`POST /transfers, 1 record per request, ${SMALL_CLIENTS} clients`);
   await checkpoint(ownerUrl);
   const { result: small, cpu: smallCpu } = await cpuPerItem({ registry: run.registryPid, postmaster }, 1, () => measureSmallRequests(run, SMALL_CLIENTS, 1));
+  // The bench checks itself, as for ingestion: a limit that the registry beats is not a limit.
+  if (small.recordsPerSecond > singleRows.insertsPerSecond) {
+    throw new Error(
+      `the limit is wrong: one-record requests reached ${round(small.recordsPerSecond)} records/s, above the single-row limit of ${round(singleRows.insertsPerSecond)} inserts/s (${limits.map((l) => `${round(l.singleRows.insertsPerSecond)} from ${l.connections} connections`).join(', ')})`,
+    );
+  }
   log(`POST /transfers, 20 records per request, 8 clients`);
   await checkpoint(ownerUrl);
   const small20 = await measureSmallRequests(run, 8, 20);
   return {
     'small.limitInsertsPerSecond': round(singleRows.insertsPerSecond),
+    'small.limitConnections': limitConnections,
+    ...Object.fromEntries(limits.map((l) => [`small.limit${l.connections}ConnectionsInsertsPerSecond`, round(l.singleRows.insertsPerSecond)])),
     'small.limitP99Ms': round(singleRows.p99Ms),
     'small.limitWalBytesPerInsert': round(singleRows.walBytesPerInsert, 0),
     'small.limitPostgresCpuMicrosPerInsert': round(limitCpu.postgres / Math.max(1, singleRows.total), 1),
