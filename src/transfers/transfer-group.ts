@@ -103,3 +103,31 @@ export function expectedFacts(group: IngestRequest[], treeSize: number | null): 
   }
   return { treeSize, revisions, keys: [...keys.values()] };
 }
+
+/**
+ * Checked groups in a row that must find no other process's leaves before groups are written expected again
+ * (ExpectationGate). Two instances appending at once interleave their groups; a gate that reopened after one quiet
+ * group had every third or so expected group refused (the bench's two-instance chunks, 1 December: 3 refused of 13
+ * groups per instance), each paying a round trip, its COPY data sent for nothing and a second wait for the lock.
+ * Sixteen in a row is rare while another instance writes, and costs an instance alone 16 first round trips once.
+ */
+export const QUIET_GROUPS_BEFORE_EXPECTING = 16;
+
+/**
+ * Whether the next group may be written expected (docs/architecture.md#the-transfer-log, step 6): open at start,
+ * closed when a checked group finds that another process appended since this one's last commit, open again after
+ * QUIET_GROUPS_BEFORE_EXPECTING checked groups in a row found that none did. A group refused for another reason (a
+ * contract changed, a key retried) leaves it as it is.
+ */
+export class ExpectationGate {
+  private quiet = QUIET_GROUPS_BEFORE_EXPECTING;
+
+  get open(): boolean {
+    return this.quiet >= QUIET_GROUPS_BEFORE_EXPECTING;
+  }
+
+  /** A checked group found `found` leaves; this process had last committed `lastCommitted` (null: none yet, nothing to compare). */
+  checked(lastCommitted: number | null, found: number): void {
+    this.quiet = lastCommitted === null || found === lastCommitted ? this.quiet + 1 : 0;
+  }
+}

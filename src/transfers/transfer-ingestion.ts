@@ -34,7 +34,18 @@ import {
 } from './idempotency-keys';
 import { COPY_COLUMNS } from './record-columns';
 import { contractScope, prepareBatch, recordsOfBatch, RolloutGroup } from './transfer-batch';
-import { answerStoredKeys, ExpectedFacts, expectedFacts, GroupResult, IngestOutcome, IngestRequest, keyId, Placement, placeGroup } from './transfer-group';
+import {
+  answerStoredKeys,
+  ExpectationGate,
+  ExpectedFacts,
+  expectedFacts,
+  GroupResult,
+  IngestOutcome,
+  IngestRequest,
+  keyId,
+  Placement,
+  placeGroup,
+} from './transfer-group';
 
 export type { IngestOutcome } from './transfer-group';
 
@@ -53,8 +64,8 @@ const GROUP_COMMIT = { maxBatch: 512, maxWeight: 2_000, maxInFlight: 1 };
 export class TransferIngestion {
   private readonly sequencer: GroupCommit<IngestRequest, GroupResult>;
   private readonly groups: RegistryMetrics['transferGroups'];
-  /** Whether the next group may be written expected (writeGroup): false once another process appended between two of this one's groups. */
-  private expecting = true;
+  /** Whether the next group may be written expected (writeGroup). */
+  private readonly gate = new ExpectationGate();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -146,7 +157,7 @@ export class TransferIngestion {
    * fault fails.
    */
   private async writeGroup(group: IngestRequest[]): Promise<GroupResult[]> {
-    const expected = this.expecting ? expectedFacts(group, this.ledger.lastCommittedSize()) : null;
+    const expected = this.gate.open ? expectedFacts(group, this.ledger.lastCommittedSize()) : null;
     if (expected) {
       try {
         const results = await this.writeExpected(group, expected);
@@ -188,12 +199,12 @@ export class TransferIngestion {
     const results = new Array<GroupResult | undefined>(group.length);
     const placed: Placement = [];
     const sizeBefore = this.ledger.lastCommittedSize();
+    let found = null as number | null;
     const appended: AppendOutcome | null = await inOwnTransaction(this.dataSource, async (client, manager) => {
       results.fill(undefined);
       placed.length = 0;
       const startIndex = await this.openGroup(group, results, client, manager);
-      // The next group is written expected unless another process appended since this one's last group.
-      this.expecting = sizeBefore === null || startIndex === sizeBefore;
+      found = startIndex;
       const leaves = placeGroup(group, results, placed);
       if (leaves.length === 0) {
         // Every request was answered without appending: nothing to write.
@@ -204,6 +215,8 @@ export class TransferIngestion {
       await this.writeRows(group, placed, outcome, nodesSql, client, []);
       return outcome;
     });
+    // Whether another process appended since this one's last group (ExpectationGate).
+    if (found !== null) this.gate.checked(sizeBefore, found);
     return this.answered(group, results, placed, appended);
   }
 

@@ -8,6 +8,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
 import { createApp } from '../../src/app.factory';
 import { loadConfig } from '../../src/config/config';
+import { QUIET_GROUPS_BEFORE_EXPECTING } from '../../src/transfers/transfer-group';
 import { rootFromLeafHashes, verifyInclusion } from '../../src/ledger/domain/merkle';
 import { fileContract, Parties, setupParties } from '../contracts/fixtures';
 import { bearer, startTestApp, TestApp, TEST_JWT_SECRET } from '../support/app';
@@ -181,12 +182,34 @@ describe('POST /transfers: groups written from what this instance last committed
     ]);
     const [{ n }] = await t.dataSource.query('SELECT count(*)::int AS n FROM transfer_idempotency_keys WHERE idempotency_key = $1', [key]);
     expect(n).toBe(1);
-    // The next group reads the log again (another instance was appending); once it finds none did, groups are expected again.
+    // The next groups read the log again (another instance was appending); once enough of them in a row found that
+    // none did, groups are expected again.
     const after = await counted(async () => {
-      await logOne('first', 'settling-1');
-      await logOne('first', 'settling-2');
+      for (let i = 0; i <= QUIET_GROUPS_BEFORE_EXPECTING; i++) await logOne('first', `settling-${i}`);
     });
-    expect(after).toEqual({ expected: 1, checked: 1, expectation_failed: 0 });
+    expect(after).toEqual({ expected: 1, checked: QUIET_GROUPS_BEFORE_EXPECTING, expectation_failed: 0 });
+    await expectWholeLog();
+  });
+
+  it('while another instance keeps appending, reads the log first instead of having expected groups refused', async () => {
+    // Another instance's leaf, found by a checked group (after one refused expectation if groups were expected).
+    await logOne('second', 'interleaved-other');
+    await logOne('first', 'interleaved-first');
+    // Two groups of this instance, then one of the other's, four times over: no expected group is sent to be refused.
+    const written = await counted(async () => {
+      for (let i = 0; i < 4; i++) {
+        await logOne('first', `interleaved-${i}-a`);
+        await logOne('first', `interleaved-${i}-b`);
+        await logOne('second', `interleaved-other-${i}`);
+      }
+    });
+    expect(written).toEqual({ expected: 0, checked: 8, expectation_failed: 0 });
+    // And back to one round trip once the other instance has been quiet for long enough: the first group finds the
+    // other instance's last leaf, the next QUIET_GROUPS_BEFORE_EXPECTING find none, and the one after is expected.
+    const settled = await counted(async () => {
+      for (let i = 0; i <= QUIET_GROUPS_BEFORE_EXPECTING + 1; i++) await logOne('first', `quiet-again-${i}`);
+    });
+    expect(settled).toEqual({ expected: 1, checked: QUIET_GROUPS_BEFORE_EXPECTING + 1, expectation_failed: 0 });
     await expectWholeLog();
   });
 
