@@ -151,7 +151,7 @@ function readRows(f: Record<string, number>, met: (key: string) => string, repli
     [
       'Export (rows/s)',
       n(f['export.rowsPerSecond']),
-      `the export's own binary COPY TO, received and dropped, ${n(f['export.copyToRowsPerSecond'])} rows/s (every column as text: ${n(f['export.allColumnsCopyToRowsPerSecond'])}, ratio ${f['export.ratioToAllColumnsCopyTo']})`,
+      `the export's own binary COPY TO, received and dropped, ${n(f['export.copyToRowsPerSecond'])} rows/s, best of two runs before the export and one after (${n(f['export.copyToBeforeRowsPerSecond'])}, ${n(f['export.copyToAfterRowsPerSecond'])}; every column as text: ${n(f['export.allColumnsCopyToRowsPerSecond'])}, ratio ${f['export.ratioToAllColumnsCopyTo']})`,
       `${f['export.ratioToCopyTo']} (≥ 0.5)`,
       met('export.ratioToCopyTo'),
     ],

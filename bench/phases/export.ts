@@ -47,7 +47,7 @@ async function measureCopyTo(ownerUrl: string, sql: string, rows: number): Promi
   }
 }
 
-/** The export limit: the best of two runs of the export's own COPY (the first may read from disk), and the old all-column figure. */
+/** The export limit before the export: the best of two runs of the export's own COPY (the first may read from disk), and the old all-column figure. */
 export async function measureCopyLimits(ownerUrl: string): Promise<{ rows: number; rowsPerSecond: number; allColumnsRowsPerSecond: number }> {
   const counter = new Client({ connectionString: ownerUrl });
   await counter.connect();
@@ -57,6 +57,11 @@ export async function measureCopyLimits(ownerUrl: string): Promise<{ rows: numbe
   const runs = [await measureCopyTo(ownerUrl, EXPORT_COPY, rows), await measureCopyTo(ownerUrl, EXPORT_COPY, rows)];
   const allColumns = await measureCopyTo(ownerUrl, ALL_COLUMNS_COPY, rows);
   return { rows, rowsPerSecond: Math.max(...runs.map((r) => r.rowsPerSecond)), allColumnsRowsPerSecond: allColumns.rowsPerSecond };
+}
+
+/** One more run of the export's own COPY, after the registry's export: the limit is the best of the runs on both sides of it. */
+export async function measureCopyLimitAfter(ownerUrl: string, rows: number): Promise<number> {
+  return (await measureCopyTo(ownerUrl, EXPORT_COPY, rows)).rowsPerSecond;
 }
 
 /**
@@ -107,12 +112,15 @@ export async function measureExportPhase(run: RunContext, app: ChildProcess): Pr
   await keepTokensFresh(api, seedData);
   const exported = await measureExport(api, seedData.regulatorToken, fresh.pid!);
   if (exported.rows !== copyOut.rows) log(`WARNING: export returned ${exported.rows} rows, COPY TO ${copyOut.rows}`);
-  const ratio = exported.rowsPerSecond / copyOut.rowsPerSecond;
+  // A run after the export as well: on a shared machine a slow stretch during the runs before it made the registry
+  // "beat" its limit (1 December: 115,682 rows/s against 114,379, where the same run's neighbours measured 158,000–163,000).
+  log("export limit: the export's own COPY TO once more, after the export");
+  const limitAfter = await measureCopyLimitAfter(ownerUrl, copyOut.rows);
+  const limit = Math.max(copyOut.rowsPerSecond, limitAfter);
+  const ratio = exported.rowsPerSecond / limit;
   // The bench checks itself: a limit that the registry beats is not a limit.
   if (ratio > 1) {
-    throw new Error(
-      `the limit is wrong: the export streamed ${round(exported.rowsPerSecond)} rows/s, above its own COPY TO at ${round(copyOut.rowsPerSecond)} rows/s`,
-    );
+    throw new Error(`the limit is wrong: the export streamed ${round(exported.rowsPerSecond)} rows/s, above its own COPY TO at ${round(limit)} rows/s`);
   }
   return {
     app: fresh,
@@ -121,7 +129,9 @@ export async function measureExportPhase(run: RunContext, app: ChildProcess): Pr
       'app.rssBeforeExportMb': round(rssBeforeExport, 1),
       'export.rows': exported.rows,
       'export.rowsPerSecond': round(exported.rowsPerSecond),
-      'export.copyToRowsPerSecond': round(copyOut.rowsPerSecond),
+      'export.copyToRowsPerSecond': round(limit),
+      'export.copyToBeforeRowsPerSecond': round(copyOut.rowsPerSecond),
+      'export.copyToAfterRowsPerSecond': round(limitAfter),
       'export.ratioToCopyTo': round(ratio, 3),
       'export.allColumnsCopyToRowsPerSecond': round(copyOut.allColumnsRowsPerSecond),
       'export.ratioToAllColumnsCopyTo': round(exported.rowsPerSecond / copyOut.allColumnsRowsPerSecond, 3),
