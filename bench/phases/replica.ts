@@ -8,7 +8,7 @@
  *   BENCH_REPLICA=0   skip this phase (the results say so)
  */
 import { freePort, percentile } from '../common';
-import { Api, log, QUERY_SAMPLES, round, startRegistry, stopRegistry } from '../registry';
+import { Api, log, QUERY_SAMPLES, ROWS, round, startRegistry, stopRegistry } from '../registry';
 import { keepTokensFresh, RunContext } from '../seed';
 import { pgBinaries, PgCluster } from '../../tools/pg-cluster';
 import { auditQuery } from './reads';
@@ -37,7 +37,7 @@ async function replicaReads(api: Api): Promise<{ replica: number; primary: numbe
 /** The replica registry connects to the standby on its first regulator's read; wait until one was served there. */
 async function untilServedByReplica(run: RunContext, replicaApi: Api): Promise<void> {
   for (let i = 0; i < 100; i++) {
-    await auditQuery(replicaApi, run.seedData);
+    await auditQuery(replicaApi, run.seedData, ROWS);
     if ((await replicaReads(replicaApi)).replica > 0) return;
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -59,7 +59,7 @@ async function timeBothInTurn(run: RunContext, primaryApi: Api, replicaApi: Api)
             [replicaApi, replica],
             [primaryApi, primary],
           ];
-    for (const [api, latencies] of order) for (let i = 0; i < BLOCK; i++) latencies.push(await auditQuery(api, run.seedData));
+    for (const [api, latencies] of order) for (let i = 0; i < BLOCK; i++) latencies.push((await auditQuery(api, run.seedData, ROWS)).ms);
   }
   return { primary: primary.sort((a, b) => a - b), replica: replica.sort((a, b) => a - b) };
 }
@@ -83,7 +83,7 @@ async function measureOnStandby(run: RunContext, server: PrimaryServer): Promise
     await keepTokensFresh(run.api, run.seedData);
     await untilServedByReplica(run, replicaApi);
     log(`replica: ${WARM_UP} warm-up queries on each, then ${QUERY_SAMPLES} each in alternating blocks of ${BLOCK}`);
-    for (let i = 0; i < WARM_UP; i++) await auditQuery(run.api, run.seedData).then(() => auditQuery(replicaApi, run.seedData));
+    for (let i = 0; i < WARM_UP; i++) await auditQuery(run.api, run.seedData, ROWS).then(() => auditQuery(replicaApi, run.seedData, ROWS));
     const before = await replicaReads(replicaApi);
     const times = await timeBothInTurn(run, run.api, replicaApi);
     const after = await replicaReads(replicaApi);
