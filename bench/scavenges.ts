@@ -11,12 +11,15 @@
  *   READS_DIR          the kept cluster (default os.tmpdir()/gba-read-tails)
  *   SCAVENGE_QUERIES   statements to run (default 3000)
  *   SCAVENGE_COLUMNS   the select list over `transfer_records t` (default the list's own, VIEW_COLUMNS_SQL)
+ *   SCAVENGE_CLIENT    `registry` (default: the pool's RegistryPgClient, src/database/pg-client.ts) or `pg`
+ *                      (node-postgres' own Client, whose promises keep every query's rows alive until a full collection)
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from 'pg';
+import { RegistryPgClient } from '../src/database/pg-client';
 import { startEmbeddedPostgres } from '../src/database/embedded-postgres';
 import { VIEW_COLUMNS_SQL } from '../src/transfers/record-columns';
 import { percentile } from './common';
@@ -26,11 +29,12 @@ import { occurredSpanMs, START_MS } from './rows';
 const DIR = process.env.READS_DIR || path.join(os.tmpdir(), 'gba-read-tails');
 const QUERIES = Number(process.env.SCAVENGE_QUERIES || 3000);
 const COLUMNS = process.env.SCAVENGE_COLUMNS || VIEW_COLUMNS_SQL;
+const CLIENT = process.env.SCAVENGE_CLIENT === 'pg' ? Client : RegistryPgClient;
 
 /** The child: QUERIES audit statements through node-postgres, each page dropped as soon as it arrives. */
 async function child(url: string): Promise<void> {
   const state = JSON.parse(fs.readFileSync(path.join(DIR, 'state.json'), 'utf8')) as { rows: number; contractIds: string[] };
-  const client = new Client({ connectionString: url });
+  const client = new CLIENT({ connectionString: url });
   await client.connect();
   const text = `SELECT ${COLUMNS} FROM transfer_records t WHERE t.contract_id = $1::uuid AND t.occurred_at >= $2::timestamptz AND t.occurred_at < $3::timestamptz ORDER BY t.occurred_at, t.leaf_index LIMIT 101`;
   let rows = 0;

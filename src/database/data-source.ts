@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { DataSource, DataSourceOptions } from 'typeorm';
+import { RegistryPgClient } from './pg-client';
 
 /** libpq's options syntax: a space inside a value is escaped with a backslash. */
 const READ_COMMITTED_OPTION = '-c default_transaction_isolation=read\\ committed';
@@ -29,6 +30,8 @@ export function dataSourceOptions(url: string, extra: { poolSize?: number; appRo
       // in READ COMMITTED whatever the server's default, so a transaction needs no SET (src/database/transaction.ts).
       options: [...(extra.appRole ? [`-c role=${extra.appRole}`] : []), READ_COMMITTED_OPTION].join(' '),
       application_name: 'gba-registry',
+      // The pool's connections: node-postgres' Client, its promises settled without an old-generation closure.
+      Client: RegistryPgClient,
     },
   };
 }
