@@ -311,11 +311,18 @@ export function leavesOfRows(tuples: Buffer): TransferLeafV1[] {
 
 const CHECKED = RECORD_COLUMNS.filter((c) => c.member !== undefined || c.read);
 
-/** The select list of the columns that repeat a leaf member, for a table aliased `alias` (timestamps also as `<column>_iso`). */
+/**
+ * The select list of the columns that repeat a leaf member, for a table aliased `alias`: timestamps also as
+ * `<column>_iso`, and text arrays as JSON. node-postgres parses a `text[]` a character at a time (postgres-array:
+ * an object per character), and V8 came to allocate that garbage in the old generation, where every scavenge
+ * keeps what it points to alive; a JSON array is one `JSON.parse` (docs/scaling.md#read-tails).
+ */
 export function leafColumnsSql(alias: string): string {
-  return CHECKED.map((c) =>
-    c.type === 'instant' ? `to_char(${alias}.${c.name} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS ${c.name}_iso` : `${alias}.${c.name}`,
-  ).join(', ');
+  return CHECKED.map((c) => {
+    if (c.type === 'instant') return `to_char(${alias}.${c.name} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS ${c.name}_iso`;
+    if (c.type === 'textArray') return `to_json(${alias}.${c.name}) AS ${c.name}`;
+    return `${alias}.${c.name}`;
+  }).join(', ');
 }
 
 /** What the list reads of a row (`ViewRow`): the leaf, and the columns it is checked against; occurred_at orders a union of branches. */
