@@ -15,8 +15,8 @@ type QueryCallback = (error: Error | null, result: unknown) => void;
  * log, a minor collection every 20 statements between them): 310–325 kB survived each collection through
  * `client.query(config)` and 16–19 kB through this class (`bench/scavenges.ts`, `SCAVENGE_CLIENT`).
  */
-export class RegistryPgClient extends Client {
-  // node-postgres' own overloads cover every form; this one passes through all but the promise form.
+class PromisesThroughCallbacks extends Client {
+  // Typed for the class's users as node-postgres' own (`RegistryPgClient` below); this overload only satisfies the override.
   override query(...args: unknown[]): never;
   override query(config: unknown, values?: unknown, callback?: unknown): unknown {
     const own = typeof config === 'object' && config !== null ? (config as { submit?: unknown; callback?: unknown }) : {};
@@ -32,6 +32,9 @@ export class RegistryPgClient extends Client {
     }).catch(withCallerStack);
   }
 }
+
+/** The pool's connections (the class above), typed as node-postgres' own `Client`. */
+export const RegistryPgClient: typeof Client = PromisesThroughCallbacks;
 
 /** As node-postgres does for its promises: the error's stack leads back to the caller, not to the socket's read. */
 function withCallerStack(error: Error): never {
