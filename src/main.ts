@@ -39,9 +39,12 @@ async function main(): Promise<void> {
     throw error;
   }
   const address = `http://${config.host}:${config.port}`;
-  process.stdout.write(`GBA registry listening on ${address} (API docs ${address}/docs, console ${address}/console)\n`);
   const initialAdministrator = app.get(AuthService).initialAdministrator;
-  if (initialAdministrator) process.stdout.write(signInHint(initialAdministrator, address));
+  // One write, so that whoever waits for the listening line also has the sign-in lines with it.
+  process.stdout.write(
+    `GBA registry listening on ${address} (API docs ${address}/docs, console ${address}/console)\n` +
+      (initialAdministrator ? signInHint(initialAdministrator, address) : ''),
+  );
 
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {
