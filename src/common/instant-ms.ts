@@ -28,13 +28,14 @@ function daysFromCivil(year: number, month: number, day: number): number {
 }
 
 /**
- * `Date.parse(text)`, computed from the digits when `text` is a real instant in the normalised form (year 0000–9999,
- * a real day, hours 00–23); any other text goes to Date.parse. instant-ms.spec.ts checks it against Date.parse.
+ * The milliseconds of `text` when it is a real instant in the normalised form (year 0000–9999, a real day, hours
+ * 00–23), computed from the digits; null for any other text. Exactly the texts that `toISOString` writes for those
+ * years: the form of every instant in a leaf.
  */
-export function instantMs(text: string): number {
-  if (text.length !== 24 || text.charCodeAt(23) !== 90 /* Z */) return Date.parse(text);
+export function normalisedInstantMs(text: string): number | null {
+  if (text.length !== 24 || text.charCodeAt(23) !== 90 /* Z */) return null;
   const c = (at: number) => text.charCodeAt(at);
-  if (c(4) !== 45 || c(7) !== 45 || c(10) !== 84 || c(13) !== 58 || c(16) !== 58 || c(19) !== 46) return Date.parse(text);
+  if (c(4) !== 45 || c(7) !== 45 || c(10) !== 84 || c(13) !== 58 || c(16) !== 58 || c(19) !== 46) return null;
   const century = twoDigits(text, 0);
   const yy = twoDigits(text, 2);
   const month = twoDigits(text, 5);
@@ -44,10 +45,18 @@ export function instantMs(text: string): number {
   const second = twoDigits(text, 17);
   const centis = twoDigits(text, 20);
   const last = c(22) - 48;
-  if (century < 0 || yy < 0 || centis < 0 || last < 0 || last > 9 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23) return Date.parse(text);
-  if (minute < 0 || minute > 59 || second < 0 || second > 59) return Date.parse(text);
+  if (century < 0 || yy < 0 || centis < 0 || last < 0 || last > 9 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23) return null;
+  if (minute < 0 || minute > 59 || second < 0 || second > 59) return null;
   const year = century * 100 + yy;
-  if (day > daysIn(year, month)) return Date.parse(text);
+  if (day > daysIn(year, month)) return null;
   const millis = centis * 10 + last;
   return daysFromCivil(year, month, day) * MS_PER_DAY + hour * 3_600_000 + minute * 60_000 + second * 1000 + millis;
+}
+
+/**
+ * `Date.parse(text)`, computed from the digits when `text` is in the normalised form (`normalisedInstantMs`); any
+ * other text goes to Date.parse. instant-ms.spec.ts checks it against Date.parse.
+ */
+export function instantMs(text: string): number {
+  return normalisedInstantMs(text) ?? Date.parse(text);
 }

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { BinaryCopyWriter } from '../database/binary-copy';
 import { TRANSFER_LEAF_SCHEMA_V1, TransferLeafV1 } from './domain/transfer-leaf';
-import { leavesOfRows, RecordSource, writeRecordRow, writeRecordRowByColumns } from './record-columns';
+import { instantMicros, leavesOfRows, RecordSource, writeRecordRow, writeRecordRowByColumns } from './record-columns';
 
 const uuid = fc.oneof(fc.uuid(), fc.constantFrom('11111111-1111-4111-8111-111111111111', '22222222-2222-4222-8222-222222222222'));
 const text = fc.oneof(
@@ -95,5 +95,59 @@ describe('leavesOfRows', () => {
       }),
       { numRuns: 1000 },
     );
+  });
+});
+
+describe('instantMicros: a leaf instant as the column reads it, in microseconds since the epoch', () => {
+  it('writes what PostgreSQL writes for the same instant', () => {
+    expect(instantMicros('2025-02-01T00:00:00.081Z')).toBe('1738368000081000');
+    expect(instantMicros('1970-01-01T00:00:00.000Z')).toBe('0');
+    expect(instantMicros('1969-12-31T23:59:58.081Z')).toBe('-1919000');
+  });
+
+  it('is null for anything but the form the registry writes into a leaf', () => {
+    for (const member of ['2025-02-01T00:00:00Z', '2025-02-01T08:00:00.000+08:00', '2025-02-01', 'not a date', 1738368000081, null, undefined]) {
+      expect(instantMicros(member)).toBeNull();
+    }
+  });
+
+  /** The definition, by the platform's own parser and printer. */
+  const byDate = (member: string): string | null => {
+    const ms = Date.parse(member);
+    if (Number.isNaN(ms) || new Date(ms).toISOString() !== member) return null;
+    return (BigInt(ms) * 1000n).toString();
+  };
+
+  it('agrees with Date.parse and toISOString on every instant of years 0000 to 9999', () => {
+    const any = fc.date({ min: new Date('0000-01-01T00:00:00.000Z'), max: new Date('9999-12-31T23:59:59.999Z'), noInvalidDate: true });
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          instant,
+          any.map((d) => d.toISOString()),
+        ),
+        (iso) => expect(instantMicros(iso)).toBe(byDate(iso)),
+      ),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('agrees with them on near misses: one character of a valid instant changed, and impossible dates', () => {
+    const changed = fc
+      .tuple(instant, fc.nat(23), fc.constantFrom(...'0123456789-:.TZ+ x'.split('')))
+      .map(([iso, at, character]) => iso.slice(0, at) + character + iso.slice(at + 1));
+    fc.assert(
+      fc.property(changed, (member) => expect(instantMicros(member)).toBe(byDate(member))),
+      { numRuns: 5000 },
+    );
+    for (const member of [
+      '2025-02-29T00:00:00.000Z',
+      '2024-02-29T00:00:00.000Z',
+      '2025-04-31T00:00:00.000Z',
+      '2025-12-31T24:00:00.000Z',
+      '2025-12-31T23:60:00.000Z',
+    ]) {
+      expect(instantMicros(member)).toBe(byDate(member));
+    }
   });
 });

@@ -6,6 +6,7 @@
 // signed checkpoints. The columns beside it exist for indexes and filters. What a regulator reads is the leaf's
 // value; a column that differs from its leaf is an integrity failure (a rewrite that left the leaf alone), found
 // by the list and the self-audit (`leafColumnMismatches`).
+import { normalisedInstantMs } from '../common/instant-ms';
 import type { BinaryCopyWriter } from '../database/binary-copy';
 import { HASH_SIZE, LEAF_HASH_PREFIX, leafHashOfPrefixed } from '../ledger/domain/merkle';
 import { LEAF_ROOM, TransferLeafV1, transferLeafText, writeTransferLeaf } from './domain/transfer-leaf';
@@ -19,13 +20,14 @@ export interface RecordSource {
   sector: string;
 }
 
-/** A row as the reads select it (`viewColumnsSql`): bigint as text, timestamps also as ISO 8601 UTC text (`<column>_iso`). */
+/** A row as the reads select it (`leafColumnsSql`): bigint as text, timestamps also as microseconds since the epoch (`<column>_us`, text). */
 export type LeafColumnsRow = Readonly<Record<string, unknown>>;
 
 export interface ViewRow extends LeafColumnsRow {
   leaf_index: string;
   sector: string;
-  leaf: Buffer;
+  /** Text as PostgreSQL decoded it (`VIEW_COLUMNS_SQL`), or the raw bytes (`VIEW_COLUMNS_RAW_LEAF_SQL`). */
+  leaf: string | Buffer;
 }
 
 /** `leafHash` and `leaf` are bytea; `writeRecordRow` encodes the leaf in place and hashes it there. */
@@ -88,12 +90,24 @@ const SAME: Record<ColumnType, (column: unknown, member: unknown) => boolean> = 
   int4: (c, m) => Number(c) === m,
   uuid: (c, m) => c === m,
   text: (c, m) => c === m,
-  instant: (c, m) => c === m,
+  instant: (c, m) => c === instantMicros(m),
   textArray: sameList,
   bool: (c, m) => c === m,
   leafHash: () => true,
   leaf: () => true,
 };
+
+/**
+ * A leaf's instant as PostgreSQL writes the column's `<column>_us` (`leafColumnsSql`): the microseconds since the epoch,
+ * in decimal. Null for anything but the form the registry writes into a leaf (`normalisedInstantMs`), so a leaf member
+ * in another form never equals its column. Exact to the microsecond: a column moved by 1 µs differs. Read off the
+ * digits: `Date.parse` and `toISOString` for each of a page's 200 instants cost the list as much as serialising its
+ * answer (docs/scaling.md#read-tails).
+ */
+export function instantMicros(member: unknown): string | null {
+  const ms = typeof member === 'string' ? normalisedInstantMs(member) : null;
+  return ms === null ? null : ms === 0 ? '0' : `${ms}000`;
+}
 
 /** How a value of each type goes into the binary COPY (the leaf and its hash: `writeRecordRow`). */
 const WRITE: Record<Exclude<ColumnType, 'leafHash' | 'leaf'>, (out: BinaryCopyWriter, value: never) => void> = {
@@ -313,25 +327,39 @@ const CHECKED = RECORD_COLUMNS.filter((c) => c.member !== undefined || c.read);
 
 /**
  * The select list of the columns that repeat a leaf member, for a table aliased `alias`: timestamps also as
- * `<column>_iso`, and text arrays as JSON. node-postgres parses a `text[]` a character at a time (postgres-array:
- * an object per character), and V8 came to allocate that garbage in the old generation, where every scavenge
- * keeps what it points to alive; a JSON array is one `JSON.parse` (docs/scaling.md#read-tails).
+ * microseconds since the epoch (`<column>_us`, compared by `instantMicros`), and text arrays as JSON.
+ * - node-postgres parses a `text[]` a character at a time (postgres-array: an object per character), and V8 came to
+ *   allocate that garbage in the old generation, where every scavenge keeps what it points to alive; a JSON array is
+ *   one `JSON.parse`.
+ * - The microseconds cost PostgreSQL about a quarter of what `to_char` cost to format an ISO 8601 text, and they are exact:
+ *   `to_char`'s milliseconds hid a column moved by less than one (docs/scaling.md#read-tails).
  */
 export function leafColumnsSql(alias: string): string {
   return CHECKED.map((c) => {
-    if (c.type === 'instant') return `to_char(${alias}.${c.name} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS ${c.name}_iso`;
+    if (c.type === 'instant') return `(extract(epoch FROM ${alias}.${c.name}) * 1000000)::int8 AS ${c.name}_us`;
     if (c.type === 'textArray') return `to_json(${alias}.${c.name}) AS ${c.name}`;
     return `${alias}.${c.name}`;
   }).join(', ');
 }
 
-/** What the list reads of a row (`ViewRow`): the leaf, and the columns it is checked against; occurred_at orders a union of branches. */
-export const VIEW_COLUMNS_SQL = `t.leaf_index, t.sector, t.occurred_at, t.leaf, ${leafColumnsSql('t')}`;
+/**
+ * What the list reads of a row (`ViewRow`): the leaf, and the columns it is checked against; occurred_at orders a union
+ * of branches. The leaf comes as text: a bytea travels in hex, twice its size, and node-postgres decodes the hex into a
+ * Buffer that is then decoded again as UTF-8 (docs/scaling.md#read-tails). PostgreSQL refuses a leaf that is not UTF-8
+ * (SQLSTATE 22021, `LEAF_NOT_UTF8`) for the whole statement; the list then reads the page again with the raw bytes.
+ */
+export const VIEW_COLUMNS_SQL = `t.leaf_index, t.sector, t.occurred_at, convert_from(t.leaf, 'UTF8') AS leaf, ${leafColumnsSql('t')}`;
+
+/** `VIEW_COLUMNS_SQL` with the leaf's raw bytes, for a page with a leaf that is not UTF-8 (a rewritten leaf). */
+export const VIEW_COLUMNS_RAW_LEAF_SQL = `t.leaf_index, t.sector, t.occurred_at, t.leaf, ${leafColumnsSql('t')}`;
+
+/** PostgreSQL's "invalid byte sequence for encoding" (character_not_in_repertoire), which `convert_from` raises. */
+export const LEAF_NOT_UTF8 = '22021';
 
 /** The leaf decoded, or null when its bytes are not a JSON object (a rewritten leaf; its hash check names it too). */
-export function decodeLeaf(leaf: Buffer): TransferLeafV1 | null {
+export function decodeLeaf(leaf: string | Buffer): TransferLeafV1 | null {
   try {
-    const value: unknown = JSON.parse(leaf.toString('utf8'));
+    const value: unknown = JSON.parse(typeof leaf === 'string' ? leaf : leaf.toString('utf8'));
     return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as TransferLeafV1) : null;
   } catch {
     return null;
@@ -343,7 +371,7 @@ export function leafColumnMismatches(row: LeafColumnsRow, leaf: TransferLeafV1):
   const out: string[] = [];
   for (const c of RECORD_COLUMNS) {
     if (c.member === undefined) continue;
-    const column = row[c.type === 'instant' ? `${c.name}_iso` : c.name];
+    const column = row[c.type === 'instant' ? `${c.name}_us` : c.name];
     const same = c.same ? c.same(row, leaf) : SAME[c.type](column, leaf[c.member as keyof TransferLeafV1]);
     if (!same) out.push(c.member);
   }

@@ -203,6 +203,40 @@ describe('views bound to the evidence: a rewritten column is never served', () =
     expect(offline.code).toBe(1);
     expect(offline.output).toMatch(/FAIL {2}root matches checkpoint 3/);
   });
+
+  it('occurred_at moved by one microsecond: GET /transfers serves the leaf instant and GET /ledger/integrity names the record', async () => {
+    const posted = await postTransfers(t, p.mainland, [transferRecord(contractId)]);
+    expect(posted.status).toBe(201);
+    const index = (posted.body as { records: Array<{ leafIndex: number }> }).records[0].leafIndex;
+    const [{ occurred_at: before }] = await t.dataSource.query<Array<{ occurred_at: string }>>(
+      `SELECT to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') AS occurred_at FROM transfer_records WHERE leaf_index = $1`,
+      [index],
+    );
+    await asSuperuser(t, `UPDATE transfer_records SET occurred_at = occurred_at + interval '1 microsecond' WHERE leaf_index = ${index}`);
+    const list = await t.http.get(`/transfers?contractId=${contractId}`).set(...bearer(p.gdCac));
+    expect(list.status).toBe(200);
+    const item = (list.body.items as Array<{ leafIndex: number; occurredAt: string }>).find((i) => i.leafIndex === index);
+    expect(item?.occurredAt).toBe(`${before.slice(0, 23)}Z`);
+    const failures = await failuresOnceReported(t, p.pcpd, 1);
+    expect(failures.find((f) => f.kind === 'record-column' && f.index === index)?.detail).toBe(
+      `record ${index}: the column of occurredAt differs from its leaf; the leaf's value is served`,
+    );
+  });
+
+  it('a leaf rewritten to bytes that are not UTF-8: the list refuses it with 503 rather than failing the statement, and GET /ledger/integrity names it', async () => {
+    // PostgreSQL refuses to decode such a leaf as text for the whole statement; the list reads the page again as bytes.
+    await asSuperuser(t, `UPDATE transfer_records SET leaf = '\\xff'::bytea || leaf WHERE leaf_index = 4`);
+    const list = await t.http.get(`/transfers?contractId=${contractId}`).set(...bearer(p.gdCac));
+    expect(list.status).toBe(503);
+    expect(list.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(list.body.detail).toBe('Transfer record 4 cannot be read from its leaf; it is listed at GET /ledger/integrity');
+    let named: Failure | undefined;
+    for (let i = 0; i < 300 && !named; i++) {
+      named = (await failuresOnceReported(t, p.pcpd, 1)).find((f) => f.kind === 'record-column' && f.index === 4);
+      if (!named) await new Promise((r) => setTimeout(r, 25));
+    }
+    expect(named?.detail).toBe('record 4: its leaf is not a JSON object');
+  });
 });
 
 /** A well-formed verifier key of the same name with other key material (so other key ID). */
