@@ -26,8 +26,7 @@ export type LeafColumnsRow = Readonly<Record<string, unknown>>;
 export interface ViewRow extends LeafColumnsRow {
   leaf_index: string;
   sector: string;
-  /** Text as PostgreSQL decoded it (`VIEW_COLUMNS_SQL`), or the raw bytes (`VIEW_COLUMNS_RAW_LEAF_SQL`). */
-  leaf: string | Buffer;
+  leaf: Buffer;
 }
 
 /** `leafHash` and `leaf` are bytea; `writeRecordRow` encodes the leaf in place and hashes it there. */
@@ -342,24 +341,13 @@ export function leafColumnsSql(alias: string): string {
   }).join(', ');
 }
 
-/**
- * What the list reads of a row (`ViewRow`): the leaf, and the columns it is checked against; occurred_at orders a union
- * of branches. The leaf comes as text: a bytea travels in hex, twice its size, and node-postgres decodes the hex into a
- * Buffer that is then decoded again as UTF-8 (docs/scaling.md#read-tails). PostgreSQL refuses a leaf that is not UTF-8
- * (SQLSTATE 22021, `LEAF_NOT_UTF8`) for the whole statement; the list then reads the page again with the raw bytes.
- */
-export const VIEW_COLUMNS_SQL = `t.leaf_index, t.sector, t.occurred_at, convert_from(t.leaf, 'UTF8') AS leaf, ${leafColumnsSql('t')}`;
-
-/** `VIEW_COLUMNS_SQL` with the leaf's raw bytes, for a page with a leaf that is not UTF-8 (a rewritten leaf). */
-export const VIEW_COLUMNS_RAW_LEAF_SQL = `t.leaf_index, t.sector, t.occurred_at, t.leaf, ${leafColumnsSql('t')}`;
-
-/** PostgreSQL's "invalid byte sequence for encoding" (character_not_in_repertoire), which `convert_from` raises. */
-export const LEAF_NOT_UTF8 = '22021';
+/** What the list reads of a row (`ViewRow`): the leaf, and the columns it is checked against; occurred_at orders a union of branches. */
+export const VIEW_COLUMNS_SQL = `t.leaf_index, t.sector, t.occurred_at, t.leaf, ${leafColumnsSql('t')}`;
 
 /** The leaf decoded, or null when its bytes are not a JSON object (a rewritten leaf; its hash check names it too). */
-export function decodeLeaf(leaf: string | Buffer): TransferLeafV1 | null {
+export function decodeLeaf(leaf: Buffer): TransferLeafV1 | null {
   try {
-    const value: unknown = JSON.parse(typeof leaf === 'string' ? leaf : leaf.toString('utf8'));
+    const value: unknown = JSON.parse(leaf.toString('utf8'));
     return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as TransferLeafV1) : null;
   } catch {
     return null;

@@ -8,16 +8,7 @@ import { Principal } from '../common/roles';
 import { preparedQuery, statementName } from '../database/prepared';
 import { LedgerIntegrity } from '../ledger/ledger.integrity';
 import { ContractScopeCache } from './contract-scope-cache';
-import {
-  decodeLeaf,
-  LEAF_NOT_UTF8,
-  leafColumnMismatches,
-  leafColumnsDetail,
-  toView,
-  VIEW_COLUMNS_RAW_LEAF_SQL,
-  VIEW_COLUMNS_SQL,
-  ViewRow,
-} from './record-columns';
+import { decodeLeaf, leafColumnMismatches, leafColumnsDetail, toView, VIEW_COLUMNS_SQL, ViewRow } from './record-columns';
 import { contractScope } from './transfer-batch';
 import { ListTransfersQuery, TransferSummary, TransferView } from './transfer.dto';
 import { whereBranches } from './transfer-filters';
@@ -71,22 +62,16 @@ export class TransferQueries {
     const branches = whereBranches(this.access, principal, query, bind);
     const cursor = after ? ` AND (t.occurred_at, t.leaf_index) > (${bind(after[0])}::timestamptz, ${bind(after[1])}::bigint)` : '';
     const rowLimit = `${bind(limit + 1)}::int`;
-    const statement = (columns: string): string => {
-      const select = (where: string) =>
-        `SELECT ${columns} FROM transfer_records t WHERE ${where}${cursor} ORDER BY t.occurred_at, t.leaf_index LIMIT ${rowLimit}`;
-      return branches.length === 1
+    const select = (where: string) =>
+      `SELECT ${VIEW_COLUMNS_SQL} FROM transfer_records t WHERE ${where}${cursor} ORDER BY t.occurred_at, t.leaf_index LIMIT ${rowLimit}`;
+    const sql =
+      branches.length === 1
         ? select(branches[0])
         : `SELECT * FROM (${branches.map((b) => `(${select(b)})`).join(' UNION ALL ')}) u ORDER BY u.occurred_at, u.leaf_index LIMIT ${rowLimit}`;
-    };
     // A regulator's list may come from a replica (docs/scaling.md#read-replicas). Prepared: the text depends only on
     // which filters are given, and planning it over every monthly partition (docs/scaling.md#partitions) would
     // otherwise cost more than running it.
-    const page = (sql: string) => this.reads.read(principal, (db) => preparedQuery<ViewRow>(db, statementName('transfers-list', sql), sql, params));
-    const rows = await page(statement(VIEW_COLUMNS_SQL)).catch((error: unknown) => {
-      // A leaf on the page is not UTF-8: read the page's leaves as bytes, so that the rewritten one is reported and refused alone.
-      if ((error as { driverError?: { code?: unknown } }).driverError?.code !== LEAF_NOT_UTF8) throw error;
-      return page(statement(VIEW_COLUMNS_RAW_LEAF_SQL));
-    });
+    const rows = await this.reads.read(principal, (db) => preparedQuery<ViewRow>(db, statementName('transfers-list', sql), sql, params));
     const items: TransferView[] = [];
     for (const row of rows.slice(0, limit)) items.push(await this.viewOf(row));
     const last = items[items.length - 1];

@@ -223,8 +223,7 @@ describe('views bound to the evidence: a rewritten column is never served', () =
     );
   });
 
-  it('a leaf rewritten to bytes that are not UTF-8: the list refuses it with 503 rather than failing the statement, and GET /ledger/integrity names it', async () => {
-    // PostgreSQL refuses to decode such a leaf as text for the whole statement; the list reads the page again as bytes.
+  it('a leaf rewritten to bytes that are not UTF-8: the list refuses it with 503, and GET /ledger/integrity names it', async () => {
     await asSuperuser(t, `UPDATE transfer_records SET leaf = '\\xff'::bytea || leaf WHERE leaf_index = 4`);
     const list = await t.http.get(`/transfers?contractId=${contractId}`).set(...bearer(p.gdCac));
     expect(list.status).toBe(503);
