@@ -180,14 +180,14 @@ export function contractRevisionsSql(ids: readonly string[]): string {
 }
 
 /**
- * An SQL boolean expression, true when every contract of `expected` still has the revision given (one indexed query,
- * the values written in, for a statement sent with others: src/database/expectations.ts).
+ * An SQL boolean expression, true when every contract of `expected` still has the revision given, the values written
+ * in, for a statement sent with others (src/database/expectations.ts): a call of `contracts_revisions_unchanged`
+ * (migration 1795689300000), one primary-key probe per contract with a plan kept for the session.
  */
 export function contractRevisionsUnchangedSql(expected: ReadonlyMap<string, number>): string {
   const ids = [...expected.keys()];
   const revisions = ids.map((id) => expected.get(id) as number);
-  return `(SELECT count(*) FROM contracts c JOIN unnest(${sqlArray(ids, 'uuid')}, ${sqlArray(revisions, 'integer')}) AS e(id, revision)
-            ON c.id = e.id AND c.revision = e.revision) = ${ids.length}`;
+  return `contracts_revisions_unchanged(${sqlArray(ids, 'uuid')}, ${sqlArray(revisions, 'integer')})`;
 }
 
 /** A list's contracts' version dates (not the terms' text) and the filings of each one's filed version (R12). */

@@ -35,6 +35,13 @@ export const LEAF_SCOPE_COLUMNS = { parties: ['processor_id', 'recipient_id'] };
 /** The number of committed leaves (visible to this statement's snapshot), as one row `{ size }` (bigint as text). */
 export const TREE_SIZE_SQL = `SELECT COALESCE(max(leaf_index) + 1, 0)::bigint AS size FROM ${LEAVES}`;
 
+/**
+ * TREE_SIZE_SQL as an SQL expression, for statements sent as text (src/database/one-message.ts): a call of the
+ * function of migration 1795689300000, whose query PostgreSQL plans once per session where the text would be planned
+ * on every use (planning the maximum over the partitioned log opens every index of every partition).
+ */
+export const TREE_SIZE_CALL = 'ledger_tree_size()';
+
 /** The number of committed leaves (visible to this statement's snapshot). Prepared, as READ_NODES_SQL. */
 export async function treeSize(db: EntityManager): Promise<number> {
   const [row] = await preparedQueryIn<{ size: string }>(db, 'ledger-tree-size', TREE_SIZE_SQL, []);

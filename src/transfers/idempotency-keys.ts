@@ -131,21 +131,32 @@ export function keysInsertSql(keys: readonly KeyToStore[]): string | null {
  * first round trip, under the ledger lock); `storedKeysFromRows` reads its rows.
  */
 export function storedKeysSql(keys: ReadonlyArray<{ organisationId: string; key: string }>): string {
-  const organisations = sqlArray(
-    keys.map((k) => k.organisationId),
-    'uuid',
-  );
-  const names = sqlArray(
-    keys.map((k) => k.key),
-    'text',
-  );
+  const [organisations, names] = keyArrays(keys);
   return `SELECT k.organisation_id, k.idempotency_key, k.request_hash, k.first_leaf_index, k.flags
          FROM transfer_idempotency_keys k JOIN unnest(${organisations}, ${names}) AS u(o, k2) ON k.organisation_id = u.o AND k.idempotency_key = u.k2`;
 }
 
-/** An SQL condition: none of `keys` is stored (src/database/expectations.ts). */
+/**
+ * An SQL condition: none of `keys` is stored (src/database/expectations.ts); a call of `transfer_keys_none_stored`
+ * (migration 1795689300000), one primary-key probe per key with a plan kept for the session.
+ */
 export function noStoredKeysSql(keys: ReadonlyArray<{ organisationId: string; key: string }>): string {
-  return `NOT EXISTS (${storedKeysSql(keys)})`;
+  const [organisations, names] = keyArrays(keys);
+  return `transfer_keys_none_stored(${organisations}, ${names})`;
+}
+
+/** The keys' organisations and names as two SQL array literals, in the same order. */
+function keyArrays(keys: ReadonlyArray<{ organisationId: string; key: string }>): [string, string] {
+  return [
+    sqlArray(
+      keys.map((k) => k.organisationId),
+      'uuid',
+    ),
+    sqlArray(
+      keys.map((k) => k.key),
+      'text',
+    ),
+  ];
 }
 
 type StoredKeyRow = { organisation_id: string; idempotency_key: string } & StoredKey;

@@ -13,7 +13,7 @@ import { GroupCommit } from '../database/group-commit';
 import { expectationSql, isExpectationFailure } from '../database/expectations';
 import { copyAmong, queryTogether } from '../database/one-message';
 import { inOwnTransaction } from '../database/transaction';
-import { TREE_SIZE_SQL } from '../ledger/ledger-nodes';
+import { TREE_SIZE_CALL } from '../ledger/ledger-nodes';
 import { LedgerCheckpointer } from '../ledger/ledger.checkpointer';
 import { APPEND_LOCK_SQL, AppendOutcome, LedgerService } from '../ledger/ledger.service';
 import { OrganisationsService } from '../organisations/organisations.service';
@@ -180,7 +180,7 @@ export class TransferIngestion {
     const leaves = placeGroup(group, results, placed);
     const check = expectationSql(
       [
-        `(${TREE_SIZE_SQL}) = ${expected.treeSize}`,
+        `${TREE_SIZE_CALL} = ${expected.treeSize}`,
         this.scopes.revisionsUnchangedSql(expected.revisions),
         ...(expected.keys.length > 0 ? [noStoredKeysSql(expected.keys)] : []),
       ],
@@ -246,7 +246,7 @@ export class TransferIngestion {
     for (const { idempotency, submittedBy } of group) {
       if (idempotency) keys.set(keyId(submittedBy.organisationId, idempotency.key), { organisationId: submittedBy.organisationId, key: idempotency.key });
     }
-    const statements = ['BEGIN', APPEND_LOCK_SQL, this.scopes.revisionsSql(contractIds), TREE_SIZE_SQL];
+    const statements = ['BEGIN', APPEND_LOCK_SQL, this.scopes.revisionsSql(contractIds), `SELECT ${TREE_SIZE_CALL} AS size`];
     if (keys.size > 0) statements.push(storedKeysSql([...keys.values()]));
     const answers = await queryTogether(client, statements);
     await this.refreshScopes(group, results, this.scopes.revisionsFromRows(answers[2].rows), manager);

@@ -229,4 +229,28 @@ describe('POST /transfers: groups written from what this instance last committed
     const [{ n }] = await t.dataSource.query(`SELECT count(*)::int AS n FROM transfer_records WHERE external_reference = 'retried'`);
     expect(n).toBe(1);
   });
+
+  it('checks the three facts with the functions of migration 1795689300000, which answer as the log, the contracts and the keys stand', async () => {
+    const key = `checked-by-function-${Date.now()}`;
+    expect((await postTransfers(t, p.mainland, [transferRecord(contractId, { externalReference: 'checked-by-function' })], key)).status).toBe(201);
+    const one = async (sql: string, params: unknown[] = []) => ((await t.dataSource.query(sql, params)) as Array<{ v: unknown }>)[0].v;
+
+    expect(Number(await one('SELECT ledger_tree_size() AS v'))).toBe(Number(await one('SELECT coalesce(max(leaf_index), -1) + 1 AS v FROM transfer_records')));
+
+    const revision = Number(await one('SELECT revision AS v FROM contracts WHERE id = $1', [contractId]));
+    const unchanged = (ids: string[], revisions: number[]) => one('SELECT contracts_revisions_unchanged($1::uuid[], $2::integer[]) AS v', [ids, revisions]);
+    expect(await unchanged([contractId], [revision])).toBe(true);
+    expect(await unchanged([contractId], [revision + 1])).toBe(false);
+    expect(await unchanged([contractId, '00000000-0000-4000-8000-000000000000'], [revision, 1])).toBe(false);
+    expect(await unchanged([], [])).toBe(true);
+    await expect(unchanged([contractId], [])).rejects.toThrow(/1 ids and 0 revisions/);
+
+    const noneStored = (organisations: string[], keys: string[]) => one('SELECT transfer_keys_none_stored($1::uuid[], $2::text[]) AS v', [organisations, keys]);
+    expect(await noneStored([p.mainlandId], [key])).toBe(false);
+    expect(await noneStored([p.mainlandId, p.mainlandId], [`${key}-never-sent`, key])).toBe(false);
+    expect(await noneStored([p.mainlandId], [`${key}-never-sent`])).toBe(true);
+    expect(await noneStored([p.hongKongId], [key])).toBe(true);
+    expect(await noneStored([], [])).toBe(true);
+    await expect(noneStored([p.mainlandId], [])).rejects.toThrow(/1 organisations and 0 keys/);
+  });
 });
