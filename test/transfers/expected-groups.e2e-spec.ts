@@ -233,7 +233,10 @@ describe('POST /transfers: groups written from what this instance last committed
   it('checks the three facts with the functions of migration 1795689300000, which answer as the log, the contracts and the keys stand', async () => {
     const key = `checked-by-function-${Date.now()}`;
     expect((await postTransfers(t, p.mainland, [transferRecord(contractId, { externalReference: 'checked-by-function' })], key)).status).toBe(201);
-    const one = async (sql: string, params: unknown[] = []) => ((await t.dataSource.query(sql, params)) as Array<{ v: unknown }>)[0].v;
+    const one = async (sql: string, params: unknown[] = []): Promise<unknown> => {
+      const rows: Array<{ v: unknown }> = await t.dataSource.query(sql, params);
+      return rows[0].v;
+    };
 
     expect(Number(await one('SELECT ledger_tree_size() AS v'))).toBe(Number(await one('SELECT coalesce(max(leaf_index), -1) + 1 AS v FROM transfer_records')));
 
