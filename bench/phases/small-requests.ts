@@ -73,8 +73,18 @@ async function measureSmallRequests(run: RunContext, connections: number, record
   };
 }
 
-/** The `small.*` figures, at N rows; drops the batched twin the ingestion phase left for the limit. */
-export async function measureSmall(run: RunContext, rows: TransferRows): Promise<Record<string, number>> {
+/** The single-row limit at each of LIMIT_CONNECTIONS, and the best of them. */
+export interface SmallLimit {
+  limits: Array<{ connections: number; singleRows: SingleRowLimit; limitCpu: CpuSplit }>;
+  best: { connections: number; singleRows: SingleRowLimit; limitCpu: CpuSplit };
+}
+
+/**
+ * The small-request limit at N rows, on the batched twin that the ingestion phase filled to N rows, which it then
+ * drops. The ingestion phase calls it before its read figures at N rows (`measureIngestion`), so that the twin is
+ * gone while the regulators' reads are timed.
+ */
+export async function measureSmallLimit(run: RunContext, rows: TransferRows): Promise<SmallLimit> {
   const { ownerUrl } = run;
   const postmaster = await postmasterPid(ownerUrl);
   // The best PostgreSQL does for single-row durable inserts here: from 32 connections and from 8 (the issue's pgbench
@@ -97,12 +107,18 @@ export async function measureSmall(run: RunContext, rows: TransferRows): Promise
     firstLeafIndex += singleRows.total;
     limits.push({ connections, singleRows, limitCpu });
   }
-  const {
-    connections: limitConnections,
-    singleRows,
-    limitCpu,
-  } = limits.reduce((best, l) => (l.singleRows.insertsPerSecond > best.singleRows.insertsPerSecond ? l : best));
   await dropTable(ownerUrl, 'bench_twin_batched');
+  return { limits, best: limits.reduce((best, l) => (l.singleRows.insertsPerSecond > best.singleRows.insertsPerSecond ? l : best)) };
+}
+
+/** The `small.*` figures, at N rows, beside the limit that `measureSmallLimit` measured in the same run. */
+export async function measureSmall(run: RunContext, limit: SmallLimit): Promise<Record<string, number>> {
+  const { ownerUrl } = run;
+  const postmaster = await postmasterPid(ownerUrl);
+  const {
+    limits,
+    best: { connections: limitConnections, singleRows, limitCpu },
+  } = limit;
   log(`POST /transfers, 1 record per request, ${SMALL_CLIENTS} clients`);
   await checkpoint(ownerUrl);
   const { result: small, cpu: smallCpu } = await cpuPerItem({ registry: run.registryPid, postmaster }, 1, () => measureSmallRequests(run, SMALL_CLIENTS, 1));
