@@ -32,7 +32,7 @@ import { measureFiling } from './phases/filing';
 import { measureIngestion } from './phases/ingestion';
 import { measureWitnessesAndInstances } from './phases/instances';
 import { measureReplica } from './phases/replica';
-import { measureSmall, measureSmallLimit, SmallLimit } from './phases/small-requests';
+import { measureSmall } from './phases/small-requests';
 import { Api, log, ROOT, round, ROWS, rssMb, startRegistry, stopRegistry } from './registry';
 import { startRun, writeReport } from './report';
 import { TransferRows } from './rows';
@@ -49,12 +49,10 @@ async function runPhases(db: BenchDatabase): Promise<{ figures: Record<string, n
     const run: RunContext = { ownerUrl: db.ownerUrl, api, port, seedData: await seed(api), registryPid: app.pid };
     // The rows of the run, encoded once for the database's limits (bench/rows.ts).
     const transferRows = new TransferRows(await recordColumns(db.ownerUrl), run.seedData);
-    let smallLimit: SmallLimit | undefined;
+    let small: Record<string, number> = {};
     const ingestion = await measureIngestion(run, transferRows, async () => {
-      smallLimit = await measureSmallLimit(run, transferRows);
+      small = await measureSmall(run, transferRows);
     });
-    if (!smallLimit) throw new Error('the small-request limit was not measured');
-    const small = await measureSmall(run, smallLimit);
     const instances = await measureWitnessesAndInstances(run, app);
     app = await startRegistry(db.ownerUrl, port);
     const exported = await measureExportPhase(run, app);

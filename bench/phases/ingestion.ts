@@ -192,7 +192,7 @@ async function ingestionStep(run: RunContext, rows: TransferRows, from: number, 
 /**
  * Ingestion from 0 to N/10 and from N/10 to N rows, each step beside its limit and followed by the
  * read figures at that size (`growth`). Before the read figures at N rows, `beforeFinalReads` runs
- * (the small-request limit, on the batched twin at N rows, which it then drops), so that the regulators'
+ * (the small-request phase, whose limit uses the batched twin at N rows, which it then drops), so that the regulators'
  * reads are timed beside the registry's own tables alone, as a registry's would be, not beside two twins
  * twice the log's size (at 10,000,000 rows, 38 GB on a machine with 24 GB of memory).
  */

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { FILING_MAX_REQUESTS } from '../common';
 import { CpuSplit, cpuPerItem, postmasterPid } from '../cpu';
-import { dropTable, measureSingleRowInserts, SingleRowLimit, withWal } from '../limits';
+import { dropTable, measureSingleRowInserts, withWal } from '../limits';
 import { autocannon, FILING_SECONDS, log, round, ROWS, SMALL_CLIENTS } from '../registry';
 import { TransferRows, transferRecord } from '../rows';
 import { keepTokensFresh, RunContext } from '../seed';
@@ -29,10 +29,10 @@ const LIMIT_CONNECTIONS = [SMALL_CLIENTS, 8];
 
 /**
  * POST /transfers of `recordsPerRequest` records from `connections` concurrent clients for
- * FILING_SECONDS (autocannon), each request with its own Idempotency-Key and its own records, for
+ * `seconds` (autocannon), each request with its own Idempotency-Key and its own records, for
  * the contracts of the first processor, logged by its service account.
  */
-async function measureSmallRequests(run: RunContext, connections: number, recordsPerRequest: number): Promise<SmallRequests> {
+async function measureSmallRequests(run: RunContext, connections: number, recordsPerRequest: number, seconds: number): Promise<SmallRequests> {
   const { api, seedData } = run;
   await keepTokensFresh(api, seedData);
   const token = seedData.processorTokens[0];
@@ -41,7 +41,7 @@ async function measureSmallRequests(run: RunContext, connections: number, record
     autocannon({
       url: `${api.base}/transfers`,
       connections,
-      duration: FILING_SECONDS,
+      duration: seconds,
       requests: [
         {
           method: 'POST',
@@ -73,81 +73,142 @@ async function measureSmallRequests(run: RunContext, connections: number, record
   };
 }
 
-/** The single-row limit at each of LIMIT_CONNECTIONS, and the best of them. */
-export interface SmallLimit {
-  limits: Array<{ connections: number; singleRows: SingleRowLimit; limitCpu: CpuSplit }>;
-  best: { connections: number; singleRows: SingleRowLimit; limitCpu: CpuSplit };
+/** Rounds of the one-record comparison: each round times the limit from each of LIMIT_CONNECTIONS and the registry, a chunk each. */
+const SMALL_ROUNDS = 3;
+/** Each chunk's length: the three rounds give each side 1.5 times FILING_SECONDS in all. */
+const CHUNK_SECONDS = Math.max(2, FILING_SECONDS / 2);
+
+/** Chunks of one side of the comparison, added up: a rate over all of them, each chunk's p50, the worst chunk's p99, the CPU of all. */
+interface Chunks {
+  count: number;
+  seconds: number;
+  p50s: number[];
+  p99Ms: number;
+  walBytes: number;
+  cpu: CpuSplit;
+  failures: number;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length ? sorted[Math.floor(sorted.length / 2)] : 0;
+}
+
+function noChunks(): Chunks {
+  return { count: 0, seconds: 0, p50s: [], p99Ms: 0, walBytes: 0, cpu: { registry: 0, postgres: 0, client: 0 }, failures: 0 };
+}
+
+function addChunk(
+  into: Chunks,
+  chunk: { count: number; seconds: number; p50Ms: number; p99Ms: number; walBytes: number; cpu: CpuSplit; failures?: number },
+): void {
+  into.count += chunk.count;
+  into.seconds += chunk.seconds;
+  into.p50s.push(chunk.p50Ms);
+  into.p99Ms = Math.max(into.p99Ms, chunk.p99Ms);
+  into.walBytes += chunk.walBytes;
+  into.failures += chunk.failures ?? 0;
+  for (const side of ['registry', 'postgres', 'client'] as const) into.cpu[side] += chunk.cpu[side];
 }
 
 /**
- * The small-request limit at N rows, on the batched twin that the ingestion phase filled to N rows, which it then
- * drops. The ingestion phase calls it before its read figures at N rows (`measureIngestion`), so that the twin is
- * gone while the regulators' reads are timed.
+ * The `small.*` figures at N rows. One-record requests from SMALL_CLIENTS clients and the pgbench-style limit (one-row
+ * INSERTs into the batched twin the ingestion phase filled to N rows, from SMALL_CLIENTS connections and from 8) run in
+ * alternating chunks, SMALL_ROUNDS rounds of CHUNK_SECONDS each, so that a slow or fast stretch of a shared machine
+ * falls on both sides alike: on 2 December (afternoon) the limit, timed in one block before the registry's block,
+ * cost PostgreSQL 152 µs per insert while the registry's one-record requests a minute later cost every process,
+ * autocannon's included, half as much again as the same requests at 200,000 rows. Then 20-record requests from 8 clients.
+ * Drops the batched twin at the end. The ingestion phase calls it before its read figures at N rows (`measureIngestion`).
  */
-export async function measureSmallLimit(run: RunContext, rows: TransferRows): Promise<SmallLimit> {
+export async function measureSmall(run: RunContext, rows: TransferRows): Promise<Record<string, number>> {
   const { ownerUrl } = run;
   const postmaster = await postmasterPid(ownerUrl);
   // The best PostgreSQL does for single-row durable inserts here: from 32 connections and from 8 (the issue's pgbench
   // counts). On a shared machine 32 backends can spend their CPU waiting on each other's WAL locks, and a limit the
   // registry's group commit beats is not a limit.
-  const limits: Array<{ connections: number; singleRows: SingleRowLimit; limitCpu: CpuSplit }> = [];
+  const limits = new Map(LIMIT_CONNECTIONS.map((connections) => [connections, noChunks()]));
+  const registry = noChunks();
   let firstLeafIndex = ROWS;
-  for (const connections of LIMIT_CONNECTIONS) {
-    log(`small-request limit: one-row INSERT per transaction from ${connections} connections, ${FILING_SECONDS} s`);
-    await checkpoint(ownerUrl);
-    // The CPU of a time-bound load, counted as one item and divided by what it did once it is known.
-    const { result: singleRows, cpu: limitCpu } = await cpuPerItem({ postmaster }, 1, () =>
-      measureSingleRowInserts(ownerUrl, 'bench_twin_batched', rows, {
-        clients: connections,
-        seconds: FILING_SECONDS,
-        firstLeafIndex,
-        maxInserts: FILING_MAX_REQUESTS,
-      }),
-    );
-    firstLeafIndex += singleRows.total;
-    limits.push({ connections, singleRows, limitCpu });
+  for (let r = 0; r < SMALL_ROUNDS; r++) {
+    // The order turns each round (limit first, then the registry first), as the other alternating phases do.
+    const sides = r % 2 === 0 ? ['limit', 'registry'] : ['registry', 'limit'];
+    for (const side of sides) {
+      if (side === 'limit') {
+        for (const connections of LIMIT_CONNECTIONS) {
+          log(`small-request limit, round ${r + 1}/${SMALL_ROUNDS}: one-row INSERT per transaction from ${connections} connections, ${CHUNK_SECONDS} s`);
+          await checkpoint(ownerUrl);
+          // The CPU of a time-bound load, counted as one item and divided by what it did once it is known.
+          const { result: singleRows, cpu } = await cpuPerItem({ postmaster }, 1, () =>
+            measureSingleRowInserts(ownerUrl, 'bench_twin_batched', rows, {
+              clients: connections,
+              seconds: CHUNK_SECONDS,
+              firstLeafIndex,
+              maxInserts: FILING_MAX_REQUESTS,
+            }),
+          );
+          firstLeafIndex += singleRows.total;
+          addChunk(limits.get(connections)!, {
+            count: singleRows.total,
+            seconds: singleRows.total / singleRows.insertsPerSecond,
+            p50Ms: singleRows.p50Ms,
+            p99Ms: singleRows.p99Ms,
+            walBytes: singleRows.walBytesPerInsert * singleRows.total,
+            cpu,
+          });
+        }
+      } else {
+        log(`POST /transfers, 1 record per request, ${SMALL_CLIENTS} clients, round ${r + 1}/${SMALL_ROUNDS}, ${CHUNK_SECONDS} s`);
+        await checkpoint(ownerUrl);
+        const { result, cpu } = await cpuPerItem({ registry: run.registryPid, postmaster }, 1, () =>
+          measureSmallRequests(run, SMALL_CLIENTS, 1, CHUNK_SECONDS),
+        );
+        addChunk(registry, {
+          count: result.records,
+          seconds: result.records / result.recordsPerSecond,
+          p50Ms: result.p50Ms,
+          p99Ms: result.p99Ms,
+          walBytes: result.walBytesPerRecord * result.records,
+          cpu,
+          failures: result.failures,
+        });
+      }
+    }
   }
   await dropTable(ownerUrl, 'bench_twin_batched');
-  return { limits, best: limits.reduce((best, l) => (l.singleRows.insertsPerSecond > best.singleRows.insertsPerSecond ? l : best)) };
-}
-
-/** The `small.*` figures, at N rows, beside the limit that `measureSmallLimit` measured in the same run. */
-export async function measureSmall(run: RunContext, limit: SmallLimit): Promise<Record<string, number>> {
-  const { ownerUrl } = run;
-  const postmaster = await postmasterPid(ownerUrl);
-  const {
-    limits,
-    best: { connections: limitConnections, singleRows, limitCpu },
-  } = limit;
-  log(`POST /transfers, 1 record per request, ${SMALL_CLIENTS} clients`);
-  await checkpoint(ownerUrl);
-  const { result: small, cpu: smallCpu } = await cpuPerItem({ registry: run.registryPid, postmaster }, 1, () => measureSmallRequests(run, SMALL_CLIENTS, 1));
+  const rate = (c: Chunks) => c.count / c.seconds;
+  const [limitConnections, best] = [...limits].reduce((a, b) => (rate(b[1]) > rate(a[1]) ? b : a));
+  const limitRate = rate(best);
+  const recordsPerSecond = rate(registry);
   // The bench checks itself, as for ingestion: a limit that the registry beats is not a limit.
-  if (small.recordsPerSecond > singleRows.insertsPerSecond) {
+  if (recordsPerSecond > limitRate) {
     throw new Error(
-      `the limit is wrong: one-record requests reached ${round(small.recordsPerSecond)} records/s, above the single-row limit of ${round(singleRows.insertsPerSecond)} inserts/s (${limits.map((l) => `${round(l.singleRows.insertsPerSecond)} from ${l.connections} connections`).join(', ')})`,
+      `the limit is wrong: one-record requests reached ${round(recordsPerSecond)} records/s, above the single-row limit of ${round(limitRate)} inserts/s (${[...limits].map(([c, l]) => `${round(rate(l))} from ${c} connections`).join(', ')})`,
     );
   }
   log(`POST /transfers, 20 records per request, 8 clients`);
   await checkpoint(ownerUrl);
-  const small20 = await measureSmallRequests(run, 8, 20);
+  const small20 = await measureSmallRequests(run, 8, 20, FILING_SECONDS);
+  const perRecord = (micros: number) => round(micros / Math.max(1, registry.count), 1);
+  const perInsert = (micros: number) => round(micros / Math.max(1, best.count), 1);
   return {
-    'small.limitInsertsPerSecond': round(singleRows.insertsPerSecond),
+    'small.limitInsertsPerSecond': round(limitRate),
     'small.limitConnections': limitConnections,
-    ...Object.fromEntries(limits.map((l) => [`small.limit${l.connections}ConnectionsInsertsPerSecond`, round(l.singleRows.insertsPerSecond)])),
-    'small.limitP99Ms': round(singleRows.p99Ms),
-    'small.limitWalBytesPerInsert': round(singleRows.walBytesPerInsert, 0),
-    'small.limitPostgresCpuMicrosPerInsert': round(limitCpu.postgres / Math.max(1, singleRows.total), 1),
-    'small.limitClientCpuMicrosPerInsert': round(limitCpu.client / Math.max(1, singleRows.total), 1),
-    'small.recordsPerSecond': round(small.recordsPerSecond),
-    'small.ratioToLimit': round(small.recordsPerSecond / singleRows.insertsPerSecond, 3),
-    'small.p50Ms': round(small.p50Ms),
-    'small.p99Ms': round(small.p99Ms),
-    'small.walBytesPerRecord': round(small.walBytesPerRecord, 0),
-    'small.registryCpuMicrosPerRecord': round(smallCpu.registry / Math.max(1, small.records), 1),
-    'small.postgresCpuMicrosPerRecord': round(smallCpu.postgres / Math.max(1, small.records), 1),
-    'small.clientCpuMicrosPerRecord': round(smallCpu.client / Math.max(1, small.records), 1),
-    'small.failures': small.failures,
+    ...Object.fromEntries([...limits].map(([c, l]) => [`small.limit${c}ConnectionsInsertsPerSecond`, round(rate(l))])),
+    'small.limitP99Ms': round(best.p99Ms),
+    'small.limitWalBytesPerInsert': round(best.walBytes / Math.max(1, best.count), 0),
+    'small.limitPostgresCpuMicrosPerInsert': perInsert(best.cpu.postgres),
+    'small.limitClientCpuMicrosPerInsert': perInsert(best.cpu.client),
+    'small.rounds': SMALL_ROUNDS,
+    'small.chunkSeconds': CHUNK_SECONDS,
+    'small.recordsPerSecond': round(recordsPerSecond),
+    'small.ratioToLimit': round(recordsPerSecond / limitRate, 3),
+    'small.p50Ms': round(median(registry.p50s)),
+    'small.p99Ms': round(registry.p99Ms),
+    'small.walBytesPerRecord': round(registry.walBytes / Math.max(1, registry.count), 0),
+    'small.registryCpuMicrosPerRecord': perRecord(registry.cpu.registry),
+    'small.postgresCpuMicrosPerRecord': perRecord(registry.cpu.postgres),
+    'small.clientCpuMicrosPerRecord': perRecord(registry.cpu.client),
+    'small.failures': registry.failures,
     'small.batch20RecordsPerSecond': round(small20.recordsPerSecond),
     'small.batch20RequestsPerSecond': round(small20.requestsPerSecond),
     'small.batch20P99Ms': round(small20.p99Ms),
