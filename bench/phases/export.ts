@@ -8,7 +8,7 @@ import { pipeline } from 'node:stream/promises';
 import { Client } from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import { EXPORT_PLAN_SQL } from '../../src/database/copy';
-import { receive } from '../http';
+import { receiveLines } from '../http';
 import { Api, log, peakRssMb, resetPeakRss, round, rssMb, startRegistry, stopRegistry } from '../registry';
 import { keepTokensFresh, RunContext } from '../seed';
 
@@ -64,32 +64,20 @@ export async function measureCopyLimitAfter(ownerUrl: string, rows: number): Pro
   return (await measureCopyTo(ownerUrl, EXPORT_COPY, rows)).rowsPerSecond;
 }
 
-/**
- * The line breaks in a chunk of the export, found by Buffer.indexOf (memchr): the bench's client shares the machine's
- * cores with the registry and PostgreSQL, and a byte-by-byte loop in JavaScript cost it ~3 µs of CPU per 2 KB line,
- * where the limit's client drops its bytes unread.
- */
-function lineBreaks(bytes: Buffer): number {
-  let count = 0;
-  for (let at = bytes.indexOf(10); at >= 0; at = bytes.indexOf(10, at + 1)) count++;
-  return count;
-}
-
 export async function measureExport(
   api: Api,
   token: string,
   appPid: number,
 ): Promise<{ rows: number; rowsPerSecond: number; peakRssMb: number; peakReset: boolean }> {
   const peakReset = resetPeakRss(appPid);
-  let rows = 0;
   let peak = rssMb(appPid);
   const sampler = setInterval(() => {
     peak = Math.max(peak, rssMb(appPid));
   }, 50);
   const started = process.hrtime.bigint();
-  const status = await receive(api.base, '/transfers/export?format=ndjson', { authorization: `Bearer ${token}` }, (chunk) => {
-    rows += lineBreaks(chunk);
-  });
+  // Its lines are counted as they arrive, with Buffer.indexOf (memchr), into one reused buffer (`receiveLines`): the
+  // bench's client shares the machine's cores with the registry and PostgreSQL, where the limit's client drops its bytes unread.
+  const { status, lines: rows } = await receiveLines(api.base, '/transfers/export?format=ndjson', { authorization: `Bearer ${token}` });
   if (status !== 200) throw new Error(`export failed: ${status}`);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   clearInterval(sampler);
