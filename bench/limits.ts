@@ -159,6 +159,8 @@ export interface SingleRowLimit {
   p50Ms: number;
   p99Ms: number;
   total: number;
+  /** How long the load ran: with `total`, the rate, even when no insert succeeded. */
+  seconds: number;
   walBytesPerInsert: number;
 }
 
@@ -201,6 +203,7 @@ export async function measureSingleRowInserts(
       p50Ms: percentile(latencies, 50),
       p99Ms: percentile(latencies, 99),
       total: latencies.length,
+      seconds: elapsed,
       walBytesPerInsert: walBytes / Math.max(1, latencies.length),
     };
   } finally {

@@ -14,6 +14,8 @@ import { checkpoint } from './ingestion';
 
 interface SmallRequests {
   records: number;
+  /** How long autocannon ran: with `records`, the rate, even when no request succeeded. */
+  seconds: number;
   requestsPerSecond: number;
   recordsPerSecond: number;
   p50Ms: number;
@@ -64,6 +66,7 @@ async function measureSmallRequests(run: RunContext, connections: number, record
   const ok = result['2xx'];
   return {
     records: ok * recordsPerRequest,
+    seconds: result.duration,
     requestsPerSecond: ok / result.duration,
     recordsPerSecond: (ok * recordsPerRequest) / result.duration,
     p50Ms: result.latency.p50,
@@ -149,7 +152,7 @@ export async function measureSmall(run: RunContext, rows: TransferRows): Promise
           firstLeafIndex += singleRows.total;
           addChunk(limits.get(connections)!, {
             count: singleRows.total,
-            seconds: singleRows.total / singleRows.insertsPerSecond,
+            seconds: singleRows.seconds,
             p50Ms: singleRows.p50Ms,
             p99Ms: singleRows.p99Ms,
             walBytes: singleRows.walBytesPerInsert * singleRows.total,
@@ -164,7 +167,7 @@ export async function measureSmall(run: RunContext, rows: TransferRows): Promise
         );
         addChunk(registry, {
           count: result.records,
-          seconds: result.records / result.recordsPerSecond,
+          seconds: result.seconds,
           p50Ms: result.p50Ms,
           p99Ms: result.p99Ms,
           walBytes: result.walBytesPerRecord * result.records,
@@ -175,7 +178,7 @@ export async function measureSmall(run: RunContext, rows: TransferRows): Promise
     }
   }
   await dropTable(ownerUrl, 'bench_twin_batched');
-  const rate = (c: Chunks) => c.count / c.seconds;
+  const rate = (c: Chunks) => (c.seconds > 0 ? c.count / c.seconds : 0);
   const [limitConnections, best] = [...limits].reduce((a, b) => (rate(b[1]) > rate(a[1]) ? b : a));
   const limitRate = rate(best);
   const recordsPerSecond = rate(registry);
