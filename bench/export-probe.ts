@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { startEmbeddedPostgres } from '../src/database/embedded-postgres';
-import { measureCopyLimitAfter, measureCopyLimits, measureExport } from './phases/export';
+import { measureCopyLimits, measureExport } from './phases/export';
 import { Api, databaseUrlFor, log, round, SECRETS, startRegistry, stopRegistry } from './registry';
 
 const DIR = process.env.READS_DIR || path.join(os.tmpdir(), 'gba-read-tails');
@@ -36,10 +36,10 @@ async function main(): Promise<void> {
           (await api.ok<{ accessToken: string }>('POST', '/auth/token', null, { grantType: 'password', ...state.regulator })).accessToken;
         const report = async (label: string) => {
           const exported = await measureExport(api, await token(), app.pid!);
-          const after = await measureCopyLimitAfter(url, limit.rows);
+          const after = await limit.after();
           const best = Math.max(limit.rowsPerSecond, after);
           log(
-            `round ${round_} ${label}: export ${round(exported.rowsPerSecond)} rows/s (${exported.rows} of ${limit.rows} rows), COPY TO ${round(best)} (after ${round(after)}), ratio ${round(exported.rowsPerSecond / best, 3)}, peak RSS ${round(exported.peakRssMb, 1)} MB; load ${os
+            `round ${round_} ${label}: export ${round(exported.rowsPerSecond)} rows/s (${exported.rows} of ${limit.rows} rows), COPY TO ${round(best)} (first run ${round(limit.firstRowsPerSecond)}, after ${round(after)}), ratio ${round(exported.rowsPerSecond / best, 3)}, peak RSS ${round(exported.peakRssMb, 1)} MB; load ${os
               .loadavg()
               .map((l) => l.toFixed(2))
               .join(' ')}`,
@@ -51,6 +51,7 @@ async function main(): Promise<void> {
         await report(`after ${WAIT_S} s`);
       } finally {
         await stopRegistry(app);
+        await limit.close();
       }
     }
   } finally {
