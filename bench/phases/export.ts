@@ -57,9 +57,9 @@ export interface CopyLimit {
 /**
  * The export limit before the export: two runs of the export's own COPY on one connection, and the old all-column figure.
  * One connection because a new backend maps PostgreSQL's shared buffers into its address space page by page as it first
- * touches them: on 2 December (evening) the first COPY of 200,000 rows on each new connection took 65,500 minor page faults
- * (256 MB of shared buffers in 4 kB pages, about 25 µs each on this machine) and ran at 82,000–88,000 rows/s, every later
- * COPY on the same connection at 222,000–264,000 with under 100. The registry's pooled connections are reused, so its
+ * touches them: on 2 December (evening) the first COPY of 200,000 rows on each new connection took 54,000–65,900 minor page
+ * faults (256 MB of shared buffers in 4 kB pages, about 25 µs each on this machine) and ran at 82,000–122,000 rows/s, every
+ * later COPY on the same connection at 222,000–374,000 with under 110 (`bench/copy-faults.ts`). The registry's pooled connections are reused, so its
  * export can run on a backend that has paid that already; a limit that pays it on every run is one the registry beats
  * (the export ran at 127,360 rows/s against such a limit's 122,630 that evening, and at 252,340 against 111,120 in
  * `bench/export-probe.ts`).
@@ -111,7 +111,8 @@ export async function measureExport(
 /**
  * The `export.*` figures; restarts the registry (`app`) first and returns the one it started. Two exports on the fresh
  * registry: the first on a new backend of its pool, which maps PostgreSQL's shared buffers as it goes (`measureCopyLimits`),
- * the second on the same backend (the pool hands out the connection released last). The ratio is the better export's to the
+ * the second usually on the same backend (the pool hands out the connection released last, unless the registry's timers took it
+ * in between). The ratio is the better export's to the
  * best run of the limit; the first export's rate and the limit's first run, each on a new backend, are kept beside them.
  */
 export async function measureExportPhase(run: RunContext, app: ChildProcess): Promise<{ figures: Record<string, number>; app: ChildProcess }> {
