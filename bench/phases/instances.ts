@@ -12,7 +12,7 @@ import { Api, LEDGER_ORIGIN, log, ROOT, round, ROWS, CONTRACTS, SECRETS, startRe
 import { BATCH } from '../rows';
 import { keepTokensFresh, RunContext } from '../seed';
 import { privateKeyFromSeed, verifierKey } from '../../src/ledger/domain/checkpoint';
-import { checkpoint, ingest, leafCount } from './ingestion';
+import { ingest, leafCount, settle } from './ingestion';
 
 interface Witness {
   process: ChildProcess;
@@ -25,8 +25,8 @@ interface Witness {
  * flags and entry point), accepting this run's log key; resolves once it has written its
  * cosigner verifier key.
  */
-async function startWitness(name: string): Promise<Witness> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gba-bench-witness-'));
+export async function startWitness(name: string, parent = os.tmpdir()): Promise<Witness> {
+  const dataDir = fs.mkdtempSync(path.join(parent, 'gba-bench-witness-'));
   const port = await freePort();
   const logKey = verifierKey(LEDGER_ORIGIN, privateKeyFromSeed(Buffer.from(SECRETS.signingSeed, 'base64')));
   const child = spawn(process.execPath, ['-r', '@swc-node/register', path.join(ROOT, 'src', 'witness', 'main.ts')], {
@@ -51,7 +51,7 @@ async function startWitness(name: string): Promise<Witness> {
   throw new Error(`witness ${name} did not start in 30 s`);
 }
 
-async function stopWitness(witness: Witness): Promise<void> {
+export async function stopWitness(witness: Witness): Promise<void> {
   const exited = new Promise((r) => witness.process.once('exit', r));
   witness.process.kill('SIGTERM');
   await exited;
@@ -78,6 +78,16 @@ async function waitForCosigned(api: Api, size: number, cosignatures: number, sec
 
 type ChunkKind = 'plain' | 'witnessed' | 'twoInstances';
 
+/**
+ * Records each freshly started registry logs before its chunk is timed. A fresh registry's first 20,000 records cost
+ * it about twice the CPU of later ones (its code not yet compiled), and more with witnesses (their HTTP client loaded
+ * on the first submission): with 20,000-record chunks timed from the start, the witnessed chunks ran at 0.80–0.89 of
+ * the plain ones in every 200,000-row run, and at 0.85–0.87 of them in bench/witness-ab.ts (six pairs); with 20,000
+ * records off the clock and a VACUUM and CHECKPOINT before each chunk, at 0.99 (the median of six pairs, each pair
+ * 0.83–1.03; 2 December, night, README, Performance).
+ */
+const WARM_UP_ROWS = 20_000;
+
 /** Chunks of ingestion after the others: from the first multiple of BATCH × CONTRACTS above N. */
 function chunkPlan(): { chunk: number; firstRow: number } {
   const chunk = Number(process.env.BENCH_CHUNK_ROWS) || Math.min(200_000, Math.max(20_000, Math.floor(ROWS / 10 / BATCH) * BATCH));
@@ -86,7 +96,9 @@ function chunkPlan(): { chunk: number; firstRow: number } {
 
 /**
  * Two witnesses, and a second instance: alternating chunks at the same size, each on a freshly
- * started registry, so neither side runs while the other's restart (and start-up audit) settles.
+ * started registry, so neither side runs while the other's restart (and start-up audit) settles; each
+ * timed after WARM_UP_ROWS records off the clock and a VACUUM and CHECKPOINT (`settle`), so that no
+ * chunk pays for the start-up or for autovacuum of the chunks before it.
  * Stops `app` and every registry it starts; the caller starts the next one.
  */
 export async function measureWitnessesAndInstances(run: RunContext, app: ChildProcess): Promise<Record<string, number>> {
@@ -111,8 +123,12 @@ export async function measureWitnessesAndInstances(run: RunContext, app: ChildPr
         const second = kind === 'twoInstances' ? await startRegistry(ownerUrl, port2) : undefined;
         try {
           await keepTokensFresh(api, seedData);
-          await checkpoint(ownerUrl);
           const apis = second ? [api, new Api(`http://127.0.0.1:${port2}`)] : [api];
+          // Off the clock: the fresh registry's first records (its code compiled, its witness client loaded) and
+          // PostgreSQL's maintenance of the rows so far, so that the chunk times each kind in its steady state.
+          await ingest(apis, seedData, nextRow, nextRow + WARM_UP_ROWS);
+          nextRow += WARM_UP_ROWS;
+          await settle(ownerUrl);
           log(`  ${kind}: ${nextRow} → ${nextRow + chunk}`);
           const done = await ingest(apis, seedData, nextRow, nextRow + chunk);
           totals[kind].rows += chunk;
