@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { LoggerService } from '@nestjs/common';
@@ -14,7 +13,7 @@ export function requestIdOf(request: IncomingMessage): string {
 }
 
 /**
- * Structured JSON logs (pino) with the request id on every line. Credentials
+ * Structured JSON logs (pino), each request's lines with its id (`addRequestLogging`). Credentials
  * never reach a log line: authorization headers, cookies and any body field
  * that carries a secret are redacted.
  */
@@ -57,63 +56,40 @@ export function rootLogger(config: RegistryConfig, destination?: NodeJS.Writable
 }
 
 /**
- * What a request logs with: the root logger bound to the request (`req` on every line), made on the
- * first line logged, so a request that logs nothing at the configured level makes no child logger.
- */
-class RequestLog {
-  private child: Pino | undefined;
-  constructor(
-    private readonly root: Pino,
-    readonly req: IncomingMessage,
-  ) {}
-  get logger(): Pino {
-    return (this.child ??= this.root.child({ req: this.req }));
-  }
-  /** The completion line: through the child when one was made, else through the root with the same `req` field. */
-  complete(res: ServerResponse & { err?: Error }, startedAt: number, err?: Error): void {
-    const responseTime = Date.now() - startedAt;
-    const fields = this.child ? {} : { req: this.req };
-    const log = this.child ?? this.root;
-    if (err || res.err || res.statusCode >= 500) {
-      const error = err ?? res.err ?? new Error(`failed with status code ${res.statusCode}`);
-      log.info({ ...fields, res, err: error, responseTime }, 'request errored');
-    } else {
-      log.info({ ...fields, res, responseTime }, 'request completed');
-    }
-  }
-}
-
-const requestLogs = new AsyncLocalStorage<RequestLog>();
-
-/** The logger for a line logged now: the request's, during a request, else the root. */
-function currentLogger(root: Pino): Pino {
-  return requestLogs.getStore()?.logger ?? root;
-}
-
-/**
- * Request logging as Fastify hooks, not middleware: each request runs in its own `RequestLog`
- * (AsyncLocalStorage), and, when `info` lines are written, one line is logged as it completes
- * ("request completed", or "request errored" for a 5xx or a failed response) with its `req`, `res`
- * and `responseTime` in ms. Nothing at all when the level is `silent`.
+ * Request logging as one Fastify hook, not middleware: at `info` and below, one line is logged as each request
+ * completes ("request completed", or "request errored" for a 5xx or a failed response) with its `req` (id, method,
+ * path), `res` and `responseTime` in ms; at `warn` and above, nothing per request. A request that fails with a 5xx
+ * is also logged at `error` by the problem filter, with the same `req` (src/common/problem.filter.ts).
+ *
+ * Lines that services log while a request runs are not bound to the request: that took an `AsyncLocalStorage`,
+ * which on Node 20 follows every promise of the process once it is in use, and cost a one-record `POST /transfers`
+ * about 15% of the registry's CPU (docs/scaling.md#filings). Those lines name what they concern (a record, a
+ * replica, a witness) instead.
  */
 export function addRequestLogging(fastify: FastifyInstance, root: Pino): void {
-  if (root.level === 'silent') return;
-  const completions = root.isLevelEnabled('info');
+  if (!root.isLevelEnabled('info')) return;
   fastify.addHook('onRequest', (request, reply, done) => {
-    const log = new RequestLog(root, request.raw);
-    if (completions) logCompletion(log, reply.raw);
-    requestLogs.run(log, done);
+    logCompletion(root, request.raw, reply.raw);
+    done();
   });
 }
 
-function logCompletion(log: RequestLog, res: ServerResponse): void {
+/** The completion line of a request; of a probe only when its response fails. */
+function logCompletion(root: Pino, req: IncomingMessage, res: ServerResponse & { err?: Error }): void {
   const startedAt = Date.now();
-  const probe = isProbe(log.req);
+  const probe = isProbe(req);
   const onComplete = (err?: Error): void => {
     res.removeListener('close', onComplete);
     res.removeListener('finish', onComplete);
     res.removeListener('error', onComplete);
-    if (!probe || err) log.complete(res, startedAt, err);
+    if (probe && !err) return;
+    const responseTime = Date.now() - startedAt;
+    if (err || res.err || res.statusCode >= 500) {
+      const error = err ?? res.err ?? new Error(`failed with status code ${res.statusCode}`);
+      root.info({ req, res, err: error, responseTime }, 'request errored');
+    } else {
+      root.info({ req, res, responseTime }, 'request completed');
+    }
   };
   if (!probe) {
     res.on('close', onComplete);
@@ -124,8 +100,8 @@ function logCompletion(log: RequestLog, res: ServerResponse): void {
 
 /**
  * Nest's logger (`new Logger(context)` in services, and Nest's own lines) on pino: the context as
- * `context`, an object message merged into the line, an Error as `err`, a stack passed by Nest's
- * exception handlers as `err.stack`; during a request through the request's logger.
+ * `context`, an object message merged into the line (a `req` in it serialized as the completion line's), an
+ * Error as `err`, a stack passed by Nest's exception handlers as `err.stack`.
  */
 export class RegistryLogger implements LoggerService {
   constructor(private readonly root: Pino) {}
@@ -150,7 +126,7 @@ export class RegistryLogger implements LoggerService {
 
   private call(level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal', message: unknown, optional: unknown[]): void {
     if (!this.root.isLevelEnabled(level)) return;
-    const logger = currentLogger(this.root);
+    const logger = this.root;
     const fields: Record<string, unknown> = {};
     // The last optional parameter is the context (Nest's contract); any before it are format arguments.
     const params = optional.slice(0, -1);

@@ -273,7 +273,8 @@ export class ProblemFilter implements ExceptionFilter {
     const reply = http.getResponse<FastifyReply>();
     const problem = toProblem(exception, request?.url?.split('?')[0], request?.id);
     if (problem.status >= 500) {
-      this.logger.error({ err: loggableError(exception), requestId: request?.id }, 'request failed');
+      // The request as the completion line names it (src/logging.ts), so the two lines of a failed request go together.
+      this.logger.error({ err: loggableError(exception), requestId: request?.id, ...(request ? { req: request.raw } : {}) }, 'request failed');
     }
     if (reply.sent) return;
     sendProblem(reply, problem, exception instanceof DomainError ? exception.options.headers : undefined);
