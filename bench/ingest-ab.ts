@@ -8,6 +8,7 @@
  *   cp -r dist dist-before   # the build to compare with, then rebuild
  *   BENCH_AB="before=dist-before,after=dist" node -r @swc-node/register bench/ingest-ab.ts
  *   BENCH_AB_ROUNDS=10  BENCH_AB_CHUNK=16000  (records per chunk)
+ *   BENCH_AB_PRELOAD=0  records the first build logs before the warm-up, off the clock (the log at a larger size)
  *
  * Each path is a built `dist` directory inside the repository, where its `node_modules` resolve.
  */
@@ -25,6 +26,7 @@ const ROUNDS = Number(process.env.BENCH_AB_ROUNDS || 10);
 const CHUNK = Number(process.env.BENCH_AB_CHUNK || 16_000);
 /** Records each build logs before the chunks are measured (its code warmed up). */
 const WARM_UP = 10_000;
+const PRELOAD = Number(process.env.BENCH_AB_PRELOAD || 0);
 
 export interface Build {
   label: string;
@@ -81,17 +83,24 @@ async function main(): Promise<void> {
   const loadAtStart = os.loadavg();
   await withTwoBuilds(async (builds, seedData) => {
     let next = 0;
+    if (PRELOAD > 0) {
+      log(`preloading ${PRELOAD} records through ${builds[0].label}`);
+      await ingest([builds[0].api], seedData, 0, PRELOAD);
+      next = PRELOAD;
+    }
     for (const build of builds) {
       await ingest([build.api], seedData, next, next + WARM_UP);
       next += WARM_UP;
     }
     const micros: number[][] = builds.map(() => []);
+    const rates: number[][] = builds.map(() => []);
     for (let r = 0; r < ROUNDS; r++) {
       for (const k of r % 2 === 0 ? [0, 1] : [1, 0]) {
         const pid = builds[k].child.pid as number;
         const before = processCpuSeconds(pid);
-        await ingest([builds[k].api], seedData, next, next + CHUNK);
+        const { recordsPerSecond } = await ingest([builds[k].api], seedData, next, next + CHUNK);
         next += CHUNK;
+        rates[k].push(Math.round(recordsPerSecond));
         micros[k].push(round(((processCpuSeconds(pid) - before) * 1e6) / CHUNK));
       }
     }
@@ -100,6 +109,9 @@ async function main(): Promise<void> {
       registryCpuMicrosPerRecord: Object.fromEntries(builds.map((build, k) => [build.label, micros[k]])),
       medians: Object.fromEntries(builds.map((build, k) => [build.label, [a, b][k]])),
       ratio: round(a / b),
+      recordsPerSecond: Object.fromEntries(builds.map((build, k) => [build.label, rates[k]])),
+      recordsPerSecondMedians: Object.fromEntries(builds.map((build, k) => [build.label, median(rates[k])])),
+      recordsPerSecondRatio: round(median(rates[0]) / median(rates[1])),
       loadAverageAtStart: loadAtStart,
       loadAverageAtEnd: os.loadavg(),
     };

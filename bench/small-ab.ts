@@ -8,6 +8,9 @@
  *   cp -r dist dist-before   # the build to compare with, then rebuild
  *   BENCH_AB="before=dist-before,after=dist" node -r @swc-node/register bench/small-ab.ts
  *   BENCH_AB_ROUNDS=8  BENCH_AB_SECONDS=5  (length of each chunk)
+ *   SMALL_AB_BULK_FIRST=200000  (the first build logs that many records in 1,000-record requests before the rounds,
+ *                                as the full bench's registry has before its one-record requests; both builds the
+ *                                same dist compare a registry with that history against one without)
  *
  * Each path is a built `dist` directory inside the repository, where its `node_modules` resolve.
  */
@@ -15,6 +18,7 @@ import { randomUUID } from 'node:crypto';
 import * as os from 'node:os';
 import { processCpuSeconds } from './cpu';
 import { Build, median, round, withTwoBuilds } from './ingest-ab';
+import { ingest } from './phases/ingestion';
 import { autocannon, log, SMALL_CLIENTS } from './registry';
 import { transferRecord } from './rows';
 import { keepTokensFresh, Seed } from './seed';
@@ -53,6 +57,8 @@ async function oneRecordRequests(build: Build, seedData: Seed, seconds: number):
 async function main(): Promise<void> {
   const loadAtStart = os.loadavg();
   await withTwoBuilds(async (builds, seedData) => {
+    const bulk = Number(process.env.SMALL_AB_BULK_FIRST || 0);
+    if (bulk > 0) await ingest([builds[0].api], seedData, 0, bulk);
     for (const build of builds) await oneRecordRequests(build, seedData, 3);
     const micros: number[][] = builds.map(() => []);
     const rates: number[][] = builds.map(() => []);
