@@ -341,8 +341,12 @@ export function leafColumnsSql(alias: string): string {
   }).join(', ');
 }
 
-/** What the list reads of a row (`ViewRow`): the leaf, and the columns it is checked against; occurred_at orders a union of branches. */
-export const VIEW_COLUMNS_SQL = `t.leaf_index, t.sector, t.occurred_at, t.leaf, ${leafColumnsSql('t')}`;
+/**
+ * What the list reads of a row (`ViewRow`): the leaf, and the columns it is checked against. A union of branches is
+ * ordered by `occurred_at_us` (the same order as `occurred_at`, to the microsecond): `occurred_at` itself is not read,
+ * as node-postgres would parse it into a Date that nothing uses (1.8% of an audit query's CPU in a profile, 3 December).
+ */
+export const VIEW_COLUMNS_SQL = `t.leaf_index, t.sector, t.leaf, ${leafColumnsSql('t')}`;
 
 /** The leaf decoded, or null when its bytes are not a JSON object (a rewritten leaf; its hash check names it too). */
 export function decodeLeaf(leaf: Buffer): TransferLeafV1 | null {

@@ -67,7 +67,7 @@ export class TransferQueries {
     const sql =
       branches.length === 1
         ? select(branches[0])
-        : `SELECT * FROM (${branches.map((b) => `(${select(b)})`).join(' UNION ALL ')}) u ORDER BY u.occurred_at, u.leaf_index LIMIT ${rowLimit}`;
+        : `SELECT * FROM (${branches.map((b) => `(${select(b)})`).join(' UNION ALL ')}) u ORDER BY u.occurred_at_us, u.leaf_index LIMIT ${rowLimit}`;
     // A regulator's list may come from a replica (docs/scaling.md#read-replicas). Prepared: the text depends only on
     // which filters are given, and planning it over every monthly partition (docs/scaling.md#partitions) would
     // otherwise cost more than running it.
