@@ -21,7 +21,7 @@ import * as path from 'node:path';
 import { Client } from 'pg';
 import { RegistryPgClient } from '../src/database/pg-client';
 import { startEmbeddedPostgres } from '../src/database/embedded-postgres';
-import { VIEW_COLUMNS_SQL } from '../src/transfers/record-columns';
+import { VIEW_COLUMNS_SQL } from '../src/transfers/record-reads';
 import { percentile } from './common';
 import { databaseUrlFor } from './registry';
 import { occurredSpanMs, START_MS } from './rows';

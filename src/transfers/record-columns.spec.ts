@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { BinaryCopyWriter } from '../database/binary-copy';
 import { TRANSFER_LEAF_SCHEMA_V1, TransferLeafV1 } from './domain/transfer-leaf';
-import { instantMicros, leavesOfRows, RecordSource, writeRecordRow, writeRecordRowByColumns } from './record-columns';
+import { leavesOfRows, RecordSource, ViewRow, writeRecordRow, writeRecordRowByColumns } from './record-columns';
+import { instantMicros, leafColumnMismatches, leafColumnMismatchesByColumns, rowAgreesWithLeaf, toView, toViewByColumns } from './record-reads';
 
 const uuid = fc.oneof(fc.uuid(), fc.constantFrom('11111111-1111-4111-8111-111111111111', '22222222-2222-4222-8222-222222222222'));
 const text = fc.oneof(
@@ -69,6 +70,115 @@ describe('writeRecordRow', () => {
     const row = { ...bad, leaf: { ...bad.leaf, recordCount: 2 ** 60 } };
     expect(() => writeRecordRowByColumns(new BinaryCopyWriter(), row)).toThrow(RangeError);
     expect(() => writeRecordRow(new BinaryCopyWriter(), row)).toThrow(RangeError);
+  });
+});
+
+/** The row GET /transfers reads for a record (`VIEW_COLUMNS_SQL`), as node-postgres returns it: int8 as text, int4 as a number, arrays as JSON. */
+function viewRowOf({ leaf, sector }: RecordSource, leafIndex: number): Record<string, unknown> {
+  return {
+    leaf_index: String(leafIndex),
+    sector,
+    leaf: Buffer.from(JSON.stringify(leaf)),
+    contract_id: leaf.contractId,
+    contract_version: leaf.contractVersion,
+    processor_id: leaf.processorId,
+    recipient_id: leaf.recipientId,
+    occurred_at_us: instantMicros(leaf.occurredAt),
+    recorded_at_us: instantMicros(leaf.recordedAt),
+    direction: leaf.direction,
+    data_subject_count: String(leaf.dataSubjectCount),
+    record_count: String(leaf.recordCount),
+    personal_information_categories: [...leaf.personalInformationCategories],
+    sensitive_categories: [...leaf.sensitiveCategories],
+    purposes: [...leaf.purposes],
+    transfer_method: leaf.transferMethod,
+    separate_consent_obtained: leaf.separateConsentObtained,
+    onward_recipient_name: leaf.onwardRecipient?.name ?? null,
+    onward_recipient_city: leaf.onwardRecipient?.city ?? null,
+    payload_digest: leaf.payloadDigest,
+    external_reference: leaf.externalReference,
+    flags: [...leaf.flags],
+    submitted_by_organisation_id: leaf.submittedBy.organisationId,
+    submitted_by: leaf.submittedBy.principalId,
+  };
+}
+
+/** What a rewrite may leave in a column or a leaf member: another value of any type, or none. */
+const otherValue = fc.oneof(
+  fc.constantFrom(null, undefined, '', 'x', 0, 1, -1, true, false, [], ['x'], {}, { name: 'x', city: 'y' }, '0', '1000'),
+  text,
+  uuid,
+  instant,
+  count,
+  texts,
+);
+
+describe('rowAgreesWithLeaf and toView: the loops over RECORD_COLUMNS written out', () => {
+  it('agree with the loops on a row that repeats its leaf', () => {
+    fc.assert(
+      fc.property(source, fc.nat(), (record, leafIndex) => {
+        const row = viewRowOf(record, leafIndex);
+        expect(rowAgreesWithLeaf(row, record.leaf)).toBe(true);
+        expect(leafColumnMismatchesByColumns(row, record.leaf)).toEqual([]);
+        const view = toView(row as ViewRow, record.leaf);
+        expect(Object.keys(view)).toEqual(Object.keys(toViewByColumns(row as ViewRow, record.leaf)));
+        expect(JSON.stringify(view)).toBe(JSON.stringify(toViewByColumns(row as ViewRow, record.leaf)));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('find a difference exactly where the loop names one: any column rewritten, to any value', () => {
+    fc.assert(
+      fc.property(source, fc.nat(24), otherValue, (record, which, value) => {
+        const row = viewRowOf(record, 7);
+        const column = Object.keys(row).filter((c) => !['leaf_index', 'sector', 'leaf'].includes(c))[which % 21];
+        row[column] = value;
+        const members = leafColumnMismatchesByColumns(row, record.leaf);
+        expect(rowAgreesWithLeaf(row, record.leaf)).toBe(members.length === 0);
+        expect(leafColumnMismatches(row, record.leaf)).toEqual(members);
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('find a difference exactly where the loop names one: any leaf member rewritten, removed or given another type', () => {
+    const members = Object.keys(fc.sample(source, 1)[0].leaf);
+    fc.assert(
+      fc.property(source, fc.nat(members.length - 1), fc.option(otherValue, { nil: 'remove' as const }), (record, which, value) => {
+        const row = viewRowOf(record, 7);
+        const leaf: Record<string, unknown> = { ...record.leaf };
+        if (value === 'remove') delete leaf[members[which]];
+        else leaf[members[which]] = value;
+        const named = leafColumnMismatchesByColumns(row, leaf as unknown as TransferLeafV1);
+        expect(rowAgreesWithLeaf(row, leaf as unknown as TransferLeafV1)).toBe(named.length === 0);
+        const byColumns = (() => {
+          try {
+            return JSON.stringify(toViewByColumns(row as ViewRow, leaf as unknown as TransferLeafV1));
+          } catch (error) {
+            return error instanceof TypeError ? 'TypeError' : 'other';
+          }
+        })();
+        const written = (() => {
+          try {
+            return JSON.stringify(toView(row as ViewRow, leaf as unknown as TransferLeafV1));
+          } catch (error) {
+            return error instanceof TypeError ? 'TypeError' : 'other';
+          }
+        })();
+        expect(written).toBe(byColumns);
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('name the members as the loop names them when a row disagrees: the same list, in the same order', () => {
+    const record = fc.sample(source, { numRuns: 1, seed: 11 })[0];
+    const row = viewRowOf(record, 7);
+    row.flags = ['REWRITTEN'];
+    row.contract_version = Number(row.contract_version) + 1;
+    row.occurred_at_us = String(BigInt(row.occurred_at_us as string) + 1n);
+    expect(leafColumnMismatches(row, record.leaf)).toEqual(['contractVersion', 'occurredAt', 'flags']);
   });
 });
 

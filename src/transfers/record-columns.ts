@@ -1,12 +1,11 @@
-// The columns of transfer_records, declared once (docs/architecture.md#the-transfer-log): the COPY of new rows,
-// the select list the reads check against the leaf, the row → view mapping and the CSV export's cells are all
-// derived from RECORD_COLUMNS below.
+// The columns of transfer_records, declared once (docs/architecture.md#the-transfer-log): the COPY of new rows and
+// the CSV export's cells are derived from RECORD_COLUMNS below, the select list the reads check against the leaf
+// and the row → view mapping in ./record-reads.ts.
 //
 // The leaf is the evidence (docs/architecture.md#trust-model, part 3): its hash is in the Merkle tree and the
 // signed checkpoints. The columns beside it exist for indexes and filters. What a regulator reads is the leaf's
 // value; a column that differs from its leaf is an integrity failure (a rewrite that left the leaf alone), found
-// by the list and the self-audit (`leafColumnMismatches`).
-import { normalisedInstantMs } from '../common/instant-ms';
+// by the list and the self-audit (`leafColumnMismatches`, ./record-reads.ts).
 import type { BinaryCopyWriter } from '../database/binary-copy';
 import { HASH_SIZE, LEAF_HASH_PREFIX, leafHashOfPrefixed } from '../ledger/domain/merkle';
 import { LEAF_ROOM, TransferLeafV1, transferLeafText, writeTransferLeaf } from './domain/transfer-leaf';
@@ -30,7 +29,7 @@ export interface ViewRow extends LeafColumnsRow {
 }
 
 /** `leafHash` and `leaf` are bytea; `writeRecordRow` encodes the leaf in place and hashes it there. */
-type ColumnType = 'int8' | 'int4' | 'uuid' | 'text' | 'instant' | 'textArray' | 'bool' | 'leafHash' | 'leaf';
+export type ColumnType = 'int8' | 'int4' | 'uuid' | 'text' | 'instant' | 'textArray' | 'bool' | 'leafHash' | 'leaf';
 
 /** One cell of the CSV export: its header and its SQL over the row `t`, the leaf as jsonb `l.j` and the parties' names. */
 interface CsvCell {
@@ -80,33 +79,6 @@ const names = (party: 'processor' | 'recipient'): CsvCell[] => [
   quoted(`${party}Name`, `${party}.legal_name`),
   quoted(`${party}NameZh`, `${party}.legal_name_zh`),
 ];
-
-const sameList = (a: unknown, b: unknown): boolean => Array.isArray(b) && Array.isArray(a) && a.length === b.length && a.every((v, i) => v === b[i]);
-
-/** How a column of each type is compared with its leaf member. */
-const SAME: Record<ColumnType, (column: unknown, member: unknown) => boolean> = {
-  int8: (c, m) => String(c) === String(m),
-  int4: (c, m) => Number(c) === m,
-  uuid: (c, m) => c === m,
-  text: (c, m) => c === m,
-  instant: (c, m) => c === instantMicros(m),
-  textArray: sameList,
-  bool: (c, m) => c === m,
-  leafHash: () => true,
-  leaf: () => true,
-};
-
-/**
- * A leaf's instant as PostgreSQL writes the column's `<column>_us` (`leafColumnsSql`): the microseconds since the epoch,
- * in decimal. Null for anything but the form the registry writes into a leaf (`normalisedInstantMs`), so a leaf member
- * in another form never equals its column. Exact to the microsecond: a column moved by 1 µs differs. Read off the
- * digits: `Date.parse` and `toISOString` for each of a page's 200 instants cost the list as much as serialising its
- * answer (docs/scaling.md#read-tails).
- */
-export function instantMicros(member: unknown): string | null {
-  const ms = typeof member === 'string' ? normalisedInstantMs(member) : null;
-  return ms === null ? null : ms === 0 ? '0' : `${ms}000`;
-}
 
 /** How a value of each type goes into the binary COPY (the leaf and its hash: `writeRecordRow`). */
 const WRITE: Record<Exclude<ColumnType, 'leafHash' | 'leaf'>, (out: BinaryCopyWriter, value: never) => void> = {
@@ -320,70 +292,6 @@ export function leavesOfRows(tuples: Buffer): TransferLeafV1[] {
     at += 4 + length;
   }
   return leaves;
-}
-
-const CHECKED = RECORD_COLUMNS.filter((c) => c.member !== undefined || c.read);
-
-/**
- * The select list of the columns that repeat a leaf member, for a table aliased `alias`: timestamps also as
- * microseconds since the epoch (`<column>_us`, compared by `instantMicros`), and text arrays as JSON.
- * - node-postgres parses a `text[]` a character at a time (postgres-array: an object per character), and V8 came to
- *   allocate that garbage in the old generation, where every scavenge keeps what it points to alive; a JSON array is
- *   one `JSON.parse`.
- * - The microseconds cost PostgreSQL about a quarter of what `to_char` cost to format an ISO 8601 text, and they are exact:
- *   `to_char`'s milliseconds hid a column moved by less than one (docs/scaling.md#read-tails).
- */
-export function leafColumnsSql(alias: string): string {
-  return CHECKED.map((c) => {
-    if (c.type === 'instant') return `(extract(epoch FROM ${alias}.${c.name}) * 1000000)::int8 AS ${c.name}_us`;
-    if (c.type === 'textArray') return `to_json(${alias}.${c.name}) AS ${c.name}`;
-    return `${alias}.${c.name}`;
-  }).join(', ');
-}
-
-/**
- * What the list reads of a row (`ViewRow`): the leaf, and the columns it is checked against. A union of branches is
- * ordered by `occurred_at_us` (the same order as `occurred_at`, to the microsecond): `occurred_at` itself is not read,
- * as node-postgres would parse it into a Date that nothing uses (1.8% of an audit query's CPU in a profile, 3 December).
- */
-export const VIEW_COLUMNS_SQL = `t.leaf_index, t.sector, t.leaf, ${leafColumnsSql('t')}`;
-
-/** The leaf decoded, or null when its bytes are not a JSON object (a rewritten leaf; its hash check names it too). */
-export function decodeLeaf(leaf: Buffer): TransferLeafV1 | null {
-  try {
-    const value: unknown = JSON.parse(leaf.toString('utf8'));
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as TransferLeafV1) : null;
-  } catch {
-    return null;
-  }
-}
-
-/** The leaf members whose column differs from the leaf, by the leaf's member names; [] when the row agrees with its leaf. */
-export function leafColumnMismatches(row: LeafColumnsRow, leaf: TransferLeafV1): string[] {
-  const out: string[] = [];
-  for (const c of RECORD_COLUMNS) {
-    if (c.member === undefined) continue;
-    const column = row[c.type === 'instant' ? `${c.name}_us` : c.name];
-    const same = c.same ? c.same(row, leaf) : SAME[c.type](column, leaf[c.member as keyof TransferLeafV1]);
-    if (!same) out.push(c.member);
-  }
-  return out;
-}
-
-/** The integrity failure's detail for a row whose columns differ from its leaf. */
-export function leafColumnsDetail(leafIndex: number, members: readonly string[]): string {
-  return members.length === 0
-    ? `record ${leafIndex}: its leaf is not a JSON object`
-    : `record ${leafIndex}: the column${members.length > 1 ? 's' : ''} of ${members.join(', ')} differ${members.length > 1 ? '' : 's'} from its leaf; the leaf's value is served`;
-}
-
-/** A record as its leaf says; only the leaf index and the sector come from the row. */
-export function toView(row: ViewRow, leaf: TransferLeafV1): TransferView {
-  const view: Record<string, unknown> = {};
-  for (const { view: member } of RECORD_COLUMNS) {
-    if (member) view[member.key] = member.from ? member.from(leaf, row) : leaf[member.key as keyof TransferLeafV1];
-  }
-  return view as unknown as TransferView;
 }
 
 /** The cells of the CSV export, in order: header and SQL. */

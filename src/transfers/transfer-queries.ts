@@ -8,7 +8,9 @@ import { Principal } from '../common/roles';
 import { preparedQuery, statementName } from '../database/prepared';
 import { LedgerIntegrity } from '../ledger/ledger.integrity';
 import { ContractScopeCache } from './contract-scope-cache';
-import { decodeLeaf, leafColumnMismatches, leafColumnsDetail, toView, VIEW_COLUMNS_SQL, ViewRow } from './record-columns';
+import { TransferLeafV1 } from './domain/transfer-leaf';
+import { ViewRow } from './record-columns';
+import { decodeLeaf, leafColumnMismatches, leafColumnsDetail, rowAgreesWithLeaf, toView, VIEW_COLUMNS_SQL } from './record-reads';
 import { contractScope } from './transfer-batch';
 import { ListTransfersQuery, TransferSummary, TransferView } from './transfer.dto';
 import { whereBranches } from './transfer-filters';
@@ -73,7 +75,10 @@ export class TransferQueries {
     // otherwise cost more than running it.
     const rows = await this.reads.read(principal, (db) => preparedQuery<ViewRow>(db, statementName('transfers-list', sql), sql, params));
     const items: TransferView[] = [];
-    for (const row of rows.slice(0, limit)) items.push(await this.viewOf(row));
+    for (const row of rows.slice(0, limit)) {
+      const leaf = decodeLeaf(row.leaf);
+      items.push(leaf && rowAgreesWithLeaf(row, leaf) ? toView(row, leaf) : await this.reportedView(row, leaf));
+    }
     const last = items[items.length - 1];
     return { items, nextCursor: rows.length > limit && last ? encodeCursor([last.occurredAt, String(last.leafIndex)], scope) : null };
   }
@@ -81,12 +86,12 @@ export class TransferQueries {
   /**
    * A record as its leaf says (docs/architecture.md#trust-model, part 3): every member but the leaf index
    * (its place in the tree) and the sector (the processor's registered sector, not part of the leaf) comes from
-   * the leaf. A column that differs from the leaf is reported as an integrity failure, as the self-audit does,
-   * and the leaf's value is served; a leaf that is not JSON is reported and refused (503).
+   * the leaf. `list` serves a row that agrees with its leaf at once; this is the rest. A column that differs from
+   * the leaf is reported as an integrity failure, as the self-audit does, and the leaf's value is served; a leaf
+   * that is not JSON is reported and refused (503).
    */
-  private async viewOf(row: ViewRow): Promise<TransferView> {
+  private async reportedView(row: ViewRow, leaf: TransferLeafV1 | null): Promise<TransferView> {
     const leafIndex = Number(row.leaf_index);
-    const leaf = decodeLeaf(row.leaf);
     const members = leaf ? leafColumnMismatches(row, leaf) : [];
     if (!leaf || members.length > 0) {
       await this.integrity.report({ kind: 'record-column', level: 0, index: leafIndex, detail: leafColumnsDetail(leafIndex, members) });
