@@ -20,6 +20,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from 'pg';
 import { startEmbeddedPostgres } from '../src/database/embedded-postgres';
+import { processCpuSeconds } from './cpu';
 import { runMigrations } from '../src/database/migrate';
 import { percentile } from './common';
 import { checkpoint, ingest } from './phases/ingestion';
@@ -104,6 +105,23 @@ async function ownerQuery(url: string, sql: string): Promise<void> {
 }
 
 /** The registry of `build` (a directory holding main.js, then `:NAME=value;…` to set its environment), with the secrets of the loaded run. */
+/**
+ * Resolves once a freshly started registry is quiet: two seconds in a row under a tenth of a core, at most 30 s. A
+ * few seconds after it is ready, its first notices' scan lists the year's holidays in a worker thread (about 1.5 s of
+ * CPU on this machine, src/calendar/holiday-worker.ts), which had landed in the first timed block of every build.
+ */
+async function settled(child: ChildProcess): Promise<ChildProcess> {
+  let quiet = 0;
+  let before = processCpuSeconds(child.pid!);
+  for (let s = 0; s < 30 && quiet < 2; s++) {
+    await new Promise((r) => setTimeout(r, 1000));
+    const now = processCpuSeconds(child.pid!);
+    quiet = now - before < 0.1 ? quiet + 1 : 0;
+    before = now;
+  }
+  return child;
+}
+
 async function startBuild(build: string, url: string, port = APP_PORT): Promise<ChildProcess> {
   const [dir, settings = ''] = build.split(':');
   const extraEnv = Object.fromEntries(
@@ -123,7 +141,7 @@ async function startBuild(build: string, url: string, port = APP_PORT): Promise<
       (r) => r.ok,
       () => false,
     );
-    if (ready) return child;
+    if (ready) return settled(child);
     if (child.exitCode !== null) throw new Error(`registry exited with ${child.exitCode}`);
     await new Promise((r) => setTimeout(r, 100));
   }
