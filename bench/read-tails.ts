@@ -2,7 +2,8 @@
  * `npm run bench:reads`: the regulators' read tails on their own (bench/phases/reads.ts times them inside the
  * full run). Loads BENCH_ROWS rows once into an embedded PostgreSQL kept in READS_DIR, then times thousands of
  * sequential inclusion proofs, consistency proofs and audit queries and prints their latency histograms, with
- * `GET /health/live` timed the same way as a control: the tail a request with no work of its own has on this machine.
+ * `GET /health/live` timed the same way as a control: the tail a request with no work of its own has on this machine,
+ * and each build's CPU per request (its whole process, from /proc).
  *
  *   node -r @swc-node/register bench/read-tails.ts load        # once: cluster, migrations, seed, rows, VACUUM, CHECKPOINT
  *   node -r @swc-node/register bench/read-tails.ts measure     # as often as needed, on the cluster of `load`
@@ -278,6 +279,7 @@ async function measure(): Promise<void> {
     const statements = process.env.READS_STATEMENTS ? await Promise.all(targets.map((t) => watchStatements(t.url))) : undefined;
     const total = SAMPLES * BLOCKS;
     let before: Array<Record<Kind, number[]>> = [];
+    let cpuBefore: number[] = [];
     // [build, start, ms] of every request, for READS_DIR/timeline.json (is the tail periodic?).
     const timeline: Array<[number, number, number]> = [];
     // The first 100 of each kind are a warm-up, not counted: a new process compiles and prepares.
@@ -291,7 +293,10 @@ async function measure(): Promise<void> {
           if (s >= 0) timeline.push([i, performance.timeOrigin + at, ms]);
         }
       }
-      if (s === -1) before = await Promise.all(targets.map((t) => serverCounts(t.api)));
+      if (s === -1) {
+        before = await Promise.all(targets.map((t) => serverCounts(t.api)));
+        cpuBefore = apps.map((app) => processCpuSeconds(app.pid!));
+      }
       if (s > 0 && s % SAMPLES === 0)
         log(
           `${s}/${total}; load ${os
@@ -305,6 +310,9 @@ async function measure(): Promise<void> {
     for (const [i, t] of targets.entries()) {
       const after = await serverCounts(t.api);
       for (const kind of KINDS) process.stdout.write(`${builds[i]} ${kind.padEnd(12)} ${shares(results[i][kind], after[kind], before[i][kind])}\n`);
+      // Its background work included (the self-audit, the signer): what a request costs the process while it serves them.
+      const cpuMicros = ((processCpuSeconds(apps[i].pid!) - cpuBefore[i]) / (total * KINDS.length)) * 1e6;
+      process.stdout.write(`${builds[i]} registry CPU per request, all kinds: ${Math.round(cpuMicros)} µs\n`);
     }
   } finally {
     for (const app of apps) await stopRegistry(app);
