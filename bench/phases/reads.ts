@@ -124,9 +124,9 @@ export async function measureReads(
     return { query, proof: await measureProofs(api, seedData.regulatorToken, treeSize, Math.min(200, PROOF_SAMPLES)), figures: {} };
   }
   // Off the clock first: V8 is still compiling the read paths through a process's first thousands of requests (the
-  // registry's CPU per inclusion proof fell from 2.7 to 1.1 ms over its first 4,000, per audit query from 5.3 to 3.9 ms
-  // over 3,000, with TurboFan at work on its helper threads meanwhile; 3 December), and a registry that regulators
-  // read all day is past that. The warm-up's own p99s are reported beside the timed ones.
+  // registry's CPU per inclusion proof fell from 2.7 to 0.9-1.2 ms over its first 4,000, per audit query from 5.3 to
+  // 3.8-4.0 ms, with TurboFan at work on its helper threads meanwhile; docs/scaling.md#read-tails), and a registry that
+  // regulators read all day is past that. The warm-up's own p99s are reported beside the timed ones.
   log(`warming up the reads: ${READ_WARM_UP} audit queries and ${READ_WARM_UP} of each proof, not timed`);
   await keepTokensFresh(api, seedData);
   const warmQuery = await measureQueries(api, seedData, READ_WARM_UP, treeSize);
