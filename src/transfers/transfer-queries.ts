@@ -10,7 +10,7 @@ import { LedgerIntegrity } from '../ledger/ledger.integrity';
 import { ContractScopeCache } from './contract-scope-cache';
 import { TransferLeafV1 } from './domain/transfer-leaf';
 import { ViewRow } from './record-columns';
-import { decodeLeaf, leafColumnMismatches, leafColumnsDetail, rowAgreesWithLeaf, toView, VIEW_COLUMNS_SQL } from './record-reads';
+import { decodeLeaf, leafColumnMismatchesByColumns, leafColumnsDetail, rowAgreesWithLeaf, toView, VIEW_COLUMNS_SQL } from './record-reads';
 import { contractScope } from './transfer-batch';
 import { ListTransfersQuery, TransferSummary, TransferView } from './transfer.dto';
 import { whereBranches } from './transfer-filters';
@@ -92,7 +92,7 @@ export class TransferQueries {
    */
   private async reportedView(row: ViewRow, leaf: TransferLeafV1 | null): Promise<TransferView> {
     const leafIndex = Number(row.leaf_index);
-    const members = leaf ? leafColumnMismatches(row, leaf) : [];
+    const members = leaf ? leafColumnMismatchesByColumns(row, leaf) : [];
     if (!leaf || members.length > 0) {
       await this.integrity.report({ kind: 'record-column', level: 0, index: leafIndex, detail: leafColumnsDetail(leafIndex, members) });
     }
