@@ -55,6 +55,18 @@ export async function startBuild(label: string, dist: string, databaseUrl: strin
   return { label, api, child };
 }
 
+const PATHS = ['expected', 'checked', 'expectation_failed'] as const;
+
+/** A build's groups so far by path (`registry_transfer_groups_total`), summed over its instances (zero for a path the build does not count). */
+export async function groupPaths(instances: Build[]): Promise<Record<string, number>> {
+  const counts: Record<string, number> = Object.fromEntries(PATHS.map((p) => [p, 0]));
+  for (const { api } of instances) {
+    const text = await (await fetch(`${api.base}/metrics`)).text();
+    for (const p of PATHS) counts[p] += Number(new RegExp(`^registry_transfer_groups_total\\{path="${p}"\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
+  }
+  return counts;
+}
+
 export const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
 export const round = (x: number): number => Number(x.toFixed(2));
 
@@ -112,6 +124,7 @@ async function main(): Promise<void> {
       recordsPerSecond: Object.fromEntries(builds.map((build, k) => [build.label, rates[k]])),
       recordsPerSecondMedians: Object.fromEntries(builds.map((build, k) => [build.label, median(rates[k])])),
       recordsPerSecondRatio: round(median(rates[0]) / median(rates[1])),
+      groups: Object.fromEntries(await Promise.all(builds.map(async (build) => [build.label, await groupPaths([build])]))),
       loadAverageAtStart: loadAtStart,
       loadAverageAtEnd: os.loadavg(),
     };

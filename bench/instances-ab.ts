@@ -15,7 +15,7 @@
  */
 import * as os from 'node:os';
 import { openDatabase } from './database';
-import { Build, median, round, startBuild } from './ingest-ab';
+import { Build, groupPaths, median, round, startBuild } from './ingest-ab';
 import { ingest } from './phases/ingestion';
 import { log, stopRegistry } from './registry';
 import { keepTokensFresh, seed } from './seed';
@@ -24,18 +24,7 @@ const ROUNDS = Number(process.env.BENCH_AB_ROUNDS || 8);
 const CHUNK = Number(process.env.BENCH_AB_CHUNK || 20_000);
 /** Records each build's instances log before the chunks are measured (their code warmed up). */
 const WARM_UP = 10_000;
-const PATHS = ['expected', 'checked', 'expectation_failed'] as const;
 const FRESH = process.env.BENCH_AB_FRESH === '1';
-
-/** A build's groups so far by path, summed over its instances (zero for a build without the metric). */
-async function groupPaths(instances: Build[]): Promise<Record<string, number>> {
-  const counts: Record<string, number> = Object.fromEntries(PATHS.map((p) => [p, 0]));
-  for (const { api } of instances) {
-    const text = await (await fetch(`${api.base}/metrics`)).text();
-    for (const p of PATHS) counts[p] += Number(new RegExp(`^registry_transfer_groups_total\\{path="${p}"\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
-  }
-  return counts;
-}
 
 async function main(): Promise<void> {
   const specs = (process.env.BENCH_AB ?? '').split(',').filter(Boolean);
@@ -75,7 +64,7 @@ async function main(): Promise<void> {
         next += CHUNK;
         const after = await groupPaths(builds[k].instances);
         rates[k].push(round(done.recordsPerSecond));
-        paths[k].push(Object.fromEntries(PATHS.map((p) => [p, after[p] - before[p]])));
+        paths[k].push(Object.fromEntries(Object.keys(after).map((p) => [p, after[p] - before[p]])));
       }
     }
     const [a, b] = rates.map(median);
