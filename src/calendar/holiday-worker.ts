@@ -55,8 +55,9 @@ export function listInWorker(wanted: readonly Wanted[]): Promise<ListedHoliday[]
 /** Listings being computed, by side and year: concurrent counts wait for one worker. */
 const pending = new Map<string, Promise<void>>();
 /**
- * One worker at a time: each holds a heap of its own (20–70 MB while it lists), and `GET /calendar/deadline` is
- * public, so requests for many distant years must queue, not spawn a worker each.
+ * One worker at a time: each holds a heap of its own (about 30 MB more resident set while it lists, with
+ * WORKER_YOUNG_GENERATION_MB), and `GET /calendar/deadline` is public, so requests for many distant years must queue,
+ * not spawn a worker each.
  */
 let previousRun: Promise<unknown> = Promise.resolve();
 const logger = new Logger('HolidayWorker');
