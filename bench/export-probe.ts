@@ -39,7 +39,7 @@ async function main(): Promise<void> {
           const after = await limit.after();
           const best = Math.max(limit.rowsPerSecond, after);
           log(
-            `round ${round_} ${label}: export ${round(exported.rowsPerSecond)} rows/s (${exported.rows} of ${limit.rows} rows), COPY TO ${round(best)} (first run ${round(limit.firstRowsPerSecond)}, after ${round(after)}), ratio ${round(exported.rowsPerSecond / best, 3)}, peak RSS ${round(exported.peakRssMb, 1)} MB; load ${os
+            `round ${round_} ${label}: export ${round(exported.rowsPerSecond)} rows/s (${exported.rows} of ${limit.rows} rows), COPY TO ${round(best)} (first run ${round(limit.firstRowsPerSecond)}, after ${round(after)}), ratio ${round(exported.rowsPerSecond / best, 3)}, peak RSS ${round(exported.peakRssMb, 1)} MB (heap ${exported.peakHeapTotalMb}, external ${exported.peakExternalMb}); load ${os
               .loadavg()
               .map((l) => l.toFixed(2))
               .join(' ')}`,

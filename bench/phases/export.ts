@@ -8,7 +8,7 @@ import { pipeline } from 'node:stream/promises';
 import { Client } from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import { EXPORT_PLAN_SQL } from '../../src/database/copy';
-import { receiveLines } from '../http';
+import { receiveLines, send } from '../http';
 import { Api, log, peakRssMb, resetPeakRss, round, rssMb, startRegistry, stopRegistry } from '../registry';
 import { keepTokensFresh, RunContext } from '../seed';
 import { settle } from './ingestion';
@@ -87,25 +87,72 @@ export async function measureCopyLimits(ownerUrl: string): Promise<CopyLimit> {
   }
 }
 
-export async function measureExport(
-  api: Api,
-  token: string,
-  appPid: number,
-): Promise<{ rows: number; rowsPerSecond: number; peakRssMb: number; peakReset: boolean }> {
+/** What the registry's /metrics says of its memory (prom-client's default metrics), in MB. */
+interface MemorySample {
+  /** V8's heap as reserved (`nodejs_heap_size_total_bytes`). */
+  heapTotalMb: number;
+  /** Memory V8 is told is held outside its heap, Buffers' included (`nodejs_external_memory_bytes`). */
+  externalMb: number;
+}
+
+async function memorySample(api: Api): Promise<MemorySample | null> {
+  const { status, text } = await send(api.base, 'GET', '/metrics', {});
+  if (status !== 200) return null;
+  const mb = (name: string) => Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(text)?.[1] ?? NaN) / 1024 ** 2;
+  return { heapTotalMb: mb('nodejs_heap_size_total_bytes'), externalMb: mb('nodejs_external_memory_bytes') };
+}
+
+export interface ExportMeasured {
+  rows: number;
+  rowsPerSecond: number;
+  peakRssMb: number;
+  peakReset: boolean;
+  /** The largest of each figure of /metrics read every 500 ms during the export: where a peak of the resident set was. */
+  peakHeapTotalMb: number;
+  peakExternalMb: number;
+}
+
+export async function measureExport(api: Api, token: string, appPid: number): Promise<ExportMeasured> {
   const peakReset = resetPeakRss(appPid);
   let peak = rssMb(appPid);
   const sampler = setInterval(() => {
     peak = Math.max(peak, rssMb(appPid));
   }, 50);
+  // The resident set's split, read from the registry itself (a /metrics request costs it about a millisecond).
+  let peakHeapTotalMb = 0;
+  let peakExternalMb = 0;
+  let sampling = true;
+  const memory = (async () => {
+    while (sampling) {
+      const sample = await memorySample(api).catch(() => null);
+      if (sample) {
+        peakHeapTotalMb = Math.max(peakHeapTotalMb, sample.heapTotalMb);
+        peakExternalMb = Math.max(peakExternalMb, sample.externalMb);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  })();
   const started = process.hrtime.bigint();
-  // Its lines are counted as they arrive, with Buffer.indexOf (memchr), into one reused buffer (`receiveLines`): the
-  // bench's client shares the machine's cores with the registry and PostgreSQL, where the limit's client drops its bytes unread.
-  const { status, lines: rows } = await receiveLines(api.base, '/transfers/export?format=ndjson', { authorization: `Bearer ${token}` });
-  if (status !== 200) throw new Error(`export failed: ${status}`);
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  clearInterval(sampler);
-  const hwm = peakRssMb(appPid);
-  return { rows, rowsPerSecond: rows / seconds, peakRssMb: Math.max(peak, peakReset ? hwm : peak), peakReset };
+  try {
+    // Its lines are counted as they arrive, with Buffer.indexOf (memchr), into one reused buffer (`receiveLines`): the
+    // bench's client shares the machine's cores with the registry and PostgreSQL, where the limit's client drops its bytes unread.
+    const { status, lines: rows } = await receiveLines(api.base, '/transfers/export?format=ndjson', { authorization: `Bearer ${token}` });
+    if (status !== 200) throw new Error(`export failed: ${status}`);
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const hwm = peakRssMb(appPid);
+    return {
+      rows,
+      rowsPerSecond: rows / seconds,
+      peakRssMb: Math.max(peak, peakReset ? hwm : peak),
+      peakReset,
+      peakHeapTotalMb: round(peakHeapTotalMb, 1),
+      peakExternalMb: round(peakExternalMb, 1),
+    };
+  } finally {
+    clearInterval(sampler);
+    sampling = false;
+    await memory;
+  }
 }
 
 /**
@@ -164,6 +211,11 @@ export async function measureExportPhase(run: RunContext, app: ChildProcess): Pr
       'export.allColumnsCopyToRowsPerSecond': round(copyOut.allColumnsRowsPerSecond),
       'export.ratioToAllColumnsCopyTo': round(rowsPerSecond / copyOut.allColumnsRowsPerSecond, 3),
       'export.peakRssMb': round(Math.max(...exports.map((e) => e.peakRssMb)), 1),
+      // Each export's own, and the largest V8 heap and memory outside it that /metrics showed during either.
+      'export.firstPeakRssMb': round(exports[0].peakRssMb, 1),
+      'export.secondPeakRssMb': round(exports[1].peakRssMb, 1),
+      'export.peakHeapTotalMb': Math.max(...exports.map((e) => e.peakHeapTotalMb)),
+      'export.peakExternalMb': Math.max(...exports.map((e) => e.peakExternalMb)),
     };
     return { app: fresh, figures };
   } catch (error) {
